@@ -1,0 +1,62 @@
+// CLI: `tsx emulator/main.ts --port 8085 --api-key KEY [--fast]` (or `npm run emulator -- --port 8085`).
+// Without --fast it keeps the real gateway's timings (5 s create, 45 s QRs, 5 s first webhook retry).
+import { parseArgs } from 'node:util';
+
+import { fastTimings } from './core/options.js';
+import { startEmulator, type EmulatorOptions } from './server.js';
+
+const USAGE = `Usage: tsx emulator/main.ts [--port 8085] [--host 127.0.0.1] --api-key KEY [--fast]
+       [--server-url URL] [--timezone America/Sao_Paulo] [--expose-apikey] [--no-receipts] [--log]
+The API key may also come from EMULATOR_API_KEY.`;
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      port: { type: 'string', default: '8085' },
+      host: { type: 'string', default: '127.0.0.1' },
+      'api-key': { type: 'string' },
+      fast: { type: 'boolean', default: false },
+      'server-url': { type: 'string' },
+      timezone: { type: 'string' },
+      'expose-apikey': { type: 'boolean', default: false },
+      'no-receipts': { type: 'boolean', default: false },
+      log: { type: 'boolean', default: false },
+      help: { type: 'boolean', default: false },
+    },
+  });
+  if (values.help) {
+    console.log(USAGE);
+    return;
+  }
+  const apiKey = values['api-key'] ?? process.env.EMULATOR_API_KEY;
+  const port = Number(values.port);
+  if (!apiKey || !Number.isInteger(port) || port < 0 || port > 65_535) {
+    console.error(USAGE);
+    process.exitCode = 2;
+    return;
+  }
+  const options: EmulatorOptions = {
+    ...(values.fast ? fastTimings : {}),
+    apiKey,
+    host: values.host,
+    port,
+    logger: values.log,
+    exposeApiKeyInWebhooks: values['expose-apikey'],
+    ...(values['server-url'] ? { serverUrl: values['server-url'] } : {}),
+    ...(values.timezone ? { timezone: values.timezone } : {}),
+    ...(values['no-receipts'] ? { statusDelaysMs: null } : {}),
+  };
+  const emulator = await startEmulator(options);
+  console.log(`Evolution API emulator listening on ${emulator.url}${values.fast ? ' (fast timings)' : ''}`);
+  console.log(`Control API: ${emulator.url}/_emulator/instances`);
+  const stop = (): void => {
+    void emulator.close().then(() => process.exit(0));
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exitCode = 1;
+});

@@ -1,0 +1,64 @@
+// Builds the Fastify application from its dependencies. It never listens: main.ts does, and tests
+// drive it through real HTTP or app.inject.
+import { randomUUID } from 'node:crypto';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import type { AppDeps } from './deps.js';
+import { registerErrorHandler } from './plugins/error-handler.js';
+import { registerApiRateLimit } from './plugins/api-rate-limit.js';
+import { apiKeyRoutes } from './routes/api-keys.route.js';
+import { authRoutes } from './routes/auth.route.js';
+import { healthRoutes } from './routes/health.route.js';
+import { whatsappConfigRoutes } from './routes/whatsapp-config.route.js';
+import { adminRoutes } from './routes/admin.route.js';
+import { messageRoutes } from './routes/messages.route.js';
+import { templateRoutes } from './routes/templates.route.js';
+import { webhookRoutes } from './routes/webhook.route.js';
+import { inboxRoutes } from './routes/inbox.route.js';
+
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: deps.logger as FastifyBaseLogger,
+    bodyLimit: deps.config.limits.httpBodyBytes,
+    requestIdHeader: 'x-request-id',
+    genReqId: () => randomUUID(),
+    forceCloseConnections: true,
+    trustProxy: true,
+  });
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  app.decorateRequest('caller', null);
+  registerErrorHandler(app);
+  await registerApiRateLimit(app, deps.redis, deps.config.limits.apiPerMinute, deps.config.redis.prefix);
+
+  await app.register(swagger, {
+    openapi: {
+      info: {
+        title: 'wellness-whatsapp',
+        version: '0.1.0',
+        description: 'See shared/API.md for the contract.',
+      },
+      components: {
+        securitySchemes: {
+          session: { type: 'apiKey', in: 'cookie', name: 'better-auth.session_token' },
+          apiKey: { type: 'apiKey', in: 'header', name: 'x-api-key' },
+        },
+      },
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+
+  healthRoutes(app, deps);
+  authRoutes(app, deps.auth);
+  apiKeyRoutes(app, deps);
+  whatsappConfigRoutes(app, deps);
+  adminRoutes(app, deps);
+  messageRoutes(app, deps);
+  templateRoutes(app, deps);
+  webhookRoutes(app, deps);
+  inboxRoutes(app, deps);
+  return app;
+}

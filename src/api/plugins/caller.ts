@@ -1,0 +1,65 @@
+// Resolves who is calling: an advisor's session cookie, or an API key (x-api-key) acting as the
+// advisor who created it. The advisor id used by every repository call comes only from here.
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { fromNodeHeaders } from 'better-auth/node';
+import type { Auth } from '../../auth/auth.js';
+import { eq } from 'drizzle-orm';
+import { AppError } from '../../domain/app-error.js';
+import type { Db } from '../../db/client.js';
+import { user } from '../../db/schema/index.js';
+
+export interface Caller {
+  advisorId: string;
+  role: 'user' | 'admin';
+  actor: { type: 'advisor' | 'api_key'; id: string };
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    caller: Caller | null;
+  }
+}
+
+export async function resolveCaller(auth: Auth, db: Db, request: FastifyRequest): Promise<Caller | null> {
+  const key = request.headers['x-api-key'];
+  if (typeof key === 'string' && key.length > 0) {
+    const result = await auth.api.verifyApiKey({ body: { key } });
+    if (!result.valid || !result.key)
+      throw new AppError('unauthorized', 'The API key is invalid or revoked.');
+    const owner = result.key.referenceId;
+    const [owner_] = await db.select({ role: user.role }).from(user).where(eq(user.id, owner)).limit(1);
+    if (!owner_)
+      throw new AppError('unauthorized', 'The API key belongs to an account that no longer exists.');
+    const role = owner_.role;
+    return {
+      advisorId: owner,
+      role: role === 'admin' ? 'admin' : 'user',
+      actor: { type: 'api_key', id: result.key.id },
+    };
+  }
+  if (!request.headers.cookie && !request.headers.authorization) return null;
+  const session = await auth.api.getSession({ headers: fromNodeHeaders(request.headers) });
+  if (!session) return null;
+  const role = (session.user as { role?: string | null }).role;
+  return {
+    advisorId: session.user.id,
+    role: role === 'admin' ? 'admin' : 'user',
+    actor: { type: 'advisor', id: session.user.id },
+  };
+}
+
+/** preHandler factory: the route needs an authenticated advisor (or admin). */
+export function requireCaller(auth: Auth, db: Db, options: { admin?: boolean } = {}) {
+  return async (request: FastifyRequest, _reply: FastifyReply): Promise<void> => {
+    request.caller = await resolveCaller(auth, db, request);
+    if (!request.caller) throw new AppError('unauthorized', 'Sign in or send a valid x-api-key header.');
+    if (options.admin && request.caller.role !== 'admin') {
+      throw new AppError('forbidden', 'This needs a platform administrator.');
+    }
+  };
+}
+
+export function callerOf(request: FastifyRequest): Caller {
+  if (!request.caller) throw new AppError('unauthorized', 'Sign in or send a valid x-api-key header.');
+  return request.caller;
+}

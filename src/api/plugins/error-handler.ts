@@ -1,0 +1,82 @@
+// The one place that turns errors into the documented body { error: { code, message, details } }.
+import { randomUUID } from 'node:crypto';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
+import { AppError, type ErrorCode, ERROR_STATUS } from '../../domain/app-error.js';
+import { dependencyDown } from './infra-errors.js';
+
+export function sendError(reply: FastifyReply, err: AppError): FastifyReply {
+  return reply
+    .status(err.status)
+    .send({ error: { code: err.code, message: err.message, details: err.details } });
+}
+
+const FASTIFY_CODES: Record<string, [ErrorCode, string]> = {
+  FST_ERR_CTP_INVALID_JSON_BODY: ['invalid_json', 'The request body is not valid JSON.'],
+  FST_ERR_CTP_EMPTY_JSON_BODY: ['invalid_json', 'The request body is empty but Content-Type says JSON.'],
+  FST_ERR_CTP_BODY_TOO_LARGE: ['payload_too_large', 'The request body is too large.'],
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: [
+    'unsupported_media_type',
+    'Unsupported Content-Type: send application/json.',
+  ],
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: ['invalid_request', 'Content-Length does not match the body.'],
+};
+
+function toAppError(err: FastifyError | Error, request: FastifyRequest): AppError | null {
+  if (err instanceof AppError) return err;
+  if (hasZodFastifySchemaValidationErrors(err)) {
+    const fields = err.validation.map((v) => ({
+      field: [v.instancePath.replace(/^\//, '').replace(/\//g, '.') || (err.validationContext ?? 'body')]
+        .filter(Boolean)
+        .join('.'),
+      message: v.message ?? 'is invalid',
+    }));
+    const list = fields.map((f) => `${f.field}: ${f.message}`).join('; ');
+    return new AppError('invalid_request', `Invalid ${err.validationContext ?? 'request'}: ${list}`, {
+      fields,
+    });
+  }
+  const fastifyCode = (err as FastifyError).code;
+  if (fastifyCode && FASTIFY_CODES[fastifyCode]) {
+    const [code, message] = FASTIFY_CODES[fastifyCode];
+    return new AppError(code, message);
+  }
+  if (err instanceof SyntaxError && (err as FastifyError).statusCode === 400) {
+    return new AppError('invalid_json', 'The request body is not valid JSON.');
+  }
+  const statusCode = (err as FastifyError).statusCode;
+  if (statusCode === 429)
+    return new AppError('rate_limited', 'Too many requests: slow down and retry later.');
+  const down = dependencyDown(err);
+  if (down === 'redis')
+    return new AppError('redis_unavailable', 'The queue (Redis) is unavailable; try again shortly.');
+  if (down === 'database')
+    return new AppError('database_unavailable', 'The database is unavailable; try again shortly.');
+  if (statusCode && statusCode >= 400 && statusCode < 500 && !isResponseSerializationError(err)) {
+    const code = (Object.keys(ERROR_STATUS) as ErrorCode[]).find((c) => ERROR_STATUS[c] === statusCode);
+    return new AppError(code ?? 'invalid_request', err.message || `Request to ${request.url} is invalid.`);
+  }
+  return null;
+}
+
+export function registerErrorHandler(app: FastifyInstance): void {
+  app.setErrorHandler((err: FastifyError | Error, request, reply) => {
+    const appError = toAppError(err, request);
+    if (appError) {
+      if (appError.status >= 500) request.log.warn({ err, code: appError.code }, 'dependency unavailable');
+      return sendError(reply, appError);
+    }
+    const errorId = randomUUID();
+    request.log.error({ err, errorId }, 'unexpected error');
+    return reply.status(500).send({
+      error: { code: 'internal_error', message: 'Something went wrong on our side.', details: { errorId } },
+    });
+  });
+
+  app.setNotFoundHandler((request, reply) =>
+    sendError(
+      reply,
+      new AppError('route_not_found', `No route ${request.method} ${request.url.split('?')[0]}.`),
+    ),
+  );
+}

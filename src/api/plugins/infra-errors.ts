@@ -1,0 +1,42 @@
+// Recognises "a dependency is down" errors from ioredis, BullMQ and node-postgres/PGlite, so the
+// API answers 503 with the dependency's name instead of a 500.
+export type Dependency = 'redis' | 'database';
+
+const REDIS_PATTERNS = [
+  /Connection is closed/i,
+  /enableOfflineQueue/i,
+  /MaxRetriesPerRequest/i,
+  /Reached the max retries per request limit/i,
+  /redis/i,
+];
+const DB_PATTERNS = [
+  /Connection terminated/i,
+  /terminating connection/i,
+  /the database system is (starting up|shutting down)/i,
+  /timeout exceeded when trying to connect/i,
+  /Client has encountered a connection error/i,
+  /PGlite is closed/i,
+];
+const DB_CODES = new Set(['57P01', '57P02', '57P03', '08000', '08003', '08006', '08001', '08004']);
+
+export function dependencyDown(err: unknown, depth = 0): Dependency | null {
+  if (!err || typeof err !== 'object' || depth > 4) return null;
+  const e = err as {
+    name?: string;
+    message?: string;
+    code?: string;
+    cause?: unknown;
+    address?: string;
+    port?: number;
+  };
+  const message = e.message ?? '';
+  if (e.name === 'MaxRetriesPerRequestError') return 'redis';
+  if (e.code && DB_CODES.has(e.code)) return 'database';
+  if (e.code === 'ECONNREFUSED' || e.code === 'ECONNRESET' || e.code === 'ETIMEDOUT') {
+    if (e.port === 6379 || /6379/.test(message)) return 'redis';
+    if (e.port === 5432 || /5432/.test(message)) return 'database';
+  }
+  if (DB_PATTERNS.some((p) => p.test(message))) return 'database';
+  if (REDIS_PATTERNS.some((p) => p.test(message))) return 'redis';
+  return dependencyDown(e.cause, depth + 1);
+}

@@ -1,0 +1,43 @@
+// Platform administration: feature switches for any advisor.
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { eq } from 'drizzle-orm';
+import { user } from '../../db/schema/index.js';
+import { ensureConfig, updateConfig } from '../../db/repositories/whatsapp-config.repository.js';
+import { notFound } from '../../domain/app-error.js';
+import { effectiveFeatures } from '../../domain/instances/features.js';
+import type { AppDeps } from '../deps.js';
+import { requireCaller } from '../plugins/caller.js';
+import { featuresSchema } from '../schemas/whatsapp-config.schema.js';
+
+export function adminRoutes(app: FastifyInstance, deps: AppDeps): void {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+  const admin = requireCaller(deps.auth, deps.database.db, { admin: true });
+  const ctx = deps.ctx;
+
+  r.put(
+    '/api/admin/advisors/:id/features',
+    {
+      preHandler: admin,
+      schema: {
+        tags: ['admin'],
+        params: z.object({ id: z.string().min(1).max(200) }),
+        body: featuresSchema.partial().strict(),
+        response: { 200: featuresSchema },
+      },
+    },
+    async (request) => {
+      const [advisor] = await ctx.db
+        .select({ id: user.id })
+        .from(user)
+        .where(eq(user.id, request.params.id))
+        .limit(1);
+      if (!advisor) throw notFound('Advisor');
+      const row = await ensureConfig(ctx.db, advisor.id);
+      const overrides = { ...row.features, ...request.body };
+      const updated = await updateConfig(ctx.db, advisor.id, { features: overrides });
+      return effectiveFeatures(ctx.featureDefaults, updated.features);
+    },
+  );
+}

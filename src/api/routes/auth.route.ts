@@ -1,0 +1,62 @@
+// Mounts better-auth's own handler at /api/auth/* (there is no Fastify plugin: STACK.md gotcha 6).
+import type { FastifyInstance } from 'fastify';
+import { fromNodeHeaders } from 'better-auth/node';
+import type { Auth } from '../../auth/auth.js';
+
+export function authRoutes(app: FastifyInstance, auth: Auth): void {
+  app.route({
+    method: ['GET', 'POST'],
+    url: '/api/auth/*',
+    schema: { hide: true },
+    handler: async (request, reply) => {
+      const url = new URL(request.url, `http://${request.headers.host ?? 'localhost'}`);
+      const hasBody = request.method !== 'GET' && request.body !== undefined;
+      const response = await auth.handler(
+        new Request(url, {
+          method: request.method,
+          headers: fromNodeHeaders(request.headers),
+          body: hasBody ? JSON.stringify(request.body) : undefined,
+        }),
+      );
+      reply.status(response.status);
+      response.headers.forEach((value, name) => {
+        if (name !== 'set-cookie') reply.header(name, value);
+      });
+      const cookies = response.headers.getSetCookie();
+      if (cookies.length > 0) reply.header('set-cookie', cookies);
+      const text = await response.text();
+      if (response.status >= 400) {
+        // Keep the platform's error body shape on auth failures too.
+        let detail: { code?: string; message?: string } = {};
+        try {
+          detail = JSON.parse(text) as typeof detail;
+        } catch {
+          /* not JSON */
+        }
+        const code =
+          response.status === 401
+            ? 'unauthorized'
+            : response.status === 403
+              ? 'forbidden'
+              : response.status === 404
+                ? 'not_found'
+                : response.status === 429
+                  ? 'rate_limited'
+                  : response.status >= 500
+                    ? 'internal_error'
+                    : response.status === 422
+                      ? 'validation_failed'
+                      : 'invalid_request';
+        reply.header('content-type', 'application/json');
+        return reply.send({
+          error: {
+            code,
+            message: detail.message ?? response.statusText,
+            details: { authCode: detail.code ?? null },
+          },
+        });
+      }
+      return reply.send(text.length ? text : null);
+    },
+  });
+}

@@ -1,0 +1,165 @@
+// Sending and history: POST /api/whatsapp/send, GET /api/whatsapp/messages[/:id], retry, audit.
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { listAudit } from '../../db/repositories/audit.repository.js';
+import { findMessage, listMessages } from '../../db/repositories/message.repository.js';
+import { AppError, notFound } from '../../domain/app-error.js';
+import { messageView } from '../../domain/messages/message-view.js';
+import { retryMessage } from '../../domain/messages/retry-message.js';
+import { sendMessage } from '../../domain/messages/send-message.js';
+import { decodeCursor, encodeCursor } from '../cursor.js';
+import type { AppDeps } from '../deps.js';
+import { callerOf, requireCaller } from '../plugins/caller.js';
+import { listQuerySchema, messageSchema, sendBodySchema } from '../schemas/message.schema.js';
+
+const uuidParam = z.object({ id: z.string().max(64) });
+const isUuid = (v: string) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(v);
+
+export function messageRoutes(app: FastifyInstance, deps: AppDeps): void {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+  const auth = requireCaller(deps.auth, deps.database.db);
+  const { ctx } = deps;
+  const tags = ['messages'];
+
+  r.post(
+    '/api/whatsapp/send',
+    {
+      preHandler: auth,
+      schema: {
+        tags,
+        body: sendBodySchema,
+        headers: z.object({ 'idempotency-key': z.string().min(1).max(255).optional() }).passthrough(),
+        response: { 202: z.object({ message: messageSchema }) },
+      },
+    },
+    async (request, reply) => {
+      const caller = callerOf(request);
+      // Refuse before writing anything when the queue is unreachable: the caller retries later.
+      if (deps.redis.status !== 'ready')
+        throw new AppError('redis_unavailable', 'The queue (Redis) is unavailable; try again shortly.');
+      const { scheduledAt, ...rest } = request.body;
+      const { message } = await sendMessage(
+        ctx,
+        deps.messages,
+        caller.advisorId,
+        { ...rest, ...(scheduledAt ? { scheduledAt: new Date(scheduledAt) } : {}) },
+        {
+          actor: { type: caller.actor.type, id: caller.actor.id },
+          source: caller.actor.type === 'api_key' ? 'api' : 'dashboard',
+          ...(request.headers['idempotency-key']
+            ? { idempotencyKey: request.headers['idempotency-key'] }
+            : {}),
+        },
+      );
+      return reply.status(202).send({ message: messageView(message) });
+    },
+  );
+
+  r.get(
+    '/api/whatsapp/messages',
+    {
+      preHandler: auth,
+      schema: {
+        tags,
+        querystring: listQuerySchema,
+        response: { 200: z.object({ items: z.array(messageSchema), nextCursor: z.string().nullable() }) },
+      },
+    },
+    async (request) => {
+      const q = request.query;
+      const before = decodeCursor(q.cursor);
+      const rows = await listMessages(
+        ctx.db,
+        callerOf(request).advisorId,
+        {
+          ...(q.status ? { status: q.status } : {}),
+          ...(q.direction ? { direction: q.direction } : {}),
+          ...(q.phone ? { phone: q.phone.startsWith('+') ? q.phone : `+${q.phone.trim()}` } : {}),
+          ...(q.templateKey ? { templateKey: q.templateKey } : {}),
+          ...(q.appointmentId ? { appointmentId: q.appointmentId } : {}),
+          ...(q.since ? { since: new Date(q.since) } : {}),
+          ...(q.until ? { until: new Date(q.until) } : {}),
+        },
+        { limit: q.limit + 1, ...(before ? { before } : {}) },
+      );
+      const page = rows.slice(0, q.limit);
+      return {
+        items: page.map(messageView),
+        nextCursor: rows.length > q.limit ? encodeCursor(page[page.length - 1]!) : null,
+      };
+    },
+  );
+
+  r.get(
+    '/api/whatsapp/messages/:id',
+    { preHandler: auth, schema: { tags, params: uuidParam, response: { 200: messageSchema } } },
+    async (request) => {
+      const row = isUuid(request.params.id)
+        ? await findMessage(ctx.db, callerOf(request).advisorId, request.params.id)
+        : null;
+      if (!row) throw notFound('Message');
+      return messageView(row);
+    },
+  );
+
+  r.post(
+    '/api/whatsapp/messages/:id/retry',
+    {
+      preHandler: auth,
+      schema: { tags, params: uuidParam, response: { 202: z.object({ message: messageSchema }) } },
+    },
+    async (request, reply) => {
+      if (!isUuid(request.params.id)) throw notFound('Message');
+      const caller = callerOf(request);
+      const row = await retryMessage(ctx, deps.messages, caller.advisorId, request.params.id, {
+        type: caller.actor.type,
+        id: caller.actor.id,
+      });
+      return reply.status(202).send({ message: messageView(row) });
+    },
+  );
+
+  r.get(
+    '/api/whatsapp/audit',
+    {
+      preHandler: auth,
+      schema: {
+        tags: ['audit'],
+        querystring: z.object({
+          cursor: z.coerce.number().int().positive().optional(),
+          limit: z.coerce.number().int().min(1).max(200).default(50),
+        }),
+        response: {
+          200: z.object({
+            items: z.array(
+              z.object({
+                id: z.number(),
+                actorType: z.string(),
+                actorId: z.string().nullable(),
+                action: z.string(),
+                messageId: z.string().nullable(),
+                phone: z.string().nullable(),
+                content: z.record(z.string(), z.unknown()).nullable(),
+                createdAt: z.date(),
+              }),
+            ),
+            nextCursor: z.number().nullable(),
+          }),
+        },
+      },
+    },
+    async (request) => {
+      const q = request.query;
+      const rows = await listAudit(ctx.db, callerOf(request).advisorId, {
+        limit: q.limit + 1,
+        ...(q.cursor ? { beforeId: q.cursor } : {}),
+      });
+      const page = rows.slice(0, q.limit);
+      return {
+        items: page.map(({ advisorId: _a, ...rest }) => rest),
+        nextCursor: rows.length > q.limit ? page[page.length - 1]!.id : null,
+      };
+    },
+  );
+}

@@ -1,0 +1,102 @@
+// Message templates: the built-ins (in code) merged with the advisor's own templates and
+// overrides. Every route acts on the caller's templates only: another advisor's id is a 404.
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import {
+  createTemplate,
+  deleteTemplate,
+  getTemplate,
+  listTemplates,
+  previewTemplate,
+  updateTemplate,
+} from '../../domain/templates/index.js';
+import type { AppDeps } from '../deps.js';
+import { callerOf, requireCaller } from '../plugins/caller.js';
+import {
+  createTemplateBodySchema,
+  previewTemplateBodySchema,
+  templateIdParamsSchema,
+  templateListSchema,
+  templatePreviewSchema,
+  templateSchema,
+  updateTemplateBodySchema,
+} from '../schemas/templates.schema.js';
+
+export function templateRoutes(app: FastifyInstance, deps: AppDeps): void {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+  const auth = requireCaller(deps.auth, deps.database.db);
+  const ctx = deps.ctx;
+  const tags = ['templates'];
+
+  r.get(
+    '/api/whatsapp/templates',
+    { preHandler: auth, schema: { tags, response: { 200: templateListSchema } } },
+    async (request) => ({ items: await listTemplates(ctx, callerOf(request).advisorId) }),
+  );
+
+  r.post(
+    '/api/whatsapp/templates',
+    {
+      preHandler: auth,
+      schema: { tags, body: createTemplateBodySchema, response: { 201: templateSchema } },
+    },
+    async (request, reply) => {
+      const created = await createTemplate(ctx, callerOf(request).advisorId, request.body);
+      return reply.status(201).send(created);
+    },
+  );
+
+  r.get(
+    '/api/whatsapp/templates/:id',
+    { preHandler: auth, schema: { tags, params: templateIdParamsSchema, response: { 200: templateSchema } } },
+    async (request) => getTemplate(ctx, callerOf(request).advisorId, request.params.id),
+  );
+
+  r.put(
+    '/api/whatsapp/templates/:id',
+    {
+      preHandler: auth,
+      schema: {
+        tags,
+        description: "Editing a built-in creates (or edits) the advisor's override of it.",
+        params: templateIdParamsSchema,
+        body: updateTemplateBodySchema,
+        response: { 200: templateSchema },
+      },
+    },
+    async (request) => updateTemplate(ctx, callerOf(request).advisorId, request.params.id, request.body),
+  );
+
+  r.delete(
+    '/api/whatsapp/templates/:id',
+    {
+      preHandler: auth,
+      schema: {
+        tags,
+        description: 'Deleting an override restores the built-in; built-ins themselves answer 403.',
+        params: templateIdParamsSchema,
+        response: { 204: z.null() },
+      },
+    },
+    async (request, reply) => {
+      await deleteTemplate(ctx, callerOf(request).advisorId, request.params.id);
+      return reply.status(204).send(null);
+    },
+  );
+
+  r.post(
+    '/api/whatsapp/templates/:id/preview',
+    {
+      preHandler: auth,
+      schema: {
+        tags,
+        params: templateIdParamsSchema,
+        body: previewTemplateBodySchema,
+        response: { 200: templatePreviewSchema },
+      },
+    },
+    async (request) =>
+      previewTemplate(ctx, callerOf(request).advisorId, request.params.id, request.body?.variables ?? {}),
+  );
+}

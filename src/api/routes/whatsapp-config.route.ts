@@ -1,0 +1,126 @@
+// The advisor's WhatsApp connection: configuration and settings, connect / disconnect / remove,
+// and the live event stream. Everything acts on the caller's own row only.
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { ensureConfig, updateConfig } from '../../db/repositories/whatsapp-config.repository.js';
+import { applySettingsPatch, readSettings } from '../../domain/instances/advisor-settings.js';
+import { configView } from '../../domain/instances/config-view.js';
+import { connectInstance } from '../../domain/instances/connect-instance.js';
+import { disconnectInstance, removeInstance } from '../../domain/instances/disconnect-instance.js';
+import { refreshConnectionState } from '../../domain/instances/refresh-connection-state.js';
+import type { AppDeps } from '../deps.js';
+import { callerOf, requireCaller } from '../plugins/caller.js';
+import { configViewSchema, connectResponseSchema } from '../schemas/whatsapp-config.schema.js';
+import { streamEvents } from './live-events.js';
+
+export function whatsappConfigRoutes(app: FastifyInstance, deps: AppDeps): void {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+  const auth = requireCaller(deps.auth, deps.database.db);
+  const ctx = deps.ctx;
+  const tags = ['connection'];
+
+  r.get(
+    '/api/whatsapp/config',
+    {
+      preHandler: auth,
+      schema: {
+        tags,
+        querystring: z.object({ refresh: z.enum(['true', 'false', '1', '0']).optional() }),
+        response: { 200: configViewSchema },
+      },
+    },
+    async (request) => {
+      const { advisorId } = callerOf(request);
+      let row = await ensureConfig(ctx.db, advisorId);
+      if (request.query.refresh === 'true' || request.query.refresh === '1') {
+        await refreshConnectionState(ctx, advisorId);
+        row = await ensureConfig(ctx.db, advisorId);
+      }
+      return configView(ctx, row);
+    },
+  );
+
+  r.put(
+    '/api/whatsapp/config',
+    {
+      preHandler: auth,
+      schema: {
+        tags,
+        body: z.object({ settings: z.record(z.string(), z.unknown()) }).strict(),
+        response: { 200: configViewSchema },
+      },
+    },
+    async (request) => {
+      const { advisorId } = callerOf(request);
+      const row = await ensureConfig(ctx.db, advisorId);
+      const settings = applySettingsPatch(
+        readSettings(row.settings, ctx.bounds),
+        request.body.settings,
+        ctx.bounds,
+      );
+      return configView(
+        ctx,
+        await updateConfig(ctx.db, advisorId, { settings: settings as unknown as Record<string, unknown> }),
+      );
+    },
+  );
+
+  r.delete(
+    '/api/whatsapp/config',
+    {
+      preHandler: auth,
+      schema: { tags, response: { 200: z.object({ status: z.literal('not_configured') }) } },
+    },
+    async (request) => {
+      await removeInstance(ctx, callerOf(request).advisorId);
+      return { status: 'not_configured' as const };
+    },
+  );
+
+  r.post(
+    '/api/whatsapp/connect',
+    {
+      preHandler: auth,
+      schema: {
+        tags,
+        body: z
+          .object({
+            phoneNumber: z
+              .string()
+              .regex(/^\+?\d{8,15}$/, 'digits only, with country code')
+              .optional(),
+          })
+          .strict()
+          .optional(),
+        response: { 200: connectResponseSchema },
+      },
+    },
+    async (request) => {
+      const phone = request.body?.phoneNumber?.replace(/^\+/, '');
+      return connectInstance(ctx, callerOf(request).advisorId, phone ? { phoneNumber: phone } : {});
+    },
+  );
+
+  r.post(
+    '/api/whatsapp/disconnect',
+    {
+      preHandler: auth,
+      schema: { tags, response: { 200: z.object({ status: z.literal('disconnected') }) } },
+    },
+    async (request) => disconnectInstance(ctx, callerOf(request).advisorId),
+  );
+
+  r.get(
+    '/api/whatsapp/events',
+    { preHandler: auth, schema: { tags, hide: true } },
+    async (request, reply) => {
+      const { advisorId } = callerOf(request);
+      const row = await ensureConfig(ctx.db, advisorId);
+      await streamEvents(request, reply, deps.events, advisorId, {
+        type: 'status',
+        data: configView(ctx, row) as unknown as Record<string, unknown>,
+      });
+    },
+  );
+}

@@ -1,0 +1,70 @@
+// Request and response schemas of the message routes (API.md "Sending" and "Messages").
+import { z } from 'zod';
+
+export const messageSchema = z.object({
+  id: z.string(),
+  direction: z.enum(['outbound', 'inbound']),
+  phone: z.string().nullable(),
+  clientName: z.string().nullable(),
+  type: z.string(),
+  text: z.string().nullable(),
+  caption: z.string().nullable(),
+  mediaUrl: z.string().nullable(),
+  mimetype: z.string().nullable(),
+  fileName: z.string().nullable(),
+  templateKey: z.string().nullable(),
+  appointmentId: z.string().nullable(),
+  purpose: z.string(),
+  status: z.string(),
+  error: z.object({ code: z.string(), message: z.string() }).nullable(),
+  attempts: z.number(),
+  evolutionMessageId: z.string().nullable(),
+  source: z.string(),
+  createdAt: z.date(),
+  scheduledAt: z.date().nullable(),
+  sentAt: z.date().nullable(),
+  deliveredAt: z.date().nullable(),
+  readAt: z.date().nullable(),
+  failedAt: z.date().nullable(),
+});
+
+const variableValue = z.union([z.string(), z.number()]).transform(String);
+
+export const sendBodySchema = z
+  .object({
+    to: z.string().min(1).max(64),
+    type: z.enum(['text', 'image', 'document', 'audio', 'video']).optional(),
+    text: z.string().max(10_000).optional(),
+    media: z
+      .object({
+        url: z.string().max(4_096).optional(),
+        base64: z.string().optional(),
+        mimetype: z.string().max(255).optional(),
+        fileName: z.string().max(255).optional(),
+      })
+      .strict()
+      .optional(),
+    caption: z.string().max(4_096).optional(),
+    template: z
+      .union([
+        z.object({ id: z.string().min(1).max(200) }).strict(),
+        z.object({ key: z.string().min(1).max(100), language: z.enum(['es', 'en']).optional() }).strict(),
+      ])
+      .optional(),
+    variables: z.record(z.string().max(64), variableValue).optional(),
+    clientName: z.string().max(200).optional(),
+    scheduledAt: z.iso.datetime({ offset: true }).optional(),
+  })
+  .strict();
+
+export const listQuerySchema = z.object({
+  status: z.string().max(32).optional(),
+  direction: z.enum(['outbound', 'inbound']).optional(),
+  phone: z.string().max(32).optional(),
+  templateKey: z.string().max(100).optional(),
+  appointmentId: z.string().uuid().optional(),
+  since: z.iso.datetime({ offset: true }).optional(),
+  until: z.iso.datetime({ offset: true }).optional(),
+  cursor: z.string().max(200).optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+});

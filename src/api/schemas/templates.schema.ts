@@ -1,0 +1,59 @@
+// Request and response schemas for the template routes (API.md, "Templates"). Requests are only
+// checked for shape here; the template rules (key format, lengths, variables) live in the domain
+// and answer 422 with the fields that break them.
+import { z } from 'zod';
+import { TEMPLATE_CATEGORIES, TEMPLATE_LANGUAGES } from '../../domain/templates/index.js';
+
+export const templateSchema = z.object({
+  id: z.string().describe('A uuid for the advisor\'s templates, "builtin:<key>:<language>" for built-ins'),
+  key: z.string(),
+  name: z.string(),
+  category: z.enum(TEMPLATE_CATEGORIES),
+  language: z.enum(TEMPLATE_LANGUAGES),
+  body: z.string(),
+  variables: z.array(z.string()),
+  customVariables: z.array(z.string()),
+  builtIn: z.boolean(),
+  overridesBuiltIn: z.boolean(),
+  usageCount: z.number().int(),
+  createdAt: z.date().nullable(),
+  updatedAt: z.date().nullable(),
+});
+
+export const templateListSchema = z.object({ items: z.array(templateSchema) });
+
+export const templateIdParamsSchema = z.object({ id: z.string().min(1).max(200) });
+
+const variableNames = z.array(z.string().max(200)).max(100);
+
+export const createTemplateBodySchema = z
+  .object({
+    key: z.string().max(200),
+    name: z.string().max(1_000),
+    category: z.enum(TEMPLATE_CATEGORIES),
+    language: z.enum(TEMPLATE_LANGUAGES),
+    body: z.string(),
+    customVariables: variableNames.optional(),
+    overridesBuiltIn: z.boolean().optional(),
+  })
+  .strict();
+
+export const updateTemplateBodySchema = z
+  .object({
+    name: z.string().max(1_000).optional(),
+    category: z.enum(TEMPLATE_CATEGORIES).optional(),
+    body: z.string().optional(),
+    customVariables: variableNames.optional(),
+  })
+  .strict();
+
+export const previewTemplateBodySchema = z
+  .object({ variables: z.record(z.string().max(200), z.string()).optional() })
+  .strict()
+  .optional();
+
+export const templatePreviewSchema = z.object({
+  text: z.string(),
+  missing: z.array(z.string()),
+  unknown: z.array(z.string()),
+});

@@ -1,0 +1,45 @@
+// Response schemas for the connection routes: what API.md promises, and nothing more (no tokens).
+import { z } from 'zod';
+
+const qr = z.object({ image: z.string(), pairingCode: z.string().nullable(), expiresAt: z.date() });
+
+export const settingsSchema = z.object({
+  defaultCountry: z.string(),
+  timezone: z.string(),
+  locale: z.string(),
+  rateLimit: z.object({ max: z.number(), durationMs: z.number() }),
+  quietHours: z.object({ start: z.string(), end: z.string() }).nullable(),
+  reminderOffsetMinutes: z.number(),
+  followUpDelayMinutes: z.number(),
+  lateReminder: z.enum(['skip', 'send_now']),
+  rescheduleNotice: z.boolean(),
+  ctaEnabled: z.boolean(),
+  ctaMessage: z.string(),
+});
+
+export const featuresSchema = z.object({
+  sending: z.boolean(),
+  reminders: z.boolean(),
+  inbox: z.boolean(),
+  publicCta: z.boolean(),
+});
+
+export const configViewSchema = z.object({
+  status: z.enum(['not_configured', 'qr_pending', 'connecting', 'connected', 'disconnected']),
+  instanceName: z.string().nullable(),
+  publicSlug: z.string(),
+  phoneNumber: z.string().nullable(),
+  profileName: z.string().nullable(),
+  connectedAt: z.date().nullable(),
+  lastStatusAt: z.date().nullable(),
+  alert: z.string().nullable(),
+  sandbox: z.boolean(),
+  qr: qr.nullable(),
+  settings: settingsSchema,
+  features: featuresSchema,
+});
+
+export const connectResponseSchema = z.union([
+  z.object({ status: z.literal('connected') }),
+  z.object({ status: z.literal('qr_pending'), qr: qr.nullable() }),
+]);

@@ -1,0 +1,45 @@
+// better-auth for advisors (email + password, session cookie), the admin role, and API keys for
+// the booking module. Built inline with its plugins so auth.api keeps their typed methods.
+import { betterAuth } from 'better-auth';
+import { drizzleAdapter } from 'better-auth/adapters/drizzle';
+import { admin } from 'better-auth/plugins';
+import { apiKey } from '@better-auth/api-key';
+import type { Logger } from 'pino';
+import type { Db } from '../db/client.js';
+import * as schema from '../db/schema/index.js';
+
+export interface AuthOptions {
+  db: Db;
+  secret: string;
+  baseUrl: string;
+  /** Extra origins allowed to call the auth routes (the dashboard is same-origin). */
+  trustedOrigins?: string[];
+  logger?: Logger;
+}
+
+export function createAuth(options: AuthOptions) {
+  return betterAuth({
+    database: drizzleAdapter(options.db, { provider: 'pg', schema }),
+    secret: options.secret,
+    baseURL: options.baseUrl,
+    basePath: '/api/auth',
+    trustedOrigins: options.trustedOrigins ?? [],
+    telemetry: { enabled: false },
+    // Into our JSON logs; a rejected key or password is expected traffic, not an error.
+    logger: {
+      level: 'warn',
+      log: (level, message) =>
+        options.logger?.[level === 'error' ? 'warn' : level]({ component: 'auth' }, message),
+    },
+    emailAndPassword: { enabled: true, minPasswordLength: 8, autoSignIn: true },
+    // Our own per-caller limiter (Redis-backed) covers /api; better-auth's in-memory one would
+    // not be shared between processes.
+    rateLimit: { enabled: false },
+    plugins: [
+      admin({ defaultRole: 'user', adminRoles: ['admin'] }),
+      apiKey({ apiKeyHeaders: 'x-api-key', defaultPrefix: 'ww_', rateLimit: { enabled: false } }),
+    ],
+  });
+}
+
+export type Auth = ReturnType<typeof createAuth>;

@@ -1,0 +1,106 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from './config.js';
+
+const tmp = () => mkdtempSync(path.join(os.tmpdir(), 'ww-config-'));
+const key = Buffer.alloc(32, 7).toString('base64');
+
+function problemsOf(env: Record<string, string>): string[] {
+  try {
+    loadConfig(env);
+  } catch (err) {
+    if (err instanceof ConfigError) return err.problems;
+    throw err;
+  }
+  return [];
+}
+
+describe('loadConfig', () => {
+  it('applies the documented defaults with nothing set', () => {
+    const c = loadConfig({ DATA_DIR: tmp() });
+    expect(c.port).toBe(3000);
+    expect(c.redis.url).toBe('redis://localhost:6379');
+    expect(c.rateLimit).toMatchObject({ max: 50, durationMs: 60000 });
+    expect(c.database.kind).toBe('pglite');
+    expect(c.evolution.sandbox).toBe(true);
+    expect(c.publicBaseUrl).toBe('http://localhost:3000');
+  });
+
+  it('generates dev secrets once and reuses them on the next start', () => {
+    const dir = tmp();
+    const first = loadConfig({ DATA_DIR: dir });
+    const second = loadConfig({ DATA_DIR: dir });
+    expect(first.encryption.key.length).toBe(32);
+    expect(second.encryption.key.equals(first.encryption.key)).toBe(true);
+    expect(second.authSecret).toBe(first.authSecret);
+    const stored = JSON.parse(readFileSync(path.join(dir, 'dev-secrets.json'), 'utf8')) as Record<
+      string,
+      string
+    >;
+    expect(Buffer.from(stored.ENCRYPTION_KEY!, 'base64').equals(first.encryption.key)).toBe(true);
+  });
+
+  it('reads PostgreSQL, a real gateway and numeric settings', () => {
+    const c = loadConfig({
+      DATA_DIR: tmp(),
+      DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/test',
+      EVOLUTION_API_URL: 'https://evo.example.com',
+      EVOLUTION_API_KEY: 'k',
+      WHATSAPP_RATE_LIMIT_MAX: '20',
+      WHATSAPP_RATE_LIMIT_DURATION: '1000',
+      PUBLIC_BASE_URL: 'https://wa.example.com/',
+    });
+    expect(c.database).toEqual({ kind: 'postgres', url: 'postgres://postgres@127.0.0.1:5432/test' });
+    expect(c.evolution).toMatchObject({ sandbox: false, url: 'https://evo.example.com', apiKey: 'k' });
+    expect(c.rateLimit).toMatchObject({ max: 20, durationMs: 1000 });
+    expect(c.publicBaseUrl).toBe('https://wa.example.com');
+  });
+
+  it('lists one clear line per bad value', () => {
+    const problems = problemsOf({
+      DATA_DIR: tmp(),
+      PORT: 'eighty',
+      REDIS_URL: 'http://nope',
+      ENCRYPTION_KEY: 'c2hvcnQ=',
+      WHATSAPP_RATE_LIMIT_MAX: '-3',
+    });
+    expect(problems).toHaveLength(4);
+    expect(problems.find((p) => p.startsWith('PORT:'))).toBeDefined();
+    expect(problems.find((p) => p.startsWith('REDIS_URL:'))).toMatch(/redis:\/\//);
+    expect(problems.find((p) => p.startsWith('ENCRYPTION_KEY:'))).toMatch(/32 bytes/);
+    expect(problems.find((p) => p.startsWith('WHATSAPP_RATE_LIMIT_MAX:'))).toBeDefined();
+  });
+
+  it('needs the gateway key when a real gateway is configured', () => {
+    expect(problemsOf({ DATA_DIR: tmp(), EVOLUTION_API_URL: 'https://evo.example.com' })).toEqual([
+      'EVOLUTION_API_KEY: required when EVOLUTION_API_URL is set',
+    ]);
+  });
+
+  it('refuses to start in production without real secrets', () => {
+    const problems = problemsOf({ DATA_DIR: tmp(), NODE_ENV: 'production' });
+    expect(problems.map((p) => p.split(':')[0])).toEqual([
+      'ENCRYPTION_KEY',
+      'BETTER_AUTH_SECRET',
+      'PUBLIC_BASE_URL',
+    ]);
+    expect(
+      problemsOf({
+        DATA_DIR: tmp(),
+        NODE_ENV: 'production',
+        ENCRYPTION_KEY: key,
+        BETTER_AUTH_SECRET: 'x'.repeat(40),
+        PUBLIC_BASE_URL: 'https://wa.example.com',
+      }),
+    ).toEqual([]);
+  });
+
+  it('accepts old encryption keys for rotation', () => {
+    const old = Buffer.alloc(32, 1).toString('base64');
+    const c = loadConfig({ DATA_DIR: tmp(), ENCRYPTION_KEY: key, ENCRYPTION_KEYS: `${old}, ` });
+    expect(c.encryption.oldKeys).toHaveLength(1);
+    expect(c.encryption.oldKeys[0]!.equals(Buffer.alloc(32, 1))).toBe(true);
+  });
+});

@@ -1,0 +1,163 @@
+// Parses the environment once at start-up into a typed Config. Nothing else reads process.env.
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { envSchema, type Env } from './env-schema.js';
+
+export interface Config {
+  env: Env['NODE_ENV'];
+  port: number;
+  host: string;
+  publicBaseUrl: string;
+  logLevel: Env['LOG_LEVEL'];
+  logMessageContent: boolean;
+  dataDir: string;
+  database: { kind: 'postgres'; url: string } | { kind: 'pglite'; dir: string | null };
+  migrateOnStart: boolean;
+  redis: { url: string; prefix: string };
+  /** sandbox: no EVOLUTION_API_URL, so the service runs the emulator next to itself. */
+  evolution: {
+    sandbox: boolean;
+    url: string | null;
+    apiKey: string;
+    connectTimeoutMs: number;
+    requestTimeoutMs: number;
+  };
+  emulatorPort: number;
+  rateLimit: { max: number; durationMs: number; maxCeiling: number };
+  encryption: { key: Buffer; oldKeys: Buffer[] };
+  authSecret: string;
+  adminEmail: string | null;
+  metricsToken: string | null;
+  limits: { httpBodyBytes: number; mediaBytes: number; webhookBodyBytes: number; apiPerMinute: number };
+  /** Group chats are stored apart from client conversations, or not at all. */
+  webhooks: { groups: 'store' | 'ignore'; concurrency: number; retentionDays: number };
+  sendMaxAttempts: number;
+  sendConcurrency: number;
+  sendBackoff: { baseMs: number; maxMs: number };
+  reconnectPollMs: number;
+  sweeperIntervalMs: number;
+  healthCheckIntervalMs: number;
+  auditRetentionDays: number;
+  checkWhatsappNumbers: boolean;
+  featureDefaults: { sending: boolean; reminders: boolean; inbox: boolean; publicCta: boolean };
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+interface DevSecrets {
+  ENCRYPTION_KEY: string;
+  BETTER_AUTH_SECRET: string;
+  EMULATOR_API_KEY: string;
+}
+
+/** Dev secrets are generated once and kept in DATA_DIR so sessions and encrypted rows survive restarts. */
+function loadOrCreateDevSecrets(dataDir: string): DevSecrets {
+  const file = path.join(dataDir, 'dev-secrets.json');
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as DevSecrets;
+  } catch {
+    const secrets: DevSecrets = {
+      ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+      BETTER_AUTH_SECRET: randomBytes(32).toString('base64url'),
+      EMULATOR_API_KEY: randomBytes(16).toString('hex'),
+    };
+    mkdirSync(dataDir, { recursive: true });
+    writeFileSync(file, JSON.stringify(secrets, null, 2), { mode: 0o600 });
+    return secrets;
+  }
+}
+
+export function loadConfig(source: Record<string, string | undefined> = process.env): Config {
+  // Empty strings mean "unset": that is how most orchestrators blank a variable.
+  const raw = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = envSchema.safeParse(raw);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.') || '(env)'}: ${i.message}`));
+  }
+  const e = parsed.data;
+  const problems: string[] = [];
+  const production = e.NODE_ENV === 'production';
+  if (production && !e.ENCRYPTION_KEY)
+    problems.push('ENCRYPTION_KEY: required in production (openssl rand -base64 32)');
+  if (production && !e.BETTER_AUTH_SECRET)
+    problems.push('BETTER_AUTH_SECRET: required in production (32+ random characters)');
+  if (production && !e.PUBLIC_BASE_URL)
+    problems.push('PUBLIC_BASE_URL: required in production (where Evolution posts webhooks)');
+  if (e.EVOLUTION_API_URL && !e.EVOLUTION_API_KEY)
+    problems.push('EVOLUTION_API_KEY: required when EVOLUTION_API_URL is set');
+  if (e.WHATSAPP_RATE_LIMIT_MAX > e.WHATSAPP_RATE_LIMIT_MAX_CEILING) {
+    problems.push('WHATSAPP_RATE_LIMIT_MAX: must not exceed WHATSAPP_RATE_LIMIT_MAX_CEILING');
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  const needsDevSecrets = !e.ENCRYPTION_KEY || !e.BETTER_AUTH_SECRET || !e.EVOLUTION_API_URL;
+  const dev = needsDevSecrets ? loadOrCreateDevSecrets(e.DATA_DIR) : null;
+  const encryptionKey = e.ENCRYPTION_KEY ?? dev!.ENCRYPTION_KEY;
+  const sandbox = !e.EVOLUTION_API_URL;
+
+  return {
+    env: e.NODE_ENV,
+    port: e.PORT,
+    host: e.HOST,
+    publicBaseUrl: (e.PUBLIC_BASE_URL ?? `http://localhost:${e.PORT}`).replace(/\/$/, ''),
+    logLevel: e.LOG_LEVEL,
+    logMessageContent: e.LOG_MESSAGE_CONTENT,
+    dataDir: e.DATA_DIR,
+    database: e.DATABASE_URL
+      ? { kind: 'postgres', url: e.DATABASE_URL }
+      : { kind: 'pglite', dir: e.PGLITE_DIR ?? path.join(e.DATA_DIR, 'pglite') },
+    migrateOnStart: e.MIGRATE_ON_START,
+    redis: { url: e.REDIS_URL, prefix: e.REDIS_PREFIX },
+    evolution: {
+      sandbox,
+      url: e.EVOLUTION_API_URL ?? null,
+      apiKey: e.EVOLUTION_API_KEY ?? dev!.EMULATOR_API_KEY,
+      connectTimeoutMs: e.EVOLUTION_CONNECT_TIMEOUT_MS,
+      requestTimeoutMs: e.EVOLUTION_REQUEST_TIMEOUT_MS,
+    },
+    emulatorPort: e.EMULATOR_PORT,
+    rateLimit: {
+      max: e.WHATSAPP_RATE_LIMIT_MAX,
+      durationMs: e.WHATSAPP_RATE_LIMIT_DURATION,
+      maxCeiling: e.WHATSAPP_RATE_LIMIT_MAX_CEILING,
+    },
+    encryption: {
+      key: Buffer.from(encryptionKey, 'base64'),
+      oldKeys: e.ENCRYPTION_KEYS.map((k) => Buffer.from(k, 'base64')),
+    },
+    authSecret: e.BETTER_AUTH_SECRET ?? dev!.BETTER_AUTH_SECRET,
+    adminEmail: e.ADMIN_EMAIL ?? null,
+    metricsToken: e.METRICS_TOKEN ?? null,
+    limits: {
+      httpBodyBytes: e.HTTP_BODY_LIMIT,
+      mediaBytes: e.MEDIA_MAX_BYTES,
+      webhookBodyBytes: e.WEBHOOK_BODY_LIMIT,
+      apiPerMinute: e.API_RATE_LIMIT_PER_MINUTE,
+    },
+    webhooks: {
+      groups: e.WEBHOOK_GROUPS,
+      concurrency: e.WEBHOOK_CONCURRENCY,
+      retentionDays: e.WEBHOOK_RETENTION_DAYS,
+    },
+    sendMaxAttempts: e.SEND_MAX_ATTEMPTS,
+    sendConcurrency: e.SEND_CONCURRENCY,
+    sendBackoff: { baseMs: e.SEND_BACKOFF_BASE_MS, maxMs: e.SEND_BACKOFF_MAX_MS },
+    reconnectPollMs: e.RECONNECT_POLL_MS,
+    sweeperIntervalMs: e.SWEEPER_INTERVAL_MS,
+    healthCheckIntervalMs: e.HEALTH_CHECK_INTERVAL_MS,
+    auditRetentionDays: e.AUDIT_RETENTION_DAYS,
+    checkWhatsappNumbers: e.CHECK_WHATSAPP_NUMBERS,
+    featureDefaults: {
+      sending: e.FEATURE_SENDING,
+      reminders: e.FEATURE_REMINDERS,
+      inbox: e.FEATURE_INBOX,
+      publicCta: e.FEATURE_PUBLIC_CTA,
+    },
+  };
+}

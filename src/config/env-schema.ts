@@ -1,0 +1,82 @@
+// Every environment variable the service reads, with its default and its rule. README's
+// configuration table is written from this file: keep them in step.
+import { z } from 'zod';
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+const base64Key32 = z.string().refine((v) => Buffer.from(v, 'base64').length === 32, {
+  message: 'must be 32 bytes encoded in base64 (openssl rand -base64 32)',
+});
+const url = z.string().url();
+
+export const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  PORT: int(0, 65535).default(3000),
+  HOST: z.string().default('0.0.0.0'),
+  PUBLIC_BASE_URL: url.optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  LOG_MESSAGE_CONTENT: bool.default(false),
+  DATA_DIR: z.string().default('./data'),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL (leave unset for embedded PGlite)')
+    .optional(),
+  PGLITE_DIR: z.string().optional(),
+  MIGRATE_ON_START: bool.default(true),
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')
+    .default('redis://localhost:6379'),
+  REDIS_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, - and _ only')
+    .default('ww'),
+  EVOLUTION_API_URL: url.optional(),
+  EVOLUTION_API_KEY: z.string().min(1).optional(),
+  EVOLUTION_CONNECT_TIMEOUT_MS: int(100, 60_000).default(5_000),
+  EVOLUTION_REQUEST_TIMEOUT_MS: int(100, 300_000).default(30_000),
+  EMULATOR_PORT: int(0, 65535).default(0),
+  WHATSAPP_RATE_LIMIT_MAX: int(1, 100_000).default(50),
+  WHATSAPP_RATE_LIMIT_DURATION: int(1_000, 86_400_000).default(60_000),
+  WHATSAPP_RATE_LIMIT_MAX_CEILING: int(1, 100_000).default(200),
+  ENCRYPTION_KEY: base64Key32.optional(),
+  ENCRYPTION_KEYS: z
+    .string()
+    .optional()
+    .transform((v) =>
+      v
+        ? v
+            .split(',')
+            .map((s) => s.trim())
+            .filter(Boolean)
+        : [],
+    )
+    .pipe(z.array(base64Key32)),
+  BETTER_AUTH_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  ADMIN_EMAIL: z.string().email().optional(),
+  METRICS_TOKEN: z.string().min(16).optional(),
+  HTTP_BODY_LIMIT: int(1_024, 200 * 1024 * 1024).default(24 * 1024 * 1024),
+  MEDIA_MAX_BYTES: int(1_024, 100 * 1024 * 1024).default(16 * 1024 * 1024),
+  WEBHOOK_BODY_LIMIT: int(1_024, 50 * 1024 * 1024).default(1024 * 1024),
+  WEBHOOK_GROUPS: z.enum(['store', 'ignore']).default('ignore'),
+  WEBHOOK_CONCURRENCY: int(1, 500).default(10),
+  WEBHOOK_RETENTION_DAYS: int(1, 3_650).default(7),
+  API_RATE_LIMIT_PER_MINUTE: int(1, 1_000_000).default(600),
+  SEND_MAX_ATTEMPTS: int(1, 50).default(8),
+  SEND_CONCURRENCY: int(1, 500).default(20),
+  SEND_BACKOFF_BASE_MS: int(10, 600_000).default(2_000),
+  SEND_BACKOFF_MAX_MS: int(10, 3_600_000).default(300_000),
+  RECONNECT_POLL_MS: int(50, 3_600_000).default(30_000),
+  SWEEPER_INTERVAL_MS: int(1_000, 3_600_000).default(30_000),
+  HEALTH_CHECK_INTERVAL_MS: int(0, 86_400_000).default(300_000),
+  AUDIT_RETENTION_DAYS: int(1, 3_650).default(365),
+  CHECK_WHATSAPP_NUMBERS: bool.default(false),
+  FEATURE_SENDING: bool.default(true),
+  FEATURE_REMINDERS: bool.default(true),
+  FEATURE_INBOX: bool.default(true),
+  FEATURE_PUBLIC_CTA: bool.default(true),
+});
+
+export type Env = z.infer<typeof envSchema>;

@@ -1,0 +1,47 @@
+// Applies drizzle-kit's SQL migrations (drizzle/) at start-up or from `migrate`, identically on
+// PostgreSQL and PGlite. On PostgreSQL an advisory lock keeps several processes starting at once
+// from racing each other.
+import { fileURLToPath } from 'node:url';
+import { readMigrationFiles } from 'drizzle-orm/migrator';
+import { sql } from 'drizzle-orm';
+import type { Database } from './client.js';
+
+export const MIGRATIONS_FOLDER = fileURLToPath(new URL('../../drizzle', import.meta.url));
+const LOCK_ID = 724_113_901;
+
+export async function runMigrations(database: Database): Promise<void> {
+  const config = { migrationsFolder: MIGRATIONS_FOLDER };
+  if (database.kind === 'pglite') {
+    const { migrate } = await import('drizzle-orm/pglite/migrator');
+    await migrate(database.db as never, config);
+    return;
+  }
+  const { migrate } = await import('drizzle-orm/node-postgres/migrator');
+  const { drizzle } = await import('drizzle-orm/node-postgres');
+  // The lock lives on one session (one pooled client) so it spans migrate's own transaction.
+  const client = await database.pgPool!.connect();
+  try {
+    await client.query('select pg_advisory_lock($1)', [LOCK_ID]);
+    await migrate(drizzle(client), config);
+  } finally {
+    await client.query('select pg_advisory_unlock($1)', [LOCK_ID]).catch(() => undefined);
+    client.release();
+  }
+}
+
+/** Migrations present in drizzle/ but not yet applied to this database. */
+export async function pendingMigrations(database: Database): Promise<string[]> {
+  const files = readMigrationFiles({ migrationsFolder: MIGRATIONS_FOLDER });
+  let applied: number[];
+  try {
+    const rows = await database.db.execute<{ created_at: string }>(
+      sql`select created_at from drizzle.__drizzle_migrations`,
+    );
+    const list = (Array.isArray(rows) ? rows : (rows as { rows: { created_at: string }[] }).rows) ?? [];
+    applied = list.map((r) => Number(r.created_at));
+  } catch {
+    applied = [];
+  }
+  const last = applied.length ? Math.max(...applied) : 0;
+  return files.filter((m) => m.folderMillis > last).map((m) => String(m.folderMillis));
+}

@@ -1,0 +1,62 @@
+// An advisor's clients as WhatsApp sees them: name, consent (opt-out) and unread count.
+import { and, eq, sql } from 'drizzle-orm';
+import type { DbOrTx } from '../client.js';
+import { whatsappClient } from '../schema/index.js';
+
+export type ClientRow = typeof whatsappClient.$inferSelect;
+
+export async function findClient(db: DbOrTx, advisorId: string, phone: string): Promise<ClientRow | null> {
+  const [row] = await db
+    .select()
+    .from(whatsappClient)
+    .where(and(eq(whatsappClient.advisorId, advisorId), eq(whatsappClient.phone, phone)))
+    .limit(1);
+  return row ?? null;
+}
+
+export async function isOptedOut(db: DbOrTx, advisorId: string, phone: string): Promise<boolean> {
+  return (await findClient(db, advisorId, phone))?.optedOut ?? false;
+}
+
+export async function setOptOut(
+  db: DbOrTx,
+  advisorId: string,
+  phone: string,
+  optedOut: boolean,
+  source: string,
+  at: Date,
+): Promise<ClientRow> {
+  const [row] = await db
+    .insert(whatsappClient)
+    .values({
+      advisorId,
+      phone,
+      optedOut,
+      optedOutAt: optedOut ? at : null,
+      optSource: source,
+      updatedAt: at,
+    })
+    .onConflictDoUpdate({
+      target: [whatsappClient.advisorId, whatsappClient.phone],
+      set: { optedOut, optedOutAt: optedOut ? at : null, optSource: source, updatedAt: at },
+    })
+    .returning();
+  return row!;
+}
+
+/** Records an outbound contact (name learnt from the sender, time of last message). */
+export async function touchClientOutbound(
+  db: DbOrTx,
+  advisorId: string,
+  phone: string,
+  name: string | null,
+  at: Date,
+) {
+  await db
+    .insert(whatsappClient)
+    .values({ advisorId, phone, name, lastOutboundAt: at, updatedAt: at })
+    .onConflictDoUpdate({
+      target: [whatsappClient.advisorId, whatsappClient.phone],
+      set: { name: sql`coalesce(${name}, ${whatsappClient.name})`, lastOutboundAt: at, updatedAt: at },
+    });
+}

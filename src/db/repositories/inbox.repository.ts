@@ -1,0 +1,241 @@
+// The two-way inbox: messages that arrive by webhook, the client rows they update (unread count,
+// last activity, consent) and the conversation list. Every function is scoped by advisor.
+import { and, asc, desc, eq, gt, inArray, isNotNull, isNull, ne, or, sql } from 'drizzle-orm';
+import type { DbOrTx } from '../client.js';
+import { appointment, whatsappClient, whatsappMessage } from '../schema/index.js';
+import type { ClientRow } from './client.repository.js';
+import type { MessageRow, NewMessage } from './message.repository.js';
+
+export type AppointmentRow = typeof appointment.$inferSelect;
+
+/** Stores a message learnt from a webhook; null when this Evolution id is already stored. */
+export async function insertWebhookMessage(
+  db: DbOrTx,
+  advisorId: string,
+  values: NewMessage & { evolutionMessageId: string },
+): Promise<MessageRow | null> {
+  const [row] = await db
+    .insert(whatsappMessage)
+    .values({ ...values, advisorId })
+    .onConflictDoNothing()
+    .returning();
+  return row ?? null;
+}
+
+/** A client wrote: remember their name, when, and one more unread message. */
+export async function recordInboundOnClient(
+  db: DbOrTx,
+  advisorId: string,
+  phone: string,
+  name: string | null,
+  at: Date,
+): Promise<void> {
+  await db
+    .insert(whatsappClient)
+    .values({ advisorId, phone, name, lastInboundAt: at, unread: 1, updatedAt: at })
+    .onConflictDoUpdate({
+      target: [whatsappClient.advisorId, whatsappClient.phone],
+      set: {
+        name: sql`coalesce(${name}, ${whatsappClient.name})`,
+        lastInboundAt: sql`greatest(${whatsappClient.lastInboundAt}, ${at.toISOString()}::timestamptz)`,
+        unread: sql`${whatsappClient.unread} + 1`,
+        updatedAt: at,
+      },
+    });
+}
+
+/** Response time: the latest outbound message before `at` gets its first reply time. */
+export async function markLatestOutboundReplied(db: DbOrTx, advisorId: string, phone: string, at: Date) {
+  const latest = db
+    .select({ id: whatsappMessage.id })
+    .from(whatsappMessage)
+    .where(
+      and(
+        eq(whatsappMessage.advisorId, advisorId),
+        eq(whatsappMessage.phone, phone),
+        eq(whatsappMessage.direction, 'outbound'),
+        inArray(whatsappMessage.status, ['sent', 'delivered', 'read']),
+        sql`${whatsappMessage.createdAt} <= ${at.toISOString()}::timestamptz`,
+      ),
+    )
+    .orderBy(desc(whatsappMessage.createdAt))
+    .limit(1);
+  await db
+    .update(whatsappMessage)
+    .set({ repliedAt: at })
+    .where(
+      and(
+        eq(whatsappMessage.advisorId, advisorId),
+        inArray(whatsappMessage.id, latest),
+        isNull(whatsappMessage.repliedAt),
+      ),
+    );
+}
+
+/**
+ * Sets a client's consent unless a newer change is already recorded (`at` decides, so a STOP
+ * processed after a later START changes nothing). Null when a newer change won.
+ */
+export async function setOptState(
+  db: DbOrTx,
+  advisorId: string,
+  phone: string,
+  optedOut: boolean,
+  source: string,
+  at: Date,
+): Promise<ClientRow | null> {
+  const values = { optedOut, optedOutAt: optedOut ? at : null, optSource: source, optChangedAt: at };
+  const [row] = await db
+    .insert(whatsappClient)
+    .values({ advisorId, phone, ...values, updatedAt: new Date() })
+    .onConflictDoUpdate({
+      target: [whatsappClient.advisorId, whatsappClient.phone],
+      set: { ...values, updatedAt: new Date() },
+      setWhere: or(
+        isNull(whatsappClient.optChangedAt),
+        sql`${whatsappClient.optChangedAt} <= ${at.toISOString()}::timestamptz`,
+      ),
+    })
+    .returning();
+  return row ?? null;
+}
+
+/** The reminder a client's "1"/"2" answers: the latest one sent to them since `since`. */
+export async function findLatestReminder(
+  db: DbOrTx,
+  advisorId: string,
+  phone: string,
+  since: Date,
+): Promise<MessageRow | null> {
+  const [row] = await db
+    .select()
+    .from(whatsappMessage)
+    .where(
+      and(
+        eq(whatsappMessage.advisorId, advisorId),
+        eq(whatsappMessage.phone, phone),
+        eq(whatsappMessage.direction, 'outbound'),
+        eq(whatsappMessage.purpose, 'reminder'),
+        isNotNull(whatsappMessage.appointmentId),
+        inArray(whatsappMessage.status, ['sent', 'delivered', 'read']),
+        sql`${whatsappMessage.sentAt} >= ${since.toISOString()}::timestamptz`,
+      ),
+    )
+    .orderBy(desc(whatsappMessage.sentAt))
+    .limit(1);
+  return row ?? null;
+}
+
+/** Records the client's answer unless the appointment was cancelled or a newer answer is stored. */
+export async function recordClientResponse(
+  db: DbOrTx,
+  advisorId: string,
+  appointmentId: string,
+  response: 'confirmed' | 'cancel_requested',
+  at: Date,
+): Promise<AppointmentRow | null> {
+  const [row] = await db
+    .update(appointment)
+    .set({ clientResponse: response, clientResponseAt: at, updatedAt: new Date() })
+    .where(
+      and(
+        eq(appointment.advisorId, advisorId),
+        eq(appointment.id, appointmentId),
+        ne(appointment.status, 'cancelled'),
+        or(
+          isNull(appointment.clientResponseAt),
+          sql`${appointment.clientResponseAt} <= ${at.toISOString()}::timestamptz`,
+        ),
+      ),
+    )
+    .returning();
+  return row ?? null;
+}
+
+// Must match whatsapp_client_activity_idx for the index to serve the inbox.
+const activity = sql`greatest(${whatsappClient.lastInboundAt}, ${whatsappClient.lastOutboundAt})`;
+
+/** Conversations (clients with at least one message), most recent activity first. */
+export async function listConversations(
+  db: DbOrTx,
+  advisorId: string,
+  page: { limit: number; before?: { at: Date; phone: string } },
+): Promise<ClientRow[]> {
+  return db
+    .select()
+    .from(whatsappClient)
+    .where(
+      and(
+        eq(whatsappClient.advisorId, advisorId),
+        sql`${activity} is not null`,
+        page.before
+          ? sql`(${activity}, ${whatsappClient.phone}) < (${page.before.at.toISOString()}::timestamptz, ${page.before.phone})`
+          : undefined,
+      ),
+    )
+    .orderBy(sql`${activity} desc`, desc(whatsappClient.phone))
+    .limit(page.limit);
+}
+
+/** The newest message of each of these conversations (one indexed probe per phone). */
+export async function lastMessagesOf(db: DbOrTx, advisorId: string, phones: string[]): Promise<MessageRow[]> {
+  if (phones.length === 0) return [];
+  const list = sql.join(
+    phones.map((p) => sql`${p}`),
+    sql`, `,
+  );
+  const newest = sql`(select m.id from unnest(array[${list}]::text[]) as p(phone) cross join lateral (
+      select id from whatsapp_message
+      where advisor_id = ${advisorId} and phone = p.phone
+      order by created_at desc, id desc limit 1) m)`;
+  return db
+    .select()
+    .from(whatsappMessage)
+    .where(and(eq(whatsappMessage.advisorId, advisorId), sql`${whatsappMessage.id} in ${newest}`));
+}
+
+/** The advisor read the conversation: unread back to 0. Null when there is no such conversation. */
+export async function markConversationRead(
+  db: DbOrTx,
+  advisorId: string,
+  phone: string,
+): Promise<ClientRow | null> {
+  const [row] = await db
+    .update(whatsappClient)
+    .set({ unread: 0, updatedAt: new Date() })
+    .where(and(eq(whatsappClient.advisorId, advisorId), eq(whatsappClient.phone, phone)))
+    .returning();
+  if (!row) return null;
+  await db
+    .update(whatsappMessage)
+    .set({ readByAdvisor: true })
+    .where(
+      and(
+        eq(whatsappMessage.advisorId, advisorId),
+        eq(whatsappMessage.phone, phone),
+        eq(whatsappMessage.direction, 'inbound'),
+        eq(whatsappMessage.readByAdvisor, false),
+      ),
+    );
+  return row;
+}
+
+/** The advisor's clients by phone, optionally only those opted out (or in). */
+export async function listClients(
+  db: DbOrTx,
+  advisorId: string,
+  filter: { optedOut?: boolean; afterPhone?: string; limit: number },
+): Promise<ClientRow[]> {
+  return db
+    .select()
+    .from(whatsappClient)
+    .where(
+      and(
+        eq(whatsappClient.advisorId, advisorId),
+        filter.optedOut === undefined ? undefined : eq(whatsappClient.optedOut, filter.optedOut),
+        filter.afterPhone ? gt(whatsappClient.phone, filter.afterPhone) : undefined,
+      ),
+    )
+    .orderBy(asc(whatsappClient.phone))
+    .limit(filter.limit);
+}

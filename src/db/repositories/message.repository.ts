@@ -1,0 +1,282 @@
+// whatsapp_message rows: the outbox and the history. Every function is scoped by advisor except
+// the sweeper's system scan. Status writes are conditional so they can only move forward.
+import { and, desc, eq, inArray, lt, or, sql, type SQL } from 'drizzle-orm';
+import type { DbOrTx } from '../client.js';
+import { pendingReceipt, whatsappMessage } from '../schema/index.js';
+
+export type MessageRow = typeof whatsappMessage.$inferSelect;
+export type NewMessage = Omit<typeof whatsappMessage.$inferInsert, 'advisorId'>;
+
+const RANK_SQL = sql`case ${whatsappMessage.status} when 'scheduled' then 0 when 'queued' then 1 when 'sending' then 2 when 'sent' then 3 when 'delivered' then 4 when 'read' then 5 else -1 end`;
+
+export async function insertMessage(db: DbOrTx, advisorId: string, values: NewMessage): Promise<MessageRow> {
+  const [row] = await db
+    .insert(whatsappMessage)
+    .values({ ...values, advisorId })
+    .returning();
+  return row!;
+}
+
+export async function findMessage(db: DbOrTx, advisorId: string, id: string): Promise<MessageRow | null> {
+  const [row] = await db
+    .select()
+    .from(whatsappMessage)
+    .where(and(eq(whatsappMessage.advisorId, advisorId), eq(whatsappMessage.id, id)))
+    .limit(1);
+  return row ?? null;
+}
+
+export async function findByIdempotencyKey(
+  db: DbOrTx,
+  advisorId: string,
+  key: string,
+): Promise<MessageRow | null> {
+  const [row] = await db
+    .select()
+    .from(whatsappMessage)
+    .where(and(eq(whatsappMessage.advisorId, advisorId), eq(whatsappMessage.idempotencyKey, key)))
+    .limit(1);
+  return row ?? null;
+}
+
+export interface MessageFilters {
+  status?: string;
+  direction?: string;
+  phone?: string;
+  templateKey?: string;
+  appointmentId?: string;
+  since?: Date;
+  until?: Date;
+}
+
+export async function listMessages(
+  db: DbOrTx,
+  advisorId: string,
+  filters: MessageFilters,
+  page: { limit: number; before?: { createdAt: Date; id: string } },
+): Promise<MessageRow[]> {
+  const conditions: SQL[] = [eq(whatsappMessage.advisorId, advisorId)];
+  if (filters.status) conditions.push(eq(whatsappMessage.status, filters.status));
+  if (filters.direction) conditions.push(eq(whatsappMessage.direction, filters.direction));
+  if (filters.phone) conditions.push(eq(whatsappMessage.phone, filters.phone));
+  if (filters.templateKey) conditions.push(eq(whatsappMessage.templateKey, filters.templateKey));
+  if (filters.appointmentId) conditions.push(eq(whatsappMessage.appointmentId, filters.appointmentId));
+  if (filters.since) conditions.push(sql`${whatsappMessage.createdAt} >= ${filters.since}`);
+  if (filters.until) conditions.push(sql`${whatsappMessage.createdAt} < ${filters.until}`);
+  if (page.before) {
+    conditions.push(
+      or(
+        lt(whatsappMessage.createdAt, page.before.createdAt),
+        and(eq(whatsappMessage.createdAt, page.before.createdAt), lt(whatsappMessage.id, page.before.id)),
+      )!,
+    );
+  }
+  return db
+    .select()
+    .from(whatsappMessage)
+    .where(and(...conditions))
+    .orderBy(desc(whatsappMessage.createdAt), desc(whatsappMessage.id))
+    .limit(page.limit);
+}
+
+/** Takes a pending message for sending; null when it is no longer pending (sent, cancelled…). */
+export async function claimForSending(db: DbOrTx, advisorId: string, id: string): Promise<MessageRow | null> {
+  const [row] = await db
+    .update(whatsappMessage)
+    .set({ status: 'sending', attempts: sql`${whatsappMessage.attempts} + 1`, updatedAt: new Date() })
+    .where(
+      and(
+        eq(whatsappMessage.advisorId, advisorId),
+        eq(whatsappMessage.id, id),
+        inArray(whatsappMessage.status, ['scheduled', 'queued', 'sending']),
+      ),
+    )
+    .returning();
+  return row ?? null;
+}
+
+/** Back to the queue after a failed attempt that will be retried (keeps the reason visible). */
+export async function releaseForRetry(
+  db: DbOrTx,
+  advisorId: string,
+  id: string,
+  error: { code: string; message: string } | null,
+): Promise<void> {
+  await db
+    .update(whatsappMessage)
+    .set({
+      status: 'queued',
+      errorCode: error?.code ?? null,
+      errorMessage: error?.message ?? null,
+      updatedAt: new Date(),
+    })
+    .where(
+      and(
+        eq(whatsappMessage.advisorId, advisorId),
+        eq(whatsappMessage.id, id),
+        eq(whatsappMessage.status, 'sending'),
+      ),
+    );
+}
+
+export async function markSent(
+  db: DbOrTx,
+  advisorId: string,
+  id: string,
+  sent: { evolutionMessageId: string; chatJid: string | null; at: Date },
+): Promise<MessageRow | null> {
+  const [row] = await db
+    .update(whatsappMessage)
+    .set({
+      status: sql`case when ${RANK_SQL} < 3 then 'sent' else ${whatsappMessage.status} end`,
+      evolutionMessageId: sent.evolutionMessageId,
+      chatJid: sent.chatJid,
+      sentAt: sent.at,
+      errorCode: null,
+      errorMessage: null,
+      updatedAt: new Date(),
+    })
+    .where(and(eq(whatsappMessage.advisorId, advisorId), eq(whatsappMessage.id, id)))
+    .returning();
+  return row ?? null;
+}
+
+/** Ends a message without sending it: failed (with the reason), skipped or cancelled. */
+export async function markFinished(
+  db: DbOrTx,
+  advisorId: string,
+  id: string,
+  status: 'failed' | 'skipped' | 'cancelled',
+  error: { code: string; message: string },
+  at: Date,
+): Promise<MessageRow | null> {
+  const [row] = await db
+    .update(whatsappMessage)
+    .set({
+      status,
+      errorCode: error.code,
+      errorMessage: error.message,
+      failedAt: status === 'failed' ? at : null,
+      updatedAt: new Date(),
+    })
+    .where(
+      and(
+        eq(whatsappMessage.advisorId, advisorId),
+        eq(whatsappMessage.id, id),
+        inArray(whatsappMessage.status, ['scheduled', 'queued', 'sending']),
+      ),
+    )
+    .returning();
+  return row ?? null;
+}
+
+/**
+ * Applies a delivery receipt by Evolution's message id. Returns the row when it changed, 'same'
+ * when the receipt was old news, or null when no message has that id yet (the caller keeps the
+ * receipt as pending until the send records the id).
+ */
+export async function applyReceipt(
+  db: DbOrTx,
+  advisorId: string,
+  evolutionMessageId: string,
+  status: 'sent' | 'delivered' | 'read' | 'failed',
+  at: Date,
+): Promise<MessageRow | 'same' | null> {
+  const target = status === 'failed' ? -2 : { sent: 3, delivered: 4, read: 5 }[status];
+  const match = and(
+    eq(whatsappMessage.advisorId, advisorId),
+    eq(whatsappMessage.evolutionMessageId, evolutionMessageId),
+  );
+  const [row] =
+    status === 'failed'
+      ? await db
+          .update(whatsappMessage)
+          .set({
+            status: 'failed',
+            failedAt: at,
+            errorCode: 'delivery_failed',
+            errorMessage: 'WhatsApp reported the message as failed.',
+            updatedAt: new Date(),
+          })
+          .where(and(match, inArray(whatsappMessage.status, ['sending', 'sent'])))
+          .returning()
+      : await db
+          .update(whatsappMessage)
+          .set({
+            status,
+            updatedAt: new Date(),
+            // Reaching "read" implies delivery: fill the earlier timestamps that were skipped.
+            deliveredAt:
+              status === 'read' || status === 'delivered'
+                ? sql`coalesce(${whatsappMessage.deliveredAt}, ${at})`
+                : undefined,
+            sentAt: sql`coalesce(${whatsappMessage.sentAt}, ${at})`,
+            readAt: status === 'read' ? sql`coalesce(${whatsappMessage.readAt}, ${at})` : undefined,
+          })
+          .where(
+            and(
+              match,
+              sql`${RANK_SQL} < ${target}`,
+              sql`${whatsappMessage.status} not in ('failed','skipped','cancelled')`,
+            ),
+          )
+          .returning();
+  if (row) return row;
+  const [exists] = await db.select({ id: whatsappMessage.id }).from(whatsappMessage).where(match).limit(1);
+  return exists ? 'same' : null;
+}
+
+export async function savePendingReceipt(
+  db: DbOrTx,
+  advisorId: string,
+  evolutionMessageId: string,
+  status: string,
+  at: Date,
+): Promise<void> {
+  await db.insert(pendingReceipt).values({ advisorId, evolutionMessageId, status, at }).onConflictDoNothing();
+}
+
+export async function takePendingReceipts(db: DbOrTx, advisorId: string, evolutionMessageId: string) {
+  return db
+    .delete(pendingReceipt)
+    .where(
+      and(eq(pendingReceipt.advisorId, advisorId), eq(pendingReceipt.evolutionMessageId, evolutionMessageId)),
+    )
+    .returning();
+}
+
+/** The advisor's messages waiting in the queue, oldest first (resumed in order on reconnect). */
+export async function listWaitingIds(db: DbOrTx, advisorId: string): Promise<string[]> {
+  const rows = await db
+    .select({ id: whatsappMessage.id })
+    .from(whatsappMessage)
+    .where(
+      and(eq(whatsappMessage.advisorId, advisorId), inArray(whatsappMessage.status, ['queued', 'sending'])),
+    )
+    .orderBy(whatsappMessage.createdAt);
+  return rows.map((r) => r.id);
+}
+
+/** System scan for the sweeper: unfinished outbound rows not touched for a while. */
+export async function listUnfinished(
+  db: DbOrTx,
+  options: { untouchedBefore: Date; afterId: string | null; limit: number },
+): Promise<Pick<MessageRow, 'id' | 'advisorId' | 'status' | 'scheduledAt'>[]> {
+  return db
+    .select({
+      id: whatsappMessage.id,
+      advisorId: whatsappMessage.advisorId,
+      status: whatsappMessage.status,
+      scheduledAt: whatsappMessage.scheduledAt,
+    })
+    .from(whatsappMessage)
+    .where(
+      and(
+        inArray(whatsappMessage.status, ['scheduled', 'queued', 'sending']),
+        lt(whatsappMessage.updatedAt, options.untouchedBefore),
+        options.afterId ? sql`${whatsappMessage.id} > ${options.afterId}` : undefined,
+      ),
+    )
+    .orderBy(whatsappMessage.id)
+    .limit(options.limit);
+}

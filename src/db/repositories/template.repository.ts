@@ -1,0 +1,192 @@
+// whatsapp_template rows (advisors' own templates and their overrides of the built-ins, which live
+// in code) and template usage counted from whatsapp_message. Every function takes the advisor id
+// right after the database (STYLE.md, tenancy), except templateUsageStats: the admin metrics'
+// platform-wide aggregate, system-wide by design.
+import { and, asc, count, countDistinct, eq, gte, isNotNull, lt, notInArray, or } from 'drizzle-orm';
+import type { DbOrTx } from '../client.js';
+import { whatsappMessage, whatsappTemplate } from '../schema/index.js';
+
+export type TemplateRow = typeof whatsappTemplate.$inferSelect;
+export type NewTemplate = Pick<
+  typeof whatsappTemplate.$inferInsert,
+  'key' | 'name' | 'category' | 'language' | 'body' | 'variables' | 'customVariables' | 'overridesBuiltIn'
+>;
+export type TemplatePatch = Partial<
+  Pick<typeof whatsappTemplate.$inferInsert, 'name' | 'category' | 'body' | 'variables' | 'customVariables'>
+>;
+
+/** Outbound messages in these statuses never reached (and never will reach) the client. */
+const NOT_USAGE_STATUSES = ['failed', 'cancelled', 'skipped'];
+
+export async function listTemplateRows(db: DbOrTx, advisorId: string): Promise<TemplateRow[]> {
+  return db
+    .select()
+    .from(whatsappTemplate)
+    .where(eq(whatsappTemplate.advisorId, advisorId))
+    .orderBy(asc(whatsappTemplate.createdAt), asc(whatsappTemplate.id));
+}
+
+/** `id` must be a well-formed uuid: Postgres rejects anything else with an error, not an empty result. */
+export async function findTemplateRow(
+  db: DbOrTx,
+  advisorId: string,
+  id: string,
+): Promise<TemplateRow | null> {
+  const [row] = await db
+    .select()
+    .from(whatsappTemplate)
+    .where(and(eq(whatsappTemplate.advisorId, advisorId), eq(whatsappTemplate.id, id)))
+    .limit(1);
+  return row ?? null;
+}
+
+export async function findTemplateRowByKey(
+  db: DbOrTx,
+  advisorId: string,
+  key: string,
+  language: string,
+): Promise<TemplateRow | null> {
+  const [row] = await db
+    .select()
+    .from(whatsappTemplate)
+    .where(
+      and(
+        eq(whatsappTemplate.advisorId, advisorId),
+        eq(whatsappTemplate.key, key),
+        eq(whatsappTemplate.language, language),
+      ),
+    )
+    .limit(1);
+  return row ?? null;
+}
+
+/** The advisor's templates with this key, in every language. */
+export async function listTemplateRowsByKey(
+  db: DbOrTx,
+  advisorId: string,
+  key: string,
+): Promise<TemplateRow[]> {
+  return db
+    .select()
+    .from(whatsappTemplate)
+    .where(and(eq(whatsappTemplate.advisorId, advisorId), eq(whatsappTemplate.key, key)))
+    .orderBy(asc(whatsappTemplate.language));
+}
+
+/** The row, or `null` when the advisor already has a template with that key and language. */
+export async function insertTemplateRow(
+  db: DbOrTx,
+  advisorId: string,
+  values: NewTemplate,
+): Promise<TemplateRow | null> {
+  const [row] = await db
+    .insert(whatsappTemplate)
+    .values({ ...values, advisorId })
+    .onConflictDoNothing()
+    .returning();
+  return row ?? null;
+}
+
+export async function updateTemplateRow(
+  db: DbOrTx,
+  advisorId: string,
+  id: string,
+  patch: TemplatePatch,
+): Promise<TemplateRow | null> {
+  const [row] = await db
+    .update(whatsappTemplate)
+    .set({ ...patch, updatedAt: new Date() })
+    .where(and(eq(whatsappTemplate.advisorId, advisorId), eq(whatsappTemplate.id, id)))
+    .returning();
+  return row ?? null;
+}
+
+/** The deleted row, or `null` when the advisor has no such template. */
+export async function deleteTemplateRow(
+  db: DbOrTx,
+  advisorId: string,
+  id: string,
+): Promise<TemplateRow | null> {
+  const [row] = await db
+    .delete(whatsappTemplate)
+    .where(and(eq(whatsappTemplate.advisorId, advisorId), eq(whatsappTemplate.id, id)))
+    .returning();
+  return row ?? null;
+}
+
+export interface TemplateUsage {
+  /** Messages sent from one of the advisor's rows (own templates and overrides), by row id. */
+  byTemplateId: Map<string, number>;
+  /**
+   * Messages that name a template key but no row: sent from an untouched built-in (or from a row
+   * that no longer exists). Messages do not record the language, so neither does this.
+   */
+  byKeyWithoutId: Map<string, number>;
+}
+
+export async function countTemplateUsage(db: DbOrTx, advisorId: string): Promise<TemplateUsage> {
+  const rows = await db
+    .select({ templateId: whatsappMessage.templateId, templateKey: whatsappMessage.templateKey, n: count() })
+    .from(whatsappMessage)
+    .where(
+      and(
+        eq(whatsappMessage.advisorId, advisorId),
+        eq(whatsappMessage.direction, 'outbound'),
+        notInArray(whatsappMessage.status, NOT_USAGE_STATUSES),
+        or(isNotNull(whatsappMessage.templateId), isNotNull(whatsappMessage.templateKey)),
+      ),
+    )
+    .groupBy(whatsappMessage.templateId, whatsappMessage.templateKey);
+  const usage: TemplateUsage = { byTemplateId: new Map(), byKeyWithoutId: new Map() };
+  for (const { templateId, templateKey, n } of rows) {
+    if (templateId) usage.byTemplateId.set(templateId, (usage.byTemplateId.get(templateId) ?? 0) + n);
+    else if (templateKey)
+      usage.byKeyWithoutId.set(templateKey, (usage.byKeyWithoutId.get(templateKey) ?? 0) + n);
+  }
+  return usage;
+}
+
+export interface TemplateUsageStat {
+  key: string;
+  /** Outbound messages created in the period with this template key (built-in or the advisor's version). */
+  count: number;
+  /** Advisors who currently override this built-in (0 for keys that are not built-ins). */
+  customized: number;
+}
+
+/**
+ * Platform-wide, for the admin metrics: deliberately not scoped to an advisor. Keys of advisors'
+ * own templates are returned as well (their `customized` is 0); callers that only want built-ins
+ * filter with `isBuiltinTemplateKey`. Sorted by count, then key.
+ */
+export async function templateUsageStats(
+  db: DbOrTx,
+  period: { since: Date; until: Date },
+): Promise<TemplateUsageStat[]> {
+  // One after the other: a transaction handle must not run two queries at once.
+  const sent = await db
+    .select({ key: whatsappMessage.templateKey, n: count() })
+    .from(whatsappMessage)
+    .where(
+      and(
+        eq(whatsappMessage.direction, 'outbound'),
+        notInArray(whatsappMessage.status, NOT_USAGE_STATUSES),
+        isNotNull(whatsappMessage.templateKey),
+        gte(whatsappMessage.createdAt, period.since),
+        lt(whatsappMessage.createdAt, period.until),
+      ),
+    )
+    .groupBy(whatsappMessage.templateKey);
+  const overrides = await db
+    .select({ key: whatsappTemplate.key, advisors: countDistinct(whatsappTemplate.advisorId) })
+    .from(whatsappTemplate)
+    .where(eq(whatsappTemplate.overridesBuiltIn, true))
+    .groupBy(whatsappTemplate.key);
+  const stats = new Map<string, TemplateUsageStat>();
+  for (const { key, n } of sent) if (key) stats.set(key, { key, count: n, customized: 0 });
+  for (const { key, advisors } of overrides) {
+    const stat = stats.get(key) ?? { key, count: 0, customized: 0 };
+    stats.set(key, { ...stat, customized: advisors });
+  }
+  return [...stats.values()].sort((a, b) => b.count - a.count || a.key.localeCompare(b.key));
+}

@@ -1,0 +1,113 @@
+// webhook_event rows: raw events stored before the acknowledgement, then processed by a worker.
+// Scoped by advisor, except the system scans of the sweeper and of retention.
+import { and, asc, eq, inArray, isNotNull, isNull, lt, sql } from 'drizzle-orm';
+import type { DbOrTx } from '../client.js';
+import { pendingReceipt, webhookEvent } from '../schema/index.js';
+
+export type WebhookEventRow = typeof webhookEvent.$inferSelect;
+export interface NewWebhookEvent {
+  advisorId: string;
+  event: string;
+  payload: unknown;
+  receivedAt: Date;
+}
+
+/** One multi-row insert; ids come back in the order of `rows`. */
+export async function insertWebhookEvents(db: DbOrTx, rows: readonly NewWebhookEvent[]): Promise<number[]> {
+  if (rows.length === 0) return [];
+  const inserted = await db
+    .insert(webhookEvent)
+    .values(
+      rows.map((r) => ({
+        advisorId: r.advisorId,
+        event: r.event,
+        payload: r.payload,
+        receivedAt: r.receivedAt,
+      })),
+    )
+    .returning({ id: webhookEvent.id });
+  return inserted.map((r) => r.id);
+}
+
+export async function findWebhookEvent(
+  db: DbOrTx,
+  advisorId: string,
+  id: number,
+): Promise<WebhookEventRow | null> {
+  const [row] = await db
+    .select()
+    .from(webhookEvent)
+    .where(and(eq(webhookEvent.advisorId, advisorId), eq(webhookEvent.id, id)))
+    .limit(1);
+  return row ?? null;
+}
+
+/** Done with it: processed, or given up on (then `error` says why). */
+export async function markWebhookEventDone(
+  db: DbOrTx,
+  advisorId: string,
+  id: number,
+  error: string | null,
+): Promise<void> {
+  await db
+    .update(webhookEvent)
+    .set({ processedAt: new Date(), error })
+    .where(and(eq(webhookEvent.advisorId, advisorId), eq(webhookEvent.id, id)));
+}
+
+/** A failed attempt that will be retried: keep the reason visible meanwhile. */
+export async function recordWebhookEventError(
+  db: DbOrTx,
+  advisorId: string,
+  id: number,
+  error: string,
+): Promise<void> {
+  await db
+    .update(webhookEvent)
+    .set({ error })
+    .where(and(eq(webhookEvent.advisorId, advisorId), eq(webhookEvent.id, id)));
+}
+
+/** System scan for the sweeper: unprocessed events received before the cutoff, in id order. */
+export async function listUnprocessedWebhookEvents(
+  db: DbOrTx,
+  options: { receivedBefore: Date; afterId: number; limit: number },
+): Promise<{ id: number; advisorId: string }[]> {
+  return db
+    .select({ id: webhookEvent.id, advisorId: webhookEvent.advisorId })
+    .from(webhookEvent)
+    .where(
+      and(
+        isNull(webhookEvent.processedAt),
+        lt(webhookEvent.receivedAt, options.receivedBefore),
+        sql`${webhookEvent.id} > ${options.afterId}`,
+      ),
+    )
+    .orderBy(asc(webhookEvent.id))
+    .limit(options.limit);
+}
+
+/** Retention: drops processed events received before the cutoff, a batch at a time. */
+export async function pruneWebhookEvents(db: DbOrTx, receivedBefore: Date, batch = 5_000): Promise<number> {
+  // Ids grow with time, so walking the primary key from the start finds the old rows first.
+  const old = db
+    .select({ id: webhookEvent.id })
+    .from(webhookEvent)
+    .where(and(isNotNull(webhookEvent.processedAt), lt(webhookEvent.receivedAt, receivedBefore)))
+    .orderBy(asc(webhookEvent.id))
+    .limit(batch);
+  const rows = await db
+    .delete(webhookEvent)
+    .where(inArray(webhookEvent.id, old))
+    .returning({ id: webhookEvent.id });
+  return rows.length;
+}
+
+/** Receipts parked for an id that never showed up (a message sent by another tool): drop them. */
+export async function prunePendingReceipts(db: DbOrTx, before: Date): Promise<number> {
+  const rows = await db
+    .delete(pendingReceipt)
+    .where(lt(pendingReceipt.at, before))
+    .returning({ id: pendingReceipt.evolutionMessageId });
+  return rows.length;
+}

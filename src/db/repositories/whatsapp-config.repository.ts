@@ -1,0 +1,120 @@
+// whatsapp_config rows. Every function takes the advisor id first (STYLE.md, tenancy), except the
+// two lookups that establish the tenant from outside input (webhooks name an instance; the
+// public page names a slug) and the system-wide health check scan.
+import { and, eq, isNull, sql } from 'drizzle-orm';
+import type { DbOrTx } from '../client.js';
+import { connectionEvent, user, whatsappConfig } from '../schema/index.js';
+
+export type ConfigRow = typeof whatsappConfig.$inferSelect;
+export type ConfigPatch = Partial<Omit<typeof whatsappConfig.$inferInsert, 'advisorId' | 'createdAt'>>;
+
+export async function findConfig(db: DbOrTx, advisorId: string): Promise<ConfigRow | null> {
+  const [row] = await db
+    .select()
+    .from(whatsappConfig)
+    .where(eq(whatsappConfig.advisorId, advisorId))
+    .limit(1);
+  return row ?? null;
+}
+
+function slugify(name: string): string {
+  const base = name
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 40);
+  return base || 'asesor';
+}
+
+/** The advisor's row, created on first use with a unique public slug derived from their name. */
+export async function ensureConfig(db: DbOrTx, advisorId: string): Promise<ConfigRow> {
+  const existing = await findConfig(db, advisorId);
+  if (existing) return existing;
+  const [owner] = await db.select({ name: user.name }).from(user).where(eq(user.id, advisorId)).limit(1);
+  const base = slugify(owner?.name ?? 'asesor');
+  for (let attempt = 0; attempt < 20; attempt++) {
+    const slug = attempt === 0 ? base : `${base}-${Math.random().toString(36).slice(2, 6)}`;
+    const inserted = await db
+      .insert(whatsappConfig)
+      .values({ advisorId, publicSlug: slug })
+      .onConflictDoNothing()
+      .returning();
+    if (inserted[0]) return inserted[0];
+    // Either another request created this advisor's row, or the slug is taken: tell which.
+    const raced = await findConfig(db, advisorId);
+    if (raced) return raced;
+  }
+  throw new Error('could not allocate a public slug');
+}
+
+export async function updateConfig(db: DbOrTx, advisorId: string, patch: ConfigPatch): Promise<ConfigRow> {
+  const [row] = await db
+    .update(whatsappConfig)
+    .set({ ...patch, updatedAt: new Date() })
+    .where(eq(whatsappConfig.advisorId, advisorId))
+    .returning();
+  if (!row) throw new Error(`no whatsapp_config row for advisor ${advisorId}`);
+  return row;
+}
+
+/**
+ * Stores instance credentials only if none are stored yet, then returns what is stored: every
+ * concurrent connect converges on the same instance name and token.
+ */
+export async function claimInstanceCredentials(
+  db: DbOrTx,
+  advisorId: string,
+  creds: { instanceName: string; instanceTokenEnc: string; webhookSecretEnc: string },
+): Promise<ConfigRow> {
+  await db
+    .update(whatsappConfig)
+    .set({ ...creds, updatedAt: new Date() })
+    .where(and(eq(whatsappConfig.advisorId, advisorId), isNull(whatsappConfig.instanceTokenEnc)));
+  return (await findConfig(db, advisorId))!;
+}
+
+/** Tenant lookup for webhooks: the instance name in the body is all we know until it is verified. */
+export async function findConfigByInstanceName(db: DbOrTx, instanceName: string): Promise<ConfigRow | null> {
+  const [row] = await db
+    .select()
+    .from(whatsappConfig)
+    .where(eq(whatsappConfig.instanceName, instanceName))
+    .limit(1);
+  return row ?? null;
+}
+
+/** Tenant lookup for the public profile page. */
+export async function findConfigBySlug(db: DbOrTx, slug: string): Promise<ConfigRow | null> {
+  const [row] = await db.select().from(whatsappConfig).where(eq(whatsappConfig.publicSlug, slug)).limit(1);
+  return row ?? null;
+}
+
+/** System scan for the health check: every advisor we believe is connected. */
+export async function listConnectedConfigs(db: DbOrTx): Promise<ConfigRow[]> {
+  return db.select().from(whatsappConfig).where(eq(whatsappConfig.status, 'connected'));
+}
+
+export async function recordConnectionEvent(
+  db: DbOrTx,
+  advisorId: string,
+  status: string,
+  reason: string | null,
+): Promise<void> {
+  await db.insert(connectionEvent).values({ advisorId, status, reason });
+}
+
+export async function listConnectionEvents(db: DbOrTx, advisorId: string, since: Date, until: Date) {
+  return db
+    .select({ status: connectionEvent.status, reason: connectionEvent.reason, at: connectionEvent.at })
+    .from(connectionEvent)
+    .where(
+      and(
+        eq(connectionEvent.advisorId, advisorId),
+        sql`${connectionEvent.at} >= ${since}`,
+        sql`${connectionEvent.at} < ${until}`,
+      ),
+    )
+    .orderBy(connectionEvent.at);
+}

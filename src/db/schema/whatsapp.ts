@@ -1,0 +1,268 @@
+// The product's own tables. Every row belongs to one advisor (`advisor_id` = better-auth user id),
+// and every repository query filters on it (STYLE.md, tenancy).
+import { sql } from 'drizzle-orm';
+import {
+  bigserial,
+  boolean,
+  customType,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from 'drizzle-orm/pg-core';
+import { user } from './auth.js';
+
+const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
+const bytea = customType<{ data: Buffer; driverData: Buffer | Uint8Array }>({
+  dataType: () => 'bytea',
+  fromDriver: (v) => (Buffer.isBuffer(v) ? v : Buffer.from(v)),
+});
+const advisorRef = () =>
+  text('advisor_id')
+    .notNull()
+    .references(() => user.id, { onDelete: 'cascade' });
+
+/** One row per advisor: the Evolution instance, its encrypted credentials, settings and flags. */
+export const whatsappConfig = pgTable('whatsapp_config', {
+  advisorId: text('advisor_id')
+    .primaryKey()
+    .references(() => user.id, { onDelete: 'cascade' }),
+  publicSlug: text('public_slug').notNull().unique(),
+  instanceName: text('instance_name').unique(),
+  status: text('status').notNull().default('not_configured'),
+  instanceTokenEnc: text('instance_token_enc'),
+  webhookSecretEnc: text('webhook_secret_enc'),
+  phoneNumber: text('phone_number'),
+  profileName: text('profile_name'),
+  qrCode: text('qr_code'),
+  qrPairingCode: text('qr_pairing_code'),
+  qrExpiresAt: ts('qr_expires_at'),
+  alert: text('alert'),
+  settings: jsonb('settings').$type<Record<string, unknown>>().notNull().default({}),
+  features: jsonb('features').$type<Record<string, boolean>>().notNull().default({}),
+  connectedAt: ts('connected_at'),
+  lastStatusAt: ts('last_status_at'),
+  createdAt: ts('created_at').notNull().defaultNow(),
+  updatedAt: ts('updated_at').notNull().defaultNow(),
+});
+
+/** Every message, outbound and inbound. The outbox: a row exists before any job does. */
+export const whatsappMessage = pgTable(
+  'whatsapp_message',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    advisorId: advisorRef(),
+    direction: text('direction').notNull(),
+    phone: text('phone'),
+    chatJid: text('chat_jid'),
+    clientName: text('client_name'),
+    type: text('type').notNull().default('text'),
+    text: text('text'),
+    caption: text('caption'),
+    mediaUrl: text('media_url'),
+    mediaId: uuid('media_id'),
+    mimetype: text('mimetype'),
+    fileName: text('file_name'),
+    templateId: uuid('template_id'),
+    templateKey: text('template_key'),
+    appointmentId: uuid('appointment_id'),
+    purpose: text('purpose').notNull().default('manual'),
+    status: text('status').notNull(),
+    errorCode: text('error_code'),
+    errorMessage: text('error_message'),
+    attempts: integer('attempts').notNull().default(0),
+    evolutionMessageId: text('evolution_message_id'),
+    source: text('source').notNull().default('api'),
+    idempotencyKey: text('idempotency_key'),
+    requestHash: text('request_hash'),
+    readByAdvisor: boolean('read_by_advisor').notNull().default(true),
+    scheduledAt: ts('scheduled_at'),
+    createdAt: ts('created_at').notNull().defaultNow(),
+    updatedAt: ts('updated_at').notNull().defaultNow(),
+    sentAt: ts('sent_at'),
+    deliveredAt: ts('delivered_at'),
+    readAt: ts('read_at'),
+    failedAt: ts('failed_at'),
+    /** Outbound only: when the client first wrote back after it (response-time metrics). */
+    repliedAt: ts('replied_at'),
+  },
+  (t) => [
+    index('whatsapp_message_advisor_created_idx').on(t.advisorId, t.createdAt.desc(), t.id.desc()),
+    index('whatsapp_message_advisor_phone_idx').on(t.advisorId, t.phone, t.createdAt.desc()),
+    uniqueIndex('whatsapp_message_idempotency_idx')
+      .on(t.advisorId, t.idempotencyKey)
+      .where(sql`${t.idempotencyKey} is not null`),
+    uniqueIndex('whatsapp_message_evolution_id_idx')
+      .on(t.advisorId, t.evolutionMessageId)
+      .where(sql`${t.evolutionMessageId} is not null`),
+    // The sweeper's scan: unfinished outbound rows, walked in id order.
+    index('whatsapp_message_pending_idx')
+      .on(t.id)
+      .where(sql`${t.status} in ('queued', 'scheduled', 'sending')`),
+    index('whatsapp_message_appointment_idx').on(t.appointmentId),
+  ],
+);
+
+/** Uploaded media, kept until the message is sent (Evolution takes raw base64). */
+export const whatsappMedia = pgTable('whatsapp_media', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  advisorId: advisorRef(),
+  mimetype: text('mimetype').notNull(),
+  fileName: text('file_name'),
+  size: integer('size').notNull(),
+  data: bytea('data').notNull(),
+  createdAt: ts('created_at').notNull().defaultNow(),
+});
+
+/** Advisors' own templates and their overrides of the built-ins (built-ins live in code). */
+export const whatsappTemplate = pgTable(
+  'whatsapp_template',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    advisorId: advisorRef(),
+    key: text('key').notNull(),
+    name: text('name').notNull(),
+    category: text('category').notNull(),
+    language: text('language').notNull(),
+    body: text('body').notNull(),
+    variables: jsonb('variables').$type<string[]>().notNull().default([]),
+    customVariables: jsonb('custom_variables').$type<string[]>().notNull().default([]),
+    overridesBuiltIn: boolean('overrides_built_in').notNull().default(false),
+    createdAt: ts('created_at').notNull().defaultNow(),
+    updatedAt: ts('updated_at').notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex('whatsapp_template_advisor_key_lang_idx').on(t.advisorId, t.key, t.language)],
+);
+
+/** Who sent what content to whom, and when. Append-only; pruned by retention. */
+export const auditLog = pgTable(
+  'audit_log',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    advisorId: advisorRef(),
+    actorType: text('actor_type').notNull(),
+    actorId: text('actor_id'),
+    action: text('action').notNull(),
+    messageId: uuid('message_id'),
+    phone: text('phone'),
+    content: jsonb('content').$type<Record<string, unknown>>(),
+    createdAt: ts('created_at').notNull().defaultNow(),
+  },
+  (t) => [index('audit_log_advisor_created_idx').on(t.advisorId, t.createdAt.desc())],
+);
+
+/** Appointments pushed by the booking module; the source of truth for automated messages. */
+export const appointment = pgTable(
+  'appointment',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    advisorId: advisorRef(),
+    externalId: text('external_id').notNull(),
+    clientName: text('client_name').notNull(),
+    clientPhone: text('client_phone').notNull(),
+    startsAt: ts('starts_at').notNull(),
+    endsAt: ts('ends_at'),
+    timezone: text('timezone').notNull(),
+    address: text('address'),
+    notes: text('notes'),
+    status: text('status').notNull().default('scheduled'),
+    clientResponse: text('client_response'),
+    clientResponseAt: ts('client_response_at'),
+    version: integer('version').notNull().default(1),
+    createdAt: ts('created_at').notNull().defaultNow(),
+    updatedAt: ts('updated_at').notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex('appointment_advisor_external_idx').on(t.advisorId, t.externalId),
+    index('appointment_advisor_starts_idx').on(t.advisorId, t.startsAt),
+  ],
+);
+
+/** An advisor's clients as seen from WhatsApp: name, consent, unread count. */
+export const whatsappClient = pgTable(
+  'whatsapp_client',
+  {
+    advisorId: advisorRef(),
+    phone: text('phone').notNull(),
+    name: text('name'),
+    optedOut: boolean('opted_out').notNull().default(false),
+    optedOutAt: ts('opted_out_at'),
+    optSource: text('opt_source'),
+    lastInboundAt: ts('last_inbound_at'),
+    lastOutboundAt: ts('last_outbound_at'),
+    unread: integer('unread').notNull().default(0),
+    /** When the opt-out state last changed (a keyword's WhatsApp time, or the advisor's edit): an
+     * older STOP/START processed late never overrides a newer one. */
+    optChangedAt: ts('opt_changed_at'),
+    updatedAt: ts('updated_at').notNull().defaultNow(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.advisorId, t.phone] }),
+    // The inbox: an advisor's conversations, most recent activity first.
+    index('whatsapp_client_activity_idx').on(
+      t.advisorId,
+      sql`greatest(${t.lastInboundAt}, ${t.lastOutboundAt}) desc`,
+      t.phone.desc(),
+    ),
+  ],
+);
+
+/** Raw webhook events, stored before the acknowledgement so a crash loses nothing. */
+export const webhookEvent = pgTable(
+  'webhook_event',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    advisorId: advisorRef(),
+    event: text('event').notNull(),
+    payload: jsonb('payload').notNull(),
+    receivedAt: ts('received_at').notNull().defaultNow(),
+    processedAt: ts('processed_at'),
+    error: text('error'),
+  },
+  (t) => [
+    index('webhook_event_unprocessed_idx')
+      .on(t.id)
+      .where(sql`${t.processedAt} is null`),
+  ],
+);
+
+/** Receipts that arrived before the send recorded Evolution's id: applied when the id lands. */
+export const pendingReceipt = pgTable(
+  'pending_receipt',
+  {
+    advisorId: advisorRef(),
+    evolutionMessageId: text('evolution_message_id').notNull(),
+    status: text('status').notNull(),
+    at: ts('at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.advisorId, t.evolutionMessageId, t.status] })],
+);
+
+/** Connection history, for analytics and the dashboard's timeline. */
+export const connectionEvent = pgTable(
+  'connection_event',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    advisorId: advisorRef(),
+    status: text('status').notNull(),
+    reason: text('reason'),
+    at: ts('at').notNull().defaultNow(),
+  },
+  (t) => [index('connection_event_advisor_at_idx').on(t.advisorId, t.at)],
+);
+
+/** Public profile button click-throughs, one row per click. */
+export const ctaClick = pgTable(
+  'cta_click',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    advisorId: advisorRef(),
+    at: ts('at').notNull().defaultNow(),
+  },
+  (t) => [index('cta_click_advisor_at_idx').on(t.advisorId, t.at)],
+);

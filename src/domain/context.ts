@@ -1,0 +1,29 @@
+// What use cases need, handed over explicitly (no globals): the database, the gateway, the
+// secret box for credentials, the live event bus, and the settings that shape behaviour.
+import type { Logger } from 'pino';
+import type { Config } from '../config/config.js';
+import type { Db } from '../db/client.js';
+import type { WhatsAppGateway } from '../gateway/index.js';
+import type { SecretBox } from './crypto/secret-box.js';
+import type { EventBus } from './events/event-bus.js';
+import type { Features } from './instances/features.js';
+import type { SettingsBounds } from './instances/advisor-settings.js';
+
+export interface DomainContext {
+  db: Db;
+  gateway: WhatsAppGateway;
+  box: SecretBox;
+  events: EventBus;
+  logger: Logger;
+  /** Where Evolution posts webhooks for our instances. */
+  webhookUrl: string;
+  sandbox: boolean;
+  bounds: SettingsBounds;
+  featureDefaults: Features;
+  config: Config;
+  /** Called when an advisor's instance opens, so paused sends resume (wired by the job layer). */
+  onConnected?: (advisorId: string) => Promise<void>;
+  now?: () => Date;
+}
+
+export const nowOf = (ctx: Pick<DomainContext, 'now'>): Date => (ctx.now ? ctx.now() : new Date());

@@ -1,0 +1,129 @@
+// A client wrote to the advisor. In one transaction: store the message (once per Evolution id, so
+// a duplicate webhook does nothing), update the client (name, last contact, unread), note the
+// reply time of our last message, and act on what the text says: STOP/BAJA/ALTO opt out,
+// START/ALTA opt back in, 1/SÍ or 2/NO answer the latest reminder. Then tell the dashboard.
+import { insertAudit } from '../../db/repositories/audit.repository.js';
+import { findClient } from '../../db/repositories/client.repository.js';
+import type { Tx } from '../../db/client.js';
+import {
+  findLatestReminder,
+  insertWebhookMessage,
+  markLatestOutboundReplied,
+  recordClientResponse,
+  recordInboundOnClient,
+  setOptState,
+  type AppointmentRow,
+} from '../../db/repositories/inbox.repository.js';
+import type { MessageRow } from '../../db/repositories/message.repository.js';
+import type { MessageEvent } from '../../gateway/index.js';
+import type { DomainContext } from '../context.js';
+import { messageView } from '../messages/message-view.js';
+import { messageContentOf } from '../webhooks/message-content.js';
+import { appointmentAnswerOf, optKeywordOf, type OptKeyword } from './reply-keywords.js';
+
+/** How long after a reminder a "1" or "2" still answers it. */
+export const REMINDER_ANSWER_WINDOW_MS = 7 * 24 * 3_600_000;
+
+export interface InboundOutcome {
+  message: MessageRow;
+  optChange: OptKeyword | null;
+  appointment: AppointmentRow | null;
+}
+
+export function appointmentEventData(row: AppointmentRow): Record<string, unknown> {
+  return {
+    id: row.id,
+    externalId: row.externalId,
+    clientName: row.clientName,
+    clientPhone: row.clientPhone,
+    startsAt: row.startsAt,
+    status: row.status,
+    clientResponse: row.clientResponse,
+    clientResponseAt: row.clientResponseAt,
+  };
+}
+
+async function applyOptKeyword(
+  tx: Tx,
+  advisorId: string,
+  phone: string,
+  event: MessageEvent,
+): Promise<OptKeyword | null> {
+  const keyword = optKeywordOf(event.text);
+  if (!keyword) return null;
+  const before = await findClient(tx, advisorId, phone);
+  const optedOut = keyword === 'opt_out';
+  // The client's own send time orders STOP and START, whatever order the webhooks came in.
+  const row = await setOptState(tx, advisorId, phone, optedOut, 'keyword', event.timestamp);
+  if (!row || before?.optedOut === optedOut) return null;
+  await insertAudit(tx, advisorId, {
+    actorType: 'system',
+    actorId: null,
+    action: optedOut ? 'client.opt_out' : 'client.opt_in',
+    phone,
+    content: { source: 'keyword', text: event.text },
+  });
+  return keyword;
+}
+
+async function applyAppointmentAnswer(
+  tx: Tx,
+  advisorId: string,
+  phone: string,
+  event: MessageEvent,
+  at: Date,
+): Promise<AppointmentRow | null> {
+  const answer = appointmentAnswerOf(event.text);
+  if (!answer) return null;
+  const reminder = await findLatestReminder(
+    tx,
+    advisorId,
+    phone,
+    new Date(at.getTime() - REMINDER_ANSWER_WINDOW_MS),
+  );
+  if (!reminder?.appointmentId || (reminder.sentAt && reminder.sentAt > at)) return null;
+  return recordClientResponse(tx, advisorId, reminder.appointmentId, answer, event.timestamp);
+}
+
+export async function receiveInboundMessage(
+  ctx: DomainContext,
+  advisorId: string,
+  event: MessageEvent,
+  at: Date,
+): Promise<InboundOutcome | null> {
+  const outcome = await ctx.db.transaction(async (tx): Promise<InboundOutcome | null> => {
+    const message = await insertWebhookMessage(tx, advisorId, {
+      direction: 'inbound',
+      phone: event.phone,
+      chatJid: event.chatJid,
+      clientName: event.pushName,
+      ...messageContentOf(event),
+      status: 'received',
+      source: 'phone',
+      purpose: 'manual',
+      evolutionMessageId: event.evolutionMessageId,
+      readByAdvisor: false,
+      createdAt: at,
+      sentAt: event.timestamp,
+    });
+    if (!message) return null; // already stored: a duplicate delivery
+    // Hidden numbers (@lid with no phone) are kept, but belong to no conversation.
+    if (!event.phone) return { message, optChange: null, appointment: null };
+    await recordInboundOnClient(tx, advisorId, event.phone, event.pushName, at);
+    await markLatestOutboundReplied(tx, advisorId, event.phone, at);
+    const optChange = await applyOptKeyword(tx, advisorId, event.phone, event);
+    const appointment = optChange
+      ? null
+      : await applyAppointmentAnswer(tx, advisorId, event.phone, event, at);
+    return { message, optChange, appointment };
+  });
+  if (!outcome) return null;
+  await ctx.events.publish(advisorId, { type: 'inbound', data: messageView(outcome.message) as never });
+  if (outcome.appointment) {
+    await ctx.events.publish(advisorId, {
+      type: 'appointment',
+      data: appointmentEventData(outcome.appointment),
+    });
+  }
+  return outcome;
+}

@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest';
+import { appointmentAnswerOf, normalizeReply, optKeywordOf } from './reply-keywords.js';
+
+describe('optKeywordOf', () => {
+  it.each(['STOP', 'stop', ' Stop ', 'BAJA', 'baja', 'Bája', 'ALTO', 'alto.', '¡Baja!', '\tstop\n'])(
+    'reads %j as an opt-out',
+    (text) => expect(optKeywordOf(text)).toBe('opt_out'),
+  );
+
+  it.each(['START', 'start', 'ALTA', 'Álta', ' alta '])('reads %j as opting back in', (text) =>
+    expect(optKeywordOf(text)).toBe('opt_in'),
+  );
+
+  it.each(['stop please', 'no me des de baja', 'stopped', 'bajar', '', null, 'STOP'.repeat(20)])(
+    'leaves %j alone',
+    (text) => expect(optKeywordOf(text)).toBeNull(),
+  );
+});
+
+describe('appointmentAnswerOf', () => {
+  it.each(['1', ' 1 ', 'SI', 'Sí', 'sí!', 'CONFIRMO', 'confirmo.'])('reads %j as confirmed', (text) =>
+    expect(appointmentAnswerOf(text)).toBe('confirmed'),
+  );
+
+  it.each(['2', 'NO', 'no.', 'CANCELAR', 'Cancelar'])('reads %j as a cancel request', (text) =>
+    expect(appointmentAnswerOf(text)).toBe('cancel_requested'),
+  );
+
+  it.each(['12', 'si, pero tarde', 'nos vemos', '3', null])('leaves %j alone', (text) =>
+    expect(appointmentAnswerOf(text)).toBeNull(),
+  );
+});
+
+describe('normalizeReply', () => {
+  it('drops accents, case and surrounding punctuation', () => {
+    expect(normalizeReply('  ¡SÍ, CONFIRMO! 👍 ')).toBe('si, confirmo');
+  });
+});

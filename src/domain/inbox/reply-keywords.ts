@@ -1,0 +1,35 @@
+// What a client's short reply means. Opt-out words are honoured whatever the case, spacing or
+// accents ("Bája", " stop "), as the reminder templates promise; the appointment answers are
+// the "Responde 1 para confirmar o 2 para cancelar" of the reminder.
+export type OptKeyword = 'opt_out' | 'opt_in';
+export type AppointmentAnswer = 'confirmed' | 'cancel_requested';
+
+const OPT_OUT = new Set(['stop', 'baja', 'alto']);
+const OPT_IN = new Set(['start', 'alta']);
+const CONFIRM = new Set(['1', 'si', 'confirmo']);
+const CANCEL = new Set(['2', 'no', 'cancelar']);
+
+/** Lower case, no accents, no surrounding spaces or punctuation ("¡Sí!" → "si"). */
+export function normalizeReply(text: string): string {
+  return text
+    .normalize('NFD')
+    .replace(/\p{M}/gu, '')
+    .toLowerCase()
+    .replace(/^[\s\p{P}\p{S}]+|[\s\p{P}\p{S}]+$/gu, '');
+}
+
+export function optKeywordOf(text: string | null): OptKeyword | null {
+  if (!text || text.length > 40) return null;
+  const word = normalizeReply(text);
+  if (OPT_OUT.has(word)) return 'opt_out';
+  if (OPT_IN.has(word)) return 'opt_in';
+  return null;
+}
+
+export function appointmentAnswerOf(text: string | null): AppointmentAnswer | null {
+  if (!text || text.length > 40) return null;
+  const word = normalizeReply(text);
+  if (CONFIRM.has(word)) return 'confirmed';
+  if (CANCEL.has(word)) return 'cancel_requested';
+  return null;
+}

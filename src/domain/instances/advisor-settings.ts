@@ -1,0 +1,109 @@
+// An advisor's settings: defaults, and the rules a change must follow. Rule failures are 422s
+// that name each field, so the dashboard can show the message next to the input.
+import { IANAZone } from 'luxon';
+import { isSupportedCountry } from 'libphonenumber-js';
+import { z } from 'zod';
+import { AppError } from '../app-error.js';
+
+export interface AdvisorSettings {
+  defaultCountry: string;
+  timezone: string;
+  locale: string;
+  rateLimit: { max: number; durationMs: number };
+  quietHours: { start: string; end: string } | null;
+  reminderOffsetMinutes: number;
+  followUpDelayMinutes: number;
+  /** A reminder whose time has already passed when the appointment is booked: skip it or send now. */
+  lateReminder: 'skip' | 'send_now';
+  rescheduleNotice: boolean;
+  ctaEnabled: boolean;
+  ctaMessage: string;
+}
+
+export interface SettingsBounds {
+  rateLimit: { max: number; durationMs: number; maxCeiling: number };
+}
+
+export function defaultSettings(bounds: SettingsBounds): AdvisorSettings {
+  return {
+    defaultCountry: 'ES',
+    timezone: 'Europe/Madrid',
+    locale: 'es-ES',
+    rateLimit: { max: bounds.rateLimit.max, durationMs: bounds.rateLimit.durationMs },
+    quietHours: { start: '21:00', end: '08:00' },
+    reminderOffsetMinutes: 1440,
+    followUpDelayMinutes: 120,
+    lateReminder: 'send_now',
+    rescheduleNotice: true,
+    ctaEnabled: true,
+    ctaMessage: 'Hola, me gustaría reservar una cita',
+  };
+}
+
+const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a time as HH:MM (24 h), e.g. 21:00');
+
+function patchSchema(bounds: SettingsBounds) {
+  return z
+    .object({
+      defaultCountry: z
+        .string()
+        .transform((v) => v.toUpperCase())
+        .refine((v) => isSupportedCountry(v), 'must be an ISO 3166 two-letter country code, e.g. ES or MX'),
+      timezone: z
+        .string()
+        .refine((v) => IANAZone.isValidZone(v), 'must be an IANA time zone, e.g. Europe/Madrid'),
+      locale: z.string().refine((v) => {
+        try {
+          return Intl.getCanonicalLocales(v).length === 1;
+        } catch {
+          return false;
+        }
+      }, 'must be a BCP-47 locale, e.g. es-MX or en'),
+      rateLimit: z
+        .object({
+          max: z
+            .number()
+            .int()
+            .min(1)
+            .max(
+              bounds.rateLimit.maxCeiling,
+              `must be at most ${bounds.rateLimit.maxCeiling} (the server's bound)`,
+            ),
+          durationMs: z.number().int().min(1_000).max(86_400_000),
+        })
+        .strict(),
+      quietHours: z.object({ start: hhmm, end: hhmm }).strict().nullable(),
+      reminderOffsetMinutes: z.number().int().min(0).max(20_160, 'must be at most 14 days (20160 minutes)'),
+      followUpDelayMinutes: z.number().int().min(0).max(43_200, 'must be at most 30 days (43200 minutes)'),
+      lateReminder: z.enum(['skip', 'send_now']),
+      rescheduleNotice: z.boolean(),
+      ctaEnabled: z.boolean(),
+      ctaMessage: z.string().trim().min(1).max(1_000),
+    })
+    .partial()
+    .strict();
+}
+
+/** Validates a partial settings change and merges it over the current settings. */
+export function applySettingsPatch(
+  current: AdvisorSettings,
+  patch: unknown,
+  bounds: SettingsBounds,
+): AdvisorSettings {
+  const parsed = patchSchema(bounds).safeParse(patch ?? {});
+  if (!parsed.success) {
+    const fields = parsed.error.issues.map((i) => ({
+      field: ['settings', ...i.path].join('.'),
+      message: i.code === 'unrecognized_keys' ? `unknown setting(s): ${i.keys.join(', ')}` : i.message,
+    }));
+    throw new AppError('validation_failed', fields.map((f) => `${f.field}: ${f.message}`).join('; '), {
+      fields,
+    });
+  }
+  return { ...current, ...parsed.data } as AdvisorSettings;
+}
+
+/** Stored settings merged over the defaults, so rows written before a setting existed still read fully. */
+export function readSettings(stored: Record<string, unknown>, bounds: SettingsBounds): AdvisorSettings {
+  return { ...defaultSettings(bounds), ...(stored as Partial<AdvisorSettings>) };
+}

@@ -1,0 +1,126 @@
+// Drives the status machine not_configured → qr_pending → connecting → connected → disconnected
+// from the gateway's qrcode.updated / connection.update / logout.instance events, and from state
+// polls (webhooks can be lost). Each change is stored, recorded in the history and pushed live.
+import {
+  findConfig,
+  recordConnectionEvent,
+  updateConfig,
+  type ConfigPatch,
+} from '../../db/repositories/whatsapp-config.repository.js';
+import type { ConnectionEvent, LogoutEvent, QrEvent, QrLimitEvent } from '../../gateway/index.js';
+import { nowOf, type DomainContext } from '../context.js';
+import { qrImageOf, QR_LIFETIME_MS } from './connect-instance.js';
+
+export type ConnectionSignal = QrEvent | QrLimitEvent | ConnectionEvent | LogoutEvent;
+
+const CLOSE_ALERTS: Record<number, string> = {
+  401: 'logged_out',
+  403: 'forbidden',
+  402: 'account_restricted',
+  406: 'account_banned',
+};
+
+export async function applyConnectionEvent(
+  ctx: DomainContext,
+  advisorId: string,
+  signal: ConnectionSignal,
+): Promise<void> {
+  const row = await findConfig(ctx.db, advisorId);
+  if (!row || !row.instanceName) return;
+  const now = nowOf(ctx);
+  let patch: ConfigPatch | null = null;
+  let reason: string | null = null;
+  let live: Record<string, unknown> = {};
+
+  switch (signal.type) {
+    case 'qr': {
+      if (row.status === 'connected') return; // a stale QR after linking changes nothing
+      const qr = {
+        image: await qrImageOf(signal.qr),
+        pairingCode: signal.qr.pairingCode,
+        expiresAt: new Date(now.getTime() + QR_LIFETIME_MS),
+      };
+      patch = {
+        status: 'qr_pending',
+        qrCode: qr.image,
+        qrPairingCode: qr.pairingCode,
+        qrExpiresAt: qr.expiresAt,
+        alert: null,
+      };
+      live = { qr };
+      break;
+    }
+    case 'qr_limit':
+      patch = {
+        status: 'disconnected',
+        qrCode: null,
+        qrPairingCode: null,
+        qrExpiresAt: null,
+        alert: 'qr_limit_reached',
+      };
+      reason = 'qr_limit_reached';
+      break;
+    case 'connection':
+      if (signal.state === 'open') {
+        patch = {
+          status: 'connected',
+          phoneNumber: signal.phone ?? row.phoneNumber,
+          profileName: signal.profileName ?? row.profileName,
+          connectedAt: row.status === 'connected' && row.connectedAt ? row.connectedAt : now,
+          qrCode: null,
+          qrPairingCode: null,
+          qrExpiresAt: null,
+          alert: null,
+        };
+      } else if (signal.state === 'connecting') {
+        // Evolution reconnects silently (408, 428, 515…): while connected or showing a QR, a
+        // "connecting" is noise. After a disconnect it is real progress.
+        if (row.status !== 'disconnected' && row.status !== 'not_configured') return;
+        patch = { status: 'connecting' };
+      } else if (signal.state === 'refused') {
+        patch = {
+          status: 'disconnected',
+          qrCode: null,
+          qrPairingCode: null,
+          qrExpiresAt: null,
+          alert: 'qr_limit_reached',
+        };
+        reason = `refused_${signal.statusReason}`;
+      } else {
+        patch = {
+          status: 'disconnected',
+          qrCode: null,
+          qrPairingCode: null,
+          qrExpiresAt: null,
+          alert: CLOSE_ALERTS[signal.statusReason ?? 0] ?? 'connection_closed',
+        };
+        reason = `close_${signal.statusReason}`;
+      }
+      break;
+    case 'logout':
+      if (row.status === 'disconnected') return;
+      patch = {
+        status: 'disconnected',
+        qrCode: null,
+        qrPairingCode: null,
+        qrExpiresAt: null,
+        alert: 'logged_out',
+      };
+      reason = 'logout';
+      break;
+  }
+  if (!patch) return;
+  const updated = await updateConfig(ctx.db, advisorId, { ...patch, lastStatusAt: now });
+  if (updated.status !== row.status) await recordConnectionEvent(ctx.db, advisorId, updated.status, reason);
+  await ctx.events.publish(advisorId, {
+    type: 'status',
+    data: {
+      status: updated.status,
+      phoneNumber: updated.phoneNumber,
+      profileName: updated.profileName,
+      alert: updated.alert,
+      ...live,
+    },
+  });
+  if (updated.status === 'connected' && row.status !== 'connected') await ctx.onConnected?.(advisorId);
+}

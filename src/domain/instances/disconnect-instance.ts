@@ -1,0 +1,75 @@
+// POST /api/whatsapp/disconnect (log the number out, keep the instance and history) and
+// DELETE /api/whatsapp/config (delete the instance and its secrets, keep history). Both
+// tolerate a gateway that already forgot the instance.
+import {
+  findConfig,
+  recordConnectionEvent,
+  updateConfig,
+} from '../../db/repositories/whatsapp-config.repository.js';
+import { isGatewayError } from '../../gateway/index.js';
+import { notFound } from '../app-error.js';
+import { nowOf, type DomainContext } from '../context.js';
+import { instanceRefOf } from './instance-credentials.js';
+import { viaGateway } from './gateway-failure.js';
+
+const forgotten = (err: unknown) =>
+  isGatewayError(err) && (err.code === 'instance_not_found' || err.code === 'not_connected');
+
+export async function disconnectInstance(
+  ctx: DomainContext,
+  advisorId: string,
+): Promise<{ status: 'disconnected' }> {
+  const row = await findConfig(ctx.db, advisorId);
+  const ref = row ? instanceRefOf(ctx.box, row) : null;
+  if (!row || !ref) throw notFound('WhatsApp connection');
+  await viaGateway('logging out', async () => {
+    try {
+      await ctx.gateway.logout(ref);
+    } catch (err) {
+      // Already closed (400 "not connected") or already gone: the goal is reached.
+      if (!forgotten(err) && !(isGatewayError(err) && err.code === 'bad_request')) throw err;
+    }
+  });
+  await updateConfig(ctx.db, advisorId, {
+    status: 'disconnected',
+    qrCode: null,
+    qrPairingCode: null,
+    qrExpiresAt: null,
+    alert: null,
+    lastStatusAt: nowOf(ctx),
+  });
+  await recordConnectionEvent(ctx.db, advisorId, 'disconnected', 'advisor');
+  await ctx.events.publish(advisorId, { type: 'status', data: { status: 'disconnected', alert: null } });
+  return { status: 'disconnected' };
+}
+
+export async function removeInstance(ctx: DomainContext, advisorId: string): Promise<void> {
+  const row = await findConfig(ctx.db, advisorId);
+  if (!row) throw notFound('WhatsApp connection');
+  const ref = instanceRefOf(ctx.box, row);
+  if (ref) {
+    await viaGateway('removing the instance', async () => {
+      try {
+        await ctx.gateway.deleteInstance(ref);
+      } catch (err) {
+        if (!forgotten(err)) throw err;
+      }
+    });
+  }
+  await updateConfig(ctx.db, advisorId, {
+    status: 'not_configured',
+    instanceName: null,
+    instanceTokenEnc: null,
+    webhookSecretEnc: null,
+    phoneNumber: null,
+    profileName: null,
+    qrCode: null,
+    qrPairingCode: null,
+    qrExpiresAt: null,
+    alert: null,
+    connectedAt: null,
+    lastStatusAt: nowOf(ctx),
+  });
+  await recordConnectionEvent(ctx.db, advisorId, 'not_configured', 'removed');
+  await ctx.events.publish(advisorId, { type: 'status', data: { status: 'not_configured' } });
+}

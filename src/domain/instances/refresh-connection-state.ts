@@ -1,0 +1,50 @@
+// Webhooks can be lost: when the dashboard asks, and periodically for connected advisors (the
+// health check), read the live state from the gateway and apply it like an event would.
+import { findConfig, listConnectedConfigs } from '../../db/repositories/whatsapp-config.repository.js';
+import { isGatewayError } from '../../gateway/index.js';
+import type { DomainContext } from '../context.js';
+import { applyConnectionEvent } from './apply-connection-event.js';
+import { instanceRefOf } from './instance-credentials.js';
+
+export async function refreshConnectionState(ctx: DomainContext, advisorId: string): Promise<void> {
+  const row = await findConfig(ctx.db, advisorId);
+  const ref = row ? instanceRefOf(ctx.box, row) : null;
+  if (!row || !ref || row.status === 'not_configured') return;
+  let state: 'open' | 'connecting' | 'close';
+  try {
+    state = await ctx.gateway.connectionState(ref);
+  } catch (err) {
+    if (isGatewayError(err) && err.code === 'instance_not_found') {
+      state = 'close';
+    } else {
+      ctx.logger.warn({ advisorId, err: (err as Error).message }, 'connection state poll failed');
+      return;
+    }
+  }
+  const base = {
+    type: 'connection' as const,
+    instance: ref.instanceName,
+    phone: null,
+    profileName: null,
+    statusReason: 200,
+  };
+  if (state === 'open' && row.status !== 'connected') {
+    // Fetch who is linked: a lost `open` webhook also lost the phone number.
+    const info = await ctx.gateway.fetchInstance(ref.instanceName).catch(() => null);
+    await applyConnectionEvent(ctx, advisorId, {
+      ...base,
+      state: 'open',
+      phone: info?.ownerPhone ?? null,
+      profileName: info?.profileName ?? null,
+    });
+  } else if (state === 'close' && row.status === 'connected') {
+    await applyConnectionEvent(ctx, advisorId, { ...base, state: 'close', statusReason: 428 });
+  }
+}
+
+/** The periodic health check: catches instances we believe connected that are not. */
+export async function checkConnectedInstances(ctx: DomainContext): Promise<number> {
+  const rows = await listConnectedConfigs(ctx.db);
+  for (const row of rows) await refreshConnectionState(ctx, row.advisorId);
+  return rows.length;
+}

@@ -1,0 +1,163 @@
+// The worker's half of the pipeline: re-read the message, check it may still go out, send it
+// through the gateway and record the outcome. It never decides about retries or timing: it
+// says what happened and the job layer acts on it.
+import { and, eq } from 'drizzle-orm';
+import { isOptedOut } from '../../db/repositories/client.repository.js';
+import {
+  applyReceipt,
+  claimForSending,
+  findMessage,
+  markFinished,
+  markSent,
+  releaseForRetry,
+  takePendingReceipts,
+  type MessageRow,
+} from '../../db/repositories/message.repository.js';
+import { findConfig } from '../../db/repositories/whatsapp-config.repository.js';
+import { whatsappMedia } from '../../db/schema/index.js';
+import { e164ToNumber, GatewayError, isGatewayError, type SendResult } from '../../gateway/index.js';
+import { nowOf, type DomainContext } from '../context.js';
+import { readSettings, type AdvisorSettings } from '../instances/advisor-settings.js';
+import { effectiveFeatures } from '../instances/features.js';
+import { instanceRefOf } from '../instances/instance-credentials.js';
+import { isFinal } from './message-status.js';
+import { messageView } from './message-view.js';
+
+export type DeliveryOutcome =
+  | { kind: 'sent'; message: MessageRow }
+  | { kind: 'done' }
+  | { kind: 'skipped'; reason: string }
+  | { kind: 'wait_connection' }
+  | { kind: 'wait_slot'; delayMs: number }
+  | { kind: 'retry'; error: { code: string; message: string } }
+  | { kind: 'failed'; error: { code: string; message: string } };
+
+export interface DeliveryHooks {
+  /** Reserves a rate-limit slot; returns ms to wait (0 = go). Called only when all checks passed. */
+  reserveSlot?: (settings: AdvisorSettings) => Promise<number>;
+  /** Extra send-time rule (appointment still valid…): a reason to skip, or null. */
+  mustSkip?: (message: MessageRow) => Promise<{ code: string; message: string } | null>;
+}
+
+async function finish(
+  ctx: DomainContext,
+  message: MessageRow,
+  status: 'skipped' | 'failed',
+  error: { code: string; message: string },
+) {
+  const row = await markFinished(ctx.db, message.advisorId, message.id, status, error, nowOf(ctx));
+  if (row) await ctx.events.publish(message.advisorId, { type: 'message', data: messageView(row) as never });
+}
+
+export async function deliverMessage(
+  ctx: DomainContext,
+  advisorId: string,
+  messageId: string,
+  hooks: DeliveryHooks = {},
+): Promise<DeliveryOutcome> {
+  const message = await findMessage(ctx.db, advisorId, messageId);
+  if (!message || isFinal(message.status)) return { kind: 'done' };
+  const config = await findConfig(ctx.db, advisorId);
+  if (!config) return { kind: 'done' };
+  const features = effectiveFeatures(ctx.featureDefaults, config.features);
+  const automated = message.purpose !== 'manual';
+
+  const skip = async (code: string, text: string): Promise<DeliveryOutcome> => {
+    await finish(ctx, message, 'skipped', { code, message: text });
+    return { kind: 'skipped', reason: code };
+  };
+  if (!features.sending) return skip('feature_disabled', 'Sending is disabled for this account.');
+  if (automated && !features.reminders)
+    return skip('feature_disabled', 'Automated messages are disabled for this account.');
+  if (message.phone && (await isOptedOut(ctx.db, advisorId, message.phone))) {
+    return skip('recipient_opted_out', 'The client opted out before the message went out.');
+  }
+  const rule = hooks.mustSkip ? await hooks.mustSkip(message) : null;
+  if (rule) return skip(rule.code, rule.message);
+
+  const ref = instanceRefOf(ctx.box, config);
+  if (!ref || config.status !== 'connected') return { kind: 'wait_connection' };
+
+  const settings = readSettings(config.settings, ctx.bounds);
+  const delayMs = hooks.reserveSlot ? await hooks.reserveSlot(settings) : 0;
+  if (delayMs > 0) return { kind: 'wait_slot', delayMs };
+
+  const claimed = await claimForSending(ctx.db, advisorId, messageId);
+  if (!claimed) return { kind: 'done' };
+
+  let result: SendResult;
+  try {
+    result = await send(ctx, ref, claimed);
+  } catch (err) {
+    if (!isGatewayError(err)) {
+      await releaseForRetry(ctx.db, advisorId, messageId, {
+        code: 'internal_error',
+        message: (err as Error).message,
+      });
+      throw err;
+    }
+    const error = { code: err.code, message: err.message };
+    if (err.kind === 'not_connected') {
+      await releaseForRetry(ctx.db, advisorId, messageId, error);
+      return { kind: 'wait_connection' };
+    }
+    if (err.kind === 'transient') {
+      await releaseForRetry(ctx.db, advisorId, messageId, error);
+      return { kind: 'retry', error };
+    }
+    await finish(ctx, claimed, 'failed', error);
+    return { kind: 'failed', error };
+  }
+
+  let sent = await markSent(ctx.db, advisorId, messageId, {
+    evolutionMessageId: result.evolutionMessageId,
+    chatJid: result.remoteJid,
+    at: nowOf(ctx),
+  });
+  // Receipts that overtook the send response were parked: apply them now.
+  for (const receipt of await takePendingReceipts(ctx.db, advisorId, result.evolutionMessageId)) {
+    const applied = await applyReceipt(
+      ctx.db,
+      advisorId,
+      result.evolutionMessageId,
+      receipt.status as 'delivered',
+      receipt.at,
+    );
+    if (applied && applied !== 'same') sent = applied;
+  }
+  if (sent) await ctx.events.publish(advisorId, { type: 'message', data: messageView(sent) as never });
+  return { kind: 'sent', message: sent ?? claimed };
+}
+
+async function send(
+  ctx: DomainContext,
+  ref: { instanceName: string; token: string },
+  message: MessageRow,
+): Promise<SendResult> {
+  const number = e164ToNumber(message.phone!);
+  if (message.type === 'text') return ctx.gateway.sendText(ref, { number, text: message.text ?? '' });
+  let media = message.mediaUrl;
+  if (!media && message.mediaId) {
+    const [row] = await ctx.db
+      .select({ data: whatsappMedia.data })
+      .from(whatsappMedia)
+      .where(and(eq(whatsappMedia.advisorId, message.advisorId), eq(whatsappMedia.id, message.mediaId)))
+      .limit(1);
+    media = row ? row.data.toString('base64') : null;
+  }
+  if (!media) {
+    // The upload is gone: report it as a permanent failure of this message.
+    throw new GatewayError({
+      code: 'bad_request',
+      message: 'The media for this message is no longer available.',
+    });
+  }
+  return ctx.gateway.sendMedia(ref, {
+    number,
+    mediatype: message.type as 'image' | 'document' | 'audio' | 'video',
+    media,
+    ...(message.mimetype ? { mimetype: message.mimetype } : {}),
+    ...(message.caption ? { caption: message.caption } : {}),
+    ...(message.fileName ? { fileName: message.fileName } : {}),
+  });
+}

@@ -1,0 +1,185 @@
+// Works out what a send request will actually send: the text (typed or rendered from a
+// template), or the media (by URL, or uploaded bytes checked for size and real type).
+import type { DomainContext } from '../context.js';
+import { AppError } from '../app-error.js';
+import { renderTemplate, WHATSAPP_TEXT_MAX_LENGTH } from '../templates/index.js';
+import { resolveTemplateForSend } from '../templates/resolve-template-for-send.js';
+import { reconcileMimetype, sniffMedia } from './media-sniff.js';
+
+export type MessageType = 'text' | 'image' | 'document' | 'audio' | 'video';
+export type TemplateRef = { id: string } | { key: string; language?: string };
+
+export interface ContentRequest {
+  type?: MessageType;
+  text?: string;
+  media?: { url?: string; base64?: string; mimetype?: string; fileName?: string };
+  caption?: string;
+  template?: TemplateRef;
+  variables?: Record<string, string>;
+}
+
+export interface ResolvedContent {
+  type: MessageType;
+  text: string | null;
+  caption: string | null;
+  mediaUrl: string | null;
+  upload: { bytes: Buffer; mimetype: string; fileName: string | null } | null;
+  mimetype: string | null;
+  fileName: string | null;
+  template: { id: string | null; key: string } | null;
+}
+
+function decodeBase64(data: string, maxBytes: number): Buffer {
+  const raw = data.replace(/^data:[^;,]+;base64,/, '').replace(/\s+/g, '');
+  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(raw) || raw.length % 4 === 1) {
+    throw new AppError('validation_failed', 'media.base64 is not valid base64.', {
+      fields: [{ field: 'media.base64', message: 'is not valid base64' }],
+    });
+  }
+  // Check the size before decoding, so a huge payload is refused without allocating it twice.
+  const approx = Math.floor((raw.length * 3) / 4);
+  if (approx > maxBytes + 2) {
+    throw new AppError(
+      'payload_too_large',
+      `The file is larger than the ${Math.round(maxBytes / 1024 / 1024)} MB limit.`,
+      { maxBytes },
+    );
+  }
+  return Buffer.from(raw, 'base64');
+}
+
+async function renderTemplateText(
+  ctx: DomainContext,
+  advisorId: string,
+  ref: TemplateRef,
+  variables: Record<string, string>,
+) {
+  const template = await resolveTemplateForSend(ctx, advisorId, ref);
+  const rendered = renderTemplate(template.body, variables);
+  if (rendered.missing.length > 0) {
+    throw new AppError('missing_variable', `Missing template variable(s): ${rendered.missing.join(', ')}.`, {
+      missing: rendered.missing,
+      template: template.key,
+    });
+  }
+  return { text: rendered.text, template: { id: template.id, key: template.key } };
+}
+
+export async function resolveContent(
+  ctx: DomainContext,
+  advisorId: string,
+  req: ContentRequest,
+): Promise<ResolvedContent> {
+  const rendered = req.template
+    ? await renderTemplateText(ctx, advisorId, req.template, req.variables ?? {})
+    : null;
+  const type: MessageType = req.type ?? (req.media ? 'document' : 'text');
+
+  if (type === 'text') {
+    const text = rendered?.text ?? req.text?.trim() ?? '';
+    if (!text) {
+      throw new AppError('validation_failed', 'A text message needs `text` or a `template`.', {
+        fields: [{ field: 'text', message: 'is required' }],
+      });
+    }
+    if (text.length > WHATSAPP_TEXT_MAX_LENGTH) {
+      throw new AppError(
+        'validation_failed',
+        `The text is longer than ${WHATSAPP_TEXT_MAX_LENGTH} characters.`,
+        {
+          fields: [{ field: 'text', message: `must be at most ${WHATSAPP_TEXT_MAX_LENGTH} characters` }],
+        },
+      );
+    }
+    return {
+      type,
+      text,
+      caption: null,
+      mediaUrl: null,
+      upload: null,
+      mimetype: null,
+      fileName: null,
+      template: rendered?.template ?? null,
+    };
+  }
+
+  const media = req.media;
+  if (!media || (!media.url && !media.base64) || (media.url && media.base64)) {
+    throw new AppError(
+      'validation_failed',
+      `A ${type} message needs exactly one of media.url or media.base64.`,
+      {
+        fields: [{ field: 'media', message: 'give either url or base64' }],
+      },
+    );
+  }
+  const caption = rendered?.text ?? req.caption?.trim() ?? null;
+  if (caption && caption.length > 1024) {
+    throw new AppError('validation_failed', 'The caption is longer than 1024 characters.', {
+      fields: [{ field: 'caption', message: 'must be at most 1024 characters' }],
+    });
+  }
+  if (media.url) {
+    let url: URL;
+    try {
+      url = new URL(media.url);
+    } catch {
+      throw new AppError('validation_failed', 'media.url is not a URL.', {
+        fields: [{ field: 'media.url', message: 'must be an https URL' }],
+      });
+    }
+    if (url.protocol !== 'https:' && !(ctx.sandbox && url.protocol === 'http:')) {
+      throw new AppError('validation_failed', 'media.url must use https.', {
+        fields: [{ field: 'media.url', message: 'must be an https URL' }],
+      });
+    }
+    const fileName = media.fileName ?? (decodeURIComponent(url.pathname.split('/').pop() ?? '') || null);
+    return {
+      type,
+      text: null,
+      caption,
+      mediaUrl: url.toString(),
+      upload: null,
+      mimetype: media.mimetype ?? null,
+      fileName,
+      template: rendered?.template ?? null,
+    };
+  }
+  const bytes = decodeBase64(media.base64!, ctx.config.limits.mediaBytes);
+  if (bytes.length > ctx.config.limits.mediaBytes) {
+    throw new AppError(
+      'payload_too_large',
+      `The file is larger than the ${Math.round(ctx.config.limits.mediaBytes / 1024 / 1024)} MB limit.`,
+    );
+  }
+  if (bytes.length === 0) {
+    throw new AppError('validation_failed', 'media.base64 is empty.', {
+      fields: [{ field: 'media.base64', message: 'is empty' }],
+    });
+  }
+  const sniffed = sniffMedia(bytes);
+  if (type !== 'document' && sniffed?.kind !== type) {
+    throw new AppError(
+      'unsupported_media_type',
+      `The file is not ${type === 'image' ? 'an' : 'a'} ${type}${sniffed ? ` (it looks like ${sniffed.mimetype})` : ''}.`,
+      {
+        expected: type,
+        detected: sniffed?.mimetype ?? null,
+      },
+    );
+  }
+  const mimetype = sniffed
+    ? reconcileMimetype(sniffed, media.mimetype)
+    : (media.mimetype ?? 'application/octet-stream');
+  const fileName = media.fileName ?? (type === 'document' ? 'document' : null);
+  return {
+    type,
+    text: null,
+    caption,
+    mediaUrl: null,
+    upload: { bytes, mimetype, fileName },
+    mimetype,
+    fileName,
+    template: rendered?.template ?? null,
+  };
+}

@@ -1,0 +1,52 @@
+// "Reintentar" on a failed message: put the same message back in the queue (same id, same
+// content, history of attempts kept). Only failed outbound messages can be retried.
+import { and, eq } from 'drizzle-orm';
+import { insertAudit } from '../../db/repositories/audit.repository.js';
+import { findMessage, type MessageRow } from '../../db/repositories/message.repository.js';
+import { whatsappMessage } from '../../db/schema/index.js';
+import { AppError, notFound } from '../app-error.js';
+import type { DomainContext } from '../context.js';
+import type { MessageQueue } from './message-queue.js';
+import { messageView } from './message-view.js';
+
+export async function retryMessage(
+  ctx: DomainContext,
+  queue: MessageQueue,
+  advisorId: string,
+  messageId: string,
+  actor: { type: 'advisor' | 'api_key'; id: string },
+): Promise<MessageRow> {
+  const row = await findMessage(ctx.db, advisorId, messageId);
+  if (!row || row.direction !== 'outbound') throw notFound('Message');
+  if (row.status !== 'failed') {
+    throw new AppError('state_conflict', `Only failed messages can be retried (this one is ${row.status}).`, {
+      status: row.status,
+    });
+  }
+  const [updated] = await ctx.db.transaction(async (tx) => {
+    const result = await tx
+      .update(whatsappMessage)
+      .set({ status: 'queued', errorCode: null, errorMessage: null, failedAt: null, updatedAt: new Date() })
+      .where(
+        and(
+          eq(whatsappMessage.advisorId, advisorId),
+          eq(whatsappMessage.id, messageId),
+          eq(whatsappMessage.status, 'failed'),
+        ),
+      )
+      .returning();
+    await insertAudit(tx, advisorId, {
+      actorType: actor.type,
+      actorId: actor.id,
+      action: 'message.retry',
+      messageId,
+      phone: row.phone,
+    });
+    return result;
+  });
+  if (!updated)
+    throw new AppError('state_conflict', 'The message changed while retrying; reload and try again.');
+  await queue.enqueue({ id: updated.id, advisorId, scheduledAt: null });
+  await ctx.events.publish(advisorId, { type: 'message', data: messageView(updated) as never });
+  return updated;
+}

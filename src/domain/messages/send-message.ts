@@ -1,0 +1,193 @@
+// The one entry to the outbound pipeline (manual sends, the inbox, appointment automation):
+// validate, write the message and its audit entry in one transaction, then hand it to the queue.
+// If the hand-over fails the row is still there and the sweeper enqueues it: nothing is lost.
+import { createHash } from 'node:crypto';
+import { insertAudit } from '../../db/repositories/audit.repository.js';
+import { isOptedOut, touchClientOutbound } from '../../db/repositories/client.repository.js';
+import {
+  findByIdempotencyKey,
+  insertMessage,
+  type MessageRow,
+} from '../../db/repositories/message.repository.js';
+import { ensureConfig } from '../../db/repositories/whatsapp-config.repository.js';
+import { whatsappMedia } from '../../db/schema/index.js';
+import { AppError } from '../app-error.js';
+import { nowOf, type DomainContext } from '../context.js';
+import { readSettings } from '../instances/advisor-settings.js';
+import { assertFeature, effectiveFeatures } from '../instances/features.js';
+import { normalizePhone } from '../phone/index.js';
+import type { MessageQueue } from './message-queue.js';
+import { messageView } from './message-view.js';
+import { resolveContent, type ContentRequest } from './resolve-content.js';
+
+export interface SendRequest extends ContentRequest {
+  to: string;
+  clientName?: string;
+  scheduledAt?: Date;
+}
+
+export interface SendOptions {
+  actor: { type: 'advisor' | 'api_key' | 'automation'; id: string | null };
+  source: 'api' | 'dashboard' | 'automation';
+  purpose?: 'manual' | 'confirmation' | 'reminder' | 'follow_up' | 'rescheduled';
+  appointmentId?: string;
+  idempotencyKey?: string;
+}
+
+/** Stable hash of a request body, so a retried request can be recognised as the same one. */
+export function requestHash(body: unknown): string {
+  const canonical = (v: unknown): unknown =>
+    v && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(
+          Object.keys(v as object)
+            .sort()
+            .map((k) => [k, canonical((v as Record<string, unknown>)[k])]),
+        )
+      : Array.isArray(v)
+        ? v.map(canonical)
+        : v;
+  return createHash('sha256')
+    .update(JSON.stringify(canonical(body)))
+    .digest('hex');
+}
+
+const SCHEDULE_SLACK_MS = 2_000;
+const MAX_SCHEDULE_AHEAD_MS = 400 * 24 * 3_600_000;
+
+function sameRequest(existing: MessageRow, hash: string): MessageRow {
+  if (existing.requestHash !== hash) {
+    throw new AppError(
+      'idempotency_conflict',
+      'This Idempotency-Key was already used with a different request body.',
+    );
+  }
+  return existing;
+}
+
+export async function sendMessage(
+  ctx: DomainContext,
+  queue: MessageQueue,
+  advisorId: string,
+  req: SendRequest,
+  options: SendOptions,
+): Promise<{ message: MessageRow; created: boolean }> {
+  const hash = options.idempotencyKey ? requestHash(req) : null;
+  if (options.idempotencyKey) {
+    const existing = await findByIdempotencyKey(ctx.db, advisorId, options.idempotencyKey);
+    if (existing) return { message: sameRequest(existing, hash!), created: false };
+  }
+
+  const config = await ensureConfig(ctx.db, advisorId);
+  const settings = readSettings(config.settings, ctx.bounds);
+  assertFeature(effectiveFeatures(ctx.featureDefaults, config.features), 'sending');
+
+  const phone = normalizePhone(req.to, settings.defaultCountry as never);
+  if (!phone.ok) {
+    throw new AppError('invalid_phone', phone.message, {
+      field: 'to',
+      reason: phone.reason,
+      defaultCountry: settings.defaultCountry,
+    });
+  }
+  if (await isOptedOut(ctx.db, advisorId, phone.e164)) {
+    throw new AppError('recipient_opted_out', `${phone.e164} asked not to receive messages (opted out).`, {
+      phone: phone.e164,
+    });
+  }
+  const content = await resolveContent(ctx, advisorId, req);
+
+  const now = nowOf(ctx);
+  if (req.scheduledAt && req.scheduledAt.getTime() - now.getTime() > MAX_SCHEDULE_AHEAD_MS) {
+    throw new AppError('validation_failed', 'scheduledAt is too far in the future (at most 400 days).', {
+      fields: [{ field: 'scheduledAt', message: 'must be within 400 days' }],
+    });
+  }
+  const scheduled =
+    req.scheduledAt && req.scheduledAt.getTime() > now.getTime() + SCHEDULE_SLACK_MS ? req.scheduledAt : null;
+
+  let message: MessageRow;
+  try {
+    message = await ctx.db.transaction(async (tx) => {
+      let mediaId: string | null = null;
+      if (content.upload) {
+        const [media] = await tx
+          .insert(whatsappMedia)
+          .values({
+            advisorId,
+            mimetype: content.upload.mimetype,
+            fileName: content.upload.fileName,
+            size: content.upload.bytes.length,
+            data: content.upload.bytes,
+          })
+          .returning({ id: whatsappMedia.id });
+        mediaId = media!.id;
+      }
+      const row = await insertMessage(tx, advisorId, {
+        direction: 'outbound',
+        phone: phone.e164,
+        clientName: req.clientName ?? null,
+        type: content.type,
+        text: content.text,
+        caption: content.caption,
+        mediaUrl: content.mediaUrl,
+        mediaId,
+        mimetype: content.mimetype,
+        fileName: content.fileName,
+        templateId: content.template?.id ?? null,
+        templateKey: content.template?.key ?? null,
+        appointmentId: options.appointmentId ?? null,
+        purpose: options.purpose ?? 'manual',
+        status: scheduled ? 'scheduled' : 'queued',
+        source: options.source,
+        idempotencyKey: options.idempotencyKey ?? null,
+        requestHash: hash,
+        scheduledAt: scheduled,
+      });
+      await insertAudit(tx, advisorId, {
+        actorType: options.actor.type,
+        actorId: options.actor.id,
+        action: scheduled ? 'message.schedule' : 'message.send',
+        messageId: row.id,
+        phone: phone.e164,
+        content: {
+          type: content.type,
+          text: content.text,
+          caption: content.caption,
+          mediaUrl: content.mediaUrl,
+          fileName: content.fileName,
+          mimetype: content.mimetype,
+          template: content.template?.key ?? null,
+          scheduledAt: scheduled?.toISOString() ?? null,
+        },
+      });
+      await touchClientOutbound(tx, advisorId, phone.e164, req.clientName ?? null, now);
+      return row;
+    });
+  } catch (err) {
+    // Two identical requests raced past the first check: the loser answers like a repeat.
+    if (
+      options.idempotencyKey &&
+      /whatsapp_message_idempotency_idx|duplicate key/.test(
+        String((err as Error).message) + String((err as { cause?: Error }).cause?.message),
+      )
+    ) {
+      const existing = await findByIdempotencyKey(ctx.db, advisorId, options.idempotencyKey);
+      if (existing) return { message: sameRequest(existing, hash!), created: false };
+    }
+    throw err;
+  }
+
+  try {
+    await queue.enqueue({ id: message.id, advisorId, scheduledAt: scheduled });
+  } catch (err) {
+    ctx.logger.warn(
+      { err: (err as Error).message, messageId: message.id },
+      'enqueue failed; the sweeper will retry',
+    );
+  }
+  await ctx.events.publish(advisorId, {
+    type: 'message',
+    data: messageView(message) as unknown as Record<string, unknown>,
+  });
+  return { message, created: true };
+}

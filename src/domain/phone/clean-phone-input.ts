@@ -1,0 +1,17 @@
+/** What people type or paste between digits: spaces (no-break ones too), dashes, dots, brackets, slashes. */
+const SEPARATORS = /[\s\-.()/\u2010-\u2015]/g;
+
+/**
+ * Strips the formatting around a phone number, or returns `null` when the text holds anything a
+ * phone number cannot (letters, "ext", a second "+"). Checking this ourselves, instead of letting
+ * libphonenumber dig a number out of free text, keeps "call 612 34 56 78 after 5" from passing.
+ *
+ * A leading `00` becomes `+` here rather than in libphonenumber: it only reads `00` as the
+ * international prefix for countries that dial abroad with it, and a US advisor's client may
+ * still write a Spanish number as "0034 …".
+ */
+export function cleanPhoneInput(input: string): string | null {
+  const compact = input.replace(SEPARATORS, '');
+  if (!/^\+?\d*$/.test(compact)) return null;
+  return compact.startsWith('00') ? `+${compact.slice(2)}` : compact;
+}

@@ -1,0 +1,5 @@
+export { normalizePhone } from './normalize-phone.js';
+export type { NormalizedPhone } from './normalize-phone.js';
+export type { PhoneRejectionReason } from './phone-rejection-message.js';
+export type { PhoneNumberType } from './phone-number-type.js';
+export { buildWaMeLink } from './whatsapp-link.js';

@@ -1,0 +1,62 @@
+import { parsePhoneNumberWithError, type NumberType, type PhoneNumber } from 'libphonenumber-js/max';
+
+/**
+ * Rewrites a number that people commonly write in a form libphonenumber rejects or reads as a
+ * landline into the form the same mobile has on WhatsApp. The rewrite is kept only when the result
+ * is a valid number that can be a mobile; otherwise the number comes back unchanged.
+ */
+export function applyMobilePrefixQuirks(phone: PhoneNumber): PhoneNumber {
+  const rewritten = rewrite(phone);
+  if (rewritten === undefined) return phone;
+  const candidate = parsePhoneNumberWithError(rewritten);
+  const type = candidate.getType();
+  const canBeMobile = type === 'MOBILE' || type === 'FIXED_LINE_OR_MOBILE';
+  return candidate.isValid() && canBeMobile ? candidate : phone;
+}
+
+function rewrite(phone: PhoneNumber): string | undefined {
+  switch (phone.countryCallingCode) {
+    case '52':
+      return phone.isValid() ? undefined : withoutMexicanMobilePrefix(phone.nationalNumber);
+    case '54':
+      return withArgentineMobileNine(phone.nationalNumber, phone.getType());
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * Mexico dropped its mobile prefixes in 2019 ("+52 1" from abroad, "044"/"045" at home) and
+ * libphonenumber now rejects them, but contact lists still hold them: the 10 digits after the
+ * prefix are the number.
+ */
+function withoutMexicanMobilePrefix(national: string): string | undefined {
+  if (/^1\d{10}$/.test(national)) return `+52${national.slice(1)}`;
+  if (/^04[45]\d{10}$/.test(national)) return `+52${national.slice(3)}`;
+  return undefined;
+}
+
+/**
+ * In Argentina a mobile and a landline can share area code and subscriber digits; only the 9 after
+ * +54 (or the 15 in national form) says "mobile", so libphonenumber types "+54 11 2345-6789" as a
+ * fixed line. Our recipients are clients on WhatsApp, practically always on a mobile, and leaving
+ * out the 9 is the usual mistake, so a number libphonenumber calls a fixed line gets the 9 when
+ * that makes it a valid mobile. The cost: an Argentine landline on WhatsApp Business cannot be
+ * entered.
+ */
+function withArgentineMobileNine(national: string, type: NumberType): string | undefined {
+  return type === 'FIXED_LINE' ? `+549${national}` : undefined;
+}
+
+/**
+ * Brazil added a 9 in front of every mobile number (completed in 2016). The old 8-digit form is
+ * invalid now and is not rewritten, since the advisor should store the number the client really
+ * has, but it is recognised so the error can say which digit is missing.
+ */
+export function isBrazilianMobileWithoutNine(phone: PhoneNumber): boolean {
+  if (phone.countryCallingCode !== '55' || phone.isValid() || !/^\d{10}$/.test(phone.nationalNumber))
+    return false;
+  const national = phone.nationalNumber;
+  const withNine = parsePhoneNumberWithError(`+55${national.slice(0, 2)}9${national.slice(2)}`);
+  return withNine.isValid() && withNine.getType() === 'MOBILE';
+}

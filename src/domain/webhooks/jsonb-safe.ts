@@ -1,0 +1,40 @@
+// Makes a parsed JSON body storable in a jsonb column. PostgreSQL refuses the NUL character and
+// unpaired UTF-16 surrogates that JSON.parse happily produces from `\u0000` and `\ud800`, and
+// very deep nesting costs stack on every read: both would turn a stranger's body into a 500.
+export const MAX_JSON_DEPTH = 64;
+
+export class TooDeepError extends Error {
+  constructor() {
+    super(`The body is nested more than ${MAX_JSON_DEPTH} levels deep.`);
+  }
+}
+
+// A lone high surrogate, or a low surrogate with no high one before it.
+const UNPAIRED = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+// eslint-disable-next-line no-control-regex
+const NUL = /\u0000/g;
+// eslint-disable-next-line no-control-regex
+const NEEDS_FIX = /[\u0000\ud800-\udfff]/;
+
+function cleanString(value: string): string {
+  return NEEDS_FIX.test(value) ? value.replace(NUL, '\ufffd').replace(UNPAIRED, '\ufffd') : value;
+}
+
+/** A copy of `value` safe for jsonb; throws TooDeepError past MAX_JSON_DEPTH levels. */
+export function jsonbSafe(value: unknown, depth = 0): unknown {
+  if (typeof value === 'string') return cleanString(value);
+  if (value === null || typeof value !== 'object') return value;
+  if (depth >= MAX_JSON_DEPTH) throw new TooDeepError();
+  if (Array.isArray(value)) return value.map((item) => jsonbSafe(item, depth + 1));
+  const out: Record<string, unknown> = {};
+  for (const [key, item] of Object.entries(value)) {
+    // defineProperty, not assignment: a "__proto__" key must stay a plain key.
+    Object.defineProperty(out, cleanString(key), {
+      value: jsonbSafe(item, depth + 1),
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
+  }
+  return out;
+}

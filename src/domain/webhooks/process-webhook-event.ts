@@ -1,0 +1,95 @@
+// The webhook's worker half: read a stored event, apply what it says, mark it processed. Every
+// step is idempotent (conditional status writes, one message per Evolution id, monotonic
+// connection rules), so a retry, a duplicate delivery or a re-enqueue by the sweeper is harmless,
+// and events may be applied in any order.
+import {
+  findWebhookEvent,
+  markWebhookEventDone,
+  recordWebhookEventError,
+} from '../../db/repositories/webhook-event.repository.js';
+import { parseWebhook, WebhookParseError, type WebhookEvent } from '../../gateway/index.js';
+import type { DomainContext } from '../context.js';
+import { receiveInboundMessage } from '../inbox/receive-inbound-message.js';
+import { applyConnectionEvent } from '../instances/apply-connection-event.js';
+import { applyMessageStatus } from './apply-message-status.js';
+import { confirmApiSend, recordPhoneMessage } from './record-own-message.js';
+import { storeGroupMessage } from './store-group-message.js';
+import { webhookStats } from './webhook-stats.js';
+
+export type ProcessOutcome = 'processed' | 'already_processed' | 'missing' | 'given_up';
+
+// Broadcast lists, status updates and channels are not chats with a client.
+const NOT_A_CHAT = /@(broadcast|newsletter)$/;
+
+async function applyEvent(
+  ctx: DomainContext,
+  advisorId: string,
+  event: WebhookEvent,
+  at: Date,
+): Promise<void> {
+  switch (event.type) {
+    case 'qr':
+    case 'qr_limit':
+    case 'connection':
+    case 'logout':
+      return applyConnectionEvent(ctx, advisorId, event);
+    case 'message_status':
+      await applyMessageStatus(ctx, advisorId, event, at);
+      return;
+    case 'message':
+      if (NOT_A_CHAT.test(event.chatJid)) return;
+      if (event.source === 'send') return confirmApiSend(ctx, advisorId, event, at);
+      if (event.groupJid) return storeGroupMessage(ctx, advisorId, event, at);
+      if (event.fromMe) return recordPhoneMessage(ctx, advisorId, event, at);
+      await receiveInboundMessage(ctx, advisorId, event, at);
+      return;
+    case 'ignored':
+      return;
+  }
+}
+
+function describe(err: unknown): string {
+  return err instanceof Error ? `${err.name}: ${err.message}`.slice(0, 1_000) : String(err);
+}
+
+export async function processWebhookEvent(
+  ctx: DomainContext,
+  advisorId: string,
+  eventId: number,
+  options: { finalAttempt: boolean },
+): Promise<ProcessOutcome> {
+  const row = await findWebhookEvent(ctx.db, advisorId, eventId);
+  if (!row) return 'missing';
+  if (row.processedAt) return 'already_processed';
+
+  let events: WebhookEvent[];
+  try {
+    events = parseWebhook(row.payload, { pathEvent: row.event, receivedAt: row.receivedAt }).events;
+  } catch (err) {
+    // It was read once before it was stored, so this is a parser change: retrying cannot help.
+    if (!(err instanceof WebhookParseError)) throw err;
+    await markWebhookEventDone(ctx.db, advisorId, eventId, describe(err));
+    webhookStats.failed += 1;
+    return 'given_up';
+  }
+
+  try {
+    for (const event of events) await applyEvent(ctx, advisorId, event, row.receivedAt);
+  } catch (err) {
+    if (!options.finalAttempt) {
+      await recordWebhookEventError(ctx.db, advisorId, eventId, describe(err)).catch(() => undefined);
+      throw err;
+    }
+    // Kept with its error for inspection; the sweeper leaves processed rows alone.
+    ctx.logger.error(
+      { err, eventId, advisorId, event: row.event },
+      'webhook event given up after its last attempt',
+    );
+    await markWebhookEventDone(ctx.db, advisorId, eventId, describe(err));
+    webhookStats.failed += 1;
+    return 'given_up';
+  }
+  await markWebhookEventDone(ctx.db, advisorId, eventId, null);
+  webhookStats.processed += 1;
+  return 'processed';
+}

@@ -1,0 +1,103 @@
+// The webhook's request half: read the body, find the instance it names, verify the request came
+// from that instance, and store the event for the worker. Nothing else happens before the
+// acknowledgement, so the gateway gets its 2xx fast and a crash after it loses nothing.
+import type { Logger } from 'pino';
+import { parseWebhook, WebhookParseError, type ParsedWebhook } from '../../gateway/index.js';
+import { AppError } from '../app-error.js';
+import { jsonbSafe, TooDeepError } from './jsonb-safe.js';
+import { verifyWebhookRequest, type RejectReason, type WebhookHeaders } from './verify-webhook-request.js';
+import type { WebhookEventWriter } from './webhook-event-writer.js';
+import { countRejection, webhookStats } from './webhook-stats.js';
+import type { WebhookTenants } from './webhook-tenants.js';
+
+export interface IncomingWebhook {
+  rawBody: Buffer | undefined;
+  headers: WebhookHeaders;
+  /** The byEvents path suffix, when the request came to /webhook/:event. */
+  pathEvent?: string | undefined;
+  /** For the log line of a rejection. */
+  ip?: string;
+}
+
+export type WebhookReceipt =
+  { stored: true; eventId: number; event: string } | { stored: false; event: string };
+
+// Our instance names are generated slugs (instanceNameFor). Anything else, such as a NUL the
+// database would refuse, cannot be one of ours: it is an unknown instance, not a query.
+const INSTANCE_NAME = /^[\w.@:-]{1,128}$/;
+const MAX_INSTANCE_NAME = 128;
+
+function invalid(message: string, details: Record<string, unknown> = {}): AppError {
+  webhookStats.invalid += 1;
+  return new AppError('invalid_webhook_payload', message, details);
+}
+
+export class WebhookReceiver {
+  constructor(
+    private readonly tenants: WebhookTenants,
+    private readonly writer: WebhookEventWriter,
+    private readonly logger: Logger,
+  ) {}
+
+  async receive(incoming: IncomingWebhook): Promise<WebhookReceipt> {
+    const receivedAt = new Date();
+    const { rawBody } = incoming;
+    if (!rawBody || rawBody.length === 0) throw invalid('The webhook body is empty.');
+    let body: unknown;
+    try {
+      body = JSON.parse(rawBody.toString('utf8'));
+    } catch {
+      throw invalid('The webhook body is not valid JSON.');
+    }
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+      throw invalid('The webhook body must be a JSON object (an Evolution envelope).');
+    }
+    const instance = (body as { instance?: unknown }).instance;
+    if (typeof instance !== 'string' || instance.length === 0) {
+      throw invalid('The webhook body names no instance.');
+    }
+
+    // Who is it? Only an instance we created, proven by its own secret.
+    let tenant = INSTANCE_NAME.test(instance) ? await this.tenants.find(instance) : null;
+    let check = tenant ? verifyWebhookRequest(incoming.headers, rawBody, tenant.secret) : null;
+    if (tenant && check && !check.ok && !tenant.fresh) {
+      tenant = await this.tenants.find(instance, { fresh: true });
+      check = tenant ? verifyWebhookRequest(incoming.headers, rawBody, tenant.secret) : null;
+    }
+    if (!tenant || !check || !check.ok) {
+      this.reject(check && !check.ok ? check.reason : 'unknown_instance', instance, incoming.ip);
+    }
+
+    let parsed: ParsedWebhook;
+    let payload: unknown;
+    try {
+      payload = jsonbSafe(body);
+      parsed = parseWebhook(payload, { pathEvent: incoming.pathEvent, receivedAt });
+    } catch (err) {
+      if (err instanceof WebhookParseError) throw invalid(err.message, err.details);
+      if (err instanceof TooDeepError) throw invalid(err.message);
+      throw err;
+    }
+    if (parsed.events.every((e) => e.type === 'ignored')) {
+      webhookStats.ignored += 1;
+      return { stored: false, event: parsed.event };
+    }
+    const eventId = await this.writer.write({
+      advisorId: tenant!.advisorId,
+      event: parsed.event,
+      payload,
+      receivedAt,
+    });
+    webhookStats.accepted += 1;
+    return { stored: true, eventId, event: parsed.event };
+  }
+
+  private reject(reason: RejectReason, instance: string, ip: string | undefined): never {
+    countRejection(reason);
+    this.logger.warn({ reason, instance: JSON.stringify(instance.slice(0, MAX_INSTANCE_NAME)), ip }, 'webhook rejected');
+    throw new AppError(
+      'invalid_webhook_credentials',
+      'The webhook request could not be verified for this instance.',
+    );
+  }
+}

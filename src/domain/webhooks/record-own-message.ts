@@ -1,0 +1,47 @@
+// Messages the advisor's own number sent. Typed on the phone (MESSAGES_UPSERT with fromMe): they
+// join the conversation as outbound, source "phone". Sent through the API (SEND_MESSAGE): that is
+// the echo of our own send, already a row (or about to be, when the send response is still on its
+// way), so it is never stored again: it only confirms "sent" for an id we know.
+import { touchClientOutbound } from '../../db/repositories/client.repository.js';
+import { insertWebhookMessage } from '../../db/repositories/inbox.repository.js';
+import { applyReceipt } from '../../db/repositories/message.repository.js';
+import type { MessageEvent } from '../../gateway/index.js';
+import type { DomainContext } from '../context.js';
+import { messageView } from '../messages/message-view.js';
+import { applyParkedReceipts } from './apply-message-status.js';
+import { messageContentOf } from './message-content.js';
+
+export async function confirmApiSend(ctx: DomainContext, advisorId: string, event: MessageEvent, at: Date) {
+  const applied = await applyReceipt(ctx.db, advisorId, event.evolutionMessageId, 'sent', at);
+  if (applied && applied !== 'same') {
+    await ctx.events.publish(advisorId, { type: 'message', data: messageView(applied) as never });
+  }
+}
+
+export async function recordPhoneMessage(
+  ctx: DomainContext,
+  advisorId: string,
+  event: MessageEvent,
+  at: Date,
+) {
+  const row = await ctx.db.transaction(async (tx) => {
+    const inserted = await insertWebhookMessage(tx, advisorId, {
+      direction: 'outbound',
+      phone: event.phone,
+      chatJid: event.chatJid,
+      ...messageContentOf(event),
+      status: 'sent',
+      source: 'phone',
+      purpose: 'manual',
+      evolutionMessageId: event.evolutionMessageId,
+      readByAdvisor: true,
+      createdAt: at,
+      sentAt: event.timestamp,
+    });
+    if (inserted?.phone) await touchClientOutbound(tx, advisorId, inserted.phone, null, at);
+    return inserted;
+  });
+  if (!row) return; // a duplicate: already recorded
+  const current = await applyParkedReceipts(ctx, row);
+  await ctx.events.publish(advisorId, { type: 'message', data: messageView(current) as never });
+}

@@ -1,0 +1,51 @@
+// The webhook pipeline's safety net. An event is stored before it is acknowledged and enqueued
+// right after; if the process died in between, or Redis lost the job, the row is still
+// unprocessed: hand it over again (job ids come from event ids, so live jobs are not doubled).
+// Also drops processed events past the retention period and receipts nobody claimed.
+import {
+  listUnprocessedWebhookEvents,
+  prunePendingReceipts,
+  pruneWebhookEvents,
+} from '../../db/repositories/webhook-event.repository.js';
+import type { DomainContext } from '../context.js';
+import type { WebhookJobQueue } from './webhook-job-queue.js';
+import { webhookStats } from './webhook-stats.js';
+
+/** Younger events are still on their way from the request to the queue. */
+export const WEBHOOK_SWEEP_GRACE_MS = 5_000;
+const PAGE = 1_000;
+const MAX_PAGES = 20;
+/** A receipt waits this long for its message's id to be recorded. */
+const PENDING_RECEIPT_TTL_MS = 24 * 3_600_000;
+
+export async function sweepWebhookEvents(
+  ctx: DomainContext,
+  queue: WebhookJobQueue,
+  now = new Date(),
+): Promise<number> {
+  const receivedBefore = new Date(now.getTime() - WEBHOOK_SWEEP_GRACE_MS);
+  let afterId = 0;
+  let handed = 0;
+  for (let page = 0; page < MAX_PAGES; page++) {
+    const rows = await listUnprocessedWebhookEvents(ctx.db, { receivedBefore, afterId, limit: PAGE });
+    if (rows.length === 0) break;
+    await queue.enqueue(rows.map((r) => ({ eventId: r.id, advisorId: r.advisorId })));
+    handed += rows.length;
+    afterId = rows[rows.length - 1]!.id;
+    if (rows.length < PAGE) break;
+  }
+  webhookStats.swept += handed;
+  return handed;
+}
+
+export async function pruneWebhookData(ctx: DomainContext, now = new Date()): Promise<number> {
+  const cutoff = new Date(now.getTime() - ctx.config.webhooks.retentionDays * 86_400_000);
+  let removed = 0;
+  for (;;) {
+    const batch = await pruneWebhookEvents(ctx.db, cutoff);
+    removed += batch;
+    if (batch === 0) break;
+  }
+  removed += await prunePendingReceipts(ctx.db, new Date(now.getTime() - PENDING_RECEIPT_TTL_MS));
+  return removed;
+}

@@ -1,0 +1,313 @@
+import { describe, expect, it } from 'vitest';
+import { classifyHttpFailure, classifyNetworkFailure, isAlreadyDisconnected } from './classify-failure.js';
+import type { GatewayErrorCode, GatewayErrorKind } from './errors.js';
+
+// Every body below is quoted from evolution-api.md (the section is named in each row).
+const cases: [string, number, unknown, GatewayErrorKind, GatewayErrorCode][] = [
+  [
+    '§1 wrong or missing key',
+    401,
+    { status: 401, error: 'Unauthorized', response: { message: 'Unauthorized' } },
+    'permanent',
+    'unauthorized',
+  ],
+  [
+    '§3.1 name already in use',
+    403,
+    { status: 403, error: 'Forbidden', response: { message: ['This name "advisor-42" is already in use.'] } },
+    'permanent',
+    'instance_name_taken',
+  ],
+  [
+    '§6.2 unknown instance',
+    404,
+    { status: 404, error: 'Not Found', response: { message: ['The "x" instance does not exist'] } },
+    'permanent',
+    'instance_not_found',
+  ],
+  [
+    '§3.4 fetchInstances unknown name',
+    404,
+    { status: 404, error: 'Not Found', response: { message: ['Instance "x" not found'] } },
+    'permanent',
+    'instance_not_found',
+  ],
+  [
+    '§2 unknown route',
+    404,
+    { status: 404, error: 'Not Found', response: { message: ['Cannot GET /x'] } },
+    'permanent',
+    'endpoint_not_found',
+  ],
+  [
+    '§5 not on WhatsApp',
+    400,
+    {
+      status: 400,
+      error: 'Bad Request',
+      response: {
+        message: [{ jid: '5511999999999@s.whatsapp.net', exists: false, number: '5511999999999' }],
+      },
+    },
+    'permanent',
+    'not_on_whatsapp',
+  ],
+  [
+    '§6.2 socket closed, number not cached',
+    500,
+    { status: 500, error: 'Internal Server Error', response: { message: 'Connection Closed' } },
+    'not_connected',
+    'not_connected',
+  ],
+  [
+    '§6.2 socket closed, number cached',
+    400,
+    { status: 400, error: 'Bad Request', response: { message: ['Error: Connection Closed'] } },
+    'not_connected',
+    'not_connected',
+  ],
+  [
+    '§6.2 media upload on a dead socket',
+    500,
+    { status: 500, error: 'Internal Server Error', response: { message: ['Error: Connection Closed'] } },
+    'not_connected',
+    'not_connected',
+  ],
+  [
+    '§6.2 never connected (onWhatsApp)',
+    500,
+    {
+      status: 500,
+      error: 'Internal Server Error',
+      response: { message: "Cannot read properties of undefined (reading 'onWhatsApp')" },
+    },
+    'not_connected',
+    'not_connected',
+  ],
+  [
+    '§6.2 never connected (sendMessage)',
+    400,
+    {
+      status: 400,
+      error: 'Bad Request',
+      response: { message: ["TypeError: Cannot read properties of undefined (reading 'sendMessage')"] },
+    },
+    'not_connected',
+    'not_connected',
+  ],
+  [
+    '§6.2 not loaded in memory (textMessage)',
+    500,
+    {
+      status: 500,
+      error: 'Internal Server Error',
+      response: { message: "Cannot read properties of undefined (reading 'textMessage')" },
+    },
+    'not_connected',
+    'not_connected',
+  ],
+  [
+    '§3.5 logout while closed',
+    400,
+    {
+      status: 400,
+      error: 'Bad Request',
+      response: { message: ['The "advisor-42" instance is not connected'] },
+    },
+    'not_connected',
+    'not_connected',
+  ],
+  [
+    '§3.10 blank text',
+    400,
+    { status: 400, error: 'Bad Request', response: { message: ['Text is required'] } },
+    'permanent',
+    'bad_request',
+  ],
+  [
+    '§2 schema validation',
+    400,
+    { status: 400, error: 'Bad Request', response: { message: ['instance requires property "text"'] } },
+    'permanent',
+    'bad_request',
+  ],
+  [
+    '§3.1 invalid integration',
+    400,
+    { status: 400, error: 'Bad Request', response: { message: ['Invalid integration'] } },
+    'permanent',
+    'bad_request',
+  ],
+  [
+    '§3.11 data URI media',
+    400,
+    { status: 400, error: 'Bad Request', response: { message: ['Owned media must be a url or base64'] } },
+    'permanent',
+    'bad_request',
+  ],
+  [
+    '§5 unknown group',
+    400,
+    { status: 400, error: 'Bad Request', response: { message: ['[object Object]'] } },
+    'permanent',
+    'bad_request',
+  ],
+  [
+    '§2 whatsappNumbers raw HttpException',
+    400,
+    { status: 400, error: 'Bad Request', message: ['Invalid format'] },
+    'permanent',
+    'bad_request',
+  ],
+  ['§2 whatsappNumbers serialised Error', 400, {}, 'transient', 'gateway_error'],
+  [
+    '§2 whatsappNumbers serialised Boom on a closed socket',
+    400,
+    {
+      data: null,
+      isBoom: true,
+      isServer: true,
+      output: {
+        statusCode: 428,
+        payload: { statusCode: 428, error: 'Precondition Required', message: 'Connection Closed' },
+      },
+    },
+    'not_connected',
+    'not_connected',
+  ],
+  [
+    '§3.11 media download failure',
+    500,
+    {
+      status: 500,
+      error: 'Internal Server Error',
+      response: { message: ['Error: getaddrinfo ENOTFOUND x'] },
+    },
+    'transient',
+    'gateway_error',
+  ],
+  [
+    '§7 2.4.0 licence gate',
+    503,
+    { error: 'service not activated', code: 'LICENSE_REQUIRED' },
+    'transient',
+    'gateway_error',
+  ],
+  ['a proxy rate limit', 429, 'Too Many Requests', 'transient', 'gateway_rate_limited'],
+  ['a proxy gateway timeout', 504, '<html>504</html>', 'transient', 'gateway_timeout'],
+  ['a proxy bad gateway', 502, '<html>502</html>', 'transient', 'gateway_error'],
+  [
+    'another 4xx',
+    413,
+    { status: 413, error: 'Payload Too Large', response: { message: ['too large'] } },
+    'permanent',
+    'bad_request',
+  ],
+];
+
+describe('classifyHttpFailure', () => {
+  it.each(cases)('%s (HTTP %i) → %s %s', (_name, status, body, kind, code) => {
+    const error = classifyHttpFailure({ status, body });
+    expect({ kind: error.kind, code: error.code, status: error.status }).toEqual({ kind, code, status });
+  });
+
+  it('keeps the number Evolution refused', () => {
+    const error = classifyHttpFailure({
+      status: 400,
+      body: {
+        status: 400,
+        error: 'Bad Request',
+        response: {
+          message: [{ jid: '5511999999999@s.whatsapp.net', exists: false, number: '5511999999999' }],
+        },
+      },
+    });
+    expect(error.details).toEqual({ jid: '5511999999999@s.whatsapp.net', number: '5511999999999' });
+  });
+
+  it("uses Evolution's message as the error message", () => {
+    const error = classifyHttpFailure({
+      status: 404,
+      body: { status: 404, error: 'Not Found', response: { message: ['The "x" instance does not exist'] } },
+    });
+    expect(error.message).toBe('The "x" instance does not exist');
+  });
+
+  it('reads the 200 {error:true} of connect as an internal failure', () => {
+    const generic = classifyHttpFailure({
+      status: 200,
+      body: { error: true, message: '[object Object]' },
+      embedded: true,
+    });
+    expect([generic.kind, generic.code]).toEqual(['transient', 'gateway_error']);
+    const closed = classifyHttpFailure({
+      status: 200,
+      body: { error: true, message: 'Connection Closed' },
+      embedded: true,
+    });
+    expect([closed.kind, closed.code]).toEqual(['not_connected', 'not_connected']);
+  });
+
+  it('reads Retry-After in seconds and as a date', () => {
+    expect(classifyHttpFailure({ status: 429, body: '', retryAfter: '7' }).details).toEqual({
+      retryAfterMs: 7000,
+    });
+    const later = new Date(Date.now() + 60_000).toUTCString();
+    const details = classifyHttpFailure({ status: 429, body: '', retryAfter: later }).details;
+    expect(details?.retryAfterMs).toBeGreaterThan(50_000);
+  });
+
+  it('tells an already logged-out instance from a dropped socket', () => {
+    const notConnected = classifyHttpFailure({
+      status: 400,
+      body: {
+        status: 400,
+        error: 'Bad Request',
+        response: { message: ['The "a" instance is not connected'] },
+      },
+    });
+    const closed = classifyHttpFailure({
+      status: 400,
+      body: { status: 400, error: 'Bad Request', response: { message: ['Error: Connection Closed'] } },
+    });
+    expect(isAlreadyDisconnected(notConnected)).toBe(true);
+    expect(isAlreadyDisconnected(closed)).toBe(false);
+  });
+});
+
+describe('classifyNetworkFailure', () => {
+  const networkError = (code: string) => Object.assign(new Error(code), { code });
+
+  it.each([
+    ['ECONNREFUSED', 'gateway_unreachable', 'connect'],
+    ['ENOTFOUND', 'gateway_unreachable', 'connect'],
+    ['ECONNRESET', 'gateway_unreachable', 'response'],
+    ['UND_ERR_SOCKET', 'gateway_unreachable', 'response'],
+    ['UND_ERR_CONNECT_TIMEOUT', 'gateway_timeout', 'connect'],
+    ['UND_ERR_HEADERS_TIMEOUT', 'gateway_timeout', 'response'],
+  ])('%s → transient %s (%s)', (code, expected, phase) => {
+    const error = classifyNetworkFailure({ error: networkError(code), timedOut: false, timeoutMs: 1000 });
+    expect([error.kind, error.code, error.details?.phase]).toEqual(['transient', expected, phase]);
+  });
+
+  it('finds the code inside an AggregateError (IPv4 and IPv6 both refused)', () => {
+    const aggregate = new AggregateError([networkError('ECONNREFUSED'), networkError('ECONNREFUSED')]);
+    const error = classifyNetworkFailure({ error: aggregate, timedOut: false, timeoutMs: 1000 });
+    expect(error.code).toBe('gateway_unreachable');
+  });
+
+  it('reports our own deadline as a response timeout, whatever the abort error looks like', () => {
+    const error = classifyNetworkFailure({ error: new Error('aborted'), timedOut: true, timeoutMs: 250 });
+    expect([error.kind, error.code, error.details]).toEqual([
+      'transient',
+      'gateway_timeout',
+      { phase: 'response', timeoutMs: 250 },
+    ]);
+  });
+
+  it('wraps anything else as a transient gateway_error', () => {
+    const error = classifyNetworkFailure({ error: new Error('weird'), timedOut: false, timeoutMs: 1000 });
+    expect([error.kind, error.code]).toEqual(['transient', 'gateway_error']);
+    expect(error.cause).toBeInstanceOf(Error);
+  });
+});

@@ -1,0 +1,210 @@
+import { GatewayError } from './errors.js';
+import type { GatewayErrorCode } from './errors.js';
+
+/**
+ * Turns Evolution's failure answers into GatewayErrors (evolution-api.md §2 and §6.2).
+ * Evolution's error bodies come in several shapes: the usual envelope
+ * `{status, error, response:{message}}` with `message` an array (of strings, or of objects for
+ * not-on-WhatsApp) or a string (401, unexpected 500s); whatsappNumbers' raw 400
+ * `{status, error, message}` or a serialised Error (`{}` or Boom fields); and 200
+ * `{error:true, message}` from connect/restart. Rather than trusting one path, we read every
+ * string in the body: the markers we look for are specific enough not to match by accident.
+ */
+
+// A dropped or closed Baileys socket: "Connection Closed", "Error: Connection Closed".
+const CONNECTION_CLOSED = /connection closed/i;
+// No socket object at all: the instance never connected or is not loaded in memory.
+const NO_SOCKET = /cannot read properties of undefined \(reading '(onWhatsApp|sendMessage|textMessage)'\)/i;
+// logout on an instance whose state is already `close`.
+const INSTANCE_NOT_CONNECTED = /instance is not connected/i;
+const NAME_TAKEN = /already in use/i;
+// Express' own 404 for a path it has no route for.
+const UNKNOWN_ROUTE = /^cannot (get|post|put|patch|delete|head|options) \//i;
+
+interface BodyFacts {
+  strings: string[];
+  notOnWhatsApp: Record<string, unknown> | null;
+  /** True when the body is one of Evolution's HttpException shapes, not a serialised Error. */
+  isHttpException: boolean;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function readBody(body: unknown): BodyFacts {
+  const facts: BodyFacts = { strings: [], notOnWhatsApp: null, isHttpException: false };
+  const visit = (value: unknown, depth: number): void => {
+    if (depth > 6 || facts.strings.length > 50) return;
+    if (typeof value === 'string') {
+      facts.strings.push(value);
+    } else if (Array.isArray(value)) {
+      for (const item of value) visit(item, depth + 1);
+    } else if (isRecord(value)) {
+      if (value.exists === false && facts.notOnWhatsApp === null) facts.notOnWhatsApp = value;
+      for (const item of Object.values(value)) visit(item, depth + 1);
+    }
+  };
+  visit(body, 0);
+  if (isRecord(body)) {
+    facts.isHttpException = typeof body.error === 'string' || typeof body.status === 'number';
+  }
+  return facts;
+}
+
+/** The human message Evolution meant, for our error message: first string of `message`. */
+function mainMessage(body: unknown, fallback: string): string {
+  if (typeof body === 'string' && body.trim() !== '') return body.trim().slice(0, 300);
+  if (!isRecord(body)) return fallback;
+  const response = isRecord(body.response) ? body.response : body;
+  const message = response.message;
+  const first = Array.isArray(message) ? message[0] : message;
+  if (typeof first === 'string' && first !== '') return first;
+  if (isRecord(first)) return JSON.stringify(first);
+  return fallback;
+}
+
+function matches(facts: BodyFacts, pattern: RegExp): boolean {
+  return facts.strings.some((text) => pattern.test(text));
+}
+
+/** Whether a not_connected error says the instance was simply already logged out. */
+export function isAlreadyDisconnected(error: GatewayError): boolean {
+  return error.code === 'not_connected' && error.details?.reason === 'instance_not_connected';
+}
+
+function notConnectedReason(facts: BodyFacts): string | null {
+  if (matches(facts, CONNECTION_CLOSED)) return 'connection_closed';
+  if (matches(facts, NO_SOCKET)) return 'no_socket';
+  if (matches(facts, INSTANCE_NOT_CONNECTED)) return 'instance_not_connected';
+  return null;
+}
+
+function parseRetryAfterMs(header: string | undefined): number | undefined {
+  if (header === undefined) return undefined;
+  const seconds = Number(header);
+  if (Number.isFinite(seconds) && seconds >= 0) return seconds * 1000;
+  const at = Date.parse(header);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now());
+}
+
+export interface HttpFailure {
+  status: number;
+  body: unknown;
+  /** `Retry-After` header, if any (a proxy's 429). */
+  retryAfter?: string | undefined;
+  /** True for the 200 `{error:true, message}` that connect and restart answer with. */
+  embedded?: boolean;
+}
+
+export function classifyHttpFailure(failure: HttpFailure): GatewayError {
+  const { status, body } = failure;
+  const facts = readBody(body);
+  const message = mainMessage(body, `Evolution API answered HTTP ${status}`);
+  const make = (code: GatewayErrorCode, details?: Record<string, unknown>) =>
+    new GatewayError({ code, message, status, ...(details ? { details } : {}) });
+
+  if (status === 401) return make('unauthorized');
+  if (status === 403) return make(matches(facts, NAME_TAKEN) ? 'instance_name_taken' : 'unauthorized');
+  if (status === 404)
+    return make(matches(facts, UNKNOWN_ROUTE) ? 'endpoint_not_found' : 'instance_not_found');
+  if (status === 408) return make('gateway_timeout', { phase: 'response' });
+  if (status === 429) {
+    const retryAfterMs = parseRetryAfterMs(failure.retryAfter);
+    return make('gateway_rate_limited', retryAfterMs === undefined ? undefined : { retryAfterMs });
+  }
+  if (status === 400 && facts.notOnWhatsApp !== null) {
+    const { jid, number } = facts.notOnWhatsApp;
+    return make('not_on_whatsapp', { jid, number });
+  }
+  const reason = notConnectedReason(facts);
+  if (reason !== null) return make('not_connected', { reason });
+
+  if (status === 400) {
+    // whatsappNumbers answers 400 with a serialised Error for internal failures: that is a 500.
+    return make(facts.isHttpException || typeof body === 'string' ? 'bad_request' : 'gateway_error');
+  }
+  if (status > 400 && status < 500) return make('bad_request');
+  if (status === 504) return make('gateway_timeout', { phase: 'response' });
+  if (status >= 500 || failure.embedded === true) return make('gateway_error');
+  return make('unexpected_response');
+}
+
+const TIMEOUT_CODES = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
+const UNREACHABLE_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EPIPE',
+  'ETIMEDOUT',
+  'UND_ERR_SOCKET',
+  'UND_ERR_CLOSED',
+]);
+
+/** The errno-style code of a network error, looking through causes and AggregateErrors. */
+function networkCode(error: unknown, depth = 0): string | null {
+  if (!isRecord(error) && !(error instanceof Error)) return null;
+  const record = error as Record<string, unknown>;
+  if (typeof record.code === 'string') return record.code;
+  if (depth > 3) return null;
+  if (Array.isArray(record.errors)) {
+    for (const inner of record.errors) {
+      const code = networkCode(inner, depth + 1);
+      if (code !== null) return code;
+    }
+  }
+  return networkCode(record.cause, depth + 1);
+}
+
+export interface NetworkFailure {
+  error: unknown;
+  /** Our own total-time budget ran out (the request may have reached Evolution). */
+  timedOut: boolean;
+  timeoutMs: number;
+}
+
+/**
+ * Failures with no HTTP answer. `details.phase` tells a caller whether the request may have
+ * been processed: `connect` means it never left, `response` means it might have (a send could
+ * have gone out, and Evolution has no idempotency key).
+ */
+export function classifyNetworkFailure(failure: NetworkFailure): GatewayError {
+  const code = networkCode(failure.error);
+  if (failure.timedOut) {
+    return new GatewayError({
+      code: 'gateway_timeout',
+      message: `Evolution API did not answer within ${failure.timeoutMs} ms`,
+      details: { phase: 'response', timeoutMs: failure.timeoutMs },
+      cause: failure.error,
+    });
+  }
+  if (code !== null && TIMEOUT_CODES.has(code)) {
+    const phase = code === 'UND_ERR_CONNECT_TIMEOUT' ? 'connect' : 'response';
+    return new GatewayError({
+      code: 'gateway_timeout',
+      message: `Evolution API timed out (${code})`,
+      details: { phase, networkCode: code },
+      cause: failure.error,
+    });
+  }
+  if (code !== null && UNREACHABLE_CODES.has(code)) {
+    return new GatewayError({
+      code: 'gateway_unreachable',
+      message: `Evolution API is unreachable (${code})`,
+      details: {
+        phase: code === 'ECONNREFUSED' || code === 'ENOTFOUND' ? 'connect' : 'response',
+        networkCode: code,
+      },
+      cause: failure.error,
+    });
+  }
+  return new GatewayError({
+    code: 'gateway_error',
+    message: `Request to Evolution API failed: ${failure.error instanceof Error ? failure.error.message : String(failure.error)}`,
+    details: code === null ? {} : { networkCode: code },
+    cause: failure.error,
+  });
+}

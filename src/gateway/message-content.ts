@@ -1,0 +1,72 @@
+import type { MessageKind } from './webhook-event-types.js';
+
+export interface MessageContent {
+  kind: MessageKind;
+  text: string | null;
+  caption: string | null;
+  mimetype: string | null;
+  fileName: string | null;
+}
+
+type Fields = Record<string, unknown>;
+
+// Containers WhatsApp wraps a message in; the content sits in their own `message`.
+const WRAPPERS = [
+  'ephemeralMessage',
+  'viewOnceMessage',
+  'viewOnceMessageV2',
+  'viewOnceMessageV2Extension',
+  'documentWithCaptionMessage',
+];
+
+const MEDIA_KINDS: readonly [string, MessageKind][] = [
+  ['imageMessage', 'image'],
+  ['videoMessage', 'video'],
+  ['audioMessage', 'audio'],
+  ['documentMessage', 'document'],
+  ['stickerMessage', 'sticker'],
+];
+
+function isFields(value: unknown): value is Fields {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function text(value: unknown): string | null {
+  return typeof value === 'string' && value !== '' ? value : null;
+}
+
+function unwrap(message: Fields): Fields {
+  let current = message;
+  for (let depth = 0; depth < 3; depth += 1) {
+    const wrapper = WRAPPERS.map((name) => current[name]).find(isFields);
+    if (wrapper === undefined || !isFields(wrapper.message)) return current;
+    current = wrapper.message;
+  }
+  return current;
+}
+
+/**
+ * Reads Baileys' `message` object. Evolution flattens extendedTextMessage into `conversation`
+ * and documentWithCaptionMessage into documentMessage, but the unflattened forms are read too.
+ */
+export function readMessageContent(message: unknown): MessageContent {
+  const empty: MessageContent = { kind: 'other', text: null, caption: null, mimetype: null, fileName: null };
+  if (!isFields(message)) return empty;
+  const content = unwrap(message);
+
+  for (const [key, kind] of MEDIA_KINDS) {
+    const media = content[key];
+    if (!isFields(media)) continue;
+    return {
+      kind,
+      text: null,
+      caption: text(media.caption),
+      mimetype: text(media.mimetype),
+      fileName: text(media.fileName),
+    };
+  }
+  const body =
+    text(content.conversation) ??
+    (isFields(content.extendedTextMessage) ? text(content.extendedTextMessage.text) : null);
+  return body === null ? empty : { ...empty, kind: 'text', text: body };
+}

@@ -1,0 +1,88 @@
+import type { MessageStatus, QrCode } from './types.js';
+
+/**
+ * What Evolution's webhooks mean, in our words. One webhook body yields zero or more of these
+ * (`data` can be an array). Every event names the instance it came from, which identifies the
+ * advisor once the request's signature checked out.
+ */
+export type WebhookEvent =
+  QrEvent | QrLimitEvent | ConnectionEvent | MessageStatusEvent | MessageEvent | LogoutEvent | IgnoredEvent;
+
+export interface QrEvent {
+  type: 'qr';
+  instance: string;
+  qr: QrCode;
+}
+
+/** Evolution gave up after QRCODE_LIMIT codes nobody scanned; a new connect starts over. */
+export interface QrLimitEvent {
+  type: 'qr_limit';
+  instance: string;
+}
+
+export interface ConnectionEvent {
+  type: 'connection';
+  instance: string;
+  /** `close` only for terminal codes (401 logged out, 403, 402, 406); `refused` at the QR limit. */
+  state: 'open' | 'connecting' | 'close' | 'refused';
+  /** Baileys' disconnect code (200 when none). */
+  statusReason: number | null;
+  /** The linked account's number, sent with `open`. */
+  phone: string | null;
+  profileName: string | null;
+}
+
+export interface MessageStatusEvent {
+  type: 'message_status';
+  instance: string;
+  /** Matches SendResult.evolutionMessageId. Correlate on this, not on remoteJid (may be @lid). */
+  evolutionMessageId: string;
+  remoteJid: string | null;
+  fromMe: boolean | null;
+  /** null when the update says nothing about delivery (DELETED, an edit, an unknown word). */
+  status: MessageStatus | null;
+  rawStatus: string | null;
+}
+
+export type MessageKind = 'text' | 'image' | 'document' | 'audio' | 'video' | 'sticker' | 'other';
+
+export interface MessageEvent {
+  type: 'message';
+  instance: string;
+  /** `upsert`: received, or sent from the phone itself; `send`: sent through the API. */
+  source: 'upsert' | 'send';
+  evolutionMessageId: string;
+  fromMe: boolean;
+  /** The client's number: the other party of a 1:1 chat, the author in a group; null if hidden (@lid only). */
+  phone: string | null;
+  /** The chat's JID, the phone JID when one is known. */
+  chatJid: string;
+  groupJid: string | null;
+  /** The client's WhatsApp display name; null on our own messages (Evolution puts "Você" there). */
+  pushName: string | null;
+  kind: MessageKind;
+  text: string | null;
+  caption: string | null;
+  mimetype: string | null;
+  fileName: string | null;
+  timestamp: Date;
+}
+
+export interface LogoutEvent {
+  type: 'logout';
+  instance: string;
+}
+
+/** An event we do not act on; acknowledged so Evolution does not retry it. */
+export interface IgnoredEvent {
+  type: 'ignored';
+  instance: string | null;
+  event: string;
+}
+
+export interface ParsedWebhook {
+  /** The event in UPPER_SNAKE form, whichever spelling arrived. */
+  event: string;
+  instance: string | null;
+  events: WebhookEvent[];
+}

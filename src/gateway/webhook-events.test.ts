@@ -1,0 +1,470 @@
+import { describe, expect, it } from 'vitest';
+import { WebhookParseError } from './errors.js';
+import type { MessageEvent, WebhookEvent } from './webhook-event-types.js';
+import { canonicalEventName, parseWebhook } from './webhook-events.js';
+
+// Envelopes and data as evolution-api.md §4.3/§4.4 quotes them.
+const envelope = (event: string, data: unknown, extra: Record<string, unknown> = {}) => ({
+  event,
+  instance: 'advisor-42',
+  data,
+  destination: 'https://svc.example/hooks/evolution',
+  date_time: '2025-07-23T08:22:20.492Z',
+  sender: '5511987654321@s.whatsapp.net',
+  server_url: 'https://evo.example',
+  apikey: '5A793D2C-EF7A-4AC5-86AE-5DE05F1CCC22',
+  ...extra,
+});
+
+const upsertData = (overrides: Record<string, unknown> = {}) => ({
+  key: { remoteJid: '5511987654321@s.whatsapp.net', fromMe: false, id: '3A5F9C01' },
+  pushName: 'Maria',
+  status: 'DELIVERY_ACK',
+  message: { conversation: 'Oi', messageContextInfo: {} },
+  contextInfo: {},
+  messageType: 'conversation',
+  messageTimestamp: 1773027345,
+  instanceId: '8c0c',
+  source: 'android',
+  ...overrides,
+});
+
+function only(events: WebhookEvent[]): WebhookEvent {
+  expect(events).toHaveLength(1);
+  return events[0] as WebhookEvent;
+}
+
+function onlyMessage(body: unknown): MessageEvent {
+  const event = only(parseWebhook(body).events);
+  expect(event.type).toBe('message');
+  return event as MessageEvent;
+}
+
+describe('event names', () => {
+  it.each([
+    ['messages.upsert', 'MESSAGES_UPSERT'],
+    ['MESSAGES_UPSERT', 'MESSAGES_UPSERT'],
+    ['messages-upsert', 'MESSAGES_UPSERT'],
+    ['group-participants.update', 'GROUP_PARTICIPANTS_UPDATE'],
+    ['send.message', 'SEND_MESSAGE'],
+  ])('%s → %s', (raw, canonical) => {
+    expect(canonicalEventName(raw)).toBe(canonical);
+  });
+
+  it('parses the same body under all three spellings', () => {
+    const spellings = ['messages.upsert', 'MESSAGES_UPSERT', 'messages-upsert'];
+    const results = spellings.map((event) => parseWebhook(envelope(event, upsertData())));
+    for (const result of results) expect(result.events[0]?.type).toBe('message');
+  });
+
+  it('falls back to the byEvents path suffix when the body names no event', () => {
+    const { event: _event, ...body } = envelope('x', upsertData());
+    expect(parseWebhook(body, { pathEvent: 'messages-upsert' }).event).toBe('MESSAGES_UPSERT');
+  });
+
+  it("prefers the body's event over the path", () => {
+    const body = envelope('connection.update', {
+      instance: 'advisor-42',
+      state: 'connecting',
+      statusReason: 200,
+    });
+    expect(parseWebhook(body, { pathEvent: 'messages-upsert' }).event).toBe('CONNECTION_UPDATE');
+  });
+});
+
+describe('QRCODE_UPDATED', () => {
+  it('reads a QR', () => {
+    const body = envelope('qrcode.updated', {
+      qrcode: {
+        instance: 'advisor-42',
+        pairingCode: null,
+        code: '2@abc',
+        base64: 'data:image/png;base64,iVBO',
+      },
+    });
+    expect(parseWebhook(body).events).toEqual([
+      {
+        type: 'qr',
+        instance: 'advisor-42',
+        qr: { code: '2@abc', base64: 'data:image/png;base64,iVBO', pairingCode: null },
+      },
+    ]);
+  });
+
+  it('reads the QR limit notice', () => {
+    const body = envelope('qrcode.updated', {
+      message: 'QR code limit reached, please login again',
+      statusCode: 500,
+    });
+    expect(parseWebhook(body).events).toEqual([{ type: 'qr_limit', instance: 'advisor-42' }]);
+  });
+});
+
+describe('CONNECTION_UPDATE', () => {
+  it('reads open with the linked number and profile name', () => {
+    const body = envelope('connection.update', {
+      instance: 'advisor-42',
+      wuid: '5511987654321@s.whatsapp.net',
+      profileName: 'Ana',
+      profilePictureUrl: null,
+      state: 'open',
+      statusReason: 200,
+    });
+    expect(only(parseWebhook(body).events)).toEqual({
+      type: 'connection',
+      instance: 'advisor-42',
+      state: 'open',
+      statusReason: 200,
+      phone: '+5511987654321',
+      profileName: 'Ana',
+    });
+  });
+
+  it.each([
+    ['connecting', 200],
+    ['close', 401],
+    ['refused', 428],
+  ] as const)('reads %s (%i)', (state, statusReason) => {
+    const event = only(
+      parseWebhook(envelope('CONNECTION_UPDATE', { instance: 'advisor-42', state, statusReason })).events,
+    );
+    expect(event).toMatchObject({ type: 'connection', state, statusReason, phone: null, profileName: null });
+  });
+
+  it('refuses a state it does not know', () => {
+    expect(() => parseWebhook(envelope('connection.update', { state: 'sleeping' }))).toThrow(
+      WebhookParseError,
+    );
+  });
+});
+
+describe('MESSAGES_UPSERT', () => {
+  it('reads a plain conversation', () => {
+    expect(onlyMessage(envelope('messages.upsert', upsertData()))).toEqual({
+      type: 'message',
+      instance: 'advisor-42',
+      source: 'upsert',
+      evolutionMessageId: '3A5F9C01',
+      fromMe: false,
+      phone: '+5511987654321',
+      chatJid: '5511987654321@s.whatsapp.net',
+      groupJid: null,
+      pushName: 'Maria',
+      kind: 'text',
+      text: 'Oi',
+      caption: null,
+      mimetype: null,
+      fileName: null,
+      timestamp: new Date(1773027345 * 1000),
+    });
+  });
+
+  it('reads extendedTextMessage, flattened or not', () => {
+    const flattened = upsertData({
+      message: { conversation: 'https://x.example hi' },
+      messageType: 'conversation',
+    });
+    const raw = upsertData({ message: { extendedTextMessage: { text: 'https://x.example hi' } } });
+    expect(onlyMessage(envelope('messages.upsert', flattened)).text).toBe('https://x.example hi');
+    expect(onlyMessage(envelope('messages.upsert', raw)).text).toBe('https://x.example hi');
+  });
+
+  it.each([
+    [
+      'imageMessage',
+      'image',
+      { url: 'https://mmg', mimetype: 'image/jpeg', caption: 'my plan', fileLength: { low: 1, high: 0 } },
+    ],
+    ['videoMessage', 'video', { url: 'https://mmg', mimetype: 'video/mp4', caption: 'watch' }],
+    ['audioMessage', 'audio', { url: 'https://mmg', mimetype: 'audio/ogg; codecs=opus', ptt: true }],
+    ['documentMessage', 'document', { mimetype: 'application/pdf', caption: 'menu', fileName: 'menu.pdf' }],
+    ['stickerMessage', 'sticker', { mimetype: 'image/webp' }],
+  ] as const)('reads %s', (messageType, kind, content) => {
+    const data = upsertData({ messageType, message: { [messageType]: content } });
+    const event = onlyMessage(envelope('messages.upsert', data));
+    expect(event).toMatchObject({
+      kind,
+      text: null,
+      caption: 'caption' in content ? content.caption : null,
+      mimetype: content.mimetype,
+      fileName: 'fileName' in content ? content.fileName : null,
+    });
+  });
+
+  it('reads a document with caption left in its wrapper', () => {
+    const message = {
+      documentWithCaptionMessage: {
+        message: { documentMessage: { mimetype: 'application/pdf', caption: 'plan', fileName: 'plan.pdf' } },
+      },
+    };
+    const event = onlyMessage(
+      envelope('messages.upsert', upsertData({ message, messageType: 'documentMessage' })),
+    );
+    expect(event).toMatchObject({ kind: 'document', caption: 'plan', fileName: 'plan.pdf' });
+  });
+
+  it('calls reactions, locations and missing content "other"', () => {
+    const reaction = upsertData({
+      message: { reactionMessage: { text: '👍' } },
+      messageType: 'reactionMessage',
+    });
+    expect(onlyMessage(envelope('messages.upsert', reaction))).toMatchObject({ kind: 'other', text: null });
+    const empty = upsertData({ message: undefined, messageType: 'unknown' });
+    expect(onlyMessage(envelope('messages.upsert', empty))).toMatchObject({ kind: 'other', text: null });
+  });
+
+  it('finds the phone of an @lid chat in remoteJidAlt (2.3.6)', () => {
+    const key = {
+      remoteJid: '123456789012345@lid',
+      remoteJidAlt: '5511987654321@s.whatsapp.net',
+      fromMe: false,
+      id: 'L1',
+      addressingMode: 'lid',
+    };
+    expect(onlyMessage(envelope('messages.upsert', upsertData({ key })))).toMatchObject({
+      phone: '+5511987654321',
+      chatJid: '5511987654321@s.whatsapp.net',
+    });
+  });
+
+  it("reads 2.3.7's swapped form", () => {
+    const key = {
+      remoteJid: '5511987654321@s.whatsapp.net',
+      remoteJidAlt: '123456789012345@lid',
+      fromMe: false,
+      id: 'L2',
+    };
+    expect(onlyMessage(envelope('messages.upsert', upsertData({ key })))).toMatchObject({
+      phone: '+5511987654321',
+      chatJid: '5511987654321@s.whatsapp.net',
+    });
+  });
+
+  it('keeps an @lid chat without a phone as a null phone', () => {
+    const key = { remoteJid: '123456789012345@lid', fromMe: false, id: 'L3' };
+    expect(onlyMessage(envelope('messages.upsert', upsertData({ key })))).toMatchObject({
+      phone: null,
+      chatJid: '123456789012345@lid',
+    });
+  });
+
+  it('reads a group message: the author is the phone, the group the chat', () => {
+    const key = {
+      remoteJid: '120363025246125888@g.us',
+      participant: '123456789012345@lid',
+      participantAlt: '34612345678@s.whatsapp.net',
+      fromMe: false,
+      id: 'G1',
+    };
+    expect(onlyMessage(envelope('messages.upsert', upsertData({ key })))).toMatchObject({
+      phone: '+34612345678',
+      chatJid: '120363025246125888@g.us',
+      groupJid: '120363025246125888@g.us',
+    });
+  });
+
+  it('reads a message sent from the phone itself (fromMe), without the "Você" push name', () => {
+    const key = { remoteJid: '5511987654321@s.whatsapp.net', fromMe: true, id: 'M1' };
+    expect(onlyMessage(envelope('messages.upsert', upsertData({ key, pushName: 'Você' })))).toMatchObject({
+      source: 'upsert',
+      fromMe: true,
+      phone: '+5511987654321',
+      pushName: null,
+    });
+  });
+
+  it.each([
+    ['a number', 1773027345],
+    ['a numeric string', '1773027345'],
+    ['a Long', { low: 1773027345, high: 0, unsigned: true }],
+  ])('reads messageTimestamp as %s', (_form, messageTimestamp) => {
+    const event = onlyMessage(envelope('messages.upsert', upsertData({ messageTimestamp })));
+    expect(event.timestamp.toISOString()).toBe(new Date(1773027345 * 1000).toISOString());
+  });
+
+  it('reads a Long whose low half has the sign bit set', () => {
+    // 2^31 + 5 seconds: low is negative when read as signed 32-bit.
+    const event = onlyMessage(
+      envelope('messages.upsert', upsertData({ messageTimestamp: { low: -2147483643, high: 0 } })),
+    );
+    expect(event.timestamp.getTime()).toBe((2 ** 31 + 5) * 1000);
+  });
+
+  it('never reads date_time: without messageTimestamp it uses the receipt time', () => {
+    const receivedAt = new Date('2026-01-01T10:00:00Z');
+    const body = envelope('messages.upsert', upsertData({ messageTimestamp: undefined }));
+    const event = only(parseWebhook(body, { receivedAt }).events);
+    expect(event).toMatchObject({ timestamp: receivedAt });
+  });
+
+  it('reads array data as several messages', () => {
+    const second = upsertData({ key: { remoteJid: '34612345678@s.whatsapp.net', fromMe: false, id: 'B2' } });
+    const result = parseWebhook(envelope('messages.upsert', [upsertData(), second]));
+    expect(result.events.map((event) => event.type === 'message' && event.evolutionMessageId)).toEqual([
+      '3A5F9C01',
+      'B2',
+    ]);
+  });
+});
+
+describe('SEND_MESSAGE', () => {
+  it('reads the send response object as an outbound message', () => {
+    const data = {
+      key: { remoteJid: '5511987654321@s.whatsapp.net', fromMe: true, id: '3EB0A1B2C3D4' },
+      pushName: 'Você',
+      status: 'PENDING',
+      message: { conversation: 'hello' },
+      messageType: 'conversation',
+      messageTimestamp: 1717689097,
+      instanceId: '8c0c',
+      source: 'web',
+    };
+    expect(onlyMessage(envelope('send.message', data))).toMatchObject({
+      source: 'send',
+      fromMe: true,
+      evolutionMessageId: '3EB0A1B2C3D4',
+      phone: '+5511987654321',
+      pushName: null,
+      text: 'hello',
+    });
+  });
+});
+
+describe('MESSAGES_UPDATE', () => {
+  const update = (status: string, extra: Record<string, unknown> = {}) => ({
+    keyId: '3EB0A1B2C3D4',
+    remoteJid: '5511987654321@s.whatsapp.net',
+    fromMe: true,
+    status,
+    instanceId: '8c0c',
+    messageId: 'cuid1',
+    ...extra,
+  });
+
+  it.each([
+    ['ERROR', 'failed'],
+    ['PENDING', 'sending'],
+    ['SERVER_ACK', 'sent'],
+    ['DELIVERY_ACK', 'delivered'],
+    ['READ', 'read'],
+    ['PLAYED', 'read'],
+    ['DELETED', null],
+    ['SOMETHING_NEW', null],
+  ])('maps %s to %s', (raw, status) => {
+    expect(only(parseWebhook(envelope('messages.update', update(raw))).events)).toEqual({
+      type: 'message_status',
+      instance: 'advisor-42',
+      evolutionMessageId: '3EB0A1B2C3D4',
+      remoteJid: '5511987654321@s.whatsapp.net',
+      fromMe: true,
+      status,
+      rawStatus: raw,
+    });
+  });
+
+  it("does not read 2.3.7's edit notice (SERVER_ACK with content) as a status", () => {
+    const edit = update('SERVER_ACK', { message: { conversation: 'edited' } });
+    expect(only(parseWebhook(envelope('messages.update', edit)).events)).toMatchObject({
+      status: null,
+      rawStatus: 'SERVER_ACK',
+    });
+  });
+
+  it('reads a group receipt with a participant and an @lid chat', () => {
+    const receipt = update('READ', {
+      remoteJid: '123456789012345@lid',
+      participant: '5511987654321@s.whatsapp.net',
+    });
+    expect(only(parseWebhook(envelope('MESSAGES_UPDATE', receipt)).events)).toMatchObject({
+      status: 'read',
+      remoteJid: '123456789012345@lid',
+    });
+  });
+
+  it('reads a deletion as a status-less update', () => {
+    const deleted = {
+      remoteJid: '5511987654321@s.whatsapp.net',
+      fromMe: true,
+      id: '3EB0',
+      status: 'DELETED',
+    };
+    expect(only(parseWebhook(envelope('messages.delete', deleted)).events)).toMatchObject({
+      type: 'message_status',
+      evolutionMessageId: '3EB0',
+      status: null,
+      rawStatus: 'DELETED',
+    });
+  });
+});
+
+describe('other events', () => {
+  it('reads LOGOUT_INSTANCE, whose data is null', () => {
+    expect(parseWebhook(envelope('logout.instance', null)).events).toEqual([
+      { type: 'logout', instance: 'advisor-42' },
+    ]);
+  });
+
+  it.each([
+    'contacts.upsert',
+    'chats.upsert',
+    'status.instance',
+    'presence.update',
+    'call',
+    'messages.edited',
+  ])('ignores %s', (event) => {
+    const result = parseWebhook(envelope(event, { anything: true }));
+    expect(result.events).toEqual([
+      { type: 'ignored', instance: 'advisor-42', event: canonicalEventName(event) },
+    ]);
+  });
+
+  it('ignores a global event with no instance', () => {
+    const body = { event: 'application.startup', instance: null, data: {}, apikey: null };
+    expect(parseWebhook(body).events).toEqual([
+      { type: 'ignored', instance: null, event: 'APPLICATION_STARTUP' },
+    ]);
+  });
+
+  it('accepts a null apikey and an absent sender', () => {
+    const body = envelope(
+      'qrcode.updated',
+      { qrcode: { code: '2@x', base64: 'data:,' } },
+      { apikey: null, sender: undefined },
+    );
+    expect(parseWebhook(body).events[0]?.type).toBe('qr');
+  });
+});
+
+describe('malformed bodies', () => {
+  it.each([
+    ['not an object', 'hello'],
+    ['null', null],
+    ['an array', [envelope('messages.upsert', upsertData())]],
+    ['no event anywhere', { instance: 'advisor-42', data: {} }],
+    ['an event that is no name', { event: 'messages upsert!', instance: 'advisor-42', data: {} }],
+    ['a known event with no instance', { event: 'messages.upsert', data: upsertData() }],
+    [
+      'an upsert with no key id',
+      envelope('messages.upsert', upsertData({ key: { remoteJid: 'x@s.whatsapp.net' } })),
+    ],
+    ['an update with no keyId', envelope('messages.update', { status: 'READ' })],
+    ['a QR event with neither QR nor notice', envelope('qrcode.updated', { qrcode: {} })],
+    ['an instance that is not a string', { event: 'messages.upsert', instance: 42, data: upsertData() }],
+  ])('throws WebhookParseError for %s', (_name, body) => {
+    expect(() => parseWebhook(body)).toThrow(WebhookParseError);
+  });
+
+  it('says which fields were wrong', () => {
+    let caught: unknown;
+    try {
+      parseWebhook(envelope('messages.update', { status: 'READ' }));
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBeInstanceOf(WebhookParseError);
+    expect((caught as WebhookParseError).details).toMatchObject({
+      event: 'MESSAGES_UPDATE',
+      issues: [expect.objectContaining({ path: 'keyId' })],
+    });
+  });
+});

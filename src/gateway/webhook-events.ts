@@ -1,0 +1,168 @@
+import type { z } from 'zod';
+import { WebhookParseError } from './errors.js';
+import { isGroupJid, jidToE164, pickParticipantPhoneJid, pickPhoneJid } from './jid.js';
+import { readMessageContent } from './message-content.js';
+import { mapEvolutionStatus } from './message-status.js';
+import { parseMessageTimestamp } from './message-timestamp.js';
+import type { ParsedWebhook, WebhookEvent } from './webhook-event-types.js';
+import {
+  connectionUpdateSchema,
+  envelopeSchema,
+  messageDeleteSchema,
+  messageUpdateSchema,
+  qrLimitSchema,
+  qrUpdatedSchema,
+  storedMessageSchema,
+} from './webhook-schemas.js';
+
+export interface ParseWebhookOptions {
+  /** The byEvents path suffix (`messages-upsert`), when the request came to `/webhook/:event`. */
+  pathEvent?: string | undefined;
+  /** When the request arrived: the timestamp of a message that carries none. */
+  receivedAt?: Date;
+}
+
+/** `messages.upsert`, `MESSAGES_UPSERT` and `messages-upsert` are one event: MESSAGES_UPSERT. */
+export function canonicalEventName(raw: string): string {
+  const name = raw.trim().replace(/[.-]/g, '_').toUpperCase();
+  if (!/^[A-Z0-9_]+$/.test(name)) throw new WebhookParseError(`Not an event name: ${JSON.stringify(raw)}`);
+  return name;
+}
+
+/**
+ * Reads one webhook request body. Unknown events come back as `ignored`; a body that is not an
+ * Evolution envelope, or a known event whose data we cannot read, throws WebhookParseError.
+ */
+export function parseWebhook(body: unknown, options: ParseWebhookOptions = {}): ParsedWebhook {
+  const envelope = envelopeSchema.safeParse(body);
+  if (!envelope.success) throw parseError('Not an Evolution webhook envelope', undefined, envelope.error);
+  const { data } = envelope.data;
+  // The body names the event in every Evolution version; the path is only a fallback.
+  const rawEvent = envelope.data.event ?? options.pathEvent;
+  if (rawEvent === undefined) throw new WebhookParseError('The webhook names no event');
+  const event = canonicalEventName(rawEvent);
+  const instance = envelope.data.instance ?? null;
+  const receivedAt = options.receivedAt ?? new Date();
+
+  const readItems = (read: (item: unknown, instance: string) => WebhookEvent): WebhookEvent[] => {
+    if (instance === null) throw new WebhookParseError(`${event} names no instance`, { event });
+    return (Array.isArray(data) ? data : [data]).map((item) => read(item, instance));
+  };
+
+  switch (event) {
+    case 'QRCODE_UPDATED':
+      return { event, instance, events: readItems((item, name) => readQr(item, name, event)) };
+    case 'CONNECTION_UPDATE':
+      return { event, instance, events: readItems((item, name) => readConnection(item, name, event)) };
+    case 'MESSAGES_UPDATE':
+      return { event, instance, events: readItems((item, name) => readStatusUpdate(item, name, event)) };
+    case 'MESSAGES_DELETE':
+      return { event, instance, events: readItems((item, name) => readDelete(item, name, event)) };
+    case 'MESSAGES_UPSERT':
+    case 'SEND_MESSAGE': {
+      const source = event === 'SEND_MESSAGE' ? 'send' : 'upsert';
+      const read = (item: unknown, name: string) => readMessage(item, name, event, source, receivedAt);
+      return { event, instance, events: readItems(read) };
+    }
+    case 'LOGOUT_INSTANCE':
+      // Its data is null: the event itself is the news.
+      if (instance === null) throw new WebhookParseError(`${event} names no instance`, { event });
+      return { event, instance, events: [{ type: 'logout', instance }] };
+    default:
+      return { event, instance, events: [{ type: 'ignored', instance, event }] };
+  }
+}
+
+function parseError(message: string, event: string | undefined, error: z.ZodError): WebhookParseError {
+  const issues = error.issues
+    .slice(0, 5)
+    .map((issue) => ({ path: issue.path.join('.'), message: issue.message }));
+  return new WebhookParseError(message, { ...(event === undefined ? {} : { event }), issues });
+}
+
+function readData<Schema extends z.ZodType>(schema: Schema, item: unknown, event: string): z.output<Schema> {
+  const result = schema.safeParse(item);
+  if (!result.success) throw parseError(`Unreadable ${event} data`, event, result.error);
+  return result.data;
+}
+
+function readQr(item: unknown, instance: string, event: string): WebhookEvent {
+  if (typeof item === 'object' && item !== null && !('qrcode' in item)) {
+    // Sent once Evolution has shown QRCODE_LIMIT codes: {message:'QR code limit reached…', statusCode:500}.
+    readData(qrLimitSchema, item, event);
+    return { type: 'qr_limit', instance };
+  }
+  const { qrcode } = readData(qrUpdatedSchema, item, event);
+  return {
+    type: 'qr',
+    instance,
+    qr: { code: qrcode.code, base64: qrcode.base64 ?? null, pairingCode: qrcode.pairingCode ?? null },
+  };
+}
+
+function readConnection(item: unknown, instance: string, event: string): WebhookEvent {
+  const update = readData(connectionUpdateSchema, item, event);
+  return {
+    type: 'connection',
+    instance,
+    state: update.state,
+    statusReason: update.statusReason ?? null,
+    phone: jidToE164(update.wuid),
+    profileName: update.profileName ?? null,
+  };
+}
+
+function readStatusUpdate(item: unknown, instance: string, event: string): WebhookEvent {
+  const update = readData(messageUpdateSchema, item, event);
+  const rawStatus = update.status ?? null;
+  // 2.3.7 reports edits as SERVER_ACK with the new `message`: that is no delivery news.
+  const isEdit = update.message !== undefined && update.message !== null;
+  return {
+    type: 'message_status',
+    instance,
+    evolutionMessageId: update.keyId,
+    remoteJid: update.remoteJid ?? null,
+    fromMe: update.fromMe ?? null,
+    status: isEdit ? null : mapEvolutionStatus(rawStatus),
+    rawStatus,
+  };
+}
+
+function readDelete(item: unknown, instance: string, event: string): WebhookEvent {
+  const key = readData(messageDeleteSchema, item, event);
+  return {
+    type: 'message_status',
+    instance,
+    evolutionMessageId: key.id,
+    remoteJid: key.remoteJid,
+    fromMe: key.fromMe ?? null,
+    status: null,
+    rawStatus: 'DELETED',
+  };
+}
+
+function readMessage(
+  item: unknown,
+  instance: string,
+  event: string,
+  source: 'upsert' | 'send',
+  receivedAt: Date,
+): WebhookEvent {
+  const stored = readData(storedMessageSchema, item, event);
+  const { key } = stored;
+  const group = isGroupJid(key.remoteJid);
+  const fromMe = key.fromMe ?? source === 'send';
+  return {
+    type: 'message',
+    instance,
+    source,
+    evolutionMessageId: key.id,
+    fromMe,
+    phone: jidToE164(group ? pickParticipantPhoneJid(key) : pickPhoneJid(key)),
+    chatJid: group ? key.remoteJid : (pickPhoneJid(key) ?? key.remoteJid),
+    groupJid: group ? key.remoteJid : null,
+    pushName: fromMe ? null : (stored.pushName ?? null),
+    ...readMessageContent(stored.message),
+    timestamp: parseMessageTimestamp(stored.messageTimestamp) ?? receivedAt,
+  };
+}

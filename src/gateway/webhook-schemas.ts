@@ -1,0 +1,63 @@
+import { z } from 'zod';
+import { messageTimestampSchema } from './schemas.js';
+
+/**
+ * Evolution's webhook envelope (evolution-api.md §4.3) and the `data` of the events we act on
+ * (§4.4). `date_time`, `sender`, `server_url`, `destination` and `apikey` are not declared:
+ * we never read them (`date_time` is local time printed with a Z, `apikey` may be null or the
+ * instance token), so whatever they hold cannot make a valid event fail.
+ */
+export const envelopeSchema = z.object({
+  event: z.string().min(1).optional(),
+  instance: z.string().min(1).nullish(),
+  data: z.unknown(),
+});
+
+export const qrUpdatedSchema = z.object({
+  qrcode: z.object({
+    code: z.string().min(1),
+    base64: z.string().nullish(),
+    pairingCode: z.string().nullish(),
+  }),
+});
+
+export const qrLimitSchema = z.object({ message: z.string(), statusCode: z.number().optional() });
+
+const statusCodeSchema = z.union([z.number(), z.string().regex(/^\d+$/).transform(Number)]);
+
+export const connectionUpdateSchema = z.object({
+  state: z.enum(['open', 'connecting', 'close', 'refused']),
+  statusReason: statusCodeSchema.nullish(),
+  wuid: z.string().nullish(),
+  profileName: z.string().nullish(),
+});
+
+/** MESSAGES_UPDATE is flat, not nested under `key`. */
+export const messageUpdateSchema = z.object({
+  keyId: z.string().min(1),
+  remoteJid: z.string().nullish(),
+  fromMe: z.boolean().nullish(),
+  status: z.string().nullish(),
+  // Only 2.3.7's edit notifications carry the new content here.
+  message: z.unknown().optional(),
+});
+
+const messageKeySchema = z.object({
+  id: z.string().min(1),
+  remoteJid: z.string().min(1),
+  fromMe: z.boolean().nullish(),
+  remoteJidAlt: z.string().nullish(),
+  participant: z.string().nullish(),
+  participantAlt: z.string().nullish(),
+});
+
+/** MESSAGES_DELETE's data is the deleted message's key. */
+export const messageDeleteSchema = messageKeySchema.pick({ id: true, remoteJid: true, fromMe: true });
+
+/** MESSAGES_UPSERT and SEND_MESSAGE share the stored-message shape. */
+export const storedMessageSchema = z.object({
+  key: messageKeySchema,
+  pushName: z.string().nullish(),
+  message: z.unknown().optional(),
+  messageTimestamp: messageTimestampSchema.nullish(),
+});

@@ -1,0 +1,78 @@
+// MessageQueue on BullMQ: one `send` queue for every advisor, job id derived from the message
+// id, fairness through priorities, scheduled sends as delayed jobs.
+import { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { MessageQueue, QueuedMessageRef } from '../domain/messages/message-queue.js';
+import { QUEUES, sendJobId, type SendJob } from './catalogue.js';
+import { FairPriority } from './fair-priority.js';
+
+export class BullMqMessageQueue implements MessageQueue {
+  readonly queue: Queue<SendJob>;
+  readonly fair: FairPriority;
+
+  constructor(
+    private readonly connection: Redis,
+    private readonly prefix: string,
+    attempts: number,
+  ) {
+    this.queue = new Queue<SendJob>(QUEUES.send, {
+      connection,
+      prefix,
+      skipWaitingForReady: true,
+      defaultJobOptions: {
+        removeOnComplete: true,
+        removeOnFail: true,
+        attempts,
+        backoff: { type: 'custom' },
+      },
+    });
+    this.queue.on('error', () => undefined);
+    this.fair = new FairPriority(connection, prefix);
+  }
+
+  async enqueue(message: QueuedMessageRef): Promise<void> {
+    const delay = message.scheduledAt ? Math.max(0, message.scheduledAt.getTime() - Date.now()) : 0;
+    const fair = delay === 0;
+    // Future sends don't count in the backlog: an advisor with many reminders planned is not
+    // pushed back for a manual send today.
+    const priority = fair ? await this.fair.acquire(message.advisorId) : 1;
+    await this.queue.add(
+      'send',
+      { messageId: message.id, advisorId: message.advisorId, fair },
+      { jobId: sendJobId(message.id), delay, priority },
+    );
+  }
+
+  async remove(messageId: string): Promise<void> {
+    const job = await this.queue.getJob(sendJobId(messageId));
+    if (!job) return;
+    const state = await job.getState();
+    if (state === 'active') return; // the worker re-reads the row and skips it
+    await job.remove().catch(() => undefined);
+    if (job.data.fair) await this.fair.release(job.data.advisorId);
+  }
+
+  async resume(_advisorId: string, messageIds: string[]): Promise<void> {
+    for (const id of messageIds) {
+      const job = await this.queue.getJob(sendJobId(id));
+      if (job && (await job.isDelayed())) await job.promote().catch(() => undefined);
+    }
+  }
+
+  /** Which of these message ids have a job in Redis (any state). */
+  async existing(messageIds: string[]): Promise<Set<string>> {
+    const pipeline = this.connection.pipeline();
+    for (const id of messageIds) pipeline.exists(`${this.prefix}:${QUEUES.send}:${sendJobId(id)}`);
+    const results = (await pipeline.exec()) ?? [];
+    return new Set(messageIds.filter((_, i) => results[i]?.[1] === 1));
+  }
+
+  close(): Promise<void> {
+    // With Redis unreachable, Queue.close() waits for a connection that never comes.
+    if (this.connection.status !== 'ready') {
+      void this.queue.close().catch(() => undefined);
+      return Promise.resolve();
+    }
+    return this.queue.close();
+  }
+}

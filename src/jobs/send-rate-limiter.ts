@@ -1,0 +1,53 @@
+// Per-advisor send rate limit shared by every worker process (state in Redis), as a GCRA
+// (generic cell rate algorithm): `max` sends per `durationMs`, a burst of up to `max`, then one
+// every durationMs/max. A job over the limit reserves the next free slot and is delayed until
+// then: it is never failed and never re-checked (so 10,000 queued jobs cost 10,000 checks, not
+// 10,000 per window). Account-safety pacing adds a minimum gap with jitter on top.
+import type { Redis } from 'ioredis';
+
+// KEYS[1] = theoretical arrival time (ms). ARGV: now, interval, burst tolerance, ttl.
+// Returns the time the send may happen (<= now means right away); the slot is taken either way.
+const RESERVE = `
+local now = tonumber(ARGV[1])
+local interval = tonumber(ARGV[2])
+local tolerance = tonumber(ARGV[3])
+local tat = tonumber(redis.call('GET', KEYS[1]) or '0')
+if tat < now then tat = now end
+local allowAt = tat - tolerance
+if allowAt < now then allowAt = now end
+redis.call('SET', KEYS[1], tat + interval, 'PX', ARGV[4])
+return allowAt`;
+
+export interface RateLimit {
+  max: number;
+  durationMs: number;
+  /** Account safety: at least this many ms between two sends of one number (0 = off). */
+  minGapMs?: number;
+}
+
+export class SendRateLimiter {
+  constructor(
+    private readonly redis: Redis,
+    private readonly prefix: string,
+  ) {}
+
+  /** Reserves a send slot; resolves to how long to wait before sending (0 = now). */
+  async reserve(advisorId: string, limit: RateLimit, now = Date.now()): Promise<number> {
+    const rateInterval = limit.durationMs / limit.max;
+    const interval = Math.max(rateInterval, limit.minGapMs ?? 0);
+    // With pacing on, no burst: every send keeps the gap.
+    const tolerance = limit.minGapMs ? 0 : limit.durationMs - rateInterval;
+    const allowAt = Number(
+      await this.redis.eval(
+        RESERVE,
+        1,
+        `${this.prefix}:rate:{${advisorId}}`,
+        now,
+        interval,
+        tolerance,
+        limit.durationMs * 2 + 60_000,
+      ),
+    );
+    return Math.max(0, allowAt - now);
+  }
+}

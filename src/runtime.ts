@@ -1,0 +1,188 @@
+// Assembles the process's long-lived parts (database, Redis, auth, gateway, sandbox emulator) in
+// start order and closes them in reverse. Both the API and the workers are built on top of it.
+import type { Logger } from 'pino';
+import { createAuth, type Auth } from './auth/auth.js';
+import type { Config } from './config/config.js';
+import { openDatabase, type Database } from './db/client.js';
+import { pendingMigrations, runMigrations } from './db/migrate.js';
+import { createRedis } from './jobs/redis.js';
+import type { Redis } from 'ioredis';
+import { startSandboxGateway, type SandboxGateway } from './sandbox.js';
+import { SecretBox } from './domain/crypto/secret-box.js';
+import type { DomainContext } from './domain/context.js';
+import type { EventBus } from './domain/events/event-bus.js';
+import { EvolutionClient, type WhatsAppGateway } from './gateway/index.js';
+import { RedisEventBus } from './jobs/redis-event-bus.js';
+import { BullMqMessageQueue } from './jobs/bullmq-message-queue.js';
+import { BullMqWebhookQueue } from './jobs/webhook-queue.js';
+import { listWaitingIds } from './db/repositories/message.repository.js';
+import { startWorkers, type RunningWorkers } from './workers/start-workers.js';
+
+export type Role = 'all' | 'api' | 'worker';
+
+export interface Runtime {
+  config: Config;
+  logger: Logger;
+  database: Database;
+  redis: Redis;
+  auth: Auth;
+  /** The Evolution API base URL in use (the sandbox emulator's when no real one is configured). */
+  evolutionUrl: string;
+  sandbox: SandboxGateway | null;
+  gateway: WhatsAppGateway;
+  box: SecretBox;
+  events: EventBus;
+  /** What every use case receives. */
+  ctx: DomainContext;
+  messages: BullMqMessageQueue;
+  /** Stored webhook events waiting for the webhook worker. */
+  webhookQueue: BullMqWebhookQueue;
+  workers: RunningWorkers | null;
+  close(): Promise<void>;
+}
+
+export class StartupError extends Error {}
+
+const CLOSE_STEP_TIMEOUT_MS = 10_000;
+
+export interface RuntimeOverrides {
+  /** An already-open database (tests hand in a fresh copy of a migrated template). */
+  database?: Database;
+  /** Emulator settings for sandbox mode (tests shorten waits and retries). */
+  emulator?: Partial<import('./sandbox.js').SandboxOptions>;
+}
+
+export async function createRuntime(
+  config: Config,
+  logger: Logger,
+  role: Role = 'all',
+  overrides: RuntimeOverrides = {},
+): Promise<Runtime> {
+  const closers: (() => Promise<unknown>)[] = [];
+  // Each step is bounded: with Redis or the database gone, a close can wait forever, and a
+  // shutdown that never ends is worse than one that drops a connection.
+  const close = async () => {
+    for (const fn of closers.reverse()) {
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise((resolve) => {
+        timer = setTimeout(() => resolve('timeout'), CLOSE_STEP_TIMEOUT_MS);
+      });
+      const result = await Promise.race([fn().catch((err) => logger.warn({ err }, 'error while closing')), timeout]);
+      clearTimeout(timer);
+      if (result === 'timeout') logger.warn('a shutdown step timed out; moving on');
+    }
+  };
+  try {
+    const database =
+      overrides.database ??
+      (await openDatabase(config.database, (err) =>
+        logger.warn({ err: err.message }, 'database connection error'),
+      ));
+    if (!overrides.database) closers.push(() => database.close());
+    if (config.migrateOnStart) {
+      await runMigrations(database);
+    } else {
+      const pending = await pendingMigrations(database);
+      if (pending.length > 0) {
+        throw new StartupError(
+          `${pending.length} database migration(s) pending and MIGRATE_ON_START=false: run \`npm run migrate\` first.`,
+        );
+      }
+    }
+    const redis = createRedis(config.redis.url, role === 'worker' ? 'worker' : 'api', (err) =>
+      logger.warn({ err: err.message }, `Redis unavailable at ${config.redis.url}`),
+    );
+    closers.push(async () => (redis.status === 'ready' ? redis.quit() : redis.disconnect()));
+
+    const auth = createAuth({
+      db: database.db,
+      secret: config.authSecret,
+      baseUrl: config.publicBaseUrl,
+      logger,
+    });
+
+    let sandbox: SandboxGateway | null = null;
+    if (config.evolution.sandbox && role !== 'worker') {
+      sandbox = await startSandboxGateway(config, overrides.emulator);
+      closers.push(() => sandbox!.close());
+      logger.info(
+        `sandbox mode: Evolution API emulator at ${sandbox.url} (set EVOLUTION_API_URL for a real gateway)`,
+      );
+    }
+    const evolutionUrl = config.evolution.url ?? sandbox?.url ?? `http://127.0.0.1:${config.emulatorPort}`;
+    const gateway = new EvolutionClient({
+      baseUrl: evolutionUrl,
+      apiKey: config.evolution.apiKey,
+      connectTimeoutMs: config.evolution.connectTimeoutMs,
+      requestTimeoutMs: config.evolution.requestTimeoutMs,
+      logger: logger.child({ component: 'gateway' }),
+    });
+    closers.push(() => gateway.close());
+    const box = new SecretBox(config.encryption.key, config.encryption.oldKeys);
+    const events = new RedisEventBus(redis, config.redis.prefix, logger);
+    closers.push(() => events.close());
+    const ctx: DomainContext = {
+      db: database.db,
+      gateway,
+      box,
+      events,
+      logger,
+      webhookUrl: `${config.publicBaseUrl}/api/whatsapp/webhook`,
+      sandbox: config.evolution.sandbox,
+      bounds: { rateLimit: config.rateLimit },
+      featureDefaults: config.featureDefaults,
+      config,
+    };
+    const messages = new BullMqMessageQueue(redis, config.redis.prefix, config.sendMaxAttempts);
+    closers.push(() => messages.close());
+    const webhookQueue = new BullMqWebhookQueue(redis, config.redis.prefix);
+    closers.push(() => webhookQueue.close());
+    ctx.onConnected = async (advisorId) =>
+      messages.resume(advisorId, await listWaitingIds(database.db, advisorId));
+
+    let workers: RunningWorkers | null = null;
+    if (role !== 'api') {
+      const workerRedis = createRedis(config.redis.url, 'worker', (err) =>
+        logger.warn({ err: err.message }, `Redis unavailable at ${config.redis.url} (workers)`),
+      );
+      closers.push(async () => (workerRedis.status === 'ready' ? workerRedis.quit() : workerRedis.disconnect()));
+      workers = await startWorkers(
+        ctx,
+        workerRedis,
+        config.redis.prefix,
+        messages,
+        {
+          concurrency: config.sendConcurrency,
+          backoff: config.sendBackoff,
+          reconnectPollMs: config.reconnectPollMs,
+          sweeperIntervalMs: config.sweeperIntervalMs,
+          healthCheckIntervalMs: config.healthCheckIntervalMs,
+          auditRetentionDays: config.auditRetentionDays,
+        },
+        webhookQueue,
+      );
+      // Closed first on shutdown: in-flight jobs finish before queues and connections go.
+      closers.push(() => workers!.close());
+    }
+    return {
+      config,
+      logger,
+      database,
+      redis,
+      auth,
+      evolutionUrl,
+      sandbox,
+      gateway,
+      box,
+      events,
+      ctx,
+      messages,
+      webhookQueue,
+      workers,
+      close,
+    };
+  } catch (err) {
+    await close();
+    throw err;
+  }
+}

@@ -1,0 +1,41 @@
+// The outbox's safety net: finds unfinished messages whose job is missing from Redis (Redis
+// restarted without persistence, a crash between commit and enqueue) and enqueues them again.
+// Job ids are derived from message ids, so a message that does have its job is never doubled.
+import { listUnfinished } from '../db/repositories/message.repository.js';
+import type { DomainContext } from '../domain/context.js';
+import type { BullMqMessageQueue } from '../jobs/bullmq-message-queue.js';
+
+const PAGE = 1_000;
+/** Rows touched more recently than this are in someone's hands (just written, being sent). */
+const GRACE_MS = 10_000;
+
+export async function sweepOutbox(
+  ctx: DomainContext,
+  queue: BullMqMessageQueue,
+  now = new Date(),
+): Promise<number> {
+  let afterId: string | null = null;
+  let restored = 0;
+  for (;;) {
+    const rows = await listUnfinished(ctx.db, {
+      untouchedBefore: new Date(now.getTime() - GRACE_MS),
+      afterId,
+      limit: PAGE,
+    });
+    if (rows.length === 0) break;
+    const present = await queue.existing(rows.map((r) => r.id));
+    for (const row of rows) {
+      if (present.has(row.id)) continue;
+      await queue.enqueue({
+        id: row.id,
+        advisorId: row.advisorId,
+        scheduledAt: row.status === 'scheduled' ? row.scheduledAt : null,
+      });
+      restored++;
+    }
+    afterId = rows[rows.length - 1]!.id;
+    if (rows.length < PAGE) break;
+  }
+  if (restored > 0) ctx.logger.warn({ restored }, 'sweeper re-enqueued messages missing from Redis');
+  return restored;
+}

@@ -1,0 +1,87 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HttpClient, signUpAdvisor } from '../support/http.js';
+import { startTestService, type TestService } from '../support/service.js';
+
+let service: TestService;
+beforeAll(async () => {
+  service = await startTestService({
+    env: { EVOLUTION_API_URL: 'http://127.0.0.1:9', EVOLUTION_API_KEY: 'unused' },
+  });
+});
+afterAll(async () => {
+  await service?.close();
+});
+
+describe('advisor accounts', () => {
+  it('signs up, reads the session, signs out and signs back in', async () => {
+    const { client, email } = await signUpAdvisor(service.url, 'Ana');
+    const session = await client.get('/api/auth/get-session');
+    expect(session.status).toBe(200);
+    expect(session.body.user.email).toBe(email);
+
+    expect((await client.post('/api/auth/sign-out')).status).toBe(200);
+    const after = await client.get('/api/auth/get-session');
+    expect(after.body).toBeNull();
+
+    const fresh = new HttpClient(service.url);
+    const bad = await fresh.post('/api/auth/sign-in/email', { email, password: 'wrong-password' });
+    expect(bad.status).toBe(401);
+    expect(bad.body.error.code).toBe('unauthorized');
+    const ok = await fresh.post('/api/auth/sign-in/email', { email, password: 'correct-horse-9' });
+    expect(ok.status).toBe(200);
+    expect((await fresh.get('/api/api-keys')).status).toBe(200);
+  });
+
+  it('refuses protected routes without a session', async () => {
+    const res = await new HttpClient(service.url).get('/api/api-keys');
+    expect(res.status).toBe(401);
+    expect(res.body.error.code).toBe('unauthorized');
+  });
+});
+
+describe('API keys for the booking module', () => {
+  it('creates a key shown once, lists it without the secret, authenticates with it, and revokes it', async () => {
+    const { client } = await signUpAdvisor(service.url, 'Bea');
+    const created = await client.post('/api/api-keys', { name: 'booking' });
+    expect(created.status).toBe(201);
+    expect(created.body.key).toMatch(/^ww_/);
+
+    const list = await client.get('/api/api-keys');
+    expect(list.body.items).toHaveLength(1);
+    expect(JSON.stringify(list.body)).not.toContain(created.body.key);
+
+    const asBooking = new HttpClient(service.url, { 'x-api-key': created.body.key });
+    expect((await asBooking.get('/api/api-keys')).status).toBe(200);
+    // An API key cannot mint more keys.
+    expect((await asBooking.post('/api/api-keys', { name: 'x' })).status).toBe(403);
+
+    expect((await client.delete(`/api/api-keys/${created.body.id}`)).status).toBe(204);
+    const revoked = await asBooking.get('/api/api-keys');
+    expect(revoked.status).toBe(401);
+  });
+
+  it('never lets another advisor see or revoke a key', async () => {
+    const a = await signUpAdvisor(service.url, 'A');
+    const b = await signUpAdvisor(service.url, 'B');
+    const key = await a.client.post('/api/api-keys', { name: 'booking' });
+    expect((await b.client.get('/api/api-keys')).body.items).toEqual([]);
+    const attempt = await b.client.delete(`/api/api-keys/${key.body.id}`);
+    expect(attempt.status).toBe(404);
+    expect(attempt.body.error.code).toBe('not_found');
+    expect((await a.client.get('/api/api-keys')).body.items).toHaveLength(1);
+  });
+
+  it('rejects an unknown key with 401', async () => {
+    const res = await new HttpClient(service.url, { 'x-api-key': 'ww_not-a-real-key' }).get('/api/api-keys');
+    expect(res.status).toBe(401);
+    expect(res.body.error.code).toBe('unauthorized');
+  });
+
+  it('validates the key name', async () => {
+    const { client } = await signUpAdvisor(service.url, 'C');
+    const res = await client.post('/api/api-keys', { name: '' });
+    expect(res.status).toBe(400);
+    expect(res.body.error.code).toBe('invalid_request');
+    expect(res.body.error.details.fields[0].field).toBe('name');
+  });
+});

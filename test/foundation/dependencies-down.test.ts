@@ -1,0 +1,31 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HttpClient } from '../support/http.js';
+import { startTestService, type TestService } from '../support/service.js';
+
+// Redis at a port where nothing listens: the process must stay up and say what is missing.
+let service: TestService;
+beforeAll(async () => {
+  service = await startTestService({
+    env: {
+      REDIS_URL: 'redis://127.0.0.1:6390',
+      EVOLUTION_API_URL: 'http://127.0.0.1:9',
+      EVOLUTION_API_KEY: 'x',
+    },
+  });
+});
+afterAll(async () => {
+  await service?.close();
+});
+
+describe('when Redis is down', () => {
+  it('stays alive, and /ready answers 503 naming Redis', async () => {
+    const client = new HttpClient(service.url);
+    expect((await client.get('/health')).status).toBe(200);
+    const ready = await client.get('/ready');
+    expect(ready.status).toBe(503);
+    expect(ready.body.error.code).toBe('service_unavailable');
+    expect(ready.body.error.message).toMatch(/redis/);
+    expect(ready.body.error.details.checks.database.ok).toBe(true);
+    expect(ready.body.error.details.checks.redis.ok).toBe(false);
+  });
+});

@@ -1,0 +1,60 @@
+import { sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { pendingMigrations, runMigrations } from '../../src/db/migrate.js';
+import { createTestDatabase, type TestDatabase } from '../support/database.js';
+
+let database: TestDatabase;
+beforeAll(async () => {
+  database = await createTestDatabase();
+});
+afterAll(async () => {
+  await database.destroy();
+});
+
+const rowsOf = <T>(result: unknown): T[] =>
+  Array.isArray(result) ? (result as T[]) : ((result as { rows: T[] }).rows ?? []);
+
+describe(`migrations (${process.env.DATABASE_URL ? 'PostgreSQL' : 'PGlite'})`, () => {
+  it('creates every table of the data model', async () => {
+    const rows = rowsOf<{ table_name: string }>(
+      await database.db.execute(
+        sql`select table_name from information_schema.tables where table_schema = 'public'`,
+      ),
+    );
+    const names = rows.map((r) => r.table_name);
+    for (const t of [
+      'whatsapp_config',
+      'whatsapp_message',
+      'whatsapp_template',
+      'audit_log',
+      'appointment',
+      'whatsapp_client',
+      'user',
+      'session',
+      'account',
+      'verification',
+      'apikey',
+    ]) {
+      expect(names).toContain(t);
+    }
+  });
+
+  it('has nothing pending and is idempotent when run again', async () => {
+    expect(await pendingMigrations(database)).toEqual([]);
+    await runMigrations(database);
+    expect(await pendingMigrations(database)).toEqual([]);
+  });
+
+  it('enforces one idempotency key per advisor', async () => {
+    await database.db.execute(
+      sql`insert into "user" (id, name, email) values ('u1', 'A', 'a@example.test'), ('u2', 'B', 'b@example.test')`,
+    );
+    const insert = (advisor: string) =>
+      database.db.execute(
+        sql`insert into whatsapp_message (advisor_id, direction, status, idempotency_key) values (${advisor}, 'outbound', 'queued', 'k1')`,
+      );
+    await insert('u1');
+    await insert('u2');
+    await expect(insert('u1')).rejects.toThrow();
+  });
+});

@@ -1,0 +1,71 @@
+// The real process, as an operator runs it: starts, serves, and shuts down cleanly on SIGTERM.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, type TestDatabase } from '../support/database.js';
+import { testEnv } from '../support/service.js';
+
+let database: TestDatabase;
+beforeAll(async () => {
+  database = await createTestDatabase();
+  // PGlite allows one process per data directory: hand it over to the child.
+  await database.close();
+});
+afterAll(async () => {
+  await database.destroy();
+});
+
+function start(env: Record<string, string>): {
+  child: ChildProcess;
+  output: () => string;
+  exited: Promise<number | null>;
+} {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'serve'], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return { child, output: () => out, exited };
+}
+
+async function waitFor(predicate: () => boolean, timeoutMs: number): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (!predicate()) {
+    if (Date.now() > until) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+describe('the service process', () => {
+  it('serves, then on SIGTERM closes everything and exits 0', async () => {
+    const port = 30_000 + Math.floor(Math.random() * 20_000);
+    const location = database.location;
+    const env = testEnv({
+      LOG_LEVEL: 'info',
+      PORT: String(port),
+      EVOLUTION_API_URL: 'http://127.0.0.1:9',
+      EVOLUTION_API_KEY: 'unused',
+      ...(location.kind === 'postgres' ? { DATABASE_URL: location.url } : {}),
+    });
+    const proc = start(location.kind === 'pglite' ? { ...env, PGLITE_DIR: location.dir } : env);
+    await waitFor(() => proc.output().includes('dashboard and API at'), 30_000);
+    const health = await fetch(`http://127.0.0.1:${port}/health`);
+    expect(await health.json()).toEqual({ status: 'ok' });
+
+    proc.child.kill('SIGTERM');
+    expect(await proc.exited).toBe(0);
+    expect(proc.output()).toContain('shutdown complete');
+  });
+
+  it('prints one line per configuration problem and exits 1', async () => {
+    const proc = start({ ...testEnv(), PORT: 'not-a-port', REDIS_URL: 'http://x' });
+    expect(await proc.exited).toBe(1);
+    const lines = proc.output().trim().split('\n');
+    expect(lines).toEqual([
+      expect.stringMatching(/^config error: PORT:/),
+      expect.stringMatching(/^config error: REDIS_URL:/),
+    ]);
+  });
+});

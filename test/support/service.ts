@@ -1,0 +1,95 @@
+// Starts the whole service for an integration test: a fresh database, a Redis prefix of its own,
+// the Evolution API emulator on a free port (sandbox mode) and the HTTP app listening on a free
+// port, so the emulator's webhooks reach it over real HTTP.
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { buildApp } from '../../src/api/build-app.js';
+import { loadConfig, type Config } from '../../src/config/config.js';
+import { createLogger } from '../../src/logger.js';
+import { createRuntime, type Runtime, type RuntimeOverrides } from '../../src/runtime.js';
+import { createTestDatabase, type TestDatabase } from './database.js';
+
+export interface TestService {
+  url: string;
+  app: FastifyInstance;
+  runtime: Runtime;
+  config: Config;
+  database: TestDatabase;
+  emulatorUrl: string;
+  close(): Promise<void>;
+}
+
+export interface TestServiceOptions {
+  env?: Record<string, string>;
+  emulator?: RuntimeOverrides['emulator'];
+}
+
+/** Environment for a test service: secrets fixed, a private Redis prefix, everything else default. */
+export function testEnv(extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    NODE_ENV: 'test',
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    DATA_DIR: mkdtempSync(path.join(os.tmpdir(), 'ww-data-')),
+    REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+    REDIS_PREFIX: `wwt_${randomBytes(5).toString('hex')}`,
+    ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+    BETTER_AUTH_SECRET: randomBytes(32).toString('hex'),
+    PORT: '0',
+    HOST: '127.0.0.1',
+    ...extra,
+  };
+}
+
+export async function startTestService(options: TestServiceOptions = {}): Promise<TestService> {
+  const database = await createTestDatabase();
+  const env = testEnv(options.env);
+  // The public URL must be known before listening (the webhook URL is registered with it), so
+  // take a free port first.
+  const port = await freePort();
+  env.PORT = String(port);
+  env.PUBLIC_BASE_URL = `http://127.0.0.1:${port}`;
+  const config = loadConfig(env);
+  const logger = createLogger(config.logLevel);
+  const runtime = await createRuntime(config, logger, 'all', {
+    database,
+    emulator: {
+      connectWaitMs: 20,
+      createQrWaitMs: 20,
+      qrTimeoutMs: 45_000,
+      statusDelaysMs: { serverAck: 20, deliveryAck: 40, read: 60 },
+      webhookRetry: { maxAttempts: 3, initialDelayMs: 50, maxDelayMs: 200, jitter: 0 },
+      ...options.emulator,
+    },
+  });
+  const app = await buildApp(runtime);
+  await app.listen({ port, host: '127.0.0.1' });
+  return {
+    url: `http://127.0.0.1:${port}`,
+    app,
+    runtime,
+    config,
+    database,
+    emulatorUrl: runtime.evolutionUrl,
+    close: async () => {
+      await app.close();
+      await runtime.close();
+      await database.destroy();
+    },
+  };
+}
+
+async function freePort(): Promise<number> {
+  const net = await import('node:net');
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const address = srv.address();
+      srv.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}

@@ -1,0 +1,111 @@
+// Helpers for tests that need a linked WhatsApp number: an advisor connected through the real
+// flow (connect, the emulator's phone scans, the "open" webhook arrives), their webhook secret,
+// and hand-made webhook requests (signed like Evolution signs them, or forged).
+import { createHmac } from 'node:crypto';
+import { count, eq } from 'drizzle-orm';
+import { findConfig } from '../../src/db/repositories/whatsapp-config.repository.js';
+import { webhookEvent, whatsappClient, whatsappMessage } from '../../src/db/schema/index.js';
+import { webhookSecretOf } from '../../src/domain/instances/instance-credentials.js';
+import { HttpClient, signUpAdvisor } from './http.js';
+import type { TestService } from './service.js';
+import { waitFor } from './wait.js';
+
+export interface ConnectedAdvisor {
+  client: HttpClient;
+  userId: string;
+  instanceName: string;
+  /** The linked number, E.164. */
+  phone: string;
+  secret: string;
+}
+
+let phoneCounter = 0;
+
+export async function connectedAdvisor(service: TestService, name = 'Ana López'): Promise<ConnectedAdvisor> {
+  const { client, userId } = await signUpAdvisor(service.url, name);
+  const connect = await client.post('/api/whatsapp/connect');
+  if (connect.status !== 200) throw new Error(`connect failed: ${connect.status} ${JSON.stringify(connect.body)}`);
+  const { instanceName } = (await client.get('/api/whatsapp/config')).body as { instanceName: string };
+  const phone = `+3461${String(1_000_000 + ((Date.now() + phoneCounter++) % 8_999_999)).padStart(7, '0')}`;
+  const emulator = new HttpClient(service.emulatorUrl);
+  await emulator.post(`/_emulator/instances/${instanceName}/scan`, { phone });
+  await waitFor(
+    () => client.get('/api/whatsapp/config'),
+    (r) => r.body.status === 'connected',
+    { what: `${instanceName} connected` },
+  );
+  const row = await findConfig(service.runtime.ctx.db, userId);
+  return { client, userId, instanceName, phone, secret: webhookSecretOf(service.runtime.box, row!)! };
+}
+
+const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+
+/** An HS256 token as Evolution makes it from `jwt_key`, built here independently. */
+export function webhookJwt(secret: string, claims: Record<string, unknown> = {}): string {
+  const iat = Math.floor(Date.now() / 1000);
+  const unsigned = `${b64({ alg: 'HS256', typ: 'JWT' })}.${b64({ iat, exp: iat + 600, app: 'evolution', action: 'webhook', ...claims })}`;
+  return `${unsigned}.${createHmac('sha256', secret).update(unsigned).digest('base64url')}`;
+}
+
+export function hubSignature(secret: string, body: string): string {
+  return `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
+}
+
+export function envelope(instance: string, event: string, data: unknown): Record<string, unknown> {
+  return {
+    event,
+    instance,
+    data,
+    destination: 'http://127.0.0.1/api/whatsapp/webhook',
+    date_time: new Date().toISOString(),
+    server_url: 'http://127.0.0.1',
+    apikey: null,
+  };
+}
+
+/** A client's text message as MESSAGES_UPSERT carries it (evolution-api.md §4.4). */
+export function upsertData(from: string, text: string, id: string, extra: Record<string, unknown> = {}) {
+  return {
+    key: { remoteJid: `${from.replace('+', '')}@s.whatsapp.net`, fromMe: false, id },
+    pushName: 'Cliente',
+    status: 'DELIVERY_ACK',
+    message: { conversation: text },
+    messageType: 'conversation',
+    messageTimestamp: Math.floor(Date.now() / 1000),
+    ...extra,
+  };
+}
+
+/** POSTs a raw body to the webhook route. */
+export async function postWebhook(
+  service: TestService,
+  body: string,
+  headers: Record<string, string>,
+  path = '/api/whatsapp/webhook',
+): Promise<{ status: number; body: any }> {
+  const res = await fetch(service.url + path, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body,
+  });
+  const text = await res.text();
+  let parsed: unknown = text;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    /* keep text */
+  }
+  return { status: res.status, body: parsed };
+}
+
+/** Row counts that any accepted event would change. */
+export async function footprint(service: TestService, advisorId: string) {
+  const db = service.database.db;
+  const [events] = await db.select({ n: count() }).from(webhookEvent).where(eq(webhookEvent.advisorId, advisorId));
+  const [messages] = await db
+    .select({ n: count() })
+    .from(whatsappMessage)
+    .where(eq(whatsappMessage.advisorId, advisorId));
+  const [clients] = await db.select({ n: count() }).from(whatsappClient).where(eq(whatsappClient.advisorId, advisorId));
+  return { events: events!.n, messages: messages!.n, clients: clients!.n };
+}

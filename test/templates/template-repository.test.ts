@@ -1,0 +1,127 @@
+// The template repository against a real database: every write is scoped to its advisor, and the
+// platform-wide usage statistics for the admin metrics.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  countTemplateUsage,
+  deleteTemplateRow,
+  findTemplateRow,
+  insertTemplateRow,
+  listTemplateRows,
+  templateUsageStats,
+  updateTemplateRow,
+  type NewTemplate,
+} from '../../src/db/repositories/template.repository.js';
+import { createTestDatabase, type TestDatabase } from '../support/database.js';
+import { createAdvisor, insertMessages } from './db-fixtures.js';
+
+let database: TestDatabase;
+beforeAll(async () => {
+  database = await createTestDatabase();
+});
+afterAll(async () => {
+  await database?.destroy();
+});
+
+const row = (values: Partial<NewTemplate> = {}): NewTemplate => ({
+  key: 'bono',
+  name: 'Bono',
+  category: 'custom',
+  language: 'es',
+  body: 'Hola {nombre_cliente}',
+  variables: ['nombre_cliente'],
+  customVariables: [],
+  overridesBuiltIn: false,
+  ...values,
+});
+
+describe('template rows', () => {
+  it('never reads, updates or deletes another advisor’s row', async () => {
+    const a = await createAdvisor(database.db);
+    const b = await createAdvisor(database.db);
+    const inserted = (await insertTemplateRow(database.db, a, row()))!;
+    expect(await findTemplateRow(database.db, b, inserted.id)).toBeNull();
+    expect(await updateTemplateRow(database.db, b, inserted.id, { name: 'x' })).toBeNull();
+    expect(await deleteTemplateRow(database.db, b, inserted.id)).toBeNull();
+    expect(await listTemplateRows(database.db, b)).toEqual([]);
+    expect(await findTemplateRow(database.db, a, inserted.id)).toMatchObject({ name: 'Bono' });
+  });
+
+  it('answers null instead of throwing when the key and language are taken', async () => {
+    const a = await createAdvisor(database.db);
+    const b = await createAdvisor(database.db);
+    expect(await insertTemplateRow(database.db, a, row())).not.toBeNull();
+    expect(await insertTemplateRow(database.db, a, row({ name: 'Otra' }))).toBeNull();
+    expect(await insertTemplateRow(database.db, a, row({ language: 'en' }))).not.toBeNull();
+    expect(await insertTemplateRow(database.db, b, row())).not.toBeNull();
+  });
+});
+
+describe('countTemplateUsage', () => {
+  it('splits messages by row id and by key for those without one', async () => {
+    const a = await createAdvisor(database.db);
+    const inserted = (await insertTemplateRow(database.db, a, row()))!;
+    await insertMessages(database.db, a, [
+      { templateId: inserted.id, templateKey: 'bono' },
+      { templateId: inserted.id, templateKey: 'bono', status: 'delivered' },
+      { templateKey: 'follow_up' },
+      { templateKey: 'follow_up', status: 'skipped' },
+      { text: 'sin plantilla' },
+    ]);
+    const usage = await countTemplateUsage(database.db, a);
+    expect([...usage.byTemplateId]).toEqual([[inserted.id, 2]]);
+    expect([...usage.byKeyWithoutId]).toEqual([['follow_up', 1]]);
+  });
+});
+
+describe('templateUsageStats (platform-wide)', () => {
+  it('counts sends by key in the period and advisors who customised each built-in', async () => {
+    // A database of its own: these statistics span every advisor.
+    const fresh = await createTestDatabase();
+    try {
+      const [a, b, c] = [
+        await createAdvisor(fresh.db),
+        await createAdvisor(fresh.db),
+        await createAdvisor(fresh.db),
+      ];
+      const override = (key: string) => row({ key, category: 'reminder', overridesBuiltIn: true });
+      await insertTemplateRow(fresh.db, a, override('appointment_reminder'));
+      await insertTemplateRow(fresh.db, a, { ...override('appointment_reminder'), language: 'en' });
+      await insertTemplateRow(fresh.db, b, override('appointment_reminder'));
+      await insertTemplateRow(
+        fresh.db,
+        c,
+        row({ key: 'follow_up', category: 'follow_up', overridesBuiltIn: true }),
+      );
+
+      const inPeriod = new Date('2026-03-10T10:00:00Z');
+      await insertMessages(fresh.db, a, [
+        { templateKey: 'appointment_reminder', createdAt: inPeriod },
+        { templateKey: 'appointment_reminder', createdAt: inPeriod, status: 'failed' },
+        { templateKey: 'appointment_reminder', createdAt: new Date('2026-04-01T00:00:00Z') },
+        { templateKey: 'bono', createdAt: inPeriod },
+      ]);
+      await insertMessages(fresh.db, b, [
+        { templateKey: 'appointment_reminder', createdAt: new Date('2026-03-01T00:00:00Z') },
+        { templateKey: 'appointment_confirmation', createdAt: inPeriod, status: 'cancelled' },
+        {
+          templateKey: 'appointment_confirmation',
+          createdAt: inPeriod,
+          direction: 'inbound',
+          status: 'received',
+        },
+      ]);
+
+      const stats = await templateUsageStats(fresh.db, {
+        since: new Date('2026-03-01T00:00:00Z'),
+        until: new Date('2026-04-01T00:00:00Z'),
+      });
+      expect(stats).toEqual([
+        { key: 'appointment_reminder', count: 2, customized: 2 },
+        { key: 'bono', count: 1, customized: 0 },
+        { key: 'follow_up', count: 0, customized: 1 },
+      ]);
+    } finally {
+      await fresh.destroy();
+    }
+  });
+});

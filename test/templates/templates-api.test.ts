@@ -1,0 +1,453 @@
+// The templates HTTP API through real HTTP against a real database (PGlite, or PostgreSQL when
+// DATABASE_URL is set): built-ins, own templates, overrides, preview, errors and tenancy.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { whatsappMessage } from '../../src/db/schema/index.js';
+import { HttpClient, signUpAdvisor } from '../support/http.js';
+import { startTestService, type TestService } from '../support/service.js';
+
+let service: TestService;
+beforeAll(async () => {
+  service = await startTestService();
+});
+afterAll(async () => {
+  await service?.close();
+});
+
+const BASE = '/api/whatsapp/templates';
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const REMINDER_ES = 'builtin:appointment_reminder:es';
+
+interface Template {
+  id: string;
+  key: string;
+  name: string;
+  category: string;
+  language: string;
+  body: string;
+  variables: string[];
+  customVariables: string[];
+  builtIn: boolean;
+  overridesBuiltIn: boolean;
+  usageCount: number;
+  createdAt: string | null;
+  updatedAt: string | null;
+}
+
+async function list(client: HttpClient): Promise<Template[]> {
+  const res = await client.get<{ items: Template[] }>(BASE);
+  expect(res.status).toBe(200);
+  return res.body.items;
+}
+
+const promo = {
+  key: 'bono_bienvenida',
+  name: 'Bono de bienvenida',
+  category: 'custom',
+  language: 'es',
+  body: 'Hola {nombre_cliente}, tu código es {codigo}.',
+  customVariables: ['codigo'],
+};
+
+describe('listing', () => {
+  it('shows the ten built-ins, five keys in both languages, with stable ids', async () => {
+    const { client } = await signUpAdvisor(service.url, 'Lista');
+    const items = await list(client);
+    expect(items).toHaveLength(10);
+    expect(items.every((t) => t.builtIn && !t.overridesBuiltIn && t.createdAt === null)).toBe(true);
+    expect(items.map((t) => t.id).sort()).toEqual(
+      ['appointment_confirmation', 'appointment_reminder', 'appointment_rescheduled', 'custom', 'follow_up']
+        .flatMap((key) => [`builtin:${key}:en`, `builtin:${key}:es`])
+        .sort(),
+    );
+    const reminder = items.find((t) => t.id === REMINDER_ES)!;
+    expect(reminder).toMatchObject({
+      key: 'appointment_reminder',
+      name: 'Recordatorio de cita',
+      category: 'reminder',
+      language: 'es',
+      variables: ['nombre_cliente', 'fecha_cita', 'hora_cita', 'direccion'],
+      customVariables: [],
+      usageCount: 0,
+      updatedAt: null,
+    });
+    expect(reminder.body).toContain('{nombre_cliente}');
+  });
+
+  it('needs a signed-in advisor', async () => {
+    const res = await new HttpClient(service.url).get(BASE);
+    expect(res.status).toBe(401);
+    expect(res.body.error.code).toBe('unauthorized');
+  });
+});
+
+describe('own templates', () => {
+  it('creates, reads, edits and deletes one', async () => {
+    const { client } = await signUpAdvisor(service.url, 'Propia');
+    const created = await client.post<Template>(BASE, promo);
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({
+      key: 'bono_bienvenida',
+      category: 'custom',
+      language: 'es',
+      variables: ['nombre_cliente', 'codigo'],
+      customVariables: ['codigo'],
+      builtIn: false,
+      overridesBuiltIn: false,
+      usageCount: 0,
+    });
+    expect(created.body.id).toMatch(UUID);
+    expect(Date.parse(created.body.createdAt!)).not.toBeNaN();
+    const id = created.body.id;
+
+    const items = await list(client);
+    expect(items).toHaveLength(11);
+    expect(items[10]!.id).toBe(id);
+    expect((await client.get<Template>(`${BASE}/${id}`)).body).toEqual(created.body);
+
+    const edited = await client.put<Template>(`${BASE}/${id}`, {
+      name: 'Bono',
+      body: 'Tu código: {codigo}. {{sin variable}}',
+    });
+    expect(edited.status).toBe(200);
+    expect(edited.body).toMatchObject({
+      id,
+      name: 'Bono',
+      variables: ['codigo'],
+      customVariables: ['codigo'],
+    });
+    expect(Date.parse(edited.body.updatedAt!)).toBeGreaterThanOrEqual(Date.parse(created.body.updatedAt!));
+    expect((await client.get<Template>(`${BASE}/${id}`)).body.body).toBe(
+      'Tu código: {codigo}. {{sin variable}}',
+    );
+
+    const deleted = await client.delete(`${BASE}/${id}`);
+    expect(deleted.status).toBe(204);
+    expect((await client.get(`${BASE}/${id}`)).status).toBe(404);
+    expect((await client.delete(`${BASE}/${id}`)).status).toBe(404);
+    expect(await list(client)).toHaveLength(10);
+  });
+
+  it('keeps keys unique per language and away from built-in keys', async () => {
+    const { client } = await signUpAdvisor(service.url, 'Claves');
+    expect((await client.post(BASE, promo)).status).toBe(201);
+    const again = await client.post(BASE, { ...promo, name: 'Otro' });
+    expect(again.status).toBe(409);
+    expect(again.body.error.code).toBe('conflict');
+    expect(again.body.error.details).toEqual({ key: 'bono_bienvenida', language: 'es' });
+    expect((await client.post(BASE, { ...promo, language: 'en', body: 'Your code: {codigo}' })).status).toBe(
+      201,
+    );
+
+    const builtinKey = await client.post(BASE, {
+      ...promo,
+      key: 'follow_up',
+      category: 'follow_up',
+      customVariables: [],
+    });
+    expect(builtinKey.status).toBe(422);
+    expect(builtinKey.body.error.code).toBe('validation_failed');
+    expect(builtinKey.body.error.details.fields.map((f: { field: string }) => f.field)).toEqual(['key']);
+    expect(builtinKey.body.error.message).toContain('builtin:follow_up:es');
+
+    const badKey = await client.post(BASE, { ...promo, key: 'Bono Bienvenida' });
+    expect(badKey.status).toBe(422);
+    expect(badKey.body.error.details.fields).toEqual([
+      { field: 'key', message: expect.stringContaining('snake_case') },
+    ]);
+    expect(await list(client)).toHaveLength(12);
+  });
+
+  it('creates an override with a built-in key when asked explicitly, in place of the built-in', async () => {
+    const { client } = await signUpAdvisor(service.url, 'Explícita');
+    const wrongCategory = await client.post(BASE, {
+      key: 'follow_up',
+      name: 'Seguimiento',
+      category: 'reminder',
+      language: 'en',
+      body: 'Hi {nombre_cliente}',
+      overridesBuiltIn: true,
+    });
+    expect(wrongCategory.status).toBe(422);
+    expect(wrongCategory.body.error.details.fields[0].field).toBe('category');
+
+    const created = await client.post<Template>(BASE, {
+      key: 'follow_up',
+      name: 'Seguimiento',
+      category: 'follow_up',
+      language: 'en',
+      body: 'Hi {nombre_cliente}',
+      overridesBuiltIn: true,
+    });
+    expect(created.status).toBe(201);
+    const items = await list(client);
+    expect(items).toHaveLength(10);
+    expect(items.find((t) => t.key === 'follow_up' && t.language === 'en')!.id).toBe(created.body.id);
+
+    const notBuiltin = await client.post(BASE, { ...promo, overridesBuiltIn: true });
+    expect(notBuiltin.status).toBe(422);
+    expect(notBuiltin.body.error.details.fields[0].field).toBe('overridesBuiltIn');
+  });
+
+  it('rejects unknown and malformed variables, listing each', async () => {
+    const { client } = await signUpAdvisor(service.url, 'Variables');
+    const res = await client.post(BASE, {
+      ...promo,
+      body: 'Hola {nombre_cliente}, {codigo} y {descuento}. Mal: {Nombre} y {fecha_cita',
+    });
+    expect(res.status).toBe(422);
+    expect(res.body.error.code).toBe('invalid_template');
+    expect(res.body.error.details.unknown).toEqual(['descuento']);
+    expect(res.body.error.details.malformed).toEqual(['{Nombre}', '{fecha_cita']);
+    expect(res.body.error.message).toContain('{descuento}');
+    expect(res.body.error.message).toContain('{Nombre}');
+    expect(res.body.error.message).toContain('{fecha_cita');
+
+    // Declared variables only count in the custom category.
+    const reminder = await client.post(BASE, {
+      key: 'aviso',
+      name: 'Aviso',
+      category: 'reminder',
+      language: 'es',
+      body: 'Hola {nombre_cliente}, {codigo}',
+    });
+    expect(reminder.status).toBe(422);
+    expect(reminder.body.error.details.unknown).toEqual(['codigo']);
+
+    const declared = await client.post(BASE, { ...promo, category: 'reminder' });
+    expect(declared.status).toBe(422);
+    expect(declared.body.error.details.fields[0].field).toBe('customVariables');
+    expect(await list(client)).toHaveLength(10);
+  });
+
+  it('rejects an empty or too long body and an empty name with the fields named', async () => {
+    const { client } = await signUpAdvisor(service.url, 'Longitud');
+    const empty = await client.post(BASE, { ...promo, name: '  ', body: '   ' });
+    expect(empty.status).toBe(422);
+    expect(empty.body.error.code).toBe('validation_failed');
+    expect(empty.body.error.details.fields.map((f: { field: string }) => f.field).sort()).toEqual([
+      'body',
+      'name',
+    ]);
+
+    const long = await client.post(BASE, { ...promo, body: `{codigo} ${'a'.repeat(4096)}` });
+    expect(long.status).toBe(422);
+    expect(long.body.error.details.fields).toEqual([
+      { field: 'body', message: expect.stringContaining('4096') },
+    ]);
+
+    const created = await client.post<Template>(BASE, promo);
+    const emptied = await client.put(`${BASE}/${created.body.id}`, { body: '' });
+    expect(emptied.status).toBe(422);
+    expect(emptied.body.error.details.fields[0].field).toBe('body');
+    expect((await client.get<Template>(`${BASE}/${created.body.id}`)).body.body).toBe(promo.body);
+  });
+
+  it('refuses to change the key or language, and rejects unknown body fields', async () => {
+    const { client } = await signUpAdvisor(service.url, 'Inmutable');
+    const created = await client.post<Template>(BASE, promo);
+    const res = await client.put(`${BASE}/${created.body.id}`, { key: 'otra' });
+    expect(res.status).toBe(400);
+    expect(res.body.error.code).toBe('invalid_request');
+    expect((await client.get<Template>(`${BASE}/${created.body.id}`)).body.key).toBe('bono_bienvenida');
+  });
+});
+
+describe('overriding built-ins', () => {
+  it('editing a built-in creates an override shown in its place; deleting it restores the built-in', async () => {
+    const { client } = await signUpAdvisor(service.url, 'Override');
+    const before = await list(client);
+    const slot = before.findIndex((t) => t.id === REMINDER_ES);
+
+    const body = 'Hola {nombre_cliente}: mañana {fecha_cita} a las {hora_cita}. ¡Te espero!';
+    const edited = await client.put<Template>(`${BASE}/${REMINDER_ES}`, { body });
+    expect(edited.status).toBe(200);
+    expect(edited.body).toMatchObject({
+      key: 'appointment_reminder',
+      language: 'es',
+      category: 'reminder',
+      name: 'Recordatorio de cita',
+      body,
+      variables: ['nombre_cliente', 'fecha_cita', 'hora_cita'],
+      builtIn: false,
+      overridesBuiltIn: true,
+    });
+    expect(edited.body.id).toMatch(UUID);
+
+    const after = await list(client);
+    expect(after).toHaveLength(10);
+    expect(after[slot]).toEqual(edited.body);
+    expect(after.some((t) => t.id === REMINDER_ES)).toBe(false);
+    // The English reminder is untouched.
+    expect(after.find((t) => t.key === 'appointment_reminder' && t.language === 'en')!.builtIn).toBe(true);
+
+    // The built-in id still names the original, and editing it again edits the same override.
+    const original = await client.get<Template>(`${BASE}/${REMINDER_ES}`);
+    expect(original.body).toMatchObject({ builtIn: true, body: before[slot]!.body });
+    const renamed = await client.put<Template>(`${BASE}/${REMINDER_ES}`, { name: 'Mi recordatorio' });
+    expect(renamed.body).toMatchObject({ id: edited.body.id, name: 'Mi recordatorio', body });
+
+    const recategorised = await client.put(`${BASE}/${edited.body.id}`, { category: 'custom' });
+    expect(recategorised.status).toBe(422);
+    expect(recategorised.body.error.details.fields[0].field).toBe('category');
+
+    const forbidden = await client.delete(`${BASE}/${REMINDER_ES}`);
+    expect(forbidden.status).toBe(403);
+    expect(forbidden.body.error.code).toBe('forbidden');
+    expect(forbidden.body.error.message).toContain('Built-in templates cannot be deleted');
+
+    expect((await client.delete(`${BASE}/${edited.body.id}`)).status).toBe(204);
+    expect(await list(client)).toEqual(before);
+  });
+
+  it('rejects an override body with variables the automation cannot fill', async () => {
+    const { client } = await signUpAdvisor(service.url, 'OverrideMal');
+    const res = await client.put(`${BASE}/${REMINDER_ES}`, { body: 'Hola {nombre_cliente} {codigo}' });
+    expect(res.status).toBe(422);
+    expect(res.body.error.code).toBe('invalid_template');
+    expect(res.body.error.details.unknown).toEqual(['codigo']);
+    expect(
+      (await list(client)).find((t) => t.key === 'appointment_reminder' && t.language === 'es')!.builtIn,
+    ).toBe(true);
+  });
+});
+
+describe('preview', () => {
+  it('renders a built-in and reports missing and unknown variables', async () => {
+    const { client } = await signUpAdvisor(service.url, 'Preview');
+    const res = await client.post(`${BASE}/builtin:appointment_confirmation:es/preview`, {
+      variables: {
+        nombre_cliente: 'Ana',
+        nombre_asesor: 'Luis',
+        fecha_cita: 'lunes 1 de diciembre',
+        hora: '9:00',
+      },
+    });
+    expect(res.status).toBe(200);
+    expect(res.body.missing).toEqual(['hora_cita']);
+    expect(res.body.unknown).toEqual(['hora']);
+    expect(res.body.text).toContain('Hola, Ana. Soy Luis');
+    expect(res.body.text).toContain('📅 lunes 1 de diciembre');
+    expect(res.body.text).toContain('🕐 {hora_cita}');
+  });
+
+  it("renders the advisor's own template, with no variables at all", async () => {
+    const { client } = await signUpAdvisor(service.url, 'PreviewPropia');
+    const created = await client.post<Template>(BASE, promo);
+    const full = await client.post(`${BASE}/${created.body.id}/preview`, {
+      variables: { nombre_cliente: 'Ana', codigo: 'X1' },
+    });
+    expect(full.body).toEqual({ text: 'Hola Ana, tu código es X1.', missing: [], unknown: [] });
+    const none = await client.post(`${BASE}/${created.body.id}/preview`);
+    expect(none.status).toBe(200);
+    expect(none.body).toEqual({ text: promo.body, missing: ['nombre_cliente', 'codigo'], unknown: [] });
+  });
+});
+
+describe('ids that name nothing', () => {
+  const bogus = [
+    'nope',
+    'builtin:nope:es',
+    'builtin:follow_up:fr',
+    'builtin:follow_up',
+    '00000000-0000-0000-0000-00000000000',
+    '0000000g-0000-0000-0000-000000000000',
+    "1' or '1'='1",
+    '7c9e6679-7425-40de-944b-e07fc1f90ae7',
+  ];
+
+  let client: HttpClient;
+  beforeAll(async () => {
+    ({ client } = await signUpAdvisor(service.url, 'Bogus'));
+  });
+
+  it.each(bogus)('answers 404 for %s on every route', async (id) => {
+    const path = `${BASE}/${encodeURIComponent(id)}`;
+    for (const res of [
+      await client.get(path),
+      await client.put(path, { name: 'x' }),
+      await client.delete(path),
+      await client.post(`${path}/preview`, { variables: {} }),
+    ]) {
+      expect(res.status).toBe(404);
+      expect(res.body.error.code).toBe('not_found');
+    }
+  });
+});
+
+describe('tenant isolation', () => {
+  it("another advisor can neither see nor touch a template, and A's override leaves B's built-in alone", async () => {
+    const a = await signUpAdvisor(service.url, 'Tenant A');
+    const b = await signUpAdvisor(service.url, 'Tenant B');
+    const own = await a.client.post<Template>(BASE, promo);
+    const override = await a.client.put<Template>(`${BASE}/${REMINDER_ES}`, { body: 'A: {nombre_cliente}' });
+    expect(override.status).toBe(200);
+
+    const seenByB = await list(b.client);
+    expect(seenByB).toHaveLength(10);
+    expect(seenByB.map((t) => t.id)).not.toContain(own.body.id);
+    expect(seenByB.map((t) => t.id)).not.toContain(override.body.id);
+    const bReminder = seenByB.find((t) => t.key === 'appointment_reminder' && t.language === 'es')!;
+    expect(bReminder).toMatchObject({ id: REMINDER_ES, builtIn: true });
+    expect(bReminder.body).not.toContain('A:');
+
+    for (const id of [own.body.id, override.body.id]) {
+      const attempts = [
+        await b.client.get(`${BASE}/${id}`),
+        await b.client.put(`${BASE}/${id}`, { name: 'hijacked', body: 'B {nombre_cliente}' }),
+        await b.client.post(`${BASE}/${id}/preview`, { variables: { nombre_cliente: 'x' } }),
+        await b.client.delete(`${BASE}/${id}`),
+      ];
+      for (const res of attempts) {
+        expect(res.status).toBe(404);
+        expect(res.body.error.code).toBe('not_found');
+        expect(JSON.stringify(res.body)).not.toContain(promo.body);
+      }
+    }
+
+    // B editing the same built-in makes B's own override; A's stays as it was.
+    const bOverride = await b.client.put<Template>(`${BASE}/${REMINDER_ES}`, { body: 'B: {nombre_cliente}' });
+    expect(bOverride.body.id).not.toBe(override.body.id);
+    const seenByA = await list(a.client);
+    expect(seenByA).toHaveLength(11);
+    expect(seenByA.find((t) => t.id === own.body.id)).toMatchObject({ name: promo.name, body: promo.body });
+    expect(seenByA.find((t) => t.id === override.body.id)).toMatchObject({ body: 'A: {nombre_cliente}' });
+  });
+});
+
+describe('usage counts', () => {
+  it('counts outbound messages that reached the pipeline, per template, for the advisor only', async () => {
+    const a = await signUpAdvisor(service.url, 'Uso A');
+    const b = await signUpAdvisor(service.url, 'Uso B');
+    const own = await a.client.post<Template>(BASE, promo);
+    const db = service.database.db;
+    const message = (advisorId: string, values: Partial<typeof whatsappMessage.$inferInsert>) => ({
+      advisorId,
+      direction: 'outbound',
+      status: 'sent',
+      ...values,
+    });
+    await db
+      .insert(whatsappMessage)
+      .values([
+        message(a.userId, { templateId: own.body.id, templateKey: promo.key }),
+        message(a.userId, { templateId: own.body.id, templateKey: promo.key, status: 'read' }),
+        message(a.userId, { templateId: own.body.id, templateKey: promo.key, status: 'queued' }),
+        message(a.userId, { templateId: own.body.id, templateKey: promo.key, status: 'failed' }),
+        message(a.userId, { templateId: own.body.id, templateKey: promo.key, status: 'cancelled' }),
+        message(a.userId, { templateId: own.body.id, templateKey: promo.key, status: 'skipped' }),
+        message(a.userId, { templateId: own.body.id, direction: 'inbound', status: 'received' }),
+        message(a.userId, { templateKey: 'appointment_reminder', status: 'delivered' }),
+        message(a.userId, { templateKey: 'appointment_reminder' }),
+        message(b.userId, { templateKey: 'appointment_reminder' }),
+      ]);
+
+    const items = await list(a.client);
+    expect(items.find((t) => t.id === own.body.id)!.usageCount).toBe(3);
+    expect((await a.client.get<Template>(`${BASE}/${own.body.id}`)).body.usageCount).toBe(3);
+    // Untouched built-ins count on the advisor's language (es by default), once.
+    expect(items.find((t) => t.id === REMINDER_ES)!.usageCount).toBe(2);
+    expect(items.find((t) => t.id === 'builtin:appointment_reminder:en')!.usageCount).toBe(0);
+    expect(items.find((t) => t.id === 'builtin:follow_up:es')!.usageCount).toBe(0);
+    expect((await list(b.client)).find((t) => t.id === REMINDER_ES)!.usageCount).toBe(1);
+  });
+});
