@@ -118,3 +118,21 @@ export async function listConnectionEvents(db: DbOrTx, advisorId: string, since:
     )
     .orderBy(connectionEvent.at);
 }
+
+/**
+ * Applies a patch that sets a status, and says whether the status actually changed. The check is
+ * part of the UPDATE, so two writers racing to the same status record one transition, not two.
+ */
+export async function transitionConfig(
+  db: DbOrTx,
+  advisorId: string,
+  patch: ConfigPatch & { status: string },
+): Promise<{ row: ConfigRow; changed: boolean }> {
+  const [changed] = await db
+    .update(whatsappConfig)
+    .set({ ...patch, updatedAt: new Date() })
+    .where(and(eq(whatsappConfig.advisorId, advisorId), sql`${whatsappConfig.status} <> ${patch.status}`))
+    .returning();
+  if (changed) return { row: changed, changed: true };
+  return { row: await updateConfig(db, advisorId, patch), changed: false };
+}

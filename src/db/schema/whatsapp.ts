@@ -71,6 +71,8 @@ export const whatsappMessage = pgTable(
     templateId: uuid('template_id'),
     templateKey: text('template_key'),
     appointmentId: uuid('appointment_id'),
+    /** The appointment's version this message was planned for: a reschedule makes older ones stale. */
+    appointmentVersion: integer('appointment_version'),
     purpose: text('purpose').notNull().default('manual'),
     status: text('status').notNull(),
     errorCode: text('error_code'),

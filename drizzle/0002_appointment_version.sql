@@ -1,0 +1,1 @@
+ALTER TABLE "whatsapp_message" ADD COLUMN "appointment_version" integer;

@@ -1,0 +1,200 @@
+// Appointments (API.md "Appointments"): the booking module books, reschedules and cancels by its
+// own externalId (x-api-key); the dashboard lists them, reads one with its messages and timeline,
+// and sends a message by hand. Gated by the `reminders` feature; another advisor's appointment is
+// a 404 like one that does not exist.
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { AppError } from '../../domain/app-error.js';
+import { bookAppointment } from '../../domain/appointments/book-appointment.js';
+import { cancelAppointment } from '../../domain/appointments/cancel-appointment.js';
+import { getAppointmentDetail } from '../../domain/appointments/appointment-timeline.js';
+import { appointmentView, type AppointmentResult } from '../../domain/appointments/appointment-view.js';
+import { listAppointments } from '../../domain/appointments/list-appointments.js';
+import { rescheduleAppointment } from '../../domain/appointments/reschedule-appointment.js';
+import { sendAppointmentMessage } from '../../domain/appointments/send-appointment-message.js';
+import { messageView } from '../../domain/messages/message-view.js';
+import { decodeCursor, encodeCursor } from '../cursor.js';
+import type { AppDeps } from '../deps.js';
+import { callerOf, requireCaller, type Caller } from '../plugins/caller.js';
+import {
+  appointmentDetailSchema,
+  appointmentSchema,
+  appointmentWithMessagesSchema,
+  bookBodySchema,
+  externalIdParams,
+  listAppointmentsQuerySchema,
+  manualSendBodySchema,
+  rescheduleBodySchema,
+} from '../schemas/appointment.schema.js';
+import { messageSchema } from '../schemas/message.schema.js';
+
+const actorOf = (caller: Caller) => ({ type: caller.actor.type, id: caller.actor.id });
+const sourceOf = (caller: Caller) =>
+  caller.actor.type === 'api_key' ? ('api' as const) : ('dashboard' as const);
+const resultView = (r: AppointmentResult) => ({
+  appointment: appointmentView(r.appointment),
+  messages: r.messages.map(messageView),
+});
+const optionalDate = (v: string | null | undefined) =>
+  v === undefined ? undefined : v === null ? null : new Date(v);
+
+export function appointmentRoutes(app: FastifyInstance, deps: AppDeps): void {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+  const auth = requireCaller(deps.auth, deps.database.db);
+  const { ctx } = deps;
+  const tags = ['appointments'];
+  // Refuse before writing anything when the queue is unreachable: the caller retries, and every
+  // call is idempotent.
+  const queueReady = () => {
+    if (deps.redis.status !== 'ready')
+      throw new AppError('redis_unavailable', 'The queue (Redis) is unavailable; try again shortly.');
+  };
+
+  r.post(
+    '/api/appointments',
+    {
+      preHandler: auth,
+      schema: {
+        tags,
+        body: bookBodySchema,
+        response: { 200: appointmentWithMessagesSchema, 201: appointmentWithMessagesSchema },
+      },
+    },
+    async (request, reply) => {
+      queueReady();
+      const caller = callerOf(request);
+      const { startsAt, endsAt, ...rest } = request.body;
+      const result = await bookAppointment(
+        ctx,
+        deps.messages,
+        caller.advisorId,
+        { ...rest, startsAt: new Date(startsAt), endsAt: optionalDate(endsAt) },
+        actorOf(caller),
+      );
+      return reply.status(result.changed ? 201 : 200).send(resultView(result));
+    },
+  );
+
+  r.get(
+    '/api/appointments',
+    {
+      preHandler: auth,
+      schema: {
+        tags,
+        querystring: listAppointmentsQuerySchema,
+        response: { 200: z.object({ items: z.array(appointmentSchema), nextCursor: z.string().nullable() }) },
+      },
+    },
+    async (request) => {
+      const q = request.query;
+      const after = decodeCursor(q.cursor);
+      const page = await listAppointments(ctx, callerOf(request).advisorId, {
+        limit: q.limit,
+        ...(q.from ? { from: new Date(q.from) } : {}),
+        ...(q.to ? { to: new Date(q.to) } : {}),
+        ...(q.status ? { status: q.status } : {}),
+        ...(after ? { after: { startsAt: after.createdAt, id: after.id } } : {}),
+      });
+      return {
+        items: page.items.map(appointmentView),
+        nextCursor: page.next ? encodeCursor({ createdAt: page.next.startsAt, id: page.next.id }) : null,
+      };
+    },
+  );
+
+  r.get(
+    '/api/appointments/:externalId',
+    {
+      preHandler: auth,
+      schema: { tags, params: externalIdParams, response: { 200: appointmentDetailSchema } },
+    },
+    async (request) => {
+      const detail = await getAppointmentDetail(ctx, callerOf(request).advisorId, request.params.externalId);
+      return {
+        appointment: appointmentView(detail.appointment),
+        messages: detail.messages.map(messageView),
+        timeline: detail.timeline,
+      };
+    },
+  );
+
+  r.patch(
+    '/api/appointments/:externalId',
+    {
+      preHandler: auth,
+      schema: {
+        tags,
+        params: externalIdParams,
+        body: rescheduleBodySchema,
+        response: { 200: appointmentWithMessagesSchema },
+      },
+    },
+    async (request) => {
+      queueReady();
+      const caller = callerOf(request);
+      const { startsAt, endsAt, ...rest } = request.body;
+      const result = await rescheduleAppointment(
+        ctx,
+        deps.messages,
+        caller.advisorId,
+        request.params.externalId,
+        {
+          ...rest,
+          ...(startsAt ? { startsAt: new Date(startsAt) } : {}),
+          ...(endsAt !== undefined ? { endsAt: optionalDate(endsAt) } : {}),
+        },
+        actorOf(caller),
+      );
+      return resultView(result);
+    },
+  );
+
+  r.post(
+    '/api/appointments/:externalId/cancel',
+    {
+      preHandler: auth,
+      schema: { tags, params: externalIdParams, response: { 200: appointmentWithMessagesSchema } },
+    },
+    async (request) => {
+      queueReady();
+      const caller = callerOf(request);
+      const result = await cancelAppointment(
+        ctx,
+        deps.messages,
+        caller.advisorId,
+        request.params.externalId,
+        actorOf(caller),
+      );
+      return resultView(result);
+    },
+  );
+
+  r.post(
+    '/api/appointments/:externalId/send',
+    {
+      preHandler: auth,
+      schema: {
+        tags,
+        params: externalIdParams,
+        body: manualSendBodySchema,
+        headers: z.object({ 'idempotency-key': z.string().min(1).max(255).optional() }).passthrough(),
+        response: { 202: z.object({ message: messageSchema }) },
+      },
+    },
+    async (request, reply) => {
+      queueReady();
+      const caller = callerOf(request);
+      const key = request.headers['idempotency-key'];
+      const { message } = await sendAppointmentMessage(
+        ctx,
+        deps.messages,
+        caller.advisorId,
+        request.params.externalId,
+        request.body,
+        { actor: actorOf(caller), source: sourceOf(caller), ...(key ? { idempotencyKey: key } : {}) },
+      );
+      return reply.status(202).send({ message: messageView(message) });
+    },
+  );
+}

@@ -1,0 +1,99 @@
+// Request and response schemas of the appointment routes (API.md "Appointments").
+import { z } from 'zod';
+import { messageSchema } from './message.schema.js';
+
+export const appointmentSchema = z.object({
+  id: z.string(),
+  externalId: z.string(),
+  clientName: z.string(),
+  clientPhone: z.string(),
+  startsAt: z.date(),
+  endsAt: z.date().nullable(),
+  timezone: z.string(),
+  address: z.string().nullable(),
+  notes: z.string().nullable(),
+  status: z.enum(['scheduled', 'cancelled']),
+  clientResponse: z.string().nullable(),
+  clientResponseAt: z.date().nullable(),
+  version: z.number().int(),
+  createdAt: z.date(),
+  updatedAt: z.date(),
+});
+
+export const timelineEventSchema = z.object({
+  at: z.date(),
+  type: z.enum([
+    'booked',
+    'rescheduled',
+    'cancelled',
+    'sent_by_hand',
+    'planned',
+    'sent',
+    'delivered',
+    'read',
+    'answered',
+    'skipped',
+    'message_cancelled',
+    'failed',
+    'client_response',
+  ]),
+  messageId: z.string().nullable(),
+  purpose: z.string().nullable(),
+  scheduledAt: z.date().nullable(),
+  reason: z.object({ code: z.string(), message: z.string() }).nullable(),
+  detail: z.record(z.string(), z.unknown()).nullable(),
+});
+
+export const appointmentWithMessagesSchema = z.object({
+  appointment: appointmentSchema,
+  messages: z.array(messageSchema),
+});
+
+export const appointmentDetailSchema = appointmentWithMessagesSchema.extend({
+  timeline: z.array(timelineEventSchema),
+});
+
+const instant = z.iso.datetime({ offset: true });
+const text = (max: number) => z.string().max(max);
+
+export const externalIdParams = z.object({ externalId: z.string().min(1).max(200) });
+
+export const bookBodySchema = z
+  .object({
+    externalId: z.string().trim().min(1).max(200),
+    clientName: z.string().trim().min(1).max(200),
+    clientPhone: z.string().min(1).max(64),
+    startsAt: instant,
+    endsAt: instant.nullable().optional(),
+    timezone: text(64).optional(),
+    address: text(500).nullable().optional(),
+    notes: text(2_000).nullable().optional(),
+  })
+  .strict();
+
+export const rescheduleBodySchema = z
+  .object({
+    clientName: z.string().trim().min(1).max(200).optional(),
+    clientPhone: z.string().min(1).max(64).optional(),
+    startsAt: instant.optional(),
+    endsAt: instant.nullable().optional(),
+    timezone: text(64).optional(),
+    address: text(500).nullable().optional(),
+    notes: text(2_000).nullable().optional(),
+  })
+  .strict();
+
+export const listAppointmentsQuerySchema = z.object({
+  from: instant.optional(),
+  to: instant.optional(),
+  status: z.enum(['scheduled', 'cancelled']).optional(),
+  cursor: z.string().max(200).optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+});
+
+export const manualSendBodySchema = z
+  .object({
+    kind: z.enum(['confirmation', 'reminder', 'follow_up']),
+    message: z.string().max(2_000).optional(),
+  })
+  .strict();

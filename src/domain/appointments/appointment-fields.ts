@@ -1,0 +1,111 @@
+// What an appointment is made of once validated: an E.164 phone (the advisor's default country for
+// national numbers), an IANA zone (the advisor's when none is given), an end after the start. Also
+// which fields differ between two versions, for idempotent repeats and no-op reschedules.
+import { IANAZone } from 'luxon';
+import type { AppointmentRow } from '../../db/repositories/appointment.repository.js';
+import { AppError } from '../app-error.js';
+import type { AdvisorSettings } from '../instances/advisor-settings.js';
+import { normalizePhone } from '../phone/index.js';
+
+export interface AppointmentFieldsInput {
+  clientName: string;
+  clientPhone: string;
+  startsAt: Date;
+  endsAt?: Date | null | undefined;
+  timezone?: string | undefined;
+  address?: string | null | undefined;
+  notes?: string | null | undefined;
+}
+
+export interface AppointmentFields {
+  clientName: string;
+  clientPhone: string;
+  startsAt: Date;
+  endsAt: Date | null;
+  timezone: string;
+  address: string | null;
+  notes: string | null;
+}
+
+export type AppointmentField = keyof AppointmentFields;
+
+/** Appointments further ahead than this are refused: scheduled messages are bounded too. */
+const MAX_AHEAD_MS = 365 * 86_400_000;
+
+const blankToNull = (v: string | null | undefined): string | null => {
+  const t = v?.trim();
+  return t ? t : null;
+};
+
+export function normalizeAppointmentFields(
+  input: AppointmentFieldsInput,
+  settings: Pick<AdvisorSettings, 'defaultCountry' | 'timezone'>,
+  now: Date,
+): AppointmentFields {
+  const problems: { field: string; message: string }[] = [];
+  const clientName = input.clientName.trim();
+  if (!clientName) problems.push({ field: 'clientName', message: 'is required' });
+  const timezone = input.timezone?.trim() || settings.timezone;
+  if (!IANAZone.isValidZone(timezone)) {
+    problems.push({ field: 'timezone', message: 'must be an IANA time zone, e.g. Europe/Madrid' });
+  }
+  if (Number.isNaN(input.startsAt.getTime())) problems.push({ field: 'startsAt', message: 'is not a date' });
+  else if (input.startsAt.getTime() - now.getTime() > MAX_AHEAD_MS) {
+    problems.push({ field: 'startsAt', message: 'must be within 365 days' });
+  }
+  const endsAt = input.endsAt ?? null;
+  if (endsAt && !(endsAt.getTime() > input.startsAt.getTime())) {
+    problems.push({ field: 'endsAt', message: 'must be after startsAt' });
+  }
+  if (problems.length > 0) {
+    throw new AppError('validation_failed', problems.map((p) => `${p.field}: ${p.message}`).join('; '), {
+      fields: problems,
+    });
+  }
+  const phone = normalizePhone(input.clientPhone, settings.defaultCountry as never);
+  if (!phone.ok) {
+    throw new AppError('invalid_phone', phone.message, {
+      field: 'clientPhone',
+      reason: phone.reason,
+      defaultCountry: settings.defaultCountry,
+    });
+  }
+  return {
+    clientName,
+    clientPhone: phone.e164,
+    startsAt: input.startsAt,
+    endsAt,
+    timezone,
+    address: blankToNull(input.address),
+    notes: blankToNull(input.notes),
+  };
+}
+
+export function fieldsOf(row: AppointmentRow): AppointmentFields {
+  return {
+    clientName: row.clientName,
+    clientPhone: row.clientPhone,
+    startsAt: row.startsAt,
+    endsAt: row.endsAt,
+    timezone: row.timezone,
+    address: row.address,
+    notes: row.notes,
+  };
+}
+
+const same = (a: unknown, b: unknown): boolean =>
+  a instanceof Date && b instanceof Date ? a.getTime() === b.getTime() : a === b;
+
+/** The fields whose values differ, in a stable order. */
+export function differingFields(a: AppointmentFields, b: AppointmentFields): AppointmentField[] {
+  const keys: AppointmentField[] = [
+    'clientName',
+    'clientPhone',
+    'startsAt',
+    'endsAt',
+    'timezone',
+    'address',
+    'notes',
+  ];
+  return keys.filter((k) => !same(a[k], b[k]));
+}

@@ -1,0 +1,110 @@
+// The booking module tells us about a new appointment: store it, confirm it at once, plan the
+// reminder and the follow-up (plan-appointment-messages.ts), all in one transaction.
+// Idempotent on externalId: a repeat with the same data answers the stored appointment and its
+// messages and plans nothing; a repeat with different data is a 409 that points to PATCH.
+import { insertAudit } from '../../db/repositories/audit.repository.js';
+import {
+  findAppointmentByExternalId,
+  insertAppointment,
+  listAppointmentMessages,
+} from '../../db/repositories/appointment.repository.js';
+import { AppError } from '../app-error.js';
+import { nowOf, type DomainContext } from '../context.js';
+import { assertFeature } from '../instances/features.js';
+import type { MessageQueue } from '../messages/message-queue.js';
+import type { SendOptions } from '../messages/send-message.js';
+import {
+  differingFields,
+  fieldsOf,
+  normalizeAppointmentFields,
+  type AppointmentFieldsInput,
+} from './appointment-fields.js';
+import {
+  AUTOMATION_ACTOR,
+  loadAppointmentAdvisor,
+  plannedMessageKey,
+  writePlannedMessage,
+} from './appointment-messages.js';
+import { runAppointmentTransaction } from './appointment-transaction.js';
+import { appointmentEvent, type AppointmentResult } from './appointment-view.js';
+import { planAppointmentMessages } from './plan-appointment-messages.js';
+
+export interface BookingInput extends AppointmentFieldsInput {
+  externalId: string;
+}
+
+export async function bookAppointment(
+  ctx: DomainContext,
+  queue: MessageQueue,
+  advisorId: string,
+  input: BookingInput,
+  actor: SendOptions['actor'],
+): Promise<AppointmentResult> {
+  return runAppointmentTransaction(ctx, queue, async (tx, txQueue) => {
+    const advisor = await loadAppointmentAdvisor(tx, advisorId);
+    assertFeature(advisor.features, 'reminders');
+    const now = nowOf(ctx);
+    const fields = normalizeAppointmentFields(input, advisor.settings, now);
+
+    const inserted = await insertAppointment(tx.db, advisorId, { externalId: input.externalId, ...fields });
+    if (!inserted) {
+      // Locked, so a concurrent first booking has committed (with its messages) before we read.
+      const existing = (await findAppointmentByExternalId(tx.db, advisorId, input.externalId, {
+        lock: true,
+      }))!;
+      const differing = differingFields(fieldsOf(existing), fields);
+      if (differing.length > 0) {
+        throw new AppError(
+          'conflict',
+          `Appointment "${input.externalId}" already exists with different ${differing.join(', ')}: change it with PATCH /api/appointments/${encodeURIComponent(input.externalId)}.`,
+          { externalId: input.externalId, fields: differing },
+        );
+      }
+      return {
+        appointment: existing,
+        messages: await listAppointmentMessages(tx.db, advisorId, existing.id),
+        changed: false,
+      };
+    }
+
+    const plans = planAppointmentMessages(
+      ['confirmation', 'reminder', 'follow_up'],
+      inserted,
+      advisor.settings,
+      now,
+    );
+    for (const plan of plans) {
+      await writePlannedMessage(tx, txQueue, advisorId, inserted, plan, {
+        advisor,
+        actor: AUTOMATION_ACTOR,
+        source: 'automation',
+        onRefusal: 'record',
+        idempotencyKey: plannedMessageKey(inserted, plan.kind),
+      });
+    }
+    await insertAudit(tx.db, advisorId, {
+      actorType: actor.type,
+      actorId: actor.id,
+      action: 'appointment.book',
+      phone: inserted.clientPhone,
+      content: {
+        appointmentId: inserted.id,
+        externalId: inserted.externalId,
+        startsAt: inserted.startsAt.toISOString(),
+        endsAt: inserted.endsAt?.toISOString() ?? null,
+        timezone: inserted.timezone,
+        plan: plans.map((p) =>
+          p.action === 'send'
+            ? { kind: p.kind, at: p.at?.toISOString() ?? 'now', adjustment: p.adjustment }
+            : { kind: p.kind, skipped: p.reason.code },
+        ),
+      },
+    });
+    await tx.events.publish(advisorId, appointmentEvent(inserted));
+    return {
+      appointment: inserted,
+      messages: await listAppointmentMessages(tx.db, advisorId, inserted.id),
+      changed: true,
+    };
+  });
+}

@@ -1,0 +1,64 @@
+// The appointment is off: mark it cancelled and cancel every message still waiting for it
+// (reason `appointment_cancelled`), in one transaction. Dropping the delayed jobs afterwards is
+// only tidying: the send-time guard skips anything about a cancelled appointment anyway.
+// Cancelling twice changes nothing the second time.
+import { insertAudit } from '../../db/repositories/audit.repository.js';
+import {
+  cancelPendingMessages,
+  findAppointmentByExternalId,
+  listAppointmentMessages,
+  updateAppointment,
+} from '../../db/repositories/appointment.repository.js';
+import { notFound } from '../app-error.js';
+import type { DomainContext } from '../context.js';
+import { assertFeature } from '../instances/features.js';
+import type { MessageQueue } from '../messages/message-queue.js';
+import { messageView } from '../messages/message-view.js';
+import type { SendOptions } from '../messages/send-message.js';
+import { loadAppointmentAdvisor } from './appointment-messages.js';
+import { runAppointmentTransaction } from './appointment-transaction.js';
+import { appointmentEvent, type AppointmentResult } from './appointment-view.js';
+
+export async function cancelAppointment(
+  ctx: DomainContext,
+  queue: MessageQueue,
+  advisorId: string,
+  externalId: string,
+  actor: SendOptions['actor'],
+): Promise<AppointmentResult> {
+  return runAppointmentTransaction(ctx, queue, async (tx, txQueue) => {
+    const advisor = await loadAppointmentAdvisor(tx, advisorId);
+    assertFeature(advisor.features, 'reminders');
+    const current = await findAppointmentByExternalId(tx.db, advisorId, externalId, { lock: true });
+    if (!current) throw notFound('Appointment');
+    if (current.status === 'cancelled') {
+      return {
+        appointment: current,
+        messages: await listAppointmentMessages(tx.db, advisorId, current.id),
+        changed: false,
+      };
+    }
+    const updated = await updateAppointment(tx.db, advisorId, current.id, { status: 'cancelled' });
+    const cancelled = await cancelPendingMessages(tx.db, advisorId, current.id, {
+      code: 'appointment_cancelled',
+      message: 'The appointment was cancelled before this message went out.',
+    });
+    for (const message of cancelled) {
+      await txQueue.remove(message.id);
+      await tx.events.publish(advisorId, { type: 'message', data: messageView(message) as never });
+    }
+    await insertAudit(tx.db, advisorId, {
+      actorType: actor.type,
+      actorId: actor.id,
+      action: 'appointment.cancel',
+      phone: current.clientPhone,
+      content: { appointmentId: current.id, externalId, cancelledMessages: cancelled.map((m) => m.id) },
+    });
+    await tx.events.publish(advisorId, appointmentEvent(updated));
+    return {
+      appointment: updated,
+      messages: await listAppointmentMessages(tx.db, advisorId, current.id),
+      changed: true,
+    };
+  });
+}

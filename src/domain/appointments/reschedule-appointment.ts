@@ -1,0 +1,164 @@
+// PATCH: the appointment changed (time, place, client's name or number). In one transaction, with
+// the appointment row locked: bump its version, cancel every message still waiting for the old
+// version (reason `rescheduled`), and plan what the new version needs. A message already in the
+// gateway's hands (`sending`) cannot be recalled; if its send fails and is retried, the send-time
+// guard sees the old version and skips it.
+//
+// What the new version gets (to the client's current number):
+//   - a confirmation, if the client has not yet received anything naming a time;
+//   - else, when the time changed, a "rescheduled" notice if the advisor's setting asks for it,
+//     or whatever the setting when an old reminder is going out right now (it can't be stopped,
+//     so the notice is what corrects it);
+//   - a reminder, when the time changed or no reminder has gone out yet;
+//   - a follow-up, when the end time changed or no follow-up has gone out yet.
+// A change to the notes only is saved without touching any message; no change at all is a no-op.
+import { insertAudit } from '../../db/repositories/audit.repository.js';
+import {
+  cancelPendingMessages,
+  findAppointmentByExternalId,
+  listAppointmentMessages,
+  updateAppointment,
+} from '../../db/repositories/appointment.repository.js';
+import type { MessageRow } from '../../db/repositories/message.repository.js';
+import { AppError, notFound } from '../app-error.js';
+import { nowOf, type DomainContext } from '../context.js';
+import { assertFeature } from '../instances/features.js';
+import type { MessageQueue } from '../messages/message-queue.js';
+import { messageView } from '../messages/message-view.js';
+import type { SendOptions } from '../messages/send-message.js';
+import {
+  differingFields,
+  fieldsOf,
+  normalizeAppointmentFields,
+  type AppointmentFieldsInput,
+} from './appointment-fields.js';
+import {
+  AUTOMATION_ACTOR,
+  loadAppointmentAdvisor,
+  plannedMessageKey,
+  writePlannedMessage,
+} from './appointment-messages.js';
+import { runAppointmentTransaction } from './appointment-transaction.js';
+import { appointmentEvent, type AppointmentResult } from './appointment-view.js';
+import { planAppointmentMessages, type AppointmentMessageKind } from './plan-appointment-messages.js';
+
+export type AppointmentChanges = Partial<AppointmentFieldsInput>;
+
+const HANDED_OVER = new Set(['sending', 'sent', 'delivered', 'read']);
+
+export async function rescheduleAppointment(
+  ctx: DomainContext,
+  queue: MessageQueue,
+  advisorId: string,
+  externalId: string,
+  changes: AppointmentChanges,
+  actor: SendOptions['actor'],
+): Promise<AppointmentResult> {
+  return runAppointmentTransaction(ctx, queue, async (tx, txQueue) => {
+    const advisor = await loadAppointmentAdvisor(tx, advisorId);
+    assertFeature(advisor.features, 'reminders');
+    const current = await findAppointmentByExternalId(tx.db, advisorId, externalId, { lock: true });
+    if (!current) throw notFound('Appointment');
+    if (current.status === 'cancelled') {
+      throw new AppError('state_conflict', 'This appointment was cancelled; book a new one instead.', {
+        externalId,
+      });
+    }
+    const now = nowOf(ctx);
+    const before = fieldsOf(current);
+    const defined = Object.fromEntries(Object.entries(changes).filter(([, v]) => v !== undefined));
+    const after = normalizeAppointmentFields({ ...before, ...defined }, advisor.settings, now);
+    const differing = differingFields(before, after);
+    const unchanged = async () => ({
+      appointment: current,
+      messages: await listAppointmentMessages(tx.db, advisorId, current.id),
+      changed: false,
+    });
+    if (differing.length === 0) return unchanged();
+
+    const audit = (version: number) =>
+      insertAudit(tx.db, advisorId, {
+        actorType: actor.type,
+        actorId: actor.id,
+        action: 'appointment.reschedule',
+        phone: after.clientPhone,
+        content: {
+          appointmentId: current.id,
+          externalId,
+          version,
+          changed: differing,
+          from: Object.fromEntries(differing.map((f) => [f, before[f]])),
+          to: Object.fromEntries(differing.map((f) => [f, after[f]])),
+        },
+      });
+    if (differing.every((f) => f === 'notes')) {
+      const updated = await updateAppointment(tx.db, advisorId, current.id, { notes: after.notes });
+      await audit(updated.version);
+      await tx.events.publish(advisorId, appointmentEvent(updated));
+      return {
+        appointment: updated,
+        messages: await listAppointmentMessages(tx.db, advisorId, current.id),
+        changed: true,
+      };
+    }
+
+    const history = await listAppointmentMessages(tx.db, advisorId, current.id);
+    const updated = await updateAppointment(tx.db, advisorId, current.id, {
+      ...after,
+      version: current.version + 1,
+    });
+    const cancelled = await cancelPendingMessages(tx.db, advisorId, current.id, {
+      code: 'rescheduled',
+      message: `Replaced: the appointment changed (${differing.join(', ')}) before this message went out.`,
+    });
+    for (const message of cancelled) {
+      await txQueue.remove(message.id);
+      await tx.events.publish(advisorId, { type: 'message', data: messageView(message) as never });
+    }
+
+    const kinds = kindsToPlan(history, {
+      phone: after.clientPhone,
+      timeChanged: differing.includes('startsAt') || differing.includes('timezone'),
+      endChanged:
+        (before.endsAt ?? before.startsAt).getTime() !== (after.endsAt ?? after.startsAt).getTime() ||
+        differing.includes('timezone'),
+      noticeWanted: advisor.settings.rescheduleNotice,
+    });
+    for (const plan of planAppointmentMessages(kinds, updated, advisor.settings, now)) {
+      await writePlannedMessage(tx, txQueue, advisorId, updated, plan, {
+        advisor,
+        actor: AUTOMATION_ACTOR,
+        source: 'automation',
+        onRefusal: 'record',
+        idempotencyKey: plannedMessageKey(updated, plan.kind),
+      });
+    }
+    await audit(updated.version);
+    await tx.events.publish(advisorId, appointmentEvent(updated));
+    return {
+      appointment: updated,
+      messages: await listAppointmentMessages(tx.db, advisorId, current.id),
+      changed: true,
+    };
+  });
+}
+
+/** Which messages the new version needs, from what the client's number has already been given. */
+export function kindsToPlan(
+  history: Pick<MessageRow, 'purpose' | 'status' | 'phone'>[],
+  change: { phone: string; timeChanged: boolean; endChanged: boolean; noticeWanted: boolean },
+): AppointmentMessageKind[] {
+  const handedOver = (...purposes: string[]) =>
+    history.some(
+      (m) => m.phone === change.phone && purposes.includes(m.purpose) && HANDED_OVER.has(m.status),
+    );
+  const reminderInFlight = history.some(
+    (m) => m.phone === change.phone && m.purpose === 'reminder' && m.status === 'sending',
+  );
+  const kinds: AppointmentMessageKind[] = [];
+  if (!handedOver('confirmation', 'reminder', 'rescheduled')) kinds.push('confirmation');
+  else if (change.timeChanged && (change.noticeWanted || reminderInFlight)) kinds.push('rescheduled');
+  if (change.timeChanged || !handedOver('reminder')) kinds.push('reminder');
+  if (change.endChanged || !handedOver('follow_up')) kinds.push('follow_up');
+  return kinds;
+}

@@ -1,0 +1,104 @@
+// The dashboard's buttons: send the confirmation or the reminder now, or a follow-up with the
+// advisor's own words. It goes out at once (no quiet hours: the advisor chose the moment), through
+// the same send-time checks as automated ones. A pending automated message of the same kind is
+// cancelled (reason `replaced_by_manual_send`) so the client does not get it twice. Refusals
+// (client opted out, sending disabled…) are the answer, not a recorded row.
+import { insertAudit } from '../../db/repositories/audit.repository.js';
+import {
+  cancelPendingMessages,
+  findAppointmentByExternalId,
+} from '../../db/repositories/appointment.repository.js';
+import type { MessageRow } from '../../db/repositories/message.repository.js';
+import { AppError, notFound } from '../app-error.js';
+import { nowOf, type DomainContext } from '../context.js';
+import { assertFeature } from '../instances/features.js';
+import type { MessageQueue } from '../messages/message-queue.js';
+import { messageView } from '../messages/message-view.js';
+import type { SendOptions } from '../messages/send-message.js';
+import { loadAppointmentAdvisor, writePlannedMessage } from './appointment-messages.js';
+import { runAppointmentTransaction } from './appointment-transaction.js';
+
+export type ManualKind = 'confirmation' | 'reminder' | 'follow_up';
+
+export interface ManualSendRequest {
+  kind: ManualKind;
+  /** The follow-up's personal message (`mensaje_personalizado`). */
+  message?: string;
+}
+
+export async function sendAppointmentMessage(
+  ctx: DomainContext,
+  queue: MessageQueue,
+  advisorId: string,
+  externalId: string,
+  request: ManualSendRequest,
+  options: Pick<SendOptions, 'actor' | 'source'> & { idempotencyKey?: string },
+): Promise<{ message: MessageRow; created: boolean }> {
+  if (request.message !== undefined && request.kind !== 'follow_up') {
+    throw new AppError('validation_failed', 'A personal message can only go with a follow-up.', {
+      fields: [{ field: 'message', message: 'only allowed when kind is follow_up' }],
+    });
+  }
+  return runAppointmentTransaction(ctx, queue, async (tx, txQueue) => {
+    const advisor = await loadAppointmentAdvisor(tx, advisorId);
+    assertFeature(advisor.features, 'reminders');
+    const appointment = await findAppointmentByExternalId(tx.db, advisorId, externalId, { lock: true });
+    if (!appointment) throw notFound('Appointment');
+    if (appointment.status === 'cancelled') {
+      throw new AppError('state_conflict', 'This appointment was cancelled.', { externalId });
+    }
+    const now = nowOf(ctx);
+    if (request.kind !== 'follow_up' && appointment.startsAt <= now) {
+      throw new AppError(
+        'state_conflict',
+        `The appointment has already started: a ${request.kind} would be late.`,
+        {
+          externalId,
+        },
+      );
+    }
+    const written = await writePlannedMessage(
+      tx,
+      txQueue,
+      advisorId,
+      appointment,
+      { kind: request.kind, action: 'send', at: null, dueAt: now, adjustment: null },
+      {
+        advisor,
+        actor: options.actor,
+        source: options.source,
+        onRefusal: 'throw',
+        ...(request.message?.trim() ? { personalMessage: request.message } : {}),
+        ...(options.idempotencyKey
+          ? { idempotencyKey: `appointment:${appointment.id}:manual:${options.idempotencyKey}` }
+          : {}),
+      },
+    );
+    if (!written.created) return written;
+    const replaced = await cancelPendingMessages(
+      tx.db,
+      advisorId,
+      appointment.id,
+      { code: 'replaced_by_manual_send', message: `The advisor sent this ${request.kind} by hand instead.` },
+      { purposes: [request.kind], exceptId: written.message.id },
+    );
+    for (const message of replaced) {
+      await txQueue.remove(message.id);
+      await tx.events.publish(advisorId, { type: 'message', data: messageView(message) as never });
+    }
+    await insertAudit(tx.db, advisorId, {
+      actorType: options.actor.type,
+      actorId: options.actor.id,
+      action: 'appointment.send',
+      messageId: written.message.id,
+      phone: appointment.clientPhone,
+      content: {
+        appointmentId: appointment.id,
+        externalId,
+        kind: request.kind,
+        replaced: replaced.map((m) => m.id),
+      },
+    });
+    return written;
+  });
+}

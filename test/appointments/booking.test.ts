@@ -1,0 +1,223 @@
+// POST /api/appointments as the booking module calls it: the confirmation goes out at once, the
+// reminder and the follow-up wait in Redis for the planned instants, repeats are idempotent, and
+// bad input is refused before anything is stored.
+import { count, eq } from 'drizzle-orm';
+import { DateTime } from 'luxon';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { appointment, whatsappMessage } from '../../src/db/schema/index.js';
+import { startTestService, type TestService } from '../support/service.js';
+import {
+  booking,
+  bookingAdvisor,
+  inSeconds,
+  jobDueAt,
+  jobExists,
+  onlyOne,
+  setFeature,
+  setSettings,
+  textsTo,
+  waitForStatus,
+  type BookingAdvisor,
+} from './support.js';
+
+let service: TestService;
+let ana: BookingAdvisor;
+beforeAll(async () => {
+  service = await startTestService();
+  ana = await bookingAdvisor(service, 'Ana López');
+});
+afterAll(async () => {
+  await service?.close();
+});
+
+const rowsOf = async (appointmentId: string) =>
+  (
+    await service.database.db
+      .select({ n: count() })
+      .from(whatsappMessage)
+      .where(eq(whatsappMessage.appointmentId, appointmentId))
+  )[0]!.n;
+
+describe('booking an appointment', () => {
+  it('confirms at once and schedules the reminder and follow-up at the planned instants', async () => {
+    const startsAt = DateTime.now()
+      .setZone('Europe/Madrid')
+      .plus({ days: 5 })
+      .set({ hour: 10, minute: 0, second: 0, millisecond: 0 });
+    const start = startsAt.toJSDate();
+    const body = booking({ startsAt: startsAt.toISO(), address: 'Calle Mayor 1, Madrid' });
+    const res = await ana.api.post('/api/appointments', {
+      ...body,
+      endsAt: new Date(start.getTime() + 3_600_000).toISOString(),
+    });
+    expect(res.status).toBe(201);
+    expect(res.body.appointment).toMatchObject({
+      externalId: body.externalId,
+      clientPhone: body.clientPhone,
+      status: 'scheduled',
+      version: 1,
+      timezone: 'Europe/Madrid',
+    });
+    expect(res.body.messages).toHaveLength(3);
+
+    const confirmation = onlyOne(res.body.messages, 'confirmation');
+    expect(confirmation).toMatchObject({ templateKey: 'appointment_confirmation', source: 'automation' });
+    await waitForStatus(ana, confirmation.id, ['sent', 'delivered', 'read']);
+    const texts = await textsTo(ana, body.clientPhone);
+    expect(texts).toHaveLength(1);
+    expect(texts[0]).toContain('Marta');
+    expect(texts[0]).toContain('Ana López');
+    expect(texts[0]).toContain('10:00');
+
+    // The day before at the same wall-clock time, and two hours after the end (advisor defaults).
+    const reminder = onlyOne(res.body.messages, 'reminder');
+    const expectedReminder = DateTime.fromJSDate(start, { zone: 'Europe/Madrid' })
+      .minus({ days: 1 })
+      .toJSDate();
+    expect(reminder).toMatchObject({ status: 'scheduled', scheduledAt: expectedReminder.toISOString() });
+    expect(reminder.text).toContain('Calle Mayor 1, Madrid');
+    const followUp = onlyOne(res.body.messages, 'follow_up');
+    expect(followUp).toMatchObject({
+      status: 'scheduled',
+      scheduledAt: new Date(start.getTime() + 3_600_000 + 2 * 3_600_000).toISOString(),
+    });
+    // Redis holds them as delayed jobs due at exactly those instants.
+    expect(await jobDueAt(service, reminder.id)).toBeCloseTo(expectedReminder.getTime(), -2);
+    expect(await jobDueAt(service, followUp.id)).toBeCloseTo(new Date(followUp.scheduledAt).getTime(), -2);
+  });
+
+  it('answers a repeat with the same data with 200 and the same messages, planning nothing', async () => {
+    const body = booking();
+    const first = await ana.api.post('/api/appointments', body);
+    expect(first.status).toBe(201);
+    const again = await ana.api.post('/api/appointments', body);
+    expect(again.status).toBe(200);
+    expect(again.body.appointment.id).toBe(first.body.appointment.id);
+    expect(again.body.messages.map((m: any) => m.id).sort()).toEqual(
+      first.body.messages.map((m: any) => m.id).sort(),
+    );
+    expect(await rowsOf(first.body.appointment.id)).toBe(3);
+    // The phone number written another way is still the same booking.
+    const national = await ana.api.post('/api/appointments', {
+      ...body,
+      clientPhone: body.clientPhone.replace('+34', ''),
+    });
+    expect(national.status).toBe(200);
+  });
+
+  it('refuses a repeat with different data with 409 conflict pointing to PATCH', async () => {
+    const body = booking();
+    await ana.api.post('/api/appointments', body);
+    const other = await ana.api.post('/api/appointments', {
+      ...body,
+      startsAt: inSeconds(4 * 86_400).toISOString(),
+    });
+    expect(other.status).toBe(409);
+    expect(other.body.error.code).toBe('conflict');
+    expect(other.body.error.message).toContain('PATCH');
+    expect(other.body.error.details.fields).toEqual(['startsAt']);
+  });
+
+  it('books once under concurrent duplicate calls, with one confirmation on the phone', async () => {
+    const body = booking();
+    const results = await Promise.all(
+      Array.from({ length: 6 }, () => ana.api.post('/api/appointments', body)),
+    );
+    expect(results.map((r) => r.status).sort()).toEqual([200, 200, 200, 200, 200, 201]);
+    const ids = new Set(results.map((r) => r.body.appointment.id));
+    expect(ids.size).toBe(1);
+    const [row] = await service.database.db
+      .select({ n: count() })
+      .from(appointment)
+      .where(eq(appointment.externalId, body.externalId));
+    expect(row!.n).toBe(1);
+    const confirmation = onlyOne(results[0]!.body.messages, 'confirmation');
+    await waitForStatus(ana, confirmation.id, ['sent', 'delivered', 'read']);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await textsTo(ana, body.clientPhone)).toHaveLength(1);
+  });
+
+  it('uses the advisor timezone when none is given', async () => {
+    await setSettings(ana, { timezone: 'America/Mexico_City' });
+    try {
+      const { timezone: _tz, ...body } = booking();
+      const res = await ana.api.post('/api/appointments', body);
+      expect(res.body.appointment.timezone).toBe('America/Mexico_City');
+    } finally {
+      await setSettings(ana, { timezone: 'Europe/Madrid' });
+    }
+  });
+
+  it('validates the phone, zone, times and body before storing anything', async () => {
+    const cases: [Record<string, unknown>, number, string][] = [
+      [{ clientPhone: '12' }, 422, 'invalid_phone'],
+      [{ timezone: 'Mars/Olympus' }, 422, 'validation_failed'],
+      [
+        { endsAt: inSeconds(86_400).toISOString(), startsAt: inSeconds(2 * 86_400).toISOString() },
+        422,
+        'validation_failed',
+      ],
+      [{ startsAt: '2030-01-01T10:00:00' }, 400, 'invalid_request'],
+      [{ startsAt: inSeconds(400 * 86_400).toISOString() }, 422, 'validation_failed'],
+      [{ clientName: '' }, 400, 'invalid_request'],
+      [{ surprise: true }, 400, 'invalid_request'],
+    ];
+    for (const [over, status, code] of cases) {
+      const body = booking(over);
+      const res = await ana.api.post('/api/appointments', body);
+      expect([res.status, res.body.error?.code], JSON.stringify(over)).toEqual([status, code]);
+      const [row] = await service.database.db
+        .select({ n: count() })
+        .from(appointment)
+        .where(eq(appointment.externalId, body.externalId));
+      expect(row!.n).toBe(0);
+    }
+    const phone = await ana.api.post('/api/appointments', booking({ clientPhone: '12' }));
+    expect(phone.body.error.details.field).toBe('clientPhone');
+  });
+
+  it('is refused with 403 on every route when the reminders feature is off', async () => {
+    const body = booking();
+    await ana.api.post('/api/appointments', body);
+    await setFeature(service, ana.userId, 'reminders', false);
+    try {
+      const path = `/api/appointments/${body.externalId}`;
+      const calls = [
+        ana.api.post('/api/appointments', booking()),
+        ana.api.get('/api/appointments'),
+        ana.api.get(path),
+        ana.api.patch(path, { address: 'x' }),
+        ana.api.post(`${path}/cancel`),
+        ana.api.post(`${path}/send`, { kind: 'reminder' }),
+      ];
+      for (const res of await Promise.all(calls)) {
+        expect(res.status).toBe(403);
+        expect(res.body.error.code).toBe('feature_disabled');
+      }
+    } finally {
+      await setFeature(service, ana.userId, 'reminders', true);
+    }
+  });
+
+  it('lists upcoming appointments by start time, page by page', async () => {
+    const soon = booking({ startsAt: inSeconds(10 * 86_400).toISOString() });
+    const later = booking({ startsAt: inSeconds(11 * 86_400).toISOString() });
+    const latest = booking({ startsAt: inSeconds(12 * 86_400).toISOString() });
+    for (const b of [latest, soon, later]) await ana.api.post('/api/appointments', b);
+    const from = encodeURIComponent(inSeconds(9 * 86_400).toISOString());
+    const first = await ana.client.get(`/api/appointments?from=${from}&limit=2`);
+    expect(first.status).toBe(200);
+    expect(first.body.items.map((a: any) => a.externalId)).toEqual([soon.externalId, later.externalId]);
+    const second = await ana.client.get(
+      `/api/appointments?from=${from}&limit=2&cursor=${first.body.nextCursor}`,
+    );
+    expect(second.body.items.map((a: any) => a.externalId)).toEqual([latest.externalId]);
+    expect(second.body.nextCursor).toBeNull();
+  });
+
+  it('keeps the reminder job in Redis until it is due', async () => {
+    const res = await ana.api.post('/api/appointments', booking());
+    const reminder = onlyOne(res.body.messages, 'reminder');
+    expect(await jobExists(service, reminder.id)).toBe(true);
+  });
+});

@@ -1,0 +1,220 @@
+// PATCH /api/appointments/:externalId: the old reminder never fires, the new one is planned, the
+// client hears about the new time, repeats change nothing; and the races with a reminder that is
+// being sent at that very moment.
+import { eq } from 'drizzle-orm';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { whatsappMessage } from '../../src/db/schema/index.js';
+import { appointmentSendGuard } from '../../src/domain/appointments/appointment-send-guard.js';
+import { rescheduleAppointment } from '../../src/domain/appointments/reschedule-appointment.js';
+import { deliverMessage } from '../../src/domain/messages/deliver-message.js';
+import { HttpClient } from '../support/http.js';
+import { startTestService, type TestService } from '../support/service.js';
+import {
+  booking,
+  bookingAdvisor,
+  byPurpose,
+  inSeconds,
+  jobExists,
+  onlyOne,
+  setSettings,
+  textsTo,
+  waitForStatus,
+  type BookingAdvisor,
+} from './support.js';
+
+let service: TestService;
+let ana: BookingAdvisor;
+let emulator: HttpClient;
+beforeAll(async () => {
+  service = await startTestService({ env: { RECONNECT_POLL_MS: '200' } });
+  ana = await bookingAdvisor(service, 'Ana', { reminderOffsetMinutes: 1 });
+  emulator = new HttpClient(service.emulatorUrl);
+});
+afterEach(async () => {
+  await emulator.put('/_emulator/faults', { latencyMs: 0 });
+  await setSettings(ana, { rescheduleNotice: true, lateReminder: 'send_now' });
+});
+afterAll(async () => {
+  await service?.close();
+});
+
+const SENT = ['sent', 'delivered', 'read'];
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const reminders = async (phone: string) => (await textsTo(ana, phone)).filter((t) => t.includes('recuerdo'));
+const patch = (externalId: string, body: Record<string, unknown>) =>
+  ana.api.patch(`/api/appointments/${encodeURIComponent(externalId)}`, body);
+
+describe('rescheduling', () => {
+  it('cancels the old reminder and follow-up, plans new ones and tells the client the new time', async () => {
+    const body = booking({ startsAt: inSeconds(2 * 86_400).toISOString() });
+    const booked = await ana.api.post('/api/appointments', body);
+    const oldReminder = onlyOne(booked.body.messages, 'reminder');
+    const oldFollowUp = onlyOne(booked.body.messages, 'follow_up');
+    await waitForStatus(ana, onlyOne(booked.body.messages, 'confirmation').id, SENT);
+
+    const newStart = new Date(Date.parse(body.startsAt) + 86_400_000);
+    const res = await patch(body.externalId, { startsAt: newStart.toISOString() });
+    expect(res.status).toBe(200);
+    expect(res.body.appointment).toMatchObject({ version: 2, startsAt: newStart.toISOString() });
+
+    const byId = new Map(res.body.messages.map((m: any) => [m.id, m]));
+    expect(byId.get(oldReminder.id)).toMatchObject({ status: 'cancelled', error: { code: 'rescheduled' } });
+    expect(byId.get(oldFollowUp.id)).toMatchObject({ status: 'cancelled', error: { code: 'rescheduled' } });
+    expect(await jobExists(service, oldReminder.id)).toBe(false);
+
+    const live = res.body.messages.filter((m: any) => m.status === 'scheduled');
+    expect(live.map((m: any) => m.purpose).sort()).toEqual(['follow_up', 'reminder']);
+    expect(onlyOne(live, 'reminder').scheduledAt).toBe(new Date(newStart.getTime() - 60_000).toISOString());
+    // The confirmation is not sent again; a "rescheduled" notice carries the new time.
+    expect(byPurpose(res.body.messages, 'confirmation')).toHaveLength(1);
+    const notice = onlyOne(res.body.messages, 'rescheduled');
+    await waitForStatus(ana, notice.id, SENT);
+    expect((await textsTo(ana, body.clientPhone)).at(-1)).toContain('nueva fecha');
+  });
+
+  it('never fires the old reminder, even if its job were still in Redis', async () => {
+    const body = booking({ startsAt: inSeconds(60 + 3).toISOString() });
+    const booked = await ana.api.post('/api/appointments', body);
+    const oldReminder = onlyOne(booked.body.messages, 'reminder');
+    const res = await patch(body.externalId, { startsAt: inSeconds(86_400).toISOString() });
+    expect(res.status).toBe(200);
+    // Put a job for the old reminder back, due now: the worker must still refuse it.
+    await service.runtime.messages.enqueue({ id: oldReminder.id, advisorId: ana.userId, scheduledAt: null });
+    await sleep(4_500);
+    expect(await reminders(body.clientPhone)).toHaveLength(0);
+    const old = await waitForStatus(ana, oldReminder.id, ['cancelled']);
+    expect(old.error.code).toBe('rescheduled');
+  });
+
+  it('changes nothing more when the same PATCH is repeated', async () => {
+    const body = booking();
+    await ana.api.post('/api/appointments', body);
+    const change = { startsAt: inSeconds(5 * 86_400).toISOString(), address: 'Calle Luna 3' };
+    const first = await patch(body.externalId, change);
+    const again = await patch(body.externalId, change);
+    expect(again.status).toBe(200);
+    expect(again.body.appointment.version).toBe(first.body.appointment.version);
+    // The same rows (statuses move on as the worker sends): nothing cancelled or planned anew.
+    expect(again.body.messages.map((m: any) => m.id)).toEqual(first.body.messages.map((m: any) => m.id));
+    const cancelled = (r: any) =>
+      r.body.messages.filter((m: any) => m.status === 'cancelled').map((m: any) => m.id);
+    expect(cancelled(again)).toEqual(cancelled(first));
+  });
+
+  it('saves a notes-only change without touching any message', async () => {
+    const body = booking();
+    const booked = await ana.api.post('/api/appointments', body);
+    const res = await patch(body.externalId, { notes: 'Traer analíticas' });
+    expect(res.body.appointment).toMatchObject({ notes: 'Traer analíticas', version: 1 });
+    const ids = (r: any) => r.body.messages.map((m: any) => m.id).sort();
+    expect(ids(res)).toEqual(ids(booked));
+    expect(res.body.messages.filter((m: any) => m.status === 'cancelled')).toHaveLength(0);
+  });
+
+  it('replaces a pending reminder when only the address changes, at the same time, without a notice', async () => {
+    const body = booking({ address: 'Calle Sol 1' });
+    const booked = await ana.api.post('/api/appointments', body);
+    const oldReminder = onlyOne(booked.body.messages, 'reminder');
+    const res = await patch(body.externalId, { address: 'Calle Luna 3' });
+    const fresh = res.body.messages.filter((m: any) => m.purpose === 'reminder' && m.status === 'scheduled');
+    expect(fresh).toHaveLength(1);
+    expect(fresh[0].scheduledAt).toBe(oldReminder.scheduledAt);
+    expect(fresh[0].text).toContain('Calle Luna 3');
+    expect(byPurpose(res.body.messages, 'rescheduled')).toHaveLength(0);
+  });
+
+  it('sends no notice when the advisor turned it off, and applies the late-reminder rule to the new time', async () => {
+    await setSettings(ana, { rescheduleNotice: false, lateReminder: 'skip' });
+    const body = booking();
+    const booked = await ana.api.post('/api/appointments', body);
+    await waitForStatus(ana, onlyOne(booked.body.messages, 'confirmation').id, SENT);
+    const res = await patch(body.externalId, { startsAt: inSeconds(30).toISOString() });
+    expect(byPurpose(res.body.messages, 'rescheduled')).toHaveLength(0);
+    const newReminder = res.body.messages.find(
+      (m: any) => m.purpose === 'reminder' && m.status !== 'cancelled',
+    );
+    expect(newReminder).toMatchObject({ status: 'skipped', error: { code: 'reminder_time_passed' } });
+  });
+
+  it('answers 404 for an unknown appointment and 422 for an end before the start', async () => {
+    expect((await patch('nope', { address: 'x' })).status).toBe(404);
+    const body = booking();
+    await ana.api.post('/api/appointments', body);
+    const bad = await patch(body.externalId, { endsAt: inSeconds(60).toISOString() });
+    expect(bad.status).toBe(422);
+    expect(bad.body.error.details.fields[0].field).toBe('endsAt');
+  });
+});
+
+describe('rescheduling while the reminder is being sent', () => {
+  it('wins when it commits between the send-time check and the claim: nothing goes out', async () => {
+    // Due in 30 s, so the real worker is not involved: this test plays the worker itself.
+    const body = booking({ startsAt: inSeconds(60 + 30).toISOString() });
+    const booked = await ana.api.post('/api/appointments', body);
+    const reminder = onlyOne(booked.body.messages, 'reminder');
+    const ctx = service.runtime.ctx;
+    const guard = appointmentSendGuard(ctx);
+    const outcome = await deliverMessage(ctx, ana.userId, reminder.id, {
+      mustSkip: async (message) => {
+        const verdict = await guard(message);
+        expect(verdict).toBeNull(); // still valid when checked …
+        await rescheduleAppointment(
+          ctx,
+          service.runtime.messages,
+          ana.userId,
+          body.externalId,
+          { startsAt: inSeconds(2 * 86_400) },
+          { type: 'api_key', id: null },
+        );
+        return verdict; // … and rescheduled before the claim
+      },
+    });
+    expect(outcome.kind).toBe('done');
+    await sleep(500);
+    expect(await reminders(body.clientPhone)).toHaveLength(0);
+    expect((await waitForStatus(ana, reminder.id, ['cancelled'])).error.code).toBe('rescheduled');
+  });
+
+  it('skips an old-version message that comes back for a retry after the reschedule', async () => {
+    const body = booking();
+    const booked = await ana.api.post('/api/appointments', body);
+    const reminder = onlyOne(booked.body.messages, 'reminder');
+    await patch(body.externalId, { startsAt: inSeconds(4 * 86_400).toISOString() });
+    // As if it had been `sending` during the reschedule and its send then failed and was released.
+    await service.database.db
+      .update(whatsappMessage)
+      .set({ status: 'queued', errorCode: null, errorMessage: null })
+      .where(eq(whatsappMessage.id, reminder.id));
+    const outcome = await deliverMessage(service.runtime.ctx, ana.userId, reminder.id, {
+      mustSkip: appointmentSendGuard(service.runtime.ctx),
+    });
+    expect(outcome).toEqual({ kind: 'skipped', reason: 'appointment_rescheduled' });
+    expect(await reminders(body.clientPhone)).toHaveLength(0);
+  });
+
+  it('cannot recall a reminder already in the gateway: it leaves it and always sends a notice', async () => {
+    await setSettings(ana, { rescheduleNotice: false });
+    await emulator.put('/_emulator/faults', { latencyMs: 1_500 });
+    const body = booking({ startsAt: inSeconds(60 + 2).toISOString() });
+    const booked = await ana.api.post('/api/appointments', body);
+    const reminder = onlyOne(booked.body.messages, 'reminder');
+    await waitForStatus(ana, reminder.id, ['sending'], 10_000);
+
+    const res = await patch(body.externalId, { startsAt: inSeconds(86_400).toISOString() });
+    expect(res.status).toBe(200);
+    const byId = new Map(res.body.messages.map((m: any) => [m.id, m]));
+    expect(byId.get(reminder.id)).toMatchObject({ status: 'sending' });
+    const notice = onlyOne(res.body.messages, 'rescheduled');
+    expect(
+      res.body.messages.filter((m: any) => m.purpose === 'reminder' && m.status === 'scheduled'),
+    ).toHaveLength(1);
+
+    await waitForStatus(ana, reminder.id, SENT);
+    await waitForStatus(ana, notice.id, SENT);
+    const texts = await textsTo(ana, body.clientPhone);
+    // The old reminder went out (it was already on its way), and the notice came after it.
+    expect(texts.findIndex((t) => t.includes('nueva fecha'))).toBeGreaterThan(
+      texts.findIndex((t) => t.includes('recuerdo')),
+    );
+  });
+});
