@@ -1,29 +1,24 @@
-// The command line: `serve` (default; --role all|api|worker), `migrate`, `emulator`.
-// Later commands (rotate-keys, create-admin) register here too.
+// The command line:
+//   serve [--role all|api|worker]   the service (default)
+//   migrate                         apply database migrations and exit
+//   emulator [--port 8085]          the Evolution API emulator alone
+//   rotate-keys                     re-seal stored credentials under the current ENCRYPTION_KEY
+//   create-admin --email E --password P [--name N]
 import { parseArgs } from 'node:util';
-import { ConfigError, loadConfig } from './config/config.js';
+import { ConfigError, loadConfig, type Config } from './config/config.js';
 import { createLogger } from './logger.js';
 
 const USAGE = `usage: wellness-whatsapp <command> [options]
   serve [--role all|api|worker]   run the service (default: API and workers in one process)
   migrate                         apply database migrations and exit
   emulator [--port 8085]          run the Evolution API emulator alone
+  rotate-keys                     re-encrypt stored credentials under the current ENCRYPTION_KEY
+  create-admin --email E --password P [--name N]   create (or promote) a platform admin
 `;
 
-async function main(): Promise<void> {
-  const { positionals, values } = parseArgs({
-    allowPositionals: true,
-    strict: false,
-    options: { role: { type: 'string' }, port: { type: 'string' }, help: { type: 'boolean' } },
-  });
-  const command = positionals[0] ?? 'serve';
-  if (values.help) {
-    process.stdout.write(USAGE);
-    return;
-  }
-  let config;
+function configOrExit(): Config {
   try {
-    config = loadConfig();
+    return loadConfig();
   } catch (err) {
     if (err instanceof ConfigError) {
       for (const problem of err.problems) process.stderr.write(`config error: ${problem}\n`);
@@ -31,6 +26,47 @@ async function main(): Promise<void> {
     }
     throw err;
   }
+}
+
+async function withDatabase<T>(
+  config: Config,
+  fn: (db: import('./db/client.js').Database) => Promise<T>,
+): Promise<T> {
+  const { openDatabase } = await import('./db/client.js');
+  const { runMigrations } = await import('./db/migrate.js');
+  const database = await openDatabase(config.database);
+  try {
+    await runMigrations(database);
+    return await fn(database);
+  } finally {
+    await database.close();
+  }
+}
+
+async function main(): Promise<void> {
+  const { positionals, values } = parseArgs({
+    allowPositionals: true,
+    strict: false,
+    options: {
+      role: { type: 'string' },
+      port: { type: 'string' },
+      email: { type: 'string' },
+      password: { type: 'string' },
+      name: { type: 'string' },
+      help: { type: 'boolean' },
+    },
+  });
+  const command = positionals[0] ?? 'serve';
+  if (values.help) {
+    process.stdout.write(USAGE);
+    return;
+  }
+  if (command === 'emulator') {
+    process.argv = [process.argv[0]!, process.argv[1]!, ...process.argv.slice(3)];
+    await import('../emulator/main.js');
+    return;
+  }
+  const config = configOrExit();
   const logger = createLogger(config.logLevel);
   switch (command) {
     case 'serve': {
@@ -41,13 +77,42 @@ async function main(): Promise<void> {
       await serve(config, logger, role as 'all' | 'api' | 'worker');
       return;
     }
-    case 'migrate': {
-      const { openDatabase } = await import('./db/client.js');
-      const { runMigrations } = await import('./db/migrate.js');
-      const db = await openDatabase(config.database);
-      await runMigrations(db);
-      await db.close();
+    case 'migrate':
+      await withDatabase(config, async () => undefined);
       logger.info('migrations applied');
+      return;
+    case 'rotate-keys': {
+      const { SecretBox } = await import('./domain/crypto/secret-box.js');
+      const { rotateKeys } = await import('./domain/crypto/rotate-keys.js');
+      const box = new SecretBox(config.encryption.key, config.encryption.oldKeys);
+      const report = await withDatabase(config, (database) =>
+        rotateKeys(database.db, box, (done, total) => {
+          if (done % 100 === 0 || done === total) process.stdout.write(`re-sealed ${done}/${total}\r`);
+        }),
+      );
+      process.stdout.write(
+        `\nscanned ${report.scanned} advisors, re-sealed ${report.resealed} under key ${box.currentKeyId}\n`,
+      );
+      return;
+    }
+    case 'create-admin': {
+      const email = values.email as string | undefined;
+      const password = values.password as string | undefined;
+      if (!email || !password) throw new Error('create-admin needs --email and --password');
+      const { createAuth } = await import('./auth/auth.js');
+      const { createAdmin } = await import('./auth/admin.js');
+      const id = await withDatabase(config, (database) =>
+        createAdmin(
+          createAuth({ db: database.db, secret: config.authSecret, baseUrl: config.publicBaseUrl }),
+          database.db,
+          {
+            email,
+            password,
+            name: (values.name as string | undefined) ?? 'Admin',
+          },
+        ),
+      );
+      process.stdout.write(`admin ${email} (${id}) ready\n`);
       return;
     }
     default:

@@ -15,6 +15,8 @@ export interface AuthOptions {
   /** Extra origins allowed to call the auth routes (the dashboard is same-origin). */
   trustedOrigins?: string[];
   logger?: Logger;
+  /** The account signing up with this email becomes a platform admin. */
+  adminEmail?: string | null;
 }
 
 export function createAuth(options: AuthOptions) {
@@ -35,6 +37,21 @@ export function createAuth(options: AuthOptions) {
     // Our own per-caller limiter (Redis-backed) covers /api; better-auth's in-memory one would
     // not be shared between processes.
     rateLimit: { enabled: false },
+    databaseHooks: {
+      user: {
+        create: {
+          before: async (newUser) => ({
+            data: {
+              ...newUser,
+              role:
+                options.adminEmail && newUser.email.toLowerCase() === options.adminEmail.toLowerCase()
+                  ? 'admin'
+                  : 'user',
+            },
+          }),
+        },
+      },
+    },
     plugins: [
       admin({ defaultRole: 'user', adminRoles: ['admin'] }),
       apiKey({ apiKeyHeaders: 'x-api-key', defaultPrefix: 'ww_', rateLimit: { enabled: false } }),

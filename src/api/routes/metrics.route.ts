@@ -1,0 +1,60 @@
+// Metrics over a time range: the advisor's own (GET /api/whatsapp/metrics) and the platform's
+// (GET /api/admin/metrics, admin only). Default range: the last 30 days.
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { listConnectionEvents } from '../../db/repositories/whatsapp-config.repository.js';
+import { AppError } from '../../domain/app-error.js';
+import { computeMetrics, type MetricsRange } from '../../domain/metrics/compute-metrics.js';
+import type { AppDeps } from '../deps.js';
+import { callerOf, requireCaller } from '../plugins/caller.js';
+
+const rangeQuery = z.object({
+  since: z.iso.datetime({ offset: true }).optional(),
+  until: z.iso.datetime({ offset: true }).optional(),
+});
+const MAX_RANGE_MS = 400 * 86_400_000;
+
+function rangeOf(query: z.infer<typeof rangeQuery>): MetricsRange {
+  const until = query.until ? new Date(query.until) : new Date();
+  const since = query.since ? new Date(query.since) : new Date(until.getTime() - 30 * 86_400_000);
+  if (since >= until) {
+    throw new AppError('validation_failed', '`since` must be before `until`.', {
+      fields: [{ field: 'since', message: 'must be before until' }],
+    });
+  }
+  if (until.getTime() - since.getTime() > MAX_RANGE_MS) {
+    throw new AppError('validation_failed', 'The range is at most 400 days.', {
+      fields: [{ field: 'since', message: 'range too long' }],
+    });
+  }
+  return { since, until };
+}
+
+export function metricsRoutes(app: FastifyInstance, deps: AppDeps): void {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+  const db = deps.database.db;
+
+  r.get(
+    '/api/whatsapp/metrics',
+    { preHandler: requireCaller(deps.auth, db), schema: { tags: ['metrics'], querystring: rangeQuery } },
+    async (request) => {
+      const { advisorId } = callerOf(request);
+      const range = rangeOf(request.query);
+      const [metrics, history] = await Promise.all([
+        computeMetrics(db, advisorId, range),
+        listConnectionEvents(db, advisorId, range.since, range.until),
+      ]);
+      return { ...metrics, connectionHistory: history };
+    },
+  );
+
+  r.get(
+    '/api/admin/metrics',
+    {
+      preHandler: requireCaller(deps.auth, db, { admin: true }),
+      schema: { tags: ['admin', 'metrics'], querystring: rangeQuery },
+    },
+    async (request) => computeMetrics(db, null, rangeOf(request.query)),
+  );
+}

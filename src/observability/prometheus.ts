@@ -1,0 +1,100 @@
+// Prometheus metrics for operators (prom-client). Counters are bumped by the workers; gauges
+// (queue depth, connected instances, webhook counters) are read when /metrics is scraped.
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { sql } from 'drizzle-orm';
+import type { Queue } from 'bullmq';
+import type { Db } from '../db/client.js';
+import { webhookStats } from '../domain/webhooks/webhook-stats.js';
+
+export const registry = new Registry();
+collectDefaultMetrics({ register: registry, prefix: 'ww_' });
+
+export const sendsTotal = new Counter({
+  name: 'ww_sends_total',
+  help: 'Send attempts by outcome (sent, failed, skipped, retry, wait_connection, wait_slot) and error code',
+  labelNames: ['outcome', 'code'] as const,
+  registers: [registry],
+});
+
+export const sendLatency = new Histogram({
+  name: 'ww_send_latency_seconds',
+  help: 'From the message being queued (or its scheduled time) to the gateway accepting it',
+  buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300],
+  registers: [registry],
+});
+
+export const rateLimitDelays = new Counter({
+  name: 'ww_rate_limit_delays_total',
+  help: 'Sends delayed to a later slot by the per-advisor rate limit',
+  registers: [registry],
+});
+
+export interface PrometheusSources {
+  db: Db;
+  queues: Queue[];
+}
+
+/** Registers the scrape-time gauges once per process. */
+export function registerCollectors(sources: PrometheusSources): void {
+  if (registry.getSingleMetric('ww_queue_jobs')) return;
+  new Gauge({
+    name: 'ww_queue_jobs',
+    help: 'Jobs per queue and state',
+    labelNames: ['queue', 'state'] as const,
+    registers: [registry],
+    async collect() {
+      for (const queue of sources.queues) {
+        try {
+          const counts = await queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized', 'failed');
+          for (const [state, n] of Object.entries(counts)) this.set({ queue: queue.name, state }, n);
+        } catch {
+          // Redis down: leave the last values; /ready reports the outage.
+        }
+      }
+    },
+  });
+  new Gauge({
+    name: 'ww_connected_instances',
+    help: 'Advisors whose WhatsApp is connected',
+    registers: [registry],
+    async collect() {
+      try {
+        const result = await sources.db.execute(
+          sql`select count(*) as n from whatsapp_config where status = 'connected'`,
+        );
+        const rows = Array.isArray(result) ? result : ((result as { rows: { n: unknown }[] }).rows ?? []);
+        this.set(Number((rows[0] as { n?: unknown } | undefined)?.n ?? 0));
+      } catch {
+        /* database down */
+      }
+    },
+  });
+  new Gauge({
+    name: 'ww_webhook_events',
+    help: 'Webhook requests by result since the process started',
+    labelNames: ['result'] as const,
+    registers: [registry],
+    collect() {
+      for (const result of [
+        'accepted',
+        'ignored',
+        'rejected',
+        'invalid',
+        'processed',
+        'failed',
+        'swept',
+      ] as const) {
+        this.set({ result }, webhookStats[result]);
+      }
+    },
+  });
+  new Gauge({
+    name: 'ww_webhook_rejections',
+    help: 'Webhook requests that failed verification, by reason',
+    labelNames: ['reason'] as const,
+    registers: [registry],
+    collect() {
+      for (const [reason, n] of Object.entries(webhookStats.rejectedByReason)) this.set({ reason }, n ?? 0);
+    },
+  });
+}

@@ -1,0 +1,154 @@
+// Platform admin, feature switches, metrics, Prometheus and the queue UI.
+import { sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connectedAdvisor } from '../support/advisor.js';
+import { HttpClient, signUpAdvisor } from '../support/http.js';
+import { startTestService, type TestService } from '../support/service.js';
+import { waitFor } from '../support/wait.js';
+
+const ADMIN = 'boss@example.test';
+let service: TestService;
+let admin: HttpClient;
+beforeAll(async () => {
+  service = await startTestService({
+    env: { ADMIN_EMAIL: ADMIN, METRICS_TOKEN: 'a-long-metrics-token-123' },
+  });
+  admin = new HttpClient(service.url);
+  const res = await admin.post('/api/auth/sign-up/email', {
+    name: 'Boss',
+    email: ADMIN,
+    password: 'correct-horse-9',
+  });
+  expect(res.status).toBe(200);
+});
+afterAll(async () => {
+  await service?.close();
+});
+
+describe('feature switches', () => {
+  it('lets an admin turn a feature off for one advisor, which then answers 403 and skips sends', async () => {
+    const ana = await connectedAdvisor(service, 'Ana');
+    const other = await signUpAdvisor(service.url, 'Other');
+    expect(
+      (await other.client.put(`/api/admin/advisors/${ana.userId}/features`, { sending: false })).status,
+    ).toBe(403);
+
+    const queued = await ana.client.post('/api/whatsapp/send', {
+      to: '+34612000001',
+      text: 'antes',
+      scheduledAt: new Date(Date.now() + 1500).toISOString(),
+    });
+    const off = await admin.put(`/api/admin/advisors/${ana.userId}/features`, { sending: false });
+    expect(off.status).toBe(200);
+    expect(off.body).toEqual({ sending: false, reminders: true, inbox: true, publicCta: true });
+    const refused = await ana.client.post('/api/whatsapp/send', { to: '+34612000001', text: 'x' });
+    expect(refused.status).toBe(403);
+    expect(refused.body.error.code).toBe('feature_disabled');
+    const skipped = await waitFor(
+      () => ana.client.get(`/api/whatsapp/messages/${queued.body.message.id}`),
+      (r) => r.body.status === 'skipped',
+    );
+    expect(skipped.body.error.code).toBe('feature_disabled');
+    expect((await ana.client.get('/api/whatsapp/config')).body.features.sending).toBe(false);
+    expect((await admin.put('/api/admin/advisors/nobody/features', { sending: true })).status).toBe(404);
+  });
+});
+
+describe('metrics', () => {
+  it("computes the advisor's rates, template usage and daily series in SQL", async () => {
+    const bea = await connectedAdvisor(service, 'Bea');
+    const sent = await bea.client.post('/api/whatsapp/send', {
+      to: '+34612000002',
+      template: { key: 'follow_up' },
+      variables: { nombre_cliente: 'Marta', nombre_asesor: 'Bea', mensaje_personalizado: '¡Ánimo!' },
+    });
+    // The emulator's receipts (delivered, read) arrive by webhook.
+    await waitFor(
+      () => bea.client.get(`/api/whatsapp/messages/${sent.body.message.id}`),
+      (r) => r.body.status === 'read',
+      { timeoutMs: 15_000 },
+    );
+    const metrics = await bea.client.get('/api/whatsapp/metrics');
+    expect(metrics.status).toBe(200);
+    expect(metrics.body).toMatchObject({
+      deliveryRate: 1,
+      readRate: 1,
+      totals: { attempted: 1, delivered: 1, read: 1, failed: 0 },
+      templateUsage: [{ key: 'follow_up', count: 1, builtIn: true, customized: 0 }],
+      connectionRate: 1,
+    });
+    expect(metrics.body.responseTime.sentToDelivered.median).toBeGreaterThanOrEqual(0);
+    expect(metrics.body.messagesPerDay).toHaveLength(1);
+    const history = metrics.body.connectionHistory.map((e: any) => e.status);
+    expect(history).toContain('qr_pending');
+    expect(history[history.length - 1]).toBe('connected');
+    const empty = await bea.client.get(
+      '/api/whatsapp/metrics?since=2020-01-01T00:00:00Z&until=2020-02-01T00:00:00Z',
+    );
+    expect(empty.body).toMatchObject({ deliveryRate: null, totals: { attempted: 0 } });
+    expect(
+      (await bea.client.get('/api/whatsapp/metrics?since=2026-02-01T00:00:00Z&until=2026-01-01T00:00:00Z'))
+        .status,
+    ).toBe(422);
+  });
+
+  it('gives platform metrics to admins only', async () => {
+    const advisor = await signUpAdvisor(service.url, 'Nosy');
+    expect((await advisor.client.get('/api/admin/metrics')).status).toBe(403);
+    const res = await admin.get('/api/admin/metrics');
+    expect(res.status).toBe(200);
+    expect(res.body.featureAdoption.advisors).toBeGreaterThanOrEqual(3);
+    expect(res.body.featureAdoption.connectedAdvisors).toBeGreaterThanOrEqual(1);
+  });
+});
+
+describe('operator endpoints', () => {
+  it('serves Prometheus text to loopback and to the bearer token, not to others', async () => {
+    const res = await fetch(`${service.url}/metrics`);
+    expect(res.status).toBe(200);
+    const text = await res.text();
+    expect(text).toContain('ww_sends_total');
+    expect(text).toContain('ww_queue_jobs');
+    expect(text).toContain('ww_connected_instances');
+    const proxied = await fetch(`${service.url}/metrics`, { headers: { 'x-forwarded-for': '203.0.113.9' } });
+    expect(proxied.status).toBe(401);
+    const withToken = await fetch(`${service.url}/metrics`, {
+      headers: { 'x-forwarded-for': '203.0.113.9', authorization: 'Bearer a-long-metrics-token-123' },
+    });
+    expect(withToken.status).toBe(200);
+  });
+
+  it('shows the queue UI to admins only', async () => {
+    const advisor = await signUpAdvisor(service.url, 'NotAdmin');
+    expect((await advisor.client.get('/admin/queues/api/queues')).status).toBe(403);
+    expect((await new HttpClient(service.url).get('/admin/queues/api/queues')).status).toBe(401);
+    const res = await admin.get('/admin/queues/api/queues');
+    expect(res.status).toBe(200);
+    expect(JSON.stringify(res.body)).toContain('send');
+  });
+});
+
+describe('credentials at rest', () => {
+  it('stores instance tokens and webhook secrets sealed, never in clear', async () => {
+    const cara = await connectedAdvisor(service, 'Cara');
+    const result = await service.database.db.execute(
+      sql`select instance_token_enc, webhook_secret_enc from whatsapp_config where advisor_id = ${cara.userId}`,
+    );
+    const row = (Array.isArray(result) ? result[0] : (result as any).rows[0]) as Record<string, string>;
+    expect(row.instance_token_enc).toMatch(/^v1:[0-9a-f]{8}:/);
+    expect(row.webhook_secret_enc).toMatch(/^v1:[0-9a-f]{8}:/);
+    const token = service.runtime.box.open(row.instance_token_enc!);
+    const secret = service.runtime.box.open(row.webhook_secret_enc!);
+    // The plaintext appears nowhere in the advisor's row or in the API's answers.
+    const dump = JSON.stringify(
+      (await service.database.db.execute(
+        sql`select * from whatsapp_config where advisor_id = ${cara.userId}`,
+      )) as unknown,
+    );
+    expect(dump).not.toContain(token);
+    expect(dump).not.toContain(secret);
+    const api = JSON.stringify((await cara.client.get('/api/whatsapp/config')).body);
+    expect(api).not.toContain(token);
+    expect(api).not.toContain(secret);
+  });
+});
