@@ -1,0 +1,83 @@
+// Public profile CTA (no auth): the wa.me link as JSON, as a QR code (SVG and PNG, for the
+// printed card), and a counting redirect the button can point at.
+import type { FastifyInstance } from 'fastify';
+import QRCode from 'qrcode';
+import { z } from 'zod';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { findPublicCta, recordCtaClick } from '../../domain/public-cta/public-cta.js';
+import type { AppDeps } from '../deps.js';
+
+const params = z.object({ slug: z.string().min(1).max(80) });
+
+export function publicRoutes(app: FastifyInstance, deps: AppDeps): void {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+  const { ctx } = deps;
+  const tags = ['public'];
+
+  r.get(
+    '/api/public/advisors/:slug/whatsapp',
+    {
+      schema: {
+        tags,
+        params,
+        response: {
+          200: z.object({
+            url: z.string(),
+            phone: z.string(),
+            message: z.string(),
+            name: z.string(),
+            clickUrl: z.string(),
+          }),
+        },
+      },
+    },
+    async (request, reply) => {
+      const cta = await findPublicCta(ctx, request.params.slug);
+      reply.header('cache-control', 'public, max-age=60');
+      return {
+        url: cta.url,
+        phone: cta.phone,
+        message: cta.message,
+        name: cta.name,
+        clickUrl: `${deps.config.publicBaseUrl}/api/public/advisors/${encodeURIComponent(request.params.slug)}/whatsapp/go`,
+      };
+    },
+  );
+
+  r.get('/api/public/advisors/:slug/whatsapp/go', { schema: { tags, params } }, async (request, reply) => {
+    const cta = await findPublicCta(ctx, request.params.slug);
+    await recordCtaClick(ctx, cta.advisorId);
+    return reply.redirect(cta.url, 302);
+  });
+
+  r.get(
+    '/api/public/advisors/:slug/whatsapp/qr.svg',
+    { schema: { tags, params } },
+    async (request, reply) => {
+      const cta = await findPublicCta(ctx, request.params.slug);
+      const svg = await QRCode.toString(cta.url, { type: 'svg', margin: 2, errorCorrectionLevel: 'M' });
+      return reply
+        .header('content-type', 'image/svg+xml; charset=utf-8')
+        .header('cache-control', 'public, max-age=300')
+        .send(svg);
+    },
+  );
+
+  r.get(
+    '/api/public/advisors/:slug/whatsapp/qr.png',
+    { schema: { tags, params } },
+    async (request, reply) => {
+      const cta = await findPublicCta(ctx, request.params.slug);
+      const png = await QRCode.toBuffer(cta.url, {
+        type: 'png',
+        margin: 2,
+        width: 512,
+        errorCorrectionLevel: 'M',
+      });
+      return reply
+        .header('content-type', 'image/png')
+        .header('cache-control', 'public, max-age=300')
+        .send(png);
+    },
+  );
+}

@@ -1,0 +1,48 @@
+// The "chat on WhatsApp" button of an advisor's public profile: the wa.me link with the
+// advisor's pre-filled message, shown only when the advisor has a connected number, the
+// platform enabled the feature, and the advisor switched it on.
+import { eq } from 'drizzle-orm';
+import { findConfigBySlug } from '../../db/repositories/whatsapp-config.repository.js';
+import { ctaClick, user } from '../../db/schema/index.js';
+import { notFound } from '../app-error.js';
+import type { DomainContext } from '../context.js';
+import { readSettings } from '../instances/advisor-settings.js';
+import { effectiveFeatures } from '../instances/features.js';
+import { buildWaMeLink } from '../phone/index.js';
+
+export interface PublicCta {
+  advisorId: string;
+  name: string;
+  phone: string;
+  message: string;
+  url: string;
+}
+
+export async function findPublicCta(
+  ctx: Pick<DomainContext, 'db' | 'bounds' | 'featureDefaults'>,
+  slug: string,
+): Promise<PublicCta> {
+  const row = await findConfigBySlug(ctx.db, slug);
+  // One answer for every reason it is not available: a public page reveals nothing more.
+  const unavailable = notFound('WhatsApp contact for this advisor');
+  if (!row || !row.phoneNumber) throw unavailable;
+  const settings = readSettings(row.settings, ctx.bounds);
+  const features = effectiveFeatures(ctx.featureDefaults, row.features);
+  if (!features.publicCta || !settings.ctaEnabled) throw unavailable;
+  const [owner] = await ctx.db
+    .select({ name: user.name })
+    .from(user)
+    .where(eq(user.id, row.advisorId))
+    .limit(1);
+  return {
+    advisorId: row.advisorId,
+    name: owner?.name ?? '',
+    phone: row.phoneNumber,
+    message: settings.ctaMessage,
+    url: buildWaMeLink(row.phoneNumber, settings.ctaMessage),
+  };
+}
+
+export async function recordCtaClick(ctx: Pick<DomainContext, 'db'>, advisorId: string): Promise<void> {
+  await ctx.db.insert(ctaClick).values({ advisorId });
+}

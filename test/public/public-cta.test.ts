@@ -1,0 +1,79 @@
+// The public profile button: link, QR codes, click counting, and the sandbox proxy to the emulator.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connectedAdvisor } from '../support/advisor.js';
+import { HttpClient, signUpAdvisor } from '../support/http.js';
+import { startTestService, type TestService } from '../support/service.js';
+
+let service: TestService;
+beforeAll(async () => {
+  service = await startTestService();
+});
+afterAll(async () => {
+  await service?.close();
+});
+
+describe('public WhatsApp button', () => {
+  it('gives the wa.me link with the pre-filled, URL-encoded message', async () => {
+    const ana = await connectedAdvisor(service, 'Ana Ruiz', '+34612345678');
+    await ana.client.put('/api/whatsapp/config', { settings: { ctaMessage: 'Hola Ana 🌿, ¿tienes hueco?' } });
+    const { publicSlug } = (await ana.client.get('/api/whatsapp/config')).body;
+    const anon = new HttpClient(service.url);
+    const res = await anon.get(`/api/public/advisors/${publicSlug}/whatsapp`);
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({
+      phone: '+34612345678',
+      message: 'Hola Ana 🌿, ¿tienes hueco?',
+      name: 'Ana Ruiz',
+    });
+    expect(res.body.url).toBe(
+      `https://wa.me/34612345678?text=${encodeURIComponent('Hola Ana 🌿, ¿tienes hueco?')}`,
+    );
+
+    const svg = await fetch(`${service.url}/api/public/advisors/${publicSlug}/whatsapp/qr.svg`);
+    expect(svg.headers.get('content-type')).toContain('image/svg+xml');
+    expect(await svg.text()).toContain('<svg');
+    const png = await fetch(`${service.url}/api/public/advisors/${publicSlug}/whatsapp/qr.png`);
+    expect(
+      Buffer.from(await png.arrayBuffer())
+        .subarray(0, 4)
+        .toString('hex'),
+    ).toBe('89504e47');
+
+    const go = await fetch(`${service.url}/api/public/advisors/${publicSlug}/whatsapp/go`, {
+      redirect: 'manual',
+    });
+    expect(go.status).toBe(302);
+    expect(go.headers.get('location')).toBe(res.body.url);
+  });
+
+  it('is a 404 when the advisor turned it off, has no number, or does not exist', async () => {
+    const anon = new HttpClient(service.url);
+    const off = await connectedAdvisor(service, 'Off');
+    await off.client.put('/api/whatsapp/config', { settings: { ctaEnabled: false } });
+    const offSlug = (await off.client.get('/api/whatsapp/config')).body.publicSlug;
+    expect((await anon.get(`/api/public/advisors/${offSlug}/whatsapp`)).status).toBe(404);
+
+    const unlinked = await signUpAdvisor(service.url, 'Unlinked');
+    const slug = (await unlinked.client.get('/api/whatsapp/config')).body.publicSlug;
+    const res = await anon.get(`/api/public/advisors/${slug}/whatsapp`);
+    expect(res.status).toBe(404);
+    expect(res.body.error.code).toBe('not_found');
+    expect((await anon.get('/api/public/advisors/nobody-here/whatsapp/qr.svg')).status).toBe(404);
+  });
+});
+
+describe('sandbox proxy', () => {
+  it('serves the emulator control API and Evolution paths on the service address', async () => {
+    const { client } = await signUpAdvisor(service.url, 'Proxy');
+    await client.post('/api/whatsapp/connect');
+    const { instanceName } = (await client.get('/api/whatsapp/config')).body;
+    const anon = new HttpClient(service.url);
+    const list = await anon.get('/_emulator/instances');
+    expect(list.status).toBe(200);
+    expect(list.body.map((i: any) => i.name)).toContain(instanceName);
+    // An Evolution path through the proxy answers like Evolution (401 envelope without a key).
+    const evo = await anon.get(`/_emulator/instance/connectionState/${instanceName}`);
+    expect(evo.status).toBe(401);
+    expect(evo.body).toEqual({ status: 401, error: 'Unauthorized', response: { message: 'Unauthorized' } });
+  });
+});
