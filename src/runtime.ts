@@ -2,6 +2,7 @@
 // start order and closes them in reverse. Both the API and the workers are built on top of it.
 import type { Logger } from 'pino';
 import { createAuth, type Auth } from './auth/auth.js';
+import { promoteAdmin } from './auth/admin.js';
 import type { Config } from './config/config.js';
 import { openDatabase, type Database } from './db/client.js';
 import { pendingMigrations, runMigrations } from './db/migrate.js';
@@ -17,6 +18,7 @@ import { BullMqMessageQueue } from './jobs/bullmq-message-queue.js';
 import { BullMqWebhookQueue } from './jobs/webhook-queue.js';
 import { listWaitingIds } from './db/repositories/message.repository.js';
 import { startWorkers, type RunningWorkers } from './workers/start-workers.js';
+import { appointmentSendGuard } from './domain/appointments/appointment-send-guard.js';
 
 export type Role = 'all' | 'api' | 'worker';
 
@@ -37,6 +39,7 @@ export interface Runtime {
   messages: BullMqMessageQueue;
   /** Stored webhook events waiting for the webhook worker. */
   webhookQueue: BullMqWebhookQueue;
+  queues: import('bullmq').Queue[];
   workers: RunningWorkers | null;
   close(): Promise<void>;
 }
@@ -67,7 +70,10 @@ export async function createRuntime(
       const timeout = new Promise((resolve) => {
         timer = setTimeout(() => resolve('timeout'), CLOSE_STEP_TIMEOUT_MS);
       });
-      const result = await Promise.race([fn().catch((err) => logger.warn({ err }, 'error while closing')), timeout]);
+      const result = await Promise.race([
+        fn().catch((err) => logger.warn({ err }, 'error while closing')),
+        timeout,
+      ]);
       clearTimeout(timer);
       if (result === 'timeout') logger.warn('a shutdown step timed out; moving on');
     }
@@ -99,7 +105,9 @@ export async function createRuntime(
       secret: config.authSecret,
       baseUrl: config.publicBaseUrl,
       logger,
+      adminEmail: config.adminEmail,
     });
+    if (config.adminEmail) await promoteAdmin(database.db, config.adminEmail);
 
     let sandbox: SandboxGateway | null = null;
     if (config.evolution.sandbox && role !== 'worker') {
@@ -145,7 +153,9 @@ export async function createRuntime(
       const workerRedis = createRedis(config.redis.url, 'worker', (err) =>
         logger.warn({ err: err.message }, `Redis unavailable at ${config.redis.url} (workers)`),
       );
-      closers.push(async () => (workerRedis.status === 'ready' ? workerRedis.quit() : workerRedis.disconnect()));
+      closers.push(async () =>
+        workerRedis.status === 'ready' ? workerRedis.quit() : workerRedis.disconnect(),
+      );
       workers = await startWorkers(
         ctx,
         workerRedis,
@@ -158,6 +168,8 @@ export async function createRuntime(
           sweeperIntervalMs: config.sweeperIntervalMs,
           healthCheckIntervalMs: config.healthCheckIntervalMs,
           auditRetentionDays: config.auditRetentionDays,
+          // Appointment messages: skipped at send time if the appointment changed or was cancelled.
+          mustSkip: appointmentSendGuard(ctx),
         },
         webhookQueue,
       );
@@ -178,6 +190,7 @@ export async function createRuntime(
       ctx,
       messages,
       webhookQueue,
+      queues: [messages.queue, webhookQueue.queue],
       workers,
       close,
     };

@@ -14,9 +14,14 @@ import { healthRoutes } from './routes/health.route.js';
 import { whatsappConfigRoutes } from './routes/whatsapp-config.route.js';
 import { adminRoutes } from './routes/admin.route.js';
 import { messageRoutes } from './routes/messages.route.js';
+import { publicRoutes } from './routes/public.route.js';
+import { metricsRoutes } from './routes/metrics.route.js';
+import { opsRoutes } from './routes/ops.route.js';
+import { sandboxProxyRoutes } from './routes/sandbox-proxy.route.js';
 import { templateRoutes } from './routes/templates.route.js';
 import { webhookRoutes } from './routes/webhook.route.js';
 import { inboxRoutes } from './routes/inbox.route.js';
+import { appointmentRoutes } from './routes/appointments.route.js';
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
@@ -60,5 +65,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   templateRoutes(app, deps);
   webhookRoutes(app, deps);
   inboxRoutes(app, deps);
+  appointmentRoutes(app, deps);
+  publicRoutes(app, deps);
+  metricsRoutes(app, deps);
+  await opsRoutes(app, deps, deps.queues);
+  if (deps.sandbox) await sandboxProxyRoutes(app, deps.sandbox.url);
   return app;
 }

@@ -10,6 +10,8 @@ import type { EventBus } from '../domain/events/event-bus.js';
 import type { MessageQueue } from '../domain/messages/message-queue.js';
 import type { WebhookJobQueue } from '../domain/webhooks/webhook-job-queue.js';
 
+import type { Queue } from 'bullmq';
+
 export interface AppDeps {
   config: Config;
   database: Database;
@@ -23,4 +25,6 @@ export interface AppDeps {
   sandbox: { url: string } | null;
   messages: MessageQueue;
   webhookQueue: WebhookJobQueue;
+  /** Every BullMQ queue, for the operator views (bull-board, queue depth). */
+  queues: Queue[];
 }

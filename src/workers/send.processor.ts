@@ -9,6 +9,7 @@ import { messageView } from '../domain/messages/message-view.js';
 import { sendJobSchema, type SendJob } from '../jobs/catalogue.js';
 import type { FairPriority } from '../jobs/fair-priority.js';
 import type { SendRateLimiter } from '../jobs/send-rate-limiter.js';
+import { rateLimitDelays, sendLatency, sendsTotal } from '../observability/prometheus.js';
 
 export interface SendProcessorDeps {
   ctx: DomainContext;
@@ -34,6 +35,12 @@ export function createSendProcessor(deps: SendProcessorDeps) {
       },
     };
     const outcome = await deliverMessage(ctx, data.advisorId, data.messageId, hooks);
+    sendsTotal.inc({ outcome: outcome.kind, code: 'error' in outcome ? outcome.error.code : '' });
+    if (outcome.kind === 'wait_slot') rateLimitDelays.inc();
+    if (outcome.kind === 'sent') {
+      const since = outcome.message.scheduledAt ?? outcome.message.createdAt;
+      sendLatency.observe(Math.max(0, (Date.now() - since.getTime()) / 1000));
+    }
     switch (outcome.kind) {
       case 'wait_slot':
         await job.moveToDelayed(Date.now() + outcome.delayMs, token);

@@ -76,7 +76,11 @@ export async function startWorkers(
   maintenance.on('error', () => undefined);
   const schedule = async (name: string, every: number) => {
     if (every > 0) {
-      await maintenance.upsertJobScheduler(name, { every }, { name, opts: { removeOnComplete: true, removeOnFail: true } });
+      await maintenance.upsertJobScheduler(
+        name,
+        { every },
+        { name, opts: { removeOnComplete: true, removeOnFail: true } },
+      );
     }
   };
   // In the background: with Redis down, start-up must not hang; the schedulers land when it returns.
@@ -91,7 +95,10 @@ export async function startWorkers(
         await schedule(MAINTENANCE_JOBS.pruneWebhooks, 3_600_000);
         return;
       } catch (err) {
-        ctx.logger.warn({ err: (err as Error).message }, 'could not install maintenance schedulers; retrying');
+        ctx.logger.warn(
+          { err: (err as Error).message },
+          'could not install maintenance schedulers; retrying',
+        );
         await new Promise((r) => setTimeout(r, 5_000).unref());
       }
     }
@@ -126,7 +133,11 @@ export async function startWorkers(
       // Let in-flight jobs finish (bounded by the caller's shutdown timeout), then stop. With
       // Redis gone there is nothing to hand back, so don't wait for it.
       const force = connection.status !== 'ready';
-      await Promise.all([sendWorker.close(force), webhookWorker.close(force), maintenanceWorker.close(force)]);
+      await Promise.all([
+        sendWorker.close(force),
+        webhookWorker.close(force),
+        maintenanceWorker.close(force),
+      ]);
       if (force) void maintenance.close().catch(() => undefined);
       else await maintenance.close();
       await Promise.race([installing, new Promise((r) => setTimeout(r, 100))]);

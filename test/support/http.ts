@@ -12,6 +12,11 @@ export class HttpClient {
     private readonly defaultHeaders: Record<string, string> = {},
   ) {}
 
+  /** The Cookie header a browser would send (for SSE and raw fetches). */
+  cookieHeader(): string {
+    return [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+  }
+
   withHeaders(headers: Record<string, string>): HttpClient {
     const c = new HttpClient(this.baseUrl, { ...this.defaultHeaders, ...headers });
     c.cookies = this.cookies;

@@ -39,6 +39,8 @@ export function testEnv(extra: Record<string, string> = {}): Record<string, stri
     BETTER_AUTH_SECRET: randomBytes(32).toString('hex'),
     PORT: '0',
     HOST: '127.0.0.1',
+    // Tests poll the API quickly; the limiter has a test of its own.
+    API_RATE_LIMIT_PER_MINUTE: '1000000',
     ...extra,
   };
 }

@@ -24,7 +24,8 @@ let phoneCounter = 0;
 export async function connectedAdvisor(service: TestService, name = 'Ana López'): Promise<ConnectedAdvisor> {
   const { client, userId } = await signUpAdvisor(service.url, name);
   const connect = await client.post('/api/whatsapp/connect');
-  if (connect.status !== 200) throw new Error(`connect failed: ${connect.status} ${JSON.stringify(connect.body)}`);
+  if (connect.status !== 200)
+    throw new Error(`connect failed: ${connect.status} ${JSON.stringify(connect.body)}`);
   const { instanceName } = (await client.get('/api/whatsapp/config')).body as { instanceName: string };
   const phone = `+3461${String(1_000_000 + ((Date.now() + phoneCounter++) % 8_999_999)).padStart(7, '0')}`;
   const emulator = new HttpClient(service.emulatorUrl);
@@ -101,11 +102,17 @@ export async function postWebhook(
 /** Row counts that any accepted event would change. */
 export async function footprint(service: TestService, advisorId: string) {
   const db = service.database.db;
-  const [events] = await db.select({ n: count() }).from(webhookEvent).where(eq(webhookEvent.advisorId, advisorId));
+  const [events] = await db
+    .select({ n: count() })
+    .from(webhookEvent)
+    .where(eq(webhookEvent.advisorId, advisorId));
   const [messages] = await db
     .select({ n: count() })
     .from(whatsappMessage)
     .where(eq(whatsappMessage.advisorId, advisorId));
-  const [clients] = await db.select({ n: count() }).from(whatsappClient).where(eq(whatsappClient.advisorId, advisorId));
+  const [clients] = await db
+    .select({ n: count() })
+    .from(whatsappClient)
+    .where(eq(whatsappClient.advisorId, advisorId));
   return { events: events!.n, messages: messages!.n, clients: clients!.n };
 }

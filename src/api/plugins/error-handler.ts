@@ -4,6 +4,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
 import { AppError, type ErrorCode, ERROR_STATUS } from '../../domain/app-error.js';
 import { dependencyDown } from './infra-errors.js';
+import { isGatewayError } from '../../gateway/index.js';
 
 export function sendError(reply: FastifyReply, err: AppError): FastifyReply {
   return reply
@@ -43,6 +44,16 @@ function toAppError(err: FastifyError | Error, request: FastifyRequest): AppErro
   }
   if (err instanceof SyntaxError && (err as FastifyError).statusCode === 400) {
     return new AppError('invalid_json', 'The request body is not valid JSON.');
+  }
+  // Safety net: a gateway failure that escaped its use case is still the gateway's outage.
+  if (isGatewayError(err)) {
+    return new AppError(
+      'gateway_unavailable',
+      'The WhatsApp gateway is unavailable; try again in a moment.',
+      {
+        gatewayCode: err.code,
+      },
+    );
   }
   const statusCode = (err as FastifyError).statusCode;
   if (statusCode === 429)

@@ -4,7 +4,7 @@
 import {
   findConfig,
   recordConnectionEvent,
-  updateConfig,
+  transitionConfig,
   type ConfigPatch,
 } from '../../db/repositories/whatsapp-config.repository.js';
 import type { ConnectionEvent, LogoutEvent, QrEvent, QrLimitEvent } from '../../gateway/index.js';
@@ -110,8 +110,12 @@ export async function applyConnectionEvent(
       break;
   }
   if (!patch) return;
-  const updated = await updateConfig(ctx.db, advisorId, { ...patch, lastStatusAt: now });
-  if (updated.status !== row.status) await recordConnectionEvent(ctx.db, advisorId, updated.status, reason);
+  const { row: updated, changed } = await transitionConfig(ctx.db, advisorId, {
+    ...patch,
+    status: patch.status ?? row.status,
+    lastStatusAt: now,
+  });
+  if (changed) await recordConnectionEvent(ctx.db, advisorId, updated.status, reason);
   await ctx.events.publish(advisorId, {
     type: 'status',
     data: {
@@ -122,5 +126,5 @@ export async function applyConnectionEvent(
       ...live,
     },
   });
-  if (updated.status === 'connected' && row.status !== 'connected') await ctx.onConnected?.(advisorId);
+  if (changed && updated.status === 'connected') await ctx.onConnected?.(advisorId);
 }

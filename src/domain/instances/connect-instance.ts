@@ -5,6 +5,7 @@ import {
   claimInstanceCredentials,
   ensureConfig,
   recordConnectionEvent,
+  transitionConfig,
   updateConfig,
   type ConfigRow,
 } from '../../db/repositories/whatsapp-config.repository.js';
@@ -114,7 +115,7 @@ export async function connectInstance(
     pairingCode: result.qr.pairingCode,
     expiresAt: new Date(now.getTime() + QR_LIFETIME_MS),
   };
-  await updateConfig(ctx.db, advisorId, {
+  const { changed } = await transitionConfig(ctx.db, advisorId, {
     status: 'qr_pending',
     qrCode: qr.image,
     qrPairingCode: qr.pairingCode,
@@ -122,7 +123,7 @@ export async function connectInstance(
     lastStatusAt: now,
     alert: null,
   });
-  if (row.status !== 'qr_pending') await recordConnectionEvent(ctx.db, advisorId, 'qr_pending', null);
+  if (changed) await recordConnectionEvent(ctx.db, advisorId, 'qr_pending', null);
   await ctx.events.publish(advisorId, { type: 'status', data: { status: 'qr_pending', qr } });
   return { status: 'qr_pending', qr };
 }

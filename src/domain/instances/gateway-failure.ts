@@ -1,28 +1,23 @@
-// Turns a gateway failure during an advisor-facing action into the API's answer: the gateway
-// being down or refusing our own credentials is our outage (503), never the advisor's mistake.
+// Turns a gateway failure during an advisor-facing action into the API's answer. Whatever the
+// gateway said (down, refusing our own credentials, a 400 wrapping its internal timeout on
+// create), the advisor can only try again later: 503 gateway_unavailable, with Evolution's
+// classification in the details for operators.
 import { AppError } from '../app-error.js';
 import { isGatewayError } from '../../gateway/index.js';
 
-export function gatewayUnavailable(err: unknown, action: string): AppError | unknown {
+export function gatewayUnavailable(err: unknown, action: string): unknown {
   if (!isGatewayError(err)) return err;
-  if (
-    err.kind === 'transient' ||
-    err.code === 'unauthorized' ||
-    err.code === 'endpoint_not_found' ||
-    err.code === 'unexpected_response'
-  ) {
-    return new AppError(
-      'gateway_unavailable',
-      `The WhatsApp gateway is unavailable (${action}); try again in a moment.`,
-      {
-        gatewayCode: err.code,
-      },
-    );
-  }
-  return err;
+  return new AppError(
+    'gateway_unavailable',
+    `The WhatsApp gateway could not complete ${action}; try again in a moment.`,
+    {
+      gatewayCode: err.code,
+      gatewayKind: err.kind,
+    },
+  );
 }
 
-/** Runs a gateway call for an advisor action, mapping outages to 503 gateway_unavailable. */
+/** Runs a gateway call for an advisor action, mapping every gateway failure to 503. */
 export async function viaGateway<T>(action: string, fn: () => Promise<T>): Promise<T> {
   try {
     return await fn();

@@ -15,7 +15,7 @@ import {
 } from '../../db/repositories/message.repository.js';
 import { findConfig } from '../../db/repositories/whatsapp-config.repository.js';
 import { whatsappMedia } from '../../db/schema/index.js';
-import { e164ToNumber, GatewayError, isGatewayError, type SendResult } from '../../gateway/index.js';
+import { GatewayError, isGatewayError, type SendResult } from '../../gateway/index.js';
 import { nowOf, type DomainContext } from '../context.js';
 import { readSettings, type AdvisorSettings } from '../instances/advisor-settings.js';
 import { effectiveFeatures } from '../instances/features.js';
@@ -134,7 +134,8 @@ async function send(
   ref: { instanceName: string; token: string },
   message: MessageRow,
 ): Promise<SendResult> {
-  const number = e164ToNumber(message.phone!);
+  // The gateway takes E.164 and converts to Evolution's digits itself.
+  const number = message.phone!;
   if (message.type === 'text') return ctx.gateway.sendText(ref, { number, text: message.text ?? '' });
   let media = message.mediaUrl;
   if (!media && message.mediaId) {

@@ -51,7 +51,8 @@ export function requestHash(body: unknown): string {
     .digest('hex');
 }
 
-const SCHEDULE_SLACK_MS = 2_000;
+/** A scheduledAt this close to now is just "now". */
+const SCHEDULE_SLACK_MS = 1_000;
 const MAX_SCHEDULE_AHEAD_MS = 400 * 24 * 3_600_000;
 
 function sameRequest(existing: MessageRow, hash: string): MessageRow {

@@ -94,7 +94,10 @@ export class WebhookReceiver {
 
   private reject(reason: RejectReason, instance: string, ip: string | undefined): never {
     countRejection(reason);
-    this.logger.warn({ reason, instance: JSON.stringify(instance.slice(0, MAX_INSTANCE_NAME)), ip }, 'webhook rejected');
+    this.logger.warn(
+      { reason, instance: JSON.stringify(instance.slice(0, MAX_INSTANCE_NAME)), ip },
+      'webhook rejected',
+    );
     throw new AppError(
       'invalid_webhook_credentials',
       'The webhook request could not be verified for this instance.',

@@ -1,0 +1,198 @@
+// The advisor's connect flow against the emulator over real HTTP: QR, scan, live status,
+// phone-side logout, disconnect and removal.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HttpClient, signUpAdvisor } from '../support/http.js';
+import { startTestService, type TestService } from '../support/service.js';
+import { waitFor } from '../support/wait.js';
+
+let service: TestService;
+let emulator: HttpClient;
+beforeAll(async () => {
+  service = await startTestService();
+  emulator = new HttpClient(service.emulatorUrl);
+});
+afterAll(async () => {
+  await service?.close();
+});
+
+async function connectedAdvisor(name: string) {
+  const advisor = await signUpAdvisor(service.url, name);
+  const connect = await advisor.client.post('/api/whatsapp/connect');
+  const config = await advisor.client.get('/api/whatsapp/config');
+  return { ...advisor, connect, instanceName: config.body.instanceName as string };
+}
+
+describe('connecting WhatsApp', () => {
+  it('starts not configured, with defaults and a public slug', async () => {
+    const { client } = await signUpAdvisor(service.url, 'Lucía Pérez');
+    const res = await client.get('/api/whatsapp/config');
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({
+      status: 'not_configured',
+      instanceName: null,
+      publicSlug: expect.stringMatching(/^lucia-perez/),
+      sandbox: true,
+      settings: { rateLimit: { max: 50, durationMs: 60000 }, reminderOffsetMinutes: 1440 },
+      features: { sending: true, reminders: true, inbox: true, publicCta: true },
+    });
+  });
+
+  it('returns a QR PNG, then turns connected when the phone scans', async () => {
+    const { client, connect, instanceName } = await connectedAdvisor('Ana');
+    expect(connect.status).toBe(200);
+    expect(connect.body.status).toBe('qr_pending');
+    expect(connect.body.qr.image).toMatch(/^data:image\/png;base64,/);
+    expect(new Date(connect.body.qr.expiresAt).getTime()).toBeGreaterThan(Date.now());
+    expect(instanceName).toMatch(/^adv_[a-f0-9]{20}$/);
+
+    // The webhook was registered as "Our decisions" say.
+    const instances = await emulator.get('/_emulator/instances');
+    const ours = instances.body.find((i: { name: string }) => i.name === instanceName);
+    expect(ours.webhook.url).toBe(`${service.url}/api/whatsapp/webhook`);
+    expect(ours.webhook.byEvents).toBe(false);
+    expect([...ours.webhook.events].sort()).toEqual([
+      'CONNECTION_UPDATE',
+      'LOGOUT_INSTANCE',
+      'MESSAGES_UPDATE',
+      'MESSAGES_UPSERT',
+      'QRCODE_UPDATED',
+      'SEND_MESSAGE',
+    ]);
+
+    const scan = await emulator.post(`/_emulator/instances/${instanceName}/scan`, {
+      phone: '+34612345678',
+      profileName: 'Ana Nutrición',
+    });
+    expect(scan.status).toBeLessThan(300);
+    const config = await waitFor(
+      () => client.get('/api/whatsapp/config'),
+      (r) => r.body.status === 'connected',
+      { what: 'connected status' },
+    );
+    expect(config.body.phoneNumber).toBe('+34612345678');
+    expect(config.body.profileName).toBe('Ana Nutrición');
+    expect(config.body.qr).toBeNull();
+
+    const again = await client.post('/api/whatsapp/connect');
+    expect(again.body).toEqual({ status: 'connected' });
+  });
+
+  it('creates exactly one instance for ten concurrent connects', async () => {
+    const { client } = await signUpAdvisor(service.url, 'Concurrent');
+    const results = await Promise.all(Array.from({ length: 10 }, () => client.post('/api/whatsapp/connect')));
+    expect(results.map((r) => r.status)).toEqual(Array(10).fill(200));
+    const { instanceName } = (await client.get('/api/whatsapp/config')).body;
+    const instances = await emulator.get('/_emulator/instances');
+    expect(instances.body.filter((i: { name: string }) => i.name === instanceName)).toHaveLength(1);
+    expect(instances.body.filter((i: { name: string }) => i.name.startsWith('adv_')).length).toBe(
+      new Set(instances.body.map((i: { name: string }) => i.name)).size,
+    );
+  });
+
+  it('marks the advisor disconnected with an alert when the phone logs out, and reconnects', async () => {
+    const { client, instanceName } = await connectedAdvisor('Logout');
+    await emulator.post(`/_emulator/instances/${instanceName}/scan`, {});
+    await waitFor(
+      () => client.get('/api/whatsapp/config'),
+      (r) => r.body.status === 'connected',
+    );
+    await emulator.post(`/_emulator/instances/${instanceName}/disconnect`, { statusReason: 401 });
+    const after = await waitFor(
+      () => client.get('/api/whatsapp/config'),
+      (r) => r.body.status === 'disconnected',
+    );
+    expect(after.body.alert).toBe('logged_out');
+
+    const reconnect = await client.post('/api/whatsapp/connect');
+    expect(reconnect.body.status).toBe('qr_pending');
+    await emulator.post(`/_emulator/instances/${instanceName}/scan`, {});
+    const back = await waitFor(
+      () => client.get('/api/whatsapp/config'),
+      (r) => r.body.status === 'connected',
+    );
+    expect(back.body.alert).toBeNull();
+  });
+
+  it('keeps a silent reconnect (408) from flapping the status', async () => {
+    const { client, instanceName } = await connectedAdvisor('Flaky');
+    await emulator.post(`/_emulator/instances/${instanceName}/scan`, {});
+    await waitFor(
+      () => client.get('/api/whatsapp/config'),
+      (r) => r.body.status === 'connected',
+    );
+    await emulator.post(`/_emulator/instances/${instanceName}/disconnect`, { statusReason: 408 });
+    await new Promise((r) => setTimeout(r, 300));
+    expect((await client.get('/api/whatsapp/config')).body.status).toBe('connected');
+  });
+
+  it('disconnects and removes, tolerating a gateway that forgot the instance', async () => {
+    const { client, instanceName } = await connectedAdvisor('Remove');
+    await emulator.post(`/_emulator/instances/${instanceName}/scan`, {});
+    await waitFor(
+      () => client.get('/api/whatsapp/config'),
+      (r) => r.body.status === 'connected',
+    );
+    expect((await client.post('/api/whatsapp/disconnect')).body).toEqual({ status: 'disconnected' });
+    // The gateway loses the instance behind our back; removing still succeeds.
+    await emulator.post('/_emulator/reset');
+    const removed = await client.delete('/api/whatsapp/config');
+    expect(removed.status).toBe(200);
+    const config = (await client.get('/api/whatsapp/config')).body;
+    expect(config).toMatchObject({ status: 'not_configured', instanceName: null, phoneNumber: null });
+  });
+
+  it('picks up a lost "open" webhook when the dashboard asks for a refresh', async () => {
+    const { client, instanceName } = await connectedAdvisor('Lost');
+    await emulator.put('/_emulator/faults', { dropWebhookRate: 1 });
+    try {
+      await emulator.post(`/_emulator/instances/${instanceName}/scan`, { phone: '+5215512345678' });
+      await new Promise((r) => setTimeout(r, 200));
+      expect((await client.get('/api/whatsapp/config')).body.status).toBe('qr_pending');
+      const refreshed = await client.get('/api/whatsapp/config?refresh=true');
+      expect(refreshed.body.status).toBe('connected');
+    } finally {
+      await emulator.delete('/_emulator/faults');
+    }
+  });
+});
+
+describe('settings', () => {
+  it('validates each field with a 422 naming it, and saves good values', async () => {
+    const { client } = await signUpAdvisor(service.url, 'Settings');
+    const bad = await client.put('/api/whatsapp/config', {
+      settings: {
+        timezone: 'Mars/Base',
+        defaultCountry: 'XX',
+        quietHours: { start: '25:00', end: '08:00' },
+        rateLimit: { max: 100000, durationMs: 60000 },
+      },
+    });
+    expect(bad.status).toBe(422);
+    expect(bad.body.error.code).toBe('validation_failed');
+    const fields = bad.body.error.details.fields.map((f: { field: string }) => f.field).sort();
+    expect(fields).toEqual([
+      'settings.defaultCountry',
+      'settings.quietHours.start',
+      'settings.rateLimit.max',
+      'settings.timezone',
+    ]);
+
+    const good = await client.put('/api/whatsapp/config', {
+      settings: { timezone: 'America/Mexico_City', locale: 'es-MX', defaultCountry: 'mx', quietHours: null },
+    });
+    expect(good.status).toBe(200);
+    expect(good.body.settings).toMatchObject({
+      timezone: 'America/Mexico_City',
+      locale: 'es-MX',
+      defaultCountry: 'MX',
+      quietHours: null,
+    });
+    expect((await client.get('/api/whatsapp/config')).body.settings.timezone).toBe('America/Mexico_City');
+  });
+
+  it('rejects unknown settings and non-object bodies', async () => {
+    const { client } = await signUpAdvisor(service.url, 'Settings2');
+    expect((await client.put('/api/whatsapp/config', { settings: { colour: 'blue' } })).status).toBe(422);
+    expect((await client.put('/api/whatsapp/config', { settings: 'x' })).status).toBe(400);
+  });
+});

@@ -1,0 +1,196 @@
+// Clients opt out by writing STOP, BAJA or ALTO (any case, spacing, accents) and back in with
+// START or ALTA. From then on nothing reaches them: new sends are refused, and messages already
+// queued or scheduled are skipped when their time comes.
+import { and, eq } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { listAudit } from '../../src/db/repositories/audit.repository.js';
+import { whatsappClient } from '../../src/db/schema/index.js';
+import { HttpClient } from '../support/http.js';
+import { startTestService, type TestService } from '../support/service.js';
+import { waitFor } from '../support/wait.js';
+import {
+  connectedAdvisor,
+  envelope,
+  postWebhook,
+  upsertData,
+  webhookJwt,
+  type ConnectedAdvisor,
+} from '../support/whatsapp.js';
+
+let service: TestService;
+let emulator: HttpClient;
+let ana: ConnectedAdvisor;
+beforeAll(async () => {
+  service = await startTestService();
+  emulator = new HttpClient(service.emulatorUrl);
+  ana = await connectedAdvisor(service, 'Ana');
+});
+afterAll(async () => {
+  await service?.close();
+});
+
+const clientRow = async (phone: string) => {
+  const [row] = await service.database.db
+    .select()
+    .from(whatsappClient)
+    .where(and(eq(whatsappClient.advisorId, ana.userId), eq(whatsappClient.phone, phone)));
+  return row;
+};
+
+async function clientWrites(from: string, text: string) {
+  const res = await emulator.post(`/_emulator/instances/${ana.instanceName}/inbound`, { from, text });
+  expect(res.status).toBe(201);
+}
+
+describe('opt-out keywords', () => {
+  it.each([
+    ['+34630000001', 'STOP'],
+    ['+34630000002', ' baja '],
+    ['+34630000003', 'Bája'],
+    ['+34630000004', 'ALTO'],
+    ['+34630000005', 'stop.'],
+  ])('%s writing %j is opted out, and sends to them are refused', async (phone, text) => {
+    await clientWrites(phone, text);
+    const row = await waitFor(
+      () => clientRow(phone),
+      (r) => r?.optedOut === true,
+      { what: `${phone} opted out` },
+    );
+    expect(row).toMatchObject({ optSource: 'keyword' });
+    expect(row!.optedOutAt).not.toBeNull();
+    const send = await ana.client.post('/api/whatsapp/send', { to: phone, text: 'recordatorio' });
+    expect(send.status).toBe(422);
+    expect(send.body.error.code).toBe('recipient_opted_out');
+  });
+
+  it('ignores sentences that merely contain a keyword', async () => {
+    await clientWrites('+34630000010', 'no pares, stop no');
+    await clientWrites('+34630000010', 'me doy de baja mañana');
+    const row = await waitFor(
+      () => clientRow('+34630000010'),
+      (r) => r?.unread === 2,
+    );
+    expect(row!.optedOut).toBe(false);
+  });
+
+  it('START and ALTA opt back in, and both changes are audited', async () => {
+    await clientWrites('+34630000020', 'STOP');
+    await waitFor(
+      () => clientRow('+34630000020'),
+      (r) => r?.optedOut === true,
+    );
+    await new Promise((r) => setTimeout(r, 1_100)); // WhatsApp timestamps are in seconds
+    await clientWrites('+34630000020', 'Start');
+    await waitFor(
+      () => clientRow('+34630000020'),
+      (r) => r?.optedOut === false,
+    );
+    await new Promise((r) => setTimeout(r, 1_100));
+    await clientWrites('+34630000020', 'baja');
+    await waitFor(
+      () => clientRow('+34630000020'),
+      (r) => r?.optedOut === true,
+    );
+    await new Promise((r) => setTimeout(r, 1_100));
+    await clientWrites('+34630000020', 'ALTA');
+    await waitFor(
+      () => clientRow('+34630000020'),
+      (r) => r?.optedOut === false,
+    );
+    const audit = (await listAudit(service.database.db, ana.userId, { limit: 50 })).filter(
+      (a) => a.phone === '+34630000020',
+    );
+    expect(audit.map((a) => a.action).reverse()).toEqual([
+      'client.opt_out',
+      'client.opt_in',
+      'client.opt_out',
+      'client.opt_in',
+    ]);
+    expect(audit[0]).toMatchObject({ actorType: 'system', content: { source: 'keyword', text: 'ALTA' } });
+  });
+
+  it('orders STOP and START by when the client wrote them, not by when the webhooks arrived', async () => {
+    const t = Math.floor(Date.now() / 1000);
+    const post = (text: string, ts: number, id: string) =>
+      postWebhook(
+        service,
+        JSON.stringify(
+          envelope(
+            ana.instanceName,
+            'messages.upsert',
+            upsertData('+34630000030', text, id, { messageTimestamp: ts }),
+          ),
+        ),
+        { authorization: `Bearer ${webhookJwt(ana.secret)}` },
+      );
+    // START written after STOP, but delivered first.
+    expect((await post('START', t + 5, 'ORDER2')).status).toBe(200);
+    await waitFor(
+      () => clientRow('+34630000030'),
+      (r) => r !== undefined && r.unread === 1,
+    );
+    expect((await post('STOP', t, 'ORDER1')).status).toBe(200);
+    await waitFor(
+      () => clientRow('+34630000030'),
+      (r) => r?.unread === 2,
+    );
+    expect((await clientRow('+34630000030'))!.optedOut).toBe(false);
+  });
+});
+
+describe('messages already on their way', () => {
+  it('skips a scheduled message to a client who opted out before it was due', async () => {
+    const phone = '+34630000040';
+    const scheduledAt = new Date(Date.now() + 2_500).toISOString();
+    const send = await ana.client.post('/api/whatsapp/send', { to: phone, text: 'tu cita', scheduledAt });
+    expect(send.status).toBe(202);
+    expect(send.body.message.status).toBe('scheduled');
+    await clientWrites(phone, 'BAJA');
+    await waitFor(
+      () => clientRow(phone),
+      (r) => r?.optedOut === true,
+    );
+    const message = await waitFor(
+      async () => (await ana.client.get(`/api/whatsapp/messages/${send.body.message.id}`)).body,
+      (m) => m.status === 'skipped',
+      { timeoutMs: 15_000, what: 'the scheduled message to be skipped' },
+    );
+    expect(message.error.code).toBe('recipient_opted_out');
+    const sent = (await emulator.get(`/_emulator/instances/${ana.instanceName}/sent`)).body as {
+      number: string;
+    }[];
+    expect(sent.some((s) => s.number.endsWith('630000040'))).toBe(false);
+  });
+
+  it('skips a message queued while disconnected once the number is back', async () => {
+    const bea = await connectedAdvisor(service, 'Bea');
+    const phone = '+34630000050';
+    await emulator.post(`/_emulator/instances/${bea.instanceName}/disconnect`, { statusReason: 401 });
+    await waitFor(
+      () => bea.client.get('/api/whatsapp/config'),
+      (r) => r.body.status === 'disconnected',
+    );
+    const send = await bea.client.post('/api/whatsapp/send', { to: phone, text: 'te escribo luego' });
+    expect(send.status).toBe(202);
+    expect(send.body.message.status).toBe('queued');
+    // The client's BAJA reaches us (a webhook signed by the instance) while the message waits.
+    const body = JSON.stringify(
+      envelope(bea.instanceName, 'messages.upsert', upsertData(phone, 'BAJA', 'QUEUED1')),
+    );
+    expect(
+      (await postWebhook(service, body, { authorization: `Bearer ${webhookJwt(bea.secret)}` })).status,
+    ).toBe(200);
+    await waitFor(
+      async () => (await bea.client.get('/api/whatsapp/clients?optedOut=true')).body.items,
+      (items: any[]) => items.some((c) => c.phone === phone),
+    );
+    await bea.client.post('/api/whatsapp/connect');
+    await emulator.post(`/_emulator/instances/${bea.instanceName}/scan`, {});
+    const message = await waitFor(
+      async () => (await bea.client.get(`/api/whatsapp/messages/${send.body.message.id}`)).body,
+      (m) => m.status === 'skipped',
+      { timeoutMs: 15_000, what: 'the queued message to be skipped' },
+    );
+    expect(message.error.code).toBe('recipient_opted_out');
+  });
+});

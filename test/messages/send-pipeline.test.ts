@@ -1,0 +1,299 @@
+// The send pipeline end to end: API → outbox row → BullMQ → worker → emulator over HTTP.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connectedAdvisor, sentByPhone, type ConnectedAdvisor } from '../support/advisor.js';
+import { signUpAdvisor } from '../support/http.js';
+import { startTestService, type TestService } from '../support/service.js';
+import { waitFor } from '../support/wait.js';
+
+let service: TestService;
+let ana: ConnectedAdvisor;
+beforeAll(async () => {
+  service = await startTestService({
+    env: { SEND_BACKOFF_BASE_MS: '50', SEND_BACKOFF_MAX_MS: '200', RECONNECT_POLL_MS: '200' },
+  });
+  ana = await connectedAdvisor(service, 'Ana');
+});
+afterAll(async () => {
+  await service?.close();
+});
+
+const message = (advisor: ConnectedAdvisor, id: string) => advisor.client.get(`/api/whatsapp/messages/${id}`);
+
+describe('POST /api/whatsapp/send', () => {
+  it("queues a text, sends it through the gateway and records Evolution's id", async () => {
+    const res = await ana.client.post('/api/whatsapp/send', {
+      to: '+34 612 34 56 78',
+      text: 'Hola Marta, te espero mañana.',
+    });
+    expect(res.status).toBe(202);
+    expect(res.body.message).toMatchObject({
+      status: 'queued',
+      phone: '+34612345678',
+      direction: 'outbound',
+      type: 'text',
+    });
+    const sent = await waitFor(
+      () => message(ana, res.body.message.id),
+      (r) => ['sent', 'delivered', 'read'].includes(r.body.status),
+      { what: 'sent' },
+    );
+    expect(sent.body.evolutionMessageId).toMatch(/^[0-9A-F]+$/);
+    expect(sent.body.attempts).toBe(1);
+    const phone = await sentByPhone(ana);
+    expect(phone.some((m) => m.text === 'Hola Marta, te espero mañana.')).toBe(true);
+  });
+
+  it('normalises numbers with the default country and explains invalid ones', async () => {
+    const bad = await ana.client.post('/api/whatsapp/send', { to: '12', text: 'x' });
+    expect(bad.status).toBe(422);
+    expect(bad.body.error.code).toBe('invalid_phone');
+    expect(bad.body.error.message.length).toBeGreaterThan(10);
+    const national = await ana.client.post('/api/whatsapp/send', { to: '612 345 679', text: 'hola' });
+    expect(national.body.message.phone).toBe('+34612345679');
+  });
+
+  it('returns the same message for a repeated Idempotency-Key and 409 for another body', async () => {
+    const body = { to: '+34612000001', text: 'Una sola vez' };
+    const first = await ana.client.post('/api/whatsapp/send', body, { 'idempotency-key': 'k-1' });
+    const second = await ana.client.post('/api/whatsapp/send', body, { 'idempotency-key': 'k-1' });
+    expect(second.status).toBe(202);
+    expect(second.body.message.id).toBe(first.body.message.id);
+    const other = await ana.client.post(
+      '/api/whatsapp/send',
+      { ...body, text: 'otra' },
+      { 'idempotency-key': 'k-1' },
+    );
+    expect(other.status).toBe(409);
+    expect(other.body.error.code).toBe('idempotency_conflict');
+    await waitFor(
+      () => message(ana, first.body.message.id),
+      (r) => r.body.status !== 'queued',
+    );
+    const phone = await sentByPhone(ana);
+    expect(phone.filter((m) => m.text === 'Una sola vez')).toHaveLength(1);
+  });
+
+  it('sends an uploaded image with its caption, checking the real type of the bytes', async () => {
+    const png = Buffer.from('89504e470d0a1a0a0000000d4948445200000001000000010806000000', 'hex').toString(
+      'base64',
+    );
+    const res = await ana.client.post('/api/whatsapp/send', {
+      to: '+34612000002',
+      type: 'image',
+      media: { base64: png, fileName: 'plan.png' },
+      caption: 'Tu plan de la semana',
+    });
+    expect(res.status).toBe(202);
+    expect(res.body.message).toMatchObject({
+      type: 'image',
+      mimetype: 'image/png',
+      caption: 'Tu plan de la semana',
+    });
+    await waitFor(
+      () => message(ana, res.body.message.id),
+      (r) => r.body.status === 'sent' || r.body.status === 'delivered' || r.body.status === 'read',
+    );
+
+    const fake = await ana.client.post('/api/whatsapp/send', {
+      to: '+34612000002',
+      type: 'image',
+      media: { base64: Buffer.from('%PDF-1.4 not an image').toString('base64'), mimetype: 'image/png' },
+    });
+    expect(fake.status).toBe(415);
+    expect(fake.body.error.code).toBe('unsupported_media_type');
+  });
+
+  it('refuses media over the size limit with 413', async () => {
+    const small = await startTestService({ env: { MEDIA_MAX_BYTES: '2048' } });
+    try {
+      const { client } = await signUpAdvisor(small.url, 'Big');
+      const res = await client.post('/api/whatsapp/send', {
+        to: '+34612000003',
+        type: 'document',
+        media: { base64: Buffer.alloc(5000, 1).toString('base64'), fileName: 'big.bin' },
+      });
+      expect(res.status).toBe(413);
+      expect(res.body.error.code).toBe('payload_too_large');
+    } finally {
+      await small.close();
+    }
+  });
+
+  it('renders a template with variables and refuses a missing one', async () => {
+    const ok = await ana.client.post('/api/whatsapp/send', {
+      to: '+34612000004',
+      template: { key: 'follow_up' },
+      variables: { nombre_cliente: 'Marta', nombre_asesor: 'Ana', mensaje_personalizado: 'Bebe agua.' },
+    });
+    expect(ok.status).toBe(202);
+    expect(ok.body.message.text).toContain('Marta');
+    expect(ok.body.message.templateKey).toBe('follow_up');
+    const missing = await ana.client.post('/api/whatsapp/send', {
+      to: '+34612000004',
+      template: { key: 'follow_up' },
+      variables: { nombre_cliente: 'Marta' },
+    });
+    expect(missing.status).toBe(422);
+    expect(missing.body.error.code).toBe('missing_variable');
+    expect(missing.body.error.details.missing).toEqual(
+      expect.arrayContaining(['nombre_asesor', 'mensaje_personalizado']),
+    );
+  });
+
+  it('holds a scheduled message until its time', async () => {
+    const at = new Date(Date.now() + 2500);
+    const res = await ana.client.post('/api/whatsapp/send', {
+      to: '+34612000005',
+      text: 'Programado',
+      scheduledAt: at.toISOString(),
+    });
+    expect(res.body.message.status).toBe('scheduled');
+    await new Promise((r) => setTimeout(r, 500));
+    expect((await message(ana, res.body.message.id)).body.status).toBe('scheduled');
+    const sent = await waitFor(
+      () => message(ana, res.body.message.id),
+      (r) => r.body.sentAt !== null,
+      { timeoutMs: 10_000 },
+    );
+    expect(new Date(sent.body.sentAt).getTime()).toBeGreaterThanOrEqual(at.getTime() - 50);
+  });
+
+  it('answers bad bodies with 400 naming the field', async () => {
+    const res = await ana.client.post('/api/whatsapp/send', { to: '+34612000006', text: 5 });
+    expect(res.status).toBe(400);
+    expect(res.body.error.details.fields[0].field).toBe('text');
+    const none = await ana.client.post('/api/whatsapp/send', { to: '+34612000006' });
+    expect(none.status).toBe(422);
+  });
+});
+
+describe('delivery behaviour', () => {
+  it('retries transient gateway errors and then sends', async () => {
+    const emulator = ana.emulator;
+    await emulator.put('/_emulator/faults', { errorRate: 1 });
+    const res = await ana.client.post('/api/whatsapp/send', { to: '+34612000007', text: 'Tras el fallo' });
+    const failing = await waitFor(
+      () => message(ana, res.body.message.id),
+      (r) => r.body.attempts >= 2,
+      { what: 'a retry' },
+    );
+    expect(failing.body.status).not.toBe('failed');
+    await emulator.delete('/_emulator/faults');
+    const sent = await waitFor(
+      () => message(ana, res.body.message.id),
+      (r) => r.body.sentAt !== null,
+      { what: 'sent after recovery' },
+    );
+    expect(sent.body.error).toBeNull();
+  });
+
+  it('fails at once, with the reason, when the number is not on WhatsApp', async () => {
+    await ana.emulator.put('/_emulator/faults', { notOnWhatsApp: ['34612000008', '+34612000008'] });
+    try {
+      const res = await ana.client.post('/api/whatsapp/send', { to: '+34612000008', text: 'nadie' });
+      const failed = await waitFor(
+        () => message(ana, res.body.message.id),
+        (r) => r.body.status === 'failed',
+      );
+      expect(failed.body.error.code).toBe('not_on_whatsapp');
+      expect(failed.body.attempts).toBe(1);
+    } finally {
+      await ana.emulator.delete('/_emulator/faults');
+    }
+  });
+
+  it('waits while the number is disconnected, without failing, and sends after reconnecting', async () => {
+    const bea = await connectedAdvisor(service, 'Bea');
+    await bea.emulator.post(`/_emulator/instances/${bea.instanceName}/disconnect`, { statusReason: 401 });
+    await waitFor(
+      () => bea.client.get('/api/whatsapp/config?refresh=true'),
+      (r) => r.body.status === 'disconnected',
+    );
+    const res = await bea.client.post('/api/whatsapp/send', { to: '+34612000009', text: 'Cuando vuelvas' });
+    expect(res.status).toBe(202);
+    await new Promise((r) => setTimeout(r, 800));
+    const waiting = await message(bea, res.body.message.id);
+    expect(waiting.body.status).toBe('queued');
+    expect(waiting.body.attempts).toBe(0);
+
+    await bea.client.post('/api/whatsapp/connect');
+    await bea.emulator.post(`/_emulator/instances/${bea.instanceName}/scan`, {});
+    await waitFor(
+      () => bea.client.get('/api/whatsapp/config?refresh=true'),
+      (r) => r.body.status === 'connected',
+    );
+    await waitFor(
+      () => message(bea, res.body.message.id),
+      (r) => r.body.sentAt !== null,
+      { what: 'sent after reconnect' },
+    );
+  });
+
+  it('lets a failed message be retried from the history', async () => {
+    await ana.emulator.put('/_emulator/faults', { notOnWhatsApp: ['34612000010'] });
+    const res = await ana.client.post('/api/whatsapp/send', { to: '+34612000010', text: 'otra vez' });
+    await waitFor(
+      () => message(ana, res.body.message.id),
+      (r) => r.body.status === 'failed',
+    );
+    await ana.emulator.delete('/_emulator/faults');
+    const retry = await ana.client.post(`/api/whatsapp/messages/${res.body.message.id}/retry`);
+    expect(retry.status).toBe(202);
+    await waitFor(
+      () => message(ana, res.body.message.id),
+      (r) => r.body.sentAt !== null,
+    );
+    const again = await ana.client.post(`/api/whatsapp/messages/${res.body.message.id}/retry`);
+    expect(again.status).toBe(409);
+  });
+});
+
+describe('history, audit and tenancy', () => {
+  it('lists newest first with filters and cursor pagination', async () => {
+    const carla = await connectedAdvisor(service, 'Carla');
+    for (let i = 0; i < 5; i++)
+      await carla.client.post('/api/whatsapp/send', { to: `+3461200010${i}`, text: `n${i}` });
+    const page1 = await carla.client.get('/api/whatsapp/messages?limit=2');
+    expect(page1.body.items.map((m: any) => m.text)).toEqual(['n4', 'n3']);
+    const page2 = await carla.client.get(`/api/whatsapp/messages?limit=2&cursor=${page1.body.nextCursor}`);
+    expect(page2.body.items.map((m: any) => m.text)).toEqual(['n2', 'n1']);
+    const filtered = await carla.client.get('/api/whatsapp/messages?phone=%2B34612000102');
+    expect(filtered.body.items.map((m: any) => m.text)).toEqual(['n2']);
+    expect((await carla.client.get('/api/whatsapp/messages?cursor=garbage')).status).toBe(400);
+    expect((await carla.client.get('/api/whatsapp/messages?limit=500')).status).toBe(400);
+  });
+
+  it('keeps an audit entry of every send with its content', async () => {
+    const res = await ana.client.post('/api/whatsapp/send', { to: '+34612000200', text: 'Auditado' });
+    const audit = await ana.client.get('/api/whatsapp/audit?limit=200');
+    const entry = audit.body.items.find((e: any) => e.messageId === res.body.message.id);
+    expect(entry).toMatchObject({ actorType: 'advisor', action: 'message.send', phone: '+34612000200' });
+    expect(entry.content.text).toBe('Auditado');
+  });
+
+  it("never shows or acts on another advisor's messages", async () => {
+    const res = await ana.client.post('/api/whatsapp/send', { to: '+34612000300', text: 'Privado' });
+    const intruder = await signUpAdvisor(service.url, 'Intruder');
+    expect((await intruder.client.get(`/api/whatsapp/messages/${res.body.message.id}`)).status).toBe(404);
+    expect((await intruder.client.post(`/api/whatsapp/messages/${res.body.message.id}/retry`)).status).toBe(
+      404,
+    );
+    const list = await intruder.client.get('/api/whatsapp/messages');
+    expect(list.body.items).toEqual([]);
+    const audit = await intruder.client.get('/api/whatsapp/audit');
+    expect(audit.body.items).toEqual([]);
+    // Same idempotency key in another tenant is a different message.
+    const a = await ana.client.post(
+      '/api/whatsapp/send',
+      { to: '+34612000301', text: 'x' },
+      { 'idempotency-key': 'shared' },
+    );
+    const b = await intruder.client.post(
+      '/api/whatsapp/send',
+      { to: '+34612000301', text: 'y' },
+      { 'idempotency-key': 'shared' },
+    );
+    expect(b.status).toBe(202);
+    expect(b.body.message.id).not.toBe(a.body.message.id);
+  });
+});
