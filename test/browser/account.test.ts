@@ -1,0 +1,204 @@
+// The parts of the dashboard that work against today's server: creating an account, the
+// signed-in shell, API keys (create, copy, revoke), signing out and in, the language switch and
+// the phone-width layout.
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { DESKTOP, launchBrowser, openPage, PHONE, screenshot, uniqueEmail } from './support/browser.js';
+import { startWebService, type WebService } from './support/web-service.js';
+
+// A real server and a real browser on a busy machine: give each test room.
+vi.setConfig({ testTimeout: 90_000 });
+
+let web: WebService;
+let browser: Browser;
+const password = 'correct-horse-9';
+const email = uniqueEmail();
+
+beforeAll(async () => {
+  [web, browser] = await Promise.all([startWebService(), launchBrowser()]);
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await web?.close();
+});
+
+async function signIn(page: Page): Promise<void> {
+  await page.goto('/sign-in');
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Contraseña', { exact: true }).fill(password);
+  await page.getByRole('button', { name: 'Entrar' }).click();
+  await page.getByRole('button', { name: 'Salir' }).waitFor();
+}
+
+describe('advisor account in the browser', () => {
+  it('signs up, creates, copies and revokes an API key, signs out and back in', async () => {
+    const { page, context, pageErrors } = await openPage(browser, web.url);
+
+    await page.goto('/');
+    await page.waitForURL('**/sign-in');
+    await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe('Hola de nuevo');
+    await screenshot(page, 'sign-in-desktop');
+
+    await page.getByRole('link', { name: 'Crear cuenta' }).click();
+    await page.waitForURL('**/sign-up');
+    // Client-side checks speak before anything is sent.
+    await page.getByRole('button', { name: 'Crear cuenta' }).click();
+    await page.getByText('Escribe tu nombre.').waitFor();
+    await page.getByLabel('Tu nombre').fill('Ana López');
+    await page.getByLabel('Email').fill(email);
+    await page.getByLabel('Contraseña', { exact: true }).fill(password);
+    await screenshot(page, 'sign-up-desktop');
+    await page.getByRole('button', { name: 'Crear cuenta' }).click();
+
+    await page.waitForURL('**/whatsapp');
+    await page.getByRole('navigation', { name: 'Secciones' }).waitFor();
+    await expect(page.locator('.user-name').textContent()).resolves.toContain('Ana López');
+
+    await page.getByRole('link', { name: 'Integraciones' }).click();
+    await page.waitForURL('**/integrations');
+    await page.getByText('Aún no tienes claves').waitFor();
+    await page.getByLabel('Nombre').fill('Agenda online');
+    await page.getByRole('button', { name: 'Crear clave' }).click();
+    const secret = page.getByTestId('new-api-key');
+    await secret.waitFor();
+    const key = (await secret.textContent()) ?? '';
+    expect(key).toMatch(/^ww_/);
+    await page.getByRole('button', { name: 'Copiar clave' }).click();
+    await page.getByRole('button', { name: 'Copiado' }).waitFor();
+    await expect(page.evaluate(() => navigator.clipboard.readText())).resolves.toBe(key);
+    await expect(page.getByTestId('api-key-row').count()).resolves.toBe(1);
+    await screenshot(page, 'integrations-key-created-desktop');
+
+    await page.getByRole('button', { name: 'Ya la he guardado' }).click();
+    await expect(page.getByTestId('new-api-key').count()).resolves.toBe(0);
+    // The list never shows the secret again.
+    await expect(page.locator('body').textContent()).resolves.not.toContain(key);
+
+    // Escape closes the confirmation without revoking, and focus returns to the button.
+    const revoke = page.getByRole('button', { name: 'Revocar' });
+    await revoke.click();
+    const dialog = page.getByRole('dialog', { name: '¿Revocar esta clave?' });
+    await dialog.waitFor();
+    await screenshot(page, 'integrations-revoke-dialog-desktop');
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'detached' });
+    await expect(revoke.evaluate((el) => el === document.activeElement)).resolves.toBe(true);
+    await expect(page.getByTestId('api-key-row').count()).resolves.toBe(1);
+
+    await revoke.click();
+    await dialog.getByRole('button', { name: 'Revocar' }).click();
+    await page.getByText('Aún no tienes claves').waitFor();
+    const keys = await page.request.get('/api/api-keys');
+    expect((await keys.json()).items).toHaveLength(0);
+    // The revoked key no longer authenticates.
+    const asKey = await page.request.get('/api/api-keys', { headers: { 'x-api-key': key, cookie: '' } });
+    expect(asKey.status()).toBe(401);
+
+    await page.getByRole('button', { name: 'Salir' }).click();
+    await page.waitForURL('**/sign-in');
+
+    await page.getByLabel('Email').fill(email);
+    await page.getByLabel('Contraseña', { exact: true }).fill('wrong-password');
+    await page.getByRole('button', { name: 'Entrar' }).click();
+    await page.getByRole('alert').getByText('El email o la contraseña no son correctos.').waitFor();
+    await screenshot(page, 'sign-in-error-desktop');
+
+    await page.getByLabel('Contraseña', { exact: true }).fill(password);
+    await page.getByRole('button', { name: 'Entrar' }).click();
+    await page.waitForURL('**/whatsapp');
+    await page.getByRole('navigation', { name: 'Secciones' }).waitFor();
+
+    expect(pageErrors).toEqual([]);
+    await context.close();
+  });
+
+  it('sends a signed-out visitor to sign in and back to the page they asked for', async () => {
+    const { page, context } = await openPage(browser, web.url);
+    await page.goto('/integrations');
+    await page.waitForURL('**/sign-in?next=%2Fintegrations');
+    await page.getByLabel('Email').fill(email);
+    await page.getByLabel('Contraseña', { exact: true }).fill(password);
+    await page.getByRole('button', { name: 'Entrar' }).click();
+    await page.waitForURL('**/integrations');
+    await page.getByRole('heading', { name: 'Integraciones', level: 1 }).waitFor();
+    await context.close();
+  });
+
+  it('switches between Spanish and English and remembers the choice', async () => {
+    const { page, context } = await openPage(browser, web.url);
+    await signIn(page);
+    await page.goto('/integrations');
+    await page.getByRole('heading', { name: 'Integraciones', level: 1 }).waitFor();
+
+    await page.getByRole('button', { name: 'English' }).click();
+    await page.getByRole('heading', { name: 'Integrations', level: 1 }).waitFor();
+    await expect(page.getByRole('button', { name: 'English' }).getAttribute('aria-pressed')).resolves.toBe(
+      'true',
+    );
+    await expect(page.evaluate(() => document.documentElement.lang)).resolves.toBe('en');
+    await expect(
+      page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name: 'Send' }).count(),
+    ).resolves.toBe(1);
+    await screenshot(page, 'integrations-english-desktop');
+
+    await page.reload();
+    await page.getByRole('heading', { name: 'Integrations', level: 1 }).waitFor();
+    await page.getByRole('button', { name: 'Español' }).click();
+    await page.getByRole('heading', { name: 'Integraciones', level: 1 }).waitFor();
+    await context.close();
+  });
+
+  it('fits a 375 px phone: the navigation collapses into a menu', async () => {
+    const { page, context, pageErrors } = await openPage(browser, web.url, PHONE, { isMobile: true });
+    await page.goto('/sign-in');
+    await screenshot(page, 'sign-in-phone');
+    await signIn(page);
+    await page.goto('/integrations');
+    await page.getByRole('heading', { name: 'Integraciones', level: 1 }).waitFor();
+
+    const nav = page.getByRole('navigation', { name: 'Secciones' });
+    const toggle = page.getByRole('button', { name: 'Menú' });
+    await expect(nav.isVisible()).resolves.toBe(false);
+    await expect(toggle.getAttribute('aria-expanded')).resolves.toBe('false');
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    expect(overflow).toBeLessThanOrEqual(0);
+    await screenshot(page, 'integrations-phone');
+
+    await toggle.click();
+    await nav.waitFor({ state: 'visible' });
+    await expect(toggle.getAttribute('aria-expanded')).resolves.toBe('true');
+    await screenshot(page, 'menu-open-phone');
+    await page.keyboard.press('Escape');
+    await nav.waitFor({ state: 'hidden' });
+
+    await toggle.click();
+    await nav.getByRole('link', { name: 'Ajustes' }).click();
+    await page.waitForURL('**/settings');
+    await nav.waitFor({ state: 'hidden' });
+    expect(pageErrors).toEqual([]);
+    await context.close();
+  });
+
+  it('is usable with the keyboard alone: skip link, labelled fields, visible focus', async () => {
+    const { page, context } = await openPage(browser, web.url, DESKTOP);
+    await signIn(page);
+    await page.goto('/integrations');
+    await page.getByRole('heading', { name: 'Integraciones', level: 1 }).waitFor();
+    await page.keyboard.press('Tab');
+    const skip = page.getByRole('link', { name: 'Saltar al contenido' });
+    await expect(skip.evaluate((el) => el === document.activeElement)).resolves.toBe(true);
+    await page.keyboard.press('Enter');
+    await expect(page.evaluate(() => document.activeElement?.id)).resolves.toBe('main');
+
+    // Tab to the key name field and create a key with Enter.
+    const name = page.getByLabel('Nombre');
+    await name.focus();
+    const outline = await name.evaluate((el) => getComputedStyle(el).outlineStyle);
+    expect(outline).not.toBe('none');
+    await page.keyboard.type('Teclado');
+    await page.keyboard.press('Enter');
+    await page.getByTestId('new-api-key').waitFor();
+    await context.close();
+  });
+});

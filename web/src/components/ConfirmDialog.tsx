@@ -1,0 +1,72 @@
+import { useState, type ReactNode } from 'react';
+import { useI18n } from '../i18n/i18n-context';
+import { Dialog } from './Dialog';
+import { ErrorNotice } from './ErrorNotice';
+
+interface ConfirmDialogProps {
+  open: boolean;
+  title: string;
+  children: ReactNode;
+  confirmLabel: string;
+  danger?: boolean;
+  onConfirm: () => Promise<void>;
+  onClose: () => void;
+}
+
+/** Asks before an action that cannot be undone; stays open and shows the error if it fails. */
+export function ConfirmDialog({
+  open,
+  title,
+  children,
+  confirmLabel,
+  danger,
+  onConfirm,
+  onClose,
+}: ConfirmDialogProps) {
+  const { t } = useI18n();
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  const close = () => {
+    setError(null);
+    onClose();
+  };
+  const confirm = async () => {
+    setBusy(true);
+    setError(null);
+    try {
+      await onConfirm();
+      close();
+    } catch (err) {
+      setError(err);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <Dialog
+      open={open}
+      title={title}
+      onClose={close}
+      footer={
+        <>
+          <button type="button" className="btn btn-ghost" onClick={close} data-autofocus>
+            {t('common.cancel')}
+          </button>
+          <button
+            type="button"
+            className={danger ? 'btn btn-danger' : 'btn btn-primary'}
+            onClick={confirm}
+            disabled={busy}
+          >
+            {busy ? t('common.working') : confirmLabel}
+          </button>
+        </>
+      }
+    >
+      <div className="stack">
+        {children}
+        {error !== null && <ErrorNotice error={error} />}
+      </div>
+    </Dialog>
+  );
+}

@@ -1,0 +1,224 @@
+// The shapes of /api answers, written from shared/API.md. Fields the server may add later are
+// optional here so the dashboard keeps working before and after they land.
+
+export type ConnectionStatus = 'not_configured' | 'qr_pending' | 'connecting' | 'connected' | 'disconnected';
+
+export interface QrCode {
+  image: string;
+  pairingCode: string | null;
+  expiresAt: string;
+}
+
+export interface WhatsappSettings {
+  defaultCountry: string;
+  timezone: string;
+  locale: string;
+  rateLimit: { max: number; durationMs: number };
+  quietHours: { start: string; end: string } | null;
+  reminderOffsetMinutes: number;
+  followUpDelayMinutes: number;
+  ctaMessage: string;
+  ctaEnabled?: boolean;
+  /** A reminder whose time already passed when the appointment was booked: skip it or send now. */
+  lateReminder?: 'skip' | 'send_now';
+  /** Tell the client when the appointment moves. */
+  rescheduleNotice?: boolean;
+}
+
+export interface WhatsappFeatures {
+  sending: boolean;
+  reminders: boolean;
+  inbox: boolean;
+  publicCta: boolean;
+}
+
+export interface WhatsappConfig {
+  status: ConnectionStatus;
+  instanceName: string | null;
+  publicSlug: string | null;
+  phoneNumber: string | null;
+  profileName?: string | null;
+  connectedAt: string | null;
+  lastStatusAt: string | null;
+  sandbox: boolean;
+  alert?: string | null;
+  qr?: QrCode | null;
+  settings: WhatsappSettings;
+  features: WhatsappFeatures;
+}
+
+export interface ConnectResult {
+  status: ConnectionStatus;
+  qr?: QrCode;
+}
+
+export type MessageStatus =
+  | 'scheduled'
+  | 'queued'
+  | 'sending'
+  | 'sent'
+  | 'delivered'
+  | 'read'
+  | 'failed'
+  | 'received'
+  | 'skipped'
+  | 'cancelled';
+export type MessageDirection = 'outbound' | 'inbound';
+export type MessageType = 'text' | 'image' | 'document' | 'audio' | 'video';
+
+export interface Message {
+  id: string;
+  direction: MessageDirection;
+  phone: string | null;
+  clientName: string | null;
+  type: MessageType | string;
+  text: string | null;
+  caption: string | null;
+  mediaUrl: string | null;
+  mimetype: string | null;
+  templateKey: string | null;
+  appointmentId: string | null;
+  status: MessageStatus;
+  error: { code: string; message: string } | null;
+  attempts: number;
+  evolutionMessageId: string | null;
+  source: 'api' | 'dashboard' | 'automation' | 'phone' | string;
+  createdAt: string;
+  scheduledAt: string | null;
+  sentAt: string | null;
+  deliveredAt: string | null;
+  readAt: string | null;
+  failedAt: string | null;
+  /** Why the message exists: manual, or the appointment automation's confirmation, reminder… */
+  purpose?: string;
+  fileName?: string | null;
+  /** Appointment messages: why the automation skipped it, when the server says so in words. */
+  skippedReason?: string | null;
+  kind?: string | null;
+}
+
+export interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+
+export type TemplateCategory = 'confirmation' | 'reminder' | 'follow_up' | 'custom';
+
+export interface Template {
+  id: string;
+  key: string;
+  name: string;
+  category: TemplateCategory;
+  language: string;
+  body: string;
+  variables: string[];
+  builtIn: boolean;
+  usageCount: number;
+  customVariables?: string[];
+  /** The advisor's own version of a built-in key. */
+  overridesBuiltIn?: boolean;
+}
+
+/** The editor's fields; POST also sends `key`, PUT never sends `key` or `language`. */
+export interface TemplateInput {
+  name: string;
+  category: TemplateCategory;
+  language: string;
+  body: string;
+}
+
+export interface TemplatePreview {
+  text: string;
+  missing: string[];
+  unknown: string[];
+}
+
+export interface Conversation {
+  phone: string;
+  clientName: string | null;
+  lastMessage: Message | null;
+  unread: number;
+  optedOut: boolean;
+}
+
+export interface Appointment {
+  id?: string;
+  externalId: string;
+  clientName: string;
+  clientPhone: string;
+  startsAt: string;
+  endsAt: string | null;
+  timezone?: string | null;
+  address?: string | null;
+  notes?: string | null;
+  status?: string;
+  messages?: Message[];
+}
+
+export interface MetricsRange {
+  median: number | null;
+  p90: number | null;
+}
+
+export interface Metrics {
+  connectionRate?: number | null;
+  deliveryRate: number | null;
+  readRate: number | null;
+  templateUsage: { key: string; count: number; customized: boolean }[];
+  responseTime: { delivery?: MetricsRange; reply?: MetricsRange } & Partial<MetricsRange>;
+  messagesPerDay?: {
+    day: string;
+    sent: number;
+    delivered: number;
+    read: number;
+    failed: number;
+    inbound: number;
+  }[];
+  connectionHistory?: { status: ConnectionStatus; at: string }[];
+}
+
+export interface ApiKey {
+  id: string;
+  name: string | null;
+  start: string | null;
+  createdAt: string;
+  expiresAt: string | null;
+  enabled: boolean;
+}
+
+export interface CreatedApiKey extends ApiKey {
+  key: string;
+}
+
+export interface SessionUser {
+  id: string;
+  name: string;
+  email: string;
+  role?: string | null;
+}
+
+export interface Session {
+  user: SessionUser;
+  session: { id: string; expiresAt: string };
+}
+
+export interface PublicCta {
+  url: string;
+  phone: string;
+  message: string;
+  name?: string | null;
+}
+
+/** The payload of the SSE `status` event. */
+export interface StatusEvent {
+  status: ConnectionStatus;
+  qr?: QrCode | null;
+  phoneNumber?: string | null;
+  profileName?: string | null;
+  alert?: string | null;
+}
+
+export interface FieldError {
+  field: string;
+  message: string;
+}

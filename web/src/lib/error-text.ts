@@ -1,0 +1,76 @@
+// Turns an API error into words an advisor understands. Codes come from API.md's error body;
+// better-auth's own reasons arrive in details.authCode.
+import type { MessageKey } from '../i18n/es';
+import type { Translate } from '../i18n/i18n-context';
+import { ApiError } from './api-client';
+
+const KNOWN: Record<string, MessageKey> = {
+  network_error: 'err.network_error',
+  invalid_json: 'err.invalid_request',
+  invalid_request: 'err.invalid_request',
+  validation_failed: 'err.validation_failed',
+  unauthorized: 'err.unauthorized',
+  forbidden: 'err.forbidden',
+  feature_disabled: 'err.feature_disabled',
+  not_found: 'err.not_found',
+  route_not_found: 'err.route_not_found',
+  conflict: 'err.conflict',
+  idempotency_conflict: 'err.idempotency_conflict',
+  state_conflict: 'err.state_conflict',
+  payload_too_large: 'err.payload_too_large',
+  unsupported_media_type: 'err.unsupported_media_type',
+  invalid_phone: 'err.invalid_phone',
+  invalid_template: 'err.invalid_template',
+  unknown_variable: 'err.unknown_variable',
+  missing_variable: 'err.missing_variable',
+  recipient_opted_out: 'err.recipient_opted_out',
+  not_on_whatsapp: 'err.not_on_whatsapp',
+  rate_limited: 'err.rate_limited',
+  service_unavailable: 'err.service_unavailable',
+  database_unavailable: 'err.service_unavailable',
+  redis_unavailable: 'err.service_unavailable',
+  gateway_unavailable: 'err.gateway_unavailable',
+  internal_error: 'err.internal_error',
+};
+
+const AUTH: [RegExp, MessageKey][] = [
+  [/INVALID_EMAIL_OR_PASSWORD|INVALID_PASSWORD|CREDENTIAL/, 'err.auth.invalid_credentials'],
+  [/USER_ALREADY_EXISTS/, 'err.auth.user_exists'],
+  [/PASSWORD_TOO_SHORT/, 'err.auth.password_short'],
+  [/PASSWORD_TOO_LONG/, 'err.auth.password_long'],
+  [/INVALID_EMAIL/, 'err.auth.invalid_email'],
+];
+
+export interface ErrorWords {
+  text: string;
+  /** The server's own sentence or a reference, for the curious and for support. */
+  detail: string | null;
+}
+
+export function errorWords(err: unknown, t: Translate): ErrorWords {
+  if (!(err instanceof ApiError))
+    return { text: t('err.unexpected'), detail: err instanceof Error ? err.message : null };
+  const authCode = typeof err.details.authCode === 'string' ? err.details.authCode : '';
+  const auth = AUTH.find(([re]) => re.test(authCode));
+  if (auth) return { text: t(auth[1]), detail: null };
+  if (err.code === 'rate_limited' && err.retryAfterSeconds) {
+    return { text: t('err.rate_limited_wait', { seconds: err.retryAfterSeconds }), detail: null };
+  }
+  const key = KNOWN[err.code];
+  const errorId = typeof err.details.errorId === 'string' ? err.details.errorId : null;
+  if (errorId) return { text: t(key ?? 'err.internal_error'), detail: t('err.reference', { id: errorId }) };
+  if (key) {
+    const showServer =
+      err.status >= 400 && err.status < 500 && ![401, 404].includes(err.status) && err.message;
+    return { text: t(key), detail: showServer ? err.message : null };
+  }
+  if (err.status === 404) return { text: t('err.not_found'), detail: null };
+  if (err.status >= 500) return { text: t('err.internal_error'), detail: err.message || null };
+  return { text: err.message || t('err.unexpected'), detail: null };
+}
+
+/** Why a message failed, from its `error` ({ code, message }): our words when we know the code. */
+export function messageErrorText(error: { code: string; message: string }, t: Translate): string {
+  const key = KNOWN[error.code];
+  return key && error.code !== 'internal_error' ? t(key) : error.message;
+}

@@ -1,0 +1,108 @@
+// One Server-Sent Events stream per signed-in dashboard (GET /api/whatsapp/events; the session
+// cookie goes along same-origin). Screens subscribe to `status`, `message` and `inbound`. The
+// browser retries dropped connections itself; when the server refuses the stream (an error
+// status closes an EventSource for good) we reopen it with a growing delay.
+import { createContext, useContext, useEffect, useRef, useState, type ReactNode } from 'react';
+import type { Message, StatusEvent } from './api-types';
+
+export interface LiveEventMap {
+  status: StatusEvent;
+  message: Message;
+  inbound: Message;
+}
+export type LiveEventName = keyof LiveEventMap;
+type Listener<K extends LiveEventName> = (data: LiveEventMap[K]) => void;
+
+export type LiveState = 'connecting' | 'open' | 'retrying';
+
+class LiveHub {
+  private listeners: { [K in LiveEventName]: Set<Listener<K>> } = {
+    status: new Set(),
+    message: new Set(),
+    inbound: new Set(),
+  };
+
+  on<K extends LiveEventName>(name: K, listener: Listener<K>): () => void {
+    const set = this.listeners[name] as Set<Listener<K>>;
+    set.add(listener);
+    return () => set.delete(listener);
+  }
+
+  emit<K extends LiveEventName>(name: K, data: LiveEventMap[K]): void {
+    for (const l of this.listeners[name] as Set<Listener<K>>) l(data);
+  }
+}
+
+interface Live {
+  hub: LiveHub;
+  state: LiveState;
+}
+
+const LiveContext = createContext<Live | null>(null);
+const EVENTS: LiveEventName[] = ['status', 'message', 'inbound'];
+
+export function LiveEventsProvider({
+  url = '/api/whatsapp/events',
+  children,
+}: {
+  url?: string;
+  children: ReactNode;
+}) {
+  const hub = useRef(new LiveHub()).current;
+  const [state, setState] = useState<LiveState>('connecting');
+
+  useEffect(() => {
+    let source: EventSource | null = null;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    let delay = 1_000;
+    let stopped = false;
+
+    const open = () => {
+      source = new EventSource(url, { withCredentials: true });
+      source.onopen = () => {
+        delay = 1_000;
+        setState('open');
+      };
+      source.onerror = () => {
+        if (stopped || !source) return;
+        if (source.readyState === EventSource.CLOSED) {
+          setState('retrying');
+          source.close();
+          timer = setTimeout(open, delay);
+          delay = Math.min(delay * 2, 30_000);
+        } else {
+          setState('connecting');
+        }
+      };
+      for (const name of EVENTS) {
+        source.addEventListener(name, (event) => {
+          try {
+            hub.emit(name, JSON.parse((event as MessageEvent<string>).data) as never);
+          } catch {
+            /* a malformed event is ignored; the next one will do */
+          }
+        });
+      }
+    };
+    open();
+    return () => {
+      stopped = true;
+      clearTimeout(timer);
+      source?.close();
+    };
+  }, [hub, url]);
+
+  return <LiveContext.Provider value={{ hub, state }}>{children}</LiveContext.Provider>;
+}
+
+/** Calls `listener` for each event of that name while the component is mounted. */
+export function useLiveEvent<K extends LiveEventName>(name: K, listener: Listener<K>): void {
+  const ctx = useContext(LiveContext);
+  const latest = useRef(listener);
+  latest.current = listener;
+  useEffect(() => ctx?.hub.on(name, (data) => latest.current(data)), [ctx, name]);
+}
+
+export function useLiveState(): LiveState {
+  return useContext(LiveContext)?.state ?? 'connecting';
+}

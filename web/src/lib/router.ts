@@ -1,0 +1,57 @@
+// A tiny history router: the current path as React state, navigate() to move, and match() to read
+// parameters from patterns like `/inbox/:phone`. The server falls back to index.html for every
+// page path, so deep links and reloads work.
+import { useSyncExternalStore } from 'react';
+
+const CHANGE = 'ww:navigate';
+
+function subscribe(onChange: () => void): () => void {
+  window.addEventListener('popstate', onChange);
+  window.addEventListener(CHANGE, onChange);
+  return () => {
+    window.removeEventListener('popstate', onChange);
+    window.removeEventListener(CHANGE, onChange);
+  };
+}
+
+const snapshot = (): string => window.location.pathname + window.location.search;
+
+export function navigate(to: string, options: { replace?: boolean } = {}): void {
+  if (to === snapshot()) return;
+  if (options.replace) window.history.replaceState(null, '', to);
+  else window.history.pushState(null, '', to);
+  window.dispatchEvent(new Event(CHANGE));
+  if (!options.replace) window.scrollTo(0, 0);
+}
+
+export interface Location {
+  path: string;
+  query: URLSearchParams;
+}
+
+export function useLocation(): Location {
+  const href = useSyncExternalStore(subscribe, snapshot);
+  const [path = '/', search = ''] = href.split('?');
+  return { path: path.length > 1 ? path.replace(/\/+$/, '') : path, query: new URLSearchParams(search) };
+}
+
+/** `match('/inbox/:phone', '/inbox/%2B34…')` → `{ phone: '+34…' }`, or null. */
+export function match(pattern: string, path: string): Record<string, string> | null {
+  const want = pattern.split('/');
+  const got = path.split('/');
+  if (want.length !== got.length) return null;
+  const params: Record<string, string> = {};
+  for (let i = 0; i < want.length; i++) {
+    const w = want[i] ?? '';
+    const g = got[i] ?? '';
+    if (w.startsWith(':')) {
+      if (!g) return null;
+      try {
+        params[w.slice(1)] = decodeURIComponent(g);
+      } catch {
+        return null;
+      }
+    } else if (w !== g) return null;
+  }
+  return params;
+}

@@ -1,0 +1,72 @@
+// A cursor-paginated list ({ items, nextCursor }): the first page when `path` changes, the next
+// one on loadMore(), and setItems() so live events can patch rows in place.
+import { useCallback, useEffect, useRef, useState, type Dispatch, type SetStateAction } from 'react';
+import { api, ApiError, withQuery } from './api-client';
+import type { Page } from './api-types';
+
+export interface PagedList<T> {
+  items: T[];
+  setItems: Dispatch<SetStateAction<T[]>>;
+  loading: boolean;
+  error: ApiError | null;
+  hasMore: boolean;
+  loadMore: () => void;
+  reload: () => void;
+}
+
+export function usePagedList<T>(path: string, query: Record<string, string>, limit = 50): PagedList<T> {
+  const [items, setItems] = useState<T[]>([]);
+  const [cursor, setCursor] = useState<string | null>(null);
+  const [loading, setLoading] = useState(true);
+  const [error, setError] = useState<ApiError | null>(null);
+  const [version, setVersion] = useState(0);
+  const key = withQuery(path, { ...query, limit });
+  const generation = useRef(0);
+  const busy = useRef(false);
+
+  const fetchPage = useCallback(
+    async (after: string | null, replace: boolean) => {
+      const mine = ++generation.current;
+      busy.current = true;
+      setLoading(true);
+      setError(null);
+      try {
+        const page = await api.get<Page<T>>(withQuery(path, { ...query, limit, cursor: after }));
+        if (mine !== generation.current) return;
+        setItems((prev) => (replace ? page.items : [...prev, ...page.items]));
+        setCursor(page.nextCursor);
+      } catch (err) {
+        if (mine === generation.current)
+          setError(err instanceof ApiError ? err : new ApiError(0, 'network_error', String(err)));
+      } finally {
+        if (mine === generation.current) {
+          busy.current = false;
+          setLoading(false);
+        }
+      }
+    },
+    // `key` captures path, query and limit.
+    [key],
+  );
+
+  useEffect(() => {
+    setItems([]);
+    setCursor(null);
+    void fetchPage(null, true);
+  }, [fetchPage, version]);
+
+  const loadMore = useCallback(() => {
+    if (busy.current || !cursor || error) return;
+    void fetchPage(cursor, false);
+  }, [cursor, error, fetchPage]);
+
+  return {
+    items,
+    setItems,
+    loading,
+    error,
+    hasMore: cursor !== null,
+    loadMore,
+    reload: () => setVersion((v) => v + 1),
+  };
+}

@@ -1,0 +1,169 @@
+// How the advisor's messages perform over a period: delivery and read rates, response times,
+// messages per day, template usage and the connection's history.
+import { useState } from 'react';
+import { PageHeader } from '../../components/AppShell';
+import { BarChart } from '../../components/BarChart';
+import { EmptyState } from '../../components/EmptyState';
+import { ErrorNotice } from '../../components/ErrorNotice';
+import { LineChart } from '../../components/LineChart';
+import { LoadingState } from '../../components/LoadingState';
+import { RateRing } from '../../components/RateRing';
+import { useI18n } from '../../i18n/i18n-context';
+import { withQuery } from '../../lib/api-client';
+import type { Metrics, MetricsRange } from '../../lib/api-types';
+import { formatDate, formatDuration, formatPercent } from '../../lib/format';
+import { templateLabel } from '../../lib/template-label';
+import { useResource } from '../../lib/use-resource';
+import { ConnectionTimeline } from './connection-timeline';
+
+const PERIODS = [7, 30, 90] as const;
+
+function rangeFor(days: number): { since: string; until: string } {
+  const until = new Date();
+  const since = new Date(until);
+  since.setDate(since.getDate() - days);
+  since.setHours(0, 0, 0, 0);
+  // Rounded to the minute so the request does not change on every render.
+  until.setSeconds(0, 0);
+  return { since: since.toISOString(), until: until.toISOString() };
+}
+
+export function AnalyticsScreen() {
+  const { t, locale } = useI18n();
+  const [days, setDays] = useState<(typeof PERIODS)[number]>(30);
+  const [range, setRange] = useState(() => rangeFor(30));
+  const metrics = useResource<Metrics>(withQuery('/api/whatsapp/metrics', range));
+  const pick = (d: (typeof PERIODS)[number]) => {
+    setDays(d);
+    setRange(rangeFor(d));
+  };
+  const m = metrics.data;
+  const delivery: MetricsRange | undefined =
+    m?.responseTime.delivery ??
+    (m?.responseTime.median !== undefined
+      ? { median: m.responseTime.median ?? null, p90: m.responseTime.p90 ?? null }
+      : undefined);
+  const reply = m?.responseTime.reply;
+  const perDay = (m?.messagesPerDay ?? []).map((d) => ({
+    label: formatDate(`${d.day}T12:00:00`, locale, { day: 'numeric', month: 'short' }),
+    values: { sent: d.sent, delivered: d.delivered, read: d.read, failed: d.failed, inbound: d.inbound },
+  }));
+
+  return (
+    <>
+      <PageHeader
+        title={t('stats.title')}
+        intro={t('stats.intro')}
+        actions={
+          <div className="segmented" role="group" aria-label={t('stats.period')}>
+            {PERIODS.map((d) => (
+              <button key={d} type="button" aria-pressed={days === d} onClick={() => pick(d)}>
+                {t('stats.days', { days: d })}
+              </button>
+            ))}
+          </div>
+        }
+      />
+      {metrics.loading && !m ? (
+        <LoadingState />
+      ) : metrics.error && !m ? (
+        <ErrorNotice error={metrics.error} onRetry={metrics.reload} />
+      ) : !m ? null : (
+        <div className="stats">
+          <section className="card stat-cards" aria-label={t('stats.rates')}>
+            <RateRing
+              rate={m.deliveryRate}
+              value={formatPercent(m.deliveryRate, locale)}
+              label={t('stats.deliveryRate')}
+            />
+            <RateRing
+              rate={m.readRate}
+              value={formatPercent(m.readRate, locale)}
+              label={t('stats.readRate')}
+              color="var(--read)"
+            />
+            <div className="stat">
+              <p className="stat-value">{formatDuration(delivery?.median, locale)}</p>
+              <p className="stat-label">{t('stats.deliveryTime')}</p>
+              <p className="cell-sub">{t('stats.p90', { value: formatDuration(delivery?.p90, locale) })}</p>
+            </div>
+            <div className="stat">
+              <p className="stat-value">{formatDuration(reply?.median, locale)}</p>
+              <p className="stat-label">{t('stats.replyTime')}</p>
+              <p className="cell-sub">{t('stats.p90', { value: formatDuration(reply?.p90, locale) })}</p>
+            </div>
+          </section>
+
+          <section className="card stats-wide" aria-labelledby="per-day-title">
+            <h2 id="per-day-title">{t('stats.perDay')}</h2>
+            {perDay.length === 0 ? (
+              <EmptyState icon="chart" title={t('stats.noData')} />
+            ) : (
+              <BarChart
+                title={t('stats.perDay')}
+                data={perDay}
+                series={[
+                  { key: 'sent', label: t('stats.sent'), color: 'var(--primary)' },
+                  { key: 'inbound', label: t('stats.inbound'), color: 'var(--accent)' },
+                ]}
+              />
+            )}
+          </section>
+
+          <section className="card stats-wide" aria-labelledby="outcome-title">
+            <h2 id="outcome-title">{t('stats.outcome')}</h2>
+            {perDay.length === 0 ? (
+              <EmptyState icon="chart" title={t('stats.noData')} />
+            ) : (
+              <LineChart
+                title={t('stats.outcome')}
+                data={perDay}
+                series={[
+                  { key: 'delivered', label: t('stats.delivered'), color: 'var(--ok)' },
+                  { key: 'read', label: t('stats.read'), color: 'var(--read)' },
+                  { key: 'failed', label: t('stats.failed'), color: 'var(--danger)' },
+                ]}
+              />
+            )}
+          </section>
+
+          <section className="card" aria-labelledby="usage-title">
+            <h2 id="usage-title">{t('stats.templates')}</h2>
+            {m.templateUsage.length === 0 ? (
+              <p className="muted">{t('stats.noTemplates')}</p>
+            ) : (
+              <ul className="usage">
+                {[...m.templateUsage]
+                  .sort((a, b) => b.count - a.count)
+                  .map((u) => {
+                    const max = Math.max(1, ...m.templateUsage.map((x) => x.count));
+                    return (
+                      <li key={`${u.key}-${u.customized}`}>
+                        <span className="usage-name">
+                          {templateLabel(u.key, t)}
+                          {u.customized && <span className="chip chip-small">{t('stats.customized')}</span>}
+                        </span>
+                        <span className="usage-bar" aria-hidden="true">
+                          <span style={{ width: `${(u.count / max) * 100}%` }} />
+                        </span>
+                        <span className="usage-count">{u.count}</span>
+                      </li>
+                    );
+                  })}
+              </ul>
+            )}
+          </section>
+
+          <section className="card" aria-labelledby="conn-title">
+            <h2 id="conn-title">{t('stats.connection')}</h2>
+            {m.connectionHistory?.length ? (
+              <ConnectionTimeline history={m.connectionHistory} since={range.since} until={range.until} />
+            ) : (
+              <p className="muted">{t('stats.noConnectionHistory')}</p>
+            )}
+          </section>
+        </div>
+      )}
+    </>
+  );
+}

@@ -1,0 +1,155 @@
+// Upcoming appointments from the booking module, each with the story of its messages, and
+// buttons to send the reminder now or a follow-up with a personal note.
+import { useState } from 'react';
+import { PageHeader } from '../../components/AppShell';
+import { Dialog } from '../../components/Dialog';
+import { EmptyState } from '../../components/EmptyState';
+import { ErrorNotice } from '../../components/ErrorNotice';
+import { Field } from '../../components/Field';
+import { LoadMoreSentinel } from '../../components/LoadMoreSentinel';
+import { LoadingState } from '../../components/LoadingState';
+import { useToast } from '../../components/Toaster';
+import { useI18n } from '../../i18n/i18n-context';
+import { api, enc } from '../../lib/api-client';
+import type { Appointment, Message } from '../../lib/api-types';
+import { formatDate, formatTime } from '../../lib/format';
+import { useLiveEvent } from '../../lib/live-events';
+import { displayPhone } from '../../lib/phone-input';
+import { usePagedList } from '../../lib/use-paged-list';
+import { AppointmentTimeline, type AppointmentKind } from './appointment-timeline';
+
+const today = () => new Date().toISOString().slice(0, 10);
+
+export function AppointmentsScreen() {
+  const { t, locale } = useI18n();
+  const toast = useToast();
+  const [from, setFrom] = useState(today);
+  const fromIso = new Date(`${from}T00:00:00`).toISOString();
+  const list = usePagedList<Appointment>('/api/appointments', { from: fromIso });
+  const [busy, setBusy] = useState<{ id: string; kind: string } | null>(null);
+  const [error, setError] = useState<{ id: string; error: unknown } | null>(null);
+  const [followUp, setFollowUp] = useState<Appointment | null>(null);
+  const [note, setNote] = useState('');
+
+  const patchMessage = (m: Message) =>
+    list.setItems((items) =>
+      items.map((a) =>
+        a.messages?.some((x) => x.id === m.id)
+          ? { ...a, messages: a.messages.map((x) => (x.id === m.id ? m : x)) }
+          : a,
+      ),
+    );
+  useLiveEvent('message', patchMessage);
+
+  const send = async (a: Appointment, kind: AppointmentKind, message?: string) => {
+    setBusy({ id: a.externalId, kind });
+    setError(null);
+    try {
+      await api.post(`/api/appointments/${enc(a.externalId)}/send`, message ? { kind, message } : { kind });
+      toast(t('appt.sent'));
+      list.reload();
+      return true;
+    } catch (err) {
+      setError({ id: a.externalId, error: err });
+      return false;
+    } finally {
+      setBusy(null);
+    }
+  };
+
+  return (
+    <>
+      <PageHeader title={t('appt.title')} intro={t('appt.intro')} />
+      <div className="filters">
+        <Field label={t('appt.from')}>
+          {(ids) => (
+            <input {...ids} type="date" value={from} onChange={(e) => setFrom(e.target.value || today())} />
+          )}
+        </Field>
+      </div>
+      {list.error && list.items.length === 0 ? (
+        <ErrorNotice error={list.error} onRetry={list.reload} />
+      ) : list.loading && list.items.length === 0 ? (
+        <LoadingState />
+      ) : list.items.length === 0 ? (
+        <EmptyState icon="calendar" title={t('appt.empty')}>
+          {t('appt.emptyText')}
+        </EmptyState>
+      ) : (
+        <ul className="appointments">
+          {list.items.map((a) => (
+            <li key={a.externalId} className="card appointment" data-testid="appointment">
+              <div className="appointment-when">
+                <span className="appointment-day">
+                  {formatDate(a.startsAt, locale, { weekday: 'short', day: 'numeric', month: 'short' })}
+                </span>
+                <span className="appointment-time">{formatTime(a.startsAt, locale)}</span>
+              </div>
+              <div className="appointment-main">
+                <h2>{a.clientName}</h2>
+                <p className="cell-sub">
+                  {displayPhone(a.clientPhone)}
+                  {a.address ? ` · ${a.address}` : ''}
+                  {a.status && a.status !== 'scheduled' ? ` · ${a.status}` : ''}
+                </p>
+                <AppointmentTimeline
+                  messages={a.messages ?? []}
+                  onSendNow={(kind) => void send(a, kind)}
+                  busyKind={busy?.id === a.externalId ? busy.kind : null}
+                />
+                {error?.id === a.externalId && <ErrorNotice error={error.error} />}
+                <div className="card-actions">
+                  <button type="button" className="btn btn-ghost btn-small" onClick={() => setFollowUp(a)}>
+                    {t('appt.followUp')}
+                  </button>
+                </div>
+              </div>
+            </li>
+          ))}
+        </ul>
+      )}
+      {list.hasMore && (
+        <LoadMoreSentinel onVisible={list.loadMore} loading={list.loading} count={list.items.length} />
+      )}
+
+      <Dialog
+        open={followUp !== null}
+        title={t('appt.followUpTitle', { name: followUp?.clientName ?? '' })}
+        onClose={() => setFollowUp(null)}
+        footer={
+          <>
+            <button type="button" className="btn btn-ghost" onClick={() => setFollowUp(null)}>
+              {t('common.cancel')}
+            </button>
+            <button
+              type="button"
+              className="btn btn-primary"
+              disabled={busy !== null || !note.trim()}
+              onClick={async () => {
+                if (followUp && (await send(followUp, 'follow_up', note.trim()))) {
+                  setFollowUp(null);
+                  setNote('');
+                }
+              }}
+            >
+              {busy ? t('common.working') : t('appt.followUpSend')}
+            </button>
+          </>
+        }
+      >
+        <Field label={t('appt.personalMessage')} hint={t('appt.personalHint')}>
+          {(ids) => (
+            <textarea
+              {...ids}
+              rows={4}
+              value={note}
+              onChange={(e) => setNote(e.target.value)}
+              data-autofocus
+            />
+          )}
+        </Field>
+        {followUp && error?.id === followUp.externalId && <ErrorNotice error={error.error} />}
+      </Dialog>
+    </>
+  );
+}

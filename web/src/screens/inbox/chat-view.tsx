@@ -1,0 +1,169 @@
+// One conversation: the messages as chat bubbles (oldest at the top), live updates, marking as
+// read, the opt-out switch and the reply box.
+import { useEffect, useLayoutEffect, useRef, useState } from 'react';
+import { ErrorNotice } from '../../components/ErrorNotice';
+import { Icon } from '../../components/Icon';
+import { Link } from '../../components/Link';
+import { LoadingState } from '../../components/LoadingState';
+import { MessageTicks } from '../../components/MessageTicks';
+import { Switch } from '../../components/Switch';
+import { useI18n } from '../../i18n/i18n-context';
+import { api, enc } from '../../lib/api-client';
+import type { Conversation, Message } from '../../lib/api-types';
+import { formatDate, formatTime } from '../../lib/format';
+import { useLiveEvent } from '../../lib/live-events';
+import { displayPhone } from '../../lib/phone-input';
+import { usePagedList } from '../../lib/use-paged-list';
+import { messageSummary } from '../messages/message-row';
+import { optOutChange } from './opt-out';
+import { ReplyBox } from './reply-box';
+
+interface ChatViewProps {
+  phone: string;
+  conversation: Conversation | null;
+  onChange: (patch: Partial<Conversation>) => void;
+}
+
+export function ChatView({ phone, conversation, onChange }: ChatViewProps) {
+  const { t, locale } = useI18n();
+  const list = usePagedList<Message>(`/api/whatsapp/conversations/${enc(phone)}/messages`, {});
+  const [optBusy, setOptBusy] = useState(false);
+  const [optError, setOptError] = useState<unknown>(null);
+  const scroller = useRef<HTMLDivElement>(null);
+  const atBottom = useRef(true);
+  // Kept here too, for a chat opened by link whose conversation is not in the loaded list.
+  const [ownOptOut, setOwnOptOut] = useState<boolean | null>(null);
+  const optedOut = ownOptOut ?? conversation?.optedOut ?? false;
+  const setOptedOut = (value: boolean) => {
+    setOwnOptOut(value);
+    onChange({ optedOut: value });
+  };
+  const name = conversation?.clientName ?? displayPhone(phone);
+
+  const markRead = () => {
+    api.post(`/api/whatsapp/conversations/${enc(phone)}/read`, {}).then(
+      () => onChange({ unread: 0 }),
+      () => undefined,
+    );
+  };
+  useEffect(markRead, [phone]);
+
+  const upsert = (m: Message) => {
+    if (m.phone !== phone) return;
+    list.setItems((items) =>
+      items.some((x) => x.id === m.id) ? items.map((x) => (x.id === m.id ? m : x)) : [m, ...items],
+    );
+  };
+  useLiveEvent('message', upsert);
+  useLiveEvent('inbound', (m) => {
+    if (m.phone !== phone) return;
+    upsert(m);
+    const change = optOutChange(m.text);
+    if (change !== null) setOptedOut(change);
+    markRead();
+  });
+
+  // Newest first from the API; a chat reads oldest first.
+  const messages = [...list.items].reverse();
+  useLayoutEffect(() => {
+    const el = scroller.current;
+    if (el && atBottom.current) el.scrollTop = el.scrollHeight;
+  }, [messages.length]);
+
+  const toggleOptOut = async () => {
+    setOptBusy(true);
+    setOptError(null);
+    try {
+      await api.put(`/api/whatsapp/clients/${enc(phone)}`, { optedOut: !optedOut });
+      setOptedOut(!optedOut);
+    } catch (err) {
+      setOptError(err);
+    } finally {
+      setOptBusy(false);
+    }
+  };
+
+  let lastDay = '';
+  return (
+    <section className="chat" aria-label={t('inbox.chatWith', { name })}>
+      <header className="chat-header">
+        <Link href="/inbox" className="btn-icon chat-back" aria-label={t('inbox.back')}>
+          <Icon name="back" />
+        </Link>
+        <div className="chat-title">
+          <h2>{name}</h2>
+          {conversation?.clientName && <p className="cell-sub">{displayPhone(phone)}</p>}
+        </div>
+        {optedOut && (
+          <span className="badge badge-warn" data-testid="opted-out-badge">
+            {t('inbox.optedOut')}
+          </span>
+        )}
+        <Switch
+          checked={optedOut}
+          onChange={toggleOptOut}
+          disabled={optBusy}
+          label={t('inbox.optOutSwitch')}
+          testId="opt-out-toggle"
+        />
+      </header>
+      {optError !== null && <ErrorNotice error={optError} />}
+      <div
+        className="chat-messages"
+        ref={scroller}
+        onScroll={(e) => {
+          const el = e.currentTarget;
+          atBottom.current = el.scrollHeight - el.scrollTop - el.clientHeight < 40;
+        }}
+        aria-live="polite"
+      >
+        {list.hasMore && (
+          <div className="load-more">
+            <button
+              type="button"
+              className="btn btn-ghost btn-small"
+              onClick={list.loadMore}
+              disabled={list.loading}
+            >
+              {t('inbox.older')}
+            </button>
+          </div>
+        )}
+        {list.error && list.items.length === 0 && <ErrorNotice error={list.error} onRetry={list.reload} />}
+        {list.loading && list.items.length === 0 && <LoadingState />}
+        {!list.loading && !list.error && messages.length === 0 && (
+          <p className="muted center">{t('inbox.noMessages')}</p>
+        )}
+        {messages.map((m) => {
+          const day = formatDate(m.createdAt, locale, { dateStyle: 'full' });
+          const showDay = day !== lastDay;
+          lastDay = day;
+          return (
+            <div key={m.id} className="chat-item">
+              {showDay && <p className="chat-day">{day}</p>}
+              <div
+                className={`bubble ${m.direction === 'inbound' ? 'bubble-in' : 'bubble-out'}`}
+                data-testid="chat-bubble"
+                data-direction={m.direction}
+                data-status={m.status}
+              >
+                <p className="bubble-text">{messageSummary(m, t)}</p>
+                <span className="bubble-meta">
+                  {formatTime(m.createdAt, locale)}
+                  {m.direction === 'outbound' && <MessageTicks status={m.status} />}
+                </span>
+              </div>
+            </div>
+          );
+        })}
+      </div>
+      {optedOut && <p className="chat-note">{t('inbox.optedOutNote')}</p>}
+      <ReplyBox
+        phone={phone}
+        clientName={conversation?.clientName ?? null}
+        disabled={optedOut}
+        onSent={upsert}
+      />
+    </section>
+  );
+}

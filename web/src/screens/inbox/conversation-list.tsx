@@ -1,0 +1,77 @@
+import { EmptyState } from '../../components/EmptyState';
+import { ErrorNotice } from '../../components/ErrorNotice';
+import { Link } from '../../components/Link';
+import { LoadMoreSentinel } from '../../components/LoadMoreSentinel';
+import { LoadingState } from '../../components/LoadingState';
+import { useI18n } from '../../i18n/i18n-context';
+import type { Conversation } from '../../lib/api-types';
+import { formatShort, initials } from '../../lib/format';
+import { displayPhone } from '../../lib/phone-input';
+import type { PagedList } from '../../lib/use-paged-list';
+import { messageSummary } from '../messages/message-row';
+
+export function ConversationList({
+  list,
+  selected,
+}: {
+  list: PagedList<Conversation>;
+  selected: string | null;
+}) {
+  const { t, locale } = useI18n();
+  if (list.error && list.items.length === 0) return <ErrorNotice error={list.error} onRetry={list.reload} />;
+  if (list.loading && list.items.length === 0) return <LoadingState />;
+  if (list.items.length === 0) {
+    return (
+      <EmptyState icon="inbox" title={t('inbox.empty')}>
+        {t('inbox.emptyText')}
+      </EmptyState>
+    );
+  }
+  return (
+    <>
+      <ul className="conversations" aria-label={t('inbox.conversations')}>
+        {list.items.map((c) => {
+          const name = c.clientName ?? displayPhone(c.phone);
+          return (
+            <li key={c.phone}>
+              <Link
+                href={`/inbox/${encodeURIComponent(c.phone)}`}
+                className={`conversation${c.phone === selected ? ' active' : ''}${c.unread ? ' unread' : ''}`}
+                aria-current={c.phone === selected ? 'true' : undefined}
+                data-testid="conversation"
+                data-phone={c.phone}
+              >
+                <span className="avatar" aria-hidden="true">
+                  {initials(c.clientName ?? '#')}
+                </span>
+                <span className="conversation-main">
+                  <span className="conversation-top">
+                    <span className="conversation-name">{name}</span>
+                    <span className="conversation-time">{formatShort(c.lastMessage?.createdAt, locale)}</span>
+                  </span>
+                  <span className="conversation-bottom">
+                    <span className="conversation-last">
+                      {c.lastMessage ? messageSummary(c.lastMessage, t) : ''}
+                    </span>
+                    {c.optedOut && (
+                      <span className="badge badge-warn badge-small">{t('inbox.optedOut')}</span>
+                    )}
+                    {c.unread > 0 && (
+                      <span className="unread-count" data-testid="unread-count">
+                        {c.unread}
+                        <span className="visually-hidden"> {t('inbox.unread')}</span>
+                      </span>
+                    )}
+                  </span>
+                </span>
+              </Link>
+            </li>
+          );
+        })}
+      </ul>
+      {list.hasMore && (
+        <LoadMoreSentinel onVisible={list.loadMore} loading={list.loading} count={list.items.length} />
+      )}
+    </>
+  );
+}

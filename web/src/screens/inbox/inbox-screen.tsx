@@ -1,0 +1,71 @@
+// The inbox: conversations with unread counts on one side, the open chat on the other (one at a
+// time on a phone). New client messages arrive live and move their conversation to the top.
+import { PageHeader } from '../../components/AppShell';
+import { EmptyState } from '../../components/EmptyState';
+import { useI18n } from '../../i18n/i18n-context';
+import type { Conversation, Message } from '../../lib/api-types';
+import { useLiveEvent } from '../../lib/live-events';
+import { usePagedList } from '../../lib/use-paged-list';
+import { ChatView } from './chat-view';
+import { ConversationList } from './conversation-list';
+import { optOutChange } from './opt-out';
+
+export function InboxScreen({ phone }: { phone: string | null }) {
+  const { t } = useI18n();
+  const list = usePagedList<Conversation>('/api/whatsapp/conversations', {});
+  const selected = list.items.find((c) => c.phone === phone) ?? null;
+
+  const bump = (m: Message, inbound: boolean) => {
+    const from = m.phone;
+    if (!from) return;
+    list.setItems((items) => {
+      const current = items.find((c) => c.phone === from);
+      const change = inbound ? optOutChange(m.text) : null;
+      const next: Conversation = {
+        phone: from,
+        clientName: current?.clientName ?? m.clientName,
+        lastMessage: m,
+        unread: (current?.unread ?? 0) + (inbound && m.phone !== phone ? 1 : 0),
+        optedOut: change ?? current?.optedOut ?? false,
+      };
+      return [next, ...items.filter((c) => c.phone !== from)];
+    });
+  };
+  useLiveEvent('inbound', (m) => bump(m, true));
+  useLiveEvent('message', (m) => {
+    if (
+      m.direction === 'outbound' &&
+      list.items.some(
+        (c) =>
+          c.phone === m.phone &&
+          (!c.lastMessage || c.lastMessage.id === m.id || c.lastMessage.createdAt <= m.createdAt),
+      )
+    )
+      bump(m, false);
+  });
+
+  const patch = (p: Partial<Conversation>) => {
+    if (!phone) return;
+    list.setItems((items) => items.map((c) => (c.phone === phone ? { ...c, ...p } : c)));
+  };
+
+  return (
+    <>
+      <PageHeader title={t('inbox.title')} intro={t('inbox.intro')} />
+      <div className={`inbox${phone ? ' inbox-chat-open' : ''}`}>
+        <div className="inbox-list card card-flush">
+          <ConversationList list={list} selected={phone} />
+        </div>
+        <div className="inbox-chat card card-flush">
+          {phone ? (
+            <ChatView key={phone} phone={phone} conversation={selected} onChange={patch} />
+          ) : (
+            <EmptyState icon="inbox" title={t('inbox.pick')}>
+              {t('inbox.pickText')}
+            </EmptyState>
+          )}
+        </div>
+      </div>
+    </>
+  );
+}

@@ -1,0 +1,75 @@
+// Writing back to the client from the inbox, through the same send pipeline (POST /send).
+import { useState, type FormEvent } from 'react';
+import { ErrorNotice } from '../../components/ErrorNotice';
+import { Icon } from '../../components/Icon';
+import { useI18n } from '../../i18n/i18n-context';
+import { api } from '../../lib/api-client';
+import type { Message } from '../../lib/api-types';
+import { randomId } from '../../lib/random-id';
+
+export function ReplyBox({
+  phone,
+  clientName,
+  disabled,
+  onSent,
+}: {
+  phone: string;
+  clientName: string | null;
+  disabled: boolean;
+  onSent: (m: Message) => void;
+}) {
+  const { t } = useI18n();
+  const [text, setText] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+
+  const send = async (event?: FormEvent) => {
+    event?.preventDefault();
+    if (!text.trim() || busy) return;
+    setBusy(true);
+    setError(null);
+    try {
+      const body: Record<string, unknown> = { to: phone, type: 'text', text: text.trim() };
+      if (clientName) body.clientName = clientName;
+      const result = await api.post<{ message: Message }>('/api/whatsapp/send', body, {
+        headers: { 'Idempotency-Key': randomId() },
+      });
+      setText('');
+      onSent(result.message);
+    } catch (err) {
+      setError(err);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <form className="reply-box" onSubmit={send}>
+      {error !== null && <ErrorNotice error={error} />}
+      <div className="reply-row">
+        <label htmlFor="reply-text" className="visually-hidden">
+          {t('inbox.reply')}
+        </label>
+        <textarea
+          id="reply-text"
+          rows={2}
+          value={text}
+          disabled={disabled}
+          placeholder={disabled ? t('inbox.optedOutNoReply') : t('inbox.replyPlaceholder')}
+          onChange={(e) => setText(e.target.value)}
+          onKeyDown={(e) => {
+            if (e.key === 'Enter' && !e.shiftKey) {
+              e.preventDefault();
+              void send();
+            }
+          }}
+          data-testid="reply-text"
+        />
+        <button type="submit" className="btn btn-primary" disabled={disabled || busy || !text.trim()}>
+          <Icon name="send" size={18} />
+          <span className="collapse-narrow">{busy ? t('common.working') : t('inbox.send')}</span>
+        </button>
+      </div>
+    </form>
+  );
+}

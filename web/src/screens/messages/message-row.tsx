@@ -1,0 +1,95 @@
+import { useState } from 'react';
+import { ErrorNotice } from '../../components/ErrorNotice';
+import { MessageTicks } from '../../components/MessageTicks';
+import { useI18n } from '../../i18n/i18n-context';
+import { api, enc } from '../../lib/api-client';
+import type { Message } from '../../lib/api-types';
+import { messageErrorText } from '../../lib/error-text';
+import { formatDateTime } from '../../lib/format';
+import { displayPhone } from '../../lib/phone-input';
+import { templateLabel } from '../../lib/template-label';
+
+/** What a message says in one line: its text, its caption, or the kind of file. */
+export function messageSummary(m: Message, t: ReturnType<typeof useI18n>['t']): string {
+  if (m.text) return m.text;
+  if (m.caption) return m.caption;
+  if (m.type !== 'text') return t('msg.file', { type: m.type });
+  if (m.templateKey) return templateLabel(m.templateKey, t);
+  return '—';
+}
+
+export function MessageRow({ message: m, onUpdated }: { message: Message; onUpdated: (m: Message) => void }) {
+  const { t, locale } = useI18n();
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  const retry = async () => {
+    setBusy(true);
+    setError(null);
+    try {
+      const result = await api.post<Message | { message: Message }>(
+        `/api/whatsapp/messages/${enc(m.id)}/retry`,
+        {},
+      );
+      onUpdated('message' in result ? result.message : result);
+    } catch (err) {
+      setError(err);
+    } finally {
+      setBusy(false);
+    }
+  };
+  const when = m.status === 'scheduled' ? m.scheduledAt : (m.sentAt ?? m.createdAt);
+  return (
+    <tr
+      data-testid="message-row"
+      data-id={m.id}
+      data-status={m.status}
+      className={m.direction === 'inbound' ? 'row-inbound' : undefined}
+    >
+      <td data-label={t('msg.when')}>
+        <div>
+          <span className="nowrap">{formatDateTime(when, locale)}</span>
+          <span className="cell-sub">
+            {m.direction === 'inbound' ? t('msg.inboundShort') : t(`msg.source.${sourceKey(m.source)}`)}
+          </span>
+        </div>
+      </td>
+      <td data-label={t('msg.client')}>
+        <div>
+          <span className="cell-main">{m.clientName ?? displayPhone(m.phone)}</span>
+          {m.clientName && <span className="cell-sub nowrap">{displayPhone(m.phone)}</span>}
+        </div>
+      </td>
+      <td data-label={t('msg.message')} className="cell-text">
+        <div>
+          {m.templateKey && (
+            <span className="chip chip-small chip-template">{templateLabel(m.templateKey, t)}</span>
+          )}
+          <span>{messageSummary(m, t)}</span>
+        </div>
+      </td>
+      <td data-label={t('msg.status')}>
+        <div>
+          <MessageTicks status={m.status} withLabel />
+          {m.error && m.status !== 'failed' && (
+            <span className="cell-sub">{messageErrorText(m.error, t)}</span>
+          )}
+          {m.status === 'failed' && (
+            <div className="failed-box">
+              {m.error && <p className="cell-sub">{messageErrorText(m.error, t)}</p>}
+              <button type="button" className="btn btn-secondary btn-small" onClick={retry} disabled={busy}>
+                {busy ? t('common.working') : t('msg.retry')}
+              </button>
+              {error !== null && <ErrorNotice error={error} />}
+            </div>
+          )}
+        </div>
+      </td>
+    </tr>
+  );
+}
+
+function sourceKey(source: string): 'api' | 'dashboard' | 'automation' | 'phone' {
+  return source === 'api' || source === 'dashboard' || source === 'automation' || source === 'phone'
+    ? source
+    : 'api';
+}

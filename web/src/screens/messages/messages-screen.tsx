@@ -1,0 +1,133 @@
+// Every message sent and received, newest first, with filters and infinite scroll. Ticks move
+// live from the `message` events; failed messages say why and can be retried.
+import { useState } from 'react';
+import { PageHeader } from '../../components/AppShell';
+import { EmptyState } from '../../components/EmptyState';
+import { ErrorNotice } from '../../components/ErrorNotice';
+import { Field } from '../../components/Field';
+import { LoadMoreSentinel } from '../../components/LoadMoreSentinel';
+import { LoadingState } from '../../components/LoadingState';
+import { useI18n } from '../../i18n/i18n-context';
+import type { Message, MessageDirection, MessageStatus } from '../../lib/api-types';
+import { useLiveEvent } from '../../lib/live-events';
+import { useDebounced } from '../../lib/use-debounced';
+import { usePagedList } from '../../lib/use-paged-list';
+import { MessageRow } from './message-row';
+
+const STATUSES: MessageStatus[] = [
+  'scheduled',
+  'queued',
+  'sending',
+  'sent',
+  'delivered',
+  'read',
+  'failed',
+  'skipped',
+  'cancelled',
+  'received',
+];
+
+export function MessagesScreen() {
+  const { t } = useI18n();
+  const [status, setStatus] = useState<MessageStatus | ''>('');
+  const [direction, setDirection] = useState<MessageDirection | ''>('');
+  const [phone, setPhone] = useState('');
+  const phoneQuery = useDebounced(phone.replace(/[^\d+]/g, ''), 400);
+  const list = usePagedList<Message>('/api/whatsapp/messages', { status, direction, phone: phoneQuery });
+
+  const matches = (m: Message) =>
+    (!status || m.status === status) &&
+    (!direction || m.direction === direction) &&
+    (!phoneQuery || (m.phone ?? '').includes(phoneQuery.replace(/^\+/, '')));
+  const upsert = (m: Message) =>
+    list.setItems((items) => {
+      const i = items.findIndex((x) => x.id === m.id);
+      if (i >= 0)
+        return matches(m) ? items.map((x) => (x.id === m.id ? m : x)) : items.filter((x) => x.id !== m.id);
+      return matches(m) ? [m, ...items] : items;
+    });
+  useLiveEvent('message', upsert);
+  useLiveEvent('inbound', upsert);
+
+  return (
+    <>
+      <PageHeader title={t('msg.title')} intro={t('msg.intro')} />
+      <form
+        className="filters"
+        role="search"
+        aria-label={t('msg.filters')}
+        onSubmit={(e) => e.preventDefault()}
+      >
+        <Field label={t('msg.status')}>
+          {(ids) => (
+            <select {...ids} value={status} onChange={(e) => setStatus(e.target.value as MessageStatus | '')}>
+              <option value="">{t('msg.all')}</option>
+              {STATUSES.map((s) => (
+                <option key={s} value={s}>
+                  {t(`msgStatus.${s}`)}
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
+        <Field label={t('msg.direction')}>
+          {(ids) => (
+            <select
+              {...ids}
+              value={direction}
+              onChange={(e) => setDirection(e.target.value as MessageDirection | '')}
+            >
+              <option value="">{t('msg.all')}</option>
+              <option value="outbound">{t('msg.outbound')}</option>
+              <option value="inbound">{t('msg.inbound')}</option>
+            </select>
+          )}
+        </Field>
+        <Field label={t('msg.phone')}>
+          {(ids) => (
+            <input
+              {...ids}
+              type="search"
+              inputMode="tel"
+              value={phone}
+              onChange={(e) => setPhone(e.target.value)}
+              placeholder="+34…"
+            />
+          )}
+        </Field>
+      </form>
+
+      {list.error && list.items.length === 0 ? (
+        <ErrorNotice error={list.error} onRetry={list.reload} />
+      ) : list.loading && list.items.length === 0 ? (
+        <LoadingState />
+      ) : list.items.length === 0 ? (
+        <EmptyState icon="list" title={t('msg.empty')}>
+          {status || direction || phoneQuery ? t('msg.emptyFiltered') : t('msg.emptyText')}
+        </EmptyState>
+      ) : (
+        <div className="card card-flush">
+          <table className="table table-cards messages-table">
+            <thead>
+              <tr>
+                <th scope="col">{t('msg.when')}</th>
+                <th scope="col">{t('msg.client')}</th>
+                <th scope="col">{t('msg.message')}</th>
+                <th scope="col">{t('msg.status')}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {list.items.map((m) => (
+                <MessageRow key={m.id} message={m} onUpdated={upsert} />
+              ))}
+            </tbody>
+          </table>
+          {list.error && <ErrorNotice error={list.error} onRetry={list.loadMore} />}
+          {list.hasMore && !list.error && (
+            <LoadMoreSentinel onVisible={list.loadMore} loading={list.loading} count={list.items.length} />
+          )}
+        </div>
+      )}
+    </>
+  );
+}

@@ -1,0 +1,45 @@
+// The message just sent (or scheduled), whose ticks keep moving as status events arrive.
+import { useState } from 'react';
+import { Link } from '../../components/Link';
+import { MessageTicks } from '../../components/MessageTicks';
+import { useI18n } from '../../i18n/i18n-context';
+import type { Message } from '../../lib/api-types';
+import { messageErrorText } from '../../lib/error-text';
+import { formatDateTime } from '../../lib/format';
+import { useLiveEvent } from '../../lib/live-events';
+import { displayPhone } from '../../lib/phone-input';
+
+export function SentResult({ message, onDismiss }: { message: Message; onDismiss: () => void }) {
+  const { t, locale } = useI18n();
+  const [current, setCurrent] = useState(message);
+  if (current.id !== message.id) setCurrent(message);
+  useLiveEvent('message', (m) => {
+    if (m.id === current.id) setCurrent(m);
+  });
+  return (
+    <section className="card card-highlight sent-result" aria-live="polite" data-testid="sent-result">
+      <p>
+        {current.status === 'failed'
+          ? t('send.failedFor', { phone: displayPhone(current.phone) })
+          : current.status === 'scheduled'
+            ? t('send.scheduledFor', {
+                phone: displayPhone(current.phone),
+                when: formatDateTime(current.scheduledAt, locale),
+              })
+            : current.status === 'queued'
+              ? t('send.queuedFor', { phone: displayPhone(current.phone) })
+              : t('send.sentTo', { phone: displayPhone(current.phone) })}
+      </p>
+      <MessageTicks status={current.status} withLabel />
+      {current.error && <p className="field-error">{messageErrorText(current.error, t)}</p>}
+      <div className="card-actions">
+        <Link href="/messages" className="btn btn-ghost btn-small">
+          {t('send.seeHistory')}
+        </Link>
+        <button type="button" className="btn btn-ghost btn-small" onClick={onDismiss}>
+          {t('common.close')}
+        </button>
+      </div>
+    </section>
+  );
+}

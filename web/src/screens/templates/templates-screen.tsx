@@ -1,0 +1,104 @@
+// The advisor's message templates: built-ins (confirmation, reminder, follow-up…) and their own,
+// with how often each is used.
+import { useState } from 'react';
+import { PageHeader } from '../../components/AppShell';
+import { ConfirmDialog } from '../../components/ConfirmDialog';
+import { EmptyState } from '../../components/EmptyState';
+import { ErrorNotice } from '../../components/ErrorNotice';
+import { Link } from '../../components/Link';
+import { LoadingState } from '../../components/LoadingState';
+import { useToast } from '../../components/Toaster';
+import { useI18n } from '../../i18n/i18n-context';
+import { api, enc } from '../../lib/api-client';
+import type { Template } from '../../lib/api-types';
+import { itemsOf } from '../../lib/list-items';
+import { useResource } from '../../lib/use-resource';
+
+type LangFilter = 'all' | 'es' | 'en';
+
+export function TemplatesScreen() {
+  const { t, lang } = useI18n();
+  const toast = useToast();
+  const list = useResource<Template[] | { items: Template[] }>('/api/whatsapp/templates');
+  const [filter, setFilter] = useState<LangFilter>(lang);
+  const [deleting, setDeleting] = useState<Template | null>(null);
+  const templates = itemsOf(list.data).filter((tpl) => filter === 'all' || tpl.language === filter);
+
+  return (
+    <>
+      <PageHeader
+        title={t('tpl.title')}
+        intro={t('tpl.intro')}
+        actions={
+          <Link href="/templates/new" className="btn btn-primary">
+            {t('tpl.new')}
+          </Link>
+        }
+      />
+      <div className="segmented" role="group" aria-label={t('tpl.language')}>
+        {(['all', 'es', 'en'] as const).map((f) => (
+          <button key={f} type="button" aria-pressed={filter === f} onClick={() => setFilter(f)}>
+            {t(`tpl.filter.${f}`)}
+          </button>
+        ))}
+      </div>
+      {list.loading && !list.data ? (
+        <LoadingState />
+      ) : list.error ? (
+        <ErrorNotice error={list.error} onRetry={list.reload} />
+      ) : templates.length === 0 ? (
+        <EmptyState icon="template" title={t('tpl.empty')}>
+          {t('tpl.emptyText')}
+        </EmptyState>
+      ) : (
+        <ul className="template-grid">
+          {templates.map((tpl) => (
+            <li key={tpl.id} className="card template-card" data-testid="template-card">
+              <div className="template-card-head">
+                <h2>{tpl.name}</h2>
+                <span className={`badge ${tpl.builtIn ? 'badge-muted' : 'badge-ok'}`}>
+                  {tpl.builtIn ? t('tpl.builtIn') : t('tpl.own')}
+                </span>
+              </div>
+              <p className="template-meta">
+                <span className="chip">{t(`tpl.category.${tpl.category}`)}</span>
+                <span className="chip">{tpl.language.toUpperCase()}</span>
+                <span>{t('tpl.usage', { count: tpl.usageCount })}</span>
+              </p>
+              <p className="template-body">{tpl.body}</p>
+              <div className="card-actions">
+                <Link href={`/templates/${enc(tpl.id)}`} className="btn btn-secondary btn-small">
+                  {tpl.builtIn ? t('tpl.customize') : t('common.edit')}
+                </Link>
+                {!tpl.builtIn && (
+                  <button
+                    type="button"
+                    className="btn btn-danger-ghost btn-small"
+                    onClick={() => setDeleting(tpl)}
+                  >
+                    {t('common.delete')}
+                  </button>
+                )}
+              </div>
+            </li>
+          ))}
+        </ul>
+      )}
+      <ConfirmDialog
+        open={deleting !== null}
+        title={t('tpl.deleteTitle')}
+        confirmLabel={t('common.delete')}
+        danger
+        onClose={() => setDeleting(null)}
+        onConfirm={async () => {
+          if (!deleting) return;
+          await api.delete(`/api/whatsapp/templates/${enc(deleting.id)}`);
+          list.reload();
+          toast(t('tpl.deleted'));
+        }}
+      >
+        <p>{t('tpl.deleteText', { name: deleting?.name ?? '' })}</p>
+      </ConfirmDialog>
+    </>
+  );
+}

@@ -1,0 +1,58 @@
+// The QR code to scan with WhatsApp Business, the pairing code for those who cannot scan, and how
+// long the code stays valid. New codes arrive by SSE; once expired the advisor can ask for one.
+import type { QrCode } from '../../lib/api-types';
+import { useI18n } from '../../i18n/i18n-context';
+import { useCountdown } from '../../lib/use-countdown';
+
+export function QrPanel({
+  qr,
+  onRefresh,
+  refreshing,
+}: {
+  qr: QrCode;
+  onRefresh: () => void;
+  refreshing: boolean;
+}) {
+  const { t } = useI18n();
+  const seconds = useCountdown(qr.expiresAt);
+  const expired = seconds === 0;
+  return (
+    <div className="qr-panel">
+      <div className={`qr-frame${expired ? ' qr-expired' : ''}`}>
+        <img src={qr.image} alt={t('wa.qrAlt')} width={280} height={280} data-testid="qr-image" />
+        {expired && (
+          <div className="qr-overlay">
+            <p>{t('wa.qrExpired')}</p>
+            <button type="button" className="btn btn-primary" onClick={onRefresh} disabled={refreshing}>
+              {refreshing ? t('common.working') : t('wa.qrNew')}
+            </button>
+          </div>
+        )}
+      </div>
+      <div className="qr-help">
+        <h3>{t('wa.qrHowTitle')}</h3>
+        <ol className="steps">
+          <li>{t('wa.qrStep1')}</li>
+          <li>{t('wa.qrStep2')}</li>
+          <li>{t('wa.qrStep3')}</li>
+          <li>{t('wa.qrStep4')}</li>
+        </ol>
+        {seconds !== null && !expired && (
+          <p className="qr-countdown" aria-live="off" data-testid="qr-countdown">
+            {t('wa.qrExpiresIn', {
+              time: `${Math.floor(seconds / 60)}:${String(seconds % 60).padStart(2, '0')}`,
+            })}
+          </p>
+        )}
+        {qr.pairingCode && (
+          <div className="pairing">
+            <p>{t('wa.pairingIntro')}</p>
+            <p className="pairing-code" data-testid="pairing-code">
+              {qr.pairingCode}
+            </p>
+          </div>
+        )}
+      </div>
+    </div>
+  );
+}
