@@ -89,7 +89,7 @@ async function serveApp(): Promise<void> {
   const prefix = `wwbench_${randomBytes(4).toString('hex')}`;
   const config = loadConfig({
     NODE_ENV: 'production',
-    LOG_LEVEL: 'warn',
+    LOG_LEVEL: 'error',
     DATA_DIR: mkdtempSync(path.join(tmpdir(), 'ww-bench-data-')),
     PUBLIC_BASE_URL: 'http://127.0.0.1',
     REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
@@ -101,6 +101,7 @@ async function serveApp(): Promise<void> {
     EVOLUTION_API_KEY: 'unused',
     // The sweeper stays out of the measurement.
     SWEEPER_INTERVAL_MS: '3600000',
+    HEALTH_CHECK_INTERVAL_MS: '0',
   });
   const logger = createLogger(config.logLevel);
   const api = await createRuntime(config, logger, 'api', { database: scratch.database });
@@ -211,10 +212,19 @@ interface Result {
 let sequence = 0;
 
 /** `concurrency` loops, each keeping one webhook in flight; the first second warms up, uncounted. */
-async function load(label: string, url: string, tenants: Tenant[], seconds: number, concurrency: number): Promise<Result> {
+async function load(
+  label: string,
+  url: string,
+  tenants: Tenant[],
+  seconds: number,
+  concurrency: number,
+): Promise<Result> {
   const pool = new Pool(url, { connections: concurrency, pipelining: 1 });
   const fallback: Tenant = { instance: 'none', secret: 'none' };
-  const tokens = (tenants.length ? tenants : [fallback]).map((t) => ({ tenant: t, auth: `Bearer ${token(t.secret)}` }));
+  const tokens = (tenants.length ? tenants : [fallback]).map((t) => ({
+    tenant: t,
+    auth: `Bearer ${token(t.secret)}`,
+  }));
   const latencies: number[] = [];
   let errors = 0;
   const warmUpEnd = performance.now() + 1_000;
@@ -255,10 +265,18 @@ async function load(label: string, url: string, tenants: Tenant[], seconds: numb
   };
 }
 
-async function startChild(kind: string): Promise<{ child: ChildProcess; info: { url: string; tenants: Tenant[]; database?: string }; next: () => Promise<string> }> {
-  const child = spawn(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), '--serve', kind], {
-    stdio: ['pipe', 'pipe', 'inherit'],
-  });
+async function startChild(kind: string): Promise<{
+  child: ChildProcess;
+  info: { url: string; tenants: Tenant[]; database?: string };
+  next: () => Promise<string>;
+}> {
+  const child = spawn(
+    process.execPath,
+    [...process.execArgv, fileURLToPath(import.meta.url), '--serve', kind],
+    {
+      stdio: ['pipe', 'pipe', 'inherit'],
+    },
+  );
   const lines = createInterface({ input: child.stdout! })[Symbol.asyncIterator]();
   const next = async () => {
     const line = await lines.next();
@@ -283,12 +301,18 @@ async function main(): Promise<void> {
   const results: Result[] = [];
 
   const baseline = await startChild('baseline');
-  for (const c of levels) results.push(await load('bare Fastify handler answering 200 (baseline)', baseline.info.url, [], seconds, c));
+  for (const c of levels)
+    results.push(
+      await load('bare Fastify handler answering 200 (baseline)', baseline.info.url, [], seconds, c),
+    );
   await stopChild(baseline.child);
 
   const app = await startChild('app');
   const before = sequence;
-  for (const c of levels) results.push(await load('app: verify JWT, store, enqueue, 200', app.info.url, app.info.tenants, seconds, c));
+  for (const c of levels)
+    results.push(
+      await load('app: verify JWT, store, enqueue, 200', app.info.url, app.info.tenants, seconds, c),
+    );
   const sent = sequence - before;
   app.child.stdin!.write('drain\n');
   // The child's logger shares its stdout: skip log lines until the answer.
@@ -302,8 +326,11 @@ async function main(): Promise<void> {
 
   const appErrors = results.filter((r) => r.label.startsWith('app')).reduce((s, r) => s + r.errors, 0);
   const allStored = drained.total === sent - appErrors;
-  const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
-  const base = new Map(results.filter((r) => r.label.includes('baseline')).map((r) => [r.concurrency, r.rps]));
+  const fmt = (n: number, digits = 0) =>
+    n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+  const base = new Map(
+    results.filter((r) => r.label.includes('baseline')).map((r) => [r.concurrency, r.rps]),
+  );
   const rows = results.map(
     (r) =>
       `| ${r.label} | ${r.concurrency} | ${fmt(r.rps)} | ${fmt(r.p50, 2)} | ${fmt(r.p99, 2)} | ${r.errors} | ${fmt((100 * r.rps) / (base.get(r.concurrency) ?? r.rps))} % |`,
