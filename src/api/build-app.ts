@@ -22,6 +22,7 @@ import { templateRoutes } from './routes/templates.route.js';
 import { webhookRoutes } from './routes/webhook.route.js';
 import { inboxRoutes } from './routes/inbox.route.js';
 import { appointmentRoutes } from './routes/appointments.route.js';
+import { webRoutes } from './routes/web.route.js';
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
@@ -70,5 +71,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   metricsRoutes(app, deps);
   await opsRoutes(app, deps, deps.queues);
   if (deps.sandbox) await sandboxProxyRoutes(app, deps.sandbox.url);
+  // Last: the dashboard's catch-all GET only answers what no API route claimed.
+  await webRoutes(app);
   return app;
 }
