@@ -141,9 +141,16 @@ export async function createRuntime(
       featureDefaults: config.featureDefaults,
       config,
     };
-    const messages = new BullMqMessageQueue(redis, config.redis.prefix, config.sendMaxAttempts);
+    // BullMQ queues need a connection that waits for Redis (see jobs/redis.ts); a worker-only
+    // process already has one.
+    let queueRedis = redis;
+    if (role !== 'worker') {
+      queueRedis = createRedis(config.redis.url, 'queue', () => undefined);
+      closers.push(async () => (queueRedis.status === 'ready' ? queueRedis.quit() : queueRedis.disconnect()));
+    }
+    const messages = new BullMqMessageQueue(queueRedis, config.redis.prefix, config.sendMaxAttempts);
     closers.push(() => messages.close());
-    const webhookQueue = new BullMqWebhookQueue(redis, config.redis.prefix);
+    const webhookQueue = new BullMqWebhookQueue(queueRedis, config.redis.prefix);
     closers.push(() => webhookQueue.close());
     ctx.onConnected = async (advisorId) =>
       messages.resume(advisorId, await listWaitingIds(database.db, advisorId));

@@ -5,6 +5,7 @@ import type { Redis } from 'ioredis';
 import type { MessageQueue, QueuedMessageRef } from '../domain/messages/message-queue.js';
 import { QUEUES, sendJobId, type SendJob } from './catalogue.js';
 import { FairPriority } from './fair-priority.js';
+import { withRedisDeadline } from './redis.js';
 
 export class BullMqMessageQueue implements MessageQueue {
   readonly queue: Queue<SendJob>;
@@ -30,7 +31,11 @@ export class BullMqMessageQueue implements MessageQueue {
     this.fair = new FairPriority(connection, prefix);
   }
 
-  async enqueue(message: QueuedMessageRef): Promise<void> {
+  enqueue(message: QueuedMessageRef): Promise<void> {
+    return withRedisDeadline(this.add(message));
+  }
+
+  private async add(message: QueuedMessageRef): Promise<void> {
     const delay = message.scheduledAt ? Math.max(0, message.scheduledAt.getTime() - Date.now()) : 0;
     const fair = delay === 0;
     // Future sends don't count in the backlog: an advisor with many reminders planned is not
@@ -43,7 +48,11 @@ export class BullMqMessageQueue implements MessageQueue {
     );
   }
 
-  async remove(messageId: string): Promise<void> {
+  remove(messageId: string): Promise<void> {
+    return withRedisDeadline(this.removeJob(messageId));
+  }
+
+  private async removeJob(messageId: string): Promise<void> {
     const job = await this.queue.getJob(sendJobId(messageId));
     if (!job) return;
     const state = await job.getState();
@@ -52,7 +61,11 @@ export class BullMqMessageQueue implements MessageQueue {
     if (job.data.fair) await this.fair.release(job.data.advisorId);
   }
 
-  async resume(_advisorId: string, messageIds: string[]): Promise<void> {
+  resume(advisorId: string, messageIds: string[]): Promise<void> {
+    return withRedisDeadline(this.promote(advisorId, messageIds), 10_000);
+  }
+
+  private async promote(_advisorId: string, messageIds: string[]): Promise<void> {
     for (const id of messageIds) {
       const job = await this.queue.getJob(sendJobId(id));
       if (job && (await job.isDelayed())) await job.promote().catch(() => undefined);
@@ -63,7 +76,7 @@ export class BullMqMessageQueue implements MessageQueue {
   async existing(messageIds: string[]): Promise<Set<string>> {
     const pipeline = this.connection.pipeline();
     for (const id of messageIds) pipeline.exists(`${this.prefix}:${QUEUES.send}:${sendJobId(id)}`);
-    const results = (await pipeline.exec()) ?? [];
+    const results = (await withRedisDeadline(pipeline.exec(), 10_000)) ?? [];
     return new Set(messageIds.filter((_, i) => results[i]?.[1] === 1));
   }
 

@@ -3,12 +3,16 @@
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { WebhookEventRef, WebhookJobQueue } from '../domain/webhooks/webhook-job-queue.js';
+import { withRedisDeadline } from './redis.js';
 import { QUEUES, WEBHOOK_JOB_ATTEMPTS, webhookJobId, type WebhookJob } from './catalogue.js';
 
 export class BullMqWebhookQueue implements WebhookJobQueue {
   readonly queue: Queue<WebhookJob>;
 
-  constructor(connection: Redis, prefix: string) {
+  constructor(
+    private readonly connection: Redis,
+    prefix: string,
+  ) {
     this.queue = new Queue<WebhookJob>(QUEUES.webhook, {
       connection,
       prefix,
@@ -25,16 +29,23 @@ export class BullMqWebhookQueue implements WebhookJobQueue {
 
   async enqueue(refs: readonly WebhookEventRef[]): Promise<void> {
     if (refs.length === 0) return;
-    await this.queue.addBulk(
-      refs.map((ref) => ({
-        name: 'webhook',
-        data: { eventId: ref.eventId, advisorId: ref.advisorId },
-        opts: { jobId: webhookJobId(ref.eventId) },
-      })),
+    await withRedisDeadline(
+      this.queue.addBulk(
+        refs.map((ref) => ({
+          name: 'webhook',
+          data: { eventId: ref.eventId, advisorId: ref.advisorId },
+          opts: { jobId: webhookJobId(ref.eventId) },
+        })),
+      ),
     );
   }
 
   close(): Promise<void> {
+    // With Redis unreachable, Queue.close() waits for a connection that never comes.
+    if (this.connection.status !== 'ready') {
+      void this.queue.close().catch(() => undefined);
+      return Promise.resolve();
+    }
     return this.queue.close();
   }
 }

@@ -5,6 +5,7 @@ import { sql } from 'drizzle-orm';
 import type { Queue } from 'bullmq';
 import type { Db } from '../db/client.js';
 import { webhookStats } from '../domain/webhooks/webhook-stats.js';
+import { withRedisDeadline } from '../jobs/redis.js';
 
 export const registry = new Registry();
 collectDefaultMetrics({ register: registry, prefix: 'ww_' });
@@ -45,7 +46,9 @@ export function registerCollectors(sources: PrometheusSources): void {
     async collect() {
       for (const queue of sources.queues) {
         try {
-          const counts = await queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized', 'failed');
+          const counts = await withRedisDeadline(
+            queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized', 'failed'),
+          );
           for (const [state, n] of Object.entries(counts)) this.set({ queue: queue.name, state }, n);
         } catch {
           // Redis down: leave the last values; /ready reports the outage.
