@@ -176,7 +176,12 @@ export async function startServiceProcess(
   env: Record<string, string>,
   name: string = role,
 ): Promise<Child> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'serve', '--role', role], {
+  // BENCH_CPU_PROFILE=dir writes a V8 CPU profile of every service process there (on exit).
+  const profile = process.env.BENCH_CPU_PROFILE
+    ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROFILE}`]
+    : [];
+  const args = [...profile, '--import', 'tsx', 'src/cli.ts', 'serve', '--role', role];
+  const child = spawn(process.execPath, args, {
     cwd: ROOT,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
