@@ -1,0 +1,107 @@
+// Several workers and lost Redis state, on real Redis, the real database and the emulator:
+// - a second worker runtime (its own Redis connections, as a second process would have) on the
+//   same Redis prefix and database: every message goes out exactly once, both workers take a
+//   share, and the per-advisor rate limit holds across them;
+// - the queue's keys deleted in the middle of a batch (Redis restarted without persistence): the
+//   outbox sweeper rebuilds the missing jobs from the rows, and nothing is lost or doubled.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createLogger } from '../../src/logger.js';
+import { createRuntime, type Runtime } from '../../src/runtime.js';
+import { sweepOutbox } from '../../src/workers/sweeper.js';
+import { connectedAdvisor, sentByPhone, type ConnectedAdvisor } from '../support/advisor.js';
+import { startTestService, type TestService } from '../support/service.js';
+import { waitFor } from '../support/wait.js';
+
+const RATE = { max: 4, durationMs: 1_000 };
+let service: TestService;
+let second: Runtime;
+beforeAll(async () => {
+  service = await startTestService({
+    env: {
+      WHATSAPP_RATE_LIMIT_MAX: String(RATE.max),
+      WHATSAPP_RATE_LIMIT_DURATION: String(RATE.durationMs),
+      SEND_CONCURRENCY: '4',
+    },
+  });
+  // A worker-only runtime, pointed at the sandbox emulator the first one started.
+  const config = {
+    ...service.config,
+    evolution: { ...service.config.evolution, url: service.emulatorUrl },
+  };
+  second = await createRuntime(config, createLogger('silent'), 'worker', { database: service.database });
+});
+afterAll(async () => {
+  await second?.close();
+  await service?.close();
+});
+
+async function sendMany(advisor: ConnectedAdvisor, tag: string, n: number): Promise<string[]> {
+  const ids: string[] = [];
+  for (let i = 0; i < n; i++) {
+    const res = await advisor.client.post('/api/whatsapp/send', {
+      to: `+3461200${String(1000 + i)}`,
+      text: `${tag} ${i}`,
+    });
+    expect(res.status).toBe(202);
+    ids.push(res.body.message.id);
+  }
+  return ids;
+}
+
+async function waitAllSent(advisor: ConnectedAdvisor, ids: string[]): Promise<void> {
+  await waitFor(
+    () => Promise.all(ids.map((id) => advisor.client.get(`/api/whatsapp/messages/${id}`))),
+    (all) => all.every((r) => ['sent', 'delivered', 'read'].includes(r.body.status)),
+    { timeoutMs: 40_000, intervalMs: 250, what: `${ids.length} messages sent` },
+  );
+}
+
+describe('two workers on one Redis and database', () => {
+  it('send every message exactly once, share the work, and keep the advisor’s rate limit', async () => {
+    const ana = await connectedAdvisor(service, 'Ana');
+    const counts = { first: 0, second: 0 };
+    service.runtime.workers!.sendWorker.on('completed', () => counts.first++);
+    second.workers!.sendWorker.on('completed', () => counts.second++);
+
+    const ids = await sendMany(ana, 'reparto', 16);
+    await waitAllSent(ana, ids);
+
+    const sent = (await sentByPhone(ana)).filter((m) => String(m.text).startsWith('reparto '));
+    const texts = sent.map((m) => m.text as string);
+    expect(new Set(texts).size).toBe(16);
+    expect(texts).toHaveLength(16);
+    expect(counts.first).toBeGreaterThan(0);
+    expect(counts.second).toBeGreaterThan(0);
+
+    // GCRA: a burst of `max`, then one every durationMs / max, whichever worker sends. The
+    // 16 sends therefore span at least (16 - max) intervals.
+    const times = sent.map((m) => Date.parse(m.at)).sort((a, b) => a - b);
+    const interval = RATE.durationMs / RATE.max;
+    expect(times.at(-1)! - times[0]!).toBeGreaterThanOrEqual((16 - RATE.max) * interval - 50);
+  });
+});
+
+describe('Redis losing the queue mid-batch', () => {
+  it('the sweeper restores every missing job from the outbox: nothing lost, nothing doubled', async () => {
+    const bea = await connectedAdvisor(service, 'Bea');
+    const ids = await sendMany(bea, 'rescate', 12);
+    // As after a Redis restart without persistence: every key of this deployment is gone.
+    const redis = service.runtime.redis;
+    const keys = await redis.keys(`${service.config.redis.prefix}:send:*`);
+    if (keys.length > 0) await redis.del(...keys);
+
+    // Run the sweeper as its scheduler would, past the grace period for fresh rows.
+    const restored = await sweepOutbox(
+      service.runtime.ctx,
+      service.runtime.messages,
+      new Date(Date.now() + 60_000),
+    );
+    expect(restored).toBeGreaterThan(0);
+    await waitAllSent(bea, ids);
+
+    const texts = (await sentByPhone(bea))
+      .map((m) => m.text as string)
+      .filter((t) => t.startsWith('rescate '));
+    expect(texts.sort()).toEqual(ids.map((_, i) => `rescate ${i}`).sort());
+  });
+});
