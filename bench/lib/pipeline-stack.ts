@@ -31,11 +31,15 @@ export interface PipelineStack {
   close(): Promise<void>;
 }
 
-/** The rate limit is effectively off: 100,000 per second per advisor. */
+/**
+ * The rate limit is effectively off (100,000 per second per advisor), and so is account-safety
+ * pacing, which is on by default against any gateway that is not the built-in sandbox.
+ */
 export const RATE_LIMIT_OFF = {
   WHATSAPP_RATE_LIMIT_MAX: '100000',
   WHATSAPP_RATE_LIMIT_DURATION: '1000',
   WHATSAPP_RATE_LIMIT_MAX_CEILING: '100000',
+  PACING_MODE: 'off',
 };
 
 export async function startPipeline(options: {
