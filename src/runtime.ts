@@ -137,7 +137,7 @@ export async function createRuntime(
       logger,
       webhookUrl: `${config.publicBaseUrl}/api/whatsapp/webhook`,
       sandbox: config.evolution.sandbox,
-      bounds: { rateLimit: config.rateLimit },
+      bounds: { rateLimit: config.rateLimit, pacing: config.pacing },
       featureDefaults: config.featureDefaults,
       config,
     };
@@ -175,6 +175,8 @@ export async function createRuntime(
           sweeperIntervalMs: config.sweeperIntervalMs,
           healthCheckIntervalMs: config.healthCheckIntervalMs,
           auditRetentionDays: config.auditRetentionDays,
+          // At least once a minute, and no later than the sweeper's own tick.
+          schedulerCheckMs: Math.min(60_000, config.sweeperIntervalMs),
           // Appointment messages: skipped at send time if the appointment changed or was cancelled.
           mustSkip: appointmentSendGuard(ctx),
         },

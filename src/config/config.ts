@@ -25,6 +25,26 @@ export interface Config {
   };
   emulatorPort: number;
   rateLimit: { max: number; durationMs: number; maxCeiling: number };
+  /**
+   * Account-safety pacing: what `auto` means here, the advisors' defaults and bounds (the shape
+   * of domain/instances/pacing-settings.ts PacingBounds; config imports nothing of ours).
+   */
+  pacing: {
+    defaultOn: boolean;
+    defaults: {
+      minGapMs: number;
+      maxGapMs: number;
+      hourlyCap: number;
+      dailyCap: number;
+      warmupDays: number;
+      warmupStartCap: number;
+      pauseAfterFailures: number;
+      failureWindowMinutes: number;
+    };
+    gapFloorMs: number;
+    hourlyCeiling: number;
+    dailyCeiling: number;
+  };
   encryption: { key: Buffer; oldKeys: Buffer[] };
   authSecret: string;
   adminEmail: string | null;
@@ -94,6 +114,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
   if (e.WHATSAPP_RATE_LIMIT_MAX > e.WHATSAPP_RATE_LIMIT_MAX_CEILING) {
     problems.push('WHATSAPP_RATE_LIMIT_MAX: must not exceed WHATSAPP_RATE_LIMIT_MAX_CEILING');
   }
+  problems.push(...pacingProblems(e));
   if (problems.length > 0) throw new ConfigError(problems);
 
   const needsDevSecrets = !e.ENCRYPTION_KEY || !e.BETTER_AUTH_SECRET || !e.EVOLUTION_API_URL;
@@ -126,6 +147,23 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       max: e.WHATSAPP_RATE_LIMIT_MAX,
       durationMs: e.WHATSAPP_RATE_LIMIT_DURATION,
       maxCeiling: e.WHATSAPP_RATE_LIMIT_MAX_CEILING,
+    },
+    pacing: {
+      // On by default only against a real WhatsApp: the sandbox has no number to protect.
+      defaultOn: e.PACING_MODE === 'on' || (e.PACING_MODE === 'auto' && sandbox === false),
+      defaults: {
+        minGapMs: e.PACING_GAP_MIN_MS,
+        maxGapMs: e.PACING_GAP_MAX_MS,
+        hourlyCap: e.PACING_HOURLY_CAP,
+        dailyCap: e.PACING_DAILY_CAP,
+        warmupDays: e.PACING_WARMUP_DAYS,
+        warmupStartCap: e.PACING_WARMUP_START_CAP,
+        pauseAfterFailures: e.PACING_PAUSE_FAILURES,
+        failureWindowMinutes: e.PACING_PAUSE_WINDOW_MINUTES,
+      },
+      gapFloorMs: e.PACING_GAP_FLOOR_MS,
+      hourlyCeiling: e.PACING_HOURLY_CAP_CEILING,
+      dailyCeiling: e.PACING_DAILY_CAP_CEILING,
     },
     encryption: {
       key: Buffer.from(encryptionKey, 'base64'),
@@ -160,4 +198,19 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       publicCta: e.FEATURE_PUBLIC_CTA,
     },
   };
+}
+
+function pacingProblems(e: Env): string[] {
+  const problems: string[] = [];
+  if (e.PACING_GAP_MIN_MS > e.PACING_GAP_MAX_MS)
+    problems.push('PACING_GAP_MIN_MS: must not exceed PACING_GAP_MAX_MS');
+  if (e.PACING_GAP_FLOOR_MS > e.PACING_GAP_MIN_MS)
+    problems.push('PACING_GAP_FLOOR_MS: must not exceed PACING_GAP_MIN_MS');
+  if (e.PACING_HOURLY_CAP > e.PACING_HOURLY_CAP_CEILING)
+    problems.push('PACING_HOURLY_CAP: must not exceed PACING_HOURLY_CAP_CEILING');
+  if (e.PACING_DAILY_CAP > e.PACING_DAILY_CAP_CEILING)
+    problems.push('PACING_DAILY_CAP: must not exceed PACING_DAILY_CAP_CEILING');
+  if (e.PACING_WARMUP_START_CAP > e.PACING_DAILY_CAP)
+    problems.push('PACING_WARMUP_START_CAP: must not exceed PACING_DAILY_CAP');
+  return problems;
 }

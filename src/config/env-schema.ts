@@ -41,6 +41,19 @@ export const envSchema = z.object({
   WHATSAPP_RATE_LIMIT_MAX: int(1, 100_000).default(50),
   WHATSAPP_RATE_LIMIT_DURATION: int(1_000, 86_400_000).default(60_000),
   WHATSAPP_RATE_LIMIT_MAX_CEILING: int(1, 100_000).default(200),
+  // Account-safety pacing (ARCHITECTURE.md, "Account safety"): server defaults and bounds.
+  PACING_MODE: z.enum(['auto', 'on', 'off']).default('auto'),
+  PACING_GAP_MIN_MS: int(0, 600_000).default(3_000),
+  PACING_GAP_MAX_MS: int(0, 600_000).default(8_000),
+  PACING_GAP_FLOOR_MS: int(0, 600_000).default(1_000),
+  PACING_HOURLY_CAP: int(1, 100_000).default(60),
+  PACING_HOURLY_CAP_CEILING: int(1, 100_000).default(200),
+  PACING_DAILY_CAP: int(1, 1_000_000).default(300),
+  PACING_DAILY_CAP_CEILING: int(1, 1_000_000).default(1_000),
+  PACING_WARMUP_DAYS: int(0, 60).default(7),
+  PACING_WARMUP_START_CAP: int(1, 1_000_000).default(20),
+  PACING_PAUSE_FAILURES: int(1, 100).default(5),
+  PACING_PAUSE_WINDOW_MINUTES: int(1, 1_440).default(10),
   ENCRYPTION_KEY: base64Key32.optional(),
   ENCRYPTION_KEYS: z
     .string()

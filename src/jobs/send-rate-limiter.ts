@@ -2,7 +2,8 @@
 // (generic cell rate algorithm): `max` sends per `durationMs`, a burst of up to `max`, then one
 // every durationMs/max. A job over the limit reserves the next free slot and is delayed until
 // then: it is never failed and never re-checked (so 10,000 queued jobs cost 10,000 checks, not
-// 10,000 per window). Account-safety pacing adds a minimum gap with jitter on top.
+// 10,000 per window). Account-safety pacing (gap with jitter, caps, warm-up) is applied on top,
+// by send-pacer.ts, from the slot this limiter grants.
 import type { Redis } from 'ioredis';
 
 // KEYS[1] = theoretical arrival time (ms). ARGV: now, interval, burst tolerance, ttl.
@@ -21,8 +22,6 @@ return allowAt`;
 export interface RateLimit {
   max: number;
   durationMs: number;
-  /** Account safety: at least this many ms between two sends of one number (0 = off). */
-  minGapMs?: number;
 }
 
 export class SendRateLimiter {
@@ -33,10 +32,8 @@ export class SendRateLimiter {
 
   /** Reserves a send slot; resolves to how long to wait before sending (0 = now). */
   async reserve(advisorId: string, limit: RateLimit, now = Date.now()): Promise<number> {
-    const rateInterval = limit.durationMs / limit.max;
-    const interval = Math.max(rateInterval, limit.minGapMs ?? 0);
-    // With pacing on, no burst: every send keeps the gap.
-    const tolerance = limit.minGapMs ? 0 : limit.durationMs - rateInterval;
+    const interval = limit.durationMs / limit.max;
+    const tolerance = limit.durationMs - interval;
     const allowAt = Number(
       await this.redis.eval(
         RESERVE,

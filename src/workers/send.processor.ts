@@ -1,19 +1,30 @@
 // BullMQ processor for `send` jobs: turns deliverMessage's outcome into queue actions. Waiting
-// for a reconnection or a rate-limit slot delays the job without spending an attempt; transient
-// gateway errors are retried with backoff and jitter until the attempts run out.
+// for a reconnection, a resume or a rate-limit / pacing slot delays the job without spending an
+// attempt; transient gateway errors are retried with backoff and jitter until the attempts run
+// out. With pacing on, failed attempts feed the burst detector that pauses the advisor.
 import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
 import { markFinished } from '../db/repositories/message.repository.js';
 import type { DomainContext } from '../domain/context.js';
-import { deliverMessage, type DeliveryHooks } from '../domain/messages/deliver-message.js';
+import { pacingBoundsOf } from '../domain/instances/advisor-settings.js';
+import { dailyCapAt, isPacingOn, type PacingSettings } from '../domain/instances/pacing-settings.js';
+import { countsTowardsPause, pauseSending } from '../domain/instances/pause-sending.js';
+import {
+  deliverMessage,
+  type DeliveryHooks,
+  type DeliveryOutcome,
+} from '../domain/messages/deliver-message.js';
 import { messageView } from '../domain/messages/message-view.js';
 import { sendJobSchema, type SendJob } from '../jobs/catalogue.js';
 import type { FairPriority } from '../jobs/fair-priority.js';
+import type { SendPacer } from '../jobs/send-pacer.js';
 import type { SendRateLimiter } from '../jobs/send-rate-limiter.js';
 import { rateLimitDelays, sendLatency, sendsTotal } from '../observability/prometheus.js';
 
 export interface SendProcessorDeps {
   ctx: DomainContext;
   limiter: SendRateLimiter;
+  /** Account-safety pacing; absent means off whatever the settings say. */
+  pacer?: SendPacer;
   fair: FairPriority;
   /** How long a message waits before looking again at a disconnected instance. */
   reconnectPollMs: number;
@@ -24,18 +35,42 @@ export function createSendProcessor(deps: SendProcessorDeps) {
   const { ctx } = deps;
   return async (job: Job<SendJob>, token?: string): Promise<string> => {
     const data = sendJobSchema.parse(job.data);
+    // Filled in by reserveSlot (a closure, hence the holder) for the failure accounting below.
+    const seen: { pacing: PacingSettings | null } = { pacing: null };
     const hooks: DeliveryHooks = {
       ...(deps.mustSkip ? { mustSkip: deps.mustSkip } : {}),
-      reserveSlot: async (settings) => {
-        // A job delayed for its slot already holds one: don't charge it twice.
-        if (data.slotAt && data.slotAt <= Date.now() + 50) return 0;
-        const wait = await deps.limiter.reserve(data.advisorId, settings.rateLimit);
-        if (wait > 0) await job.updateData({ ...data, slotAt: Date.now() + wait });
+      reserveSlot: async (settings, config) => {
+        const on = deps.pacer && isPacingOn(settings.pacing, pacingBoundsOf(ctx.bounds));
+        seen.pacing = on ? settings.pacing : null;
+        // A job delayed for its slot already holds one: don't charge it twice. Woken early (a
+        // resume promotes every waiting job), it waits for that same slot, keeping its place.
+        if (data.slotAt) {
+          const left = data.slotAt - Date.now();
+          return left <= 50 ? 0 : left;
+        }
+        const now = Date.now();
+        let wait = await deps.limiter.reserve(data.advisorId, settings.rateLimit, now);
+        if (deps.pacer && seen.pacing) {
+          const plan = { ...seen.pacing, dailyCap: dailyCapAt(seen.pacing, config.connectedAt, now) };
+          wait = await deps.pacer.reserve(data.advisorId, data.messageId, plan, now, now + wait);
+        }
+        if (wait > 0) await job.updateData({ ...data, slotAt: now + wait });
         return wait;
       },
     };
     const outcome = await deliverMessage(ctx, data.advisorId, data.messageId, hooks);
-    sendsTotal.inc({ outcome: outcome.kind, code: 'error' in outcome ? outcome.error.code : '' });
+    if (seen.pacing) await recordFailure(deps, job, data, seen.pacing, outcome);
+    // A slot is spent by one try: after a wait or a failed attempt the next try reserves anew,
+    // so a burst of messages woken by a reconnection is paced again.
+    if (data.slotAt && ['wait_connection', 'wait_resume', 'retry'].includes(outcome.kind)) {
+      await job.updateData({ ...data, slotAt: undefined });
+    }
+    // A retry that has no attempt left is the message failing: count it as such.
+    const exhausted = outcome.kind === 'retry' && job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+    sendsTotal.inc({
+      outcome: exhausted ? 'failed' : outcome.kind,
+      code: 'error' in outcome ? outcome.error.code : '',
+    });
     if (outcome.kind === 'wait_slot') rateLimitDelays.inc();
     if (outcome.kind === 'sent') {
       const since = outcome.message.scheduledAt ?? outcome.message.createdAt;
@@ -46,6 +81,7 @@ export function createSendProcessor(deps: SendProcessorDeps) {
         await job.moveToDelayed(Date.now() + outcome.delayMs, token);
         throw new DelayedError();
       case 'wait_connection':
+      case 'wait_resume':
         await job.moveToDelayed(Date.now() + deps.reconnectPollMs, token);
         throw new DelayedError();
       case 'retry': {
@@ -78,4 +114,27 @@ export function createSendProcessor(deps: SendProcessorDeps) {
 
 async function releaseFair(deps: SendProcessorDeps, data: SendJob): Promise<void> {
   if (data.fair) await deps.fair.release(data.advisorId).catch(() => undefined);
+}
+
+/** Feeds a failed attempt to the burst detector; the attempt completing a burst pauses the advisor. */
+async function recordFailure(
+  deps: SendProcessorDeps,
+  job: Job<SendJob>,
+  data: SendJob,
+  pacing: PacingSettings,
+  outcome: DeliveryOutcome,
+): Promise<void> {
+  if (!deps.pacer || (outcome.kind !== 'retry' && outcome.kind !== 'failed')) return;
+  if (!countsTowardsPause(outcome.error.code)) return;
+  const windowMs = pacing.failureWindowMinutes * 60_000;
+  const tripped = await deps.pacer.recordFailure(data.advisorId, `${data.messageId}:${job.attemptsMade}`, {
+    threshold: pacing.pauseAfterFailures,
+    windowMs,
+  });
+  if (tripped) {
+    await pauseSending(deps.ctx, data.advisorId, {
+      failures: pacing.pauseAfterFailures,
+      windowMinutes: pacing.failureWindowMinutes,
+    });
+  }
 }

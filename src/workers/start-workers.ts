@@ -8,6 +8,7 @@ import type { DomainContext } from '../domain/context.js';
 import { checkConnectedInstances } from '../domain/instances/refresh-connection-state.js';
 import type { BullMqMessageQueue } from '../jobs/bullmq-message-queue.js';
 import { backoffDelay, MAINTENANCE_JOBS, QUEUES } from '../jobs/catalogue.js';
+import { SendPacer } from '../jobs/send-pacer.js';
 import { SendRateLimiter } from '../jobs/send-rate-limiter.js';
 import { createSendProcessor } from './send.processor.js';
 import { sweepOutbox } from './sweeper.js';
@@ -23,6 +24,8 @@ export interface WorkerSettings {
   sweeperIntervalMs: number;
   healthCheckIntervalMs: number;
   auditRetentionDays: number;
+  /** How often a worker checks that the maintenance schedulers still exist in Redis. */
+  schedulerCheckMs: number;
   mustSkip?: DeliveryHooks['mustSkip'];
 }
 
@@ -45,6 +48,7 @@ export async function startWorkers(
     createSendProcessor({
       ctx,
       limiter,
+      pacer: new SendPacer(connection, prefix),
       fair: messages.fair,
       reconnectPollMs: settings.reconnectPollMs,
       ...(settings.mustSkip ? { mustSkip: settings.mustSkip } : {}),
@@ -74,33 +78,48 @@ export async function startWorkers(
 
   const maintenance = new Queue(QUEUES.maintenance, { connection, prefix });
   maintenance.on('error', () => undefined);
-  const schedule = async (name: string, every: number) => {
-    if (every > 0) {
+  const schedulers: [string, number][] = [
+    [MAINTENANCE_JOBS.sweep, settings.sweeperIntervalMs],
+    [MAINTENANCE_JOBS.healthCheck, settings.healthCheckIntervalMs],
+    [MAINTENANCE_JOBS.pruneAudit, 3_600_000],
+    [MAINTENANCE_JOBS.webhookSweep, settings.sweeperIntervalMs],
+    [MAINTENANCE_JOBS.pruneWebhooks, 3_600_000],
+  ];
+  /** Installs the schedulers missing from Redis; returns how many it installed. */
+  const installMissing = async (): Promise<number> => {
+    let installed = 0;
+    for (const [name, every] of schedulers) {
+      if (every <= 0 || (await maintenance.getJobScheduler(name))) continue;
       await maintenance.upsertJobScheduler(
         name,
         { every },
         { name, opts: { removeOnComplete: true, removeOnFail: true } },
       );
+      installed++;
     }
+    return installed;
   };
-  // In the background: with Redis down, start-up must not hang; the schedulers land when it returns.
+  // In the background: with Redis down, start-up must not hang; the schedulers land when it
+  // returns. The schedulers live in Redis, so a Redis that lost its data (restart without
+  // persistence, FLUSHALL) would take the outbox sweeper with it, the very job that repairs such
+  // a loss: every worker checks for them again every minute and puts back what is missing.
   let closed = false;
   const installSchedulers = async () => {
+    let first = true;
     while (!closed) {
       try {
-        await schedule(MAINTENANCE_JOBS.sweep, settings.sweeperIntervalMs);
-        await schedule(MAINTENANCE_JOBS.healthCheck, settings.healthCheckIntervalMs);
-        await schedule(MAINTENANCE_JOBS.pruneAudit, 3_600_000);
-        await schedule(MAINTENANCE_JOBS.webhookSweep, settings.sweeperIntervalMs);
-        await schedule(MAINTENANCE_JOBS.pruneWebhooks, 3_600_000);
-        return;
+        const installed = await installMissing();
+        if (installed > 0 && !first) {
+          ctx.logger.warn({ installed }, 'maintenance schedulers were missing from Redis; reinstalled');
+        }
+        first = false;
       } catch (err) {
         ctx.logger.warn(
           { err: (err as Error).message },
           'could not install maintenance schedulers; retrying',
         );
-        await new Promise((r) => setTimeout(r, 5_000).unref());
       }
+      await new Promise((r) => setTimeout(r, first ? 5_000 : settings.schedulerCheckMs).unref());
     }
   };
   const installing = installSchedulers();

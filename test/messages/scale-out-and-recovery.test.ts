@@ -4,7 +4,9 @@
 //   share, and the per-advisor rate limit holds across them;
 // - the queue's keys deleted in the middle of a batch (Redis restarted without persistence): the
 //   outbox sweeper rebuilds the missing jobs from the rows, and nothing is lost or doubled.
+import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MAINTENANCE_JOBS, QUEUES } from '../../src/jobs/catalogue.js';
 import { createLogger } from '../../src/logger.js';
 import { createRuntime, type Runtime } from '../../src/runtime.js';
 import { sweepOutbox } from '../../src/workers/sweeper.js';
@@ -21,6 +23,8 @@ beforeAll(async () => {
       WHATSAPP_RATE_LIMIT_MAX: String(RATE.max),
       WHATSAPP_RATE_LIMIT_DURATION: String(RATE.durationMs),
       SEND_CONCURRENCY: '4',
+      // Workers look for their maintenance schedulers as often as the sweeper runs.
+      SWEEPER_INTERVAL_MS: '1000',
     },
   });
   // A worker-only runtime, pointed at the sandbox emulator the first one started.
@@ -85,9 +89,10 @@ describe('Redis losing the queue mid-batch', () => {
   it('the sweeper restores every missing job from the outbox: nothing lost, nothing doubled', async () => {
     const bea = await connectedAdvisor(service, 'Bea');
     const ids = await sendMany(bea, 'rescate', 12);
-    // As after a Redis restart without persistence: every key of this deployment is gone.
+    // As after a Redis restart without persistence: every key of this deployment is gone,
+    // the maintenance schedulers (the sweeper's own) included.
     const redis = service.runtime.redis;
-    const keys = await redis.keys(`${service.config.redis.prefix}:send:*`);
+    const keys = await redis.keys(`${service.config.redis.prefix}:*`);
     if (keys.length > 0) await redis.del(...keys);
 
     // Run the sweeper as its scheduler would, past the grace period for fresh rows.
@@ -103,5 +108,20 @@ describe('Redis losing the queue mid-batch', () => {
       .map((m) => m.text as string)
       .filter((t) => t.startsWith('rescate '));
     expect(texts.sort()).toEqual(ids.map((_, i) => `rescate ${i}`).sort());
+
+    // The workers put the sweeper's scheduler back by themselves.
+    const maintenance = new Queue(QUEUES.maintenance, {
+      connection: service.runtime.redis,
+      prefix: service.config.redis.prefix,
+    });
+    try {
+      await waitFor(
+        () => maintenance.getJobScheduler(MAINTENANCE_JOBS.sweep),
+        (scheduler) => Boolean(scheduler),
+        { timeoutMs: 15_000, what: 'the sweep scheduler reinstalled' },
+      );
+    } finally {
+      await maintenance.close();
+    }
   });
 });

@@ -8,6 +8,7 @@ import { applySettingsPatch, readSettings } from '../../domain/instances/advisor
 import { configView } from '../../domain/instances/config-view.js';
 import { connectInstance } from '../../domain/instances/connect-instance.js';
 import { disconnectInstance, removeInstance } from '../../domain/instances/disconnect-instance.js';
+import { resumeSending } from '../../domain/instances/pause-sending.js';
 import { refreshConnectionState } from '../../domain/instances/refresh-connection-state.js';
 import type { AppDeps } from '../deps.js';
 import { callerOf, requireCaller } from '../plugins/caller.js';
@@ -109,6 +110,24 @@ export function whatsappConfigRoutes(app: FastifyInstance, deps: AppDeps): void 
       schema: { tags, response: { 200: z.object({ status: z.literal('disconnected') }) } },
     },
     async (request) => disconnectInstance(ctx, callerOf(request).advisorId),
+  );
+
+  // Lifts the automatic pause after a burst of failed sends (account safety); the waiting
+  // messages go out again, paced. `resumed: false` when nothing was paused.
+  r.post(
+    '/api/whatsapp/resume',
+    {
+      preHandler: auth,
+      schema: {
+        tags,
+        response: { 200: z.object({ resumed: z.boolean(), alert: z.string().nullable() }) },
+      },
+    },
+    async (request) => {
+      const { advisorId } = callerOf(request);
+      const resumed = await resumeSending(ctx, advisorId);
+      return { resumed, alert: (await ensureConfig(ctx.db, advisorId)).alert };
+    },
   );
 
   r.get(

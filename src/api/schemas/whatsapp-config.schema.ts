@@ -15,6 +15,17 @@ export const settingsSchema = z.object({
   rescheduleNotice: z.boolean(),
   ctaEnabled: z.boolean(),
   ctaMessage: z.string(),
+  pacing: z.object({
+    mode: z.enum(['auto', 'on', 'off']),
+    minGapMs: z.number(),
+    maxGapMs: z.number(),
+    hourlyCap: z.number(),
+    dailyCap: z.number(),
+    warmupDays: z.number(),
+    warmupStartCap: z.number(),
+    pauseAfterFailures: z.number(),
+    failureWindowMinutes: z.number(),
+  }),
 });
 
 export const featuresSchema = z.object({

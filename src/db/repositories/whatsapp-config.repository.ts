@@ -60,6 +60,29 @@ export async function updateConfig(db: DbOrTx, advisorId: string, patch: ConfigP
 }
 
 /**
+ * Replaces the alert only while it is still `from` (null: no alert), so a newer alert (a logout)
+ * is never overwritten and two workers racing record one change. Null when nothing changed.
+ */
+export async function replaceAlert(
+  db: DbOrTx,
+  advisorId: string,
+  from: string | null,
+  to: string | null,
+): Promise<ConfigRow | null> {
+  const [row] = await db
+    .update(whatsappConfig)
+    .set({ alert: to, updatedAt: new Date() })
+    .where(
+      and(
+        eq(whatsappConfig.advisorId, advisorId),
+        from === null ? isNull(whatsappConfig.alert) : eq(whatsappConfig.alert, from),
+      ),
+    )
+    .returning();
+  return row ?? null;
+}
+
+/**
  * Stores instance credentials only if none are stored yet, then returns what is stored: every
  * concurrent connect converges on the same instance name and token.
  */

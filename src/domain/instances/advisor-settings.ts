@@ -4,6 +4,15 @@ import { IANAZone } from 'luxon';
 import { isSupportedCountry } from 'libphonenumber-js';
 import { z } from 'zod';
 import { AppError } from '../app-error.js';
+import {
+  defaultPacing,
+  FALLBACK_PACING_BOUNDS,
+  mergePacing,
+  pacingPatchSchema,
+  readPacing,
+  type PacingBounds,
+  type PacingSettings,
+} from './pacing-settings.js';
 
 export interface AdvisorSettings {
   defaultCountry: string;
@@ -18,11 +27,18 @@ export interface AdvisorSettings {
   rescheduleNotice: boolean;
   ctaEnabled: boolean;
   ctaMessage: string;
+  /** Account-safety pacing (gap with jitter, caps, warm-up, pause after failures). */
+  pacing: PacingSettings;
 }
 
 export interface SettingsBounds {
   rateLimit: { max: number; durationMs: number; maxCeiling: number };
+  /** Absent: pacing off with built-in defaults (contexts built by hand in tests). */
+  pacing?: PacingBounds;
 }
+
+export const pacingBoundsOf = (bounds: SettingsBounds): PacingBounds =>
+  bounds.pacing ?? FALLBACK_PACING_BOUNDS;
 
 export function defaultSettings(bounds: SettingsBounds): AdvisorSettings {
   return {
@@ -37,6 +53,7 @@ export function defaultSettings(bounds: SettingsBounds): AdvisorSettings {
     rescheduleNotice: true,
     ctaEnabled: true,
     ctaMessage: 'Hola, me gustaría reservar una cita',
+    pacing: defaultPacing(pacingBoundsOf(bounds)),
   };
 }
 
@@ -79,6 +96,7 @@ function patchSchema(bounds: SettingsBounds) {
       rescheduleNotice: z.boolean(),
       ctaEnabled: z.boolean(),
       ctaMessage: z.string().trim().min(1).max(1_000),
+      pacing: pacingPatchSchema(pacingBoundsOf(bounds)),
     })
     .partial()
     .strict();
@@ -100,10 +118,18 @@ export function applySettingsPatch(
       fields,
     });
   }
-  return { ...current, ...parsed.data } as AdvisorSettings;
+  const { pacing, ...rest } = parsed.data;
+  const next = { ...current, ...rest } as AdvisorSettings;
+  // A partial pacing change keeps the other pacing fields.
+  if (pacing) next.pacing = mergePacing(current.pacing, pacing);
+  return next;
 }
 
 /** Stored settings merged over the defaults, so rows written before a setting existed still read fully. */
 export function readSettings(stored: Record<string, unknown>, bounds: SettingsBounds): AdvisorSettings {
-  return { ...defaultSettings(bounds), ...(stored as Partial<AdvisorSettings>) };
+  return {
+    ...defaultSettings(bounds),
+    ...(stored as Partial<AdvisorSettings>),
+    pacing: readPacing(stored.pacing, pacingBoundsOf(bounds)),
+  };
 }

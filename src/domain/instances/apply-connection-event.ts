@@ -10,6 +10,7 @@ import {
 import type { ConnectionEvent, LogoutEvent, QrEvent, QrLimitEvent } from '../../gateway/index.js';
 import { nowOf, type DomainContext } from '../context.js';
 import { qrImageOf, QR_LIFETIME_MS } from './connect-instance.js';
+import { SENDING_PAUSED } from './pause-sending.js';
 
 export type ConnectionSignal = QrEvent | QrLimitEvent | ConnectionEvent | LogoutEvent;
 
@@ -70,7 +71,9 @@ export async function applyConnectionEvent(
           qrCode: null,
           qrPairingCode: null,
           qrExpiresAt: null,
-          alert: null,
+          // A repeated "open" (Baileys reconnects silently) must not lift a failure pause; a real
+          // reconnection, from disconnected, does.
+          alert: row.status === 'connected' && row.alert === SENDING_PAUSED ? row.alert : null,
         };
       } else if (signal.state === 'connecting') {
         // Evolution reconnects silently (408, 428, 515…): while connected or showing a QR, a

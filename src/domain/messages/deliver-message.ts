@@ -13,13 +13,14 @@ import {
   takePendingReceipts,
   type MessageRow,
 } from '../../db/repositories/message.repository.js';
-import { findConfig } from '../../db/repositories/whatsapp-config.repository.js';
+import { findConfig, type ConfigRow } from '../../db/repositories/whatsapp-config.repository.js';
 import { whatsappMedia } from '../../db/schema/index.js';
 import { GatewayError, isGatewayError, type SendResult } from '../../gateway/index.js';
 import { nowOf, type DomainContext } from '../context.js';
 import { readSettings, type AdvisorSettings } from '../instances/advisor-settings.js';
 import { effectiveFeatures } from '../instances/features.js';
 import { instanceRefOf } from '../instances/instance-credentials.js';
+import { SENDING_PAUSED } from '../instances/pause-sending.js';
 import { isFinal } from './message-status.js';
 import { messageView } from './message-view.js';
 
@@ -28,13 +29,15 @@ export type DeliveryOutcome =
   | { kind: 'done' }
   | { kind: 'skipped'; reason: string }
   | { kind: 'wait_connection' }
+  /** Sends paused after a burst of failures (account safety) until the advisor resumes. */
+  | { kind: 'wait_resume' }
   | { kind: 'wait_slot'; delayMs: number }
   | { kind: 'retry'; error: { code: string; message: string } }
   | { kind: 'failed'; error: { code: string; message: string } };
 
 export interface DeliveryHooks {
   /** Reserves a rate-limit slot; returns ms to wait (0 = go). Called only when all checks passed. */
-  reserveSlot?: (settings: AdvisorSettings) => Promise<number>;
+  reserveSlot?: (settings: AdvisorSettings, config: ConfigRow) => Promise<number>;
   /** Extra send-time rule (appointment still valid…): a reason to skip, or null. */
   mustSkip?: (message: MessageRow) => Promise<{ code: string; message: string } | null>;
 }
@@ -77,9 +80,10 @@ export async function deliverMessage(
 
   const ref = instanceRefOf(ctx.box, config);
   if (!ref || config.status !== 'connected') return { kind: 'wait_connection' };
+  if (config.alert === SENDING_PAUSED) return { kind: 'wait_resume' };
 
   const settings = readSettings(config.settings, ctx.bounds);
-  const delayMs = hooks.reserveSlot ? await hooks.reserveSlot(settings) : 0;
+  const delayMs = hooks.reserveSlot ? await hooks.reserveSlot(settings, config) : 0;
   if (delayMs > 0) return { kind: 'wait_slot', delayMs };
 
   const claimed = await claimForSending(ctx.db, advisorId, messageId);

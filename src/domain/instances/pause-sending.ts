@@ -1,0 +1,51 @@
+// The automatic pause after a burst of failed sends (account safety), and the advisor's resume.
+// The pause lives in whatsapp_config.alert, in PostgreSQL: the dashboard shows it like the
+// logout alert, every worker reads it with the config row it loads anyway, and Redis losing its
+// data cannot silently lift it. Reconnecting clears the alert too, so a reconnect resumes.
+import { findConfig, replaceAlert } from '../../db/repositories/whatsapp-config.repository.js';
+import type { DomainContext } from '../context.js';
+
+export const SENDING_PAUSED = 'sending_paused';
+
+/**
+ * Whether a failed attempt says something about the WhatsApp account. Our own link to Evolution
+ * being down does not: counting it would pause every advisor at once during an outage.
+ */
+export const countsTowardsPause = (code: string): boolean => code !== 'gateway_unreachable';
+
+async function publishStatus(ctx: DomainContext, advisorId: string): Promise<void> {
+  const row = await findConfig(ctx.db, advisorId);
+  if (!row) return;
+  await ctx.events.publish(advisorId, {
+    type: 'status',
+    data: {
+      status: row.status,
+      phoneNumber: row.phoneNumber,
+      profileName: row.profileName,
+      alert: row.alert,
+    },
+  });
+}
+
+/** Pauses the advisor's sends (they wait in the queue) unless another alert is already shown. */
+export async function pauseSending(
+  ctx: DomainContext,
+  advisorId: string,
+  why: { failures: number; windowMinutes: number },
+): Promise<boolean> {
+  const paused = await replaceAlert(ctx.db, advisorId, null, SENDING_PAUSED);
+  if (!paused) return false;
+  ctx.logger.warn({ advisorId, ...why }, 'sends paused after a burst of failures');
+  await publishStatus(ctx, advisorId);
+  return true;
+}
+
+/** Lifts the pause and wakes the waiting messages; false when the sends were not paused. */
+export async function resumeSending(ctx: DomainContext, advisorId: string): Promise<boolean> {
+  const resumed = await replaceAlert(ctx.db, advisorId, SENDING_PAUSED, null);
+  if (!resumed) return false;
+  await publishStatus(ctx, advisorId);
+  // The same wake-up as after a reconnection: promote the advisor's delayed jobs, in order.
+  await ctx.onConnected?.(advisorId);
+  return true;
+}

@@ -1,0 +1,137 @@
+// The pacing scripts against a real Redis: a fresh key prefix per test and an injected `now`,
+// so no result depends on the wall clock.
+import { randomBytes } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { afterAll, beforeEach, describe, expect, it } from 'vitest';
+import { SendPacer, type PacingPlan } from './send-pacer.js';
+
+const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
+afterAll(async () => {
+  await redis.quit();
+});
+
+let prefix: string;
+beforeEach(() => {
+  prefix = `wwt_pace_${randomBytes(5).toString('hex')}`;
+});
+
+const T0 = 1_767_225_600_000; // 2026-01-01T00:00:00Z
+const HOUR = 3_600_000;
+const DAY = 86_400_000;
+const loose: PacingPlan = { minGapMs: 0, maxGapMs: 0, hourlyCap: 1_000, dailyCap: 10_000 };
+const pacer = (random = () => 0) => new SendPacer(redis, prefix, random);
+
+/** Reserves messages m0, m1… at `now` and returns the absolute slot times. */
+async function reserveMany(p: SendPacer, plan: PacingPlan, n: number, now = T0): Promise<number[]> {
+  const slots: number[] = [];
+  for (let i = 0; i < n; i++) slots.push(now + (await p.reserve('adv', `m${i}`, plan, now)));
+  return slots;
+}
+
+describe('SendPacer.reserve', () => {
+  it('sends the first message at once and spaces the next ones by the gap', async () => {
+    const slots = await reserveMany(pacer(), { ...loose, minGapMs: 3_000, maxGapMs: 3_000 }, 3);
+    expect(slots).toEqual([T0, T0 + 3_000, T0 + 6_000]);
+  });
+
+  it('draws each gap at random within [minGapMs, maxGapMs]', async () => {
+    const draws = [0, 1, 0.5];
+    const p = pacer(() => draws.shift() ?? 0);
+    const slots = await reserveMany(p, { ...loose, minGapMs: 3_000, maxGapMs: 8_000 }, 3);
+    expect(slots).toEqual([T0, T0 + 8_000, T0 + 8_000 + 5_500]);
+  });
+
+  it('measures the gap from the last send, not from the request', async () => {
+    const p = pacer();
+    const plan = { ...loose, minGapMs: 5_000, maxGapMs: 5_000 };
+    expect(await p.reserve('adv', 'a', plan, T0)).toBe(0);
+    // 2 s later the next one waits the remaining 3 s; 60 s later it goes at once.
+    expect(await p.reserve('adv', 'b', plan, T0 + 2_000)).toBe(3_000);
+    expect(await p.reserve('adv', 'c', plan, T0 + 60_000)).toBe(0);
+  });
+
+  it('never goes before notBefore (the rate limiter slot)', async () => {
+    const wait = await pacer().reserve('adv', 'a', loose, T0, T0 + 1_234);
+    expect(wait).toBe(1_234);
+  });
+
+  it('holds the hourly cap over a sliding hour', async () => {
+    const slots = await reserveMany(pacer(), { ...loose, minGapMs: 1_000, maxGapMs: 1_000, hourlyCap: 3 }, 5);
+    // Three in the first hour; the 4th waits until the 1st leaves the window, and so on.
+    expect(slots).toEqual([T0, T0 + 1_000, T0 + 2_000, T0 + HOUR, T0 + HOUR + 1_000]);
+  });
+
+  it('holds the daily cap over a sliding day', async () => {
+    const p = pacer();
+    const plan = { ...loose, dailyCap: 2 };
+    const slots = [
+      T0 + (await p.reserve('adv', 'a', plan, T0)),
+      T0 + 5 * HOUR + (await p.reserve('adv', 'b', plan, T0 + 5 * HOUR)),
+      T0 + 6 * HOUR + (await p.reserve('adv', 'c', plan, T0 + 6 * HOUR)),
+    ];
+    expect(slots).toEqual([T0, T0 + 5 * HOUR, T0 + DAY]);
+  });
+
+  it('counts a message once when it reserves again after an unused slot', async () => {
+    const p = pacer();
+    const plan = { ...loose, hourlyCap: 2 };
+    await p.reserve('adv', 'a', plan, T0);
+    // `a` was paused and reserves again: it moves, it does not take a second place.
+    await p.reserve('adv', 'a', plan, T0 + 10);
+    expect(await p.reserve('adv', 'b', plan, T0 + 20)).toBe(0);
+    expect(await p.reserve('adv', 'c', plan, T0 + 30)).toBeGreaterThan(0);
+  });
+
+  it('keeps advisors apart and shares one advisor between processes', async () => {
+    const plan = { ...loose, minGapMs: 4_000, maxGapMs: 4_000 };
+    const other = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
+    try {
+      const a = pacer();
+      const b = new SendPacer(other, prefix, () => 0);
+      expect(await a.reserve('ana', 'm1', plan, T0)).toBe(0);
+      expect(await b.reserve('bea', 'm2', plan, T0)).toBe(0);
+      // Another worker process, same advisor: it sees Ana's last send.
+      expect(await b.reserve('ana', 'm3', plan, T0)).toBe(4_000);
+    } finally {
+      await other.quit();
+    }
+  });
+
+  it('keeps its state under the prefix with the advisor as hash tag, expiring', async () => {
+    await pacer().reserve('adv-1', 'a', loose, Date.now());
+    const keys = await redis.keys(`${prefix}:*`);
+    expect(keys).toEqual([`${prefix}:pace:{adv-1}:slots`]);
+    expect(await redis.pttl(keys[0]!)).toBeGreaterThan(0);
+  });
+});
+
+describe('SendPacer.recordFailure', () => {
+  const burst = { threshold: 3, windowMs: 10 * 60_000 };
+
+  it('trips once when the threshold is reached within the window', async () => {
+    const p = pacer();
+    expect(await p.recordFailure('adv', 'f1', burst, T0)).toBe(false);
+    expect(await p.recordFailure('adv', 'f2', burst, T0 + 60_000)).toBe(false);
+    expect(await p.recordFailure('adv', 'f3', burst, T0 + 120_000)).toBe(true);
+    // The burst was consumed: the next failures start a new count.
+    expect(await p.recordFailure('adv', 'f4', burst, T0 + 130_000)).toBe(false);
+    expect(await p.recordFailure('adv', 'f5', burst, T0 + 140_000)).toBe(false);
+  });
+
+  it('forgets failures older than the window', async () => {
+    const p = pacer();
+    await p.recordFailure('adv', 'f1', burst, T0);
+    await p.recordFailure('adv', 'f2', burst, T0 + 60_000);
+    // f1 has left the 10-minute window, so f3 is only the second of the burst.
+    expect(await p.recordFailure('adv', 'f3', burst, T0 + 10 * 60_000 + 30_000)).toBe(false);
+    expect(await p.recordFailure('adv', 'f4', burst, T0 + 10 * 60_000 + 40_000)).toBe(true);
+  });
+
+  it('counts the same attempt once and each advisor apart', async () => {
+    const p = pacer();
+    await p.recordFailure('adv', 'same', burst, T0);
+    await p.recordFailure('adv', 'same', burst, T0 + 1);
+    await p.recordFailure('other', 'x', burst, T0 + 2);
+    expect(await p.recordFailure('adv', 'next', burst, T0 + 3)).toBe(false);
+  });
+});

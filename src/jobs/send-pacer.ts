@@ -1,0 +1,120 @@
+// Account-safety pacing per advisor number, shared by every worker process (state in Redis, one
+// Lua script per decision so concurrent workers cannot interleave). WhatsApp bans numbers that
+// send like bots: bursts, round-the-clock volume, a new number sending hundreds on day one, and
+// sends that keep failing. So each send reserves a slot that is at least a random gap after the
+// previous one and keeps the number under its hourly and daily caps (sliding windows), and a
+// burst of failures trips a pause. Like the GCRA limiter, a job over the limits reserves its
+// future slot and is delayed until then: never failed, never re-checked. See ARCHITECTURE.md.
+import type { Redis } from 'ioredis';
+
+const HOUR_MS = 3_600_000;
+const DAY_MS = 86_400_000;
+
+// KEYS[1] = sorted set of reserved send times (score) by message id (member).
+// ARGV: now, notBefore, gap, hourlyCap, dailyCap, messageId.
+// Reservations only ever go after the latest one, so the set is ordered by time and the caps
+// reduce to one look-up each: the cap-th most recent slot must have left the window.
+const RESERVE = `
+local now = tonumber(ARGV[1])
+local t = tonumber(ARGV[2])
+local gap = tonumber(ARGV[3])
+local hourly = tonumber(ARGV[4])
+local daily = tonumber(ARGV[5])
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', '(' .. (now - ${DAY_MS}))
+-- A message reserving again (its slot went unused: paused, disconnected, retried) moves its
+-- entry instead of counting twice.
+redis.call('ZREM', KEYS[1], ARGV[6])
+local last = redis.call('ZRANGE', KEYS[1], -1, -1, 'WITHSCORES')
+if last[2] and tonumber(last[2]) + gap > t then t = tonumber(last[2]) + gap end
+local h = redis.call('ZRANGE', KEYS[1], -hourly, -hourly, 'WITHSCORES')
+if h[2] and tonumber(h[2]) + ${HOUR_MS} > t then t = tonumber(h[2]) + ${HOUR_MS} end
+local d = redis.call('ZRANGE', KEYS[1], -daily, -daily, 'WITHSCORES')
+if d[2] and tonumber(d[2]) + ${DAY_MS} > t then t = tonumber(d[2]) + ${DAY_MS} end
+redis.call('ZADD', KEYS[1], t, ARGV[6])
+redis.call('PEXPIRE', KEYS[1], math.floor(t - now + ${DAY_MS} + 60000))
+return tostring(t)`;
+
+// KEYS[1] = sorted set of failure times. ARGV: now, window, threshold, member.
+// Returns 1 exactly once per burst: the log is emptied when it trips, so only one worker
+// pauses the advisor and failures from before the pause cannot re-trip it after a resume.
+const RECORD_FAILURE = `
+local now = tonumber(ARGV[1])
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', '(' .. (now - tonumber(ARGV[2])))
+redis.call('ZADD', KEYS[1], now, ARGV[4])
+redis.call('PEXPIRE', KEYS[1], ARGV[2])
+if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[3]) then
+  redis.call('DEL', KEYS[1])
+  return 1
+end
+return 0`;
+
+export interface PacingPlan {
+  minGapMs: number;
+  maxGapMs: number;
+  hourlyCap: number;
+  /** Today's daily cap (already lowered by the warm-up). */
+  dailyCap: number;
+}
+
+export class SendPacer {
+  constructor(
+    private readonly redis: Redis,
+    private readonly prefix: string,
+    /** Injected by tests to pin the jitter. */
+    private readonly random: () => number = Math.random,
+  ) {}
+
+  private key(advisorId: string, what: 'slots' | 'failures'): string {
+    return `${this.prefix}:pace:{${advisorId}}:${what}`;
+  }
+
+  /**
+   * Reserves this message's send slot, no earlier than `notBefore` (the rate limiter's slot);
+   * resolves to how long to wait from `now` (0 = send now).
+   */
+  async reserve(
+    advisorId: string,
+    messageId: string,
+    plan: PacingPlan,
+    now = Date.now(),
+    notBefore = now,
+  ): Promise<number> {
+    const gap = Math.round(plan.minGapMs + this.random() * Math.max(0, plan.maxGapMs - plan.minGapMs));
+    const at = Number(
+      await this.redis.eval(
+        RESERVE,
+        1,
+        this.key(advisorId, 'slots'),
+        now,
+        Math.max(now, notBefore),
+        gap,
+        Math.max(1, plan.hourlyCap),
+        Math.max(1, plan.dailyCap),
+        messageId,
+      ),
+    );
+    return Math.max(0, at - now);
+  }
+
+  /**
+   * Records one failed send attempt; true when it completes a burst (`threshold` failures within
+   * `windowMs`), i.e. the caller must pause the advisor. `id` makes each attempt count once.
+   */
+  async recordFailure(
+    advisorId: string,
+    id: string,
+    burst: { threshold: number; windowMs: number },
+    now = Date.now(),
+  ): Promise<boolean> {
+    const tripped = await this.redis.eval(
+      RECORD_FAILURE,
+      1,
+      this.key(advisorId, 'failures'),
+      now,
+      burst.windowMs,
+      burst.threshold,
+      id,
+    );
+    return Number(tripped) === 1;
+  }
+}
