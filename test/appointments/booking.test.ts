@@ -86,12 +86,14 @@ describe('booking an appointment', () => {
     expect(await jobDueAt(service, followUp.id)).toBeCloseTo(new Date(followUp.scheduledAt).getTime(), -2);
   });
 
-  it('answers a repeat with the same data with 200 and the same messages, planning nothing', async () => {
+  it('answers a repeat with the same data with 201, the same messages and a replay header, planning nothing', async () => {
     const body = booking();
     const first = await ana.api.post('/api/appointments', body);
     expect(first.status).toBe(201);
+    expect(first.headers.get('idempotent-replayed')).toBeNull();
     const again = await ana.api.post('/api/appointments', body);
-    expect(again.status).toBe(200);
+    expect(again.status).toBe(201);
+    expect(again.headers.get('idempotent-replayed')).toBe('true');
     expect(again.body.appointment.id).toBe(first.body.appointment.id);
     expect(again.body.messages.map((m: any) => m.id).sort()).toEqual(
       first.body.messages.map((m: any) => m.id).sort(),
@@ -102,7 +104,8 @@ describe('booking an appointment', () => {
       ...body,
       clientPhone: body.clientPhone.replace('+34', ''),
     });
-    expect(national.status).toBe(200);
+    expect(national.status).toBe(201);
+    expect(national.headers.get('idempotent-replayed')).toBe('true');
   });
 
   it('refuses a repeat with different data with 409 conflict pointing to PATCH', async () => {
@@ -123,7 +126,9 @@ describe('booking an appointment', () => {
     const results = await Promise.all(
       Array.from({ length: 6 }, () => ana.api.post('/api/appointments', body)),
     );
-    expect(results.map((r) => r.status).sort()).toEqual([200, 200, 200, 200, 200, 201]);
+    expect(results.map((r) => r.status)).toEqual([201, 201, 201, 201, 201, 201]);
+    // Exactly one call created it; the other five were replays.
+    expect(results.filter((r) => r.headers.get('idempotent-replayed') === 'true')).toHaveLength(5);
     const ids = new Set(results.map((r) => r.body.appointment.id));
     expect(ids.size).toBe(1);
     const [row] = await service.database.db

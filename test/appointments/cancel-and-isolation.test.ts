@@ -74,7 +74,7 @@ describe('cancelling', () => {
     expect([send.status, send.body.error.code]).toEqual([409, 'state_conflict']);
     // The same booking repeated still answers the (cancelled) appointment, without planning anything.
     const repeat = await ana.api.post('/api/appointments', body);
-    expect(repeat.status).toBe(200);
+    expect(repeat.status).toBe(201);
     expect(repeat.body.appointment.status).toBe('cancelled');
     expect(repeat.body.messages).toHaveLength(first.body.messages.length);
   });

@@ -6,6 +6,7 @@ import type { Browser, Page } from 'playwright-core';
 import { DESKTOP, launchBrowser, openPage, PHONE, screenshot } from './support/browser.js';
 import { signUpInContext } from './support/session.js';
 import { startWebService, type WebService } from './support/web-service.js';
+import { pauseSending } from '../../src/domain/instances/pause-sending.js';
 
 let web: WebService;
 let browser: Browser;
@@ -185,6 +186,31 @@ describe('the advisor journey', () => {
     expect(await cta.getAttribute('target')).toBe('_blank');
     await expect(page.getByTestId('embed-script').textContent()).resolves.toContain('data-advisor=');
     await screenshot(page, 'flow-public-profile-phone');
+    expect(pageErrors).toEqual([]);
+    await context.close();
+  }, 90_000);
+
+  it('shows sends paused after a burst of failures, and resumes them with one click', async () => {
+    const { page, context, pageErrors } = await openPage(browser, web.url, DESKTOP);
+    shotOnFailure(page, 'paused');
+    await signUpInContext(context, web.url, 'Clara Ruiz');
+    await connect(page);
+    await page.getByRole('button', { name: 'Simular escaneo' }).click();
+    await page
+      .locator('[data-testid="connection-status"] [data-status="connected"]')
+      .waitFor({ timeout: 15_000 });
+    const session = await (await context.request.get(`${web.url}/api/auth/get-session`)).json();
+    await page.locator('.live-dot.live-open').waitFor();
+
+    // What the send worker does when a burst of failures trips the account-safety pause.
+    await pauseSending(web.service.runtime.ctx, session.user.id, { failures: 5, windowMinutes: 10 });
+    const banner = page.locator('[data-alert="sending_paused"]');
+    await banner.getByText('Pausamos tus envíos').waitFor();
+    await screenshot(page, 'flow-sending-paused-desktop');
+    await banner.getByRole('button', { name: 'Reanudar envíos' }).click();
+    await banner.waitFor({ state: 'detached' });
+    const config = await (await context.request.get(`${web.url}/api/whatsapp/config`)).json();
+    expect(config.alert ?? null).toBeNull();
     expect(pageErrors).toEqual([]);
     await context.close();
   }, 90_000);

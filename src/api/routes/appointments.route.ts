@@ -58,7 +58,7 @@ export function appointmentRoutes(app: FastifyInstance, deps: AppDeps): void {
       schema: {
         tags,
         body: bookBodySchema,
-        response: { 200: appointmentWithMessagesSchema, 201: appointmentWithMessagesSchema },
+        response: { 201: appointmentWithMessagesSchema },
       },
     },
     async (request, reply) => {
@@ -72,7 +72,10 @@ export function appointmentRoutes(app: FastifyInstance, deps: AppDeps): void {
         { ...rest, startsAt: new Date(startsAt), endsAt: optionalDate(endsAt) },
         actorOf(caller),
       );
-      return reply.status(result.changed ? 201 : 200).send(resultView(result));
+      // API.md: 201, repeats included (a repeat answers as the first call did); the header tells
+      // a caller that cares that nothing new was planned.
+      if (!result.changed) reply.header('idempotent-replayed', 'true');
+      return reply.status(201).send(resultView(result));
     },
   );
 

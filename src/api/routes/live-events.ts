@@ -10,10 +10,36 @@ export async function streamEvents(
   reply: FastifyReply,
   events: EventBus,
   advisorId: string,
-  snapshot: LiveEvent,
+  snapshot: () => Promise<LiveEvent>,
 ): Promise<void> {
+  // Subscribe before reading the snapshot: an event published in between is then delivered
+  // after it (at worst repeating what the snapshot already shows) instead of being lost.
+  const early: LiveEvent[] = [];
+  let write = (event: LiveEvent) => void early.push(event);
+  const unsubscribe = await events.subscribe(advisorId, (event) => write(event));
+  let heartbeat: NodeJS.Timeout | undefined = undefined;
+  let stopped = false;
+  const stop = () => {
+    if (stopped) return;
+    stopped = true;
+    clearInterval(heartbeat);
+    void unsubscribe();
+  };
+  // Attached first, so a client gone while the snapshot is read still releases the subscription.
+  request.raw.on('close', stop);
+  let first: LiveEvent;
+  try {
+    first = await snapshot();
+  } catch (err) {
+    stop();
+    throw err;
+  }
   reply.hijack();
   const res = reply.raw;
+  if (stopped) {
+    res.end();
+    return;
+  }
   res.writeHead(200, {
     'content-type': 'text/event-stream; charset=utf-8',
     'cache-control': 'no-cache, no-transform',
@@ -21,17 +47,12 @@ export async function streamEvents(
     'x-accel-buffering': 'no',
   });
   let id = 0;
-  const write = (event: LiveEvent) => {
+  write = (event: LiveEvent) => {
     res.write(`id: ${++id}\nevent: ${event.type}\ndata: ${JSON.stringify(event.data)}\n\n`);
   };
   res.write('retry: 2000\n\n');
-  write(snapshot);
-  const unsubscribe = await events.subscribe(advisorId, write);
-  const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), HEARTBEAT_MS);
-  const stop = () => {
-    clearInterval(heartbeat);
-    void unsubscribe();
-  };
-  request.raw.on('close', stop);
+  write(first);
+  for (const event of early.splice(0)) write(event);
+  heartbeat = setInterval(() => res.write(': keep-alive\n\n'), HEARTBEAT_MS);
   res.on('error', stop);
 }

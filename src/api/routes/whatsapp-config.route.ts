@@ -135,11 +135,10 @@ export function whatsappConfigRoutes(app: FastifyInstance, deps: AppDeps): void 
     { preHandler: auth, schema: { tags, hide: true } },
     async (request, reply) => {
       const { advisorId } = callerOf(request);
-      const row = await ensureConfig(ctx.db, advisorId);
-      await streamEvents(request, reply, deps.events, advisorId, {
+      await streamEvents(request, reply, deps.events, advisorId, async () => ({
         type: 'status',
-        data: configView(ctx, row) as unknown as Record<string, unknown>,
-      });
+        data: configView(ctx, await ensureConfig(ctx.db, advisorId)) as unknown as Record<string, unknown>,
+      }));
     },
   );
 }

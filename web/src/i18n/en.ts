@@ -117,6 +117,10 @@ export const en: Record<MessageKey, string> = {
   'alert.connection_lost':
     'The connection to your WhatsApp was lost. Messages wait in the queue until it is back.',
   'alert.banned': 'WhatsApp has blocked this number. Check your WhatsApp Business app.',
+  'alert.sending_paused':
+    'We paused your sending because several messages in a row failed: this protects your number. Check your WhatsApp and press "Resume sending"; waiting messages go out in order.',
+  'alert.resume': 'Resume sending',
+  'alert.resumed': 'Sending resumed',
   'alert.generic': 'Your WhatsApp connection needs attention. Check its status and reconnect if needed.',
 
   'wa.title': 'WhatsApp',

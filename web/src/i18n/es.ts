@@ -116,6 +116,10 @@ export const es = {
   'alert.connection_lost':
     'Se perdió la conexión con tu WhatsApp. Los mensajes esperan en cola hasta que vuelva.',
   'alert.banned': 'WhatsApp ha bloqueado este número. Revisa tu app de WhatsApp Business.',
+  'alert.sending_paused':
+    'Pausamos tus envíos porque varios mensajes seguidos fallaron: así protegemos tu número. Revisa tu WhatsApp y pulsa «Reanudar envíos»; los mensajes pendientes saldrán en orden.',
+  'alert.resume': 'Reanudar envíos',
+  'alert.resumed': 'Envíos reanudados',
   'alert.generic':
     'Tu conexión de WhatsApp necesita atención. Revisa el estado y vuelve a conectar si hace falta.',
 

@@ -91,7 +91,16 @@ export function WhatsappScreen() {
           <strong>{t('sandbox.banner')}</strong> {t('sandbox.bannerText')}
         </div>
       )}
-      {conn.alert && <AlertBanner alert={conn.alert} />}
+      {conn.alert && (
+        <AlertBanner
+          alert={conn.alert}
+          onResumed={() => {
+            setConn((prev) => (prev ? { ...prev, alert: null } : prev));
+            toast(t('alert.resumed'));
+            config.reload();
+          }}
+        />
+      )}
 
       <section className="card" aria-labelledby="connection-title">
         <div className="card-head">
