@@ -68,6 +68,13 @@ beforeAll(async () => {
     async () => (await ana.client.get('/api/whatsapp/conversations')).body.items,
     (items: any[]) => items.some((c) => c.phone === CLIENT_PHONE && c.unread > 0),
   );
+  // Let A's receipts settle (sent → delivered → read), so only B could change A's rows now.
+  await waitFor(
+    async () => (await ana.client.get('/api/whatsapp/messages?direction=outbound')).body.items,
+    (items: any[]) =>
+      items.length === 4 && items.every((m) => m.status === 'read' || m.status === 'scheduled'),
+    { what: "A's receipts settled" },
+  );
   const key = await bea.client.post('/api/api-keys', { name: 'reservas de Bea' });
   beaKey = new HttpClient(service.url, { 'x-api-key': key.body.key });
 }, 60_000);
