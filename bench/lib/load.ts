@@ -92,7 +92,12 @@ export class SendLoad {
   }
 
   /** Open loop: one POST every 1000/rate ms for `seconds`, not waiting for answers. */
-  async openLoop(rate: number, seconds: number, tag = 'r'): Promise<LoadResult> {
+  async openLoop(
+    rate: number,
+    seconds: number,
+    tag = 'r',
+    pick: (n: number) => number = (n) => n % this.advisors.length,
+  ): Promise<LoadResult> {
     const result = SendLoad.emptyResult();
     const total = Math.round(rate * seconds);
     const started = performance.now();
@@ -100,7 +105,7 @@ export class SendLoad {
     for (let i = 0; i < total; i++) {
       const wait = started + (i * 1000) / rate - performance.now();
       if (wait > 0) await sleep(wait);
-      inFlight.push(this.post(i % this.advisors.length, result, tag));
+      inFlight.push(this.post(pick(i), result, tag));
     }
     await Promise.all(inFlight);
     return result;

@@ -1,0 +1,145 @@
+// Send latency (POST accepted → `sent` recorded) in two situations, each next to its own baseline
+// measured in the same run:
+//  1. steady load: messages POSTed at a fixed rate (open loop) by several advisors;
+//  2. fairness: advisor B sends at a slow steady rate while advisor A has a backlog of
+//     `--backlog` messages waiting, next to B's latency on the same, idle pipeline.
+// Real processes (API, worker, emulator) on PostgreSQL, rate limit effectively off so that A's
+// backlog really competes for the worker instead of being held back by A's own limit.
+//
+//   npx tsx bench/fairness-latency.ts [--rate 40] [--seconds 15] [--backlog 10000] [--b-rate 5]
+import { parseArgs } from 'node:util';
+
+import { SendLoad, sentTimes, waitFinal, type LoadResult } from './lib/load.js';
+import { startPipeline, type PipelineStack } from './lib/pipeline-stack.js';
+import { machineLine, percentile, writeSection } from './lib/report.js';
+import { fmt, LoadSampler, startServiceProcess, waitForWorkers } from './lib/stack.js';
+
+const { values } = parseArgs({
+  options: {
+    rate: { type: 'string', default: '40' },
+    seconds: { type: 'string', default: '15' },
+    backlog: { type: 'string', default: '10000' },
+    'b-rate': { type: 'string', default: '5' },
+    'b-seconds': { type: 'string', default: '20' },
+  },
+});
+const rate = Number(values.rate);
+const seconds = Number(values.seconds);
+const backlog = Number(values.backlog);
+const bRate = Number(values['b-rate']);
+const bSeconds = Number(values['b-seconds']);
+
+interface Latency {
+  count: number;
+  p50: number;
+  p99: number;
+  max: number;
+}
+
+/** Accepted (202) → `sent` recorded, per message, in ms. */
+async function latencyOf(stack: PipelineStack, result: LoadResult): Promise<Latency> {
+  const times = await sentTimes(
+    stack.database.pool,
+    result.posted.map((p) => p.id),
+  );
+  const ms = result.posted
+    .map((p) => {
+      const sent = times.get(p.id)?.sentAt;
+      return sent == null ? null : Math.max(0, sent - p.ackedAt);
+    })
+    .filter((v): v is number => v !== null)
+    .sort((a, b) => a - b);
+  return { count: ms.length, p50: percentile(ms, 50), p99: percentile(ms, 99), max: ms.at(-1) ?? NaN };
+}
+
+const row = (label: string, l: Latency) =>
+  `| ${label} | ${fmt(l.count)} | ${fmt(l.p50)} | ${fmt(l.p99)} | ${fmt(l.max)} |`;
+
+async function steady(): Promise<{ idle: Latency; loaded: Latency }> {
+  const stack = await startPipeline({ tag: 'lat', advisors: 10, workers: 1 });
+  try {
+    const load = new SendLoad(stack.apiUrl, stack.advisors, 64);
+    await load.closedLoop(300, 8, undefined, 'warm');
+    await waitFinal(stack.database.pool, 300);
+    // One message at a time: the pipeline's own latency with nothing else going on.
+    const single = SendLoad.emptyResult();
+    for (let i = 0; i < 50; i++) {
+      await load.post(i % stack.advisors.length, single, 'one');
+      await waitFinal(stack.database.pool, 300 + i + 1);
+    }
+    const idle = await latencyOf(stack, single);
+    const result = await load.openLoop(rate, seconds);
+    await waitFinal(stack.database.pool, 350 + result.posted.length);
+    await load.close();
+    return { idle, loaded: await latencyOf(stack, result) };
+  } finally {
+    await stack.close();
+  }
+}
+
+async function fairness(): Promise<{ idle: Latency; loaded: Latency; backlogLeft: number }> {
+  // Start with no worker, so A's whole backlog is queued before anything is sent.
+  const stack = await startPipeline({ tag: 'fair', advisors: 2, workers: 0 });
+  const worker = await startServiceProcess('worker', stack.env, 'worker1');
+  try {
+    await waitForWorkers(stack.prefix, 1);
+    const b = new SendLoad(stack.apiUrl, stack.advisors, 8);
+    await b.closedLoop(100, 4, () => 1, 'warm');
+    await waitFinal(stack.database.pool, 100);
+    const idle = await b.openLoop(bRate, bSeconds / 2, 'b-idle', () => 1);
+    await waitFinal(stack.database.pool, 100 + idle.posted.length);
+    const idleLatency = await latencyOf(stack, idle);
+
+    await worker.stop();
+    const a = new SendLoad(stack.apiUrl, stack.advisors, 32);
+    const queued = await a.closedLoop(backlog, 32, () => 0, 'a');
+    console.error(`A has ${fmt(queued.posted.length)} messages queued`);
+    const worker2 = await startServiceProcess('worker', stack.env, 'worker2');
+    try {
+      await waitForWorkers(stack.prefix, 1);
+      const loaded = await b.openLoop(bRate, bSeconds, 'b-loaded', () => 1);
+      const { rows } = await stack.database.pool.query<{ n: string }>(
+        `select count(*) as n from whatsapp_message where status = 'queued'`,
+      );
+      const backlogLeft = Number(rows[0]!.n);
+      const expected = 100 + idle.posted.length + queued.posted.length + loaded.posted.length;
+      await waitFinal(stack.database.pool, expected, 900_000);
+      await Promise.all([a.close(), b.close()]);
+      return { idle: idleLatency, loaded: await latencyOf(stack, loaded), backlogLeft };
+    } finally {
+      await worker2.stop();
+    }
+  } finally {
+    await worker.stop();
+    await stack.close();
+  }
+}
+
+async function main(): Promise<void> {
+  const sampler = new LoadSampler();
+  const lat = await steady();
+  console.error(`steady: idle p99 ${fmt(lat.idle.p99)} ms, at ${rate}/s p99 ${fmt(lat.loaded.p99)} ms`);
+  const fair = await fairness();
+  console.error(`fairness: B idle p99 ${fmt(fair.idle.p99)} ms, with A's backlog ${fmt(fair.loaded.p99)} ms`);
+  const md = [
+    '## Send latency and fairness between advisors',
+    '',
+    `${machineLine()} Database: PostgreSQL (a scratch database). ${sampler.line()}`,
+    'Latency is from the 202 answer to `sent` recorded in the database (the worker’s clock, same machine). One API process, one worker process (`SEND_CONCURRENCY=20`), the emulator in its own process (zero latency, receipts off), rate limit effectively off.',
+    '',
+    '| scenario | messages | p50 ms | p99 ms | max ms |',
+    '| --- | ---: | ---: | ---: | ---: |',
+    row('one message at a time (baseline)', lat.idle),
+    row(`steady ${rate} messages/s for ${seconds} s, 10 advisors`, lat.loaded),
+    row(`advisor B at ${bRate}/s, idle pipeline (baseline)`, fair.idle),
+    row(`advisor B at ${bRate}/s while A has ${fmt(backlog)} queued`, fair.loaded),
+    '',
+    `A's messages still queued when B's last message was posted: ${fmt(fair.backlogLeft)} (B was not waiting behind them).`,
+    '',
+    `Targets: p99 < 100 ms at a steady 200 messages/s (this run used ${rate}/s: the end-to-end throughput in "Send pipeline: end-to-end throughput" is below 200/s on this machine); B's p99 with A's backlog close to B's idle p99 (about a second at most).`,
+  ].join('\n');
+  console.log(md);
+  await writeSection('fairness-latency', md);
+}
+
+await main();

@@ -1,0 +1,137 @@
+// How long the metrics take on a large history: `computeMetrics` (what GET /api/whatsapp/metrics
+// and GET /api/admin/metrics run) over a million messages in PostgreSQL, for one advisor and for
+// the whole platform, next to a bare `count(*)` over the same rows and range measured in the same
+// run (the least any query over that range can cost).
+//
+//   npx tsx bench/metrics-query.ts [--messages 1000000] [--advisors 1000] [--days 90] [--runs 5]
+import { parseArgs } from 'node:util';
+import { performance } from 'node:perf_hooks';
+
+import { openDatabase } from '../src/db/client.js';
+import { computeMetrics } from '../src/domain/metrics/compute-metrics.js';
+import { machineLine, percentile, writeSection } from './lib/report.js';
+import { fmt, LoadSampler, scratchDatabase } from './lib/stack.js';
+
+const { values } = parseArgs({
+  options: {
+    messages: { type: 'string', default: '1000000' },
+    advisors: { type: 'string', default: '1000' },
+    days: { type: 'string', default: '90' },
+    runs: { type: 'string', default: '5' },
+  },
+});
+const messages = Number(values.messages);
+const advisors = Number(values.advisors);
+const days = Number(values.days);
+const runs = Number(values.runs);
+
+/** Median and worst of `runs` timed calls, in ms. */
+async function timed(fn: () => Promise<unknown>): Promise<{ median: number; max: number }> {
+  await fn(); // warm the cache and the plan
+  const ms: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const started = performance.now();
+    await fn();
+    ms.push(performance.now() - started);
+  }
+  ms.sort((a, b) => a - b);
+  return { median: percentile(ms, 50), max: ms.at(-1)! };
+}
+
+async function main(): Promise<void> {
+  const sampler = new LoadSampler();
+  const scratch = await scratchDatabase('metrics');
+  const database = await openDatabase({ kind: 'postgres', url: scratch.url, poolSize: 2 });
+  try {
+    const pool = scratch.pool;
+    const loadStarted = performance.now();
+    await pool.query(
+      `insert into "user" (id, name, email, role)
+       select 'adv' || g, 'Asesora ' || g, 'adv' || g || '@example.test', 'user'
+       from generate_series(1, $1) g`,
+      [advisors],
+    );
+    await pool.query(
+      `insert into whatsapp_config (advisor_id, public_slug, instance_name, status)
+       select 'adv' || g, 'asesora-' || g, 'adv_' || g, case when g % 5 = 0 then 'disconnected' else 'connected' end
+       from generate_series(1, $1) g`,
+      [advisors],
+    );
+    // A realistic mix: 85 % outbound with receipts, 15 % inbound; a third from templates.
+    await pool.query(
+      `insert into whatsapp_message (advisor_id, direction, phone, type, text, template_key, status, source,
+         created_at, sent_at, delivered_at, read_at, replied_at)
+       select 'adv' || (1 + g % $2),
+         case when g % 7 = 0 then 'inbound' else 'outbound' end,
+         '+3461' || lpad((g % 1000000)::text, 7, '0'), 'text', 'Hola, te recuerdo tu cita',
+         case g % 3 when 0 then 'appointment_reminder' when 1 then null else 'appointment_confirmation' end,
+         case when g % 7 = 0 then 'received' when g % 50 = 1 then 'failed' when g % 4 = 0 then 'delivered' else 'read' end,
+         'api', t, t + interval '1 second', t + interval '3 seconds', t + interval '60 seconds',
+         case when g % 5 = 0 then t + interval '10 minutes' end
+       from (select g, now() - ((g::bigint * 7919) % ($3 * 86400)) * interval '1 second' as t
+             from generate_series(1, $1) g) s`,
+      [messages, advisors, days],
+    );
+    await pool.query(
+      `insert into connection_event (advisor_id, status, at)
+       select 'adv' || (1 + g % $1), case when g % 2 = 0 then 'qr_pending' else 'connected' end,
+              now() - ((g::bigint * 7919) % ($2 * 86400)) * interval '1 second'
+       from generate_series(1, $1 * 4) g`,
+      [advisors, days],
+    );
+    await pool.query('vacuum analyze');
+    const loadSeconds = (performance.now() - loadStarted) / 1000;
+    const size = (
+      await pool.query<{ size: string }>(
+        `select pg_size_pretty(pg_total_relation_size('whatsapp_message')) as size`,
+      )
+    ).rows[0]!.size;
+
+    const range = { since: new Date(Date.now() - 30 * 86_400_000), until: new Date() };
+    const bareAll = await timed(() =>
+      pool.query(`select count(*) from whatsapp_message where created_at >= $1 and created_at < $2`, [
+        range.since,
+        range.until,
+      ]),
+    );
+    const bareOne = await timed(() =>
+      pool.query(
+        `select count(*) from whatsapp_message where advisor_id = $1 and created_at >= $2 and created_at < $3`,
+        ['adv7', range.since, range.until],
+      ),
+    );
+    const one = await timed(() => computeMetrics(database.db, 'adv7', range));
+    const all = await timed(() => computeMetrics(database.db, null, range));
+    const rows = (
+      await pool.query<{ n: string }>(
+        `select count(*) as n from whatsapp_message where created_at >= $1 and created_at < $2`,
+        [range.since, range.until],
+      )
+    ).rows[0]!.n;
+
+    const row = (label: string, t: { median: number; max: number }, base: { median: number }) =>
+      `| ${label} | ${fmt(t.median, 1)} | ${fmt(t.max, 1)} | ${fmt(t.median / base.median, 1)} × |`;
+    const md = [
+      '## Metrics over a million messages',
+      '',
+      `${machineLine()} Database: PostgreSQL (a scratch database). ${sampler.line()}`,
+      `Data: ${fmt(messages)} messages (${size} with indexes) from ${fmt(advisors)} advisors over ${days} days, written by SQL in ${fmt(loadSeconds, 0)} s, then \`VACUUM ANALYZE\`. Query: the last 30 days (${fmt(Number(rows))} messages platform-wide). \`computeMetrics\` is what \`GET /api/whatsapp/metrics\` (one advisor) and \`GET /api/admin/metrics\` (platform) run: five SQL statements. Median and worst of ${runs} runs after one warm-up; baselines are a bare \`count(*)\` over the same rows, in the same run.`,
+      '',
+      '| query | median ms | worst ms | vs its baseline |',
+      '| --- | ---: | ---: | ---: |',
+      row('bare count(*), one advisor, 30 days (baseline)', bareOne, bareOne),
+      row('advisor metrics, 30 days', one, bareOne),
+      row('bare count(*), whole platform, 30 days (baseline)', bareAll, bareAll),
+      row('platform metrics, 30 days', all, bareAll),
+      '',
+      'One advisor is served by the `(advisor_id, created_at)` index. The platform view reads every row of the range (percentiles and per-day series need them all): it is an admin page, not a hot path; a rollup table would be the next step if it grows slow.',
+    ].join('\n');
+    console.log(md);
+    await writeSection('metrics', md);
+  } finally {
+    await database.close();
+    await scratch.drop();
+  }
+}
+
+await main();
