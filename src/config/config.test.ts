@@ -85,6 +85,7 @@ describe('loadConfig', () => {
       'ENCRYPTION_KEY',
       'BETTER_AUTH_SECRET',
       'PUBLIC_BASE_URL',
+      'EVOLUTION_API_URL',
     ]);
     expect(
       problemsOf({
@@ -93,6 +94,8 @@ describe('loadConfig', () => {
         ENCRYPTION_KEY: key,
         BETTER_AUTH_SECRET: 'x'.repeat(40),
         PUBLIC_BASE_URL: 'https://wa.example.com',
+        EVOLUTION_API_URL: 'https://evolution.example.com',
+        EVOLUTION_API_KEY: 'k',
       }),
     ).toEqual([]);
   });

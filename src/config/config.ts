@@ -109,6 +109,9 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     problems.push('BETTER_AUTH_SECRET: required in production (32+ random characters)');
   if (production && !e.PUBLIC_BASE_URL)
     problems.push('PUBLIC_BASE_URL: required in production (where Evolution posts webhooks)');
+  // Without it the service would quietly run the built-in emulator: no message would reach anyone.
+  if (production && !e.EVOLUTION_API_URL)
+    problems.push('EVOLUTION_API_URL: required in production (the sandbox emulator is for development)');
   if (e.EVOLUTION_API_URL && !e.EVOLUTION_API_KEY)
     problems.push('EVOLUTION_API_KEY: required when EVOLUTION_API_URL is set');
   if (e.WHATSAPP_RATE_LIMIT_MAX > e.WHATSAPP_RATE_LIMIT_MAX_CEILING) {
