@@ -23,9 +23,15 @@ export async function serve(config: Config, logger: Logger, role: Role): Promise
     const force = setTimeout(() => {
       logger.error('shutdown took too long; exiting');
       process.exit(1);
-    }, 25_000);
+    }, config.shutdownDrainMs + 25_000);
     force.unref();
     try {
+      // Drain: /ready says 503 while the server still answers, so a load balancer stops sending
+      // new requests before the listener closes.
+      runtime.lifecycle.draining = true;
+      if (app && config.shutdownDrainMs > 0) {
+        await new Promise((r) => setTimeout(r, config.shutdownDrainMs));
+      }
       await app?.close();
       await runtime.close();
       logger.info('shutdown complete');

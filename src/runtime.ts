@@ -41,6 +41,7 @@ export interface Runtime {
   webhookQueue: BullMqWebhookQueue;
   queues: import('bullmq').Queue[];
   workers: RunningWorkers | null;
+  lifecycle: { draining: boolean };
   close(): Promise<void>;
 }
 
@@ -201,6 +202,7 @@ export async function createRuntime(
       webhookQueue,
       queues: [messages.queue, webhookQueue.queue],
       workers,
+      lifecycle: { draining: false },
       close,
     };
   } catch (err) {

@@ -27,4 +27,6 @@ export interface AppDeps {
   webhookQueue: WebhookJobQueue;
   /** Every BullMQ queue, for the operator views (bull-board, queue depth). */
   queues: Queue[];
+  /** Set when the process starts shutting down: /ready turns 503 so load balancers move away. */
+  lifecycle: { draining: boolean };
 }

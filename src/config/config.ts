@@ -57,6 +57,8 @@ export interface Config {
   sendBackoff: { baseMs: number; maxMs: number };
   reconnectPollMs: number;
   sweeperIntervalMs: number;
+  /** On SIGTERM, how long /ready answers 503 before the server stops taking requests. */
+  shutdownDrainMs: number;
   healthCheckIntervalMs: number;
   auditRetentionDays: number;
   checkWhatsappNumbers: boolean;
@@ -191,6 +193,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     sendBackoff: { baseMs: e.SEND_BACKOFF_BASE_MS, maxMs: e.SEND_BACKOFF_MAX_MS },
     reconnectPollMs: e.RECONNECT_POLL_MS,
     sweeperIntervalMs: e.SWEEPER_INTERVAL_MS,
+    shutdownDrainMs: e.SHUTDOWN_DRAIN_MS,
     healthCheckIntervalMs: e.HEALTH_CHECK_INTERVAL_MS,
     auditRetentionDays: e.AUDIT_RETENTION_DAYS,
     checkWhatsappNumbers: e.CHECK_WHATSAPP_NUMBERS,

@@ -39,14 +39,16 @@ async function waitFor(predicate: () => boolean, timeoutMs: number): Promise<voi
 }
 
 describe('the service process', () => {
-  it('serves, then on SIGTERM closes everything and exits 0', async () => {
-    const port = 30_000 + Math.floor(Math.random() * 20_000);
+  it('serves, then on SIGTERM drains (/ready 503), closes everything and exits 0', async () => {
+    // Below the ephemeral range (32768+), where nothing bound to port 0 can take it.
+    const port = 20_000 + Math.floor(Math.random() * 12_000);
     const location = database.location;
     const env = testEnv({
       LOG_LEVEL: 'info',
       PORT: String(port),
       EVOLUTION_API_URL: 'http://127.0.0.1:9',
       EVOLUTION_API_KEY: 'unused',
+      SHUTDOWN_DRAIN_MS: '1500',
       ...(location.kind === 'postgres' ? { DATABASE_URL: location.url } : {}),
     });
     const proc = start(location.kind === 'pglite' ? { ...env, PGLITE_DIR: location.dir } : env);
@@ -54,7 +56,15 @@ describe('the service process', () => {
     const health = await fetch(`http://127.0.0.1:${port}/health`);
     expect(await health.json()).toEqual({ status: 'ok' });
 
+    expect((await fetch(`http://127.0.0.1:${port}/ready`)).status).toBe(200);
+
     proc.child.kill('SIGTERM');
+    // While draining the server still answers, and /ready tells the load balancer to move away.
+    await waitFor(() => proc.output().includes('shutting down'), 5_000);
+    const ready = await fetch(`http://127.0.0.1:${port}/ready`);
+    expect(ready.status).toBe(503);
+    expect((await ready.json()).error.message).toMatch(/shutting down/);
+    expect((await fetch(`http://127.0.0.1:${port}/health`)).status).toBe(200);
     expect(await proc.exited).toBe(0);
     expect(proc.output()).toContain('shutdown complete');
   });

@@ -27,6 +27,9 @@ export function healthRoutes(app: FastifyInstance, deps: AppDeps): void {
     async () => ({ status: 'ok' as const }),
   );
   r.get('/ready', { schema: { tags: ['ops'], response: { 200: readyBody } } }, async () => {
+    if (deps.lifecycle.draining) {
+      throw new AppError('service_unavailable', 'Not ready: shutting down.', { draining: true });
+    }
     const [database, redis] = await Promise.all([
       probe(() => deps.database.ping()),
       probe(() => pingRedis(deps.redis)),
