@@ -61,6 +61,9 @@ describe('the advisor journey', () => {
     await screenshot(page, 'flow-connected-desktop');
 
     await page.getByRole('navigation', { name: 'Secciones' }).getByRole('link', { name: 'Enviar' }).click();
+    // Live validation with the advisor's default country (ES), before anything is sent.
+    await page.getByTestId('recipient').fill('612 34');
+    await page.getByText('El número no tiene la longitud correcta.').waitFor();
     await page.getByTestId('recipient').fill('612 34 56 78');
     await expect(page.getByTestId('recipient-hint').textContent()).resolves.toContain('+34 612 34 56 78');
     await page.getByLabel('Nombre del cliente (opcional)').fill('Lucía Pérez');

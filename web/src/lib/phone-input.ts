@@ -1,44 +1,54 @@
 // Live, forgiving check of what the advisor types as a recipient, so mistakes show before
-// sending. The server normalises and validates for real (invalid_phone); this only mirrors the
-// common cases: an international number, or a national one read with the default country.
+// sending, and readable display of stored E.164 numbers, both with libphonenumber-js (the same
+// library the server validates with; the server has the last word: invalid_phone).
+import {
+  getCountryCallingCode,
+  isSupportedCountry,
+  parsePhoneNumberFromString,
+  type CountryCode,
+} from 'libphonenumber-js/min';
 
-/** Calling codes of the countries our advisors work in most; others can type `+code…`. */
-export const CALLING_CODES: Record<string, string> = {
-  ES: '34',
-  MX: '52',
-  AR: '54',
-  CO: '57',
-  CL: '56',
-  PE: '51',
-  US: '1',
-  CA: '1',
-  GB: '44',
-  IE: '353',
-  FR: '33',
-  DE: '49',
-  IT: '39',
-  PT: '351',
-  BR: '55',
-  UY: '598',
-  VE: '58',
-  EC: '593',
-  BO: '591',
-  PY: '595',
-  CR: '506',
-  PA: '507',
-  DO: '1',
-  PR: '1',
-  GT: '502',
-  SV: '503',
-  HN: '504',
-  NI: '505',
-  CU: '53',
-  AD: '376',
-  NL: '31',
-  BE: '32',
-  CH: '41',
-  AT: '43',
-};
+/** The countries our advisors work in most (the settings form offers these first). */
+export const CALLING_CODES: Record<string, string> = Object.fromEntries(
+  (
+    [
+      'ES',
+      'MX',
+      'AR',
+      'CO',
+      'CL',
+      'PE',
+      'US',
+      'CA',
+      'GB',
+      'IE',
+      'FR',
+      'DE',
+      'IT',
+      'PT',
+      'BR',
+      'UY',
+      'VE',
+      'EC',
+      'BO',
+      'PY',
+      'CR',
+      'PA',
+      'DO',
+      'PR',
+      'GT',
+      'SV',
+      'HN',
+      'NI',
+      'CU',
+      'AD',
+      'NL',
+      'BE',
+      'CH',
+      'AT',
+    ] as CountryCode[]
+  ).map((country) => [country, String(getCountryCallingCode(country))]),
+);
 
 export type PhoneCheck =
   | { state: 'empty' }
@@ -49,35 +59,21 @@ export function checkPhoneInput(raw: string, defaultCountry: string): PhoneCheck
   const value = raw.trim();
   if (!value) return { state: 'empty' };
   if (/[^\d\s+().\-/]/.test(value)) return { state: 'invalid', reason: 'characters' };
-  let digits = value.replace(/[^\d+]/g, '');
-  if (digits.startsWith('00')) digits = `+${digits.slice(2)}`;
-  if (digits.lastIndexOf('+') > 0) return { state: 'invalid', reason: 'characters' };
-  if (digits.startsWith('+')) {
-    const national = digits.slice(1);
-    if (national.length < 8 || national.length > 15) return { state: 'invalid', reason: 'length' };
-    return { state: 'ok', e164: `+${national}`, assumedCountry: null };
-  }
-  const code = CALLING_CODES[defaultCountry.toUpperCase()];
-  if (!code) return { state: 'invalid', reason: 'country' };
-  // A trunk 0 is dropped in international format, except in Italy where it belongs to the number.
-  const national = defaultCountry.toUpperCase() === 'IT' ? digits : digits.replace(/^0/, '');
-  if (national.length < 6 || national.length + code.length > 15)
-    return { state: 'invalid', reason: 'length' };
-  return { state: 'ok', e164: `+${code}${national}`, assumedCountry: defaultCountry.toUpperCase() };
+  let typed = value.replace(/[^\d+]/g, '');
+  if (typed.startsWith('00')) typed = `+${typed.slice(2)}`;
+  if (typed.lastIndexOf('+') > 0) return { state: 'invalid', reason: 'characters' };
+  const international = typed.startsWith('+');
+  const country = defaultCountry.toUpperCase();
+  if (!international && !isSupportedCountry(country)) return { state: 'invalid', reason: 'country' };
+  const parsed = international
+    ? parsePhoneNumberFromString(typed)
+    : parsePhoneNumberFromString(typed, country as CountryCode);
+  if (!parsed?.isPossible()) return { state: 'invalid', reason: 'length' };
+  return { state: 'ok', e164: parsed.number, assumedCountry: international ? null : country };
 }
 
-/** `+34612345678` → `+34 612 34 56 78`-ish grouping for reading, not for sending. */
+/** `+34612345678` → `+34 612 34 56 78`, in the number's own country's grouping; for reading only. */
 export function displayPhone(e164: string | null | undefined): string {
   if (!e164) return '—';
-  const m = /^\+(\d+)$/.exec(e164);
-  if (!m?.[1]) return e164;
-  const digits = m[1];
-  const codes = Object.values(CALLING_CODES).sort((a, b) => b.length - a.length);
-  const code = codes.find((c) => digits.startsWith(c)) ?? digits.slice(0, 2);
-  const rest = digits.slice(code.length);
-  const groups =
-    rest.length === 9
-      ? [rest.slice(0, 3), rest.slice(3, 5), rest.slice(5, 7), rest.slice(7)]
-      : (rest.match(/.{1,3}/g) ?? []);
-  return `+${code} ${groups.join(' ')}`;
+  return parsePhoneNumberFromString(e164)?.formatInternational() ?? e164;
 }
