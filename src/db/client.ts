@@ -35,8 +35,13 @@ export async function openDatabase(
       max: target.poolSize ?? 10,
       connectionTimeoutMillis: 5_000,
     });
-    // An idle client dying (server restart) must not crash the process: the pool replaces it.
+    // A connection dying (server restart, pg_terminate_backend) must not crash the process.
+    // pool 'error' covers idle clients only: pg-pool detaches its listener from a client while it
+    // is checked out (a transaction between statements), and an 'error' event with no listener
+    // is fatal in Node. So every client gets its own listener for its whole life; the query in
+    // flight fails with the error (the API answers 503) and the pool replaces the client.
     pool.on('error', (err) => onError?.(err));
+    pool.on('connect', (client) => client.on('error', (err) => onError?.(err)));
     const db = drizzle(pool, { schema }) as unknown as Db;
     return {
       db,
