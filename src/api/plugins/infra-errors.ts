@@ -37,6 +37,11 @@ export function dependencyDown(err: unknown, depth = 0): Dependency | null {
     if (e.port === 5432 || /5432/.test(message)) return 'database';
   }
   if (DB_PATTERNS.some((p) => p.test(message))) return 'database';
+  // A query (Drizzle wraps it as "Failed query: …", better-auth wraps that again) that failed
+  // because its socket did: the database went away under it.
+  if (/Failed query:/.test(message) && /\b(ECONNRESET|ECONNREFUSED|EPIPE|ETIMEDOUT)\b/.test(message)) {
+    return 'database';
+  }
   if (REDIS_PATTERNS.some((p) => p.test(message))) return 'redis';
   return dependencyDown(e.cause, depth + 1);
 }

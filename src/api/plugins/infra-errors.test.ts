@@ -1,0 +1,39 @@
+import { describe, expect, it } from 'vitest';
+import { dependencyDown } from './infra-errors.js';
+
+const withCode = (message: string, code: string, extra: Record<string, unknown> = {}) =>
+  Object.assign(new Error(message), { code, ...extra });
+
+describe('dependencyDown', () => {
+  it('names the database for server shutdowns, refused connections and reset query sockets', () => {
+    expect(dependencyDown(withCode('terminating connection due to administrator command', '57P01'))).toBe(
+      'database',
+    );
+    expect(
+      dependencyDown(withCode('connect ECONNREFUSED 127.0.0.1:5432', 'ECONNREFUSED', { port: 5432 })),
+    ).toBe('database');
+    // better-auth wrapping Drizzle wrapping node-postgres, as seen while PostgreSQL restarted.
+    const wrapped = new Error(
+      'Failed to get session: Failed query: select "id" from "session" where "session"."token" = $1\nparams: x: read ECONNRESET',
+    );
+    expect(dependencyDown(wrapped)).toBe('database');
+    expect(
+      dependencyDown(new Error('outer', { cause: new Error('Connection terminated unexpectedly') })),
+    ).toBe('database');
+  });
+
+  it('names Redis for ioredis errors', () => {
+    expect(dependencyDown(new Error('Connection is closed.'))).toBe('redis');
+    expect(dependencyDown(Object.assign(new Error('x'), { name: 'MaxRetriesPerRequestError' }))).toBe(
+      'redis',
+    );
+  });
+
+  it('names nothing for errors of our own', () => {
+    expect(
+      dependencyDown(new Error('Failed query: insert … duplicate key value violates unique constraint')),
+    ).toBeNull();
+    expect(dependencyDown(new TypeError('cannot read properties of undefined'))).toBeNull();
+    expect(dependencyDown(null)).toBeNull();
+  });
+});
