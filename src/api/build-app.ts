@@ -6,6 +6,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { AppDeps } from './deps.js';
+import { AppError } from '../domain/app-error.js';
 import { registerErrorHandler } from './plugins/error-handler.js';
 import { registerApiRateLimit } from './plugins/api-rate-limit.js';
 import { apiKeyRoutes } from './routes/api-keys.route.js';
@@ -37,6 +38,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.setSerializerCompiler(serializerCompiler);
   app.decorateRequest('caller', null);
   registerErrorHandler(app);
+  // A NUL byte has no business in a URL, and PostgreSQL cannot store one: refuse it up front.
+  app.addHook('onRequest', async (request) => {
+    if (/%00/.test(request.url)) {
+      throw new AppError('invalid_request', 'The URL contains a NUL character (%00).');
+    }
+  });
   await registerApiRateLimit(app, deps.redis, deps.config.limits.apiPerMinute, deps.config.redis.prefix);
 
   await app.register(swagger, {

@@ -58,6 +58,11 @@ function toAppError(err: FastifyError | Error, request: FastifyRequest): AppErro
   const statusCode = (err as FastifyError).statusCode;
   if (statusCode === 429)
     return new AppError('rate_limited', 'Too many requests: slow down and retry later.');
+  // PostgreSQL refuses a NUL character in text (22021) whether it came in a path, a query or a
+  // body: the caller's input, not our failure.
+  if (hasCode(err, ['22021', '22P05'])) {
+    return new AppError('invalid_request', 'The request contains a character that cannot be stored (NUL).');
+  }
   const down = dependencyDown(err);
   if (down === 'redis')
     return new AppError('redis_unavailable', 'The queue (Redis) is unavailable; try again shortly.');
@@ -90,4 +95,12 @@ export function registerErrorHandler(app: FastifyInstance): void {
       new AppError('route_not_found', `No route ${request.method} ${request.url.split('?')[0]}.`),
     ),
   );
+}
+
+/** Whether the error, or one it wraps (Drizzle, better-auth), carries one of these SQLSTATE codes. */
+function hasCode(err: unknown, codes: string[], depth = 0): boolean {
+  if (!err || typeof err !== 'object' || depth > 4) return false;
+  const e = err as { code?: unknown; cause?: unknown };
+  if (typeof e.code === 'string' && codes.includes(e.code)) return true;
+  return hasCode(e.cause, codes, depth + 1);
 }
