@@ -53,55 +53,59 @@ const VALID: Record<string, Record<string, unknown>> = {
 };
 
 describe('fuzzing every route', () => {
-  it(`answers ${REQUESTS} malformed requests without a 5xx or a crash (seed ${SEED})`, async () => {
-    const doc = (service.app as unknown as { swagger(): { paths: Record<string, object> } }).swagger();
-    const routes: [string, string][] = [];
-    for (const [path, methods] of Object.entries(doc.paths)) {
-      for (const method of Object.keys(methods)) {
-        if (['get', 'post', 'put', 'patch', 'delete'].includes(method)) routes.push([method, path]);
+  it(
+    `answers ${REQUESTS} malformed requests without a 5xx or a crash (seed ${SEED})`,
+    async () => {
+      const doc = (service.app as unknown as { swagger(): { paths: Record<string, object> } }).swagger();
+      const routes: [string, string][] = [];
+      for (const [path, methods] of Object.entries(doc.paths)) {
+        for (const method of Object.keys(methods)) {
+          if (['get', 'post', 'put', 'patch', 'delete'].includes(method)) routes.push([method, path]);
+        }
       }
-    }
-    routes.push(['post', '/api/whatsapp/webhook'], ['post', '/api/whatsapp/webhook/{event}']);
-    routes.push(['post', '/api/auth/sign-in/email'], ['post', '/api/auth/sign-up/email']);
-    expect(routes.length).toBeGreaterThan(30);
+      routes.push(['post', '/api/whatsapp/webhook'], ['post', '/api/whatsapp/webhook/{event}']);
+      routes.push(['post', '/api/auth/sign-in/email'], ['post', '/api/auth/sign-up/email']);
+      expect(routes.length).toBeGreaterThan(30);
 
-    const random = seededRandom(SEED);
-    const anonymous = new HttpClient(service.url);
-    const callers = [ana.client, keyClient, anonymous];
-    const problems: string[] = [];
-    // Heap after a full collection (with NODE_OPTIONS=--expose-gc), at the start, halfway and at
-    // the end: a leak shows as growth between the last two.
-    const heapMb = () => {
-      (globalThis as { gc?: () => void }).gc?.();
-      return Math.round(process.memoryUsage().heapUsed / 1_048_576);
-    };
-    const heap = [heapMb()];
-    for (let i = 0; i < REQUESTS; i++) {
-      const [method, template] = routes[Math.floor(random() * routes.length)]!;
-      const path = template.replace(/\{(\w+)\}/g, (_, name: string) =>
-        random() < 0.5 && real[name] ? encodeURIComponent(real[name]!) : randomParam(random),
+      const random = seededRandom(SEED);
+      const anonymous = new HttpClient(service.url);
+      const callers = [ana.client, keyClient, anonymous];
+      const problems: string[] = [];
+      // Heap after a full collection (with NODE_OPTIONS=--expose-gc), at the start, halfway and at
+      // the end: a leak shows as growth between the last two.
+      const heapMb = () => {
+        (globalThis as { gc?: () => void }).gc?.();
+        return Math.round(process.memoryUsage().heapUsed / 1_048_576);
+      };
+      const heap = [heapMb()];
+      for (let i = 0; i < REQUESTS; i++) {
+        const [method, template] = routes[Math.floor(random() * routes.length)]!;
+        const path = template.replace(/\{(\w+)\}/g, (_, name: string) =>
+          random() < 0.5 && real[name] ? encodeURIComponent(real[name]!) : randomParam(random),
+        );
+        const url = path + randomQuery(random);
+        const withBody = method !== 'get' && method !== 'delete';
+        const body = withBody ? randomBody(random, VALID[template]) : undefined;
+        const caller = callers[Math.floor(random() * callers.length)]!;
+        const res = await caller.request(method.toUpperCase(), url, body);
+        if (i === Math.floor(REQUESTS / 2)) heap.push(heapMb());
+        const gatewayDown = res.status === 503 && res.body?.error?.code === 'gateway_unavailable';
+        if (res.status >= 500 && !gatewayDown) {
+          problems.push(`${res.status} ${method.toUpperCase()} ${url} ${String(body).slice(0, 200)}`);
+        }
+        const ours = !template.startsWith('/api/auth') && template.startsWith('/api/');
+        if (ours && res.status >= 400 && typeof res.body?.error?.code !== 'string') {
+          problems.push(`no error body: ${res.status} ${method.toUpperCase()} ${url}`);
+        }
+      }
+      const growthMb = (process.memoryUsage().rss - rssBefore) / 1_048_576;
+      console.log(
+        `fuzz: ${REQUESTS} requests over ${routes.length} routes, seed ${SEED}, RSS ${growthMb.toFixed(0)} MB more`,
       );
-      const url = path + randomQuery(random);
-      const withBody = method !== 'get' && method !== 'delete';
-      const body = withBody ? randomBody(random, VALID[template]) : undefined;
-      const caller = callers[Math.floor(random() * callers.length)]!;
-      const res = await caller.request(method.toUpperCase(), url, body);
-      if (i === Math.floor(REQUESTS / 2)) heap.push(heapMb());
-      const gatewayDown = res.status === 503 && res.body?.error?.code === 'gateway_unavailable';
-      if (res.status >= 500 && !gatewayDown) {
-        problems.push(`${res.status} ${method.toUpperCase()} ${url} ${String(body).slice(0, 200)}`);
-      }
-      const ours = !template.startsWith('/api/auth') && template.startsWith('/api/');
-      if (ours && res.status >= 400 && typeof res.body?.error?.code !== 'string') {
-        problems.push(`no error body: ${res.status} ${method.toUpperCase()} ${url}`);
-      }
-    }
-    const growthMb = (process.memoryUsage().rss - rssBefore) / 1_048_576;
-    console.log(
-      `fuzz: ${REQUESTS} requests over ${routes.length} routes, seed ${SEED}, RSS ${growthMb.toFixed(0)} MB more`,
-    );
-    expect(problems).toEqual([]);
-    // Still serving, and the advisor's data still answers.
-    expect((await ana.client.get('/api/whatsapp/messages')).status).toBe(200);
-  }, Math.max(600_000, REQUESTS * 20));
+      expect(problems).toEqual([]);
+      // Still serving, and the advisor's data still answers.
+      expect((await ana.client.get('/api/whatsapp/messages')).status).toBe(200);
+    },
+    Math.max(600_000, REQUESTS * 20),
+  );
 });
