@@ -98,9 +98,9 @@ describe('fuzzing every route', () => {
           problems.push(`no error body: ${res.status} ${method.toUpperCase()} ${url}`);
         }
       }
-      const growthMb = (process.memoryUsage().rss - rssBefore) / 1_048_576;
+      heap.push(heapMb());
       console.log(
-        `fuzz: ${REQUESTS} requests over ${routes.length} routes, seed ${SEED}, RSS ${growthMb.toFixed(0)} MB more`,
+        `fuzz: ${REQUESTS} requests over ${routes.length} routes, seed ${SEED}, heap MB start/half/end ${heap.join('/')}`,
       );
       expect(problems).toEqual([]);
       // Still serving, and the advisor's data still answers.
