@@ -128,11 +128,15 @@ describe('conversations', () => {
     expect(two.body.message.id).toBe(one.body.message.id);
   });
 
-  it('answers 404 for unknown conversations and phones that are not E.164, 400 for an empty reply', async () => {
+  it('answers 404 for unknown conversations and phones that are not E.164, 400 for a NUL byte or an empty reply', async () => {
     const ana = await connectedAdvisor(service, 'Ana');
     await clientWrites(ana, '+34614000001', 'hola');
     await waitForConversation(ana, '+34614000001');
-    for (const phone of ['+34699999999', '34614000001', 'abc', '+0123', '%2B34614000001%00']) {
+    // A NUL byte anywhere in a URL is malformed input: 400 before any lookup.
+    const nul = '%2B34614000001%00';
+    expect((await ana.client.get(`/api/whatsapp/conversations/${nul}/messages`)).status).toBe(400);
+    expect((await ana.client.post(`/api/whatsapp/conversations/${nul}/read`)).status).toBe(400);
+    for (const phone of ['+34699999999', '34614000001', 'abc', '+0123']) {
       const p = phone.includes('%') ? phone : enc(phone);
       expect((await ana.client.get(`/api/whatsapp/conversations/${p}/messages`)).status).toBe(404);
       expect((await ana.client.post(`/api/whatsapp/conversations/${p}/read`)).status).toBe(404);
