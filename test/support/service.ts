@@ -11,6 +11,7 @@ import { loadConfig, type Config } from '../../src/config/config.js';
 import { createLogger } from '../../src/logger.js';
 import { createRuntime, type Runtime, type RuntimeOverrides } from '../../src/runtime.js';
 import { createTestDatabase, type TestDatabase } from './database.js';
+import { Redis } from 'ioredis';
 
 export interface TestService {
   url: string;
@@ -79,6 +80,7 @@ export async function startTestService(options: TestServiceOptions = {}): Promis
       await app.close();
       await runtime.close();
       await database.destroy();
+      await deletePrefix(config.redis.url, config.redis.prefix);
     },
   };
 }
@@ -99,5 +101,23 @@ async function freePort(): Promise<number> {
       srv.listen(candidate, '127.0.0.1', () => srv.close(() => resolve(true)));
     });
     if (free) return candidate;
+  }
+}
+
+/** Leaves the shared Redis as it was: every key of this test service's private prefix goes. */
+async function deletePrefix(url: string, prefix: string): Promise<void> {
+  const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  try {
+    await redis.connect();
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 500);
+      cursor = next;
+      if (keys.length > 0) await redis.del(...keys);
+    } while (cursor !== '0');
+  } catch {
+    // Redis unreachable (the dependencies-down test): nothing of ours is there to clean.
+  } finally {
+    redis.disconnect();
   }
 }
