@@ -241,11 +241,19 @@ describe('under delivery faults', () => {
     await emulator.put('/_emulator/faults', { dropWebhookRate: 0.5 });
     for (let i = 0; i < 20; i++) await clientWrites(ana, { from: '+34677000001', text: `drop ${i}` });
     await emulator.delete('/_emulator/faults');
-    const log = (
-      await emulator.get(`/_emulator/instances/${ana.instanceName}/webhooks?event=messages.upsert`)
-    ).body as { outcome: string; deliveryId: number }[];
-    const delivered = new Set(log.filter((e) => e.outcome === 'delivered').map((e) => e.deliveryId)).size;
-    const dropped = log.filter((e) => e.outcome === 'dropped').length;
+    // Deliveries are asynchronous: wait until the emulator has settled all 20 of them.
+    const outcomes = async () => {
+      const log = (
+        await emulator.get(`/_emulator/instances/${ana.instanceName}/webhooks?event=messages.upsert`)
+      ).body as { outcome: string; deliveryId: number }[];
+      return {
+        delivered: new Set(log.filter((e) => e.outcome === 'delivered').map((e) => e.deliveryId)).size,
+        dropped: log.filter((e) => e.outcome === 'dropped').length,
+      };
+    };
+    const { delivered, dropped } = await waitFor(outcomes, (o) => o.delivered + o.dropped >= 20, {
+      what: '20 deliveries settled',
+    });
     expect(delivered + dropped).toBe(20);
     await waitFor(
       () => messagesOf(ana, '+34677000001'),
