@@ -52,7 +52,10 @@ export function WhatsappScreen() {
       alert: event.alert !== undefined ? event.alert : prev?.alert,
     }));
     if (event.status === 'connected' && conn?.status !== 'connected') toast(t('wa.nowConnected'));
-    if (event.status !== conn?.status) config.reload();
+    // Always reload: a reload restarts (aborts) any config request still in flight, which may
+    // have been read before this event and would otherwise overwrite it when it lands late
+    // (an alert raised just after a connect vanished that way).
+    config.reload();
   });
 
   const connect = async () => {
