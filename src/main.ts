@@ -1,12 +1,53 @@
 // The process: builds the runtime, listens, and shuts down in order on SIGTERM/SIGINT
-// (HTTP first, then workers, then queues, Redis and the database).
+// (HTTP first, then workers, then queues, Redis and the database; a worker's metrics listener last).
+import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { buildApp } from './api/build-app.js';
+import { buildMetricsServer } from './api/metrics-server.js';
 import type { Config } from './config/config.js';
-import { createRuntime, type Role } from './runtime.js';
+import { registerCollectors } from './observability/prometheus.js';
+import { createRuntime, StartupError, type Role } from './runtime.js';
+
+/**
+ * A worker-only process has no API to serve /metrics, so with METRICS_PORT it listens on its own.
+ * Taken before the runtime starts: a port in use stops the process before it takes any job.
+ */
+async function listenForMetrics(config: Config, logger: Logger): Promise<FastifyInstance | null> {
+  const { port, host } = config.workerMetrics;
+  if (port === null) return null;
+  const server = buildMetricsServer(logger, config.metricsToken);
+  try {
+    await server.listen({ port, host });
+  } catch (err) {
+    await server.close().catch(() => undefined);
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE') {
+      throw new StartupError(
+        `METRICS_PORT ${port} is already in use on ${host}: give each worker process on a host its own port.`,
+      );
+    }
+    if (code === 'EACCES') throw new StartupError(`METRICS_PORT ${port}: permission denied on ${host}.`);
+    if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
+      throw new StartupError(`METRICS_HOST ${host} is not an address of this machine.`);
+    }
+    throw err;
+  }
+  logger.info(`worker metrics at http://${host}:${port}/metrics`);
+  return server;
+}
 
 export async function serve(config: Config, logger: Logger, role: Role): Promise<void> {
-  const runtime = await createRuntime(config, logger, role);
+  const metricsServer = role === 'worker' ? await listenForMetrics(config, logger) : null;
+  if (role !== 'worker' && config.workerMetrics.port !== null) {
+    logger.info(`METRICS_PORT is for worker processes; role ${role} serves /metrics on PORT`);
+  }
+  const runtime = await createRuntime(config, logger, role).catch(async (err: unknown) => {
+    await metricsServer?.close();
+    throw err;
+  });
+  // The queue-depth and webhook gauges, as the API registers them (webhook results processed by
+  // this worker are counted here).
+  if (metricsServer) registerCollectors({ db: runtime.database.db, queues: runtime.queues });
   const app = role === 'worker' ? null : await buildApp(runtime);
   if (app) {
     await app.listen({ port: config.port, host: config.host });
@@ -34,6 +75,8 @@ export async function serve(config: Config, logger: Logger, role: Role): Promise
       }
       await app?.close();
       await runtime.close();
+      // Last, so /health and /metrics answer while the running jobs finish.
+      await metricsServer?.close();
       logger.info('shutdown complete');
       process.exit(0);
     } catch (err) {

@@ -100,6 +100,20 @@ describe('loadConfig', () => {
     ).toEqual([]);
   });
 
+  it("keeps a worker's metrics listener off unless METRICS_PORT is set, on loopback by default", () => {
+    expect(loadConfig({ DATA_DIR: tmp() }).workerMetrics).toEqual({ port: null, host: '127.0.0.1' });
+    expect(loadConfig({ DATA_DIR: tmp(), METRICS_PORT: '' }).workerMetrics.port).toBeNull();
+    expect(
+      loadConfig({ DATA_DIR: tmp(), METRICS_PORT: '9464', METRICS_HOST: '0.0.0.0' }).workerMetrics,
+    ).toEqual({ port: 9464, host: '0.0.0.0' });
+    expect(problemsOf({ DATA_DIR: tmp(), METRICS_PORT: '0' })).toEqual([
+      expect.stringMatching(/^METRICS_PORT:/),
+    ]);
+    expect(problemsOf({ DATA_DIR: tmp(), METRICS_PORT: 'prometheus' })).toEqual([
+      expect.stringMatching(/^METRICS_PORT:/),
+    ]);
+  });
+
   it('accepts old encryption keys for rotation', () => {
     const old = Buffer.alloc(32, 1).toString('base64');
     const c = loadConfig({ DATA_DIR: tmp(), ENCRYPTION_KEY: key, ENCRYPTION_KEYS: `${old}, ` });

@@ -49,6 +49,11 @@ export interface Config {
   authSecret: string;
   adminEmail: string | null;
   metricsToken: string | null;
+  /**
+   * The metrics listener of a `--role worker` process (GET /metrics and /health); port null = none.
+   * Other roles serve /metrics on PORT and ignore it.
+   */
+  workerMetrics: { port: number | null; host: string };
   limits: { httpBodyBytes: number; mediaBytes: number; webhookBodyBytes: number; apiPerMinute: number };
   /** Group chats are stored apart from client conversations, or not at all. */
   webhooks: { groups: 'store' | 'ignore'; concurrency: number; retentionDays: number };
@@ -177,6 +182,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     authSecret: e.BETTER_AUTH_SECRET ?? dev!.BETTER_AUTH_SECRET,
     adminEmail: e.ADMIN_EMAIL ?? null,
     metricsToken: e.METRICS_TOKEN ?? null,
+    workerMetrics: { port: e.METRICS_PORT ?? null, host: e.METRICS_HOST },
     limits: {
       httpBodyBytes: e.HTTP_BODY_LIMIT,
       mediaBytes: e.MEDIA_MAX_BYTES,

@@ -70,6 +70,9 @@ export const envSchema = z.object({
   BETTER_AUTH_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   ADMIN_EMAIL: z.string().email().optional(),
   METRICS_TOKEN: z.string().min(16).optional(),
+  // Worker-role processes only (the API serves /metrics on PORT). Unset: no listener.
+  METRICS_PORT: int(1, 65535).optional(),
+  METRICS_HOST: z.string().min(1).default('127.0.0.1'),
   HTTP_BODY_LIMIT: int(1_024, 200 * 1024 * 1024).default(24 * 1024 * 1024),
   MEDIA_MAX_BYTES: int(1_024, 100 * 1024 * 1024).default(16 * 1024 * 1024),
   WEBHOOK_BODY_LIMIT: int(1_024, 50 * 1024 * 1024).default(1024 * 1024),

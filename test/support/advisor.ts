@@ -11,7 +11,7 @@ export interface ConnectedAdvisor {
 }
 
 export async function connectedAdvisor(
-  service: TestService,
+  service: Pick<TestService, 'url' | 'emulatorUrl'>,
   name = 'Ana',
   phone?: string,
 ): Promise<ConnectedAdvisor> {

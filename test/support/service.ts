@@ -90,7 +90,7 @@ export async function startTestService(options: TestServiceOptions = {}): Promis
  * known before listening, and anything bound to port 0 meanwhile (the sandbox emulator, Redis and
  * database sockets, other test files) draws from the ephemeral range, so it can never take ours.
  */
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   const net = await import('node:net');
   for (;;) {
     const candidate = 20_000 + Math.floor(Math.random() * 12_000);
@@ -105,7 +105,7 @@ async function freePort(): Promise<number> {
 }
 
 /** Leaves the shared Redis as it was: every key of this test service's private prefix goes. */
-async function deletePrefix(url: string, prefix: string): Promise<void> {
+export async function deletePrefix(url: string, prefix: string): Promise<void> {
   const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1 });
   try {
     await redis.connect();

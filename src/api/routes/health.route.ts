@@ -19,13 +19,20 @@ async function probe(fn: () => Promise<void>): Promise<z.infer<typeof check>> {
   }
 }
 
+/** GET /health: the process answers. Also served by a worker's metrics listener. */
+export function livenessRoute(app: FastifyInstance): void {
+  app
+    .withTypeProvider<ZodTypeProvider>()
+    .get(
+      '/health',
+      { schema: { tags: ['ops'], response: { 200: z.object({ status: z.literal('ok') }) } } },
+      async () => ({ status: 'ok' as const }),
+    );
+}
+
 export function healthRoutes(app: FastifyInstance, deps: AppDeps): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
-  r.get(
-    '/health',
-    { schema: { tags: ['ops'], response: { 200: z.object({ status: z.literal('ok') }) } } },
-    async () => ({ status: 'ok' as const }),
-  );
+  livenessRoute(app);
   r.get('/ready', { schema: { tags: ['ops'], response: { 200: readyBody } } }, async () => {
     if (deps.lifecycle.draining) {
       throw new AppError('service_unavailable', 'Not ready: shutting down.', { draining: true });

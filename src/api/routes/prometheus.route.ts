@@ -1,0 +1,32 @@
+// GET /metrics: the process's Prometheus registry, to a loopback peer or with the bearer
+// METRICS_TOKEN. The API serves it on PORT (ops.route.ts); a worker-only process on its own
+// listener (api/metrics-server.ts). Kept apart from ops.route.ts so a worker does not load
+// bull-board.
+import { timingSafeEqual } from 'node:crypto';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { AppError } from '../../domain/app-error.js';
+import { registry } from '../../observability/prometheus.js';
+
+const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
+
+function mayScrape(request: FastifyRequest, token: string | null): boolean {
+  const peer = request.socket.remoteAddress ?? '';
+  if (LOOPBACK.has(peer) && !request.headers['x-forwarded-for']) return true;
+  const bearer = /^Bearer (.+)$/.exec(request.headers.authorization ?? '')?.[1];
+  if (!token || !bearer) return false;
+  const a = Buffer.from(bearer);
+  const b = Buffer.from(token);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+export function prometheusRoute(app: FastifyInstance, metricsToken: string | null): void {
+  app.get('/metrics', { schema: { hide: true } }, async (request, reply) => {
+    if (!mayScrape(request, metricsToken)) {
+      throw new AppError(
+        'unauthorized',
+        '/metrics is served to loopback, or with Authorization: Bearer <METRICS_TOKEN>.',
+      );
+    }
+    return reply.header('content-type', registry.contentType).send(await registry.metrics());
+  });
+}
