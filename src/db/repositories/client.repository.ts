@@ -1,16 +1,27 @@
 // An advisor's clients as WhatsApp sees them: name, consent (opt-out) and unread count.
 import { and, eq, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../client.js';
+import { preparedOnce } from '../prepared.js';
 import { whatsappClient } from '../schema/index.js';
 
 export type ClientRow = typeof whatsappClient.$inferSelect;
 
 export async function findClient(db: DbOrTx, advisorId: string, phone: string): Promise<ClientRow | null> {
-  const [row] = await db
-    .select()
-    .from(whatsappClient)
-    .where(and(eq(whatsappClient.advisorId, advisorId), eq(whatsappClient.phone, phone)))
-    .limit(1);
+  // Read by every send (the opt-out check): built once per database handle.
+  const statement = preparedOnce(db, 'ww_find_client', (d) =>
+    d
+      .select()
+      .from(whatsappClient)
+      .where(
+        and(
+          eq(whatsappClient.advisorId, sql.placeholder('advisorId')),
+          eq(whatsappClient.phone, sql.placeholder('phone')),
+        ),
+      )
+      .limit(1)
+      .prepare('ww_find_client'),
+  );
+  const [row] = await statement.execute({ advisorId, phone });
   return row ?? null;
 }
 

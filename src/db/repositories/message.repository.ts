@@ -1,7 +1,8 @@
 // whatsapp_message rows: the outbox and the history. Every function is scoped by advisor except
 // the sweeper's system scan. Status writes are conditional so they can only move forward.
-import { and, desc, eq, inArray, lt, or, sql, type SQL } from 'drizzle-orm';
+import { and, desc, eq, inArray, isNull, lt, or, sql, type SQL } from 'drizzle-orm';
 import type { DbOrTx } from '../client.js';
+import { preparedOnce } from '../prepared.js';
 import { pendingReceipt, whatsappMessage } from '../schema/index.js';
 
 export type MessageRow = typeof whatsappMessage.$inferSelect;
@@ -81,17 +82,25 @@ export async function listMessages(
 
 /** Takes a pending message for sending; null when it is no longer pending (sent, cancelled…). */
 export async function claimForSending(db: DbOrTx, advisorId: string, id: string): Promise<MessageRow | null> {
-  const [row] = await db
-    .update(whatsappMessage)
-    .set({ status: 'sending', attempts: sql`${whatsappMessage.attempts} + 1`, updatedAt: new Date() })
-    .where(
-      and(
-        eq(whatsappMessage.advisorId, advisorId),
-        eq(whatsappMessage.id, id),
-        inArray(whatsappMessage.status, ['scheduled', 'queued', 'sending']),
-      ),
-    )
-    .returning();
+  const statement = preparedOnce(db, 'ww_claim_for_sending', (d) =>
+    d
+      .update(whatsappMessage)
+      .set({
+        status: 'sending',
+        attempts: sql`${whatsappMessage.attempts} + 1`,
+        updatedAt: sql`${sql.placeholder('now')}::timestamptz`,
+      })
+      .where(
+        and(
+          eq(whatsappMessage.advisorId, sql.placeholder('advisorId')),
+          eq(whatsappMessage.id, sql.placeholder('id')),
+          inArray(whatsappMessage.status, ['scheduled', 'queued', 'sending']),
+        ),
+      )
+      .returning()
+      .prepare('ww_claim_for_sending'),
+  );
+  const [row] = await statement.execute({ advisorId, id, now: new Date().toISOString() });
   return row ?? null;
 }
 
@@ -125,18 +134,96 @@ export async function markSent(
   id: string,
   sent: { evolutionMessageId: string; chatJid: string | null; at: Date },
 ): Promise<MessageRow | null> {
+  const statement = preparedOnce(db, 'ww_mark_sent', (d) =>
+    d
+      .update(whatsappMessage)
+      .set({
+        status: sql`case when ${RANK_SQL} < 3 then 'sent' else ${whatsappMessage.status} end`,
+        evolutionMessageId: sql`${sql.placeholder('evolutionMessageId')}`,
+        chatJid: sql`${sql.placeholder('chatJid')}`,
+        sentAt: sql`${sql.placeholder('at')}::timestamptz`,
+        errorCode: null,
+        errorMessage: null,
+        updatedAt: sql`${sql.placeholder('now')}::timestamptz`,
+      })
+      .where(
+        and(
+          eq(whatsappMessage.advisorId, sql.placeholder('advisorId')),
+          eq(whatsappMessage.id, sql.placeholder('id')),
+        ),
+      )
+      .returning()
+      .prepare('ww_mark_sent'),
+  );
+  const [row] = await statement.execute({
+    advisorId,
+    id,
+    evolutionMessageId: sent.evolutionMessageId,
+    chatJid: sent.chatJid,
+    at: sent.at.toISOString(),
+    now: new Date().toISOString(),
+  });
+  return row ?? null;
+}
+
+/**
+ * The echo (SEND_MESSAGE) of a send whose answer never reached us: the worker died or timed out
+ * while Evolution was sending. Any API send on the advisor's instance is ours, so an echo with an
+ * unknown id belongs to the oldest unconfirmed attempt with the same recipient and content; it
+ * takes that id and becomes `sent`, and the retry finds it done instead of sending it twice.
+ * Two identical messages to one number in flight at once may swap ids: both did go out.
+ */
+export async function adoptLostSend(
+  db: DbOrTx,
+  advisorId: string,
+  echo: {
+    evolutionMessageId: string;
+    phone: string;
+    chatJid: string;
+    type: string;
+    text: string | null;
+    caption: string | null;
+    at: Date;
+  },
+): Promise<MessageRow | null> {
+  const m = whatsappMessage;
+  const candidate = db
+    .select({ id: m.id })
+    .from(m)
+    .where(
+      and(
+        eq(m.advisorId, advisorId),
+        eq(m.direction, 'outbound'),
+        eq(m.phone, echo.phone),
+        isNull(m.evolutionMessageId),
+        inArray(m.status, ['queued', 'sending']),
+        sql`${m.attempts} > 0`,
+        eq(m.type, echo.type),
+        sql`${m.text} is not distinct from ${echo.text}`,
+        sql`${m.caption} is not distinct from ${echo.caption}`,
+      ),
+    )
+    .orderBy(m.createdAt)
+    .limit(1);
   const [row] = await db
-    .update(whatsappMessage)
+    .update(m)
     .set({
-      status: sql`case when ${RANK_SQL} < 3 then 'sent' else ${whatsappMessage.status} end`,
-      evolutionMessageId: sent.evolutionMessageId,
-      chatJid: sent.chatJid,
-      sentAt: sent.at,
+      status: 'sent',
+      evolutionMessageId: echo.evolutionMessageId,
+      chatJid: echo.chatJid,
+      sentAt: sql`coalesce(${m.sentAt}, ${echo.at})`,
       errorCode: null,
       errorMessage: null,
       updatedAt: new Date(),
     })
-    .where(and(eq(whatsappMessage.advisorId, advisorId), eq(whatsappMessage.id, id)))
+    .where(
+      and(
+        eq(m.advisorId, advisorId),
+        sql`${m.id} = (${candidate})`,
+        isNull(m.evolutionMessageId),
+        inArray(m.status, ['queued', 'sending']),
+      ),
+    )
     .returning();
   return row ?? null;
 }
@@ -237,12 +324,19 @@ export async function savePendingReceipt(
 }
 
 export async function takePendingReceipts(db: DbOrTx, advisorId: string, evolutionMessageId: string) {
-  return db
-    .delete(pendingReceipt)
-    .where(
-      and(eq(pendingReceipt.advisorId, advisorId), eq(pendingReceipt.evolutionMessageId, evolutionMessageId)),
-    )
-    .returning();
+  const statement = preparedOnce(db, 'ww_take_pending_receipts', (d) =>
+    d
+      .delete(pendingReceipt)
+      .where(
+        and(
+          eq(pendingReceipt.advisorId, sql.placeholder('advisorId')),
+          eq(pendingReceipt.evolutionMessageId, sql.placeholder('evolutionMessageId')),
+        ),
+      )
+      .returning()
+      .prepare('ww_take_pending_receipts'),
+  );
+  return statement.execute({ advisorId, evolutionMessageId });
 }
 
 /** The advisor's messages waiting in the queue, oldest first (resumed in order on reconnect). */

@@ -3,17 +3,23 @@
 // public page names a slug) and the system-wide health check scan.
 import { and, eq, isNull, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../client.js';
+import { preparedOnce } from '../prepared.js';
 import { connectionEvent, user, whatsappConfig } from '../schema/index.js';
 
 export type ConfigRow = typeof whatsappConfig.$inferSelect;
 export type ConfigPatch = Partial<Omit<typeof whatsappConfig.$inferInsert, 'advisorId' | 'createdAt'>>;
 
 export async function findConfig(db: DbOrTx, advisorId: string): Promise<ConfigRow | null> {
-  const [row] = await db
-    .select()
-    .from(whatsappConfig)
-    .where(eq(whatsappConfig.advisorId, advisorId))
-    .limit(1);
+  // Read by every send and most requests: built once per database handle.
+  const statement = preparedOnce(db, 'ww_find_config', (d) =>
+    d
+      .select()
+      .from(whatsappConfig)
+      .where(eq(whatsappConfig.advisorId, sql.placeholder('advisorId')))
+      .limit(1)
+      .prepare('ww_find_config'),
+  );
+  const [row] = await statement.execute({ advisorId });
   return row ?? null;
 }
 

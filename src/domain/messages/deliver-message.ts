@@ -2,18 +2,17 @@
 // through the gateway and record the outcome. It never decides about retries or timing: it
 // says what happened and the job layer acts on it.
 import { and, eq } from 'drizzle-orm';
-import { isOptedOut } from '../../db/repositories/client.repository.js';
+import { readForDelivery } from '../../db/repositories/delivery.repository.js';
 import {
   applyReceipt,
   claimForSending,
-  findMessage,
   markFinished,
   markSent,
   releaseForRetry,
   takePendingReceipts,
   type MessageRow,
 } from '../../db/repositories/message.repository.js';
-import { findConfig, type ConfigRow } from '../../db/repositories/whatsapp-config.repository.js';
+import type { ConfigRow } from '../../db/repositories/whatsapp-config.repository.js';
 import { whatsappMedia } from '../../db/schema/index.js';
 import { GatewayError, isGatewayError, type SendResult } from '../../gateway/index.js';
 import { nowOf, type DomainContext } from '../context.js';
@@ -58,9 +57,9 @@ export async function deliverMessage(
   messageId: string,
   hooks: DeliveryHooks = {},
 ): Promise<DeliveryOutcome> {
-  const message = await findMessage(ctx.db, advisorId, messageId);
-  if (!message || isFinal(message.status)) return { kind: 'done' };
-  const config = await findConfig(ctx.db, advisorId);
+  const read = await readForDelivery(ctx.db, advisorId, messageId);
+  if (!read || isFinal(read.message.status)) return { kind: 'done' };
+  const { message, config } = read;
   if (!config) return { kind: 'done' };
   const features = effectiveFeatures(ctx.featureDefaults, config.features);
   const automated = message.purpose !== 'manual';
@@ -72,7 +71,7 @@ export async function deliverMessage(
   if (!features.sending) return skip('feature_disabled', 'Sending is disabled for this account.');
   if (automated && !features.reminders)
     return skip('feature_disabled', 'Automated messages are disabled for this account.');
-  if (message.phone && (await isOptedOut(ctx.db, advisorId, message.phone))) {
+  if (message.phone && read.optedOut) {
     return skip('recipient_opted_out', 'The client opted out before the message went out.');
   }
   const rule = hooks.mustSkip ? await hooks.mustSkip(message) : null;

@@ -1,16 +1,11 @@
 // The one entry to the outbound pipeline (manual sends, the inbox, appointment automation):
-// validate, write the message and its audit entry in one transaction, then hand it to the queue.
+// validate, write the message and its audit entry in one atomic statement, then hand it to the queue.
 // If the hand-over fails the row is still there and the sweeper enqueues it: nothing is lost.
 import { createHash } from 'node:crypto';
-import { insertAudit } from '../../db/repositories/audit.repository.js';
-import { isOptedOut, touchClientOutbound } from '../../db/repositories/client.repository.js';
-import {
-  findByIdempotencyKey,
-  insertMessage,
-  type MessageRow,
-} from '../../db/repositories/message.repository.js';
+import { isOptedOut } from '../../db/repositories/client.repository.js';
+import { findByIdempotencyKey, type MessageRow } from '../../db/repositories/message.repository.js';
+import { writeOutbound } from '../../db/repositories/outbox-write.repository.js';
 import { ensureConfig } from '../../db/repositories/whatsapp-config.repository.js';
-import { whatsappMedia } from '../../db/schema/index.js';
 import { AppError } from '../app-error.js';
 import { nowOf, type DomainContext } from '../context.js';
 import { readSettings } from '../instances/advisor-settings.js';
@@ -108,22 +103,15 @@ export async function sendMessage(
 
   let message: MessageRow;
   try {
-    message = await ctx.db.transaction(async (tx) => {
-      let mediaId: string | null = null;
-      if (content.upload) {
-        const [media] = await tx
-          .insert(whatsappMedia)
-          .values({
-            advisorId,
+    message = await writeOutbound(ctx.db, advisorId, {
+      media: content.upload
+        ? {
             mimetype: content.upload.mimetype,
             fileName: content.upload.fileName,
-            size: content.upload.bytes.length,
-            data: content.upload.bytes,
-          })
-          .returning({ id: whatsappMedia.id });
-        mediaId = media!.id;
-      }
-      const row = await insertMessage(tx, advisorId, {
+            bytes: content.upload.bytes,
+          }
+        : null,
+      message: {
         direction: 'outbound',
         phone: phone.e164,
         clientName: req.clientName ?? null,
@@ -131,7 +119,6 @@ export async function sendMessage(
         text: content.text,
         caption: content.caption,
         mediaUrl: content.mediaUrl,
-        mediaId,
         mimetype: content.mimetype,
         fileName: content.fileName,
         templateId: content.template?.id ?? null,
@@ -143,13 +130,11 @@ export async function sendMessage(
         idempotencyKey: options.idempotencyKey ?? null,
         requestHash: hash,
         scheduledAt: scheduled,
-      });
-      await insertAudit(tx, advisorId, {
+      },
+      audit: {
         actorType: options.actor.type,
         actorId: options.actor.id,
         action: scheduled ? 'message.schedule' : 'message.send',
-        messageId: row.id,
-        phone: phone.e164,
         content: {
           type: content.type,
           text: content.text,
@@ -160,9 +145,8 @@ export async function sendMessage(
           template: content.template?.key ?? null,
           scheduledAt: scheduled?.toISOString() ?? null,
         },
-      });
-      await touchClientOutbound(tx, advisorId, phone.e164, req.clientName ?? null, now);
-      return row;
+      },
+      client: { phone: phone.e164, name: req.clientName ?? null, at: now },
     });
   } catch (err) {
     // Two identical requests raced past the first check: the loser answers like a repeat.
