@@ -35,6 +35,8 @@ interface Tenant {
 
 /** Child mode: print one JSON line {url, tenants}, then obey `drain` on stdin. */
 async function serve(kind: string): Promise<void> {
+  // A CPU profile is written on a normal exit only, not when SIGTERM kills the process.
+  if (process.env.BENCH_CPU_PROFILE) process.once('SIGTERM', () => process.exit(0));
   if (kind === 'baseline') {
     const { default: Fastify } = await import('fastify');
     const app = Fastify();
@@ -272,7 +274,16 @@ async function startChild(kind: string): Promise<{
 }> {
   const child = spawn(
     process.execPath,
-    [...process.execArgv, fileURLToPath(import.meta.url), '--serve', kind],
+    [
+      ...process.execArgv,
+      // BENCH_CPU_PROFILE=dir writes a V8 CPU profile of each server process there (on exit).
+      ...(process.env.BENCH_CPU_PROFILE
+        ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROFILE}`]
+        : []),
+      fileURLToPath(import.meta.url),
+      '--serve',
+      kind,
+    ],
     {
       stdio: ['pipe', 'pipe', 'inherit'],
     },

@@ -269,48 +269,73 @@ export async function applyReceipt(
   status: 'sent' | 'delivered' | 'read' | 'failed',
   at: Date,
 ): Promise<MessageRow | 'same' | null> {
-  const target = status === 'failed' ? -2 : { sent: 3, delivered: 4, read: 5 }[status];
-  const match = and(
-    eq(whatsappMessage.advisorId, advisorId),
-    eq(whatsappMessage.evolutionMessageId, evolutionMessageId),
-  );
-  const [row] =
-    status === 'failed'
-      ? await db
-          .update(whatsappMessage)
-          .set({
-            status: 'failed',
-            failedAt: at,
-            errorCode: 'delivery_failed',
-            errorMessage: 'WhatsApp reported the message as failed.',
-            updatedAt: new Date(),
-          })
-          .where(and(match, inArray(whatsappMessage.status, ['sending', 'sent'])))
-          .returning()
-      : await db
-          .update(whatsappMessage)
-          .set({
-            status,
-            updatedAt: new Date(),
-            // Reaching "read" implies delivery: fill the earlier timestamps that were skipped.
-            deliveredAt:
-              status === 'read' || status === 'delivered'
-                ? sql`coalesce(${whatsappMessage.deliveredAt}, ${at})`
-                : undefined,
-            sentAt: sql`coalesce(${whatsappMessage.sentAt}, ${at})`,
-            readAt: status === 'read' ? sql`coalesce(${whatsappMessage.readAt}, ${at})` : undefined,
-          })
-          .where(
-            and(
-              match,
-              sql`${RANK_SQL} < ${target}`,
-              sql`${whatsappMessage.status} not in ('failed','skipped','cancelled')`,
-            ),
-          )
-          .returning();
+  // Three receipts per message: one prepared statement per status, built once per handle.
+  const params = { advisorId, evolutionMessageId, at: at.toISOString(), now: new Date().toISOString() };
+  const [row] = await receiptStatement(db, status).execute(params);
   if (row) return row;
-  const [exists] = await db.select({ id: whatsappMessage.id }).from(whatsappMessage).where(match).limit(1);
-  return exists ? 'same' : null;
+  const exists = preparedOnce(db, 'ww_message_by_evolution_id', (d) =>
+    d
+      .select({ id: whatsappMessage.id })
+      .from(whatsappMessage)
+      .where(
+        and(
+          eq(whatsappMessage.advisorId, sql.placeholder('advisorId')),
+          eq(whatsappMessage.evolutionMessageId, sql.placeholder('evolutionMessageId')),
+        ),
+      )
+      .limit(1)
+      .prepare('ww_message_by_evolution_id'),
+  );
+  const [found] = await exists.execute({ advisorId, evolutionMessageId });
+  return found ? 'same' : null;
+}
+
+function receiptStatement(db: DbOrTx, status: 'sent' | 'delivered' | 'read' | 'failed') {
+  const name = `ww_apply_receipt_${status}`;
+  return preparedOnce(db, name, (d) => {
+    const m = whatsappMessage;
+    const at = sql`${sql.placeholder('at')}::timestamptz`;
+    const now = sql`${sql.placeholder('now')}::timestamptz`;
+    const match = and(
+      eq(m.advisorId, sql.placeholder('advisorId')),
+      eq(m.evolutionMessageId, sql.placeholder('evolutionMessageId')),
+    );
+    if (status === 'failed') {
+      return d
+        .update(m)
+        .set({
+          status: 'failed',
+          failedAt: at,
+          errorCode: 'delivery_failed',
+          errorMessage: 'WhatsApp reported the message as failed.',
+          updatedAt: now,
+        })
+        .where(and(match, inArray(m.status, ['sending', 'sent'])))
+        .returning()
+        .prepare(name);
+    }
+    const target = { sent: 3, delivered: 4, read: 5 }[status];
+    return d
+      .update(m)
+      .set({
+        status,
+        updatedAt: now,
+        // Reaching "read" implies delivery: fill the earlier timestamps that were skipped.
+        deliveredAt:
+          status === 'read' || status === 'delivered' ? sql`coalesce(${m.deliveredAt}, ${at})` : undefined,
+        sentAt: sql`coalesce(${m.sentAt}, ${at})`,
+        readAt: status === 'read' ? sql`coalesce(${m.readAt}, ${at})` : undefined,
+      })
+      .where(
+        and(
+          match,
+          sql`${RANK_SQL} < ${sql.raw(String(target))}`,
+          sql`${m.status} not in ('failed','skipped','cancelled')`,
+        ),
+      )
+      .returning()
+      .prepare(name);
+  });
 }
 
 export async function savePendingReceipt(

@@ -2,6 +2,7 @@
 // Scoped by advisor, except the system scans of the sweeper and of retention.
 import { and, asc, eq, inArray, isNotNull, isNull, lt, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../client.js';
+import { preparedOnce } from '../prepared.js';
 import { pendingReceipt, webhookEvent } from '../schema/index.js';
 
 export type WebhookEventRow = typeof webhookEvent.$inferSelect;
@@ -34,11 +35,21 @@ export async function findWebhookEvent(
   advisorId: string,
   id: number,
 ): Promise<WebhookEventRow | null> {
-  const [row] = await db
-    .select()
-    .from(webhookEvent)
-    .where(and(eq(webhookEvent.advisorId, advisorId), eq(webhookEvent.id, id)))
-    .limit(1);
+  // Once per processed event: built once per database handle.
+  const statement = preparedOnce(db, 'ww_find_webhook_event', (d) =>
+    d
+      .select()
+      .from(webhookEvent)
+      .where(
+        and(
+          eq(webhookEvent.advisorId, sql.placeholder('advisorId')),
+          eq(webhookEvent.id, sql.placeholder('id')),
+        ),
+      )
+      .limit(1)
+      .prepare('ww_find_webhook_event'),
+  );
+  const [row] = await statement.execute({ advisorId, id });
   return row ?? null;
 }
 
@@ -49,10 +60,22 @@ export async function markWebhookEventDone(
   id: number,
   error: string | null,
 ): Promise<void> {
-  await db
-    .update(webhookEvent)
-    .set({ processedAt: new Date(), error })
-    .where(and(eq(webhookEvent.advisorId, advisorId), eq(webhookEvent.id, id)));
+  const statement = preparedOnce(db, 'ww_mark_webhook_event_done', (d) =>
+    d
+      .update(webhookEvent)
+      .set({
+        processedAt: sql`${sql.placeholder('now')}::timestamptz`,
+        error: sql`${sql.placeholder('error')}`,
+      })
+      .where(
+        and(
+          eq(webhookEvent.advisorId, sql.placeholder('advisorId')),
+          eq(webhookEvent.id, sql.placeholder('id')),
+        ),
+      )
+      .prepare('ww_mark_webhook_event_done'),
+  );
+  await statement.execute({ advisorId, id, error, now: new Date().toISOString() });
 }
 
 /** A failed attempt that will be retried: keep the reason visible meanwhile. */
