@@ -100,6 +100,22 @@ describe('loadConfig', () => {
     ).toEqual([]);
   });
 
+  it('refuses message bodies in the logs in production, and allows them in development', () => {
+    const production = {
+      DATA_DIR: tmp(),
+      NODE_ENV: 'production',
+      ENCRYPTION_KEY: key,
+      BETTER_AUTH_SECRET: 'x'.repeat(40),
+      PUBLIC_BASE_URL: 'https://wa.example.com',
+      EVOLUTION_API_URL: 'https://evolution.example.com',
+      EVOLUTION_API_KEY: 'k',
+    };
+    expect(problemsOf({ ...production, LOG_MESSAGE_CONTENT: 'true' })).toEqual([
+      expect.stringMatching(/^LOG_MESSAGE_CONTENT:/),
+    ]);
+    expect(loadConfig({ DATA_DIR: tmp(), LOG_MESSAGE_CONTENT: 'true' }).logMessageContent).toBe(true);
+  });
+
   it("keeps a worker's metrics listener off unless METRICS_PORT is set, on loopback by default", () => {
     expect(loadConfig({ DATA_DIR: tmp() }).workerMetrics).toEqual({ port: null, host: '127.0.0.1' });
     expect(loadConfig({ DATA_DIR: tmp(), METRICS_PORT: '' }).workerMetrics.port).toBeNull();

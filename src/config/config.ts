@@ -116,6 +116,8 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     problems.push('BETTER_AUTH_SECRET: required in production (32+ random characters)');
   if (production && !e.PUBLIC_BASE_URL)
     problems.push('PUBLIC_BASE_URL: required in production (where Evolution posts webhooks)');
+  if (production && e.LOG_MESSAGE_CONTENT)
+    problems.push('LOG_MESSAGE_CONTENT: must be false in production (message bodies would reach the logs)');
   // Without it the service would quietly run the built-in emulator: no message would reach anyone.
   if (production && !e.EVOLUTION_API_URL)
     problems.push('EVOLUTION_API_URL: required in production (the sandbox emulator is for development)');

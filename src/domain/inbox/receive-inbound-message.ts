@@ -5,6 +5,7 @@
 import { insertAudit } from '../../db/repositories/audit.repository.js';
 import { findClient } from '../../db/repositories/client.repository.js';
 import type { Tx } from '../../db/client.js';
+import { logMessageContent } from '../../observability/content-log.js';
 import {
   findLatestReminder,
   insertWebhookMessage,
@@ -118,7 +119,16 @@ export async function receiveInboundMessage(
     return { message, optChange, appointment };
   });
   if (!outcome) return null;
-  await ctx.events.publish(advisorId, { type: 'inbound', data: messageView(outcome.message) as never });
+  const { message } = outcome;
+  logMessageContent(ctx, advisorId, {
+    messageId: message.id,
+    direction: 'inbound',
+    phone: message.phone,
+    type: message.type,
+    text: message.text,
+    caption: message.caption,
+  });
+  await ctx.events.publish(advisorId, { type: 'inbound', data: messageView(message) as never });
   if (outcome.appointment) {
     await ctx.events.publish(advisorId, {
       type: 'appointment',

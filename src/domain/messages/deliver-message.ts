@@ -15,6 +15,7 @@ import {
 import type { ConfigRow } from '../../db/repositories/whatsapp-config.repository.js';
 import { whatsappMedia } from '../../db/schema/index.js';
 import { GatewayError, isGatewayError, type SendResult } from '../../gateway/index.js';
+import { logMessageContent } from '../../observability/content-log.js';
 import { nowOf, type DomainContext } from '../context.js';
 import { readSettings, type AdvisorSettings } from '../instances/advisor-settings.js';
 import { effectiveFeatures } from '../instances/features.js';
@@ -129,6 +130,14 @@ export async function deliverMessage(
     if (applied && applied !== 'same') sent = applied;
   }
   if (sent) await ctx.events.publish(advisorId, { type: 'message', data: messageView(sent) as never });
+  logMessageContent(ctx, advisorId, {
+    messageId,
+    direction: 'outbound',
+    phone: claimed.phone,
+    type: claimed.type,
+    text: claimed.text,
+    caption: claimed.caption,
+  });
   return { kind: 'sent', message: sent ?? claimed };
 }
 
