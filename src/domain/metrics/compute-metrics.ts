@@ -1,6 +1,14 @@
 // The product's five metrics (connection rate, delivery rate, template usage, response time,
 // feature adoption) plus the dashboard's daily series, computed in SQL over a time range, for
 // one advisor or (scope null, admin only) the whole platform. Definitions are in API.md.
+//
+// Messages are read by two statements, sent at once (on PostgreSQL they run side by side on two
+// pooled connections; PGlite queues them): one pass that counts the range's messages by UTC day,
+// template, direction and status, from which the daily series, the totals and the template usage
+// are summed; and one for the percentiles, which need every delivery, read and reply time sorted
+// (percentile_cont cannot be summed from partial results). Each statement reads the range once.
+// Timings and why (no rollup table, no covering index): docs/BENCHMARKS.md, "Metrics over a
+// million messages".
 import { sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 import { BUILTIN_TEMPLATE_KEYS } from '../templates/index.js';
@@ -23,100 +31,111 @@ export async function computeMetrics(db: Db, advisorId: string | null, range: Me
   const inRange = (column: string): SQL =>
     sql`${sql.raw(column)} >= ${range.since} and ${sql.raw(column)} < ${range.until}`;
 
-  const [delivery] = rowsOf(
-    await db.execute(sql`
-      select
-        count(*) filter (where status in ('sent','delivered','read','failed')) as attempted,
-        count(*) filter (where status in ('delivered','read')) as delivered,
-        count(*) filter (where status = 'read') as read,
-        count(*) filter (where status = 'failed') as failed,
-        percentile_cont(0.5) within group (order by extract(epoch from delivered_at - sent_at)) filter (where delivered_at is not null and sent_at is not null) as delivery_p50,
-        percentile_cont(0.9) within group (order by extract(epoch from delivered_at - sent_at)) filter (where delivered_at is not null and sent_at is not null) as delivery_p90,
-        percentile_cont(0.5) within group (order by extract(epoch from read_at - delivered_at)) filter (where read_at is not null and delivered_at is not null) as read_p50,
-        percentile_cont(0.9) within group (order by extract(epoch from read_at - delivered_at)) filter (where read_at is not null and delivered_at is not null) as read_p90,
-        percentile_cont(0.5) within group (order by extract(epoch from replied_at - sent_at)) filter (where replied_at is not null and sent_at is not null) as reply_p50,
-        percentile_cont(0.9) within group (order by extract(epoch from replied_at - sent_at)) filter (where replied_at is not null and sent_at is not null) as reply_p90
+  // `g` has one row per day, template, direction and status found (372 for the benchmark's 30
+  // days of a million messages), so the two sums over it cost nothing next to the pass that
+  // builds it. Its day expression is the one migration 0003 keeps statistics on: without them the
+  // planner expects a group per message and sorts the range instead of hashing it in parallel.
+  const counts = db.execute(sql`
+    with g as materialized (
+      select date_trunc('day', created_at at time zone 'UTC') as day, template_key, direction, status,
+        count(*) as n
       from whatsapp_message
-      where direction = 'outbound' and ${scope('advisor_id')} and ${inRange('created_at')}`),
-  );
+      where ${scope('advisor_id')} and ${inRange('created_at')}
+      group by 1, 2, 3, 4
+    )
+    select 'day' as kind, to_char(day, 'YYYY-MM-DD') as key,
+      sum(n) filter (where direction = 'outbound' and status in ('sent','delivered','read')) as sent,
+      sum(n) filter (where direction = 'outbound' and status in ('delivered','read')) as delivered,
+      sum(n) filter (where direction = 'outbound' and status = 'read') as read,
+      sum(n) filter (where direction = 'outbound' and status = 'failed') as failed,
+      sum(n) filter (where direction = 'inbound') as inbound,
+      null as count, null as customized
+    from g group by day
+    union all
+    select 'template', template_key, null, null, null, null, null, sum(n),
+      (select count(distinct t.advisor_id) from whatsapp_template t
+        where t.key = g.template_key and t.overrides_built_in and ${scope('t.advisor_id')})
+    from g
+    where template_key is not null and direction = 'outbound' and status not in ('failed','skipped','cancelled')
+    group by template_key`);
 
-  const [connection] = rowsOf(
-    await db.execute(sql`
-      select count(*) filter (where status = 'qr_pending') as attempts,
-             count(*) filter (where status = 'connected') as connected
-      from connection_event where ${scope('advisor_id')} and ${inRange('at')}`),
-  );
+  // percentile_cont skips nulls: a message not yet delivered (read, replied) has no such time.
+  const percentiles = db.execute(sql`
+    select
+      percentile_cont(0.5) within group (order by extract(epoch from delivered_at - sent_at)) as delivery_p50,
+      percentile_cont(0.9) within group (order by extract(epoch from delivered_at - sent_at)) as delivery_p90,
+      percentile_cont(0.5) within group (order by extract(epoch from read_at - delivered_at)) as read_p50,
+      percentile_cont(0.9) within group (order by extract(epoch from read_at - delivered_at)) as read_p90,
+      percentile_cont(0.5) within group (order by extract(epoch from replied_at - sent_at)) as reply_p50,
+      percentile_cont(0.9) within group (order by extract(epoch from replied_at - sent_at)) as reply_p90
+    from whatsapp_message
+    where direction = 'outbound' and ${scope('advisor_id')} and ${inRange('created_at')}`);
 
-  const templates = rowsOf(
-    await db.execute(sql`
-      select m.template_key as key, count(*) as count,
-        (select count(distinct t.advisor_id) from whatsapp_template t
-          where t.key = m.template_key and t.overrides_built_in and ${scope('t.advisor_id')}) as customized
-      from whatsapp_message m
-      where m.template_key is not null and m.direction = 'outbound'
-        and m.status not in ('failed','skipped','cancelled') and ${scope('m.advisor_id')} and ${inRange('m.created_at')}
-      group by m.template_key order by count(*) desc`),
-  );
-  const builtIn = new Set<string>(BUILTIN_TEMPLATE_KEYS);
+  const connection = db.execute(sql`
+    select count(*) filter (where status = 'qr_pending') as attempts,
+           count(*) filter (where status = 'connected') as connected
+    from connection_event where ${scope('advisor_id')} and ${inRange('at')}`);
 
-  const perDay = rowsOf(
-    await db.execute(sql`
-      select to_char(date_trunc('day', created_at at time zone 'UTC'), 'YYYY-MM-DD') as day,
-        count(*) filter (where direction = 'outbound' and status in ('sent','delivered','read')) as sent,
-        count(*) filter (where direction = 'outbound' and status in ('delivered','read')) as delivered,
-        count(*) filter (where direction = 'outbound' and status = 'read') as read,
-        count(*) filter (where direction = 'outbound' and status = 'failed') as failed,
-        count(*) filter (where direction = 'inbound') as inbound
-      from whatsapp_message where ${scope('advisor_id')} and ${inRange('created_at')}
-      group by 1 order by 1`),
-  );
+  const adoption = db.execute(sql`
+    select count(*) filter (where c.status = 'connected') as connected,
+           (select count(*) from "user" u where ${scope('u.id')}) as advisors,
+           (select count(*) from cta_click k where ${scope('k.advisor_id')} and ${inRange('k.at')}) as cta_clicks
+    from whatsapp_config c where ${scope('c.advisor_id')}`);
 
-  const [adoption] = rowsOf(
-    await db.execute(sql`
-      select count(*) filter (where c.status = 'connected') as connected,
-             (select count(*) from "user" u where ${scope('u.id')}) as advisors,
-             (select count(*) from cta_click k where ${scope('k.advisor_id')} and ${inRange('k.at')}) as cta_clicks
-      from whatsapp_config c where ${scope('c.advisor_id')}`),
-  );
+  const [countRows, [times], [connect], [adopt]] = (
+    await Promise.all([counts, percentiles, connection, adoption])
+  ).map(rowsOf) as [Row[], Row[], Row[], Row[]];
 
-  const attempted = num(delivery?.attempted);
-  return {
-    range,
-    connectionRate: ratio(num(connection?.connected), num(connection?.attempts)),
-    deliveryRate: ratio(num(delivery?.delivered), attempted),
-    readRate: ratio(num(delivery?.read), attempted),
-    failureRate: ratio(num(delivery?.failed), attempted),
-    totals: {
-      attempted,
-      delivered: num(delivery?.delivered),
-      read: num(delivery?.read),
-      failed: num(delivery?.failed),
-    },
-    templateUsage: templates.map((t) => ({
-      key: String(t.key),
-      count: num(t.count),
-      builtIn: builtIn.has(String(t.key)),
-      customized: num(t.customized),
-    })),
-    responseTime: {
-      sentToDelivered: { median: seconds(delivery?.delivery_p50), p90: seconds(delivery?.delivery_p90) },
-      deliveredToRead: { median: seconds(delivery?.read_p50), p90: seconds(delivery?.read_p90) },
-      outboundToReply: { median: seconds(delivery?.reply_p50), p90: seconds(delivery?.reply_p90) },
-    },
-    featureAdoption: {
-      connectedAdvisors: num(adoption?.connected),
-      advisors: num(adoption?.advisors),
-      rate: ratio(num(adoption?.connected), num(adoption?.advisors)),
-    },
-    ctaClicks: num(adoption?.cta_clicks),
-    messagesPerDay: perDay.map((d) => ({
-      day: String(d.day),
+  const messagesPerDay = countRows
+    .filter((r) => r.kind === 'day')
+    .map((d) => ({
+      day: String(d.key),
       sent: num(d.sent),
       delivered: num(d.delivered),
       read: num(d.read),
       failed: num(d.failed),
       inbound: num(d.inbound),
-    })),
+    }))
+    .sort((a, b) => (a.day < b.day ? -1 : a.day > b.day ? 1 : 0));
+  // Every outbound message counted in `totals` is counted on exactly one day.
+  const totals = { attempted: 0, delivered: 0, read: 0, failed: 0 };
+  for (const d of messagesPerDay) {
+    totals.attempted += d.sent + d.failed;
+    totals.delivered += d.delivered;
+    totals.read += d.read;
+    totals.failed += d.failed;
+  }
+  const builtIn = new Set<string>(BUILTIN_TEMPLATE_KEYS);
+  const templateUsage = countRows
+    .filter((r) => r.kind === 'template')
+    .map((t) => ({
+      key: String(t.key),
+      count: num(t.count),
+      builtIn: builtIn.has(String(t.key)),
+      customized: num(t.customized),
+    }))
+    .sort((a, b) => b.count - a.count || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+
+  return {
+    range,
+    connectionRate: ratio(num(connect?.connected), num(connect?.attempts)),
+    deliveryRate: ratio(totals.delivered, totals.attempted),
+    readRate: ratio(totals.read, totals.attempted),
+    failureRate: ratio(totals.failed, totals.attempted),
+    totals,
+    templateUsage,
+    responseTime: {
+      sentToDelivered: { median: seconds(times?.delivery_p50), p90: seconds(times?.delivery_p90) },
+      deliveredToRead: { median: seconds(times?.read_p50), p90: seconds(times?.read_p90) },
+      outboundToReply: { median: seconds(times?.reply_p50), p90: seconds(times?.reply_p90) },
+    },
+    featureAdoption: {
+      connectedAdvisors: num(adopt?.connected),
+      advisors: num(adopt?.advisors),
+      rate: ratio(num(adopt?.connected), num(adopt?.advisors)),
+    },
+    ctaClicks: num(adopt?.cta_clicks),
+    messagesPerDay,
   };
 }
 
