@@ -164,7 +164,8 @@ export interface Metrics {
   connectionRate?: number | null;
   deliveryRate: number | null;
   readRate: number | null;
-  templateUsage: { key: string; count: number; customized: boolean }[];
+  /** customized: how many advisors in scope use their own version (0 or 1 for one advisor). */
+  templateUsage: { key: string; count: number; customized: number }[];
   responseTime: { delivery?: MetricsRange; reply?: MetricsRange } & Partial<MetricsRange>;
   messagesPerDay?: {
     day: string;

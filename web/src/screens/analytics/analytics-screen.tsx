@@ -138,10 +138,13 @@ export function AnalyticsScreen() {
                   .map((u) => {
                     const max = Math.max(1, ...m.templateUsage.map((x) => x.count));
                     return (
-                      <li key={`${u.key}-${u.customized}`}>
+                      <li key={u.key}>
                         <span className="usage-name">
                           {templateLabel(u.key, t)}
-                          {u.customized && <span className="chip chip-small">{t('stats.customized')}</span>}
+                          {/* A count (advisors with their own version), so never render it bare: 0 would show. */}
+                          {u.customized > 0 && (
+                            <span className="chip chip-small">{t('stats.customized')}</span>
+                          )}
                         </span>
                         <span className="usage-bar" aria-hidden="true">
                           <span style={{ width: `${(u.count / max) * 100}%` }} />
