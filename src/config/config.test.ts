@@ -52,7 +52,11 @@ describe('loadConfig', () => {
       WHATSAPP_RATE_LIMIT_DURATION: '1000',
       PUBLIC_BASE_URL: 'https://wa.example.com/',
     });
-    expect(c.database).toEqual({ kind: 'postgres', url: 'postgres://postgres@127.0.0.1:5432/test' });
+    expect(c.database).toEqual({
+      kind: 'postgres',
+      url: 'postgres://postgres@127.0.0.1:5432/test',
+      poolSize: 10,
+    });
     expect(c.evolution).toMatchObject({ sandbox: false, url: 'https://evo.example.com', apiKey: 'k' });
     expect(c.rateLimit).toMatchObject({ max: 20, durationMs: 1000 });
     expect(c.publicBaseUrl).toBe('https://wa.example.com');
@@ -127,6 +131,23 @@ describe('loadConfig', () => {
     ]);
     expect(problemsOf({ DATA_DIR: tmp(), METRICS_PORT: 'prometheus' })).toEqual([
       expect.stringMatching(/^METRICS_PORT:/),
+    ]);
+  });
+
+  it('sizes the PostgreSQL pool from DATABASE_POOL_SIZE, 10 by default', () => {
+    const url = 'postgres://postgres@127.0.0.1:5432/test';
+    expect(loadConfig({ DATA_DIR: tmp(), DATABASE_URL: url }).database).toEqual({
+      kind: 'postgres',
+      url,
+      poolSize: 10,
+    });
+    expect(
+      loadConfig({ DATA_DIR: tmp(), DATABASE_URL: url, DATABASE_POOL_SIZE: '40' }).database,
+    ).toMatchObject({
+      poolSize: 40,
+    });
+    expect(problemsOf({ DATA_DIR: tmp(), DATABASE_URL: url, DATABASE_POOL_SIZE: '0' })).toEqual([
+      expect.stringMatching(/^DATABASE_POOL_SIZE:/),
     ]);
   });
 

@@ -23,6 +23,8 @@ export const envSchema = z.object({
     .string()
     .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL (leave unset for embedded PGlite)')
     .optional(),
+  // Connections per process to PostgreSQL (ignored on PGlite).
+  DATABASE_POOL_SIZE: int(1, 500).default(10),
   PGLITE_DIR: z.string().optional(),
   MIGRATE_ON_START: bool.default(true),
   REDIS_URL: z
