@@ -3,7 +3,7 @@
 //   migrate                         apply database migrations and exit
 //   emulator [--port 8085]          the Evolution API emulator alone
 //   rotate-keys                     re-seal stored credentials under the current ENCRYPTION_KEY
-//   create-admin --email E --password P [--name N]
+//   create-admin --email E (--password-stdin | --password P) [--name N]
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig, type Config } from './config/config.js';
 import { createLogger } from './logger.js';
@@ -13,7 +13,9 @@ const USAGE = `usage: wellness-whatsapp <command> [options]
   migrate                         apply database migrations and exit
   emulator [--port 8085]          run the Evolution API emulator alone
   rotate-keys                     re-encrypt stored credentials under the current ENCRYPTION_KEY
-  create-admin --email E --password P [--name N]   create (or promote) a platform admin
+  create-admin --email E --password-stdin [--name N]   create (or promote) a platform admin,
+                                  reading the password from stdin (--password P also works,
+                                  but shows it in the process list and shell history)
 `;
 
 function configOrExit(): Config {
@@ -43,6 +45,17 @@ async function withDatabase<T>(
   }
 }
 
+/** The first line of a stream (a password piped in), without its line ending. */
+async function readFirstLine(stream: NodeJS.ReadableStream): Promise<string> {
+  const { createInterface } = await import('node:readline');
+  const lines = createInterface({ input: stream, terminal: false });
+  for await (const line of lines) {
+    lines.close();
+    return line;
+  }
+  return '';
+}
+
 async function main(): Promise<void> {
   const { positionals, values } = parseArgs({
     allowPositionals: true,
@@ -52,6 +65,7 @@ async function main(): Promise<void> {
       port: { type: 'string' },
       email: { type: 'string' },
       password: { type: 'string' },
+      'password-stdin': { type: 'boolean' },
       name: { type: 'string' },
       help: { type: 'boolean' },
     },
@@ -97,8 +111,11 @@ async function main(): Promise<void> {
     }
     case 'create-admin': {
       const email = values.email as string | undefined;
-      const password = values.password as string | undefined;
-      if (!email || !password) throw new Error('create-admin needs --email and --password');
+      const password = values['password-stdin']
+        ? await readFirstLine(process.stdin)
+        : (values.password as string | undefined);
+      if (!email || !password)
+        throw new Error('create-admin needs --email and --password-stdin (or --password)');
       const { createAuth } = await import('./auth/auth.js');
       const { createAdmin } = await import('./auth/admin.js');
       const id = await withDatabase(config, (database) =>

@@ -1,0 +1,77 @@
+// `create-admin` as an operator runs it, in a real process: the password comes from stdin, so it
+// never shows in the process list, and the account it creates can sign in as a platform admin.
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { eq } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createAuth } from '../../src/auth/auth.js';
+import { openDatabase } from '../../src/db/client.js';
+import { user } from '../../src/db/schema/index.js';
+import { createTestDatabase, type TestDatabase } from '../support/database.js';
+import { testEnv } from '../support/service.js';
+
+let database: TestDatabase;
+beforeAll(async () => {
+  database = await createTestDatabase();
+  // PGlite allows one process per data directory: hand it over to the child.
+  await database.close();
+});
+afterAll(async () => {
+  await database.destroy();
+});
+
+function runCli(args: string[], stdin: string): Promise<{ code: number | null; output: string }> {
+  const location = database.location;
+  const env = testEnv(
+    location.kind === 'postgres' ? { DATABASE_URL: location.url } : { PGLITE_DIR: location.dir },
+  );
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], {
+    env: { ...process.env, ...env },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+  child.stdin.end(stdin);
+  return new Promise((resolve) => child.on('exit', (code) => resolve({ code, output })));
+}
+
+describe('create-admin', () => {
+  it('reads the password from stdin and creates an admin who can sign in with it', async () => {
+    const password = `pw-${randomBytes(8).toString('hex')}`;
+    const email = 'root@clinic.test';
+    const run = await runCli(
+      ['create-admin', '--email', email, '--password-stdin', '--name', 'Root'],
+      `${password}\n`,
+    );
+    expect(run.output).toMatch(/admin root@clinic\.test \(.+\) ready/);
+    expect(run.code).toBe(0);
+
+    const location = database.location;
+    const reopened = await openDatabase(
+      location.kind === 'postgres'
+        ? { kind: 'postgres', url: location.url }
+        : { kind: 'pglite', dir: location.dir },
+    );
+    try {
+      const [row] = await reopened.db.select({ role: user.role }).from(user).where(eq(user.email, email));
+      expect(row?.role).toBe('admin');
+      const auth = createAuth({
+        db: reopened.db,
+        secret: randomBytes(32).toString('hex'),
+        baseUrl: 'http://127.0.0.1',
+      });
+      const signedIn = await auth.api.signInEmail({ body: { email, password } });
+      expect(signedIn.user.email).toBe(email);
+      await expect(auth.api.signInEmail({ body: { email, password: `${password}x` } })).rejects.toThrow();
+    } finally {
+      await reopened.close();
+    }
+  }, 60_000);
+
+  it('refuses to run without a password, saying which options give one', async () => {
+    const run = await runCli(['create-admin', '--email', 'nobody@clinic.test', '--password-stdin'], '');
+    expect(run.code).not.toBe(0);
+    expect(run.output).toContain('--password-stdin');
+  }, 60_000);
+});
