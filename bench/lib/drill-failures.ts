@@ -80,11 +80,11 @@ export async function killWorker(sizes: DrillSizes): Promise<DrillResult> {
         `(both workers), ${orphaned.length} of them not yet final right after the kill; replacement serving ` +
         `${seconds(replacementAfter)} after the kill; ` +
         (orphaned.length
-          ? `those ${orphaned.length} all final ${seconds(recovered)} after it (the dead worker's jobs wait for BullMQ's stalled-job check: 30 s lock)`
+          ? `those ${orphaned.length} all final ${seconds(recovered)} after it (a send the dead worker had started is confirmed by Evolution's SEND_MESSAGE echo, which gives the row its id; a job it had not started yet waits for BullMQ's stalled-job check: 30 s lock)`
           : 'nothing to recover') +
         `. Emulator sent ${fmt(sent.distinct)} distinct texts` +
         (sent.duplicates
-          ? `; duplicated: ${sent.examples.join(', ')}… (sent by the dead worker, row still \`sending\`, sent again: at-least-once)`
+          ? `; duplicated: ${sent.examples.join(', ')}… (sent by the dead worker and sent again before its echo confirmed it: at-least-once)`
           : '') +
         '.',
       pass: why.length === 0,
