@@ -6,6 +6,7 @@ import { DateTime } from 'luxon';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appointment, whatsappMessage } from '../../src/db/schema/index.js';
 import { startTestService, type TestService } from '../support/service.js';
+import { waitFor } from '../support/wait.js';
 import {
   booking,
   bookingAdvisor,
@@ -218,6 +219,27 @@ describe('booking an appointment', () => {
     );
     expect(second.body.items.map((a: any) => a.externalId)).toEqual([latest.externalId]);
     expect(second.body.nextCursor).toBeNull();
+  });
+
+  it('lists each appointment with its messages and the client reply that answered one', async () => {
+    const body = booking({ startsAt: inSeconds(30 * 86_400).toISOString() });
+    const res = await ana.api.post('/api/appointments', body);
+    await waitForStatus(ana, onlyOne(res.body.messages, 'confirmation').id, ['sent', 'delivered', 'read']);
+    await ana.emulator.post(`/_emulator/instances/${ana.instanceName}/inbound`, {
+      from: body.clientPhone,
+      text: 'Allí estaré',
+    });
+    const range = (days: number) => encodeURIComponent(inSeconds(days * 86_400).toISOString());
+    const listed = await waitFor(
+      async () => (await ana.client.get(`/api/appointments?from=${range(29)}&to=${range(31)}`)).body.items[0],
+      (a) => a?.messages.some((m: any) => m.direction === 'inbound'),
+      { what: 'the reply listed with its appointment' },
+    );
+    expect(listed.externalId).toBe(body.externalId);
+    const outbound = listed.messages.filter((m: any) => m.direction === 'outbound');
+    expect(outbound.map((m: any) => m.purpose).sort()).toEqual(['confirmation', 'follow_up', 'reminder']);
+    const replies = listed.messages.filter((m: any) => m.direction === 'inbound');
+    expect(replies.map((m: any) => [m.phone, m.text])).toEqual([[body.clientPhone, 'Allí estaré']]);
   });
 
   it('keeps the reminder job in Redis until it is due', async () => {

@@ -4,10 +4,10 @@ import { randomUUID } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import { updateConfig } from '../../src/db/repositories/whatsapp-config.repository.js';
 import { whatsappConfig } from '../../src/db/schema/index.js';
-import { connectedAdvisor, sentByPhone, type ConnectedAdvisor } from '../support/advisor.js';
 import { HttpClient } from '../support/http.js';
 import type { TestService } from '../support/service.js';
 import { waitFor } from '../support/wait.js';
+import { connectedAdvisor, sentByPhone, type ConnectedAdvisor } from '../support/whatsapp.js';
 
 export interface BookingAdvisor extends ConnectedAdvisor {
   /** Calls as the booking module does: x-api-key, no cookie. */

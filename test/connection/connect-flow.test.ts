@@ -15,7 +15,8 @@ afterAll(async () => {
   await service?.close();
 });
 
-async function connectedAdvisor(name: string) {
+/** An advisor who has asked to connect: the QR is out, the phone has not scanned it yet. */
+async function connectingAdvisor(name: string) {
   const advisor = await signUpAdvisor(service.url, name);
   const connect = await advisor.client.post('/api/whatsapp/connect');
   const config = await advisor.client.get('/api/whatsapp/config');
@@ -38,7 +39,7 @@ describe('connecting WhatsApp', () => {
   });
 
   it('returns a QR PNG, then turns connected when the phone scans', async () => {
-    const { client, connect, instanceName } = await connectedAdvisor('Ana');
+    const { client, connect, instanceName } = await connectingAdvisor('Ana');
     expect(connect.status).toBe(200);
     expect(connect.body.status).toBe('qr_pending');
     expect(connect.body.qr.image).toMatch(/^data:image\/png;base64,/);
@@ -90,7 +91,7 @@ describe('connecting WhatsApp', () => {
   });
 
   it('marks the advisor disconnected with an alert when the phone logs out, and reconnects', async () => {
-    const { client, instanceName } = await connectedAdvisor('Logout');
+    const { client, instanceName } = await connectingAdvisor('Logout');
     await emulator.post(`/_emulator/instances/${instanceName}/scan`, {});
     await waitFor(
       () => client.get('/api/whatsapp/config'),
@@ -114,7 +115,7 @@ describe('connecting WhatsApp', () => {
   });
 
   it('keeps a silent reconnect (408) from flapping the status', async () => {
-    const { client, instanceName } = await connectedAdvisor('Flaky');
+    const { client, instanceName } = await connectingAdvisor('Flaky');
     await emulator.post(`/_emulator/instances/${instanceName}/scan`, {});
     await waitFor(
       () => client.get('/api/whatsapp/config'),
@@ -126,7 +127,7 @@ describe('connecting WhatsApp', () => {
   });
 
   it('disconnects and removes, tolerating a gateway that forgot the instance', async () => {
-    const { client, instanceName } = await connectedAdvisor('Remove');
+    const { client, instanceName } = await connectingAdvisor('Remove');
     await emulator.post(`/_emulator/instances/${instanceName}/scan`, {});
     await waitFor(
       () => client.get('/api/whatsapp/config'),
@@ -142,7 +143,7 @@ describe('connecting WhatsApp', () => {
   });
 
   it('picks up a lost "open" webhook when the dashboard asks for a refresh', async () => {
-    const { client, instanceName } = await connectedAdvisor('Lost');
+    const { client, instanceName } = await connectingAdvisor('Lost');
     await emulator.put('/_emulator/faults', { dropWebhookRate: 1 });
     try {
       await emulator.post(`/_emulator/instances/${instanceName}/scan`, { phone: '+5215512345678' });

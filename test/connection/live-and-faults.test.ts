@@ -5,11 +5,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SecretBox } from '../../src/domain/crypto/secret-box.js';
 import { rotateKeys } from '../../src/domain/crypto/rotate-keys.js';
 import { checkConnectedInstances } from '../../src/domain/instances/refresh-connection-state.js';
-import { connectedAdvisor } from '../support/advisor.js';
 import { HttpClient, signUpAdvisor } from '../support/http.js';
 import { startTestService, type TestService } from '../support/service.js';
 import { openSse } from '../support/sse.js';
 import { waitFor } from '../support/wait.js';
+import { connectedAdvisor } from '../support/whatsapp.js';
 
 let service: TestService;
 let emulator: HttpClient;
@@ -100,7 +100,8 @@ describe('gateway faults while connecting', () => {
 
 describe('health check', () => {
   it('catches an instance that looks connected but is not', async () => {
-    const advisor = await connectedAdvisor(service, 'Zombie');
+    // This service's QR rotates every 300 ms: a late QR event could undo the "open" one.
+    const advisor = await connectedAdvisor(service, 'Zombie', { pollState: true });
     // The gateway loses it without telling us (no webhook): only a poll can notice.
     await emulator.put('/_emulator/faults', { dropWebhookRate: 1 });
     try {
@@ -117,7 +118,7 @@ describe('health check', () => {
 
 describe('key rotation', () => {
   it('re-seals every credential under the new key; old rows keep working meanwhile', async () => {
-    const advisor = await connectedAdvisor(service, 'Rotate');
+    const advisor = await connectedAdvisor(service, 'Rotate', { pollState: true });
     const oldBox = service.runtime.box;
     const newKey = Buffer.alloc(32, 9);
     const rotated = new SecretBox(newKey, [service.config.encryption.key]);

@@ -10,9 +10,9 @@ import { writeOutbound } from '../../src/db/repositories/outbox-write.repository
 import { webhookEvent } from '../../src/db/schema/index.js';
 import { instanceRefOf } from '../../src/domain/instances/instance-credentials.js';
 import { deliverMessage } from '../../src/domain/messages/deliver-message.js';
-import { connectedAdvisor, sentByPhone, type ConnectedAdvisor } from '../support/advisor.js';
 import { startTestService, type TestService } from '../support/service.js';
 import { waitFor } from '../support/wait.js';
+import { connectedAdvisor, sentByPhone, type ConnectedAdvisor } from '../support/whatsapp.js';
 
 let service: TestService;
 let ana: ConnectedAdvisor;

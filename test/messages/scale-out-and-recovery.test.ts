@@ -10,9 +10,9 @@ import { MAINTENANCE_JOBS, QUEUES } from '../../src/jobs/catalogue.js';
 import { createLogger } from '../../src/logger.js';
 import { createRuntime, type Runtime } from '../../src/runtime.js';
 import { sweepOutbox } from '../../src/workers/sweeper.js';
-import { connectedAdvisor, sentByPhone, type ConnectedAdvisor } from '../support/advisor.js';
 import { startTestService, type TestService } from '../support/service.js';
 import { waitFor } from '../support/wait.js';
+import { connectedAdvisor, sentByPhone, type ConnectedAdvisor } from '../support/whatsapp.js';
 
 const RATE = { max: 4, durationMs: 1_000 };
 let service: TestService;

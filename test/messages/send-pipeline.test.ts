@@ -1,9 +1,9 @@
 // The send pipeline end to end: API → outbox row → BullMQ → worker → emulator over HTTP.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connectedAdvisor, sentByPhone, type ConnectedAdvisor } from '../support/advisor.js';
 import { signUpAdvisor } from '../support/http.js';
 import { startTestService, type TestService } from '../support/service.js';
 import { waitFor } from '../support/wait.js';
+import { connectedAdvisor, sentByPhone, type ConnectedAdvisor } from '../support/whatsapp.js';
 
 let service: TestService;
 let ana: ConnectedAdvisor;
@@ -217,7 +217,7 @@ describe('delivery behaviour', () => {
     expect(waiting.body.attempts).toBe(0);
 
     await bea.client.post('/api/whatsapp/connect');
-    await bea.emulator.post(`/_emulator/instances/${bea.instanceName}/scan`, {});
+    await bea.emulator.post(`/_emulator/instances/${bea.instanceName}/scan`, { phone: bea.phone });
     await waitFor(
       () => bea.client.get('/api/whatsapp/config?refresh=true'),
       (r) => r.body.status === 'connected',

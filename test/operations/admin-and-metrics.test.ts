@@ -1,10 +1,10 @@
 // Platform admin, feature switches, metrics, Prometheus and the queue UI.
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connectedAdvisor } from '../support/advisor.js';
 import { HttpClient, signUpAdvisor } from '../support/http.js';
 import { startTestService, type TestService } from '../support/service.js';
 import { waitFor } from '../support/wait.js';
+import { connectedAdvisor } from '../support/whatsapp.js';
 
 const ADMIN = 'boss@example.test';
 let service: TestService;

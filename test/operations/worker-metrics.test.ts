@@ -12,10 +12,10 @@ import { loadConfig } from '../../src/config/config.js';
 import { createLogger } from '../../src/logger.js';
 import { createRuntime } from '../../src/runtime.js';
 import { startSandboxGateway, type SandboxGateway } from '../../src/sandbox.js';
-import { connectedAdvisor, sentByPhone, type ConnectedAdvisor } from '../support/advisor.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { deletePrefix, freePort, testEnv } from '../support/service.js';
 import { waitFor } from '../support/wait.js';
+import { connectedAdvisor, sentByPhone, type ConnectedAdvisor } from '../support/whatsapp.js';
 
 const TOKEN = 'a-long-metrics-token-456';
 const GATEWAY_KEY = 'worker-metrics-gateway-key';
@@ -95,7 +95,8 @@ beforeAll(async () => {
   try {
     await app.listen({ port: apiPort, host: '127.0.0.1' });
     const url = `http://127.0.0.1:${apiPort}`;
-    advisor = await connectedAdvisor({ url, emulatorUrl: emulator.url }, 'Ana');
+    // No worker here processes the "open" webhook: ask the gateway for the state instead.
+    advisor = await connectedAdvisor({ url, emulatorUrl: emulator.url, runtime }, 'Ana', { pollState: true });
     const res = await advisor.client.post('/api/whatsapp/send', { to: '+34612000001', text: 'hola' });
     expect(res.status).toBe(202);
     const own = await fetch(`${url}/metrics`);

@@ -1,8 +1,8 @@
 // The public profile button: link, QR codes, click counting, and the sandbox proxy to the emulator.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connectedAdvisor } from '../support/advisor.js';
 import { HttpClient, signUpAdvisor } from '../support/http.js';
 import { startTestService, type TestService } from '../support/service.js';
+import { connectedAdvisor } from '../support/whatsapp.js';
 
 let service: TestService;
 beforeAll(async () => {
@@ -14,12 +14,14 @@ afterAll(async () => {
 
 describe('public WhatsApp button', () => {
   it('gives the wa.me link with the pre-filled, URL-encoded message', async () => {
-    const ana = await connectedAdvisor(service, 'Ana Ruiz', '+34612345678');
+    const ana = await connectedAdvisor(service, 'Ana Ruiz', { phone: '+34612345678' });
     await ana.client.put('/api/whatsapp/config', { settings: { ctaMessage: 'Hola Ana 🌿, ¿tienes hueco?' } });
     const { publicSlug } = (await ana.client.get('/api/whatsapp/config')).body;
     const anon = new HttpClient(service.url);
     const res = await anon.get(`/api/public/advisors/${publicSlug}/whatsapp`);
     expect(res.status).toBe(200);
+    // embed.js reads it from the advisor's own website.
+    expect(res.headers.get('access-control-allow-origin')).toBe('*');
     expect(res.body).toMatchObject({
       phone: '+34612345678',
       message: 'Hola Ana 🌿, ¿tienes hueco?',
@@ -57,6 +59,7 @@ describe('public WhatsApp button', () => {
     const slug = (await unlinked.client.get('/api/whatsapp/config')).body.publicSlug;
     const res = await anon.get(`/api/public/advisors/${slug}/whatsapp`);
     expect(res.status).toBe(404);
+    expect(res.headers.get('access-control-allow-origin')).toBe('*');
     expect(res.body.error.code).toBe('not_found');
     expect((await anon.get('/api/public/advisors/nobody-here/whatsapp/qr.svg')).status).toBe(404);
   });

@@ -1,6 +1,7 @@
 // Helpers for tests that need a linked WhatsApp number: an advisor connected through the real
 // flow (connect, the emulator's phone scans, the "open" webhook arrives), their webhook secret,
-// and hand-made webhook requests (signed like Evolution signs them, or forged).
+// what their phone sent, and hand-made webhook requests (signed like Evolution signs them, or
+// forged).
 import { createHmac } from 'node:crypto';
 import { count, eq } from 'drizzle-orm';
 import { findConfig } from '../../src/db/repositories/whatsapp-config.repository.js';
@@ -17,26 +18,52 @@ export interface ConnectedAdvisor {
   /** The linked number, E.164. */
   phone: string;
   secret: string;
+  /** The emulator's control API, to act as the phone (drop, rescan, faults). */
+  emulator: HttpClient;
+}
+
+export interface ConnectOptions {
+  /** The number the phone links; by default one no other advisor of this run has. */
+  phone?: string;
+  /**
+   * Ask the gateway for the state (`?refresh=true`) instead of waiting for the "open" webhook: for
+   * a service that processes no webhooks (an API-only process), or whose QR rotates so fast that
+   * a late QR event can land after the "open" one and leave the status at qr_pending.
+   */
+  pollState?: boolean;
 }
 
 let phoneCounter = 0;
 
-export async function connectedAdvisor(service: TestService, name = 'Ana López'): Promise<ConnectedAdvisor> {
+export async function connectedAdvisor(
+  service: Pick<TestService, 'url' | 'emulatorUrl' | 'runtime'>,
+  name = 'Ana López',
+  options: ConnectOptions = {},
+): Promise<ConnectedAdvisor> {
   const { client, userId } = await signUpAdvisor(service.url, name);
   const connect = await client.post('/api/whatsapp/connect');
   if (connect.status !== 200)
     throw new Error(`connect failed: ${connect.status} ${JSON.stringify(connect.body)}`);
   const { instanceName } = (await client.get('/api/whatsapp/config')).body as { instanceName: string };
-  const phone = `+3461${String(1_000_000 + ((Date.now() + phoneCounter++) % 8_999_999)).padStart(7, '0')}`;
+  const phone =
+    options.phone ??
+    `+3461${String(1_000_000 + ((Date.now() + phoneCounter++) % 8_999_999)).padStart(7, '0')}`;
   const emulator = new HttpClient(service.emulatorUrl);
   await emulator.post(`/_emulator/instances/${instanceName}/scan`, { phone });
   await waitFor(
-    () => client.get('/api/whatsapp/config'),
+    () => client.get(options.pollState ? '/api/whatsapp/config?refresh=true' : '/api/whatsapp/config'),
     (r) => r.body.status === 'connected',
     { what: `${instanceName} connected` },
   );
   const row = await findConfig(service.runtime.ctx.db, userId);
-  return { client, userId, instanceName, phone, secret: webhookSecretOf(service.runtime.box, row!)! };
+  const secret = webhookSecretOf(service.runtime.box, row!)!;
+  return { client, userId, instanceName, phone, secret, emulator };
+}
+
+/** What the emulated phone sent for this instance, in order. */
+export async function sentByPhone(advisor: ConnectedAdvisor): Promise<any[]> {
+  const res = await advisor.emulator.get(`/_emulator/instances/${advisor.instanceName}/sent`);
+  return Array.isArray(res.body) ? res.body : (res.body.items ?? res.body.sent ?? []);
 }
 
 const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');

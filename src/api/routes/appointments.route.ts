@@ -86,7 +86,12 @@ export function appointmentRoutes(app: FastifyInstance, deps: AppDeps): void {
       schema: {
         tags,
         querystring: listAppointmentsQuerySchema,
-        response: { 200: z.object({ items: z.array(appointmentSchema), nextCursor: z.string().nullable() }) },
+        response: {
+          200: z.object({
+            items: z.array(appointmentSchema.extend({ messages: z.array(messageSchema) })),
+            nextCursor: z.string().nullable(),
+          }),
+        },
       },
     },
     async (request) => {
@@ -100,7 +105,10 @@ export function appointmentRoutes(app: FastifyInstance, deps: AppDeps): void {
         ...(after ? { after: { startsAt: after.createdAt, id: after.id } } : {}),
       });
       return {
-        items: page.items.map(appointmentView),
+        items: page.items.map((item) => ({
+          ...appointmentView(item.appointment),
+          messages: item.messages.map(messageView),
+        })),
         nextCursor: page.next ? encodeCursor({ createdAt: page.next.startsAt, id: page.next.id }) : null,
       };
     },

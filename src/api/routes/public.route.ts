@@ -32,6 +32,9 @@ export function publicRoutes(app: FastifyInstance, deps: AppDeps): void {
       },
     },
     async (request, reply) => {
+      // embed.js asks from the advisor's own website, another origin (without credentials); a 404
+      // must be readable there too, so the script shows nothing rather than a fallback link.
+      reply.header('access-control-allow-origin', '*');
       const cta = await findPublicCta(ctx, request.params.slug);
       reply.header('cache-control', 'public, max-age=60');
       return {

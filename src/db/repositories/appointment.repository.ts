@@ -131,6 +131,44 @@ export async function listAppointmentMessages(
 }
 
 /**
+ * What the agenda shows for a page of appointments: their messages, and the client's reply to
+ * each one that was answered. A reply carries no appointment id; it is the inbound message whose
+ * arrival stamped the answered message's `repliedAt` (same phone, same instant).
+ */
+export async function listAgendaMessages(
+  db: DbOrTx,
+  advisorId: string,
+  appointmentIds: string[],
+): Promise<{ messages: MessageRow[]; replies: MessageRow[] }> {
+  if (appointmentIds.length === 0) return { messages: [], replies: [] };
+  const messages = await db
+    .select()
+    .from(whatsappMessage)
+    .where(
+      and(eq(whatsappMessage.advisorId, advisorId), inArray(whatsappMessage.appointmentId, appointmentIds)),
+    );
+  const answered = messages.flatMap((m) =>
+    m.phone && m.repliedAt
+      ? [and(eq(whatsappMessage.phone, m.phone), eq(whatsappMessage.createdAt, m.repliedAt))!]
+      : [],
+  );
+  const replies =
+    answered.length === 0
+      ? []
+      : await db
+          .select()
+          .from(whatsappMessage)
+          .where(
+            and(
+              eq(whatsappMessage.advisorId, advisorId),
+              eq(whatsappMessage.direction, 'inbound'),
+              or(...answered),
+            ),
+          );
+  return { messages, replies };
+}
+
+/**
  * Cancels the appointment's messages that are still waiting (scheduled or queued) and returns
  * them. Messages already `sending` are left alone: they are in the gateway's hands, and if the
  * send fails and is retried, the send-time guard sees the new version and skips it.

@@ -32,7 +32,7 @@ export const TEMPLATE_OF_KIND: Record<AppointmentMessageKind, BuiltinTemplateKey
   rescheduled: 'appointment_rescheduled',
 };
 
-export const AUTOMATION_ACTOR: SendOptions['actor'] = { type: 'automation', id: null };
+const AUTOMATION_ACTOR: SendOptions['actor'] = { type: 'automation', id: null };
 
 export interface AppointmentAdvisor {
   name: string;
@@ -87,7 +87,7 @@ export interface WriteOptions {
 }
 
 /** Messages planned automatically get one key per appointment version and kind: never two. */
-export const plannedMessageKey = (appointment: AppointmentRow, kind: AppointmentMessageKind): string =>
+const plannedMessageKey = (appointment: AppointmentRow, kind: AppointmentMessageKind): string =>
   `appointment:${appointment.id}:v${appointment.version}:${kind}`;
 
 export async function writePlannedMessage(
@@ -151,5 +151,25 @@ export async function writePlannedMessage(
     }
     const skipped = err.code === 'recipient_opted_out' || err.code === 'feature_disabled';
     return record(skipped ? 'skipped' : 'failed', { code: err.code, message: err.message });
+  }
+}
+
+/** The messages a booking or a reschedule plans by itself; a refusal is recorded, not thrown. */
+export async function writeAutomatedPlans(
+  tx: DomainContext,
+  txQueue: MessageQueue,
+  advisorId: string,
+  appointment: AppointmentRow,
+  plans: PlannedMessage[],
+  advisor: AppointmentAdvisor,
+): Promise<void> {
+  for (const plan of plans) {
+    await writePlannedMessage(tx, txQueue, advisorId, appointment, plan, {
+      advisor,
+      actor: AUTOMATION_ACTOR,
+      source: 'automation',
+      onRefusal: 'record',
+      idempotencyKey: plannedMessageKey(appointment, plan.kind),
+    });
   }
 }

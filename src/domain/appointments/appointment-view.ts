@@ -1,6 +1,11 @@
-// The Appointment shape of the API, built from a row (the advisor id stays inside).
-import type { AppointmentRow } from '../../db/repositories/appointment.repository.js';
+// What the appointment use cases hand out: the Appointment shape of the API, built from a row (the
+// advisor id stays inside), their result, and the live event.
+import {
+  listAppointmentMessages,
+  type AppointmentRow,
+} from '../../db/repositories/appointment.repository.js';
 import type { MessageRow } from '../../db/repositories/message.repository.js';
+import type { DomainContext } from '../context.js';
 
 export function appointmentView(row: AppointmentRow) {
   return {
@@ -30,6 +35,20 @@ export interface AppointmentResult {
   messages: MessageRow[];
   /** False when the call changed nothing (an idempotent repeat, a no-op reschedule). */
   changed: boolean;
+}
+
+/** The result as the transaction now sees it: messages planned or cancelled by the call included. */
+export async function appointmentResult(
+  tx: DomainContext,
+  advisorId: string,
+  appointment: AppointmentRow,
+  changed: boolean,
+): Promise<AppointmentResult> {
+  return {
+    appointment,
+    messages: await listAppointmentMessages(tx.db, advisorId, appointment.id),
+    changed,
+  };
 }
 
 /** The live event the dashboard hears when an appointment changes. */

@@ -6,7 +6,6 @@ import { insertAudit } from '../../db/repositories/audit.repository.js';
 import {
   findAppointmentByExternalId,
   insertAppointment,
-  listAppointmentMessages,
 } from '../../db/repositories/appointment.repository.js';
 import { AppError } from '../app-error.js';
 import { nowOf, type DomainContext } from '../context.js';
@@ -19,14 +18,9 @@ import {
   normalizeAppointmentFields,
   type AppointmentFieldsInput,
 } from './appointment-fields.js';
-import {
-  AUTOMATION_ACTOR,
-  loadAppointmentAdvisor,
-  plannedMessageKey,
-  writePlannedMessage,
-} from './appointment-messages.js';
+import { loadAppointmentAdvisor, writeAutomatedPlans } from './appointment-messages.js';
 import { runAppointmentTransaction } from './appointment-transaction.js';
-import { appointmentEvent, type AppointmentResult } from './appointment-view.js';
+import { appointmentEvent, appointmentResult, type AppointmentResult } from './appointment-view.js';
 import { planAppointmentMessages } from './plan-appointment-messages.js';
 
 export interface BookingInput extends AppointmentFieldsInput {
@@ -60,11 +54,7 @@ export async function bookAppointment(
           { externalId: input.externalId, fields: differing },
         );
       }
-      return {
-        appointment: existing,
-        messages: await listAppointmentMessages(tx.db, advisorId, existing.id),
-        changed: false,
-      };
+      return appointmentResult(tx, advisorId, existing, false);
     }
 
     const plans = planAppointmentMessages(
@@ -73,15 +63,7 @@ export async function bookAppointment(
       advisor.settings,
       now,
     );
-    for (const plan of plans) {
-      await writePlannedMessage(tx, txQueue, advisorId, inserted, plan, {
-        advisor,
-        actor: AUTOMATION_ACTOR,
-        source: 'automation',
-        onRefusal: 'record',
-        idempotencyKey: plannedMessageKey(inserted, plan.kind),
-      });
-    }
+    await writeAutomatedPlans(tx, txQueue, advisorId, inserted, plans, advisor);
     await insertAudit(tx.db, advisorId, {
       actorType: actor.type,
       actorId: actor.id,
@@ -101,10 +83,6 @@ export async function bookAppointment(
       },
     });
     await tx.events.publish(advisorId, appointmentEvent(inserted));
-    return {
-      appointment: inserted,
-      messages: await listAppointmentMessages(tx.db, advisorId, inserted.id),
-      changed: true,
-    };
+    return appointmentResult(tx, advisorId, inserted, true);
   });
 }

@@ -3,21 +3,14 @@
 // only tidying: the send-time guard skips anything about a cancelled appointment anyway.
 // Cancelling twice changes nothing the second time.
 import { insertAudit } from '../../db/repositories/audit.repository.js';
-import {
-  cancelPendingMessages,
-  findAppointmentByExternalId,
-  listAppointmentMessages,
-  updateAppointment,
-} from '../../db/repositories/appointment.repository.js';
-import { notFound } from '../app-error.js';
+import { cancelPendingMessages, updateAppointment } from '../../db/repositories/appointment.repository.js';
 import type { DomainContext } from '../context.js';
-import { assertFeature } from '../instances/features.js';
 import type { MessageQueue } from '../messages/message-queue.js';
 import { messageView } from '../messages/message-view.js';
 import type { SendOptions } from '../messages/send-message.js';
-import { loadAppointmentAdvisor } from './appointment-messages.js';
 import { runAppointmentTransaction } from './appointment-transaction.js';
-import { appointmentEvent, type AppointmentResult } from './appointment-view.js';
+import { appointmentEvent, appointmentResult, type AppointmentResult } from './appointment-view.js';
+import { loadAppointmentForChange } from './load-appointment-for-change.js';
 
 export async function cancelAppointment(
   ctx: DomainContext,
@@ -27,17 +20,8 @@ export async function cancelAppointment(
   actor: SendOptions['actor'],
 ): Promise<AppointmentResult> {
   return runAppointmentTransaction(ctx, queue, async (tx, txQueue) => {
-    const advisor = await loadAppointmentAdvisor(tx, advisorId);
-    assertFeature(advisor.features, 'reminders');
-    const current = await findAppointmentByExternalId(tx.db, advisorId, externalId, { lock: true });
-    if (!current) throw notFound('Appointment');
-    if (current.status === 'cancelled') {
-      return {
-        appointment: current,
-        messages: await listAppointmentMessages(tx.db, advisorId, current.id),
-        changed: false,
-      };
-    }
+    const { appointment: current } = await loadAppointmentForChange(tx, advisorId, externalId);
+    if (current.status === 'cancelled') return appointmentResult(tx, advisorId, current, false);
     const updated = await updateAppointment(tx.db, advisorId, current.id, { status: 'cancelled' });
     const cancelled = await cancelPendingMessages(tx.db, advisorId, current.id, {
       code: 'appointment_cancelled',
@@ -55,10 +39,6 @@ export async function cancelAppointment(
       content: { appointmentId: current.id, externalId, cancelledMessages: cancelled.map((m) => m.id) },
     });
     await tx.events.publish(advisorId, appointmentEvent(updated));
-    return {
-      appointment: updated,
-      messages: await listAppointmentMessages(tx.db, advisorId, current.id),
-      changed: true,
-    };
+    return appointmentResult(tx, advisorId, updated, true);
   });
 }

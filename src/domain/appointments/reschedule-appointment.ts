@@ -15,14 +15,12 @@
 import { insertAudit } from '../../db/repositories/audit.repository.js';
 import {
   cancelPendingMessages,
-  findAppointmentByExternalId,
   listAppointmentMessages,
   updateAppointment,
 } from '../../db/repositories/appointment.repository.js';
 import type { MessageRow } from '../../db/repositories/message.repository.js';
-import { AppError, notFound } from '../app-error.js';
+import { AppError } from '../app-error.js';
 import { nowOf, type DomainContext } from '../context.js';
-import { assertFeature } from '../instances/features.js';
 import type { MessageQueue } from '../messages/message-queue.js';
 import { messageView } from '../messages/message-view.js';
 import type { SendOptions } from '../messages/send-message.js';
@@ -32,14 +30,10 @@ import {
   normalizeAppointmentFields,
   type AppointmentFieldsInput,
 } from './appointment-fields.js';
-import {
-  AUTOMATION_ACTOR,
-  loadAppointmentAdvisor,
-  plannedMessageKey,
-  writePlannedMessage,
-} from './appointment-messages.js';
+import { writeAutomatedPlans } from './appointment-messages.js';
 import { runAppointmentTransaction } from './appointment-transaction.js';
-import { appointmentEvent, type AppointmentResult } from './appointment-view.js';
+import { appointmentEvent, appointmentResult, type AppointmentResult } from './appointment-view.js';
+import { loadAppointmentForChange } from './load-appointment-for-change.js';
 import { planAppointmentMessages, type AppointmentMessageKind } from './plan-appointment-messages.js';
 
 export type AppointmentChanges = Partial<AppointmentFieldsInput>;
@@ -55,10 +49,7 @@ export async function rescheduleAppointment(
   actor: SendOptions['actor'],
 ): Promise<AppointmentResult> {
   return runAppointmentTransaction(ctx, queue, async (tx, txQueue) => {
-    const advisor = await loadAppointmentAdvisor(tx, advisorId);
-    assertFeature(advisor.features, 'reminders');
-    const current = await findAppointmentByExternalId(tx.db, advisorId, externalId, { lock: true });
-    if (!current) throw notFound('Appointment');
+    const { advisor, appointment: current } = await loadAppointmentForChange(tx, advisorId, externalId);
     if (current.status === 'cancelled') {
       throw new AppError('state_conflict', 'This appointment was cancelled; book a new one instead.', {
         externalId,
@@ -69,12 +60,7 @@ export async function rescheduleAppointment(
     const defined = Object.fromEntries(Object.entries(changes).filter(([, v]) => v !== undefined));
     const after = normalizeAppointmentFields({ ...before, ...defined }, advisor.settings, now);
     const differing = differingFields(before, after);
-    const unchanged = async () => ({
-      appointment: current,
-      messages: await listAppointmentMessages(tx.db, advisorId, current.id),
-      changed: false,
-    });
-    if (differing.length === 0) return unchanged();
+    if (differing.length === 0) return appointmentResult(tx, advisorId, current, false);
 
     const audit = (version: number) =>
       insertAudit(tx.db, advisorId, {
@@ -95,11 +81,7 @@ export async function rescheduleAppointment(
       const updated = await updateAppointment(tx.db, advisorId, current.id, { notes: after.notes });
       await audit(updated.version);
       await tx.events.publish(advisorId, appointmentEvent(updated));
-      return {
-        appointment: updated,
-        messages: await listAppointmentMessages(tx.db, advisorId, current.id),
-        changed: true,
-      };
+      return appointmentResult(tx, advisorId, updated, true);
     }
 
     const history = await listAppointmentMessages(tx.db, advisorId, current.id);
@@ -124,22 +106,11 @@ export async function rescheduleAppointment(
         differing.includes('timezone'),
       noticeWanted: advisor.settings.rescheduleNotice,
     });
-    for (const plan of planAppointmentMessages(kinds, updated, advisor.settings, now)) {
-      await writePlannedMessage(tx, txQueue, advisorId, updated, plan, {
-        advisor,
-        actor: AUTOMATION_ACTOR,
-        source: 'automation',
-        onRefusal: 'record',
-        idempotencyKey: plannedMessageKey(updated, plan.kind),
-      });
-    }
+    const plans = planAppointmentMessages(kinds, updated, advisor.settings, now);
+    await writeAutomatedPlans(tx, txQueue, advisorId, updated, plans, advisor);
     await audit(updated.version);
     await tx.events.publish(advisorId, appointmentEvent(updated));
-    return {
-      appointment: updated,
-      messages: await listAppointmentMessages(tx.db, advisorId, current.id),
-      changed: true,
-    };
+    return appointmentResult(tx, advisorId, updated, true);
   });
 }
 

@@ -4,19 +4,16 @@
 // cancelled (reason `replaced_by_manual_send`) so the client does not get it twice. Refusals
 // (client opted out, sending disabled…) are the answer, not a recorded row.
 import { insertAudit } from '../../db/repositories/audit.repository.js';
-import {
-  cancelPendingMessages,
-  findAppointmentByExternalId,
-} from '../../db/repositories/appointment.repository.js';
+import { cancelPendingMessages } from '../../db/repositories/appointment.repository.js';
 import type { MessageRow } from '../../db/repositories/message.repository.js';
-import { AppError, notFound } from '../app-error.js';
+import { AppError } from '../app-error.js';
 import { nowOf, type DomainContext } from '../context.js';
-import { assertFeature } from '../instances/features.js';
 import type { MessageQueue } from '../messages/message-queue.js';
 import { messageView } from '../messages/message-view.js';
 import type { SendOptions } from '../messages/send-message.js';
-import { loadAppointmentAdvisor, writePlannedMessage } from './appointment-messages.js';
+import { writePlannedMessage } from './appointment-messages.js';
 import { runAppointmentTransaction } from './appointment-transaction.js';
+import { loadAppointmentForChange } from './load-appointment-for-change.js';
 
 export type ManualKind = 'confirmation' | 'reminder' | 'follow_up';
 
@@ -40,10 +37,7 @@ export async function sendAppointmentMessage(
     });
   }
   return runAppointmentTransaction(ctx, queue, async (tx, txQueue) => {
-    const advisor = await loadAppointmentAdvisor(tx, advisorId);
-    assertFeature(advisor.features, 'reminders');
-    const appointment = await findAppointmentByExternalId(tx.db, advisorId, externalId, { lock: true });
-    if (!appointment) throw notFound('Appointment');
+    const { advisor, appointment } = await loadAppointmentForChange(tx, advisorId, externalId);
     if (appointment.status === 'cancelled') {
       throw new AppError('state_conflict', 'This appointment was cancelled.', { externalId });
     }

@@ -166,7 +166,12 @@ export interface Metrics {
   readRate: number | null;
   /** customized: how many advisors in scope use their own version (0 or 1 for one advisor). */
   templateUsage: { key: string; count: number; customized: number }[];
-  responseTime: { delivery?: MetricsRange; reply?: MetricsRange } & Partial<MetricsRange>;
+  /** Seconds (docs/API-EXTENSIONS.md, Metrics). */
+  responseTime: {
+    sentToDelivered?: MetricsRange;
+    deliveredToRead?: MetricsRange;
+    outboundToReply?: MetricsRange;
+  };
   messagesPerDay?: {
     day: string;
     sent: number;

@@ -23,8 +23,9 @@ function rangeFor(days: number): { since: string; until: string } {
   const since = new Date(until);
   since.setDate(since.getDate() - days);
   since.setHours(0, 0, 0, 0);
-  // Rounded to the minute so the request does not change on every render.
-  until.setSeconds(0, 0);
+  // Rounded up to the next minute so the request does not change on every render, and a message
+  // sent a moment ago is counted (rounding down left out the current minute).
+  until.setMinutes(until.getMinutes() + 1, 0, 0);
   return { since: since.toISOString(), until: until.toISOString() };
 }
 
@@ -38,12 +39,8 @@ export function AnalyticsScreen() {
     setRange(rangeFor(d));
   };
   const m = metrics.data;
-  const delivery: MetricsRange | undefined =
-    m?.responseTime.delivery ??
-    (m?.responseTime.median !== undefined
-      ? { median: m.responseTime.median ?? null, p90: m.responseTime.p90 ?? null }
-      : undefined);
-  const reply = m?.responseTime.reply;
+  const delivery: MetricsRange | undefined = m?.responseTime.sentToDelivered;
+  const reply: MetricsRange | undefined = m?.responseTime.outboundToReply;
   const perDay = (m?.messagesPerDay ?? []).map((d) => ({
     label: formatDate(`${d.day}T12:00:00`, locale, { day: 'numeric', month: 'short' }),
     values: { sent: d.sent, delivered: d.delivered, read: d.read, failed: d.failed, inbound: d.inbound },

@@ -1,0 +1,516 @@
+// The dashboard's data screens and the public profile, driven by real data: advisors linked in
+// the emulator, appointments booked through the booking API, messages sent, delivered, read,
+// failed and received for real (the emulator's receipts, faults and inbound messages), a phone
+// that logs out. The browser talks to the real service (database, Redis, workers), which talks
+// to the emulator over HTTP: nothing of ours is mocked.
+import { createServer } from 'node:http';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import type { Browser, Locator } from 'playwright-core';
+import {
+  booking,
+  bookingAdvisor,
+  byPurpose,
+  detail,
+  inSeconds,
+  newPhone,
+  onlyOne,
+  textsTo,
+} from '../appointments/support.js';
+import { waitFor } from '../support/wait.js';
+import { connectedAdvisor, sentByPhone, type ConnectedAdvisor } from '../support/whatsapp.js';
+import { DESKTOP, launchBrowser, openPage, PHONE, screenshot } from './support/browser.js';
+import { useSessionOf } from './support/session.js';
+import { startWebService, type WebService } from './support/web-service.js';
+
+// A real server, its workers and a real browser on a busy machine: give each test room.
+vi.setConfig({ testTimeout: 120_000 });
+
+let web: WebService;
+let browser: Browser;
+
+beforeAll(async () => {
+  [web, browser] = await Promise.all([startWebService(), launchBrowser()]);
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await web?.close();
+});
+
+const devices = [
+  { device: 'desktop', viewport: DESKTOP, isMobile: false },
+  { device: 'phone', viewport: PHONE, isMobile: true },
+] as const;
+
+const SENT = ['sent', 'delivered', 'read'];
+
+async function send(advisor: ConnectedAdvisor, body: Record<string, unknown>): Promise<any> {
+  const res = await advisor.client.post('/api/whatsapp/send', body);
+  if (res.status !== 202) throw new Error(`send: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body.message;
+}
+
+function untilStatus(advisor: ConnectedAdvisor, id: string, statuses: string[]): Promise<any> {
+  return waitFor(
+    async () => (await advisor.client.get(`/api/whatsapp/messages/${id}`)).body,
+    (m) => statuses.includes(m.status),
+    { what: `message ${id} ${statuses.join('|')}`, timeoutMs: 20_000 },
+  );
+}
+
+/** The emulated client's phone acknowledges a message (receipts are off while a test sets them). */
+async function receipts(advisor: ConnectedAdvisor, message: any, statuses: string[]): Promise<void> {
+  for (const status of statuses) {
+    const res = await advisor.emulator.post(`/_emulator/instances/${advisor.instanceName}/receipt`, {
+      keyId: message.evolutionMessageId,
+      status,
+    });
+    if (res.status !== 200) throw new Error(`receipt: ${res.status} ${JSON.stringify(res.body)}`);
+  }
+}
+
+async function clientWrites(advisor: ConnectedAdvisor, from: string, text: string, pushName?: string) {
+  const res = await advisor.emulator.post(`/_emulator/instances/${advisor.instanceName}/inbound`, {
+    from,
+    text,
+    ...(pushName ? { pushName } : {}),
+  });
+  if (res.status !== 201) throw new Error(`inbound: ${res.status} ${JSON.stringify(res.body)}`);
+}
+
+/** Emulator faults are global to this file's emulator: every test that sets some clears them. */
+async function setFaults(advisor: ConnectedAdvisor, faults: Record<string, unknown>): Promise<void> {
+  const res = await advisor.emulator.put('/_emulator/faults', faults);
+  if (res.status !== 200) throw new Error(`faults: ${res.status} ${JSON.stringify(res.body)}`);
+}
+const clearFaults = (advisor: ConnectedAdvisor) => advisor.emulator.delete('/_emulator/faults');
+
+async function putSettings(advisor: ConnectedAdvisor, settings: Record<string, unknown>): Promise<void> {
+  const res = await advisor.client.put('/api/whatsapp/config', { settings });
+  if (res.status !== 200) throw new Error(`settings: ${res.status} ${JSON.stringify(res.body)}`);
+}
+
+/** The send time a message's job reserved (the worker keeps it in the job while it waits). */
+async function pacedSlotOf(messageId: string): Promise<number | null> {
+  const job = await web.service.runtime.messages.queue.getJob(`send-${messageId}`);
+  return (job?.data as { slotAt?: number } | undefined)?.slotAt ?? null;
+}
+
+const percent = (rate: number) =>
+  new Intl.NumberFormat('es-ES', { style: 'percent', maximumFractionDigits: 1 }).format(rate);
+const seconds = (value: number) =>
+  `${new Intl.NumberFormat('es-ES', { maximumFractionDigits: 0 }).format(value)} s`;
+const textOf = async (locator: Locator) => (await locator.textContent())?.trim();
+
+describe.each(devices)('screens with real data on a $device', ({ device, viewport, isMobile }) => {
+  it('appointments: timeline per appointment, send now and a personal follow-up', async () => {
+    const marta = await bookingAdvisor(web.service, 'Marta Sánchez');
+    const lucia = booking({
+      clientName: 'Lucía Pérez',
+      startsAt: inSeconds(2 * 86_400).toISOString(),
+      endsAt: inSeconds(2 * 86_400 + 3_600).toISOString(),
+      address: 'Calle Mayor 12, Madrid',
+    });
+    const jorge = booking({ clientName: 'Jorge Martín', startsAt: inSeconds(3 * 86_400).toISOString() });
+    const carmen = booking({
+      clientName: 'Carmen Ruiz',
+      startsAt: inSeconds(5 * 86_400).toISOString(),
+      address: 'Online (videollamada)',
+    });
+
+    // Carmen wrote BAJA before being booked: every message of hers is skipped with the reason.
+    await clientWrites(marta, carmen.clientPhone, 'BAJA', 'Carmen Ruiz');
+    await waitFor(
+      () => marta.client.get('/api/whatsapp/clients?optedOut=true'),
+      (r) => r.body.items?.some((c: any) => c.phone === carmen.clientPhone),
+      { what: 'Carmen opted out' },
+    );
+    const carmenBooked = await marta.api.post('/api/appointments', carmen);
+    expect(carmenBooked.status).toBe(201);
+    expect(carmenBooked.body.messages.map((m: any) => [m.status, m.error?.code])).toEqual([
+      ['skipped', 'recipient_opted_out'],
+      ['skipped', 'recipient_opted_out'],
+      ['skipped', 'recipient_opted_out'],
+    ]);
+
+    // Jorge's number is not on WhatsApp: his confirmation fails with that reason.
+    await setFaults(marta, { notOnWhatsApp: [jorge.clientPhone] });
+    try {
+      const jorgeBooked = await marta.api.post('/api/appointments', jorge);
+      expect(jorgeBooked.status).toBe(201);
+      const failed = await untilStatus(marta, onlyOne(jorgeBooked.body.messages, 'confirmation').id, [
+        'failed',
+      ]);
+      expect(failed.error.code).toBe('not_on_whatsapp');
+    } finally {
+      await clearFaults(marta);
+    }
+
+    // Lucía gets her confirmation, reads it and answers.
+    const luciaBooked = await marta.api.post('/api/appointments', lucia);
+    expect(luciaBooked.status).toBe(201);
+    await untilStatus(marta, onlyOne(luciaBooked.body.messages, 'confirmation').id, ['read']);
+    await clientWrites(marta, lucia.clientPhone, '¡Perfecto, allí estaré!', 'Lucía Pérez');
+    await waitFor(
+      () => marta.client.get('/api/appointments'),
+      (r) =>
+        r.body.items
+          ?.find((a: any) => a.externalId === lucia.externalId)
+          ?.messages.some((m: any) => m.direction === 'inbound' && m.text === '¡Perfecto, allí estaré!'),
+      { what: "Lucía's reply on her appointment" },
+    );
+
+    const { page, context, pageErrors } = await openPage(browser, web.url, viewport, { isMobile });
+    await useSessionOf(context, marta.client);
+    await page.goto('/appointments');
+    const card = (name: string) => page.getByTestId('appointment').filter({ hasText: name });
+    const item = (name: string, status: string, kind: string) =>
+      card(name).locator(`[data-testid="timeline-item"][data-status="${status}"]`, { hasText: kind });
+    await item('Lucía Pérez', 'read', 'Confirmación').waitFor();
+    await card('Lucía Pérez').getByText('“¡Perfecto, allí estaré!”').waitFor();
+    await item('Jorge Martín', 'failed', 'Confirmación').getByText('Ese número no tiene WhatsApp.').waitFor();
+    await item('Carmen Ruiz', 'skipped', 'Recordatorio')
+      .getByText('Este cliente pidió no recibir más mensajes (se dio de baja).')
+      .waitFor();
+    await expect(card('Carmen Ruiz').locator('[data-status="skipped"]').count()).resolves.toBe(3);
+    await expect(page.getByTestId('appointment').count()).resolves.toBe(3);
+    await screenshot(page, `appointments-data-${device}`);
+
+    // Send Lucía's reminder now: the planned one is replaced by the one sent by hand.
+    await item('Lucía Pérez', 'scheduled', 'Recordatorio')
+      .getByRole('button', { name: 'Enviar ahora' })
+      .click();
+    await page.getByText('Mensaje en camino').waitFor();
+    await item('Lucía Pérez', 'cancelled', 'Recordatorio').waitFor();
+
+    await card('Lucía Pérez')
+      .getByRole('button', { name: 'Enviar seguimiento con mensaje personal' })
+      .click();
+    const dialog = page.getByRole('dialog', { name: 'Seguimiento para Lucía Pérez' });
+    await dialog.getByLabel('Tu mensaje personal').fill('Qué bien te vi hoy: sigue con los paseos.');
+    await screenshot(page, `appointments-follow-up-dialog-${device}`);
+    await dialog.getByRole('button', { name: 'Enviar seguimiento' }).click();
+    await dialog.waitFor({ state: 'detached' });
+
+    // What really went out to Lucía: confirmation, the reminder and the follow-up with the note.
+    const after = await waitFor(
+      () => detail(marta, lucia.externalId),
+      (d) => d.messages.filter((m: any) => m.source === 'dashboard' && SENT.includes(m.status)).length === 2,
+      { what: "Lucía's reminder and follow-up sent", timeoutMs: 20_000 },
+    );
+    const byHand = (purpose: string) =>
+      byPurpose(after.messages, purpose).find((m: any) => m.source === 'dashboard');
+    const planned = (purpose: string) =>
+      byPurpose(after.messages, purpose).find((m: any) => m.source === 'automation');
+    for (const purpose of ['reminder', 'follow_up']) {
+      expect(planned(purpose)).toMatchObject({
+        status: 'cancelled',
+        error: { code: 'replaced_by_manual_send' },
+      });
+    }
+    expect(byHand('follow_up').text).toContain('Qué bien te vi hoy: sigue con los paseos.');
+    expect(await textsTo(marta, lucia.clientPhone)).toEqual([
+      onlyOne(luciaBooked.body.messages, 'confirmation').text,
+      byHand('reminder').text,
+      byHand('follow_up').text,
+    ]);
+    expect(await textsTo(marta, carmen.clientPhone)).toEqual([]);
+    expect(pageErrors).toEqual([]);
+    await context.close();
+  });
+
+  it('analytics: rates, response times, charts, template usage and connection history', async () => {
+    const ana = await connectedAdvisor(web.service, 'Ana López');
+    const phones = Array.from({ length: 5 }, () => newPhone());
+    // Receipts by hand: two messages read, one delivered, one only sent, one failed.
+    await setFaults(ana, { statusDelaysMs: null, notOnWhatsApp: [phones[4]!] });
+    let ids: string[];
+    try {
+      const confirmation = (to: string, name: string) =>
+        send(ana, {
+          to,
+          clientName: name,
+          template: { key: 'appointment_confirmation' },
+          variables: {
+            nombre_cliente: name,
+            fecha_cita: 'martes 3',
+            hora_cita: '10:30',
+            nombre_asesor: 'Ana',
+          },
+        });
+      const sent = [
+        await confirmation(phones[0]!, 'Lucía'),
+        await confirmation(phones[1]!, 'Jorge'),
+        await send(ana, { to: phones[2], text: 'Te envío el plan de comidas.' }),
+        await send(ana, { to: phones[3], text: '¿Qué tal la semana?' }),
+      ];
+      const failed = await send(ana, { to: phones[4], text: 'Hola, Pablo.' });
+      const out = await Promise.all(sent.map((m) => untilStatus(ana, m.id, ['sent'])));
+      await receipts(ana, out[0], ['DELIVERY_ACK', 'READ']);
+      await receipts(ana, out[1], ['DELIVERY_ACK', 'READ']);
+      await receipts(ana, out[2], ['DELIVERY_ACK']);
+      await untilStatus(ana, out[0].id, ['read']);
+      await untilStatus(ana, out[1].id, ['read']);
+      await untilStatus(ana, out[2].id, ['delivered']);
+      await untilStatus(ana, failed.id, ['failed']);
+      await clientWrites(ana, phones[0]!, 'Gracias, ¡allí estaré!');
+      ids = [...sent, failed].map((m) => m.id);
+    } finally {
+      await clearFaults(ana);
+    }
+
+    // The figures the screen must show, from what those messages became.
+    const finals = await Promise.all(ids.map((id) => untilStatus(ana, id, [...SENT, 'failed'])));
+    const count = (statuses: string[]) => finals.filter((m) => statuses.includes(m.status)).length;
+    const attempted = count([...SENT, 'failed']);
+    const metrics = await waitFor(
+      async () => (await ana.client.get('/api/whatsapp/metrics')).body,
+      (m) => typeof m.responseTime?.outboundToReply?.median === 'number',
+      { what: 'the reply time in the metrics' },
+    );
+    expect(metrics.deliveryRate).toBeCloseTo(count(['delivered', 'read']) / attempted, 4);
+    expect(metrics.readRate).toBeCloseTo(count(['read']) / attempted, 4);
+
+    const { page, context, pageErrors } = await openPage(browser, web.url, viewport, { isMobile });
+    await useSessionOf(context, ana.client);
+    await page.goto('/analytics');
+    const rate = (label: string) => page.locator('.rate', { hasText: label }).locator('.rate-value');
+    const stat = (label: string) => page.locator('.stat', { hasText: label }).locator('.stat-value');
+    await rate('Entregados').waitFor();
+    await expect(textOf(rate('Entregados'))).resolves.toBe(percent(count(['delivered', 'read']) / attempted));
+    await expect(textOf(rate('Leídos'))).resolves.toBe(percent(count(['read']) / attempted));
+    await expect(textOf(stat('Tiempo hasta la entrega'))).resolves.toBe(
+      seconds(metrics.responseTime.sentToDelivered.median),
+    );
+    await expect(textOf(stat('Tiempo hasta la respuesta'))).resolves.toBe(
+      seconds(metrics.responseTime.outboundToReply.median),
+    );
+    await expect(page.locator('svg[role="img"]').count()).resolves.toBe(2);
+    const usage = page.locator('.usage li');
+    await expect(usage.count()).resolves.toBe(1);
+    await expect(textOf(usage.locator('.usage-name'))).resolves.toBe('Confirmación de cita');
+    await expect(textOf(usage.locator('.usage-count'))).resolves.toBe('2');
+    // The connection history holds this advisor's real linking, newest first.
+    await expect(textOf(page.locator('.conn-list li').first())).resolves.toMatch(/^Conectado/);
+    await screenshot(page, `analytics-data-${device}`);
+
+    const sevenDays = page.waitForRequest((request) => {
+      if (!request.url().includes('/api/whatsapp/metrics?')) return false;
+      const q = new URL(request.url()).searchParams;
+      return Date.parse(q.get('until')!) - Date.parse(q.get('since')!) < 10 * 86_400_000;
+    });
+    await page.getByRole('button', { name: '7 días' }).click();
+    const request = await sevenDays;
+    const query = new URL(request.url()).searchParams;
+    expect(Date.parse(query.get('until')!) - Date.parse(query.get('since')!)).toBeGreaterThan(
+      7 * 86_400_000 - 1,
+    );
+    expect((await request.response())?.status()).toBe(200);
+    await expect(page.getByRole('button', { name: '7 días' }).getAttribute('aria-pressed')).resolves.toBe(
+      'true',
+    );
+    // Everything happened today: the last 7 days show the same figures.
+    await expect(textOf(rate('Entregados'))).resolves.toBe(percent(count(['delivered', 'read']) / attempted));
+    expect(pageErrors).toEqual([]);
+    await context.close();
+  });
+
+  it('messages: ticks for each status, the failure reason and a retry', async () => {
+    const bea = await connectedAdvisor(web.service, 'Bea Gómez');
+    const to = {
+      read: newPhone(),
+      delivered: newPhone(),
+      sent: newPhone(),
+      failed: newPhone(),
+      scheduled: newPhone(),
+      received: newPhone(),
+      queued: newPhone(),
+    };
+    await setFaults(bea, { statusDelaysMs: null, notOnWhatsApp: [to.failed] });
+    let failed: any;
+    let queued: any;
+    try {
+      const read = await send(bea, {
+        to: to.read,
+        clientName: 'Lucía Pérez',
+        text: 'Hola, Lucía. Te recuerdo tu próxima cita: mañana a las 10:30.',
+      });
+      const delivered = await send(bea, {
+        to: to.delivered,
+        clientName: 'Pablo Gómez',
+        text: '¡Gracias por venir hoy! Aquí tienes el resumen.',
+      });
+      failed = await send(bea, {
+        to: to.failed,
+        clientName: 'Jorge Martín',
+        text: 'Hola, Jorge. Tu cita está confirmada.',
+      });
+      await send(bea, {
+        to: to.scheduled,
+        text: 'Recuerda traer tu diario de comidas.',
+        scheduledAt: inSeconds(86_400).toISOString(),
+      });
+      await receipts(bea, await untilStatus(bea, read.id, ['sent']), ['DELIVERY_ACK', 'READ']);
+      await receipts(bea, await untilStatus(bea, delivered.id, ['sent']), ['DELIVERY_ACK']);
+      await untilStatus(bea, read.id, ['read']);
+      await untilStatus(bea, delivered.id, ['delivered']);
+      expect((await untilStatus(bea, failed.id, ['failed'])).error.code).toBe('not_on_whatsapp');
+      await clientWrites(bea, to.received, '¿Podemos pasar la cita al jueves?', 'Carmen Ruiz');
+
+      // Account-safety pacing at one message an hour: the first goes, the next waits queued.
+      await putSettings(bea, { pacing: { mode: 'on', hourlyCap: 1 } });
+      const sent = await send(bea, { to: to.sent, clientName: 'Carmen Ruiz', text: 'Nos vemos el jueves.' });
+      await untilStatus(bea, sent.id, ['sent']);
+      queued = await send(bea, {
+        to: to.queued,
+        clientName: 'Carmen Ruiz',
+        text: 'Te envío el plan de comidas de esta semana 🌿',
+      });
+      await waitFor(
+        () => pacedSlotOf(queued.id),
+        (slot) => slot !== null && slot > Date.now() + 30 * 60_000,
+        { what: 'the paced message holding a slot an hour away' },
+      );
+      expect((await bea.client.get(`/api/whatsapp/messages/${queued.id}`)).body).toMatchObject({
+        status: 'queued',
+        attempts: 0,
+      });
+
+      const { page, context, pageErrors } = await openPage(browser, web.url, viewport, { isMobile });
+      await useSessionOf(context, bea.client);
+      await page.goto('/messages');
+      const row = (status: string) => page.locator(`[data-testid="message-row"][data-status="${status}"]`);
+      for (const status of ['queued', 'received', 'read', 'delivered', 'sent', 'failed', 'scheduled']) {
+        await row(status).first().waitFor();
+      }
+      await expect(textOf(row('queued').locator('.cell-text'))).resolves.toBe(
+        'Te envío el plan de comidas de esta semana 🌿',
+      );
+      await row('received').getByText('¿Podemos pasar la cita al jueves?').waitFor();
+      const failedRow = page.locator(`[data-testid="message-row"][data-id="${failed.id}"]`);
+      await failedRow.getByText('Ese número no tiene WhatsApp.').waitFor();
+      await expect(page.getByTestId('message-row').count()).resolves.toBe(7);
+      await screenshot(page, `messages-data-${device}`);
+
+      // The number is on WhatsApp now, pacing is off again: retry from the row.
+      await clearFaults(bea);
+      await putSettings(bea, { pacing: { mode: 'off' } });
+      await failedRow.getByRole('button', { name: 'Reintentar' }).click();
+      await page
+        .locator(`[data-testid="message-row"][data-id="${failed.id}"]:not([data-status="failed"])`)
+        .waitFor();
+      const retried = await untilStatus(bea, failed.id, SENT);
+      expect(retried.error).toBeNull();
+      const phoneSent = (await sentByPhone(bea)).filter((m) => `+${m.number}` === to.failed);
+      expect(phoneSent.map((m) => m.text)).toEqual(['Hola, Jorge. Tu cita está confirmada.']);
+      expect(pageErrors).toEqual([]);
+      await context.close();
+    } finally {
+      await clearFaults(bea);
+    }
+  });
+
+  it('whatsapp: the alert when the phone logged out', async () => {
+    const clara = await connectedAdvisor(web.service, 'Clara Ruiz');
+    const { page, context, pageErrors } = await openPage(browser, web.url, viewport, { isMobile });
+    await useSessionOf(context, clara.client);
+    await page.goto('/whatsapp');
+    await page.locator('[data-testid="connection-status"] [data-status="connected"]').waitFor();
+    await page.locator('.live-dot.live-open').waitFor();
+
+    // The phone unlinks the device: WhatsApp closes the session with 401 (logged out).
+    const res = await clara.emulator.post(`/_emulator/instances/${clara.instanceName}/disconnect`, {
+      statusReason: 401,
+    });
+    expect(res.status).toBe(200);
+    await page.locator('[data-alert="logged_out"]').waitFor();
+    await page.getByRole('button', { name: 'Conectar WhatsApp Business' }).waitFor();
+    await screenshot(page, `whatsapp-logged-out-${device}`);
+    const config = (await clara.client.get('/api/whatsapp/config')).body;
+    expect(config).toMatchObject({ status: 'disconnected', alert: 'logged_out' });
+    expect(pageErrors).toEqual([]);
+    await context.close();
+  });
+});
+
+/** A real advisor with a linked number and their own button message; the public slug to visit. */
+async function publicAdvisor(): Promise<{ slug: string; url: string; phone: string }> {
+  const phone = newPhone();
+  const marta = await connectedAdvisor(web.service, 'Marta Sánchez', { phone });
+  const message = 'Hola, Marta: me gustaría reservar una cita';
+  await putSettings(marta, { ctaMessage: message });
+  const { publicSlug } = (await marta.client.get('/api/whatsapp/config')).body;
+  return {
+    slug: publicSlug,
+    phone,
+    url: `https://wa.me/${phone.slice(1)}?text=${encodeURIComponent(message)}`,
+  };
+}
+
+describe('public profile page with the CTA', () => {
+  it.each(devices)(
+    'shows the button, the QR and the embed snippets on a $device',
+    async ({ device, viewport, isMobile }) => {
+      const marta = await publicAdvisor();
+      const { page, context, pageErrors } = await openPage(browser, web.url, viewport, { isMobile });
+      const qr = page.waitForResponse((r) => r.url().endsWith(`/advisors/${marta.slug}/whatsapp/qr.svg`));
+      await page.goto(`/p/${marta.slug}`);
+      const cta = page.getByTestId('whatsapp-cta');
+      await cta.waitFor();
+      expect(await cta.getAttribute('href')).toBe(marta.url);
+      await page.getByRole('heading', { name: 'Marta Sánchez' }).waitFor();
+      const svg = await qr;
+      expect(svg.status()).toBe(200);
+      expect(svg.headers()['content-type']).toContain('image/svg+xml');
+      await expect(
+        page
+          .getByRole('img', { name: 'Código QR que abre WhatsApp con este contacto' })
+          .evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0),
+      ).resolves.toBe(true);
+      await page.getByText('Poner este botón en tu web').click();
+      await expect(page.getByTestId('embed-script').textContent()).resolves.toBe(
+        `<script src="${web.url}/embed.js" data-advisor="${marta.slug}" async></script>`,
+      );
+      await screenshot(page, `public-profile-${device}`);
+      expect(pageErrors).toEqual([]);
+      await context.close();
+    },
+  );
+
+  it('embed.js renders the button on another page from the same endpoint', async () => {
+    const marta = await publicAdvisor();
+    const { page, context, pageErrors } = await openPage(browser, web.url, DESKTOP);
+    // Another site, on its own origin: a real server (a page fulfilled by page.route would count
+    // as public, and Chromium blocks public pages from loading loopback scripts). Its page asks
+    // our API cross-origin, so the public endpoint must allow any origin.
+    const site = await serveHtml(
+      `<!doctype html><meta charset="utf-8"><h1>Clínica Sana</h1><p>Reserva tu cita:</p><script src="${web.url}/embed.js" data-advisor="${marta.slug}" async></script>`,
+    );
+    try {
+      await page.goto(site.url);
+      const button = page.locator('a.ww-whatsapp-button');
+      await button.waitFor();
+      expect(await button.getAttribute('href')).toBe(marta.url);
+      await expect(button.textContent()).resolves.toBe('Escríbeme por WhatsApp');
+      await screenshot(page, 'embed-on-other-site-desktop');
+    } finally {
+      await site.close();
+    }
+    expect(pageErrors).toEqual([]);
+    await context.close();
+  });
+});
+
+/** A one-page website on its own port, standing for an advisor's own site. */
+async function serveHtml(html: string): Promise<{ url: string; close: () => Promise<void> }> {
+  const server = createServer((_req, res) =>
+    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(html),
+  );
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  return {
+    url: `http://localhost:${port}/`,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}
