@@ -152,16 +152,30 @@ export async function listConnectionEvents(db: DbOrTx, advisorId: string, since:
  * Applies a patch that sets a status, and says whether the status actually changed. The check is
  * part of the UPDATE, so two writers racing to the same status record one transition, not two.
  */
+/**
+ * Applies a status change. `changed` says whether the status moved (for the history). With
+ * `from`, the write happens only if the status is still the one the decision was made on: null
+ * means another writer got there first, and the caller decides again from the new row.
+ */
 export async function transitionConfig(
   db: DbOrTx,
   advisorId: string,
   patch: ConfigPatch & { status: string },
-): Promise<{ row: ConfigRow; changed: boolean }> {
+  from?: string,
+): Promise<{ row: ConfigRow; changed: boolean } | null> {
+  const still = from === undefined ? undefined : eq(whatsappConfig.status, from);
   const [changed] = await db
     .update(whatsappConfig)
     .set({ ...patch, updatedAt: new Date() })
-    .where(and(eq(whatsappConfig.advisorId, advisorId), sql`${whatsappConfig.status} <> ${patch.status}`))
+    .where(
+      and(eq(whatsappConfig.advisorId, advisorId), sql`${whatsappConfig.status} <> ${patch.status}`, still),
+    )
     .returning();
   if (changed) return { row: changed, changed: true };
-  return { row: await updateConfig(db, advisorId, patch), changed: false };
+  const [same] = await db
+    .update(whatsappConfig)
+    .set({ ...patch, updatedAt: new Date() })
+    .where(and(eq(whatsappConfig.advisorId, advisorId), still))
+    .returning();
+  return same ? { row: same, changed: false } : null;
 }

@@ -21,13 +21,31 @@ const CLOSE_ALERTS: Record<number, string> = {
   406: 'account_banned',
 };
 
+/** How many times a signal is decided again after losing a race with another signal. */
+const MAX_DECISIONS = 5;
+
 export async function applyConnectionEvent(
   ctx: DomainContext,
   advisorId: string,
   signal: ConnectionSignal,
 ): Promise<void> {
+  // Webhooks are processed in parallel: a QR refresh may be decided on a row that an "open"
+  // changes before the QR is stored. Each write is conditional on the status it was decided on;
+  // when it lost, the signal is decided again on the new row (and is then usually moot).
+  for (let attempt = 1; attempt <= MAX_DECISIONS; attempt++) {
+    const outcome = await decideAndApply(ctx, advisorId, signal);
+    if (outcome !== 'lost_race') return;
+  }
+  ctx.logger.warn({ advisorId, signal: signal.type }, 'connection signal kept losing races; dropped');
+}
+
+async function decideAndApply(
+  ctx: DomainContext,
+  advisorId: string,
+  signal: ConnectionSignal,
+): Promise<'done' | 'lost_race'> {
   const row = await findConfig(ctx.db, advisorId);
-  if (!row || !row.instanceName) return;
+  if (!row || !row.instanceName) return 'done';
   const now = nowOf(ctx);
   let patch: ConfigPatch | null = null;
   let reason: string | null = null;
@@ -35,7 +53,7 @@ export async function applyConnectionEvent(
 
   switch (signal.type) {
     case 'qr': {
-      if (row.status === 'connected') return; // a stale QR after linking changes nothing
+      if (row.status === 'connected') return 'done'; // a stale QR after linking changes nothing
       const qr = {
         image: await qrImageOf(signal.qr),
         pairingCode: signal.qr.pairingCode,
@@ -78,7 +96,7 @@ export async function applyConnectionEvent(
       } else if (signal.state === 'connecting') {
         // Evolution reconnects silently (408, 428, 515…): while connected or showing a QR, a
         // "connecting" is noise. After a disconnect it is real progress.
-        if (row.status !== 'disconnected' && row.status !== 'not_configured') return;
+        if (row.status !== 'disconnected' && row.status !== 'not_configured') return 'done';
         patch = { status: 'connecting' };
       } else if (signal.state === 'refused') {
         patch = {
@@ -101,7 +119,7 @@ export async function applyConnectionEvent(
       }
       break;
     case 'logout':
-      if (row.status === 'disconnected') return;
+      if (row.status === 'disconnected') return 'done';
       patch = {
         status: 'disconnected',
         qrCode: null,
@@ -112,12 +130,15 @@ export async function applyConnectionEvent(
       reason = 'logout';
       break;
   }
-  if (!patch) return;
-  const { row: updated, changed } = await transitionConfig(ctx.db, advisorId, {
-    ...patch,
-    status: patch.status ?? row.status,
-    lastStatusAt: now,
-  });
+  if (!patch) return 'done';
+  const applied = await transitionConfig(
+    ctx.db,
+    advisorId,
+    { ...patch, status: patch.status ?? row.status, lastStatusAt: now },
+    row.status,
+  );
+  if (!applied) return 'lost_race';
+  const { row: updated, changed } = applied;
   if (changed) await recordConnectionEvent(ctx.db, advisorId, updated.status, reason);
   await ctx.events.publish(advisorId, {
     type: 'status',
@@ -130,4 +151,5 @@ export async function applyConnectionEvent(
     },
   });
   if (changed && updated.status === 'connected') await ctx.onConnected?.(advisorId);
+  return 'done';
 }

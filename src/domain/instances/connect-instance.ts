@@ -115,7 +115,7 @@ export async function connectInstance(
     pairingCode: result.qr.pairingCode,
     expiresAt: new Date(now.getTime() + QR_LIFETIME_MS),
   };
-  const { changed } = await transitionConfig(ctx.db, advisorId, {
+  const applied = await transitionConfig(ctx.db, advisorId, {
     status: 'qr_pending',
     qrCode: qr.image,
     qrPairingCode: qr.pairingCode,
@@ -123,7 +123,7 @@ export async function connectInstance(
     lastStatusAt: now,
     alert: null,
   });
-  if (changed) await recordConnectionEvent(ctx.db, advisorId, 'qr_pending', null);
+  if (applied?.changed) await recordConnectionEvent(ctx.db, advisorId, 'qr_pending', null);
   await ctx.events.publish(advisorId, { type: 'status', data: { status: 'qr_pending', qr } });
   return { status: 'qr_pending', qr };
 }

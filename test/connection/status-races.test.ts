@@ -1,0 +1,59 @@
+// Webhooks are processed in parallel, so a QR refresh and the "open" that follows the scan can be
+// applied at the same time. The status machine must never let the older signal win: a QR that
+// was read before "open" was stored must not put a linked number back to "qr_pending".
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { findConfig } from '../../src/db/repositories/whatsapp-config.repository.js';
+import { applyConnectionEvent } from '../../src/domain/instances/apply-connection-event.js';
+import { signUpAdvisor } from '../support/http.js';
+import { startTestService, type TestService } from '../support/service.js';
+
+let service: TestService;
+beforeAll(async () => {
+  service = await startTestService();
+});
+afterAll(async () => {
+  await service?.close();
+});
+
+const qr = (instance: string, n: number) => ({
+  type: 'qr' as const,
+  instance,
+  qr: { code: `2@race-${n},${'x'.repeat(40)}`, base64: null, pairingCode: null },
+});
+
+describe('connection signals applied concurrently', () => {
+  it('ends connected when QR refreshes race the "open" of the scan', async () => {
+    const { ctx } = service.runtime;
+    const { client, userId } = await signUpAdvisor(service.url, 'Rosa Martín');
+    expect((await client.post('/api/whatsapp/connect')).status).toBe(200);
+    const instance = (await findConfig(ctx.db, userId))!.instanceName!;
+
+    for (let round = 0; round < 10; round++) {
+      await applyConnectionEvent(ctx, userId, qr(instance, round * 100));
+      const open = {
+        type: 'connection' as const,
+        instance,
+        state: 'open' as const,
+        statusReason: 200,
+        phone: '+34612000777',
+        profileName: 'Rosa',
+      };
+      // QRs read the row before "open" is written and are stored after it, unless guarded.
+      await Promise.all([
+        ...Array.from({ length: 4 }, (_, i) =>
+          applyConnectionEvent(ctx, userId, qr(instance, round * 100 + i + 1)),
+        ),
+        applyConnectionEvent(ctx, userId, open),
+      ]);
+      const row = await findConfig(ctx.db, userId);
+      expect(row, `round ${round}`).toMatchObject({
+        status: 'connected',
+        qrCode: null,
+        phoneNumber: '+34612000777',
+      });
+
+      // Back to a fresh QR for the next round, as after a logout and a new connect.
+      await applyConnectionEvent(ctx, userId, { ...open, state: 'close', statusReason: 401 });
+    }
+  }, 60_000);
+});
