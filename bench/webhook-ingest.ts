@@ -125,6 +125,15 @@ async function serveApp(): Promise<void> {
     });
     tenants.push({ instance, secret });
   }
+  // Receipts are about messages we sent, as in production: seed them (see eventBody). Receipts
+  // for ids we never recorded take the rarer parking path, which the webhook-storm drill covers.
+  const { sql } = await import('drizzle-orm');
+  await db.execute(sql`
+    insert into whatsapp_message (advisor_id, direction, phone, type, text, status, source, purpose,
+      evolution_message_id, sent_at)
+    select 'bench-advisor-' || ((2 * k) % ${tenants.length}), 'outbound', '+3461' || (1000000 + k),
+      'text', 'bench', 'sent', 'api', 'manual', '3EB0BENCH' || k, now()
+    from generate_series(0, ${SEEDED_RECEIPT_IDS - 1}) k`);
   const app = await buildApp(api);
   const url = await app.listen({ host: '127.0.0.1', port: 0 });
   console.log(JSON.stringify({ url, tenants, database: scratch.label }));
@@ -173,12 +182,25 @@ function token(secret: string): string {
   return `${unsigned}.${createHmac('sha256', secret).update(unsigned).digest('base64url')}`;
 }
 
-/** Half delivery receipts, half client messages, as a busy advisor's gateway sends them. */
+/** Messages seeded for the receipts to refer to (event n = 2k is a receipt for message k). */
+const SEEDED_RECEIPT_IDS = 200_000;
+
+/**
+ * Half delivery receipts for messages we sent (seeded; past SEEDED_RECEIPT_IDS receipts they come
+ * round again, as read receipts), half client messages, as a busy advisor's gateway sends them.
+ */
 function eventBody(tenant: Tenant, n: number): string {
   const jid = `3461${String(1_000_000 + (n % 8_000_000)).padStart(7, '0')}@s.whatsapp.net`;
+  const k = n >> 1;
   const data =
     n % 2 === 0
-      ? { keyId: `3EB0BENCH${n}`, remoteJid: jid, fromMe: true, status: 'DELIVERY_ACK', instanceId: 'bench' }
+      ? {
+          keyId: `3EB0BENCH${k % SEEDED_RECEIPT_IDS}`,
+          remoteJid: jid,
+          fromMe: true,
+          status: Math.floor(k / SEEDED_RECEIPT_IDS) % 2 === 0 ? 'DELIVERY_ACK' : 'READ',
+          instanceId: 'bench',
+        }
       : {
           key: { remoteJid: jid, fromMe: false, id: `3A5FBENCH${n}` },
           pushName: 'Cliente',
@@ -319,6 +341,9 @@ async function main(): Promise<void> {
   await stopChild(baseline.child);
 
   const app = await startChild('app');
+  // Event n goes to tenant n % tenants and, when a receipt, is about seeded message n / 2 of
+  // that tenant: start from 0 so the two line up.
+  sequence = 0;
   const before = sequence;
   for (const c of levels)
     results.push(
@@ -350,7 +375,7 @@ async function main(): Promise<void> {
     '## Webhook ingestion',
     '',
     `${machineLine()} Database: ${app.info.database}. 1-minute load average before the run: ${load1}.`,
-    `Load: signed Evolution webhooks (half \`messages.update\` receipts, half \`messages.upsert\` client messages, ${app.info.tenants.length} instances) from an undici Pool, ${seconds} s per row after a 1 s warm-up; each server in its own process. The app runs the API role only; the worker runtime starts afterwards on the same database.`,
+    `Load: signed Evolution webhooks (half \`messages.update\` receipts for messages sent earlier, seeded, half \`messages.upsert\` client messages, ${app.info.tenants.length} instances) from an undici Pool, ${seconds} s per row after a 1 s warm-up; each server in its own process. The app runs the API role only; the worker runtime starts afterwards on the same database.`,
     '',
     '| scenario | concurrency | events/s | p50 ms | p99 ms | errors | vs baseline |',
     '| --- | ---: | ---: | ---: | ---: | ---: | ---: |',

@@ -20,17 +20,37 @@ function cleanString(value: string): string {
   return NEEDS_FIX.test(value) ? value.replace(NUL, '\ufffd').replace(UNPAIRED, '\ufffd') : value;
 }
 
-/** A copy of `value` safe for jsonb; throws TooDeepError past MAX_JSON_DEPTH levels. */
-export function jsonbSafe(value: unknown, depth = 0): unknown {
+/**
+ * `value` itself when it is already safe for jsonb (nearly always: copying every body cost a
+ * twentieth of webhook ingestion, most of it in the garbage collector), else a cleaned copy;
+ * throws TooDeepError past MAX_JSON_DEPTH levels either way.
+ */
+export function jsonbSafe(value: unknown): unknown {
+  return needsCleaning(value, 0) ? cleanCopy(value, 0) : value;
+}
+
+function needsCleaning(value: unknown, depth: number): boolean {
+  if (typeof value === 'string') return NEEDS_FIX.test(value);
+  if (value === null || typeof value !== 'object') return false;
+  if (depth >= MAX_JSON_DEPTH) throw new TooDeepError();
+  if (Array.isArray(value)) return value.some((item) => needsCleaning(item, depth + 1));
+  for (const key in value) {
+    if (!Object.hasOwn(value, key)) continue;
+    if (NEEDS_FIX.test(key) || needsCleaning((value as Record<string, unknown>)[key], depth + 1)) return true;
+  }
+  return false;
+}
+
+function cleanCopy(value: unknown, depth: number): unknown {
   if (typeof value === 'string') return cleanString(value);
   if (value === null || typeof value !== 'object') return value;
   if (depth >= MAX_JSON_DEPTH) throw new TooDeepError();
-  if (Array.isArray(value)) return value.map((item) => jsonbSafe(item, depth + 1));
+  if (Array.isArray(value)) return value.map((item) => cleanCopy(item, depth + 1));
   const out: Record<string, unknown> = {};
   for (const [key, item] of Object.entries(value)) {
     // defineProperty, not assignment: a "__proto__" key must stay a plain key.
     Object.defineProperty(out, cleanString(key), {
-      value: jsonbSafe(item, depth + 1),
+      value: cleanCopy(item, depth + 1),
       enumerable: true,
       writable: true,
       configurable: true,
