@@ -14,8 +14,11 @@ export const sendJobSchema = z.object({
 });
 export type SendJob = z.infer<typeof sendJobSchema>;
 
+/** One stored event: retries of a failed event, the sweeper's re-enqueues, a lone event. */
 export const webhookJobSchema = z.object({ eventId: z.number().int(), advisorId: z.string() });
-export type WebhookJob = z.infer<typeof webhookJobSchema>;
+/** The events stored by one batch insert (the group commit), processed together. */
+export const webhookBatchJobSchema = z.object({ eventIds: z.array(z.number().int()).min(1) });
+export type WebhookJob = z.infer<typeof webhookJobSchema> | z.infer<typeof webhookBatchJobSchema>;
 
 export const MAINTENANCE_JOBS = {
   sweep: 'sweep',
@@ -32,6 +35,7 @@ export const WEBHOOK_JOB_ATTEMPTS = 5;
 /** BullMQ job ids cannot contain ':' (STACK.md gotcha 5). */
 export const sendJobId = (messageId: string) => `send-${messageId}`;
 export const webhookJobId = (eventId: number) => `webhook-${eventId}`;
+export const webhookBatchJobId = (firstEventId: number) => `webhook-batch-${firstEventId}`;
 
 export interface BackoffSettings {
   baseMs: number;

@@ -69,7 +69,7 @@ export async function startWorkers(
       );
   });
 
-  const webhookWorker = new Worker(QUEUES.webhook, createWebhookProcessor(ctx), {
+  const webhookWorker = new Worker(QUEUES.webhook, createWebhookProcessor(ctx, webhooks), {
     connection,
     prefix,
     concurrency: ctx.config.webhooks.concurrency,

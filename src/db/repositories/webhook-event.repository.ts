@@ -89,6 +89,31 @@ export async function markWebhookEventDone(
   await statement.execute({ advisorId, id, error, now: new Date().toISOString() });
 }
 
+/**
+ * System read for a batch job: the events of one stored batch that are still unprocessed. The
+ * ids come from our own insert (each row names its advisor, and is processed as that advisor).
+ */
+export async function listUnprocessedWebhookEventsByIds(
+  db: DbOrTx,
+  ids: readonly number[],
+): Promise<WebhookEventRow[]> {
+  if (ids.length === 0) return [];
+  return db
+    .select()
+    .from(webhookEvent)
+    .where(and(inArray(webhookEvent.id, [...ids]), isNull(webhookEvent.processedAt)))
+    .orderBy(asc(webhookEvent.id));
+}
+
+/** Marks a batch's processed events done in one statement (system write, ids from the batch). */
+export async function markWebhookEventsDone(db: DbOrTx, ids: readonly number[]): Promise<void> {
+  if (ids.length === 0) return;
+  await db
+    .update(webhookEvent)
+    .set({ processedAt: new Date(), error: null })
+    .where(inArray(webhookEvent.id, [...ids]));
+}
+
 /** A failed attempt that will be retried: keep the reason visible meanwhile. */
 export async function recordWebhookEventError(
   db: DbOrTx,

@@ -6,6 +6,7 @@ import {
   findWebhookEvent,
   markWebhookEventDone,
   recordWebhookEventError,
+  type WebhookEventRow,
 } from '../../db/repositories/webhook-event.repository.js';
 import { parseWebhook, WebhookParseError, type WebhookEvent } from '../../gateway/index.js';
 import type { DomainContext } from '../context.js';
@@ -48,8 +49,25 @@ async function applyEvent(
   }
 }
 
-function describe(err: unknown): string {
+export function describeError(err: unknown): string {
   return err instanceof Error ? `${err.name}: ${err.message}`.slice(0, 1_000) : String(err);
+}
+
+/**
+ * Applies one stored event. Returns why it can never be applied (its payload no longer parses: a
+ * parser change, so retrying cannot help), or null when applied; throws when applying failed and
+ * a retry may succeed.
+ */
+export async function applyStoredEvent(ctx: DomainContext, row: WebhookEventRow): Promise<string | null> {
+  let events: WebhookEvent[];
+  try {
+    events = parseWebhook(row.payload, { pathEvent: row.event, receivedAt: row.receivedAt }).events;
+  } catch (err) {
+    if (!(err instanceof WebhookParseError)) throw err;
+    return describeError(err);
+  }
+  for (const event of events) await applyEvent(ctx, row.advisorId, event, row.receivedAt);
+  return null;
 }
 
 export async function processWebhookEvent(
@@ -62,22 +80,12 @@ export async function processWebhookEvent(
   if (!row) return 'missing';
   if (row.processedAt) return 'already_processed';
 
-  let events: WebhookEvent[];
+  let unusable: string | null;
   try {
-    events = parseWebhook(row.payload, { pathEvent: row.event, receivedAt: row.receivedAt }).events;
-  } catch (err) {
-    // It was read once before it was stored, so this is a parser change: retrying cannot help.
-    if (!(err instanceof WebhookParseError)) throw err;
-    await markWebhookEventDone(ctx.db, advisorId, eventId, describe(err));
-    webhookStats.failed += 1;
-    return 'given_up';
-  }
-
-  try {
-    for (const event of events) await applyEvent(ctx, advisorId, event, row.receivedAt);
+    unusable = await applyStoredEvent(ctx, row);
   } catch (err) {
     if (!options.finalAttempt) {
-      await recordWebhookEventError(ctx.db, advisorId, eventId, describe(err)).catch(() => undefined);
+      await recordWebhookEventError(ctx.db, advisorId, eventId, describeError(err)).catch(() => undefined);
       throw err;
     }
     // Kept with its error for inspection; the sweeper leaves processed rows alone.
@@ -85,7 +93,12 @@ export async function processWebhookEvent(
       { err, eventId, advisorId, event: row.event },
       'webhook event given up after its last attempt',
     );
-    await markWebhookEventDone(ctx.db, advisorId, eventId, describe(err));
+    await markWebhookEventDone(ctx.db, advisorId, eventId, describeError(err));
+    webhookStats.failed += 1;
+    return 'given_up';
+  }
+  if (unusable !== null) {
+    await markWebhookEventDone(ctx.db, advisorId, eventId, unusable);
     webhookStats.failed += 1;
     return 'given_up';
   }

@@ -1,6 +1,7 @@
 // The webhook pipeline's safety net. An event is stored before it is acknowledged and enqueued
 // right after; if the process died in between, or Redis lost the job, the row is still
-// unprocessed: hand it over again (job ids come from event ids, so live jobs are not doubled).
+// unprocessed: hand it over again, unless a live job (a batch waiting behind a backlog, a retry)
+// still holds it.
 // Also drops processed events past the retention period and receipts nobody claimed.
 import {
   listUnprocessedWebhookEvents,
@@ -26,11 +27,15 @@ export async function sweepWebhookEvents(
   const receivedBefore = new Date(now.getTime() - WEBHOOK_SWEEP_GRACE_MS);
   let afterId = 0;
   let handed = 0;
+  // Events still waiting in a live job (a batch behind a backlog) are not lost: leave them.
+  let live: Set<number> | null = null;
   for (let page = 0; page < MAX_PAGES; page++) {
     const rows = await listUnprocessedWebhookEvents(ctx.db, { receivedBefore, afterId, limit: PAGE });
     if (rows.length === 0) break;
-    await queue.enqueue(rows.map((r) => ({ eventId: r.id, advisorId: r.advisorId })));
-    handed += rows.length;
+    live ??= await queue.liveEventIds();
+    const lost = rows.filter((r) => !live!.has(r.id));
+    if (lost.length > 0) await queue.enqueue(lost.map((r) => ({ eventId: r.id, advisorId: r.advisorId })));
+    handed += lost.length;
     afterId = rows[rows.length - 1]!.id;
     if (rows.length < PAGE) break;
   }

@@ -1,6 +1,6 @@
 // Stores verified webhook events and hands them to the queue, in batches: a group commit. Requests
 // that arrive while a batch is being written wait for the next one, so under load one INSERT and
-// one queue round trip serve up to `maxBatch` events, and when idle an event goes alone at once
+// one job serve up to `maxBatch` events, and when idle an event goes alone at once
 // (no timer to wait for). Each caller's promise settles once its row is committed.
 // Postgres holds the truth: if the hand-over to the queue fails, the event is still stored and
 // acknowledged, and the sweeper enqueues it later.
@@ -87,7 +87,9 @@ export class WebhookEventWriter {
       return;
     }
     try {
-      await this.queue.enqueue(ids.map((eventId, i) => ({ eventId, advisorId: batch[i]!.row.advisorId })));
+      await this.queue.enqueueBatch(
+        ids.map((eventId, i) => ({ eventId, advisorId: batch[i]!.row.advisorId })),
+      );
     } catch (err) {
       this.logger.warn(
         { err: (err as Error).message, events: ids.length },

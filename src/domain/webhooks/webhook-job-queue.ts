@@ -6,5 +6,10 @@ export interface WebhookEventRef {
 }
 
 export interface WebhookJobQueue {
+  /** One job per event. */
   enqueue(refs: readonly WebhookEventRef[]): Promise<void>;
+  /** One job for events stored together (a single ref becomes a single-event job). */
+  enqueueBatch(refs: readonly WebhookEventRef[]): Promise<void>;
+  /** The events some waiting, delayed or running job will process. */
+  liveEventIds(): Promise<Set<number>>;
 }

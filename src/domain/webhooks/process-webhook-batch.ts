@@ -1,0 +1,78 @@
+// The worker's half for a batch of events stored together: one read for the batch, each event
+// applied as processWebhookEvent would (a few at a time), one write to mark the batch done.
+// Per event that saves a job and two statements. An event that fails to apply is handed back as
+// a single-event job, which has the usual retries and keeps its error; one that can never be
+// applied is closed with the reason. Applying is idempotent, so a batch that runs twice (a
+// crashed worker, the sweeper) changes nothing more.
+import {
+  listUnprocessedWebhookEventsByIds,
+  markWebhookEventDone,
+  markWebhookEventsDone,
+  recordWebhookEventError,
+  type WebhookEventRow,
+} from '../../db/repositories/webhook-event.repository.js';
+import type { DomainContext } from '../context.js';
+import { applyStoredEvent, describeError } from './process-webhook-event.js';
+import type { WebhookJobQueue } from './webhook-job-queue.js';
+import { webhookStats } from './webhook-stats.js';
+
+/** Events of one batch applied at the same time (each holds a database connection while it works). */
+const PARALLEL = 4;
+
+export interface BatchOutcome {
+  processed: number;
+  givenUp: number;
+  retried: number;
+  /** Already processed, or gone (pruned): nothing to do. */
+  skipped: number;
+}
+
+export async function processWebhookBatch(
+  ctx: DomainContext,
+  eventIds: readonly number[],
+  retries: Pick<WebhookJobQueue, 'enqueue'>,
+): Promise<BatchOutcome> {
+  const rows = await listUnprocessedWebhookEventsByIds(ctx.db, eventIds);
+  const applied: number[] = [];
+  const failed: { row: WebhookEventRow; error: unknown }[] = [];
+  let givenUp = 0;
+
+  let next = 0;
+  const lane = async () => {
+    while (next < rows.length) {
+      const row = rows[next++]!;
+      try {
+        const unusable = await applyStoredEvent(ctx, row);
+        if (unusable === null) {
+          applied.push(row.id);
+        } else {
+          await markWebhookEventDone(ctx.db, row.advisorId, row.id, unusable);
+          givenUp += 1;
+        }
+      } catch (error) {
+        failed.push({ row, error });
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(PARALLEL, rows.length) }, lane));
+
+  await markWebhookEventsDone(ctx.db, applied);
+  for (const { row, error } of failed) {
+    await recordWebhookEventError(ctx.db, row.advisorId, row.id, describeError(error)).catch(() => undefined);
+  }
+  if (failed.length > 0) {
+    ctx.logger.warn(
+      { events: failed.length, err: describeError(failed[0]!.error) },
+      'webhook events failed in a batch; retried one by one',
+    );
+    await retries.enqueue(failed.map(({ row }) => ({ eventId: row.id, advisorId: row.advisorId })));
+  }
+  webhookStats.processed += applied.length;
+  webhookStats.failed += givenUp;
+  return {
+    processed: applied.length,
+    givenUp,
+    retried: failed.length,
+    skipped: eventIds.length - rows.length,
+  };
+}

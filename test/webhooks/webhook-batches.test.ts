@@ -1,0 +1,117 @@
+// Events stored by one batch insert are processed by one job: the batch is read once and marked
+// done once; an event that can never be applied is closed with its reason; one already processed
+// is left alone. The sweeper, which re-enqueues events whose job Redis lost, leaves alone the
+// events a live batch job still holds (a backlog is not a loss).
+import { inArray } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { insertWebhookEvents } from '../../src/db/repositories/webhook-event.repository.js';
+import { webhookEvent, whatsappMessage } from '../../src/db/schema/index.js';
+import { processWebhookBatch } from '../../src/domain/webhooks/process-webhook-batch.js';
+import { processWebhookEvent } from '../../src/domain/webhooks/process-webhook-event.js';
+import { sweepWebhookEvents } from '../../src/domain/webhooks/sweep-webhook-events.js';
+import { webhookJobId } from '../../src/jobs/catalogue.js';
+import { createRedis } from '../../src/jobs/redis.js';
+import { BullMqWebhookQueue } from '../../src/jobs/webhook-queue.js';
+import { deletePrefix, startTestService, type TestService } from '../support/service.js';
+import { connectedAdvisor, envelope, upsertData, type ConnectedAdvisor } from '../support/whatsapp.js';
+
+let service: TestService;
+let ana: ConnectedAdvisor;
+beforeAll(async () => {
+  // The test hands events to the processor itself: keep the service's sweeper out of the way.
+  service = await startTestService({ env: { SWEEPER_INTERVAL_MS: '3600000' } });
+  ana = await connectedAdvisor(service, 'Ana');
+});
+afterAll(async () => {
+  await service?.close();
+});
+
+const inbound = (n: number, at: Date) => ({
+  advisorId: ana.userId,
+  event: 'messages.upsert',
+  payload: envelope(
+    ana.instanceName,
+    'messages.upsert',
+    upsertData(`+3469900${1000 + n}`, `Hola ${n}`, `3ABATCH${n}`),
+  ),
+  receivedAt: at,
+});
+
+describe('a batch job', () => {
+  it('applies its events, closes an unusable one with the reason and skips a processed one', async () => {
+    const { ctx } = service.runtime;
+    const now = new Date();
+    const rows = [
+      ...Array.from({ length: 6 }, (_, n) => inbound(n, now)),
+      // What a stored event looks like to a parser that changed since: no event name.
+      {
+        advisorId: ana.userId,
+        event: 'messages.upsert',
+        payload: { instance: ana.instanceName },
+        receivedAt: now,
+      },
+      inbound(6, now),
+    ];
+    const ids = await insertWebhookEvents(ctx.db, rows);
+    // The last one was processed already (a duplicate job, the sweeper): it must be skipped.
+    expect(await processWebhookEvent(ctx, ana.userId, ids[7]!, { finalAttempt: false })).toBe('processed');
+
+    const outcome = await processWebhookBatch(ctx, ids, service.runtime.webhookQueue);
+    expect(outcome).toEqual({ processed: 6, givenUp: 1, retried: 0, skipped: 1 });
+
+    const stored = await ctx.db.select().from(webhookEvent).where(inArray(webhookEvent.id, ids));
+    expect(stored.every((r) => r.processedAt !== null)).toBe(true);
+    expect(stored.find((r) => r.id === ids[6])!.error).toMatch(/^WebhookParseError: /);
+    expect(stored.filter((r) => r.error !== null)).toHaveLength(1);
+    const messages = await ctx.db
+      .select()
+      .from(whatsappMessage)
+      .where(
+        inArray(
+          whatsappMessage.evolutionMessageId,
+          [0, 1, 2, 3, 4, 5, 6].map((n) => `3ABATCH${n}`),
+        ),
+      );
+    expect(messages).toHaveLength(7);
+    expect(messages.every((m) => m.direction === 'inbound' && m.advisorId === ana.userId)).toBe(true);
+
+    // Running the same batch again changes nothing.
+    expect(await processWebhookBatch(ctx, ids, service.runtime.webhookQueue)).toEqual({
+      processed: 0,
+      givenUp: 0,
+      retried: 0,
+      skipped: 8,
+    });
+  });
+});
+
+describe('the webhook sweeper', () => {
+  it('re-enqueues the events no job holds, and leaves those a live batch job holds', async () => {
+    const { ctx } = service.runtime;
+    // A queue of its own with no worker: jobs stay waiting, as behind a backlog.
+    const prefix = `${service.config.redis.prefix}_sweep`;
+    const redis = createRedis(service.config.redis.url, 'worker');
+    const queue = new BullMqWebhookQueue(redis, prefix);
+    try {
+      const old = new Date(Date.now() - 60_000);
+      const ids = await insertWebhookEvents(
+        ctx.db,
+        Array.from({ length: 5 }, (_, n) => inbound(100 + n, old)),
+      );
+      const refs = ids.map((eventId) => ({ eventId, advisorId: ana.userId }));
+      await queue.enqueueBatch(refs.slice(0, 3));
+      const held = await queue.liveEventIds();
+      expect(ids.slice(0, 3).every((id) => held.has(id))).toBe(true);
+
+      await sweepWebhookEvents(ctx, queue);
+      for (const id of ids.slice(3)) expect(await queue.queue.getJob(webhookJobId(id))).toBeTruthy();
+      for (const id of ids.slice(0, 3)) expect(await queue.queue.getJob(webhookJobId(id))).toBeFalsy();
+      const live = await queue.liveEventIds();
+      expect(ids.every((id) => live.has(id))).toBe(true);
+    } finally {
+      await queue.close();
+      await redis.quit();
+      await deletePrefix(service.config.redis.url, prefix);
+    }
+  });
+});
