@@ -17,6 +17,17 @@ function problemsOf(env: Record<string, string>): string[] {
   return [];
 }
 
+/** Everything a production process needs, set to real-looking values. */
+const productionEnv = () => ({
+  DATA_DIR: tmp(),
+  NODE_ENV: 'production',
+  ENCRYPTION_KEY: key,
+  BETTER_AUTH_SECRET: 'x'.repeat(40),
+  PUBLIC_BASE_URL: 'https://wa.example.com',
+  EVOLUTION_API_URL: 'https://evolution.example.com',
+  EVOLUTION_API_KEY: 'k',
+});
+
 describe('loadConfig', () => {
   it('applies the documented defaults with nothing set', () => {
     const c = loadConfig({ DATA_DIR: tmp() });
@@ -91,30 +102,11 @@ describe('loadConfig', () => {
       'PUBLIC_BASE_URL',
       'EVOLUTION_API_URL',
     ]);
-    expect(
-      problemsOf({
-        DATA_DIR: tmp(),
-        NODE_ENV: 'production',
-        ENCRYPTION_KEY: key,
-        BETTER_AUTH_SECRET: 'x'.repeat(40),
-        PUBLIC_BASE_URL: 'https://wa.example.com',
-        EVOLUTION_API_URL: 'https://evolution.example.com',
-        EVOLUTION_API_KEY: 'k',
-      }),
-    ).toEqual([]);
+    expect(problemsOf(productionEnv())).toEqual([]);
   });
 
   it('refuses message bodies in the logs in production, and allows them in development', () => {
-    const production = {
-      DATA_DIR: tmp(),
-      NODE_ENV: 'production',
-      ENCRYPTION_KEY: key,
-      BETTER_AUTH_SECRET: 'x'.repeat(40),
-      PUBLIC_BASE_URL: 'https://wa.example.com',
-      EVOLUTION_API_URL: 'https://evolution.example.com',
-      EVOLUTION_API_KEY: 'k',
-    };
-    expect(problemsOf({ ...production, LOG_MESSAGE_CONTENT: 'true' })).toEqual([
+    expect(problemsOf({ ...productionEnv(), LOG_MESSAGE_CONTENT: 'true' })).toEqual([
       expect.stringMatching(/^LOG_MESSAGE_CONTENT:/),
     ]);
     expect(loadConfig({ DATA_DIR: tmp(), LOG_MESSAGE_CONTENT: 'true' }).logMessageContent).toBe(true);

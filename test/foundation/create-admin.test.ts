@@ -1,6 +1,5 @@
 // `create-admin` as an operator runs it, in a real process: the password comes from stdin, so it
 // never shows in the process list, and the account it creates can sign in as a platform admin.
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -8,6 +7,7 @@ import { createAuth } from '../../src/auth/auth.js';
 import { openDatabase } from '../../src/db/client.js';
 import { user } from '../../src/db/schema/index.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
+import { spawnCli } from '../support/cli-process.js';
 import { testEnv } from '../support/service.js';
 
 let database: TestDatabase;
@@ -25,15 +25,8 @@ function runCli(args: string[], stdin: string): Promise<{ code: number | null; o
   const env = testEnv(
     location.kind === 'postgres' ? { DATABASE_URL: location.url } : { PGLITE_DIR: location.dir },
   );
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], {
-    env: { ...process.env, ...env },
-    stdio: ['pipe', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout.on('data', (d: Buffer) => (output += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (output += d.toString()));
-  child.stdin.end(stdin);
-  return new Promise((resolve) => child.on('exit', (code) => resolve({ code, output })));
+  const run = spawnCli(args, env, stdin);
+  return run.exited.then((code) => ({ code, output: run.output() }));
 }
 
 describe('create-admin', () => {

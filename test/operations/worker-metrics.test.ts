@@ -3,7 +3,6 @@
 // an API process is sent by the worker process, whose /metrics then counts it; the endpoint is
 // refused to others exactly as the API's /metrics is; a second worker on the same port stops with
 // one line; SIGTERM closes the listener with the rest.
-import { spawn, type ChildProcess } from 'node:child_process';
 import os from 'node:os';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,6 +11,7 @@ import { loadConfig } from '../../src/config/config.js';
 import { createLogger } from '../../src/logger.js';
 import { createRuntime } from '../../src/runtime.js';
 import { startSandboxGateway, type SandboxGateway } from '../../src/sandbox.js';
+import { spawnCli, type CliProcess } from '../support/cli-process.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { deletePrefix, freePort, testEnv } from '../support/service.js';
 import { waitFor } from '../support/wait.js';
@@ -20,23 +20,9 @@ import { connectedAdvisor, sentByPhone, type ConnectedAdvisor } from '../support
 const TOKEN = 'a-long-metrics-token-456';
 const GATEWAY_KEY = 'worker-metrics-gateway-key';
 
-interface Proc {
-  child: ChildProcess;
-  output: () => string;
-  exited: Promise<number | null>;
-}
+type Proc = CliProcess;
 
-function startWorker(env: Record<string, string>): Proc {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'serve', '--role', 'worker'], {
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return { child, output: () => out, exited };
-}
+const startWorker = (env: Record<string, string>): Proc => spawnCli(['serve', '--role', 'worker'], env);
 
 async function untilOutput(proc: Proc, text: string, timeoutMs = 30_000): Promise<void> {
   await waitFor(

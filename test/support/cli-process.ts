@@ -1,0 +1,23 @@
+// The service's command line run as a real child process (`node --import tsx src/cli.ts …`), as
+// an operator runs it: its combined output, its exit code, and stdin when a command reads it.
+import { spawn, type ChildProcess } from 'node:child_process';
+
+export interface CliProcess {
+  child: ChildProcess;
+  /** stdout and stderr so far, interleaved. */
+  output: () => string;
+  exited: Promise<number | null>;
+}
+
+export function spawnCli(args: string[], env: Record<string, string>, stdin?: string): CliProcess {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], {
+    env: { ...process.env, ...env },
+    stdio: [stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+  if (stdin !== undefined) child.stdin!.end(stdin);
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return { child, output: () => out, exited };
+}
