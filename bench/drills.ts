@@ -3,12 +3,14 @@
 // prefix). Each drill checks its correctness target (nothing lost, no 500s, final statuses right)
 // and the script exits 1 if any target fails, saying why. Results go to docs/BENCHMARKS.md.
 //
-//   npx tsx bench/drills.ts [--drill kill-worker|redis-flush|gateway-outage|db-restart|webhook-storm]
+//   npx tsx bench/drills.ts [--drill kill-worker|redis-flush|gateway-outage|db-restart|webhook-storm|webhook-flood]
 //                           [--messages 10000] [--outage-seconds 120] [--quick] [--write | --no-write]
 //
 // --messages sizes kill-worker; redis-flush, gateway-outage and webhook-storm take min(--messages,
-// 3,000 / 1,200 / 3,000); db-restart POSTs for 10 s before and 20 s after the restart. --quick:
-// 300 messages, a 10 s outage and no db-restart (it restarts the shared PostgreSQL), for CI; it
+// 3,000 / 1,200 / 3,000), webhook-flood min(--messages, 10,000) messages; db-restart POSTs for 10 s
+// before and 20 s after the restart. --quick:
+// 300 messages, a 10 s outage, no db-restart (it restarts the shared PostgreSQL) and no
+// webhook-flood (it wants the whole machine), for CI; it
 // prints its rows without touching docs/BENCHMARKS.md unless given --write. Each drill's row
 // replaces that drill's row only, so `--drill NAME` re-measures one drill.
 import { readFile } from 'node:fs/promises';
@@ -18,6 +20,7 @@ import { killWorker, redisFlush } from './lib/drill-failures.js';
 import { dbRestart } from './lib/drill-db.js';
 import { gatewayOutage } from './lib/drill-outages.js';
 import { webhookStorm } from './lib/drill-storm.js';
+import { webhookFlood } from './lib/drill-flood.js';
 import type { DrillResult, DrillSizes } from './lib/drill-support.js';
 import { machineLine, writeSection } from './lib/report.js';
 import { LoadSampler } from './lib/stack.js';
@@ -28,6 +31,7 @@ const DRILLS: Record<string, (sizes: DrillSizes) => Promise<DrillResult>> = {
   'gateway-outage': gatewayOutage,
   'db-restart': dbRestart,
   'webhook-storm': webhookStorm,
+  'webhook-flood': webhookFlood,
 };
 
 const { values } = parseArgs({
@@ -49,7 +53,9 @@ const sizes: DrillSizes = {
   messages: Number(values.messages ?? (quick ? 300 : 10_000)),
   outageSeconds: Number(values['outage-seconds'] ?? (quick ? 10 : 120)),
 };
-const asked = values.drill ?? Object.keys(DRILLS).filter((name) => !(quick && name === 'db-restart'));
+const asked =
+  values.drill ??
+  Object.keys(DRILLS).filter((name) => !(quick && (name === 'db-restart' || name === 'webhook-flood')));
 for (const name of asked) {
   if (!DRILLS[name]) {
     console.error(`unknown drill ${name}; known: ${Object.keys(DRILLS).join(', ')}`);
@@ -114,7 +120,7 @@ async function main(): Promise<void> {
       `${machineLine()} Database: PostgreSQL (a scratch database per drill). Each row says when it ran, full or \`--quick\`, ` +
         'and the 1-minute load average before → highest during it (2 cores; other work shares the machine).',
       '`npm run drills` runs every drill (`--drill NAME` one, `--messages N`, `--outage-seconds S`); `npm run drills:quick` ' +
-        'shrinks them for CI (300 messages, 10 s outage, no db-restart). Each drill runs the real processes ' +
+        'shrinks them for CI (300 messages, 10 s outage, no db-restart, no webhook-flood). Each drill runs the real processes ' +
         '(`src/cli.ts serve --role api|worker|all`, the emulator in its own process, rate limit effectively off) on a ' +
         "Redis prefix of its own, POSTs uniquely numbered texts and checks them in the database and in the emulator's " +
         '`sent` lists. Targets: no accepted message lost (each one final: `sent` or later, or `failed`/`skipped` with a ' +

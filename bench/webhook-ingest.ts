@@ -7,7 +7,7 @@
 //
 //   npx tsx bench/webhook-ingest.ts [--seconds 5] [--concurrency 8,64] [--advisors 20]
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createHmac, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
@@ -18,6 +18,7 @@ import { parseArgs } from 'node:util';
 import { Pool } from 'undici';
 
 import { machineLine, percentile, writeSection } from './lib/report.js';
+import { evolutionWebhookToken } from './lib/webhook-token.js';
 
 const { values } = parseArgs({
   options: {
@@ -174,14 +175,6 @@ async function serveApp(): Promise<void> {
 
 // --- load generator -------------------------------------------------------------------------
 
-const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
-
-function token(secret: string): string {
-  const iat = Math.floor(Date.now() / 1000);
-  const unsigned = `${b64({ alg: 'HS256', typ: 'JWT' })}.${b64({ iat, exp: iat + 600, app: 'evolution', action: 'webhook' })}`;
-  return `${unsigned}.${createHmac('sha256', secret).update(unsigned).digest('base64url')}`;
-}
-
 /** Messages seeded for the receipts to refer to (event n = 2k is a receipt for message k). */
 const SEEDED_RECEIPT_IDS = 200_000;
 
@@ -247,7 +240,7 @@ async function load(
   const fallback: Tenant = { instance: 'none', secret: 'none' };
   const tokens = (tenants.length ? tenants : [fallback]).map((t) => ({
     tenant: t,
-    auth: `Bearer ${token(t.secret)}`,
+    auth: `Bearer ${evolutionWebhookToken(t.secret)}`,
   }));
   const latencies: number[] = [];
   let errors = 0;

@@ -20,7 +20,7 @@ import { fmt, sleep } from './stack.js';
 const RANK: Record<string, number> = { queued: 1, scheduled: 1, sending: 2, sent: 3, delivered: 4, read: 5 };
 
 /** Polls every status and counts any message seen at a lower rank than before. */
-class Monotonic {
+export class Monotonic {
   private readonly seen = new Map<string, number>();
   regressions: string[] = [];
   polls = 0;
