@@ -22,6 +22,23 @@ describe('dependencyDown', () => {
     ).toBe('database');
   });
 
+  it('follows the real cause chain of a query whose socket was reset (better-auth → Drizzle → pg)', () => {
+    // As thrown during the db-restart drill: each layer keeps its own message, and the socket
+    // error from pg-pool carries no port.
+    const reset = withCode('read ECONNRESET', 'ECONNRESET');
+    const query = new Error(
+      'Failed query: select "id" from "session" where "session"."token" = $1\nparams: x',
+      {
+        cause: reset,
+      },
+    );
+    expect(dependencyDown(new Error('Failed to get session', { cause: query }))).toBe('database');
+    // The same socket error with no query above it (an HTTP call, say) is not the database.
+    expect(
+      dependencyDown(new Error('fetch failed', { cause: withCode('read ECONNRESET', 'ECONNRESET') })),
+    ).toBeNull();
+  });
+
   it('names Redis for ioredis errors', () => {
     expect(dependencyDown(new Error('Connection is closed.'))).toBe('redis');
     expect(dependencyDown(Object.assign(new Error('x'), { name: 'MaxRetriesPerRequestError' }))).toBe(

@@ -19,7 +19,14 @@ const DB_PATTERNS = [
 ];
 const DB_CODES = new Set(['57P01', '57P02', '57P03', '08000', '08003', '08006', '08001', '08004']);
 
-export function dependencyDown(err: unknown, depth = 0): Dependency | null {
+const SOCKET_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT']);
+
+/**
+ * `inQuery`: an error above this one in the cause chain was a database query failing (Drizzle's
+ * "Failed query: …"), so a bare socket error below it (pg-pool's "read ECONNRESET", with no port)
+ * is the database going away, not some other connection.
+ */
+export function dependencyDown(err: unknown, depth = 0, inQuery = false): Dependency | null {
   if (!err || typeof err !== 'object' || depth > 4) return null;
   const e = err as {
     name?: string;
@@ -32,9 +39,9 @@ export function dependencyDown(err: unknown, depth = 0): Dependency | null {
   const message = e.message ?? '';
   if (e.name === 'MaxRetriesPerRequestError') return 'redis';
   if (e.code && DB_CODES.has(e.code)) return 'database';
-  if (e.code === 'ECONNREFUSED' || e.code === 'ECONNRESET' || e.code === 'ETIMEDOUT') {
+  if (e.code && SOCKET_CODES.has(e.code)) {
     if (e.port === 6379 || /6379/.test(message)) return 'redis';
-    if (e.port === 5432 || /5432/.test(message)) return 'database';
+    if (e.port === 5432 || /5432/.test(message) || inQuery) return 'database';
   }
   if (DB_PATTERNS.some((p) => p.test(message))) return 'database';
   // A query (Drizzle wraps it as "Failed query: …", better-auth wraps that again) that failed
@@ -43,5 +50,5 @@ export function dependencyDown(err: unknown, depth = 0): Dependency | null {
     return 'database';
   }
   if (REDIS_PATTERNS.some((p) => p.test(message))) return 'redis';
-  return dependencyDown(e.cause, depth + 1);
+  return dependencyDown(e.cause, depth + 1, inQuery || /Failed query:/.test(message));
 }
