@@ -86,3 +86,21 @@ describe('public profile page', () => {
     await embed.text();
   });
 });
+
+describe('the appointments screen', () => {
+  // Far east and far west of UTC: at any hour, one of them is on another date than UTC.
+  it.each(['Pacific/Kiritimati', 'Pacific/Pago_Pago'])(
+    'starts from today where the advisor is (%s), not from today in UTC',
+    async (timezoneId) => {
+      const { page, context, pageErrors } = await openPage(browser, web.url, DESKTOP, { timezoneId });
+      await signUpInContext(context, web.url);
+      await page.goto('/appointments');
+      const from = page.locator('input[type="date"]');
+      await from.waitFor();
+      const localToday = new Intl.DateTimeFormat('en-CA', { timeZone: timezoneId }).format(new Date());
+      expect(await from.inputValue()).toBe(localToday);
+      expect(pageErrors).toEqual([]);
+      await context.close();
+    },
+  );
+});

@@ -36,13 +36,13 @@ export async function openPage(
   browser: Browser,
   baseURL: string,
   viewport = DESKTOP,
-  extra: { isMobile?: boolean } = {},
+  extra: { isMobile?: boolean; timezoneId?: string } = {},
 ): Promise<PageWatch> {
   const context = await browser.newContext({
     baseURL,
     viewport,
     locale: 'es-ES',
-    timezoneId: 'Europe/Madrid',
+    timezoneId: extra.timezoneId ?? 'Europe/Madrid',
     isMobile: extra.isMobile,
     hasTouch: extra.isMobile,
   });

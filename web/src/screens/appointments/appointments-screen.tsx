@@ -18,7 +18,10 @@ import { displayPhone } from '../../lib/phone-input';
 import { usePagedList } from '../../lib/use-paged-list';
 import { AppointmentTimeline, type AppointmentKind } from './appointment-timeline';
 
-const today = () => new Date().toISOString().slice(0, 10);
+// Today where the advisor is, as the date input's YYYY-MM-DD (en-CA formats dates that way). Not
+// toISOString(): that is today in UTC, which in Mexico after 6 p.m. is already tomorrow and hid
+// the evening's appointments.
+const today = () => new Intl.DateTimeFormat('en-CA').format(new Date());
 
 export function AppointmentsScreen() {
   const { t, locale } = useI18n();
