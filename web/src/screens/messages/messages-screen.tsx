@@ -8,6 +8,7 @@ import { Field } from '../../components/Field';
 import { LoadMoreSentinel } from '../../components/LoadMoreSentinel';
 import { LoadingState } from '../../components/LoadingState';
 import { useI18n } from '../../i18n/i18n-context';
+import { laterOf } from '../../lib/message-merge';
 import type { Message, MessageDirection, MessageStatus } from '../../lib/api-types';
 import { useLiveEvent } from '../../lib/live-events';
 import { useDebounced } from '../../lib/use-debounced';
@@ -39,10 +40,11 @@ export function MessagesScreen() {
     (!status || m.status === status) &&
     (!direction || m.direction === direction) &&
     (!phoneQuery || (m.phone ?? '').includes(phoneQuery.replace(/^\+/, '')));
-  const upsert = (m: Message) =>
+  const upsert = (incoming: Message) =>
     list.setItems((items) => {
-      const i = items.findIndex((x) => x.id === m.id);
-      if (i >= 0)
+      const current = items.find((x) => x.id === incoming.id);
+      const m = laterOf(current, incoming);
+      if (current)
         return matches(m) ? items.map((x) => (x.id === m.id ? m : x)) : items.filter((x) => x.id !== m.id);
       return matches(m) ? [m, ...items] : items;
     });
