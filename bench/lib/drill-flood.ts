@@ -11,7 +11,7 @@ import { Pool } from 'undici';
 
 import { SecretBox } from '../../src/domain/crypto/secret-box.js';
 import { counts, seconds, type DrillResult, type DrillSizes } from './drill-support.js';
-import { Monotonic } from './drill-storm.js';
+import { Monotonic, receiptOutcome } from './drill-storm.js';
 import { startPipeline } from './pipeline-stack.js';
 import { fmt, sleep, startServiceProcess, type Child } from './stack.js';
 import { evolutionWebhookToken } from './webhook-token.js';
@@ -129,19 +129,7 @@ export async function webhookFlood(sizes: DrillSizes): Promise<DrillResult> {
     const allReadMs = performance.now() - startedAt - postMs;
     await monitor.stop();
     await monitor.poll();
-    const { rows: check } = await pool.query<{ status: string; gaps: string; n: string }>(
-      `select status, count(*) filter (where sent_at is null or delivered_at is null or read_at is null) as gaps,
-              count(*) as n
-         from whatsapp_message where text = 'flood' group by 1`,
-    );
-    const byStatus = Object.fromEntries(check.map((r) => [r.status, Number(r.n)]));
-    const gaps = check.reduce((s, r) => s + (r.status === 'read' ? Number(r.gaps) : 0), 0);
-    const { rows: hooks } = await pool.query<{ total: string; errors: string; pending: string }>(
-      `select count(*) as total, count(*) filter (where error is not null) as errors,
-              (select count(*) from pending_receipt) as pending
-         from webhook_event`,
-    );
-    const h = hooks[0]!;
+    const { byStatus, rows: found, gaps, hooks: h } = await receiptOutcome(pool, "text = 'flood'");
     const why: string[] = [];
     if (perSecond < TARGET_PER_SECOND)
       why.push(`accepted ${fmt(perSecond)} events/s, under ${fmt(TARGET_PER_SECOND)}`);
@@ -154,7 +142,7 @@ export async function webhookFlood(sizes: DrillSizes): Promise<DrillResult> {
       drill: 'webhook-flood',
       size: `${fmt(receipts.length)} receipts for ${fmt(messages)} messages, 64 connections, 1 worker`,
       result: `${fmt(perSecond)} events/s accepted (${seconds(postMs)}); ${counts(byStatus)}; all \`read\` ${seconds(allReadMs)} after the last POST (worker start-up included)`,
-      lost: messages - check.reduce((s, r) => s + Number(r.n), 0),
+      lost: messages - found,
       duplicates: null,
       notes:
         `Every receipt (DELIVERY_ACK and READ per message) posted twice, all shuffled, signed with each instance's jwt_key, ` +

@@ -57,6 +57,31 @@ export class Monotonic {
   }
 }
 
+/**
+ * Where a storm left the messages `where` selects: rows per status, how many there are, read
+ * rows missing a timestamp, and the webhook events stored, kept with an error and still parked.
+ */
+export async function receiptOutcome(pool: pg.Pool, where: string, params: unknown[] = []) {
+  const { rows: check } = await pool.query<{ status: string; gaps: string; n: string }>(
+    `select status,
+            count(*) filter (where sent_at is null or delivered_at is null or read_at is null) as gaps,
+            count(*) as n
+       from whatsapp_message where ${where} group by 1`,
+    params,
+  );
+  const { rows: hooks } = await pool.query<{ total: string; errors: string; pending: string }>(
+    `select count(*) as total, count(*) filter (where error is not null) as errors,
+            (select count(*) from pending_receipt) as pending
+       from webhook_event`,
+  );
+  return {
+    byStatus: Object.fromEntries(check.map((r) => [r.status, Number(r.n)])),
+    rows: check.reduce((sum, r) => sum + Number(r.n), 0),
+    gaps: check.reduce((sum, r) => sum + (r.status === 'read' ? Number(r.gaps) : 0), 0),
+    hooks: hooks[0]!,
+  };
+}
+
 export async function webhookStorm(sizes: DrillSizes): Promise<DrillResult> {
   const total = sizes.quick ? sizes.messages : Math.min(sizes.messages, 3_000);
   const tag = `ws${Date.now().toString(36)}`;
@@ -95,20 +120,12 @@ export async function webhookStorm(sizes: DrillSizes): Promise<DrillResult> {
     const doneAt = Date.now();
     await monitor.stop();
     await monitor.poll();
-    const { rows: check } = await pool.query<{ status: string; gaps: string; n: string }>(
-      `select status,
-              count(*) filter (where sent_at is null or delivered_at is null or read_at is null) as gaps,
-              count(*) as n
-         from whatsapp_message where id = any($1::uuid[]) group by 1`,
-      [ids],
-    );
-    const byStatus = Object.fromEntries(check.map((r) => [r.status, Number(r.n)]));
-    const gaps = check.reduce((s, r) => s + (r.status === 'read' ? Number(r.gaps) : 0), 0);
-    const { rows: hooks } = await pool.query<{ total: string; errors: string; pending: string }>(
-      `select count(*) as total, count(*) filter (where error is not null) as errors,
-              (select count(*) from pending_receipt) as pending
-         from webhook_event`,
-    );
+    const {
+      byStatus,
+      rows: found,
+      gaps,
+      hooks: h,
+    } = await receiptOutcome(pool, 'id = any($1::uuid[])', [ids]);
     const stats = (await emulatorStats(stack.emulator.url)) as { webhooks?: Record<string, number> };
     const sent = await checkSent(stack.emulator.url, stack.advisors, tag);
     const notRead = ids.length - read;
@@ -120,12 +137,11 @@ export async function webhookStorm(sizes: DrillSizes): Promise<DrillResult> {
       );
     if (gaps) why.push(`${gaps} read messages missing a sent/delivered/read timestamp`);
     if (run.result.errors.size) why.push(`non-202 answers: ${counts(run.result.errors)}`);
-    const h = hooks[0]!;
     return {
       drill: 'webhook-storm',
       size: `${fmt(ids.length)} messages by 32 loops, 1 worker`,
       result: `${counts(byStatus)}; all \`read\` ${seconds(doneAt - startedAt)} after the first POST`,
-      lost: ids.length - check.reduce((s, r) => s + Number(r.n), 0),
+      lost: ids.length - found,
       duplicates: sent.duplicates,
       notes:
         `Emulator faults \`duplicateWebhookRate: 1\`, \`reorderWebhooks: true\` (60 ms shuffle window), receipts ` +

@@ -4,7 +4,7 @@
 import { fileURLToPath } from 'node:url';
 import { readMigrationFiles } from 'drizzle-orm/migrator';
 import { sql } from 'drizzle-orm';
-import type { Database } from './client.js';
+import { rowsOf, type Database } from './client.js';
 
 export const MIGRATIONS_FOLDER = fileURLToPath(new URL('../../drizzle', import.meta.url));
 const LOCK_ID = 724_113_901;
@@ -37,8 +37,7 @@ export async function pendingMigrations(database: Database): Promise<string[]> {
     const rows = await database.db.execute<{ created_at: string }>(
       sql`select created_at from drizzle.__drizzle_migrations`,
     );
-    const list = (Array.isArray(rows) ? rows : (rows as { rows: { created_at: string }[] }).rows) ?? [];
-    applied = list.map((r) => Number(r.created_at));
+    applied = rowsOf<{ created_at: string }>(rows).map((r) => Number(r.created_at));
   } catch {
     applied = [];
   }

@@ -7,7 +7,7 @@ import { createAuth } from '../../src/auth/auth.js';
 import { openDatabase } from '../../src/db/client.js';
 import { user } from '../../src/db/schema/index.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
-import { spawnCli } from '../support/cli-process.js';
+import { databaseEnv, spawnCli } from '../support/cli-process.js';
 import { testEnv } from '../support/service.js';
 
 let database: TestDatabase;
@@ -21,10 +21,7 @@ afterAll(async () => {
 });
 
 function runCli(args: string[], stdin: string): Promise<{ code: number | null; output: string }> {
-  const location = database.location;
-  const env = testEnv(
-    location.kind === 'postgres' ? { DATABASE_URL: location.url } : { PGLITE_DIR: location.dir },
-  );
+  const env = testEnv(databaseEnv(database.location));
   const run = spawnCli(args, env, stdin);
   return run.exited.then((code) => ({ code, output: run.output() }));
 }

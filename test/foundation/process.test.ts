@@ -1,7 +1,7 @@
 // The real process, as an operator runs it: starts, serves, and shuts down cleanly on SIGTERM.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
-import { spawnCli } from '../support/cli-process.js';
+import { databaseEnv, spawnCli } from '../support/cli-process.js';
 import { testEnv } from '../support/service.js';
 
 let database: TestDatabase;
@@ -35,9 +35,9 @@ describe('the service process', () => {
       EVOLUTION_API_URL: 'http://127.0.0.1:9',
       EVOLUTION_API_KEY: 'unused',
       SHUTDOWN_DRAIN_MS: '1500',
-      ...(location.kind === 'postgres' ? { DATABASE_URL: location.url } : {}),
+      ...databaseEnv(location),
     });
-    const proc = start(location.kind === 'pglite' ? { ...env, PGLITE_DIR: location.dir } : env);
+    const proc = start(env);
     await waitFor(() => proc.output().includes('dashboard and API at'), 30_000);
     const health = await fetch(`http://127.0.0.1:${port}/health`);
     expect(await health.json()).toEqual({ status: 'ok' });

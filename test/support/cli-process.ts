@@ -1,6 +1,7 @@
 // The service's command line run as a real child process (`node --import tsx src/cli.ts …`), as
 // an operator runs it: its combined output, its exit code, and stdin when a command reads it.
 import { spawn, type ChildProcess } from 'node:child_process';
+import type { TestDatabase } from './database.js';
 
 export interface CliProcess {
   child: ChildProcess;
@@ -20,4 +21,12 @@ export function spawnCli(args: string[], env: Record<string, string>, stdin?: st
   if (stdin !== undefined) child.stdin!.end(stdin);
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   return { child, output: () => out, exited };
+}
+
+/**
+ * The variables that point a child process at a test database. Close the database in this
+ * process first when it is PGlite: one process per data directory.
+ */
+export function databaseEnv(location: TestDatabase['location']): Record<string, string> {
+  return location.kind === 'postgres' ? { DATABASE_URL: location.url } : { PGLITE_DIR: location.dir };
 }

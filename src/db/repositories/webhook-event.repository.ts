@@ -1,7 +1,7 @@
 // webhook_event rows: raw events stored before the acknowledgement, then processed by a worker.
 // Scoped by advisor, except the system scans of the sweeper and of retention.
 import { and, asc, eq, inArray, isNotNull, isNull, lt, sql } from 'drizzle-orm';
-import type { DbOrTx } from '../client.js';
+import { rowsOf, type DbOrTx } from '../client.js';
 import { preparedOnce } from '../prepared.js';
 import { pendingReceipt, webhookEvent } from '../schema/index.js';
 
@@ -34,11 +34,8 @@ export async function insertWebhookEvents(db: DbOrTx, rows: readonly NewWebhookE
     select r.advisor_id, r.event, r.payload, r.received_at
     from jsonb_to_recordset(${json}::jsonb) as r(advisor_id text, event text, payload jsonb, received_at timestamptz)
     returning id`);
-  const inserted = (Array.isArray(result) ? result : (result as { rows: { id: unknown }[] }).rows) as {
-    id: unknown;
-  }[];
   // int8 comes back as a string from node-postgres.
-  return inserted.map((r) => Number(r.id));
+  return rowsOf<{ id: unknown }>(result).map((r) => Number(r.id));
 }
 
 export async function findWebhookEvent(

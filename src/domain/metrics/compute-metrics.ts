@@ -10,7 +10,7 @@
 // Timings and why (no rollup table, no covering index): docs/BENCHMARKS.md, "Metrics over a
 // million messages".
 import { sql, type SQL } from 'drizzle-orm';
-import type { Db } from '../../db/client.js';
+import { rowsOf, type Db } from '../../db/client.js';
 import { BUILTIN_TEMPLATE_KEYS } from '../templates/index.js';
 
 export interface MetricsRange {
@@ -19,8 +19,6 @@ export interface MetricsRange {
 }
 
 type Row = Record<string, unknown>;
-const rowsOf = (result: unknown): Row[] =>
-  Array.isArray(result) ? (result as Row[]) : ((result as { rows?: Row[] }).rows ?? []);
 const num = (v: unknown): number => (v === null || v === undefined ? 0 : Number(v));
 const ratio = (a: number, b: number): number | null => (b > 0 ? Math.round((a / b) * 10_000) / 10_000 : null);
 const seconds = (v: unknown): number | null =>
@@ -84,7 +82,7 @@ export async function computeMetrics(db: Db, advisorId: string | null, range: Me
 
   const [countRows, [times], [connect], [adopt]] = (
     await Promise.all([counts, percentiles, connection, adoption])
-  ).map(rowsOf) as [Row[], Row[], Row[], Row[]];
+  ).map((result) => rowsOf(result)) as [Row[], Row[], Row[], Row[]];
 
   const messagesPerDay = countRows
     .filter((r) => r.kind === 'day')
