@@ -84,7 +84,13 @@ export const whatsappMessage = pgTable(
     requestHash: text('request_hash'),
     readByAdvisor: boolean('read_by_advisor').notNull().default(true),
     scheduledAt: ts('scheduled_at'),
-    createdAt: ts('created_at').notNull().defaultNow(),
+    /**
+     * Milliseconds, like a JavaScript Date: it is the pagination cursor, and a cursor that lost the
+     * microseconds skipped the rest of a group of rows written by one statement (same now()).
+     */
+    createdAt: timestamp('created_at', { withTimezone: true, mode: 'date', precision: 3 })
+      .notNull()
+      .defaultNow(),
     updatedAt: ts('updated_at').notNull().defaultNow(),
     sentAt: ts('sent_at'),
     deliveredAt: ts('delivered_at'),
