@@ -93,6 +93,61 @@ describe('inbound messages', () => {
     expect(missing.body.response.message).toEqual(['Message not found']);
   });
 
+  it('delivers a voice note as audioMessage (ptt, no caption), its bytes fetchable', async () => {
+    const ogg = Buffer.concat([Buffer.from('OggS'), Buffer.alloc(20, 1)]).toString('base64');
+    const reply = await inbound({
+      from: '34612345678',
+      text: 'ignored: audio has no caption',
+      media: { type: 'audio', base64: ogg },
+    });
+    expect(reply.status).toBe(201);
+    const data = await upsertData();
+    expect(data.messageType).toBe('audioMessage');
+    expect(data.message.audioMessage).toMatchObject({
+      mimetype: 'audio/ogg; codecs=opus',
+      ptt: true,
+      seconds: expect.any(Number),
+      url: expect.stringMatching(/^https:\/\//),
+      directPath: expect.any(String),
+      mediaKey: expect.any(String),
+    });
+    expect(data.message.audioMessage).not.toHaveProperty('caption');
+    expect(data.message).not.toHaveProperty('conversation');
+    const media = await emulator.call('POST', '/chat/getBase64FromMediaMessage/inbox', {
+      body: { message: { key: { id: reply.body.key.id } }, convertToMp4: false },
+    });
+    expect(media.status).toBe(201);
+    expect(media.body).toMatchObject({ mediaType: 'audioMessage', base64: ogg, buffer: null });
+  });
+
+  it('delivers a document with its file name, mimetype from the extension and caption', async () => {
+    const pdf = Buffer.from('%PDF-1.4\n%plan\n').toString('base64');
+    const reply = await inbound({
+      from: '34612345678',
+      media: { type: 'document', fileName: 'analisis.pdf', caption: 'mis análisis', base64: pdf },
+    });
+    expect(reply.status).toBe(201);
+    const data = await upsertData();
+    expect(data.messageType).toBe('documentMessage');
+    expect(data.message.documentMessage).toMatchObject({
+      mimetype: 'application/pdf',
+      fileName: 'analisis.pdf',
+      title: 'analisis.pdf',
+      caption: 'mis análisis',
+      directPath: expect.any(String),
+    });
+    const media = await emulator.call('POST', '/chat/getBase64FromMediaMessage/inbox', {
+      body: { message: { key: { id: reply.body.key.id } }, convertToMp4: false },
+    });
+    expect(media.body).toMatchObject({
+      mediaType: 'documentMessage',
+      fileName: 'analisis.pdf',
+      caption: 'mis análisis',
+      mimetype: 'application/pdf',
+      base64: pdf,
+    });
+  });
+
   it('addresses by @lid with the phone JID in remoteJidAlt', async () => {
     await inbound({ from: '5511987654321', text: 'Oi', asLid: true });
     const data = await upsertData();

@@ -1,13 +1,15 @@
-// CLI: `tsx emulator/main.ts --port 8085 --api-key KEY [--fast]` (or `npm run emulator -- --port 8085`).
+// CLI: `tsx emulator/main.ts --port 8085 [--api-key KEY] [--fast]` (or `npm run emulator -- --port 8085`).
 // Without --fast it keeps the real gateway's timings (5 s create, 45 s QRs, 5 s first webhook retry).
+// Without a key it makes one up and prints it: a fixed default would be a key everybody knows.
+import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
 
 import { fastTimings } from './core/options.js';
 import { startEmulator, type EmulatorOptions } from './server.js';
 
-const USAGE = `Usage: tsx emulator/main.ts [--port 8085] [--host 127.0.0.1] --api-key KEY [--fast]
+const USAGE = `Usage: tsx emulator/main.ts [--port 8085] [--host 127.0.0.1] [--api-key KEY] [--fast]
        [--server-url URL] [--timezone America/Sao_Paulo] [--expose-apikey] [--no-receipts] [--log]
-The API key may also come from EMULATOR_API_KEY.`;
+The API key may also come from EMULATOR_API_KEY; with neither, a random one is generated and printed.`;
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -28,9 +30,10 @@ async function main(): Promise<void> {
     console.log(USAGE);
     return;
   }
-  const apiKey = values['api-key'] ?? process.env.EMULATOR_API_KEY;
+  const givenKey = values['api-key'] ?? process.env.EMULATOR_API_KEY;
+  const apiKey = givenKey || randomBytes(16).toString('hex');
   const port = Number(values.port);
-  if (!apiKey || !Number.isInteger(port) || port < 0 || port > 65_535) {
+  if (values.port.trim() === '' || !Number.isInteger(port) || port < 0 || port > 65_535) {
     console.error(USAGE);
     process.exitCode = 2;
     return;
@@ -49,6 +52,8 @@ async function main(): Promise<void> {
   const emulator = await startEmulator(options);
   console.log(`Evolution API emulator listening on ${emulator.url}${values.fast ? ' (fast timings)' : ''}`);
   console.log(`Control API: ${emulator.url}/_emulator/instances`);
+  if (!givenKey)
+    console.log(`Global API key (generated; choose one with --api-key or EMULATOR_API_KEY): ${apiKey}`);
   const stop = (): void => {
     void emulator.close().then(() => process.exit(0));
   };

@@ -7,6 +7,7 @@ import type { EmulatorContext } from './core/context.js';
 import { FaultState } from './core/faults.js';
 import { createJid } from './core/jid.js';
 import { resolveSettings } from './core/options.js';
+import { seededRandom } from './core/random.js';
 import { emptyStats } from './core/stats.js';
 import { Timers } from './core/timers.js';
 import { Deliverer } from './webhooks/delivery.js';
@@ -43,6 +44,8 @@ export interface EmulatorOptions {
   exposeApiKeyInWebhooks?: boolean;
   /** How long a silent reconnect stays `connecting` before `open` again. Default 1500. */
   reconnectDelayMs?: number;
+  /** Seeds the fault dice (drops, duplicates, error rate, reorder shuffles) for repeatable runs. */
+  randomSeed?: number;
 }
 
 export interface RunningEmulator {
@@ -59,7 +62,8 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
   const settings = resolveSettings(options);
   const timers = new Timers();
   const stats = emptyStats();
-  const faults = new FaultState(createJid);
+  const random = options.randomSeed === undefined ? Math.random : seededRandom(options.randomSeed);
+  const faults = new FaultState(createJid, random);
   const clock = new WallClock(settings.timezone);
   // Keep-alive pool for webhook deliveries, so a busy receiver is not paying a TCP handshake per event.
   const agent = new Agent({
@@ -94,6 +98,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     deliverer,
     exposeApiKey: settings.exposeApiKeyInWebhooks,
     serverUrl: () => ctx.serverUrl,
+    random,
   });
   ctx.webhooks = dispatcher;
   const lifecycle = new ConnectionLifecycle(ctx);

@@ -62,6 +62,13 @@ export async function createRuntime(
   role: Role = 'all',
   overrides: RuntimeOverrides = {},
 ): Promise<Runtime> {
+  // A worker process runs no emulator, so in sandbox mode it can only reach one that an API
+  // process runs on a port both know; the default port 0 (random) is known to nobody.
+  if (role === 'worker' && config.evolution.sandbox && config.emulatorPort === 0) {
+    throw new StartupError(
+      'sandbox mode (no EVOLUTION_API_URL) runs the API and workers in one process: run `serve` without --role, or set EVOLUTION_API_URL (a real gateway) or EMULATOR_PORT (the sandbox emulator port of your API process).',
+    );
+  }
   const closers: (() => Promise<unknown>)[] = [];
   // Each step is bounded: with Redis or the database gone, a close can wait forever, and a
   // shutdown that never ends is worse than one that drops a connection.

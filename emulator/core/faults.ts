@@ -51,7 +51,10 @@ export class FaultState {
   /** Canonical JIDs of notOnWhatsApp, so the send path does one Set lookup. */
   private absent = new Set<string>();
 
-  constructor(private readonly canonical: (number: string) => string) {}
+  constructor(
+    private readonly canonical: (number: string) => string,
+    private readonly random: () => number = Math.random,
+  ) {}
 
   apply(patch: FaultsPatch): Faults {
     const next: Faults = { ...this.current };
@@ -73,7 +76,7 @@ export class FaultState {
   }
 
   roll(rateValue: number): boolean {
-    return rateValue > 0 && Math.random() < rateValue;
+    return rateValue > 0 && this.random() < rateValue;
   }
 
   /** Plain-JSON view for GET (statusDelaysMs undefined shows as null + `statusDelaysFromOptions`). */

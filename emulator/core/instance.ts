@@ -93,8 +93,11 @@ export interface SentRecord {
 }
 
 export interface WebhookAttempt {
+  /** Numbered when handed to delivery: their order is the order events left the dispatcher. */
   deliveryId: number;
   event: string;
+  /** The message the event is about, when it is about one. */
+  messageId: string | null;
   url: string;
   attempt: number;
   outcome: 'delivered' | 'retrying' | 'failed' | 'rejected' | 'dropped' | 'skipped';

@@ -59,6 +59,7 @@ export class Deliverer {
     instance.webhookLog.push({
       deliveryId: this.nextId++,
       event,
+      messageId: null,
       url,
       attempt: 0,
       outcome,
@@ -134,6 +135,7 @@ export class Deliverer {
     instance.webhookLog.push({
       deliveryId,
       event: prepared.event,
+      messageId: prepared.messageId,
       url: prepared.url,
       attempt,
       outcome,

@@ -19,6 +19,8 @@ export interface DispatcherDeps {
   deliverer: Deliverer;
   exposeApiKey: boolean;
   serverUrl: () => string;
+  /** Shuffles reordered batches (seeded in tests). */
+  random: () => number;
 }
 
 interface Held {
@@ -72,7 +74,7 @@ export class WebhookDispatcher {
       this.held = [];
       // Fisher-Yates: every order equally likely, so a receiver that assumes order fails fast.
       for (let i = batch.length - 1; i > 0; i -= 1) {
-        const j = Math.floor(Math.random() * (i + 1));
+        const j = Math.floor(this.deps.random() * (i + 1));
         const a = batch[i];
         const b = batch[j];
         if (a && b) {

@@ -6,6 +6,8 @@ import { webhookToken } from './jwt.js';
 
 export interface PreparedRequest {
   event: string;
+  /** The message the event is about (`key.id`, or `keyId` of a receipt), for the delivery log. */
+  messageId: string | null;
   url: string;
   body: string;
   headers: Record<string, string>;
@@ -71,10 +73,18 @@ export function prepareRequest(
     kind: 'send',
     request: {
       event,
+      messageId: messageIdOf(data),
       // Plain concatenation, like the gateway: a trailing slash or a query string ends up before the suffix.
       url: row.webhookByEvents ? `${row.url}/${kebabName(event)}` : row.url,
       body: JSON.stringify(envelope),
       headers: buildHeaders(row.headers, Date.now()),
     },
   };
+}
+
+function messageIdOf(data: unknown): string | null {
+  if (!data || typeof data !== 'object') return null;
+  const d = data as { key?: { id?: unknown }; keyId?: unknown };
+  const id = d.key?.id ?? d.keyId;
+  return typeof id === 'string' ? id : null;
 }

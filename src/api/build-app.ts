@@ -1,6 +1,7 @@
 // Builds the Fastify application from its dependencies. It never listens: main.ts does, and tests
 // drive it through real HTTP or app.inject.
 import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
@@ -25,12 +26,21 @@ import { inboxRoutes } from './routes/inbox.route.js';
 import { appointmentRoutes } from './routes/appointments.route.js';
 import { webRoutes } from './routes/web.route.js';
 
+// A caller's (or its proxy's) request id is kept only when it looks like one, so nobody can put
+// arbitrary text into every log line of a request; anything else gets a fresh id.
+const CALLER_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+function requestIdOf(req: IncomingMessage): string {
+  const incoming = req.headers['x-request-id'];
+  return typeof incoming === 'string' && CALLER_REQUEST_ID.test(incoming) ? incoming : randomUUID();
+}
+
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: deps.logger as FastifyBaseLogger,
     bodyLimit: deps.config.limits.httpBodyBytes,
-    requestIdHeader: 'x-request-id',
-    genReqId: () => randomUUID(),
+    requestIdHeader: false,
+    genReqId: requestIdOf,
     forceCloseConnections: true,
     trustProxy: true,
   });
@@ -38,6 +48,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.setSerializerCompiler(serializerCompiler);
   app.decorateRequest('caller', null);
   registerErrorHandler(app);
+  // Every answer, errors included, names its request id: the line to grep for in the logs.
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
   // A NUL byte has no business in a URL, and PostgreSQL cannot store one: refuse it up front.
   app.addHook('onRequest', async (request) => {
     if (/%00/.test(request.url)) {
@@ -65,7 +79,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
   healthRoutes(app, deps);
-  authRoutes(app, deps.auth);
+  authRoutes(app, deps.auth, deps.database);
   apiKeyRoutes(app, deps);
   whatsappConfigRoutes(app, deps);
   adminRoutes(app, deps);

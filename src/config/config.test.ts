@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -51,6 +51,48 @@ describe('loadConfig', () => {
       string
     >;
     expect(Buffer.from(stored.ENCRYPTION_KEY!, 'base64').equals(first.encryption.key)).toBe(true);
+  });
+
+  it('stops with one line, and leaves the file alone, when dev-secrets.json is damaged', () => {
+    for (const [content, what] of [
+      ['{"ENCRYPTION_KEY": "abc', /is not valid JSON/],
+      [
+        JSON.stringify({ ENCRYPTION_KEY: key, BETTER_AUTH_SECRET: 'y'.repeat(43) }),
+        /incomplete.*EMULATOR_API_KEY/,
+      ],
+      [
+        JSON.stringify({
+          ENCRYPTION_KEY: 'c2hvcnQ=',
+          BETTER_AUTH_SECRET: 'y'.repeat(43),
+          EMULATOR_API_KEY: 'k',
+        }),
+        /incomplete.*ENCRYPTION_KEY/,
+      ],
+      ['', /is not valid JSON/],
+    ] as const) {
+      const dir = tmp();
+      const file = path.join(dir, 'dev-secrets.json');
+      writeFileSync(file, content);
+      const problems = problemsOf({ DATA_DIR: dir });
+      expect(problems).toEqual([expect.stringMatching(what)]);
+      expect(problems[0]).toContain(file);
+      expect(problems[0]).toMatch(/restore it from a backup/);
+      expect(readFileSync(file, 'utf8')).toBe(content);
+    }
+  });
+
+  it('does not need dev-secrets.json when every secret is set', () => {
+    const dir = tmp();
+    writeFileSync(path.join(dir, 'dev-secrets.json'), 'damaged, but nobody reads it');
+    expect(
+      problemsOf({
+        DATA_DIR: dir,
+        ENCRYPTION_KEY: key,
+        BETTER_AUTH_SECRET: 'x'.repeat(40),
+        EVOLUTION_API_URL: 'https://evo.example.com',
+        EVOLUTION_API_KEY: 'k',
+      }),
+    ).toEqual([]);
   });
 
   it('reads PostgreSQL, a real gateway and numeric settings', () => {

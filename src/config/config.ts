@@ -2,6 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { z } from 'zod';
 import { envSchema, type Env } from './env-schema.js';
 
 export interface Config {
@@ -83,22 +84,64 @@ interface DevSecrets {
   EMULATOR_API_KEY: string;
 }
 
-/** Dev secrets are generated once and kept in DATA_DIR so sessions and encrypted rows survive restarts. */
+/**
+ * Dev secrets are generated once and kept in DATA_DIR so sessions and encrypted rows survive
+ * restarts. Only a missing file is created: replacing a damaged one would make every credential
+ * sealed under the old key unreadable, so that stops the start instead.
+ */
 function loadOrCreateDevSecrets(dataDir: string): DevSecrets {
   const file = path.join(dataDir, 'dev-secrets.json');
+  let text: string;
   try {
-    return JSON.parse(readFileSync(file, 'utf8')) as DevSecrets;
-  } catch {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') {
+      throw new ConfigError([`${file}: cannot be read (${(err as Error).message})`]);
+    }
     const secrets: DevSecrets = {
       ENCRYPTION_KEY: randomBytes(32).toString('base64'),
       BETTER_AUTH_SECRET: randomBytes(32).toString('base64url'),
       EMULATOR_API_KEY: randomBytes(16).toString('hex'),
     };
     mkdirSync(dataDir, { recursive: true });
-    writeFileSync(file, JSON.stringify(secrets, null, 2), { mode: 0o600 });
-    return secrets;
+    try {
+      // 'wx': when two processes start at once, the second keeps the first one's secrets.
+      writeFileSync(file, JSON.stringify(secrets, null, 2), { mode: 0o600, flag: 'wx' });
+      return secrets;
+    } catch (writeErr) {
+      if ((writeErr as NodeJS.ErrnoException).code !== 'EEXIST') throw writeErr;
+      text = readFileSync(file, 'utf8');
+    }
   }
+  return parseDevSecrets(file, text);
 }
+
+function parseDevSecrets(file: string, text: string): DevSecrets {
+  const damaged = (what: string) =>
+    new ConfigError([
+      `${file}: ${what}; restore it from a backup, or delete it to generate new secrets (credentials stored under the old ENCRYPTION_KEY will no longer decrypt)`,
+    ]);
+  let stored: unknown;
+  try {
+    stored = JSON.parse(text);
+  } catch {
+    throw damaged('is not valid JSON');
+  }
+  const parsed = devSecretsSchema.safeParse(stored);
+  if (!parsed.success) {
+    const fields = [...new Set(parsed.error.issues.map((i) => i.path.join('.') || '(file)'))];
+    throw damaged(`is incomplete or damaged (${fields.join(', ')})`);
+  }
+  return parsed.data;
+}
+
+const devSecretsSchema = z.object({
+  ENCRYPTION_KEY: z
+    .string()
+    .refine((k) => Buffer.from(k, 'base64').length === 32, 'must be 32 bytes in base64'),
+  BETTER_AUTH_SECRET: z.string().min(32),
+  EMULATOR_API_KEY: z.string().min(1),
+});
 
 export function loadConfig(source: Record<string, string | undefined> = process.env): Config {
   // Empty strings mean "unset": that is how most orchestrators blank a variable.

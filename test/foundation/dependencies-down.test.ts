@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HttpClient } from '../support/http.js';
+import { HttpClient, signUpAdvisor } from '../support/http.js';
 import { startTestService, type TestService } from '../support/service.js';
 
 // Redis at a port where nothing listens: the process must stay up and say what is missing.
@@ -27,5 +27,19 @@ describe('when Redis is down', () => {
     expect(ready.body.error.message).toMatch(/redis/);
     expect(ready.body.error.details.checks.database.ok).toBe(true);
     expect(ready.body.error.details.checks.redis.ok).toBe(false);
+  });
+
+  it('answers a send with 503 redis_unavailable before writing anything; routes without Redis still work', async () => {
+    const { client } = await signUpAdvisor(service.url);
+    expect((await client.get('/api/whatsapp/config')).status).toBe(200);
+    const send = await client.post('/api/whatsapp/send', { to: '+34612345678', text: 'Hola' });
+    expect(send.status).toBe(503);
+    expect(send.body).toEqual({
+      error: { code: 'redis_unavailable', message: expect.stringMatching(/Redis/), details: {} },
+    });
+    // Refused up front: no row was written for the sweeper to pick up later.
+    const listed = await client.get('/api/whatsapp/messages');
+    expect(listed.status).toBe(200);
+    expect(listed.body.items).toEqual([]);
   });
 });

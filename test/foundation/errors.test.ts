@@ -1,4 +1,7 @@
+import { Writable } from 'node:stream';
+import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildApp } from '../../src/api/build-app.js';
 import { HttpClient, signUpAdvisor } from '../support/http.js';
 import { startTestService, type TestService } from '../support/service.js';
 
@@ -58,8 +61,65 @@ describe('the error body and status table', () => {
     expect(Object.keys(doc.body.paths)).toContain('/api/api-keys');
   });
 
-  it('echoes a request id header', async () => {
-    const res = await client.get('/health', { 'x-request-id': 'req-123' });
-    expect(res.headers.get('x-request-id') ?? 'req-123').toBe('req-123');
+  it('echoes the caller’s request id, on errors too', async () => {
+    const ok = await client.get('/health', { 'x-request-id': 'req-123' });
+    expect(ok.headers.get('x-request-id')).toBe('req-123');
+    const missing = await client.get('/api/nothing-here', { 'x-request-id': 'trace.42:a-b_c' });
+    expect(missing.status).toBe(404);
+    expect(missing.headers.get('x-request-id')).toBe('trace.42:a-b_c');
+  });
+
+  it('generates a request id when none comes, or when the one that comes is not an id', async () => {
+    const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+    const first = (await client.get('/health')).headers.get('x-request-id');
+    const second = (await client.get('/health')).headers.get('x-request-id');
+    expect(first).toMatch(uuid);
+    expect(second).toMatch(uuid);
+    expect(second).not.toBe(first);
+    for (const bad of ['has spaces in it', 'x'.repeat(129), '<script>']) {
+      const res = await client.get('/health', { 'x-request-id': bad });
+      expect(res.headers.get('x-request-id')).toMatch(uuid);
+    }
+  });
+});
+
+describe('an unexpected error', () => {
+  it('answers 500 with the documented body and an errorId, logged once with that errorId', async () => {
+    const lines: Record<string, unknown>[] = [];
+    const logger = pino(
+      { level: 'info' },
+      new Writable({
+        write(chunk: Buffer, _encoding, done) {
+          for (const line of chunk.toString().split('\n').filter(Boolean)) lines.push(JSON.parse(line));
+          done();
+        },
+      }),
+    );
+    // The real app on the service's runtime, plus one route that fails the way a bug does.
+    const app = await buildApp({ ...service.runtime, logger });
+    app.get('/api/test-only/boom', async () => {
+      throw new TypeError("Cannot read properties of undefined (reading 'id')");
+    });
+    try {
+      const res = await app.inject({ method: 'GET', url: '/api/test-only/boom' });
+      expect(res.statusCode).toBe(500);
+      const body = res.json();
+      expect(body).toEqual({
+        error: {
+          code: 'internal_error',
+          message: 'Something went wrong on our side.',
+          details: { errorId: expect.stringMatching(/^[0-9a-f-]{36}$/) },
+        },
+      });
+      // The bug's own words stay in the logs, not in the answer.
+      expect(res.body).not.toContain('Cannot read properties');
+      const logged = lines.filter((l) => l.errorId === body.error.details.errorId);
+      expect(logged).toHaveLength(1);
+      expect(logged[0]).toMatchObject({ level: 50, msg: 'unexpected error' });
+      expect(JSON.stringify(logged[0]!.err)).toContain('Cannot read properties');
+      expect(lines.filter((l) => l.level === 50)).toHaveLength(1);
+    } finally {
+      await app.close();
+    }
   });
 });

@@ -1,4 +1,6 @@
 // The real process, as an operator runs it: starts, serves, and shuts down cleanly on SIGTERM.
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { databaseEnv, spawnCli } from '../support/cli-process.js';
@@ -24,7 +26,8 @@ async function waitFor(predicate: () => boolean, timeoutMs: number): Promise<voi
   }
 }
 
-describe('the service process', () => {
+// Each test starts a real process (tsx, migrations, Redis): slow on a loaded machine.
+describe('the service process', { timeout: 120_000 }, () => {
   it('serves, then on SIGTERM drains (/ready 503), closes everything and exits 0', async () => {
     // Below the ephemeral range (32768+), where nothing bound to port 0 can take it.
     const port = 20_000 + Math.floor(Math.random() * 12_000);
@@ -38,7 +41,7 @@ describe('the service process', () => {
       ...databaseEnv(location),
     });
     const proc = start(env);
-    await waitFor(() => proc.output().includes('dashboard and API at'), 30_000);
+    await waitFor(() => proc.output().includes('dashboard and API at'), 90_000);
     const health = await fetch(`http://127.0.0.1:${port}/health`);
     expect(await health.json()).toEqual({ status: 'ok' });
 
@@ -62,6 +65,75 @@ describe('the service process', () => {
     expect(lines).toEqual([
       expect.stringMatching(/^config error: PORT:/),
       expect.stringMatching(/^config error: REDIS_URL:/),
+    ]);
+  });
+
+  it('with no EVOLUTION_API_URL runs in sandbox mode: says so, and its emulator answers', async () => {
+    const port = 20_000 + Math.floor(Math.random() * 12_000);
+    const env = testEnv({
+      LOG_LEVEL: 'info',
+      PORT: String(port),
+      // Empty means unset, whatever the test runner's own environment holds.
+      EVOLUTION_API_URL: '',
+      EVOLUTION_API_KEY: '',
+      EMULATOR_PORT: '',
+      ...databaseEnv(database.location),
+    });
+    const proc = start(env);
+    try {
+      await waitFor(() => proc.output().includes('dashboard and API at'), 90_000);
+      const line = /sandbox mode: Evolution API emulator at (http:\/\/127\.0\.0\.1:\d+)/.exec(proc.output());
+      expect(line, proc.output()).not.toBeNull();
+      const emulatorUrl = line![1]!;
+      // The generated dev key is the one the emulator enforces.
+      const secrets = JSON.parse(readFileSync(path.join(env.DATA_DIR!, 'dev-secrets.json'), 'utf8')) as {
+        EMULATOR_API_KEY: string;
+      };
+      const create = (apikey: string) =>
+        fetch(`${emulatorUrl}/instance/create`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', apikey },
+          body: JSON.stringify({ instanceName: 'sandbox-check', integration: 'WHATSAPP-BAILEYS' }),
+        });
+      expect((await create('wrong')).status).toBe(401);
+      expect((await create(secrets.EMULATOR_API_KEY)).status).toBe(201);
+      // …and its control API is reachable on the service's own address.
+      const listed = await fetch(`http://127.0.0.1:${port}/_emulator/instances`);
+      expect(listed.status).toBe(200);
+      expect(await listed.json()).toEqual([expect.objectContaining({ name: 'sandbox-check' })]);
+    } finally {
+      proc.child.kill('SIGTERM');
+      expect(await proc.exited).toBe(0);
+    }
+  });
+
+  it('stops with one line when data/dev-secrets.json is damaged, instead of replacing it', async () => {
+    const env = testEnv({ ENCRYPTION_KEY: '', BETTER_AUTH_SECRET: '', ...databaseEnv(database.location) });
+    const file = path.join(env.DATA_DIR!, 'dev-secrets.json');
+    writeFileSync(file, '{"ENCRYPTION_KEY":');
+    const proc = start(env);
+    expect(await proc.exited).toBe(1);
+    expect(proc.output().trim().split('\n')).toEqual([
+      expect.stringMatching(
+        /^config error: .*dev-secrets\.json: is not valid JSON; restore it from a backup/,
+      ),
+    ]);
+    expect(readFileSync(file, 'utf8')).toBe('{"ENCRYPTION_KEY":');
+  });
+
+  it('refuses --role worker in sandbox mode with no EMULATOR_PORT, in one line', async () => {
+    const proc = spawnCli(
+      ['serve', '--role', 'worker'],
+      testEnv({
+        EVOLUTION_API_URL: '',
+        EVOLUTION_API_KEY: '',
+        EMULATOR_PORT: '',
+        ...databaseEnv(database.location),
+      }),
+    );
+    expect(await proc.exited).toBe(1);
+    expect(proc.output().trim().split('\n')).toEqual([
+      expect.stringMatching(/^fatal: sandbox mode .* one process: .*EVOLUTION_API_URL.*EMULATOR_PORT/),
     ]);
   });
 });

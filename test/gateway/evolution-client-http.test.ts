@@ -1,4 +1,9 @@
+import { mkdtempSync } from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config/config.js';
 import { EvolutionClient } from '../../src/gateway/evolution-client.js';
 import { GatewayError } from '../../src/gateway/errors.js';
 import { closedPort, rejectionOf, startScriptedServer } from './scripted-server.js';
@@ -449,5 +454,47 @@ describe('network failures', () => {
       code: 'gateway_rate_limited',
       details: { retryAfterMs: 3000 },
     });
+  });
+});
+
+describe('EVOLUTION_CONNECT_TIMEOUT_MS', () => {
+  it('a connection that never completes → transient gateway_timeout in the connect phase', async () => {
+    // Accepts TCP and then says nothing: an https client's connect (TCP + TLS handshake) never
+    // completes, on any machine, with no network needed.
+    const sockets = new Set<net.Socket>();
+    const silent = net.createServer((socket) => {
+      sockets.add(socket);
+      socket.on('error', () => undefined);
+    });
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const config = loadConfig({
+      DATA_DIR: mkdtempSync(path.join(os.tmpdir(), 'ww-connect-timeout-')),
+      EVOLUTION_API_URL: `https://127.0.0.1:${(silent.address() as net.AddressInfo).port}`,
+      EVOLUTION_API_KEY: 'k',
+      // Below the request timeout, which is itself below the 5 s default connect timeout: only a
+      // client that honours this setting reports a connect-phase timeout.
+      EVOLUTION_CONNECT_TIMEOUT_MS: '300',
+      EVOLUTION_REQUEST_TIMEOUT_MS: '3000',
+    });
+    const gateway = new EvolutionClient({
+      baseUrl: config.evolution.url!,
+      apiKey: config.evolution.apiKey,
+      connectTimeoutMs: config.evolution.connectTimeoutMs,
+      requestTimeoutMs: config.evolution.requestTimeoutMs,
+    });
+    try {
+      const error = await rejectionOf(gateway.connectionState(ref));
+      expect(error).toBeInstanceOf(GatewayError);
+      expect(error).toMatchObject({
+        kind: 'transient',
+        code: 'gateway_timeout',
+        details: { phase: 'connect', networkCode: 'UND_ERR_CONNECT_TIMEOUT' },
+      });
+      expect(sockets.size).toBeGreaterThan(0);
+    } finally {
+      await gateway.close();
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => silent.close(resolve));
+    }
   });
 });

@@ -61,6 +61,21 @@ async function control(method: 'POST' | 'PUT', path: string, body: unknown = {})
 
 const noFaults = { latencyMs: 0, errorRate: 0, notOnWhatsApp: [] };
 
+interface SentRecord {
+  id: string;
+  type: string;
+  mimetype?: string;
+  caption?: string;
+  ptt?: boolean;
+}
+
+/** What the emulated phone sent (emulator only): proves the send reached it as the right kind. */
+async function sentLog(instanceName: string): Promise<SentRecord[]> {
+  const response = await fetch(`${baseUrl}/_emulator/instances/${instanceName}/sent`);
+  expect(response.status).toBe(200);
+  return (await response.json()) as SentRecord[];
+}
+
 function webhookEvents<T extends WebhookEvent['type']>(type: T): Extract<WebhookEvent, { type: T }>[] {
   return receiver.events.filter((event): event is Extract<WebhookEvent, { type: T }> => event.type === type);
 }
@@ -251,6 +266,58 @@ describe.skipIf(!canSend)('sending with a linked instance', () => {
     expect(document.remoteJid).toBe(text.remoteJid);
   });
 
+  it('sendMedia with a video and an audio file, by base64', async () => {
+    const mp4 = Buffer.concat([Buffer.from([0, 0, 0, 24]), Buffer.from('ftypmp42'), Buffer.alloc(32)]);
+    const video = await client.sendMedia(linked, {
+      number: recipient,
+      mediatype: 'video',
+      media: mp4.toString('base64'),
+      fileName: 'ejercicios.mp4',
+      caption: 'Rutina de hoy',
+    });
+    const ogg = Buffer.concat([Buffer.from('OggS'), Buffer.alloc(40)]);
+    const audio = await client.sendMedia(linked, {
+      number: recipient,
+      mediatype: 'audio',
+      media: ogg.toString('base64'),
+      fileName: 'consejo.ogg',
+    });
+    for (const result of [video, audio]) {
+      expect(result.evolutionMessageId).not.toBe('');
+      expect(result.remoteJid).toBe(text.remoteJid);
+      expect(result.status).toBe('sent');
+    }
+    expect(video.evolutionMessageId).not.toBe(audio.evolutionMessageId);
+    if (!emulatorOnly) {
+      const sent = await sentLog(linked.instanceName);
+      expect(sent.find((r) => r.id === video.evolutionMessageId)).toMatchObject({
+        type: 'video',
+        mimetype: 'video/mp4',
+        caption: 'Rutina de hoy',
+      });
+      // A normal audio file, not a voice note: that is sendWhatsAppAudio.
+      const file = sent.find((r) => r.id === audio.evolutionMessageId);
+      expect(file).toMatchObject({ type: 'audio', mimetype: 'audio/ogg' });
+      expect(file?.ptt).toBeUndefined();
+    }
+  });
+
+  it('sendWhatsAppAudio sends a voice note', async () => {
+    const ogg = Buffer.concat([Buffer.from('OggS'), Buffer.alloc(40)]).toString('base64');
+    const note = await client.sendWhatsAppAudio(linked, { number: recipient, audio: ogg });
+    expect(note.evolutionMessageId).not.toBe('');
+    expect(note.remoteJid).toBe(text.remoteJid);
+    expect(note.status).toBe('sent');
+    if (!emulatorOnly) {
+      const sent = await sentLog(linked.instanceName);
+      expect(sent.find((r) => r.id === note.evolutionMessageId)).toMatchObject({
+        type: 'audio',
+        mimetype: 'audio/ogg; codecs=opus',
+        ptt: true,
+      });
+    }
+  });
+
   it('whatsappNumbers says the recipient exists', async () => {
     const [check] = await client.whatsappNumbers(linked, [recipient]);
     expect(check).toMatchObject({ number: recipient, exists: true });
@@ -298,6 +365,40 @@ describe.skipIf(emulatorOnly)('faults the emulator injects', () => {
       expect(error).toMatchObject({ kind: 'transient', code: 'gateway_timeout' });
     } finally {
       await impatient.close();
+    }
+  });
+});
+
+describe.skipIf(!canSend)('restart', () => {
+  it('restarts a linked instance, answering with the connect result', async () => {
+    const reconnecting = () => webhookEvents('connection').filter((e) => e.state === 'connecting').length;
+    const before = reconnecting();
+    const answer = await client.restart(linked);
+    expect(['open', 'connecting']).toContain(answer.state);
+    // The socket really dropped (the emulator's webhooks reach this process)…
+    if (!emulatorOnly) await eventually(() => reconnecting() > before, 'a CONNECTION_UPDATE connecting');
+    // …and, restart being fire-and-forget, comes back on its own.
+    await eventually(async () => (await client.connectionState(linked)) === 'open', 'state open again', slow);
+  });
+});
+
+describe('restart of an instance that is not connected', () => {
+  it('→ not_connected (Evolution answers 200 {error:true})', async () => {
+    const closed: InstanceRef = {
+      instanceName: `contract-closed-${randomUUID().slice(0, 8)}`,
+      token: randomUUID().toUpperCase(),
+    };
+    await client.createInstance(closed);
+    try {
+      expect(await client.connectionState(closed)).toBe('close');
+      const error = await rejectionOf(client.restart(closed));
+      expect(error).toMatchObject({
+        kind: 'not_connected',
+        code: 'not_connected',
+        details: { reason: 'instance_closed' },
+      });
+    } finally {
+      await client.deleteInstance(closed).catch(() => undefined);
     }
   });
 });

@@ -2,8 +2,10 @@
 import type { FastifyInstance } from 'fastify';
 import { fromNodeHeaders } from 'better-auth/node';
 import type { Auth } from '../../auth/auth.js';
+import type { Database } from '../../db/client.js';
+import { AppError } from '../../domain/app-error.js';
 
-export function authRoutes(app: FastifyInstance, auth: Auth): void {
+export function authRoutes(app: FastifyInstance, auth: Auth, database: Pick<Database, 'ping'>): void {
   app.route({
     method: ['GET', 'POST'],
     url: '/api/auth/*',
@@ -18,6 +20,17 @@ export function authRoutes(app: FastifyInstance, auth: Auth): void {
           body: hasBody ? JSON.stringify(request.body) : undefined,
         }),
       );
+      // better-auth turns every failure into its own 500, a database outage included; a caller
+      // must get the documented 503 for that, as on every other route.
+      if (
+        response.status >= 500 &&
+        (await database.ping().then(
+          () => false,
+          () => true,
+        ))
+      ) {
+        throw new AppError('database_unavailable', 'The database is unavailable; try again shortly.');
+      }
       reply.status(response.status);
       response.headers.forEach((value, name) => {
         if (name !== 'set-cookie') reply.header(name, value);

@@ -1,5 +1,5 @@
 // Debian's Chromium driven by playwright-core (no browser download), plus small page helpers.
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
@@ -10,8 +10,16 @@ export const DESKTOP = { width: 1280, height: 800 };
 export const PHONE = { width: 375, height: 812 };
 
 export function launchBrowser(): Promise<Browser> {
+  const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+  if (!existsSync(executablePath)) {
+    // One line that says what to do, instead of playwright's launch stack trace.
+    const hint = `browser tests: no Chromium at ${executablePath}; run scripts/install-test-deps.sh (apt-get install chromium fonts-noto-color-emoji) or set CHROMIUM_PATH`;
+    const err = new Error(hint);
+    err.stack = hint;
+    throw err;
+  }
   return chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    executablePath,
     args: [
       '--headless',
       '--no-sandbox',
