@@ -12,6 +12,7 @@ import { registerErrorHandler } from './plugins/error-handler.js';
 import { registerApiRateLimit } from './plugins/api-rate-limit.js';
 import { apiKeyRoutes } from './routes/api-keys.route.js';
 import { authRoutes } from './routes/auth.route.js';
+import { attachSessionCache, SessionCache } from '../auth/session-cache.js';
 import { healthRoutes } from './routes/health.route.js';
 import { whatsappConfigRoutes } from './routes/whatsapp-config.route.js';
 import { adminRoutes } from './routes/admin.route.js';
@@ -79,6 +80,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
   healthRoutes(app, deps);
+  attachSessionCache(deps.auth, new SessionCache(deps.config.sessionCacheTtlMs));
   authRoutes(app, deps.auth, deps.database);
   apiKeyRoutes(app, deps);
   whatsappConfigRoutes(app, deps);

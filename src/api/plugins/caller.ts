@@ -3,6 +3,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { fromNodeHeaders } from 'better-auth/node';
 import type { Auth } from '../../auth/auth.js';
+import { sessionCacheOf, sessionTokenOf } from '../../auth/session-cache.js';
 import { eq } from 'drizzle-orm';
 import { AppError } from '../../domain/app-error.js';
 import type { Db } from '../../db/client.js';
@@ -38,14 +39,17 @@ export async function resolveCaller(auth: Auth, db: Db, request: FastifyRequest)
     };
   }
   if (!request.headers.cookie && !request.headers.authorization) return null;
+  // Only a plain cookie session is cached (see src/auth/session-cache.ts for the trade-off).
+  const cache = request.headers.authorization ? null : sessionCacheOf(auth);
+  const token = cache ? sessionTokenOf(request.headers.cookie) : null;
+  const cached = token ? cache!.get(token) : null;
+  if (cached) return { ...cached, actor: { type: 'advisor', id: cached.advisorId } };
+
   const session = await auth.api.getSession({ headers: fromNodeHeaders(request.headers) });
   if (!session) return null;
-  const role = (session.user as { role?: string | null }).role;
-  return {
-    advisorId: session.user.id,
-    role: role === 'admin' ? 'admin' : 'user',
-    actor: { type: 'advisor', id: session.user.id },
-  };
+  const role = (session.user as { role?: string | null }).role === 'admin' ? 'admin' : 'user';
+  if (token) cache!.set(token, { advisorId: session.user.id, role }, new Date(session.session.expiresAt));
+  return { advisorId: session.user.id, role, actor: { type: 'advisor', id: session.user.id } };
 }
 
 /** preHandler factory: the route needs an authenticated advisor (or admin). */

@@ -1,7 +1,8 @@
 // Mounts better-auth's own handler at /api/auth/* (there is no Fastify plugin: STACK.md gotcha 6).
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { fromNodeHeaders } from 'better-auth/node';
 import type { Auth } from '../../auth/auth.js';
+import { sessionCacheOf, sessionTokenOf } from '../../auth/session-cache.js';
 import type { Database } from '../../db/client.js';
 import { AppError } from '../../domain/app-error.js';
 
@@ -12,6 +13,7 @@ export function authRoutes(app: FastifyInstance, auth: Auth, database: Pick<Data
     schema: { hide: true },
     handler: async (request, reply) => {
       const url = new URL(request.url, `http://${request.headers.host ?? 'localhost'}`);
+      if (request.method === 'POST') await forgetCachedSessions(auth, url.pathname, request.headers);
       const hasBody = request.method !== 'GET' && request.body !== undefined;
       const response = await auth.handler(
         new Request(url, {
@@ -72,4 +74,25 @@ export function authRoutes(app: FastifyInstance, auth: Auth, database: Pick<Data
       return reply.send(text.length ? text : null);
     },
   });
+}
+
+/**
+ * A POST to better-auth may end or change sessions (sign-out, revoke, password change, an admin
+ * banning someone): this process stops reusing the caller's cached sessions — all of them, for an
+ * admin action, whose target we do not parse. Other processes catch up within the cache's TTL.
+ */
+async function forgetCachedSessions(
+  auth: Auth,
+  path: string,
+  headers: FastifyRequest['headers'],
+): Promise<void> {
+  const cache = sessionCacheOf(auth);
+  if (!cache || cache.size === 0) return;
+  if (path.startsWith('/api/auth/admin/')) return cache.clear();
+  const token = sessionTokenOf(headers.cookie);
+  if (!token) return;
+  const advisorId =
+    cache.get(token)?.advisorId ??
+    (await auth.api.getSession({ headers: fromNodeHeaders(headers) }).catch(() => null))?.user.id;
+  if (advisorId) cache.forgetAdvisor(advisorId);
 }

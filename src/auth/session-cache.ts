@@ -1,0 +1,98 @@
+// Dashboard sessions resolved in the last few seconds, so a burst of requests from one browser
+// does not cost better-auth's two session queries each time (docs/BENCHMARKS.md, "Where the time
+// goes": they were a sixth of the API's CPU per POST /send, and two of its five statements).
+//
+// The trade-off is revocation: a session deleted by ANOTHER process (sign-out handled by another
+// API replica, an admin revoking it) keeps working here for at most SESSION_CACHE_TTL_MS. A sign-out
+// or any other better-auth POST handled by this process drops the caller's entries at once, an
+// entry never outlives its session's own expiry, and SESSION_CACHE_TTL_MS=0 turns the cache off.
+// API keys are never cached: a revoked key stops working on its next request.
+import type { Auth } from './auth.js';
+
+export interface CachedCaller {
+  advisorId: string;
+  role: 'user' | 'admin';
+}
+
+interface Entry {
+  caller: CachedCaller;
+  until: number;
+}
+
+export class SessionCache {
+  private readonly entries = new Map<string, Entry>();
+
+  constructor(
+    readonly ttlMs: number,
+    private readonly maxEntries = 10_000,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  get(token: string): CachedCaller | null {
+    const entry = this.entries.get(token);
+    if (!entry) return null;
+    if (entry.until <= this.now()) {
+      this.entries.delete(token);
+      return null;
+    }
+    return entry.caller;
+  }
+
+  set(token: string, caller: CachedCaller, sessionExpiresAt: Date): void {
+    if (this.ttlMs <= 0) return;
+    const until = Math.min(this.now() + this.ttlMs, sessionExpiresAt.getTime());
+    if (until <= this.now()) return;
+    // Oldest first out: a Map iterates in insertion order.
+    if (this.entries.size >= this.maxEntries) {
+      const oldest = this.entries.keys().next();
+      if (!oldest.done) this.entries.delete(oldest.value);
+    }
+    this.entries.delete(token);
+    this.entries.set(token, { caller, until });
+  }
+
+  /** Forget every cached session of this advisor (sign-out, revoke, password change…). */
+  forgetAdvisor(advisorId: string): void {
+    for (const [token, entry] of this.entries) {
+      if (entry.caller.advisorId === advisorId) this.entries.delete(token);
+    }
+  }
+
+  clear(): void {
+    this.entries.clear();
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+}
+
+// One cache per better-auth instance (one per app), found from the auth object the routes
+// already receive, so no route signature has to change.
+const caches = new WeakMap<Auth, SessionCache>();
+
+export function attachSessionCache(auth: Auth, cache: SessionCache): void {
+  caches.set(auth, cache);
+}
+
+export function sessionCacheOf(auth: Auth): SessionCache | null {
+  return caches.get(auth) ?? null;
+}
+
+/**
+ * The session token cookie's value from a Cookie header (better-auth names it
+ * `better-auth.session_token`, with a `__Secure-` prefix over https), or null.
+ */
+export function sessionTokenOf(cookieHeader: string | undefined): string | null {
+  if (!cookieHeader) return null;
+  for (const part of cookieHeader.split(';')) {
+    const i = part.indexOf('=');
+    if (i < 0) continue;
+    const name = part.slice(0, i).trim();
+    if (name === 'better-auth.session_token' || name === '__Secure-better-auth.session_token') {
+      const value = part.slice(i + 1).trim();
+      return value.length > 0 ? value : null;
+    }
+  }
+  return null;
+}
