@@ -23,6 +23,10 @@ export function usePagedList<T>(path: string, query: Record<string, string>, lim
   const key = withQuery(path, { ...query, limit });
   const generation = useRef(0);
   const busy = useRef(false);
+  // The cursor loadMore() uses, set the moment a page lands. The `cursor` state only reaches
+  // loadMore() on the next render, and an infinite-scroll observer can call in between: it would
+  // fetch the page just appended a second time.
+  const next = useRef<string | null>(null);
 
   const fetchPage = useCallback(
     async (after: string | null, replace: boolean) => {
@@ -34,6 +38,7 @@ export function usePagedList<T>(path: string, query: Record<string, string>, lim
         const page = await api.get<Page<T>>(withQuery(path, { ...query, limit, cursor: after }));
         if (mine !== generation.current) return;
         setItems((prev) => (replace ? page.items : [...prev, ...page.items]));
+        next.current = page.nextCursor;
         setCursor(page.nextCursor);
       } catch (err) {
         if (mine === generation.current)
@@ -52,13 +57,14 @@ export function usePagedList<T>(path: string, query: Record<string, string>, lim
   useEffect(() => {
     setItems([]);
     setCursor(null);
+    next.current = null;
     void fetchPage(null, true);
   }, [fetchPage, version]);
 
   const loadMore = useCallback(() => {
-    if (busy.current || !cursor || error) return;
-    void fetchPage(cursor, false);
-  }, [cursor, error, fetchPage]);
+    if (busy.current || !next.current || error) return;
+    void fetchPage(next.current, false);
+  }, [error, fetchPage]);
 
   return {
     items,

@@ -9,10 +9,12 @@ import { LoadMoreSentinel } from '../../components/LoadMoreSentinel';
 import { LoadingState } from '../../components/LoadingState';
 import { useI18n } from '../../i18n/i18n-context';
 import { laterOf } from '../../lib/message-merge';
-import type { Message, MessageDirection, MessageStatus } from '../../lib/api-types';
+import type { Message, MessageDirection, MessageStatus, WhatsappConfig } from '../../lib/api-types';
 import { useLiveEvent } from '../../lib/live-events';
+import { checkPhoneInput } from '../../lib/phone-input';
 import { useDebounced } from '../../lib/use-debounced';
 import { usePagedList } from '../../lib/use-paged-list';
+import { useResource } from '../../lib/use-resource';
 import { MessageRow } from './message-row';
 
 const STATUSES: MessageStatus[] = [
@@ -28,12 +30,23 @@ const STATUSES: MessageStatus[] = [
   'received',
 ];
 
+/**
+ * The server matches the whole E.164 number, so a number typed as the advisor says it (no prefix,
+ * with spaces) is read with their default country, as the Send screen reads it.
+ */
+function phoneFilter(typed: string, defaultCountry: string): string {
+  const check = checkPhoneInput(typed, defaultCountry);
+  return check.state === 'ok' ? check.e164 : typed.replace(/[^\d+]/g, '');
+}
+
 export function MessagesScreen() {
   const { t } = useI18n();
   const [status, setStatus] = useState<MessageStatus | ''>('');
   const [direction, setDirection] = useState<MessageDirection | ''>('');
   const [phone, setPhone] = useState('');
-  const phoneQuery = useDebounced(phone.replace(/[^\d+]/g, ''), 400);
+  const config = useResource<WhatsappConfig>('/api/whatsapp/config');
+  const defaultCountry = config.data?.settings.defaultCountry ?? 'ES';
+  const phoneQuery = useDebounced(phoneFilter(phone, defaultCountry), 400);
   const list = usePagedList<Message>('/api/whatsapp/messages', { status, direction, phone: phoneQuery });
 
   const matches = (m: Message) =>
