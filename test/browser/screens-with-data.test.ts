@@ -457,7 +457,10 @@ describe('public profile page with the CTA', () => {
       await page.goto(`/p/${marta.slug}`);
       const cta = page.getByTestId('whatsapp-cta');
       await cta.waitFor();
-      expect(await cta.getAttribute('href')).toBe(marta.url);
+      // Through the counting redirect; the wa.me link it leads to is on the element too
+      // (public-and-settings.test.ts follows it).
+      expect(await cta.getAttribute('href')).toBe(`/api/public/advisors/${marta.slug}/whatsapp/go`);
+      expect(await cta.getAttribute('data-whatsapp-url')).toBe(marta.url);
       await page.getByRole('heading', { name: 'Marta Sánchez' }).waitFor();
       const svg = await qr;
       expect(svg.status()).toBe(200);
@@ -490,7 +493,10 @@ describe('public profile page with the CTA', () => {
       await page.goto(site.url);
       const button = page.locator('a.ww-whatsapp-button');
       await button.waitFor();
-      expect(await button.getAttribute('href')).toBe(marta.url);
+      expect(await button.getAttribute('href')).toBe(
+        `${web.url}/api/public/advisors/${marta.slug}/whatsapp/go`,
+      );
+      expect(await button.getAttribute('data-whatsapp-url')).toBe(marta.url);
       await expect(button.textContent()).resolves.toBe('Escríbeme por WhatsApp');
       await screenshot(page, 'embed-on-other-site-desktop');
     } finally {

@@ -5,7 +5,8 @@
  *
  * Optional attributes: data-label (button text), data-lang ("es" | "en").
  * The button is inserted right after the script tag. It reads the advisor's link from
- * GET /api/public/advisors/:slug/whatsapp on the host that served this file; if that cannot be
+ * GET /api/public/advisors/:slug/whatsapp on the host that served this file and points at its
+ * counting redirect (clickUrl), so clicks count in the advisor's analytics; if that cannot be
  * read (the advisor turned the button off, or the site blocks the request) nothing is shown, or,
  * when the request itself is blocked, the button links to the advisor's public page instead.
  */
@@ -16,9 +17,10 @@
   var ICON =
     '<svg width="20" height="20" viewBox="0 0 24 24" aria-hidden="true" focusable="false" style="flex:none"><path fill="currentColor" d="M12 3a9 9 0 0 0-7.8 13.5L3 21l4.6-1.2A9 9 0 1 0 12 3Zm4.3 12.3c-.2.5-1 1-1.5 1-.4.1-.9.1-1.5-.1-2.6-1-4.3-3.6-4.4-3.8-.1-.2-1-1.4-1-2.6 0-1.3.7-1.9.9-2.1.2-.3.5-.3.7-.3h.5c.2 0 .4 0 .6.5l.8 1.9c.1.2.1.3 0 .5l-.4.6c-.1.2-.3.3-.1.6.2.3.8 1.3 1.7 2.1 1.2 1 2.1 1.3 2.4 1.4.3.1.5.1.6-.1l.8-1c.2-.3.4-.2.6-.1l1.8.9c.3.1.4.2.5.3.1.2.1.7-.1 1.2Z"/></svg>';
 
-  function button(href, label) {
+  function button(href, label, whatsappUrl) {
     var a = document.createElement('a');
     a.href = href;
+    if (whatsappUrl) a.setAttribute('data-whatsapp-url', whatsappUrl);
     a.target = '_blank';
     a.rel = 'noopener noreferrer';
     a.className = 'ww-whatsapp-button';
@@ -50,7 +52,11 @@
         return res.json();
       })
       .then(function (cta) {
-        if (cta && typeof cta.url === 'string') place(button(cta.url, label));
+        if (!cta || typeof cta.url !== 'string') return;
+        // Through the counting redirect (it answers with the wa.me link), so the click shows up
+        // in the advisor's analytics; the wa.me link stays readable in data-whatsapp-url.
+        var href = typeof cta.clickUrl === 'string' ? cta.clickUrl : cta.url;
+        place(button(href, label, cta.url));
       })
       .catch(function () {
         place(button(origin + '/p/' + encodeURIComponent(slug), label));

@@ -98,8 +98,9 @@ export function whatsappConfigRoutes(app: FastifyInstance, deps: AppDeps): void 
       },
     },
     async (request) => {
-      const phone = request.body?.phoneNumber?.replace(/^\+/, '');
-      return connectInstance(ctx, callerOf(request).advisorId, phone ? { phoneNumber: phone } : {});
+      // The gateway client takes E.164 ("+" and digits); the body may leave the "+" out.
+      const digits = request.body?.phoneNumber?.replace(/^\+/, '');
+      return connectInstance(ctx, callerOf(request).advisorId, digits ? { phoneNumber: `+${digits}` } : {});
     },
   );
 

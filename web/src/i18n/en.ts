@@ -64,6 +64,21 @@ export const en: Record<MessageKey, string> = {
   'err.network_error': "Can't reach the server. Check your internet connection and try again.",
   'err.invalid_request': 'Some details are not right. Check them and try again.',
   'err.validation_failed': 'Please check the highlighted fields.',
+  'fieldErr.country': 'Pick a country from the list.',
+  'fieldErr.timezone': 'Pick a time zone from the list.',
+  'fieldErr.locale': 'Pick a format from the list.',
+  'fieldErr.choice': 'Pick one of the options.',
+  'fieldErr.time': 'Type a time like 21:00.',
+  'fieldErr.wholeNumber': 'Type a whole number.',
+  'fieldErr.rateMaxTooBig': "At most {max} messages: that is the platform's limit.",
+  'fieldErr.rateMaxTooSmall': 'At least 1 message.',
+  'fieldErr.reminderMax': 'At most 14 days before the appointment.',
+  'fieldErr.followUpMax': 'At most 30 days after the appointment.',
+  'fieldErr.negative': 'It cannot be negative.',
+  'fieldErr.empty': 'It cannot be empty.',
+  'fieldErr.tooLong': 'At most {max} characters.',
+  'fieldErr.atMost': 'At most {max}.',
+  'fieldErr.atLeast': 'At least {min}.',
   'err.unauthorized': 'Your session has expired. Please sign in again.',
   'err.forbidden': "Your account isn't allowed to do this.",
   'err.feature_disabled': "This feature isn't enabled for your account. Contact support if you need it.",
@@ -114,9 +129,14 @@ export const en: Record<MessageKey, string> = {
     'Your phone logged WhatsApp out of this dashboard. Connect it again to keep sending messages.',
   'alert.qr_limit_reached':
     'The QR code expired several times without being scanned. Press "Connect WhatsApp Business" when your phone is at hand.',
-  'alert.connection_lost':
-    'The connection to your WhatsApp was lost. Messages wait in the queue until it is back.',
-  'alert.banned': 'WhatsApp has blocked this number. Check your WhatsApp Business app.',
+  'alert.forbidden':
+    'WhatsApp did not allow this number to connect. Open WhatsApp Business on your phone, check that the account works, and connect again.',
+  'alert.account_restricted':
+    'WhatsApp has restricted your account for a while (it usually happens after writing to many people who have not saved your number). When your app says the restriction is over, connect again.',
+  'alert.account_banned':
+    'WhatsApp has banned this number and messages cannot be sent. Open WhatsApp Business on your phone to see why and ask for a review.',
+  'alert.connection_closed':
+    'The connection to your WhatsApp was closed. Press "Connect WhatsApp Business" to link it again.',
   'alert.sending_paused':
     'We paused your sending because several messages in a row failed: this protects your number. Check your WhatsApp and press "Resume sending"; waiting messages go out in order.',
   'alert.resume': 'Resume sending',
@@ -147,8 +167,17 @@ export const en: Record<MessageKey, string> = {
   'wa.qrNew': 'Get a new code',
   'wa.qrMissing': 'Waiting for the QR code.',
   'wa.qrShow': 'Show the code',
-  'wa.pairingIntro':
-    'Can\'t scan? In "Link a device" choose "Link with phone number instead" and type this code:',
+  'wa.phoneLinkOpen': "Can't scan? Link with phone number instead",
+  'wa.phoneLinkIntro':
+    "Type your WhatsApp Business number. We'll give you an 8-character code to type on your phone.",
+  'wa.phoneLinkLabel': 'Your WhatsApp Business number',
+  'wa.phoneLinkHint': 'With its international code, for example +34 612 34 56 78.',
+  'wa.phoneLinkWillUse': "We'll link {phone}",
+  'wa.phoneLinkRequired': 'Type your WhatsApp Business number.',
+  'wa.phoneLinkSubmit': 'Get the code',
+  'wa.pairingTitle': 'Your linking code',
+  'wa.pairingSteps':
+    'In WhatsApp Business: Settings → Linked devices → Link a device → "Link with phone number instead", and type:',
   'wa.disconnect': 'Disconnect',
   'wa.disconnectTitle': 'Disconnect WhatsApp?',
   'wa.disconnectText':
@@ -367,6 +396,8 @@ export const en: Record<MessageKey, string> = {
   'stats.deliveryTime': 'Time to delivery (median)',
   'stats.replyTime': 'Time to reply (median)',
   'stats.p90': '9 out of 10 within {value}',
+  'stats.ctaClicks': 'Clicks on your WhatsApp button',
+  'stats.ctaClicksHint': 'From your public profile and your website',
   'stats.perDay': 'Messages per day',
   'stats.outcome': 'Delivered, read and failed per day',
   'stats.sent': 'Sent',
@@ -409,6 +440,7 @@ export const en: Record<MessageKey, string> = {
   'settings.rescheduleNotice': 'Tell the client when their appointment moves',
   'settings.rateMax': 'Maximum messages',
   'settings.rateHint': 'Sending gradually protects your number from being blocked.',
+  'settings.rateBounds': 'At least 1 message; the platform sets the maximum.',
   'settings.rateWindow': 'Per',
   'settings.perMinute': 'minute',
   'settings.perHour': 'hour',
@@ -466,6 +498,8 @@ export const en: Record<MessageKey, string> = {
   'public.messageNote': 'WhatsApp will open with the message: "{message}"',
   'public.qrAlt': 'QR code that opens WhatsApp with this contact',
   'public.qrCaption': 'On a computer? Scan the code with your phone.',
+  'public.qrPng': 'Download QR (PNG, for print)',
+  'public.qrSvg': 'Download QR (SVG)',
   'public.embedTitle': 'Put this button on your website',
   'public.embedLink': 'Simple link (works anywhere):',
   'public.embedScript': 'Styled button (updates itself if you change your message):',

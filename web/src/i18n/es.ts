@@ -63,6 +63,21 @@ export const es = {
   'err.network_error': 'No hay conexión con el servidor. Revisa tu internet y vuelve a intentarlo.',
   'err.invalid_request': 'Hay datos que no son correctos. Revísalos y vuelve a intentarlo.',
   'err.validation_failed': 'Revisa los campos marcados.',
+  'fieldErr.country': 'Elige un país de la lista.',
+  'fieldErr.timezone': 'Elige una zona horaria de la lista.',
+  'fieldErr.locale': 'Elige un formato de la lista.',
+  'fieldErr.choice': 'Elige una de las opciones.',
+  'fieldErr.time': 'Escribe una hora como 21:00.',
+  'fieldErr.wholeNumber': 'Escribe un número entero.',
+  'fieldErr.rateMaxTooBig': 'Como máximo {max} mensajes: es el límite de la plataforma.',
+  'fieldErr.rateMaxTooSmall': 'Al menos 1 mensaje.',
+  'fieldErr.reminderMax': 'Como máximo 14 días antes de la cita.',
+  'fieldErr.followUpMax': 'Como máximo 30 días después de la cita.',
+  'fieldErr.negative': 'No puede ser negativo.',
+  'fieldErr.empty': 'No puede quedar vacío.',
+  'fieldErr.tooLong': 'Como máximo {max} caracteres.',
+  'fieldErr.atMost': 'Como máximo {max}.',
+  'fieldErr.atLeast': 'Como mínimo {min}.',
   'err.unauthorized': 'Tu sesión ha caducado. Vuelve a entrar.',
   'err.forbidden': 'Tu cuenta no tiene permiso para hacer esto.',
   'err.feature_disabled': 'Esta función no está activada en tu cuenta. Escribe a soporte si la necesitas.',
@@ -113,9 +128,14 @@ export const es = {
     'Tu teléfono cerró la sesión de WhatsApp en este panel. Vuelve a conectarlo para seguir enviando mensajes.',
   'alert.qr_limit_reached':
     'El código QR caducó varias veces sin escanearse. Pulsa «Conectar WhatsApp Business» cuando tengas el móvil a mano.',
-  'alert.connection_lost':
-    'Se perdió la conexión con tu WhatsApp. Los mensajes esperan en cola hasta que vuelva.',
-  'alert.banned': 'WhatsApp ha bloqueado este número. Revisa tu app de WhatsApp Business.',
+  'alert.forbidden':
+    'WhatsApp no permitió la conexión de este número. Abre WhatsApp Business en tu móvil, comprueba que la cuenta funciona y vuelve a conectar.',
+  'alert.account_restricted':
+    'WhatsApp ha restringido tu cuenta por un tiempo (suele pasar al escribir a mucha gente que no te tiene guardado). Cuando tu app diga que la restricción terminó, vuelve a conectar.',
+  'alert.account_banned':
+    'WhatsApp ha bloqueado este número y no se pueden enviar mensajes. Abre WhatsApp Business en tu móvil para ver el motivo y pedir una revisión.',
+  'alert.connection_closed':
+    'Se cerró la conexión con tu WhatsApp. Pulsa «Conectar WhatsApp Business» para volver a vincularlo.',
   'alert.sending_paused':
     'Pausamos tus envíos porque varios mensajes seguidos fallaron: así protegemos tu número. Revisa tu WhatsApp y pulsa «Reanudar envíos»; los mensajes pendientes saldrán en orden.',
   'alert.resume': 'Reanudar envíos',
@@ -148,8 +168,17 @@ export const es = {
   'wa.qrNew': 'Generar un código nuevo',
   'wa.qrMissing': 'Estamos esperando el código QR.',
   'wa.qrShow': 'Mostrar el código',
-  'wa.pairingIntro':
-    '¿No puedes escanear? En «Vincular un dispositivo» elige «Vincular con el número de teléfono» y escribe este código:',
+  'wa.phoneLinkOpen': '¿No puedes escanear? Vincular con el número de teléfono',
+  'wa.phoneLinkIntro':
+    'Escribe el número de tu WhatsApp Business. Te daremos un código de 8 caracteres para escribirlo en tu móvil.',
+  'wa.phoneLinkLabel': 'Tu número de WhatsApp Business',
+  'wa.phoneLinkHint': 'Con su prefijo internacional, por ejemplo +34 612 34 56 78.',
+  'wa.phoneLinkWillUse': 'Vincularemos {phone}',
+  'wa.phoneLinkRequired': 'Escribe tu número de WhatsApp Business.',
+  'wa.phoneLinkSubmit': 'Obtener el código',
+  'wa.pairingTitle': 'Tu código de vinculación',
+  'wa.pairingSteps':
+    'En WhatsApp Business: Ajustes → Dispositivos vinculados → Vincular un dispositivo → «Vincular con el número de teléfono», y escribe:',
   'wa.disconnect': 'Desconectar',
   'wa.disconnectTitle': '¿Desconectar WhatsApp?',
   'wa.disconnectText':
@@ -370,6 +399,8 @@ export const es = {
   'stats.deliveryTime': 'Tiempo hasta la entrega (mediana)',
   'stats.replyTime': 'Tiempo hasta la respuesta (mediana)',
   'stats.p90': '9 de cada 10 en menos de {value}',
+  'stats.ctaClicks': 'Clics en tu botón de WhatsApp',
+  'stats.ctaClicksHint': 'Desde tu perfil público y tu web',
   'stats.perDay': 'Mensajes por día',
   'stats.outcome': 'Entregados, leídos y fallidos por día',
   'stats.sent': 'Enviados',
@@ -412,6 +443,7 @@ export const es = {
   'settings.rescheduleNotice': 'Avisar al cliente cuando su cita cambia de fecha',
   'settings.rateMax': 'Máximo de mensajes',
   'settings.rateHint': 'Enviar poco a poco protege tu número de bloqueos.',
+  'settings.rateBounds': 'Mínimo 1 mensaje; el máximo lo fija la plataforma.',
   'settings.rateWindow': 'Por',
   'settings.perMinute': 'minuto',
   'settings.perHour': 'hora',
@@ -469,6 +501,8 @@ export const es = {
   'public.messageNote': 'Se abrirá WhatsApp con el mensaje: «{message}»',
   'public.qrAlt': 'Código QR que abre WhatsApp con este contacto',
   'public.qrCaption': '¿Estás en el ordenador? Escanea el código con tu móvil.',
+  'public.qrPng': 'Descargar QR (PNG, para imprimir)',
+  'public.qrSvg': 'Descargar QR (SVG)',
   'public.embedTitle': 'Poner este botón en tu web',
   'public.embedLink': 'Enlace sencillo (funciona en cualquier sitio):',
   'public.embedScript': 'Botón con estilo (se actualiza solo si cambias tu mensaje):',

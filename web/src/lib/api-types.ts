@@ -181,6 +181,8 @@ export interface Metrics {
     inbound: number;
   }[];
   connectionHistory?: { status: ConnectionStatus; at: string }[];
+  /** Visits to the public button's counting redirect in the period. */
+  ctaClicks: number;
 }
 
 export interface ApiKey {
@@ -209,10 +211,13 @@ export interface Session {
 }
 
 export interface PublicCta {
+  /** The wa.me link itself; visitors go through clickUrl, which counts the click and redirects here. */
   url: string;
   phone: string;
   message: string;
   name?: string | null;
+  /** The counting redirect (`/go`), absolute, for links on other sites. */
+  clickUrl: string;
 }
 
 /** The payload of the SSE `status` event. */

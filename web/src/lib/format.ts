@@ -37,6 +37,11 @@ export function formatPercent(rate: number | null | undefined, locale: string): 
   return new Intl.NumberFormat(locale, { style: 'percent', maximumFractionDigits: 1 }).format(rate);
 }
 
+export function formatNumber(value: number | null | undefined, locale: string): string {
+  if (value === null || value === undefined || Number.isNaN(value)) return '—';
+  return new Intl.NumberFormat(locale, { maximumFractionDigits: 0 }).format(value);
+}
+
 /** Seconds → "45 s", "12 min", "2 h 5 min", "3 d". */
 export function formatDuration(seconds: number | null | undefined, locale: string): string {
   if (seconds === null || seconds === undefined || Number.isNaN(seconds)) return '—';

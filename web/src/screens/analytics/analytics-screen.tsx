@@ -1,5 +1,6 @@
 // How the advisor's messages perform over a period: delivery and read rates, response times,
-// messages per day, template usage and the connection's history.
+// clicks on the public WhatsApp button, messages per day, template usage and the connection's
+// history.
 import { useState } from 'react';
 import { PageHeader } from '../../components/AppShell';
 import { BarChart } from '../../components/BarChart';
@@ -11,7 +12,7 @@ import { RateRing } from '../../components/RateRing';
 import { useI18n } from '../../i18n/i18n-context';
 import { withQuery } from '../../lib/api-client';
 import type { Metrics, MetricsRange } from '../../lib/api-types';
-import { formatDate, formatDuration, formatPercent } from '../../lib/format';
+import { formatDate, formatDuration, formatNumber, formatPercent } from '../../lib/format';
 import { templateLabel } from '../../lib/template-label';
 import { useResource } from '../../lib/use-resource';
 import { ConnectionTimeline } from './connection-timeline';
@@ -88,6 +89,11 @@ export function AnalyticsScreen() {
               <p className="stat-value">{formatDuration(reply?.median, locale)}</p>
               <p className="stat-label">{t('stats.replyTime')}</p>
               <p className="cell-sub">{t('stats.p90', { value: formatDuration(reply?.p90, locale) })}</p>
+            </div>
+            <div className="stat stat-row-start" data-testid="cta-clicks">
+              <p className="stat-value">{formatNumber(m.ctaClicks, locale)}</p>
+              <p className="stat-label">{t('stats.ctaClicks')}</p>
+              <p className="cell-sub">{t('stats.ctaClicksHint')}</p>
             </div>
           </section>
 

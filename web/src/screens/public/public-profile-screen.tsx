@@ -27,8 +27,11 @@ export function PublicProfileScreen({ slug }: { slug: string }) {
 
   const notFound = cta.error?.status === 404;
   const origin = window.location.origin;
+  const base = `/api/public/advisors/${enc(slug)}/whatsapp`;
+  // Every visitor-facing link goes through the counting redirect (`/go`), which answers with the
+  // wa.me link; the wa.me link itself stays readable in data-whatsapp-url.
   const linkSnippet = cta.data
-    ? `<a href="${escapeHtml(cta.data.url)}" target="_blank" rel="noopener">${escapeHtml(t('public.cta'))}</a>`
+    ? `<a href="${escapeHtml(cta.data.clickUrl)}" data-whatsapp-url="${escapeHtml(cta.data.url)}" target="_blank" rel="noopener">${escapeHtml(t('public.cta'))}</a>`
     : '';
   const scriptSnippet = `<script src="${origin}/embed.js" data-advisor="${escapeHtml(slug)}" async></script>`;
 
@@ -59,9 +62,10 @@ export function PublicProfileScreen({ slug }: { slug: string }) {
             <p className="muted">{t('public.intro')}</p>
             <a
               className="btn btn-whatsapp btn-huge"
-              href={cta.data.url}
+              href={`${base}/go`}
               target="_blank"
               rel="noopener noreferrer"
+              data-whatsapp-url={cta.data.url}
               data-testid="whatsapp-cta"
             >
               <Icon name="whatsapp" size={26} /> {t('public.cta')}
@@ -71,13 +75,17 @@ export function PublicProfileScreen({ slug }: { slug: string }) {
               <p className="public-message">{t('public.messageNote', { message: cta.data.message })}</p>
             )}
             <figure className="public-qr">
-              <img
-                src={`/api/public/advisors/${enc(slug)}/whatsapp/qr.svg`}
-                alt={t('public.qrAlt')}
-                width={200}
-                height={200}
-              />
+              <img src={`${base}/qr.svg`} alt={t('public.qrAlt')} width={200} height={200} />
               <figcaption>{t('public.qrCaption')}</figcaption>
+              {/* PNG for print shops and card designers that cannot take SVG. */}
+              <p className="public-qr-downloads">
+                <a href={`${base}/qr.png`} download={`whatsapp-qr-${slug}.png`} data-testid="qr-png">
+                  {t('public.qrPng')}
+                </a>
+                <a href={`${base}/qr.svg`} download={`whatsapp-qr-${slug}.svg`} data-testid="qr-svg">
+                  {t('public.qrSvg')}
+                </a>
+              </p>
             </figure>
             <details className="embed">
               <summary>{t('public.embedTitle')}</summary>

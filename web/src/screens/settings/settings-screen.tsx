@@ -11,6 +11,7 @@ import { useToast } from '../../components/Toaster';
 import { useI18n } from '../../i18n/i18n-context';
 import { api, ApiError } from '../../lib/api-client';
 import type { WhatsappConfig, WhatsappSettings } from '../../lib/api-types';
+import { fieldErrorText } from '../../lib/field-error-text';
 import { useResource } from '../../lib/use-resource';
 import { DurationInput } from './duration-input';
 import { countryOptions, localeName, LOCALES, timezones } from './settings-options';
@@ -66,7 +67,10 @@ export function SettingsScreen() {
     } catch (e) {
       const fields = e instanceof ApiError ? e.fieldErrors() : {};
       const mapped = Object.fromEntries(
-        Object.entries(fields).map(([k, v]) => [k.replace(/^(body\.)?(settings\.)?/, ''), v]),
+        Object.entries(fields).map(([k, v]) => {
+          const field = k.replace(/^(body\.)?(settings\.)?/, '');
+          return [field, fieldErrorText(field, v, t)];
+        }),
       );
       setErrors(mapped);
       if (Object.keys(mapped).length === 0) setFormError(e);
@@ -215,7 +219,7 @@ export function SettingsScreen() {
           <div className="grid-2">
             <Field
               label={t('settings.rateMax')}
-              hint={t('settings.rateHint')}
+              hint={`${t('settings.rateHint')} ${t('settings.rateBounds')}`}
               error={err('rateLimit.max') ?? err('rateLimit')}
             >
               {(ids) => (

@@ -11,13 +11,14 @@ import { MessagePreview } from '../../components/MessagePreview';
 import { useToast } from '../../components/Toaster';
 import { useI18n } from '../../i18n/i18n-context';
 import { api, ApiError, enc } from '../../lib/api-client';
-import type { Template, TemplateCategory, TemplateInput } from '../../lib/api-types';
+import type { Template, TemplateCategory, TemplateInput, WhatsappConfig } from '../../lib/api-types';
 import { navigate } from '../../lib/router';
 import { keyFromName } from '../../lib/template-key';
 import { useSession } from '../../lib/session-context';
+import { fieldErrorText } from '../../lib/field-error-text';
 import { BUILTIN_VARIABLES, variablesIn } from '../../lib/template-render';
 import { useResource } from '../../lib/use-resource';
-import { sampleValues } from './sample-values';
+import { sampleDateTime, sampleValues } from './sample-values';
 import { useTemplatePreview } from './use-template-preview';
 import { VariableChips } from './variable-chips';
 
@@ -39,6 +40,21 @@ export function TemplateEditorScreen({ id }: { id: string | null }) {
   });
   const [saved, setSaved] = useState<Template | null>(null);
   const [values, setValues] = useState<Record<string, string>>(() => sampleValues(t, user?.name ?? ''));
+  // The sample date and time follow the advisor's settings (locale, timezone) once they load,
+  // unless the advisor already typed their own.
+  const config = useResource<WhatsappConfig>('/api/whatsapp/config');
+  const typed = useRef(new Set<string>());
+  const region = config.data?.settings;
+  useEffect(() => {
+    if (!region) return;
+    const when = sampleDateTime({ locale: region.locale, timezone: region.timezone });
+    if (!when) return;
+    setValues((v) => ({
+      ...v,
+      fecha_cita: typed.current.has('fecha_cita') ? v.fecha_cita! : when.fecha_cita,
+      hora_cita: typed.current.has('hora_cita') ? v.hora_cita! : when.hora_cita,
+    }));
+  }, [region?.locale, region?.timezone]);
   const [errors, setErrors] = useState<Errors>({});
   const [formError, setFormError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
@@ -236,7 +252,10 @@ export function TemplateEditorScreen({ id }: { id: string | null }) {
                     <input
                       {...ids}
                       value={values[name] ?? ''}
-                      onChange={(e) => setValues((v) => ({ ...v, [name]: e.target.value }))}
+                      onChange={(e) => {
+                        typed.current.add(name);
+                        setValues((v) => ({ ...v, [name]: e.target.value }));
+                      }}
                     />
                   )}
                 </Field>
@@ -272,7 +291,8 @@ function errorsFrom(err: unknown, t: ReturnType<typeof useI18n>['t']): Errors {
     const top = field.replace(/^body\./, '').split('.')[0] ?? '';
     // The key is made from the name, and custom variables from the body: show them there.
     const target = top === 'key' ? 'name' : top === 'customVariables' ? 'body' : top;
-    if (['name', 'category', 'language', 'body'].includes(target)) out[target as keyof Errors] ??= message;
+    if (['name', 'category', 'language', 'body'].includes(target))
+      out[target as keyof Errors] ??= fieldErrorText(target, message, t);
   }
   const list = (name: string) => {
     const v = err.details[name];

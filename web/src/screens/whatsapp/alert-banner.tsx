@@ -7,11 +7,15 @@ import { Icon } from '../../components/Icon';
 import { ErrorNotice } from '../../components/ErrorNotice';
 import { api } from '../../lib/api-client';
 
+// Every code the server sets (docs/API-EXTENSIONS.md, config `alert`); anything newer falls back
+// to the generic text.
 const ALERTS: Record<string, MessageKey> = {
   logged_out: 'alert.logged_out',
+  forbidden: 'alert.forbidden',
+  account_restricted: 'alert.account_restricted',
+  account_banned: 'alert.account_banned',
+  connection_closed: 'alert.connection_closed',
   qr_limit_reached: 'alert.qr_limit_reached',
-  connection_lost: 'alert.connection_lost',
-  banned: 'alert.banned',
   sending_paused: 'alert.sending_paused',
 };
 

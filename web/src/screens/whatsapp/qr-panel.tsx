@@ -30,6 +30,16 @@ export function QrPanel({
         )}
       </div>
       <div className="qr-help">
+        {/* Asked for by phone number: the code is what the advisor came for, so it comes first. */}
+        {qr.pairingCode && (
+          <div className="pairing" role="status">
+            <h3>{t('wa.pairingTitle')}</h3>
+            <p>{t('wa.pairingSteps')}</p>
+            <p className="pairing-code" data-testid="pairing-code">
+              {qr.pairingCode}
+            </p>
+          </div>
+        )}
         <h3>{t('wa.qrHowTitle')}</h3>
         <ol className="steps">
           <li>{t('wa.qrStep1')}</li>
@@ -43,14 +53,6 @@ export function QrPanel({
               time: `${Math.floor(seconds / 60)}:${String(seconds % 60).padStart(2, '0')}`,
             })}
           </p>
-        )}
-        {qr.pairingCode && (
-          <div className="pairing">
-            <p>{t('wa.pairingIntro')}</p>
-            <p className="pairing-code" data-testid="pairing-code">
-              {qr.pairingCode}
-            </p>
-          </div>
         )}
       </div>
     </div>

@@ -17,8 +17,10 @@ import { useLiveEvent } from '../../lib/live-events';
 import { displayPhone } from '../../lib/phone-input';
 import { useResource } from '../../lib/use-resource';
 import { AlertBanner } from './alert-banner';
+import { PhoneLinkForm } from './phone-link-form';
 import { QrPanel } from './qr-panel';
 import { SandboxPanel } from './sandbox-panel';
+import { useConnectionRefresh } from './use-connection-refresh';
 
 type Connection = Pick<StatusEvent, 'status' | 'qr' | 'phoneNumber' | 'profileName' | 'alert'>;
 
@@ -30,6 +32,7 @@ export function WhatsappScreen() {
   const [connecting, setConnecting] = useState(false);
   const [actionError, setActionError] = useState<unknown>(null);
   const [confirm, setConfirm] = useState<'disconnect' | 'remove' | null>(null);
+  useConnectionRefresh(config.reload);
 
   useEffect(() => {
     if (!config.data) return;
@@ -141,6 +144,13 @@ export function WhatsappScreen() {
             >
               <Icon name="whatsapp" /> {connecting ? t('common.working') : t('wa.connect')}
             </button>
+            <PhoneLinkForm
+              defaultCountry={c.settings.defaultCountry}
+              onConnected={(result) => {
+                setConn((prev) => ({ ...prev, status: result.status, qr: result.qr ?? null, alert: null }));
+                config.reload();
+              }}
+            />
           </div>
         )}
 

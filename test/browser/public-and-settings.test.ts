@@ -1,0 +1,520 @@
+// The public WhatsApp button as a visitor meets it (through the counting redirect to the exact
+// wa.me link, the click then on the advisor's Analytics), the page without a button, the QR as
+// PNG for the printed card; and the advisor's side: linking by phone number with a pairing code,
+// the state poll when the WhatsApp tab opens or comes back into view (webhooks get lost), the
+// alert texts, and the Settings screen. Real service, emulator over HTTP, real Chromium.
+import { createServer } from 'node:http';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { newPhone } from '../appointments/support.js';
+import { HttpClient, signUpAdvisor } from '../support/http.js';
+import { waitFor } from '../support/wait.js';
+import { connectedAdvisor, type ConnectedAdvisor } from '../support/whatsapp.js';
+import { DESKTOP, launchBrowser, openPage, PHONE, screenshot } from './support/browser.js';
+import { useSessionOf } from './support/session.js';
+import { startWebService, type WebService } from './support/web-service.js';
+
+// A real server, its workers and a real browser on a busy machine: give each test room.
+vi.setConfig({ testTimeout: 120_000 });
+
+let web: WebService;
+let browser: Browser;
+
+beforeAll(async () => {
+  [web, browser] = await Promise.all([startWebService(), launchBrowser()]);
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await web?.close();
+});
+
+const devices = [
+  { device: 'desktop', viewport: DESKTOP, isMobile: false },
+  { device: 'phone', viewport: PHONE, isMobile: true },
+] as const;
+
+async function putSettings(client: HttpClient, settings: Record<string, unknown>): Promise<void> {
+  const res = await client.put('/api/whatsapp/config', { settings });
+  if (res.status !== 200) throw new Error(`settings: ${res.status} ${JSON.stringify(res.body)}`);
+}
+
+const slugOf = async (client: HttpClient): Promise<string> =>
+  (await client.get('/api/whatsapp/config')).body.publicSlug;
+
+const ctaClicks = async (client: HttpClient): Promise<number> =>
+  (await client.get('/api/whatsapp/metrics')).body.ctaClicks;
+
+/**
+ * A visitor's browser whose requests to other sites (wa.me is WhatsApp's, not ours) go to a proxy
+ * that is not there, so tests never leave the machine; the URLs the browser went to for them are
+ * kept, each with the URL that redirected there.
+ */
+async function visitorPage(viewport = DESKTOP) {
+  const context = await browser.newContext({
+    baseURL: web.url,
+    viewport,
+    locale: 'es-ES',
+    timezoneId: 'Europe/Madrid',
+    proxy: { server: 'http://127.0.0.1:9', bypass: '127.0.0.1,localhost' },
+  });
+  const outside: { url: string; redirectedFrom: string | null }[] = [];
+  context.on('request', (r) => {
+    if (r.url().startsWith('https://wa.me/'))
+      outside.push({ url: r.url(), redirectedFrom: r.redirectedFrom()?.url() ?? null });
+  });
+  const page = await context.newPage();
+  page.setDefaultTimeout(10_000);
+  const pageErrors: Error[] = [];
+  page.on('pageerror', (err) => pageErrors.push(err));
+  return { page, context, pageErrors, outside };
+}
+
+/** Clicks a target=_blank link; resolves once the new tab asked for a wa.me URL. */
+async function clickThrough(
+  page: Page,
+  outside: { url: string; redirectedFrom: string | null }[],
+  click: () => Promise<void>,
+): Promise<{ url: string; redirectedFrom: string | null }> {
+  const before = outside.length;
+  const [popup] = await Promise.all([page.waitForEvent('popup'), click()]);
+  await popup.waitForLoadState('domcontentloaded');
+  await popup.close();
+  expect(outside.length).toBe(before + 1);
+  return outside[before]!;
+}
+
+describe('public button: every click goes through the counting redirect', () => {
+  it('the page button and the embed button open the exact wa.me link and count on Analytics', async () => {
+    const phone = newPhone();
+    const marta = await connectedAdvisor(web.service, 'Marta Sánchez', { phone });
+    // Emoji, accents, "?" and "&": all must survive the redirect byte for byte.
+    const message = 'Hola Marta 🌿, ¿tienes hueco el jueves? Café & charla';
+    await putSettings(marta.client, { ctaMessage: message });
+    const slug = await slugOf(marta.client);
+    const waMe = `https://wa.me/${phone.slice(1)}?text=${encodeURIComponent(message)}`;
+    const goUrl = `${web.url}/api/public/advisors/${slug}/whatsapp/go`;
+    expect(await ctaClicks(marta.client)).toBe(0);
+
+    const { page, context, pageErrors, outside } = await visitorPage();
+    await page.goto(`/p/${slug}`);
+    const cta = page.getByTestId('whatsapp-cta');
+    await cta.waitFor();
+    // The link counts; the wa.me link it leads to stays readable on the element.
+    expect(new URL((await cta.getAttribute('href'))!, web.url).href).toBe(goUrl);
+    expect(await cta.getAttribute('data-whatsapp-url')).toBe(waMe);
+    // The browser follows the redirect to exactly the wa.me link, emoji and all.
+    expect(await clickThrough(page, outside, () => cta.click())).toEqual({
+      url: waMe,
+      redirectedFrom: goUrl,
+    });
+    await waitFor(
+      () => ctaClicks(marta.client),
+      (n) => n === 1,
+      { what: 'one CTA click counted' },
+    );
+
+    // The <a> snippet for the advisor's own site goes through the same redirect.
+    await page.getByText('Poner este botón en tu web').click();
+    await expect(page.locator('.snippet code').first().textContent()).resolves.toBe(
+      `<a href="${goUrl}" data-whatsapp-url="${waMe.replace(/&/g, '&amp;')}" target="_blank" rel="noopener">Escríbeme por WhatsApp</a>`,
+    );
+
+    // embed.js on another site: its button also counts, and lands on the same wa.me link.
+    const site = await serveHtml(
+      `<!doctype html><meta charset="utf-8"><h1>Clínica Sana</h1><script src="${web.url}/embed.js" data-advisor="${slug}" async></script>`,
+    );
+    try {
+      await page.goto(site.url);
+      const button = page.locator('a.ww-whatsapp-button');
+      await button.waitFor();
+      expect(await button.getAttribute('href')).toBe(goUrl);
+      expect(await button.getAttribute('data-whatsapp-url')).toBe(waMe);
+      expect(await clickThrough(page, outside, () => button.click())).toEqual({
+        url: waMe,
+        redirectedFrom: goUrl,
+      });
+    } finally {
+      await site.close();
+    }
+    await waitFor(
+      () => ctaClicks(marta.client),
+      (n) => n === 2,
+      { what: 'two CTA clicks counted' },
+    );
+    expect(pageErrors).toEqual([]);
+    await context.close();
+
+    // The advisor sees both clicks on Analytics.
+    for (const { device, viewport, isMobile } of devices) {
+      const own = await openPage(browser, web.url, viewport, { isMobile });
+      await useSessionOf(own.context, marta.client);
+      await own.page.goto('/analytics');
+      const clicks = own.page.getByTestId('cta-clicks');
+      await clicks.getByText('Clics en tu botón de WhatsApp').waitFor();
+      await expect(clicks.locator('.stat-value').textContent()).resolves.toBe('2');
+      await screenshot(own.page, `analytics-cta-clicks-${device}`);
+      expect(own.pageErrors).toEqual([]);
+      await own.context.close();
+    }
+  });
+
+  it.each(devices)(
+    'offers the QR as a PNG for the printed card on a $device',
+    async ({ device, viewport, isMobile }) => {
+      const marta = await connectedAdvisor(web.service, 'Marta Sánchez');
+      const slug = await slugOf(marta.client);
+      const { page, context, pageErrors } = await openPage(browser, web.url, viewport, { isMobile });
+      await page.goto(`/p/${slug}`);
+      const png = page.getByRole('link', { name: 'Descargar QR (PNG, para imprimir)' });
+      await png.waitFor();
+      const href = new URL((await png.getAttribute('href'))!, web.url).href;
+      expect(href).toBe(`${web.url}/api/public/advisors/${slug}/whatsapp/qr.png`);
+      expect(await png.getAttribute('download')).toBe(`whatsapp-qr-${slug}.png`);
+      const res = await context.request.get(href);
+      expect(res.status()).toBe(200);
+      expect(res.headers()['content-type']).toBe('image/png');
+      expect((await res.body()).subarray(0, 8).toString('hex')).toBe('89504e470d0a1a0a');
+      await screenshot(page, `public-profile-qr-downloads-${device}`);
+      expect(pageErrors).toEqual([]);
+      await context.close();
+    },
+  );
+});
+
+describe('public page without a button', () => {
+  const noButton = async (slug: string, name: string) => {
+    const { page, context, pageErrors } = await openPage(browser, web.url, PHONE, { isMobile: true });
+    await page.goto(`/p/${slug}`);
+    await page.getByTestId('public-unavailable').getByRole('heading').waitFor();
+    await expect(page.getByTestId('whatsapp-cta').count()).resolves.toBe(0);
+    await expect(page.locator('a[href*="wa.me"], [data-whatsapp-url]').count()).resolves.toBe(0);
+    await screenshot(page, `public-profile-${name}-phone`);
+    expect(pageErrors).toEqual([]);
+    await context.close();
+  };
+
+  it('the advisor switched the button off', async () => {
+    const off = await connectedAdvisor(web.service, 'Olga Vidal');
+    await putSettings(off.client, { ctaEnabled: false });
+    await noButton(await slugOf(off.client), 'switched-off');
+  });
+
+  it('no number is connected', async () => {
+    const { client } = await signUpAdvisor(web.url, 'Nuria Gil');
+    await noButton(await slugOf(client), 'no-number');
+  });
+
+  it('the slug does not exist', async () => {
+    await noButton('nadie-con-este-nombre', 'unknown');
+  });
+});
+
+describe('linking by phone number instead of the QR', () => {
+  it.each(devices)(
+    'shows the pairing code big, then connects on a $device',
+    async ({ device, viewport, isMobile }) => {
+      const { client } = await signUpAdvisor(web.url, 'Inés Romero');
+      const { page, context, pageErrors } = await openPage(browser, web.url, viewport, { isMobile });
+      await useSessionOf(context, client);
+      await page.goto('/whatsapp');
+      await page
+        .getByRole('button', { name: '¿No puedes escanear? Vincular con el número de teléfono' })
+        .click();
+      const form = page.getByTestId('phone-link-form');
+      const input = form.getByLabel('Tu número de WhatsApp Business');
+
+      // Checked as typed, like the Send recipient: nothing goes to the server until it is a number.
+      const connects: string[] = [];
+      page.on('request', (r) => {
+        if (r.url().endsWith('/api/whatsapp/connect')) connects.push(r.postData() ?? '');
+      });
+      await input.fill('612-34x');
+      await form.getByText('Usa solo números, espacios y el signo + del prefijo.').waitFor();
+      await input.fill('');
+      await form.getByRole('button', { name: 'Obtener el código' }).click();
+      await form.getByText('Escribe tu número de WhatsApp Business.').waitFor();
+      expect(connects).toEqual([]);
+
+      // Without a prefix the advisor's default country (ES) is assumed.
+      await input.fill('612 34 56 78');
+      await form.getByText('Vincularemos +34 612 34 56 78').waitFor();
+      await form.getByRole('button', { name: 'Obtener el código' }).click();
+      const code = page.getByTestId('pairing-code');
+      await code.waitFor();
+      expect(connects).toEqual([JSON.stringify({ phoneNumber: '+34612345678' })]);
+      const shown = (await code.textContent())!.trim();
+      expect(shown).toMatch(/^[1-9A-HJ-NP-TV-Z]{8}$/);
+      // The code on screen is the one the gateway issued for this number (the QR rotates every 45 s
+      // and brings a new code; the screen follows it live).
+      await waitFor(
+        async () => [(await client.get('/api/whatsapp/config')).body, (await code.textContent())!.trim()],
+        ([config, onScreen]) => config.status === 'qr_pending' && config.qr?.pairingCode === onScreen,
+        { what: 'the pairing code on screen is the current one' },
+      );
+      // "Big": at least twice the body text.
+      const sizes = await code.evaluate((el) => [
+        parseFloat(getComputedStyle(el).fontSize),
+        parseFloat(getComputedStyle(document.body).fontSize),
+      ]);
+      expect(sizes[0]!).toBeGreaterThanOrEqual(2 * sizes[1]!);
+      await screenshot(page, `whatsapp-pairing-code-${device}`);
+
+      // The advisor types the code on the phone: the emulator's phone links.
+      const { instanceName } = (await client.get('/api/whatsapp/config')).body;
+      const emulator = new HttpClient(web.service.emulatorUrl);
+      expect(
+        (await emulator.post(`/_emulator/instances/${instanceName}/scan`, { phone: '+34612345678' })).status,
+      ).toBe(200);
+      await page.locator('[data-testid="connection-status"] [data-status="connected"]').waitFor();
+      await expect(page.getByTestId('connected-phone').textContent()).resolves.toBe('+34 612 34 56 78');
+      expect(pageErrors).toEqual([]);
+      await context.close();
+    },
+  );
+});
+
+/** Webhooks from the emulator are lost until the returned function restores them. */
+async function loseWebhooks(advisor: ConnectedAdvisor): Promise<() => Promise<unknown>> {
+  const res = await advisor.emulator.put('/_emulator/faults', { dropWebhookRate: 1 });
+  if (res.status !== 200) throw new Error(`faults: ${res.status} ${JSON.stringify(res.body)}`);
+  return () => advisor.emulator.delete('/_emulator/faults');
+}
+
+describe('whatsapp tab: the real state when webhooks were lost', () => {
+  const badge = (page: Page, status: string) =>
+    page.locator(`[data-testid="connection-status"] [data-status="${status}"]`);
+
+  it('polls the gateway when the tab opens', async () => {
+    const rosa = await connectedAdvisor(web.service, 'Rosa Martín');
+    const restore = await loseWebhooks(rosa);
+    try {
+      // The phone unlinks the device (a close the gateway does not recover from by itself); the
+      // "close" webhook never arrives.
+      await rosa.emulator.post(`/_emulator/instances/${rosa.instanceName}/disconnect`, { statusReason: 401 });
+      expect((await rosa.client.get('/api/whatsapp/config')).body.status).toBe('connected');
+      const { page, context, pageErrors } = await openPage(browser, web.url, DESKTOP);
+      await useSessionOf(context, rosa.client);
+      await page.goto('/whatsapp');
+      await badge(page, 'disconnected').waitFor();
+      await page
+        .locator('[data-alert="connection_closed"]')
+        .getByText(
+          'Se cerró la conexión con tu WhatsApp. Pulsa «Conectar WhatsApp Business» para volver a vincularlo.',
+        )
+        .waitFor();
+      expect(pageErrors).toEqual([]);
+      await context.close();
+    } finally {
+      await restore();
+    }
+  });
+
+  it('polls again when the tab comes back into view', async () => {
+    const rosa = await connectedAdvisor(web.service, 'Rosa Martín');
+    const { page, context, pageErrors } = await openPage(browser, web.url, DESKTOP);
+    await useSessionOf(context, rosa.client);
+    await page.goto('/whatsapp');
+    await badge(page, 'connected').waitFor();
+    const restore = await loseWebhooks(rosa);
+    try {
+      await rosa.emulator.post(`/_emulator/instances/${rosa.instanceName}/disconnect`, { statusReason: 401 });
+      // Nothing told the page: it still shows connected until the advisor comes back to it.
+      await expect(badge(page, 'connected').count()).resolves.toBe(1);
+      await page.evaluate(() => document.dispatchEvent(new Event('visibilitychange')));
+      await badge(page, 'disconnected').waitFor();
+      expect(pageErrors).toEqual([]);
+      await context.close();
+    } finally {
+      await restore();
+    }
+  });
+});
+
+describe('whatsapp tab: every alert the server raises has its own words', () => {
+  const alerts = [
+    {
+      statusReason: 403,
+      alert: 'forbidden',
+      es: 'WhatsApp no permitió la conexión de este número.',
+      en: 'WhatsApp did not allow this number to connect.',
+    },
+    {
+      statusReason: 402,
+      alert: 'account_restricted',
+      es: 'WhatsApp ha restringido tu cuenta por un tiempo',
+      en: 'WhatsApp has restricted your account for a while',
+    },
+    {
+      statusReason: 406,
+      alert: 'account_banned',
+      es: 'WhatsApp ha bloqueado este número y no se pueden enviar mensajes.',
+      en: 'WhatsApp has banned this number and messages cannot be sent.',
+    },
+  ];
+  it.each(alerts)('$alert (the phone closed with $statusReason)', async ({ statusReason, alert, es, en }) => {
+    const eva = await connectedAdvisor(web.service, 'Eva Torres');
+    const { page, context, pageErrors } = await openPage(browser, web.url, PHONE, { isMobile: true });
+    await useSessionOf(context, eva.client);
+    await page.goto('/whatsapp');
+    await page.locator('[data-testid="connection-status"] [data-status="connected"]').waitFor();
+    await page.locator('.live-dot.live-open').waitFor();
+    await eva.emulator.post(`/_emulator/instances/${eva.instanceName}/disconnect`, { statusReason });
+    const banner = page.locator(`[data-alert="${alert}"]`);
+    await banner.getByText(es).waitFor();
+    expect((await eva.client.get('/api/whatsapp/config')).body.alert).toBe(alert);
+    await screenshot(page, `whatsapp-alert-${alert}-phone`);
+    // And in English.
+    await page.getByRole('button', { name: 'English' }).click();
+    await banner.getByText(en).waitFor();
+    expect(pageErrors).toEqual([]);
+    await context.close();
+  });
+});
+
+describe('settings: what the advisor saves is kept', () => {
+  it.each(devices)('every field survives a reload on a $device', async ({ device, viewport, isMobile }) => {
+    const { client } = await signUpAdvisor(web.url, 'Lola Fernández');
+    const { page, context, pageErrors } = await openPage(browser, web.url, viewport, { isMobile });
+    await useSessionOf(context, client);
+    await page.goto('/settings');
+    const field = (label: string) => page.getByLabel(label, { exact: true });
+    await field('País por defecto').waitFor();
+
+    await field('País por defecto').selectOption('MX');
+    await field('Zona horaria').selectOption('America/Mexico_City');
+    await field('Formato de fechas en los mensajes').selectOption('es-MX');
+    await field('Desde').fill('22:30');
+    await field('Hasta').fill('07:15');
+    const reminder = page.locator('.field', { hasText: 'Recordatorio antes de la cita' });
+    await reminder.getByLabel('Unidad').selectOption('hours');
+    await reminder.getByRole('spinbutton').fill('36');
+    const followUp = page.locator('.field', { hasText: 'Seguimiento después de la cita' });
+    await followUp.getByLabel('Unidad').selectOption('minutes');
+    await followUp.getByRole('spinbutton').fill('90');
+    await field('Máximo de mensajes').fill('25');
+    await field('Por').selectOption({ label: 'hora' });
+    await field('Mensaje inicial').fill('¡Hola! Quiero reservar una consulta 🌱');
+    await page.getByTestId('cta-enabled').click();
+    await page.getByRole('button', { name: 'Guardar ajustes' }).click();
+    await page.getByText('Ajustes guardados').waitFor();
+
+    const expected = {
+      defaultCountry: 'MX',
+      timezone: 'America/Mexico_City',
+      locale: 'es-MX',
+      quietHours: { start: '22:30', end: '07:15' },
+      reminderOffsetMinutes: 36 * 60,
+      followUpDelayMinutes: 90,
+      rateLimit: { max: 25, durationMs: 3_600_000 },
+      ctaMessage: '¡Hola! Quiero reservar una consulta 🌱',
+      ctaEnabled: false,
+    };
+    expect((await client.get('/api/whatsapp/config')).body.settings).toMatchObject(expected);
+
+    await page.reload();
+    await field('País por defecto').waitFor();
+    await expect(field('País por defecto').inputValue()).resolves.toBe('MX');
+    await expect(field('Zona horaria').inputValue()).resolves.toBe('America/Mexico_City');
+    await expect(field('Formato de fechas en los mensajes').inputValue()).resolves.toBe('es-MX');
+    await expect(field('Desde').inputValue()).resolves.toBe('22:30');
+    await expect(field('Hasta').inputValue()).resolves.toBe('07:15');
+    // Shown in the unit that reads best: 36 h stays hours, 90 min stays minutes.
+    await expect(reminder.getByRole('spinbutton').inputValue()).resolves.toBe('36');
+    await expect(reminder.getByLabel('Unidad').inputValue()).resolves.toBe('hours');
+    await expect(followUp.getByRole('spinbutton').inputValue()).resolves.toBe('90');
+    await expect(followUp.getByLabel('Unidad').inputValue()).resolves.toBe('minutes');
+    await expect(field('Máximo de mensajes').inputValue()).resolves.toBe('25');
+    await expect(field('Por').inputValue()).resolves.toBe('3600000');
+    await expect(field('Mensaje inicial').inputValue()).resolves.toBe(
+      '¡Hola! Quiero reservar una consulta 🌱',
+    );
+    await expect(page.getByTestId('cta-enabled').getAttribute('aria-checked')).resolves.toBe('false');
+
+    // Over the server's bound (WHATSAPP_RATE_LIMIT_MAX_CEILING, 200 by default): the error is
+    // next to the field, in Spanish, with the bound; nothing is saved.
+    await field('Máximo de mensajes').fill('500');
+    await page.getByRole('button', { name: 'Guardar ajustes' }).click();
+    const rate = page.locator('.field', { has: field('Máximo de mensajes') });
+    await rate
+      .locator('.field-error')
+      .getByText('Como máximo 200 mensajes: es el límite de la plataforma.')
+      .waitFor();
+    await expect(field('Máximo de mensajes').getAttribute('aria-invalid')).resolves.toBe('true');
+    await expect(page.locator('.field-error').count()).resolves.toBe(1);
+    await screenshot(page, `settings-rate-limit-error-${device}`);
+    expect((await client.get('/api/whatsapp/config')).body.settings.rateLimit).toEqual({
+      max: 25,
+      durationMs: 3_600_000,
+    });
+
+    // Quiet hours off is kept too.
+    await field('Máximo de mensajes').fill('25');
+    await page.getByLabel('No enviar mensajes automáticos en horas de descanso').uncheck();
+    const saved = page.waitForResponse(
+      (r) => r.url().endsWith('/api/whatsapp/config') && r.request().method() === 'PUT',
+    );
+    await page.getByRole('button', { name: 'Guardar ajustes' }).click();
+    expect((await saved).status()).toBe(200);
+    await page.reload();
+    await field('País por defecto').waitFor();
+    await expect(
+      page.getByLabel('No enviar mensajes automáticos en horas de descanso').isChecked(),
+    ).resolves.toBe(false);
+    expect((await client.get('/api/whatsapp/config')).body.settings.quietHours).toBeNull();
+    expect(pageErrors).toEqual([]);
+    await context.close();
+  });
+});
+
+describe("template preview: sample date and time in the advisor's locale", () => {
+  /** A week from today in `timezone`, at 10:30 on that wall clock, as `locale` writes the date. */
+  const weekAhead = (timezone: string, locale: string) => {
+    const [y, m, d] = new Intl.DateTimeFormat('en-CA', { timeZone: timezone }).format(new Date()).split('-');
+    const day = new Date(Date.UTC(Number(y), Number(m) - 1, Number(d) + 7, 12));
+    return new Intl.DateTimeFormat(locale, {
+      timeZone: 'UTC',
+      weekday: 'long',
+      day: 'numeric',
+      month: 'long',
+      year: 'numeric',
+    })
+      .format(day)
+      .replace(/\p{Zs}/gu, ' ');
+  };
+
+  it.each([
+    { locale: 'en-US', timezone: 'America/Mexico_City', time: '10:30 AM' },
+    { locale: 'es-ES', timezone: 'Pacific/Auckland', time: '10:30' },
+  ])('$locale in $timezone, while the dashboard is in Spanish', async ({ locale, timezone, time }) => {
+    const { client } = await signUpAdvisor(web.url, 'Lola Fernández');
+    await putSettings(client, { locale, timezone });
+    const { page, context, pageErrors } = await openPage(browser, web.url, DESKTOP);
+    await useSessionOf(context, client);
+    await page.goto('/templates/new');
+    await page.getByTestId('template-body').fill('Te espero el {fecha_cita} a las {hora_cita}.');
+    const date = weekAhead(timezone, locale);
+    await expect.poll(() => page.getByLabel('Fecha de la cita', { exact: true }).inputValue()).toBe(date);
+    await expect(page.getByLabel('Hora de la cita', { exact: true }).inputValue()).resolves.toBe(time);
+    await expect
+      .poll(() => page.getByTestId('message-preview').textContent())
+      .toBe(`Te espero el ${date} a las ${time}.`);
+    if (locale === 'en-US') await screenshot(page, 'template-preview-advisor-locale-desktop');
+    expect(pageErrors).toEqual([]);
+    await context.close();
+  });
+});
+
+/** A one-page website on its own port, standing for an advisor's own site. */
+async function serveHtml(html: string): Promise<{ url: string; close: () => Promise<void> }> {
+  const server = createServer((_req, res) =>
+    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(html),
+  );
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  return {
+    url: `http://localhost:${port}/`,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}
