@@ -1,7 +1,8 @@
 // BullMQ processor for `send` jobs: turns deliverMessage's outcome into queue actions. Waiting
-// for a reconnection, a resume or a rate-limit / pacing slot delays the job without spending an
-// attempt; transient gateway errors are retried with backoff and jitter until the attempts run
-// out. With pacing on, failed attempts feed the burst detector that pauses the advisor.
+// for a reconnection, a resume or a rate-limit / pacing slot, or being held by quiet hours, delays
+// the job without spending an attempt; transient gateway errors are retried with backoff and
+// jitter until the attempts run out. With pacing on, failed attempts feed the burst detector that
+// pauses the advisor.
 import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
 import { markFinished } from '../db/repositories/message.repository.js';
 import type { DomainContext } from '../domain/context.js';
@@ -62,7 +63,7 @@ export function createSendProcessor(deps: SendProcessorDeps) {
     if (seen.pacing) await recordFailure(deps, job, data, seen.pacing, outcome);
     // A slot is spent by one try: after a wait or a failed attempt the next try reserves anew,
     // so a burst of messages woken by a reconnection is paced again.
-    if (data.slotAt && ['wait_connection', 'wait_resume', 'retry'].includes(outcome.kind)) {
+    if (data.slotAt && ['wait_connection', 'wait_resume', 'retry', 'deferred'].includes(outcome.kind)) {
       await job.updateData({ ...data, slotAt: undefined });
     }
     // A retry that has no attempt left is the message failing: count it as such.
@@ -83,6 +84,10 @@ export function createSendProcessor(deps: SendProcessorDeps) {
       case 'wait_connection':
       case 'wait_resume':
         await job.moveToDelayed(Date.now() + deps.reconnectPollMs, token);
+        throw new DelayedError();
+      case 'deferred':
+        // Held by a send-time rule (quiet hours): the row is already scheduled for that instant.
+        await job.moveToDelayed(outcome.until.getTime(), token);
         throw new DelayedError();
       case 'retry': {
         const attempts = job.opts.attempts ?? 1;

@@ -31,7 +31,9 @@ const cancel = (advisor: BookingAdvisor, externalId: string) =>
 
 describe('cancelling', () => {
   it('cancels the pending reminder and follow-up, drops their jobs, and nothing fires', async () => {
-    const body = booking({ startsAt: inSeconds(60 + 3).toISOString() });
+    // The reminder is due in 30 s: the cancel must come first even on a busy machine (at 3 s it
+    // sometimes went out before the cancel); nothing below waits for that time.
+    const body = booking({ startsAt: inSeconds(60 + 30).toISOString() });
     const booked = await ana.api.post('/api/appointments', body);
     const reminder = onlyOne(booked.body.messages, 'reminder');
     const followUp = onlyOne(booked.body.messages, 'follow_up');

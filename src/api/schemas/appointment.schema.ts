@@ -28,6 +28,7 @@ export const timelineEventSchema = z.object({
     'cancelled',
     'sent_by_hand',
     'planned',
+    'deferred',
     'sent',
     'delivered',
     'read',

@@ -195,6 +195,31 @@ export async function cancelPendingMessages(
     .returning();
 }
 
+/**
+ * Moves a message that is still waiting to a later instant (the send-time quiet-hours rule): it
+ * becomes `scheduled` for `until`, so the sweeper re-creates its job for that instant if Redis
+ * loses it. Null when the message is no longer waiting (sent, cancelled meanwhile).
+ */
+export async function deferAppointmentMessage(
+  db: DbOrTx,
+  advisorId: string,
+  messageId: string,
+  until: Date,
+): Promise<MessageRow | null> {
+  const [row] = await db
+    .update(whatsappMessage)
+    .set({ status: 'scheduled', scheduledAt: until, updatedAt: new Date() })
+    .where(
+      and(
+        eq(whatsappMessage.advisorId, advisorId),
+        eq(whatsappMessage.id, messageId),
+        inArray(whatsappMessage.status, ['scheduled', 'queued']),
+      ),
+    )
+    .returning();
+  return row ?? null;
+}
+
 /** Stamps messages with the appointment version they were planned for. */
 export async function setMessagesAppointmentVersion(
   db: DbOrTx,

@@ -1,7 +1,8 @@
 // One appointment's story, oldest first: booked, changed, cancelled (from the audit log), and for
-// every message: planned (for when), sent, delivered, read, answered, or skipped / cancelled /
-// failed with the reason; and the client's answer to the reminder. Built from rows only, so it is
-// the same whichever process did the work.
+// every message: planned (for when), held back by quiet hours at send time (deferred, to when),
+// sent, delivered, read, answered, or skipped / cancelled / failed with the reason; and the
+// client's answer to the reminder. Built from rows only, so it is the same whichever process did
+// the work.
 import {
   findAppointmentByExternalId,
   listAppointmentAudit,
@@ -19,6 +20,7 @@ export type TimelineEventType =
   | 'cancelled'
   | 'sent_by_hand'
   | 'planned'
+  | 'deferred'
   | 'sent'
   | 'delivered'
   | 'read'
@@ -34,7 +36,7 @@ export interface TimelineEvent {
   messageId: string | null;
   /** confirmation, reminder, follow_up, rescheduled (messages only). */
   purpose: string | null;
-  /** For `planned`: when it is due (null: at once). */
+  /** For `planned`: when it was due (null: at once); for `deferred`: when it now goes out. */
   scheduledAt: Date | null;
   reason: { code: string; message: string } | null;
   detail: Record<string, unknown> | null;
@@ -58,10 +60,36 @@ const event = (at: Date, type: TimelineEventType, extra: Partial<TimelineEvent> 
   ...extra,
 });
 
-function messageEvents(m: MessageRow): TimelineEvent[] {
+/** The audit entry the send-time check writes when quiet hours hold a message back. */
+const DEFERRED_ACTION = 'appointment.message_deferred';
+
+type AuditEntry = {
+  action: string;
+  actorType: string;
+  content: Record<string, unknown> | null;
+  createdAt: Date;
+};
+
+const dateOr = (value: unknown, fallback: Date | null): Date | null =>
+  typeof value === 'string' && !Number.isNaN(Date.parse(value)) ? new Date(value) : fallback;
+
+function deferredEvent(entry: AuditEntry): TimelineEvent {
+  const c = entry.content ?? {};
+  const reason = c.reason as { code?: unknown; message?: unknown } | undefined;
+  return event(entry.createdAt, 'deferred', {
+    messageId: typeof c.messageId === 'string' ? c.messageId : null,
+    purpose: typeof c.purpose === 'string' ? c.purpose : null,
+    scheduledAt: dateOr(c.until, null),
+    reason: reason ? { code: String(reason.code ?? ''), message: String(reason.message ?? '') } : null,
+    detail: { actor: entry.actorType, from: c.from ?? null },
+  });
+}
+
+/** `plannedFor`: the time it was first planned for, before quiet hours moved it (the row has the new one). */
+function messageEvents(m: MessageRow, plannedFor: Date | null): TimelineEvent[] {
   const about = { messageId: m.id, purpose: m.purpose };
   const reason = m.errorCode ? { code: m.errorCode, message: m.errorMessage ?? '' } : null;
-  const out = [event(m.createdAt, 'planned', { ...about, scheduledAt: m.scheduledAt })];
+  const out = [event(m.createdAt, 'planned', { ...about, scheduledAt: plannedFor ?? m.scheduledAt })];
   if (m.sentAt) out.push(event(m.sentAt, 'sent', about));
   if (m.deliveredAt) out.push(event(m.deliveredAt, 'delivered', about));
   if (m.readAt) out.push(event(m.readAt, 'read', about));
@@ -75,10 +103,19 @@ function messageEvents(m: MessageRow): TimelineEvent[] {
 export function buildTimeline(
   appointment: AppointmentRow,
   messages: MessageRow[],
-  audit: { action: string; actorType: string; content: Record<string, unknown> | null; createdAt: Date }[],
+  audit: AuditEntry[],
 ): TimelineEvent[] {
   const events: TimelineEvent[] = [];
+  const firstPlannedFor = new Map<string, Date | null>();
   for (const entry of audit) {
+    if (entry.action === DEFERRED_ACTION) {
+      const deferred = deferredEvent(entry);
+      events.push(deferred);
+      if (deferred.messageId && !firstPlannedFor.has(deferred.messageId)) {
+        firstPlannedFor.set(deferred.messageId, dateOr(deferred.detail?.from, null));
+      }
+      continue;
+    }
     const type = AUDIT_TYPES[entry.action];
     if (!type) continue;
     const { appointmentId: _id, externalId: _ext, ...detail } = entry.content ?? {};
@@ -86,7 +123,7 @@ export function buildTimeline(
   }
   // Audit entries are pruned after the retention period; the booking itself is never forgotten.
   if (!events.some((e) => e.type === 'booked')) events.push(event(appointment.createdAt, 'booked'));
-  for (const m of messages) events.push(...messageEvents(m));
+  for (const m of messages) events.push(...messageEvents(m, firstPlannedFor.get(m.id) ?? null));
   if (appointment.clientResponse && appointment.clientResponseAt) {
     events.push(
       event(appointment.clientResponseAt, 'client_response', {

@@ -2,10 +2,12 @@
 // advisor's own words. It goes out at once (no quiet hours: the advisor chose the moment), through
 // the same send-time checks as automated ones. A pending automated message of the same kind is
 // cancelled (reason `replaced_by_manual_send`) so the client does not get it twice. Refusals
-// (client opted out, sending disabled…) are the answer, not a recorded row.
+// (client opted out, sending disabled…) are the answer, not a recorded row. A repeat with the same
+// Idempotency-Key answers the message the first call wrote, even if the appointment has since
+// started or been cancelled; another body with that key is 409 `idempotency_conflict`.
 import { insertAudit } from '../../db/repositories/audit.repository.js';
 import { cancelPendingMessages } from '../../db/repositories/appointment.repository.js';
-import type { MessageRow } from '../../db/repositories/message.repository.js';
+import { findByIdempotencyKey, type MessageRow } from '../../db/repositories/message.repository.js';
 import { AppError } from '../app-error.js';
 import { nowOf, type DomainContext } from '../context.js';
 import type { MessageQueue } from '../messages/message-queue.js';
@@ -38,17 +40,21 @@ export async function sendAppointmentMessage(
   }
   return runAppointmentTransaction(ctx, queue, async (tx, txQueue) => {
     const { advisor, appointment } = await loadAppointmentForChange(tx, advisorId, externalId);
-    if (appointment.status === 'cancelled') {
+    const idempotencyKey = options.idempotencyKey
+      ? `appointment:${appointment.id}:manual:${options.idempotencyKey}`
+      : undefined;
+    // A repeat of a call that already sent answers that message, whatever happened since (the
+    // appointment started, was cancelled): sendMessage below finds it by the key.
+    const repeat = idempotencyKey ? await findByIdempotencyKey(tx.db, advisorId, idempotencyKey) : null;
+    const now = nowOf(ctx);
+    if (!repeat && appointment.status === 'cancelled') {
       throw new AppError('state_conflict', 'This appointment was cancelled.', { externalId });
     }
-    const now = nowOf(ctx);
-    if (request.kind !== 'follow_up' && appointment.startsAt <= now) {
+    if (!repeat && request.kind !== 'follow_up' && appointment.startsAt <= now) {
       throw new AppError(
         'state_conflict',
         `The appointment has already started: a ${request.kind} would be late.`,
-        {
-          externalId,
-        },
+        { externalId },
       );
     }
     const written = await writePlannedMessage(
@@ -63,9 +69,7 @@ export async function sendAppointmentMessage(
         source: options.source,
         onRefusal: 'throw',
         ...(request.message?.trim() ? { personalMessage: request.message } : {}),
-        ...(options.idempotencyKey
-          ? { idempotencyKey: `appointment:${appointment.id}:manual:${options.idempotencyKey}` }
-          : {}),
+        ...(idempotencyKey ? { idempotencyKey } : {}),
       },
     );
     if (!written.created) return written;

@@ -28,6 +28,8 @@ export type DeliveryOutcome =
   | { kind: 'sent'; message: MessageRow }
   | { kind: 'done' }
   | { kind: 'skipped'; reason: string }
+  /** A send-time rule holds the message until `until` (quiet hours); no attempt is spent. */
+  | { kind: 'deferred'; until: Date; reason: string }
   | { kind: 'wait_connection' }
   /** Sends paused after a burst of failures (account safety) until the advisor resumes. */
   | { kind: 'wait_resume' }
@@ -38,8 +40,18 @@ export type DeliveryOutcome =
 export interface DeliveryHooks {
   /** Reserves a rate-limit slot; returns ms to wait (0 = go). Called only when all checks passed. */
   reserveSlot?: (settings: AdvisorSettings, config: ConfigRow) => Promise<number>;
-  /** Extra send-time rule (appointment still valid…): a reason to skip, or null. */
-  mustSkip?: (message: MessageRow) => Promise<{ code: string; message: string } | null>;
+  /**
+   * Extra send-time rule (appointment still valid, quiet hours…): null to go on, a reason to skip,
+   * or with `deferUntil` a reason to wait (the hook has already moved the row to that instant).
+   */
+  mustSkip?: (message: MessageRow, config: ConfigRow) => Promise<SendTimeVerdict | null>;
+}
+
+export interface SendTimeVerdict {
+  code: string;
+  message: string;
+  /** Not now: the message was moved to this instant and its job waits for it. */
+  deferUntil?: Date;
 }
 
 async function finish(
@@ -75,7 +87,8 @@ export async function deliverMessage(
   if (message.phone && read.optedOut) {
     return skip('recipient_opted_out', 'The client opted out before the message went out.');
   }
-  const rule = hooks.mustSkip ? await hooks.mustSkip(message) : null;
+  const rule = hooks.mustSkip ? await hooks.mustSkip(message, config) : null;
+  if (rule?.deferUntil) return { kind: 'deferred', until: rule.deferUntil, reason: rule.code };
   if (rule) return skip(rule.code, rule.message);
 
   const ref = instanceRefOf(ctx.box, config);

@@ -60,7 +60,7 @@ describe('buildAppointmentVariables', () => {
         '🕐 9:30',
         '📍 En línea',
         '',
-        'Responde 1 para confirmar o 2 para cancelar.',
+        'Responde 1 para confirmar tu asistencia. Si necesitas cancelarla o cambiarla, responde 2 y me pondré en contacto contigo.',
         'Para no recibir más mensajes, responde BAJA.',
       ].join('\n'),
     );

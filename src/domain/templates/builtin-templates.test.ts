@@ -69,12 +69,20 @@ describe('built-in templates', () => {
     },
   );
 
+  // A "2" only tells the advisor (clientResponse `cancel_requested`): nothing is cancelled and no
+  // answer goes back, so the text must not promise a cancellation.
   it.each([
-    ['es', /Responde 1 para confirmar o 2 para cancelar/],
-    ['en', /Reply 1 to confirm or 2 to cancel/],
-  ] as const)('the %s reminder tells the client to answer 1 or 2', (language, instruction) => {
-    expect(findBuiltinTemplate('appointment_reminder', language).body).toMatch(instruction);
-  });
+    ['es', /Responde 1 para confirmar/, /responde 2 y me pondré en contacto contigo/, /2 para cancelar/],
+    ['en', /Reply 1 to confirm/, /reply 2 and I'll get in touch with you/, /2 to cancel/],
+  ] as const)(
+    'the %s reminder asks for 1 or 2 and promises only that the advisor gets in touch',
+    (language, confirm, getInTouch, promisesCancel) => {
+      const body = findBuiltinTemplate('appointment_reminder', language).body;
+      expect(body).toMatch(confirm);
+      expect(body).toMatch(getInTouch);
+      expect(body).not.toMatch(promisesCancel);
+    },
+  );
 });
 
 describe('findBuiltinTemplate', () => {
