@@ -105,7 +105,10 @@ async function main(): Promise<void> {
         }),
       );
       process.stdout.write(
-        `\nscanned ${report.scanned} advisors, re-sealed ${report.resealed} under key ${box.currentKeyId}\n`,
+        `\nscanned ${report.scanned} advisors, re-sealed ${report.resealed} under key ${box.currentKeyId}` +
+          (report.skipped > 0
+            ? `, skipped ${report.skipped} changed meanwhile (run again to check them)\n`
+            : '\n'),
       );
       return;
     }

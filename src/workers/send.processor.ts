@@ -8,7 +8,7 @@ import { markFinished } from '../db/repositories/message.repository.js';
 import type { DomainContext } from '../domain/context.js';
 import { pacingBoundsOf } from '../domain/instances/advisor-settings.js';
 import { dailyCapAt, isPacingOn, type PacingSettings } from '../domain/instances/pacing-settings.js';
-import { countsTowardsPause, pauseSending } from '../domain/instances/pause-sending.js';
+import { countsTowardsPause, pauseSending, sendingOpenedSince } from '../domain/instances/pause-sending.js';
 import {
   deliverMessage,
   type DeliveryHooks,
@@ -36,6 +36,7 @@ export function createSendProcessor(deps: SendProcessorDeps) {
   const { ctx } = deps;
   return async (job: Job<SendJob>, token?: string): Promise<string> => {
     const data = sendJobSchema.parse(job.data);
+    const startedAt = Date.now();
     // Filled in by reserveSlot (a closure, hence the holder) for the failure accounting below.
     const seen: { pacing: PacingSettings | null } = { pacing: null };
     const hooks: DeliveryHooks = {
@@ -84,6 +85,12 @@ export function createSendProcessor(deps: SendProcessorDeps) {
       case 'wait_connection':
       case 'wait_resume':
         await job.moveToDelayed(Date.now() + deps.reconnectPollMs, token);
+        // A reconnection (or resume) decided while this job was looking promoted the delayed
+        // jobs before this one was delayed: it would wait a whole poll and go out after the
+        // messages queued behind it. Looking again now that it is delayed closes that gap.
+        // (The margin covers the clocks of other hosts; a spurious wake-up costs one more look.)
+        if (await sendingOpenedSince(ctx, data.advisorId, new Date(startedAt - 250)))
+          await job.promote().catch(() => undefined);
         throw new DelayedError();
       case 'deferred':
         // Held by a send-time rule (quiet hours): the row is already scheduled for that instant.

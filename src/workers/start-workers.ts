@@ -85,16 +85,41 @@ export async function startWorkers(
     [MAINTENANCE_JOBS.webhookSweep, settings.sweeperIntervalMs],
     [MAINTENANCE_JOBS.pruneWebhooks, 3_600_000],
   ];
-  /** Installs the schedulers missing from Redis; returns how many it installed. */
+  const install = (name: string, every: number) =>
+    maintenance.upsertJobScheduler(
+      name,
+      { every },
+      { name, opts: { removeOnComplete: true, removeOnFail: true } },
+    );
+  /**
+   * At start-up the configured intervals win over whatever Redis holds: a scheduler with another
+   * interval (HEALTH_CHECK_INTERVAL_MS changed, or a process with other settings started before)
+   * is replaced, and one switched off (0) is removed. Untouched when already as configured, so a
+   * restart does not shift the next run.
+   */
+  const applyConfigured = async (): Promise<string[]> => {
+    const changed: string[] = [];
+    for (const [name, every] of schedulers) {
+      const current = await maintenance.getJobScheduler(name);
+      if (every <= 0) {
+        if (current && (await maintenance.removeJobScheduler(name))) changed.push(name);
+      } else if (current?.every !== every) {
+        await install(name, every);
+        changed.push(name);
+      }
+    }
+    return changed;
+  };
+  /**
+   * Afterwards, only what went missing from Redis is put back (with this process's interval).
+   * A scheduler set differently by a process started later is left alone: the last one started
+   * wins, instead of processes with different settings overwriting each other every minute.
+   */
   const installMissing = async (): Promise<number> => {
     let installed = 0;
     for (const [name, every] of schedulers) {
       if (every <= 0 || (await maintenance.getJobScheduler(name))) continue;
-      await maintenance.upsertJobScheduler(
-        name,
-        { every },
-        { name, opts: { removeOnComplete: true, removeOnFail: true } },
-      );
+      await install(name, every);
       installed++;
     }
     return installed;
@@ -108,9 +133,14 @@ export async function startWorkers(
     let first = true;
     while (!closed) {
       try {
-        const installed = await installMissing();
-        if (installed > 0 && !first) {
-          ctx.logger.warn({ installed }, 'maintenance schedulers were missing from Redis; reinstalled');
+        if (first) {
+          const changed = await applyConfigured();
+          if (changed.length > 0) ctx.logger.info({ changed }, 'maintenance schedulers set as configured');
+        } else {
+          const installed = await installMissing();
+          if (installed > 0) {
+            ctx.logger.warn({ installed }, 'maintenance schedulers were missing from Redis; reinstalled');
+          }
         }
         first = false;
       } catch (err) {

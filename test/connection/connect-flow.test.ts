@@ -1,6 +1,8 @@
 // The advisor's connect flow against the emulator over real HTTP: QR, scan, live status,
 // phone-side logout, disconnect and removal.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { findConfig } from '../../src/db/repositories/whatsapp-config.repository.js';
+import { instanceRefOf, webhookSecretOf } from '../../src/domain/instances/instance-credentials.js';
 import { HttpClient, signUpAdvisor } from '../support/http.js';
 import { startTestService, type TestService } from '../support/service.js';
 import { waitFor } from '../support/wait.js';
@@ -39,7 +41,7 @@ describe('connecting WhatsApp', () => {
   });
 
   it('returns a QR PNG, then turns connected when the phone scans', async () => {
-    const { client, connect, instanceName } = await connectingAdvisor('Ana');
+    const { client, connect, instanceName, userId } = await connectingAdvisor('Ana');
     expect(connect.status).toBe(200);
     expect(connect.body.status).toBe('qr_pending');
     expect(connect.body.qr.image).toMatch(/^data:image\/png;base64,/);
@@ -59,6 +61,18 @@ describe('connecting WhatsApp', () => {
       'QRCODE_UPDATED',
       'SEND_MESSAGE',
     ]);
+    expect(ours.webhook.base64).toBe(false);
+    expect([...ours.webhook.headerNames].sort()).toEqual(['jwt_key', 'x-webhook-secret']);
+    // Both headers carry the instance's own webhook secret (read back as Evolution stores it).
+    const row = (await findConfig(service.database.db, userId))!;
+    const ref = instanceRefOf(service.runtime.box, row)!;
+    const stored = await fetch(`${service.emulatorUrl}/webhook/find/${instanceName}`, {
+      headers: { apikey: ref.token },
+    }).then((r) => r.json());
+    const secret = webhookSecretOf(service.runtime.box, row);
+    expect(secret).toBeTruthy();
+    expect(stored.headers).toEqual({ jwt_key: secret, 'x-webhook-secret': secret });
+    expect(stored).toMatchObject({ webhookBase64: false, webhookByEvents: false, enabled: true });
 
     const scan = await emulator.post(`/_emulator/instances/${instanceName}/scan`, {
       phone: '+34612345678',
@@ -74,8 +88,18 @@ describe('connecting WhatsApp', () => {
     expect(config.body.profileName).toBe('Ana Nutrición');
     expect(config.body.qr).toBeNull();
 
+    // Connecting again when connected answers "connected" and touches nothing: no gateway call
+    // at all (the emulator counts every Evolution API request), the instance as it was.
+    const before = {
+      requests: (await emulator.get('/_emulator/stats')).body.requests,
+      instance: (await emulator.get(`/_emulator/instances/${instanceName}`)).body,
+      row: await findConfig(service.database.db, userId),
+    };
     const again = await client.post('/api/whatsapp/connect');
     expect(again.body).toEqual({ status: 'connected' });
+    expect((await emulator.get('/_emulator/stats')).body.requests).toBe(before.requests);
+    expect((await emulator.get(`/_emulator/instances/${instanceName}`)).body).toEqual(before.instance);
+    expect(await findConfig(service.database.db, userId)).toEqual(before.row);
   });
 
   it('creates exactly one instance for ten concurrent connects', async () => {
@@ -146,6 +170,10 @@ describe('connecting WhatsApp', () => {
     const { client, instanceName } = await connectingAdvisor('Lost');
     await emulator.put('/_emulator/faults', { dropWebhookRate: 1 });
     try {
+      // While the gateway still offers the QR, a refresh leaves it shown.
+      const offered = await client.get('/api/whatsapp/config?refresh=true');
+      expect(offered.body).toMatchObject({ status: 'qr_pending', alert: null });
+      expect(offered.body.qr.image).toMatch(/^data:image\/png;base64,/);
       await emulator.post(`/_emulator/instances/${instanceName}/scan`, { phone: '+5215512345678' });
       await new Promise((r) => setTimeout(r, 200));
       expect((await client.get('/api/whatsapp/config')).body.status).toBe('qr_pending');
@@ -164,8 +192,10 @@ describe('settings', () => {
       settings: {
         timezone: 'Mars/Base',
         defaultCountry: 'XX',
+        locale: 'not a locale',
         quietHours: { start: '25:00', end: '08:00' },
-        rateLimit: { max: 100000, durationMs: 60000 },
+        rateLimit: { max: 100000, durationMs: 10 },
+        reminderOffsetMinutes: 30_000,
       },
     });
     expect(bad.status).toBe(422);
@@ -173,10 +203,24 @@ describe('settings', () => {
     const fields = bad.body.error.details.fields.map((f: { field: string }) => f.field).sort();
     expect(fields).toEqual([
       'settings.defaultCountry',
+      'settings.locale',
       'settings.quietHours.start',
+      'settings.rateLimit.durationMs',
       'settings.rateLimit.max',
+      'settings.reminderOffsetMinutes',
       'settings.timezone',
     ]);
+    const messageOf = (field: string) =>
+      bad.body.error.details.fields.find((f: { field: string }) => f.field === field).message;
+    expect(messageOf('settings.locale')).toMatch(/BCP-47/);
+    expect(messageOf('settings.reminderOffsetMinutes')).toMatch(/14 days/);
+    expect(bad.body.error.message).toContain('settings.rateLimit.durationMs');
+    // Nothing of a rejected change is kept.
+    expect((await client.get('/api/whatsapp/config')).body.settings).toMatchObject({
+      locale: 'es-ES',
+      reminderOffsetMinutes: 1440,
+      rateLimit: { max: 50, durationMs: 60000 },
+    });
 
     const good = await client.put('/api/whatsapp/config', {
       settings: { timezone: 'America/Mexico_City', locale: 'es-MX', defaultCountry: 'mx', quietHours: null },

@@ -2,6 +2,7 @@
 // while connecting, the health check, and key rotation.
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { rowsOf } from '../../src/db/client.js';
 import { SecretBox } from '../../src/domain/crypto/secret-box.js';
 import { rotateKeys } from '../../src/domain/crypto/rotate-keys.js';
 import { checkConnectedInstances } from '../../src/domain/instances/refresh-connection-state.js';
@@ -75,6 +76,37 @@ describe('QR limit', () => {
     expect(gave.body.qr).toBeNull();
     const again = await client.post('/api/whatsapp/connect');
     expect(again.body.status).toBe('qr_pending');
+  });
+});
+
+describe('QR limit with its webhooks lost', () => {
+  it('is noticed by the state poll, with the same alert the webhook would give', async () => {
+    const { client, userId } = await signUpAdvisor(service.url, 'Lost Limit');
+    await emulator.put('/_emulator/faults', { dropWebhookRate: 1 });
+    try {
+      expect((await client.post('/api/whatsapp/connect')).body.status).toBe('qr_pending');
+      const { instanceName } = (await client.get('/api/whatsapp/config')).body;
+      // Four QRs of 300 ms nobody scans: the gateway gives up and closes. We hear nothing.
+      await waitFor(
+        () => emulator.get(`/_emulator/instances/${instanceName}`),
+        (r) => r.body.state === 'close',
+        { what: 'the gateway giving up on the QR' },
+      );
+      expect((await client.get('/api/whatsapp/config')).body.status).toBe('qr_pending');
+
+      const polled = await client.get('/api/whatsapp/config?refresh=true');
+      expect(polled.body).toMatchObject({ status: 'disconnected', alert: 'qr_limit_reached', qr: null });
+      const [event] = (await service.database.db
+        .execute(
+          sql`select status, reason from connection_event where advisor_id = ${userId} order by at desc limit 1`,
+        )
+        .then(rowsOf)) as { status: string; reason: string }[];
+      expect(event).toEqual({ status: 'disconnected', reason: 'qr_limit_reached' });
+    } finally {
+      await emulator.delete('/_emulator/faults');
+    }
+    // "Try again" works.
+    expect((await client.post('/api/whatsapp/connect')).body.status).toBe('qr_pending');
   });
 });
 

@@ -6,6 +6,7 @@ import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
 import { buildApp } from '../../src/api/build-app.js';
 import { loadConfig, type Config } from '../../src/config/config.js';
 import { createLogger } from '../../src/logger.js';
@@ -26,6 +27,8 @@ export interface TestService {
 export interface TestServiceOptions {
   env?: Record<string, string>;
   emulator?: RuntimeOverrides['emulator'];
+  /** The service's logger (a test that reads the log lines); by default one at LOG_LEVEL. */
+  logger?: Logger;
 }
 
 /** Environment for a test service: secrets fixed, a private Redis prefix, everything else default. */
@@ -55,7 +58,7 @@ export async function startTestService(options: TestServiceOptions = {}): Promis
   env.PORT = String(port);
   env.PUBLIC_BASE_URL = `http://127.0.0.1:${port}`;
   const config = loadConfig(env);
-  const logger = createLogger(config.logLevel);
+  const logger = options.logger ?? createLogger(config.logLevel);
   const runtime = await createRuntime(config, logger, 'all', {
     database,
     emulator: {

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { eq } from 'drizzle-orm';
 import { user } from '../../db/schema/index.js';
-import { ensureConfig, updateConfig } from '../../db/repositories/whatsapp-config.repository.js';
+import { ensureConfig, mergeFeatureOverrides } from '../../db/repositories/whatsapp-config.repository.js';
 import { notFound } from '../../domain/app-error.js';
 import { effectiveFeatures } from '../../domain/instances/features.js';
 import type { AppDeps } from '../deps.js';
@@ -34,9 +34,9 @@ export function adminRoutes(app: FastifyInstance, deps: AppDeps): void {
         .where(eq(user.id, request.params.id))
         .limit(1);
       if (!advisor) throw notFound('Advisor');
-      const row = await ensureConfig(ctx.db, advisor.id);
-      const overrides = { ...row.features, ...request.body };
-      const updated = await updateConfig(ctx.db, advisor.id, { features: overrides });
+      await ensureConfig(ctx.db, advisor.id);
+      // Merged in SQL, not read-modify-write: concurrent changes to other features are kept.
+      const updated = await mergeFeatureOverrides(ctx.db, advisor.id, request.body);
       return effectiveFeatures(ctx.featureDefaults, updated.features);
     },
   );

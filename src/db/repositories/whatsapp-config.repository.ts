@@ -66,6 +66,29 @@ export async function updateConfig(db: DbOrTx, advisorId: string, patch: ConfigP
 }
 
 /**
+ * Sets some feature overrides, keeping the others, in one statement (jsonb `||` merges the
+ * objects in the UPDATE itself): two admins switching different features at once both stick,
+ * where reading the row and writing back a merged copy would let the later write drop the
+ * earlier change.
+ */
+export async function mergeFeatureOverrides(
+  db: DbOrTx,
+  advisorId: string,
+  overrides: Record<string, boolean>,
+): Promise<ConfigRow> {
+  const [row] = await db
+    .update(whatsappConfig)
+    .set({
+      features: sql`${whatsappConfig.features} || ${JSON.stringify(overrides)}::jsonb`,
+      updatedAt: new Date(),
+    })
+    .where(eq(whatsappConfig.advisorId, advisorId))
+    .returning();
+  if (!row) throw new Error(`no whatsapp_config row for advisor ${advisorId}`);
+  return row;
+}
+
+/**
  * Replaces the alert only while it is still `from` (null: no alert), so a newer alert (a logout)
  * is never overwritten and two workers racing record one change. Null when nothing changed.
  */

@@ -49,3 +49,23 @@ export async function resumeSending(ctx: DomainContext, advisorId: string): Prom
   await ctx.onConnected?.(advisorId);
   return true;
 }
+
+/**
+ * Whether the advisor's sends were opened (reconnected, or resumed) since `since`. A job told to
+ * wait asks once it is delayed: the wake-up of a reconnection or resume decided meanwhile
+ * promoted the delayed jobs before this one was among them. Only a change of the row counts, so
+ * a gateway answering "not connected" while the row says connected cannot turn into a loop.
+ */
+export async function sendingOpenedSince(
+  ctx: DomainContext,
+  advisorId: string,
+  since: Date,
+): Promise<boolean> {
+  const row = await findConfig(ctx.db, advisorId);
+  return (
+    row?.status === 'connected' &&
+    row.alert !== SENDING_PAUSED &&
+    row.instanceTokenEnc !== null &&
+    row.updatedAt >= since
+  );
+}

@@ -39,6 +39,11 @@ export async function refreshConnectionState(ctx: DomainContext, advisorId: stri
     });
   } else if (state === 'close' && row.status === 'connected') {
     await applyConnectionEvent(ctx, advisorId, { ...base, state: 'close', statusReason: 428 });
+  } else if (state === 'close' && row.status === 'qr_pending') {
+    // We show a QR but the gateway stopped offering one: it gave up after its QR limit (or lost
+    // the instance) and that webhook was lost. Same outcome as the webhook: disconnected, with
+    // the "try again" alert, instead of a QR nobody can scan any more.
+    await applyConnectionEvent(ctx, advisorId, { type: 'qr_limit', instance: ref.instanceName });
   }
 }
 

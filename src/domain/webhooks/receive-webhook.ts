@@ -27,6 +27,22 @@ export type WebhookReceipt =
 const INSTANCE_NAME = /^[\w.@:-]{1,128}$/;
 const MAX_INSTANCE_NAME = 128;
 
+/**
+ * Envelope fields that carry a credential (evolution-api.md §4.3): with
+ * AUTHENTICATION_EXPOSE_IN_FETCH_INSTANCES=true, Evolution puts the instance token in clear in
+ * `apikey` of every delivery. We never read it, and it must not reach webhook_event (credentials
+ * are only stored sealed) nor any log line: it is dropped before the event is stored.
+ */
+export const ENVELOPE_CREDENTIAL_FIELDS = ['apikey'] as const;
+
+function withoutCredentials(envelope: unknown): unknown {
+  // Anything but an object is refused by the parser right after; only an object can carry one.
+  if (envelope === null || typeof envelope !== 'object' || Array.isArray(envelope)) return envelope;
+  const fields = envelope as Record<string, unknown>;
+  for (const field of ENVELOPE_CREDENTIAL_FIELDS) delete fields[field];
+  return fields;
+}
+
 function invalid(message: string, details: Record<string, unknown> = {}): AppError {
   webhookStats.invalid += 1;
   return new AppError('invalid_webhook_payload', message, details);
@@ -71,7 +87,7 @@ export class WebhookReceiver {
     let parsed: ParsedWebhook;
     let payload: unknown;
     try {
-      payload = jsonbSafe(body);
+      payload = withoutCredentials(jsonbSafe(body));
       parsed = parseWebhook(payload, { pathEvent: incoming.pathEvent, receivedAt });
     } catch (err) {
       if (err instanceof WebhookParseError) throw invalid(err.message, err.details);
