@@ -1,4 +1,4 @@
-// "Responde 1 para confirmar o 2 para cancelar": a client's answer to the latest reminder (sent
+// "Responde 1 para confirmar… responde 2…": a client's answer to the latest reminder (sent
 // within 7 days) marks that appointment confirmed or cancel_requested, and the dashboard hears it.
 import { randomUUID } from 'node:crypto';
 import { eq } from 'drizzle-orm';

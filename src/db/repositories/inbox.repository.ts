@@ -44,8 +44,14 @@ export async function recordInboundOnClient(
     });
 }
 
-/** Response time: the latest outbound message before `at` gets its first reply time. */
+/**
+ * Response time: the outbound message most recently SENT before `at` gets its first reply time.
+ * Sent, not created: a booking writes its confirmation, reminder and follow-up in one statement,
+ * days before the reminder goes out, so creation order says nothing about what the client saw last.
+ * (A message learnt from the gateway may lack sent_at; its creation is when it was sent.)
+ */
 export async function markLatestOutboundReplied(db: DbOrTx, advisorId: string, phone: string, at: Date) {
+  const sentAt = sql`coalesce(${whatsappMessage.sentAt}, ${whatsappMessage.createdAt})`;
   const latest = db
     .select({ id: whatsappMessage.id })
     .from(whatsappMessage)
@@ -55,10 +61,10 @@ export async function markLatestOutboundReplied(db: DbOrTx, advisorId: string, p
         eq(whatsappMessage.phone, phone),
         eq(whatsappMessage.direction, 'outbound'),
         inArray(whatsappMessage.status, ['sent', 'delivered', 'read']),
-        sql`${whatsappMessage.createdAt} <= ${at.toISOString()}::timestamptz`,
+        sql`${sentAt} <= ${at.toISOString()}::timestamptz`,
       ),
     )
-    .orderBy(desc(whatsappMessage.createdAt))
+    .orderBy(desc(sentAt), desc(whatsappMessage.id))
     .limit(1);
   await db
     .update(whatsappMessage)

@@ -1,6 +1,7 @@
 // What a client's short reply means. Opt-out words are honoured whatever the case, spacing or
 // accents ("Bája", " stop "), as the reminder templates promise; the appointment answers are
-// the "Responde 1 para confirmar o 2 para cancelar" of the reminder.
+// the reminder's "Responde 1 para confirmar… responde 2 y me pondré en contacto contigo" (a 2 is
+// recorded as cancel_requested for the advisor, it cancels nothing by itself).
 export type OptKeyword = 'opt_out' | 'opt_in';
 export type AppointmentAnswer = 'confirmed' | 'cancel_requested';
 
