@@ -64,7 +64,7 @@ export async function createRuntime(
 ): Promise<Runtime> {
   // A worker process runs no emulator, so in sandbox mode it can only reach one that an API
   // process runs on a port both know; the default port 0 (random) is known to nobody.
-  if (role === 'worker' && config.evolution.sandbox && config.emulatorPort === 0) {
+  if (role === 'worker' && config.evolution.sandbox && !config.evolution.url && config.emulatorPort === 0) {
     throw new StartupError(
       'sandbox mode (no EVOLUTION_API_URL) runs the API and workers in one process: run `serve` without --role, or set EVOLUTION_API_URL (a real gateway) or EMULATOR_PORT (the sandbox emulator port of your API process).',
     );

@@ -1,27 +1,16 @@
 // The parts of the dashboard that work against today's server: creating an account, the
 // signed-in shell, API keys (create, copy, revoke), signing out and in, the language switch and
 // the phone-width layout.
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { DESKTOP, launchBrowser, openPage, PHONE, screenshot, uniqueEmail } from './support/browser.js';
-import { startWebService, type WebService } from './support/web-service.js';
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { DESKTOP, openPage, PHONE, screenshot, uniqueEmail } from './support/browser.js';
+import { useWebAndBrowser } from './support/suite.js';
 
 // A real server and a real browser on a busy machine: give each test room.
-vi.setConfig({ testTimeout: 90_000 });
 
-let web: WebService;
-let browser: Browser;
+const suite = useWebAndBrowser({ testTimeoutMs: 90_000 });
 const password = 'correct-horse-9';
 const email = uniqueEmail();
-
-beforeAll(async () => {
-  [web, browser] = await Promise.all([startWebService(), launchBrowser()]);
-}, 120_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await web?.close();
-});
 
 async function signIn(page: Page): Promise<void> {
   await page.goto('/sign-in');
@@ -33,7 +22,7 @@ async function signIn(page: Page): Promise<void> {
 
 describe('advisor account in the browser', () => {
   it('signs up, creates, copies and revokes an API key, signs out and back in', async () => {
-    const { page, context, pageErrors } = await openPage(browser, web.url);
+    const { page, context, pageErrors } = await openPage(suite.browser, suite.web.url);
 
     await page.goto('/');
     await page.waitForURL('**/sign-in');
@@ -114,7 +103,7 @@ describe('advisor account in the browser', () => {
   });
 
   it('sends a signed-out visitor to sign in and back to the page they asked for', async () => {
-    const { page, context } = await openPage(browser, web.url);
+    const { page, context } = await openPage(suite.browser, suite.web.url);
     await page.goto('/integrations');
     await page.waitForURL('**/sign-in?next=%2Fintegrations');
     await page.getByLabel('Email').fill(email);
@@ -126,7 +115,7 @@ describe('advisor account in the browser', () => {
   });
 
   it('switches between Spanish and English and remembers the choice', async () => {
-    const { page, context } = await openPage(browser, web.url);
+    const { page, context } = await openPage(suite.browser, suite.web.url);
     await signIn(page);
     await page.goto('/integrations');
     await page.getByRole('heading', { name: 'Integraciones', level: 1 }).waitFor();
@@ -150,7 +139,9 @@ describe('advisor account in the browser', () => {
   });
 
   it('fits a 375 px phone: the navigation collapses into a menu', async () => {
-    const { page, context, pageErrors } = await openPage(browser, web.url, PHONE, { isMobile: true });
+    const { page, context, pageErrors } = await openPage(suite.browser, suite.web.url, PHONE, {
+      isMobile: true,
+    });
     await page.goto('/sign-in');
     await screenshot(page, 'sign-in-phone');
     await signIn(page);
@@ -181,7 +172,7 @@ describe('advisor account in the browser', () => {
   });
 
   it('is usable with the keyboard alone: skip link, labelled fields, visible focus', async () => {
-    const { page, context } = await openPage(browser, web.url, DESKTOP);
+    const { page, context } = await openPage(suite.browser, suite.web.url, DESKTOP);
     await signIn(page);
     await page.goto('/integrations');
     await page.getByRole('heading', { name: 'Integraciones', level: 1 }).waitFor();

@@ -1,24 +1,14 @@
 // The whole journey through the dashboard, against the real service in sandbox mode: connect by
 // QR, simulate the scan, send a template and watch its ticks, read the client's reply in the
 // inbox, answer, see the opt-out; edit a template with its live preview; open the public page.
-import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { DESKTOP, launchBrowser, openPage, PHONE, screenshot } from './support/browser.js';
+import { describe, expect, it, onTestFailed } from 'vitest';
+import type { Page } from 'playwright-core';
+import { DESKTOP, openPage, PHONE, screenshot } from './support/browser.js';
 import { signUpInContext } from './support/session.js';
-import { startWebService, type WebService } from './support/web-service.js';
 import { pauseSending } from '../../src/domain/instances/pause-sending.js';
+import { useWebAndBrowser } from './support/suite.js';
 
-let web: WebService;
-let browser: Browser;
-
-beforeAll(async () => {
-  [web, browser] = await Promise.all([startWebService(), launchBrowser()]);
-}, 120_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await web?.close();
-});
+const suite = useWebAndBrowser();
 
 /** On failure, keep a picture of the page: it usually says what went wrong. */
 function shotOnFailure(page: Page, name: string): void {
@@ -47,9 +37,9 @@ async function simulateClient(page: Page, text: string): Promise<void> {
 
 describe('the advisor journey', () => {
   it('connects, sends a template, follows its ticks, answers a client and sees the opt-out', async () => {
-    const { page, context, pageErrors } = await openPage(browser, web.url, DESKTOP);
+    const { page, context, pageErrors } = await openPage(suite.browser, suite.web.url, DESKTOP);
     shotOnFailure(page, 'journey');
-    await signUpInContext(context, web.url);
+    await signUpInContext(context, suite.web.url);
 
     await connect(page);
     await screenshot(page, 'flow-qr-desktop');
@@ -120,9 +110,9 @@ describe('the advisor journey', () => {
   }, 90_000);
 
   it('shows the inbox one pane at a time on a phone', async () => {
-    const { page, context } = await openPage(browser, web.url, PHONE, { isMobile: true });
+    const { page, context } = await openPage(suite.browser, suite.web.url, PHONE, { isMobile: true });
     shotOnFailure(page, 'inbox-phone');
-    await signUpInContext(context, web.url);
+    await signUpInContext(context, suite.web.url);
     await connect(page);
     await page.getByRole('button', { name: 'Simular escaneo' }).click();
     await page
@@ -140,9 +130,9 @@ describe('the advisor journey', () => {
   }, 90_000);
 
   it('edits a template with variable chips and a live preview', async () => {
-    const { page, context, pageErrors } = await openPage(browser, web.url, DESKTOP);
+    const { page, context, pageErrors } = await openPage(suite.browser, suite.web.url, DESKTOP);
     shotOnFailure(page, 'template-editor');
-    await signUpInContext(context, web.url);
+    await signUpInContext(context, suite.web.url);
     await page.goto('/templates');
     await page.getByTestId('template-card').first().waitFor();
     await screenshot(page, 'flow-templates-desktop');
@@ -173,9 +163,11 @@ describe('the advisor journey', () => {
   }, 90_000);
 
   it('opens the public page with a WhatsApp button for the advisor', async () => {
-    const { page, context, pageErrors } = await openPage(browser, web.url, PHONE, { isMobile: true });
+    const { page, context, pageErrors } = await openPage(suite.browser, suite.web.url, PHONE, {
+      isMobile: true,
+    });
     shotOnFailure(page, 'public-page');
-    await signUpInContext(context, web.url, 'Marta Sánchez');
+    await signUpInContext(context, suite.web.url, 'Marta Sánchez');
     await connect(page);
     await page.getByRole('button', { name: 'Simular escaneo' }).click();
     await page
@@ -185,7 +177,9 @@ describe('the advisor journey', () => {
     await page.waitForURL(/\/p\/[^/]+$/);
     const cta = page.getByTestId('whatsapp-cta');
     await cta.waitFor();
-    expect(await cta.getAttribute('href')).toMatch(/^https:\/\/wa\.me\/\d{8,15}(\?text=.+)?$/);
+    // The button counts the click on our /go redirect, which sends the visitor on to wa.me.
+    expect(await cta.getAttribute('href')).toMatch(/^\/api\/public\/advisors\/[a-z0-9-]+\/whatsapp\/go$/);
+    expect(await cta.getAttribute('data-whatsapp-url')).toMatch(/^https:\/\/wa\.me\/\d{8,15}(\?text=.+)?$/);
     expect(await cta.getAttribute('target')).toBe('_blank');
     await expect(page.getByTestId('embed-script').textContent()).resolves.toContain('data-advisor=');
     await screenshot(page, 'flow-public-profile-phone');
@@ -194,25 +188,25 @@ describe('the advisor journey', () => {
   }, 90_000);
 
   it('shows sends paused after a burst of failures, and resumes them with one click', async () => {
-    const { page, context, pageErrors } = await openPage(browser, web.url, DESKTOP);
+    const { page, context, pageErrors } = await openPage(suite.browser, suite.web.url, DESKTOP);
     shotOnFailure(page, 'paused');
-    await signUpInContext(context, web.url, 'Clara Ruiz');
+    await signUpInContext(context, suite.web.url, 'Clara Ruiz');
     await connect(page);
     await page.getByRole('button', { name: 'Simular escaneo' }).click();
     await page
       .locator('[data-testid="connection-status"] [data-status="connected"]')
       .waitFor({ timeout: 15_000 });
-    const session = await (await context.request.get(`${web.url}/api/auth/get-session`)).json();
+    const session = await (await context.request.get(`${suite.web.url}/api/auth/get-session`)).json();
     await page.locator('.live-dot.live-open').waitFor();
 
     // What the send worker does when a burst of failures trips the account-safety pause.
-    await pauseSending(web.service.runtime.ctx, session.user.id, { failures: 5, windowMinutes: 10 });
+    await pauseSending(suite.web.service.runtime.ctx, session.user.id, { failures: 5, windowMinutes: 10 });
     const banner = page.locator('[data-alert="sending_paused"]');
     await banner.getByText('Pausamos tus envíos').waitFor();
     await screenshot(page, 'flow-sending-paused-desktop');
     await banner.getByRole('button', { name: 'Reanudar envíos' }).click();
     await banner.waitFor({ state: 'detached' });
-    const config = await (await context.request.get(`${web.url}/api/whatsapp/config`)).json();
+    const config = await (await context.request.get(`${suite.web.url}/api/whatsapp/config`)).json();
     expect(config.alert ?? null).toBeNull();
     expect(pageErrors).toEqual([]);
     await context.close();

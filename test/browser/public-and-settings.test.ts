@@ -3,36 +3,20 @@
 // PNG for the printed card; and the advisor's side: linking by phone number with a pairing code,
 // the state poll when the WhatsApp tab opens or comes back into view (webhooks get lost), the
 // alert texts, and the Settings screen. Real service, emulator over HTTP, real Chromium.
-import { createServer } from 'node:http';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
 import { newPhone } from '../appointments/support.js';
 import { HttpClient, signUpAdvisor } from '../support/http.js';
 import { waitFor } from '../support/wait.js';
 import { connectedAdvisor, type ConnectedAdvisor } from '../support/whatsapp.js';
-import { DESKTOP, launchBrowser, openPage, PHONE, screenshot } from './support/browser.js';
+import { DESKTOP, openPage, PHONE, screenshot } from './support/browser.js';
 import { useSessionOf } from './support/session.js';
-import { startWebService, type WebService } from './support/web-service.js';
+import { serveHtml } from './support/other-site.js';
+import { DEVICES, useWebAndBrowser } from './support/suite.js';
 
 // A real server, its workers and a real browser on a busy machine: give each test room.
-vi.setConfig({ testTimeout: 120_000 });
 
-let web: WebService;
-let browser: Browser;
-
-beforeAll(async () => {
-  [web, browser] = await Promise.all([startWebService(), launchBrowser()]);
-}, 120_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await web?.close();
-});
-
-const devices = [
-  { device: 'desktop', viewport: DESKTOP, isMobile: false },
-  { device: 'phone', viewport: PHONE, isMobile: true },
-] as const;
+const suite = useWebAndBrowser();
 
 async function putSettings(client: HttpClient, settings: Record<string, unknown>): Promise<void> {
   const res = await client.put('/api/whatsapp/config', { settings });
@@ -46,13 +30,13 @@ const ctaClicks = async (client: HttpClient): Promise<number> =>
   (await client.get('/api/whatsapp/metrics')).body.ctaClicks;
 
 /**
- * A visitor's browser whose requests to other sites (wa.me is WhatsApp's, not ours) go to a proxy
- * that is not there, so tests never leave the machine; the URLs the browser went to for them are
+ * A visitor's suite.browser whose requests to other sites (wa.me is WhatsApp's, not ours) go to a proxy
+ * that is not there, so tests never leave the machine; the URLs the suite.browser went to for them are
  * kept, each with the URL that redirected there.
  */
 async function visitorPage(viewport = DESKTOP) {
-  const context = await browser.newContext({
-    baseURL: web.url,
+  const context = await suite.browser.newContext({
+    baseURL: suite.web.url,
     viewport,
     locale: 'es-ES',
     timezoneId: 'Europe/Madrid',
@@ -87,13 +71,13 @@ async function clickThrough(
 describe('public button: every click goes through the counting redirect', () => {
   it('the page button and the embed button open the exact wa.me link and count on Analytics', async () => {
     const phone = newPhone();
-    const marta = await connectedAdvisor(web.service, 'Marta Sánchez', { phone });
+    const marta = await connectedAdvisor(suite.web.service, 'Marta Sánchez', { phone });
     // Emoji, accents, "?" and "&": all must survive the redirect byte for byte.
     const message = 'Hola Marta 🌿, ¿tienes hueco el jueves? Café & charla';
     await putSettings(marta.client, { ctaMessage: message });
     const slug = await slugOf(marta.client);
     const waMe = `https://wa.me/${phone.slice(1)}?text=${encodeURIComponent(message)}`;
-    const goUrl = `${web.url}/api/public/advisors/${slug}/whatsapp/go`;
+    const goUrl = `${suite.web.url}/api/public/advisors/${slug}/whatsapp/go`;
     expect(await ctaClicks(marta.client)).toBe(0);
 
     const { page, context, pageErrors, outside } = await visitorPage();
@@ -101,9 +85,9 @@ describe('public button: every click goes through the counting redirect', () => 
     const cta = page.getByTestId('whatsapp-cta');
     await cta.waitFor();
     // The link counts; the wa.me link it leads to stays readable on the element.
-    expect(new URL((await cta.getAttribute('href'))!, web.url).href).toBe(goUrl);
+    expect(new URL((await cta.getAttribute('href'))!, suite.web.url).href).toBe(goUrl);
     expect(await cta.getAttribute('data-whatsapp-url')).toBe(waMe);
-    // The browser follows the redirect to exactly the wa.me link, emoji and all.
+    // The suite.browser follows the redirect to exactly the wa.me link, emoji and all.
     expect(await clickThrough(page, outside, () => cta.click())).toEqual({
       url: waMe,
       redirectedFrom: goUrl,
@@ -122,7 +106,7 @@ describe('public button: every click goes through the counting redirect', () => 
 
     // embed.js on another site: its button also counts, and lands on the same wa.me link.
     const site = await serveHtml(
-      `<!doctype html><meta charset="utf-8"><h1>Clínica Sana</h1><script src="${web.url}/embed.js" data-advisor="${slug}" async></script>`,
+      `<!doctype html><meta charset="utf-8"><h1>Clínica Sana</h1><script src="${suite.web.url}/embed.js" data-advisor="${slug}" async></script>`,
     );
     try {
       await page.goto(site.url);
@@ -146,8 +130,8 @@ describe('public button: every click goes through the counting redirect', () => 
     await context.close();
 
     // The advisor sees both clicks on Analytics.
-    for (const { device, viewport, isMobile } of devices) {
-      const own = await openPage(browser, web.url, viewport, { isMobile });
+    for (const { device, viewport, isMobile } of DEVICES) {
+      const own = await openPage(suite.browser, suite.web.url, viewport, { isMobile });
       await useSessionOf(own.context, marta.client);
       await own.page.goto('/analytics');
       const clicks = own.page.getByTestId('cta-clicks');
@@ -159,17 +143,19 @@ describe('public button: every click goes through the counting redirect', () => 
     }
   });
 
-  it.each(devices)(
+  it.each(DEVICES)(
     'offers the QR as a PNG for the printed card on a $device',
     async ({ device, viewport, isMobile }) => {
-      const marta = await connectedAdvisor(web.service, 'Marta Sánchez');
+      const marta = await connectedAdvisor(suite.web.service, 'Marta Sánchez');
       const slug = await slugOf(marta.client);
-      const { page, context, pageErrors } = await openPage(browser, web.url, viewport, { isMobile });
+      const { page, context, pageErrors } = await openPage(suite.browser, suite.web.url, viewport, {
+        isMobile,
+      });
       await page.goto(`/p/${slug}`);
       const png = page.getByRole('link', { name: 'Descargar QR (PNG, para imprimir)' });
       await png.waitFor();
-      const href = new URL((await png.getAttribute('href'))!, web.url).href;
-      expect(href).toBe(`${web.url}/api/public/advisors/${slug}/whatsapp/qr.png`);
+      const href = new URL((await png.getAttribute('href'))!, suite.web.url).href;
+      expect(href).toBe(`${suite.web.url}/api/public/advisors/${slug}/whatsapp/qr.png`);
       expect(await png.getAttribute('download')).toBe(`whatsapp-qr-${slug}.png`);
       const res = await context.request.get(href);
       expect(res.status()).toBe(200);
@@ -184,7 +170,9 @@ describe('public button: every click goes through the counting redirect', () => 
 
 describe('public page without a button', () => {
   const noButton = async (slug: string, name: string) => {
-    const { page, context, pageErrors } = await openPage(browser, web.url, PHONE, { isMobile: true });
+    const { page, context, pageErrors } = await openPage(suite.browser, suite.web.url, PHONE, {
+      isMobile: true,
+    });
     await page.goto(`/p/${slug}`);
     await page.getByTestId('public-unavailable').getByRole('heading').waitFor();
     await expect(page.getByTestId('whatsapp-cta').count()).resolves.toBe(0);
@@ -195,13 +183,13 @@ describe('public page without a button', () => {
   };
 
   it('the advisor switched the button off', async () => {
-    const off = await connectedAdvisor(web.service, 'Olga Vidal');
+    const off = await connectedAdvisor(suite.web.service, 'Olga Vidal');
     await putSettings(off.client, { ctaEnabled: false });
     await noButton(await slugOf(off.client), 'switched-off');
   });
 
   it('no number is connected', async () => {
-    const { client } = await signUpAdvisor(web.url, 'Nuria Gil');
+    const { client } = await signUpAdvisor(suite.web.url, 'Nuria Gil');
     await noButton(await slugOf(client), 'no-number');
   });
 
@@ -211,11 +199,13 @@ describe('public page without a button', () => {
 });
 
 describe('linking by phone number instead of the QR', () => {
-  it.each(devices)(
+  it.each(DEVICES)(
     'shows the pairing code big, then connects on a $device',
     async ({ device, viewport, isMobile }) => {
-      const { client } = await signUpAdvisor(web.url, 'Inés Romero');
-      const { page, context, pageErrors } = await openPage(browser, web.url, viewport, { isMobile });
+      const { client } = await signUpAdvisor(suite.web.url, 'Inés Romero');
+      const { page, context, pageErrors } = await openPage(suite.browser, suite.web.url, viewport, {
+        isMobile,
+      });
       await useSessionOf(context, client);
       await page.goto('/whatsapp');
       await page
@@ -262,7 +252,7 @@ describe('linking by phone number instead of the QR', () => {
 
       // The advisor types the code on the phone: the emulator's phone links.
       const { instanceName } = (await client.get('/api/whatsapp/config')).body;
-      const emulator = new HttpClient(web.service.emulatorUrl);
+      const emulator = new HttpClient(suite.web.service.emulatorUrl);
       expect(
         (await emulator.post(`/_emulator/instances/${instanceName}/scan`, { phone: '+34612345678' })).status,
       ).toBe(200);
@@ -286,14 +276,14 @@ describe('whatsapp tab: the real state when webhooks were lost', () => {
     page.locator(`[data-testid="connection-status"] [data-status="${status}"]`);
 
   it('polls the gateway when the tab opens', async () => {
-    const rosa = await connectedAdvisor(web.service, 'Rosa Martín');
+    const rosa = await connectedAdvisor(suite.web.service, 'Rosa Martín');
     const restore = await loseWebhooks(rosa);
     try {
       // The phone unlinks the device (a close the gateway does not recover from by itself); the
       // "close" webhook never arrives.
       await rosa.emulator.post(`/_emulator/instances/${rosa.instanceName}/disconnect`, { statusReason: 401 });
       expect((await rosa.client.get('/api/whatsapp/config')).body.status).toBe('connected');
-      const { page, context, pageErrors } = await openPage(browser, web.url, DESKTOP);
+      const { page, context, pageErrors } = await openPage(suite.browser, suite.web.url, DESKTOP);
       await useSessionOf(context, rosa.client);
       await page.goto('/whatsapp');
       await badge(page, 'disconnected').waitFor();
@@ -311,8 +301,8 @@ describe('whatsapp tab: the real state when webhooks were lost', () => {
   });
 
   it('polls again when the tab comes back into view', async () => {
-    const rosa = await connectedAdvisor(web.service, 'Rosa Martín');
-    const { page, context, pageErrors } = await openPage(browser, web.url, DESKTOP);
+    const rosa = await connectedAdvisor(suite.web.service, 'Rosa Martín');
+    const { page, context, pageErrors } = await openPage(suite.browser, suite.web.url, DESKTOP);
     await useSessionOf(context, rosa.client);
     await page.goto('/whatsapp');
     await badge(page, 'connected').waitFor();
@@ -353,8 +343,10 @@ describe('whatsapp tab: every alert the server raises has its own words', () => 
     },
   ];
   it.each(alerts)('$alert (the phone closed with $statusReason)', async ({ statusReason, alert, es, en }) => {
-    const eva = await connectedAdvisor(web.service, 'Eva Torres');
-    const { page, context, pageErrors } = await openPage(browser, web.url, PHONE, { isMobile: true });
+    const eva = await connectedAdvisor(suite.web.service, 'Eva Torres');
+    const { page, context, pageErrors } = await openPage(suite.browser, suite.web.url, PHONE, {
+      isMobile: true,
+    });
     await useSessionOf(context, eva.client);
     await page.goto('/whatsapp');
     await page.locator('[data-testid="connection-status"] [data-status="connected"]').waitFor();
@@ -373,9 +365,11 @@ describe('whatsapp tab: every alert the server raises has its own words', () => 
 });
 
 describe('settings: what the advisor saves is kept', () => {
-  it.each(devices)('every field survives a reload on a $device', async ({ device, viewport, isMobile }) => {
-    const { client } = await signUpAdvisor(web.url, 'Lola Fernández');
-    const { page, context, pageErrors } = await openPage(browser, web.url, viewport, { isMobile });
+  it.each(DEVICES)('every field survives a reload on a $device', async ({ device, viewport, isMobile }) => {
+    const { client } = await signUpAdvisor(suite.web.url, 'Lola Fernández');
+    const { page, context, pageErrors } = await openPage(suite.browser, suite.web.url, viewport, {
+      isMobile,
+    });
     await useSessionOf(context, client);
     await page.goto('/settings');
     const field = (label: string) => page.getByLabel(label, { exact: true });
@@ -487,9 +481,9 @@ describe("template preview: sample date and time in the advisor's locale", () =>
     { locale: 'en-US', timezone: 'America/Mexico_City', time: '10:30 AM' },
     { locale: 'es-ES', timezone: 'Pacific/Auckland', time: '10:30' },
   ])('$locale in $timezone, while the dashboard is in Spanish', async ({ locale, timezone, time }) => {
-    const { client } = await signUpAdvisor(web.url, 'Lola Fernández');
+    const { client } = await signUpAdvisor(suite.web.url, 'Lola Fernández');
     await putSettings(client, { locale, timezone });
-    const { page, context, pageErrors } = await openPage(browser, web.url, DESKTOP);
+    const { page, context, pageErrors } = await openPage(suite.browser, suite.web.url, DESKTOP);
     await useSessionOf(context, client);
     await page.goto('/templates/new');
     await page.getByTestId('template-body').fill('Te espero el {fecha_cita} a las {hora_cita}.');
@@ -504,17 +498,3 @@ describe("template preview: sample date and time in the advisor's locale", () =>
     await context.close();
   });
 });
-
-/** A one-page website on its own port, standing for an advisor's own site. */
-async function serveHtml(html: string): Promise<{ url: string; close: () => Promise<void> }> {
-  const server = createServer((_req, res) =>
-    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(html),
-  );
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : 0;
-  return {
-    url: `http://localhost:${port}/`,
-    close: () => new Promise((resolve) => server.close(() => resolve())),
-  };
-}

@@ -3,9 +3,8 @@
 // failed and received for real (the emulator's receipts, faults and inbound messages), a phone
 // that logs out. The browser talks to the real service (database, Redis, workers), which talks
 // to the emulator over HTTP: nothing of ours is mocked.
-import { createServer } from 'node:http';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import type { Browser, Locator } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import type { Locator } from 'playwright-core';
 import {
   booking,
   bookingAdvisor,
@@ -18,29 +17,14 @@ import {
 } from '../appointments/support.js';
 import { waitFor } from '../support/wait.js';
 import { connectedAdvisor, sentByPhone, type ConnectedAdvisor } from '../support/whatsapp.js';
-import { DESKTOP, launchBrowser, openPage, PHONE, screenshot } from './support/browser.js';
+import { DESKTOP, openPage, screenshot } from './support/browser.js';
 import { useSessionOf } from './support/session.js';
-import { startWebService, type WebService } from './support/web-service.js';
+import { serveHtml } from './support/other-site.js';
+import { DEVICES, useWebAndBrowser } from './support/suite.js';
 
 // A real server, its workers and a real browser on a busy machine: give each test room.
-vi.setConfig({ testTimeout: 120_000 });
 
-let web: WebService;
-let browser: Browser;
-
-beforeAll(async () => {
-  [web, browser] = await Promise.all([startWebService(), launchBrowser()]);
-}, 120_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await web?.close();
-});
-
-const devices = [
-  { device: 'desktop', viewport: DESKTOP, isMobile: false },
-  { device: 'phone', viewport: PHONE, isMobile: true },
-] as const;
+const suite = useWebAndBrowser();
 
 const SENT = ['sent', 'delivered', 'read'];
 
@@ -92,7 +76,7 @@ async function putSettings(advisor: ConnectedAdvisor, settings: Record<string, u
 
 /** The send time a message's job reserved (the worker keeps it in the job while it waits). */
 async function pacedSlotOf(messageId: string): Promise<number | null> {
-  const job = await web.service.runtime.messages.queue.getJob(`send-${messageId}`);
+  const job = await suite.web.service.runtime.messages.queue.getJob(`send-${messageId}`);
   return (job?.data as { slotAt?: number } | undefined)?.slotAt ?? null;
 }
 
@@ -102,9 +86,9 @@ const seconds = (value: number) =>
   `${new Intl.NumberFormat('es-ES', { maximumFractionDigits: 0 }).format(value)} s`;
 const textOf = async (locator: Locator) => (await locator.textContent())?.trim();
 
-describe.each(devices)('screens with real data on a $device', ({ device, viewport, isMobile }) => {
+describe.each(DEVICES)('screens with real data on a $device', ({ device, viewport, isMobile }) => {
   it('appointments: timeline per appointment, send now and a personal follow-up', async () => {
-    const marta = await bookingAdvisor(web.service, 'Marta Sánchez');
+    const marta = await bookingAdvisor(suite.web.service, 'Marta Sánchez');
     const lucia = booking({
       clientName: 'Lucía Pérez',
       startsAt: inSeconds(2 * 86_400).toISOString(),
@@ -160,7 +144,9 @@ describe.each(devices)('screens with real data on a $device', ({ device, viewpor
       { what: "Lucía's reply on her appointment" },
     );
 
-    const { page, context, pageErrors } = await openPage(browser, web.url, viewport, { isMobile });
+    const { page, context, pageErrors } = await openPage(suite.browser, suite.web.url, viewport, {
+      isMobile,
+    });
     await useSessionOf(context, marta.client);
     await page.goto('/appointments');
     const card = (name: string) => page.getByTestId('appointment').filter({ hasText: name });
@@ -220,7 +206,7 @@ describe.each(devices)('screens with real data on a $device', ({ device, viewpor
   });
 
   it('analytics: rates, response times, charts, template usage and connection history', async () => {
-    const ana = await connectedAdvisor(web.service, 'Ana López');
+    const ana = await connectedAdvisor(suite.web.service, 'Ana López');
     const phones = Array.from({ length: 5 }, () => newPhone());
     // Receipts by hand: two messages read, one delivered, one only sent, one failed.
     await setFaults(ana, { statusDelaysMs: null, notOnWhatsApp: [phones[4]!] });
@@ -271,7 +257,9 @@ describe.each(devices)('screens with real data on a $device', ({ device, viewpor
     expect(metrics.deliveryRate).toBeCloseTo(count(['delivered', 'read']) / attempted, 4);
     expect(metrics.readRate).toBeCloseTo(count(['read']) / attempted, 4);
 
-    const { page, context, pageErrors } = await openPage(browser, web.url, viewport, { isMobile });
+    const { page, context, pageErrors } = await openPage(suite.browser, suite.web.url, viewport, {
+      isMobile,
+    });
     await useSessionOf(context, ana.client);
     await page.goto('/analytics');
     const rate = (label: string) => page.locator('.rate', { hasText: label }).locator('.rate-value');
@@ -316,7 +304,7 @@ describe.each(devices)('screens with real data on a $device', ({ device, viewpor
   });
 
   it('messages: ticks for each status, the failure reason and a retry', async () => {
-    const bea = await connectedAdvisor(web.service, 'Bea Gómez');
+    const bea = await connectedAdvisor(suite.web.service, 'Bea Gómez');
     const to = {
       read: newPhone(),
       delivered: newPhone(),
@@ -376,7 +364,9 @@ describe.each(devices)('screens with real data on a $device', ({ device, viewpor
         attempts: 0,
       });
 
-      const { page, context, pageErrors } = await openPage(browser, web.url, viewport, { isMobile });
+      const { page, context, pageErrors } = await openPage(suite.browser, suite.web.url, viewport, {
+        isMobile,
+      });
       await useSessionOf(context, bea.client);
       await page.goto('/messages');
       const row = (status: string) => page.locator(`[data-testid="message-row"][data-status="${status}"]`);
@@ -411,8 +401,10 @@ describe.each(devices)('screens with real data on a $device', ({ device, viewpor
   });
 
   it('whatsapp: the alert when the phone logged out', async () => {
-    const clara = await connectedAdvisor(web.service, 'Clara Ruiz');
-    const { page, context, pageErrors } = await openPage(browser, web.url, viewport, { isMobile });
+    const clara = await connectedAdvisor(suite.web.service, 'Clara Ruiz');
+    const { page, context, pageErrors } = await openPage(suite.browser, suite.web.url, viewport, {
+      isMobile,
+    });
     await useSessionOf(context, clara.client);
     await page.goto('/whatsapp');
     await page.locator('[data-testid="connection-status"] [data-status="connected"]').waitFor();
@@ -436,7 +428,7 @@ describe.each(devices)('screens with real data on a $device', ({ device, viewpor
 /** A real advisor with a linked number and their own button message; the public slug to visit. */
 async function publicAdvisor(): Promise<{ slug: string; url: string; phone: string }> {
   const phone = newPhone();
-  const marta = await connectedAdvisor(web.service, 'Marta Sánchez', { phone });
+  const marta = await connectedAdvisor(suite.web.service, 'Marta Sánchez', { phone });
   const message = 'Hola, Marta: me gustaría reservar una cita';
   await putSettings(marta, { ctaMessage: message });
   const { publicSlug } = (await marta.client.get('/api/whatsapp/config')).body;
@@ -448,11 +440,13 @@ async function publicAdvisor(): Promise<{ slug: string; url: string; phone: stri
 }
 
 describe('public profile page with the CTA', () => {
-  it.each(devices)(
+  it.each(DEVICES)(
     'shows the button, the QR and the embed snippets on a $device',
     async ({ device, viewport, isMobile }) => {
       const marta = await publicAdvisor();
-      const { page, context, pageErrors } = await openPage(browser, web.url, viewport, { isMobile });
+      const { page, context, pageErrors } = await openPage(suite.browser, suite.web.url, viewport, {
+        isMobile,
+      });
       const qr = page.waitForResponse((r) => r.url().endsWith(`/advisors/${marta.slug}/whatsapp/qr.svg`));
       await page.goto(`/p/${marta.slug}`);
       const cta = page.getByTestId('whatsapp-cta');
@@ -472,7 +466,7 @@ describe('public profile page with the CTA', () => {
       ).resolves.toBe(true);
       await page.getByText('Poner este botón en tu web').click();
       await expect(page.getByTestId('embed-script').textContent()).resolves.toBe(
-        `<script src="${web.url}/embed.js" data-advisor="${marta.slug}" async></script>`,
+        `<script src="${suite.web.url}/embed.js" data-advisor="${marta.slug}" async></script>`,
       );
       await screenshot(page, `public-profile-${device}`);
       expect(pageErrors).toEqual([]);
@@ -482,19 +476,19 @@ describe('public profile page with the CTA', () => {
 
   it('embed.js renders the button on another page from the same endpoint', async () => {
     const marta = await publicAdvisor();
-    const { page, context, pageErrors } = await openPage(browser, web.url, DESKTOP);
+    const { page, context, pageErrors } = await openPage(suite.browser, suite.web.url, DESKTOP);
     // Another site, on its own origin: a real server (a page fulfilled by page.route would count
     // as public, and Chromium blocks public pages from loading loopback scripts). Its page asks
     // our API cross-origin, so the public endpoint must allow any origin.
     const site = await serveHtml(
-      `<!doctype html><meta charset="utf-8"><h1>Clínica Sana</h1><p>Reserva tu cita:</p><script src="${web.url}/embed.js" data-advisor="${marta.slug}" async></script>`,
+      `<!doctype html><meta charset="utf-8"><h1>Clínica Sana</h1><p>Reserva tu cita:</p><script src="${suite.web.url}/embed.js" data-advisor="${marta.slug}" async></script>`,
     );
     try {
       await page.goto(site.url);
       const button = page.locator('a.ww-whatsapp-button');
       await button.waitFor();
       expect(await button.getAttribute('href')).toBe(
-        `${web.url}/api/public/advisors/${marta.slug}/whatsapp/go`,
+        `${suite.web.url}/api/public/advisors/${marta.slug}/whatsapp/go`,
       );
       expect(await button.getAttribute('data-whatsapp-url')).toBe(marta.url);
       await expect(button.textContent()).resolves.toBe('Escríbeme por WhatsApp');
@@ -506,17 +500,3 @@ describe('public profile page with the CTA', () => {
     await context.close();
   });
 });
-
-/** A one-page website on its own port, standing for an advisor's own site. */
-async function serveHtml(html: string): Promise<{ url: string; close: () => Promise<void> }> {
-  const server = createServer((_req, res) =>
-    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(html),
-  );
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : 0;
-  return {
-    url: `http://localhost:${port}/`,
-    close: () => new Promise((resolve) => server.close(() => resolve())),
-  };
-}

@@ -1,23 +1,12 @@
 // Every screen against the real server as it is: each one loads without a crash and shows either
 // its content or an error in plain words (never a code or raw JSON), on a desktop and on a phone.
 // The screenshots are saved for review.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser } from 'playwright-core';
-import { DESKTOP, launchBrowser, openPage, PHONE, screenshot } from './support/browser.js';
+import { describe, expect, it } from 'vitest';
+import { DESKTOP, openPage, PHONE, screenshot } from './support/browser.js';
 import { signUpInContext } from './support/session.js';
-import { startWebService, type WebService } from './support/web-service.js';
+import { useWebAndBrowser } from './support/suite.js';
 
-let web: WebService;
-let browser: Browser;
-
-beforeAll(async () => {
-  [web, browser] = await Promise.all([startWebService(), launchBrowser()]);
-}, 120_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await web?.close();
-});
+const suite = useWebAndBrowser();
 
 const SCREENS = [
   { path: '/whatsapp', name: 'whatsapp', heading: 'WhatsApp' },
@@ -39,8 +28,10 @@ describe.each([
   { device: 'phone', viewport: PHONE, isMobile: true },
 ])('every screen on a $device', ({ device, viewport, isMobile }) => {
   it('loads, settles and speaks plainly', async () => {
-    const { page, context, pageErrors } = await openPage(browser, web.url, viewport, { isMobile });
-    await signUpInContext(context, web.url);
+    const { page, context, pageErrors } = await openPage(suite.browser, suite.web.url, viewport, {
+      isMobile,
+    });
+    await signUpInContext(context, suite.web.url);
     for (const screen of SCREENS) {
       await page.goto(screen.path);
       await page.getByRole('heading', { level: 1, name: screen.heading }).waitFor();
@@ -61,7 +52,9 @@ describe.each([
 
 describe('public profile page', () => {
   it('says plainly when an advisor has no public button', async () => {
-    const { page, context, pageErrors } = await openPage(browser, web.url, PHONE, { isMobile: true });
+    const { page, context, pageErrors } = await openPage(suite.browser, suite.web.url, PHONE, {
+      isMobile: true,
+    });
     await page.goto('/p/nadie-con-este-nombre');
     await page.getByTestId('public-unavailable').waitFor();
     await page.getByRole('heading', { name: 'Este contacto no está disponible' }).waitFor();
@@ -71,16 +64,16 @@ describe('public profile page', () => {
   });
 
   it('keeps unknown API paths a JSON 404 and serves the app for page paths', async () => {
-    const api = await fetch(`${web.url}/api/nothing-here`);
+    const api = await fetch(`${suite.web.url}/api/nothing-here`);
     expect(api.status).toBe(404);
     expect((await api.json()).error.code).toBe('route_not_found');
-    const pageRes = await fetch(`${web.url}/p/ana-lopez`);
+    const pageRes = await fetch(`${suite.web.url}/p/ana-lopez`);
     expect(pageRes.status).toBe(200);
     expect(pageRes.headers.get('content-type')).toContain('text/html');
     expect(await pageRes.text()).toContain('<div id="root">');
-    const missingAsset = await fetch(`${web.url}/assets/missing.js`);
+    const missingAsset = await fetch(`${suite.web.url}/assets/missing.js`);
     expect(missingAsset.status).toBe(404);
-    const embed = await fetch(`${web.url}/embed.js`);
+    const embed = await fetch(`${suite.web.url}/embed.js`);
     expect(embed.status).toBe(200);
     expect(embed.headers.get('content-type')).toContain('javascript');
     await embed.text();
@@ -92,8 +85,10 @@ describe('the appointments screen', () => {
   it.each(['Pacific/Kiritimati', 'Pacific/Pago_Pago'])(
     'starts from today where the advisor is (%s), not from today in UTC',
     async (timezoneId) => {
-      const { page, context, pageErrors } = await openPage(browser, web.url, DESKTOP, { timezoneId });
-      await signUpInContext(context, web.url);
+      const { page, context, pageErrors } = await openPage(suite.browser, suite.web.url, DESKTOP, {
+        timezoneId,
+      });
+      await signUpInContext(context, suite.web.url);
       await page.goto('/appointments');
       const from = page.locator('input[type="date"]');
       await from.waitFor();

@@ -3,8 +3,8 @@
 // with its filters, loads the next page on scroll and moves its ticks live as the client's phone
 // acknowledges; a failed message says why and goes again. Then the phone width, the keyboard and
 // the loading and empty screens.
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
 import { inSeconds, newPhone } from '../appointments/support.js';
 import { waitFor } from '../support/wait.js';
 import { connectedAdvisor, sentByPhone } from '../support/whatsapp.js';
@@ -21,31 +21,20 @@ import {
   shotOnFailure,
   untilStatus,
 } from './support/advisor-actions.js';
-import { DESKTOP, launchBrowser, openPage, PHONE, screenshot } from './support/browser.js';
+import { DESKTOP, openPage, PHONE, screenshot } from './support/browser.js';
 import { signUpInContext, useSessionOf } from './support/session.js';
-import { startWebService, type WebService } from './support/web-service.js';
+import { useWebAndBrowser } from './support/suite.js';
 
 // A real server, its workers and a real browser on a busy machine: give each test room.
-vi.setConfig({ testTimeout: 120_000 });
 
-let web: WebService;
-let browser: Browser;
-
-beforeAll(async () => {
-  [web, browser] = await Promise.all([startWebService(), launchBrowser()]);
-}, 120_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await web?.close();
-});
+const suite = useWebAndBrowser();
 
 const SENT = ['sent', 'delivered', 'read'];
 
 /** A signed-in page for a connected advisor of its own. */
 async function advisorPage(name: string, viewport = DESKTOP) {
-  const advisor = await connectedAdvisor(web.service, name);
-  const opened = await openPage(browser, web.url, viewport, { isMobile: viewport === PHONE });
+  const advisor = await connectedAdvisor(suite.web.service, name);
+  const opened = await openPage(suite.browser, suite.web.url, viewport, { isMobile: viewport === PHONE });
   await useSessionOf(opened.context, advisor.client);
   shotOnFailure(opened.page, name.toLowerCase().replace(/\W+/g, '-'));
   return { advisor, ...opened };
@@ -455,9 +444,9 @@ describe('on a 375 px phone with real data', () => {
 
 describe('loading and empty screens', () => {
   it('show a loading state, then say there is nothing yet, in Spanish: messages, inbox, appointments', async () => {
-    const { page, context, pageErrors } = await openPage(browser, web.url, DESKTOP);
+    const { page, context, pageErrors } = await openPage(suite.browser, suite.web.url, DESKTOP);
     shotOnFailure(page, 'empty-screens');
-    await signUpInContext(context, web.url);
+    await signUpInContext(context, suite.web.url);
     await page.goto('/send');
     await page.getByTestId('recipient').waitFor();
     // A slow mobile network (the real requests, each answered a second late) keeps the loading
