@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pendingMigrations, runMigrations } from '../../src/db/migrate.js';
@@ -56,5 +57,30 @@ describe(`migrations (${process.env.DATABASE_URL ? 'PostgreSQL' : 'PGlite'})`, (
     await insert('u1');
     await insert('u2');
     await expect(insert('u1')).rejects.toThrow();
+  });
+
+  it('0005 scrubs the instance token from webhook events stored before the receiver dropped it', async () => {
+    await database.db.execute(sql`insert into "user" (id, name, email) values ('u3', 'C', 'c@example.test')`);
+    const stored = (payload: unknown) =>
+      database.db.execute(
+        sql`insert into webhook_event (advisor_id, event, payload) values ('u3', 'messages.update', ${JSON.stringify(payload)}::jsonb)`,
+      );
+    await stored({ event: 'messages.update', instance: 'ww-c', apikey: 'TOKEN-IN-CLEAR', data: { a: 1 } });
+    await stored({ event: 'messages.update', instance: 'ww-c', data: { apikey: 'not the envelope' } });
+    await stored(['not', 'an', 'object']);
+    // The migration's own SQL, run again on rows written after it was applied.
+    const file = readFileSync(
+      new URL('../../drizzle/0005_scrub_webhook_apikey.sql', import.meta.url),
+      'utf8',
+    );
+    await database.db.execute(sql.raw(file));
+    const payloads = rowsOf<{ payload: unknown }>(
+      await database.db.execute(sql`select payload from webhook_event where advisor_id = 'u3' order by id`),
+    ).map((r) => r.payload);
+    expect(payloads).toEqual([
+      { event: 'messages.update', instance: 'ww-c', data: { a: 1 } },
+      { event: 'messages.update', instance: 'ww-c', data: { apikey: 'not the envelope' } },
+      ['not', 'an', 'object'],
+    ]);
   });
 });
