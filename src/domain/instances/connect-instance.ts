@@ -110,10 +110,14 @@ export async function connectInstance(
     await updateConfig(ctx.db, advisorId, { status: 'qr_pending', lastStatusAt: now, alert: null });
     return { status: 'qr_pending', qr: null };
   }
+  const image = await qrImageOf(result.qr);
+  // Pressed again while a code is still showing, the gateway answers with that same code, which
+  // expires on the gateway's schedule: its countdown must not start over.
+  const stillShowing = row.qrCode === image && row.qrExpiresAt !== null && row.qrExpiresAt > now;
   const qr = {
-    image: await qrImageOf(result.qr),
+    image,
     pairingCode: result.qr.pairingCode,
-    expiresAt: new Date(now.getTime() + QR_LIFETIME_MS),
+    expiresAt: stillShowing ? row.qrExpiresAt! : new Date(now.getTime() + QR_LIFETIME_MS),
   };
   const applied = await transitionConfig(ctx.db, advisorId, {
     status: 'qr_pending',
