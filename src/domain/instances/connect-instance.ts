@@ -110,14 +110,10 @@ export async function connectInstance(
     await updateConfig(ctx.db, advisorId, { status: 'qr_pending', lastStatusAt: now, alert: null });
     return { status: 'qr_pending', qr: null };
   }
-  const image = await qrImageOf(result.qr);
-  // Pressed again while a code is still showing, the gateway answers with that same code, which
-  // expires on the gateway's schedule: its countdown must not start over.
-  const stillShowing = row.qrCode === image && row.qrExpiresAt !== null && row.qrExpiresAt > now;
   const qr = {
-    image,
+    image: await qrImageOf(result.qr),
     pairingCode: result.qr.pairingCode,
-    expiresAt: stillShowing ? row.qrExpiresAt! : new Date(now.getTime() + QR_LIFETIME_MS),
+    expiresAt: new Date(now.getTime() + QR_LIFETIME_MS),
   };
   const applied = await transitionConfig(ctx.db, advisorId, {
     status: 'qr_pending',
