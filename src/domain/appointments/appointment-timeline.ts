@@ -90,13 +90,19 @@ function messageEvents(m: MessageRow, plannedFor: Date | null): TimelineEvent[] 
   const about = { messageId: m.id, purpose: m.purpose };
   const reason = m.errorCode ? { code: m.errorCode, message: m.errorMessage ?? '' } : null;
   const out = [event(m.createdAt, 'planned', { ...about, scheduledAt: plannedFor ?? m.scheduledAt })];
-  if (m.sentAt) out.push(event(m.sentAt, 'sent', about));
-  if (m.deliveredAt) out.push(event(m.deliveredAt, 'delivered', about));
-  if (m.readAt) out.push(event(m.readAt, 'read', about));
-  if (m.repliedAt) out.push(event(m.repliedAt, 'answered', about));
-  if (m.status === 'skipped') out.push(event(m.updatedAt, 'skipped', { ...about, reason }));
-  if (m.status === 'cancelled') out.push(event(m.updatedAt, 'message_cancelled', { ...about, reason }));
-  if (m.status === 'failed') out.push(event(m.failedAt ?? m.updatedAt, 'failed', { ...about, reason }));
+  // Nothing happens to a message before it is planned. created_at is kept to the millisecond
+  // (rounded) and updated_at to the microsecond, so a row written as skipped in one statement
+  // could read 0.5 ms "before" its own planning and sort ahead of it.
+  const after = (at: Date) => (at < m.createdAt ? m.createdAt : at);
+  if (m.sentAt) out.push(event(after(m.sentAt), 'sent', about));
+  if (m.deliveredAt) out.push(event(after(m.deliveredAt), 'delivered', about));
+  if (m.readAt) out.push(event(after(m.readAt), 'read', about));
+  if (m.repliedAt) out.push(event(after(m.repliedAt), 'answered', about));
+  if (m.status === 'skipped') out.push(event(after(m.updatedAt), 'skipped', { ...about, reason }));
+  if (m.status === 'cancelled')
+    out.push(event(after(m.updatedAt), 'message_cancelled', { ...about, reason }));
+  if (m.status === 'failed')
+    out.push(event(after(m.failedAt ?? m.updatedAt), 'failed', { ...about, reason }));
   return out;
 }
 
