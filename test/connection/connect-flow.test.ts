@@ -1,11 +1,14 @@
 // The advisor's connect flow against the emulator over real HTTP: QR, scan, live status,
 // phone-side logout, disconnect and removal.
+import { and, eq, isNotNull } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findConfig } from '../../src/db/repositories/whatsapp-config.repository.js';
 import { instanceRefOf, webhookSecretOf } from '../../src/domain/instances/instance-credentials.js';
+import { webhookEvent } from '../../src/db/schema/index.js';
 import { HttpClient, signUpAdvisor } from '../support/http.js';
 import { startTestService, type TestService } from '../support/service.js';
 import { waitFor } from '../support/wait.js';
+import { envelope, postWebhook } from '../support/whatsapp.js';
 
 let service: TestService;
 let emulator: HttpClient;
@@ -100,6 +103,60 @@ describe('connecting WhatsApp', () => {
     expect((await emulator.get('/_emulator/stats')).body.requests).toBe(before.requests);
     expect((await emulator.get(`/_emulator/instances/${instanceName}`)).body).toEqual(before.instance);
     expect(await findConfig(service.database.db, userId)).toEqual(before.row);
+  });
+
+  it("keeps a QR's countdown while the gateway still shows that code: Connect again, or its webhook re-sent", async () => {
+    const { client, connect, instanceName, userId } = await connectingAdvisor('Noa');
+    expect(connect.body.status).toBe('qr_pending');
+    const db = service.database.db;
+    const qrEventsApplied = async () =>
+      (
+        await db
+          .select({ id: webhookEvent.id })
+          .from(webhookEvent)
+          .where(
+            and(
+              eq(webhookEvent.advisorId, userId),
+              eq(webhookEvent.event, 'QRCODE_UPDATED'),
+              isNotNull(webhookEvent.processedAt),
+            ),
+          )
+      ).length;
+    // The gateway's own qrcode.updated for this code comes by webhook: let it be applied first.
+    await waitFor(qrEventsApplied, (n) => n >= 1, { what: 'the gateway QR webhook applied' });
+    const stored = (await findConfig(db, userId))!;
+    expect(stored.qrCode).toBe(connect.body.qr.image);
+    const expiresAt = stored.qrExpiresAt!.toISOString();
+
+    // Pressed again a second later: the gateway answers with the same code, same countdown.
+    await new Promise((r) => setTimeout(r, 1_100));
+    const again = await client.post('/api/whatsapp/connect');
+    expect(again.body.status).toBe('qr_pending');
+    expect(again.body.qr.image).toBe(connect.body.qr.image);
+    expect(again.body.qr.expiresAt).toBe(expiresAt);
+
+    // The gateway re-sends qrcode.updated for the code it is showing: the countdown stays too.
+    const secret = webhookSecretOf(service.runtime.box, stored)!;
+    const resent = JSON.stringify(
+      envelope(instanceName, 'qrcode.updated', {
+        qrcode: { instance: instanceName, pairingCode: null, code: 'same-code', base64: stored.qrCode },
+      }),
+    );
+    expect((await postWebhook(service, resent, { 'x-webhook-secret': secret })).status).toBe(200);
+    await waitFor(qrEventsApplied, (n) => n >= 2, { what: 'the re-sent QR webhook applied' });
+    expect((await findConfig(db, userId))!.qrExpiresAt!.toISOString()).toBe(expiresAt);
+
+    // A new code does get a new countdown.
+    const rotated = JSON.stringify(
+      envelope(instanceName, 'qrcode.updated', {
+        qrcode: { instance: instanceName, pairingCode: null, code: 'another-code', base64: null },
+      }),
+    );
+    expect((await postWebhook(service, rotated, { 'x-webhook-secret': secret })).status).toBe(200);
+    await waitFor(qrEventsApplied, (n) => n >= 3, { what: 'the rotated QR webhook applied' });
+    const after = (await findConfig(db, userId))!;
+    expect(after.qrCode).not.toBe(stored.qrCode);
+    expect(after.qrExpiresAt!.getTime()).toBeGreaterThan(stored.qrExpiresAt!.getTime());
   });
 
   it('creates exactly one instance for ten concurrent connects', async () => {

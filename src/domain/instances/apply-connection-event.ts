@@ -9,7 +9,7 @@ import {
 } from '../../db/repositories/whatsapp-config.repository.js';
 import type { ConnectionEvent, LogoutEvent, QrEvent, QrLimitEvent } from '../../gateway/index.js';
 import { nowOf, type DomainContext } from '../context.js';
-import { qrImageOf, QR_LIFETIME_MS } from './connect-instance.js';
+import { qrExpiryOf, qrImageOf } from './connect-instance.js';
 import { SENDING_PAUSED } from './pause-sending.js';
 
 export type ConnectionSignal = QrEvent | QrLimitEvent | ConnectionEvent | LogoutEvent;
@@ -54,11 +54,8 @@ async function decideAndApply(
   switch (signal.type) {
     case 'qr': {
       if (row.status === 'connected') return 'done'; // a stale QR after linking changes nothing
-      const qr = {
-        image: await qrImageOf(signal.qr),
-        pairingCode: signal.qr.pairingCode,
-        expiresAt: new Date(now.getTime() + QR_LIFETIME_MS),
-      };
+      const image = await qrImageOf(signal.qr);
+      const qr = { image, pairingCode: signal.qr.pairingCode, expiresAt: qrExpiryOf(row, image, now) };
       patch = {
         status: 'qr_pending',
         qrCode: qr.image,

@@ -4,6 +4,7 @@ import QRCode from 'qrcode';
 import {
   claimInstanceCredentials,
   ensureConfig,
+  findConfig,
   recordConnectionEvent,
   transitionConfig,
   updateConfig,
@@ -59,6 +60,20 @@ export async function qrImageOf(qr: QrCode): Promise<string> {
   return qr.base64 ?? QRCode.toDataURL(qr.code, { margin: 1, width: 320 });
 }
 
+/**
+ * When a QR stops being valid. The gateway answers Connect, and re-sends qrcode.updated, with the
+ * code it is still showing; that code expires on the gateway's own schedule, so a code we already
+ * show keeps its countdown instead of starting over. Only a new code gets a new lifetime.
+ */
+export function qrExpiryOf(
+  row: { qrCode: string | null; qrExpiresAt: Date | null },
+  image: string,
+  now: Date,
+): Date {
+  if (row.qrCode === image && row.qrExpiresAt && row.qrExpiresAt > now) return row.qrExpiresAt;
+  return new Date(now.getTime() + QR_LIFETIME_MS);
+}
+
 export async function connectInstance(
   ctx: DomainContext,
   advisorId: string,
@@ -110,11 +125,10 @@ export async function connectInstance(
     await updateConfig(ctx.db, advisorId, { status: 'qr_pending', lastStatusAt: now, alert: null });
     return { status: 'qr_pending', qr: null };
   }
-  const qr = {
-    image: await qrImageOf(result.qr),
-    pairingCode: result.qr.pairingCode,
-    expiresAt: new Date(now.getTime() + QR_LIFETIME_MS),
-  };
+  const image = await qrImageOf(result.qr);
+  // Read again: the gateway's own qrcode.updated may have stored this code while we waited.
+  const current = (await findConfig(ctx.db, advisorId)) ?? row;
+  const qr = { image, pairingCode: result.qr.pairingCode, expiresAt: qrExpiryOf(current, image, now) };
   const applied = await transitionConfig(ctx.db, advisorId, {
     status: 'qr_pending',
     qrCode: qr.image,
