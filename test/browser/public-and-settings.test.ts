@@ -42,9 +42,15 @@ async function visitorPage(viewport = DESKTOP) {
     timezoneId: 'Europe/Madrid',
     proxy: { server: 'http://127.0.0.1:9', bypass: '127.0.0.1,localhost' },
   });
+  // wa.me answers here with a stand-in page. Left to fail on the dead proxy, the navigation was
+  // sometimes asked for twice (a CI run saw two wa.me requests for one click); only the tab's
+  // navigations are recorded, not what a loaded page asks for on its own (a favicon).
+  await context.route(/^https:\/\/wa\.me\//, (route) =>
+    route.fulfill({ status: 200, contentType: 'text/html', body: '<!doctype html><title>WhatsApp</title>' }),
+  );
   const outside: { url: string; redirectedFrom: string | null }[] = [];
   context.on('request', (r) => {
-    if (r.url().startsWith('https://wa.me/'))
+    if (r.url().startsWith('https://wa.me/') && r.isNavigationRequest())
       outside.push({ url: r.url(), redirectedFrom: r.redirectedFrom()?.url() ?? null });
   });
   const page = await context.newPage();
