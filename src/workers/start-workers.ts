@@ -97,12 +97,21 @@ export async function startWorkers(
    * is replaced, and one switched off (0) is removed. Untouched when already as configured, so a
    * restart does not shift the next run.
    */
+  const removePendingRuns = async (name: string): Promise<void> => {
+    const pending = await maintenance.getJobs(['delayed', 'wait', 'prioritized']);
+    for (const job of pending) {
+      if (job.name === name) await job.remove().catch(() => undefined); // taken meanwhile: it runs once
+    }
+  };
   const applyConfigured = async (): Promise<string[]> => {
     const changed: string[] = [];
     for (const [name, every] of schedulers) {
       const current = await maintenance.getJobScheduler(name);
       if (every <= 0) {
         if (current && (await maintenance.removeJobScheduler(name))) changed.push(name);
+        // removeJobScheduler takes its next delayed run, not one already due and waiting (a CI
+        // run found one left behind): switched off means nothing of it is left to run.
+        await removePendingRuns(name);
       } else if (current?.every !== every) {
         await install(name, every);
         changed.push(name);
