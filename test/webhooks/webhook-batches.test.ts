@@ -1,13 +1,20 @@
 // Events stored by one batch insert are processed by one job: the batch is read once and marked
 // done once; an event that can never be applied is closed with its reason; one already processed
-// is left alone. The sweeper, which re-enqueues events whose job Redis lost, leaves alone the
+// is left alone. The echoes of our own sends that change nothing are found in one read and
+// closed without the per-event path; the others (a lost send answer to adopt) still take it. The sweeper, which re-enqueues events whose job Redis lost, leaves alone the
 // events a live batch job still holds (a backlog is not a loss).
 import { inArray } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { insertWebhookEvents } from '../../src/db/repositories/webhook-event.repository.js';
+import { claimForSending, findMessage, markSent } from '../../src/db/repositories/message.repository.js';
+import { writeOutbound } from '../../src/db/repositories/outbox-write.repository.js';
+import {
+  insertWebhookEvents,
+  listUnprocessedWebhookEventsByIds,
+} from '../../src/db/repositories/webhook-event.repository.js';
 import { webhookEvent, whatsappMessage } from '../../src/db/schema/index.js';
 import { processWebhookBatch } from '../../src/domain/webhooks/process-webhook-batch.js';
-import { processWebhookEvent } from '../../src/domain/webhooks/process-webhook-event.js';
+import { parseStoredEvent, processWebhookEvent } from '../../src/domain/webhooks/process-webhook-event.js';
+import { settledEchoRows } from '../../src/domain/webhooks/settled-echoes.js';
 import { sweepWebhookEvents } from '../../src/domain/webhooks/sweep-webhook-events.js';
 import { webhookJobId } from '../../src/jobs/catalogue.js';
 import { createRedis } from '../../src/jobs/redis.js';
@@ -17,10 +24,12 @@ import { connectedAdvisor, envelope, upsertData, type ConnectedAdvisor } from '.
 
 let service: TestService;
 let ana: ConnectedAdvisor;
+let bea: ConnectedAdvisor;
 beforeAll(async () => {
   // The test hands events to the processor itself: keep the service's sweeper out of the way.
   service = await startTestService({ env: { SWEEPER_INTERVAL_MS: '3600000' } });
   ana = await connectedAdvisor(service, 'Ana');
+  bea = await connectedAdvisor(service, 'Bea');
 });
 afterAll(async () => {
   await service?.close();
@@ -82,6 +91,89 @@ describe('a batch job', () => {
       retried: 0,
       skipped: 8,
     });
+  });
+});
+
+/** An outbound text written as POST /send would, with no job: only the test acts on it. */
+async function outboxRow(advisor: ConnectedAdvisor, phone: string, text: string) {
+  return writeOutbound(service.runtime.ctx.db, advisor.userId, {
+    media: null,
+    message: {
+      direction: 'outbound',
+      phone,
+      type: 'text',
+      text,
+      status: 'queued',
+      source: 'api',
+      purpose: 'manual',
+    },
+    audit: { actorType: 'advisor', actorId: advisor.userId, action: 'message.send', content: { text } },
+    client: { phone, name: null, at: new Date() },
+  });
+}
+
+/** Evolution's SEND_MESSAGE echo of a text we sent (evolution-api.md §4.4, fromMe). */
+const echo = (advisor: ConnectedAdvisor, phone: string, text: string, id: string) => ({
+  advisorId: advisor.userId,
+  event: 'send.message',
+  payload: envelope(
+    advisor.instanceName,
+    'send.message',
+    upsertData(phone, text, id, {
+      key: { remoteJid: `${phone.replace('+', '')}@s.whatsapp.net`, fromMe: true, id },
+      pushName: null,
+      status: 'PENDING',
+    }),
+  ),
+  receivedAt: new Date(),
+});
+
+describe('echoes of our own sends in a batch', () => {
+  it('closes those that change nothing in one read, and adopts a lost send the full way', async () => {
+    const { ctx } = service.runtime;
+    // Recorded as sent by the worker before its echo came: the echo changes nothing.
+    const done = await outboxRow(ana, '+34612000201', 'Recordatorio 1');
+    await claimForSending(ctx.db, ana.userId, done.id);
+    const sentRow = await markSent(ctx.db, ana.userId, done.id, {
+      evolutionMessageId: '3AECHO-SENT',
+      chatJid: '34612000201@s.whatsapp.net',
+      at: new Date(),
+    });
+    // Claimed, sent by Evolution, but the answer never came back: its echo must adopt it.
+    const lost = await outboxRow(ana, '+34612000202', 'Recordatorio 2');
+    await claimForSending(ctx.db, ana.userId, lost.id);
+    // Bea's message, already sent; an echo stored for Ana that names its id must not be settled
+    // by Bea's row (nor change it): each advisor's echoes are looked up in their own messages.
+    const beas = await outboxRow(bea, '+34612000203', 'Recordatorio 3');
+    await claimForSending(ctx.db, bea.userId, beas.id);
+    const beaSent = await markSent(ctx.db, bea.userId, beas.id, {
+      evolutionMessageId: '3AECHO-BEA',
+      chatJid: '34612000203@s.whatsapp.net',
+      at: new Date(),
+    });
+
+    const ids = await insertWebhookEvents(ctx.db, [
+      echo(ana, '+34612000201', 'Recordatorio 1', '3AECHO-SENT'),
+      echo(ana, '+34612000202', 'Recordatorio 2', '3AECHO-LOST'),
+      echo(ana, '+34612000203', 'Recordatorio 3', '3AECHO-BEA'),
+      inbound(300, new Date()),
+    ]);
+    const rows = await listUnprocessedWebhookEventsByIds(ctx.db, ids);
+    const parsed = new Map(rows.map((row) => [row.id, parseStoredEvent(row)]));
+    expect([...(await settledEchoRows(ctx, rows, parsed))]).toEqual([ids[0]]);
+
+    expect(await processWebhookBatch(ctx, ids, service.runtime.webhookQueue)).toEqual({
+      processed: 4,
+      givenUp: 0,
+      retried: 0,
+      skipped: 0,
+    });
+    expect(await findMessage(ctx.db, ana.userId, done.id)).toEqual(sentRow);
+    const adopted = await findMessage(ctx.db, ana.userId, lost.id);
+    expect(adopted).toMatchObject({ status: 'sent', evolutionMessageId: '3AECHO-LOST' });
+    expect(await findMessage(ctx.db, bea.userId, beas.id)).toEqual(beaSent);
+    const stored = await ctx.db.select().from(webhookEvent).where(inArray(webhookEvent.id, ids));
+    expect(stored.every((r) => r.processedAt !== null && r.error === null)).toBe(true);
   });
 });
 

@@ -1,7 +1,7 @@
 // whatsapp_message rows: the outbox and the history. Every function is scoped by advisor except
 // the sweeper's system scan. Status writes are conditional so they can only move forward.
 import { and, desc, eq, inArray, isNull, lt, or, sql, type SQL } from 'drizzle-orm';
-import type { DbOrTx } from '../client.js';
+import { rowsOf, type DbOrTx } from '../client.js';
 import { preparedOnce } from '../prepared.js';
 import { pendingReceipt, whatsappMessage } from '../schema/index.js';
 
@@ -288,6 +288,36 @@ export async function applyReceipt(
   );
   const [found] = await exists.execute({ advisorId, evolutionMessageId });
   return found ? 'same' : null;
+}
+
+/**
+ * Of these (advisor, Evolution id) pairs, the ones a `sent` receipt would leave as they are: the
+ * message is already sent or further along, or finished (the negation of the receipt statement's
+ * condition). Evolution's SEND_MESSAGE echo of such a message changes nothing, and this one read
+ * for a whole batch of echoes replaces applyReceipt's two statements per echo. Keyed by
+ * `echoKey`. Pairs with no message are not returned: those echoes need the full path.
+ */
+export async function settledForSentReceipt(
+  db: DbOrTx,
+  pairs: readonly { advisorId: string; evolutionMessageId: string }[],
+): Promise<Set<string>> {
+  if (pairs.length === 0) return new Set();
+  const m = whatsappMessage;
+  const json = JSON.stringify(pairs.map((p) => ({ a: p.advisorId, e: p.evolutionMessageId })));
+  const result = await db.execute(sql`
+    select ${m.advisorId} as advisor_id, ${m.evolutionMessageId} as evolution_message_id
+    from jsonb_to_recordset(${json}::jsonb) as k(a text, e text)
+    join ${m} on ${m.advisorId} = k.a and ${m.evolutionMessageId} = k.e
+    where not (${RANK_SQL} < 3 and ${m.status} not in ('failed','skipped','cancelled'))`);
+  return new Set(
+    rowsOf<{ advisor_id: string; evolution_message_id: string }>(result).map((r) =>
+      echoKey(r.advisor_id, r.evolution_message_id),
+    ),
+  );
+}
+
+export function echoKey(advisorId: string, evolutionMessageId: string): string {
+  return `${advisorId}\n${evolutionMessageId}`;
 }
 
 function receiptStatement(db: DbOrTx, status: 'sent' | 'delivered' | 'read' | 'failed') {

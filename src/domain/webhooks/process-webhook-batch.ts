@@ -1,4 +1,5 @@
-// The worker's half for a batch of events stored together: one read for the batch, each event
+// The worker's half for a batch of events stored together: one read for the batch, one read that
+// finds the echoes of our own sends that change nothing (settled-echoes.ts), every other event
 // applied as processWebhookEvent would (a few at a time), one write to mark the batch done.
 // Per event that saves a job and two statements. An event that fails to apply is handed back as
 // a single-event job, which has the usual retries and keeps its error; one that can never be
@@ -12,7 +13,8 @@ import {
   type WebhookEventRow,
 } from '../../db/repositories/webhook-event.repository.js';
 import type { DomainContext } from '../context.js';
-import { applyStoredEvent, describeError } from './process-webhook-event.js';
+import { applyStoredEvent, describeError, parseStoredEvent } from './process-webhook-event.js';
+import { settledEchoRows } from './settled-echoes.js';
 import type { WebhookJobQueue } from './webhook-job-queue.js';
 import { webhookStats } from './webhook-stats.js';
 
@@ -33,16 +35,26 @@ export async function processWebhookBatch(
   retries: Pick<WebhookJobQueue, 'enqueue'>,
 ): Promise<BatchOutcome> {
   const rows = await listUnprocessedWebhookEventsByIds(ctx.db, eventIds);
-  const applied: number[] = [];
+  const parsed = new Map<number, ReturnType<typeof parseStoredEvent>>();
+  for (const row of rows) {
+    try {
+      parsed.set(row.id, parseStoredEvent(row));
+    } catch {
+      // Not a parse error but a fault: parsed again in its lane, where it fails that row alone.
+    }
+  }
+  const settled = await settledEchoRows(ctx, rows, parsed);
+  const applied: number[] = [...settled];
   const failed: { row: WebhookEventRow; error: unknown }[] = [];
   let givenUp = 0;
 
+  const pending = rows.filter((row) => !settled.has(row.id));
   let next = 0;
   const lane = async () => {
-    while (next < rows.length) {
-      const row = rows[next++]!;
+    while (next < pending.length) {
+      const row = pending[next++]!;
       try {
-        const unusable = await applyStoredEvent(ctx, row);
+        const unusable = await applyStoredEvent(ctx, row, parsed.get(row.id));
         if (unusable === null) {
           applied.push(row.id);
         } else {
@@ -54,7 +66,7 @@ export async function processWebhookBatch(
       }
     }
   };
-  await Promise.all(Array.from({ length: Math.min(PARALLEL, rows.length) }, lane));
+  await Promise.all(Array.from({ length: Math.min(PARALLEL, pending.length) }, lane));
 
   await markWebhookEventsDone(ctx.db, applied);
   for (const { row, error } of failed) {

@@ -8,7 +8,12 @@ import {
   recordWebhookEventError,
   type WebhookEventRow,
 } from '../../db/repositories/webhook-event.repository.js';
-import { parseWebhook, WebhookParseError, type WebhookEvent } from '../../gateway/index.js';
+import {
+  parseWebhook,
+  WebhookParseError,
+  type MessageEvent,
+  type WebhookEvent,
+} from '../../gateway/index.js';
 import type { DomainContext } from '../context.js';
 import { receiveInboundMessage } from '../inbox/receive-inbound-message.js';
 import { applyConnectionEvent } from '../instances/apply-connection-event.js';
@@ -21,6 +26,11 @@ export type ProcessOutcome = 'processed' | 'already_processed' | 'missing' | 'gi
 
 // Broadcast lists, status updates and channels are not chats with a client.
 const NOT_A_CHAT = /@(broadcast|newsletter)$/;
+
+/** Evolution's SEND_MESSAGE echo of a send of ours, to a chat: all confirmApiSend looks at. */
+export function isSendEcho(event: WebhookEvent): event is MessageEvent {
+  return event.type === 'message' && event.source === 'send' && !NOT_A_CHAT.test(event.chatJid);
+}
 
 async function applyEvent(
   ctx: DomainContext,
@@ -58,16 +68,24 @@ export function describeError(err: unknown): string {
  * parser change, so retrying cannot help), or null when applied; throws when applying failed and
  * a retry may succeed.
  */
-export async function applyStoredEvent(ctx: DomainContext, row: WebhookEventRow): Promise<string | null> {
-  let events: WebhookEvent[];
+export async function applyStoredEvent(
+  ctx: DomainContext,
+  row: WebhookEventRow,
+  parsed: WebhookEvent[] | string = parseStoredEvent(row),
+): Promise<string | null> {
+  if (typeof parsed === 'string') return parsed;
+  for (const event of parsed) await applyEvent(ctx, row.advisorId, event, row.receivedAt);
+  return null;
+}
+
+/** A stored event's payload as events, or why it can never be applied (it no longer parses). */
+export function parseStoredEvent(row: WebhookEventRow): WebhookEvent[] | string {
   try {
-    events = parseWebhook(row.payload, { pathEvent: row.event, receivedAt: row.receivedAt }).events;
+    return parseWebhook(row.payload, { pathEvent: row.event, receivedAt: row.receivedAt }).events;
   } catch (err) {
     if (!(err instanceof WebhookParseError)) throw err;
     return describeError(err);
   }
-  for (const event of events) await applyEvent(ctx, row.advisorId, event, row.receivedAt);
-  return null;
 }
 
 export async function processWebhookEvent(
