@@ -63,6 +63,27 @@ describe('opt-out keywords', () => {
     expect(send.body.error.code).toBe('recipient_opted_out');
   });
 
+  it('holds however the number is written, and only for the advisor the client left', async () => {
+    const phone = '+34630000006';
+    await clientWrites(phone, 'BAJA');
+    await waitFor(
+      () => clientRow(phone),
+      (r) => r?.optedOut === true,
+      { what: `${phone} opted out` },
+    );
+    // With its country code (one lookup with the config) and national (read with Ana's default
+    // country, Spain, then looked up on its own): both refused.
+    for (const to of ['0034 630 00 00 06', '630 000 006']) {
+      const send = await ana.client.post('/api/whatsapp/send', { to, text: 'recordatorio' });
+      expect(send.status, to).toBe(422);
+      expect(send.body.error.code).toBe('recipient_opted_out');
+    }
+    // Another advisor's client with the same number never opted out of her.
+    const bea = await connectedAdvisor(service, 'Bea');
+    const send = await bea.client.post('/api/whatsapp/send', { to: phone, text: 'hola' });
+    expect(send.status).toBe(202);
+  });
+
   it('ignores sentences that merely contain a keyword', async () => {
     await clientWrites('+34630000010', 'no pares, stop no');
     await clientWrites('+34630000010', 'me doy de baja mañana');

@@ -5,12 +5,13 @@ import { createHash } from 'node:crypto';
 import { isOptedOut } from '../../db/repositories/client.repository.js';
 import { findByIdempotencyKey, type MessageRow } from '../../db/repositories/message.repository.js';
 import { writeOutbound } from '../../db/repositories/outbox-write.repository.js';
+import { readSendContext } from '../../db/repositories/send-context.repository.js';
 import { ensureConfig } from '../../db/repositories/whatsapp-config.repository.js';
 import { AppError } from '../app-error.js';
 import { nowOf, type DomainContext } from '../context.js';
 import { readSettings } from '../instances/advisor-settings.js';
 import { assertFeature, effectiveFeatures } from '../instances/features.js';
-import { normalizePhone } from '../phone/index.js';
+import { normalizeInternational, normalizePhone } from '../phone/index.js';
 import type { MessageQueue } from './message-queue.js';
 import { messageView } from './message-view.js';
 import { resolveContent, type ContentRequest } from './resolve-content.js';
@@ -73,11 +74,15 @@ export async function sendMessage(
     if (existing) return { message: sameRequest(existing, hash!), created: false };
   }
 
-  const config = await ensureConfig(ctx.db, advisorId);
+  // A number written with its country code reads the same under any default country, so it can
+  // be looked up with the config in one statement; a national number needs the settings first.
+  const international = normalizeInternational(req.to);
+  const known = international?.ok ? await readSendContext(ctx.db, advisorId, international.e164) : null;
+  const config = known?.config ?? (await ensureConfig(ctx.db, advisorId));
   const settings = readSettings(config.settings, ctx.bounds);
   assertFeature(effectiveFeatures(ctx.featureDefaults, config.features), 'sending');
 
-  const phone = normalizePhone(req.to, settings.defaultCountry as never);
+  const phone = international ?? normalizePhone(req.to, settings.defaultCountry as never);
   if (!phone.ok) {
     throw new AppError('invalid_phone', phone.message, {
       field: 'to',
@@ -85,7 +90,7 @@ export async function sendMessage(
       defaultCountry: settings.defaultCountry,
     });
   }
-  if (await isOptedOut(ctx.db, advisorId, phone.e164)) {
+  if (known ? known.optedOut : await isOptedOut(ctx.db, advisorId, phone.e164)) {
     throw new AppError('recipient_opted_out', `${phone.e164} asked not to receive messages (opted out).`, {
       phone: phone.e164,
     });

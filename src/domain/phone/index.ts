@@ -1,4 +1,4 @@
-export { normalizePhone } from './normalize-phone.js';
+export { normalizeInternational, normalizePhone } from './normalize-phone.js';
 export type { NormalizedPhone } from './normalize-phone.js';
 export type { PhoneRejectionReason } from './phone-rejection-message.js';
 export type { PhoneNumberType } from './phone-number-type.js';

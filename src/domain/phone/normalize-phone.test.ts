@@ -1,7 +1,7 @@
 import type { CountryCode } from 'libphonenumber-js/max';
 import { describe, expect, it } from 'vitest';
 
-import { normalizePhone } from './normalize-phone.js';
+import { normalizeInternational, normalizePhone } from './normalize-phone.js';
 
 type Accepted = [input: string, defaultCountry: CountryCode, e164: string, type: string];
 
@@ -127,5 +127,32 @@ describe('normalizePhone rejects', () => {
     expect(normalizePhone('+55 11 2345 678', 'BR')).toMatchObject({
       message: expect.not.stringContaining('add a 9'),
     });
+  });
+});
+
+describe('normalizeInternational', () => {
+  // Every number written with its country code, accepted or not, read under every default country.
+  const international = [
+    ...Object.values(ACCEPTED)
+      .flat()
+      .map(([input]) => input),
+    '+55 11 2345 678',
+    '+800 1234 5678',
+    '+52 1 55 1234',
+    '+1',
+  ].filter((input) => /^\s*(\(?\+|00)/.test(input));
+
+  it.each(international)('reads %j as normalizePhone does under any default country', (input) => {
+    const early = normalizeInternational(input);
+    expect(early).not.toBeNull();
+    for (const country of ['MX', 'AR', 'BR', 'ES', 'US', 'XX'] as CountryCode[]) {
+      expect(normalizePhone(input, country)).toEqual(early);
+    }
+  });
+
+  it('leaves a national number to the default country', () => {
+    expect(normalizeInternational('55 1234 5678')).toBeNull();
+    expect(normalizeInternational('011 15 2345-6789')).toBeNull();
+    expect(normalizeInternational('not a phone')).toBeNull();
   });
 });

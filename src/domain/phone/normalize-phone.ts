@@ -28,13 +28,14 @@ export type NormalizedPhone =
  * hold a WhatsApp account. Uses libphonenumber's full metadata ("max") because validity and type
  * need it.
  */
-export function normalizePhone(input: string, defaultCountry: CountryCode): NormalizedPhone {
+export function normalizePhone(input: string, defaultCountry: CountryCode | undefined): NormalizedPhone {
   const cleaned = cleanPhoneInput(input);
   const international = cleaned?.startsWith('+') ?? false;
   if (cleaned === null || !/\d/.test(cleaned)) return rejected('not_a_number', { international });
 
   // An unsupported country (stale settings) is dropped so that numbers with "+" still work.
-  const fallbackCountry = isSupportedCountry(defaultCountry) ? defaultCountry : undefined;
+  const fallbackCountry =
+    defaultCountry !== undefined && isSupportedCountry(defaultCountry) ? defaultCountry : undefined;
   // Messages name a country only when the number was read as one of its national numbers.
   const readAsCountry = international ? undefined : fallbackCountry;
 
@@ -61,6 +62,16 @@ export function normalizePhone(input: string, defaultCountry: CountryCode): Norm
     brazilianMobileWithoutNine: isBrazilianMobileWithoutNine(phone),
     nonGeographic: valid,
   });
+}
+
+/**
+ * The number's E.164 form when it was written with its country code ("+…" or "00…"), so no
+ * default country can change the reading; null when it needs the advisor's default country.
+ * Lets POST /send look the number up before it has read the advisor's settings.
+ */
+export function normalizeInternational(input: string): NormalizedPhone | null {
+  if (!cleanPhoneInput(input)?.startsWith('+')) return null;
+  return normalizePhone(input, undefined);
 }
 
 function rejected(reason: PhoneRejectionReason, context: PhoneRejectionContext): NormalizedPhone {
