@@ -23,7 +23,7 @@ import { webhookStorm } from './lib/drill-storm.js';
 import { webhookFlood } from './lib/drill-flood.js';
 import type { DrillResult, DrillSizes } from './lib/drill-support.js';
 import { machineLine, writeSection } from './lib/report.js';
-import { LoadSampler } from './lib/stack.js';
+import { databaseLine, LoadSampler } from './lib/stack.js';
 
 const DRILLS: Record<string, (sizes: DrillSizes) => Promise<DrillResult>> = {
   'kill-worker': killWorker,
@@ -117,7 +117,7 @@ async function main(): Promise<void> {
     const md = [
       '## Reliability drills',
       '',
-      `${machineLine()} Database: PostgreSQL (a scratch database per drill). Each row says when it ran, full or \`--quick\`, ` +
+      `${machineLine()} ${databaseLine('a scratch database per drill')} Each row says when it ran, full or \`--quick\`, ` +
         'and the 1-minute load average before → highest during it (2 cores; other work shares the machine).',
       '`npm run drills` runs every drill (`--drill NAME` one, `--messages N`, `--outage-seconds S`); `npm run drills:quick` ' +
         'shrinks them for CI (300 messages, 10 s outage, no db-restart, no webhook-flood). Each drill runs the real processes ' +

@@ -12,7 +12,7 @@ import { parseArgs } from 'node:util';
 import { SendLoad, sentTimes, waitFinal, type LoadResult } from './lib/load.js';
 import { startPipeline, type PipelineStack } from './lib/pipeline-stack.js';
 import { machineLine, percentile, writeSection } from './lib/report.js';
-import { fmt, LoadSampler, startServiceProcess, waitForWorkers } from './lib/stack.js';
+import { databaseLine, fmt, LoadSampler, startServiceProcess, waitForWorkers } from './lib/stack.js';
 
 const { values } = parseArgs({
   options: {
@@ -145,7 +145,7 @@ async function main(): Promise<void> {
   const md = [
     '## Send latency and fairness between advisors',
     '',
-    `${machineLine()} Database: PostgreSQL (a scratch database). ${sampler.line()}`,
+    `${machineLine()} ${databaseLine('a scratch database')} ${sampler.line()}`,
     'Latency is from the 202 answer to `sent` recorded in the database (the worker’s clock, same machine). One API process, one worker process (`SEND_CONCURRENCY=20`), the emulator in its own process (zero latency, receipts off), rate limit effectively off.',
     '',
     '| scenario | messages | p50 ms | p99 ms | max ms |',

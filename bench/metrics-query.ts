@@ -10,7 +10,7 @@ import { performance } from 'node:perf_hooks';
 import { openDatabase } from '../src/db/client.js';
 import { computeMetrics } from '../src/domain/metrics/compute-metrics.js';
 import { machineLine, percentile, writeSection } from './lib/report.js';
-import { fmt, LoadSampler, scratchDatabase } from './lib/stack.js';
+import { databaseLine, fmt, LoadSampler, scratchDatabase } from './lib/stack.js';
 
 const { values } = parseArgs({
   options: {
@@ -114,7 +114,7 @@ async function main(): Promise<void> {
     const md = [
       '## Metrics over a million messages',
       '',
-      `${machineLine()} Database: PostgreSQL (a scratch database). ${sampler.line()}`,
+      `${machineLine()} ${databaseLine('a scratch database')} ${sampler.line()}`,
       `Data: ${fmt(messages)} messages (${size} with indexes) from ${fmt(advisors)} advisors over ${days} days, written by SQL in ${fmt(loadSeconds, 0)} s, then \`VACUUM ANALYZE\`. Query: the last 30 days (${fmt(Number(rows))} messages platform-wide). \`computeMetrics\` is what \`GET /api/whatsapp/metrics\` (one advisor) and \`GET /api/admin/metrics\` (platform) run: four statements sent at once, two of them over messages (counts by UTC day, template, direction and status; the response-time percentiles), each reading the range once. Median and worst of ${runs} runs after one warm-up; baselines are a bare \`count(*)\` over the same rows, in the same run.`,
       '',
       '| query | median ms | worst ms | vs its baseline |',

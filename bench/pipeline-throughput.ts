@@ -14,7 +14,7 @@ import { rawThroughput, startRawBaseline } from './lib/baseline.js';
 import { SendLoad, waitFinal } from './lib/load.js';
 import { startPipeline } from './lib/pipeline-stack.js';
 import { machineLine, writeSection } from './lib/report.js';
-import { fmt, LoadSampler } from './lib/stack.js';
+import { databaseLine, fmt, LoadSampler } from './lib/stack.js';
 
 const { values } = parseArgs({
   options: {
@@ -112,7 +112,7 @@ async function main(): Promise<void> {
   const md = [
     '## Send pipeline: end-to-end throughput',
     '',
-    `${machineLine()} Database: PostgreSQL (a scratch database). ${sampler.line()}`,
+    `${machineLine()} ${databaseLine('a scratch database')} ${sampler.line()}`,
     `Load: ${fmt(messages)} messages POSTed by ${concurrency} concurrent loops (session cookie, ${values.advisors} advisors round-robin, text messages) after a warm-up; the clock runs from the first POST to the last \`sent\` recorded in the database. One API process, ${values.workers} worker process(es) (\`SEND_CONCURRENCY=${sendConcurrency}\`), the emulator in its own process (zero latency, receipts off; its SEND_MESSAGE webhooks still reach the API, as in production), rate limit effectively off (100,000/s per advisor). Raw BullMQ: the same number of no-op jobs added by the same number of loops, a Worker (concurrency ${sendConcurrency}) in another process. Best of ${rounds} round(s).`,
     '',
     '| scenario | messages/s | seconds | vs raw BullMQ |',

@@ -63,6 +63,7 @@ import { startPipeline, type PipelineStack } from './lib/pipeline-stack.js';
 import { machineLine, percentile, writeSection } from './lib/report.js';
 import {
   ADMIN_DATABASE_URL,
+  databaseLine,
   deletePrefix,
   fmt,
   LoadSampler,
@@ -884,7 +885,7 @@ async function main(): Promise<void> {
   const md = [
     '## Scheduled reminders: memory, database size, fire-time accuracy',
     '',
-    `${machineLine()} Database: PostgreSQL (a scratch database). Redis ${s.redisVersion} (shared with other work). ${sampler.line()}`,
+    `${machineLine()} ${databaseLine('a scratch database')} Redis ${s.redisVersion} (shared with other work). ${sampler.line()}`,
     `Load: ${fmt(n)} booked appointments for ${fmt(advisors)} advisors (${fmt(n / advisors)} each), reminders due uniformly 1–30 days ahead, written by bulk SQL in the shape booking writes: first the reminder rows (status \`scheduled\`, purpose \`reminder\`, the rendered Spanish reminder template, appointment id and version, idempotency key, request hash) with the \`message.schedule\` audit entry of each, every one then enqueued through \`BullMqMessageQueue.enqueue\` (${concurrency} concurrent loops; ${fmt(n / s.real.seconds)} enqueues/s); then the rest of each booking: the appointment row, the confirmation (\`sent\`) and follow-up (\`scheduled\`, its job enqueued too) rows with their audit entries, and the \`appointment.book\` entry (${s.enqueueFailures} failed enqueue calls retried). Baselines: ${fmt(n)} bare BullMQ delayed jobs (empty payload, default options, generated ids) at the reminders' due times, and a bare PostgreSQL table (uuid primary key, due timestamptz, an index on it) with the same ${fmt(n)} rows.`,
     '',
     '| storage per booked appointment | bytes | vs baseline |',

@@ -1,8 +1,13 @@
 // The database unreachable while the process runs: API routes answer 503 `database_unavailable`
 // in the documented error body (never a 500), /ready names the database, and the process stays up.
-// PostgreSQL is reached through a TCP relay this test closes, so its port really is closed; embedded
-// PGlite has no port, so it is closed under the running service instead.
+// PostgreSQL is reached through a relay this test closes, so its port really is closed: a TCP
+// port, and a Unix socket as a same-host deployment uses (closed, the socket file is gone and
+// connecting fails with ENOENT rather than ECONNREFUSED). Embedded PGlite has no port, so it is
+// closed under the running service instead.
+import { mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/api/build-app.js';
@@ -14,14 +19,18 @@ import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { HttpClient, signUpAdvisor } from '../support/http.js';
 import { deletePrefix, freePort, testEnv } from '../support/service.js';
 
-/** A TCP relay to PostgreSQL that can be cut (the listener stops, every relayed socket drops) and restored. */
+/** A relay to PostgreSQL that can be cut (the listener stops, every relayed socket drops) and restored. */
 interface Relay {
-  port: number;
+  /** The database URL that goes through the relay. */
+  url: string;
   cut(): Promise<void>;
   restore(): Promise<void>;
+  close(): void;
 }
 
-async function startRelay(target: URL): Promise<Relay> {
+type Transport = 'tcp' | 'unix socket';
+
+async function startRelay(target: URL, transport: Transport): Promise<Relay> {
   const sockets = new Set<net.Socket>();
   const server = net.createServer((client) => {
     const upstream = net.connect(Number(target.port || 5432), target.hostname);
@@ -32,102 +41,134 @@ async function startRelay(target: URL): Promise<Relay> {
     }
     client.pipe(upstream).pipe(client);
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as net.AddressInfo).port;
+  const relayed = new URL(target);
+  let dir: string | null = null;
+  let listen: (done: () => void) => void;
+  if (transport === 'unix socket') {
+    // node-postgres connects to <host>/.s.PGSQL.<port>, as libpq does.
+    dir = mkdtempSync(path.join(tmpdir(), 'ww-pg-'));
+    const socketPath = path.join(dir, '.s.PGSQL.5432');
+    listen = (done) => server.listen(socketPath, done);
+  } else {
+    // Port 0 the first time; the same port again when restored.
+    let port = 0;
+    listen = (done) =>
+      server.listen(port, '127.0.0.1', () => {
+        port = (server.address() as net.AddressInfo).port;
+        done();
+      });
+  }
+  await new Promise<void>((resolve) => listen(resolve));
+  if (dir) {
+    relayed.hostname = 'localhost';
+    relayed.port = '';
+    relayed.searchParams.set('host', dir);
+  } else {
+    relayed.hostname = '127.0.0.1';
+    relayed.port = String((server.address() as net.AddressInfo).port);
+  }
   return {
-    port,
+    url: relayed.toString(),
     cut: async () => {
       const closed = new Promise((resolve) => server.close(resolve));
       for (const s of sockets) s.destroy();
       await closed;
     },
-    restore: () => new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve)),
+    restore: () => new Promise<void>((resolve) => listen(resolve)),
+    close: () => {
+      server.close();
+      if (dir) rmSync(dir, { recursive: true, force: true });
+    },
   };
 }
 
-let testDatabase: TestDatabase;
-let database: Database;
-let relay: Relay | null = null;
-let runtime: Runtime;
-let app: FastifyInstance;
-let url: string;
-let redisUrl: string;
-let redisPrefix: string;
-
-beforeAll(async () => {
-  testDatabase = await createTestDatabase();
-  const location = testDatabase.location;
-  if (location.kind === 'postgres') {
-    const target = new URL(location.url);
-    relay = await startRelay(target);
-    const relayed = new URL(location.url);
-    relayed.hostname = '127.0.0.1';
-    relayed.port = String(relay.port);
-    database = await openDatabase({ kind: 'postgres', url: relayed.toString(), poolSize: 2 });
-  } else {
-    database = testDatabase;
-  }
-  const port = await freePort();
-  const config = loadConfig(
-    testEnv({
-      PORT: String(port),
-      PUBLIC_BASE_URL: `http://127.0.0.1:${port}`,
-      EVOLUTION_API_URL: 'http://127.0.0.1:9',
-      EVOLUTION_API_KEY: 'unused',
-    }),
-  );
-  redisUrl = config.redis.url;
-  redisPrefix = config.redis.prefix;
-  runtime = await createRuntime(config, createLogger(config.logLevel), 'api', { database });
-  app = await buildApp(runtime);
-  await app.listen({ port, host: '127.0.0.1' });
-  url = `http://127.0.0.1:${port}`;
-});
+const testDatabase = await createTestDatabase();
+const transports: Transport[] = testDatabase.location.kind === 'postgres' ? ['tcp', 'unix socket'] : [];
 
 afterAll(async () => {
-  await app?.close();
-  await runtime?.close();
-  if (database !== testDatabase) await database?.close().catch(() => undefined);
-  await testDatabase?.destroy();
-  await deletePrefix(redisUrl, redisPrefix);
+  await testDatabase.destroy();
 });
 
-describe('when the database becomes unreachable', () => {
-  it('answers API calls with 503 database_unavailable, and /ready names the database', async () => {
-    const { client } = await signUpAdvisor(url);
-    expect((await client.get('/api/whatsapp/config')).status).toBe(200);
+describe.each(transports.length > 0 ? transports : ['embedded'])(
+  'when the database becomes unreachable (%s)',
+  (transport) => {
+    let database: Database;
+    let relay: Relay | null = null;
+    let runtime: Runtime;
+    let app: FastifyInstance;
+    let url: string;
+    let redisUrl: string;
+    let redisPrefix: string;
 
-    if (relay) await relay.cut();
-    else await database.close();
-
-    for (const call of [
-      () => client.get('/api/whatsapp/config'),
-      () => client.get('/api/whatsapp/messages'),
-      () =>
-        new HttpClient(url).post('/api/auth/sign-in/email', {
-          email: 'a@example.test',
-          password: 'x'.repeat(12),
+    beforeAll(async () => {
+      const location = testDatabase.location;
+      if (location.kind === 'postgres') {
+        relay = await startRelay(new URL(location.url), transport as Transport);
+        database = await openDatabase({ kind: 'postgres', url: relay.url, poolSize: 2 });
+      } else {
+        database = testDatabase;
+      }
+      const port = await freePort();
+      const config = loadConfig(
+        testEnv({
+          PORT: String(port),
+          PUBLIC_BASE_URL: `http://127.0.0.1:${port}`,
+          EVOLUTION_API_URL: 'http://127.0.0.1:9',
+          EVOLUTION_API_KEY: 'unused',
         }),
-    ]) {
-      const res = await call();
-      expect(res.status).toBe(503);
-      expect(res.body).toEqual({
-        error: { code: 'database_unavailable', message: expect.stringMatching(/database/i), details: {} },
-      });
-    }
+      );
+      redisUrl = config.redis.url;
+      redisPrefix = config.redis.prefix;
+      runtime = await createRuntime(config, createLogger(config.logLevel), 'api', { database });
+      app = await buildApp(runtime);
+      await app.listen({ port, host: '127.0.0.1' });
+      url = `http://127.0.0.1:${port}`;
+    });
 
-    const ready = await client.get('/ready');
-    expect(ready.status).toBe(503);
-    expect(ready.body.error.code).toBe('service_unavailable');
-    expect(ready.body.error.details.checks.database.ok).toBe(false);
-    expect(ready.body.error.details.checks.redis.ok).toBe(true);
-    expect((await client.get('/health')).status).toBe(200);
+    afterAll(async () => {
+      await app?.close();
+      await runtime?.close();
+      if (database !== testDatabase) await database?.close().catch(() => undefined);
+      relay?.close();
+      await deletePrefix(redisUrl, redisPrefix);
+    });
 
-    // PostgreSQL coming back: the same process serves again on fresh connections.
-    if (relay) {
-      await relay.restore();
+    it('answers API calls with 503 database_unavailable, and /ready names the database', async () => {
+      const { client } = await signUpAdvisor(url);
       expect((await client.get('/api/whatsapp/config')).status).toBe(200);
-      expect((await client.get('/ready')).status).toBe(200);
-    }
-  });
-});
+
+      if (relay) await relay.cut();
+      else await database.close();
+
+      for (const call of [
+        () => client.get('/api/whatsapp/config'),
+        () => client.get('/api/whatsapp/messages'),
+        () =>
+          new HttpClient(url).post('/api/auth/sign-in/email', {
+            email: 'a@example.test',
+            password: 'x'.repeat(12),
+          }),
+      ]) {
+        const res = await call();
+        expect(res.status).toBe(503);
+        expect(res.body).toEqual({
+          error: { code: 'database_unavailable', message: expect.stringMatching(/database/i), details: {} },
+        });
+      }
+
+      const ready = await client.get('/ready');
+      expect(ready.status).toBe(503);
+      expect(ready.body.error.code).toBe('service_unavailable');
+      expect(ready.body.error.details.checks.database.ok).toBe(false);
+      expect(ready.body.error.details.checks.redis.ok).toBe(true);
+      expect((await client.get('/health')).status).toBe(200);
+
+      // PostgreSQL coming back: the same process serves again on fresh connections.
+      if (relay) {
+        await relay.restore();
+        expect((await client.get('/api/whatsapp/config')).status).toBe(200);
+        expect((await client.get('/ready')).status).toBe(200);
+      }
+    });
+  },
+);

@@ -12,6 +12,15 @@ describe('dependencyDown', () => {
     expect(
       dependencyDown(withCode('connect ECONNREFUSED 127.0.0.1:5432', 'ECONNREFUSED', { port: 5432 })),
     ).toBe('database');
+    // Over its Unix socket: the socket file is gone while the server is down.
+    expect(
+      dependencyDown(
+        withCode('connect ENOENT /var/run/postgresql/.s.PGSQL.5433', 'ENOENT', {
+          address: '/var/run/postgresql/.s.PGSQL.5433',
+        }),
+      ),
+    ).toBe('database');
+    expect(dependencyDown(withCode("ENOENT: no such file or directory, open '/tmp/x'", 'ENOENT'))).toBeNull();
     // better-auth wrapping Drizzle wrapping node-postgres, as seen while PostgreSQL restarted.
     const wrapped = new Error(
       'Failed to get session: Failed query: select "id" from "session" where "session"."token" = $1\nparams: x: read ECONNRESET',

@@ -20,6 +20,9 @@ const DB_PATTERNS = [
 const DB_CODES = new Set(['57P01', '57P02', '57P03', '08000', '08003', '08006', '08001', '08004']);
 
 const SOCKET_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT']);
+// PostgreSQL's Unix socket (a same-host deployment): <dir>/.s.PGSQL.<port>. While the server is
+// down its socket file is gone, so connecting fails with ENOENT instead of ECONNREFUSED.
+const PG_SOCKET_PATH = /\.s\.PGSQL\.\d+/;
 
 /**
  * `inQuery`: an error above this one in the cause chain was a database query failing (Drizzle's
@@ -39,6 +42,9 @@ export function dependencyDown(err: unknown, depth = 0, inQuery = false): Depend
   const message = e.message ?? '';
   if (e.name === 'MaxRetriesPerRequestError') return 'redis';
   if (e.code && DB_CODES.has(e.code)) return 'database';
+  if (e.code && (SOCKET_CODES.has(e.code) || e.code === 'ENOENT') && PG_SOCKET_PATH.test(message)) {
+    return 'database';
+  }
   if (e.code && SOCKET_CODES.has(e.code)) {
     if (e.port === 6379 || /6379/.test(message)) return 'redis';
     if (e.port === 5432 || /5432/.test(message) || inQuery) return 'database';
