@@ -6,7 +6,10 @@
 // Real processes (API, worker, emulator) on PostgreSQL, rate limit effectively off so that A's
 // backlog really competes for the worker instead of being held back by A's own limit.
 //
-//   npx tsx bench/fairness-latency.ts [--rate 200] [--seconds 15] [--backlog 10000] [--b-rate 5]
+//   npx tsx bench/fairness-latency.ts [--rate 200] [--seconds 15] [--rounds 3] [--backlog 10000] [--b-rate 5]
+//
+// The steady scenario runs --rounds times, each on a fresh stack: its tail moves a lot between
+// runs on a shared 2-core machine, so the report shows the median round and lists every one.
 import { parseArgs } from 'node:util';
 
 import { SendLoad, sentTimes, waitFinal, type LoadResult } from './lib/load.js';
@@ -18,6 +21,7 @@ const { values } = parseArgs({
   options: {
     rate: { type: 'string', default: '200' },
     seconds: { type: 'string', default: '15' },
+    rounds: { type: 'string', default: '3' },
     backlog: { type: 'string', default: '10000' },
     'b-rate': { type: 'string', default: '5' },
     'b-seconds': { type: 'string', default: '20' },
@@ -25,6 +29,7 @@ const { values } = parseArgs({
 });
 const rate = Number(values.rate);
 const seconds = Number(values.seconds);
+const rounds = Math.max(1, Number(values.rounds));
 const backlog = Number(values.backlog);
 const bRate = Number(values['b-rate']);
 const bSeconds = Number(values['b-seconds']);
@@ -131,15 +136,24 @@ async function fairness(): Promise<{ idle: Latency; loaded: Latency; backlogLeft
   }
 }
 
-function latencyVerdict(loaded: Latency): string {
+function latencyVerdict(all: Latency[], median: Latency): string {
   if (rate < TARGET_RATE) return `not measured (this run used ${rate}/s)`;
-  return loaded.p99 < TARGET_P99_MS ? 'met' : `not met (p99 ${fmt(loaded.p99)} ms)`;
+  const met = all.filter((l) => l.p99 < TARGET_P99_MS).length;
+  const verdict = median.p99 < TARGET_P99_MS ? 'met' : 'not met';
+  return `${verdict} in the median round (p99 ${fmt(median.p99)} ms); met in ${met} of ${all.length} rounds`;
 }
 
 async function main(): Promise<void> {
   const sampler = new LoadSampler();
-  const lat = await steady();
-  console.error(`steady: idle p99 ${fmt(lat.idle.p99)} ms, at ${rate}/s p99 ${fmt(lat.loaded.p99)} ms`);
+  const runs: { idle: Latency; loaded: Latency }[] = [];
+  for (let round = 1; round <= rounds; round++) {
+    const run = await steady();
+    console.error(
+      `steady round ${round}: idle p99 ${fmt(run.idle.p99)} ms, at ${rate}/s p99 ${fmt(run.loaded.p99)} ms`,
+    );
+    runs.push(run);
+  }
+  const lat = [...runs].sort((a, b) => a.loaded.p99 - b.loaded.p99)[Math.floor((runs.length - 1) / 2)]!;
   const fair = await fairness();
   console.error(`fairness: B idle p99 ${fmt(fair.idle.p99)} ms, with A's backlog ${fmt(fair.loaded.p99)} ms`);
   const md = [
@@ -151,15 +165,20 @@ async function main(): Promise<void> {
     '| scenario | messages | p50 ms | p99 ms | max ms |',
     '| --- | ---: | ---: | ---: | ---: |',
     row('one message at a time (baseline)', lat.idle),
-    row(`steady ${rate} messages/s for ${seconds} s, 10 advisors`, lat.loaded),
+    row(`steady ${rate} messages/s for ${seconds} s, 10 advisors (median round)`, lat.loaded),
     row(`advisor B at ${bRate}/s, idle pipeline (baseline)`, fair.idle),
     row(`advisor B at ${bRate}/s while A has ${fmt(backlog)} queued`, fair.loaded),
     '',
     `A's messages still queued when B's last message was posted: ${fmt(fair.backlogLeft)} (B was not waiting behind them).`,
     '',
-    `p99 of the messages accepted in each second of the steady run, in ms: ${lat.loaded.perSecondP99.map((v) => fmt(v)).join(', ')}.`,
+    `The steady scenario ran ${rounds} time(s), each on a fresh stack; the table shows the median round by p99. Every round at ${rate}/s, p50 / p99 / max ms: ${runs.map((r) => `${fmt(r.loaded.p50)} / ${fmt(r.loaded.p99)} / ${fmt(r.loaded.max)}`).join('; ')}.`,
     '',
-    `Targets: p99 < ${TARGET_P99_MS} ms at a steady ${TARGET_RATE} messages/s: ${latencyVerdict(lat.loaded)}. B's p99 with A's backlog close to B's idle p99 (about a second at most): ${fair.loaded.p99 <= 1_000 ? 'met' : 'not met'}.`,
+    `p99 of the messages accepted in each second of the median round, in ms: ${lat.loaded.perSecondP99.map((v) => fmt(v)).join(', ')}.`,
+    '',
+    `Targets: p99 < ${TARGET_P99_MS} ms at a steady ${TARGET_RATE} messages/s: ${latencyVerdict(
+      runs.map((r) => r.loaded),
+      lat.loaded,
+    )}. B's p99 with A's backlog close to B's idle p99 (about a second at most): ${fair.loaded.p99 <= 1_000 ? 'met' : 'not met'}.`,
   ].join('\n');
   console.log(md);
   await writeSection('fairness-latency', md);

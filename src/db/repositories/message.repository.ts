@@ -303,10 +303,16 @@ export async function settledForSentReceipt(
 ): Promise<Set<string>> {
   if (pairs.length === 0) return new Set();
   const m = whatsappMessage;
-  const json = JSON.stringify(pairs.map((p) => ({ a: p.advisorId, e: p.evolutionMessageId })));
+  // unnest, not jsonb_to_recordset: PostgreSQL counts an unnested array's elements when planning,
+  // so a batch of 5 is planned as 5 index lookups. A record set is guessed at 100 rows, and on a
+  // table of 12,000 messages that guess chose a hash join over a scan of the whole table (3.6 ms
+  // instead of 0.04 ms per batch, EXPLAIN ANALYZE).
+  // One parameter per column (sql.param): a bare array would become a list of parameters.
+  const advisors = sql.param(pairs.map((p) => p.advisorId));
+  const ids = sql.param(pairs.map((p) => p.evolutionMessageId));
   const result = await db.execute(sql`
     select ${m.advisorId} as advisor_id, ${m.evolutionMessageId} as evolution_message_id
-    from jsonb_to_recordset(${json}::jsonb) as k(a text, e text)
+    from unnest(${advisors}::text[], ${ids}::text[]) as k(a, e)
     join ${m} on ${m.advisorId} = k.a and ${m.evolutionMessageId} = k.e
     where not (${RANK_SQL} < 3 and ${m.status} not in ('failed','skipped','cancelled'))`);
   return new Set(
