@@ -15,7 +15,7 @@ import { loadConfig } from '../../src/config/config.js';
 import { openDatabase, type Database } from '../../src/db/client.js';
 import { createLogger } from '../../src/logger.js';
 import { createRuntime, type Runtime } from '../../src/runtime.js';
-import { createTestDatabase, type TestDatabase } from '../support/database.js';
+import { createTestDatabase } from '../support/database.js';
 import { HttpClient, signUpAdvisor } from '../support/http.js';
 import { deletePrefix, freePort, testEnv } from '../support/service.js';
 
