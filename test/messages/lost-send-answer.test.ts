@@ -6,10 +6,10 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findConfig } from '../../src/db/repositories/whatsapp-config.repository.js';
 import { claimForSending, findMessage } from '../../src/db/repositories/message.repository.js';
-import { writeOutbound } from '../../src/db/repositories/outbox-write.repository.js';
 import { webhookEvent } from '../../src/db/schema/index.js';
 import { instanceRefOf } from '../../src/domain/instances/instance-credentials.js';
 import { deliverMessage } from '../../src/domain/messages/deliver-message.js';
+import { unqueuedTextRow } from '../support/outbox.js';
 import { startTestService, type TestService } from '../support/service.js';
 import { waitFor } from '../support/wait.js';
 import { connectedAdvisor, sentByPhone, type ConnectedAdvisor } from '../support/whatsapp.js';
@@ -24,31 +24,13 @@ afterAll(async () => {
   await service?.close();
 });
 
-/** An outbox row that no job carries: only this test acts on it. */
-async function unqueuedRow(phone: string, text: string) {
-  return writeOutbound(service.runtime.ctx.db, ana.userId, {
-    media: null,
-    message: {
-      direction: 'outbound',
-      phone,
-      type: 'text',
-      text,
-      status: 'queued',
-      source: 'api',
-      purpose: 'manual',
-    },
-    audit: { actorType: 'advisor', actorId: ana.userId, action: 'message.send', content: { text } },
-    client: { phone, name: null, at: new Date() },
-  });
-}
-
 describe('a send whose answer was lost', () => {
   it('is confirmed by its echo and not sent again by the retry', async () => {
     const { ctx } = service.runtime;
     const text = 'Tu cita es mañana a las 10:00 (respuesta perdida)';
-    const lost = await unqueuedRow('+34612000091', text);
+    const lost = await unqueuedTextRow(service.runtime.ctx.db, ana.userId, '+34612000091', text);
     // Never tried yet, same recipient and text: must not take the echo's id.
-    const untried = await unqueuedRow('+34612000091', text);
+    const untried = await unqueuedTextRow(service.runtime.ctx.db, ana.userId, '+34612000091', text);
 
     // The worker that dies: it claims the row and Evolution sends, but nothing is recorded.
     expect(await claimForSending(ctx.db, ana.userId, lost.id)).not.toBeNull();
@@ -73,7 +55,7 @@ describe('a send whose answer was lost', () => {
 
   it('leaves every row alone when the echo matches no unconfirmed attempt', async () => {
     const { ctx } = service.runtime;
-    const row = await unqueuedRow('+34612000092', 'Otro texto');
+    const row = await unqueuedTextRow(service.runtime.ctx.db, ana.userId, '+34612000092', 'Otro texto');
     expect(await claimForSending(ctx.db, ana.userId, row.id)).not.toBeNull();
     const ref = instanceRefOf(ctx.box, (await findConfig(ctx.db, ana.userId))!)!;
     // A different text to the same number: its echo is not this row's.

@@ -6,7 +6,6 @@
 import { inArray } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { claimForSending, findMessage, markSent } from '../../src/db/repositories/message.repository.js';
-import { writeOutbound } from '../../src/db/repositories/outbox-write.repository.js';
 import {
   insertWebhookEvents,
   listUnprocessedWebhookEventsByIds,
@@ -19,6 +18,7 @@ import { sweepWebhookEvents } from '../../src/domain/webhooks/sweep-webhook-even
 import { webhookJobId } from '../../src/jobs/catalogue.js';
 import { createRedis } from '../../src/jobs/redis.js';
 import { BullMqWebhookQueue } from '../../src/jobs/webhook-queue.js';
+import { unqueuedTextRow } from '../support/outbox.js';
 import { deletePrefix, startTestService, type TestService } from '../support/service.js';
 import { connectedAdvisor, envelope, upsertData, type ConnectedAdvisor } from '../support/whatsapp.js';
 
@@ -94,24 +94,6 @@ describe('a batch job', () => {
   });
 });
 
-/** An outbound text written as POST /send would, with no job: only the test acts on it. */
-async function outboxRow(advisor: ConnectedAdvisor, phone: string, text: string) {
-  return writeOutbound(service.runtime.ctx.db, advisor.userId, {
-    media: null,
-    message: {
-      direction: 'outbound',
-      phone,
-      type: 'text',
-      text,
-      status: 'queued',
-      source: 'api',
-      purpose: 'manual',
-    },
-    audit: { actorType: 'advisor', actorId: advisor.userId, action: 'message.send', content: { text } },
-    client: { phone, name: null, at: new Date() },
-  });
-}
-
 /** Evolution's SEND_MESSAGE echo of a text we sent (evolution-api.md §4.4, fromMe). */
 const echo = (advisor: ConnectedAdvisor, phone: string, text: string, id: string) => ({
   advisorId: advisor.userId,
@@ -132,7 +114,7 @@ describe('echoes of our own sends in a batch', () => {
   it('closes those that change nothing in one read, and adopts a lost send the full way', async () => {
     const { ctx } = service.runtime;
     // Recorded as sent by the worker before its echo came: the echo changes nothing.
-    const done = await outboxRow(ana, '+34612000201', 'Recordatorio 1');
+    const done = await unqueuedTextRow(ctx.db, ana.userId, '+34612000201', 'Recordatorio 1');
     await claimForSending(ctx.db, ana.userId, done.id);
     const sentRow = await markSent(ctx.db, ana.userId, done.id, {
       evolutionMessageId: '3AECHO-SENT',
@@ -140,11 +122,11 @@ describe('echoes of our own sends in a batch', () => {
       at: new Date(),
     });
     // Claimed, sent by Evolution, but the answer never came back: its echo must adopt it.
-    const lost = await outboxRow(ana, '+34612000202', 'Recordatorio 2');
+    const lost = await unqueuedTextRow(ctx.db, ana.userId, '+34612000202', 'Recordatorio 2');
     await claimForSending(ctx.db, ana.userId, lost.id);
     // Bea's message, already sent; an echo stored for Ana that names its id must not be settled
     // by Bea's row (nor change it): each advisor's echoes are looked up in their own messages.
-    const beas = await outboxRow(bea, '+34612000203', 'Recordatorio 3');
+    const beas = await unqueuedTextRow(ctx.db, bea.userId, '+34612000203', 'Recordatorio 3');
     await claimForSending(ctx.db, bea.userId, beas.id);
     const beaSent = await markSent(ctx.db, bea.userId, beas.id, {
       evolutionMessageId: '3AECHO-BEA',
