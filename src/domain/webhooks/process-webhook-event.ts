@@ -28,7 +28,7 @@ export type ProcessOutcome = 'processed' | 'already_processed' | 'missing' | 'gi
 const NOT_A_CHAT = /@(broadcast|newsletter)$/;
 
 /** Evolution's SEND_MESSAGE echo of a send of ours, to a chat: all confirmApiSend looks at. */
-export function isSendEcho(event: WebhookEvent): event is MessageEvent {
+export function isSendEcho(event: WebhookEvent): event is MessageEvent & { source: 'send' } {
   return event.type === 'message' && event.source === 'send' && !NOT_A_CHAT.test(event.chatJid);
 }
 
@@ -48,8 +48,8 @@ async function applyEvent(
       await applyMessageStatus(ctx, advisorId, event, at);
       return;
     case 'message':
+      if (isSendEcho(event)) return confirmApiSend(ctx, advisorId, event, at);
       if (NOT_A_CHAT.test(event.chatJid)) return;
-      if (event.source === 'send') return confirmApiSend(ctx, advisorId, event, at);
       if (event.groupJid) return storeGroupMessage(ctx, advisorId, event, at);
       if (event.fromMe) return recordPhoneMessage(ctx, advisorId, event, at);
       await receiveInboundMessage(ctx, advisorId, event, at);

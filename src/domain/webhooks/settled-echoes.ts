@@ -22,13 +22,11 @@ export async function settledEchoRows(
     if (Array.isArray(events) && events.length > 0 && events.every(isSendEcho)) echoes.set(row, events);
   }
   if (echoes.size === 0) return new Set();
-  const keyOf = (row: WebhookEventRow, event: MessageEvent) => ({
-    advisorId: row.advisorId,
-    evolutionMessageId: event.evolutionMessageId,
-  });
   const settled = await settledForSentReceipt(
     ctx.db,
-    [...echoes].flatMap(([row, events]) => events.map((event) => keyOf(row, event))),
+    [...echoes].flatMap(([row, events]) =>
+      events.map((event) => ({ advisorId: row.advisorId, evolutionMessageId: event.evolutionMessageId })),
+    ),
   );
   const ids = new Set<number>();
   for (const [row, events] of echoes) {
