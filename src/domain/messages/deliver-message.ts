@@ -2,7 +2,11 @@
 // through the gateway and record the outcome. It never decides about retries or timing: it
 // says what happened and the job layer acts on it.
 import { and, eq } from 'drizzle-orm';
-import { readForDelivery } from '../../db/repositories/delivery.repository.js';
+import {
+  readForDelivery,
+  releaseEarlyClaim,
+  type DeliveryRead,
+} from '../../db/repositories/delivery.repository.js';
 import {
   applyReceipt,
   claimForSending,
@@ -14,7 +18,7 @@ import {
 } from '../../db/repositories/message.repository.js';
 import type { ConfigRow } from '../../db/repositories/whatsapp-config.repository.js';
 import { whatsappMedia } from '../../db/schema/index.js';
-import { GatewayError, isGatewayError, type SendResult } from '../../gateway/index.js';
+import { GatewayError, isGatewayError, type InstanceRef, type SendResult } from '../../gateway/index.js';
 import { logMessageContent } from '../../observability/content-log.js';
 import { nowOf, type DomainContext } from '../context.js';
 import { readSettings, type AdvisorSettings } from '../instances/advisor-settings.js';
@@ -70,10 +74,35 @@ export async function deliverMessage(
   messageId: string,
   hooks: DeliveryHooks = {},
 ): Promise<DeliveryOutcome> {
-  const read = await readForDelivery(ctx.db, advisorId, messageId);
+  const read = await readForDelivery(ctx.db, advisorId, messageId, nowOf(ctx));
   if (!read || isFinal(read.message.status)) return { kind: 'done' };
+  if (!read.config) return { kind: 'done' };
+  // The read claimed the message when every check SQL can see passed (nearly every send). The
+  // checks below can still hold it back: a skip finishes the claimed row (sending → skipped is
+  // forward); a wait, or a fault before the gateway call, puts the row back as it was read.
+  let verdict: DeliveryOutcome | InstanceRef;
+  try {
+    verdict = await checkBeforeSend(ctx, read as DeliveryRead & { config: ConfigRow }, hooks);
+  } catch (err) {
+    if (read.claimed) await releaseEarlyClaim(ctx.db, advisorId, read.message).catch(() => undefined);
+    throw err;
+  }
+  if ('kind' in verdict) {
+    if (read.claimed && verdict.kind !== 'skipped') await releaseEarlyClaim(ctx.db, advisorId, read.message);
+    return verdict;
+  }
+  const claimed = read.claimed ?? (await claimForSending(ctx.db, advisorId, messageId));
+  if (!claimed) return { kind: 'done' };
+  return sendClaimed(ctx, advisorId, messageId, verdict, claimed);
+}
+
+/** Everything that may hold a message back at send time; the instance to send through when nothing does. */
+async function checkBeforeSend(
+  ctx: DomainContext,
+  read: DeliveryRead & { config: ConfigRow },
+  hooks: DeliveryHooks,
+): Promise<DeliveryOutcome | InstanceRef> {
   const { message, config } = read;
-  if (!config) return { kind: 'done' };
   const features = effectiveFeatures(ctx.featureDefaults, config.features);
   const automated = message.purpose !== 'manual';
 
@@ -87,6 +116,8 @@ export async function deliverMessage(
   if (message.phone && read.optedOut) {
     return skip('recipient_opted_out', 'The client opted out before the message went out.');
   }
+  // Send-time rules (the appointment guard) see messages the read did not claim: it never claims
+  // one about an appointment, so a reschedule committed meanwhile still cancels it.
   const rule = hooks.mustSkip ? await hooks.mustSkip(message, config) : null;
   if (rule?.deferUntil) return { kind: 'deferred', until: rule.deferUntil, reason: rule.code };
   if (rule) return skip(rule.code, rule.message);
@@ -98,10 +129,16 @@ export async function deliverMessage(
   const settings = readSettings(config.settings, ctx.bounds);
   const delayMs = hooks.reserveSlot ? await hooks.reserveSlot(settings, config) : 0;
   if (delayMs > 0) return { kind: 'wait_slot', delayMs };
+  return ref;
+}
 
-  const claimed = await claimForSending(ctx.db, advisorId, messageId);
-  if (!claimed) return { kind: 'done' };
-
+async function sendClaimed(
+  ctx: DomainContext,
+  advisorId: string,
+  messageId: string,
+  ref: InstanceRef,
+  claimed: MessageRow,
+): Promise<DeliveryOutcome> {
   let result: SendResult;
   try {
     result = await send(ctx, ref, claimed);
@@ -154,11 +191,7 @@ export async function deliverMessage(
   return { kind: 'sent', message: sent ?? claimed };
 }
 
-async function send(
-  ctx: DomainContext,
-  ref: { instanceName: string; token: string },
-  message: MessageRow,
-): Promise<SendResult> {
+async function send(ctx: DomainContext, ref: InstanceRef, message: MessageRow): Promise<SendResult> {
   // The gateway takes E.164 and converts to Evolution's digits itself.
   const number = message.phone!;
   if (message.type === 'text') return ctx.gateway.sendText(ref, { number, text: message.text ?? '' });
