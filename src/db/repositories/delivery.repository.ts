@@ -9,11 +9,11 @@
 // out. That saves the worker a second statement on nearly every send. The checks SQL cannot see
 // (feature flags, the rate-limit slot) run after it; when one of them holds the message back,
 // releaseEarlyClaim puts the row back as it was.
-import { and, eq, getTableColumns, inArray, isNotNull, isNull, sql } from 'drizzle-orm';
+import { and, eq, getTableColumns, isNotNull, isNull, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../client.js';
 import { preparedOnce } from '../prepared.js';
 import { whatsappClient, whatsappConfig, whatsappMessage } from '../schema/index.js';
-import type { MessageRow } from './message.repository.js';
+import { claimableWhere, claimSet, type MessageRow } from './message.repository.js';
 import type { ConfigRow } from './whatsapp-config.repository.js';
 
 /** The config alert that pauses sending (mirrors SENDING_PAUSED in the domain). */
@@ -39,16 +39,10 @@ export async function readForDelivery(
     const claim = d.$with('claim').as(
       d
         .update(whatsappMessage)
-        .set({
-          status: 'sending',
-          attempts: sql`${whatsappMessage.attempts} + 1`,
-          updatedAt: sql`${sql.placeholder('now')}::timestamptz`,
-        })
+        .set(claimSet())
         .where(
           and(
-            eq(whatsappMessage.advisorId, sql.placeholder('advisorId')),
-            eq(whatsappMessage.id, sql.placeholder('messageId')),
-            inArray(whatsappMessage.status, ['scheduled', 'queued', 'sending']),
+            ...claimableWhere('messageId'),
             isNull(whatsappMessage.appointmentId),
             isNotNull(whatsappMessage.phone),
             sql`exists (select 1 from ${whatsappConfig} c

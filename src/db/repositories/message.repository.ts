@@ -81,22 +81,30 @@ export async function listMessages(
 }
 
 /** Takes a pending message for sending; null when it is no longer pending (sent, cancelled…). */
+/** A claim's changes: `sending`, one more attempt, at the `now` placeholder. */
+export function claimSet() {
+  return {
+    status: 'sending',
+    attempts: sql`${whatsappMessage.attempts} + 1`,
+    updatedAt: sql`${sql.placeholder('now')}::timestamptz`,
+  } as const;
+}
+
+/** The advisor's message (placeholders `advisorId` and `idPlaceholder`) while it may still be claimed. */
+export function claimableWhere(idPlaceholder: string) {
+  return [
+    eq(whatsappMessage.advisorId, sql.placeholder('advisorId')),
+    eq(whatsappMessage.id, sql.placeholder(idPlaceholder)),
+    inArray(whatsappMessage.status, ['scheduled', 'queued', 'sending']),
+  ] as const;
+}
+
 export async function claimForSending(db: DbOrTx, advisorId: string, id: string): Promise<MessageRow | null> {
   const statement = preparedOnce(db, 'ww_claim_for_sending', (d) =>
     d
       .update(whatsappMessage)
-      .set({
-        status: 'sending',
-        attempts: sql`${whatsappMessage.attempts} + 1`,
-        updatedAt: sql`${sql.placeholder('now')}::timestamptz`,
-      })
-      .where(
-        and(
-          eq(whatsappMessage.advisorId, sql.placeholder('advisorId')),
-          eq(whatsappMessage.id, sql.placeholder('id')),
-          inArray(whatsappMessage.status, ['scheduled', 'queued', 'sending']),
-        ),
-      )
+      .set(claimSet())
+      .where(and(...claimableWhere('id')))
       .returning()
       .prepare('ww_claim_for_sending'),
   );
