@@ -5,7 +5,7 @@
 // The API, the worker(s) and the emulator are real processes (`src/cli.ts serve --role …`).
 //
 //   npx tsx bench/pipeline-throughput.ts [--messages 10000] [--concurrency 32] [--advisors 10]
-//                                        [--workers 1] [--rounds 1]
+//                                        [--workers 1] [--rounds 3]
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import type pg from 'pg';
@@ -22,7 +22,7 @@ const { values } = parseArgs({
     concurrency: { type: 'string', default: '32' },
     advisors: { type: 'string', default: '10' },
     workers: { type: 'string', default: '1' },
-    rounds: { type: 'string', default: '1' },
+    rounds: { type: 'string', default: '3' },
     'send-concurrency': { type: 'string', default: '20' },
   },
 });

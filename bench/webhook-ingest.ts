@@ -3,7 +3,8 @@
 // child process (this file with `--serve`) so the load generator and the server get a core each.
 // The app child ingests with the API role only; afterwards a worker runtime is started on the same
 // database and the time to process every stored event is measured, and every event is checked.
-// PostgreSQL when DATABASE_URL is set (a scratch database is created and dropped), else PGlite.
+// PostgreSQL like the other benches (DATABASE_URL, else the local server; a scratch database is
+// created and dropped); BENCH_PGLITE=1 measures embedded PGlite instead.
 //
 //   npx tsx bench/webhook-ingest.ts [--seconds 5] [--concurrency 8,64] [--advisors 20]
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -18,6 +19,7 @@ import { parseArgs } from 'node:util';
 import { Pool } from 'undici';
 
 import { machineLine, percentile, writeSection } from './lib/report.js';
+import { ADMIN_DATABASE_URL } from './lib/stack.js';
 import { evolutionWebhookToken } from './lib/webhook-token.js';
 
 const { values } = parseArgs({
@@ -53,7 +55,7 @@ async function serve(kind: string): Promise<void> {
 async function openScratchDatabase() {
   const { openDatabase } = await import('../src/db/client.js');
   const { runMigrations } = await import('../src/db/migrate.js');
-  const adminUrl = process.env.DATABASE_URL;
+  const adminUrl = process.env.BENCH_PGLITE ? undefined : ADMIN_DATABASE_URL;
   if (!adminUrl) {
     const dir = mkdtempSync(path.join(tmpdir(), 'ww-bench-'));
     const database = await openDatabase({ kind: 'pglite', dir });
