@@ -80,7 +80,6 @@ export async function listMessages(
     .limit(page.limit);
 }
 
-/** Takes a pending message for sending; null when it is no longer pending (sent, cancelled…). */
 /** A claim's changes: `sending`, one more attempt, at the `now` placeholder. */
 export function claimSet() {
   return {
@@ -99,6 +98,7 @@ export function claimableWhere(idPlaceholder: string) {
   ] as const;
 }
 
+/** Takes a pending message for sending; null when it is no longer pending (sent, cancelled…). */
 export async function claimForSending(db: DbOrTx, advisorId: string, id: string): Promise<MessageRow | null> {
   const statement = preparedOnce(db, 'ww_claim_for_sending', (d) =>
     d
