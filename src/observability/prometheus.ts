@@ -89,6 +89,7 @@ export function registerCollectors(sources: PrometheusSources): void {
       ] as const) {
         this.set({ result }, webhookStats[result]);
       }
+      this.set({ result: 'settled_echo' }, webhookStats.settledEchoes);
     },
   });
   new Gauge({

@@ -6,6 +6,7 @@ import { parseWebhook, WebhookParseError, type ParsedWebhook } from '../../gatew
 import { AppError } from '../app-error.js';
 import { jsonbSafe, TooDeepError } from './jsonb-safe.js';
 import { verifyWebhookRequest, type RejectReason, type WebhookHeaders } from './verify-webhook-request.js';
+import { sendEchoIds } from './settled-echoes.js';
 import type { WebhookEventWriter } from './webhook-event-writer.js';
 import { countRejection, webhookStats } from './webhook-stats.js';
 import type { WebhookTenants } from './webhook-tenants.js';
@@ -20,7 +21,9 @@ export interface IncomingWebhook {
 }
 
 export type WebhookReceipt =
-  { stored: true; eventId: number; event: string } | { stored: false; event: string };
+  | { stored: true; eventId: number; event: string }
+  /** `ignored`: nothing we act on. `settled_echo`: echoes of sends already recorded (nothing to apply). */
+  | { stored: false; event: string; reason: 'ignored' | 'settled_echo' };
 
 // Our instance names are generated slugs (instanceNameFor). Anything else, such as a NUL the
 // database would refuse, cannot be one of ours: it is an unknown instance, not a query.
@@ -96,14 +99,16 @@ export class WebhookReceiver {
     }
     if (parsed.events.every((e) => e.type === 'ignored')) {
       webhookStats.ignored += 1;
-      return { stored: false, event: parsed.event };
+      return { stored: false, event: parsed.event, reason: 'ignored' };
     }
-    const eventId = await this.writer.write({
-      advisorId: tenant!.advisorId,
-      event: parsed.event,
-      payload,
-      receivedAt,
-    });
+    const eventId = await this.writer.write(
+      { advisorId: tenant!.advisorId, event: parsed.event, payload, receivedAt },
+      sendEchoIds(parsed.events),
+    );
+    if (eventId === null) {
+      webhookStats.settledEchoes += 1;
+      return { stored: false, event: parsed.event, reason: 'settled_echo' };
+    }
     webhookStats.accepted += 1;
     return { stored: true, eventId, event: parsed.event };
   }

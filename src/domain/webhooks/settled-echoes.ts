@@ -1,37 +1,66 @@
 // Evolution echoes every send of ours (SEND_MESSAGE) a moment after the send answered, so by the
-// time the echo is processed the worker has nearly always recorded the message as sent, and the
-// echo changes nothing. Found here for a whole batch in one read, those rows skip the per-event
-// path (two statements per echo: the receipt update that matches nothing, then the existence
-// check). In the send pipeline that was about a sixth of all statements per message. Echoes of
-// messages not sent yet, or unknown (a lost send answer, to adopt), go the full way.
+// time the echo arrives the worker has nearly always recorded the message as sent, and the echo
+// changes nothing. Such echoes are found for a whole batch in one read, in two places:
+// - on arrival (webhook-event-writer.ts): acknowledged without being stored, so they cost no
+//   insert, no job and no worker statements. In the send pipeline that took 0.6 of 6 commits
+//   and about a sixth of all CPU per message (docs/BENCHMARKS.md, 2026-12-01);
+// - in the worker's batch (process-webhook-batch.ts), for those that were stored because the
+//   message was not recorded as sent yet when they arrived, and were overtaken by the send
+//   answer since: closed without the per-event path (two statements per echo).
+// Echoes of messages not sent yet, or unknown (a lost send answer, to adopt), go the full way.
 import { echoKey, settledForSentReceipt } from '../../db/repositories/message.repository.js';
 import type { WebhookEventRow } from '../../db/repositories/webhook-event.repository.js';
-import type { MessageEvent, WebhookEvent } from '../../gateway/index.js';
+import type { DbOrTx } from '../../db/client.js';
+import type { WebhookEvent } from '../../gateway/index.js';
 import type { DomainContext } from '../context.js';
 import { isSendEcho } from './process-webhook-event.js';
 
-/** The ids of the rows made only of echoes that change nothing. */
+/** One webhook's echoes: its advisor and the Evolution ids of the messages it echoes. */
+export interface SendEchoes {
+  advisorId: string;
+  evolutionMessageIds: readonly string[];
+}
+
+/** The Evolution ids of a webhook's events when every one is an echo of our own send, else null. */
+export function sendEchoIds(events: readonly WebhookEvent[]): string[] | null {
+  if (events.length === 0) return null;
+  const ids: string[] = [];
+  for (const event of events) {
+    if (!isSendEcho(event)) return null;
+    ids.push(event.evolutionMessageId);
+  }
+  return ids;
+}
+
+/** For each webhook, whether every echo in it changes nothing. One read for all of them. */
+export async function settledEchoes(db: DbOrTx, webhooks: readonly SendEchoes[]): Promise<boolean[]> {
+  const settled = await settledForSentReceipt(
+    db,
+    webhooks.flatMap(({ advisorId, evolutionMessageIds }) =>
+      evolutionMessageIds.map((evolutionMessageId) => ({ advisorId, evolutionMessageId })),
+    ),
+  );
+  return webhooks.map(({ advisorId, evolutionMessageIds }) =>
+    evolutionMessageIds.every((id) => settled.has(echoKey(advisorId, id))),
+  );
+}
+
+/** The ids of the stored rows made only of echoes that change nothing. */
 export async function settledEchoRows(
   ctx: DomainContext,
   rows: readonly WebhookEventRow[],
   parsed: ReadonlyMap<number, WebhookEvent[] | string>,
 ): Promise<Set<number>> {
-  const echoes = new Map<WebhookEventRow, MessageEvent[]>();
+  const echoing: { row: WebhookEventRow; echoes: SendEchoes }[] = [];
   for (const row of rows) {
     const events = parsed.get(row.id);
-    if (Array.isArray(events) && events.length > 0 && events.every(isSendEcho)) echoes.set(row, events);
+    const ids = Array.isArray(events) ? sendEchoIds(events) : null;
+    if (ids) echoing.push({ row, echoes: { advisorId: row.advisorId, evolutionMessageIds: ids } });
   }
-  if (echoes.size === 0) return new Set();
-  const settled = await settledForSentReceipt(
+  if (echoing.length === 0) return new Set();
+  const settled = await settledEchoes(
     ctx.db,
-    [...echoes].flatMap(([row, events]) =>
-      events.map((event) => ({ advisorId: row.advisorId, evolutionMessageId: event.evolutionMessageId })),
-    ),
+    echoing.map((e) => e.echoes),
   );
-  const ids = new Set<number>();
-  for (const [row, events] of echoes) {
-    if (events.every((event) => settled.has(echoKey(row.advisorId, event.evolutionMessageId))))
-      ids.add(row.id);
-  }
-  return ids;
+  return new Set(echoing.filter((_, i) => settled[i]).map((e) => e.row.id));
 }

@@ -2,16 +2,20 @@
 // that arrive while a batch is being written wait for the next one, so under load one INSERT and
 // one job serve up to `maxBatch` events, and when idle an event goes alone at once
 // (no timer to wait for). Each caller's promise settles once its row is committed.
+// Before the insert, one read finds the SEND_MESSAGE echoes of sends already recorded
+// (settled-echoes.ts): they change nothing, so they are acknowledged without being stored.
 // Postgres holds the truth: if the hand-over to the queue fails, the event is still stored and
 // acknowledged, and the sweeper enqueues it later.
 import type { Logger } from 'pino';
 import type { Db } from '../../db/client.js';
 import { insertWebhookEvents, type NewWebhookEvent } from '../../db/repositories/webhook-event.repository.js';
+import { settledEchoes } from './settled-echoes.js';
 import type { WebhookJobQueue } from './webhook-job-queue.js';
 
 interface Waiting {
   row: NewWebhookEvent;
-  resolve: (id: number) => void;
+  sendEchoes: readonly string[] | null;
+  resolve: (id: number | null) => void;
   reject: (err: unknown) => void;
 }
 
@@ -34,10 +38,13 @@ export class WebhookEventWriter {
     private readonly options: WebhookEventWriterOptions = { maxBatch: 200, maxInFlight: 4 },
   ) {}
 
-  /** Resolves with the stored event's id. */
-  write(row: NewWebhookEvent): Promise<number> {
-    return new Promise<number>((resolve, reject) => {
-      this.waiting.push({ row, resolve, reject });
+  /**
+   * Resolves with the stored event's id, or with null for an event made only of echoes of our own
+   * sends (`sendEchoes`, their Evolution ids) that are all recorded as sent already: not stored.
+   */
+  write(row: NewWebhookEvent, sendEchoes: readonly string[] | null = null): Promise<number | null> {
+    return new Promise<number | null>((resolve, reject) => {
+      this.waiting.push({ row, sendEchoes, resolve, reject });
       this.kick();
     });
   }
@@ -75,7 +82,9 @@ export class WebhookEventWriter {
     }
   }
 
-  private async writeBatch(batch: Waiting[]): Promise<void> {
+  private async writeBatch(arrived: Waiting[]): Promise<void> {
+    const batch = await this.withoutSettledEchoes(arrived);
+    if (batch.length === 0) return;
     let ids: number[];
     try {
       ids = await insertWebhookEvents(
@@ -97,5 +106,25 @@ export class WebhookEventWriter {
       );
     }
     batch.forEach((w, i) => w.resolve(ids[i]!));
+  }
+
+  /** Answers the echoes that change nothing (null) and returns the rest, to be stored. */
+  private async withoutSettledEchoes(arrived: Waiting[]): Promise<Waiting[]> {
+    const echoing = arrived.filter((w) => w.sendEchoes !== null);
+    if (echoing.length === 0) return arrived;
+    let settled: boolean[];
+    try {
+      settled = await settledEchoes(
+        this.db,
+        echoing.map((w) => ({ advisorId: w.row.advisorId, evolutionMessageIds: w.sendEchoes! })),
+      );
+    } catch (err) {
+      // Storing them is always right (the worker finds them settled then): the insert decides.
+      this.logger.warn({ err: (err as Error).message }, 'settled-echo read failed; echoes stored');
+      return arrived;
+    }
+    const answered = new Set(echoing.filter((_, i) => settled[i]));
+    for (const w of answered) w.resolve(null);
+    return answered.size === 0 ? arrived : arrived.filter((w) => !answered.has(w));
   }
 }

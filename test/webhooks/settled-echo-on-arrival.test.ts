@@ -1,0 +1,129 @@
+// Evolution's SEND_MESSAGE echo of a send the worker has already recorded changes nothing, so the
+// receiver acknowledges it without storing it (one read per batch, in the group commit). Every
+// other echo is stored and applied as before: one of a message not recorded yet (a lost send
+// answer, to adopt), and one naming another advisor's message (each advisor's echoes are looked
+// up in their own messages only). Signed requests over real HTTP, several in one batch.
+import { and, eq, sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { claimForSending, findMessage, markSent } from '../../src/db/repositories/message.repository.js';
+import { webhookEvent } from '../../src/db/schema/index.js';
+import { webhookStats } from '../../src/domain/webhooks/webhook-stats.js';
+import { unqueuedTextRow } from '../support/outbox.js';
+import { startTestService, type TestService } from '../support/service.js';
+import { waitFor } from '../support/wait.js';
+import {
+  connectedAdvisor,
+  envelope,
+  postWebhook,
+  upsertData,
+  webhookJwt,
+  type ConnectedAdvisor,
+} from '../support/whatsapp.js';
+
+let service: TestService;
+let ana: ConnectedAdvisor;
+let bea: ConnectedAdvisor;
+beforeAll(async () => {
+  service = await startTestService();
+  ana = await connectedAdvisor(service, 'Ana');
+  bea = await connectedAdvisor(service, 'Bea');
+});
+afterAll(async () => {
+  await service?.close();
+});
+
+/** The body of Evolution's SEND_MESSAGE echo of a text we sent (evolution-api.md §4.4, fromMe). */
+const echoBody = (advisor: ConnectedAdvisor, phone: string, text: string, id: string) =>
+  JSON.stringify(
+    envelope(
+      advisor.instanceName,
+      'send.message',
+      upsertData(phone, text, id, {
+        key: { remoteJid: `${phone.replace('+', '')}@s.whatsapp.net`, fromMe: true, id },
+        pushName: null,
+        status: 'PENDING',
+      }),
+    ),
+  );
+
+const postEcho = (advisor: ConnectedAdvisor, phone: string, text: string, id: string) =>
+  postWebhook(service, echoBody(advisor, phone, text, id), {
+    authorization: `Bearer ${webhookJwt(advisor.secret)}`,
+  });
+
+/** Stored webhook events of this advisor that carry this Evolution message id. */
+const storedEchoes = (advisor: ConnectedAdvisor, evolutionMessageId: string) =>
+  service.database.db
+    .select({ id: webhookEvent.id, processedAt: webhookEvent.processedAt, error: webhookEvent.error })
+    .from(webhookEvent)
+    .where(
+      and(
+        eq(webhookEvent.advisorId, advisor.userId),
+        sql`${webhookEvent.payload} -> 'data' -> 'key' ->> 'id' = ${evolutionMessageId}`,
+      ),
+    );
+
+async function sentMessage(advisor: ConnectedAdvisor, phone: string, text: string, evolutionId: string) {
+  const db = service.database.db;
+  const row = await unqueuedTextRow(db, advisor.userId, phone, text);
+  await claimForSending(db, advisor.userId, row.id);
+  return markSent(db, advisor.userId, row.id, {
+    evolutionMessageId: evolutionId,
+    chatJid: `${phone.replace('+', '')}@s.whatsapp.net`,
+    at: new Date(),
+  });
+}
+
+describe('an echo arriving after the send was recorded', () => {
+  it('is acknowledged and not stored, and the message stays as it was', async () => {
+    const sent = await sentMessage(ana, '+34613000101', 'Recordatorio A', '3AARRIVE-SENT');
+    const before = webhookStats.settledEchoes;
+
+    expect(await postEcho(ana, '+34613000101', 'Recordatorio A', '3AARRIVE-SENT')).toEqual({
+      status: 200,
+      body: { received: true },
+    });
+    expect(await storedEchoes(ana, '3AARRIVE-SENT')).toEqual([]);
+    expect(webhookStats.settledEchoes).toBe(before + 1);
+    expect(await findMessage(service.database.db, ana.userId, sent!.id)).toEqual(sent);
+  });
+});
+
+describe('echoes that still have work to do, posted together with a settled one', () => {
+  it('are stored and applied: a lost send is adopted, another advisor’s message is not touched', async () => {
+    const db = service.database.db;
+    const settled = await sentMessage(ana, '+34613000201', 'Recordatorio B', '3AARRIVE-DONE');
+    // Claimed, sent by Evolution, but the answer never came back: its echo must adopt it.
+    const lost = await unqueuedTextRow(db, ana.userId, '+34613000202', 'Recordatorio C');
+    await claimForSending(db, ana.userId, lost.id);
+    // Bea's message, sent: an echo on Ana's instance naming its id is not settled by Bea's row.
+    const beas = await sentMessage(bea, '+34613000203', 'Recordatorio D', '3AARRIVE-BEA');
+
+    const answers = await Promise.all([
+      postEcho(ana, '+34613000201', 'Recordatorio B', '3AARRIVE-DONE'),
+      postEcho(ana, '+34613000202', 'Recordatorio C', '3AARRIVE-LOST'),
+      postEcho(ana, '+34613000203', 'Recordatorio D', '3AARRIVE-BEA'),
+    ]);
+    expect(answers.map((a) => a.status)).toEqual([200, 200, 200]);
+
+    expect(await storedEchoes(ana, '3AARRIVE-DONE')).toEqual([]);
+    const adopted = await waitFor(
+      () => findMessage(db, ana.userId, lost.id),
+      (m) => m?.status === 'sent',
+      { what: 'the lost send adopted by its echo' },
+    );
+    expect(adopted).toMatchObject({ evolutionMessageId: '3AARRIVE-LOST' });
+    for (const id of ['3AARRIVE-LOST', '3AARRIVE-BEA']) {
+      const [row, ...more] = await waitFor(
+        () => storedEchoes(ana, id),
+        (rows) => rows.length === 1 && rows[0]!.processedAt !== null,
+        { what: `echo ${id} stored and processed` },
+      );
+      expect(more).toEqual([]);
+      expect(row!.error).toBeNull();
+    }
+    expect(await findMessage(db, ana.userId, settled!.id)).toEqual(settled);
+    expect(await findMessage(db, bea.userId, beas!.id)).toEqual(beas);
+    expect(await storedEchoes(bea, '3AARRIVE-BEA')).toEqual([]);
+  });
+});
