@@ -23,6 +23,9 @@ export interface LoadResult {
   lastAckAt: number;
 }
 
+/** How the load authenticates: the dashboard's session cookie, or an API key (other modules). */
+export type LoadAuth = 'session' | 'apikey';
+
 export class SendLoad {
   private readonly pool: Pool;
   private sequence = 0;
@@ -31,6 +34,7 @@ export class SendLoad {
     apiUrl: string,
     private readonly advisors: BenchAdvisor[],
     connections = 64,
+    private readonly auth: LoadAuth = 'session',
   ) {
     this.pool = new Pool(apiUrl, { connections, pipelining: 1 });
   }
@@ -43,7 +47,12 @@ export class SendLoad {
       const res = await this.pool.request({
         path: '/api/whatsapp/send',
         method: 'POST',
-        headers: { 'content-type': 'application/json', cookie: this.advisors[advisor]!.cookie },
+        headers: {
+          'content-type': 'application/json',
+          ...(this.auth === 'apikey'
+            ? { 'x-api-key': this.advisors[advisor]!.apiKey }
+            : { cookie: this.advisors[advisor]!.cookie }),
+        },
         body: JSON.stringify({
           to: `+3461${String(1_000_000 + (n % 2_000)).padStart(7, '0')}`,
           text: `${tag}-${n} Hola, te recuerdo tu cita de mañana.`,

@@ -246,6 +246,8 @@ export interface BenchAdvisor {
   instanceName: string;
   /** The session cookie, for load generators that bypass HttpClient. */
   cookie: string;
+  /** An API key of this advisor (x-api-key), as the booking module calls with. */
+  apiKey: string;
 }
 
 let advisorCounter = 0;
@@ -283,7 +285,9 @@ export async function connectAdvisor(
     if (Date.now() > until) throw new Error(`${name} never connected`);
     await sleep(100);
   }
-  return { client, userId, instanceName, cookie };
+  const key = await client.post('/api/api-keys', { name: 'bench' });
+  if (key.status !== 201) throw new Error(`api key: ${key.status} ${JSON.stringify(key.body)}`);
+  return { client, userId, instanceName, cookie, apiKey: (key.body as { key: string }).key };
 }
 
 /** CPU time (user + system, seconds) a process has used so far; null once it is gone. */

@@ -2,6 +2,7 @@
 // advisor who created it. The advisor id used by every repository call comes only from here.
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { fromNodeHeaders } from 'better-auth/node';
+import { checkApiKey } from '../../auth/api-key-check.js';
 import type { Auth } from '../../auth/auth.js';
 import { sessionCacheOf, sessionTokenOf } from '../../auth/session-cache.js';
 import { eq } from 'drizzle-orm';
@@ -24,6 +25,15 @@ declare module 'fastify' {
 export async function resolveCaller(auth: Auth, db: Db, request: FastifyRequest): Promise<Caller | null> {
   const key = request.headers['x-api-key'];
   if (typeof key === 'string' && key.length > 0) {
+    const checked = await checkApiKey(db, key);
+    if (checked) {
+      return {
+        advisorId: checked.advisorId,
+        role: checked.role,
+        actor: { type: 'api_key', id: checked.keyId },
+      };
+    }
+    // Refused, or a case the quick check leaves to better-auth: it decides, with its reason.
     const result = await auth.api.verifyApiKey({ body: { key } });
     if (!result.valid || !result.key)
       throw new AppError('unauthorized', 'The API key is invalid or revoked.');

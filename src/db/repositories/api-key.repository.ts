@@ -1,0 +1,46 @@
+// The API-key check of every request made with x-api-key (src/auth/api-key-check.ts): one read
+// of the key by its hash together with its owner's role, and the throttled "last used" stamp.
+import { and, eq, isNull, lt, or, sql } from 'drizzle-orm';
+import type { DbOrTx } from '../client.js';
+import { preparedOnce } from '../prepared.js';
+import { apikey, user } from '../schema/index.js';
+
+export interface ApiKeyForCheck {
+  id: string;
+  ownerId: string;
+  ownerRole: string | null;
+  enabled: boolean | null;
+  expiresAt: Date | null;
+  remaining: number | null;
+  lastRequest: Date | null;
+}
+
+/** The keys stored under this hash (one, unless hashes collide), with their owner's role. */
+export async function findApiKeysByHash(db: DbOrTx, hashedKey: string): Promise<ApiKeyForCheck[]> {
+  const statement = preparedOnce(db, 'ww_api_key_by_hash', (d) =>
+    d
+      .select({
+        id: apikey.id,
+        ownerId: apikey.referenceId,
+        ownerRole: user.role,
+        enabled: apikey.enabled,
+        expiresAt: apikey.expiresAt,
+        remaining: apikey.remaining,
+        lastRequest: apikey.lastRequest,
+      })
+      .from(apikey)
+      .innerJoin(user, eq(user.id, apikey.referenceId))
+      .where(eq(apikey.key, sql.placeholder('hashedKey')))
+      .limit(2)
+      .prepare('ww_api_key_by_hash'),
+  );
+  return statement.execute({ hashedKey });
+}
+
+/** Stamps the key as used now, unless another request did so since `staleBefore`. */
+export async function touchApiKey(db: DbOrTx, id: string, now: Date, staleBefore: Date): Promise<void> {
+  await db
+    .update(apikey)
+    .set({ lastRequest: now })
+    .where(and(eq(apikey.id, id), or(isNull(apikey.lastRequest), lt(apikey.lastRequest, staleBefore))));
+}

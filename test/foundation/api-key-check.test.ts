@@ -1,0 +1,111 @@
+// Requests made with x-api-key: the key is checked against the database on every request (never
+// cached), by one read instead of better-auth's verifyApiKey, which also wrote `lastRequest` every
+// time. What better-auth refuses is still refused at once (disabled, expired, revoked, owner gone),
+// what it manages itself (a usage quota) is still left to it, and `lastRequest` is kept to the
+// minute instead of rewritten by every request.
+import { eq } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LAST_REQUEST_RESOLUTION_MS } from '../../src/auth/api-key-check.js';
+import { apikey, user } from '../../src/db/schema/index.js';
+import { HttpClient, signUpAdvisor } from '../support/http.js';
+import { startTestService, type TestService } from '../support/service.js';
+
+let service: TestService;
+beforeAll(async () => {
+  service = await startTestService({
+    env: { EVOLUTION_API_URL: 'http://127.0.0.1:9', EVOLUTION_API_KEY: 'unused' },
+  });
+});
+afterAll(async () => {
+  await service?.close();
+});
+
+interface Key {
+  id: string;
+  advisorId: string;
+  booking: HttpClient;
+}
+
+async function newKey(name: string): Promise<Key> {
+  const { client, userId } = await signUpAdvisor(service.url, name);
+  const created = await client.post('/api/api-keys', { name: 'booking' });
+  expect(created.status).toBe(201);
+  return {
+    id: created.body.id,
+    advisorId: userId,
+    booking: new HttpClient(service.url, { 'x-api-key': created.body.key }),
+  };
+}
+
+const keyRow = async (id: string) => {
+  const [row] = await service.database.db.select().from(apikey).where(eq(apikey.id, id));
+  return row ?? null;
+};
+const setKey = (id: string, values: Partial<typeof apikey.$inferInsert>) =>
+  service.database.db.update(apikey).set(values).where(eq(apikey.id, id));
+
+describe('a good key', () => {
+  it('acts as its owner, and stamps lastRequest once a minute, not on every request', async () => {
+    const key = await newKey('Lola');
+    expect(await keyRow(key.id)).toMatchObject({ lastRequest: null });
+
+    const list = await key.booking.get('/api/api-keys');
+    expect(list.status).toBe(200);
+    expect(list.body.items.map((k: { id: string }) => k.id)).toEqual([key.id]);
+    const first = (await keyRow(key.id))!.lastRequest;
+    expect(first).toBeInstanceOf(Date);
+
+    // Stamped 10 s ago: a request now leaves the stamp alone (better-auth's verify rewrote it).
+    const recent = new Date(Date.now() - 10_000);
+    await setKey(key.id, { lastRequest: recent });
+    expect((await key.booking.get('/api/api-keys')).status).toBe(200);
+    expect((await keyRow(key.id))!.lastRequest).toEqual(recent);
+
+    // Older than the resolution: the next request stamps it again.
+    const stale = new Date(Date.now() - LAST_REQUEST_RESOLUTION_MS - 5_000);
+    await setKey(key.id, { lastRequest: stale });
+    expect((await key.booking.get('/api/api-keys')).status).toBe(200);
+    expect((await keyRow(key.id))!.lastRequest!.getTime()).toBeGreaterThan(recent.getTime());
+  });
+});
+
+describe('a key that must not work', () => {
+  it('is refused on its next request once disabled, and works again when re-enabled', async () => {
+    const key = await newKey('Mara');
+    expect((await key.booking.get('/api/api-keys')).status).toBe(200);
+    await setKey(key.id, { enabled: false });
+    const refused = await key.booking.get('/api/api-keys');
+    expect(refused.status).toBe(401);
+    expect(refused.body.error.code).toBe('unauthorized');
+    await setKey(key.id, { enabled: true });
+    expect((await key.booking.get('/api/api-keys')).status).toBe(200);
+  });
+
+  it('is refused once expired, and better-auth deletes it as it always did', async () => {
+    const key = await newKey('Nora');
+    expect((await key.booking.get('/api/api-keys')).status).toBe(200);
+    await setKey(key.id, { expiresAt: new Date(Date.now() - 1_000) });
+    expect((await key.booking.get('/api/api-keys')).status).toBe(401);
+    expect(await keyRow(key.id)).toBeNull();
+  });
+
+  it('is refused once its owner is gone', async () => {
+    const key = await newKey('Olga');
+    expect((await key.booking.get('/api/api-keys')).status).toBe(200);
+    await service.database.db.delete(user).where(eq(user.id, key.advisorId));
+    const refused = await key.booking.get('/api/api-keys');
+    expect(refused.status).toBe(401);
+    expect(refused.body.error.message).toMatch(/no longer exists|invalid or revoked/);
+  });
+});
+
+describe('a key with a usage quota', () => {
+  it('is left to better-auth, which spends the quota and then refuses the key', async () => {
+    const key = await newKey('Paz');
+    await setKey(key.id, { remaining: 2 });
+    expect((await key.booking.get('/api/api-keys')).status).toBe(200);
+    expect((await keyRow(key.id))!.remaining).toBe(1);
+    expect((await key.booking.get('/api/api-keys')).status).toBe(200);
+    expect((await key.booking.get('/api/api-keys')).status).toBe(401);
+  });
+});
