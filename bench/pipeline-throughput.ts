@@ -137,7 +137,7 @@ async function main(): Promise<void> {
     ...auths.flatMap((auth) => {
       const p = best.get(auth)!;
       return [
-        `**${AUTH_NAMES[auth]}.** ` +
+        `**${AUTH_NAMES[auth].replace(/^./, (c) => c.toUpperCase())}.** ` +
           // The same code varied by up to 40 % between runs on this machine kind: every round is shown.
           (rounds > 1
             ? `Every round, messages/s: ${everyRound

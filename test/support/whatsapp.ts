@@ -104,6 +104,19 @@ export function upsertData(from: string, text: string, id: string, extra: Record
   };
 }
 
+/** Evolution's SEND_MESSAGE echo of a text we sent, in its envelope (evolution-api.md §4.4, fromMe). */
+export function sendEchoEnvelope(instance: string, phone: string, text: string, id: string) {
+  return envelope(
+    instance,
+    'send.message',
+    upsertData(phone, text, id, {
+      key: { remoteJid: `${phone.replace('+', '')}@s.whatsapp.net`, fromMe: true, id },
+      pushName: null,
+      status: 'PENDING',
+    }),
+  );
+}
+
 /** POSTs a raw body to the webhook route. */
 export async function postWebhook(
   service: TestService,

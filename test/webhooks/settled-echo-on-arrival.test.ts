@@ -13,9 +13,8 @@ import { startTestService, type TestService } from '../support/service.js';
 import { waitFor } from '../support/wait.js';
 import {
   connectedAdvisor,
-  envelope,
   postWebhook,
-  upsertData,
+  sendEchoEnvelope,
   webhookJwt,
   type ConnectedAdvisor,
 } from '../support/whatsapp.js';
@@ -32,22 +31,8 @@ afterAll(async () => {
   await service?.close();
 });
 
-/** The body of Evolution's SEND_MESSAGE echo of a text we sent (evolution-api.md §4.4, fromMe). */
-const echoBody = (advisor: ConnectedAdvisor, phone: string, text: string, id: string) =>
-  JSON.stringify(
-    envelope(
-      advisor.instanceName,
-      'send.message',
-      upsertData(phone, text, id, {
-        key: { remoteJid: `${phone.replace('+', '')}@s.whatsapp.net`, fromMe: true, id },
-        pushName: null,
-        status: 'PENDING',
-      }),
-    ),
-  );
-
 const postEcho = (advisor: ConnectedAdvisor, phone: string, text: string, id: string) =>
-  postWebhook(service, echoBody(advisor, phone, text, id), {
+  postWebhook(service, JSON.stringify(sendEchoEnvelope(advisor.instanceName, phone, text, id)), {
     authorization: `Bearer ${webhookJwt(advisor.secret)}`,
   });
 

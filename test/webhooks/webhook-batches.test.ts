@@ -20,7 +20,13 @@ import { createRedis } from '../../src/jobs/redis.js';
 import { BullMqWebhookQueue } from '../../src/jobs/webhook-queue.js';
 import { unqueuedTextRow } from '../support/outbox.js';
 import { deletePrefix, startTestService, type TestService } from '../support/service.js';
-import { connectedAdvisor, envelope, upsertData, type ConnectedAdvisor } from '../support/whatsapp.js';
+import {
+  connectedAdvisor,
+  envelope,
+  sendEchoEnvelope,
+  upsertData,
+  type ConnectedAdvisor,
+} from '../support/whatsapp.js';
 
 let service: TestService;
 let ana: ConnectedAdvisor;
@@ -94,19 +100,11 @@ describe('a batch job', () => {
   });
 });
 
-/** Evolution's SEND_MESSAGE echo of a text we sent (evolution-api.md §4.4, fromMe). */
+/** Evolution's SEND_MESSAGE echo of a text we sent, as stored. */
 const echo = (advisor: ConnectedAdvisor, phone: string, text: string, id: string) => ({
   advisorId: advisor.userId,
   event: 'send.message',
-  payload: envelope(
-    advisor.instanceName,
-    'send.message',
-    upsertData(phone, text, id, {
-      key: { remoteJid: `${phone.replace('+', '')}@s.whatsapp.net`, fromMe: true, id },
-      pushName: null,
-      status: 'PENDING',
-    }),
-  ),
+  payload: sendEchoEnvelope(advisor.instanceName, phone, text, id),
   receivedAt: new Date(),
 });
 
