@@ -10,6 +10,8 @@
 // validator): a key found by its hash, enabled, not expired, without a usage quota, whose owner
 // exists. Anything else is handed to verifyApiKey itself, which gives the refusal its reason and
 // does its housekeeping (it deletes an expired key). `lastRequest` is still kept, to the minute.
+// One check verifyApiKey never made: a key whose owner an admin has banned is refused (the ban
+// already ends the owner's sessions; without this their keys went on sending).
 import { defaultKeyHasher } from '@better-auth/api-key';
 import type { Db } from '../db/client.js';
 import { findApiKeysByHash, touchApiKey } from '../db/repositories/api-key.repository.js';
@@ -23,14 +25,27 @@ export interface CheckedApiKey {
 /** How stale `lastRequest` may get before a request writes it again. */
 export const LAST_REQUEST_RESOLUTION_MS = 60_000;
 
-/** The key's owner when the key is good; null when verifyApiKey must decide. */
-export async function checkApiKey(db: Db, key: string, now = new Date()): Promise<CheckedApiKey | null> {
+/** Whether an admin's ban (better-auth admin plugin) holds at `now`. */
+export function isBanned(owner: { banned: boolean | null; banExpires: Date | null }, now: Date): boolean {
+  return owner.banned === true && (owner.banExpires === null || owner.banExpires.getTime() > now.getTime());
+}
+
+/**
+ * The key's owner when the key is good, `owner_banned` when its owner is banned, null when
+ * verifyApiKey must decide.
+ */
+export async function checkApiKey(
+  db: Db,
+  key: string,
+  now = new Date(),
+): Promise<CheckedApiKey | 'owner_banned' | null> {
   const rows = await findApiKeysByHash(db, await defaultKeyHasher(key));
   if (rows.length !== 1) return null;
   const row = rows[0]!;
   if (row.enabled === false) return null;
   if (row.expiresAt && row.expiresAt.getTime() <= now.getTime()) return null;
   if (row.remaining !== null) return null;
+  if (isBanned({ banned: row.ownerBanned, banExpires: row.ownerBanExpires }, now)) return 'owner_banned';
   const staleBefore = new Date(now.getTime() - LAST_REQUEST_RESOLUTION_MS);
   if (!row.lastRequest || row.lastRequest < staleBefore) await touchApiKey(db, row.id, now, staleBefore);
   return { keyId: row.id, advisorId: row.ownerId, role: row.ownerRole === 'admin' ? 'admin' : 'user' };

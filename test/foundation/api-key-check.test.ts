@@ -2,7 +2,7 @@
 // cached), by one read instead of better-auth's verifyApiKey, which also wrote `lastRequest` every
 // time. What better-auth refuses is still refused at once (disabled, expired, revoked, owner gone),
 // what it manages itself (a usage quota) is still left to it, and `lastRequest` is kept to the
-// minute instead of rewritten by every request.
+// minute instead of rewritten by every request. A banned owner's keys are refused as well.
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LAST_REQUEST_RESOLUTION_MS } from '../../src/auth/api-key-check.js';
@@ -96,6 +96,34 @@ describe('a key that must not work', () => {
     const refused = await key.booking.get('/api/api-keys');
     expect(refused.status).toBe(401);
     expect(refused.body.error.message).toMatch(/no longer exists|invalid or revoked/);
+  });
+});
+
+describe('a key whose owner an admin banned', () => {
+  const setOwner = (key: Key, values: Partial<typeof user.$inferInsert>) =>
+    service.database.db.update(user).set(values).where(eq(user.id, key.advisorId));
+
+  it('is refused while the ban holds, and works again once it has expired', async () => {
+    const key = await newKey('Rita');
+    expect((await key.booking.get('/api/api-keys')).status).toBe(200);
+    await setOwner(key, { banned: true, banExpires: new Date(Date.now() + 3_600_000) });
+    const refused = await key.booking.get('/api/api-keys');
+    expect(refused.status).toBe(401);
+    expect(refused.body.error).toMatchObject({
+      code: 'unauthorized',
+      message: expect.stringMatching(/suspended/),
+    });
+    await setOwner(key, { banExpires: new Date(Date.now() - 1_000) });
+    expect((await key.booking.get('/api/api-keys')).status).toBe(200);
+  });
+
+  it('is refused on the path left to better-auth too (a key with a quota)', async () => {
+    const key = await newKey('Sara');
+    await setKey(key.id, { remaining: 5 });
+    await setOwner(key, { banned: true, banExpires: null });
+    const refused = await key.booking.get('/api/api-keys');
+    expect(refused.status).toBe(401);
+    expect(refused.body.error.message).toMatch(/suspended/);
   });
 });
 

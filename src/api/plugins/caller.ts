@@ -2,7 +2,7 @@
 // advisor who created it. The advisor id used by every repository call comes only from here.
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { fromNodeHeaders } from 'better-auth/node';
-import { checkApiKey } from '../../auth/api-key-check.js';
+import { checkApiKey, isBanned } from '../../auth/api-key-check.js';
 import type { Auth } from '../../auth/auth.js';
 import { sessionCacheOf, sessionTokenOf } from '../../auth/session-cache.js';
 import { eq } from 'drizzle-orm';
@@ -26,6 +26,7 @@ export async function resolveCaller(auth: Auth, db: Db, request: FastifyRequest)
   const key = request.headers['x-api-key'];
   if (typeof key === 'string' && key.length > 0) {
     const checked = await checkApiKey(db, key);
+    if (checked === 'owner_banned') throw ownerBanned();
     if (checked) {
       return {
         advisorId: checked.advisorId,
@@ -38,13 +39,17 @@ export async function resolveCaller(auth: Auth, db: Db, request: FastifyRequest)
     if (!result.valid || !result.key)
       throw new AppError('unauthorized', 'The API key is invalid or revoked.');
     const owner = result.key.referenceId;
-    const [owner_] = await db.select({ role: user.role }).from(user).where(eq(user.id, owner)).limit(1);
+    const [owner_] = await db
+      .select({ role: user.role, banned: user.banned, banExpires: user.banExpires })
+      .from(user)
+      .where(eq(user.id, owner))
+      .limit(1);
     if (!owner_)
       throw new AppError('unauthorized', 'The API key belongs to an account that no longer exists.');
-    const role = owner_.role;
+    if (isBanned(owner_, new Date())) throw ownerBanned();
     return {
       advisorId: owner,
-      role: role === 'admin' ? 'admin' : 'user',
+      role: owner_.role === 'admin' ? 'admin' : 'user',
       actor: { type: 'api_key', id: result.key.id },
     };
   }
@@ -60,6 +65,10 @@ export async function resolveCaller(auth: Auth, db: Db, request: FastifyRequest)
   const role = (session.user as { role?: string | null }).role === 'admin' ? 'admin' : 'user';
   if (token) cache!.set(token, { advisorId: session.user.id, role }, new Date(session.session.expiresAt));
   return { advisorId: session.user.id, role, actor: { type: 'advisor', id: session.user.id } };
+}
+
+function ownerBanned(): AppError {
+  return new AppError('unauthorized', 'The account this API key belongs to is suspended.');
 }
 
 /** preHandler factory: the route needs an authenticated advisor (or admin). */

@@ -9,6 +9,8 @@ export interface ApiKeyForCheck {
   id: string;
   ownerId: string;
   ownerRole: string | null;
+  ownerBanned: boolean | null;
+  ownerBanExpires: Date | null;
   enabled: boolean | null;
   expiresAt: Date | null;
   remaining: number | null;
@@ -23,6 +25,8 @@ export async function findApiKeysByHash(db: DbOrTx, hashedKey: string): Promise<
         id: apikey.id,
         ownerId: apikey.referenceId,
         ownerRole: user.role,
+        ownerBanned: user.banned,
+        ownerBanExpires: user.banExpires,
         enabled: apikey.enabled,
         expiresAt: apikey.expiresAt,
         remaining: apikey.remaining,
