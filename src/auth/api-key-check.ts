@@ -2,8 +2,8 @@
 // or expired stops working on its next request (API keys are never cached). The check is one
 // prepared read instead of better-auth's verifyApiKey, which on every request ran four statements,
 // one of them an UPDATE of the key's `lastRequest` (so all of a key's concurrent requests queued on
-// that row's lock), and cost the API about 1.5 ms of CPU: POST /send with an API key went at 60 %
-// of the rate of the same send with a session (docs/BENCHMARKS.md, 2026-12-01).
+// that row's lock), and took the API's CPU per POST /send from 1.9 to 3.7 ms: with an API key the
+// pipeline went at about half the rate it reached with a session (docs/BENCHMARKS.md, 2026-12-01).
 //
 // The read accepts only what verifyApiKey accepts under our configuration (one configuration,
 // keys hashed with better-auth's own hasher, rate limiting off, no permissions asked, no custom
