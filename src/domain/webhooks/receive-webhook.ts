@@ -20,10 +20,9 @@ export interface IncomingWebhook {
   ip?: string;
 }
 
+/** Not stored: an event we do not act on, or echoes of sends already recorded (webhookStats tells which). */
 export type WebhookReceipt =
-  | { stored: true; eventId: number; event: string }
-  /** `ignored`: nothing we act on. `settled_echo`: echoes of sends already recorded (nothing to apply). */
-  | { stored: false; event: string; reason: 'ignored' | 'settled_echo' };
+  { stored: true; eventId: number; event: string } | { stored: false; event: string };
 
 // Our instance names are generated slugs (instanceNameFor). Anything else, such as a NUL the
 // database would refuse, cannot be one of ours: it is an unknown instance, not a query.
@@ -99,7 +98,7 @@ export class WebhookReceiver {
     }
     if (parsed.events.every((e) => e.type === 'ignored')) {
       webhookStats.ignored += 1;
-      return { stored: false, event: parsed.event, reason: 'ignored' };
+      return { stored: false, event: parsed.event };
     }
     const eventId = await this.writer.write(
       { advisorId: tenant!.advisorId, event: parsed.event, payload, receivedAt },
@@ -107,7 +106,7 @@ export class WebhookReceiver {
     );
     if (eventId === null) {
       webhookStats.settledEchoes += 1;
-      return { stored: false, event: parsed.event, reason: 'settled_echo' };
+      return { stored: false, event: parsed.event };
     }
     webhookStats.accepted += 1;
     return { stored: true, eventId, event: parsed.event };
