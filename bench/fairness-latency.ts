@@ -1,12 +1,16 @@
 // Send latency (POST accepted → `sent` recorded) in two situations, each next to its own baseline
 // measured in the same run:
-//  1. steady load: messages POSTed at a fixed rate (open loop) by several advisors;
+//  1. steady load: messages POSTed at a fixed rate (open loop) by several advisors. The first
+//     --seconds of load on freshly started processes are reported apart ("cold": V8 is still
+//     compiling the hot paths, as after every deploy); the steady figure is the --seconds that
+//     follow --warm-seconds more of the same load, when the processes are as a running service's;
 //  2. fairness: advisor B sends at a slow steady rate while advisor A has a backlog of
 //     `--backlog` messages waiting, next to B's latency on the same, idle pipeline.
 // Real processes (API, worker, emulator) on PostgreSQL, rate limit effectively off so that A's
 // backlog really competes for the worker instead of being held back by A's own limit.
 //
-//   npx tsx bench/fairness-latency.ts [--rate 200] [--seconds 15] [--rounds 3] [--backlog 10000] [--b-rate 5]
+//   npx tsx bench/fairness-latency.ts [--rate 200] [--seconds 15] [--warm-seconds 20] [--rounds 3]
+//                                     [--backlog 10000] [--b-rate 5]
 //
 // The steady scenario runs --rounds times, each on a fresh stack: its tail moves a lot between
 // runs on a shared 2-core machine, so the report shows the median round and lists every one.
@@ -21,6 +25,7 @@ const { values } = parseArgs({
   options: {
     rate: { type: 'string', default: '200' },
     seconds: { type: 'string', default: '15' },
+    'warm-seconds': { type: 'string', default: '20' },
     rounds: { type: 'string', default: '3' },
     backlog: { type: 'string', default: '10000' },
     'b-rate': { type: 'string', default: '5' },
@@ -29,6 +34,7 @@ const { values } = parseArgs({
 });
 const rate = Number(values.rate);
 const seconds = Number(values.seconds);
+const warmSeconds = Number(values['warm-seconds']);
 const rounds = Math.max(1, Number(values.rounds));
 const backlog = Number(values.backlog);
 const bRate = Number(values['b-rate']);
@@ -84,12 +90,26 @@ async function lastSentAt(stack: PipelineStack, ids: string[]): Promise<number> 
 const row = (label: string, l: Latency) =>
   `| ${label} | ${fmt(l.count)} | ${fmt(l.p50)} | ${fmt(l.p99)} | ${fmt(l.max)} |`;
 
-async function steady(): Promise<{ idle: Latency; loaded: Latency }> {
+interface SteadyRun {
+  idle: Latency;
+  /** The first `seconds` of load on freshly started processes. */
+  cold: Latency;
+  /** The `seconds` after `warmSeconds` more of the same load. */
+  loaded: Latency;
+}
+
+/** Planner statistics as a live database's autovacuum keeps them (a scratch one is too young). */
+async function analyze(stack: PipelineStack): Promise<void> {
+  await stack.database.pool.query('analyze');
+}
+
+async function steady(): Promise<SteadyRun> {
   const stack = await startPipeline({ tag: 'lat', advisors: 10, workers: 1 });
   try {
     const load = new SendLoad(stack.apiUrl, stack.advisors, 64);
     await load.closedLoop(300, 8, undefined, 'warm');
     await waitFinal(stack.database.pool, 300);
+    await analyze(stack);
     // One message at a time: the pipeline's own latency with nothing else going on.
     const single = SendLoad.emptyResult();
     for (let i = 0; i < 50; i++) {
@@ -97,10 +117,17 @@ async function steady(): Promise<{ idle: Latency; loaded: Latency }> {
       await waitFinal(stack.database.pool, 300 + i + 1);
     }
     const idle = await latencyOf(stack, single);
+    // The load then runs on without a break: cold, warm-up (not counted), steady. The tables have
+    // grown tenfold by the steady part, so their statistics are refreshed before it (a pause of a
+    // few ms in the load, far less than the seconds autovacuum would have had).
+    const cold = await load.openLoop(rate, seconds, 'c');
+    const warm = await load.openLoop(rate, warmSeconds, 'w');
+    await analyze(stack);
     const result = await load.openLoop(rate, seconds);
-    await waitFinal(stack.database.pool, 350 + result.posted.length);
+    const posted = 350 + cold.posted.length + warm.posted.length + result.posted.length;
+    await waitFinal(stack.database.pool, posted);
     await load.close();
-    return { idle, loaded: await latencyOf(stack, result) };
+    return { idle, cold: await latencyOf(stack, cold), loaded: await latencyOf(stack, result) };
   } finally {
     await stack.close();
   }
@@ -178,15 +205,19 @@ function latencyVerdict(all: Latency[], median: Latency): string {
 
 async function main(): Promise<void> {
   const sampler = new LoadSampler();
-  const runs: { idle: Latency; loaded: Latency }[] = [];
+  const runs: SteadyRun[] = [];
   for (let round = 1; round <= rounds; round++) {
     const run = await steady();
     console.error(
-      `steady round ${round}: idle p99 ${fmt(run.idle.p99)} ms, at ${rate}/s p99 ${fmt(run.loaded.p99)} ms`,
+      `steady round ${round}: idle p99 ${fmt(run.idle.p99)} ms; at ${rate}/s, first ${seconds} s p99 ${fmt(run.cold.p99)} ms, steady p99 ${fmt(run.loaded.p99)} ms`,
     );
     runs.push(run);
   }
-  const lat = [...runs].sort((a, b) => a.loaded.p99 - b.loaded.p99)[Math.floor((runs.length - 1) / 2)]!;
+  const median = (of: (r: SteadyRun) => Latency) =>
+    of([...runs].sort((a, b) => of(a).p99 - of(b).p99)[Math.floor((runs.length - 1) / 2)]!);
+  const lat = { idle: median((r) => r.idle), cold: median((r) => r.cold), loaded: median((r) => r.loaded) };
+  const everyRound = (of: (r: SteadyRun) => Latency) =>
+    runs.map((r) => `${fmt(of(r).p50)} / ${fmt(of(r).p99)} / ${fmt(of(r).max)}`).join('; ');
   const fair = await fairness();
   console.error(`fairness: B idle p99 ${fmt(fair.idle.p99)} ms, with A's backlog ${fmt(fair.loaded.p99)} ms`);
   const md = [
@@ -198,15 +229,19 @@ async function main(): Promise<void> {
     '| scenario | messages | p50 ms | p99 ms | max ms |',
     '| --- | ---: | ---: | ---: | ---: |',
     row('one message at a time (baseline)', lat.idle),
-    row(`steady ${rate} messages/s for ${seconds} s, 10 advisors (median round)`, lat.loaded),
+    row(`${rate} messages/s, 10 advisors: the first ${seconds} s after a start (median round)`, lat.cold),
+    row(
+      `steady ${rate} messages/s for ${seconds} s, 10 advisors, after ${warmSeconds} s of it (median round)`,
+      lat.loaded,
+    ),
     row(`advisor B at ${bRate}/s, idle pipeline (baseline)`, fair.idle),
     row(`advisor B at ${bRate}/s while A has ${fmt(backlog)} queued`, fair.loaded),
     '',
     `A's backlog took ${fmt(fair.drainMs / 1000, 1)} s to go out once the worker was ready; A's messages still queued when B's last message was posted: ${fmt(fair.backlogLeft)}. The loaded row counts the ${fmt(fair.loaded.count)} of B's ${fmt(fair.bPosted)} messages accepted before A's last message was sent${fair.loaded.count < fair.bPosted ? ' (the others met an idle pipeline and are left out)' : ''}.`,
     '',
-    `The steady scenario ran ${rounds} time(s), each on a fresh stack; the table shows the median round by p99. Every round at ${rate}/s, p50 / p99 / max ms: ${runs.map((r) => `${fmt(r.loaded.p50)} / ${fmt(r.loaded.p99)} / ${fmt(r.loaded.max)}`).join('; ')}.`,
+    `The steady scenario ran ${rounds} time(s), each on a fresh stack: ${fmt(seconds)} s of load on the freshly started processes (the "first" row: V8 is still compiling the hot paths, as after every deploy), ${fmt(warmSeconds)} s more not counted, then the ${fmt(seconds)} s of the steady row, without a break in the load; the planner statistics are refreshed before the first and the steady part, as autovacuum keeps a live database's. The table shows the median round of each by p99 (the one-message baseline too). Every round, p50 / p99 / max ms: first ${fmt(seconds)} s ${everyRound((r) => r.cold)}; steady ${everyRound((r) => r.loaded)}.`,
     '',
-    `p99 of the messages accepted in each second of the median round, in ms: ${lat.loaded.perSecondP99.map((v) => fmt(v)).join(', ')}.`,
+    `p99 of the messages accepted in each second of the median round, in ms: first ${fmt(seconds)} s ${lat.cold.perSecondP99.map((v) => fmt(v)).join(', ')}; steady ${lat.loaded.perSecondP99.map((v) => fmt(v)).join(', ')}.`,
     '',
     `Targets: p99 < ${TARGET_P99_MS} ms at a steady ${TARGET_RATE} messages/s: ${latencyVerdict(
       runs.map((r) => r.loaded),
