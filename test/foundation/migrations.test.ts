@@ -83,4 +83,15 @@ describe(`migrations (${process.env.DATABASE_URL ? 'PostgreSQL' : 'PGlite'})`, (
       ['not', 'an', 'object'],
     ]);
   });
+
+  it("0006 indexes opted-out clients only, for the claim's opt-out probe", async () => {
+    const [index] = rowsOf<{ indexdef: string }>(
+      await database.db.execute(
+        sql`select indexdef from pg_indexes where tablename = 'whatsapp_client' and indexname = 'whatsapp_client_opted_out_idx'`,
+      ),
+    );
+    // Partial: a probe stays as small as the number of opt-outs, whatever the table's size or
+    // statistics (see docs/BENCHMARKS.md, "Dawn session").
+    expect(index?.indexdef).toMatch(/\(advisor_id, phone\) WHERE opted_out$/);
+  });
 });

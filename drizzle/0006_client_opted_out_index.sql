@@ -1,0 +1,1 @@
+CREATE INDEX "whatsapp_client_opted_out_idx" ON "whatsapp_client" USING btree ("advisor_id","phone") WHERE "whatsapp_client"."opted_out";
