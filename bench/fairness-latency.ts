@@ -118,8 +118,8 @@ async function steady(): Promise<SteadyRun> {
     }
     const idle = await latencyOf(stack, single);
     // The load then runs on without a break: cold, warm-up (not counted), steady. The tables have
-    // grown tenfold by the steady part, so their statistics are refreshed before it (a pause of a
-    // few ms in the load, far less than the seconds autovacuum would have had).
+    // grown tenfold by the steady part, so their statistics are refreshed before it, as a live
+    // database's autovacuum would have (the POSTs pause while ANALYZE runs; queued sends go on).
     const cold = await load.openLoop(rate, seconds, 'c');
     const warm = await load.openLoop(rate, warmSeconds, 'w');
     await analyze(stack);
