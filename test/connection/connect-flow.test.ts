@@ -292,6 +292,44 @@ describe('settings', () => {
     expect((await client.get('/api/whatsapp/config')).body.settings.timezone).toBe('America/Mexico_City');
   });
 
+  it('refuses a locale dates cannot be written in, and stores zone and locale in their standard spelling', async () => {
+    const { client } = await signUpAdvisor(service.url, 'Settings3');
+    // "xx" is a well-formed tag with no date data: it used to be stored, then every booking
+    // failed with a 500 when the confirmation's date was written.
+    for (const locale of ['xx', 'zz-ZZ', 'und']) {
+      const bad = await client.put('/api/whatsapp/config', { settings: { locale } });
+      expect(bad.status, locale).toBe(422);
+      expect(bad.body.error.details.fields).toEqual([
+        { field: 'settings.locale', message: expect.stringMatching(/dates can be written in/) },
+      ]);
+    }
+    const good = await client.put('/api/whatsapp/config', {
+      settings: { timezone: 'america/mexico_city', locale: 'ES-mx' },
+    });
+    expect(good.status).toBe(200);
+    expect(good.body.settings).toMatchObject({ timezone: 'America/Mexico_City', locale: 'es-MX' });
+    const booked = await client.post('/api/appointments', {
+      externalId: 'settings3-1',
+      clientName: 'Eva',
+      clientPhone: '+525512345678',
+      startsAt: new Date(Date.now() + 3 * 86_400_000).toISOString(),
+      timezone: 'europe/madrid',
+    });
+    expect(booked.status).toBe(201);
+    expect(booked.body.appointment.timezone).toBe('Europe/Madrid');
+  });
+
+  it('takes either half of the rate limit alone and keeps the other', async () => {
+    const { client } = await signUpAdvisor(service.url, 'Settings4');
+    const max = await client.put('/api/whatsapp/config', { settings: { rateLimit: { max: 20 } } });
+    expect(max.status).toBe(200);
+    expect(max.body.settings.rateLimit).toEqual({ max: 20, durationMs: 60000 });
+    const duration = await client.put('/api/whatsapp/config', {
+      settings: { rateLimit: { durationMs: 30000 } },
+    });
+    expect(duration.body.settings.rateLimit).toEqual({ max: 20, durationMs: 30000 });
+  });
+
   it('rejects unknown settings and non-object bodies', async () => {
     const { client } = await signUpAdvisor(service.url, 'Settings2');
     expect((await client.put('/api/whatsapp/config', { settings: { colour: 'blue' } })).status).toBe(422);

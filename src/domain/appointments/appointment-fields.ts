@@ -1,11 +1,11 @@
 // What an appointment is made of once validated: an E.164 phone (the advisor's default country for
 // national numbers), an IANA zone (the advisor's when none is given), an end after the start. Also
 // which fields differ between two versions, for idempotent repeats and no-op reschedules.
-import { IANAZone } from 'luxon';
 import type { AppointmentRow } from '../../db/repositories/appointment.repository.js';
 import { AppError } from '../app-error.js';
 import type { AdvisorSettings } from '../instances/advisor-settings.js';
 import { normalizePhone } from '../phone/index.js';
+import { canonicalTimeZone } from '../time/zone-and-locale.js';
 
 export interface AppointmentFieldsInput {
   clientName: string;
@@ -45,8 +45,8 @@ export function normalizeAppointmentFields(
   const problems: { field: string; message: string }[] = [];
   const clientName = input.clientName.trim();
   if (!clientName) problems.push({ field: 'clientName', message: 'is required' });
-  const timezone = input.timezone?.trim() || settings.timezone;
-  if (!IANAZone.isValidZone(timezone)) {
+  const timezone = canonicalTimeZone(input.timezone?.trim() || settings.timezone);
+  if (!timezone) {
     problems.push({ field: 'timezone', message: 'must be an IANA time zone, e.g. Europe/Madrid' });
   }
   if (Number.isNaN(input.startsAt.getTime())) problems.push({ field: 'startsAt', message: 'is not a date' });
@@ -75,7 +75,7 @@ export function normalizeAppointmentFields(
     clientPhone: phone.e164,
     startsAt: input.startsAt,
     endsAt,
-    timezone,
+    timezone: timezone!, // checked above: a null zone is a problem, and problems throw
     address: blankToNull(input.address),
     notes: blankToNull(input.notes),
   };

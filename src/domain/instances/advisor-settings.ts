@@ -1,9 +1,9 @@
 // An advisor's settings: defaults, and the rules a change must follow. Rule failures are 422s
 // that name each field, so the dashboard can show the message next to the input.
-import { IANAZone } from 'luxon';
 import { isSupportedCountry } from 'libphonenumber-js';
 import { z } from 'zod';
 import { AppError } from '../app-error.js';
+import { canonicalTimeZone, supportedLocale } from '../time/zone-and-locale.js';
 import {
   defaultPacing,
   FALLBACK_PACING_BOUNDS,
@@ -66,16 +66,22 @@ function patchSchema(bounds: SettingsBounds) {
         .string()
         .transform((v) => v.toUpperCase())
         .refine((v) => isSupportedCountry(v), 'must be an ISO 3166 two-letter country code, e.g. ES or MX'),
-      timezone: z
-        .string()
-        .refine((v) => IANAZone.isValidZone(v), 'must be an IANA time zone, e.g. Europe/Madrid'),
-      locale: z.string().refine((v) => {
-        try {
-          return Intl.getCanonicalLocales(v).length === 1;
-        } catch {
-          return false;
-        }
-      }, 'must be a BCP-47 locale, e.g. es-MX or en'),
+      timezone: z.string().transform((v, ctx) => {
+        const zone = canonicalTimeZone(v);
+        if (zone) return zone;
+        ctx.addIssue({ code: 'custom', message: 'must be an IANA time zone, e.g. Europe/Madrid' });
+        return z.NEVER;
+      }),
+      locale: z.string().transform((v, ctx) => {
+        const locale = supportedLocale(v);
+        if (locale) return locale;
+        ctx.addIssue({
+          code: 'custom',
+          message: 'must be a BCP-47 locale that dates can be written in, e.g. es-MX or en',
+        });
+        return z.NEVER;
+      }),
+      // Either field alone keeps the other: "any subset of settings" reaches inside this object.
       rateLimit: z
         .object({
           max: z
@@ -88,6 +94,7 @@ function patchSchema(bounds: SettingsBounds) {
             ),
           durationMs: z.number().int().min(1_000).max(86_400_000),
         })
+        .partial()
         .strict(),
       quietHours: z.object({ start: hhmm, end: hhmm }).strict().nullable(),
       reminderOffsetMinutes: z.number().int().min(0).max(20_160, 'must be at most 14 days (20160 minutes)'),
@@ -118,8 +125,9 @@ export function applySettingsPatch(
       fields,
     });
   }
-  const { pacing, ...rest } = parsed.data;
+  const { pacing, rateLimit, ...rest } = parsed.data;
   const next = { ...current, ...rest } as AdvisorSettings;
+  if (rateLimit) next.rateLimit = { ...current.rateLimit, ...rateLimit };
   // A partial pacing change keeps the other pacing fields.
   if (pacing) next.pacing = mergePacing(current.pacing, pacing);
   return next;
@@ -127,9 +135,15 @@ export function applySettingsPatch(
 
 /** Stored settings merged over the defaults, so rows written before a setting existed still read fully. */
 export function readSettings(stored: Record<string, unknown>, bounds: SettingsBounds): AdvisorSettings {
-  return {
-    ...defaultSettings(bounds),
+  const defaults = defaultSettings(bounds);
+  const settings: AdvisorSettings = {
+    ...defaults,
     ...(stored as Partial<AdvisorSettings>),
     pacing: readPacing(stored.pacing, pacingBoundsOf(bounds)),
   };
+  // Rows written before these values were checked this strictly may hold a zone or locale the
+  // date formatting cannot use; the default serves them rather than failing every booking.
+  settings.timezone = canonicalTimeZone(String(settings.timezone)) ?? defaults.timezone;
+  settings.locale = supportedLocale(String(settings.locale)) ?? defaults.locale;
+  return settings;
 }

@@ -1,5 +1,6 @@
 import { DateTime, Info } from 'luxon';
 
+import { supportedLocale } from '../time/zone-and-locale.js';
 import { AppointmentTimeFormatError } from './appointment-time-format-error.js';
 
 /** "martes, 1 de diciembre de 2026", "Tuesday, December 1, 2026". */
@@ -20,20 +21,8 @@ function toZonedDateTime(instant: Date, timezone: string, locale: string): DateT
   if (Number.isNaN(instant.getTime()))
     throw new AppointmentTimeFormatError('invalid_instant', String(instant));
   if (!Info.isValidIANAZone(timezone)) throw new AppointmentTimeFormatError('unknown_timezone', timezone);
-  if (!isSupportedLocale(locale)) throw new AppointmentTimeFormatError('unknown_locale', locale);
+  if (!supportedLocale(locale)) throw new AppointmentTimeFormatError('unknown_locale', locale);
   return DateTime.fromJSDate(instant, { zone: timezone }).setLocale(locale);
-}
-
-/**
- * Intl would otherwise quietly fall back to the process's default locale for a well-formed tag it
- * has no data for ("zz"), and the client would get a date in the wrong language.
- */
-function isSupportedLocale(locale: string): boolean {
-  try {
-    return Intl.DateTimeFormat.supportedLocalesOf(locale).length > 0;
-  } catch {
-    return false; // not even a well-formed BCP-47 tag
-  }
 }
 
 /**
