@@ -8,7 +8,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { AppDeps } from './deps.js';
 import { AppError } from '../domain/app-error.js';
-import { registerErrorHandler } from './plugins/error-handler.js';
+import { registerErrorHandler, sendError } from './plugins/error-handler.js';
 import { registerApiRateLimit } from './plugins/api-rate-limit.js';
 import { apiKeyRoutes } from './routes/api-keys.route.js';
 import { authRoutes } from './routes/auth.route.js';
@@ -30,6 +30,7 @@ import { webRoutes } from './routes/web.route.js';
 // A caller's (or its proxy's) request id is kept only when it looks like one, so nobody can put
 // arbitrary text into every log line of a request; anything else gets a fresh id.
 const CALLER_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+const MAX_PARAM_LENGTH = 500;
 
 function requestIdOf(req: IncomingMessage): string {
   const incoming = req.headers['x-request-id'];
@@ -44,7 +45,22 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     genReqId: requestIdOf,
     forceCloseConnections: true,
     trustProxy: true,
+    // Path parameters are checked by each route's schema (an appointment's externalId may be 200
+    // characters); this is only the router's outer bound.
+    maxParamLength: MAX_PARAM_LENGTH,
+    // The router's own refusals (a badly %-encoded URL, an over-long path parameter) answer with
+    // the documented error body like every other error, not Fastify's.
+    frameworkErrors: (err, _request, reply) => {
+      const message =
+        err.code === 'FST_ERR_MAX_PARAM_LENGTH'
+          ? `A path segment is longer than ${MAX_PARAM_LENGTH} characters.`
+          : 'The URL is not valid: a %-escape in its path is malformed.';
+      void sendError(reply, new AppError('invalid_request', message));
+    },
   });
+  // JSON is the only body the API reads (webhooks and the emulator proxy register their own
+  // parsers); Fastify's built-in text/plain parser would hand a string to the JSON schemas.
+  app.removeContentTypeParser('text/plain');
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.decorateRequest('caller', null);

@@ -109,6 +109,19 @@ describe('booking an appointment', () => {
     expect(national.headers.get('idempotent-replayed')).toBe('true');
   });
 
+  it('reads, reschedules and cancels an appointment whose externalId has the full 200 characters', async () => {
+    // The router's parameter bound (100 by default) once made such a booking unreachable.
+    const externalId = `long-${'é'.repeat(195)}`;
+    const path = `/api/appointments/${encodeURIComponent(externalId)}`;
+    expect((await ana.api.post('/api/appointments', booking({ externalId }))).status).toBe(201);
+    const read = await ana.api.get(path);
+    expect(read.status).toBe(200);
+    expect(read.body.appointment.externalId).toBe(externalId);
+    expect((await ana.api.patch(path, { notes: 'planta baja' })).status).toBe(200);
+    expect((await ana.api.post(`${path}/cancel`)).status).toBe(200);
+    expect((await ana.api.get(path)).body.appointment.status).toBe('cancelled');
+  });
+
   it('refuses a repeat with different data with 409 conflict pointing to PATCH', async () => {
     const body = booking();
     await ana.api.post('/api/appointments', body);

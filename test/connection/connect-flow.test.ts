@@ -159,6 +159,13 @@ describe('connecting WhatsApp', () => {
     expect(after.qrExpiresAt!.getTime()).toBeGreaterThan(stored.qrExpiresAt!.getTime());
   });
 
+  it('connects on a bare POST, with no body and no Content-Type (the body is optional)', async () => {
+    const { client } = await signUpAdvisor(service.url, 'Bare');
+    const res = await client.request('POST', '/api/whatsapp/connect');
+    expect(res.status).toBe(200);
+    expect(res.body.status).toBe('qr_pending');
+  });
+
   it('creates exactly one instance for ten concurrent connects', async () => {
     const { client } = await signUpAdvisor(service.url, 'Concurrent');
     const results = await Promise.all(Array.from({ length: 10 }, () => client.post('/api/whatsapp/connect')));

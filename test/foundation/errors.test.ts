@@ -51,6 +51,36 @@ describe('the error body and status table', () => {
     expect(res.body.error.code).toBe('unsupported_media_type');
   });
 
+  it('answers a text/plain body with 415, on our routes and on better-auth’s', async () => {
+    const send = await client.request('POST', '/api/whatsapp/send', '{"to":"+34612345678","text":"x"}', {
+      'content-type': 'text/plain',
+    });
+    expect(send.status).toBe(415);
+    expect(send.body.error.code).toBe('unsupported_media_type');
+    const signUp = await client.request('POST', '/api/auth/sign-up/email', '{"email":"a@b.c"}', {
+      'content-type': 'text/plain',
+    });
+    expect(signUp.status).toBe(415);
+    expect(signUp.body.error.code).toBe('unsupported_media_type');
+  });
+
+  it('answers the router’s own refusals in the error body: a bad %-escape, an over-long path segment', async () => {
+    for (const path of ['/api/whatsapp/templates/%ff', '/api/public/advisors/%E0%A4/whatsapp', '/%ff']) {
+      const res = await client.get(path);
+      expect(res.status, path).toBe(400);
+      expect(res.body, path).toEqual({
+        error: { code: 'invalid_request', message: expect.stringMatching(/%-escape/), details: {} },
+      });
+    }
+    const long = await client.delete(`/api/api-keys/${'a'.repeat(501)}`);
+    expect(long.status).toBe(400);
+    expect(long.body.error).toMatchObject({ code: 'invalid_request', message: expect.stringMatching(/500/) });
+    // Under the router's bound, the route's own check answers (a key id is never that long).
+    const underBound = await client.delete(`/api/api-keys/${'a'.repeat(150)}`);
+    expect(underBound.status).toBe(404);
+    expect(underBound.body.error.code).toBe('not_found');
+  });
+
   it('serves liveness, readiness and the OpenAPI document', async () => {
     expect((await client.get('/health')).body).toEqual({ status: 'ok' });
     const ready = await client.get('/ready');

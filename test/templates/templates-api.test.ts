@@ -340,6 +340,10 @@ describe('preview', () => {
     const none = await client.post(`${BASE}/${created.body.id}/preview`);
     expect(none.status).toBe(200);
     expect(none.body).toEqual({ text: promo.body, missing: ['nombre_cliente', 'codigo'], unknown: [] });
+    // The body is optional: a bare POST (no body, no Content-Type) reads the same as `{}`.
+    const bare = await client.request('POST', `${BASE}/${created.body.id}/preview`);
+    expect(bare.status).toBe(200);
+    expect(bare.body).toEqual(none.body);
   });
 });
 

@@ -4,7 +4,18 @@ import { fromNodeHeaders } from 'better-auth/node';
 import type { Auth } from '../../auth/auth.js';
 import { sessionCacheOf, sessionTokenOf } from '../../auth/session-cache.js';
 import type { Database } from '../../db/client.js';
-import { AppError } from '../../domain/app-error.js';
+import { AppError, type ErrorCode } from '../../domain/app-error.js';
+
+/** better-auth's statuses, in the platform's codes (anything else 4xx is `invalid_request`). */
+const AUTH_ERROR_CODES: Partial<Record<number, ErrorCode>> = {
+  401: 'unauthorized',
+  403: 'forbidden',
+  404: 'not_found',
+  413: 'payload_too_large',
+  415: 'unsupported_media_type',
+  422: 'validation_failed',
+  429: 'rate_limited',
+};
 
 export function authRoutes(app: FastifyInstance, auth: Auth, database: Pick<Database, 'ping'>): void {
   app.route({
@@ -49,19 +60,8 @@ export function authRoutes(app: FastifyInstance, auth: Auth, database: Pick<Data
           /* not JSON */
         }
         const code =
-          response.status === 401
-            ? 'unauthorized'
-            : response.status === 403
-              ? 'forbidden'
-              : response.status === 404
-                ? 'not_found'
-                : response.status === 429
-                  ? 'rate_limited'
-                  : response.status >= 500
-                    ? 'internal_error'
-                    : response.status === 422
-                      ? 'validation_failed'
-                      : 'invalid_request';
+          AUTH_ERROR_CODES[response.status] ??
+          (response.status >= 500 ? 'internal_error' : 'invalid_request');
         reply.header('content-type', 'application/json');
         return reply.send({
           error: {

@@ -85,6 +85,7 @@ export function whatsappConfigRoutes(app: FastifyInstance, deps: AppDeps): void 
       preHandler: auth,
       schema: {
         tags,
+        // Optional body: Fastify hands a request without one to the schema as null, not undefined.
         body: z
           .object({
             phoneNumber: z
@@ -93,7 +94,7 @@ export function whatsappConfigRoutes(app: FastifyInstance, deps: AppDeps): void 
               .optional(),
           })
           .strict()
-          .optional(),
+          .nullish(),
         response: { 200: connectResponseSchema },
       },
     },

@@ -47,10 +47,11 @@ export const updateTemplateBodySchema = z
   })
   .strict();
 
+// Optional body: Fastify hands a request without one to the schema as null, not undefined.
 export const previewTemplateBodySchema = z
   .object({ variables: z.record(z.string().max(200), z.string()).optional() })
   .strict()
-  .optional();
+  .nullish();
 
 export const templatePreviewSchema = z.object({
   text: z.string(),
