@@ -10,6 +10,7 @@ import type { AppDeps } from './deps.js';
 import { AppError } from '../domain/app-error.js';
 import { registerErrorHandler, sendError } from './plugins/error-handler.js';
 import { registerApiRateLimit } from './plugins/api-rate-limit.js';
+import { registerJsonBodyParser } from './plugins/json-body.js';
 import { apiKeyRoutes } from './routes/api-keys.route.js';
 import { authRoutes } from './routes/auth.route.js';
 import { attachSessionCache, SessionCache } from '../auth/session-cache.js';
@@ -61,6 +62,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // JSON is the only body the API reads (webhooks and the emulator proxy register their own
   // parsers); Fastify's built-in text/plain parser would hand a string to the JSON schemas.
   app.removeContentTypeParser('text/plain');
+  registerJsonBodyParser(app);
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.decorateRequest('caller', null);

@@ -6,14 +6,28 @@ export function encodeCursor(row: { createdAt: Date; id: string }): string {
   return Buffer.from(`${row.createdAt.toISOString()}|${row.id}`).toString('base64url');
 }
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export const badCursor = () =>
+  new AppError('invalid_request', 'The cursor is not valid: use nextCursor from a previous page.', {
+    fields: [{ field: 'cursor', message: 'is not a valid cursor' }],
+  });
+
+/**
+ * The instant a cursor names, only as `encodeCursor` writes it (toISOString, years 1–9999): a
+ * hand-made "+275760-09-13T00:00:00Z" parses in JavaScript but is out of PostgreSQL's range.
+ */
+export function cursorInstant(at: string | undefined): Date | null {
+  const date = new Date(at ?? '');
+  if (Number.isNaN(date.getTime())) return null;
+  const year = date.getUTCFullYear();
+  return year >= 1 && year <= 9999 && date.toISOString() === at ? date : null;
+}
+
 export function decodeCursor(cursor: string | undefined): { createdAt: Date; id: string } | undefined {
   if (!cursor) return undefined;
-  const [at, id] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
-  const createdAt = new Date(at ?? '');
-  if (!id || Number.isNaN(createdAt.getTime()) || !/^[0-9a-f-]{36}$/i.test(id)) {
-    throw new AppError('invalid_request', 'The cursor is not valid: use nextCursor from a previous page.', {
-      fields: [{ field: 'cursor', message: 'is not a valid cursor' }],
-    });
-  }
+  const [at, id, ...rest] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
+  const createdAt = cursorInstant(at);
+  if (!createdAt || !id || !UUID.test(id) || rest.length > 0) throw badCursor();
   return { createdAt, id };
 }

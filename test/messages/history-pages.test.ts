@@ -62,3 +62,34 @@ describe('history pages', () => {
     expect([...conversation].sort()).toEqual(expected);
   });
 });
+
+describe('hand-made cursors', () => {
+  const cursor = (text: string) => Buffer.from(text).toString('base64url');
+  const id = '01c5a38f-442b-4b6c-85fb-160294b86983';
+  // Each of these decoded to something JavaScript accepts and PostgreSQL refuses (a 500 before).
+  const crafted = [
+    cursor(`+275760-09-13T00:00:00Z|${id}`),
+    cursor(`-100000-01-01T00:00:00Z|${id}`),
+    cursor(`2026-12-01T10:13:58.869Z|${'-'.repeat(36)}`),
+    cursor(`2026-12-01T10:13:58.869Z|${'g'.repeat(36)}`),
+    cursor(`2026-12-01|${id}`),
+    cursor(`+275760-09-13T00:00:00.000Z|+34612345678`),
+  ];
+
+  it.each([
+    '/api/whatsapp/messages',
+    `/api/whatsapp/conversations/${encodeURIComponent('+34612345678')}/messages`,
+    '/api/whatsapp/conversations',
+    '/api/appointments',
+  ])('answers every one with 400 invalid_request on %s', async (path) => {
+    const { client } = await signUpAdvisor(service.url, 'Cursor');
+    for (const c of crafted) {
+      const res = await client.get(`${path}?cursor=${c}`);
+      expect(res.status, Buffer.from(c, 'base64url').toString()).toBe(400);
+      expect(res.body.error).toMatchObject({
+        code: 'invalid_request',
+        details: { fields: [{ field: 'cursor' }] },
+      });
+    }
+  });
+});

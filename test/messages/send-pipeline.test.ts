@@ -43,6 +43,43 @@ describe('POST /api/whatsapp/send', () => {
     expect(phone.some((m) => m.text === 'Hola Marta, te espero mañana.')).toBe(true);
   });
 
+  it('sends text with an unpaired surrogate escape, the character replaced (it was a 500)', async () => {
+    // JSON can spell a lone surrogate as an escape, backslash-u-d800; PostgreSQL refuses one inside jsonb.
+    const body = '{"to":"+34612000702","text":"roto \\ud800 aquí","clientName":"Eva \\udc00"}';
+    const res = await ana.client.request('POST', '/api/whatsapp/send', body);
+    expect(res.status).toBe(202);
+    expect(res.body.message.text).toBe('roto \ufffd aquí');
+    expect(res.body.message.clientName).toBe('Eva \ufffd');
+    await waitFor(
+      async () => (await sentByPhone(ana)).some((m) => m.text === 'roto \ufffd aquí'),
+      (found) => found,
+      { what: 'the repaired text on the phone' },
+    );
+    // A surrogate pair written as escapes is a real character and stays one.
+    const pair = await ana.client.request(
+      'POST',
+      '/api/whatsapp/send',
+      '{"to":"+34612000702","text":"bien \\ud83d\\ude00"}',
+    );
+    expect(pair.body.message.text).toBe('bien 😀');
+  });
+
+  it('takes a media URL whose file name has a malformed %-escape (it was a 500)', async () => {
+    const res = await ana.client.post('/api/whatsapp/send', {
+      to: '+34612000703',
+      type: 'document',
+      media: { url: 'https://example.com/docs/plan%E0%A4%A.pdf' },
+    });
+    expect(res.status).toBe(202);
+    expect(res.body.message.fileName).toBe('plan%E0%A4%A.pdf');
+    const decoded = await ana.client.post('/api/whatsapp/send', {
+      to: '+34612000703',
+      type: 'document',
+      media: { url: 'https://example.com/docs/plan%20semanal.pdf' },
+    });
+    expect(decoded.body.message.fileName).toBe('plan semanal.pdf');
+  });
+
   it('normalises numbers with the default country and explains invalid ones', async () => {
     const bad = await ana.client.post('/api/whatsapp/send', { to: '12', text: 'x' });
     expect(bad.status).toBe(422);

@@ -13,7 +13,7 @@ import { replyToConversation } from '../../domain/inbox/reply-to-conversation.js
 import { setClientOptOut } from '../../domain/inbox/set-client-opt-out.js';
 import { messageView } from '../../domain/messages/message-view.js';
 import { isE164 } from '../../gateway/index.js';
-import { decodeCursor, encodeCursor } from '../cursor.js';
+import { badCursor, cursorInstant, decodeCursor, encodeCursor } from '../cursor.js';
 import type { AppDeps } from '../deps.js';
 import { callerOf, requireCaller } from '../plugins/caller.js';
 import { messageSchema } from '../schemas/message.schema.js';
@@ -35,11 +35,6 @@ function phoneOf(raw: string, what: string): string {
   return raw;
 }
 
-const badCursor = () =>
-  new AppError('invalid_request', 'The cursor is not valid: use nextCursor from a previous page.', {
-    fields: [{ field: 'cursor', message: 'is not a valid cursor' }],
-  });
-
 function encodeConversationCursor(next: { at: Date; phone: string } | null): string | null {
   return next ? Buffer.from(`${next.at.toISOString()}|${next.phone}`).toString('base64url') : null;
 }
@@ -47,8 +42,8 @@ function encodeConversationCursor(next: { at: Date; phone: string } | null): str
 function decodeConversationCursor(cursor: string | undefined): { at: Date; phone: string } | undefined {
   if (!cursor) return undefined;
   const [at, phone] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
-  const date = new Date(at ?? '');
-  if (!phone || !isE164(phone) || Number.isNaN(date.getTime())) throw badCursor();
+  const date = cursorInstant(at);
+  if (!date || !phone || !isE164(phone)) throw badCursor();
   return { at: date, phone };
 }
 

@@ -133,7 +133,7 @@ export async function resolveContent(
         fields: [{ field: 'media.url', message: 'must be an https URL' }],
       });
     }
-    const fileName = media.fileName ?? (decodeURIComponent(url.pathname.split('/').pop() ?? '') || null);
+    const fileName = media.fileName ?? (fileNameOf(url) || null);
     return {
       type,
       text: null,
@@ -182,4 +182,14 @@ export async function resolveContent(
     fileName,
     template: rendered?.template ?? null,
   };
+}
+
+/** The URL's last path segment, %-decoded when it decodes ("plan%20semanal.pdf"), as written if not ("100%.pdf"). */
+function fileNameOf(url: URL): string {
+  const segment = url.pathname.split('/').pop() ?? '';
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment; // a malformed %-escape: URIError
+  }
 }
