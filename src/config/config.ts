@@ -60,7 +60,7 @@ export interface Config {
   webhooks: { groups: 'store' | 'ignore'; concurrency: number; retentionDays: number };
   sendMaxAttempts: number;
   sendConcurrency: number;
-  sendBackoff: { baseMs: number; maxMs: number };
+  sendBackoff: { baseMs: number; maxMs: number; uncertainMs: number };
   reconnectPollMs: number;
   sweeperIntervalMs: number;
   /** On SIGTERM, how long /ready answers 503 before the server stops taking requests. */
@@ -243,7 +243,11 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     },
     sendMaxAttempts: e.SEND_MAX_ATTEMPTS,
     sendConcurrency: e.SEND_CONCURRENCY,
-    sendBackoff: { baseMs: e.SEND_BACKOFF_BASE_MS, maxMs: e.SEND_BACKOFF_MAX_MS },
+    sendBackoff: {
+      baseMs: e.SEND_BACKOFF_BASE_MS,
+      maxMs: e.SEND_BACKOFF_MAX_MS,
+      uncertainMs: e.SEND_UNCERTAIN_RETRY_MS,
+    },
     reconnectPollMs: e.RECONNECT_POLL_MS,
     sweeperIntervalMs: e.SWEEPER_INTERVAL_MS,
     shutdownDrainMs: e.SHUTDOWN_DRAIN_MS,

@@ -86,6 +86,9 @@ export const envSchema = z.object({
   SEND_CONCURRENCY: int(1, 500).default(20),
   SEND_BACKOFF_BASE_MS: int(10, 600_000).default(2_000),
   SEND_BACKOFF_MAX_MS: int(10, 3_600_000).default(300_000),
+  // After an attempt whose answer never came (it may have gone out), wait at least this long for
+  // Evolution's SEND_MESSAGE echo to confirm it before trying again.
+  SEND_UNCERTAIN_RETRY_MS: int(0, 3_600_000).default(60_000),
   RECONNECT_POLL_MS: int(50, 3_600_000).default(30_000),
   SWEEPER_INTERVAL_MS: int(1_000, 3_600_000).default(30_000),
   SHUTDOWN_DRAIN_MS: int(0, 120_000).default(0),

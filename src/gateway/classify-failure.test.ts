@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { classifyHttpFailure, classifyNetworkFailure, isAlreadyDisconnected } from './classify-failure.js';
+import { mayHaveBeenProcessed } from './errors.js';
 import type { GatewayErrorCode, GatewayErrorKind } from './errors.js';
 
 // Every body below is quoted from evolution-api.md (the section is named in each row).
@@ -309,5 +310,25 @@ describe('classifyNetworkFailure', () => {
     const error = classifyNetworkFailure({ error: new Error('weird'), timedOut: false, timeoutMs: 1000 });
     expect([error.kind, error.code]).toEqual(['transient', 'gateway_error']);
     expect(error.cause).toBeInstanceOf(Error);
+  });
+});
+
+describe('mayHaveBeenProcessed', () => {
+  const networkError = (code: string) => Object.assign(new Error(code), { code });
+  const network = (code: string, timedOut = false) =>
+    classifyNetworkFailure({ error: networkError(code), timedOut, timeoutMs: 1000 });
+  const http = (status: number) => classifyHttpFailure({ status, body: { status, error: 'x' } });
+
+  it.each([
+    ['our own deadline', network('ABORT_ERR', true), true],
+    ['a connection reset mid-request', network('ECONNRESET'), true],
+    ['headers that never came', network('UND_ERR_HEADERS_TIMEOUT'), true],
+    ['a proxy in front of Evolution giving up (504)', http(504), true],
+    ['a refused connection', network('ECONNREFUSED'), false],
+    ['a connect timeout', network('UND_ERR_CONNECT_TIMEOUT'), false],
+    ["Evolution's own 408 (a WhatsApp query timed out)", http(408), false],
+    ["Evolution's 500", http(500), false],
+  ])('%s → %s', (_case, error, expected) => {
+    expect(mayHaveBeenProcessed(error)).toBe(expected);
   });
 });

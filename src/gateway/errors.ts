@@ -67,6 +67,17 @@ export function isGatewayError(error: unknown): error is GatewayError {
 }
 
 /**
+ * Whether a failed call may still have done its work: the request left and no answer came back
+ * (our timeout, a connection dropped mid-request), or a proxy in front of Evolution gave up
+ * waiting for it (504). A send failing this way may have reached WhatsApp. An answer from
+ * Evolution itself (its 408 when a WhatsApp query timed out, a 5xx) reports its own outcome.
+ */
+export function mayHaveBeenProcessed(error: GatewayError): boolean {
+  if (error.details?.phase !== 'response') return false;
+  return error.status === undefined || error.status === 504;
+}
+
+/**
  * A webhook body we cannot read. The route answers 400, which Evolution treats as "do not
  * retry": a malformed body will not become readable on the tenth attempt.
  */

@@ -12,6 +12,7 @@ export {
   WebhookParseError,
   isGatewayError,
   kindOfCode,
+  mayHaveBeenProcessed,
 } from './errors.js';
 export type { GatewayErrorCode, GatewayErrorKind } from './errors.js';
 export { canonicalEventName, parseWebhook } from './webhook-events.js';

@@ -40,10 +40,38 @@ export const webhookBatchJobId = (firstEventId: number) => `webhook-batch-${firs
 export interface BackoffSettings {
   baseMs: number;
   maxMs: number;
+  /** The least wait after an attempt that may have gone out (see UncertainSendError); 0 = none. */
+  uncertainMs: number;
+}
+
+/**
+ * The failure of an attempt whose request reached the gateway but got no answer: WhatsApp may
+ * have the message. Evolution has no idempotency key; what protects the client from a second copy
+ * is the SEND_MESSAGE echo, which gives the attempt its id and makes the retry find it sent. The
+ * retry must therefore come after the echo: a gateway slow enough to outlast our timeout sends,
+ * and echoes, only after it, while the ordinary backoff would retry within a couple of seconds.
+ */
+export class UncertainSendError extends Error {
+  override readonly name = 'UncertainSendError';
+}
+
+/** The wait before the next attempt: the backoff, but never less than `uncertainMs` after an uncertain one. */
+export function retryDelay(
+  attemptsMade: number,
+  settings: BackoffSettings,
+  err: unknown,
+  random = Math.random,
+): number {
+  const delay = backoffDelay(attemptsMade, settings, random);
+  return err instanceof UncertainSendError ? Math.max(delay, settings.uncertainMs) : delay;
 }
 
 /** Exponential backoff with full jitter: spreads retries so a recovering gateway is not stampeded. */
-export function backoffDelay(attemptsMade: number, settings: BackoffSettings, random = Math.random): number {
+export function backoffDelay(
+  attemptsMade: number,
+  settings: Pick<BackoffSettings, 'baseMs' | 'maxMs'>,
+  random = Math.random,
+): number {
   const exp = Math.min(settings.maxMs, settings.baseMs * 2 ** Math.max(0, attemptsMade - 1));
   return Math.round(exp / 2 + random() * (exp / 2));
 }

@@ -15,7 +15,7 @@ import {
   type DeliveryOutcome,
 } from '../domain/messages/deliver-message.js';
 import { messageView } from '../domain/messages/message-view.js';
-import { sendJobSchema, type SendJob } from '../jobs/catalogue.js';
+import { sendJobSchema, UncertainSendError, type SendJob } from '../jobs/catalogue.js';
 import type { FairPriority } from '../jobs/fair-priority.js';
 import type { SendPacer } from '../jobs/send-pacer.js';
 import type { SendRateLimiter } from '../jobs/send-rate-limiter.js';
@@ -115,7 +115,8 @@ export function createSendProcessor(deps: SendProcessorDeps) {
           await releaseFair(deps, data);
           throw new UnrecoverableError(outcome.error.message);
         }
-        throw new Error(`${outcome.error.code}: ${outcome.error.message}`);
+        const failure = `${outcome.error.code}: ${outcome.error.message}`;
+        throw outcome.uncertain ? new UncertainSendError(failure) : new Error(failure);
       }
       default:
         await releaseFair(deps, data);

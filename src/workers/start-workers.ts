@@ -7,7 +7,7 @@ import { pruneAudit } from '../db/repositories/audit.repository.js';
 import type { DomainContext } from '../domain/context.js';
 import { checkConnectedInstances } from '../domain/instances/refresh-connection-state.js';
 import type { BullMqMessageQueue } from '../jobs/bullmq-message-queue.js';
-import { backoffDelay, MAINTENANCE_JOBS, QUEUES } from '../jobs/catalogue.js';
+import { MAINTENANCE_JOBS, QUEUES, retryDelay, type BackoffSettings } from '../jobs/catalogue.js';
 import { SendPacer } from '../jobs/send-pacer.js';
 import { SendRateLimiter } from '../jobs/send-rate-limiter.js';
 import { createSendProcessor } from './send.processor.js';
@@ -19,7 +19,7 @@ import type { DeliveryHooks } from '../domain/messages/deliver-message.js';
 
 export interface WorkerSettings {
   concurrency: number;
-  backoff: { baseMs: number; maxMs: number };
+  backoff: BackoffSettings;
   reconnectPollMs: number;
   sweeperIntervalMs: number;
   healthCheckIntervalMs: number;
@@ -57,7 +57,10 @@ export async function startWorkers(
       connection,
       prefix,
       concurrency: settings.concurrency,
-      settings: { backoffStrategy: (attemptsMade: number) => backoffDelay(attemptsMade, settings.backoff) },
+      settings: {
+        backoffStrategy: (attemptsMade: number, _type?: string, err?: Error) =>
+          retryDelay(attemptsMade, settings.backoff, err),
+      },
     },
   );
   sendWorker.on('error', (err) => ctx.logger.warn({ err: err.message }, 'send worker error'));

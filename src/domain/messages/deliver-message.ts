@@ -18,7 +18,13 @@ import {
 } from '../../db/repositories/message.repository.js';
 import type { ConfigRow } from '../../db/repositories/whatsapp-config.repository.js';
 import { whatsappMedia } from '../../db/schema/index.js';
-import { GatewayError, isGatewayError, type InstanceRef, type SendResult } from '../../gateway/index.js';
+import {
+  GatewayError,
+  isGatewayError,
+  mayHaveBeenProcessed,
+  type InstanceRef,
+  type SendResult,
+} from '../../gateway/index.js';
 import { logMessageContent } from '../../observability/content-log.js';
 import { nowOf, type DomainContext } from '../context.js';
 import { readSettings, type AdvisorSettings } from '../instances/advisor-settings.js';
@@ -38,7 +44,11 @@ export type DeliveryOutcome =
   /** Sends paused after a burst of failures (account safety) until the advisor resumes. */
   | { kind: 'wait_resume' }
   | { kind: 'wait_slot'; delayMs: number }
-  | { kind: 'retry'; error: { code: string; message: string } }
+  /**
+   * `uncertain`: the request reached the gateway and no answer came back (a timeout or a dropped
+   * connection after sending), so WhatsApp may have the message; the retry waits for its echo.
+   */
+  | { kind: 'retry'; error: { code: string; message: string }; uncertain: boolean }
   | { kind: 'failed'; error: { code: string; message: string } };
 
 export interface DeliveryHooks {
@@ -157,7 +167,7 @@ async function sendClaimed(
     }
     if (err.kind === 'transient') {
       await releaseForRetry(ctx.db, advisorId, messageId, error);
-      return { kind: 'retry', error };
+      return { kind: 'retry', error, uncertain: mayHaveBeenProcessed(err) };
     }
     await finish(ctx, claimed, 'failed', error);
     return { kind: 'failed', error };
