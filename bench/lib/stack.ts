@@ -176,6 +176,7 @@ export function serviceEnv(options: {
     PORT: String(options.port),
     HOST: '127.0.0.1',
     API_RATE_LIMIT_PER_MINUTE: '1000000',
+    AUTH_RATE_LIMIT_PER_MINUTE: '1000000',
     ...options.extra,
   };
 }

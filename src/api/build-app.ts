@@ -77,7 +77,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       throw new AppError('invalid_request', 'The URL contains a NUL character (%00).');
     }
   });
-  await registerApiRateLimit(app, deps.redis, deps.config.limits.apiPerMinute, deps.config.redis.prefix);
+  await registerApiRateLimit(
+    app,
+    deps.redis,
+    { perMinute: deps.config.limits.apiPerMinute, authPerMinute: deps.config.limits.authPerMinute },
+    deps.config.redis.prefix,
+  );
 
   await app.register(swagger, {
     openapi: {

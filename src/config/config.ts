@@ -55,7 +55,13 @@ export interface Config {
    * Other roles serve /metrics on PORT and ignore it.
    */
   workerMetrics: { port: number | null; host: string };
-  limits: { httpBodyBytes: number; mediaBytes: number; webhookBodyBytes: number; apiPerMinute: number };
+  limits: {
+    httpBodyBytes: number;
+    mediaBytes: number;
+    webhookBodyBytes: number;
+    apiPerMinute: number;
+    authPerMinute: number;
+  };
   /** Group chats are stored apart from client conversations, or not at all. */
   webhooks: { groups: 'store' | 'ignore'; concurrency: number; retentionDays: number };
   sendMaxAttempts: number;
@@ -235,6 +241,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       mediaBytes: e.MEDIA_MAX_BYTES,
       webhookBodyBytes: e.WEBHOOK_BODY_LIMIT,
       apiPerMinute: e.API_RATE_LIMIT_PER_MINUTE,
+      authPerMinute: e.AUTH_RATE_LIMIT_PER_MINUTE,
     },
     webhooks: {
       groups: e.WEBHOOK_GROUPS,

@@ -82,6 +82,8 @@ export const envSchema = z.object({
   WEBHOOK_CONCURRENCY: int(1, 500).default(10),
   WEBHOOK_RETENTION_DAYS: int(1, 3_650).default(7),
   API_RATE_LIMIT_PER_MINUTE: int(1, 1_000_000).default(600),
+  // Sign-in, sign-up and better-auth's other POSTs, per IP address: password guessing.
+  AUTH_RATE_LIMIT_PER_MINUTE: int(1, 1_000_000).default(30),
   SEND_MAX_ATTEMPTS: int(1, 50).default(8),
   SEND_CONCURRENCY: int(1, 500).default(20),
   SEND_BACKOFF_BASE_MS: int(10, 600_000).default(2_000),

@@ -45,6 +45,7 @@ export function testEnv(extra: Record<string, string> = {}): Record<string, stri
     HOST: '127.0.0.1',
     // Tests poll the API quickly; the limiter has a test of its own.
     API_RATE_LIMIT_PER_MINUTE: '1000000',
+    AUTH_RATE_LIMIT_PER_MINUTE: '1000000',
     ...extra,
   };
 }

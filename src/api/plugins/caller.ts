@@ -7,6 +7,7 @@ import type { Auth } from '../../auth/auth.js';
 import { sessionCacheOf, sessionTokenOf } from '../../auth/session-cache.js';
 import { eq } from 'drizzle-orm';
 import { AppError } from '../../domain/app-error.js';
+import { markCredentialVerified } from './api-rate-limit.js';
 import type { Db } from '../../db/client.js';
 import { user } from '../../db/schema/index.js';
 
@@ -76,6 +77,7 @@ export function requireCaller(auth: Auth, db: Db, options: { admin?: boolean } =
   return async (request: FastifyRequest, _reply: FastifyReply): Promise<void> => {
     request.caller = await resolveCaller(auth, db, request);
     if (!request.caller) throw new AppError('unauthorized', 'Sign in or send a valid x-api-key header.');
+    markCredentialVerified(request);
     if (options.admin && request.caller.role !== 'admin') {
       throw new AppError('forbidden', 'This needs a platform administrator.');
     }

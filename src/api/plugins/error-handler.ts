@@ -56,8 +56,13 @@ function toAppError(err: FastifyError | Error, request: FastifyRequest): AppErro
     );
   }
   const statusCode = (err as FastifyError).statusCode;
-  if (statusCode === 429)
-    return new AppError('rate_limited', 'Too many requests: slow down and retry later.');
+  if (statusCode === 429) {
+    // The API limiter throws the body its errorResponseBuilder made: keep its message and details.
+    const built = (err as { error?: { message?: unknown; details?: unknown } }).error;
+    return typeof built?.message === 'string'
+      ? new AppError('rate_limited', built.message, (built.details ?? {}) as Record<string, unknown>)
+      : new AppError('rate_limited', 'Too many requests: slow down and retry later.');
+  }
   // PostgreSQL refuses a NUL character in text (22021) whether it came in a path, a query or a
   // body: the caller's input, not our failure.
   if (hasCode(err, ['22021', '22P05'])) {
