@@ -202,6 +202,48 @@ describe('what the advisor sends', () => {
   });
 });
 
+describe('a failure report and a delivery receipt for one message', () => {
+  it('end delivered whichever comes first: the delivery receipt is proof, ERROR never lowers it', async () => {
+    const ana = await connectedAdvisor(service, 'Ana');
+    await emulator.put('/_emulator/faults', { statusDelaysMs: null });
+    const receipt = (keyId: string, status: string) =>
+      emulator.post(`/_emulator/instances/${ana.instanceName}/receipt`, { keyId, status });
+    const sentMessage = async (to: string) => {
+      const id = await send(ana, to, `error y entrega ${to}`);
+      return waitFor(
+        () => messageById(ana, id),
+        (m) => m.status === 'sent',
+      );
+    };
+
+    const errorFirst = await sentMessage('+34655000011');
+    await receipt(errorFirst.evolutionMessageId, 'ERROR');
+    await waitFor(
+      () => messageById(ana, errorFirst.id),
+      (m) => m.status === 'failed',
+      { what: 'the ERROR receipt applied' },
+    );
+    await receipt(errorFirst.evolutionMessageId, 'DELIVERY_ACK');
+    const revived = await waitFor(
+      () => messageById(ana, errorFirst.id),
+      (m) => m.status === 'delivered',
+      { what: 'the late delivery receipt applied' },
+    );
+    expect(revived).toMatchObject({ error: null, failedAt: null, deliveredAt: expect.any(String) });
+
+    const deliveredFirst = await sentMessage('+34655000012');
+    await receipt(deliveredFirst.evolutionMessageId, 'DELIVERY_ACK');
+    await waitFor(
+      () => messageById(ana, deliveredFirst.id),
+      (m) => m.status === 'delivered',
+    );
+    await receipt(deliveredFirst.evolutionMessageId, 'ERROR');
+    await receipt(deliveredFirst.evolutionMessageId, 'SERVER_ACK');
+    await new Promise((r) => setTimeout(r, 300));
+    expect((await messageById(ana, deliveredFirst.id)).status).toBe('delivered');
+  });
+});
+
 describe('under delivery faults', () => {
   it('stores each message once and keeps statuses monotonic with duplicated, reordered webhooks', async () => {
     const ana = await connectedAdvisor(service, 'Ana');

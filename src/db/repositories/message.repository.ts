@@ -8,6 +8,9 @@ import { pendingReceipt, whatsappMessage } from '../schema/index.js';
 export type MessageRow = typeof whatsappMessage.$inferSelect;
 export type NewMessage = Omit<typeof whatsappMessage.$inferInsert, 'advisorId'>;
 
+/** The error code of a message WhatsApp itself reported as failed (an ERROR receipt). */
+const DELIVERY_FAILED = 'delivery_failed';
+
 const RANK_SQL = sql`case ${whatsappMessage.status} when 'scheduled' then 0 when 'queued' then 1 when 'sending' then 2 when 'sent' then 3 when 'delivered' then 4 when 'read' then 5 else -1 end`;
 
 export async function insertMessage(db: DbOrTx, advisorId: string, values: NewMessage): Promise<MessageRow> {
@@ -350,7 +353,7 @@ function receiptStatement(db: DbOrTx, status: 'sent' | 'delivered' | 'read' | 'f
         .set({
           status: 'failed',
           failedAt: at,
-          errorCode: 'delivery_failed',
+          errorCode: DELIVERY_FAILED,
           errorMessage: 'WhatsApp reported the message as failed.',
           updatedAt: now,
         })
@@ -359,22 +362,36 @@ function receiptStatement(db: DbOrTx, status: 'sent' | 'delivered' | 'read' | 'f
         .prepare(name);
     }
     const target = { sent: 3, delivered: 4, read: 5 }[status];
+    const proof = status === 'delivered' || status === 'read';
+    // A delivery or read receipt proves the message reached the phone, so it also overrides an
+    // ERROR receipt that came first (WhatsApp's receipts arrive in any order): the same two
+    // receipts must end in the same status whichever comes first. Only that failure: one the
+    // pipeline recorded (attempts exhausted, a permanent refusal) is not WhatsApp's word.
+    const revivable = sql`${m.status} = 'failed' and ${m.errorCode} = ${DELIVERY_FAILED}`;
+    const reviving = sql`${m.status} = 'failed'`;
     return d
       .update(m)
       .set({
         status,
         updatedAt: now,
         // Reaching "read" implies delivery: fill the earlier timestamps that were skipped.
-        deliveredAt:
-          status === 'read' || status === 'delivered' ? sql`coalesce(${m.deliveredAt}, ${at})` : undefined,
+        deliveredAt: proof ? sql`coalesce(${m.deliveredAt}, ${at})` : undefined,
         sentAt: sql`coalesce(${m.sentAt}, ${at})`,
         readAt: status === 'read' ? sql`coalesce(${m.readAt}, ${at})` : undefined,
+        ...(proof
+          ? {
+              failedAt: sql`case when ${reviving} then null else ${m.failedAt} end`,
+              errorCode: sql`case when ${reviving} then null else ${m.errorCode} end`,
+              errorMessage: sql`case when ${reviving} then null else ${m.errorMessage} end`,
+            }
+          : {}),
       })
       .where(
         and(
           match,
-          sql`${RANK_SQL} < ${sql.raw(String(target))}`,
-          sql`${m.status} not in ('failed','skipped','cancelled')`,
+          proof
+            ? sql`((${RANK_SQL} < ${sql.raw(String(target))} and ${m.status} not in ('failed','skipped','cancelled')) or (${revivable}))`
+            : sql`${RANK_SQL} < ${sql.raw(String(target))} and ${m.status} not in ('failed','skipped','cancelled')`,
         ),
       )
       .returning()
