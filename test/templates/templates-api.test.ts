@@ -309,6 +309,46 @@ describe('overriding built-ins', () => {
       (await list(client)).find((t) => t.key === 'appointment_reminder' && t.language === 'es')!.builtIn,
     ).toBe(true);
   });
+
+  it('refuses {mensaje_personalizado} where the automation never has one, by every way of overriding', async () => {
+    // Accepted before, then every automated confirmation or reminder failed with missing_variable.
+    const { client } = await signUpAdvisor(service.url, 'OverridePersonal');
+    const body = 'Hola {nombre_cliente} {mensaje_personalizado}';
+    const edit = await client.put(`${BASE}/${REMINDER_ES}`, { body });
+    expect(edit.status).toBe(422);
+    expect(edit.body.error).toMatchObject({
+      code: 'invalid_template',
+      message: expect.stringContaining('only the follow-up'),
+      details: { unknown: ['mensaje_personalizado'] },
+    });
+    expect(edit.body.error.details.allowed).not.toContain('mensaje_personalizado');
+    const created = await client.post(BASE, {
+      key: 'appointment_confirmation',
+      language: 'en',
+      name: 'Mine',
+      category: 'confirmation',
+      body,
+      overridesBuiltIn: true,
+    });
+    expect(created.status).toBe(422);
+    expect(created.body.error.details.unknown).toEqual(['mensaje_personalizado']);
+    // An existing override cannot gain it either.
+    const override = await client.put(`${BASE}/${REMINDER_ES}`, {
+      body: 'Hola {nombre_cliente}, te espero.',
+    });
+    expect(override.status).toBe(200);
+    expect((await client.put(`${BASE}/${override.body.id}`, { body })).status).toBe(422);
+    // The follow-up has one, and so may a template of the advisor's own in the same category.
+    expect((await client.put(`${BASE}/builtin:follow_up:es`, { body })).status).toBe(200);
+    const own = await client.post(BASE, {
+      key: 'recordatorio_propio',
+      language: 'es',
+      name: 'Propio',
+      category: 'reminder',
+      body,
+    });
+    expect(own.status).toBe(201);
+  });
 });
 
 describe('preview', () => {

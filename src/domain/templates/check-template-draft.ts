@@ -1,7 +1,7 @@
 import { AppError } from '../app-error.js';
 import type { TemplateCategory } from './template-category.js';
 import { isVariableName } from './template-syntax.js';
-import { allowedVariablesFor, BUILTIN_VARIABLE_NAMES } from './template-variables.js';
+import { allowedVariablesFor, BUILTIN_VARIABLE_NAMES, unfillableByAutomation } from './template-variables.js';
 import { validateTemplate, WHATSAPP_TEXT_MAX_LENGTH } from './validate-template.js';
 
 export const TEMPLATE_KEY_MAX_LENGTH = 64;
@@ -15,6 +15,8 @@ export interface TemplateDraft {
   category: TemplateCategory;
   body: string;
   customVariables: readonly string[];
+  /** The built-in key this template overrides, if any: the automation sends it. */
+  overrides?: string | null;
 }
 
 export interface CheckedTemplate {
@@ -75,6 +77,18 @@ export function checkTemplateDraft(
   if (problems.length > 0) throw validationFailed(problems);
   if (validation.unknown.length > 0 || validation.malformed.length > 0) {
     throw invalidTemplate(draft.category, customVariables, validation.unknown, validation.malformed);
+  }
+  const unfillable = unfillableByAutomation(draft.overrides);
+  const neverFilled = validation.variables.filter((name) => unfillable.includes(name));
+  if (neverFilled.length > 0) {
+    const allowed = [...allowedVariablesFor(draft.category, customVariables)].filter(
+      (name) => !unfillable.includes(name),
+    );
+    throw new AppError(
+      'invalid_template',
+      `${neverFilled.map((v) => `{${v}}`).join(', ')} cannot be used in "${draft.overrides}": the appointment automation sends it with no personal message (only the follow-up has one), so every automated message would fail. Use ${allowed.map((v) => `{${v}}`).join(', ')}.`,
+      { unknown: neverFilled, malformed: [], allowed },
+    );
   }
   return { name, body: draft.body, variables: validation.variables, customVariables };
 }

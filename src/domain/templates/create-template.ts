@@ -34,6 +34,7 @@ export async function createTemplate(
       category: input.category,
       body: input.body,
       customVariables: input.customVariables ?? [],
+      overrides: overridesBuiltIn ? input.key : null,
     },
     keyProblems(input, overridesBuiltIn),
   );

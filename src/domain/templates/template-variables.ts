@@ -13,6 +13,19 @@ export const BUILTIN_VARIABLE_NAMES = [
 export type BuiltinVariableName = (typeof BUILTIN_VARIABLE_NAMES)[number];
 
 /**
+ * Built-in variables the appointment automation never has a value for when it sends the built-in
+ * template `key` (or an advisor's override of it): a personal message exists only for the
+ * follow-up. An override using one would fail every automated message it is used for.
+ */
+export function unfillableByAutomation(key: string | null | undefined): readonly string[] {
+  return key === 'appointment_confirmation' ||
+    key === 'appointment_reminder' ||
+    key === 'appointment_rescheduled'
+    ? ['mensaje_personalizado']
+    : [];
+}
+
+/**
  * Only `custom` templates may use the advisor's own variables: the other categories are sent by
  * the appointment automation, which can fill nothing but the built-in ones.
  */

@@ -54,6 +54,7 @@ async function updateRow(
       body: input.body ?? row.body,
       // Leaving the custom category drops the declared variables unless the caller sends some.
       customVariables: input.customVariables ?? (category === 'custom' ? row.customVariables : []),
+      overrides: row.overridesBuiltIn ? row.key : null,
     },
     row.overridesBuiltIn ? fixedCategory(current, category) : [],
   );
@@ -76,6 +77,7 @@ async function editBuiltin(
       category: template.category,
       body: input.body ?? template.body,
       customVariables: input.customVariables ?? [],
+      overrides: template.key,
     },
     fixedCategory(template.category, input.category ?? template.category),
   );
