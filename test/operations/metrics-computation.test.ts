@@ -90,7 +90,7 @@ async function seed(db: Db): Promise<void> {
       ('ref-1', 'outbound', 'failed', 'bono', ${UNTIL}, ${UNTIL}, null)`);
   await db.execute(sql`
     insert into connection_event (advisor_id, status, at)
-    select 'ref-' || (1 + g % 4), (array['qr_pending','connecting','connected','disconnected'])[1 + g % 4],
+    select 'ref-' || (1 + g % 4), (array['qr_pending','connecting','connected','disconnected','connected'])[1 + (g / 4 + g / 16) % 5],
       timestamptz '2026-03-01 00:00:00+00' + g * interval '77 minutes'
     from generate_series(1, 200) g`);
   await db.execute(sql`
@@ -190,12 +190,21 @@ async function referenceMetrics(db: Db, advisorId: string | null, range: Metrics
       from whatsapp_message
       where direction = 'outbound' and ${scope('advisor_id')} and ${inRange('created_at')}`),
   );
-  const [connection] = rowsOf(
+  // Walk each advisor's events in order: a QR opens an attempt, the first "connected" closes it
+  // as a success, a reconnect with no QR before it counts for nothing.
+  const events = rowsOf(
     await db.execute(sql`
-      select count(*) filter (where status = 'qr_pending') as attempts,
-             count(*) filter (where status = 'connected') as connected
-      from connection_event where ${scope('advisor_id')} and ${inRange('at')}`),
-  );
+      select advisor_id, status from connection_event
+      where ${scope('advisor_id')} and ${inRange('at')} order by advisor_id, at`),
+  ) as { advisor_id: string; status: string }[];
+  const connection = { attempts: 0, connected: 0 };
+  const open = new Set<string>();
+  for (const e of events) {
+    if (e.status === 'qr_pending') {
+      connection.attempts++;
+      open.add(e.advisor_id);
+    } else if (e.status === 'connected' && open.delete(e.advisor_id)) connection.connected++;
+  }
   const templates = rowsOf(
     await db.execute(sql`
       select m.template_key as key, count(*) as count,

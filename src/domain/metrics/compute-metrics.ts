@@ -69,10 +69,22 @@ export async function computeMetrics(db: Db, advisorId: string | null, range: Me
     from whatsapp_message
     where direction = 'outbound' and ${scope('advisor_id')} and ${inRange('created_at')}`);
 
+  // An attempt is a QR shown (qr_pending); it succeeded when the advisor's next "connected" came
+  // before their next attempt. Counting every "connected" instead put silent reconnects (no QR)
+  // in the numerator, and the rate went above 1.
   const connection = db.execute(sql`
-    select count(*) filter (where status = 'qr_pending') as attempts,
-           count(*) filter (where status = 'connected') as connected
-    from connection_event where ${scope('advisor_id')} and ${inRange('at')}`);
+    with attempt as (
+      select advisor_id, at, lead(at) over (partition by advisor_id order by at) as next_at
+      from connection_event
+      where status = 'qr_pending' and ${scope('advisor_id')} and ${inRange('at')}
+    )
+    select count(*) as attempts,
+           count(*) filter (where exists (
+             select 1 from connection_event c
+             where c.advisor_id = attempt.advisor_id and c.status = 'connected' and c.at > attempt.at
+               and (attempt.next_at is null or c.at < attempt.next_at) and ${inRange('c.at')}
+           )) as connected
+    from attempt`);
 
   const adoption = db.execute(sql`
     select count(*) filter (where c.status = 'connected') as connected,
