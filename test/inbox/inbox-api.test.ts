@@ -75,6 +75,29 @@ describe('conversations', () => {
     expect((await ana.client.get('/api/whatsapp/conversations?cursor=garbage')).status).toBe(400);
   });
 
+  it('shows as last message the newest one exchanged, not a reminder scheduled for later', async () => {
+    const ana = await connectedAdvisor(service, 'Ana');
+    const phone = '+34611000051';
+    await clientWrites(ana, phone, 'me apunto', 'Nuria');
+    await waitForConversation(ana, phone);
+    // A booking writes the confirmation, and the reminder and follow-up due days later, together.
+    const booked = await ana.client.post('/api/appointments', {
+      externalId: `last-${Date.now()}`,
+      clientName: 'Nuria',
+      clientPhone: phone,
+      startsAt: new Date(Date.now() + 3 * 86_400_000).toISOString(),
+    });
+    expect(booked.status).toBe(201);
+    expect(booked.body.messages.map((m: any) => m.status).sort()).toEqual([
+      'queued',
+      'scheduled',
+      'scheduled',
+    ]);
+    const confirmation = booked.body.messages.find((m: any) => m.purpose === 'confirmation');
+    const conversation = await waitForConversation(ana, phone, (c) => c.lastMessage.direction === 'outbound');
+    expect(conversation.lastMessage).toMatchObject({ id: confirmation.id, purpose: 'confirmation' });
+  });
+
   it('shows one conversation in both directions, newest first, and marks it read', async () => {
     const ana = await connectedAdvisor(service, 'Ana');
     await clientWrites(ana, '+34612000001', 'hola');

@@ -183,7 +183,12 @@ export async function listConversations(
     .limit(page.limit);
 }
 
-/** The newest message of each of these conversations (one indexed probe per phone). */
+/**
+ * The newest message of each of these conversations that was exchanged or is on its way (one
+ * indexed probe per phone). A booking writes its reminder and follow-up, scheduled for days
+ * ahead, with the confirmation: those, and messages that never went out (skipped, cancelled),
+ * are not the conversation's last message.
+ */
 export async function lastMessagesOf(db: DbOrTx, advisorId: string, phones: string[]): Promise<MessageRow[]> {
   if (phones.length === 0) return [];
   const list = sql.join(
@@ -193,6 +198,7 @@ export async function lastMessagesOf(db: DbOrTx, advisorId: string, phones: stri
   const newest = sql`(select m.id from unnest(array[${list}]::text[]) as p(phone) cross join lateral (
       select id from whatsapp_message
       where advisor_id = ${advisorId} and phone = p.phone
+        and status not in ('scheduled', 'skipped', 'cancelled')
       order by created_at desc, id desc limit 1) m)`;
   return db
     .select()
