@@ -156,6 +156,37 @@ describe('a gateway that already forgot the instance', () => {
     );
   });
 
+  it('keeps a message waiting, not failed, and sends it once the advisor connects again', async () => {
+    const advisor = await connectedAdvisor(service, 'Olvido Tres');
+    await forget(advisor.instanceName);
+    const res = await advisor.client.post('/api/whatsapp/send', {
+      to: '+34612000777',
+      text: 'sigue en cola',
+    });
+    expect(res.status).toBe(202);
+    // The send finds the instance gone: the advisor is shown disconnected, the message waits.
+    const config = await waitFor(
+      async () => (await advisor.client.get('/api/whatsapp/config')).body,
+      (c) => c.status === 'disconnected',
+      { what: 'the lost instance noticed' },
+    );
+    expect(config.alert).toBe('connection_closed');
+    await new Promise((r) => setTimeout(r, 300));
+    const waiting = (await advisor.client.get(`/api/whatsapp/messages/${res.body.message.id}`)).body;
+    expect(waiting).toMatchObject({ status: 'queued', error: { code: 'instance_not_found' } });
+
+    // Connecting again re-creates the instance; the phone scans; the message goes out, once.
+    expect((await advisor.client.post('/api/whatsapp/connect')).body.status).toBe('qr_pending');
+    expect((await emulator.post(`/_emulator/instances/${advisor.instanceName}/scan`, {})).status).toBe(200);
+    await waitFor(
+      () => advisor.client.get(`/api/whatsapp/messages/${res.body.message.id}`),
+      (r) => ['sent', 'delivered', 'read'].includes(r.body.status),
+      { what: 'the waiting message sent after reconnecting' },
+    );
+    const sent = (await emulator.get(`/_emulator/instances/${advisor.instanceName}/sent`)).body;
+    expect(sent.filter((m: { text?: string }) => m.text === 'sigue en cola')).toHaveLength(1);
+  });
+
   it('removes without a disconnect first', async () => {
     const advisor = await connectedAdvisor(service, 'Olvido Dos');
     await forget(advisor.instanceName);

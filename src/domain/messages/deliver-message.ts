@@ -16,7 +16,7 @@ import {
   takePendingReceipts,
   type MessageRow,
 } from '../../db/repositories/message.repository.js';
-import type { ConfigRow } from '../../db/repositories/whatsapp-config.repository.js';
+import { findConfig, type ConfigRow } from '../../db/repositories/whatsapp-config.repository.js';
 import { whatsappMedia } from '../../db/schema/index.js';
 import {
   GatewayError,
@@ -31,6 +31,7 @@ import { readSettings, type AdvisorSettings } from '../instances/advisor-setting
 import { effectiveFeatures } from '../instances/features.js';
 import { instanceRefOf } from '../instances/instance-credentials.js';
 import { SENDING_PAUSED } from '../instances/pause-sending.js';
+import { refreshConnectionState } from '../instances/refresh-connection-state.js';
 import { isFinal } from './message-status.js';
 import { messageView } from './message-view.js';
 
@@ -161,6 +162,10 @@ async function sendClaimed(
       throw err;
     }
     const error = { code: err.code, message: err.message };
+    if (err.code === 'instance_not_found' && (await instanceLost(ctx, advisorId))) {
+      await releaseForRetry(ctx.db, advisorId, messageId, error);
+      return { kind: 'wait_connection' };
+    }
     if (err.kind === 'not_connected') {
       await releaseForRetry(ctx.db, advisorId, messageId, error);
       return { kind: 'wait_connection' };
@@ -199,6 +204,20 @@ async function sendClaimed(
     caption: claimed.caption,
   });
   return { kind: 'sent', message: sent ?? claimed };
+}
+
+/**
+ * The gateway no longer has the advisor's instance (its storage was reset, someone deleted it):
+ * that is the connection lost, not this message's fault. The state poll records it (the advisor
+ * sees "disconnected" and connects again, which re-creates the instance), and the message waits
+ * for it like any other. True when the advisor is no longer connected after the poll; if the poll
+ * still finds the instance, the refusal was about something else and the send fails as before
+ * (never a wait that could loop).
+ */
+async function instanceLost(ctx: DomainContext, advisorId: string): Promise<boolean> {
+  await refreshConnectionState(ctx, advisorId);
+  const config = await findConfig(ctx.db, advisorId);
+  return config !== null && config.status !== 'connected';
 }
 
 async function send(ctx: DomainContext, ref: InstanceRef, message: MessageRow): Promise<SendResult> {
