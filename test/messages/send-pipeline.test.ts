@@ -140,6 +140,42 @@ describe('POST /api/whatsapp/send', () => {
     expect(fake.body.error.code).toBe('unsupported_media_type');
   });
 
+  it('checks a declared MIME type against the bytes, and refuses a caption on audio', async () => {
+    const png = Buffer.from('89504e470d0a1a0a0000000d4948445200000001000000010806000000', 'hex').toString(
+      'base64',
+    );
+    const send = (body: Record<string, unknown>) =>
+      ana.client.post('/api/whatsapp/send', { to: '+34612000004', ...body });
+    // A Windows executable called a PDF: refuted by its bytes.
+    const exe = await send({
+      type: 'document',
+      media: { base64: Buffer.from('MZ\x90\x00 not a pdf').toString('base64'), mimetype: 'application/pdf' },
+    });
+    expect(exe.status).toBe(415);
+    expect(exe.body.error).toMatchObject({
+      code: 'unsupported_media_type',
+      details: { declared: 'application/pdf', detected: null },
+    });
+    // A PNG called a JPEG: corrected, since the bytes say exactly what they are.
+    const png2 = await send({ type: 'image', media: { base64: png, mimetype: 'image/jpeg' } });
+    expect(png2.status).toBe(202);
+    expect(png2.body.message.mimetype).toBe('image/png');
+    // Not a MIME type at all.
+    const garbage = await send({ type: 'document', media: { base64: png, mimetype: 'not a mime' } });
+    expect(garbage.status).toBe(400);
+    expect(garbage.body.error.details.fields).toEqual([
+      { field: 'media.mimetype', message: expect.stringMatching(/MIME type/) },
+    ]);
+    // WhatsApp shows no caption on audio: it would have been stored and never sent.
+    const ogg = Buffer.from('OggS\x00\x02 some audio').toString('base64');
+    const audio = await send({ type: 'audio', media: { base64: ogg }, caption: 'escúchalo' });
+    expect(audio.status).toBe(422);
+    expect(audio.body.error.details.fields).toEqual([
+      { field: 'caption', message: 'not allowed with type audio' },
+    ]);
+    expect((await send({ type: 'audio', media: { base64: ogg } })).status).toBe(202);
+  });
+
   it('refuses media over the size limit with 413', async () => {
     const small = await startTestService({ env: { MEDIA_MAX_BYTES: '2048' } });
     try {

@@ -30,6 +30,9 @@ export const messageSchema = z.object({
 
 const variableValue = z.union([z.string(), z.number()]).transform(String);
 
+/** type/subtype, with optional parameters ("text/plain; charset=utf-8"), as RFC 6838 spells them. */
+const MIME_TYPE = /^[a-z0-9][a-z0-9!#$&^_.+-]*\/[a-z0-9][a-z0-9!#$&^_.+-]*(\s*;.*)?$/i;
+
 export const sendBodySchema = z
   .object({
     to: z.string().min(1).max(64),
@@ -39,7 +42,11 @@ export const sendBodySchema = z
       .object({
         url: z.string().max(4_096).optional(),
         base64: z.string().optional(),
-        mimetype: z.string().max(255).optional(),
+        mimetype: z
+          .string()
+          .max(255)
+          .regex(MIME_TYPE, 'must be a MIME type such as image/png or application/pdf')
+          .optional(),
         fileName: z.string().max(255).optional(),
       })
       .strict()

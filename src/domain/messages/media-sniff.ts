@@ -30,9 +30,26 @@ export function sniffMedia(bytes: Buffer): SniffedMedia | null {
   return null;
 }
 
-/** The MIME type to declare: the caller's when it agrees with the bytes' family, else the sniffed one. */
+/** Types the first bytes identify exactly; for the others (MP4 brands, ZIP-based Office files) only the family. */
+const EXACT_TYPES = new Set(['image/png', 'image/jpeg', 'image/gif', 'image/webp', 'application/pdf']);
+
+/**
+ * Whether a declared MIME type is refuted by the bytes: the caller names a type we can recognise
+ * and the bytes are not it ("application/pdf" on a Windows executable). Another image type on
+ * image bytes is not refuted, only corrected (see reconcileMimetype).
+ */
+export function refutesDeclared(sniffed: SniffedMedia | null, declared: string | undefined): boolean {
+  const type = declared?.toLowerCase();
+  if (!type || !EXACT_TYPES.has(type) || sniffed?.mimetype === type) return false;
+  return !(sniffed?.kind === 'image' && type.startsWith('image/'));
+}
+
+/**
+ * The MIME type to declare: the sniffed one when the bytes say exactly what they are, else the
+ * caller's when it agrees with the bytes' family, else the sniffed one.
+ */
 export function reconcileMimetype(sniffed: SniffedMedia, declared: string | undefined): string {
-  if (!declared) return sniffed.mimetype;
+  if (!declared || EXACT_TYPES.has(sniffed.mimetype)) return sniffed.mimetype;
   if (sniffed.mimetype === 'application/zip' && declared.startsWith('application/')) return declared;
   return declared.split('/')[0] === sniffed.mimetype.split('/')[0] ? declared : sniffed.mimetype;
 }

@@ -4,7 +4,7 @@ import type { DomainContext } from '../context.js';
 import { AppError } from '../app-error.js';
 import { renderTemplate, WHATSAPP_TEXT_MAX_LENGTH } from '../templates/index.js';
 import { resolveTemplateForSend } from '../templates/resolve-template-for-send.js';
-import { reconcileMimetype, sniffMedia } from './media-sniff.js';
+import { reconcileMimetype, refutesDeclared, sniffMedia } from './media-sniff.js';
 
 export type MessageType = 'text' | 'image' | 'document' | 'audio' | 'video';
 export type TemplateRef = { id: string } | { key: string; language?: string };
@@ -114,6 +114,16 @@ export async function resolveContent(
     );
   }
   const caption = rendered?.text ?? req.caption?.trim() ?? null;
+  if (caption && type === 'audio') {
+    // WhatsApp shows no caption on a voice note or audio file: it would be stored, not sent.
+    throw new AppError(
+      'validation_failed',
+      'An audio message cannot carry a caption (WhatsApp shows none).',
+      {
+        fields: [{ field: req.template ? 'template' : 'caption', message: 'not allowed with type audio' }],
+      },
+    );
+  }
   if (caption && caption.length > 1024) {
     throw new AppError('validation_failed', 'The caption is longer than 1024 characters.', {
       fields: [{ field: 'caption', message: 'must be at most 1024 characters' }],
@@ -166,6 +176,13 @@ export async function resolveContent(
         expected: type,
         detected: sniffed?.mimetype ?? null,
       },
+    );
+  }
+  if (refutesDeclared(sniffed, media.mimetype)) {
+    throw new AppError(
+      'unsupported_media_type',
+      `The file is not ${media.mimetype}${sniffed ? ` (it looks like ${sniffed.mimetype})` : ''}.`,
+      { declared: media.mimetype, detected: sniffed?.mimetype ?? null },
     );
   }
   const mimetype = sniffed
