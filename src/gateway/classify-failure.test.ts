@@ -224,6 +224,8 @@ describe('classifyHttpFailure', () => {
       },
     });
     expect(error.details).toEqual({ jid: '5511999999999@s.whatsapp.net', number: '5511999999999' });
+    // In words, not the raw object Evolution put in its message (it reached the advisor's screen).
+    expect(error.message).toBe('5511999999999 has no WhatsApp account.');
   });
 
   it("uses Evolution's message as the error message", () => {

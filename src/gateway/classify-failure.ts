@@ -115,7 +115,15 @@ export function classifyHttpFailure(failure: HttpFailure): GatewayError {
   }
   if (status === 400 && facts.notOnWhatsApp !== null) {
     const { jid, number } = facts.notOnWhatsApp;
-    return make('not_on_whatsapp', { jid, number });
+    // Evolution's message is the raw {jid, exists, number} object: say it in words instead.
+    const who =
+      typeof number === 'string' && number !== '' ? number : typeof jid === 'string' ? jid : 'The number';
+    return new GatewayError({
+      code: 'not_on_whatsapp',
+      message: `${who} has no WhatsApp account.`,
+      status,
+      details: { jid, number },
+    });
   }
   const reason = notConnectedReason(facts);
   if (reason !== null) return make('not_connected', { reason });
