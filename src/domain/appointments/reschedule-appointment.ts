@@ -51,9 +51,13 @@ export async function rescheduleAppointment(
   return runAppointmentTransaction(ctx, queue, async (tx, txQueue) => {
     const { advisor, appointment: current } = await loadAppointmentForChange(tx, advisorId, externalId);
     if (current.status === 'cancelled') {
-      throw new AppError('state_conflict', 'This appointment was cancelled; book a new one instead.', {
-        externalId,
-      });
+      throw new AppError(
+        'state_conflict',
+        'This appointment was cancelled; book a new one, with a new externalId, instead.',
+        {
+          externalId,
+        },
+      );
     }
     const now = nowOf(ctx);
     const before = fieldsOf(current);
