@@ -1,6 +1,7 @@
 // better-auth for advisors (email + password, session cookie), the admin role, and API keys for
 // the booking module. Built inline with its plugins so auth.api keeps their typed methods.
 import { betterAuth } from 'better-auth';
+import { APIError } from 'better-auth/api';
 import { drizzleAdapter } from 'better-auth/adapters/drizzle';
 import { admin } from 'better-auth/plugins';
 import { apiKey } from '@better-auth/api-key';
@@ -43,11 +44,17 @@ export function createAuth(options: AuthOptions) {
           before: async (newUser) => ({
             data: {
               ...newUser,
+              name: checkedName(newUser.name),
               role:
                 options.adminEmail && newUser.email.toLowerCase() === options.adminEmail.toLowerCase()
                   ? 'admin'
                   : 'user',
             },
+          }),
+        },
+        update: {
+          before: async (change) => ({
+            data: typeof change.name === 'string' ? { ...change, name: checkedName(change.name) } : change,
           }),
         },
       },
@@ -60,3 +67,17 @@ export function createAuth(options: AuthOptions) {
 }
 
 export type Auth = ReturnType<typeof createAuth>;
+
+/** The name is shown to clients ({nombre_asesor}) and makes the public slug: 1–100 characters. */
+export const ADVISOR_NAME_MAX_LENGTH = 100;
+
+function checkedName(name: unknown): string {
+  const trimmed = typeof name === 'string' ? name.trim() : '';
+  if (trimmed.length === 0 || trimmed.length > ADVISOR_NAME_MAX_LENGTH) {
+    throw new APIError('UNPROCESSABLE_ENTITY', {
+      message: `name must be 1–${ADVISOR_NAME_MAX_LENGTH} characters (it is shown to your clients)`,
+      code: 'INVALID_NAME',
+    });
+  }
+  return trimmed;
+}

@@ -32,6 +32,28 @@ describe('advisor accounts', () => {
     expect((await fresh.get('/api/api-keys')).status).toBe(200);
   });
 
+  it('refuses an empty or over-long name, at sign-up and when changed, with 422', async () => {
+    const fresh = new HttpClient(service.url);
+    for (const name of ['', '   ', 'x'.repeat(101)]) {
+      const res = await fresh.post('/api/auth/sign-up/email', {
+        name,
+        email: `name${Math.random()}@example.test`,
+        password: 'correct-horse-9',
+      });
+      expect(res.status, JSON.stringify(name.slice(0, 5))).toBe(422);
+      expect(res.body.error).toMatchObject({
+        code: 'validation_failed',
+        message: expect.stringMatching(/1–100/),
+      });
+    }
+    const { client } = await signUpAdvisor(service.url, '  Ana María  ');
+    expect((await client.get('/api/auth/get-session')).body.user.name).toBe('Ana María');
+    const rename = await client.post('/api/auth/update-user', { name: 'y'.repeat(150) });
+    expect(rename.status).toBe(422);
+    expect((await client.post('/api/auth/update-user', { name: 'Ana M.' })).status).toBe(200);
+    expect((await client.get('/api/auth/get-session')).body.user.name).toBe('Ana M.');
+  });
+
   it('refuses protected routes without a session', async () => {
     const res = await new HttpClient(service.url).get('/api/api-keys');
     expect(res.status).toBe(401);
