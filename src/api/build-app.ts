@@ -45,7 +45,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     requestIdHeader: false,
     genReqId: requestIdOf,
     forceCloseConnections: true,
-    trustProxy: true,
+    trustProxy: deps.config.trustProxy,
     // Path parameters are checked by each route's schema (an appointment's externalId may be 200
     // characters); this is only the router's outer bound.
     maxParamLength: MAX_PARAM_LENGTH,

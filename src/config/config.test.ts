@@ -130,6 +130,20 @@ describe('loadConfig', () => {
     expect(problems.find((p) => p.startsWith('WHATSAPP_RATE_LIMIT_MAX:'))).toBeDefined();
   });
 
+  it('believes X-Forwarded-For from private networks only, unless told otherwise', () => {
+    expect(loadConfig({ DATA_DIR: tmp() }).trustProxy).toBe('loopback,linklocal,uniquelocal');
+    expect(loadConfig({ DATA_DIR: tmp(), TRUST_PROXY: 'true' }).trustProxy).toBe(true);
+    expect(loadConfig({ DATA_DIR: tmp(), TRUST_PROXY: 'false' }).trustProxy).toBe(false);
+    expect(loadConfig({ DATA_DIR: tmp(), TRUST_PROXY: '10.0.0.0/8, 192.168.1.7,::1' }).trustProxy).toBe(
+      '10.0.0.0/8, 192.168.1.7,::1',
+    );
+    for (const bad of ['yes', '10.0.0.0/33', '300.1.1.1', 'loopback,nope', '10.0.0.0/8/1']) {
+      expect(problemsOf({ DATA_DIR: tmp(), TRUST_PROXY: bad }), bad).toEqual([
+        expect.stringMatching(/^TRUST_PROXY: must be true, false, or a comma-separated list/),
+      ]);
+    }
+  });
+
   it('needs the gateway key when a real gateway is configured', () => {
     expect(problemsOf({ DATA_DIR: tmp(), EVOLUTION_API_URL: 'https://evo.example.com' })).toEqual([
       'EVOLUTION_API_KEY: required when EVOLUTION_API_URL is set',

@@ -9,6 +9,8 @@ export interface Config {
   env: Env['NODE_ENV'];
   port: number;
   host: string;
+  /** Fastify's trustProxy: whose X-Forwarded-For gives the client's address. */
+  trustProxy: boolean | string;
   publicBaseUrl: string;
   logLevel: Env['LOG_LEVEL'];
   logMessageContent: boolean;
@@ -189,6 +191,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     env: e.NODE_ENV,
     port: e.PORT,
     host: e.HOST,
+    trustProxy: e.TRUST_PROXY,
     publicBaseUrl: (e.PUBLIC_BASE_URL ?? `http://localhost:${e.PORT}`).replace(/\/$/, ''),
     logLevel: e.LOG_LEVEL,
     logMessageContent: e.LOG_MESSAGE_CONTENT,

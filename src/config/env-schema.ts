@@ -1,5 +1,6 @@
 // Every environment variable the service reads, with its default and its rule. README's
 // configuration table is written from this file: keep them in step.
+import { isIP } from 'node:net';
 import { z } from 'zod';
 
 const bool = z
@@ -11,10 +12,32 @@ const base64Key32 = z.string().refine((v) => Buffer.from(v, 'base64').length ===
 });
 const url = z.string().url();
 
+/** One entry of TRUST_PROXY's list: a named range, an address, or an address/prefix. */
+function isTrustedProxyItem(item: string): boolean {
+  if (['loopback', 'linklocal', 'uniquelocal'].includes(item)) return true;
+  const [address, prefix, ...rest] = item.split('/');
+  const version = isIP(address ?? '');
+  if (version === 0 || rest.length > 0) return false;
+  if (prefix === undefined) return true;
+  return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (version === 4 ? 32 : 128);
+}
+
 export const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   PORT: int(0, 65535).default(3000),
   HOST: z.string().default('0.0.0.0'),
+  // Whose X-Forwarded-For to believe for the client's address (rate limits, logs): `true` (anyone:
+  // only behind a proxy that overwrites the header), `false`, or addresses/CIDRs/named ranges as
+  // proxy-addr reads them. The default trusts private networks only, where a load balancer sits.
+  TRUST_PROXY: z
+    .string()
+    .min(1)
+    .default('loopback,linklocal,uniquelocal')
+    .refine(
+      (v) => v === 'true' || v === 'false' || v.split(',').every((item) => isTrustedProxyItem(item.trim())),
+      'must be true, false, or a comma-separated list of addresses, CIDRs, loopback, linklocal, uniquelocal',
+    )
+    .transform((v): boolean | string => (v === 'true' ? true : v === 'false' ? false : v)),
   PUBLIC_BASE_URL: url.optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   LOG_MESSAGE_CONTENT: bool.default(false),

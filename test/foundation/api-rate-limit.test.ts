@@ -82,4 +82,25 @@ describe('the API rate limit', () => {
       (await other.post('/api/auth/sign-in/email', { email, password: 'wrong-password-x' })).status,
     ).toBe(401);
   });
+
+  it('ignores X-Forwarded-For from a peer it does not trust (TRUST_PROXY=false): no fresh address per request', async () => {
+    const direct = await startTestService({
+      env: {
+        EVOLUTION_API_URL: 'http://127.0.0.1:9',
+        EVOLUTION_API_KEY: 'unused',
+        API_RATE_LIMIT_PER_MINUTE: String(PER_MINUTE),
+        TRUST_PROXY: 'false',
+      },
+    });
+    try {
+      const stranger = new HttpClient(direct.url);
+      let n = 0;
+      const seen = await statuses(PER_MINUTE + 1, () =>
+        stranger.get('/api/whatsapp/config', { 'x-forwarded-for': `203.0.113.${++n}` }),
+      );
+      expect(seen).toEqual([...Array(PER_MINUTE).fill(401), 429]);
+    } finally {
+      await direct.close();
+    }
+  });
 });
