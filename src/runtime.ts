@@ -112,6 +112,9 @@ export async function createRuntime(
       db: database.db,
       secret: config.authSecret,
       baseUrl: config.publicBaseUrl,
+      // Outside production the dashboard is opened as localhost or 127.0.0.1 alike; better-auth
+      // refused the one PUBLIC_BASE_URL does not name ("Invalid origin" at sign-up).
+      trustedOrigins: config.env === 'production' ? [] : loopbackOrigins(config.port),
       logger,
       adminEmail: config.adminEmail,
     });
@@ -216,4 +219,9 @@ export async function createRuntime(
     await close();
     throw err;
   }
+}
+
+/** The addresses a browser on this machine may use for the service on `port`. */
+function loopbackOrigins(port: number): string[] {
+  return ['localhost', '127.0.0.1', '[::1]'].map((host) => `http://${host}:${port}`);
 }

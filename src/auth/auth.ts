@@ -28,6 +28,9 @@ export function createAuth(options: AuthOptions) {
     basePath: '/api/auth',
     trustedOrigins: options.trustedOrigins ?? [],
     telemetry: { enabled: false },
+    // better-auth skips its origin (CSRF) check when NODE_ENV is test; the service checks it
+    // everywhere, so the tests exercise what production does.
+    advanced: { disableOriginCheck: false },
     // Into our JSON logs; a rejected key or password is expected traffic, not an error.
     logger: {
       level: 'warn',

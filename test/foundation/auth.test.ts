@@ -54,6 +54,26 @@ describe('advisor accounts', () => {
     expect((await client.get('/api/auth/get-session')).body.user.name).toBe('Ana M.');
   });
 
+  it('outside production, takes sign-ups from the dashboard opened as localhost or 127.0.0.1 alike', async () => {
+    // PUBLIC_BASE_URL names 127.0.0.1 here; a browser on http://localhost:<port> was refused.
+    // better-auth checks the origin of requests that carry cookies, as a browser's do.
+    const port = new URL(service.url).port;
+    const cookie = 'theme=dark';
+    for (const origin of [`http://localhost:${port}`, `http://127.0.0.1:${port}`]) {
+      const res = await new HttpClient(service.url, { origin, cookie }).post('/api/auth/sign-up/email', {
+        name: 'Origen',
+        email: `origin${Math.random()}@example.test`,
+        password: 'correct-horse-9',
+      });
+      expect(res.status, origin).toBe(200);
+    }
+    const elsewhere = await new HttpClient(service.url, { origin: 'http://evil.example', cookie }).post(
+      '/api/auth/sign-up/email',
+      { name: 'Otro', email: `evil${Math.random()}@example.test`, password: 'correct-horse-9' },
+    );
+    expect(elsewhere.status).toBe(403);
+  });
+
   it('refuses protected routes without a session', async () => {
     const res = await new HttpClient(service.url).get('/api/api-keys');
     expect(res.status).toBe(401);

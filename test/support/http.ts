@@ -29,7 +29,9 @@ export class HttpClient {
     body?: unknown,
     headers: Record<string, string> = {},
   ): Promise<JsonResponse<T>> {
-    const h: Record<string, string> = { ...this.defaultHeaders, ...headers };
+    // A browser names the page's origin on every POST; better-auth's CSRF check refuses a
+    // cookie-carrying POST without it (checked in tests too: the service turns that check on).
+    const h: Record<string, string> = { origin: this.baseUrl, ...this.defaultHeaders, ...headers };
     if (this.cookies.size) h.cookie = [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
     let payload: string | undefined;
     if (body !== undefined) {
