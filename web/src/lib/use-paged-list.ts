@@ -1,8 +1,10 @@
 // A cursor-paginated list ({ items, nextCursor }): the first page when `path` changes, the next
-// one on loadMore(), and setItems() so live events can patch rows in place.
+// one on loadMore(), and setItems() so live events can patch rows in place. A page never adds an
+// id the list already holds (a live event may have put that row there first).
 import { useCallback, useEffect, useRef, useState, type Dispatch, type SetStateAction } from 'react';
 import { api, ApiError, withQuery } from './api-client';
 import type { Page } from './api-types';
+import { appendUnique } from './list-items';
 
 export interface PagedList<T> {
   items: T[];
@@ -13,6 +15,11 @@ export interface PagedList<T> {
   loadMore: () => void;
   reload: () => void;
 }
+
+const idOfItem = (item: unknown) => {
+  const id = (item as { id?: unknown } | null)?.id;
+  return typeof id === 'string' ? id : undefined;
+};
 
 export function usePagedList<T>(path: string, query: Record<string, string>, limit = 50): PagedList<T> {
   const [items, setItems] = useState<T[]>([]);
@@ -37,7 +44,7 @@ export function usePagedList<T>(path: string, query: Record<string, string>, lim
       try {
         const page = await api.get<Page<T>>(withQuery(path, { ...query, limit, cursor: after }));
         if (mine !== generation.current) return;
-        setItems((prev) => (replace ? page.items : [...prev, ...page.items]));
+        setItems((prev) => (replace ? page.items : appendUnique(prev, page.items, idOfItem)));
         next.current = page.nextCursor;
         setCursor(page.nextCursor);
       } catch (err) {

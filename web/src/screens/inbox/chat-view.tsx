@@ -12,6 +12,7 @@ import { api, enc } from '../../lib/api-client';
 import type { Conversation, Message } from '../../lib/api-types';
 import { formatDate, formatTime } from '../../lib/format';
 import { useLiveEvent } from '../../lib/live-events';
+import { upsertLive } from '../../lib/live-list';
 import { displayPhone } from '../../lib/phone-input';
 import { usePagedList } from '../../lib/use-paged-list';
 import { messageSummary } from '../messages/message-row';
@@ -50,9 +51,8 @@ export function ChatView({ phone, conversation, onChange }: ChatViewProps) {
 
   const upsert = (m: Message) => {
     if (m.phone !== phone) return;
-    list.setItems((items) =>
-      items.some((x) => x.id === m.id) ? items.map((x) => (x.id === m.id ? m : x)) : [m, ...items],
-    );
+    // Newest first, as the API pages it: a new message lands at the bottom of the chat.
+    list.setItems((items) => upsertLive(items, m, { matches: () => true, complete: !list.hasMore }));
   };
   useLiveEvent('message', upsert);
   useLiveEvent('inbound', (m) => {

@@ -8,9 +8,9 @@ import { Field } from '../../components/Field';
 import { LoadMoreSentinel } from '../../components/LoadMoreSentinel';
 import { LoadingState } from '../../components/LoadingState';
 import { useI18n } from '../../i18n/i18n-context';
-import { laterOf } from '../../lib/message-merge';
 import type { Message, MessageDirection, MessageStatus, WhatsappConfig } from '../../lib/api-types';
 import { useLiveEvent } from '../../lib/live-events';
+import { upsertLive } from '../../lib/live-list';
 import { checkPhoneInput } from '../../lib/phone-input';
 import { useDebounced } from '../../lib/use-debounced';
 import { usePagedList } from '../../lib/use-paged-list';
@@ -49,18 +49,14 @@ export function MessagesScreen() {
   const phoneQuery = useDebounced(phoneFilter(phone, defaultCountry), 400);
   const list = usePagedList<Message>('/api/whatsapp/messages', { status, direction, phone: phoneQuery });
 
+  // What the server's filters let in: status and direction as they are, the phone whole.
+  const phoneExact = phoneQuery && (phoneQuery.startsWith('+') ? phoneQuery : `+${phoneQuery.trim()}`);
   const matches = (m: Message) =>
     (!status || m.status === status) &&
     (!direction || m.direction === direction) &&
-    (!phoneQuery || (m.phone ?? '').includes(phoneQuery.replace(/^\+/, '')));
+    (!phoneExact || m.phone === phoneExact);
   const upsert = (incoming: Message) =>
-    list.setItems((items) => {
-      const current = items.find((x) => x.id === incoming.id);
-      const m = laterOf(current, incoming);
-      if (current)
-        return matches(m) ? items.map((x) => (x.id === m.id ? m : x)) : items.filter((x) => x.id !== m.id);
-      return matches(m) ? [m, ...items] : items;
-    });
+    list.setItems((items) => upsertLive(items, incoming, { matches, complete: !list.hasMore }));
   useLiveEvent('message', upsert);
   useLiveEvent('inbound', upsert);
 

@@ -1,0 +1,123 @@
+// What a QA pass in real Chromium found wrong on the dashboard, one describe per finding, each
+// kept from coming back. Real service, real emulator, real Debian Chromium: nothing mocked.
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { newPhone } from '../appointments/support.js';
+import { connectedAdvisor, type ConnectedAdvisor } from '../support/whatsapp.js';
+import {
+  clearFaults,
+  pushReceipt,
+  sendAs,
+  setFaults,
+  shotOnFailure,
+  untilStatus,
+} from './support/advisor-actions.js';
+import { DESKTOP, openPage } from './support/browser.js';
+import { useSessionOf } from './support/session.js';
+import { useWebAndBrowser } from './support/suite.js';
+
+const suite = useWebAndBrowser();
+
+async function advisorPage(name: string, viewport = DESKTOP, advisor?: ConnectedAdvisor) {
+  const who = advisor ?? (await connectedAdvisor(suite.web.service, name));
+  const opened = await openPage(suite.browser, suite.web.url, viewport, {
+    isMobile: viewport.width < 500,
+  });
+  await useSessionOf(opened.context, who.client);
+  shotOnFailure(opened.page, `edge-${name.toLowerCase().replace(/\W+/g, '-')}`);
+  return { advisor: who, ...opened };
+}
+
+async function clientWrites(advisor: ConnectedAdvisor, from: string, text: string, pushName?: string) {
+  const res = await advisor.emulator.post(`/_emulator/instances/${advisor.instanceName}/inbound`, {
+    from,
+    text,
+    ...(pushName ? { pushName } : {}),
+  });
+  if (res.status !== 201) throw new Error(`inbound: ${res.status} ${JSON.stringify(res.body)}`);
+}
+
+const rowIds = (page: Page) =>
+  page.getByTestId('message-row').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-id')));
+
+describe('live updates for messages outside the loaded page', () => {
+  it('update the row in place, never put an old message on top, never show one twice', async () => {
+    const { advisor, page, context, pageErrors } = await advisorPage('Olga Ruiz');
+    const to = newPhone();
+    // Receipts only when the test pushes them.
+    await setFaults(advisor, { statusDelaysMs: null });
+    try {
+      const oldest = await untilStatus(advisor, (await sendAs(advisor, { to, text: 'Mensaje 00' })).id, [
+        'sent',
+      ]);
+      const newer: string[] = [];
+      // 50 newer ones fill the first page (50 rows): the oldest is on the second.
+      for (let i = 1; i <= 50; i++)
+        newer.push((await sendAs(advisor, { to, text: `Mensaje ${String(i).padStart(2, '0')}` })).id);
+
+      await page.goto('/messages');
+      await page.locator(`[data-testid="message-row"][data-id="${newer[0]}"]`).waitFor();
+      expect(await rowIds(page)).toEqual([...newer].reverse());
+
+      // The client's phone acknowledges the oldest message, then the advisor sends a new one: its
+      // row on top says the live events before it were handled.
+      await pushReceipt(advisor, oldest, 'DELIVERY_ACK');
+      await untilStatus(advisor, oldest.id, ['delivered']);
+      const latest = await sendAs(advisor, { to, text: 'Mensaje nuevo' });
+      await page.locator(`[data-testid="message-row"][data-id="${latest.id}"]`).waitFor();
+      expect(await rowIds(page)).toEqual([latest.id, ...[...newer].reverse()]);
+
+      // Scrolling loads the second page: the oldest message once, at the bottom, delivered.
+      await page.getByTestId('message-row').last().scrollIntoViewIfNeeded();
+      const oldRow = page.locator(`[data-testid="message-row"][data-id="${oldest.id}"]`);
+      await oldRow.waitFor();
+      await expect(oldRow.getAttribute('data-status')).resolves.toBe('delivered');
+      expect(await rowIds(page)).toEqual([latest.id, ...[...newer].reverse(), oldest.id]);
+
+      // The chat shows the last 50 too: the same receipt for the oldest neither adds it at the
+      // bottom nor, after "see earlier messages", twice.
+      await page.goto(`/inbox/${encodeURIComponent(to)}`);
+      const bubbles = page.getByTestId('chat-bubble');
+      await bubbles.filter({ hasText: 'Mensaje nuevo' }).waitFor();
+      await pushReceipt(advisor, oldest, 'READ');
+      await untilStatus(advisor, oldest.id, ['read']);
+      await clientWrites(advisor, to, 'Gracias, todo claro');
+      await bubbles.filter({ hasText: 'Gracias, todo claro' }).waitFor();
+      const texts = () => page.locator('[data-testid="chat-bubble"] .bubble-text').allTextContents();
+      expect((await texts()).slice(-2)).toEqual(['Mensaje nuevo', 'Gracias, todo claro']);
+      expect(await texts()).not.toContain('Mensaje 00');
+      await page.getByRole('button', { name: 'Ver mensajes anteriores' }).click();
+      await bubbles.filter({ hasText: 'Mensaje 00' }).waitFor();
+      const all = await texts();
+      expect(all.filter((x) => x === 'Mensaje 00')).toHaveLength(1);
+      expect(all[0]).toBe('Mensaje 00');
+      expect(all).toHaveLength(53);
+    } finally {
+      await clearFaults(advisor);
+    }
+    expect(pageErrors).toEqual([]);
+    await context.close();
+  });
+
+  it('a live message shows under the phone filter only when the server would list it', async () => {
+    const { advisor, page, context } = await advisorPage('Pilar Gómez');
+    const to = newPhone();
+    await page.goto('/messages');
+    await page.getByText('Todavía no hay mensajes').waitFor();
+    // Part of the number: the server matches the whole number, so it lists nothing.
+    await page.getByLabel('Teléfono').fill(to.slice(3, 8));
+    await page.waitForTimeout(600);
+    const first = await sendAs(advisor, { to, text: 'No es de este filtro' });
+    await untilStatus(advisor, first.id, ['sent', 'delivered', 'read']);
+    // The whole number: the next message to it appears live, and only it.
+    await page.getByLabel('Teléfono').fill(to);
+    await page.locator(`[data-testid="message-row"][data-id="${first.id}"]`).waitFor();
+    await page.getByLabel('Teléfono').fill(to.slice(3, 8));
+    await page.getByTestId('message-row').first().waitFor({ state: 'detached' });
+    const second = await sendAs(advisor, { to, text: 'Tampoco' });
+    await untilStatus(advisor, second.id, ['delivered', 'read']);
+    await page.waitForTimeout(500);
+    await expect(page.getByTestId('message-row').count()).resolves.toBe(0);
+    await context.close();
+  });
+});
