@@ -2,7 +2,7 @@
 // kept from coming back. Real service, real emulator, real Debian Chromium: nothing mocked.
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { newPhone } from '../appointments/support.js';
+import { booking, bookingAdvisor, inSeconds, newPhone } from '../appointments/support.js';
 import { connectedAdvisor, type ConnectedAdvisor } from '../support/whatsapp.js';
 import {
   clearFaults,
@@ -118,6 +118,53 @@ describe('live updates for messages outside the loaded page', () => {
     await untilStatus(advisor, second.id, ['delivered', 'read']);
     await page.waitForTimeout(500);
     await expect(page.getByTestId('message-row').count()).resolves.toBe(0);
+    await context.close();
+  });
+});
+
+describe('a cancelled appointment', () => {
+  it('says so in the advisor language and offers no follow-up', async () => {
+    const marta = await bookingAdvisor(suite.web.service, 'Marta Cancel');
+    const bk = booking({ clientName: 'Lucía Anulada', startsAt: inSeconds(2 * 86_400).toISOString() });
+    const live = booking({ clientName: 'Rosa Viva', startsAt: inSeconds(3 * 86_400).toISOString() });
+    expect((await marta.api.post('/api/appointments', bk)).status).toBe(201);
+    expect((await marta.api.post('/api/appointments', live)).status).toBe(201);
+    const { page, context, pageErrors } = await advisorPage('Marta Cancel', DESKTOP, marta);
+    await page.goto('/appointments');
+    const card = (name: string) => page.getByTestId('appointment').filter({ hasText: name });
+    await card('Rosa Viva').waitFor();
+
+    // Cancelled while the page is open: the follow-up the page still offers is refused, and the
+    // advisor reads why in their words, not a connection problem or the server's English.
+    const cancel = await marta.api.post(`/api/appointments/${encodeURIComponent(bk.externalId)}/cancel`, {});
+    expect(cancel.status).toBe(200);
+    await card('Lucía Anulada')
+      .getByRole('button', { name: 'Enviar seguimiento con mensaje personal' })
+      .click();
+    const dialog = page.getByRole('dialog', { name: 'Seguimiento para Lucía Anulada' });
+    await dialog.getByLabel('Tu mensaje personal').fill('¿Qué tal fue?');
+    await dialog.getByRole('button', { name: 'Enviar seguimiento' }).click();
+    await dialog.getByRole('alert').getByText('Esta cita está cancelada.').waitFor();
+    const said = await dialog.getByRole('alert').innerText();
+    expect(said).not.toMatch(/conexión|cancelled/);
+    await dialog.getByRole('button', { name: 'Cancelar' }).click();
+
+    // Reloaded: the status reads "Cancelada" and there is no follow-up to offer.
+    await page.reload();
+    await card('Rosa Viva').waitFor();
+    const statusLine = card('Lucía Anulada').locator('.appointment-main > .cell-sub');
+    await expect(statusLine.innerText()).resolves.toMatch(/ · Cancelada$/);
+    expect(await card('Lucía Anulada').innerText()).not.toContain('cancelled');
+    await expect(
+      card('Lucía Anulada').getByRole('button', { name: 'Enviar seguimiento con mensaje personal' }).count(),
+    ).resolves.toBe(0);
+    await expect(
+      card('Rosa Viva').getByRole('button', { name: 'Enviar seguimiento con mensaje personal' }).count(),
+    ).resolves.toBe(1);
+    await page.getByRole('button', { name: 'English' }).click();
+    await page.getByRole('heading', { name: 'Appointments', level: 1 }).waitFor();
+    await expect(statusLine.innerText()).resolves.toMatch(/ · Cancelled$/);
+    expect(pageErrors).toEqual([]);
     await context.close();
   });
 });

@@ -2,9 +2,18 @@ import { useI18n } from '../i18n/i18n-context';
 import { errorWords } from '../lib/error-text';
 import { Icon } from './Icon';
 
-export function ErrorNotice({ error, onRetry }: { error: unknown; onRetry?: () => void }) {
+/** `text`: the screen knows better what went wrong (in the advisor's words); no detail then. */
+export function ErrorNotice({
+  error,
+  onRetry,
+  text,
+}: {
+  error: unknown;
+  onRetry?: () => void;
+  text?: string;
+}) {
   const { t } = useI18n();
-  const words = errorWords(error, t);
+  const words = text ? { text, detail: null } : errorWords(error, t);
   return (
     <div className="notice notice-error" role="alert">
       <Icon name="alert" className="notice-icon" />

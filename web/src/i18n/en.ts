@@ -87,7 +87,8 @@ export const en: Record<MessageKey, string> = {
   'err.conflict': 'It changed while you were editing. Reload and try again.',
   'err.idempotency_conflict':
     'This send was already made with different details. Reload the page before repeating it.',
-  'err.state_conflict': "Can't do that right now because of the connection state. Reload the page.",
+  'err.state_conflict':
+    "That can't be done right now: something changed in the meantime. Reload the page to see where things stand.",
   'err.payload_too_large': 'The file is too large.',
   'err.unsupported_media_type': "That kind of file can't be sent on WhatsApp.",
   'err.invalid_phone': "That phone number isn't valid. Check the country code.",
@@ -384,6 +385,8 @@ export const en: Record<MessageKey, string> = {
   'appt.personalMessage': 'Your personal message',
   'appt.personalHint': 'It goes into your follow-up template in place of {mensaje_personalizado}.',
   'appt.followUpSend': 'Send follow-up',
+  'appt.status.cancelled': 'Cancelled',
+  'appt.isCancelled': 'This appointment is cancelled.',
   'appt.sent': 'Message on its way',
 
   'stats.title': 'Analytics',

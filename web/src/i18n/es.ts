@@ -85,7 +85,8 @@ export const es = {
   'err.route_not_found': 'Esta sección aún no está disponible: la estamos terminando. Vuelve a mirar pronto.',
   'err.conflict': 'Ha cambiado mientras lo editabas. Recarga y vuelve a intentarlo.',
   'err.idempotency_conflict': 'Este envío ya se hizo con otros datos. Recarga la página antes de repetirlo.',
-  'err.state_conflict': 'No se puede hacer ahora mismo por el estado de la conexión. Recarga la página.',
+  'err.state_conflict':
+    'No se puede hacer ahora: algo ha cambiado mientras tanto. Recarga la página para ver cómo está.',
   'err.payload_too_large': 'El archivo es demasiado grande.',
   'err.unsupported_media_type': 'Ese tipo de archivo no se puede enviar por WhatsApp.',
   'err.invalid_phone': 'Ese número de teléfono no es válido. Revisa el prefijo del país.',
@@ -387,6 +388,8 @@ export const es = {
   'appt.personalMessage': 'Tu mensaje personal',
   'appt.personalHint': 'Se añade a tu plantilla de seguimiento en lugar de {mensaje_personalizado}.',
   'appt.followUpSend': 'Enviar seguimiento',
+  'appt.status.cancelled': 'Cancelada',
+  'appt.isCancelled': 'Esta cita está cancelada.',
   'appt.sent': 'Mensaje en camino',
 
   'stats.title': 'Analítica',

@@ -60,8 +60,15 @@ export function errorWords(err: unknown, t: Translate): ErrorWords {
   const errorId = typeof err.details.errorId === 'string' ? err.details.errorId : null;
   if (errorId) return { text: t(key ?? 'err.internal_error'), detail: t('err.reference', { id: errorId }) };
   if (key) {
+    // A state_conflict's sentence names the state in the server's English ("This appointment was
+    // cancelled."): under words in the advisor's language it reads as a second, foreign answer.
+    // The screen that knows the state says it in their words instead.
     const showServer =
-      err.status >= 400 && err.status < 500 && ![401, 404].includes(err.status) && err.message;
+      err.status >= 400 &&
+      err.status < 500 &&
+      ![401, 404].includes(err.status) &&
+      err.code !== 'state_conflict' &&
+      err.message;
     return { text: t(key), detail: showServer ? err.message : null };
   }
   if (err.status === 404) return { text: t('err.not_found'), detail: null };

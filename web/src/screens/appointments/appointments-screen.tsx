@@ -10,7 +10,7 @@ import { LoadMoreSentinel } from '../../components/LoadMoreSentinel';
 import { LoadingState } from '../../components/LoadingState';
 import { useToast } from '../../components/Toaster';
 import { useI18n } from '../../i18n/i18n-context';
-import { api, enc } from '../../lib/api-client';
+import { api, ApiError, enc } from '../../lib/api-client';
 import type { Appointment, Message } from '../../lib/api-types';
 import { formatDate, formatTime } from '../../lib/format';
 import { useLiveEvent } from '../../lib/live-events';
@@ -30,7 +30,8 @@ export function AppointmentsScreen() {
   const fromIso = new Date(`${from}T00:00:00`).toISOString();
   const list = usePagedList<Appointment>('/api/appointments', { from: fromIso });
   const [busy, setBusy] = useState<{ id: string; kind: string } | null>(null);
-  const [error, setError] = useState<{ id: string; error: unknown } | null>(null);
+  // `cancelled`: the server refused because the appointment was cancelled meanwhile.
+  const [error, setError] = useState<{ id: string; error: unknown; cancelled?: boolean } | null>(null);
   const [followUp, setFollowUp] = useState<Appointment | null>(null);
   const [note, setNote] = useState('');
 
@@ -53,12 +54,26 @@ export function AppointmentsScreen() {
       list.reload();
       return true;
     } catch (err) {
-      setError({ id: a.externalId, error: err });
+      // A state_conflict's sentence is the server's English: look at the appointment to say why.
+      const fresh =
+        err instanceof ApiError && err.code === 'state_conflict'
+          ? await api.get<{ appointment: Appointment }>(`/api/appointments/${enc(a.externalId)}`).then(
+              (d) => d.appointment,
+              () => null,
+            )
+          : null;
+      if (fresh)
+        list.setItems((items) =>
+          items.map((x) => (x.externalId === a.externalId ? { ...x, status: fresh.status } : x)),
+        );
+      setError({ id: a.externalId, error: err, cancelled: fresh?.status === 'cancelled' });
       return false;
     } finally {
       setBusy(null);
     }
   };
+
+  const statusLabel = (status: string) => (status === 'cancelled' ? t('appt.status.cancelled') : status);
 
   return (
     <>
@@ -93,19 +108,26 @@ export function AppointmentsScreen() {
                 <p className="cell-sub">
                   {displayPhone(a.clientPhone)}
                   {a.address ? ` · ${a.address}` : ''}
-                  {a.status && a.status !== 'scheduled' ? ` · ${a.status}` : ''}
+                  {a.status && a.status !== 'scheduled' ? ` · ${statusLabel(a.status)}` : ''}
                 </p>
                 <AppointmentTimeline
                   messages={a.messages ?? []}
                   onSendNow={(kind) => void send(a, kind)}
                   busyKind={busy?.id === a.externalId ? busy.kind : null}
                 />
-                {error?.id === a.externalId && <ErrorNotice error={error.error} />}
-                <div className="card-actions">
-                  <button type="button" className="btn btn-ghost btn-small" onClick={() => setFollowUp(a)}>
-                    {t('appt.followUp')}
-                  </button>
-                </div>
+                {error?.id === a.externalId && (
+                  <ErrorNotice
+                    error={error.error}
+                    text={error.cancelled ? t('appt.isCancelled') : undefined}
+                  />
+                )}
+                {a.status !== 'cancelled' && (
+                  <div className="card-actions">
+                    <button type="button" className="btn btn-ghost btn-small" onClick={() => setFollowUp(a)}>
+                      {t('appt.followUp')}
+                    </button>
+                  </div>
+                )}
               </div>
             </li>
           ))}
@@ -151,7 +173,9 @@ export function AppointmentsScreen() {
             />
           )}
         </Field>
-        {followUp && error?.id === followUp.externalId && <ErrorNotice error={error.error} />}
+        {followUp && error?.id === followUp.externalId && (
+          <ErrorNotice error={error.error} text={error.cancelled ? t('appt.isCancelled') : undefined} />
+        )}
       </Dialog>
     </>
   );
