@@ -6,6 +6,7 @@ import { booking, bookingAdvisor, inSeconds, newPhone } from '../appointments/su
 import { connectedAdvisor, type ConnectedAdvisor } from '../support/whatsapp.js';
 import {
   clearFaults,
+  horizontalOverflow,
   pushReceipt,
   sendAs,
   setFaults,
@@ -13,10 +14,13 @@ import {
   untilStatus,
 } from './support/advisor-actions.js';
 import { DESKTOP, openPage } from './support/browser.js';
-import { useSessionOf } from './support/session.js';
+import { signUpInContext, useSessionOf } from './support/session.js';
 import { useWebAndBrowser } from './support/suite.js';
 
 const suite = useWebAndBrowser();
+
+/** The phone width the QA pass used (an iPhone 12–15). */
+const PHONE_390 = { width: 390, height: 844 };
 
 async function advisorPage(name: string, viewport = DESKTOP, advisor?: ConnectedAdvisor) {
   const who = advisor ?? (await connectedAdvisor(suite.web.service, name));
@@ -165,6 +169,45 @@ describe('a cancelled appointment', () => {
     await page.getByRole('heading', { name: 'Appointments', level: 1 }).waitFor();
     await expect(statusLine.innerText()).resolves.toMatch(/ · Cancelled$/);
     expect(pageErrors).toEqual([]);
+    await context.close();
+  });
+});
+
+describe('a 390 px phone', () => {
+  it('fits the WhatsApp screen before connecting, its long button wrapping', async () => {
+    const { page, context } = await openPage(suite.browser, suite.web.url, PHONE_390, { isMobile: true });
+    shotOnFailure(page, 'edge-390-not-connected');
+    await signUpInContext(context, suite.web.url, 'Irene Estrecha');
+    await page.goto('/whatsapp');
+    const phoneLink = page.getByRole('button', {
+      name: '¿No puedes escanear? Vincular con el número de teléfono',
+    });
+    await phoneLink.waitFor();
+    expect(await horizontalOverflow(page), 'the WhatsApp screen overflows').toBeLessThanOrEqual(0);
+    const box = (await phoneLink.boundingBox())!;
+    expect(box.x + box.width).toBeLessThanOrEqual(PHONE_390.width);
+    await context.close();
+  });
+
+  it('fits every screen of a connected advisor', async () => {
+    const { page, context } = await advisorPage('Inés Estrecha', PHONE_390);
+    for (const path of [
+      '/whatsapp',
+      '/send',
+      '/inbox',
+      '/messages',
+      '/appointments',
+      '/templates',
+      '/templates/new',
+      '/analytics',
+      '/settings',
+      '/integrations',
+    ]) {
+      await page.goto(path);
+      await page.locator('main h1').waitFor();
+      await page.waitForLoadState('networkidle');
+      expect(await horizontalOverflow(page), `${path} overflows`).toBeLessThanOrEqual(0);
+    }
     await context.close();
   });
 });

@@ -25,7 +25,7 @@ export function PhoneLinkForm({
 
   if (!open) {
     return (
-      <button type="button" className="btn btn-ghost" onClick={() => setOpen(true)}>
+      <button type="button" className="btn btn-ghost btn-wrap" onClick={() => setOpen(true)}>
         {t('wa.phoneLinkOpen')}
       </button>
     );
