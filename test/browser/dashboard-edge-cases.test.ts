@@ -211,3 +211,27 @@ describe('a 390 px phone', () => {
     await context.close();
   });
 });
+
+describe('icons inside buttons', () => {
+  it('keep their size on a phone: the public WhatsApp button and the reply button', async () => {
+    const advisor = await connectedAdvisor(suite.web.service, 'Nerea Iconos');
+    const slug = (await advisor.client.get('/api/whatsapp/config')).body.publicSlug;
+    const { page, context } = await advisorPage('Nerea Iconos', PHONE_390, advisor);
+    const widthOf = (selector: string) =>
+      page
+        .locator(selector)
+        .first()
+        .evaluate((el) => el.getBoundingClientRect().width);
+
+    await page.goto(`/p/${slug}`);
+    await page.getByTestId('whatsapp-cta').waitFor();
+    expect(await widthOf('[data-testid="whatsapp-cta"] svg')).toBe(26);
+
+    const to = newPhone();
+    await clientWrites(advisor, to, 'Hola, ¿tienes hueco?');
+    await page.goto(`/inbox/${encodeURIComponent(to)}`);
+    await page.getByTestId('reply-text').fill('Sí, el jueves a las 10 te va bien?');
+    expect(await widthOf('form button[type="submit"] svg')).toBe(18);
+    await context.close();
+  });
+});

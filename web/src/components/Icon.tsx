@@ -31,7 +31,7 @@ export function Icon({ name, size = 20, className }: { name: IconName; size?: nu
   const filled = name === 'whatsapp';
   return (
     <svg
-      className={className}
+      className={className ? `icon ${className}` : 'icon'}
       width={size}
       height={size}
       viewBox="0 0 24 24"
