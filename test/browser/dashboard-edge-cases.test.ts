@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { booking, bookingAdvisor, inSeconds, newPhone } from '../appointments/support.js';
+import { waitFor } from '../support/wait.js';
 import { connectedAdvisor, type ConnectedAdvisor } from '../support/whatsapp.js';
 import {
   clearFaults,
@@ -232,6 +233,43 @@ describe('icons inside buttons', () => {
     await page.goto(`/inbox/${encodeURIComponent(to)}`);
     await page.getByTestId('reply-text').fill('Sí, el jueves a las 10 te va bien?');
     expect(await widthOf('form button[type="submit"] svg')).toBe(18);
+    await context.close();
+  });
+});
+
+describe('the opt-out switch in a chat', () => {
+  it('asks before writing again to a client who sent BAJA; opting out stays one click', async () => {
+    const { advisor, page, context, pageErrors } = await advisorPage('Sara Bajas');
+    const to = newPhone();
+    await clientWrites(advisor, to, 'BAJA', 'Tomás');
+    const optedOut = async () =>
+      (await advisor.client.get('/api/whatsapp/clients?optedOut=true')).body.items.some(
+        (c: any) => c.phone === to,
+      );
+    await waitFor(optedOut, Boolean, { what: 'Tomás opted out' });
+    await page.goto(`/inbox/${encodeURIComponent(to)}`);
+    const toggle = page.getByTestId('opt-out-toggle');
+    await page.getByTestId('opted-out-badge').waitFor();
+
+    await toggle.click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByText('pidió no recibir mensajes').waitFor();
+    await dialog.getByRole('button', { name: 'Cancelar' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    await expect(toggle.getAttribute('aria-checked')).resolves.toBe('true');
+    expect(await optedOut()).toBe(true);
+
+    await toggle.click();
+    await dialog.getByRole('button', { name: 'Volver a enviarle mensajes' }).click();
+    await page.getByTestId('opted-out-badge').waitFor({ state: 'detached' });
+    expect(await optedOut()).toBe(false);
+
+    // Opting out again: one click, no question.
+    await toggle.click();
+    await page.getByTestId('opted-out-badge').waitFor();
+    await expect(page.getByRole('dialog').count()).resolves.toBe(0);
+    await waitFor(optedOut, Boolean, { what: 'Tomás opted out again' });
+    expect(pageErrors).toEqual([]);
     await context.close();
   });
 });

@@ -101,7 +101,9 @@ describe('the advisor journey', () => {
     await page.getByTestId('opted-out-badge').waitFor();
     await expect(page.getByTestId('reply-text').isDisabled()).resolves.toBe(true);
     await expect(page.getByTestId('opt-out-toggle').getAttribute('aria-checked')).resolves.toBe('true');
+    // Writing to her again is asked first: she asked not to be contacted.
     await page.getByTestId('opt-out-toggle').click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Volver a enviarle mensajes' }).click();
     await page.getByTestId('opted-out-badge').waitFor({ state: 'detached' });
     await expect(page.getByTestId('reply-text').isDisabled()).resolves.toBe(false);
 

@@ -348,6 +348,10 @@ export const en: Record<MessageKey, string> = {
   'inbox.pickText': 'Select a client on the left to read and reply.',
   'inbox.unread': 'unread',
   'inbox.optedOut': 'Opted out',
+  'inbox.optInTitle': 'Message {name} again?',
+  'inbox.optInText':
+    '{name} asked not to receive messages (they wrote STOP, or you opted them out). Turn this back on only if they have asked to hear from you again: writing to people who do not want it can get your number blocked by WhatsApp.',
+  'inbox.optInConfirm': 'Message them again',
   'inbox.optOutSwitch': 'Opted out (receives no messages)',
   'inbox.optedOutNote': 'This client asked not to receive messages. Only turn this off if they asked again.',
   'inbox.optedOutNoReply': "You can't write to a client who opted out.",

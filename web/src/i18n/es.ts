@@ -350,6 +350,10 @@ export const es = {
   'inbox.pickText': 'Selecciona un cliente a la izquierda para leer y responder.',
   'inbox.unread': 'sin leer',
   'inbox.optedOut': 'De baja',
+  'inbox.optInTitle': '¿Volver a enviar mensajes a {name}?',
+  'inbox.optInText':
+    '{name} pidió no recibir mensajes (escribió BAJA o STOP, o le diste de baja). Vuelve a activarlo solo si te ha pedido recibirlos de nuevo: escribir a quien no quiere puede hacer que WhatsApp bloquee tu número.',
+  'inbox.optInConfirm': 'Volver a enviarle mensajes',
   'inbox.optOutSwitch': 'Dado de baja (no recibe mensajes)',
   'inbox.optedOutNote':
     'Este cliente pidió no recibir mensajes. Desactiva la baja solo si te lo ha pedido de nuevo.',

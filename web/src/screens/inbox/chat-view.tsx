@@ -1,6 +1,7 @@
 // One conversation: the messages as chat bubbles (oldest at the top), live updates, marking as
 // read, the opt-out switch and the reply box.
 import { useEffect, useLayoutEffect, useRef, useState } from 'react';
+import { ConfirmDialog } from '../../components/ConfirmDialog';
 import { ErrorNotice } from '../../components/ErrorNotice';
 import { Icon } from '../../components/Icon';
 import { Link } from '../../components/Link';
@@ -30,6 +31,7 @@ export function ChatView({ phone, conversation, onChange }: ChatViewProps) {
   const list = usePagedList<Message>(`/api/whatsapp/conversations/${enc(phone)}/messages`, {});
   const [optBusy, setOptBusy] = useState(false);
   const [optError, setOptError] = useState<unknown>(null);
+  const [confirmOptIn, setConfirmOptIn] = useState(false);
   const scroller = useRef<HTMLDivElement>(null);
   const atBottom = useRef(true);
   // Kept here too, for a chat opened by link whose conversation is not in the loaded list.
@@ -71,6 +73,11 @@ export function ChatView({ phone, conversation, onChange }: ChatViewProps) {
   }, [messages.length]);
 
   const toggleOptOut = async () => {
+    // Writing again to a client who asked not to be written to is asked first; stopping is not.
+    if (optedOut) {
+      setConfirmOptIn(true);
+      return;
+    }
     setOptBusy(true);
     setOptError(null);
     try {
@@ -81,6 +88,11 @@ export function ChatView({ phone, conversation, onChange }: ChatViewProps) {
     } finally {
       setOptBusy(false);
     }
+  };
+
+  const optBackIn = async () => {
+    await api.put(`/api/whatsapp/clients/${enc(phone)}`, { optedOut: false });
+    setOptedOut(false);
   };
 
   let lastDay = '';
@@ -108,6 +120,16 @@ export function ChatView({ phone, conversation, onChange }: ChatViewProps) {
         />
       </header>
       {optError !== null && <ErrorNotice error={optError} />}
+      <ConfirmDialog
+        open={confirmOptIn}
+        title={t('inbox.optInTitle', { name })}
+        confirmLabel={t('inbox.optInConfirm')}
+        danger
+        onConfirm={optBackIn}
+        onClose={() => setConfirmOptIn(false)}
+      >
+        <p>{t('inbox.optInText', { name })}</p>
+      </ConfirmDialog>
       <div
         className="chat-messages"
         ref={scroller}
