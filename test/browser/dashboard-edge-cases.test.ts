@@ -273,3 +273,20 @@ describe('the opt-out switch in a chat', () => {
     await context.close();
   });
 });
+
+describe('signing in with a crafted next', () => {
+  it('a backslash path goes to the default page, not a blank one', async () => {
+    const { page, context, pageErrors } = await openPage(suite.browser, suite.web.url);
+    const { email, password } = await signUpInContext(context, suite.web.url, 'Berta Barra');
+    await context.clearCookies();
+    await page.goto('/sign-in?next=%2F%5Cevil.example');
+    await page.getByLabel('Email').fill(email);
+    await page.getByLabel('Contraseña', { exact: true }).fill(password);
+    await page.getByRole('button', { name: 'Entrar' }).click();
+    await page.waitForURL('**/whatsapp');
+    await page.getByRole('heading', { level: 1 }).waitFor();
+    expect(new URL(page.url()).origin).toBe(new URL(suite.web.url).origin);
+    expect(pageErrors).toEqual([]);
+    await context.close();
+  });
+});

@@ -6,6 +6,7 @@ import { LoadingState } from './components/LoadingState';
 import { useI18n } from './i18n/i18n-context';
 import { LiveEventsProvider } from './lib/live-events';
 import { match, navigate, useLocation } from './lib/router';
+import { safeNextPath } from './lib/safe-next';
 import { useSession } from './lib/session-context';
 import { AnalyticsScreen } from './screens/analytics/analytics-screen';
 import { AppointmentsScreen } from './screens/appointments/appointments-screen';
@@ -52,8 +53,8 @@ export function Dashboard() {
       const next = path !== '/' && known && !signedOutByUser ? `?next=${encodeURIComponent(path)}` : '';
       navigate(`/sign-in${next}`, { replace: true });
     } else if (user && (onAuthPage || !known)) {
-      const next = new URLSearchParams(window.location.search).get('next');
-      navigate(next?.startsWith('/') && !next.startsWith('//') ? next : '/whatsapp', { replace: true });
+      const next = safeNextPath(new URLSearchParams(window.location.search).get('next'));
+      navigate(next ?? '/whatsapp', { replace: true });
     }
   }, [user, checking, signedOutByUser, onAuthPage, known, path]);
 
