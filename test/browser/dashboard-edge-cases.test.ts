@@ -8,6 +8,7 @@ import { connectedAdvisor, type ConnectedAdvisor } from '../support/whatsapp.js'
 import {
   clearFaults,
   horizontalOverflow,
+  pdfOf,
   pushReceipt,
   sendAs,
   setFaults,
@@ -287,6 +288,31 @@ describe('signing in with a crafted next', () => {
     await page.getByRole('heading', { level: 1 }).waitFor();
     expect(new URL(page.url()).origin).toBe(new URL(suite.web.url).origin);
     expect(pageErrors).toEqual([]);
+    await context.close();
+  });
+});
+
+describe('files in the history and the chat', () => {
+  it('say which kind of file in the advisor language, with the document name', async () => {
+    const { advisor, page, context } = await advisorPage('Clara Archivos');
+    const to = newPhone();
+    const doc = await sendAs(advisor, {
+      to,
+      type: 'document',
+      media: {
+        base64: pdfOf('Plan').toString('base64'),
+        mimetype: 'application/pdf',
+        fileName: 'plan-comidas.pdf',
+      },
+    });
+    await page.goto('/messages');
+    const row = page.locator(`[data-testid="message-row"][data-id="${doc.id}"]`);
+    await row.getByText('Documento · plan-comidas.pdf').waitFor();
+    await page.goto(`/inbox/${encodeURIComponent(to)}`);
+    await page.getByTestId('chat-bubble').getByText('Documento · plan-comidas.pdf').waitFor();
+    await page.getByRole('button', { name: 'English' }).click();
+    await page.getByTestId('chat-bubble').getByText('Document · plan-comidas.pdf').waitFor();
+    expect(await page.getByTestId('chat-bubble').innerText()).not.toContain('(document)');
     await context.close();
   });
 });

@@ -9,11 +9,17 @@ import { formatDateTime } from '../../lib/format';
 import { displayPhone } from '../../lib/phone-input';
 import { templateLabel } from '../../lib/template-label';
 
-/** What a message says in one line: its text, its caption, or the kind of file. */
+const FILE_TYPES = ['image', 'document', 'audio', 'video'] as const;
+
+/** What a message says in one line: its text, its caption, or the kind of file and its name. */
 export function messageSummary(m: Message, t: ReturnType<typeof useI18n>['t']): string {
   if (m.text) return m.text;
   if (m.caption) return m.caption;
-  if (m.type !== 'text') return t('msg.file', { type: m.type });
+  if (m.type !== 'text') {
+    const known = FILE_TYPES.find((x) => x === m.type);
+    const kind = known ? t(`msg.type.${known}`) : t('msg.file');
+    return m.fileName ? `${kind} · ${m.fileName}` : kind;
+  }
   if (m.templateKey) return templateLabel(m.templateKey, t);
   return '—';
 }
