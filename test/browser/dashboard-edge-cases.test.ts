@@ -316,3 +316,29 @@ describe('files in the history and the chat', () => {
     await context.close();
   });
 });
+
+describe('the templates list', () => {
+  it('says a template was used once in the singular', async () => {
+    const { advisor, page, context } = await advisorPage('Lola Plantillas');
+    const made = await advisor.client.post('/api/whatsapp/templates', {
+      key: 'bienvenida',
+      name: 'Bienvenida',
+      category: 'custom',
+      language: 'es',
+      body: 'Hola {nombre_cliente}, bienvenida.',
+    });
+    expect(made.status).toBe(201);
+    await sendAs(advisor, {
+      to: newPhone(),
+      type: 'text',
+      template: { id: made.body.id },
+      variables: { nombre_cliente: 'Eva' },
+    });
+    await page.goto('/templates');
+    const card = page.getByTestId('template-card').filter({ hasText: 'Bienvenida' });
+    await card.getByText('Usada 1 vez', { exact: true }).waitFor();
+    await page.getByRole('button', { name: 'English' }).click();
+    await card.getByText('Used once', { exact: true }).waitFor();
+    await context.close();
+  });
+});

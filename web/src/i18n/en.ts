@@ -222,6 +222,7 @@ export const en: Record<MessageKey, string> = {
   'tpl.own': 'Yours',
   'tpl.customize': 'Customise',
   'tpl.usage': 'Used {count} times',
+  'tpl.usageOnce': 'Used once',
   'tpl.empty': 'No templates in this language',
   'tpl.emptyText': 'Create a new one or change the language filter.',
   'tpl.category.confirmation': 'Confirmation',

@@ -224,6 +224,7 @@ export const es = {
   'tpl.own': 'Tuya',
   'tpl.customize': 'Personalizar',
   'tpl.usage': 'Usada {count} veces',
+  'tpl.usageOnce': 'Usada 1 vez',
   'tpl.empty': 'No hay plantillas en este idioma',
   'tpl.emptyText': 'Crea una nueva o cambia el filtro de idioma.',
   'tpl.category.confirmation': 'Confirmación',

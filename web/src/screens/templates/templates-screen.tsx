@@ -63,7 +63,9 @@ export function TemplatesScreen() {
               <p className="template-meta">
                 <span className="chip">{t(`tpl.category.${tpl.category}`)}</span>
                 <span className="chip">{tpl.language.toUpperCase()}</span>
-                <span>{t('tpl.usage', { count: tpl.usageCount })}</span>
+                <span>
+                  {tpl.usageCount === 1 ? t('tpl.usageOnce') : t('tpl.usage', { count: tpl.usageCount })}
+                </span>
               </p>
               <p className="template-body">{tpl.body}</p>
               <div className="card-actions">
