@@ -70,10 +70,19 @@ export function toLocalInput(d: Date): string {
   return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}`;
 }
 
+const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+
+/** The first character a reader sees (a whole emoji or accented letter), not half of one. */
+function firstGrapheme(word: string | undefined): string {
+  if (!word) return '';
+  for (const { segment } of graphemes.segment(word)) return segment;
+  return '';
+}
+
+/** "Lucía Pérez" → "LP"; "Lucía 🌿" → "L🌿" (whole characters, never half an emoji). */
 export function initials(name: string | null | undefined): string {
   const parts = (name ?? '').trim().split(/\s+/).filter(Boolean);
-  return (
-    ((parts[0]?.[0] ?? '') + (parts.length > 1 ? (parts[parts.length - 1]?.[0] ?? '') : '')).toUpperCase() ||
-    '·'
-  );
+  const first = firstGrapheme(parts[0]);
+  const last = parts.length > 1 ? firstGrapheme(parts[parts.length - 1]) : '';
+  return (first + last).toUpperCase() || '·';
 }
