@@ -342,3 +342,19 @@ describe('the templates list', () => {
     await context.close();
   });
 });
+
+describe('the Messages screen with filters that match nothing', () => {
+  it('says nothing matches the filters, not that there are no messages, and clears them', async () => {
+    const { advisor, page, context } = await advisorPage('Alba Filtros');
+    const sent = await sendAs(advisor, { to: newPhone(), text: 'Hola' });
+    await page.goto('/messages');
+    await page.locator(`[data-testid="message-row"][data-id="${sent.id}"]`).waitFor();
+    await page.getByLabel('Estado').selectOption('cancelled');
+    await page.getByText('Ningún mensaje coincide con los filtros').first().waitFor();
+    await expect(page.getByText('Todavía no hay mensajes').count()).resolves.toBe(0);
+    await page.getByRole('button', { name: 'Quitar los filtros' }).click();
+    await page.locator(`[data-testid="message-row"][data-id="${sent.id}"]`).waitFor();
+    await expect(page.getByLabel('Estado').inputValue()).resolves.toBe('');
+    await context.close();
+  });
+});

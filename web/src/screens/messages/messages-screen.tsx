@@ -60,6 +60,7 @@ export function MessagesScreen() {
   useLiveEvent('message', upsert);
   useLiveEvent('inbound', upsert);
 
+  const filtered = Boolean(status || direction || phoneQuery);
   return (
     <>
       <PageHeader title={t('msg.title')} intro={t('msg.intro')} />
@@ -113,8 +114,22 @@ export function MessagesScreen() {
       ) : list.loading && list.items.length === 0 ? (
         <LoadingState />
       ) : list.items.length === 0 ? (
-        <EmptyState icon="list" title={t('msg.empty')}>
-          {status || direction || phoneQuery ? t('msg.emptyFiltered') : t('msg.emptyText')}
+        <EmptyState icon="list" title={filtered ? t('msg.emptyFiltered') : t('msg.empty')}>
+          {filtered ? (
+            <button
+              type="button"
+              className="btn btn-secondary btn-small"
+              onClick={() => {
+                setStatus('');
+                setDirection('');
+                setPhone('');
+              }}
+            >
+              {t('msg.clearFilters')}
+            </button>
+          ) : (
+            t('msg.emptyText')
+          )}
         </EmptyState>
       ) : (
         <div className="card card-flush">
