@@ -358,3 +358,36 @@ describe('the Messages screen with filters that match nothing', () => {
     await context.close();
   });
 });
+
+describe('errors on the Send form', () => {
+  it('leave a field once it changes, and follow a language switch', async () => {
+    const { advisor, page, context } = await advisorPage('Marina Errores');
+    const made = await advisor.client.post('/api/whatsapp/templates', {
+      key: 'bono_regalo',
+      name: 'Bono regalo',
+      category: 'custom',
+      language: 'es',
+      body: 'Hola {nombre_cliente}, tu código es {codigo_bono}.',
+      customVariables: ['codigo_bono'],
+    });
+    expect(made.status).toBe(201);
+    await page.goto(`/send?template=${made.body.id}&to=${encodeURIComponent(newPhone())}&name=Eva`);
+    const code = page.locator('[data-variable="codigo_bono"]');
+    await code.waitFor();
+    await page.getByRole('button', { name: 'Enviar', exact: true }).click();
+    const codeField = page.locator('.field', { has: code });
+    await codeField.getByText('Rellena este dato.').waitFor();
+    await code.fill('ABC-123');
+    await codeField.locator('.field-error').waitFor({ state: 'detached' });
+
+    await page.getByTestId('recipient').fill('abc');
+    await page.getByRole('button', { name: 'Enviar', exact: true }).click();
+    await page.getByText('Usa solo números, espacios y el signo + del prefijo.').waitFor();
+    await page.getByRole('button', { name: 'English' }).click();
+    await page.getByText('Use only digits, spaces and the + of the country code.').first().waitFor();
+    await expect(
+      page.getByText('Usa solo números, espacios y el signo + del prefijo.').count(),
+    ).resolves.toBe(0);
+    await context.close();
+  });
+});

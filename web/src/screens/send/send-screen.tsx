@@ -5,6 +5,7 @@ import { useEffect, useState, type FormEvent } from 'react';
 import { PageHeader } from '../../components/AppShell';
 import { ErrorNotice } from '../../components/ErrorNotice';
 import { Field } from '../../components/Field';
+import type { MessageKey } from '../../i18n/es';
 import { useI18n } from '../../i18n/i18n-context';
 import { api, ApiError } from '../../lib/api-client';
 import type { Message, Template, WhatsappConfig } from '../../lib/api-types';
@@ -22,6 +23,12 @@ import { SentResult } from './sent-result';
 import { TemplateFields } from './template-fields';
 
 type Mode = 'text' | 'template' | 'media';
+
+/**
+ * A field's problem as a key, put in words when shown, so a language switch re-words it; the
+ * server's own sentence (a field rule we cannot name) as it came.
+ */
+type Problem = { key: MessageKey; vars?: Record<string, string | number> } | { text: string };
 
 export function SendScreen() {
   const { t } = useI18n();
@@ -41,7 +48,7 @@ export function SendScreen() {
   const [caption, setCaption] = useState('');
   const [scheduled, setScheduled] = useState(false);
   const [when, setWhen] = useState(() => toLocalInput(new Date(Date.now() + 3_600_000)));
-  const [errors, setErrors] = useState<Record<string, string>>({});
+  const [errors, setErrors] = useState<Record<string, Problem>>({});
   const [formError, setFormError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
   const [tried, setTried] = useState(false);
@@ -57,19 +64,31 @@ export function SendScreen() {
     }));
   }, [templateId, user, clientName]);
 
-  const validate = (): Record<string, string> => {
-    const out: Record<string, string> = {};
+  /** A field the advisor changed no longer shows the problem the last submit found in it. */
+  const changed = (...fields: string[]) =>
+    setErrors((prev) => {
+      if (!fields.some((f) => f in prev)) return prev;
+      const next = { ...prev };
+      for (const f of fields) delete next[f];
+      return next;
+    });
+  const say = (problem: Problem | undefined): string | null =>
+    !problem ? null : 'text' in problem ? problem.text : t(problem.key, problem.vars);
+
+  const validate = (): Record<string, Problem> => {
+    const out: Record<string, Problem> = {};
     const phone = checkPhoneInput(to, defaultCountry);
-    if (phone.state === 'empty') out.to = t('send.toRequired');
-    else if (phone.state === 'invalid') out.to = t(`send.phone.${phone.reason}`, { country: defaultCountry });
-    if (mode === 'text' && !text.trim()) out.text = t('send.textRequired');
-    if (mode === 'template' && !templateId) out.template = t('send.templateRequired');
-    if (mode === 'media' && !file) out.media = t('send.fileRequired');
-    if (mode === 'media' && file && file.size > MEDIA_MAX_BYTES) out.media = t('err.payload_too_large');
+    if (phone.state === 'empty') out.to = { key: 'send.toRequired' };
+    else if (phone.state === 'invalid')
+      out.to = { key: `send.phone.${phone.reason}`, vars: { country: defaultCountry } };
+    if (mode === 'text' && !text.trim()) out.text = { key: 'send.textRequired' };
+    if (mode === 'template' && !templateId) out.template = { key: 'send.templateRequired' };
+    if (mode === 'media' && !file) out.media = { key: 'send.fileRequired' };
+    if (mode === 'media' && file && file.size > MEDIA_MAX_BYTES) out.media = { key: 'err.payload_too_large' };
     if (scheduled) {
       const iso = localInputToIso(when);
-      if (!iso) out.scheduledAt = t('send.whenRequired');
-      else if (new Date(iso).getTime() < Date.now()) out.scheduledAt = t('send.whenPast');
+      if (!iso) out.scheduledAt = { key: 'send.whenRequired' };
+      else if (new Date(iso).getTime() < Date.now()) out.scheduledAt = { key: 'send.whenPast' };
     }
     return out;
   };
@@ -111,7 +130,7 @@ export function SendScreen() {
       setCaption('');
       setTried(false);
     } catch (err) {
-      const mapped = sendErrors(err, t);
+      const mapped = sendErrors(err);
       setErrors(mapped);
       if (Object.keys(mapped).length === 0) setFormError(err);
     } finally {
@@ -119,7 +138,10 @@ export function SendScreen() {
     }
   };
 
-  const shown = (key: string) => (tried ? (errors[key] ?? null) : null);
+  const shown = (key: string) => (tried ? say(errors[key]) : null);
+  const templateErrors = tried
+    ? Object.fromEntries(Object.entries(errors).map(([field, problem]) => [field, say(problem) ?? '']))
+    : {};
 
   return (
     <>
@@ -129,9 +151,12 @@ export function SendScreen() {
         <div className="grid-2">
           <RecipientField
             value={to}
-            onChange={setTo}
+            onChange={(value) => {
+              setTo(value);
+              changed('to');
+            }}
             defaultCountry={defaultCountry}
-            serverError={errors.to && tried ? errors.to : null}
+            serverError={shown('to')}
             showEmpty={tried}
           />
           <Field label={t('send.clientName')} hint={t('send.clientNameHint')}>
@@ -165,7 +190,10 @@ export function SendScreen() {
                 {...ids}
                 rows={5}
                 value={text}
-                onChange={(e) => setText(e.target.value)}
+                onChange={(e) => {
+                  setText(e.target.value);
+                  changed('text');
+                }}
                 data-testid="send-text"
               />
             )}
@@ -178,18 +206,43 @@ export function SendScreen() {
             <TemplateFields
               templates={templateList}
               templateId={templateId}
-              onTemplate={setTemplateId}
+              onTemplate={(id) => {
+                setTemplateId(id);
+                changed('template', ...Object.keys(errors).filter((f) => f.startsWith('variables.')));
+              }}
               values={values}
-              onValues={setValues}
-              errors={tried ? errors : {}}
+              onValues={(next) => {
+                setValues(next);
+                changed(
+                  ...Object.keys(next)
+                    .filter((name) => next[name] !== values[name])
+                    .map((n) => `variables.${n}`),
+                );
+              }}
+              errors={templateErrors}
             />
           ))}
         {mode === 'media' && (
           <>
-            <MediaField file={file} onChange={setFile} error={shown('media')} />
+            <MediaField
+              file={file}
+              onChange={(f) => {
+                setFile(f);
+                changed('media');
+              }}
+              error={shown('media')}
+            />
             <Field label={t('send.caption')} error={shown('caption')}>
               {(ids) => (
-                <textarea {...ids} rows={2} value={caption} onChange={(e) => setCaption(e.target.value)} />
+                <textarea
+                  {...ids}
+                  rows={2}
+                  value={caption}
+                  onChange={(e) => {
+                    setCaption(e.target.value);
+                    changed('caption');
+                  }}
+                />
               )}
             </Field>
           </>
@@ -207,7 +260,10 @@ export function SendScreen() {
                   {...ids}
                   type="datetime-local"
                   value={when}
-                  onChange={(e) => setWhen(e.target.value)}
+                  onChange={(e) => {
+                    setWhen(e.target.value);
+                    changed('scheduledAt');
+                  }}
                 />
               )}
             </Field>
@@ -226,26 +282,26 @@ export function SendScreen() {
 }
 
 /** The server's reasons, placed next to the field they concern; {} when it is not about a field. */
-function sendErrors(err: unknown, t: ReturnType<typeof useI18n>['t']): Record<string, string> {
+function sendErrors(err: unknown): Record<string, Problem> {
   if (!(err instanceof ApiError)) return {};
-  const out: Record<string, string> = {};
+  const out: Record<string, Problem> = {};
   for (const [field, message] of Object.entries(err.fieldErrors())) {
     const key = field.replace(/^body\./, '');
-    out[key.startsWith('media') ? 'media' : key] ??= message;
+    out[key.startsWith('media') ? 'media' : key] ??= { text: message };
   }
-  if (err.code === 'invalid_phone') out.to = t('err.invalid_phone');
-  if (err.code === 'recipient_opted_out') out.to = t('err.recipient_opted_out');
-  if (err.code === 'not_on_whatsapp') out.to = t('err.not_on_whatsapp');
+  if (err.code === 'invalid_phone') out.to = { key: 'err.invalid_phone' };
+  if (err.code === 'recipient_opted_out') out.to = { key: 'err.recipient_opted_out' };
+  if (err.code === 'not_on_whatsapp') out.to = { key: 'err.not_on_whatsapp' };
   if (err.code === 'payload_too_large' || err.code === 'unsupported_media_type')
-    out.media = t(`err.${err.code}`);
+    out.media = { key: `err.${err.code}` };
   if (err.code === 'missing_variable' || err.code === 'unknown_variable') {
     const names = err.details.missing ?? err.details.unknown ?? err.details.variables;
     if (Array.isArray(names) && names.length) {
       for (const n of names)
-        out[`variables.${String(n)}`] = t(
-          err.code === 'missing_variable' ? 'send.variableMissing' : 'send.variableUnknown',
-        );
-    } else out.template = t(`err.${err.code}`);
+        out[`variables.${String(n)}`] = {
+          key: err.code === 'missing_variable' ? 'send.variableMissing' : 'send.variableUnknown',
+        };
+    } else out.template = { key: `err.${err.code}` };
   }
   return out;
 }
