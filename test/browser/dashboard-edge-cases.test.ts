@@ -391,3 +391,31 @@ describe('errors on the Send form', () => {
     await context.close();
   });
 });
+
+describe('the phone-link form', () => {
+  it('shows its validation error in the error colour', async () => {
+    const { page, context } = await openPage(suite.browser, suite.web.url);
+    await signUpInContext(context, suite.web.url, 'Rita Rojo');
+    await page.goto('/whatsapp');
+    await page
+      .getByRole('button', { name: '¿No puedes escanear? Vincular con el número de teléfono' })
+      .click();
+    const form = page.getByTestId('phone-link-form');
+    await form.getByRole('button', { name: 'Obtener el código' }).click();
+    const error = form.locator('.field-error');
+    await error.waitFor();
+    const colours = await error.evaluate((el) => ({
+      text: getComputedStyle(el).color,
+      danger: (() => {
+        const probe = document.createElement('span');
+        probe.style.color = 'var(--danger)';
+        document.body.append(probe);
+        const c = getComputedStyle(probe).color;
+        probe.remove();
+        return c;
+      })(),
+    }));
+    expect(colours.text).toBe(colours.danger);
+    await context.close();
+  });
+});
