@@ -419,3 +419,21 @@ describe('the phone-link form', () => {
     await context.close();
   });
 });
+
+describe('the template editor', () => {
+  it('quotes each malformed brace fragment once, without doubling its braces', async () => {
+    const { page, context } = await openPage(suite.browser, suite.web.url);
+    await signUpInContext(context, suite.web.url, 'Vera Llaves');
+    await page.goto('/templates/new');
+    const body = page.getByTestId('template-body');
+    await body.waitFor();
+    await page.locator('form input').first().fill('Llaves sueltas');
+    await body.fill('Hola {Mal formado} y {x');
+    await page.locator('form button[type="submit"]').click();
+    const error = page.locator('.field', { has: body }).locator('.field-error');
+    await error.getByText('«{Mal formado}», «{x»', { exact: false }).waitFor();
+    // The sentence itself teaches `{{` for a literal brace; the fragments are not wrapped in more.
+    expect(await error.innerText()).not.toMatch(/\{\{Mal|\{\{x/);
+    await context.close();
+  });
+});

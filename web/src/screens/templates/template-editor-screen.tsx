@@ -17,6 +17,7 @@ import { keyFromName } from '../../lib/template-key';
 import { useSession } from '../../lib/session-context';
 import { fieldErrorText } from '../../lib/field-error-text';
 import { BUILTIN_VARIABLES, variablesIn } from '../../lib/template-render';
+import { quotedFragments, variableNames } from '../../lib/template-problems';
 import { useResource } from '../../lib/use-resource';
 import { sampleDateTime, sampleValues } from './sample-values';
 import { useTemplatePreview } from './use-template-preview';
@@ -294,17 +295,14 @@ function errorsFrom(err: unknown, t: ReturnType<typeof useI18n>['t']): Errors {
     if (['name', 'category', 'language', 'body'].includes(target))
       out[target as keyof Errors] ??= fieldErrorText(target, message, t);
   }
-  const list = (name: string) => {
-    const v = err.details[name];
-    return Array.isArray(v) && v.length ? v.map((x) => `{${String(x)}}`).join(', ') : null;
-  };
   if (err.code === 'conflict') out.name = t('tpl.keyTaken');
   if (err.code === 'invalid_template' || err.code === 'unknown_variable') {
-    const unknown = list('unknown');
+    const unknown = variableNames(err.details.unknown);
+    const malformed = quotedFragments(err.details.malformed);
     out.body ??= unknown
       ? t('tpl.unknownVars', { list: unknown })
-      : list('malformed')
-        ? t('tpl.malformed', { list: list('malformed') ?? '' })
+      : malformed
+        ? t('tpl.malformed', { list: malformed })
         : err.message;
   }
   return out;
