@@ -437,3 +437,64 @@ describe('the template editor', () => {
     await context.close();
   });
 });
+
+describe("times in the advisor's zone, not the browser's", () => {
+  it('shows appointments and messages, and reads the schedule, in settings.timezone', async () => {
+    // The advisor works in Mexico City; this computer is set to Madrid (7 hours ahead).
+    const ana = await bookingAdvisor(suite.web.service, 'Ana Zona', { timezone: 'America/Mexico_City' });
+    const zone = 'America/Mexico_City';
+    const startsAt = new Date(Math.ceil(Date.now() / 3_600_000) * 3_600_000 + 2 * 86_400_000);
+    const bk = booking({ clientName: 'Rosa Horario', startsAt: startsAt.toISOString(), timezone: zone });
+    expect((await ana.api.post('/api/appointments', bk)).status).toBe(201);
+    const { page, context, pageErrors } = await advisorPage('Ana Zona', DESKTOP, ana);
+    const inZone = (d: Date, options: Intl.DateTimeFormatOptions) =>
+      new Intl.DateTimeFormat('es-ES', { ...options, timeZone: zone }).format(d);
+
+    await page.goto('/appointments');
+    const card = page.getByTestId('appointment').filter({ hasText: 'Rosa Horario' });
+    await card
+      .locator('.appointment-time')
+      .getByText(inZone(startsAt, { timeStyle: 'short' }), { exact: true })
+      .waitFor();
+
+    // Scheduling: the time typed is Mexico City's, and the form says so.
+    const target = new Date(startsAt.getTime() + 86_400_000);
+    const wall = new Intl.DateTimeFormat('sv-SE', {
+      timeZone: zone,
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+    })
+      .format(target)
+      .replace(' ', 'T');
+    await page.goto('/send');
+    await page.getByTestId('recipient').fill(newPhone());
+    await page.getByTestId('send-text').fill('Te escribo mañana');
+    await page.getByText('Programar para más tarde').click();
+    await page.getByTestId('schedule-zone').getByText('Hora de America/Mexico City').waitFor();
+    await page.getByLabel('Fecha y hora').fill(wall);
+    await page.getByRole('button', { name: 'Programar envío' }).click();
+    await page.getByTestId('sent-result').waitFor();
+    const scheduled: any = await waitFor(
+      async () =>
+        (await ana.client.get('/api/whatsapp/messages?status=scheduled')).body.items.find(
+          (m: any) => m.text === 'Te escribo mañana',
+        ),
+      Boolean,
+      { what: 'the scheduled message' },
+    );
+    expect(scheduled.scheduledAt).toBe(target.toISOString());
+
+    await page.goto('/messages');
+    const row = page.locator(`[data-testid="message-row"][data-id="${scheduled.id}"]`);
+    await row
+      .locator('td')
+      .first()
+      .getByText(inZone(target, { dateStyle: 'medium', timeStyle: 'short' }), { exact: true })
+      .waitFor();
+    expect(pageErrors).toEqual([]);
+    await context.close();
+  });
+});

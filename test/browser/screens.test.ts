@@ -81,19 +81,28 @@ describe('public profile page', () => {
 });
 
 describe('the appointments screen', () => {
-  // Far east and far west of UTC: at any hour, one of them is on another date than UTC.
-  it.each(['Pacific/Kiritimati', 'Pacific/Pago_Pago'])(
-    'starts from today where the advisor is (%s), not from today in UTC',
-    async (timezoneId) => {
+  // Far east and far west of UTC, 25 hours apart: always on different dates, and at any hour
+  // one of them is on another date than UTC.
+  it.each([
+    ['Pacific/Kiritimati', 'Pacific/Pago_Pago'],
+    ['Pacific/Pago_Pago', 'Pacific/Kiritimati'],
+  ])(
+    "starts from today in the advisor's zone (%s), not the browser's (%s) or UTC's",
+    async (zone, browserZone) => {
       const { page, context, pageErrors } = await openPage(suite.browser, suite.web.url, DESKTOP, {
-        timezoneId,
+        timezoneId: browserZone,
       });
       await signUpInContext(context, suite.web.url);
+      const saved = await context.request.put(`${suite.web.url}/api/whatsapp/config`, {
+        data: { settings: { timezone: zone } },
+        headers: { origin: suite.web.url },
+      });
+      expect(saved.status()).toBe(200);
       await page.goto('/appointments');
       const from = page.locator('input[type="date"]');
       await from.waitFor();
-      const localToday = new Intl.DateTimeFormat('en-CA', { timeZone: timezoneId }).format(new Date());
-      expect(await from.inputValue()).toBe(localToday);
+      const advisorToday = new Intl.DateTimeFormat('en-CA', { timeZone: zone }).format(new Date());
+      await expect.poll(() => from.inputValue()).toBe(advisorToday);
       expect(pageErrors).toEqual([]);
       await context.close();
     },

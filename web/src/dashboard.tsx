@@ -4,6 +4,7 @@ import { useEffect, type ReactNode } from 'react';
 import { AppShell } from './components/AppShell';
 import { LoadingState } from './components/LoadingState';
 import { useI18n } from './i18n/i18n-context';
+import { AdvisorZoneProvider } from './lib/advisor-zone';
 import { LiveEventsProvider } from './lib/live-events';
 import { match, navigate, useLocation } from './lib/router';
 import { safeNextPath } from './lib/safe-next';
@@ -62,7 +63,9 @@ export function Dashboard() {
   if (!user) return onAuthPage ? <AuthScreen mode={path === '/sign-up' ? 'sign-up' : 'sign-in'} /> : null;
   return (
     <LiveEventsProvider>
-      <AppShell>{screen}</AppShell>
+      <AdvisorZoneProvider>
+        <AppShell>{screen}</AppShell>
+      </AdvisorZoneProvider>
     </LiveEventsProvider>
   );
 }

@@ -306,6 +306,7 @@ export const en: Record<MessageKey, string> = {
   'send.caption': 'Text with the file (optional)',
   'send.scheduleLater': 'Schedule for later',
   'send.when': 'Date and time',
+  'send.whenZone': 'Time in {zone}, the zone in your settings.',
   'send.whenRequired': 'Choose when to send it.',
   'send.whenPast': 'That time has already passed.',
   'send.submit': 'Send',

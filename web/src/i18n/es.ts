@@ -308,6 +308,7 @@ export const es = {
   'send.caption': 'Texto que acompaña al archivo (opcional)',
   'send.scheduleLater': 'Programar para más tarde',
   'send.when': 'Fecha y hora',
+  'send.whenZone': 'Hora de {zone}, la zona de tus ajustes.',
   'send.whenRequired': 'Elige cuándo enviarlo.',
   'send.whenPast': 'Esa hora ya ha pasado.',
   'send.submit': 'Enviar',

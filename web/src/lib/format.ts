@@ -1,35 +1,53 @@
-// Dates, durations and rates in the advisor's language.
-export function formatDateTime(iso: string | null | undefined, locale: string): string {
+// Dates, durations and rates in the advisor's language. Times are shown in `timeZone`, the
+// advisor's configured zone (settings.timezone), so what the dashboard says matches what their
+// clients' messages say; without one (not loaded yet), the browser's zone.
+export function formatDateTime(iso: string | null | undefined, locale: string, timeZone?: string): string {
   if (!iso) return '—';
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return '—';
-  return new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short' }).format(d);
+  return new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short', timeZone }).format(d);
 }
 
 export function formatDate(
   iso: string,
   locale: string,
   options: Intl.DateTimeFormatOptions = { dateStyle: 'medium' },
+  timeZone?: string,
 ): string {
   const d = new Date(iso);
-  return Number.isNaN(d.getTime()) ? iso : new Intl.DateTimeFormat(locale, options).format(d);
+  return Number.isNaN(d.getTime())
+    ? iso
+    : new Intl.DateTimeFormat(locale, { ...options, timeZone }).format(d);
 }
 
-export function formatTime(iso: string | null | undefined, locale: string): string {
+export function formatTime(iso: string | null | undefined, locale: string, timeZone?: string): string {
   if (!iso) return '';
   const d = new Date(iso);
-  return Number.isNaN(d.getTime()) ? '' : new Intl.DateTimeFormat(locale, { timeStyle: 'short' }).format(d);
+  return Number.isNaN(d.getTime())
+    ? ''
+    : new Intl.DateTimeFormat(locale, { timeStyle: 'short', timeZone }).format(d);
+}
+
+/** The calendar day `d` falls on in `timeZone`, as YYYY-MM-DD (en-CA writes dates that way). */
+export function dayIn(d: Date, timeZone?: string): string {
+  return new Intl.DateTimeFormat('en-CA', { timeZone }).format(d);
 }
 
 /** Today → the time; this week → weekday; older → the date. For lists of chats and messages. */
-export function formatShort(iso: string | null | undefined, locale: string, now = new Date()): string {
+export function formatShort(
+  iso: string | null | undefined,
+  locale: string,
+  now = new Date(),
+  timeZone?: string,
+): string {
   if (!iso) return '';
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return '';
-  if (d.toDateString() === now.toDateString()) return formatTime(iso, locale);
-  const days = (now.getTime() - d.getTime()) / 86_400_000;
-  if (days >= 0 && days < 6) return new Intl.DateTimeFormat(locale, { weekday: 'short' }).format(d);
-  return new Intl.DateTimeFormat(locale, { day: 'numeric', month: 'short' }).format(d);
+  const day = dayIn(d, timeZone);
+  if (day === dayIn(now, timeZone)) return formatTime(iso, locale, timeZone);
+  const days = (Date.parse(dayIn(now, timeZone)) - Date.parse(day)) / 86_400_000;
+  if (days > 0 && days < 6) return new Intl.DateTimeFormat(locale, { weekday: 'short', timeZone }).format(d);
+  return new Intl.DateTimeFormat(locale, { day: 'numeric', month: 'short', timeZone }).format(d);
 }
 
 export function formatPercent(rate: number | null | undefined, locale: string): string {
@@ -57,17 +75,44 @@ export function formatDuration(seconds: number | null | undefined, locale: strin
   return `${n(hours / 24)} d`;
 }
 
-/** `2026-12-01T09:00` (datetime-local) in the browser's zone → ISO UTC. */
-export function localInputToIso(value: string): string | null {
-  if (!value) return null;
-  const d = new Date(value);
-  return Number.isNaN(d.getTime()) ? null : d.toISOString();
+/** The wall-clock fields of `utcMs` in `timeZone`, read back as if they were UTC. */
+function wallAsUtc(utcMs: number, timeZone?: string): number {
+  const parts = new Intl.DateTimeFormat('en-US', {
+    timeZone,
+    hourCycle: 'h23',
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+  }).formatToParts(utcMs);
+  const n = (type: string) => Number(parts.find((p) => p.type === type)?.value);
+  return Date.UTC(n('year'), n('month') - 1, n('day'), n('hour'), n('minute'), n('second'));
 }
 
-/** A Date → the `YYYY-MM-DDTHH:MM` a datetime-local input shows, in the browser's zone. */
-export function toLocalInput(d: Date): string {
-  const p = (v: number) => String(v).padStart(2, '0');
-  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}`;
+/**
+ * `2026-12-01T09:00` (datetime-local) read as a wall time in `timeZone` → ISO UTC. A time the
+ * clocks skip (spring forward) moves forward by the gap; a time they repeat (fall back) is the
+ * first of the two.
+ */
+export function localInputToIso(value: string, timeZone?: string): string | null {
+  const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})$/.exec(value);
+  if (!m) return null;
+  const [year, month, day, hour, minute] = m.slice(1).map(Number) as [number, number, number, number, number];
+  const wall = Date.UTC(year, month - 1, day, hour, minute);
+  if (Number.isNaN(wall) || new Date(wall).getUTCDate() !== day) return null;
+  // The zone's offset half a day before and after: one of them is the offset at that wall time.
+  const offsetAt = (utcMs: number) => wallAsUtc(utcMs, timeZone) - utcMs;
+  const before = wall - offsetAt(wall - 43_200_000);
+  const after = wall - offsetAt(wall + 43_200_000);
+  const valid = [before, after].filter((utcMs) => wallAsUtc(utcMs, timeZone) === wall);
+  return new Date(valid.length ? Math.min(...valid) : before).toISOString();
+}
+
+/** A Date → the `YYYY-MM-DDTHH:MM` a datetime-local input shows, in `timeZone`. */
+export function toLocalInput(d: Date, timeZone?: string): string {
+  return new Date(wallAsUtc(d.getTime(), timeZone)).toISOString().slice(0, 16);
 }
 
 const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });

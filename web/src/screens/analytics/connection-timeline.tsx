@@ -2,7 +2,7 @@
 // changes listed underneath for screen readers and for the exact times.
 import { useI18n } from '../../i18n/i18n-context';
 import type { ConnectionStatus } from '../../lib/api-types';
-import { formatDateTime } from '../../lib/format';
+import { useDates } from '../../lib/advisor-zone';
 
 const COLOR: Record<ConnectionStatus, string> = {
   connected: 'var(--ok)',
@@ -21,7 +21,8 @@ export function ConnectionTimeline({
   since: string;
   until: string;
 }) {
-  const { t, locale } = useI18n();
+  const { t } = useI18n();
+  const dates = useDates();
   const start = new Date(since).getTime();
   const end = new Date(until).getTime();
   const span = Math.max(1, end - start);
@@ -40,8 +41,8 @@ export function ConnectionTimeline({
         ))}
       </svg>
       <div className="conn-scale" aria-hidden="true">
-        <span>{formatDateTime(since, locale)}</span>
-        <span>{formatDateTime(until, locale)}</span>
+        <span>{dates.dateTime(since)}</span>
+        <span>{dates.dateTime(until)}</span>
       </div>
       <ul className="conn-list">
         {[...sorted]
@@ -50,7 +51,7 @@ export function ConnectionTimeline({
           .map((h) => (
             <li key={`${h.at}-${h.status}`}>
               <span className="badge-dot" style={{ background: COLOR[h.status] }} aria-hidden="true" />
-              {t(`status.${h.status}`)} <span className="cell-sub">· {formatDateTime(h.at, locale)}</span>
+              {t(`status.${h.status}`)} <span className="cell-sub">· {dates.dateTime(h.at)}</span>
             </li>
           ))}
       </ul>

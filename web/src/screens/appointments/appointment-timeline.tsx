@@ -4,7 +4,7 @@ import type { MessageKey } from '../../i18n/es';
 import { useI18n, type Translate } from '../../i18n/i18n-context';
 import { messageErrorText } from '../../lib/error-text';
 import type { Message } from '../../lib/api-types';
-import { formatDateTime } from '../../lib/format';
+import { useDates } from '../../lib/advisor-zone';
 
 export type AppointmentKind = 'confirmation' | 'reminder' | 'follow_up';
 
@@ -71,7 +71,8 @@ export function AppointmentTimeline({
   onSendNow: (kind: AppointmentKind) => void;
   busyKind: string | null;
 }) {
-  const { t, locale } = useI18n();
+  const { t } = useI18n();
+  const dates = useDates();
   const outbound = messages
     .filter((m) => m.direction === 'outbound')
     .sort((a, b) => (a.scheduledAt ?? a.createdAt).localeCompare(b.scheduledAt ?? b.createdAt));
@@ -105,7 +106,7 @@ export function AppointmentTimeline({
                   <span className="step-dot" aria-hidden="true" />
                   <span>
                     {t(s.key)}
-                    {s.at && <span className="cell-sub"> · {formatDateTime(s.at, locale)}</span>}
+                    {s.at && <span className="cell-sub"> · {dates.dateTime(s.at)}</span>}
                     {s.detail && (
                       <span className="step-detail">
                         {s.key === 'appt.step.answered' ? `“${s.detail}”` : s.detail}

@@ -12,22 +12,22 @@ import { useToast } from '../../components/Toaster';
 import { useI18n } from '../../i18n/i18n-context';
 import { api, ApiError, enc } from '../../lib/api-client';
 import type { Appointment, Message } from '../../lib/api-types';
-import { formatDate, formatTime } from '../../lib/format';
+import { useDates } from '../../lib/advisor-zone';
+import { dayIn, localInputToIso } from '../../lib/format';
 import { useLiveEvent } from '../../lib/live-events';
 import { displayPhone } from '../../lib/phone-input';
 import { usePagedList } from '../../lib/use-paged-list';
 import { AppointmentTimeline, type AppointmentKind } from './appointment-timeline';
 
-// Today where the advisor is, as the date input's YYYY-MM-DD (en-CA formats dates that way). Not
-// toISOString(): that is today in UTC, which in Mexico after 6 p.m. is already tomorrow and hid
-// the evening's appointments.
-const today = () => new Intl.DateTimeFormat('en-CA').format(new Date());
-
 export function AppointmentsScreen() {
-  const { t, locale } = useI18n();
+  const { t } = useI18n();
+  const dates = useDates();
   const toast = useToast();
-  const [from, setFrom] = useState(today);
-  const fromIso = new Date(`${from}T00:00:00`).toISOString();
+  // From today where the advisor is (their zone, not UTC: in Mexico after 6 p.m. UTC is already
+  // tomorrow and hid the evening's appointments), until they pick another day.
+  const [picked, setPicked] = useState<string | null>(null);
+  const from = picked ?? dayIn(new Date(), dates.timeZone);
+  const fromIso = localInputToIso(`${from}T00:00`, dates.timeZone) ?? new Date().toISOString();
   const list = usePagedList<Appointment>('/api/appointments', { from: fromIso });
   const [busy, setBusy] = useState<{ id: string; kind: string } | null>(null);
   // `cancelled`: the server refused because the appointment was cancelled meanwhile.
@@ -81,7 +81,7 @@ export function AppointmentsScreen() {
       <div className="filters">
         <Field label={t('appt.from')}>
           {(ids) => (
-            <input {...ids} type="date" value={from} onChange={(e) => setFrom(e.target.value || today())} />
+            <input {...ids} type="date" value={from} onChange={(e) => setPicked(e.target.value || null)} />
           )}
         </Field>
       </div>
@@ -99,9 +99,9 @@ export function AppointmentsScreen() {
             <li key={a.externalId} className="card appointment" data-testid="appointment">
               <div className="appointment-when">
                 <span className="appointment-day">
-                  {formatDate(a.startsAt, locale, { weekday: 'short', day: 'numeric', month: 'short' })}
+                  {dates.date(a.startsAt, { weekday: 'short', day: 'numeric', month: 'short' })}
                 </span>
-                <span className="appointment-time">{formatTime(a.startsAt, locale)}</span>
+                <span className="appointment-time">{dates.time(a.startsAt)}</span>
               </div>
               <div className="appointment-main">
                 <h2>{a.clientName}</h2>

@@ -11,7 +11,7 @@ import { Switch } from '../../components/Switch';
 import { useI18n } from '../../i18n/i18n-context';
 import { api, enc } from '../../lib/api-client';
 import type { Conversation, Message } from '../../lib/api-types';
-import { formatDate, formatTime } from '../../lib/format';
+import { useDates } from '../../lib/advisor-zone';
 import { useLiveEvent } from '../../lib/live-events';
 import { upsertLive } from '../../lib/live-list';
 import { displayPhone } from '../../lib/phone-input';
@@ -27,7 +27,8 @@ interface ChatViewProps {
 }
 
 export function ChatView({ phone, conversation, onChange }: ChatViewProps) {
-  const { t, locale } = useI18n();
+  const { t } = useI18n();
+  const dates = useDates();
   const list = usePagedList<Message>(`/api/whatsapp/conversations/${enc(phone)}/messages`, {});
   const [optBusy, setOptBusy] = useState(false);
   const [optError, setOptError] = useState<unknown>(null);
@@ -157,7 +158,7 @@ export function ChatView({ phone, conversation, onChange }: ChatViewProps) {
           <p className="muted center">{t('inbox.noMessages')}</p>
         )}
         {messages.map((m) => {
-          const day = formatDate(m.createdAt, locale, { dateStyle: 'full' });
+          const day = dates.date(m.createdAt, { dateStyle: 'full' });
           const showDay = day !== lastDay;
           lastDay = day;
           return (
@@ -171,7 +172,7 @@ export function ChatView({ phone, conversation, onChange }: ChatViewProps) {
               >
                 <p className="bubble-text">{messageSummary(m, t)}</p>
                 <span className="bubble-meta">
-                  {formatTime(m.createdAt, locale)}
+                  {dates.time(m.createdAt)}
                   {m.direction === 'outbound' && <MessageTicks status={m.status} />}
                 </span>
               </div>

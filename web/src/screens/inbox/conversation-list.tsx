@@ -5,7 +5,8 @@ import { LoadMoreSentinel } from '../../components/LoadMoreSentinel';
 import { LoadingState } from '../../components/LoadingState';
 import { useI18n } from '../../i18n/i18n-context';
 import type { Conversation } from '../../lib/api-types';
-import { formatShort, initials } from '../../lib/format';
+import { useDates } from '../../lib/advisor-zone';
+import { initials } from '../../lib/format';
 import { displayPhone } from '../../lib/phone-input';
 import type { PagedList } from '../../lib/use-paged-list';
 import { messageSummary } from '../messages/message-row';
@@ -17,7 +18,8 @@ export function ConversationList({
   list: PagedList<Conversation>;
   selected: string | null;
 }) {
-  const { t, locale } = useI18n();
+  const { t } = useI18n();
+  const dates = useDates();
   if (list.error && list.items.length === 0) return <ErrorNotice error={list.error} onRetry={list.reload} />;
   if (list.loading && list.items.length === 0) return <LoadingState />;
   if (list.items.length === 0) {
@@ -47,7 +49,7 @@ export function ConversationList({
                 <span className="conversation-main">
                   <span className="conversation-top">
                     <span className="conversation-name">{name}</span>
-                    <span className="conversation-time">{formatShort(c.lastMessage?.createdAt, locale)}</span>
+                    <span className="conversation-time">{dates.short(c.lastMessage?.createdAt)}</span>
                   </span>
                   <span className="conversation-bottom">
                     <span className="conversation-last">

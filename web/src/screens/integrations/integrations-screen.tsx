@@ -11,11 +11,12 @@ import { useToast } from '../../components/Toaster';
 import { useI18n } from '../../i18n/i18n-context';
 import { api, ApiError } from '../../lib/api-client';
 import type { ApiKey, CreatedApiKey } from '../../lib/api-types';
-import { formatDateTime } from '../../lib/format';
+import { useDates } from '../../lib/advisor-zone';
 import { useResource } from '../../lib/use-resource';
 
 export function IntegrationsScreen() {
-  const { t, locale } = useI18n();
+  const { t } = useI18n();
+  const dates = useDates();
   const toast = useToast();
   const keys = useResource<{ items: ApiKey[] }>('/api/api-keys');
   const [name, setName] = useState('');
@@ -126,7 +127,7 @@ export function IntegrationsScreen() {
                     </div>
                   </td>
                   <td data-label={t('keys.created')}>
-                    <div>{formatDateTime(key.createdAt, locale)}</div>
+                    <div>{dates.dateTime(key.createdAt)}</div>
                   </td>
                   <td data-label={t('keys.state')}>
                     <div>

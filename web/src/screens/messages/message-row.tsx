@@ -5,7 +5,7 @@ import { useI18n } from '../../i18n/i18n-context';
 import { api, enc } from '../../lib/api-client';
 import type { Message } from '../../lib/api-types';
 import { messageErrorText } from '../../lib/error-text';
-import { formatDateTime } from '../../lib/format';
+import { useDates } from '../../lib/advisor-zone';
 import { displayPhone } from '../../lib/phone-input';
 import { templateLabel } from '../../lib/template-label';
 
@@ -25,7 +25,8 @@ export function messageSummary(m: Message, t: ReturnType<typeof useI18n>['t']): 
 }
 
 export function MessageRow({ message: m, onUpdated }: { message: Message; onUpdated: (m: Message) => void }) {
-  const { t, locale } = useI18n();
+  const { t } = useI18n();
+  const dates = useDates();
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
   const retry = async () => {
@@ -53,7 +54,7 @@ export function MessageRow({ message: m, onUpdated }: { message: Message; onUpda
     >
       <td data-label={t('msg.when')}>
         <div>
-          <span className="nowrap">{formatDateTime(when, locale)}</span>
+          <span className="nowrap">{dates.dateTime(when)}</span>
           <span className="cell-sub">
             {m.direction === 'inbound' ? t('msg.inboundShort') : t(`msg.source.${sourceKey(m.source)}`)}
           </span>

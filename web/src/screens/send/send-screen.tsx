@@ -9,6 +9,7 @@ import type { MessageKey } from '../../i18n/es';
 import { useI18n } from '../../i18n/i18n-context';
 import { api, ApiError } from '../../lib/api-client';
 import type { Message, Template, WhatsappConfig } from '../../lib/api-types';
+import { useAdvisorZone } from '../../lib/advisor-zone';
 import { localInputToIso, toLocalInput } from '../../lib/format';
 import { itemsOf } from '../../lib/list-items';
 import { checkPhoneInput } from '../../lib/phone-input';
@@ -47,7 +48,11 @@ export function SendScreen() {
   const [file, setFile] = useState<File | null>(null);
   const [caption, setCaption] = useState('');
   const [scheduled, setScheduled] = useState(false);
-  const [when, setWhen] = useState(() => toLocalInput(new Date(Date.now() + 3_600_000)));
+  // Read and shown in the advisor's zone; an hour from now until they type a time.
+  const { timeZone } = useAdvisorZone();
+  const zoneName = timeZone ?? new Intl.DateTimeFormat().resolvedOptions().timeZone;
+  const [typedWhen, setWhen] = useState<string | null>(null);
+  const when = typedWhen ?? toLocalInput(new Date(Date.now() + 3_600_000), timeZone);
   const [errors, setErrors] = useState<Record<string, Problem>>({});
   const [formError, setFormError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
@@ -86,7 +91,7 @@ export function SendScreen() {
     if (mode === 'media' && !file) out.media = { key: 'send.fileRequired' };
     if (mode === 'media' && file && file.size > MEDIA_MAX_BYTES) out.media = { key: 'err.payload_too_large' };
     if (scheduled) {
-      const iso = localInputToIso(when);
+      const iso = localInputToIso(when, timeZone);
       if (!iso) out.scheduledAt = { key: 'send.whenRequired' };
       else if (new Date(iso).getTime() < Date.now()) out.scheduledAt = { key: 'send.whenPast' };
     }
@@ -104,7 +109,7 @@ export function SendScreen() {
     try {
       const body: Record<string, unknown> = { to: to.trim() };
       if (clientName.trim()) body.clientName = clientName.trim();
-      if (scheduled) body.scheduledAt = localInputToIso(when);
+      if (scheduled) body.scheduledAt = localInputToIso(when, timeZone);
       if (mode === 'text') Object.assign(body, { type: 'text', text: text.trim() });
       if (mode === 'template') {
         const tpl = templateList.find((x) => x.id === templateId);
@@ -254,7 +259,15 @@ export function SendScreen() {
             {t('send.scheduleLater')}
           </label>
           {scheduled && (
-            <Field label={t('send.when')} error={shown('scheduledAt')}>
+            <Field
+              label={t('send.when')}
+              hint={
+                <span data-testid="schedule-zone">
+                  {t('send.whenZone', { zone: zoneName.replace(/_/g, ' ') })}
+                </span>
+              }
+              error={shown('scheduledAt')}
+            >
               {(ids) => (
                 <input
                   {...ids}

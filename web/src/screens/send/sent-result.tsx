@@ -5,12 +5,13 @@ import { MessageTicks } from '../../components/MessageTicks';
 import { useI18n } from '../../i18n/i18n-context';
 import type { Message } from '../../lib/api-types';
 import { messageErrorText } from '../../lib/error-text';
-import { formatDateTime } from '../../lib/format';
+import { useDates } from '../../lib/advisor-zone';
 import { useLiveEvent } from '../../lib/live-events';
 import { displayPhone } from '../../lib/phone-input';
 
 export function SentResult({ message, onDismiss }: { message: Message; onDismiss: () => void }) {
-  const { t, locale } = useI18n();
+  const { t } = useI18n();
+  const dates = useDates();
   const [current, setCurrent] = useState(message);
   if (current.id !== message.id) setCurrent(message);
   useLiveEvent('message', (m) => {
@@ -24,7 +25,7 @@ export function SentResult({ message, onDismiss }: { message: Message; onDismiss
           : current.status === 'scheduled'
             ? t('send.scheduledFor', {
                 phone: displayPhone(current.phone),
-                when: formatDateTime(current.scheduledAt, locale),
+                when: dates.dateTime(current.scheduledAt),
               })
             : current.status === 'queued'
               ? t('send.queuedFor', { phone: displayPhone(current.phone) })

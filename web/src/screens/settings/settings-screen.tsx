@@ -9,6 +9,7 @@ import { LoadingState } from '../../components/LoadingState';
 import { Switch } from '../../components/Switch';
 import { useToast } from '../../components/Toaster';
 import { useI18n } from '../../i18n/i18n-context';
+import { useAdvisorZone } from '../../lib/advisor-zone';
 import { api, ApiError } from '../../lib/api-client';
 import type { WhatsappConfig, WhatsappSettings } from '../../lib/api-types';
 import { fieldErrorText } from '../../lib/field-error-text';
@@ -21,6 +22,7 @@ const RATE_WINDOWS = [60_000, 3_600_000];
 export function SettingsScreen() {
   const { t, locale } = useI18n();
   const toast = useToast();
+  const { setTimeZone } = useAdvisorZone();
   const config = useResource<WhatsappConfig>('/api/whatsapp/config');
   const [form, setForm] = useState<WhatsappSettings | null>(null);
   const [quiet, setQuiet] = useState(true);
@@ -63,6 +65,7 @@ export function SettingsScreen() {
       const settings: WhatsappSettings = { ...form, quietHours: quiet ? quietHours : null, ctaEnabled };
       const saved = await api.put<WhatsappConfig>('/api/whatsapp/config', { settings });
       config.setData(saved);
+      setTimeZone(saved.settings.timezone);
       toast(t('settings.saved'));
     } catch (e) {
       const fields = e instanceof ApiError ? e.fieldErrors() : {};

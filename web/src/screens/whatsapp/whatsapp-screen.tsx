@@ -12,7 +12,7 @@ import { useToast } from '../../components/Toaster';
 import { useI18n } from '../../i18n/i18n-context';
 import { api } from '../../lib/api-client';
 import type { ConnectResult, StatusEvent, WhatsappConfig } from '../../lib/api-types';
-import { formatDateTime } from '../../lib/format';
+import { useDates } from '../../lib/advisor-zone';
 import { useLiveEvent } from '../../lib/live-events';
 import { displayPhone } from '../../lib/phone-input';
 import { useResource } from '../../lib/use-resource';
@@ -25,7 +25,8 @@ import { useConnectionRefresh } from './use-connection-refresh';
 type Connection = Pick<StatusEvent, 'status' | 'qr' | 'phoneNumber' | 'profileName' | 'alert'>;
 
 export function WhatsappScreen() {
-  const { t, locale } = useI18n();
+  const { t } = useI18n();
+  const dates = useDates();
   const toast = useToast();
   const config = useResource<WhatsappConfig>('/api/whatsapp/config');
   const [conn, setConn] = useState<Connection | null>(null);
@@ -128,7 +129,7 @@ export function WhatsappScreen() {
             </div>
             <div>
               <dt>{t('wa.since')}</dt>
-              <dd>{formatDateTime(c.connectedAt, locale)}</dd>
+              <dd>{dates.dateTime(c.connectedAt)}</dd>
             </div>
           </dl>
         )}
