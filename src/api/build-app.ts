@@ -48,7 +48,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     trustProxy: deps.config.trustProxy,
     // Path parameters are checked by each route's schema (an appointment's externalId may be 200
     // characters); this is only the router's outer bound.
-    maxParamLength: MAX_PARAM_LENGTH,
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
     // The router's own refusals (a badly %-encoded URL, an over-long path parameter) answer with
     // the documented error body like every other error, not Fastify's.
     frameworkErrors: (err, _request, reply) => {
