@@ -114,6 +114,29 @@ describe('advisor account in the browser', () => {
     await context.close();
   });
 
+  it('says why when a session ends under the advisor, and not to a visitor who was never in', async () => {
+    const { page, context } = await openPage(suite.browser, suite.web.url);
+    const notice = page.getByText('Tu sesión ha terminado');
+    await page.goto('/sign-in');
+    await page.getByRole('button', { name: 'Entrar' }).waitFor();
+    await expect(notice.count()).resolves.toBe(0);
+    await signIn(page);
+    await page.goto('/templates');
+    await page.getByRole('heading', { name: 'Plantillas', level: 1 }).waitFor();
+    // Signed out elsewhere (another tab, an admin): the session is gone on the server.
+    const out = await context.request.post(`${suite.web.url}/api/auth/sign-out`, {
+      headers: { origin: suite.web.url },
+      data: {},
+    });
+    expect(out.ok()).toBe(true);
+    await page.getByRole('link', { name: 'Integraciones' }).click();
+    await page.waitForURL('**/sign-in**');
+    await notice.waitFor();
+    await signIn(page);
+    await expect(notice.count()).resolves.toBe(0);
+    await context.close();
+  });
+
   it('switches between Spanish and English and remembers the choice', async () => {
     const { page, context } = await openPage(suite.browser, suite.web.url);
     await signIn(page);

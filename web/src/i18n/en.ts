@@ -42,6 +42,8 @@ export const en: Record<MessageKey, string> = {
   'auth.point3': 'See which messages were delivered and read',
   'auth.signInTitle': 'Welcome back',
   'auth.signInIntro': 'Sign in with your email and password.',
+  'auth.sessionEnded':
+    'Your session ended (it expired or was signed out elsewhere). Sign in again to carry on where you were.',
   'auth.signUpTitle': 'Create your account',
   'auth.signUpIntro': 'In a minute your dashboard will be ready to connect WhatsApp.',
   'auth.name': 'Your name',

@@ -41,6 +41,8 @@ export const es = {
   'auth.point3': 'Sabes qué mensajes se entregaron y se leyeron',
   'auth.signInTitle': 'Hola de nuevo',
   'auth.signInIntro': 'Entra con tu email y tu contraseña.',
+  'auth.sessionEnded':
+    'Tu sesión ha terminado (caducó o se cerró en otro sitio). Vuelve a entrar para seguir donde estabas.',
   'auth.signUpTitle': 'Crea tu cuenta',
   'auth.signUpIntro': 'En un minuto tendrás tu panel listo para conectar WhatsApp.',
   'auth.name': 'Tu nombre',

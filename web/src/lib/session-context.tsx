@@ -9,6 +9,8 @@ interface SessionState {
   checking: boolean;
   /** true after the advisor pressed sign out (rather than the session expiring). */
   signedOutByUser: boolean;
+  /** true when a signed-in advisor's session ended under them (expired, signed out elsewhere). */
+  sessionEnded: boolean;
   signIn: (email: string, password: string) => Promise<void>;
   signUp: (name: string, email: string, password: string) => Promise<void>;
   signOut: () => Promise<void>;
@@ -20,11 +22,13 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   const [user, setUser] = useState<SessionUser | null>(null);
   const [checking, setChecking] = useState(true);
   const [signedOutByUser, setSignedOutByUser] = useState(false);
+  const [sessionEnded, setSessionEnded] = useState(false);
 
   const refresh = useCallback(async () => {
     try {
       const session = await api.get<Session | null>('/api/auth/get-session');
       setUser(session?.user ?? null);
+      if (session) setSessionEnded(false);
       if (session) setSignedOutByUser(false);
     } catch {
       setUser(null);
@@ -35,7 +39,12 @@ export function SessionProvider({ children }: { children: ReactNode }) {
 
   useEffect(() => {
     void refresh();
-    const lost = () => setUser(null);
+    // A 401 while signed in: the sign-in page says why the advisor landed there.
+    const lost = () =>
+      setUser((current) => {
+        if (current) setSessionEnded(true);
+        return null;
+      });
     window.addEventListener(SESSION_LOST, lost);
     return () => window.removeEventListener(SESSION_LOST, lost);
   }, [refresh]);
@@ -45,6 +54,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
       user,
       checking,
       signedOutByUser,
+      sessionEnded,
       signIn: async (email, password) => {
         await api.post('/api/auth/sign-in/email', { email, password });
         await refresh();
@@ -58,11 +68,12 @@ export function SessionProvider({ children }: { children: ReactNode }) {
           await api.post('/api/auth/sign-out', {});
         } finally {
           setSignedOutByUser(true);
+          setSessionEnded(false);
           setUser(null);
         }
       },
     }),
-    [user, checking, signedOutByUser, refresh],
+    [user, checking, signedOutByUser, sessionEnded, refresh],
   );
   return <SessionContext.Provider value={value}>{children}</SessionContext.Provider>;
 }

@@ -72,6 +72,12 @@ export function AuthScreen({ mode }: { mode: 'sign-in' | 'sign-up' }) {
         <main className="auth-main">
           <h1>{signUp ? t('auth.signUpTitle') : t('auth.signInTitle')}</h1>
           <p className="muted">{signUp ? t('auth.signUpIntro') : t('auth.signInIntro')}</p>
+          {!signUp && session.sessionEnded && (
+            <div className="banner banner-alert" role="status">
+              <Icon name="alert" size={18} />
+              <p>{t('auth.sessionEnded')}</p>
+            </div>
+          )}
           <form className="stack" onSubmit={submit} noValidate>
             {signUp && (
               <Field label={t('auth.name')} error={tried ? problems.name : null}>
