@@ -343,6 +343,29 @@ describe('the templates list', () => {
   });
 });
 
+describe('deleting an own version of a built-in template', () => {
+  it('says the built-in comes back, not that the template goes away', async () => {
+    const { advisor, page, context } = await advisorPage('Rita Revierte');
+    const override = await advisor.client.put('/api/whatsapp/templates/builtin:appointment_reminder:es', {
+      body: 'Hola {nombre_cliente}, te espero el {fecha_cita} a las {hora_cita}.',
+    });
+    expect(override.status).toBe(200);
+    await page.goto('/templates');
+    const card = page.getByTestId('template-card').filter({ hasText: 'te espero el' });
+    await card.getByRole('button', { name: 'Volver a la incluida' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByText('se volverá a usar la plantilla incluida').waitFor();
+    await expect(dialog.getByRole('heading').textContent()).resolves.toBe('¿Volver a la plantilla incluida?');
+    await dialog.getByRole('button', { name: 'Volver a la incluida' }).click();
+    await page.getByText('Se usa de nuevo la plantilla incluida').waitFor();
+    const reminder = (await advisor.client.get('/api/whatsapp/templates')).body.items.find(
+      (t: { key: string; language: string }) => t.key === 'appointment_reminder' && t.language === 'es',
+    );
+    expect(reminder.builtIn).toBe(true);
+    await context.close();
+  });
+});
+
 describe('the Messages screen with filters that match nothing', () => {
   it('says nothing matches the filters, not that there are no messages, and clears them', async () => {
     const { advisor, page, context } = await advisorPage('Alba Filtros');

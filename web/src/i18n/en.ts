@@ -258,6 +258,11 @@ export const en: Record<MessageKey, string> = {
   'tpl.deleted': 'Template deleted',
   'tpl.deleteTitle': 'Delete the template?',
   'tpl.deleteText': '"{name}" will be deleted. Messages already sent do not change.',
+  'tpl.revertTitle': 'Go back to the built-in template?',
+  'tpl.revertText':
+    'Your version of "{name}" will be deleted and the built-in template used again. Messages already sent do not change.',
+  'tpl.revert': 'Use the built-in',
+  'tpl.reverted': 'The built-in template is used again',
 
   'tplKey.appointment_confirmation': 'Appointment confirmation',
   'tplKey.appointment_reminder': 'Appointment reminder',

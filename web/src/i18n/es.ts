@@ -260,6 +260,11 @@ export const es = {
   'tpl.deleted': 'Plantilla eliminada',
   'tpl.deleteTitle': '¿Eliminar la plantilla?',
   'tpl.deleteText': 'Se eliminará «{name}». Los mensajes ya enviados no cambian.',
+  'tpl.revertTitle': '¿Volver a la plantilla incluida?',
+  'tpl.revertText':
+    'Se eliminará tu versión de «{name}» y se volverá a usar la plantilla incluida. Los mensajes ya enviados no cambian.',
+  'tpl.revert': 'Volver a la incluida',
+  'tpl.reverted': 'Se usa de nuevo la plantilla incluida',
 
   'tplKey.appointment_confirmation': 'Confirmación de cita',
   'tplKey.appointment_reminder': 'Recordatorio de cita',

@@ -22,6 +22,7 @@ import { useResource } from '../../lib/use-resource';
 import { sampleDateTime, sampleValues } from './sample-values';
 import { useTemplatePreview } from './use-template-preview';
 import { VariableChips } from './variable-chips';
+import { deleteWording } from './delete-wording';
 
 const CATEGORIES: TemplateCategory[] = ['confirmation', 'reminder', 'follow_up', 'custom'];
 const BUILTIN_SET: ReadonlySet<string> = new Set(BUILTIN_VARIABLES);
@@ -267,18 +268,18 @@ export function TemplateEditorScreen({ id }: { id: string | null }) {
       </div>
       <ConfirmDialog
         open={confirmDelete}
-        title={t('tpl.deleteTitle')}
-        confirmLabel={t('common.delete')}
+        title={t(deleteWording(saved).title)}
+        confirmLabel={t(deleteWording(saved).confirm)}
         danger
         onClose={() => setConfirmDelete(false)}
         onConfirm={async () => {
           if (!saved) return;
           await api.delete(`/api/whatsapp/templates/${enc(saved.id)}`);
-          toast(t('tpl.deleted'));
+          toast(t(deleteWording(saved).done));
           navigate('/templates');
         }}
       >
-        <p>{t('tpl.deleteText', { name: saved?.name ?? '' })}</p>
+        <p>{t(deleteWording(saved).text, { name: saved?.name ?? '' })}</p>
       </ConfirmDialog>
     </>
   );

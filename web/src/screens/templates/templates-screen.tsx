@@ -13,6 +13,7 @@ import { api, enc } from '../../lib/api-client';
 import type { Template } from '../../lib/api-types';
 import { itemsOf } from '../../lib/list-items';
 import { useResource } from '../../lib/use-resource';
+import { deleteWording } from './delete-wording';
 
 type LangFilter = 'all' | 'es' | 'en';
 
@@ -78,7 +79,7 @@ export function TemplatesScreen() {
                     className="btn btn-danger-ghost btn-small"
                     onClick={() => setDeleting(tpl)}
                   >
-                    {t('common.delete')}
+                    {t(deleteWording(tpl).confirm)}
                   </button>
                 )}
               </div>
@@ -88,18 +89,18 @@ export function TemplatesScreen() {
       )}
       <ConfirmDialog
         open={deleting !== null}
-        title={t('tpl.deleteTitle')}
-        confirmLabel={t('common.delete')}
+        title={t(deleteWording(deleting).title)}
+        confirmLabel={t(deleteWording(deleting).confirm)}
         danger
         onClose={() => setDeleting(null)}
         onConfirm={async () => {
           if (!deleting) return;
           await api.delete(`/api/whatsapp/templates/${enc(deleting.id)}`);
           list.reload();
-          toast(t('tpl.deleted'));
+          toast(t(deleteWording(deleting).done));
         }}
       >
-        <p>{t('tpl.deleteText', { name: deleting?.name ?? '' })}</p>
+        <p>{t(deleteWording(deleting).text, { name: deleting?.name ?? '' })}</p>
       </ConfirmDialog>
     </>
   );
