@@ -448,6 +448,12 @@ describe('settings: what the advisor saves is kept', () => {
       durationMs: 3_600_000,
     });
 
+    // A fraction is refused next to the field, not rounded behind the advisor's back.
+    await field('Máximo de mensajes').fill('2.5');
+    await page.getByRole('button', { name: 'Guardar ajustes' }).click();
+    await rate.locator('.field-error').getByText('Escribe un número entero.').waitFor();
+    expect((await client.get('/api/whatsapp/config')).body.settings.rateLimit.max).toBe(25);
+
     // Quiet hours off is kept too.
     await field('Máximo de mensajes').fill('25');
     await page.getByLabel('No enviar mensajes automáticos en horas de descanso').uncheck();

@@ -232,9 +232,9 @@ export function SettingsScreen() {
                   min={1}
                   step={1}
                   value={form.rateLimit.max}
-                  onChange={(e) =>
-                    set('rateLimit', { ...form.rateLimit, max: Math.round(Number(e.target.value)) })
-                  }
+                  // Kept as typed: rounding here turned "2.5" into 3 without a word; the server
+                  // answers a fraction with "a whole number" next to the field.
+                  onChange={(e) => set('rateLimit', { ...form.rateLimit, max: Number(e.target.value) })}
                 />
               )}
             </Field>
