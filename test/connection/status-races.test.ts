@@ -2,8 +2,9 @@
 // applied at the same time. The status machine must never let the older signal win: a QR that
 // was read before "open" was stored must not put a linked number back to "qr_pending".
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { findConfig } from '../../src/db/repositories/whatsapp-config.repository.js';
+import { findConfig, transitionConfig } from '../../src/db/repositories/whatsapp-config.repository.js';
 import { applyConnectionEvent } from '../../src/domain/instances/apply-connection-event.js';
+import { pauseSending, SENDING_PAUSED } from '../../src/domain/instances/pause-sending.js';
 import { signUpAdvisor } from '../support/http.js';
 import { startTestService, type TestService } from '../support/service.js';
 
@@ -56,4 +57,39 @@ describe('connection signals applied concurrently', () => {
       await applyConnectionEvent(ctx, userId, { ...open, state: 'close', statusReason: 401 });
     }
   }, 60_000);
+
+  it('never lifts a pause set while a repeated "open" was being decided', async () => {
+    // Found by CI: the dashboard's pause banner vanished because a repeated "open" (a duplicate
+    // webhook, a state poll), decided on the row before the pause, was written after it.
+    const { ctx } = service.runtime;
+    const { client, userId } = await signUpAdvisor(service.url, 'Pausa Carrera');
+    expect((await client.post('/api/whatsapp/connect')).status).toBe(200);
+    const instance = (await findConfig(ctx.db, userId))!.instanceName!;
+    const open = {
+      type: 'connection' as const,
+      instance,
+      state: 'open' as const,
+      statusReason: 200,
+      phone: '+34612000778',
+      profileName: 'Pausa',
+    };
+    await applyConnectionEvent(ctx, userId, open);
+
+    // The write an "open" decided before the pause makes: same status, the alert it read (none).
+    const before = (await findConfig(ctx.db, userId))!;
+    expect(await pauseSending(ctx, userId, { failures: 5, windowMinutes: 10 })).toBe(true);
+    const stale = await transitionConfig(
+      ctx.db,
+      userId,
+      { status: 'connected', alert: null },
+      before.status,
+      before.alert,
+    );
+    expect(stale).toBeNull();
+    expect((await findConfig(ctx.db, userId))!.alert).toBe(SENDING_PAUSED);
+
+    // Decided again on the paused row, repeated "open"s keep the pause, however many race.
+    await Promise.all(Array.from({ length: 5 }, () => applyConnectionEvent(ctx, userId, open)));
+    expect(await findConfig(ctx.db, userId)).toMatchObject({ status: 'connected', alert: SENDING_PAUSED });
+  });
 });

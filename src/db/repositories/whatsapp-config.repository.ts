@@ -185,8 +185,20 @@ export async function transitionConfig(
   advisorId: string,
   patch: ConfigPatch & { status: string },
   from?: string,
+  /**
+   * The alert the change was decided on: the write also loses when the alert changed meanwhile
+   * (a pause set between the read and this write must not be overwritten). Undefined: not checked.
+   */
+  alertFrom?: string | null,
 ): Promise<{ row: ConfigRow; changed: boolean } | null> {
-  const still = from === undefined ? undefined : eq(whatsappConfig.status, from);
+  const still = and(
+    from === undefined ? undefined : eq(whatsappConfig.status, from),
+    alertFrom === undefined
+      ? undefined
+      : alertFrom === null
+        ? isNull(whatsappConfig.alert)
+        : eq(whatsappConfig.alert, alertFrom),
+  );
   const [changed] = await db
     .update(whatsappConfig)
     .set({ ...patch, updatedAt: new Date() })

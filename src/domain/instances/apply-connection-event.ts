@@ -133,6 +133,9 @@ async function decideAndApply(
     advisorId,
     { ...patch, status: patch.status ?? row.status, lastStatusAt: now },
     row.status,
+    // The patch's alert was decided on this row's: a pause set meanwhile (account safety) makes
+    // the write lose, and the signal is decided again on the paused row, which keeps the pause.
+    row.alert,
   );
   if (!applied) return 'lost_race';
   const { row: updated, changed } = applied;
