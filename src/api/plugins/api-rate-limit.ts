@@ -18,7 +18,19 @@ const EXEMPT = [/^\/api\/whatsapp\/webhook/, /^\/health$/, /^\/ready$/, /^\/metr
 const VERIFIED_LIMIT = 20_000;
 const verified = new Set<string>();
 
+// callerKey hashes the credential on every request; an authenticated one needs it again to be
+// marked verified, so it is kept for the request's lifetime instead of hashed twice.
+const hashes = new WeakMap<FastifyRequest, string | null>();
+
 function credentialHash(request: FastifyRequest): string | null {
+  const known = hashes.get(request);
+  if (known !== undefined) return known;
+  const hash = hashOf(request);
+  hashes.set(request, hash);
+  return hash;
+}
+
+function hashOf(request: FastifyRequest): string | null {
   const key = request.headers['x-api-key'];
   const session = /better-auth\.session_token=([^;]+)/.exec(request.headers.cookie ?? '')?.[1];
   const secret = typeof key === 'string' && key.length > 0 ? key : session;
