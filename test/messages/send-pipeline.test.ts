@@ -231,6 +231,30 @@ describe('POST /api/whatsapp/send', () => {
     expect(new Date(sent.body.sentAt).getTime()).toBeGreaterThanOrEqual(at.getTime() - 50);
   });
 
+  it('sends a scheduledAt a few minutes past at once, and refuses one further back with 422', async () => {
+    const recent = await ana.client.post('/api/whatsapp/send', {
+      to: '+34612000007',
+      text: 'Hace un momento',
+      scheduledAt: new Date(Date.now() - 2 * 60_000).toISOString(),
+    });
+    expect(recent.status).toBe(202);
+    expect(recent.body.message.status).toBe('queued');
+    expect(recent.body.message.scheduledAt).toBeNull();
+
+    const yesterday = new Date(Date.now() - 24 * 3_600_000).toISOString();
+    const old = await ana.client.post('/api/whatsapp/send', {
+      to: '+34612000007',
+      text: 'Ayer',
+      scheduledAt: yesterday,
+    });
+    expect(old.status).toBe(422);
+    expect(old.body.error.code).toBe('validation_failed');
+    expect(old.body.error.message).toContain('in the past');
+    expect(old.body.error.details.fields[0].field).toBe('scheduledAt');
+    const stored = await ana.client.get('/api/whatsapp/messages?phone=%2B34612000007');
+    expect(stored.body.items.map((m: { id: string }) => m.id)).toEqual([recent.body.message.id]);
+  });
+
   it('answers bad bodies with 400 naming the field', async () => {
     const res = await ana.client.post('/api/whatsapp/send', { to: '+34612000006', text: 5 });
     expect(res.status).toBe(400);

@@ -50,6 +50,12 @@ export function requestHash(body: unknown): string {
 /** A scheduledAt this close to now is just "now". */
 const SCHEDULE_SLACK_MS = 1_000;
 const MAX_SCHEDULE_AHEAD_MS = 400 * 24 * 3_600_000;
+/**
+ * How far in the past a scheduledAt may be and still mean "now": a caller's clock a little behind
+ * ours, or a request retried after a few minutes. Further back it is a mistake (a wrong date or
+ * zone), and sending at once would reach the client at an hour nobody chose.
+ */
+export const MAX_SCHEDULE_PAST_MS = 5 * 60_000;
 
 function sameRequest(existing: MessageRow, hash: string): MessageRow {
   if (existing.requestHash !== hash) {
@@ -102,6 +108,13 @@ export async function sendMessage(
     throw new AppError('validation_failed', 'scheduledAt is too far in the future (at most 400 days).', {
       fields: [{ field: 'scheduledAt', message: 'must be within 400 days' }],
     });
+  }
+  if (req.scheduledAt && now.getTime() - req.scheduledAt.getTime() > MAX_SCHEDULE_PAST_MS) {
+    throw new AppError(
+      'validation_failed',
+      `scheduledAt (${req.scheduledAt.toISOString()}) is in the past; leave it out to send now.`,
+      { fields: [{ field: 'scheduledAt', message: 'must not be more than 5 minutes in the past' }] },
+    );
   }
   const scheduled =
     req.scheduledAt && req.scheduledAt.getTime() > now.getTime() + SCHEDULE_SLACK_MS ? req.scheduledAt : null;
