@@ -26,13 +26,15 @@ function rewrite(phone: PhoneNumber): string | undefined {
 }
 
 /**
- * Mexico dropped its mobile prefixes in 2019 ("+52 1" from abroad, "044"/"045" at home) and
- * libphonenumber now rejects them, but contact lists still hold them: the 10 digits after the
- * prefix are the number.
+ * Mexico dropped its dialling prefixes in 2019 ("+52 1" from abroad and "044"/"045" at home for
+ * mobiles, "01" for long distance) and libphonenumber now rejects them, but contact lists still
+ * hold them: the 10 digits after the prefix are the number. A toll-free number keeps failing,
+ * because the rewrite is kept only when it can be a mobile.
  */
 function withoutMexicanMobilePrefix(national: string): string | undefined {
   if (/^1\d{10}$/.test(national)) return `+52${national.slice(1)}`;
   if (/^04[45]\d{10}$/.test(national)) return `+52${national.slice(3)}`;
+  if (/^01\d{10}$/.test(national)) return `+52${national.slice(2)}`;
   return undefined;
 }
 

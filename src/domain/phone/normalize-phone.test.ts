@@ -14,6 +14,8 @@ const ACCEPTED: Record<string, Accepted[]> = {
     ['(33) 1234-5678', 'MX', '+523312345678', 'fixed_line_or_mobile'],
     ['044 55 1234 5678', 'MX', '+525512345678', 'fixed_line_or_mobile'], // old local mobile prefix
     ['045 33 1234 5678', 'MX', '+523312345678', 'fixed_line_or_mobile'],
+    ['01 55 1234 5678', 'MX', '+525512345678', 'fixed_line_or_mobile'], // old long-distance prefix
+    ['0133 1234 5678', 'MX', '+523312345678', 'fixed_line_or_mobile'],
   ],
   Argentina: [
     ['011 15 2345-6789', 'AR', '+5491123456789', 'mobile'], // national mobile form with 15
@@ -90,6 +92,7 @@ describe('normalizePhone rejects', () => {
     ['612345678', 'XX', 'invalid_country'],
     ['+54 351 123-4567', 'AR', 'invalid'], // unallocated range, with or without the 9
     ['+52 1 55 1234 567', 'MX', 'invalid'],
+    ['01 800 123 4567', 'MX', 'too_long'], // toll-free is not rewritten: no WhatsApp behind it
     ['+52 1 800 123 4567', 'MX', 'too_long'], // the old "1" only ever preceded mobiles, not toll-free
     ['+55 11 8765-4321', 'BR', 'invalid'], // pre-2016 8-digit mobile
     ['+800 1234 5678', 'ES', 'invalid'], // belongs to no country
