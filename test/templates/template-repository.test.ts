@@ -57,19 +57,24 @@ describe('template rows', () => {
 });
 
 describe('countTemplateUsage', () => {
-  it('splits messages by row id and by key for those without one', async () => {
+  it('splits messages by row id, and by key and language for those without one', async () => {
     const a = await createAdvisor(database.db);
     const inserted = (await insertTemplateRow(database.db, a, row()))!;
     await insertMessages(database.db, a, [
       { templateId: inserted.id, templateKey: 'bono' },
       { templateId: inserted.id, templateKey: 'bono', status: 'delivered' },
+      { templateId: inserted.id, templateKey: 'bono', status: 'scheduled' },
       { templateKey: 'follow_up' },
+      { templateKey: 'follow_up', templateLanguage: 'en' },
+      { templateKey: 'follow_up', templateLanguage: 'en', status: 'read' },
       { templateKey: 'follow_up', status: 'skipped' },
+      { templateKey: 'follow_up', templateLanguage: 'es', status: 'scheduled' },
       { text: 'sin plantilla' },
     ]);
     const usage = await countTemplateUsage(database.db, a);
     expect([...usage.byTemplateId]).toEqual([[inserted.id, 2]]);
-    expect([...usage.byKeyWithoutId]).toEqual([['follow_up', 1]]);
+    expect([...usage.byKeyWithoutId.keys()]).toEqual(['follow_up']);
+    expect(Object.fromEntries(usage.byKeyWithoutId.get('follow_up')!)).toEqual({ null: 1, en: 2 });
   });
 });
 

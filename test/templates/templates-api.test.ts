@@ -494,4 +494,24 @@ describe('usage counts', () => {
     expect(items.find((t) => t.id === 'builtin:follow_up:es')!.usageCount).toBe(0);
     expect((await list(b.client)).find((t) => t.id === REMINDER_ES)!.usageCount).toBe(1);
   });
+
+  it('counts a built-in sent in English on the English one, and a scheduled send only once it goes out', async () => {
+    const a = await signUpAdvisor(service.url, 'Uso idiomas');
+    const send = (language: 'es' | 'en', scheduledAt?: string) =>
+      a.client.post('/api/whatsapp/send', {
+        to: '+34612000081',
+        template: { key: 'custom', language },
+        variables: { nombre_cliente: 'Ana', mensaje_personalizado: 'Hola' },
+        ...(scheduledAt ? { scheduledAt } : {}),
+      });
+    expect((await send('en')).status).toBe(202);
+    expect((await send('en')).status).toBe(202);
+    expect((await send('es')).status).toBe(202);
+    const later = await send('es', new Date(Date.now() + 24 * 3_600_000).toISOString());
+    expect(later.body.message.status).toBe('scheduled');
+
+    const items = await list(a.client);
+    expect(items.find((t) => t.id === 'builtin:custom:en')!.usageCount).toBe(2);
+    expect(items.find((t) => t.id === 'builtin:custom:es')!.usageCount).toBe(1);
+  });
 });

@@ -33,6 +33,7 @@ const TEXT_FIELDS = [
   'fileName',
   'templateId',
   'templateKey',
+  'templateLanguage',
   'appointmentId',
   'purpose',
   'status',

@@ -119,29 +119,44 @@ export interface TemplateUsage {
   byTemplateId: Map<string, number>;
   /**
    * Messages that name a template key but no row: sent from an untouched built-in (or from a row
-   * that no longer exists). Messages do not record the language, so neither does this.
+   * that no longer exists), by key and then by language. Messages written before migration 0007
+   * do not record the language: they are under `null`.
    */
-  byKeyWithoutId: Map<string, number>;
+  byKeyWithoutId: Map<string, Map<string | null, number>>;
 }
+
+/**
+ * A scheduled message has not used its template yet: a reminder booked for next month is counted
+ * when it goes out (and never, if the appointment is cancelled first).
+ */
+const NOT_YET_USAGE_STATUSES = [...NOT_USAGE_STATUSES, 'scheduled'];
 
 export async function countTemplateUsage(db: DbOrTx, advisorId: string): Promise<TemplateUsage> {
   const rows = await db
-    .select({ templateId: whatsappMessage.templateId, templateKey: whatsappMessage.templateKey, n: count() })
+    .select({
+      templateId: whatsappMessage.templateId,
+      templateKey: whatsappMessage.templateKey,
+      language: whatsappMessage.templateLanguage,
+      n: count(),
+    })
     .from(whatsappMessage)
     .where(
       and(
         eq(whatsappMessage.advisorId, advisorId),
         eq(whatsappMessage.direction, 'outbound'),
-        notInArray(whatsappMessage.status, NOT_USAGE_STATUSES),
+        notInArray(whatsappMessage.status, NOT_YET_USAGE_STATUSES),
         or(isNotNull(whatsappMessage.templateId), isNotNull(whatsappMessage.templateKey)),
       ),
     )
-    .groupBy(whatsappMessage.templateId, whatsappMessage.templateKey);
+    .groupBy(whatsappMessage.templateId, whatsappMessage.templateKey, whatsappMessage.templateLanguage);
   const usage: TemplateUsage = { byTemplateId: new Map(), byKeyWithoutId: new Map() };
-  for (const { templateId, templateKey, n } of rows) {
+  for (const { templateId, templateKey, language, n } of rows) {
     if (templateId) usage.byTemplateId.set(templateId, (usage.byTemplateId.get(templateId) ?? 0) + n);
-    else if (templateKey)
-      usage.byKeyWithoutId.set(templateKey, (usage.byKeyWithoutId.get(templateKey) ?? 0) + n);
+    else if (templateKey) {
+      const byLanguage = usage.byKeyWithoutId.get(templateKey) ?? new Map<string | null, number>();
+      byLanguage.set(language, (byLanguage.get(language) ?? 0) + n);
+      usage.byKeyWithoutId.set(templateKey, byLanguage);
+    }
   }
   return usage;
 }

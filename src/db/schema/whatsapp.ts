@@ -70,6 +70,8 @@ export const whatsappMessage = pgTable(
     fileName: text('file_name'),
     templateId: uuid('template_id'),
     templateKey: text('template_key'),
+    /** The language of the template it was rendered from, so usage counts land on the right one. */
+    templateLanguage: text('template_language'),
     appointmentId: uuid('appointment_id'),
     /** The appointment's version this message was planned for: a reschedule makes older ones stale. */
     appointmentVersion: integer('appointment_version'),

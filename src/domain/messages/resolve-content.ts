@@ -26,7 +26,7 @@ export interface ResolvedContent {
   upload: { bytes: Buffer; mimetype: string; fileName: string | null } | null;
   mimetype: string | null;
   fileName: string | null;
-  template: { id: string | null; key: string } | null;
+  template: { id: string | null; key: string; language: string } | null;
 }
 
 function decodeBase64(data: string, maxBytes: number): Buffer {
@@ -62,7 +62,10 @@ async function renderTemplateText(
       template: template.key,
     });
   }
-  return { text: rendered.text, template: { id: template.id, key: template.key } };
+  return {
+    text: rendered.text,
+    template: { id: template.id, key: template.key, language: template.language },
+  };
 }
 
 export async function resolveContent(

@@ -141,6 +141,7 @@ export async function sendMessage(
         fileName: content.fileName,
         templateId: content.template?.id ?? null,
         templateKey: content.template?.key ?? null,
+        templateLanguage: content.template?.language ?? null,
         appointmentId: options.appointmentId ?? null,
         purpose: options.purpose ?? 'manual',
         status: scheduled ? 'scheduled' : 'queued',

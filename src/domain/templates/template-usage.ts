@@ -9,11 +9,11 @@ export interface TemplateUsageCounter {
 }
 
 /**
- * How many outbound messages (not failed, cancelled or skipped) each of the advisor's templates
- * produced. A row counts the messages sent from it by id. An untouched built-in has no id in the
- * messages and messages do not record a language, so its count is shown on the built-in in the
- * advisor's current language (the one a send by key picks) and the other language shows 0, rather
- * than counting the same messages twice.
+ * How many outbound messages (not scheduled, failed, cancelled or skipped) each of the advisor's
+ * templates produced. A row counts the messages sent from it by id. An untouched built-in has no
+ * id in the messages, so it counts the messages of its key in its language. Messages written
+ * before their language was recorded (migration 0007) are counted on the built-in in the
+ * advisor's current language (the one a send by key picks), rather than twice.
  */
 export async function templateUsageCounter(
   ctx: TemplateContext,
@@ -23,7 +23,10 @@ export async function templateUsageCounter(
   const language = await advisorTemplateLanguage(ctx, advisorId);
   return {
     ofRow: (row) => usage.byTemplateId.get(row.id) ?? 0,
-    ofBuiltin: (template) =>
-      template.language === language ? (usage.byKeyWithoutId.get(template.key) ?? 0) : 0,
+    ofBuiltin: (template) => {
+      const byLanguage = usage.byKeyWithoutId.get(template.key);
+      const unrecorded = template.language === language ? (byLanguage?.get(null) ?? 0) : 0;
+      return (byLanguage?.get(template.language) ?? 0) + unrecorded;
+    },
   };
 }
