@@ -4,7 +4,7 @@
 import { count, eq } from 'drizzle-orm';
 import { DateTime } from 'luxon';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { appointment, whatsappMessage } from '../../src/db/schema/index.js';
+import { appointment, whatsappMessage, whatsappTemplate } from '../../src/db/schema/index.js';
 import { startTestService, type TestService } from '../support/service.js';
 import { waitFor } from '../support/wait.js';
 import {
@@ -259,5 +259,43 @@ describe('booking an appointment', () => {
     const res = await ana.api.post('/api/appointments', booking());
     const reminder = onlyOne(res.body.messages, 'reminder');
     expect(await jobExists(service, reminder.id)).toBe(true);
+  });
+});
+
+describe('an override saved before {mensaje_personalizado} was refused in it', () => {
+  it('confirms with the built-in instead of failing, and a manual send still names the missing variable', async () => {
+    const lucia = await bookingAdvisor(service, 'Lucía Vega');
+    // Written straight to the table: the API has refused such a save since d2aa2b5.
+    const body = 'Hola {nombre_cliente}, cita el {fecha_cita}.\n\n{mensaje_personalizado}';
+    await service.database.db.insert(whatsappTemplate).values({
+      advisorId: lucia.userId,
+      key: 'appointment_confirmation',
+      name: 'Mi confirmación',
+      category: 'confirmation',
+      language: 'es',
+      body,
+      variables: ['nombre_cliente', 'fecha_cita', 'mensaje_personalizado'],
+      overridesBuiltIn: true,
+    });
+
+    const res = await lucia.api.post('/api/appointments', booking());
+    expect(res.status).toBe(201);
+    const confirmation = onlyOne(res.body.messages, 'confirmation');
+    const sent = await waitForStatus(lucia, confirmation.id, ['sent', 'delivered', 'read']);
+    expect(sent.templateKey).toBe('appointment_confirmation');
+    const [text] = await textsTo(lucia, res.body.appointment.clientPhone);
+    expect(text).toContain('Soy Lucía Vega y tu cita está confirmada');
+    expect(text).not.toContain('{mensaje_personalizado}');
+
+    const manual = await lucia.client.post('/api/whatsapp/send', {
+      to: res.body.appointment.clientPhone,
+      template: { key: 'appointment_confirmation' },
+      variables: { nombre_cliente: 'Marta', fecha_cita: 'lunes' },
+    });
+    expect(manual.status).toBe(422);
+    expect(manual.body.error).toMatchObject({
+      code: 'missing_variable',
+      details: { missing: ['mensaje_personalizado'] },
+    });
   });
 });

@@ -2,8 +2,14 @@
 // template), or the media (by URL, or uploaded bytes checked for size and real type).
 import type { DomainContext } from '../context.js';
 import { AppError } from '../app-error.js';
-import { renderTemplate, WHATSAPP_TEXT_MAX_LENGTH } from '../templates/index.js';
-import { resolveTemplateForSend } from '../templates/resolve-template-for-send.js';
+import {
+  findBuiltinTemplate,
+  isBuiltinTemplateKey,
+  renderTemplate,
+  WHATSAPP_TEXT_MAX_LENGTH,
+} from '../templates/index.js';
+import { resolveTemplateForSend, type TemplateForSend } from '../templates/resolve-template-for-send.js';
+import { unfillableByAutomation } from '../templates/template-variables.js';
 import { reconcileMimetype, refutesDeclared, sniffMedia } from './media-sniff.js';
 
 export type MessageType = 'text' | 'image' | 'document' | 'audio' | 'video';
@@ -48,14 +54,42 @@ function decodeBase64(data: string, maxBytes: number): Buffer {
   return Buffer.from(raw, 'base64');
 }
 
+/**
+ * The built-in an automated send falls back to when the advisor's override of it needs a variable
+ * the automation never has. Such overrides can no longer be saved (422 since d2aa2b5), but older
+ * ones exist; failing every confirmation they produce would lose the message, while the built-in
+ * still says what the client needs to know.
+ */
+function builtinInsteadOfUnfillableOverride(template: TemplateForSend, missing: string[]) {
+  if (template.id === null || !isBuiltinTemplateKey(template.key)) return null;
+  const unfillable = unfillableByAutomation(template.key);
+  if (!missing.every((name) => unfillable.includes(name))) return null;
+  return findBuiltinTemplate(template.key, template.language);
+}
+
 async function renderTemplateText(
   ctx: DomainContext,
   advisorId: string,
   ref: TemplateRef,
   variables: Record<string, string>,
+  automated: boolean,
 ) {
   const template = await resolveTemplateForSend(ctx, advisorId, ref);
   const rendered = renderTemplate(template.body, variables);
+  const builtin =
+    automated && rendered.missing.length > 0
+      ? builtinInsteadOfUnfillableOverride(template, rendered.missing)
+      : null;
+  if (builtin) {
+    const fallback = renderTemplate(builtin.body, variables);
+    if (fallback.missing.length === 0) {
+      ctx.logger.warn(
+        { advisorId, templateId: template.id, key: template.key, missing: rendered.missing },
+        'override uses a variable the automation never fills; sent the built-in instead',
+      );
+      return { text: fallback.text, template: { id: null, key: builtin.key, language: builtin.language } };
+    }
+  }
   if (rendered.missing.length > 0) {
     throw new AppError('missing_variable', `Missing template variable(s): ${rendered.missing.join(', ')}.`, {
       missing: rendered.missing,
@@ -72,9 +106,10 @@ export async function resolveContent(
   ctx: DomainContext,
   advisorId: string,
   req: ContentRequest,
+  options: { automated: boolean } = { automated: false },
 ): Promise<ResolvedContent> {
   const rendered = req.template
-    ? await renderTemplateText(ctx, advisorId, req.template, req.variables ?? {})
+    ? await renderTemplateText(ctx, advisorId, req.template, req.variables ?? {}, options.automated)
     : null;
   const type: MessageType = req.type ?? (req.media ? 'document' : 'text');
 

@@ -101,7 +101,7 @@ export async function sendMessage(
       phone: phone.e164,
     });
   }
-  const content = await resolveContent(ctx, advisorId, req);
+  const content = await resolveContent(ctx, advisorId, req, { automated: options.source === 'automation' });
 
   const now = nowOf(ctx);
   if (req.scheduledAt && req.scheduledAt.getTime() - now.getTime() > MAX_SCHEDULE_AHEAD_MS) {
