@@ -360,6 +360,31 @@ describe('history, audit and tenancy', () => {
     expect((await carla.client.get('/api/whatsapp/messages?limit=500')).status).toBe(400);
   });
 
+  it('finds a number by a few of its digits, for this advisor only', async () => {
+    const dora = await connectedAdvisor(service, 'Dora');
+    const other = await connectedAdvisor(service, 'Elena');
+    for (const [to, text] of [
+      ['+34655123401', 'd1'],
+      ['+34655123402', 'd2'],
+      ['+34677000003', 'd3'],
+    ])
+      await dora.client.post('/api/whatsapp/send', { to, text });
+    await other.client.post('/api/whatsapp/send', { to: '+34655123409', text: 'ajeno' });
+    const texts = async (phone: string) => {
+      const res = await dora.client.get(`/api/whatsapp/messages?phone=${encodeURIComponent(phone)}`);
+      expect(res.status).toBe(200);
+      return res.body.items.map((m: any) => m.text);
+    };
+    expect(await texts('5512340')).toEqual(['d2', 'd1']);
+    expect(await texts('655 12 34 02')).toEqual(['d2']);
+    expect(await texts('+34655123401')).toEqual(['d1']);
+    expect(await texts('34655123401')).toEqual(['d1']); // the "+" lost in a query string
+    expect(await texts('3409')).toEqual([]);
+    const short = await dora.client.get('/api/whatsapp/messages?phone=12');
+    expect(short.status).toBe(400);
+    expect(short.body.error.details.fields[0].field).toBe('phone');
+  });
+
   it('keeps an audit entry of every send with its content', async () => {
     const res = await ana.client.post('/api/whatsapp/send', { to: '+34612000200', text: 'Auditado' });
     const audit = await ana.client.get('/api/whatsapp/audit?limit=200');

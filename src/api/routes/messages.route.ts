@@ -6,6 +6,7 @@ import { listAudit } from '../../db/repositories/audit.repository.js';
 import { findMessage, listMessages } from '../../db/repositories/message.repository.js';
 import { AppError, notFound } from '../../domain/app-error.js';
 import { messageView } from '../../domain/messages/message-view.js';
+import { MIN_PARTIAL_PHONE_DIGITS, readPhoneFilter } from '../../domain/messages/phone-filter.js';
 import { retryMessage } from '../../domain/messages/retry-message.js';
 import { sendMessage } from '../../domain/messages/send-message.js';
 import { decodeCursor, encodeCursor } from '../cursor.js';
@@ -69,13 +70,21 @@ export function messageRoutes(app: FastifyInstance, deps: AppDeps): void {
     async (request) => {
       const q = request.query;
       const before = decodeCursor(q.cursor);
+      const phone = q.phone?.trim() ? readPhoneFilter(q.phone) : undefined;
+      if (phone === null) {
+        throw new AppError(
+          'invalid_request',
+          `phone must be a whole number or at least ${MIN_PARTIAL_PHONE_DIGITS} of its digits.`,
+          { fields: [{ field: 'phone', message: `needs at least ${MIN_PARTIAL_PHONE_DIGITS} digits` }] },
+        );
+      }
       const rows = await listMessages(
         ctx.db,
         callerOf(request).advisorId,
         {
           ...(q.status ? { status: q.status } : {}),
           ...(q.direction ? { direction: q.direction } : {}),
-          ...(q.phone ? { phone: q.phone.startsWith('+') ? q.phone : `+${q.phone.trim()}` } : {}),
+          ...phone,
           ...(q.templateKey ? { templateKey: q.templateKey } : {}),
           ...(q.appointmentId ? { appointmentId: q.appointmentId } : {}),
           ...(q.since ? { since: new Date(q.since) } : {}),

@@ -1,6 +1,6 @@
 // whatsapp_message rows: the outbox and the history. Every function is scoped by advisor except
 // the sweeper's system scan. Status writes are conditional so they can only move forward.
-import { and, desc, eq, inArray, isNull, lt, or, sql, type SQL } from 'drizzle-orm';
+import { and, desc, eq, inArray, isNull, like, lt, or, sql, type SQL } from 'drizzle-orm';
 import { rowsOf, type DbOrTx } from '../client.js';
 import { preparedOnce } from '../prepared.js';
 import { pendingReceipt, whatsappMessage } from '../schema/index.js';
@@ -47,6 +47,8 @@ export interface MessageFilters {
   status?: string;
   direction?: string;
   phone?: string;
+  /** Numbers containing these digits (digits only: nothing in it is a LIKE wildcard). */
+  phoneDigits?: string;
   templateKey?: string;
   appointmentId?: string;
   since?: Date;
@@ -63,6 +65,7 @@ export async function listMessages(
   if (filters.status) conditions.push(eq(whatsappMessage.status, filters.status));
   if (filters.direction) conditions.push(eq(whatsappMessage.direction, filters.direction));
   if (filters.phone) conditions.push(eq(whatsappMessage.phone, filters.phone));
+  if (filters.phoneDigits) conditions.push(like(whatsappMessage.phone, `%${filters.phoneDigits}%`));
   if (filters.templateKey) conditions.push(eq(whatsappMessage.templateKey, filters.templateKey));
   if (filters.appointmentId) conditions.push(eq(whatsappMessage.appointmentId, filters.appointmentId));
   if (filters.since) conditions.push(sql`${whatsappMessage.createdAt} >= ${filters.since}`);

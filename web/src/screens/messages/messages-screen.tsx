@@ -31,8 +31,9 @@ const STATUSES: MessageStatus[] = [
 ];
 
 /**
- * The server matches the whole E.164 number, so a number typed as the advisor says it (no prefix,
- * with spaces) is read with their default country, as the Send screen reads it.
+ * A whole number typed as the advisor says it (no prefix, with spaces) is read with their default
+ * country, as the Send screen reads it, and the server matches it exactly; anything else goes as
+ * typed, and the server matches the numbers containing its digits (at least 3).
  */
 function phoneFilter(typed: string, defaultCountry: string): string {
   const check = checkPhoneInput(typed, defaultCountry);
@@ -47,20 +48,23 @@ export function MessagesScreen() {
   const config = useResource<WhatsappConfig>('/api/whatsapp/config');
   const defaultCountry = config.data?.settings.defaultCountry ?? 'ES';
   const phoneQuery = useDebounced(phoneFilter(phone, defaultCountry), 400);
-  const list = usePagedList<Message>('/api/whatsapp/messages', { status, direction, phone: phoneQuery });
+  // Fewer than 3 digits would be refused (400): no phone filter until there are enough.
+  const phoneDigits = phoneQuery.replace(/\D/g, '');
+  const phoneParam = phoneDigits.length >= 3 ? phoneQuery : '';
+  const list = usePagedList<Message>('/api/whatsapp/messages', { status, direction, phone: phoneParam });
 
-  // What the server's filters let in: status and direction as they are, the phone whole.
-  const phoneExact = phoneQuery && (phoneQuery.startsWith('+') ? phoneQuery : `+${phoneQuery.trim()}`);
+  // What the server's filters let in: status and direction as they are, the phone by its digits
+  // (a whole number's digits are contained only in that number).
   const matches = (m: Message) =>
     (!status || m.status === status) &&
     (!direction || m.direction === direction) &&
-    (!phoneExact || m.phone === phoneExact);
+    (!phoneParam || (m.phone ?? '').includes(phoneDigits));
   const upsert = (incoming: Message) =>
     list.setItems((items) => upsertLive(items, incoming, { matches, complete: !list.hasMore }));
   useLiveEvent('message', upsert);
   useLiveEvent('inbound', upsert);
 
-  const filtered = Boolean(status || direction || phoneQuery);
+  const filtered = Boolean(status || direction || phoneParam);
   return (
     <>
       <PageHeader title={t('msg.title')} intro={t('msg.intro')} />
