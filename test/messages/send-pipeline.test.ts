@@ -62,6 +62,11 @@ describe('POST /api/whatsapp/send', () => {
       '{"to":"+34612000702","text":"bien \\ud83d\\ude00"}',
     );
     expect(pair.body.message.text).toBe('bien 😀');
+    // The repair walks the body; one nested past 64 levels is refused, not a stack overflow.
+    const deep = `{"to":"+34612000702","text":"x","v":${'['.repeat(80)}"\\ud800"${']'.repeat(80)}}`;
+    const refused = await ana.client.request('POST', '/api/whatsapp/send', deep);
+    expect(refused.status).toBe(400);
+    expect(refused.body.error.message).toContain('nested more than 64 levels');
   });
 
   it('takes a media URL whose file name has a malformed %-escape (it was a 500)', async () => {

@@ -6,6 +6,7 @@
 // replaces it.
 import type { FastifyInstance } from 'fastify';
 import { AppError } from '../../domain/app-error.js';
+import { copyMappingStrings, TooDeepError } from '../../domain/webhooks/jsonb-safe.js';
 
 // Only an escaped surrogate can produce one: raw UTF-8 cannot encode a lone surrogate.
 const SURROGATE_ESCAPE = /\\u[dD][89a-fA-F][0-9a-fA-F]{2}/;
@@ -18,7 +19,7 @@ export function registerJsonBodyParser(app: FastifyInstance): void {
     parseJson(request, text, (err, value) => {
       if (err) return done(err, undefined);
       try {
-        done(null, SURROGATE_ESCAPE.test(text) ? wellFormed(value, 0) : value);
+        done(null, SURROGATE_ESCAPE.test(text) ? wellFormed(value) : value);
       } catch (walkErr) {
         done(walkErr as Error, undefined);
       }
@@ -26,26 +27,12 @@ export function registerJsonBodyParser(app: FastifyInstance): void {
   });
 }
 
-/** No request of ours nests this deep; the walk below must not run out of stack on one that does. */
-const MAX_DEPTH = 64;
-
 /** `value` with every string (keys too) made well-formed. */
-function wellFormed(value: unknown, depth: number): unknown {
-  if (typeof value === 'string') return value.toWellFormed();
-  if (value === null || typeof value !== 'object') return value;
-  if (depth >= MAX_DEPTH) {
-    throw new AppError('invalid_request', `The body is nested more than ${MAX_DEPTH} levels deep.`);
+function wellFormed(value: unknown): unknown {
+  try {
+    return copyMappingStrings(value, (s) => s.toWellFormed());
+  } catch (err) {
+    if (err instanceof TooDeepError) throw new AppError('invalid_request', err.message);
+    throw err;
   }
-  if (Array.isArray(value)) return value.map((item) => wellFormed(item, depth + 1));
-  const out: Record<string, unknown> = {};
-  for (const [key, item] of Object.entries(value)) {
-    // defineProperty, not assignment: a "__proto__" key must stay a plain key.
-    Object.defineProperty(out, key.toWellFormed(), {
-      value: wellFormed(item, depth + 1),
-      enumerable: true,
-      writable: true,
-      configurable: true,
-    });
-  }
-  return out;
 }

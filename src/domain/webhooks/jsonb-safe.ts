@@ -42,15 +42,23 @@ function needsCleaning(value: unknown, depth: number): boolean {
 }
 
 function cleanCopy(value: unknown, depth: number): unknown {
-  if (typeof value === 'string') return cleanString(value);
+  return copyMappingStrings(value, cleanString, depth);
+}
+
+/**
+ * A copy of a parsed JSON value with every string, keys included, passed through `map`; throws
+ * TooDeepError past MAX_JSON_DEPTH levels. Also used by the API's body parser.
+ */
+export function copyMappingStrings(value: unknown, map: (s: string) => string, depth = 0): unknown {
+  if (typeof value === 'string') return map(value);
   if (value === null || typeof value !== 'object') return value;
   if (depth >= MAX_JSON_DEPTH) throw new TooDeepError();
-  if (Array.isArray(value)) return value.map((item) => cleanCopy(item, depth + 1));
+  if (Array.isArray(value)) return value.map((item) => copyMappingStrings(item, map, depth + 1));
   const out: Record<string, unknown> = {};
   for (const [key, item] of Object.entries(value)) {
     // defineProperty, not assignment: a "__proto__" key must stay a plain key.
-    Object.defineProperty(out, cleanString(key), {
-      value: cleanCopy(item, depth + 1),
+    Object.defineProperty(out, map(key), {
+      value: copyMappingStrings(item, map, depth + 1),
       enumerable: true,
       writable: true,
       configurable: true,
