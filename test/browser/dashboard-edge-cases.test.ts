@@ -521,3 +521,30 @@ describe("times in the advisor's zone, not the browser's", () => {
     await context.close();
   });
 });
+
+describe('quiet hours with the same start and end', () => {
+  it('say next to the field that there are then no quiet hours', async () => {
+    const { page, context, pageErrors } = await openPage(suite.browser, suite.web.url);
+    shotOnFailure(page, 'edge-quiet-equal');
+    await signUpInContext(context, suite.web.url, 'Quima Descanso');
+    await page.goto('/settings');
+    const start = page.getByLabel('Desde', { exact: true });
+    const end = page.getByLabel('Hasta', { exact: true });
+    await expect(end.inputValue()).resolves.toBe('08:00');
+    const hint = page.getByTestId('quiet-equal-hint');
+    await expect(hint.count()).resolves.toBe(0);
+
+    await start.fill('08:00');
+    await hint.getByText('no hay horas de descanso', { exact: false }).waitFor();
+    // Read out with the field it belongs to.
+    const hintId = await hint.evaluate((el) => el.parentElement?.id ?? '');
+    await expect(end.getAttribute('aria-describedby')).resolves.toContain(hintId);
+    await page.getByRole('button', { name: 'English' }).click();
+    await hint.getByText('there are no quiet hours', { exact: false }).waitFor();
+
+    await page.getByLabel('Until', { exact: true }).fill('09:00');
+    await hint.waitFor({ state: 'detached' });
+    expect(pageErrors).toEqual([]);
+    await context.close();
+  });
+});

@@ -445,6 +445,8 @@ export const en: Record<MessageKey, string> = {
   'settings.quietEnabled': "Don't send automatic messages during quiet hours",
   'settings.quietStart': 'From',
   'settings.quietEnd': 'Until',
+  'settings.quietEqual':
+    'With the same start and end time there are no quiet hours: automatic messages go out at any hour.',
   'settings.quietHint': 'Reminders falling in those hours are sent when they end.',
   'settings.reminder': 'Reminder before the appointment',
   'settings.reminderHint': 'How long before the appointment the reminder goes out.',

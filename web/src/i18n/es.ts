@@ -448,6 +448,8 @@ export const es = {
   'settings.quietEnabled': 'No enviar mensajes automáticos en horas de descanso',
   'settings.quietStart': 'Desde',
   'settings.quietEnd': 'Hasta',
+  'settings.quietEqual':
+    'Con la misma hora de inicio y de fin no hay horas de descanso: los mensajes automáticos salen a cualquier hora.',
   'settings.quietHint': 'Los recordatorios que caigan en esas horas se envían al terminar.',
   'settings.reminder': 'Recordatorio antes de la cita',
   'settings.reminderHint': 'Cuánto antes de la cita sale el recordatorio.',

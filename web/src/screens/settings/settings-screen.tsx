@@ -152,7 +152,16 @@ export function SettingsScreen() {
                   />
                 )}
               </Field>
-              <Field label={t('settings.quietEnd')} error={err('quietHours.end')}>
+              <Field
+                label={t('settings.quietEnd')}
+                // Equal times are accepted and mean no quiet hours at all: say so before saving.
+                hint={
+                  quietHours.start === quietHours.end ? (
+                    <span data-testid="quiet-equal-hint">{t('settings.quietEqual')}</span>
+                  ) : undefined
+                }
+                error={err('quietHours.end')}
+              >
                 {(ids) => (
                   <input
                     {...ids}
