@@ -548,3 +548,38 @@ describe('quiet hours with the same start and end', () => {
     await context.close();
   });
 });
+
+describe('the analytics charts on a 390 px phone', () => {
+  it('draw their axis labels at a readable size, inside the drawing', async () => {
+    const { advisor, page, context, pageErrors } = await advisorPage('Ana Gráficas', PHONE_390);
+    const sent = await sendAs(advisor, { to: newPhone(), text: 'Hola' });
+    await untilStatus(advisor, sent.id, ['delivered', 'read']);
+    await page.goto('/analytics');
+    const labels = page.locator('svg.chart-svg .chart-axis');
+    await labels.first().waitFor();
+    const measure = () =>
+      page.locator('svg.chart-svg').evaluateAll((svgs) =>
+        svgs.flatMap((svg) => {
+          const frame = svg.getBoundingClientRect();
+          return [...svg.querySelectorAll('.chart-axis')].map((label) => {
+            const box = label.getBoundingClientRect();
+            return {
+              text: label.textContent,
+              height: box.height,
+              inside: box.left >= frame.left - 0.5 && box.right <= frame.right + 0.5,
+            };
+          });
+        }),
+      );
+    const measured = await waitFor(measure, (all) => all.length > 0 && all.every((l) => l.height >= 11), {
+      what: 'readable axis labels',
+      timeoutMs: 5_000,
+    }).catch(async () => measure());
+    for (const label of measured) {
+      expect(label.height, `label «${label.text}» height`).toBeGreaterThanOrEqual(11);
+      expect(label.inside, `label «${label.text}» inside its chart`).toBe(true);
+    }
+    expect(pageErrors).toEqual([]);
+    await context.close();
+  });
+});

@@ -1,16 +1,25 @@
-// Grouped bars per x label, drawn in SVG that scales to its container.
-import { ChartFrame, chartScale, labelEvery, XLabel, type ChartProps } from './chart-parts';
+// Grouped bars per x label, drawn in SVG at the container's width.
+import {
+  ChartFrame,
+  chartScale,
+  labelEvery,
+  labelRoom,
+  useChartWidth,
+  XLabel,
+  type ChartProps,
+} from './chart-parts';
 
 const PAD = { top: 12, right: 8, bottom: 28, left: 36 };
 
 export function BarChart({ title, series, data }: ChartProps) {
-  const scale = chartScale({ series, data }, PAD);
+  const [figureRef, width] = useChartWidth();
+  const scale = chartScale({ series, data }, PAD, width);
   const { plotW, plotH, y } = scale;
   const slot = plotW / Math.max(1, data.length);
   const barW = Math.max(1.5, Math.min(18, (slot * 0.75) / series.length));
-  const every = labelEvery(data.length, 8);
+  const every = labelEvery(data.length, labelRoom(plotW));
   return (
-    <ChartFrame title={title} series={series} data={data} scale={scale}>
+    <ChartFrame title={title} series={series} data={data} scale={scale} figureRef={figureRef}>
       {data.map((d, i) => {
         const groupX = PAD.left + i * slot + (slot - barW * series.length) / 2;
         return (
@@ -31,7 +40,7 @@ export function BarChart({ title, series, data }: ChartProps) {
                 </rect>
               );
             })}
-            {i % every === 0 && <XLabel x={PAD.left + i * slot + slot / 2} label={d.label} />}
+            {i % every === 0 && <XLabel x={PAD.left + i * slot + slot / 2} label={d.label} scale={scale} />}
           </g>
         );
       })}

@@ -1,16 +1,27 @@
-// Lines per series over x labels, drawn in SVG that scales to its container.
-import { ChartFrame, chartScale, labelEvery, XLabel, type ChartProps } from './chart-parts';
+// Lines per series over x labels, drawn in SVG at the container's width.
+import {
+  ChartFrame,
+  chartScale,
+  labelEvery,
+  labelRoom,
+  useChartWidth,
+  XLabel,
+  type ChartProps,
+} from './chart-parts';
 
 const PAD = { top: 12, right: 12, bottom: 28, left: 36 };
 
 export function LineChart({ title, series, data }: ChartProps) {
-  const scale = chartScale({ series, data }, PAD);
+  const [figureRef, width] = useChartWidth();
+  const scale = chartScale({ series, data }, PAD, width);
   const { plotW, y } = scale;
   const x = (i: number) => PAD.left + (data.length <= 1 ? plotW / 2 : (i / (data.length - 1)) * plotW);
-  const every = labelEvery(data.length, 8);
+  const every = labelEvery(data.length, labelRoom(plotW));
   return (
-    <ChartFrame title={title} series={series} data={data} scale={scale}>
-      {data.map((d, i) => (i % every === 0 ? <XLabel key={d.label} x={x(i)} label={d.label} /> : null))}
+    <ChartFrame title={title} series={series} data={data} scale={scale} figureRef={figureRef}>
+      {data.map((d, i) =>
+        i % every === 0 ? <XLabel key={d.label} x={x(i)} label={d.label} scale={scale} /> : null,
+      )}
       {series.map((s) => (
         <g key={s.key}>
           <polyline

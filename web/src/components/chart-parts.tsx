@@ -1,7 +1,7 @@
 // What the small SVG charts have in common: the drawing's size, a value axis from 0 to a rounded
 // maximum, the gridlines and x labels on it, the legend, and a data table that screen readers get
 // instead of the drawing. Each chart only draws its marks (bars, lines) on that scale.
-import type { ReactNode } from 'react';
+import { useLayoutEffect, useRef, useState, type ReactNode, type RefObject } from 'react';
 
 export interface ChartSeries {
   key: string;
@@ -28,6 +28,9 @@ export interface ChartPadding {
 }
 
 export interface ChartScale {
+  /** The drawing's size in SVG units, which are CSS pixels: the chart is drawn at its real width. */
+  width: number;
+  height: number;
   pad: ChartPadding;
   plotW: number;
   plotH: number;
@@ -37,9 +40,38 @@ export interface ChartScale {
   y: (value: number) => number;
 }
 
-// SVG units, not pixels: the drawing scales to its container.
-const WIDTH = 640;
-const HEIGHT = 220;
+// The width drawn before the container is measured (and the proportions a wide chart keeps).
+// The drawing is not scaled to its container: a 640-unit drawing on a 390 px phone shrank its
+// 11 px labels to about 6 px. It is drawn at the container's width instead, text at its own size.
+const DEFAULT_WIDTH = 640;
+const ASPECT = 220 / 640;
+const MIN_HEIGHT = 180;
+const MAX_HEIGHT = 300;
+
+/** The height of a chart drawn `width` CSS pixels wide. */
+export function chartHeight(width: number): number {
+  return Math.round(Math.min(MAX_HEIGHT, Math.max(MIN_HEIGHT, width * ASPECT)));
+}
+
+/** A ref for the chart's figure and its width in CSS pixels, followed as the layout changes. */
+export function useChartWidth(): [RefObject<HTMLElement | null>, number] {
+  const ref = useRef<HTMLElement | null>(null);
+  const [width, setWidth] = useState(DEFAULT_WIDTH);
+  useLayoutEffect(() => {
+    const el = ref.current;
+    if (!el) return;
+    const measure = () => {
+      const w = Math.round(el.getBoundingClientRect().width);
+      if (w > 0) setWidth(w);
+    };
+    measure();
+    if (typeof ResizeObserver === 'undefined') return;
+    const observer = new ResizeObserver(measure);
+    observer.observe(el);
+    return () => observer.disconnect();
+  }, []);
+  return [ref, width];
+}
 
 export function niceMax(max: number): number {
   if (max <= 4) return 4;
@@ -51,11 +83,16 @@ export function niceMax(max: number): number {
 }
 
 /** The value axis for every value the chart shows, inside the drawing less `pad`. */
-export function chartScale({ series, data }: Omit<ChartProps, 'title'>, pad: ChartPadding): ChartScale {
+export function chartScale(
+  { series, data }: Omit<ChartProps, 'title'>,
+  pad: ChartPadding,
+  width = DEFAULT_WIDTH,
+): ChartScale {
   const max = niceMax(Math.max(0, ...data.flatMap((d) => series.map((s) => d.values[s.key] ?? 0))));
-  const plotW = WIDTH - pad.left - pad.right;
-  const plotH = HEIGHT - pad.top - pad.bottom;
-  return { pad, plotW, plotH, max, y: (v) => pad.top + plotH - (v / max) * plotH };
+  const height = chartHeight(width);
+  const plotW = width - pad.left - pad.right;
+  const plotH = height - pad.top - pad.bottom;
+  return { width, height, pad, plotW, plotH, max, y: (v) => pad.top + plotH - (v / max) * plotH };
 }
 
 /** Which x labels to print so they never overlap: about `room` of them, evenly spread. */
@@ -63,10 +100,15 @@ export function labelEvery(count: number, room: number): number {
   return Math.max(1, Math.ceil(count / room));
 }
 
+/** How many x labels fit side by side along `plotW` pixels (a date label is about 40 px at 11 px). */
+export function labelRoom(plotW: number): number {
+  return Math.max(2, Math.min(8, Math.floor(plotW / 64)));
+}
+
 /** An x label under the plot, centred on `x`. */
-export function XLabel({ x, label }: { x: number; label: string }) {
+export function XLabel({ x, label, scale }: { x: number; label: string; scale: ChartScale }) {
   return (
-    <text x={x} y={HEIGHT - 8} textAnchor="middle" className="chart-axis">
+    <text x={x} y={scale.height - 8} textAnchor="middle" className="chart-axis">
       {label}
     </text>
   );
@@ -78,17 +120,18 @@ export function ChartFrame({
   series,
   data,
   scale,
+  figureRef,
   children,
-}: ChartProps & { scale: ChartScale; children: ReactNode }) {
-  const { pad, max, y } = scale;
+}: ChartProps & { scale: ChartScale; figureRef: RefObject<HTMLElement | null>; children: ReactNode }) {
+  const { width, height, pad, max, y } = scale;
   return (
-    <figure className="chart">
-      <svg viewBox={`0 0 ${WIDTH} ${HEIGHT}`} role="img" aria-label={title} className="chart-svg">
+    <figure className="chart" ref={figureRef}>
+      <svg viewBox={`0 0 ${width} ${height}`} role="img" aria-label={title} className="chart-svg">
         {[0, 0.5, 1].map((f) => (
           <g key={f}>
             <line
               x1={pad.left}
-              x2={WIDTH - pad.right}
+              x2={width - pad.right}
               y1={y(max * f)}
               y2={y(max * f)}
               className="chart-grid"
