@@ -583,3 +583,32 @@ describe('the analytics charts on a 390 px phone', () => {
     await context.close();
   });
 });
+
+describe('an appointment card on a 390 px phone', () => {
+  it('keeps every button inside the card, long labels wrapping', async () => {
+    const eva = await bookingAdvisor(suite.web.service, 'Eva Estrecha');
+    const bk = booking({ clientName: 'Lucía Botones', startsAt: inSeconds(3 * 86_400).toISOString() });
+    expect((await eva.api.post('/api/appointments', bk)).status).toBe(201);
+    const { page, context } = await advisorPage('Eva Estrecha', PHONE_390, eva);
+    await page.goto('/appointments');
+    const card = page.getByTestId('appointment').filter({ hasText: 'Lucía Botones' });
+    await card.getByRole('button', { name: 'Enviar seguimiento con mensaje personal' }).waitFor();
+    const sticking = () =>
+      card.evaluate((el) => {
+        const frame = el.getBoundingClientRect();
+        return [...el.querySelectorAll('button')]
+          .filter((b) => {
+            const box = b.getBoundingClientRect();
+            return box.left < frame.left - 0.5 || box.right > frame.right + 0.5;
+          })
+          .map((b) => b.textContent);
+      });
+    await expect(card.getByRole('button').count()).resolves.toBeGreaterThan(1);
+    expect(await sticking(), 'buttons past the card edge').toEqual([]);
+    await page.getByRole('button', { name: 'English' }).click();
+    await card.getByRole('button', { name: 'Send follow-up with a personal message' }).waitFor();
+    expect(await sticking(), 'buttons past the card edge, in English').toEqual([]);
+    expect(await horizontalOverflow(page)).toBeLessThanOrEqual(0);
+    await context.close();
+  });
+});
