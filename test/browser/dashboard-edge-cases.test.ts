@@ -612,3 +612,53 @@ describe('an appointment card on a 390 px phone', () => {
     await context.close();
   });
 });
+
+describe('the time zone a browser remembers', () => {
+  it("is each advisor's own: the next advisor on the same browser never sees the previous one's", async () => {
+    // Ana works in Mexico City; Bea keeps the default, Madrid, which is also this computer's zone.
+    const mexico = 'America/Mexico_City';
+    const ana = await bookingAdvisor(suite.web.service, 'Ana Antes', { timezone: mexico });
+    const bea = await connectedAdvisor(suite.web.service, 'Bea Después');
+    const { page, context, pageErrors } = await advisorPage('Ana Antes', DESKTOP, ana);
+    const scheduledAt = new Date(Math.ceil(Date.now() / 3_600_000) * 3_600_000 + 86_400_000).toISOString();
+    const shown = (zone: string) =>
+      new Intl.DateTimeFormat('es-ES', { dateStyle: 'medium', timeStyle: 'short', timeZone: zone }).format(
+        new Date(scheduledAt),
+      );
+    const firstCell = (id: string) => page.locator(`[data-testid="message-row"][data-id="${id}"] td`).first();
+    const anas = await sendAs(ana, { to: newPhone(), text: 'Para mañana', scheduledAt });
+    await page.goto('/messages');
+    await firstCell(anas.id).getByText(shown(mexico), { exact: true }).waitFor();
+
+    const anaEmail: string = (await ana.client.get('/api/auth/get-session')).body.user.email;
+    await page.getByRole('button', { name: 'Salir' }).click();
+    await page.waitForURL('**/sign-in');
+    await useSessionOf(context, bea.client);
+    // Bea's settings are slow to arrive: meanwhile her times are in the browser's zone.
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    await page.route('**/api/whatsapp/config', async (route) => {
+      await held;
+      await route.continue();
+    });
+    const beas = await sendAs(bea, { to: newPhone(), text: 'Para mañana también', scheduledAt });
+    await page.goto('/messages');
+    const when = async (id: string) => {
+      await firstCell(id).waitFor();
+      return (await firstCell(id).innerText()).split('\n')[0];
+    };
+    await expect(when(beas.id)).resolves.toBe(shown('Europe/Madrid'));
+
+    // Ana signs in again on this browser, her settings as slow: her own zone is remembered.
+    await page.getByRole('button', { name: 'Salir' }).click();
+    await page.getByLabel('Email').fill(anaEmail);
+    await page.getByLabel('Contraseña', { exact: true }).fill('correct-horse-9');
+    await page.getByRole('button', { name: 'Entrar' }).click();
+    await page.waitForURL('**/whatsapp');
+    await page.goto('/messages');
+    await expect(when(anas.id)).resolves.toBe(shown(mexico));
+    release();
+    expect(pageErrors).toEqual([]);
+    await context.close();
+  });
+});

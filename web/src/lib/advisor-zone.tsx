@@ -5,6 +5,7 @@ import { createContext, useContext, useEffect, useMemo, useState, type ReactNode
 import { useI18n } from '../i18n/i18n-context';
 import type { WhatsappConfig } from './api-types';
 import { formatDate, formatDateTime, formatShort, formatTime } from './format';
+import { useSession } from './session-context';
 import { useResource } from './use-resource';
 
 interface AdvisorZone {
@@ -27,28 +28,38 @@ function usable(zone: string | null | undefined): string | undefined {
 }
 
 // The last zone seen, so a reload shows times in it at once instead of switching when the
-// settings arrive.
-const STORAGE_KEY = 'ww.timezone';
+// settings arrive. One per advisor: under a single key, the next advisor signing in on the same
+// browser saw the previous one's zone until their own settings arrived.
+const LEGACY_STORAGE_KEY = 'ww.timezone';
 
-function remembered(): string | null {
+export function zoneStorageKey(userId: string): string {
+  return `ww.timezone.${userId}`;
+}
+
+function remembered(userId: string | undefined): string | null {
+  if (!userId) return null;
   try {
-    return localStorage.getItem(STORAGE_KEY);
+    return localStorage.getItem(zoneStorageKey(userId));
   } catch {
     return null;
   }
 }
 
 export function AdvisorZoneProvider({ children }: { children: ReactNode }) {
+  const { user } = useSession();
+  const userId = user?.id;
   const config = useResource<WhatsappConfig>('/api/whatsapp/config');
   const [saved, setSaved] = useState<string | null>(null);
-  const timeZone = usable(saved ?? config.data?.settings.timezone ?? remembered());
+  const timeZone = usable(saved ?? config.data?.settings.timezone ?? remembered(userId));
   useEffect(() => {
     try {
-      if (timeZone) localStorage.setItem(STORAGE_KEY, timeZone);
+      // Whose zone the old shared key held is unknown: it is nobody's to use.
+      localStorage.removeItem(LEGACY_STORAGE_KEY);
+      if (timeZone && userId) localStorage.setItem(zoneStorageKey(userId), timeZone);
     } catch {
       /* not remembered */
     }
-  }, [timeZone]);
+  }, [timeZone, userId]);
   const value = useMemo(() => ({ timeZone, setTimeZone: setSaved }), [timeZone]);
   return <ZoneContext.Provider value={value}>{children}</ZoneContext.Provider>;
 }
