@@ -662,3 +662,64 @@ describe('the time zone a browser remembers', () => {
     await context.close();
   });
 });
+
+describe('a client writing while the advisor is on another screen', () => {
+  it('shows an unread badge on the Inbox link, kept over a reload, gone on the Inbox', async () => {
+    const { advisor, page, context, pageErrors } = await advisorPage('Celia Avisos');
+    // The navigation, in either language.
+    const nav = page.locator('nav#main-nav');
+    const badge = nav.getByTestId('inbox-unread-badge');
+    const live = async () => {
+      await page.locator('main h1').waitFor();
+      await page.locator('.live-dot.live-open').waitFor({ state: 'attached' });
+    };
+    await page.goto('/messages');
+    await live();
+    await expect(badge.count()).resolves.toBe(0);
+
+    const rocio = newPhone();
+    const tomas = newPhone();
+    await clientWrites(advisor, rocio, 'Hola, ¿tienes hueco el lunes?', 'Rocío');
+    await nav.getByRole('link', { name: /^Bandeja, 1 mensaje sin leer$/ }).waitFor();
+    await expect(badge.innerText()).resolves.toBe('1');
+    await clientWrites(advisor, tomas, '¿Y el martes?', 'Tomás');
+    await nav.getByRole('link', { name: /^Bandeja, 2 mensajes sin leer$/ }).waitFor();
+
+    // The server keeps the count: a reload shows it again.
+    await page.reload();
+    await live();
+    await nav.getByRole('link', { name: /^Bandeja, 2 mensajes sin leer$/ }).waitFor();
+    // On a phone the Inbox link is inside the menu: the menu button carries a dot.
+    await page.setViewportSize(PHONE_390);
+    await expect(page.locator('.menu-toggle .menu-dot').isVisible()).resolves.toBe(true);
+    await page.setViewportSize(DESKTOP);
+
+    // On the Inbox the list shows the counts, and the badge is gone; opening Rocío's chat reads it.
+    await nav.getByRole('link', { name: /^Bandeja/ }).click();
+    await page.getByTestId('conversation').first().waitFor();
+    await expect(badge.count()).resolves.toBe(0);
+    await clientWrites(advisor, rocio, 'Perdona, mejor por la tarde');
+    await page
+      .getByTestId('conversation')
+      .filter({ hasText: 'Rocío' })
+      .getByTestId('unread-count')
+      .filter({ hasText: /^2\b/ })
+      .waitFor();
+    await expect(badge.count()).resolves.toBe(0);
+    await page.getByTestId('conversation').filter({ hasText: 'Rocío' }).click();
+    await page.getByTestId('chat-bubble').filter({ hasText: 'mejor por la tarde' }).waitFor();
+    await waitFor(
+      async () => (await advisor.client.get('/api/whatsapp/conversations')).body.items,
+      (items: any[]) => items.find((c) => c.phone === rocio)?.unread === 0,
+      { what: "Rocío's chat read" },
+    );
+
+    // Elsewhere again: what is still unread (Tomás's message), in the advisor language.
+    await nav.getByRole('link', { name: 'Plantillas' }).click();
+    await nav.getByRole('link', { name: /^Bandeja, 1 mensaje sin leer$/ }).waitFor();
+    await page.getByRole('button', { name: 'English' }).click();
+    await nav.getByRole('link', { name: /^Inbox, 1 unread message$/ }).waitFor();
+    expect(pageErrors).toEqual([]);
+    await context.close();
+  });
+});

@@ -1,8 +1,9 @@
-// The signed-in frame: brand, navigation (a side bar on wide screens, a menu on phones), the
-// live-connection hint, the language switch and sign out.
+// The signed-in frame: brand, navigation (a side bar on wide screens, a menu on phones) with the
+// Inbox's unread badge, the live-connection hint, the language switch and sign out.
 import { useEffect, useState, type ReactNode } from 'react';
 import type { MessageKey } from '../i18n/es';
 import { useI18n } from '../i18n/i18n-context';
+import { unreadBadgeText, useInboxUnread } from '../lib/inbox-unread';
 import { useLiveState } from '../lib/live-events';
 import { useLocation } from '../lib/router';
 import { useSession } from '../lib/session-context';
@@ -28,6 +29,8 @@ export function AppShell({ children }: { children: ReactNode }) {
   const { user, signOut } = useSession();
   const live = useLiveState();
   const [menuOpen, setMenuOpen] = useState(false);
+  const unread = useInboxUnread(path === '/inbox' || path.startsWith('/inbox/'));
+  const unreadLabel = t(unread === 1 ? 'nav.unreadOne' : 'nav.unreadMany', { count: unread });
 
   useEffect(() => setMenuOpen(false), [path]);
   useEffect(() => {
@@ -52,6 +55,8 @@ export function AppShell({ children }: { children: ReactNode }) {
         >
           <Icon name={menuOpen ? 'close' : 'menu'} />
           <span className="visually-hidden">{t('nav.menu')}</span>
+          {/* On a phone the Inbox link hides in the menu: a dot on the menu says something waits. */}
+          {unread > 0 && !menuOpen && <span className="menu-dot" aria-hidden="true" />}
         </button>
         <Link href="/whatsapp" className="brand" aria-label={t('app.name')}>
           <span className="brand-mark" aria-hidden="true">
@@ -78,15 +83,23 @@ export function AppShell({ children }: { children: ReactNode }) {
           <ul>
             {NAV.map((item) => {
               const active = path === item.href || path.startsWith(`${item.href}/`);
+              const badge = item.href === '/inbox' && unread > 0;
               return (
                 <li key={item.href}>
                   <Link
                     href={item.href}
                     className={active ? 'active' : undefined}
                     aria-current={active ? 'page' : undefined}
+                    // Read out as "Bandeja, 2 mensajes sin leer" rather than a bare number.
+                    aria-label={badge ? `${t(item.label)}, ${unreadLabel}` : undefined}
                   >
                     <Icon name={item.icon} />
                     <span>{t(item.label)}</span>
+                    {badge && (
+                      <span className="nav-badge" data-testid="inbox-unread-badge" aria-hidden="true">
+                        {unreadBadgeText(unread)}
+                      </span>
+                    )}
                   </Link>
                 </li>
               );

@@ -31,6 +31,8 @@ export const en: Record<MessageKey, string> = {
   'nav.analytics': 'Analytics',
   'nav.settings': 'Settings',
   'nav.integrations': 'Integrations',
+  'nav.unreadOne': '1 unread message',
+  'nav.unreadMany': '{count} unread messages',
 
   'live.open': 'Live updates on',
   'live.connecting': 'Connecting live updates…',

@@ -30,6 +30,8 @@ export const es = {
   'nav.analytics': 'Analítica',
   'nav.settings': 'Ajustes',
   'nav.integrations': 'Integraciones',
+  'nav.unreadOne': '1 mensaje sin leer',
+  'nav.unreadMany': '{count} mensajes sin leer',
 
   'live.open': 'Actualizaciones en directo activas',
   'live.connecting': 'Conectando las actualizaciones en directo…',
