@@ -723,3 +723,72 @@ describe('a client writing while the advisor is on another screen', () => {
     await context.close();
   });
 });
+
+describe('leaving Settings with unsaved changes', () => {
+  it('asks first (links, the back button, closing the tab), and only when something changed', async () => {
+    const { page, context, pageErrors } = await openPage(suite.browser, suite.web.url);
+    shotOnFailure(page, 'edge-settings-unsaved');
+    await signUpInContext(context, suite.web.url, 'Sofía Cambios');
+    const nav = page.getByRole('navigation', { name: 'Secciones' });
+    const start = page.getByLabel('Desde', { exact: true });
+    const dialog = page.getByRole('dialog', { name: '¿Salir sin guardar?' });
+    const toSettings = async () => {
+      await nav.getByRole('link', { name: 'Ajustes' }).click();
+      await expect(start.inputValue()).resolves.toMatch(/^\d\d:\d\d$/);
+    };
+    await page.goto('/whatsapp');
+    await toSettings();
+
+    // Nothing changed: no question.
+    await nav.getByRole('link', { name: 'Plantillas' }).click();
+    await page.waitForURL('**/templates');
+    await toSettings();
+
+    await start.fill('22:30');
+    await nav.getByRole('link', { name: 'Plantillas' }).click();
+    await dialog.getByText('Si sales ahora, se perderán.', { exact: false }).waitFor();
+    await dialog.getByRole('button', { name: 'Cancelar' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    expect(new URL(page.url()).pathname).toBe('/settings');
+    await expect(start.inputValue()).resolves.toBe('22:30');
+
+    await page.goBack();
+    await dialog.waitFor();
+    await dialog.getByRole('button', { name: 'Cancelar' }).click();
+    expect(new URL(page.url()).pathname).toBe('/settings');
+    await expect(start.inputValue()).resolves.toBe('22:30');
+
+    // Closing the tab: the browser's own question, dismissed here, so the page stays.
+    const asked = new Promise<string>((resolve) =>
+      page.once('dialog', (d) => {
+        resolve(d.type());
+        void d.dismiss();
+      }),
+    );
+    await page.close({ runBeforeUnload: true });
+    await expect(asked).resolves.toBe('beforeunload');
+    await expect(start.inputValue()).resolves.toBe('22:30');
+
+    // Put back as it was: nothing to lose, no question.
+    await start.fill('21:00');
+    await nav.getByRole('link', { name: 'Plantillas' }).click();
+    await page.waitForURL('**/templates');
+    await toSettings();
+
+    // Leaving anyway drops the change; a saved change asks nothing.
+    await start.fill('23:00');
+    await nav.getByRole('link', { name: 'Plantillas' }).click();
+    await dialog.getByRole('button', { name: 'Salir sin guardar' }).click();
+    await page.waitForURL('**/templates');
+    await toSettings();
+    await expect(start.inputValue()).resolves.toBe('21:00');
+    await start.fill('23:00');
+    await page.getByRole('button', { name: 'Guardar ajustes' }).click();
+    await page.getByText('Ajustes guardados').waitFor();
+    await nav.getByRole('link', { name: 'Plantillas' }).click();
+    await page.waitForURL('**/templates');
+    await expect(dialog.count()).resolves.toBe(0);
+    expect(pageErrors).toEqual([]);
+    await context.close();
+  });
+});

@@ -447,6 +447,9 @@ export const en: Record<MessageKey, string> = {
   'settings.quietEnabled': "Don't send automatic messages during quiet hours",
   'settings.quietStart': 'From',
   'settings.quietEnd': 'Until',
+  'settings.leaveTitle': 'Leave without saving?',
+  'settings.leaveText': 'You changed settings you have not saved yet. If you leave now, they will be lost.',
+  'settings.leaveConfirm': 'Leave without saving',
   'settings.quietEqual':
     'With the same start and end time there are no quiet hours: automatic messages go out at any hour.',
   'settings.quietHint': 'Reminders falling in those hours are sent when they end.',

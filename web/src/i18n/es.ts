@@ -450,6 +450,9 @@ export const es = {
   'settings.quietEnabled': 'No enviar mensajes automáticos en horas de descanso',
   'settings.quietStart': 'Desde',
   'settings.quietEnd': 'Hasta',
+  'settings.leaveTitle': '¿Salir sin guardar?',
+  'settings.leaveText': 'Has cambiado ajustes que aún no has guardado. Si sales ahora, se perderán.',
+  'settings.leaveConfirm': 'Salir sin guardar',
   'settings.quietEqual':
     'Con la misma hora de inicio y de fin no hay horas de descanso: los mensajes automáticos salen a cualquier hora.',
   'settings.quietHint': 'Los recordatorios que caigan en esas horas se envían al terminar.',

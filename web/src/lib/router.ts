@@ -1,9 +1,40 @@
 // A tiny history router: the current path as React state, navigate() to move, and match() to read
 // parameters from patterns like `/inbox/:phone`. The server falls back to index.html for every
-// page path, so deep links and reloads work.
+// page path, so deep links and reloads work. A screen with unsaved work can hold a navigation
+// (holdNavigation) and let it go on later.
 import { useSyncExternalStore } from 'react';
 
 const CHANGE = 'ww:navigate';
+
+const snapshot = (): string => window.location.pathname + window.location.search;
+
+/** Takes a navigation the app was about to make; `proceed` makes it. */
+export type NavigationHold = (proceed: () => void) => void;
+let hold: { onHold: NavigationHold; at: string } | null = null;
+
+/**
+ * While set, every navigate() and the browser's back and forward buttons go to `onHold` instead;
+ * returns what lifts the hold.
+ */
+export function holdNavigation(onHold: NavigationHold): () => void {
+  const mine = { onHold, at: snapshot() };
+  hold = mine;
+  return () => {
+    if (hold === mine) hold = null;
+  };
+}
+
+if (typeof window !== 'undefined') {
+  // Registered before any screen subscribes, so it runs first: the browser has already moved, so
+  // the held page's address is put back before anything renders the other one, and the move is
+  // made again only if the screen lets it.
+  window.addEventListener('popstate', () => {
+    if (!hold) return;
+    const to = snapshot();
+    window.history.pushState(null, '', hold.at);
+    hold.onHold(() => go(to, {}));
+  });
+}
 
 function subscribe(onChange: () => void): () => void {
   window.addEventListener('popstate', onChange);
@@ -14,10 +45,13 @@ function subscribe(onChange: () => void): () => void {
   };
 }
 
-const snapshot = (): string => window.location.pathname + window.location.search;
-
 export function navigate(to: string, options: { replace?: boolean } = {}): void {
   if (to === snapshot()) return;
+  if (hold) hold.onHold(() => go(to, options));
+  else go(to, options);
+}
+
+function go(to: string, options: { replace?: boolean }): void {
   if (options.replace) window.history.replaceState(null, '', to);
   else window.history.pushState(null, '', to);
   window.dispatchEvent(new Event(CHANGE));

@@ -1,7 +1,8 @@
 // The advisor's WhatsApp settings (PUT /api/whatsapp/config { settings }), with the server's
-// per-field validation shown next to each field.
+// per-field validation shown next to each field. Leaving with unsaved changes is asked first.
 import { useEffect, useState, type FormEvent } from 'react';
 import { PageHeader } from '../../components/AppShell';
+import { ConfirmDialog } from '../../components/ConfirmDialog';
 import { ErrorNotice } from '../../components/ErrorNotice';
 import { Field } from '../../components/Field';
 import { Link } from '../../components/Link';
@@ -13,8 +14,10 @@ import { useAdvisorZone } from '../../lib/advisor-zone';
 import { api, ApiError } from '../../lib/api-client';
 import type { WhatsappConfig, WhatsappSettings } from '../../lib/api-types';
 import { fieldErrorText } from '../../lib/field-error-text';
+import { useLeaveGuard } from '../../lib/use-leave-guard';
 import { useResource } from '../../lib/use-resource';
 import { DurationInput } from './duration-input';
+import { settingsChanged } from './settings-changes';
 import { countryOptions, localeName, LOCALES, timezones } from './settings-options';
 
 const RATE_WINDOWS = [60_000, 3_600_000];
@@ -35,6 +38,14 @@ export function SettingsScreen() {
     setForm(config.data.settings);
     setQuiet(config.data.settings.quietHours !== null);
   }, [config.data]);
+
+  /** What a save would send: the quiet-hours times only while the box is ticked. */
+  const draft = (f: WhatsappSettings): WhatsappSettings => {
+    const quietHours = f.quietHours ?? { start: '21:00', end: '08:00' };
+    return { ...f, quietHours: quiet ? quietHours : null, ctaEnabled: f.ctaEnabled ?? true };
+  };
+  const unsaved = form !== null && config.data !== null && settingsChanged(config.data.settings, draft(form));
+  const leaveGuard = useLeaveGuard(unsaved);
 
   if (config.loading && !config.data) return <LoadingState />;
   if (config.error && !config.data) {
@@ -62,7 +73,7 @@ export function SettingsScreen() {
     setErrors({});
     setFormError(null);
     try {
-      const settings: WhatsappSettings = { ...form, quietHours: quiet ? quietHours : null, ctaEnabled };
+      const settings = draft(form);
       const saved = await api.put<WhatsappConfig>('/api/whatsapp/config', { settings });
       config.setData(saved);
       setTimeZone(saved.settings.timezone);
@@ -328,6 +339,16 @@ export function SettingsScreen() {
           </button>
         </div>
       </form>
+      <ConfirmDialog
+        open={leaveGuard.asking}
+        title={t('settings.leaveTitle')}
+        confirmLabel={t('settings.leaveConfirm')}
+        danger
+        onConfirm={async () => leaveGuard.leave()}
+        onClose={leaveGuard.stay}
+      >
+        <p>{t('settings.leaveText')}</p>
+      </ConfirmDialog>
     </>
   );
 }
