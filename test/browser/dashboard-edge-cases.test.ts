@@ -4,9 +4,10 @@ import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { booking, bookingAdvisor, inSeconds, newPhone } from '../appointments/support.js';
 import { waitFor } from '../support/wait.js';
-import { connectedAdvisor, type ConnectedAdvisor } from '../support/whatsapp.js';
+import { connectedAdvisor } from '../support/whatsapp.js';
 import {
   clearFaults,
+  clientWrites,
   horizontalOverflow,
   pdfOf,
   pushReceipt,
@@ -15,6 +16,7 @@ import {
   shotOnFailure,
   untilStatus,
 } from './support/advisor-actions.js';
+import { advisorPages } from './support/advisor-page.js';
 import { DESKTOP, openPage } from './support/browser.js';
 import { signUpInContext, useSessionOf } from './support/session.js';
 import { useWebAndBrowser } from './support/suite.js';
@@ -24,24 +26,7 @@ const suite = useWebAndBrowser();
 /** The phone width the QA pass used (an iPhone 12–15). */
 const PHONE_390 = { width: 390, height: 844 };
 
-async function advisorPage(name: string, viewport = DESKTOP, advisor?: ConnectedAdvisor) {
-  const who = advisor ?? (await connectedAdvisor(suite.web.service, name));
-  const opened = await openPage(suite.browser, suite.web.url, viewport, {
-    isMobile: viewport.width < 500,
-  });
-  await useSessionOf(opened.context, who.client);
-  shotOnFailure(opened.page, `edge-${name.toLowerCase().replace(/\W+/g, '-')}`);
-  return { advisor: who, ...opened };
-}
-
-async function clientWrites(advisor: ConnectedAdvisor, from: string, text: string, pushName?: string) {
-  const res = await advisor.emulator.post(`/_emulator/instances/${advisor.instanceName}/inbound`, {
-    from,
-    text,
-    ...(pushName ? { pushName } : {}),
-  });
-  if (res.status !== 201) throw new Error(`inbound: ${res.status} ${JSON.stringify(res.body)}`);
-}
+const advisorPage = advisorPages(suite, { shotPrefix: 'edge-' });
 
 const rowIds = (page: Page) =>
   page.getByTestId('message-row').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-id')));

@@ -1,21 +1,15 @@
 // The whole journey through the dashboard, against the real service in sandbox mode: connect by
 // QR, simulate the scan, send a template and watch its ticks, read the client's reply in the
 // inbox, answer, see the opt-out; edit a template with its live preview; open the public page.
-import { describe, expect, it, onTestFailed } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
+import { shotOnFailure } from './support/advisor-actions.js';
 import { DESKTOP, openPage, PHONE, screenshot } from './support/browser.js';
 import { signUpInContext } from './support/session.js';
 import { pauseSending } from '../../src/domain/instances/pause-sending.js';
 import { useWebAndBrowser } from './support/suite.js';
 
 const suite = useWebAndBrowser();
-
-/** On failure, keep a picture of the page: it usually says what went wrong. */
-function shotOnFailure(page: Page, name: string): void {
-  onTestFailed(async () => {
-    await screenshot(page, `failed-${name}`).catch(() => undefined);
-  });
-}
 
 async function connect(page: Page): Promise<void> {
   await page.goto('/whatsapp');

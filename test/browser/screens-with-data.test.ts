@@ -17,6 +17,15 @@ import {
 } from '../appointments/support.js';
 import { waitFor } from '../support/wait.js';
 import { connectedAdvisor, sentByPhone, type ConnectedAdvisor } from '../support/whatsapp.js';
+import {
+  clearFaults,
+  clientWrites,
+  pushReceipt,
+  putSettings,
+  sendAs,
+  setFaults,
+  untilStatus,
+} from './support/advisor-actions.js';
 import { DESKTOP, openPage, screenshot } from './support/browser.js';
 import { useSessionOf } from './support/session.js';
 import { serveHtml } from './support/other-site.js';
@@ -28,50 +37,9 @@ const suite = useWebAndBrowser();
 
 const SENT = ['sent', 'delivered', 'read'];
 
-async function send(advisor: ConnectedAdvisor, body: Record<string, unknown>): Promise<any> {
-  const res = await advisor.client.post('/api/whatsapp/send', body);
-  if (res.status !== 202) throw new Error(`send: ${res.status} ${JSON.stringify(res.body)}`);
-  return res.body.message;
-}
-
-function untilStatus(advisor: ConnectedAdvisor, id: string, statuses: string[]): Promise<any> {
-  return waitFor(
-    async () => (await advisor.client.get(`/api/whatsapp/messages/${id}`)).body,
-    (m) => statuses.includes(m.status),
-    { what: `message ${id} ${statuses.join('|')}`, timeoutMs: 20_000 },
-  );
-}
-
 /** The emulated client's phone acknowledges a message (receipts are off while a test sets them). */
 async function receipts(advisor: ConnectedAdvisor, message: any, statuses: string[]): Promise<void> {
-  for (const status of statuses) {
-    const res = await advisor.emulator.post(`/_emulator/instances/${advisor.instanceName}/receipt`, {
-      keyId: message.evolutionMessageId,
-      status,
-    });
-    if (res.status !== 200) throw new Error(`receipt: ${res.status} ${JSON.stringify(res.body)}`);
-  }
-}
-
-async function clientWrites(advisor: ConnectedAdvisor, from: string, text: string, pushName?: string) {
-  const res = await advisor.emulator.post(`/_emulator/instances/${advisor.instanceName}/inbound`, {
-    from,
-    text,
-    ...(pushName ? { pushName } : {}),
-  });
-  if (res.status !== 201) throw new Error(`inbound: ${res.status} ${JSON.stringify(res.body)}`);
-}
-
-/** Emulator faults are global to this file's emulator: every test that sets some clears them. */
-async function setFaults(advisor: ConnectedAdvisor, faults: Record<string, unknown>): Promise<void> {
-  const res = await advisor.emulator.put('/_emulator/faults', faults);
-  if (res.status !== 200) throw new Error(`faults: ${res.status} ${JSON.stringify(res.body)}`);
-}
-const clearFaults = (advisor: ConnectedAdvisor) => advisor.emulator.delete('/_emulator/faults');
-
-async function putSettings(advisor: ConnectedAdvisor, settings: Record<string, unknown>): Promise<void> {
-  const res = await advisor.client.put('/api/whatsapp/config', { settings });
-  if (res.status !== 200) throw new Error(`settings: ${res.status} ${JSON.stringify(res.body)}`);
+  for (const status of statuses) await pushReceipt(advisor, message, status);
 }
 
 /** The send time a message's job reserved (the worker keeps it in the job while it waits). */
@@ -213,7 +181,7 @@ describe.each(DEVICES)('screens with real data on a $device', ({ device, viewpor
     let ids: string[];
     try {
       const confirmation = (to: string, name: string) =>
-        send(ana, {
+        sendAs(ana, {
           to,
           clientName: name,
           template: { key: 'appointment_confirmation' },
@@ -227,10 +195,10 @@ describe.each(DEVICES)('screens with real data on a $device', ({ device, viewpor
       const sent = [
         await confirmation(phones[0]!, 'Lucía'),
         await confirmation(phones[1]!, 'Jorge'),
-        await send(ana, { to: phones[2], text: 'Te envío el plan de comidas.' }),
-        await send(ana, { to: phones[3], text: '¿Qué tal la semana?' }),
+        await sendAs(ana, { to: phones[2], text: 'Te envío el plan de comidas.' }),
+        await sendAs(ana, { to: phones[3], text: '¿Qué tal la semana?' }),
       ];
-      const failed = await send(ana, { to: phones[4], text: 'Hola, Pablo.' });
+      const failed = await sendAs(ana, { to: phones[4], text: 'Hola, Pablo.' });
       const out = await Promise.all(sent.map((m) => untilStatus(ana, m.id, ['sent'])));
       await receipts(ana, out[0], ['DELIVERY_ACK', 'READ']);
       await receipts(ana, out[1], ['DELIVERY_ACK', 'READ']);
@@ -318,22 +286,22 @@ describe.each(DEVICES)('screens with real data on a $device', ({ device, viewpor
     let failed: any;
     let queued: any;
     try {
-      const read = await send(bea, {
+      const read = await sendAs(bea, {
         to: to.read,
         clientName: 'Lucía Pérez',
         text: 'Hola, Lucía. Te recuerdo tu próxima cita: mañana a las 10:30.',
       });
-      const delivered = await send(bea, {
+      const delivered = await sendAs(bea, {
         to: to.delivered,
         clientName: 'Pablo Gómez',
         text: '¡Gracias por venir hoy! Aquí tienes el resumen.',
       });
-      failed = await send(bea, {
+      failed = await sendAs(bea, {
         to: to.failed,
         clientName: 'Jorge Martín',
         text: 'Hola, Jorge. Tu cita está confirmada.',
       });
-      await send(bea, {
+      await sendAs(bea, {
         to: to.scheduled,
         text: 'Recuerda traer tu diario de comidas.',
         scheduledAt: inSeconds(86_400).toISOString(),
@@ -347,9 +315,13 @@ describe.each(DEVICES)('screens with real data on a $device', ({ device, viewpor
 
       // Account-safety pacing at one message an hour: the first goes, the next waits queued.
       await putSettings(bea, { pacing: { mode: 'on', hourlyCap: 1 } });
-      const sent = await send(bea, { to: to.sent, clientName: 'Carmen Ruiz', text: 'Nos vemos el jueves.' });
+      const sent = await sendAs(bea, {
+        to: to.sent,
+        clientName: 'Carmen Ruiz',
+        text: 'Nos vemos el jueves.',
+      });
       await untilStatus(bea, sent.id, ['sent']);
-      queued = await send(bea, {
+      queued = await sendAs(bea, {
         to: to.queued,
         clientName: 'Carmen Ruiz',
         text: 'Te envío el plan de comidas de esta semana 🌿',

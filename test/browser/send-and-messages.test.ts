@@ -7,9 +7,10 @@ import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { inSeconds, newPhone } from '../appointments/support.js';
 import { waitFor } from '../support/wait.js';
-import { connectedAdvisor, sentByPhone } from '../support/whatsapp.js';
+import { sentByPhone } from '../support/whatsapp.js';
 import {
   clearFaults,
+  clientWrites,
   horizontalOverflow,
   listedMessages,
   pdfOf,
@@ -21,8 +22,9 @@ import {
   shotOnFailure,
   untilStatus,
 } from './support/advisor-actions.js';
+import { advisorPages } from './support/advisor-page.js';
 import { DESKTOP, openPage, PHONE, screenshot } from './support/browser.js';
-import { signUpInContext, useSessionOf } from './support/session.js';
+import { signUpInContext } from './support/session.js';
 import { useWebAndBrowser } from './support/suite.js';
 
 // A real server, its workers and a real browser on a busy machine: give each test room.
@@ -32,13 +34,7 @@ const suite = useWebAndBrowser();
 const SENT = ['sent', 'delivered', 'read'];
 
 /** A signed-in page for a connected advisor of its own. */
-async function advisorPage(name: string, viewport = DESKTOP) {
-  const advisor = await connectedAdvisor(suite.web.service, name);
-  const opened = await openPage(suite.browser, suite.web.url, viewport, { isMobile: viewport === PHONE });
-  await useSessionOf(opened.context, advisor.client);
-  shotOnFailure(opened.page, name.toLowerCase().replace(/\W+/g, '-'));
-  return { advisor, ...opened };
-}
+const advisorPage = advisorPages(suite);
 
 const rows = (page: Page) => page.getByTestId('message-row');
 const rowOf = (page: Page, id: string) => page.locator(`[data-testid="message-row"][data-id="${id}"]`);
@@ -238,11 +234,7 @@ describe('the messages screen', () => {
     } finally {
       await clearFaults(advisor);
     }
-    await advisor.emulator.post(`/_emulator/instances/${advisor.instanceName}/inbound`, {
-      from: pablo,
-      text: '¿Puedo cambiar la cita?',
-      pushName: 'Pablo',
-    });
+    await clientWrites(advisor, pablo, '¿Puedo cambiar la cita?', 'Pablo');
     await waitFor(
       () => listedMessages(advisor),
       (items) => items.length === 4,

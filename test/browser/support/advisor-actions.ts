@@ -39,6 +39,21 @@ export async function pushReceipt(advisor: ConnectedAdvisor, message: any, statu
   if (res.status !== 200) throw new Error(`receipt: ${res.status} ${JSON.stringify(res.body)}`);
 }
 
+/** A client writes to the advisor's number (the emulator delivers it as an inbound webhook). */
+export async function clientWrites(
+  advisor: ConnectedAdvisor,
+  from: string,
+  text: string,
+  pushName?: string,
+): Promise<void> {
+  const res = await advisor.emulator.post(`/_emulator/instances/${advisor.instanceName}/inbound`, {
+    from,
+    text,
+    ...(pushName ? { pushName } : {}),
+  });
+  if (res.status !== 201) throw new Error(`inbound: ${res.status} ${JSON.stringify(res.body)}`);
+}
+
 /** Emulator faults are global to a file's emulator: every test that sets some clears them. */
 export async function setFaults(advisor: ConnectedAdvisor, faults: Record<string, unknown>): Promise<void> {
   const res = await advisor.emulator.put('/_emulator/faults', faults);
