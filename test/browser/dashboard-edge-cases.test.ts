@@ -93,22 +93,29 @@ describe('live updates for messages outside the loaded page', () => {
   it('a live message shows under the phone filter only when the server would list it', async () => {
     const { advisor, page, context } = await advisorPage('Pilar Gómez');
     const to = newPhone();
+    const other = newPhone();
+    const rows = page.getByTestId('message-row');
     await page.goto('/messages');
     await page.getByText('Todavía no hay mensajes').waitFor();
-    // Part of the number: the server matches the whole number, so it lists nothing.
-    await page.getByLabel('Teléfono').fill(to.slice(3, 8));
+    // Another client's number: the server lists nothing to `to`, so neither does the page.
+    await page.getByLabel('Teléfono').fill(other);
     await page.waitForTimeout(600);
     const first = await sendAs(advisor, { to, text: 'No es de este filtro' });
     await untilStatus(advisor, first.id, ['sent', 'delivered', 'read']);
-    // The whole number: the next message to it appears live, and only it.
-    await page.getByLabel('Teléfono').fill(to);
-    await page.locator(`[data-testid="message-row"][data-id="${first.id}"]`).waitFor();
-    await page.getByLabel('Teléfono').fill(to.slice(3, 8));
-    await page.getByTestId('message-row').first().waitFor({ state: 'detached' });
-    const second = await sendAs(advisor, { to, text: 'Tampoco' });
-    await untilStatus(advisor, second.id, ['delivered', 'read']);
     await page.waitForTimeout(500);
-    await expect(page.getByTestId('message-row').count()).resolves.toBe(0);
+    await expect(rows.count()).resolves.toBe(0);
+    // The last digits of `to`: the server lists its messages, and the next one appears live.
+    await page.getByLabel('Teléfono').fill(to.slice(-5));
+    await page.locator(`[data-testid="message-row"][data-id="${first.id}"]`).waitFor();
+    const second = await sendAs(advisor, { to, text: 'Este sí' });
+    await page.locator(`[data-testid="message-row"][data-id="${second.id}"]`).waitFor();
+    // Back to the other number: nothing, and a third message to `to` stays out.
+    await page.getByLabel('Teléfono').fill(other);
+    await rows.first().waitFor({ state: 'detached' });
+    const third = await sendAs(advisor, { to, text: 'Tampoco' });
+    await untilStatus(advisor, third.id, ['delivered', 'read']);
+    await page.waitForTimeout(500);
+    await expect(rows.count()).resolves.toBe(0);
     await context.close();
   });
 });
