@@ -4,9 +4,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findConfig, transitionConfig } from '../../src/db/repositories/whatsapp-config.repository.js';
 import { applyConnectionEvent } from '../../src/domain/instances/apply-connection-event.js';
+import { connectInstance } from '../../src/domain/instances/connect-instance.js';
 import { pauseSending, SENDING_PAUSED } from '../../src/domain/instances/pause-sending.js';
-import { signUpAdvisor } from '../support/http.js';
+import { HttpClient, signUpAdvisor } from '../support/http.js';
 import { startTestService, type TestService } from '../support/service.js';
+import { waitFor } from '../support/wait.js';
 
 let service: TestService;
 beforeAll(async () => {
@@ -91,5 +93,44 @@ describe('connection signals applied concurrently', () => {
     // Decided again on the paused row, repeated "open"s keep the pause, however many race.
     await Promise.all(Array.from({ length: 5 }, () => applyConnectionEvent(ctx, userId, open)));
     expect(await findConfig(ctx.db, userId)).toMatchObject({ status: 'connected', alert: SENDING_PAUSED });
+  });
+});
+
+describe('a connect answered after the phone has linked', () => {
+  // Found through a flaky browser test: the gateway's QR reaches the dashboard by webhook before
+  // POST /connect returns, so a quick scan can link the phone first. connect's own write, decided
+  // before the "open", put the number back to qr_pending with a dead QR, and lifted any alert.
+  it.each([
+    ['with the QR it showed', false],
+    ['that it is linked ("open", asked again while polling for a QR)', true],
+  ])('answered %s, leaves the number connected and a pause set since in place', async (_, askAgain) => {
+    const { ctx } = service.runtime;
+    const phone = askAgain ? '+34612000780' : '+34612000779';
+    const { userId } = await signUpAdvisor(service.url, `Carmen Rápida ${phone.slice(-3)}`);
+    const emulator = new HttpClient(service.emulatorUrl);
+    // The gateway answers connect; before that answer is acted on, the phone scans and the
+    // "open" webhook is applied, and account safety pauses sends.
+    const gateway = Object.create(ctx.gateway) as typeof ctx.gateway;
+    gateway.connect = async (...args: Parameters<typeof ctx.gateway.connect>) => {
+      const answer = await ctx.gateway.connect(...args);
+      if (answer.state === 'open' || !answer.qr) return answer;
+      await emulator.post(`/_emulator/instances/${args[0].instanceName}/scan`, { phone });
+      await waitFor(
+        () => findConfig(ctx.db, userId),
+        (row) => row?.status === 'connected',
+        { what: 'the "open" webhook applied' },
+      );
+      expect(await pauseSending(ctx, userId, { failures: 5, windowMinutes: 10 })).toBe(true);
+      return askAgain ? ctx.gateway.connect(...args) : answer;
+    };
+
+    const outcome = await connectInstance({ ...ctx, gateway }, userId);
+    expect(outcome).toEqual({ status: 'connected' });
+    expect(await findConfig(ctx.db, userId)).toMatchObject({
+      status: 'connected',
+      qrCode: null,
+      phoneNumber: phone,
+      alert: SENDING_PAUSED,
+    });
   });
 });

@@ -9,7 +9,7 @@ import {
 } from '../../db/repositories/whatsapp-config.repository.js';
 import type { ConnectionEvent, LogoutEvent, QrEvent, QrLimitEvent } from '../../gateway/index.js';
 import { nowOf, type DomainContext } from '../context.js';
-import { qrExpiryOf, qrImageOf } from './connect-instance.js';
+import { qrExpiryOf, qrImageOf } from './qr-image.js';
 import { SENDING_PAUSED } from './pause-sending.js';
 
 export type ConnectionSignal = QrEvent | QrLimitEvent | ConnectionEvent | LogoutEvent;

@@ -1,6 +1,5 @@
 // POST /api/whatsapp/connect: make sure the advisor has exactly one Evolution instance with our
 // webhook registered, and hand back a QR to scan (or "connected" when already linked).
-import QRCode from 'qrcode';
 import {
   claimInstanceCredentials,
   ensureConfig,
@@ -10,12 +9,7 @@ import {
   updateConfig,
   type ConfigRow,
 } from '../../db/repositories/whatsapp-config.repository.js';
-import {
-  DEFAULT_WEBHOOK_EVENTS,
-  isGatewayError,
-  type InstanceRef,
-  type QrCode,
-} from '../../gateway/index.js';
+import { DEFAULT_WEBHOOK_EVENTS, isGatewayError, type InstanceRef } from '../../gateway/index.js';
 import { nowOf, type DomainContext } from '../context.js';
 import {
   instanceNameFor,
@@ -23,10 +17,10 @@ import {
   newInstanceSecrets,
   webhookSecretOf,
 } from './instance-credentials.js';
+import { applyConnectionEvent } from './apply-connection-event.js';
 import { viaGateway } from './gateway-failure.js';
+import { qrExpiryOf, qrImageOf } from './qr-image.js';
 
-/** Evolution gives each QR ~45 s (Baileys qrTimeout); the dashboard counts down to this. */
-export const QR_LIFETIME_MS = 45_000;
 const QR_POLL_INTERVAL_MS = 250;
 const QR_POLL_ATTEMPTS = 20;
 
@@ -56,23 +50,8 @@ async function ensureGatewayInstance(
   return ref;
 }
 
-export async function qrImageOf(qr: QrCode): Promise<string> {
-  return qr.base64 ?? QRCode.toDataURL(qr.code, { margin: 1, width: 320 });
-}
-
-/**
- * When a QR stops being valid. The gateway answers Connect, and re-sends qrcode.updated, with the
- * code it is still showing; that code expires on the gateway's own schedule, so a code we already
- * show keeps its countdown instead of starting over. Only a new code gets a new lifetime.
- */
-export function qrExpiryOf(
-  row: { qrCode: string | null; qrExpiresAt: Date | null },
-  image: string,
-  now: Date,
-): Date {
-  if (row.qrCode === image && row.qrExpiresAt && row.qrExpiresAt > now) return row.qrExpiresAt;
-  return new Date(now.getTime() + QR_LIFETIME_MS);
-}
+/** How many times connect decides its write again after losing it to a webhook. */
+const MAX_DECISIONS = 5;
 
 export async function connectInstance(
   ctx: DomainContext,
@@ -112,32 +91,59 @@ export async function connectInstance(
 
   const now = nowOf(ctx);
   if (result.state === 'open') {
-    await updateConfig(ctx.db, advisorId, {
-      status: 'connected',
-      lastStatusAt: now,
-      qrCode: null,
-      alert: null,
+    // Linked already (the gateway kept the session, or the phone scanned while we polled): the
+    // same path as the "open" webhook, which decides on the row it reads and keeps a pause set
+    // since, records the history and tells the dashboard.
+    const info = await ctx.gateway.fetchInstance(row.instanceName!).catch(() => null);
+    await applyConnectionEvent(ctx, advisorId, {
+      type: 'connection',
+      instance: row.instanceName!,
+      state: 'open',
+      statusReason: 200,
+      phone: info?.ownerPhone ?? null,
+      profileName: info?.profileName ?? null,
     });
     return { status: 'connected' };
   }
-  if (!result.qr) {
-    // The QR will arrive by webhook (qrcode.updated) and reach the dashboard over SSE.
-    await updateConfig(ctx.db, advisorId, { status: 'qr_pending', lastStatusAt: now, alert: null });
-    return { status: 'qr_pending', qr: null };
+  const image = result.qr ? await qrImageOf(result.qr) : null;
+  // The gateway's webhooks ran while we waited for it: its qrcode.updated may have stored this
+  // code, and a quick scan may already have linked the phone. Each write below is conditional on
+  // the row it was decided on, so an answer that arrives after the "open" never puts a linked
+  // number back to qr_pending (nor lifts a pause set since).
+  for (let attempt = 1; attempt <= MAX_DECISIONS; attempt++) {
+    const current = (await findConfig(ctx.db, advisorId)) ?? row;
+    if (current.status === 'connected') return { status: 'connected' };
+    if (!result.qr || !image) {
+      // The QR will arrive by webhook (qrcode.updated) and reach the dashboard over SSE.
+      const applied = await transitionConfig(
+        ctx.db,
+        advisorId,
+        { status: 'qr_pending', lastStatusAt: now, alert: null },
+        current.status,
+      );
+      if (applied) return { status: 'qr_pending', qr: null };
+      continue;
+    }
+    const qr = { image, pairingCode: result.qr.pairingCode, expiresAt: qrExpiryOf(current, image, now) };
+    const applied = await transitionConfig(
+      ctx.db,
+      advisorId,
+      {
+        status: 'qr_pending',
+        qrCode: qr.image,
+        qrPairingCode: qr.pairingCode,
+        qrExpiresAt: qr.expiresAt,
+        lastStatusAt: now,
+        alert: null,
+      },
+      current.status,
+    );
+    if (!applied) continue;
+    if (applied.changed) await recordConnectionEvent(ctx.db, advisorId, 'qr_pending', null);
+    await ctx.events.publish(advisorId, { type: 'status', data: { status: 'qr_pending', qr } });
+    return { status: 'qr_pending', qr };
   }
-  const image = await qrImageOf(result.qr);
-  // Read again: the gateway's own qrcode.updated may have stored this code while we waited.
-  const current = (await findConfig(ctx.db, advisorId)) ?? row;
-  const qr = { image, pairingCode: result.qr.pairingCode, expiresAt: qrExpiryOf(current, image, now) };
-  const applied = await transitionConfig(ctx.db, advisorId, {
-    status: 'qr_pending',
-    qrCode: qr.image,
-    qrPairingCode: qr.pairingCode,
-    qrExpiresAt: qr.expiresAt,
-    lastStatusAt: now,
-    alert: null,
-  });
-  if (applied?.changed) await recordConnectionEvent(ctx.db, advisorId, 'qr_pending', null);
-  await ctx.events.publish(advisorId, { type: 'status', data: { status: 'qr_pending', qr } });
-  return { status: 'qr_pending', qr };
+  // Kept losing to webhooks: they carry the newer state, and the dashboard gets it from them.
+  const latest = (await findConfig(ctx.db, advisorId)) ?? row;
+  return latest.status === 'connected' ? { status: 'connected' } : { status: 'qr_pending', qr: null };
 }
