@@ -214,6 +214,35 @@ describe('connecting WhatsApp', () => {
     expect((await client.get('/api/whatsapp/config')).body.status).toBe('connected');
   });
 
+  it("ends a disconnect the advisor asked for without the phone-logout alert Evolution's close implies", async () => {
+    const { client, userId, instanceName } = await connectingAdvisor('Desconecta');
+    await emulator.post(`/_emulator/instances/${instanceName}/scan`, {});
+    await waitFor(
+      () => client.get('/api/whatsapp/config'),
+      (r) => r.body.status === 'connected',
+    );
+    expect((await client.post('/api/whatsapp/disconnect')).body).toEqual({ status: 'disconnected' });
+    // Evolution reports our logout as a close with 401, as if the phone had logged out.
+    const closesApplied = async () =>
+      (
+        await service.runtime.ctx.db
+          .select({ payload: webhookEvent.payload })
+          .from(webhookEvent)
+          .where(
+            and(
+              eq(webhookEvent.advisorId, userId),
+              eq(webhookEvent.event, 'CONNECTION_UPDATE'),
+              isNotNull(webhookEvent.processedAt),
+            ),
+          )
+      ).filter((e) => JSON.stringify(e.payload).includes('"close"')).length;
+    await waitFor(closesApplied, (n) => n >= 1, { what: "the gateway's close webhook applied" });
+    expect((await client.get('/api/whatsapp/config')).body).toMatchObject({
+      status: 'disconnected',
+      alert: null,
+    });
+  });
+
   it('disconnects and removes, tolerating a gateway that forgot the instance', async () => {
     const { client, instanceName } = await connectingAdvisor('Remove');
     await emulator.post(`/_emulator/instances/${instanceName}/scan`, {});

@@ -105,6 +105,9 @@ async function decideAndApply(
         };
         reason = `refused_${signal.statusReason}`;
       } else {
+        // Already disconnected: by the advisor (whose logout makes Evolution report close 401,
+        // which would read as "your phone logged out"), or by an earlier close that set its alert.
+        if (row.status === 'disconnected') return 'done';
         patch = {
           status: 'disconnected',
           qrCode: null,
