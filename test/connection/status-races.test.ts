@@ -134,3 +134,50 @@ describe('a connect answered after the phone has linked', () => {
     });
   });
 });
+
+describe('a connect racing the removal of the connection', () => {
+  // Found by QA: a DELETE landing while connect waited for the gateway gave 500 (a null instance
+  // reference), 503 "try again", or a qr_pending row with no instance behind it.
+  it.each([
+    ['after the gateway showed a QR', 'connect'],
+    ['before the instance was created', 'createInstance'],
+  ] as const)('removed %s: 409 that says so, and the connection stays removed', async (_, when) => {
+    const { ctx } = service.runtime;
+    const { client, userId } = await signUpAdvisor(service.url, `Borra ${when}`);
+    const gateway = Object.create(ctx.gateway) as typeof ctx.gateway;
+    let removed = false;
+    const removeFirst = async () => {
+      if (removed) return;
+      removed = true;
+      expect((await client.delete('/api/whatsapp/config')).status).toBe(200);
+    };
+    if (when === 'connect') {
+      gateway.connect = async (...args: Parameters<typeof ctx.gateway.connect>) => {
+        const answer = await ctx.gateway.connect(...args);
+        await removeFirst();
+        return answer;
+      };
+    } else {
+      gateway.createInstance = async (...args: Parameters<typeof ctx.gateway.createInstance>) => {
+        await removeFirst();
+        return ctx.gateway.createInstance(...args);
+      };
+    }
+
+    const err = await connectInstance({ ...ctx, gateway }, userId).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(err).toMatchObject({ code: 'state_conflict' });
+    expect((err as Error).message).toContain('removed while it was being connected');
+    expect(await findConfig(ctx.db, userId)).toMatchObject({
+      status: 'not_configured',
+      instanceName: null,
+      instanceTokenEnc: null,
+    });
+    // Connecting again works, adopting the instance the raced connect may have left behind.
+    const again = await client.post('/api/whatsapp/connect');
+    expect(again.status).toBe(200);
+    expect(again.body.status).toBe('qr_pending');
+  });
+});

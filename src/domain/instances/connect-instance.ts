@@ -10,6 +10,7 @@ import {
   type ConfigRow,
 } from '../../db/repositories/whatsapp-config.repository.js';
 import { DEFAULT_WEBHOOK_EVENTS, isGatewayError, type InstanceRef } from '../../gateway/index.js';
+import { AppError } from '../app-error.js';
 import { nowOf, type DomainContext } from '../context.js';
 import {
   instanceNameFor,
@@ -28,12 +29,28 @@ export type ConnectOutcome =
   | { status: 'connected' }
   | { status: 'qr_pending'; qr: { image: string; pairingCode: string | null; expiresAt: Date } | null };
 
+/**
+ * DELETE /api/whatsapp/config ran while this connect was under way: it cleared the credentials
+ * (and deleted the instance at the gateway) that this connect was using. Nothing is written; a
+ * new connect starts over, and adopts the instance if ours was created after the delete.
+ */
+const removedMeanwhile = () =>
+  new AppError(
+    'state_conflict',
+    'The WhatsApp connection was removed while it was being connected. Connect again to link a number.',
+  );
+
+async function credentialsGone(ctx: DomainContext, advisorId: string): Promise<boolean> {
+  return !(await findConfig(ctx.db, advisorId))?.instanceTokenEnc;
+}
+
 async function ensureGatewayInstance(
   ctx: DomainContext,
   advisorId: string,
   row: ConfigRow,
 ): Promise<InstanceRef> {
-  const ref = instanceRefOf(ctx.box, row)!;
+  const ref = instanceRefOf(ctx.box, row);
+  if (!ref) throw removedMeanwhile();
   try {
     await ctx.gateway.createInstance({ instanceName: ref.instanceName, token: ref.token });
     return ref;
@@ -69,7 +86,8 @@ export async function connectInstance(
       webhookSecretEnc: ctx.box.seal(secrets.webhookSecret),
     });
   }
-  const secret = webhookSecretOf(ctx.box, row)!;
+  const secret = webhookSecretOf(ctx.box, row);
+  if (!secret) throw removedMeanwhile();
 
   const result = await viaGateway('connecting', async () => {
     const ref = await ensureGatewayInstance(ctx, advisorId, row);
@@ -87,6 +105,9 @@ export async function connectInstance(
       connect = await ctx.gateway.connect(ref);
     }
     return connect;
+  }).catch(async (err: unknown) => {
+    // A gateway that no longer knows the instance, because a remove deleted it meanwhile.
+    throw (await credentialsGone(ctx, advisorId)) ? removedMeanwhile() : err;
   });
 
   const now = nowOf(ctx);
@@ -103,6 +124,7 @@ export async function connectInstance(
       phone: info?.ownerPhone ?? null,
       profileName: info?.profileName ?? null,
     });
+    if (await credentialsGone(ctx, advisorId)) throw removedMeanwhile();
     return { status: 'connected' };
   }
   const image = result.qr ? await qrImageOf(result.qr) : null;
@@ -112,6 +134,7 @@ export async function connectInstance(
   // number back to qr_pending (nor lifts a pause set since).
   for (let attempt = 1; attempt <= MAX_DECISIONS; attempt++) {
     const current = (await findConfig(ctx.db, advisorId)) ?? row;
+    if (!current.instanceTokenEnc) throw removedMeanwhile();
     if (current.status === 'connected') return { status: 'connected' };
     if (!result.qr || !image) {
       // The QR will arrive by webhook (qrcode.updated) and reach the dashboard over SSE.
