@@ -11,6 +11,7 @@ import { dailyCapAt, isPacingOn, type PacingSettings } from '../domain/instances
 import { countsTowardsPause, pauseSending, sendingOpenedSince } from '../domain/instances/pause-sending.js';
 import {
   deliverMessage,
+  SentButUnrecordedError,
   type DeliveryHooks,
   type DeliveryOutcome,
 } from '../domain/messages/deliver-message.js';
@@ -60,7 +61,25 @@ export function createSendProcessor(deps: SendProcessorDeps) {
         return wait;
       },
     };
-    const outcome = await deliverMessage(ctx, data.advisorId, data.messageId, hooks);
+    if (data.sent) {
+      hooks.alreadySent = {
+        result: { evolutionMessageId: data.sent.evolutionMessageId, remoteJid: data.sent.remoteJid },
+        at: new Date(data.sent.at),
+      };
+    }
+    const outcome = await deliverMessage(ctx, data.advisorId, data.messageId, hooks).catch(
+      async (err: unknown) => {
+        if (!(err instanceof SentButUnrecordedError)) throw err;
+        // WhatsApp has the message: the retry must only record it. Without Redis to keep the
+        // answer in, the retry waits long enough for Evolution's echo of the send to record it.
+        const sent = { ...err.result, at: err.at.getTime() };
+        const kept = await job.updateData({ ...data, sent }).then(
+          () => true,
+          () => false,
+        );
+        throw kept ? err : new UncertainSendError(err.message);
+      },
+    );
     if (seen.pacing) await recordFailure(deps, job, data, seen.pacing, outcome);
     // A slot is spent by one try: after a wait or a failed attempt the next try reserves anew,
     // so a burst of messages woken by a reconnection is paced again.

@@ -52,7 +52,23 @@ export type DeliveryOutcome =
   | { kind: 'retry'; error: { code: string; message: string }; uncertain: boolean }
   | { kind: 'failed'; error: { code: string; message: string } };
 
+/**
+ * The gateway accepted the send but recording it failed (the database went away between the two):
+ * the job keeps the gateway's answer, so that its retry records it instead of sending again.
+ */
+export class SentButUnrecordedError extends Error {
+  constructor(
+    readonly result: Pick<SendResult, 'evolutionMessageId' | 'remoteJid'>,
+    readonly at: Date,
+    cause: unknown,
+  ) {
+    super(`sent as ${result.evolutionMessageId} but not recorded: ${(cause as Error).message}`, { cause });
+  }
+}
+
 export interface DeliveryHooks {
+  /** A previous attempt's send the gateway accepted and the database did not record: record only. */
+  alreadySent?: { result: Pick<SendResult, 'evolutionMessageId' | 'remoteJid'>; at: Date };
   /** Reserves a rate-limit slot; returns ms to wait (0 = go). Called only when all checks passed. */
   reserveSlot?: (settings: AdvisorSettings, config: ConfigRow) => Promise<number>;
   /**
@@ -85,6 +101,10 @@ export async function deliverMessage(
   messageId: string,
   hooks: DeliveryHooks = {},
 ): Promise<DeliveryOutcome> {
+  if (hooks.alreadySent) {
+    const { result, at } = hooks.alreadySent;
+    return recordSent(ctx, advisorId, messageId, result, at, null);
+  }
   const read = await readForDelivery(ctx.db, advisorId, messageId, nowOf(ctx));
   if (!read || isFinal(read.message.status)) return { kind: 'done' };
   if (!read.config) return { kind: 'done' };
@@ -178,10 +198,27 @@ async function sendClaimed(
     return { kind: 'failed', error };
   }
 
+  const at = nowOf(ctx);
+  try {
+    return await recordSent(ctx, advisorId, messageId, result, at, claimed);
+  } catch (err) {
+    throw new SentButUnrecordedError(result, at, err);
+  }
+}
+
+/** Records a send the gateway accepted, with the receipts that overtook its answer. */
+async function recordSent(
+  ctx: DomainContext,
+  advisorId: string,
+  messageId: string,
+  result: Pick<SendResult, 'evolutionMessageId' | 'remoteJid'>,
+  at: Date,
+  claimed: MessageRow | null,
+): Promise<DeliveryOutcome> {
   let sent = await markSent(ctx.db, advisorId, messageId, {
     evolutionMessageId: result.evolutionMessageId,
     chatJid: result.remoteJid,
-    at: nowOf(ctx),
+    at,
   });
   // Receipts that overtook the send response were parked: apply them now.
   for (const receipt of await takePendingReceipts(ctx.db, advisorId, result.evolutionMessageId)) {
@@ -195,15 +232,18 @@ async function sendClaimed(
     if (applied && applied !== 'same') sent = applied;
   }
   if (sent) await ctx.events.publish(advisorId, { type: 'message', data: messageView(sent) as never });
-  logMessageContent(ctx, advisorId, {
-    messageId,
-    direction: 'outbound',
-    phone: claimed.phone,
-    type: claimed.type,
-    text: claimed.text,
-    caption: claimed.caption,
-  });
-  return { kind: 'sent', message: sent ?? claimed };
+  const content = sent ?? claimed;
+  if (content) {
+    logMessageContent(ctx, advisorId, {
+      messageId,
+      direction: 'outbound',
+      phone: content.phone,
+      type: content.type,
+      text: content.text,
+      caption: content.caption,
+    });
+  }
+  return content ? { kind: 'sent', message: content } : { kind: 'done' };
 }
 
 /**
