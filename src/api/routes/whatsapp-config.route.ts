@@ -3,13 +3,13 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { ensureConfig, updateConfig } from '../../db/repositories/whatsapp-config.repository.js';
-import { applySettingsPatch, readSettings } from '../../domain/instances/advisor-settings.js';
+import { ensureConfig } from '../../db/repositories/whatsapp-config.repository.js';
 import { configView } from '../../domain/instances/config-view.js';
 import { connectInstance } from '../../domain/instances/connect-instance.js';
 import { disconnectInstance, removeInstance } from '../../domain/instances/disconnect-instance.js';
 import { resumeSending } from '../../domain/instances/pause-sending.js';
 import { refreshConnectionState } from '../../domain/instances/refresh-connection-state.js';
+import { updateSettings } from '../../domain/instances/update-settings.js';
 import type { AppDeps } from '../deps.js';
 import { callerOf, requireCaller } from '../plugins/caller.js';
 import { configViewSchema, connectResponseSchema } from '../schemas/whatsapp-config.schema.js';
@@ -53,17 +53,7 @@ export function whatsappConfigRoutes(app: FastifyInstance, deps: AppDeps): void 
       },
     },
     async (request) => {
-      const { advisorId } = callerOf(request);
-      const row = await ensureConfig(ctx.db, advisorId);
-      const settings = applySettingsPatch(
-        readSettings(row.settings, ctx.bounds),
-        request.body.settings,
-        ctx.bounds,
-      );
-      return configView(
-        ctx,
-        await updateConfig(ctx.db, advisorId, { settings: settings as unknown as Record<string, unknown> }),
-      );
+      return configView(ctx, await updateSettings(ctx, callerOf(request).advisorId, request.body.settings));
     },
   );
 

@@ -55,6 +55,21 @@ export async function ensureConfig(db: DbOrTx, advisorId: string): Promise<Confi
   throw new Error('could not allocate a public slug');
 }
 
+/**
+ * The advisor's row, locked until the transaction ends (`SELECT … FOR UPDATE`): a change decided
+ * on this row cannot be overwritten by another writer that read it at the same time. Only
+ * meaningful on a transaction handle.
+ */
+export async function lockConfig(tx: DbOrTx, advisorId: string): Promise<ConfigRow | null> {
+  const [row] = await tx
+    .select()
+    .from(whatsappConfig)
+    .where(eq(whatsappConfig.advisorId, advisorId))
+    .limit(1)
+    .for('update');
+  return row ?? null;
+}
+
 export async function updateConfig(db: DbOrTx, advisorId: string, patch: ConfigPatch): Promise<ConfigRow> {
   const [row] = await db
     .update(whatsappConfig)
