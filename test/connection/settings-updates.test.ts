@@ -1,12 +1,20 @@
 // Settings changes through PUT /api/whatsapp/config: partial changes sent at the same moment
-// each keep what the others changed.
+// each keep what the others changed; only what the advisor set is stored, and what is stored
+// reads back within the server's current bounds.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  ensureConfig,
+  findConfig,
+  updateConfig,
+} from '../../src/db/repositories/whatsapp-config.repository.js';
+import { readSettings } from '../../src/domain/instances/advisor-settings.js';
 import { signUpAdvisor } from '../support/http.js';
 import { startTestService, type TestService } from '../support/service.js';
 
 let service: TestService;
 beforeAll(async () => {
-  service = await startTestService();
+  // Below the default ceiling (200): rows saved under a looser server must read within it.
+  service = await startTestService({ env: { WHATSAPP_RATE_LIMIT_MAX_CEILING: '100' } });
 });
 afterAll(async () => {
   await service?.close();
@@ -44,5 +52,53 @@ describe('concurrent partial settings changes', () => {
         pacing: { hourlyCap: 10 + round, dailyCap: 100 + round, warmupDays: round },
       });
     }
+  });
+});
+
+describe('what a settings change stores', () => {
+  it('is only what the advisor set: defaults they never touched follow the server', async () => {
+    const { client, userId } = await signUpAdvisor(service.url, 'Sparse Settings');
+    const put = await client.put('/api/whatsapp/config', {
+      settings: { timezone: 'America/Bogota', locale: 'es-CO', defaultCountry: 'co' },
+    });
+    expect(put.status).toBe(200);
+    // The answer is still the full effective settings.
+    expect(put.body.settings).toMatchObject({
+      timezone: 'America/Bogota',
+      locale: 'es-CO',
+      defaultCountry: 'CO',
+      rateLimit: { max: 50, durationMs: 60_000 },
+      pacing: { hourlyCap: 60, dailyCap: 300 },
+    });
+    const row = (await findConfig(service.database.db, userId))!;
+    expect(row.settings).toEqual({ timezone: 'America/Bogota', locale: 'es-CO', defaultCountry: 'CO' });
+    // A process started with lower defaults (WHATSAPP_RATE_LIMIT_MAX=30 PACING_HOURLY_CAP=40).
+    const lower = {
+      rateLimit: { ...service.runtime.ctx.bounds.rateLimit, max: 30 },
+      pacing: {
+        ...service.runtime.ctx.bounds.pacing!,
+        defaults: { ...service.runtime.ctx.bounds.pacing!.defaults, hourlyCap: 40 },
+      },
+    };
+    expect(readSettings(row.settings, lower)).toMatchObject({
+      rateLimit: { max: 30 },
+      pacing: { hourlyCap: 40 },
+    });
+  });
+
+  it('reads back clamped to a ceiling lowered since it was saved, the rate limit included', async () => {
+    const { client, userId } = await signUpAdvisor(service.url, 'Clamped Settings');
+    // Saved while the ceiling was 200.
+    await ensureConfig(service.database.db, userId);
+    await updateConfig(service.database.db, userId, {
+      settings: { rateLimit: { max: 200 } },
+    });
+    const settings = (await client.get('/api/whatsapp/config')).body.settings;
+    expect(settings.rateLimit).toEqual({ max: 100, durationMs: 60_000 });
+    // A change to another setting keeps the stored value (the ceiling may be raised again).
+    expect((await client.put('/api/whatsapp/config', { settings: { ctaEnabled: false } })).status).toBe(200);
+    expect((await findConfig(service.database.db, userId))!.settings).toMatchObject({
+      rateLimit: { max: 200 },
+    });
   });
 });

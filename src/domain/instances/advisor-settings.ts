@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { AppError } from '../app-error.js';
 import { canonicalTimeZone, supportedLocale } from '../time/zone-and-locale.js';
 import {
+  clamp,
   defaultPacing,
   FALLBACK_PACING_BOUNDS,
   mergePacing,
@@ -109,23 +110,22 @@ function patchSchema(bounds: SettingsBounds) {
     .strict();
 }
 
-/** Validates a partial settings change and merges it over the current settings. */
-export function applySettingsPatch(
-  current: AdvisorSettings,
-  patch: unknown,
-  bounds: SettingsBounds,
-): AdvisorSettings {
+type SettingsPatch = z.infer<ReturnType<typeof patchSchema>>;
+
+function parsePatch(patch: unknown, bounds: SettingsBounds): SettingsPatch {
   const parsed = patchSchema(bounds).safeParse(patch ?? {});
-  if (!parsed.success) {
-    const fields = parsed.error.issues.map((i) => ({
-      field: ['settings', ...i.path].join('.'),
-      message: i.code === 'unrecognized_keys' ? `unknown setting(s): ${i.keys.join(', ')}` : i.message,
-    }));
-    throw new AppError('validation_failed', fields.map((f) => `${f.field}: ${f.message}`).join('; '), {
-      fields,
-    });
-  }
-  const { pacing, rateLimit, ...rest } = parsed.data;
+  if (parsed.success) return parsed.data;
+  const fields = parsed.error.issues.map((i) => ({
+    field: ['settings', ...i.path].join('.'),
+    message: i.code === 'unrecognized_keys' ? `unknown setting(s): ${i.keys.join(', ')}` : i.message,
+  }));
+  throw new AppError('validation_failed', fields.map((f) => `${f.field}: ${f.message}`).join('; '), {
+    fields,
+  });
+}
+
+function mergeParsed(current: AdvisorSettings, parsed: SettingsPatch): AdvisorSettings {
+  const { pacing, rateLimit, ...rest } = parsed;
   const next = { ...current, ...rest } as AdvisorSettings;
   if (rateLimit) next.rateLimit = { ...current.rateLimit, ...rateLimit };
   // A partial pacing change keeps the other pacing fields.
@@ -133,17 +133,84 @@ export function applySettingsPatch(
   return next;
 }
 
-/** Stored settings merged over the defaults, so rows written before a setting existed still read fully. */
+/** Validates a partial settings change and merges it over the current settings. */
+export function applySettingsPatch(
+  current: AdvisorSettings,
+  patch: unknown,
+  bounds: SettingsBounds,
+): AdvisorSettings {
+  return mergeParsed(current, parsePatch(patch, bounds));
+}
+
+const objectOf = (v: unknown): Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
+
+/**
+ * Validates a partial settings change against the settings in effect and returns what to store:
+ * only what the advisor has set, this change included. What they never set is not stored, so the
+ * server's defaults keep applying to it when the operator changes them.
+ */
+export function storedSettingsAfter(
+  stored: Record<string, unknown>,
+  patch: unknown,
+  bounds: SettingsBounds,
+): Record<string, unknown> {
+  const parsed = parsePatch(patch, bounds);
+  // The rules spanning two fields (pacing gaps, warm-up cap) are checked on the effective values.
+  mergeParsed(readSettings(stored, bounds), parsed);
+  const { pacing, rateLimit, ...rest } = parsed;
+  const next: Record<string, unknown> = { ...stored, ...rest };
+  if (rateLimit) next.rateLimit = { ...objectOf(stored.rateLimit), ...rateLimit };
+  if (pacing) next.pacing = { ...objectOf(stored.pacing), ...pacing };
+  return next;
+}
+
+const oneOf = <T extends string>(v: unknown, allowed: readonly T[], fallback: T): T =>
+  allowed.includes(v as T) ? (v as T) : fallback;
+const booleanOr = (v: unknown, fallback: boolean) => (typeof v === 'boolean' ? v : fallback);
+
+function readQuietHours(v: unknown, fallback: AdvisorSettings['quietHours']): AdvisorSettings['quietHours'] {
+  if (v === null) return null;
+  const { start, end } = objectOf(v);
+  return hhmm.safeParse(start).success && hhmm.safeParse(end).success
+    ? { start: start as string, end: end as string }
+    : fallback;
+}
+
+/**
+ * Stored settings over the defaults, so what the advisor never set follows the server, and each
+ * value clamped to today's bounds: an operator who lowers a ceiling (WHATSAPP_RATE_LIMIT_MAX_CEILING,
+ * the pacing ceilings) lowers every advisor at once, including those who saved more earlier.
+ */
 export function readSettings(stored: Record<string, unknown>, bounds: SettingsBounds): AdvisorSettings {
-  const defaults = defaultSettings(bounds);
-  const settings: AdvisorSettings = {
-    ...defaults,
-    ...(stored as Partial<AdvisorSettings>),
-    pacing: readPacing(stored.pacing, pacingBoundsOf(bounds)),
+  const d = defaultSettings(bounds);
+  const s = stored as { [K in keyof AdvisorSettings]?: unknown };
+  const rateLimit = objectOf(s.rateLimit);
+  return {
+    defaultCountry:
+      typeof s.defaultCountry === 'string' && isSupportedCountry(s.defaultCountry)
+        ? s.defaultCountry
+        : d.defaultCountry,
+    // Rows written before these values were checked this strictly may hold a zone or locale the
+    // date formatting cannot use; the default serves them rather than failing every booking.
+    timezone: canonicalTimeZone(String(s.timezone ?? d.timezone)) ?? d.timezone,
+    locale: supportedLocale(String(s.locale ?? d.locale)) ?? d.locale,
+    rateLimit: {
+      max: clamp(
+        rateLimit.max,
+        1,
+        bounds.rateLimit.maxCeiling,
+        Math.min(d.rateLimit.max, bounds.rateLimit.maxCeiling),
+      ),
+      durationMs: clamp(rateLimit.durationMs, 1_000, 86_400_000, d.rateLimit.durationMs),
+    },
+    quietHours: readQuietHours(s.quietHours, d.quietHours),
+    reminderOffsetMinutes: clamp(s.reminderOffsetMinutes, 0, 20_160, d.reminderOffsetMinutes),
+    followUpDelayMinutes: clamp(s.followUpDelayMinutes, 0, 43_200, d.followUpDelayMinutes),
+    lateReminder: oneOf(s.lateReminder, ['skip', 'send_now'], d.lateReminder),
+    rescheduleNotice: booleanOr(s.rescheduleNotice, d.rescheduleNotice),
+    ctaEnabled: booleanOr(s.ctaEnabled, d.ctaEnabled),
+    ctaMessage: typeof s.ctaMessage === 'string' && s.ctaMessage.trim() !== '' ? s.ctaMessage : d.ctaMessage,
+    pacing: readPacing(s.pacing, pacingBoundsOf(bounds)),
   };
-  // Rows written before these values were checked this strictly may hold a zone or locale the
-  // date formatting cannot use; the default serves them rather than failing every booking.
-  settings.timezone = canonicalTimeZone(String(settings.timezone)) ?? defaults.timezone;
-  settings.locale = supportedLocale(String(settings.locale)) ?? defaults.locale;
-  return settings;
 }

@@ -91,7 +91,8 @@ export function mergePacing(current: PacingSettings, patch: Partial<PacingSettin
   return next;
 }
 
-const clamp = (v: unknown, min: number, max: number, fallback: number) =>
+/** A stored number within [min, max], rounded; the fallback when it is not a number. */
+export const clamp = (v: unknown, min: number, max: number, fallback: number) =>
   typeof v === 'number' && Number.isFinite(v) ? Math.min(max, Math.max(min, Math.round(v))) : fallback;
 
 /**

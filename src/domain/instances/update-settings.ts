@@ -9,7 +9,7 @@ import {
   type ConfigRow,
 } from '../../db/repositories/whatsapp-config.repository.js';
 import type { DomainContext } from '../context.js';
-import { applySettingsPatch, readSettings } from './advisor-settings.js';
+import { storedSettingsAfter } from './advisor-settings.js';
 
 export async function updateSettings(
   ctx: Pick<DomainContext, 'db' | 'bounds'>,
@@ -21,9 +21,6 @@ export async function updateSettings(
   return ctx.db.transaction(async (tx) => {
     const row = await lockConfig(tx, advisorId);
     if (!row) throw new Error(`no whatsapp_config row for advisor ${advisorId}`);
-    const settings = applySettingsPatch(readSettings(row.settings, ctx.bounds), patch, ctx.bounds);
-    return updateConfig(tx, advisorId, {
-      settings: settings as unknown as Record<string, unknown>,
-    });
+    return updateConfig(tx, advisorId, { settings: storedSettingsAfter(row.settings, patch, ctx.bounds) });
   });
 }
