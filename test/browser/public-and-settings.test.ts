@@ -462,6 +462,9 @@ describe('settings: what the advisor saves is kept', () => {
     );
     await page.getByRole('button', { name: 'Guardar ajustes' }).click();
     expect((await saved).status()).toBe(200);
+    // Only what changed is sent: the server stores only what the advisor set, and the rest keeps
+    // following its defaults (and another tab's save of other settings is not undone).
+    expect((await saved).request().postDataJSON()).toEqual({ settings: { quietHours: null } });
     await page.reload();
     await field('País por defecto').waitFor();
     await expect(

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { WhatsappSettings } from '../../lib/api-types';
-import { settingsChanged } from './settings-changes';
+import { settingsChanged, settingsPatch } from './settings-changes';
 
 const saved: WhatsappSettings = {
   defaultCountry: 'ES',
@@ -32,5 +32,30 @@ describe('settingsChanged', () => {
     expect(settingsChanged(saved, { ...saved, lateReminder: 'send_now' })).toBe(false);
     expect(settingsChanged(saved, { ...saved, ctaEnabled: false })).toBe(true);
     expect(settingsChanged(saved, { ...saved, lateReminder: 'skip' })).toBe(true);
+  });
+});
+
+describe('settingsPatch', () => {
+  it('names only what changed, down to single rate-limit and pacing fields', () => {
+    // Pacing is not on the form, but the settings the server sends (and the form keeps) hold it.
+    const withPacing = {
+      ...saved,
+      pacing: { minGapMs: 4_000, maxGapMs: 9_000, hourlyCap: 60 },
+    } as WhatsappSettings & { pacing: Record<string, number> };
+    expect(settingsPatch(withPacing, { ...withPacing })).toEqual({});
+    expect(
+      settingsPatch(withPacing, {
+        ...withPacing,
+        timezone: 'America/Mexico_City',
+        rateLimit: { max: 30, durationMs: 60_000 },
+        pacing: { ...withPacing.pacing, hourlyCap: 40 },
+        quietHours: null,
+      } as WhatsappSettings),
+    ).toEqual({
+      timezone: 'America/Mexico_City',
+      rateLimit: { max: 30 },
+      pacing: { hourlyCap: 40 },
+      quietHours: null,
+    });
   });
 });

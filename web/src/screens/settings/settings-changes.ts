@@ -24,3 +24,29 @@ function canonical(value: unknown): string {
 export function settingsChanged(saved: WhatsappSettings, draft: WhatsappSettings): boolean {
   return canonical(normalised(saved)) !== canonical(normalised(draft));
 }
+
+const NESTED = new Set(['rateLimit', 'pacing']);
+
+/**
+ * What a save sends: only the settings the advisor changed (and of `rateLimit` and `pacing`, only
+ * the fields changed). The server stores only what an advisor set, so everything left untouched
+ * keeps following the server's defaults; and a save from another tab changing other settings is
+ * not undone by this one's copy of them.
+ */
+export function settingsPatch(saved: WhatsappSettings, draft: WhatsappSettings): Partial<WhatsappSettings> {
+  const before = normalised(saved) as unknown as Record<string, unknown>;
+  const after = normalised(draft) as unknown as Record<string, unknown>;
+  const patch: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(after)) {
+    const old = before[key];
+    if (NESTED.has(key) && value && old && typeof value === 'object' && typeof old === 'object') {
+      const fields = Object.entries(value).filter(
+        ([field, v]) => canonical(v) !== canonical((old as Record<string, unknown>)[field]),
+      );
+      if (fields.length > 0) patch[key] = Object.fromEntries(fields);
+    } else if (canonical(value) !== canonical(old)) {
+      patch[key] = value;
+    }
+  }
+  return patch as Partial<WhatsappSettings>;
+}

@@ -17,7 +17,7 @@ import { fieldErrorText } from '../../lib/field-error-text';
 import { useLeaveGuard } from '../../lib/use-leave-guard';
 import { useResource } from '../../lib/use-resource';
 import { DurationInput } from './duration-input';
-import { settingsChanged } from './settings-changes';
+import { settingsChanged, settingsPatch } from './settings-changes';
 import { countryOptions, localeName, LOCALES, timezones } from './settings-options';
 
 const RATE_WINDOWS = [60_000, 3_600_000];
@@ -73,7 +73,7 @@ export function SettingsScreen() {
     setErrors({});
     setFormError(null);
     try {
-      const settings = draft(form);
+      const settings = settingsPatch(config.data!.settings, draft(form));
       const saved = await api.put<WhatsappConfig>('/api/whatsapp/config', { settings });
       config.setData(saved);
       setTimeZone(saved.settings.timezone);
