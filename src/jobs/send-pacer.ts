@@ -4,7 +4,8 @@
 // sends that keep failing. So each send reserves a slot that is at least a random gap after the
 // previous one and keeps the number under its hourly and daily caps (sliding windows), and a
 // burst of failures trips a pause. Like the GCRA limiter, a job over the limits reserves its
-// future slot and is delayed until then: never failed, never re-checked. See ARCHITECTURE.md.
+// future slot and is delayed until then: never failed, and re-checked only when its slot went
+// stale (the workers were down past it). See ARCHITECTURE.md.
 import type { Redis } from 'ioredis';
 
 const HOUR_MS = 3_600_000;

@@ -1,8 +1,8 @@
 // Per-advisor send rate limit shared by every worker process (state in Redis), as a GCRA
 // (generic cell rate algorithm): `max` sends per `durationMs`, a burst of up to `max`, then one
 // every durationMs/max. A job over the limit reserves the next free slot and is delayed until
-// then: it is never failed and never re-checked (so 10,000 queued jobs cost 10,000 checks, not
-// 10,000 per window). Account-safety pacing (gap with jitter, caps, warm-up) is applied on top,
+// then: it is never failed and not re-checked unless its slot went stale (so 10,000 queued jobs
+// cost 10,000 checks, not 10,000 per window). Account-safety pacing (gap with jitter, caps, warm-up) is applied on top,
 // by send-pacer.ts, from the slot this limiter grants.
 import type { Redis } from 'ioredis';
 

@@ -19,7 +19,7 @@ import { messageView } from '../domain/messages/message-view.js';
 import { sendJobSchema, UncertainSendError, type SendJob } from '../jobs/catalogue.js';
 import type { FairPriority } from '../jobs/fair-priority.js';
 import type { SendPacer } from '../jobs/send-pacer.js';
-import type { SendRateLimiter } from '../jobs/send-rate-limiter.js';
+import type { RateLimit, SendRateLimiter } from '../jobs/send-rate-limiter.js';
 import { rateLimitDelays, sendLatency, sendsTotal } from '../observability/prometheus.js';
 
 export interface SendProcessorDeps {
@@ -47,9 +47,13 @@ export function createSendProcessor(deps: SendProcessorDeps) {
         seen.pacing = on ? settings.pacing : null;
         // A job delayed for its slot already holds one: don't charge it twice. Woken early (a
         // resume promotes every waiting job), it waits for that same slot, keeping its place.
+        // Found long after it (the workers were down, or far behind), the slot is stale: the
+        // backlog's other slots went by too, and sending them all now would be one burst. So
+        // it reserves a fresh one; a job merely late by scheduling jitter still goes at once.
         if (data.slotAt) {
           const left = data.slotAt - Date.now();
-          return left <= 50 ? 0 : left;
+          if (left > 50) return left;
+          if (-left <= staleSlotAfterMs(settings.rateLimit, seen.pacing)) return 0;
         }
         const now = Date.now();
         let wait = await deps.limiter.reserve(data.advisorId, settings.rateLimit, now);
@@ -143,6 +147,23 @@ export function createSendProcessor(deps: SendProcessorDeps) {
     }
   };
 }
+
+/**
+ * How late a reserved slot may be taken before it is stale and the job reserves anew. Within it,
+ * a late send keeps what each rule promises: a slot the limiter delayed a job to may move up to
+ * its burst tolerance (durationMs - interval) later without the sends ever exceeding "a burst of
+ * max, then one per interval", and the pacing gap to the next slot shrinks by at most half. The
+ * floor keeps scheduling jitter on the fast path where the rules leave no slack (max 1, a gap
+ * floor of 0): re-reserving costs two Redis calls and moves the message behind the advisor's
+ * later slots, and a job always a little late would never go.
+ */
+export function staleSlotAfterMs(rateLimit: RateLimit, pacing: PacingSettings | null): number {
+  const burstTolerance = rateLimit.durationMs - rateLimit.durationMs / rateLimit.max;
+  const pacingSlack = pacing ? pacing.minGapMs / 2 : Infinity;
+  return Math.max(STALE_SLOT_FLOOR_MS, Math.min(burstTolerance, pacingSlack));
+}
+
+const STALE_SLOT_FLOOR_MS = 250;
 
 async function releaseFair(deps: SendProcessorDeps, data: SendJob): Promise<void> {
   if (data.fair) await deps.fair.release(data.advisorId).catch(() => undefined);
