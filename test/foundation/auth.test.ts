@@ -94,8 +94,17 @@ describe('API keys for the booking module', () => {
 
     const asBooking = new HttpClient(service.url, { 'x-api-key': created.body.key });
     expect((await asBooking.get('/api/api-keys')).status).toBe(200);
-    // An API key cannot mint more keys.
+    // An API key cannot mint more keys, nor revoke the advisor's others (a leaked key would cut
+    // every integration off), only itself.
     expect((await asBooking.post('/api/api-keys', { name: 'x' })).status).toBe(403);
+    const other = await client.post('/api/api-keys', { name: 'agenda' });
+    const cut = await asBooking.delete(`/api/api-keys/${other.body.id}`);
+    expect(cut.status).toBe(403);
+    expect(cut.body.error.code).toBe('forbidden');
+    expect((await client.get('/api/api-keys')).body.items).toHaveLength(2);
+    const asAgenda = new HttpClient(service.url, { 'x-api-key': other.body.key });
+    expect((await asAgenda.delete(`/api/api-keys/${other.body.id}`)).status).toBe(204);
+    expect((await asAgenda.get('/api/api-keys')).status).toBe(401);
 
     expect((await client.delete(`/api/api-keys/${created.body.id}`)).status).toBe(204);
     const revoked = await asBooking.get('/api/api-keys');
@@ -125,5 +134,10 @@ describe('API keys for the booking module', () => {
     expect(res.status).toBe(400);
     expect(res.body.error.code).toBe('invalid_request');
     expect(res.body.error.details.fields[0].field).toBe('name');
+    // Unknown fields are refused, not ignored: an `expiresIn` would otherwise make a key that
+    // never expires while its caller believes it does.
+    const extra = await client.post('/api/api-keys', { name: 'caduca', expiresIn: 3600 });
+    expect(extra.status).toBe(400);
+    expect(extra.body.error.code).toBe('invalid_request');
   });
 });

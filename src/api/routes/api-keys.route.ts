@@ -29,7 +29,7 @@ export function apiKeyRoutes(app: FastifyInstance, deps: AppDeps): void {
       preHandler: auth,
       schema: {
         tags: ['api-keys'],
-        body: z.object({ name: z.string().trim().min(1).max(32) }),
+        body: z.object({ name: z.string().trim().min(1).max(32) }).strict(),
         response: { 201: keyView.extend({ key: z.string() }) },
       },
     },
@@ -88,6 +88,11 @@ export function apiKeyRoutes(app: FastifyInstance, deps: AppDeps): void {
       },
     },
     async (request, reply) => {
+      // A key may revoke itself (a leaked key, put out of use by whoever holds it), never another:
+      // a leaked key must not be able to cut the advisor's other integrations off.
+      const { actor } = callerOf(request);
+      if (actor.type === 'api_key' && actor.id !== request.params.id)
+        throw new AppError('forbidden', 'An API key can revoke only itself; sign in to revoke other keys.');
       const deleted = await db
         .delete(apikey)
         .where(and(eq(apikey.id, request.params.id), eq(apikey.referenceId, callerOf(request).advisorId)))
