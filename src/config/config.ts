@@ -73,6 +73,8 @@ export interface Config {
   sweeperIntervalMs: number;
   /** On SIGTERM, how long /ready answers 503 before the server stops taking requests. */
   shutdownDrainMs: number;
+  /** How often an open live-events stream checks that its session or API key is still valid. */
+  liveEventsRecheckMs: number;
   /** How long a resolved dashboard session is reused without asking the database (0 = never). */
   sessionCacheTtlMs: number;
   healthCheckIntervalMs: number;
@@ -261,6 +263,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     reconnectPollMs: e.RECONNECT_POLL_MS,
     sweeperIntervalMs: e.SWEEPER_INTERVAL_MS,
     shutdownDrainMs: e.SHUTDOWN_DRAIN_MS,
+    liveEventsRecheckMs: e.LIVE_EVENTS_RECHECK_MS,
     sessionCacheTtlMs: e.SESSION_CACHE_TTL_MS,
     healthCheckIntervalMs: e.HEALTH_CHECK_INTERVAL_MS,
     auditRetentionDays: e.AUDIT_RETENTION_DAYS,

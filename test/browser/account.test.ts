@@ -8,7 +8,11 @@ import { useWebAndBrowser } from './support/suite.js';
 
 // A real server and a real browser on a busy machine: give each test room.
 
-const suite = useWebAndBrowser({ testTimeoutMs: 90_000 });
+// Live-events streams check their session every second here, so an ended session shows quickly.
+const suite = useWebAndBrowser({
+  testTimeoutMs: 90_000,
+  service: { env: { LIVE_EVENTS_RECHECK_MS: '1000', SESSION_CACHE_TTL_MS: '0' } },
+});
 const password = 'correct-horse-9';
 const email = uniqueEmail();
 
@@ -134,6 +138,22 @@ describe('advisor account in the browser', () => {
     await notice.waitFor();
     await signIn(page);
     await expect(notice.count()).resolves.toBe(0);
+    await context.close();
+  });
+
+  it('says so too when only the live stream notices, with the advisor idle on a screen', async () => {
+    const { page, context } = await openPage(suite.browser, suite.web.url);
+    await signIn(page);
+    await page.goto('/messages');
+    await page.locator('.live-dot.live-open').waitFor();
+    const out = await context.request.post(`${suite.web.url}/api/auth/sign-out`, {
+      headers: { origin: suite.web.url },
+      data: {},
+    });
+    expect(out.ok()).toBe(true);
+    // No click, no request from the page: the stream ends with `unauthorized` and says why.
+    await page.waitForURL('**/sign-in**', { timeout: 10_000 });
+    await page.getByText('Tu sesión ha terminado').waitFor();
     await context.close();
   });
 

@@ -7,19 +7,22 @@ export interface SseEvent {
 export interface SseStream {
   events: SseEvent[];
   next(predicate: (e: SseEvent) => boolean, timeoutMs?: number): Promise<SseEvent>;
+  /** Settles when the server ends the stream (or it is closed here). */
+  ended: Promise<void>;
   close(): void;
 }
 
-export async function openSse(url: string, cookie: string): Promise<SseStream> {
+/** `auth`: a session cookie, or the headers to send (an `x-api-key`). */
+export async function openSse(url: string, auth: string | Record<string, string>): Promise<SseStream> {
   const controller = new AbortController();
   const res = await fetch(url, {
-    headers: { cookie, accept: 'text/event-stream' },
+    headers: { ...(typeof auth === 'string' ? { cookie: auth } : auth), accept: 'text/event-stream' },
     signal: controller.signal,
   });
   if (res.status !== 200 || !res.body) throw new Error(`SSE answered ${res.status}`);
   const events: SseEvent[] = [];
   const waiters: (() => void)[] = [];
-  void (async () => {
+  const ended = (async () => {
     const decoder = new TextDecoder();
     let buffer = '';
     try {
@@ -43,6 +46,7 @@ export async function openSse(url: string, cookie: string): Promise<SseStream> {
   })();
   return {
     events,
+    ended,
     async next(predicate, timeoutMs = 10_000) {
       const until = Date.now() + timeoutMs;
       for (;;) {

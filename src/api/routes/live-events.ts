@@ -5,12 +5,23 @@ import type { EventBus, LiveEvent } from '../../domain/events/event-bus.js';
 
 const HEARTBEAT_MS = 15_000;
 
+export interface StreamAccess {
+  /**
+   * Whether the credentials that opened the stream still hold (a session signed out, an API key
+   * revoked): checked every `everyMs`; false ends the stream. A failed check (the database away)
+   * keeps it open.
+   */
+  stillAllowed: () => Promise<boolean>;
+  everyMs: number;
+}
+
 export async function streamEvents(
   request: FastifyRequest,
   reply: FastifyReply,
   events: EventBus,
   advisorId: string,
   snapshot: () => Promise<LiveEvent>,
+  access?: StreamAccess,
 ): Promise<void> {
   // Subscribe before reading the snapshot: an event published in between is then delivered
   // after it (at worst repeating what the snapshot already shows) instead of being lost.
@@ -18,11 +29,13 @@ export async function streamEvents(
   let write = (event: LiveEvent) => void early.push(event);
   const unsubscribe = await events.subscribe(advisorId, (event) => write(event));
   let heartbeat: NodeJS.Timeout | undefined = undefined;
+  let recheck: NodeJS.Timeout | undefined = undefined;
   let stopped = false;
   const stop = () => {
     if (stopped) return;
     stopped = true;
     clearInterval(heartbeat);
+    clearInterval(recheck);
     void unsubscribe();
   };
   // Attached first, so a client gone while the snapshot is read still releases the subscription.
@@ -55,4 +68,18 @@ export async function streamEvents(
   for (const event of early.splice(0)) write(event);
   heartbeat = setInterval(() => res.write(': keep-alive\n\n'), HEARTBEAT_MS);
   res.on('error', stop);
+  if (access) {
+    recheck = setInterval(() => {
+      access.stillAllowed().then(
+        (allowed) => {
+          if (allowed || stopped) return;
+          // Said before closing, so a client can tell this from a dropped connection.
+          res.write('event: unauthorized\ndata: {}\n\n');
+          stop();
+          res.end();
+        },
+        () => undefined,
+      );
+    }, access.everyMs);
+  }
 }

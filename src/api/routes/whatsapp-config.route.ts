@@ -4,6 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { ensureConfig } from '../../db/repositories/whatsapp-config.repository.js';
+import { AppError } from '../../domain/app-error.js';
 import { configView } from '../../domain/instances/config-view.js';
 import { connectInstance } from '../../domain/instances/connect-instance.js';
 import { disconnectInstance, removeInstance } from '../../domain/instances/disconnect-instance.js';
@@ -11,7 +12,7 @@ import { resumeSending } from '../../domain/instances/pause-sending.js';
 import { refreshConnectionState } from '../../domain/instances/refresh-connection-state.js';
 import { updateSettings } from '../../domain/instances/update-settings.js';
 import type { AppDeps } from '../deps.js';
-import { callerOf, requireCaller } from '../plugins/caller.js';
+import { callerOf, requireCaller, resolveCaller } from '../plugins/caller.js';
 import { configViewSchema, connectResponseSchema } from '../schemas/whatsapp-config.schema.js';
 import { streamEvents } from './live-events.js';
 
@@ -127,10 +128,25 @@ export function whatsappConfigRoutes(app: FastifyInstance, deps: AppDeps): void 
     { preHandler: auth, schema: { tags, hide: true } },
     async (request, reply) => {
       const { advisorId } = callerOf(request);
-      await streamEvents(request, reply, deps.events, advisorId, async () => ({
-        type: 'status',
-        data: configView(ctx, await ensureConfig(ctx.db, advisorId)) as unknown as Record<string, unknown>,
-      }));
+      const stillAllowed = async () => {
+        try {
+          return (await resolveCaller(deps.auth, ctx.db, request))?.advisorId === advisorId;
+        } catch (err) {
+          if (err instanceof AppError && err.code === 'unauthorized') return false;
+          throw err;
+        }
+      };
+      await streamEvents(
+        request,
+        reply,
+        deps.events,
+        advisorId,
+        async () => ({
+          type: 'status',
+          data: configView(ctx, await ensureConfig(ctx.db, advisorId)) as unknown as Record<string, unknown>,
+        }),
+        { stillAllowed, everyMs: deps.config.liveEventsRecheckMs },
+      );
     },
   );
 }

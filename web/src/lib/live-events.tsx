@@ -4,6 +4,7 @@
 // status closes an EventSource for good) we reopen it with a growing delay.
 import { createContext, useContext, useEffect, useRef, useState, type ReactNode } from 'react';
 import type { Message, StatusEvent } from './api-types';
+import { SESSION_LOST } from './api-client';
 
 export interface LiveEventMap {
   status: StatusEvent;
@@ -74,6 +75,13 @@ export function LiveEventsProvider({
           setState('connecting');
         }
       };
+      // The server ends the stream this way when the session (or key) that opened it is gone:
+      // signed out elsewhere, expired. Same outcome as a 401 from any request.
+      source.addEventListener('unauthorized', () => {
+        stopped = true;
+        source?.close();
+        window.dispatchEvent(new Event(SESSION_LOST));
+      });
       for (const name of EVENTS) {
         source.addEventListener(name, (event) => {
           try {
