@@ -91,8 +91,8 @@ describe('connecting WhatsApp', () => {
     expect(config.body.profileName).toBe('Ana Nutrición');
     expect(config.body.qr).toBeNull();
 
-    // Connecting again when connected answers "connected" and touches nothing: no gateway call
-    // at all (the emulator counts every Evolution API request), the instance as it was.
+    // Connecting again when connected answers "connected" and touches nothing: one gateway call,
+    // the state check (the emulator counts every Evolution API request), the instance as it was.
     const before = {
       requests: (await emulator.get('/_emulator/stats')).body.requests,
       instance: (await emulator.get(`/_emulator/instances/${instanceName}`)).body,
@@ -100,7 +100,7 @@ describe('connecting WhatsApp', () => {
     };
     const again = await client.post('/api/whatsapp/connect');
     expect(again.body).toEqual({ status: 'connected' });
-    expect((await emulator.get('/_emulator/stats')).body.requests).toBe(before.requests);
+    expect((await emulator.get('/_emulator/stats')).body.requests).toBe(before.requests + 1);
     expect((await emulator.get(`/_emulator/instances/${instanceName}`)).body).toEqual(before.instance);
     expect(await findConfig(service.database.db, userId)).toEqual(before.row);
   });
@@ -241,6 +241,23 @@ describe('connecting WhatsApp', () => {
       status: 'disconnected',
       alert: null,
     });
+  });
+
+  it('asks the gateway before answering "connected" to a connect, and shows a QR when the instance is gone', async () => {
+    const { client, instanceName } = await connectingAdvisor('Perdida');
+    await emulator.post(`/_emulator/instances/${instanceName}/scan`, {});
+    await waitFor(
+      () => client.get('/api/whatsapp/config'),
+      (r) => r.body.status === 'connected',
+    );
+    expect((await client.post('/api/whatsapp/connect')).body).toEqual({ status: 'connected' });
+    // The gateway loses its storage; no webhook says so.
+    await emulator.post('/_emulator/reset');
+    const again = await client.post('/api/whatsapp/connect');
+    expect(again.status).toBe(200);
+    expect(again.body.status).toBe('qr_pending');
+    const config = (await client.get('/api/whatsapp/config')).body;
+    expect(config).toMatchObject({ status: 'qr_pending', instanceName });
   });
 
   it('disconnects and removes, tolerating a gateway that forgot the instance', async () => {

@@ -19,6 +19,7 @@ import {
   webhookSecretOf,
 } from './instance-credentials.js';
 import { applyConnectionEvent } from './apply-connection-event.js';
+import { refreshConnectionState } from './refresh-connection-state.js';
 import { viaGateway } from './gateway-failure.js';
 import { qrExpiryOf, qrImageOf } from './qr-image.js';
 
@@ -76,7 +77,14 @@ export async function connectInstance(
   options: { phoneNumber?: string } = {},
 ): Promise<ConnectOutcome> {
   let row = await ensureConfig(ctx.db, advisorId);
-  if (row.status === 'connected') return { status: 'connected' };
+  if (row.status === 'connected') {
+    // Ask the gateway first: the row may say connected for an instance the gateway lost (its
+    // storage reset) or a phone that logged out while the webhook was lost, and "connected" would
+    // leave the advisor with no QR until the next health check.
+    await refreshConnectionState(ctx, advisorId);
+    row = await ensureConfig(ctx.db, advisorId);
+    if (row.status === 'connected') return { status: 'connected' };
+  }
 
   if (!row.instanceTokenEnc) {
     const secrets = newInstanceSecrets();
