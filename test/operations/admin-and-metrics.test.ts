@@ -92,6 +92,25 @@ describe('metrics', () => {
     ).toBe(422);
   });
 
+  it("counts messagesPerDay in the advisor's own days, the admin view in UTC days", async () => {
+    const { client, userId } = await signUpAdvisor(service.url, 'Días Madrid');
+    expect(
+      (await client.put('/api/whatsapp/config', { settings: { timezone: 'Europe/Madrid' } })).status,
+    ).toBe(200);
+    // 23:30 UTC on 30 November is 00:30 on 1 December in Madrid.
+    await service.database.db.execute(sql`
+      insert into whatsapp_message (advisor_id, direction, status, phone, created_at)
+      values (${userId}, 'inbound', 'received', '+34612000991', '2026-11-30T23:30:00Z')`);
+    const range = 'since=2026-11-30T00:00:00Z&until=2026-12-02T00:00:00Z';
+    const mine = await client.get(`/api/whatsapp/metrics?${range}`);
+    expect(mine.body.messagesPerDay).toEqual([
+      { day: '2026-12-01', sent: 0, delivered: 0, read: 0, failed: 0, inbound: 1 },
+    ]);
+    const platform = await admin.get(`/api/admin/metrics?${range}`);
+    const utcDays = platform.body.messagesPerDay.map((d: { day: string }) => d.day);
+    expect(utcDays).toContain('2026-11-30');
+  });
+
   it('gives platform metrics to admins only', async () => {
     const advisor = await signUpAdvisor(service.url, 'Nosy');
     expect((await advisor.client.get('/api/admin/metrics')).status).toBe(403);

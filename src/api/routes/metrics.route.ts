@@ -3,8 +3,9 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { listConnectionEvents } from '../../db/repositories/whatsapp-config.repository.js';
+import { ensureConfig, listConnectionEvents } from '../../db/repositories/whatsapp-config.repository.js';
 import { AppError } from '../../domain/app-error.js';
+import { readSettings } from '../../domain/instances/advisor-settings.js';
 import { computeMetrics, type MetricsRange } from '../../domain/metrics/compute-metrics.js';
 import type { AppDeps } from '../deps.js';
 import { callerOf, requireCaller } from '../plugins/caller.js';
@@ -41,8 +42,10 @@ export function metricsRoutes(app: FastifyInstance, deps: AppDeps): void {
     async (request) => {
       const { advisorId } = callerOf(request);
       const range = rangeOf(request.query);
+      // Days are the advisor's own: a message at 00:30 in Madrid belongs to that date, not UTC's.
+      const { timezone } = readSettings((await ensureConfig(db, advisorId)).settings, deps.ctx.bounds);
       const [metrics, history] = await Promise.all([
-        computeMetrics(db, advisorId, range),
+        computeMetrics(db, advisorId, range, timezone),
         listConnectionEvents(db, advisorId, range.since, range.until),
       ]);
       return { ...metrics, connectionHistory: history };

@@ -3,7 +3,7 @@
 // one advisor or (scope null, admin only) the whole platform. Definitions are in API.md.
 //
 // Messages are read by two statements, sent at once (on PostgreSQL they run side by side on two
-// pooled connections; PGlite queues them): one pass that counts the range's messages by UTC day,
+// pooled connections; PGlite queues them): one pass that counts the range's messages by day,
 // template, direction and status, from which the daily series, the totals and the template usage
 // are summed; and one for the percentiles, which need every delivery, read and reply time sorted
 // (percentile_cont cannot be summed from partial results). Each statement reads the range once.
@@ -24,7 +24,16 @@ const ratio = (a: number, b: number): number | null => (b > 0 ? Math.round((a / 
 const seconds = (v: unknown): number | null =>
   v === null || v === undefined ? null : Math.round(Number(v) * 10) / 10;
 
-export async function computeMetrics(db: Db, advisorId: string | null, range: MetricsRange) {
+/**
+ * `timeZone`: whose days `messagesPerDay` counts (an advisor's own, from their settings); the
+ * platform-wide admin view counts UTC days.
+ */
+export async function computeMetrics(
+  db: Db,
+  advisorId: string | null,
+  range: MetricsRange,
+  timeZone = 'UTC',
+) {
   const scope = (column: string): SQL => (advisorId ? sql`${sql.raw(column)} = ${advisorId}` : sql`true`);
   const inRange = (column: string): SQL =>
     sql`${sql.raw(column)} >= ${range.since} and ${sql.raw(column)} < ${range.until}`;
@@ -33,9 +42,11 @@ export async function computeMetrics(db: Db, advisorId: string | null, range: Me
   // days of a million messages), so the two sums over it cost nothing next to the pass that
   // builds it. Its day expression is the one migration 0003 keeps statistics on: without them the
   // planner expects a group per message and sorts the range instead of hashing it in parallel.
+  // UTC is written as a literal so that it stays the expression migration 0003 has statistics on.
+  const zone = timeZone === 'UTC' ? sql.raw(`'UTC'`) : sql`${timeZone}`;
   const counts = db.execute(sql`
     with g as materialized (
-      select date_trunc('day', created_at at time zone 'UTC') as day, template_key, direction, status,
+      select date_trunc('day', created_at at time zone ${zone}) as day, template_key, direction, status,
         count(*) as n
       from whatsapp_message
       where ${scope('advisor_id')} and ${inRange('created_at')}
