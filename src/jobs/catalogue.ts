@@ -11,6 +11,8 @@ export const sendJobSchema = z.object({
   fair: z.boolean().default(false),
   /** Set once a rate-limit slot was reserved for this job, so it is not charged twice. */
   slotAt: z.number().optional(),
+  /** The rate limit and pacing that slot was reserved under; other rules now, and it reserves anew. */
+  slotRules: z.string().optional(),
   /** The gateway accepted an earlier attempt's send that could not be recorded: record, never resend. */
   sent: z.object({ evolutionMessageId: z.string(), remoteJid: z.string(), at: z.number() }).optional(),
 });

@@ -38,7 +38,9 @@ export class SendRateLimiter {
       await this.redis.eval(
         RESERVE,
         1,
-        `${this.prefix}:rate:{${advisorId}}`,
+        // One state per limit: a changed limit starts afresh instead of inheriting slots booked
+        // far ahead under the old one (a limit of 1 a day, raised, would still hold a day).
+        `${this.prefix}:rate:{${advisorId}}:${limit.max}/${limit.durationMs}`,
         now,
         interval,
         tolerance,

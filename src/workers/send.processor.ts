@@ -50,7 +50,11 @@ export function createSendProcessor(deps: SendProcessorDeps) {
         // Found long after it (the workers were down, or far behind), the slot is stale: the
         // backlog's other slots went by too, and sending them all now would be one burst. So
         // it reserves a fresh one; a job merely late by scheduling jitter still goes at once.
-        if (data.slotAt) {
+        // A slot reserved under other rules (the advisor changed the rate limit or pacing since,
+        // which wakes the waiting jobs) is given up too: held a day by a daily cap since lifted,
+        // the message would otherwise still wait the day.
+        const rules = slotRulesOf(settings.rateLimit, seen.pacing);
+        if (data.slotAt && (data.slotRules ?? rules) === rules) {
           const left = data.slotAt - Date.now();
           if (left > 50) return left;
           if (-left <= staleSlotAfterMs(settings.rateLimit, seen.pacing)) return 0;
@@ -61,7 +65,7 @@ export function createSendProcessor(deps: SendProcessorDeps) {
           const plan = { ...seen.pacing, dailyCap: dailyCapAt(seen.pacing, config.connectedAt, now) };
           wait = await deps.pacer.reserve(data.advisorId, data.messageId, plan, now, now + wait);
         }
-        if (wait > 0) await job.updateData({ ...data, slotAt: now + wait });
+        if (wait > 0) await job.updateData({ ...data, slotAt: now + wait, slotRules: rules });
         return wait;
       },
     };
@@ -164,6 +168,11 @@ export function staleSlotAfterMs(rateLimit: RateLimit, pacing: PacingSettings | 
 }
 
 const STALE_SLOT_FLOOR_MS = 250;
+
+/** The rules a slot was reserved under: the rate limit, and pacing when it is on. */
+export function slotRulesOf(rateLimit: RateLimit, pacing: PacingSettings | null): string {
+  return `${rateLimit.max}/${rateLimit.durationMs}|${pacing ? JSON.stringify(pacing) : 'off'}`;
+}
 
 async function releaseFair(deps: SendProcessorDeps, data: SendJob): Promise<void> {
   if (data.fair) await deps.fair.release(data.advisorId).catch(() => undefined);

@@ -12,15 +12,24 @@ import type { DomainContext } from '../context.js';
 import { storedSettingsAfter } from './advisor-settings.js';
 
 export async function updateSettings(
-  ctx: Pick<DomainContext, 'db' | 'bounds'>,
+  ctx: Pick<DomainContext, 'db' | 'bounds' | 'onConnected'>,
   advisorId: string,
   patch: unknown,
 ): Promise<ConfigRow> {
   // Created outside the transaction: its slug retries must not run under the lock.
   await ensureConfig(ctx.db, advisorId);
-  return ctx.db.transaction(async (tx) => {
-    const row = await lockConfig(tx, advisorId);
-    if (!row) throw new Error(`no whatsapp_config row for advisor ${advisorId}`);
-    return updateConfig(tx, advisorId, { settings: storedSettingsAfter(row.settings, patch, ctx.bounds) });
+  const row = await ctx.db.transaction(async (tx) => {
+    const current = await lockConfig(tx, advisorId);
+    if (!current) throw new Error(`no whatsapp_config row for advisor ${advisorId}`);
+    return updateConfig(tx, advisorId, {
+      settings: storedSettingsAfter(current.settings, patch, ctx.bounds),
+    });
   });
+  // Messages waiting for a slot reserved under the old rate limit or pacing look again now (the
+  // same wake-up as a reconnection's): a slot a day away under a cap since lifted is given up.
+  const changed = patch !== null && typeof patch === 'object' ? Object.keys(patch) : [];
+  // Saved either way: without Redis, they still look again at their old slot.
+  if (changed.includes('rateLimit') || changed.includes('pacing'))
+    await ctx.onConnected?.(advisorId).catch(() => undefined);
+  return row;
 }
