@@ -12,6 +12,8 @@ import type { Auth } from './auth.js';
 export interface CachedCaller {
   advisorId: string;
   role: 'user' | 'admin';
+  /** The admin impersonating the advisor in this session, if any. */
+  impersonatedBy?: string | null;
 }
 
 interface Entry {

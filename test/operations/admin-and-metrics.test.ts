@@ -111,6 +111,23 @@ describe('metrics', () => {
     expect(utcDays).toContain('2026-11-30');
   });
 
+  it('names the admin, not the advisor, in the audit log of what an impersonating admin sent', async () => {
+    const advisor = await signUpAdvisor(service.url, 'Suplantada');
+    const adminId = (await admin.get('/api/auth/get-session')).body.user.id;
+    // A session of its own: impersonating replaces the session cookie of the client doing it.
+    const as = new HttpClient(service.url);
+    expect(
+      (await as.post('/api/auth/sign-in/email', { email: ADMIN, password: 'correct-horse-9' })).status,
+    ).toBe(200);
+    const started = await as.post('/api/auth/admin/impersonate-user', { userId: advisor.userId });
+    expect(started.status).toBe(200);
+    const sent = await as.post('/api/whatsapp/send', { to: '+34612000993', text: 'De parte del soporte' });
+    expect(sent.status).toBe(202);
+    const audit = await advisor.client.get('/api/whatsapp/audit');
+    const entry = audit.body.items.find((e: { messageId: string }) => e.messageId === sent.body.message.id);
+    expect(entry).toMatchObject({ actorType: 'admin', actorId: adminId, action: 'message.send' });
+  });
+
   it('gives platform metrics to admins only', async () => {
     const advisor = await signUpAdvisor(service.url, 'Nosy');
     expect((await advisor.client.get('/api/admin/metrics')).status).toBe(403);

@@ -4,7 +4,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { fromNodeHeaders } from 'better-auth/node';
 import { checkApiKey, isBanned } from '../../auth/api-key-check.js';
 import type { Auth } from '../../auth/auth.js';
-import { sessionCacheOf, sessionTokenOf } from '../../auth/session-cache.js';
+import { sessionCacheOf, sessionTokenOf, type CachedCaller } from '../../auth/session-cache.js';
 import { eq } from 'drizzle-orm';
 import { AppError } from '../../domain/app-error.js';
 import { markCredentialVerified } from './api-rate-limit.js';
@@ -14,7 +14,11 @@ import { user } from '../../db/schema/index.js';
 export interface Caller {
   advisorId: string;
   role: 'user' | 'admin';
-  actor: { type: 'advisor' | 'api_key'; id: string };
+  /**
+   * Who acts: the advisor, one of their API keys, or a platform admin impersonating the advisor
+   * (better-auth's admin plugin), so the audit log names the admin rather than the advisor.
+   */
+  actor: { type: 'advisor' | 'api_key' | 'admin'; id: string };
 }
 
 declare module 'fastify' {
@@ -59,13 +63,21 @@ export async function resolveCaller(auth: Auth, db: Db, request: FastifyRequest)
   const cache = request.headers.authorization ? null : sessionCacheOf(auth);
   const token = cache ? sessionTokenOf(request.headers.cookie) : null;
   const cached = token ? cache!.get(token) : null;
-  if (cached) return { ...cached, actor: { type: 'advisor', id: cached.advisorId } };
+  if (cached) return { advisorId: cached.advisorId, role: cached.role, actor: actorOfSession(cached) };
 
   const session = await auth.api.getSession({ headers: fromNodeHeaders(request.headers) });
   if (!session) return null;
   const role = (session.user as { role?: string | null }).role === 'admin' ? 'admin' : 'user';
-  if (token) cache!.set(token, { advisorId: session.user.id, role }, new Date(session.session.expiresAt));
-  return { advisorId: session.user.id, role, actor: { type: 'advisor', id: session.user.id } };
+  const impersonatedBy = (session.session as { impersonatedBy?: string | null }).impersonatedBy ?? null;
+  const resolved: CachedCaller = { advisorId: session.user.id, role, impersonatedBy };
+  if (token) cache!.set(token, resolved, new Date(session.session.expiresAt));
+  return { advisorId: session.user.id, role, actor: actorOfSession(resolved) };
+}
+
+function actorOfSession(session: { advisorId: string; impersonatedBy?: string | null }): Caller['actor'] {
+  return session.impersonatedBy
+    ? { type: 'admin', id: session.impersonatedBy }
+    : { type: 'advisor', id: session.advisorId };
 }
 
 function ownerBanned(): AppError {

@@ -14,7 +14,7 @@ export async function retryMessage(
   queue: MessageQueue,
   advisorId: string,
   messageId: string,
-  actor: { type: 'advisor' | 'api_key'; id: string },
+  actor: { type: 'advisor' | 'api_key' | 'admin'; id: string },
 ): Promise<MessageRow> {
   const row = await findMessage(ctx.db, advisorId, messageId);
   if (!row || row.direction !== 'outbound') throw notFound('Message');

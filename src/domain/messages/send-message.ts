@@ -23,7 +23,7 @@ export interface SendRequest extends ContentRequest {
 }
 
 export interface SendOptions {
-  actor: { type: 'advisor' | 'api_key' | 'automation'; id: string | null };
+  actor: { type: 'advisor' | 'api_key' | 'admin' | 'automation'; id: string | null };
   source: 'api' | 'dashboard' | 'automation';
   purpose?: 'manual' | 'confirmation' | 'reminder' | 'follow_up' | 'rescheduled';
   appointmentId?: string;
