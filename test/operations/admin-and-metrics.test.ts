@@ -152,6 +152,11 @@ describe('operator endpoints', () => {
       headers: { 'x-forwarded-for': '203.0.113.9', authorization: 'Bearer a-long-metrics-token-123' },
     });
     expect(withToken.status).toBe(200);
+    // The scheme is case-insensitive: a scraper sending `bearer` is let in too.
+    const lowercase = await fetch(`${service.url}/metrics`, {
+      headers: { 'x-forwarded-for': '203.0.113.9', authorization: 'bearer a-long-metrics-token-123' },
+    });
+    expect(lowercase.status).toBe(200);
   });
 
   it('shows the queue UI to admins only', async () => {

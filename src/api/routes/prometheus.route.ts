@@ -5,6 +5,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { AppError } from '../../domain/app-error.js';
+import { bearerToken } from '../../gateway/webhook-token.js';
 import { registry } from '../../observability/prometheus.js';
 
 const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
@@ -12,7 +13,8 @@ const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
 function mayScrape(request: FastifyRequest, token: string | null): boolean {
   const peer = request.socket.remoteAddress ?? '';
   if (LOOPBACK.has(peer) && !request.headers['x-forwarded-for']) return true;
-  const bearer = /^Bearer (.+)$/.exec(request.headers.authorization ?? '')?.[1];
+  // The scheme is case-insensitive (RFC 9110): some scrapers send `bearer`.
+  const bearer = bearerToken(request.headers.authorization);
   if (!token || !bearer) return false;
   const a = Buffer.from(bearer);
   const b = Buffer.from(token);
