@@ -56,6 +56,8 @@ async function readFirstLine(stream: NodeJS.ReadableStream): Promise<string> {
   return '';
 }
 
+const KNOWN_OPTIONS = new Set(['role', 'port', 'email', 'password', 'password-stdin', 'name', 'help']);
+
 async function main(): Promise<void> {
   const { positionals, values } = parseArgs({
     allowPositionals: true,
@@ -80,6 +82,13 @@ async function main(): Promise<void> {
     await import('../emulator/main.js');
     return;
   }
+  // Not strict above (the emulator's own options pass through), so a mistyped option such as
+  // `--rol worker` would silently start the default role.
+  const unknown = Object.keys(values).filter((name) => !KNOWN_OPTIONS.has(name));
+  if (unknown.length > 0) {
+    process.stderr.write(`unknown option ${unknown.map((n) => `--${n}`).join(', ')}\n${USAGE}`);
+    process.exit(1);
+  }
   const config = configOrExit();
   const logger = createLogger(config.logLevel);
   switch (command) {
@@ -101,7 +110,7 @@ async function main(): Promise<void> {
       const box = new SecretBox(config.encryption.key, config.encryption.oldKeys);
       const report = await withDatabase(config, (database) =>
         rotateKeys(database.db, box, (done, total) => {
-          if (done % 100 === 0 || done === total) process.stdout.write(`re-sealed ${done}/${total}\r`);
+          if (done % 100 === 0 || done === total) process.stdout.write(`checked ${done}/${total}\r`);
         }),
       );
       process.stdout.write(
@@ -118,7 +127,11 @@ async function main(): Promise<void> {
         ? await readFirstLine(process.stdin)
         : (values.password as string | undefined);
       if (!email || !password)
-        throw new Error('create-admin needs --email and --password-stdin (or --password)');
+        throw new Error(
+          values['password-stdin'] && email
+            ? 'create-admin read no password on stdin (pipe it in: echo "$PASSWORD" | … --password-stdin)'
+            : 'create-admin needs --email and --password-stdin (or --password)',
+        );
       const { createAuth } = await import('./auth/auth.js');
       const { createAdmin } = await import('./auth/admin.js');
       const id = await withDatabase(config, (database) =>

@@ -6,7 +6,13 @@ import { z } from 'zod';
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
   .transform((v) => v === 'true' || v === '1' || v === 'yes');
-const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+// "PORT=abc" used to say "expected number, received NaN"; bounds keep zod's own wording.
+const int = (min: number, max: number) =>
+  z.coerce
+    .number({ error: (issue) => (issue.code === 'invalid_type' ? 'must be a whole number' : undefined) })
+    .int()
+    .min(min)
+    .max(max);
 const base64Key32 = z.string().refine((v) => Buffer.from(v, 'base64').length === 32, {
   message: 'must be 32 bytes encoded in base64 (openssl rand -base64 32)',
 });

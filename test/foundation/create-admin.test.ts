@@ -62,6 +62,10 @@ describe('create-admin', () => {
   it('refuses to run without a password, saying which options give one', async () => {
     const run = await runCli(['create-admin', '--email', 'nobody@clinic.test', '--password-stdin'], '');
     expect(run.code).not.toBe(0);
-    expect(run.output).toContain('--password-stdin');
+    // Both options were given: it says the password was missing from stdin, not the options.
+    expect(run.output).toContain('read no password on stdin');
+    const none = await runCli(['create-admin', '--email', 'nobody@clinic.test'], '');
+    expect(none.code).not.toBe(0);
+    expect(none.output).toContain('needs --email and --password-stdin');
   }, 60_000);
 });

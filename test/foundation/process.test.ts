@@ -63,9 +63,21 @@ describe('the service process', { timeout: 120_000 }, () => {
     expect(await proc.exited).toBe(1);
     const lines = proc.output().trim().split('\n');
     expect(lines).toEqual([
-      expect.stringMatching(/^config error: PORT:/),
+      // In words, not zod's "expected number, received NaN".
+      'config error: PORT: must be a whole number',
       expect.stringMatching(/^config error: REDIS_URL:/),
     ]);
+  });
+
+  it('refuses an option it does not know instead of ignoring it', async () => {
+    const proc = spawnCli(['serve', '--rol', 'worker'], testEnv(databaseEnv(database.location)));
+    // Without the check it would start serving: stop it after a while rather than leave it running.
+    const stop = setTimeout(() => proc.child.kill('SIGKILL'), 20_000);
+    const code = await proc.exited;
+    clearTimeout(stop);
+    expect(code).toBe(1);
+    expect(proc.output()).toMatch(/^unknown option --rol/);
+    expect(proc.output()).toContain('usage: wellness-whatsapp');
   });
 
   it('with no EVOLUTION_API_URL runs in sandbox mode: says so, and its emulator answers', async () => {
