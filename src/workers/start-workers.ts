@@ -16,6 +16,7 @@ import type { BullMqWebhookQueue } from '../jobs/webhook-queue.js';
 import { pruneWebhookData, sweepWebhookEvents } from '../domain/webhooks/sweep-webhook-events.js';
 import { createWebhookProcessor } from './webhook.processor.js';
 import type { DeliveryHooks } from '../domain/messages/deliver-message.js';
+import { throttledWarning } from '../observability/throttled-warning.js';
 
 export interface WorkerSettings {
   concurrency: number;
@@ -63,7 +64,7 @@ export async function startWorkers(
       },
     },
   );
-  sendWorker.on('error', (err) => ctx.logger.warn({ err: err.message }, 'send worker error'));
+  sendWorker.on('error', throttledWarning(ctx.logger, 'send worker error'));
   sendWorker.on('failed', (job, err) => {
     if (job)
       ctx.logger.info(
@@ -77,7 +78,7 @@ export async function startWorkers(
     prefix,
     concurrency: ctx.config.webhooks.concurrency,
   });
-  webhookWorker.on('error', (err) => ctx.logger.warn({ err: err.message }, 'webhook worker error'));
+  webhookWorker.on('error', throttledWarning(ctx.logger, 'webhook worker error'));
 
   const maintenance = new Queue(QUEUES.maintenance, { connection, prefix });
   maintenance.on('error', () => undefined);
@@ -185,7 +186,7 @@ export async function startWorkers(
     },
     { connection, prefix, concurrency: 1 },
   );
-  maintenanceWorker.on('error', (err) => ctx.logger.warn({ err: err.message }, 'maintenance worker error'));
+  maintenanceWorker.on('error', throttledWarning(ctx.logger, 'maintenance worker error'));
 
   return {
     sendWorker,
