@@ -6,6 +6,7 @@ import { z } from 'zod';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { apikey } from '../../db/schema/index.js';
 import { AppError, notFound } from '../../domain/app-error.js';
+import { auditAccountAction } from '../audit-account-action.js';
 import type { AppDeps } from '../deps.js';
 import { callerOf, requireCaller } from '../plugins/caller.js';
 
@@ -39,6 +40,11 @@ export function apiKeyRoutes(app: FastifyInstance, deps: AppDeps): void {
         throw new AppError('forbidden', 'API keys cannot create other API keys.');
       const created = await deps.auth.api.createApiKey({
         body: { name: request.body.name, userId: caller.advisorId },
+      });
+      await auditAccountAction(deps.ctx, request, 'api_key.create', {
+        id: created.id,
+        name: created.name ?? null,
+        start: created.start ?? null,
       });
       return reply.status(201).send({
         id: created.id,
@@ -98,6 +104,7 @@ export function apiKeyRoutes(app: FastifyInstance, deps: AppDeps): void {
         .where(and(eq(apikey.id, request.params.id), eq(apikey.referenceId, callerOf(request).advisorId)))
         .returning({ id: apikey.id });
       if (deleted.length === 0) throw notFound('API key');
+      await auditAccountAction(deps.ctx, request, 'api_key.revoke', { id: request.params.id });
       return reply.status(204).send(null);
     },
   );

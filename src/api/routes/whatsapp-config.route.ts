@@ -11,6 +11,7 @@ import { disconnectInstance, removeInstance } from '../../domain/instances/disco
 import { resumeSending } from '../../domain/instances/pause-sending.js';
 import { refreshConnectionState } from '../../domain/instances/refresh-connection-state.js';
 import { updateSettings } from '../../domain/instances/update-settings.js';
+import { auditAccountAction } from '../audit-account-action.js';
 import type { AppDeps } from '../deps.js';
 import { callerOf, requireCaller, resolveCaller } from '../plugins/caller.js';
 import { configViewSchema, connectResponseSchema } from '../schemas/whatsapp-config.schema.js';
@@ -54,7 +55,9 @@ export function whatsappConfigRoutes(app: FastifyInstance, deps: AppDeps): void 
       },
     },
     async (request) => {
-      return configView(ctx, await updateSettings(ctx, callerOf(request).advisorId, request.body.settings));
+      const row = await updateSettings(ctx, callerOf(request).advisorId, request.body.settings);
+      await auditAccountAction(ctx, request, 'settings.update', { settings: request.body.settings });
+      return configView(ctx, row);
     },
   );
 
@@ -66,6 +69,7 @@ export function whatsappConfigRoutes(app: FastifyInstance, deps: AppDeps): void 
     },
     async (request) => {
       await removeInstance(ctx, callerOf(request).advisorId);
+      await auditAccountAction(ctx, request, 'instance.remove');
       return { status: 'not_configured' as const };
     },
   );
@@ -92,7 +96,13 @@ export function whatsappConfigRoutes(app: FastifyInstance, deps: AppDeps): void 
     async (request) => {
       // The gateway client takes E.164 ("+" and digits); the body may leave the "+" out.
       const digits = request.body?.phoneNumber?.replace(/^\+/, '');
-      return connectInstance(ctx, callerOf(request).advisorId, digits ? { phoneNumber: `+${digits}` } : {});
+      const outcome = await connectInstance(
+        ctx,
+        callerOf(request).advisorId,
+        digits ? { phoneNumber: `+${digits}` } : {},
+      );
+      await auditAccountAction(ctx, request, 'instance.connect', { status: outcome.status });
+      return outcome;
     },
   );
 
@@ -102,7 +112,11 @@ export function whatsappConfigRoutes(app: FastifyInstance, deps: AppDeps): void 
       preHandler: auth,
       schema: { tags, response: { 200: z.object({ status: z.literal('disconnected') }) } },
     },
-    async (request) => disconnectInstance(ctx, callerOf(request).advisorId),
+    async (request) => {
+      const outcome = await disconnectInstance(ctx, callerOf(request).advisorId);
+      await auditAccountAction(ctx, request, 'instance.disconnect');
+      return outcome;
+    },
   );
 
   // Lifts the automatic pause after a burst of failed sends (account safety); the waiting
@@ -119,6 +133,7 @@ export function whatsappConfigRoutes(app: FastifyInstance, deps: AppDeps): void 
     async (request) => {
       const { advisorId } = callerOf(request);
       const resumed = await resumeSending(ctx, advisorId);
+      if (resumed) await auditAccountAction(ctx, request, 'sending.resume');
       return { resumed, alert: (await ensureConfig(ctx.db, advisorId)).alert };
     },
   );

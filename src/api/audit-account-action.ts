@@ -1,0 +1,30 @@
+// Account actions in the audit log, next to the sends: who connected, disconnected or removed the
+// number, changed the settings, resumed paused sends, or created or revoked an API key. Written
+// after the action succeeded; a failure to write it is logged and never undoes or fails the
+// action the advisor already saw happen.
+import type { FastifyRequest } from 'fastify';
+import { insertAudit } from '../db/repositories/audit.repository.js';
+import type { DomainContext } from '../domain/context.js';
+import { callerOf } from './plugins/caller.js';
+
+export type AccountAction =
+  | 'instance.connect'
+  | 'instance.disconnect'
+  | 'instance.remove'
+  | 'settings.update'
+  | 'sending.resume'
+  | 'api_key.create'
+  | 'api_key.revoke';
+
+export async function auditAccountAction(
+  ctx: Pick<DomainContext, 'db' | 'logger'>,
+  request: FastifyRequest,
+  action: AccountAction,
+  content: Record<string, unknown> = {},
+): Promise<void> {
+  const { advisorId, actor } = callerOf(request);
+  await insertAudit(ctx.db, advisorId, { actorType: actor.type, actorId: actor.id, action, content }).catch(
+    (err: unknown) =>
+      ctx.logger.warn({ advisorId, action, err: (err as Error).message }, 'audit entry not written'),
+  );
+}
