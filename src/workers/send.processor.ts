@@ -4,7 +4,7 @@
 // jitter until the attempts run out. With pacing on, failed attempts feed the burst detector that
 // pauses the advisor.
 import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
-import { markFinished } from '../db/repositories/message.repository.js';
+import { markFinished, noteWhyQueued } from '../db/repositories/message.repository.js';
 import type { DomainContext } from '../domain/context.js';
 import { pacingBoundsOf } from '../domain/instances/advisor-settings.js';
 import { dailyCapAt, isPacingOn, type PacingSettings } from '../domain/instances/pacing-settings.js';
@@ -108,6 +108,9 @@ export function createSendProcessor(deps: SendProcessorDeps) {
     switch (outcome.kind) {
       case 'wait_slot':
         await job.moveToDelayed(Date.now() + outcome.delayMs, token);
+        // A long hold (an hourly or daily cap, a low rate limit) says why and until when: a row
+        // left "queued" with nothing more looked stuck.
+        if (outcome.delayMs >= LONG_HOLD_MS) await noteLongHold(ctx, data, Date.now() + outcome.delayMs);
         throw new DelayedError();
       case 'wait_connection':
       case 'wait_resume':
@@ -168,6 +171,20 @@ export function staleSlotAfterMs(rateLimit: RateLimit, pacing: PacingSettings | 
 }
 
 const STALE_SLOT_FLOOR_MS = 250;
+
+/** From how long a wait for a slot is worth telling the advisor about. */
+const LONG_HOLD_MS = 60_000;
+
+async function noteLongHold(ctx: DomainContext, data: SendJob, until: number): Promise<void> {
+  const row = await noteWhyQueued(ctx.db, data.advisorId, data.messageId, {
+    code: 'waiting_for_slot',
+    message: `Held by the sending limits (rate limit or account-safety pacing) until about ${new Date(until).toISOString()}.`,
+  }).catch(() => null);
+  if (row)
+    await ctx.events
+      .publish(data.advisorId, { type: 'message', data: messageView(row) as never })
+      .catch(() => undefined);
+}
 
 /** The rules a slot was reserved under: the rate limit, and pacing when it is on. */
 export function slotRulesOf(rateLimit: RateLimit, pacing: PacingSettings | null): string {

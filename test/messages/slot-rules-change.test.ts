@@ -31,12 +31,15 @@ describe('a message held for a slot a day away', () => {
       (m) => m?.sentAt != null,
       { what: 'the first message sent' },
     );
-    // The second holds a slot a day away.
-    await new Promise((r) => setTimeout(r, 1_000));
-    expect(await findMessage(service.database.db, ana.userId, second.body.message.id)).toMatchObject({
-      status: 'queued',
-      sentAt: null,
-    });
+    // The second holds a slot a day away, and says so (a bare "queued" looked stuck).
+    const held = await waitFor(
+      () => ana.client.get(`/api/whatsapp/messages/${second.body.message.id}`),
+      (r) => r.body.error !== null,
+      { what: 'the held message saying why' },
+    );
+    expect(held.body).toMatchObject({ status: 'queued', sentAt: null, error: { code: 'waiting_for_slot' } });
+    const until = new Date(/until about (\S+)\.$/.exec(held.body.error.message)![1]!).getTime();
+    expect(until - Date.now()).toBeGreaterThan(23 * 3_600_000);
 
     expect((await limit(50, 60_000)).status).toBe(200);
     await waitFor(
@@ -45,5 +48,6 @@ describe('a message held for a slot a day away', () => {
       { what: 'the held message sent after the limit was raised', timeoutMs: 10_000 },
     );
     expect((await sentByPhone(ana)).filter((m) => m.text === 'Dos')).toHaveLength(1);
+    expect((await ana.client.get(`/api/whatsapp/messages/${second.body.message.id}`)).body.error).toBeNull();
   });
 });

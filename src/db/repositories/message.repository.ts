@@ -142,6 +142,27 @@ export async function releaseForRetry(
     );
 }
 
+/** Says why a queued message is still waiting (cleared when it is sent); null if no longer queued. */
+export async function noteWhyQueued(
+  db: DbOrTx,
+  advisorId: string,
+  id: string,
+  reason: { code: string; message: string },
+): Promise<MessageRow | null> {
+  const [row] = await db
+    .update(whatsappMessage)
+    .set({ errorCode: reason.code, errorMessage: reason.message, updatedAt: new Date() })
+    .where(
+      and(
+        eq(whatsappMessage.advisorId, advisorId),
+        eq(whatsappMessage.id, id),
+        eq(whatsappMessage.status, 'queued'),
+      ),
+    )
+    .returning();
+  return row ?? null;
+}
+
 export async function markSent(
   db: DbOrTx,
   advisorId: string,

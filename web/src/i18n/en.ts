@@ -101,6 +101,7 @@ export const en: Record<MessageKey, string> = {
   'err.missing_variable': 'Some template variables still need a value.',
   'err.recipient_opted_out': 'This client asked not to receive more messages (opted out).',
   'err.not_on_whatsapp': "That number doesn't have WhatsApp.",
+  'err.waiting_for_slot': "Waiting its turn: your sending limit or your account's safety pacing holds it.",
   'err.rate_limited': 'Too many requests in a row. Wait a moment.',
   'err.rate_limited_wait': 'Too many requests in a row. Try again in {seconds} s.',
   'err.service_unavailable': 'The service is briefly unavailable. Try again in a few minutes.',

@@ -99,6 +99,8 @@ export const es = {
   'err.missing_variable': 'Falta rellenar alguna variable de la plantilla.',
   'err.recipient_opted_out': 'Este cliente pidió no recibir más mensajes (se dio de baja).',
   'err.not_on_whatsapp': 'Ese número no tiene WhatsApp.',
+  'err.waiting_for_slot':
+    'Espera su turno: lo retiene el límite de envíos o el ritmo de seguridad de tu cuenta.',
   'err.rate_limited': 'Demasiadas peticiones seguidas. Espera un momento.',
   'err.rate_limited_wait': 'Demasiadas peticiones seguidas. Vuelve a intentarlo en {seconds} s.',
   'err.service_unavailable': 'El servicio está parado un momento. Vuelve a intentarlo en unos minutos.',
