@@ -780,6 +780,17 @@ describe('leaving Settings with unsaved changes', () => {
     await nav.getByRole('link', { name: 'Plantillas' }).click();
     await page.waitForURL('**/templates');
     await expect(dialog.count()).resolves.toBe(0);
+
+    // Signing out is leaving too: asked first, and Cancelar keeps the advisor in, edit and all.
+    await toSettings();
+    await start.fill('20:00');
+    await page.getByRole('button', { name: 'Salir', exact: true }).click();
+    await dialog.waitFor();
+    await dialog.getByRole('button', { name: 'Cancelar' }).click();
+    await expect(start.inputValue()).resolves.toBe('20:00');
+    await page.getByRole('button', { name: 'Salir', exact: true }).click();
+    await dialog.getByRole('button', { name: 'Salir sin guardar' }).click();
+    await page.waitForURL('**/sign-in**');
     expect(pageErrors).toEqual([]);
     await context.close();
   });

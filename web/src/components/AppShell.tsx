@@ -5,7 +5,7 @@ import type { MessageKey } from '../i18n/es';
 import { useI18n } from '../i18n/i18n-context';
 import { unreadBadgeText, useInboxUnread } from '../lib/inbox-unread';
 import { useLiveState } from '../lib/live-events';
-import { useLocation } from '../lib/router';
+import { leaveThen, useLocation } from '../lib/router';
 import { useSession } from '../lib/session-context';
 import { Icon, type IconName } from './Icon';
 import { LanguageSwitch } from './LanguageSwitch';
@@ -72,7 +72,11 @@ export function AppShell({ children }: { children: ReactNode }) {
           <span className="user-name" title={user?.email}>
             <Icon name="user" size={16} /> <span>{user?.name}</span>
           </span>
-          <button type="button" className="btn btn-ghost btn-small" onClick={() => void signOut()}>
+          <button
+            type="button"
+            className="btn btn-ghost btn-small"
+            onClick={() => leaveThen(() => void signOut())}
+          >
             <Icon name="logout" size={16} />
             <span className="collapse-narrow">{t('auth.signOut')}</span>
           </button>

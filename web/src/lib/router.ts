@@ -45,6 +45,15 @@ function subscribe(onChange: () => void): () => void {
   };
 }
 
+/**
+ * Runs an action that leaves the screen without being a navigation (signing out): asked first,
+ * like a link, while a screen holds navigation.
+ */
+export function leaveThen(action: () => void): void {
+  if (hold) hold.onHold(action);
+  else action();
+}
+
 export function navigate(to: string, options: { replace?: boolean } = {}): void {
   if (to === snapshot()) return;
   if (hold) hold.onHold(() => go(to, options));
