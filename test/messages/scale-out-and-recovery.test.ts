@@ -67,7 +67,25 @@ describe('two workers on one Redis and database', () => {
     service.runtime.workers!.sendWorker.on('completed', () => counts.first++);
     second.workers!.sendWorker.on('completed', () => counts.second++);
 
+    // Each worker must take a share whatever the scheduling (CI once saw the first take all 16):
+    // each steps aside in turn until the other has sent one, then both run.
+    const first = service.runtime.workers!.sendWorker;
+    const other = second.workers!.sendWorker;
+    await first.pause(true);
     const ids = await sendMany(ana, 'reparto', 16);
+    await waitFor(
+      async () => counts.second,
+      (n) => n > 0,
+      { what: 'the second worker sending one' },
+    );
+    await other.pause(true);
+    first.resume();
+    await waitFor(
+      async () => counts.first,
+      (n) => n > 0,
+      { what: 'the first worker sending one' },
+    );
+    other.resume();
     await waitAllSent(ana, ids);
 
     const sent = (await sentByPhone(ana)).filter((m) => String(m.text).startsWith('reparto '));
