@@ -181,3 +181,29 @@ describe('a connect racing the removal of the connection', () => {
     expect(again.body.status).toBe('qr_pending');
   });
 });
+
+describe('the closing webhooks of a phone-side logout, in either order', () => {
+  // CI found it: a LOGOUT_INSTANCE applied before the close that carries the reason (403) left
+  // "logged_out" in place of "forbidden", once a close while disconnected was ignored altogether.
+  it.each([
+    ['close first', false],
+    ['logout first', true],
+  ])("%s: the close's own reason is the alert", async (_, logoutFirst) => {
+    const { ctx } = service.runtime;
+    const { client, userId } = await signUpAdvisor(service.url, `Orden ${logoutFirst ? 'L' : 'C'}`);
+    expect((await client.post('/api/whatsapp/connect')).status).toBe(200);
+    const instance = (await findConfig(ctx.db, userId))!.instanceName!;
+    const base = { type: 'connection' as const, instance, phone: '+34612000781', profileName: 'Orden' };
+    await applyConnectionEvent(ctx, userId, { ...base, state: 'open', statusReason: 200 });
+    const close = () => applyConnectionEvent(ctx, userId, { ...base, state: 'close', statusReason: 403 });
+    const logout = () => applyConnectionEvent(ctx, userId, { type: 'logout', instance });
+    if (logoutFirst) {
+      await logout();
+      await close();
+    } else {
+      await close();
+      await logout();
+    }
+    expect(await findConfig(ctx.db, userId)).toMatchObject({ status: 'disconnected', alert: 'forbidden' });
+  });
+});

@@ -105,9 +105,11 @@ async function decideAndApply(
         };
         reason = `refused_${signal.statusReason}`;
       } else {
-        // Already disconnected: by the advisor (whose logout makes Evolution report close 401,
-        // which would read as "your phone logged out"), or by an earlier close that set its alert.
-        if (row.status === 'disconnected') return 'done';
+        // Disconnected by the advisor (no alert): Evolution reports that logout as close 401,
+        // which would read as "your phone logged out". After a disconnect with an alert (a
+        // LOGOUT_INSTANCE processed before its close), the close's own reason still replaces it:
+        // webhooks are applied in parallel, and "forbidden" says more than "logged out".
+        if (row.status === 'disconnected' && row.alert === null) return 'done';
         patch = {
           status: 'disconnected',
           qrCode: null,
