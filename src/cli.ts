@@ -56,22 +56,18 @@ async function readFirstLine(stream: NodeJS.ReadableStream): Promise<string> {
   return '';
 }
 
-const KNOWN_OPTIONS = new Set(['role', 'port', 'email', 'password', 'password-stdin', 'name', 'help']);
+const OPTIONS = {
+  role: { type: 'string' },
+  port: { type: 'string' },
+  email: { type: 'string' },
+  password: { type: 'string' },
+  'password-stdin': { type: 'boolean' },
+  name: { type: 'string' },
+  help: { type: 'boolean' },
+} as const;
 
 async function main(): Promise<void> {
-  const { positionals, values } = parseArgs({
-    allowPositionals: true,
-    strict: false,
-    options: {
-      role: { type: 'string' },
-      port: { type: 'string' },
-      email: { type: 'string' },
-      password: { type: 'string' },
-      'password-stdin': { type: 'boolean' },
-      name: { type: 'string' },
-      help: { type: 'boolean' },
-    },
-  });
+  const { positionals, values } = parseArgs({ allowPositionals: true, strict: false, options: OPTIONS });
   const command = positionals[0] ?? 'serve';
   if (values.help) {
     process.stdout.write(USAGE);
@@ -84,7 +80,7 @@ async function main(): Promise<void> {
   }
   // Not strict above (the emulator's own options pass through), so a mistyped option such as
   // `--rol worker` would silently start the default role.
-  const unknown = Object.keys(values).filter((name) => !KNOWN_OPTIONS.has(name));
+  const unknown = Object.keys(values).filter((name) => !Object.hasOwn(OPTIONS, name));
   if (unknown.length > 0) {
     process.stderr.write(`unknown option ${unknown.map((n) => `--${n}`).join(', ')}\n${USAGE}`);
     process.exit(1);

@@ -53,8 +53,9 @@ export function createSendProcessor(deps: SendProcessorDeps) {
         // A slot reserved under other rules (the advisor changed the rate limit or pacing since,
         // which wakes the waiting jobs) is given up too: held a day by a daily cap since lifted,
         // the message would otherwise still wait the day.
-        const rules = slotRulesOf(settings.rateLimit, seen.pacing);
-        if (data.slotAt && (data.slotRules ?? rules) === rules) {
+        // Built only when a slot is involved: nearly every send has none and waits for none.
+        const rules = () => slotRulesOf(settings.rateLimit, seen.pacing);
+        if (data.slotAt && (data.slotRules === undefined || data.slotRules === rules())) {
           const left = data.slotAt - Date.now();
           if (left > 50) return left;
           if (-left <= staleSlotAfterMs(settings.rateLimit, seen.pacing)) return 0;
@@ -65,7 +66,7 @@ export function createSendProcessor(deps: SendProcessorDeps) {
           const plan = { ...seen.pacing, dailyCap: dailyCapAt(seen.pacing, config.connectedAt, now) };
           wait = await deps.pacer.reserve(data.advisorId, data.messageId, plan, now, now + wait);
         }
-        if (wait > 0) await job.updateData({ ...data, slotAt: now + wait, slotRules: rules });
+        if (wait > 0) await job.updateData({ ...data, slotAt: now + wait, slotRules: rules() });
         return wait;
       },
     };

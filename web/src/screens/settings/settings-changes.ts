@@ -21,10 +21,6 @@ function canonical(value: unknown): string {
   );
 }
 
-export function settingsChanged(saved: WhatsappSettings, draft: WhatsappSettings): boolean {
-  return canonical(normalised(saved)) !== canonical(normalised(draft));
-}
-
 const NESTED = new Set(['rateLimit', 'pacing']);
 
 /**
@@ -49,4 +45,8 @@ export function settingsPatch(saved: WhatsappSettings, draft: WhatsappSettings):
     }
   }
   return patch as Partial<WhatsappSettings>;
+}
+
+export function settingsChanged(saved: WhatsappSettings, draft: WhatsappSettings): boolean {
+  return Object.keys(settingsPatch(saved, draft)).length > 0;
 }
