@@ -1,8 +1,10 @@
 // Webhooks are processed in parallel, so a QR refresh and the "open" that follows the scan can be
 // applied at the same time. The status machine must never let the older signal win: a QR that
 // was read before "open" was stored must not put a linked number back to "qr_pending".
+import { and, eq, isNotNull } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findConfig, transitionConfig } from '../../src/db/repositories/whatsapp-config.repository.js';
+import { webhookEvent } from '../../src/db/schema/index.js';
 import { applyConnectionEvent } from '../../src/domain/instances/apply-connection-event.js';
 import { connectInstance } from '../../src/domain/instances/connect-instance.js';
 import { pauseSending, SENDING_PAUSED } from '../../src/domain/instances/pause-sending.js';
@@ -193,6 +195,23 @@ describe('the closing webhooks of a phone-side logout, in either order', () => {
     const { client, userId } = await signUpAdvisor(service.url, `Orden ${logoutFirst ? 'L' : 'C'}`);
     expect((await client.post('/api/whatsapp/connect')).status).toBe(200);
     const instance = (await findConfig(ctx.db, userId))!.instanceName!;
+    // The gateway's own QR webhook for that connect is applied in the background: landing after
+    // the close, it would put the row back to qr_pending (and the logout would then apply).
+    // Played out by hand here, the signals must come after it.
+    const qrApplied = async () =>
+      (
+        await ctx.db
+          .select({ id: webhookEvent.id })
+          .from(webhookEvent)
+          .where(
+            and(
+              eq(webhookEvent.advisorId, userId),
+              eq(webhookEvent.event, 'QRCODE_UPDATED'),
+              isNotNull(webhookEvent.processedAt),
+            ),
+          )
+      ).length;
+    await waitFor(qrApplied, (n) => n >= 1, { what: "the gateway's QR webhook applied" });
     const base = { type: 'connection' as const, instance, phone: '+34612000781', profileName: 'Orden' };
     await applyConnectionEvent(ctx, userId, { ...base, state: 'open', statusReason: 200 });
     const close = () => applyConnectionEvent(ctx, userId, { ...base, state: 'close', statusReason: 403 });
