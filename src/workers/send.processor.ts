@@ -63,7 +63,7 @@ export function createSendProcessor(deps: SendProcessorDeps) {
         const now = Date.now();
         let wait = await deps.limiter.reserve(data.advisorId, settings.rateLimit, now);
         if (deps.pacer && seen.pacing) {
-          const plan = { ...seen.pacing, dailyCap: dailyCapAt(seen.pacing, config.connectedAt, now) };
+          const plan = { ...seen.pacing, dailyCap: dailyCapAt(seen.pacing, config.warmupSince, now) };
           wait = await deps.pacer.reserve(data.advisorId, data.messageId, plan, now, now + wait);
         }
         if (wait > 0) await job.updateData({ ...data, slotAt: now + wait, slotRules: rules() });

@@ -94,4 +94,31 @@ describe(`migrations (${process.env.DATABASE_URL ? 'PostgreSQL' : 'PGlite'})`, (
     // statistics (see docs/BENCHMARKS.md, "Dawn session").
     expect(index?.indexdef).toMatch(/\(advisor_id, phone\) WHERE opted_out$/);
   });
+
+  it('0008 starts the warm-up of numbers linked before it at their link time', async () => {
+    await database.db.execute(
+      sql`insert into "user" (id, name, email) values ('u4', 'D', 'd@example.test'), ('u5', 'E', 'e@example.test')`,
+    );
+    await database.db
+      .execute(sql`insert into whatsapp_config (advisor_id, public_slug, status, phone_number, connected_at)
+      values ('u4', 'd', 'connected', '+34612000001', '2026-10-01T10:00:00Z'), ('u5', 'e', 'not_configured', null, null)`);
+    // The migration's data statement (the last), run again on rows written after it was applied.
+    const file = readFileSync(new URL('../../drizzle/0008_number_warmup.sql', import.meta.url), 'utf8');
+    await database.db.execute(sql.raw(file.split('--> statement-breakpoint').at(-1)!));
+    const rows = rowsOf<{ advisor_id: string; warmup_phone: string | null; warmup_since: unknown }>(
+      await database.db.execute(
+        sql`select advisor_id, warmup_phone, warmup_since from whatsapp_config where advisor_id in ('u4', 'u5') order by advisor_id`,
+      ),
+    );
+    expect(
+      rows.map((r) => [
+        r.advisor_id,
+        r.warmup_phone,
+        r.warmup_since && new Date(r.warmup_since as string).toISOString(),
+      ]),
+    ).toEqual([
+      ['u4', '+34612000001', '2026-10-01T10:00:00.000Z'],
+      ['u5', null, null],
+    ]);
+  });
 });

@@ -46,6 +46,14 @@ export const whatsappConfig = pgTable('whatsapp_config', {
   settings: jsonb('settings').$type<Record<string, unknown>>().notNull().default({}),
   features: jsonb('features').$type<Record<string, boolean>>().notNull().default({}),
   connectedAt: ts('connected_at'),
+  /**
+   * The number whose account-safety warm-up runs, and since when it has been linked here. Unlike
+   * connectedAt (this link), it survives reconnections and removal: warm-up is about the number's
+   * standing with WhatsApp, and a number that has sent through us for months is not new again
+   * after its phone lost the connection. A different number starts its own warm-up.
+   */
+  warmupPhone: text('warmup_phone'),
+  warmupSince: ts('warmup_since'),
   lastStatusAt: ts('last_status_at'),
   createdAt: ts('created_at').notNull().defaultNow(),
   updatedAt: ts('updated_at').notNull().defaultNow(),

@@ -78,11 +78,13 @@ async function decideAndApply(
       break;
     case 'connection':
       if (signal.state === 'open') {
+        const phone = signal.phone ?? row.phoneNumber;
         patch = {
           status: 'connected',
-          phoneNumber: signal.phone ?? row.phoneNumber,
+          phoneNumber: phone,
           profileName: signal.profileName ?? row.profileName,
           connectedAt: row.status === 'connected' && row.connectedAt ? row.connectedAt : now,
+          ...warmupOf(row, phone, now),
           qrCode: null,
           qrPairingCode: null,
           qrExpiresAt: null,
@@ -157,4 +159,20 @@ async function decideAndApply(
   });
   if (changed && updated.status === 'connected') await ctx.onConnected?.(advisorId);
   return 'done';
+}
+
+/**
+ * The warm-up a link continues: the same number linked again (after its phone lost the
+ * connection, a logout, even a removal) keeps the warm-up it was in; a different number starts
+ * its own. An "open" that does not say which number is the one linked before.
+ */
+function warmupOf(
+  row: { warmupPhone: string | null; warmupSince: Date | null },
+  phone: string | null,
+  now: Date,
+): { warmupPhone: string | null; warmupSince: Date } {
+  if (row.warmupSince && (phone === null || phone === row.warmupPhone)) {
+    return { warmupPhone: row.warmupPhone, warmupSince: row.warmupSince };
+  }
+  return { warmupPhone: phone, warmupSince: now };
 }

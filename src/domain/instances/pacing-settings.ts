@@ -123,12 +123,12 @@ export function isPacingOn(pacing: PacingSettings, bounds: PacingBounds): boolea
 
 /**
  * The daily cap at a given time: during the warm-up it grows linearly, day by day, from
- * warmupStartCap (day 0, the day of connecting) to dailyCap (reached on day warmupDays).
- * Unknown connection time: no warm-up (rows linked before connectedAt was recorded).
+ * warmupStartCap (day 0, the day the number was first linked) to dailyCap (reached on day
+ * warmupDays). Unknown start: no warm-up (numbers linked before it was recorded).
  */
-export function dailyCapAt(pacing: PacingSettings, connectedAt: Date | null, at: number): number {
-  if (!connectedAt || pacing.warmupDays <= 0) return pacing.dailyCap;
-  const day = Math.max(0, Math.floor((at - connectedAt.getTime()) / DAY_MS));
+export function dailyCapAt(pacing: PacingSettings, warmupSince: Date | null, at: number): number {
+  if (!warmupSince || pacing.warmupDays <= 0) return pacing.dailyCap;
+  const day = Math.max(0, Math.floor((at - warmupSince.getTime()) / DAY_MS));
   if (day >= pacing.warmupDays) return pacing.dailyCap;
   const start = Math.min(pacing.warmupStartCap, pacing.dailyCap);
   return Math.floor(start + ((pacing.dailyCap - start) * day) / pacing.warmupDays);
