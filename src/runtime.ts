@@ -163,7 +163,7 @@ export async function createRuntime(
     closers.push(() => messages.close());
     const webhookQueue = new BullMqWebhookQueue(queueRedis, config.redis.prefix);
     closers.push(() => webhookQueue.close());
-    ctx.onConnected = async (advisorId) =>
+    ctx.wakeWaitingSends = async (advisorId) =>
       messages.resume(advisorId, await listWaitingIds(database.db, advisorId));
 
     let workers: RunningWorkers | null = null;

@@ -21,8 +21,11 @@ export interface DomainContext {
   bounds: SettingsBounds;
   featureDefaults: Features;
   config: Config;
-  /** Called when an advisor's instance opens, so paused sends resume (wired by the job layer). */
-  onConnected?: (advisorId: string) => Promise<void>;
+  /**
+   * Wakes the advisor's sends waiting in the queue so they look again now (wired by the job
+   * layer): when the instance opens, sending is resumed, or the rate limit or pacing changed.
+   */
+  wakeWaitingSends?: (advisorId: string) => Promise<void>;
   now?: () => Date;
 }
 

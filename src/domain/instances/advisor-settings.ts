@@ -133,15 +133,6 @@ function mergeParsed(current: AdvisorSettings, parsed: SettingsPatch): AdvisorSe
   return next;
 }
 
-/** Validates a partial settings change and merges it over the current settings. */
-export function applySettingsPatch(
-  current: AdvisorSettings,
-  patch: unknown,
-  bounds: SettingsBounds,
-): AdvisorSettings {
-  return mergeParsed(current, parsePatch(patch, bounds));
-}
-
 const objectOf = (v: unknown): Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
 

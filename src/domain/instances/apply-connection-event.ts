@@ -157,7 +157,7 @@ async function decideAndApply(
       ...live,
     },
   });
-  if (changed && updated.status === 'connected') await ctx.onConnected?.(advisorId);
+  if (changed && updated.status === 'connected') await ctx.wakeWaitingSends?.(advisorId);
   return 'done';
 }
 

@@ -1,7 +1,7 @@
 // Pacing settings: the warm-up schedule, the server bounds on an advisor's change, and what
 // `auto` means.
 import { describe, expect, it } from 'vitest';
-import { applySettingsPatch, readSettings, type SettingsBounds } from './advisor-settings.js';
+import { readSettings, storedSettingsAfter, type SettingsBounds } from './advisor-settings.js';
 import { DAY_MS, dailyCapAt, FALLBACK_PACING_BOUNDS, isPacingOn } from './pacing-settings.js';
 
 const bounds: SettingsBounds = {
@@ -29,7 +29,7 @@ describe('warm-up', () => {
 describe('advisor changes within the server bounds', () => {
   const reject = (pacing: Record<string, unknown>) => {
     try {
-      applySettingsPatch(settings(), { pacing }, bounds);
+      storedSettingsAfter({}, { pacing }, bounds);
     } catch (err) {
       return (err as { details: { fields: { field: string }[] } }).details.fields.map((f) => f.field);
     }
@@ -37,8 +37,18 @@ describe('advisor changes within the server bounds', () => {
   };
 
   it('merges a partial change over the current pacing', () => {
-    const next = applySettingsPatch(settings(), { pacing: { minGapMs: 5_000, hourlyCap: 30 } }, bounds);
-    expect(next.pacing).toMatchObject({ minGapMs: 5_000, maxGapMs: 8_000, hourlyCap: 30, dailyCap: 300 });
+    const stored = storedSettingsAfter(
+      { pacing: { dailyCap: 250 } },
+      { pacing: { minGapMs: 5_000, hourlyCap: 30 } },
+      bounds,
+    );
+    expect(stored).toEqual({ pacing: { dailyCap: 250, minGapMs: 5_000, hourlyCap: 30 } });
+    expect(readSettings(stored, bounds).pacing).toMatchObject({
+      minGapMs: 5_000,
+      maxGapMs: 8_000,
+      hourlyCap: 30,
+      dailyCap: 250,
+    });
   });
 
   it('refuses values past the bounds and inconsistent pairs, naming the field', () => {

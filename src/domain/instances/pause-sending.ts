@@ -46,7 +46,7 @@ export async function resumeSending(ctx: DomainContext, advisorId: string): Prom
   if (!resumed) return false;
   await publishStatus(ctx, advisorId);
   // The same wake-up as after a reconnection: promote the advisor's delayed jobs, in order.
-  await ctx.onConnected?.(advisorId);
+  await ctx.wakeWaitingSends?.(advisorId);
   return true;
 }
 

@@ -12,7 +12,7 @@ import type { DomainContext } from '../context.js';
 import { storedSettingsAfter } from './advisor-settings.js';
 
 export async function updateSettings(
-  ctx: Pick<DomainContext, 'db' | 'bounds' | 'onConnected'>,
+  ctx: Pick<DomainContext, 'db' | 'bounds' | 'wakeWaitingSends'>,
   advisorId: string,
   patch: unknown,
 ): Promise<ConfigRow> {
@@ -30,6 +30,6 @@ export async function updateSettings(
   const changed = patch !== null && typeof patch === 'object' ? Object.keys(patch) : [];
   // Saved either way: without Redis, they still look again at their old slot.
   if (changed.includes('rateLimit') || changed.includes('pacing'))
-    await ctx.onConnected?.(advisorId).catch(() => undefined);
+    await ctx.wakeWaitingSends?.(advisorId).catch(() => undefined);
   return row;
 }
