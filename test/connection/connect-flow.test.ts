@@ -1,14 +1,12 @@
 // The advisor's connect flow against the emulator over real HTTP: QR, scan, live status,
 // phone-side logout, disconnect and removal.
-import { and, eq, isNotNull } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findConfig } from '../../src/db/repositories/whatsapp-config.repository.js';
 import { instanceRefOf, webhookSecretOf } from '../../src/domain/instances/instance-credentials.js';
-import { webhookEvent } from '../../src/db/schema/index.js';
 import { HttpClient, signUpAdvisor } from '../support/http.js';
 import { startTestService, type TestService } from '../support/service.js';
 import { waitFor } from '../support/wait.js';
-import { envelope, postWebhook } from '../support/whatsapp.js';
+import { envelope, postWebhook, webhookApplied } from '../support/whatsapp.js';
 
 let service: TestService;
 let emulator: HttpClient;
@@ -109,21 +107,8 @@ describe('connecting WhatsApp', () => {
     const { client, connect, instanceName, userId } = await connectingAdvisor('Noa');
     expect(connect.body.status).toBe('qr_pending');
     const db = service.database.db;
-    const qrEventsApplied = async () =>
-      (
-        await db
-          .select({ id: webhookEvent.id })
-          .from(webhookEvent)
-          .where(
-            and(
-              eq(webhookEvent.advisorId, userId),
-              eq(webhookEvent.event, 'QRCODE_UPDATED'),
-              isNotNull(webhookEvent.processedAt),
-            ),
-          )
-      ).length;
     // The gateway's own qrcode.updated for this code comes by webhook: let it be applied first.
-    await waitFor(qrEventsApplied, (n) => n >= 1, { what: 'the gateway QR webhook applied' });
+    await webhookApplied(db, userId, 'QRCODE_UPDATED');
     const stored = (await findConfig(db, userId))!;
     expect(stored.qrCode).toBe(connect.body.qr.image);
     const expiresAt = stored.qrExpiresAt!.toISOString();
@@ -143,7 +128,7 @@ describe('connecting WhatsApp', () => {
       }),
     );
     expect((await postWebhook(service, resent, { 'x-webhook-secret': secret })).status).toBe(200);
-    await waitFor(qrEventsApplied, (n) => n >= 2, { what: 'the re-sent QR webhook applied' });
+    await webhookApplied(db, userId, 'QRCODE_UPDATED', { atLeast: 2 });
     expect((await findConfig(db, userId))!.qrExpiresAt!.toISOString()).toBe(expiresAt);
 
     // A new code does get a new countdown.
@@ -153,7 +138,7 @@ describe('connecting WhatsApp', () => {
       }),
     );
     expect((await postWebhook(service, rotated, { 'x-webhook-secret': secret })).status).toBe(200);
-    await waitFor(qrEventsApplied, (n) => n >= 3, { what: 'the rotated QR webhook applied' });
+    await webhookApplied(db, userId, 'QRCODE_UPDATED', { atLeast: 3 });
     const after = (await findConfig(db, userId))!;
     expect(after.qrCode).not.toBe(stored.qrCode);
     expect(after.qrExpiresAt!.getTime()).toBeGreaterThan(stored.qrExpiresAt!.getTime());
@@ -223,20 +208,7 @@ describe('connecting WhatsApp', () => {
     );
     expect((await client.post('/api/whatsapp/disconnect')).body).toEqual({ status: 'disconnected' });
     // Evolution reports our logout as a close with 401, as if the phone had logged out.
-    const closesApplied = async () =>
-      (
-        await service.runtime.ctx.db
-          .select({ payload: webhookEvent.payload })
-          .from(webhookEvent)
-          .where(
-            and(
-              eq(webhookEvent.advisorId, userId),
-              eq(webhookEvent.event, 'CONNECTION_UPDATE'),
-              isNotNull(webhookEvent.processedAt),
-            ),
-          )
-      ).filter((e) => JSON.stringify(e.payload).includes('"close"')).length;
-    await waitFor(closesApplied, (n) => n >= 1, { what: "the gateway's close webhook applied" });
+    await webhookApplied(service.runtime.ctx.db, userId, 'CONNECTION_UPDATE', { containing: '"close"' });
     expect((await client.get('/api/whatsapp/config')).body).toMatchObject({
       status: 'disconnected',
       alert: null,

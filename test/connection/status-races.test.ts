@@ -1,16 +1,15 @@
 // Webhooks are processed in parallel, so a QR refresh and the "open" that follows the scan can be
 // applied at the same time. The status machine must never let the older signal win: a QR that
 // was read before "open" was stored must not put a linked number back to "qr_pending".
-import { and, eq, isNotNull } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findConfig, transitionConfig } from '../../src/db/repositories/whatsapp-config.repository.js';
-import { webhookEvent } from '../../src/db/schema/index.js';
 import { applyConnectionEvent } from '../../src/domain/instances/apply-connection-event.js';
 import { connectInstance } from '../../src/domain/instances/connect-instance.js';
 import { pauseSending, SENDING_PAUSED } from '../../src/domain/instances/pause-sending.js';
 import { HttpClient, signUpAdvisor } from '../support/http.js';
 import { startTestService, type TestService } from '../support/service.js';
 import { waitFor } from '../support/wait.js';
+import { webhookApplied } from '../support/whatsapp.js';
 
 let service: TestService;
 beforeAll(async () => {
@@ -198,20 +197,7 @@ describe('the closing webhooks of a phone-side logout, in either order', () => {
     // The gateway's own QR webhook for that connect is applied in the background: landing after
     // the close, it would put the row back to qr_pending (and the logout would then apply).
     // Played out by hand here, the signals must come after it.
-    const qrApplied = async () =>
-      (
-        await ctx.db
-          .select({ id: webhookEvent.id })
-          .from(webhookEvent)
-          .where(
-            and(
-              eq(webhookEvent.advisorId, userId),
-              eq(webhookEvent.event, 'QRCODE_UPDATED'),
-              isNotNull(webhookEvent.processedAt),
-            ),
-          )
-      ).length;
-    await waitFor(qrApplied, (n) => n >= 1, { what: "the gateway's QR webhook applied" });
+    await webhookApplied(ctx.db, userId, 'QRCODE_UPDATED');
     const base = { type: 'connection' as const, instance, phone: '+34612000781', profileName: 'Orden' };
     await applyConnectionEvent(ctx, userId, { ...base, state: 'open', statusReason: 200 });
     const close = () => applyConnectionEvent(ctx, userId, { ...base, state: 'close', statusReason: 403 });

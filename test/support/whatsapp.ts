@@ -3,7 +3,8 @@
 // what their phone sent, and hand-made webhook requests (signed like Evolution signs them, or
 // forged).
 import { createHmac } from 'node:crypto';
-import { count, eq } from 'drizzle-orm';
+import { and, count, eq, isNotNull } from 'drizzle-orm';
+import type { DbOrTx } from '../../src/db/client.js';
 import { findConfig } from '../../src/db/repositories/whatsapp-config.repository.js';
 import { webhookEvent, whatsappClient, whatsappMessage } from '../../src/db/schema/index.js';
 import { webhookSecretOf } from '../../src/domain/instances/instance-credentials.js';
@@ -155,4 +156,33 @@ export async function footprint(service: TestService, advisorId: string) {
     .from(whatsappClient)
     .where(eq(whatsappClient.advisorId, advisorId));
   return { events: events!.n, messages: messages!.n, clients: clients!.n };
+}
+
+/**
+ * Waits until the service has applied `atLeast` (1) of the gateway's own webhooks of `event` for
+ * this advisor (whose payload contains `containing`, when given). The gateway's webhooks are
+ * applied in the background: a test that plays signals by hand waits for them first.
+ */
+export async function webhookApplied(
+  db: DbOrTx,
+  advisorId: string,
+  event: string,
+  { containing, atLeast = 1 }: { containing?: string; atLeast?: number } = {},
+): Promise<void> {
+  const applied = async () =>
+    (
+      await db
+        .select({ payload: webhookEvent.payload })
+        .from(webhookEvent)
+        .where(
+          and(
+            eq(webhookEvent.advisorId, advisorId),
+            eq(webhookEvent.event, event),
+            isNotNull(webhookEvent.processedAt),
+          ),
+        )
+    ).filter((e) => containing === undefined || JSON.stringify(e.payload).includes(containing)).length;
+  await waitFor(applied, (n) => n >= atLeast, {
+    what: `${atLeast} of the gateway's ${event} webhooks applied`,
+  });
 }
