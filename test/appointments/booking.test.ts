@@ -135,6 +135,45 @@ describe('booking an appointment', () => {
     expect(other.body.error.details.fields).toEqual(['startsAt']);
   });
 
+  it('answers a repeat of a cancelled appointment as it is, and sends a changed one to a new externalId', async () => {
+    const body = booking();
+    expect((await ana.api.post('/api/appointments', body)).status).toBe(201);
+    expect((await ana.api.post(`/api/appointments/${body.externalId}/cancel`)).status).toBe(200);
+    const replay = await ana.api.post('/api/appointments', body);
+    expect(replay.status).toBe(201);
+    expect(replay.headers.get('idempotent-replayed')).toBe('true');
+    expect(replay.body.appointment.status).toBe('cancelled');
+    // PATCH refuses a cancelled appointment: the 409 must not point there.
+    const changed = await ana.api.post('/api/appointments', {
+      ...body,
+      startsAt: inSeconds(4 * 86_400).toISOString(),
+    });
+    expect(changed.status).toBe(409);
+    expect(changed.body.error.code).toBe('state_conflict');
+    expect(changed.body.error.message).toContain('new externalId');
+    expect(changed.body.error.message).not.toContain('PATCH');
+    expect(changed.body.error.details).toMatchObject({ status: 'cancelled', fields: ['startsAt'] });
+  });
+
+  it('answers a repeat that left the zone to the advisor the same after the advisor changed it', async () => {
+    const { timezone: _tz, ...body } = booking();
+    const first = await ana.api.post('/api/appointments', body);
+    expect(first.body.appointment.timezone).toBe('Europe/Madrid');
+    await setSettings(ana, { timezone: 'America/Mexico_City' });
+    try {
+      const again = await ana.api.post('/api/appointments', body);
+      expect(again.status).toBe(201);
+      expect(again.headers.get('idempotent-replayed')).toBe('true');
+      expect(again.body.appointment.timezone).toBe('Europe/Madrid');
+      // A zone the repeat names is compared as before.
+      const named = await ana.api.post('/api/appointments', { ...body, timezone: 'America/Mexico_City' });
+      expect(named.status).toBe(409);
+      expect(named.body.error.details.fields).toEqual(['timezone']);
+    } finally {
+      await setSettings(ana, { timezone: 'Europe/Madrid' });
+    }
+  });
+
   it('books once under concurrent duplicate calls, with one confirmation on the phone', async () => {
     const body = booking();
     const results = await Promise.all(

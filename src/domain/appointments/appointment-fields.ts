@@ -109,3 +109,29 @@ export function differingFields(a: AppointmentFields, b: AppointmentFields): App
   ];
   return keys.filter((k) => !same(a[k], b[k]));
 }
+
+/**
+ * The fields in which a repeated booking differs from the stored appointment. What the repeat
+ * leaves to the advisor's defaults (no time zone, a phone number without its country code) is
+ * read as it was at booking: a retry of the same request stays the same request after the advisor
+ * changed their time zone or default country.
+ */
+export function repeatDifferences(
+  stored: AppointmentFields,
+  input: AppointmentFieldsInput,
+  fields: AppointmentFields,
+): AppointmentField[] {
+  return differingFields(stored, fields).filter((field) => {
+    if (field === 'timezone') return Boolean(input.timezone?.trim());
+    if (field === 'clientPhone') return !sameNumber(stored.clientPhone, input.clientPhone);
+    return true;
+  });
+}
+
+/** Whether `input` reads as the stored E.164 number in that number's own country. */
+function sameNumber(storedE164: string, input: string): boolean {
+  const stored = normalizePhone(storedE164, undefined);
+  if (!stored.ok) return false;
+  const read = normalizePhone(input, stored.country);
+  return read.ok && read.e164 === storedE164;
+}

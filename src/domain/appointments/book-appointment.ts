@@ -1,7 +1,8 @@
 // The booking module tells us about a new appointment: store it, confirm it at once, plan the
 // reminder and the follow-up (plan-appointment-messages.ts), all in one transaction.
 // Idempotent on externalId: a repeat with the same data answers the stored appointment and its
-// messages and plans nothing; a repeat with different data is a 409 that points to PATCH.
+// messages (cancelled, if it was) and plans nothing; a repeat with different data is a 409 that
+// points to PATCH, or, for a cancelled appointment, to a new externalId.
 import { insertAudit } from '../../db/repositories/audit.repository.js';
 import {
   findAppointmentByExternalId,
@@ -13,9 +14,9 @@ import { assertFeature } from '../instances/features.js';
 import type { MessageQueue } from '../messages/message-queue.js';
 import type { SendOptions } from '../messages/send-message.js';
 import {
-  differingFields,
   fieldsOf,
   normalizeAppointmentFields,
+  repeatDifferences,
   type AppointmentFieldsInput,
 } from './appointment-fields.js';
 import { loadAppointmentAdvisor, writeAutomatedPlans } from './appointment-messages.js';
@@ -46,7 +47,15 @@ export async function bookAppointment(
       const existing = (await findAppointmentByExternalId(tx.db, advisorId, input.externalId, {
         lock: true,
       }))!;
-      const differing = differingFields(fieldsOf(existing), fields);
+      const differing = repeatDifferences(fieldsOf(existing), input, fields);
+      if (differing.length > 0 && existing.status === 'cancelled') {
+        // PATCH refuses a cancelled appointment too: say so here instead of pointing there.
+        throw new AppError(
+          'state_conflict',
+          `Appointment "${input.externalId}" was cancelled, and a cancelled appointment is not booked again: book it with a new externalId.`,
+          { externalId: input.externalId, status: existing.status, fields: differing },
+        );
+      }
       if (differing.length > 0) {
         throw new AppError(
           'conflict',
