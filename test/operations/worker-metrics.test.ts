@@ -24,7 +24,7 @@ type Proc = CliProcess;
 
 const startWorker = (env: Record<string, string>): Proc => spawnCli(['serve', '--role', 'worker'], env);
 
-async function untilOutput(proc: Proc, text: string, timeoutMs = 30_000): Promise<void> {
+async function untilOutput(proc: Proc, text: string, timeoutMs = 60_000): Promise<void> {
   await waitFor(
     async () => proc.output(),
     (out) => out.includes(text) || proc.child.exitCode !== null,
