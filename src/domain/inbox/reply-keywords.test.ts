@@ -11,6 +11,16 @@ describe('optKeywordOf', () => {
     expect(optKeywordOf(text)).toBe('opt_in'),
   );
 
+  // Full-width forms (Asian keyboards, some emoji pickers) and other compatibility characters.
+  it.each(['ＳＴＯＰ', 'ｓｔｏｐ', '！ＳＴＯＰ！', '\u3000ＢＡＪＡ\u3000', 'ＡＬＴＯ'])(
+    'reads %j as an opt-out',
+    (text) => expect(optKeywordOf(text)).toBe('opt_out'),
+  );
+
+  it.each(['ＳＴＡＲＴ', 'ＡＬＴＡ'])('reads %j as opting back in', (text) =>
+    expect(optKeywordOf(text)).toBe('opt_in'),
+  );
+
   it.each(['stop please', 'no me des de baja', 'stopped', 'bajar', '', null, 'STOP'.repeat(20)])(
     'leaves %j alone',
     (text) => expect(optKeywordOf(text)).toBeNull(),
@@ -19,6 +29,10 @@ describe('optKeywordOf', () => {
 
 describe('appointmentAnswerOf', () => {
   it.each(['1', ' 1 ', 'SI', 'Sí', 'sí!', 'CONFIRMO', 'confirmo.'])('reads %j as confirmed', (text) =>
+    expect(appointmentAnswerOf(text)).toBe('confirmed'),
+  );
+
+  it.each(['１', 'ＳＩ'])('reads the full-width %j as confirmed', (text) =>
     expect(appointmentAnswerOf(text)).toBe('confirmed'),
   );
 
@@ -34,5 +48,10 @@ describe('appointmentAnswerOf', () => {
 describe('normalizeReply', () => {
   it('drops accents, case and surrounding punctuation', () => {
     expect(normalizeReply('  ¡SÍ, CONFIRMO! 👍 ')).toBe('si, confirmo');
+  });
+
+  it('folds compatibility forms (NFKC) before accents and case', () => {
+    expect(normalizeReply('ＢＡ́ＪＡ')).toBe('baja');
+    expect(normalizeReply('ﬁn')).toBe('fin');
   });
 });

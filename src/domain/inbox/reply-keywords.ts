@@ -1,7 +1,8 @@
-// What a client's short reply means. Opt-out words are honoured whatever the case, spacing or
-// accents ("Bája", " stop "), as the reminder templates promise; the appointment answers are
-// the reminder's "Responde 1 para confirmar… responde 2 y me pondré en contacto contigo" (a 2 is
-// recorded as cancel_requested for the advisor, it cancels nothing by itself).
+// What a client's short reply means. Opt-out words are honoured whatever the case, spacing,
+// accents or character width ("Bája", " stop ", "ＳＴＯＰ"), as the reminder templates promise;
+// the appointment answers are the reminder's "Responde 1 para confirmar… responde 2 y me pondré
+// en contacto contigo" (a 2 is recorded as cancel_requested for the advisor, it cancels nothing
+// by itself).
 export type OptKeyword = 'opt_out' | 'opt_in';
 export type AppointmentAnswer = 'confirmed' | 'cancel_requested';
 
@@ -10,9 +11,14 @@ const OPT_IN = new Set(['start', 'alta']);
 const CONFIRM = new Set(['1', 'si', 'confirmo']);
 const CANCEL = new Set(['2', 'no', 'cancelar']);
 
-/** Lower case, no accents, no surrounding spaces or punctuation ("¡Sí!" → "si"). */
+/**
+ * Lower case, no accents, no surrounding spaces or punctuation ("¡Sí!" → "si"). NFKC first, so
+ * compatibility forms read as the letters they show (full-width "ＳＴＯＰ" from an Asian keyboard,
+ * "１", ligatures), then NFD to strip the accents.
+ */
 export function normalizeReply(text: string): string {
   return text
+    .normalize('NFKC')
     .normalize('NFD')
     .replace(/\p{M}/gu, '')
     .toLowerCase()
