@@ -70,3 +70,24 @@ export function readMessageContent(message: unknown): MessageContent {
     (isFields(content.extendedTextMessage) ? text(content.extendedTextMessage.text) : null);
   return body === null ? empty : { ...empty, kind: 'text', text: body };
 }
+
+function stanzaIdOf(contextInfo: unknown): string | null {
+  return isFields(contextInfo) ? text(contextInfo.stanzaId) : null;
+}
+
+/**
+ * The id of the message a reply quotes: `contextInfo.stanzaId`. Evolution lifts the content's
+ * contextInfo to the top of the webhook data (§4.4); an unflattened message keeps it inside its
+ * content (`extendedTextMessage.contextInfo`, `imageMessage.contextInfo`, …), so both are read.
+ */
+export function readQuotedMessageId(contextInfo: unknown, message: unknown): string | null {
+  const lifted = stanzaIdOf(contextInfo);
+  if (lifted !== null || !isFields(message)) return lifted;
+  for (const content of [unwrap(message), message]) {
+    for (const value of Object.values(content)) {
+      const id = isFields(value) ? stanzaIdOf(value.contextInfo) : null;
+      if (id !== null) return id;
+    }
+  }
+  return null;
+}

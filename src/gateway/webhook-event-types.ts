@@ -65,6 +65,8 @@ export interface MessageEvent {
   caption: string | null;
   mimetype: string | null;
   fileName: string | null;
+  /** The Evolution id of the message this one replies to (WhatsApp's quote), if it quotes one. */
+  quotedMessageId: string | null;
   timestamp: Date;
 }
 

@@ -155,7 +155,43 @@ describe('MESSAGES_UPSERT', () => {
       caption: null,
       mimetype: null,
       fileName: null,
+      quotedMessageId: null,
       timestamp: new Date(1773027345 * 1000),
+    });
+  });
+
+  describe('the quoted message of a reply (contextInfo.stanzaId)', () => {
+    const contextInfo = {
+      stanzaId: '3EB0QUOTED01',
+      participant: '34622222222@s.whatsapp.net',
+      quotedMessage: { conversation: 'Te recuerdo…' },
+    };
+
+    it('reads it where Evolution lifts it, at the top of the data', () => {
+      expect(onlyMessage(envelope('messages.upsert', upsertData({ contextInfo }))).quotedMessageId).toBe(
+        '3EB0QUOTED01',
+      );
+    });
+
+    it('reads it inside the content, in an unflattened or wrapped message', () => {
+      const extended = { extendedTextMessage: { text: '2', contextInfo } };
+      const image = { imageMessage: { mimetype: 'image/jpeg', caption: 'esta', contextInfo } };
+      const ephemeral = { ephemeralMessage: { message: extended } };
+      for (const message of [extended, image, ephemeral]) {
+        const data = upsertData({ message, contextInfo: undefined });
+        expect(onlyMessage(envelope('messages.upsert', data)).quotedMessageId).toBe('3EB0QUOTED01');
+      }
+    });
+
+    it('is null when the message quotes nothing', () => {
+      const noStanza = { expiration: 0, ephemeralSettingTimestamp: '0', disappearingMode: {} };
+      for (const data of [
+        upsertData(),
+        upsertData({ contextInfo: noStanza }),
+        upsertData({ contextInfo: null }),
+      ]) {
+        expect(onlyMessage(envelope('messages.upsert', data)).quotedMessageId).toBeNull();
+      }
     });
   });
 

@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import { WebhookParseError } from './errors.js';
 import { isGroupJid, jidToE164, pickParticipantPhoneJid, pickPhoneJid } from './jid.js';
-import { readMessageContent } from './message-content.js';
+import { readMessageContent, readQuotedMessageId } from './message-content.js';
 import { mapEvolutionStatus } from './message-status.js';
 import { parseMessageTimestamp } from './message-timestamp.js';
 import type { ParsedWebhook, WebhookEvent } from './webhook-event-types.js';
@@ -163,6 +163,7 @@ function readMessage(
     groupJid: group ? key.remoteJid : null,
     pushName: fromMe ? null : (stored.pushName ?? null),
     ...readMessageContent(stored.message),
+    quotedMessageId: readQuotedMessageId(stored.contextInfo, stored.message),
     timestamp: parseMessageTimestamp(stored.messageTimestamp) ?? receivedAt,
   };
 }

@@ -59,5 +59,7 @@ export const storedMessageSchema = z.object({
   key: messageKeySchema,
   pushName: z.string().nullish(),
   message: z.unknown().optional(),
+  // The content's contextInfo, lifted to the top by Evolution (a reply's quoted message id).
+  contextInfo: z.unknown().optional(),
   messageTimestamp: messageTimestampSchema.nullish(),
 });

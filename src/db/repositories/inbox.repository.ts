@@ -8,6 +8,9 @@ import type { MessageRow, NewMessage } from './message.repository.js';
 
 export type AppointmentRow = typeof appointment.$inferSelect;
 
+/** The statuses of a message that reached WhatsApp (a client can have seen it). */
+export const SENT_STATUSES = ['sent', 'delivered', 'read'] as const;
+
 /** Stores a message learnt from a webhook; null when this Evolution id is already stored. */
 export async function insertWebhookMessage(
   db: DbOrTx,
@@ -44,6 +47,42 @@ export async function recordInboundOnClient(
     });
 }
 
+/** This advisor's outbound message to `phone` with this Evolution id: what a client's reply quoted. */
+export async function findQuotedMessage(
+  db: DbOrTx,
+  advisorId: string,
+  phone: string,
+  evolutionMessageId: string,
+): Promise<MessageRow | null> {
+  const [row] = await db
+    .select()
+    .from(whatsappMessage)
+    .where(
+      and(
+        eq(whatsappMessage.advisorId, advisorId),
+        eq(whatsappMessage.evolutionMessageId, evolutionMessageId),
+        eq(whatsappMessage.phone, phone),
+        eq(whatsappMessage.direction, 'outbound'),
+      ),
+    )
+    .limit(1);
+  return row ?? null;
+}
+
+/** The first reply to this message (response time, the timeline's "answered"). */
+export async function markMessageReplied(db: DbOrTx, advisorId: string, messageId: string, at: Date) {
+  await db
+    .update(whatsappMessage)
+    .set({ repliedAt: at })
+    .where(
+      and(
+        eq(whatsappMessage.advisorId, advisorId),
+        eq(whatsappMessage.id, messageId),
+        isNull(whatsappMessage.repliedAt),
+      ),
+    );
+}
+
 /**
  * Response time: the outbound message most recently SENT before `at` gets its first reply time.
  * Sent, not created: a booking writes its confirmation, reminder and follow-up in one statement,
@@ -60,7 +99,7 @@ export async function markLatestOutboundReplied(db: DbOrTx, advisorId: string, p
         eq(whatsappMessage.advisorId, advisorId),
         eq(whatsappMessage.phone, phone),
         eq(whatsappMessage.direction, 'outbound'),
-        inArray(whatsappMessage.status, ['sent', 'delivered', 'read']),
+        inArray(whatsappMessage.status, [...SENT_STATUSES]),
         sql`${sentAt} <= ${at.toISOString()}::timestamptz`,
       ),
     )
@@ -106,7 +145,7 @@ export async function setOptState(
   return row ?? null;
 }
 
-/** The reminder a client's "1"/"2" answers: the latest one sent to them since `since`. */
+/** The reminder a client's "1"/"2" answers when it quotes none: the latest one sent to them since `since`. */
 export async function findLatestReminder(
   db: DbOrTx,
   advisorId: string,
@@ -123,7 +162,7 @@ export async function findLatestReminder(
         eq(whatsappMessage.direction, 'outbound'),
         eq(whatsappMessage.purpose, 'reminder'),
         isNotNull(whatsappMessage.appointmentId),
-        inArray(whatsappMessage.status, ['sent', 'delivered', 'read']),
+        inArray(whatsappMessage.status, [...SENT_STATUSES]),
         sql`${whatsappMessage.sentAt} >= ${since.toISOString()}::timestamptz`,
       ),
     )

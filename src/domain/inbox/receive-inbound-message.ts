@@ -1,17 +1,21 @@
 // A client wrote to the advisor. In one transaction: store the message (once per Evolution id, so
 // a duplicate webhook does nothing), update the client (name, last contact, unread), note the
-// reply time of our last message, and act on what the text says: STOP/BAJA/ALTO opt out,
-// START/ALTA opt back in, 1/SÍ or 2/NO answer the latest reminder. Then tell the dashboard.
+// reply time of the message it answers, and act on what the text says: STOP/BAJA/ALTO opt out,
+// START/ALTA opt back in, 1/SÍ or 2/NO answer a reminder. Then tell the dashboard. The message a
+// reply answers is the one it quotes (WhatsApp's "reply to"), else the last one sent.
 import { insertAudit } from '../../db/repositories/audit.repository.js';
 import { findClient } from '../../db/repositories/client.repository.js';
 import type { Tx } from '../../db/client.js';
 import { logMessageContent } from '../../observability/content-log.js';
 import {
   findLatestReminder,
+  findQuotedMessage,
   insertWebhookMessage,
   markLatestOutboundReplied,
+  markMessageReplied,
   recordClientResponse,
   recordInboundOnClient,
+  SENT_STATUSES,
   setOptState,
   type AppointmentRow,
 } from '../../db/repositories/inbox.repository.js';
@@ -67,22 +71,29 @@ async function applyOptKeyword(
   return keyword;
 }
 
+/** Whether a "1"/"2" received at `at` can still answer this reminder. */
+function isAnswerable(reminder: MessageRow, since: Date, at: Date): boolean {
+  const { status, sentAt } = reminder;
+  return (SENT_STATUSES as readonly string[]).includes(status) && !!sentAt && sentAt >= since && sentAt <= at;
+}
+
 async function applyAppointmentAnswer(
   tx: Tx,
   advisorId: string,
   phone: string,
   event: MessageEvent,
+  quoted: MessageRow | null,
   at: Date,
 ): Promise<AppointmentRow | null> {
   const answer = appointmentAnswerOf(event.text);
   if (!answer) return null;
-  const reminder = await findLatestReminder(
-    tx,
-    advisorId,
-    phone,
-    new Date(at.getTime() - REMINDER_ANSWER_WINDOW_MS),
-  );
-  if (!reminder?.appointmentId || (reminder.sentAt && reminder.sentAt > at)) return null;
+  const since = new Date(at.getTime() - REMINDER_ANSWER_WINDOW_MS);
+  // A quoted reminder is the one answered, even when it can no longer take the answer: the
+  // client named it, so no other appointment gets it. Quoting anything else (a confirmation, a
+  // message of theirs) says nothing about which appointment: the latest reminder, as unquoted.
+  const reminder =
+    quoted?.purpose === 'reminder' ? quoted : await findLatestReminder(tx, advisorId, phone, since);
+  if (!reminder?.appointmentId || !isAnswerable(reminder, since, at)) return null;
   return recordClientResponse(tx, advisorId, reminder.appointmentId, answer, event.timestamp);
 }
 
@@ -111,11 +122,16 @@ export async function receiveInboundMessage(
     // Hidden numbers (@lid with no phone) are kept, but belong to no conversation.
     if (!event.phone) return { message, optChange: null, appointment: null };
     await recordInboundOnClient(tx, advisorId, event.phone, event.pushName, at);
-    await markLatestOutboundReplied(tx, advisorId, event.phone, at);
+    // Only this advisor's own message to this client: an id from elsewhere quotes nothing here.
+    const quoted = event.quotedMessageId
+      ? await findQuotedMessage(tx, advisorId, event.phone, event.quotedMessageId)
+      : null;
+    if (quoted) await markMessageReplied(tx, advisorId, quoted.id, at);
+    else await markLatestOutboundReplied(tx, advisorId, event.phone, at);
     const optChange = await applyOptKeyword(tx, advisorId, event.phone, event);
     const appointment = optChange
       ? null
-      : await applyAppointmentAnswer(tx, advisorId, event.phone, event, at);
+      : await applyAppointmentAnswer(tx, advisorId, event.phone, event, quoted, at);
     return { message, optChange, appointment };
   });
   if (!outcome) return null;
