@@ -1,4 +1,4 @@
-import type { MessageKind } from './webhook-event-types.js';
+import type { MessageKind, NotAMessage } from './webhook-event-types.js';
 
 export interface MessageContent {
   kind: MessageKind;
@@ -43,6 +43,35 @@ function unwrap(message: Fields): Fields {
     current = wrapper.message;
   }
   return current;
+}
+
+// Keys that ride along with a message without being one: device and key metadata, and what
+// Evolution adds to media (the bytes, a storage URL).
+const METADATA = new Set(['messageContextInfo', 'senderKeyDistributionMessage', 'base64', 'mediaUrl']);
+
+const NOT_MESSAGES: Readonly<Record<string, NotAMessage>> = {
+  reactionMessage: 'reaction',
+  encReactionMessage: 'reaction',
+  protocolMessage: 'protocol',
+  editedMessage: 'protocol',
+};
+
+/**
+ * Why this `message` is not one (a reaction, a protocol notice, nothing at all), or null when it
+ * is a message, even one we cannot read (a location, a contact: kind `other`). Content we can
+ * read always counts as a message.
+ */
+export function notAMessageReason(message: unknown): NotAMessage | null {
+  if (!isFields(message)) return 'empty';
+  if (readMessageContent(message).kind !== 'other') return null;
+  const content = unwrap(message);
+  const keys = Object.keys(content).filter((key) => !METADATA.has(key) && content[key] != null);
+  for (const key of keys) {
+    const reason = NOT_MESSAGES[key];
+    if (reason) return reason;
+  }
+  // No content, or only a text with no words (Evolution itself skips empty messages).
+  return keys.every((key) => key === 'conversation' || key === 'extendedTextMessage') ? 'empty' : null;
 }
 
 /**

@@ -80,7 +80,15 @@ export interface IgnoredEvent {
   type: 'ignored';
   instance: string | null;
   event: string;
+  /** Why a MESSAGES_UPSERT holds no message (see NotAMessage). */
+  notAMessage?: NotAMessage;
 }
+
+/**
+ * What a message event may carry that is no message of anyone's: a reaction to a message (or its
+ * removal), a protocol notice (a revoke, an edit, a key share), or nothing at all.
+ */
+export type NotAMessage = 'reaction' | 'protocol' | 'empty';
 
 export interface ParsedWebhook {
   /** The event in UPPER_SNAKE form, whichever spelling arrived. */

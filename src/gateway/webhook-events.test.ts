@@ -239,14 +239,57 @@ describe('MESSAGES_UPSERT', () => {
     expect(event).toMatchObject({ kind: 'document', caption: 'plan', fileName: 'plan.pdf' });
   });
 
-  it('calls reactions, locations and missing content "other"', () => {
-    const reaction = upsertData({
-      message: { reactionMessage: { text: '👍' } },
-      messageType: 'reactionMessage',
+  it('calls a location, a contact or a poll "other": a message, of a kind we do not read', () => {
+    for (const message of [
+      { locationMessage: { degreesLatitude: 40.4, degreesLongitude: -3.7 } },
+      { contactMessage: { displayName: 'Luis', vcard: 'BEGIN:VCARD' } },
+      { pollCreationMessageV3: { name: '¿Martes?', options: [] } },
+    ]) {
+      const data = upsertData({ message, messageType: Object.keys(message)[0] });
+      expect(onlyMessage(envelope('messages.upsert', data))).toMatchObject({ kind: 'other', text: null });
+    }
+  });
+
+  it.each([
+    ['a reaction', { reactionMessage: { key: { id: '3EB0X' }, text: '👍' } }, 'reaction'],
+    ['a reaction removed', { reactionMessage: { key: { id: '3EB0X' }, text: '' } }, 'reaction'],
+    ['an encrypted reaction', { encReactionMessage: { targetMessageKey: { id: '3EB0X' } } }, 'reaction'],
+    ['a revoke', { protocolMessage: { key: { id: '3EB0X' }, type: 'REVOKE' } }, 'protocol'],
+    ['an edit', { editedMessage: { message: { protocolMessage: { type: 'MESSAGE_EDIT' } } } }, 'protocol'],
+    [
+      'a wrapped reaction',
+      { ephemeralMessage: { message: { reactionMessage: { text: '❤️' } } } },
+      'reaction',
+    ],
+    ['no message', undefined, 'empty'],
+    ['only metadata', { messageContextInfo: { deviceListMetadataVersion: 2 } }, 'empty'],
+    ['an empty text', { conversation: '', messageContextInfo: {} }, 'empty'],
+  ] as const)('ignores %s: no message of anyone', (_, message, notAMessage) => {
+    const data = upsertData({ message, messageType: 'unknown' });
+    expect(only(parseWebhook(envelope('messages.upsert', data)).events)).toEqual({
+      type: 'ignored',
+      instance: 'advisor-42',
+      event: 'MESSAGES_UPSERT',
+      notAMessage,
     });
-    expect(onlyMessage(envelope('messages.upsert', reaction))).toMatchObject({ kind: 'other', text: null });
-    const empty = upsertData({ message: undefined, messageType: 'unknown' });
-    expect(onlyMessage(envelope('messages.upsert', empty))).toMatchObject({ kind: 'other', text: null });
+  });
+
+  it('still reads a SEND_MESSAGE echo, whatever it holds: it confirms a send of ours', () => {
+    const key = { remoteJid: '5511987654321@s.whatsapp.net', fromMe: true, id: '3EB0ECHO' };
+    const data = upsertData({ key, message: undefined, messageType: 'unknown' });
+    expect(onlyMessage(envelope('send.message', data))).toMatchObject({
+      source: 'send',
+      evolutionMessageId: '3EB0ECHO',
+      kind: 'other',
+    });
+  });
+
+  it('keeps a message it can read even when a protocol key rides along', () => {
+    const message = { conversation: 'hola', protocolMessage: { type: 'EPHEMERAL_SETTING' } };
+    expect(onlyMessage(envelope('messages.upsert', upsertData({ message })))).toMatchObject({
+      kind: 'text',
+      text: 'hola',
+    });
   });
 
   it('finds the phone of an @lid chat in remoteJidAlt (2.3.6)', () => {

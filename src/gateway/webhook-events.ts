@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import { WebhookParseError } from './errors.js';
 import { isGroupJid, jidToE164, pickParticipantPhoneJid, pickPhoneJid } from './jid.js';
-import { readMessageContent, readQuotedMessageId } from './message-content.js';
+import { notAMessageReason, readMessageContent, readQuotedMessageId } from './message-content.js';
 import { mapEvolutionStatus } from './message-status.js';
 import { parseMessageTimestamp } from './message-timestamp.js';
 import type { ParsedWebhook, WebhookEvent } from './webhook-event-types.js';
@@ -149,6 +149,10 @@ function readMessage(
   receivedAt: Date,
 ): WebhookEvent {
   const stored = readData(storedMessageSchema, item, event);
+  // A reaction, a revoke or an empty upsert is nobody's message: no inbox row, no unread. (A
+  // SEND_MESSAGE is the echo of a send of ours, read as ever: it confirms that send.)
+  const notAMessage = source === 'upsert' ? notAMessageReason(stored.message) : null;
+  if (notAMessage !== null) return { type: 'ignored', instance, event, notAMessage };
   const { key } = stored;
   const group = isGroupJid(key.remoteJid);
   const fromMe = key.fromMe ?? source === 'send';

@@ -1,10 +1,12 @@
 // What a QA pass in real Chromium found wrong on the dashboard, one describe per finding, each
 // kept from coming back. Real service, real emulator, real Debian Chromium: nothing mocked.
+import { and, eq, isNull } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
+import { webhookEvent } from '../../src/db/schema/index.js';
 import type { Page } from 'playwright-core';
 import { booking, bookingAdvisor, inSeconds, newPhone } from '../appointments/support.js';
 import { waitFor } from '../support/wait.js';
-import { connectedAdvisor } from '../support/whatsapp.js';
+import { connectedAdvisor, webhookApplied } from '../support/whatsapp.js';
 import {
   clearFaults,
   clientWrites,
@@ -305,6 +307,51 @@ describe('files in the history and the chat', () => {
     await page.getByRole('button', { name: 'English' }).click();
     await page.getByTestId('chat-bubble').getByText('Document · plan-comidas.pdf').waitFor();
     expect(await page.getByTestId('chat-bubble').innerText()).not.toContain('(document)');
+    await context.close();
+  });
+
+  it('name a sticker, and show a reaction as no message at all', async () => {
+    const { advisor, page, context } = await advisorPage('Nerea Sticker');
+    const from = newPhone();
+    const remoteJid = `${from.slice(1)}@s.whatsapp.net`;
+    // Raw upserts as Evolution sends them (§4.4): the emulator's inbound control has no stickers.
+    const upsert = async (id: string, message: Record<string, unknown>) => {
+      const data = { key: { remoteJid, fromMe: false, id }, pushName: 'Nerea', message };
+      const res = await advisor.emulator.post(`/_emulator/instances/${advisor.instanceName}/emit`, {
+        event: 'messages.upsert',
+        data: {
+          ...data,
+          messageType: Object.keys(message)[0],
+          messageTimestamp: Math.floor(Date.now() / 1000),
+        },
+      });
+      expect(res.status).toBe(200);
+    };
+    await upsert(`STK${Date.now()}`, { stickerMessage: { mimetype: 'image/webp' } });
+    await upsert(`RCT${Date.now()}`, {
+      reactionMessage: { key: { remoteJid, fromMe: true, id: 'X' }, text: '👍' },
+    });
+    await clientWrites(advisor, from, 'gracias');
+    // All three applied (in whatever order the worker took them) before the page reads them.
+    await webhookApplied(suite.web.service.database.db, advisor.userId, 'MESSAGES_UPSERT', {
+      containing: remoteJid,
+      atLeast: 2,
+    });
+    await waitFor(
+      () =>
+        suite.web.service.database.db
+          .select({ id: webhookEvent.id })
+          .from(webhookEvent)
+          .where(and(eq(webhookEvent.advisorId, advisor.userId), isNull(webhookEvent.processedAt))),
+      (rows) => rows.length === 0,
+    );
+    await page.goto(`/inbox/${encodeURIComponent(from)}`);
+    const bubbles = page.getByTestId('chat-bubble');
+    await bubbles.getByText('gracias').waitFor();
+    const texts = await bubbles.allInnerTexts();
+    expect(texts).toHaveLength(2);
+    expect(texts.filter((t) => t.includes('Sticker'))).toHaveLength(1);
+    expect(texts.join(' ')).not.toContain('Archivo');
     await context.close();
   });
 });

@@ -347,6 +347,7 @@ export const en: Record<MessageKey, string> = {
   'msg.type.document': 'Document',
   'msg.type.audio': 'Audio',
   'msg.type.video': 'Video',
+  'msg.type.sticker': 'Sticker',
   'msg.empty': 'No messages yet',
   'msg.emptyText': 'Messages you send and receive will show up here.',
   'msg.emptyFiltered': 'No messages match the filters',

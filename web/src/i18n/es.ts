@@ -350,6 +350,7 @@ export const es = {
   'msg.type.document': 'Documento',
   'msg.type.audio': 'Audio',
   'msg.type.video': 'Vídeo',
+  'msg.type.sticker': 'Sticker',
   'msg.empty': 'Todavía no hay mensajes',
   'msg.emptyText': 'Cuando envíes o recibas mensajes aparecerán aquí.',
   'msg.emptyFiltered': 'Ningún mensaje coincide con los filtros',

@@ -16,7 +16,7 @@ import { useLiveEvent } from '../../lib/live-events';
 import { upsertLive } from '../../lib/live-list';
 import { displayPhone } from '../../lib/phone-input';
 import { usePagedList } from '../../lib/use-paged-list';
-import { messageSummary } from '../messages/message-row';
+import { messageSummary } from '../../lib/message-summary';
 import { optOutChange } from './opt-out';
 import { ReplyBox } from './reply-box';
 

@@ -9,7 +9,7 @@ import { useDates } from '../../lib/advisor-zone';
 import { initials } from '../../lib/format';
 import { displayPhone } from '../../lib/phone-input';
 import type { PagedList } from '../../lib/use-paged-list';
-import { messageSummary } from '../messages/message-row';
+import { messageSummary } from '../../lib/message-summary';
 
 export function ConversationList({
   list,

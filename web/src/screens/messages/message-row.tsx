@@ -7,22 +7,8 @@ import type { Message } from '../../lib/api-types';
 import { messageErrorText } from '../../lib/error-text';
 import { useDates } from '../../lib/advisor-zone';
 import { displayPhone } from '../../lib/phone-input';
+import { messageSummary } from '../../lib/message-summary';
 import { templateLabel } from '../../lib/template-label';
-
-const FILE_TYPES = ['image', 'document', 'audio', 'video'] as const;
-
-/** What a message says in one line: its text, its caption, or the kind of file and its name. */
-export function messageSummary(m: Message, t: ReturnType<typeof useI18n>['t']): string {
-  if (m.text) return m.text;
-  if (m.caption) return m.caption;
-  if (m.type !== 'text') {
-    const known = FILE_TYPES.find((x) => x === m.type);
-    const kind = known ? t(`msg.type.${known}`) : t('msg.file');
-    return m.fileName ? `${kind} · ${m.fileName}` : kind;
-  }
-  if (m.templateKey) return templateLabel(m.templateKey, t);
-  return '—';
-}
 
 export function MessageRow({ message: m, onUpdated }: { message: Message; onUpdated: (m: Message) => void }) {
   const { t } = useI18n();

@@ -1,0 +1,41 @@
+import { describe, expect, it } from 'vitest';
+import { en } from '../i18n/en';
+import { es } from '../i18n/es';
+import type { Translate } from '../i18n/i18n-context';
+import type { Message } from './api-types';
+import { messageSummary } from './message-summary';
+
+const inSpanish: Translate = (key) => es[key];
+const inEnglish: Translate = (key) => en[key];
+
+const inbound = (over: Partial<Message>): Message =>
+  ({
+    direction: 'inbound',
+    type: 'text',
+    text: null,
+    caption: null,
+    fileName: null,
+    templateKey: null,
+    ...over,
+  }) as Message;
+
+describe('messageSummary', () => {
+  it('names a sticker as a sticker, not as a file', () => {
+    const sticker = inbound({ type: 'sticker', mimetype: 'image/webp' });
+    expect(messageSummary(sticker, inSpanish)).toBe('Sticker');
+    expect(messageSummary(sticker, inEnglish)).toBe('Sticker');
+  });
+
+  it('names the kinds of file, with the file name when there is one', () => {
+    expect(messageSummary(inbound({ type: 'image' }), inSpanish)).toBe('Imagen');
+    expect(messageSummary(inbound({ type: 'document', fileName: 'plan.pdf' }), inEnglish)).toBe(
+      'Document · plan.pdf',
+    );
+    expect(messageSummary(inbound({ type: 'other' }), inSpanish)).toBe('Archivo');
+  });
+
+  it('prefers the text or the caption', () => {
+    expect(messageSummary(inbound({ text: 'hola' }), inSpanish)).toBe('hola');
+    expect(messageSummary(inbound({ type: 'image', caption: 'mi plato' }), inSpanish)).toBe('mi plato');
+  });
+});

@@ -1,0 +1,19 @@
+import type { Translate } from '../i18n/i18n-context';
+import type { Message } from './api-types';
+import { templateLabel } from './template-label';
+
+// Kinds with a name of their own; anything else that carries no text is a "file".
+const NAMED_TYPES = ['image', 'document', 'audio', 'video', 'sticker'] as const;
+
+/** What a message says in one line: its text, its caption, or the kind of file and its name. */
+export function messageSummary(m: Message, t: Translate): string {
+  if (m.text) return m.text;
+  if (m.caption) return m.caption;
+  if (m.type !== 'text') {
+    const known = NAMED_TYPES.find((x) => x === m.type);
+    const kind = known ? t(`msg.type.${known}`) : t('msg.file');
+    return m.fileName ? `${kind} · ${m.fileName}` : kind;
+  }
+  if (m.templateKey) return templateLabel(m.templateKey, t);
+  return '—';
+}
