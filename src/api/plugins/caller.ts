@@ -84,7 +84,15 @@ function ownerBanned(): AppError {
   return new AppError('unauthorized', 'The account this API key belongs to is suspended.');
 }
 
-/** preHandler factory: the route needs an authenticated advisor (or admin). */
+/**
+ * Hook factory: the route needs an authenticated advisor (or admin). Routes install it as their
+ * `preParsing` hook, the one stage that is both
+ * - after `onRequest`, where the API rate limit counts the request (@fastify/rate-limit appends
+ *   its hook to each route's own `onRequest` list, so an `onRequest` check would run first and a
+ *   refused credential would never be counted), and
+ * - before the body is read and the schemas run: a caller without credentials gets 401, never a
+ *   400 listing the route's fields, an `invalid_json`, a 413 or a 415.
+ */
 export function requireCaller(auth: Auth, db: Db, options: { admin?: boolean } = {}) {
   return async (request: FastifyRequest, _reply: FastifyReply): Promise<void> => {
     request.caller = await resolveCaller(auth, db, request);

@@ -19,7 +19,7 @@ export function adminRoutes(app: FastifyInstance, deps: AppDeps): void {
   r.put(
     '/api/admin/advisors/:id/features',
     {
-      preHandler: admin,
+      preParsing: admin,
       schema: {
         tags: ['admin'],
         params: z.object({ id: z.string().min(1).max(200) }),

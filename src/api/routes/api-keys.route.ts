@@ -27,7 +27,7 @@ export function apiKeyRoutes(app: FastifyInstance, deps: AppDeps): void {
   r.post(
     '/api/api-keys',
     {
-      preHandler: auth,
+      preParsing: auth,
       schema: {
         tags: ['api-keys'],
         body: z.object({ name: z.string().trim().min(1).max(32) }).strict(),
@@ -61,7 +61,7 @@ export function apiKeyRoutes(app: FastifyInstance, deps: AppDeps): void {
   r.get(
     '/api/api-keys',
     {
-      preHandler: auth,
+      preParsing: auth,
       schema: { tags: ['api-keys'], response: { 200: z.object({ items: z.array(keyView) }) } },
     },
     async (request) => {
@@ -86,7 +86,7 @@ export function apiKeyRoutes(app: FastifyInstance, deps: AppDeps): void {
   r.delete(
     '/api/api-keys/:id',
     {
-      preHandler: auth,
+      preParsing: auth,
       schema: {
         tags: ['api-keys'],
         params: z.object({ id: z.string().min(1).max(200) }),

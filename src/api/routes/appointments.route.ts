@@ -54,7 +54,7 @@ export function appointmentRoutes(app: FastifyInstance, deps: AppDeps): void {
   r.post(
     '/api/appointments',
     {
-      preHandler: auth,
+      preParsing: auth,
       schema: {
         tags,
         body: bookBodySchema,
@@ -82,7 +82,7 @@ export function appointmentRoutes(app: FastifyInstance, deps: AppDeps): void {
   r.get(
     '/api/appointments',
     {
-      preHandler: auth,
+      preParsing: auth,
       schema: {
         tags,
         querystring: listAppointmentsQuerySchema,
@@ -117,7 +117,7 @@ export function appointmentRoutes(app: FastifyInstance, deps: AppDeps): void {
   r.get(
     '/api/appointments/:externalId',
     {
-      preHandler: auth,
+      preParsing: auth,
       schema: { tags, params: externalIdParams, response: { 200: appointmentDetailSchema } },
     },
     async (request) => {
@@ -133,7 +133,7 @@ export function appointmentRoutes(app: FastifyInstance, deps: AppDeps): void {
   r.patch(
     '/api/appointments/:externalId',
     {
-      preHandler: auth,
+      preParsing: auth,
       schema: {
         tags,
         params: externalIdParams,
@@ -164,7 +164,7 @@ export function appointmentRoutes(app: FastifyInstance, deps: AppDeps): void {
   r.post(
     '/api/appointments/:externalId/cancel',
     {
-      preHandler: auth,
+      preParsing: auth,
       schema: { tags, params: externalIdParams, response: { 200: appointmentWithMessagesSchema } },
     },
     async (request) => {
@@ -184,7 +184,7 @@ export function appointmentRoutes(app: FastifyInstance, deps: AppDeps): void {
   r.post(
     '/api/appointments/:externalId/send',
     {
-      preHandler: auth,
+      preParsing: auth,
       schema: {
         tags,
         params: externalIdParams,

@@ -63,7 +63,7 @@ export function inboxRoutes(app: FastifyInstance, deps: AppDeps): void {
   r.get(
     '/api/whatsapp/conversations',
     {
-      preHandler: auth,
+      preParsing: auth,
       schema: { tags, querystring: pageQuerySchema, response: { 200: conversationListSchema } },
     },
     async (request) => {
@@ -80,7 +80,7 @@ export function inboxRoutes(app: FastifyInstance, deps: AppDeps): void {
   r.get(
     '/api/whatsapp/conversations/:phone/messages',
     {
-      preHandler: auth,
+      preParsing: auth,
       schema: {
         tags,
         params: phoneParamsSchema,
@@ -107,7 +107,7 @@ export function inboxRoutes(app: FastifyInstance, deps: AppDeps): void {
   r.post(
     '/api/whatsapp/conversations/:phone/read',
     {
-      preHandler: auth,
+      preParsing: auth,
       schema: { tags, params: phoneParamsSchema, response: { 200: markReadResponseSchema } },
     },
     async (request) =>
@@ -117,7 +117,7 @@ export function inboxRoutes(app: FastifyInstance, deps: AppDeps): void {
   r.post(
     '/api/whatsapp/conversations/:phone/reply',
     {
-      preHandler: auth,
+      preParsing: auth,
       schema: {
         tags,
         params: phoneParamsSchema,
@@ -153,7 +153,7 @@ export function inboxRoutes(app: FastifyInstance, deps: AppDeps): void {
   r.get(
     '/api/whatsapp/clients',
     {
-      preHandler: auth,
+      preParsing: auth,
       schema: { tags, querystring: clientListQuerySchema, response: { 200: clientListSchema } },
     },
     async (request) => {
@@ -174,7 +174,7 @@ export function inboxRoutes(app: FastifyInstance, deps: AppDeps): void {
   r.put(
     '/api/whatsapp/clients/:phone',
     {
-      preHandler: auth,
+      preParsing: auth,
       schema: {
         tags,
         params: phoneParamsSchema,

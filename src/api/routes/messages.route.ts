@@ -26,7 +26,7 @@ export function messageRoutes(app: FastifyInstance, deps: AppDeps): void {
   r.post(
     '/api/whatsapp/send',
     {
-      preHandler: auth,
+      preParsing: auth,
       schema: {
         tags,
         body: sendBodySchema,
@@ -60,7 +60,7 @@ export function messageRoutes(app: FastifyInstance, deps: AppDeps): void {
   r.get(
     '/api/whatsapp/messages',
     {
-      preHandler: auth,
+      preParsing: auth,
       schema: {
         tags,
         querystring: listQuerySchema,
@@ -102,7 +102,7 @@ export function messageRoutes(app: FastifyInstance, deps: AppDeps): void {
 
   r.get(
     '/api/whatsapp/messages/:id',
-    { preHandler: auth, schema: { tags, params: uuidParam, response: { 200: messageSchema } } },
+    { preParsing: auth, schema: { tags, params: uuidParam, response: { 200: messageSchema } } },
     async (request) => {
       const row = isUuid(request.params.id)
         ? await findMessage(ctx.db, callerOf(request).advisorId, request.params.id)
@@ -115,7 +115,7 @@ export function messageRoutes(app: FastifyInstance, deps: AppDeps): void {
   r.post(
     '/api/whatsapp/messages/:id/retry',
     {
-      preHandler: auth,
+      preParsing: auth,
       schema: { tags, params: uuidParam, response: { 202: z.object({ message: messageSchema }) } },
     },
     async (request, reply) => {
@@ -132,7 +132,7 @@ export function messageRoutes(app: FastifyInstance, deps: AppDeps): void {
   r.get(
     '/api/whatsapp/audit',
     {
-      preHandler: auth,
+      preParsing: auth,
       schema: {
         tags: ['audit'],
         querystring: z.object({

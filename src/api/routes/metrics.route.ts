@@ -38,7 +38,7 @@ export function metricsRoutes(app: FastifyInstance, deps: AppDeps): void {
 
   r.get(
     '/api/whatsapp/metrics',
-    { preHandler: requireCaller(deps.auth, db), schema: { tags: ['metrics'], querystring: rangeQuery } },
+    { preParsing: requireCaller(deps.auth, db), schema: { tags: ['metrics'], querystring: rangeQuery } },
     async (request) => {
       const { advisorId } = callerOf(request);
       const range = rangeOf(request.query);
@@ -55,7 +55,7 @@ export function metricsRoutes(app: FastifyInstance, deps: AppDeps): void {
   r.get(
     '/api/admin/metrics',
     {
-      preHandler: requireCaller(deps.auth, db, { admin: true }),
+      preParsing: requireCaller(deps.auth, db, { admin: true }),
       schema: { tags: ['admin', 'metrics'], querystring: rangeQuery },
     },
     async (request) => computeMetrics(db, null, rangeOf(request.query)),

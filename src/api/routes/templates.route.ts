@@ -31,14 +31,14 @@ export function templateRoutes(app: FastifyInstance, deps: AppDeps): void {
 
   r.get(
     '/api/whatsapp/templates',
-    { preHandler: auth, schema: { tags, response: { 200: templateListSchema } } },
+    { preParsing: auth, schema: { tags, response: { 200: templateListSchema } } },
     async (request) => ({ items: await listTemplates(ctx, callerOf(request).advisorId) }),
   );
 
   r.post(
     '/api/whatsapp/templates',
     {
-      preHandler: auth,
+      preParsing: auth,
       schema: { tags, body: createTemplateBodySchema, response: { 201: templateSchema } },
     },
     async (request, reply) => {
@@ -49,14 +49,14 @@ export function templateRoutes(app: FastifyInstance, deps: AppDeps): void {
 
   r.get(
     '/api/whatsapp/templates/:id',
-    { preHandler: auth, schema: { tags, params: templateIdParamsSchema, response: { 200: templateSchema } } },
+    { preParsing: auth, schema: { tags, params: templateIdParamsSchema, response: { 200: templateSchema } } },
     async (request) => getTemplate(ctx, callerOf(request).advisorId, request.params.id),
   );
 
   r.put(
     '/api/whatsapp/templates/:id',
     {
-      preHandler: auth,
+      preParsing: auth,
       schema: {
         tags,
         description: "Editing a built-in creates (or edits) the advisor's override of it.",
@@ -71,7 +71,7 @@ export function templateRoutes(app: FastifyInstance, deps: AppDeps): void {
   r.delete(
     '/api/whatsapp/templates/:id',
     {
-      preHandler: auth,
+      preParsing: auth,
       schema: {
         tags,
         description: 'Deleting an override restores the built-in; built-ins themselves answer 403.',
@@ -88,7 +88,7 @@ export function templateRoutes(app: FastifyInstance, deps: AppDeps): void {
   r.post(
     '/api/whatsapp/templates/:id/preview',
     {
-      preHandler: auth,
+      preParsing: auth,
       schema: {
         tags,
         params: templateIdParamsSchema,

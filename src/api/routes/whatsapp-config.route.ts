@@ -26,7 +26,7 @@ export function whatsappConfigRoutes(app: FastifyInstance, deps: AppDeps): void 
   r.get(
     '/api/whatsapp/config',
     {
-      preHandler: auth,
+      preParsing: auth,
       schema: {
         tags,
         querystring: z.object({ refresh: z.enum(['true', 'false', '1', '0']).optional() }),
@@ -47,7 +47,7 @@ export function whatsappConfigRoutes(app: FastifyInstance, deps: AppDeps): void 
   r.put(
     '/api/whatsapp/config',
     {
-      preHandler: auth,
+      preParsing: auth,
       schema: {
         tags,
         body: z.object({ settings: z.record(z.string(), z.unknown()) }).strict(),
@@ -64,7 +64,7 @@ export function whatsappConfigRoutes(app: FastifyInstance, deps: AppDeps): void 
   r.delete(
     '/api/whatsapp/config',
     {
-      preHandler: auth,
+      preParsing: auth,
       schema: { tags, response: { 200: z.object({ status: z.literal('not_configured') }) } },
     },
     async (request) => {
@@ -77,7 +77,7 @@ export function whatsappConfigRoutes(app: FastifyInstance, deps: AppDeps): void 
   r.post(
     '/api/whatsapp/connect',
     {
-      preHandler: auth,
+      preParsing: auth,
       schema: {
         tags,
         // Optional body: Fastify hands a request without one to the schema as null, not undefined.
@@ -109,7 +109,7 @@ export function whatsappConfigRoutes(app: FastifyInstance, deps: AppDeps): void 
   r.post(
     '/api/whatsapp/disconnect',
     {
-      preHandler: auth,
+      preParsing: auth,
       schema: { tags, response: { 200: z.object({ status: z.literal('disconnected') }) } },
     },
     async (request) => {
@@ -124,7 +124,7 @@ export function whatsappConfigRoutes(app: FastifyInstance, deps: AppDeps): void 
   r.post(
     '/api/whatsapp/resume',
     {
-      preHandler: auth,
+      preParsing: auth,
       schema: {
         tags,
         response: { 200: z.object({ resumed: z.boolean(), alert: z.string().nullable() }) },
@@ -140,7 +140,7 @@ export function whatsappConfigRoutes(app: FastifyInstance, deps: AppDeps): void 
 
   r.get(
     '/api/whatsapp/events',
-    { preHandler: auth, schema: { tags, hide: true } },
+    { preParsing: auth, schema: { tags, hide: true } },
     async (request, reply) => {
       const { advisorId } = callerOf(request);
       const stillAllowed = async () => {
