@@ -8,7 +8,12 @@ import swaggerUi from '@fastify/swagger-ui';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { AppDeps } from './deps.js';
 import { AppError } from '../domain/app-error.js';
-import { registerErrorHandler, sendError } from './plugins/error-handler.js';
+import {
+  MAX_PATH_SEGMENT_LENGTH,
+  overLongSegment,
+  registerErrorHandler,
+  sendError,
+} from './plugins/error-handler.js';
 import { registerApiRateLimit } from './plugins/api-rate-limit.js';
 import { registerJsonBodyParser } from './plugins/json-body.js';
 import { apiKeyRoutes } from './routes/api-keys.route.js';
@@ -31,7 +36,6 @@ import { webRoutes } from './routes/web.route.js';
 // A caller's (or its proxy's) request id is kept only when it looks like one, so nobody can put
 // arbitrary text into every log line of a request; anything else gets a fresh id.
 const CALLER_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
-const MAX_PARAM_LENGTH = 500;
 
 function requestIdOf(req: IncomingMessage): string {
   const incoming = req.headers['x-request-id'];
@@ -47,16 +51,17 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     forceCloseConnections: true,
     trustProxy: deps.config.trustProxy,
     // Path parameters are checked by each route's schema (an appointment's externalId may be 200
-    // characters); this is only the router's outer bound.
-    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
+    // characters); this is only the router's outer bound. Paths the router does not refuse but
+    // sends to the not-found handler get the same 400 there.
+    routerOptions: { maxParamLength: MAX_PATH_SEGMENT_LENGTH },
     // The router's own refusals (a badly %-encoded URL, an over-long path parameter) answer with
     // the documented error body like every other error, not Fastify's.
     frameworkErrors: (err, _request, reply) => {
-      const message =
+      const error =
         err.code === 'FST_ERR_MAX_PARAM_LENGTH'
-          ? `A path segment is longer than ${MAX_PARAM_LENGTH} characters.`
-          : 'The URL is not valid: a %-escape in its path is malformed.';
-      void sendError(reply, new AppError('invalid_request', message));
+          ? overLongSegment()
+          : new AppError('invalid_request', 'The URL is not valid: a %-escape in its path is malformed.');
+      void sendError(reply, error);
     },
   });
   // JSON is the only body the API reads (webhooks and the emulator proxy register their own

@@ -75,6 +75,29 @@ describe('the error body and status table', () => {
     const long = await client.delete(`/api/api-keys/${'a'.repeat(501)}`);
     expect(long.status).toBe(400);
     expect(long.body.error).toMatchObject({ code: 'invalid_request', message: expect.stringMatching(/500/) });
+    // Where a catch-all route would take the path (every GET has the dashboard's), or where no
+    // route has a parameter there, the answer is the same 400, not a 404.
+    for (const path of [
+      `/api/appointments/${'x'.repeat(501)}`,
+      `/api/appointments/${'x'.repeat(501)}/cancel`,
+      `/api/whatsapp/templates/${'%C3%A9'.repeat(501)}`,
+      `/api/${'x'.repeat(501)}/anything?limit=1`,
+    ]) {
+      const method = path.endsWith('/cancel') ? 'POST' : 'GET';
+      const res = await client.request(method, path, method === 'POST' ? {} : undefined);
+      expect(res.status, path.slice(0, 40)).toBe(400);
+      expect(res.body.error).toMatchObject({
+        code: 'invalid_request',
+        message: expect.stringMatching(/500/),
+      });
+    }
+    // Exactly 500 characters is within the bound (500 encoded characters that decode to fewer too).
+    const atBound = await client.get(`/api/appointments/${'x'.repeat(500)}`);
+    expect(atBound.status).toBe(400);
+    expect(atBound.body.error.details.fields).toEqual([{ field: 'externalId', message: expect.any(String) }]);
+    const encoded = await client.get(`/api/nothing-here/${'%C3%A9'.repeat(200)}`);
+    expect(encoded.status).toBe(404);
+    expect(encoded.body.error.code).toBe('route_not_found');
     // Under the router's bound, the route's own check answers (a key id is never that long).
     const underBound = await client.delete(`/api/api-keys/${'a'.repeat(150)}`);
     expect(underBound.status).toBe(404);

@@ -94,12 +94,39 @@ export function registerErrorHandler(app: FastifyInstance): void {
     });
   });
 
-  app.setNotFoundHandler((request, reply) =>
-    sendError(
-      reply,
-      new AppError('route_not_found', `No route ${request.method} ${request.url.split('?')[0]}.`),
-    ),
+  app.setNotFoundHandler((request, reply) => {
+    const path = request.url.split('?')[0] ?? '/';
+    // The router refuses an over-long parameter only when no other route matches; where a
+    // catch-all does (every GET has the dashboard's) or no route has a parameter there, the path
+    // lands here. It is the same mistake, so it gets the same answer.
+    if (hasOverLongSegment(path)) return sendError(reply, overLongSegment());
+    return sendError(reply, new AppError('route_not_found', `No route ${request.method} ${path}.`));
+  });
+}
+
+/** The router's bound on one path segment (decoded), and the answer past it. */
+export const MAX_PATH_SEGMENT_LENGTH = 500;
+
+export function overLongSegment(): AppError {
+  return new AppError(
+    'invalid_request',
+    `A path segment is longer than ${MAX_PATH_SEGMENT_LENGTH} characters.`,
   );
+}
+
+function hasOverLongSegment(path: string): boolean {
+  if (path.length <= MAX_PATH_SEGMENT_LENGTH) return false;
+  return path.split('/').some((segment) => decodedLength(segment) > MAX_PATH_SEGMENT_LENGTH);
+}
+
+/** Measured as the router measures a parameter: after %-decoding (as is, when it does not decode). */
+function decodedLength(segment: string): number {
+  if (segment.length <= MAX_PATH_SEGMENT_LENGTH) return segment.length;
+  try {
+    return decodeURIComponent(segment).length;
+  } catch {
+    return segment.length;
+  }
 }
 
 /** Whether the error, or one it wraps (Drizzle, better-auth), carries one of these SQLSTATE codes. */
