@@ -23,7 +23,7 @@ import { healthRoutes } from './routes/health.route.js';
 import { whatsappConfigRoutes } from './routes/whatsapp-config.route.js';
 import { adminRoutes } from './routes/admin.route.js';
 import { messageRoutes } from './routes/messages.route.js';
-import { publicRoutes } from './routes/public.route.js';
+import { allowAnyOriginOnPublicRoutes, publicRoutes } from './routes/public.route.js';
 import { metricsRoutes } from './routes/metrics.route.js';
 import { opsRoutes } from './routes/ops.route.js';
 import { sandboxProxyRoutes } from './routes/sandbox-proxy.route.js';
@@ -56,7 +56,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     routerOptions: { maxParamLength: MAX_PATH_SEGMENT_LENGTH },
     // The router's own refusals (a badly %-encoded URL, an over-long path parameter) answer with
     // the documented error body like every other error, not Fastify's.
-    frameworkErrors: (err, _request, reply) => {
+    frameworkErrors: (err, request, reply) => {
+      allowAnyOriginOnPublicRoutes(request, reply);
       const error =
         err.code === 'FST_ERR_MAX_PARAM_LENGTH'
           ? overLongSegment()
@@ -72,9 +73,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.setSerializerCompiler(serializerCompiler);
   app.decorateRequest('caller', null);
   registerErrorHandler(app);
-  // Every answer, errors included, names its request id: the line to grep for in the logs.
+  // Every answer, errors included, names its request id: the line to grep for in the logs; and
+  // every answer of the public routes may be read from any origin (first, before any refusal).
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
+    allowAnyOriginOnPublicRoutes(request, reply);
   });
   // A NUL byte has no business in a URL, and PostgreSQL cannot store one: refuse it up front.
   app.addHook('onRequest', async (request) => {

@@ -63,6 +63,15 @@ describe('the API rate limit', () => {
     expect(seen.slice(PER_MINUTE)).toEqual([429, 429]);
   });
 
+  it('answers a public route’s 429 readable from any origin, like its other answers', async () => {
+    const visitor = new HttpClient(service.url, fromNewAddress());
+    const seen = await statuses(PER_MINUTE, () => visitor.get('/api/public/advisors/nobody/whatsapp'));
+    expect(seen).toEqual(Array(PER_MINUTE).fill(404));
+    const over = await visitor.get('/api/public/advisors/nobody/whatsapp');
+    expect(over.status).toBe(429);
+    expect(over.headers.get('access-control-allow-origin')).toBe('*');
+  });
+
   it('limits sign-in attempts per address, whatever credentials ride along', async () => {
     const { email } = await signUpAdvisor(service.url, 'Adivina');
     const guesser = new HttpClient(service.url, { ...fromNewAddress(), origin: service.url });

@@ -65,6 +65,55 @@ describe('public WhatsApp button', () => {
   });
 });
 
+describe('public routes: slug case and CORS', () => {
+  it('finds the advisor whatever the case of the slug (slugs are lower-case)', async () => {
+    const eva = await connectedAdvisor(service, 'Eva Marín', { phone: '+34612345679' });
+    const { publicSlug } = (await eva.client.get('/api/whatsapp/config')).body;
+    expect(publicSlug).toBe(publicSlug.toLowerCase());
+    const shouted = publicSlug.toUpperCase();
+    const mixed = publicSlug.replace(/^./, (c: string) => c.toUpperCase());
+    const anon = new HttpClient(service.url);
+    const exact = await anon.get(`/api/public/advisors/${publicSlug}/whatsapp`);
+    expect(exact.status).toBe(200);
+    for (const slug of [shouted, mixed]) {
+      const res = await anon.get(`/api/public/advisors/${slug}/whatsapp`);
+      expect(res.status, slug).toBe(200);
+      // The click link names the slug as it is stored.
+      expect(res.body).toEqual(exact.body);
+      for (const image of ['qr.svg', 'qr.png']) {
+        expect((await anon.get(`/api/public/advisors/${slug}/whatsapp/${image}`)).status, image).toBe(200);
+      }
+      const go = await anon.get(`/api/public/advisors/${slug}/whatsapp/go`);
+      expect(go.status).toBe(302);
+      expect(go.headers.get('location')).toBe(exact.body.url);
+    }
+  });
+
+  it('lets any origin read every answer of the public routes, errors included', async () => {
+    const fay = await connectedAdvisor(service, 'Fay', { phone: '+34612345670' });
+    const { publicSlug } = (await fay.client.get('/api/whatsapp/config')).body;
+    const anon = new HttpClient(service.url);
+    const cases: [string, number][] = [
+      [`/api/public/advisors/${publicSlug}/whatsapp`, 200],
+      [`/api/public/advisors/${publicSlug}/whatsapp/qr.svg`, 200],
+      [`/api/public/advisors/${publicSlug}/whatsapp/qr.png`, 200],
+      [`/api/public/advisors/${publicSlug}/whatsapp/go`, 302],
+      ['/api/public/advisors/nobody-here/whatsapp', 404],
+      [`/api/public/advisors/${'a'.repeat(81)}/whatsapp`, 400],
+      [`/api/public/advisors/${'a'.repeat(81)}/whatsapp/qr.svg`, 400],
+      [`/api/public/advisors/${'a'.repeat(501)}/whatsapp`, 400],
+      ['/api/public/advisors/%E0%A4/whatsapp', 400],
+      ['/api/public/advisors/x/whatsapp%00', 400],
+      ['/api/public/advisors/x/nothing-here', 404],
+    ];
+    for (const [path, status] of cases) {
+      const res = await anon.get(path);
+      expect(res.status, path.slice(0, 60)).toBe(status);
+      expect(res.headers.get('access-control-allow-origin'), path.slice(0, 60)).toBe('*');
+    }
+  });
+});
+
 describe('sandbox proxy', () => {
   it('serves the emulator control API and Evolution paths on the service address', async () => {
     const { client } = await signUpAdvisor(service.url, 'Proxy');

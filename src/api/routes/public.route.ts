@@ -1,13 +1,25 @@
 // Public profile CTA (no auth): the wa.me link as JSON, as a QR code (SVG and PNG, for the
 // printed card), and a counting redirect the button can point at.
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import QRCode from 'qrcode';
 import { z } from 'zod';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { findPublicCta, recordCtaClick } from '../../domain/public-cta/public-cta.js';
 import type { AppDeps } from '../deps.js';
 
-const params = z.object({ slug: z.string().min(1).max(80) });
+// Slugs are made lower-case (whatsapp-config.repository.ts, slugify); a link typed or printed with
+// capitals still finds its advisor.
+const params = z.object({ slug: z.string().min(1).max(80).toLowerCase() });
+
+/**
+ * embed.js asks from the advisor's own website, another origin (without credentials), so every
+ * answer under /api/public/ may be read from anywhere: a 404 or a 400 too, so the script shows
+ * nothing rather than a fallback link. Installed by buildApp as its first onRequest hook and in
+ * the router's own refusals, so that no answer, an error before routing included, misses it.
+ */
+export function allowAnyOriginOnPublicRoutes(request: FastifyRequest, reply: FastifyReply): void {
+  if (request.url.startsWith('/api/public/')) reply.header('access-control-allow-origin', '*');
+}
 
 export function publicRoutes(app: FastifyInstance, deps: AppDeps): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
@@ -32,9 +44,6 @@ export function publicRoutes(app: FastifyInstance, deps: AppDeps): void {
       },
     },
     async (request, reply) => {
-      // embed.js asks from the advisor's own website, another origin (without credentials); a 404
-      // must be readable there too, so the script shows nothing rather than a fallback link.
-      reply.header('access-control-allow-origin', '*');
       const cta = await findPublicCta(ctx, request.params.slug);
       reply.header('cache-control', 'public, max-age=60');
       return {
