@@ -273,6 +273,24 @@ describe('booking an appointment', () => {
     expect(second.body.nextCursor).toBeNull();
   });
 
+  it('refuses a range that runs backwards (or holds nothing) with 422 naming `from`, as metrics does', async () => {
+    const at = (days: number) => encodeURIComponent(inSeconds(days * 86_400).toISOString());
+    for (const [from, to] of [
+      [at(20), at(10)],
+      [at(10), at(10)],
+    ]) {
+      const res = await ana.client.get(`/api/appointments?from=${from}&to=${to}`);
+      expect(res.status).toBe(422);
+      expect(res.body.error).toMatchObject({
+        code: 'validation_failed',
+        details: { fields: [{ field: 'from', message: expect.any(String) }] },
+      });
+    }
+    // Either end alone, or a forward range, is as before.
+    expect((await ana.client.get(`/api/appointments?from=${at(10)}&to=${at(11)}`)).status).toBe(200);
+    expect((await ana.client.get(`/api/appointments?to=${at(11)}`)).status).toBe(200);
+  });
+
   it('lists each appointment with its messages and the client reply that answered one', async () => {
     const body = booking({ startsAt: inSeconds(30 * 86_400).toISOString() });
     const res = await ana.api.post('/api/appointments', body);

@@ -17,6 +17,7 @@ import { messageView } from '../../domain/messages/message-view.js';
 import { decodeCursor, encodeCursor } from '../cursor.js';
 import type { AppDeps } from '../deps.js';
 import { callerOf, requireCaller, type Caller } from '../plugins/caller.js';
+import { assertRangeRunsForward } from '../time-range.js';
 import {
   appointmentDetailSchema,
   appointmentSchema,
@@ -96,11 +97,14 @@ export function appointmentRoutes(app: FastifyInstance, deps: AppDeps): void {
     },
     async (request) => {
       const q = request.query;
+      const from = q.from ? new Date(q.from) : undefined;
+      const to = q.to ? new Date(q.to) : undefined;
+      if (from && to) assertRangeRunsForward(from, to, { start: 'from', end: 'to' });
       const after = decodeCursor(q.cursor);
       const page = await listAppointments(ctx, callerOf(request).advisorId, {
         limit: q.limit,
-        ...(q.from ? { from: new Date(q.from) } : {}),
-        ...(q.to ? { to: new Date(q.to) } : {}),
+        ...(from ? { from } : {}),
+        ...(to ? { to } : {}),
         ...(q.status ? { status: q.status } : {}),
         ...(after ? { after: { startsAt: after.createdAt, id: after.id } } : {}),
       });

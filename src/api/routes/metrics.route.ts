@@ -9,6 +9,7 @@ import { readSettings } from '../../domain/instances/advisor-settings.js';
 import { computeMetrics, type MetricsRange } from '../../domain/metrics/compute-metrics.js';
 import type { AppDeps } from '../deps.js';
 import { callerOf, requireCaller } from '../plugins/caller.js';
+import { assertRangeRunsForward } from '../time-range.js';
 
 const rangeQuery = z.object({
   since: z.iso.datetime({ offset: true }).optional(),
@@ -19,11 +20,7 @@ const MAX_RANGE_MS = 400 * 86_400_000;
 function rangeOf(query: z.infer<typeof rangeQuery>): MetricsRange {
   const until = query.until ? new Date(query.until) : new Date();
   const since = query.since ? new Date(query.since) : new Date(until.getTime() - 30 * 86_400_000);
-  if (since >= until) {
-    throw new AppError('validation_failed', '`since` must be before `until`.', {
-      fields: [{ field: 'since', message: 'must be before until' }],
-    });
-  }
+  assertRangeRunsForward(since, until, { start: 'since', end: 'until' });
   if (until.getTime() - since.getTime() > MAX_RANGE_MS) {
     throw new AppError('validation_failed', 'The range is at most 400 days.', {
       fields: [{ field: 'since', message: 'range too long' }],
