@@ -2,7 +2,12 @@
 // applied at the same time. The status machine must never let the older signal win: a QR that
 // was read before "open" was stored must not put a linked number back to "qr_pending".
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { findConfig, transitionConfig } from '../../src/db/repositories/whatsapp-config.repository.js';
+import {
+  claimInstanceCredentials,
+  ensureConfig,
+  findConfig,
+  transitionConfig,
+} from '../../src/db/repositories/whatsapp-config.repository.js';
 import { applyConnectionEvent } from '../../src/domain/instances/apply-connection-event.js';
 import { connectInstance } from '../../src/domain/instances/connect-instance.js';
 import { pauseSending, SENDING_PAUSED } from '../../src/domain/instances/pause-sending.js';
@@ -137,6 +142,36 @@ describe('a connect answered after the phone has linked', () => {
 });
 
 describe('a connect racing the removal of the connection', () => {
+  // Seen in CI: the gateway's QR webhook for a first connect, decided on the row as it was then
+  // (not_configured, with the new instance) and written after a removal, which puts the status
+  // back to not_configured: the status alone matched, and a removed connection showed a dead QR.
+  it('a change decided before a removal loses to it, although the status is the same again', async () => {
+    const { ctx } = service.runtime;
+    const { client, userId } = await signUpAdvisor(service.url, 'Borra ABA');
+    await ensureConfig(ctx.db, userId);
+    const decidedOn = await claimInstanceCredentials(ctx.db, userId, {
+      instanceName: `aba_${userId}`,
+      instanceTokenEnc: ctx.box.seal('token'),
+      webhookSecretEnc: ctx.box.seal('secret'),
+    });
+    expect(decidedOn.status).toBe('not_configured');
+    expect((await client.delete('/api/whatsapp/config')).status).toBe(200);
+    const written = await transitionConfig(
+      ctx.db,
+      userId,
+      { status: 'qr_pending', qrCode: 'data:image/png;base64,AAAA', lastStatusAt: new Date() },
+      decidedOn.status,
+      decidedOn.alert,
+      decidedOn.instanceName!,
+    );
+    expect(written).toBeNull();
+    expect(await findConfig(ctx.db, userId)).toMatchObject({
+      status: 'not_configured',
+      instanceName: null,
+      qrCode: null,
+    });
+  });
+
   // Found by QA: a DELETE landing while connect waited for the gateway gave 500 (a null instance
   // reference), 503 "try again", or a qr_pending row with no instance behind it.
   it.each([

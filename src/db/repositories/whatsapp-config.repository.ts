@@ -205,9 +205,16 @@ export async function transitionConfig(
    * (a pause set between the read and this write must not be overwritten). Undefined: not checked.
    */
   alertFrom?: string | null,
+  /**
+   * The instance the change was decided on: the write also loses when the connection was removed
+   * (or re-created) meanwhile. The status alone cannot tell: a removal puts it back to
+   * not_configured, the very status a first connect's QR is decided on.
+   */
+  instanceFrom?: string,
 ): Promise<{ row: ConfigRow; changed: boolean } | null> {
   const still = and(
     from === undefined ? undefined : eq(whatsappConfig.status, from),
+    instanceFrom === undefined ? undefined : eq(whatsappConfig.instanceName, instanceFrom),
     alertFrom === undefined
       ? undefined
       : alertFrom === null

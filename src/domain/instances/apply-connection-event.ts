@@ -143,6 +143,8 @@ async function decideAndApply(
     // The patch's alert was decided on this row's: a pause set meanwhile (account safety) makes
     // the write lose, and the signal is decided again on the paused row, which keeps the pause.
     row.alert,
+    // A removal meanwhile makes it lose too: decided again, the signal finds no instance.
+    row.instanceName,
   );
   if (!applied) return 'lost_race';
   const { row: updated, changed } = applied;

@@ -151,6 +151,8 @@ export async function connectInstance(
         advisorId,
         { status: 'qr_pending', lastStatusAt: now, alert: null },
         current.status,
+        undefined,
+        current.instanceName!,
       );
       if (applied) return { status: 'qr_pending', qr: null };
       continue;
@@ -168,6 +170,9 @@ export async function connectInstance(
         alert: null,
       },
       current.status,
+      undefined,
+      // A removal between the read above and this write makes it lose (and the next read throw).
+      current.instanceName!,
     );
     if (!applied) continue;
     if (applied.changed) await recordConnectionEvent(ctx.db, advisorId, 'qr_pending', null);
