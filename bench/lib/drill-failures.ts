@@ -80,7 +80,7 @@ export async function killWorker(sizes: DrillSizes): Promise<DrillResult> {
         `(both workers), ${orphaned.length} of them not yet final right after the kill; replacement serving ` +
         `${seconds(replacementAfter)} after the kill; ` +
         (orphaned.length
-          ? `those ${orphaned.length} all final ${seconds(recovered)} after it (a send the dead worker had started is confirmed by Evolution's SEND_MESSAGE echo, which gives the row its id; a job it had not started yet waits for BullMQ's stalled-job check: 30 s lock)`
+          ? `those ${orphaned.length} all final ${seconds(recovered)} after it (a send the dead worker had started is confirmed by Evolution's SEND_MESSAGE echo, which gives the row its id; a job it had not started yet waits for BullMQ's stalled-job check, 30 s lock, and a row it had claimed for that claim to lapse, the request timeout + 5 s)`
           : 'nothing to recover') +
         `. Emulator sent ${fmt(sent.distinct)} distinct texts` +
         (sent.duplicates

@@ -123,6 +123,9 @@ export function createSendProcessor(deps: SendProcessorDeps) {
         if (await sendingOpenedSince(ctx, data.advisorId, new Date(startedAt - 250)))
           await job.promote().catch(() => undefined);
         throw new DelayedError();
+      case 'wait_claim':
+        await job.moveToDelayed(Date.now() + outcome.delayMs, token);
+        throw new DelayedError();
       case 'deferred':
         // Held by a send-time rule (quiet hours): the row is already scheduled for that instant.
         await job.moveToDelayed(outcome.until.getTime(), token);

@@ -28,11 +28,13 @@ afterAll(async () => {
 });
 
 const ctx = () => service.runtime.ctx;
+/** Claims made now; no standing claim is old enough to take over. */
+const claimNow = () => ({ now: new Date(), reclaimBefore: new Date(0) });
 
 describe("the worker's read", () => {
   it('claims a waiting message in the same statement', async () => {
     const row = await unqueuedTextRow(ctx().db, ana.userId, '+34612000301', 'Hola');
-    const read = await readForDelivery(ctx().db, ana.userId, row.id, new Date());
+    const read = await readForDelivery(ctx().db, ana.userId, row.id, claimNow());
     expect(read!.message).toMatchObject({ status: 'queued', attempts: 0 });
     expect(read!.claimed).toMatchObject({ id: row.id, status: 'sending', attempts: 1, text: 'Hola' });
     expect(await findMessage(ctx().db, ana.userId, row.id)).toMatchObject({ status: 'sending', attempts: 1 });
@@ -40,14 +42,14 @@ describe("the worker's read", () => {
 
   it("never reads nor claims another advisor's message", async () => {
     const beas = await unqueuedTextRow(ctx().db, bea.userId, '+34612000302', 'De Bea');
-    expect(await readForDelivery(ctx().db, ana.userId, beas.id, new Date())).toBeNull();
+    expect(await readForDelivery(ctx().db, ana.userId, beas.id, claimNow())).toBeNull();
     expect(await findMessage(ctx().db, bea.userId, beas.id)).toMatchObject({ status: 'queued', attempts: 0 });
   });
 
   it('does not claim for an opted-out recipient, and the worker skips the message', async () => {
     const row = await unqueuedTextRow(ctx().db, ana.userId, '+34612000303', 'No quiero');
     await setOptOut(ctx().db, ana.userId, '+34612000303', true, 'test', new Date());
-    const read = await readForDelivery(ctx().db, ana.userId, row.id, new Date());
+    const read = await readForDelivery(ctx().db, ana.userId, row.id, claimNow());
     expect(read).toMatchObject({ claimed: null, optedOut: true });
     expect(await deliverMessage(ctx(), ana.userId, row.id)).toMatchObject({ kind: 'skipped' });
     expect(await findMessage(ctx().db, ana.userId, row.id)).toMatchObject({
@@ -59,7 +61,7 @@ describe("the worker's read", () => {
   it("another advisor's opt-out of the same number does not hold the message", async () => {
     await setOptOut(ctx().db, bea.userId, '+34612000304', true, 'test', new Date());
     const row = await unqueuedTextRow(ctx().db, ana.userId, '+34612000304', 'Para Ana');
-    const read = await readForDelivery(ctx().db, ana.userId, row.id, new Date());
+    const read = await readForDelivery(ctx().db, ana.userId, row.id, claimNow());
     expect(read!.claimed).toMatchObject({ status: 'sending' });
   });
 
@@ -69,7 +71,7 @@ describe("the worker's read", () => {
       .db.update(whatsappMessage)
       .set({ appointmentId: randomUUID() })
       .where(and(eq(whatsappMessage.advisorId, ana.userId), eq(whatsappMessage.id, row.id)));
-    const read = await readForDelivery(ctx().db, ana.userId, row.id, new Date());
+    const read = await readForDelivery(ctx().db, ana.userId, row.id, claimNow());
     expect(read).toMatchObject({ claimed: null, message: { status: 'queued' } });
   });
 
@@ -77,7 +79,7 @@ describe("the worker's read", () => {
     const row = await unqueuedTextRow(ctx().db, bea.userId, '+34612000306', 'En pausa');
     await updateConfig(ctx().db, bea.userId, { alert: SENDING_PAUSED });
     try {
-      const read = await readForDelivery(ctx().db, bea.userId, row.id, new Date());
+      const read = await readForDelivery(ctx().db, bea.userId, row.id, claimNow());
       expect(read).toMatchObject({ claimed: null, message: { status: 'queued' } });
       expect(await deliverMessage(ctx(), bea.userId, row.id)).toEqual({ kind: 'wait_resume' });
       expect(await findMessage(ctx().db, bea.userId, row.id)).toMatchObject({

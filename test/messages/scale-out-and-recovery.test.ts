@@ -107,12 +107,8 @@ describe('Redis losing the queue mid-batch', () => {
   it('the sweeper restores every missing job from the outbox: nothing lost, nothing doubled', async () => {
     const bea = await connectedAdvisor(service, 'Bea');
     const ids = await sendMany(bea, 'rescate', 12);
-    // No send is in flight when Redis loses its data: the sweeper below is run past the grace
-    // that keeps it off rows in a worker's hands, so a send in flight would be enqueued again and
-    // could go twice (CI saw it once). In production that takes a send in flight for longer than
-    // the grace (10 s) at the moment Redis loses its data: a known limit (docs/ARCHITECTURE.md).
-    const workers = [service.runtime.workers!.sendWorker, second.workers!.sendWorker];
-    await Promise.all(workers.map((w) => w.pause()));
+    // Sends may be in flight when the keys go: the jobs the sweeper makes again for those wait for
+    // their claims (test/messages/claim-hold.test.ts) instead of sending a second copy.
     // As after a Redis restart without persistence: every key of this deployment is gone,
     // the maintenance schedulers (the sweeper's own) included.
     const redis = service.runtime.redis;
@@ -126,7 +122,6 @@ describe('Redis losing the queue mid-batch', () => {
       new Date(Date.now() + 60_000),
     );
     expect(restored).toBeGreaterThan(0);
-    for (const w of workers) w.resume();
     await waitAllSent(bea, ids);
 
     const texts = (await sentByPhone(bea))

@@ -3,7 +3,8 @@
 // docs/BENCHMARKS.md, "Where the time goes"); scoped by advisor like every other read.
 //
 // The same statement also claims the message (status `sending`, one more attempt) when every
-// check that SQL can see passes: the message is still waiting, has a phone, is about no
+// check that SQL can see passes: the message is still waiting (or the claim of an attempt in
+// flight was abandoned, see ClaimTimes), has a phone, is about no
 // appointment (those go through the send-time guard first, see appointment-send-guard.ts), the
 // instance is connected with its credentials and not paused, and the recipient has not opted
 // out. That saves the worker a second statement on nearly every send. The checks SQL cannot see
@@ -13,7 +14,13 @@ import { and, eq, getTableColumns, isNotNull, isNull, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../client.js';
 import { preparedOnce } from '../prepared.js';
 import { whatsappClient, whatsappConfig, whatsappMessage } from '../schema/index.js';
-import { claimableWhere, claimSet, type MessageRow } from './message.repository.js';
+import {
+  claimableWhere,
+  claimParams,
+  claimSet,
+  type ClaimTimes,
+  type MessageRow,
+} from './message.repository.js';
 import type { ConfigRow } from './whatsapp-config.repository.js';
 
 /** The config alert that pauses sending (mirrors SENDING_PAUSED in the domain). */
@@ -33,7 +40,7 @@ export async function readForDelivery(
   db: DbOrTx,
   advisorId: string,
   messageId: string,
-  now: Date,
+  times: ClaimTimes,
 ): Promise<DeliveryRead | null> {
   const statement = preparedOnce(db, 'ww_read_claim_for_delivery', (d) => {
     const claim = d.$with('claim').as(
@@ -87,7 +94,7 @@ export async function readForDelivery(
       .limit(1)
       .prepare('ww_read_claim_for_delivery');
   });
-  const [row] = await statement.execute({ advisorId, messageId, now: now.toISOString() });
+  const [row] = await statement.execute({ advisorId, messageId, ...claimParams(times) });
   if (!row) return null;
   return {
     message: row.message,

@@ -95,17 +95,48 @@ export function claimSet() {
   } as const;
 }
 
-/** The advisor's message (placeholders `advisorId` and `idPlaceholder`) while it may still be claimed. */
+/**
+ * When a claim is made (`now`), and before when an earlier claim still standing counts as
+ * abandoned (`reclaimBefore`). A row in `sending` is another attempt's, in flight, until its claim
+ * is older than the longest a send can take: then the worker that made it is gone (it crashed, or
+ * it lost its job with Redis and the sweeper made another) and the row may be claimed again.
+ * Claiming it sooner could send the message twice.
+ */
+export interface ClaimTimes {
+  now: Date;
+  reclaimBefore: Date;
+}
+
+/** The statement parameters for ClaimTimes. */
+export const claimParams = (times: ClaimTimes) => ({
+  now: times.now.toISOString(),
+  reclaimBefore: times.reclaimBefore.toISOString(),
+});
+
+/**
+ * The advisor's message (placeholders `advisorId` and `idPlaceholder`) while it may still be
+ * claimed: waiting, or in `sending` under a claim older than the `reclaimBefore` placeholder.
+ */
 export function claimableWhere(idPlaceholder: string) {
   return [
     eq(whatsappMessage.advisorId, sql.placeholder('advisorId')),
     eq(whatsappMessage.id, sql.placeholder(idPlaceholder)),
     inArray(whatsappMessage.status, ['scheduled', 'queued', 'sending']),
+    sql`(${whatsappMessage.status} <> 'sending' or ${whatsappMessage.updatedAt} < ${sql.placeholder('reclaimBefore')}::timestamptz)`,
   ] as const;
 }
 
-/** Takes a pending message for sending; null when it is no longer pending (sent, cancelled…). */
-export async function claimForSending(db: DbOrTx, advisorId: string, id: string): Promise<MessageRow | null> {
+/**
+ * Takes a pending message for sending; null when it is no longer pending (sent, cancelled…) or
+ * another attempt's claim on it still stands. Without `times`, no standing claim is ever taken
+ * over: the safe side for callers that do not know how long a send can take.
+ */
+export async function claimForSending(
+  db: DbOrTx,
+  advisorId: string,
+  id: string,
+  times: ClaimTimes = { now: new Date(), reclaimBefore: new Date(0) },
+): Promise<MessageRow | null> {
   const statement = preparedOnce(db, 'ww_claim_for_sending', (d) =>
     d
       .update(whatsappMessage)
@@ -114,7 +145,7 @@ export async function claimForSending(db: DbOrTx, advisorId: string, id: string)
       .returning()
       .prepare('ww_claim_for_sending'),
   );
-  const [row] = await statement.execute({ advisorId, id, now: new Date().toISOString() });
+  const [row] = await statement.execute({ advisorId, id, ...claimParams(times) });
   return row ?? null;
 }
 

@@ -14,6 +14,7 @@ import {
   markSent,
   releaseForRetry,
   takePendingReceipts,
+  type ClaimTimes,
   type MessageRow,
 } from '../../db/repositories/message.repository.js';
 import { findConfig, type ConfigRow } from '../../db/repositories/whatsapp-config.repository.js';
@@ -45,6 +46,11 @@ export type DeliveryOutcome =
   /** Sends paused after a burst of failures (account safety) until the advisor resumes. */
   | { kind: 'wait_resume' }
   | { kind: 'wait_slot'; delayMs: number }
+  /**
+   * Another attempt claimed the message and may be sending it now (its job was made again: Redis
+   * lost it, or BullMQ found it stalled). Look again once that claim counts as abandoned.
+   */
+  | { kind: 'wait_claim'; delayMs: number }
   /**
    * `uncertain`: the request reached the gateway and no answer came back (a timeout or a dropped
    * connection after sending), so WhatsApp may have the message; the retry waits for its echo.
@@ -105,9 +111,14 @@ export async function deliverMessage(
     const { result, at } = hooks.alreadySent;
     return recordSent(ctx, advisorId, messageId, result, at, null);
   }
-  const read = await readForDelivery(ctx.db, advisorId, messageId, nowOf(ctx));
+  const times = claimTimesOf(ctx);
+  const read = await readForDelivery(ctx.db, advisorId, messageId, times);
   if (!read || isFinal(read.message.status)) return { kind: 'done' };
   if (!read.config) return { kind: 'done' };
+  if (!read.claimed && read.message.status === 'sending') {
+    const left = read.message.updatedAt.getTime() - times.reclaimBefore.getTime();
+    if (left > 0) return { kind: 'wait_claim', delayMs: left };
+  }
   // The read claimed the message when every check SQL can see passed (nearly every send). The
   // checks below can still hold it back: a skip finishes the claimed row (sending → skipped is
   // forward); a wait, or a fault before the gateway call, puts the row back as it was read.
@@ -122,9 +133,26 @@ export async function deliverMessage(
     if (read.claimed && verdict.kind !== 'skipped') await releaseEarlyClaim(ctx.db, advisorId, read.message);
     return verdict;
   }
-  const claimed = read.claimed ?? (await claimForSending(ctx.db, advisorId, messageId));
+  const claimed = read.claimed ?? (await claimForSending(ctx.db, advisorId, messageId, times));
   if (!claimed) return { kind: 'done' };
   return sendClaimed(ctx, advisorId, messageId, verdict, claimed);
+}
+
+/**
+ * How long a claim stands: the longest a send can take (the gateway's request timeout) and a
+ * margin for what a worker does between its claim and the request (the rate-limit slot, reading
+ * an upload), a busy event loop and the clocks of other hosts. Past it, the attempt that made the
+ * claim is taken to be gone and another may send the message.
+ */
+export function claimHoldMs(ctx: Pick<DomainContext, 'config'>): number {
+  return ctx.config.evolution.requestTimeoutMs + CLAIM_HOLD_MARGIN_MS;
+}
+
+const CLAIM_HOLD_MARGIN_MS = 5_000;
+
+function claimTimesOf(ctx: DomainContext): ClaimTimes {
+  const now = nowOf(ctx);
+  return { now, reclaimBefore: new Date(now.getTime() - claimHoldMs(ctx)) };
 }
 
 /** Everything that may hold a message back at send time; the instance to send through when nothing does. */
