@@ -8,6 +8,7 @@ import { jsonbSafe, TooDeepError } from './jsonb-safe.js';
 import { verifyWebhookRequest, type RejectReason, type WebhookHeaders } from './verify-webhook-request.js';
 import { sendEchoIds } from './settled-echoes.js';
 import type { WebhookEventWriter } from './webhook-event-writer.js';
+import { LogBudget } from '../../observability/log-budget.js';
 import { countRejection, webhookStats } from './webhook-stats.js';
 import type { WebhookTenants } from './webhook-tenants.js';
 
@@ -51,11 +52,16 @@ function invalid(message: string, details: Record<string, unknown> = {}): AppErr
 }
 
 export class WebhookReceiver {
+  /** A flood of forged requests must not become a flood of log lines (ww_webhook_rejections counts every one). */
+  private readonly rejections: LogBudget;
+
   constructor(
     private readonly tenants: WebhookTenants,
     private readonly writer: WebhookEventWriter,
     private readonly logger: Logger,
-  ) {}
+  ) {
+    this.rejections = new LogBudget(logger, 'webhook rejected');
+  }
 
   async receive(incoming: IncomingWebhook): Promise<WebhookReceipt> {
     const receivedAt = new Date();
@@ -114,9 +120,11 @@ export class WebhookReceiver {
 
   private reject(reason: RejectReason, instance: string, ip: string | undefined): never {
     countRejection(reason);
-    this.logger.warn(
-      { reason, instance: JSON.stringify(instance.slice(0, MAX_INSTANCE_NAME)), ip },
-      'webhook rejected',
+    this.rejections.spend(reason, () =>
+      this.logger.warn(
+        { reason, instance: JSON.stringify(instance.slice(0, MAX_INSTANCE_NAME)), ip },
+        'webhook rejected',
+      ),
     );
     throw new AppError(
       'invalid_webhook_credentials',

@@ -1,0 +1,76 @@
+// A flood of forged webhooks must not become a flood of log lines: each rejection used to write a
+// warning, so whoever knows the webhook address decided how fast our logs grow (about 3,000
+// lines a second in the webhook-forgery drill). The first rejections of each window are logged in
+// full, the rest counted (and summed up in one line at the window's end); the rejection metric
+// still counts every one, and real deliveries are untouched.
+import { randomBytes } from 'node:crypto';
+import { Writable } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { webhookStats } from '../../src/domain/webhooks/webhook-stats.js';
+import { createLogger } from '../../src/logger.js';
+import { startTestService, type TestService } from '../support/service.js';
+import {
+  connectedAdvisor,
+  envelope,
+  postWebhook,
+  upsertData,
+  webhookJwt,
+  type ConnectedAdvisor,
+} from '../support/whatsapp.js';
+
+const FORGED = 150;
+
+let service: TestService;
+let ana: ConnectedAdvisor;
+let logs = '';
+beforeAll(async () => {
+  const sink = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      logs += chunk.toString('utf8');
+      done();
+    },
+  });
+  service = await startTestService({ logger: createLogger('warn', 'wellness-whatsapp', sink) });
+  ana = await connectedAdvisor(service, 'Ana');
+});
+afterAll(async () => {
+  await service?.close();
+});
+
+const lines = (msg: string) =>
+  logs
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as { msg: string })
+    .filter((l) => l.msg === msg);
+
+describe('a flood of forged webhooks', () => {
+  it('is refused in full, counted in full, and logged one by one only up to a budget', async () => {
+    const rejectedBefore = webhookStats.rejected;
+    const wrongKey = randomBytes(32).toString('base64url');
+    const statuses = await Promise.all(
+      Array.from({ length: FORGED }, async (_, i) => {
+        // Half name instances that do not exist, half a real one with a token from the wrong key.
+        const instance = i % 2 ? ana.instanceName : `adv_${randomBytes(10).toString('hex')}`;
+        const body = JSON.stringify(
+          envelope(instance, 'messages.upsert', upsertData('+34699000222', `falso ${i}`, `FORGED${i}`)),
+        );
+        return (await postWebhook(service, body, { authorization: `Bearer ${webhookJwt(wrongKey)}` })).status;
+      }),
+    );
+    expect(statuses.every((s) => s === 401)).toBe(true);
+    expect(webhookStats.rejected - rejectedBefore).toBe(FORGED);
+
+    const logged = lines('webhook rejected');
+    expect(logged.length).toBeGreaterThan(0);
+    expect(logged.length).toBeLessThanOrEqual(20);
+
+    // The instance's own gateway still gets through.
+    const real = JSON.stringify(
+      envelope(ana.instanceName, 'messages.upsert', upsertData('+34699000223', 'de verdad', 'REAL1')),
+    );
+    expect(
+      (await postWebhook(service, real, { authorization: `Bearer ${webhookJwt(ana.secret)}` })).status,
+    ).toBe(200);
+  });
+});
