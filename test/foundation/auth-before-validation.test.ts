@@ -39,6 +39,11 @@ const ROWS: Row[] = [
   { route: 'PUT /api/admin/advisors/:id/features', path: '/api/admin/advisors/x/features', body: { a: 1 } },
   { route: 'GET /api/whatsapp/conversations', path: '/api/whatsapp/conversations?limit=0' },
   {
+    route: 'GET /api/whatsapp/conversations/unread',
+    path: '/api/whatsapp/conversations/unread',
+    authenticated: 200,
+  },
+  {
     route: 'GET /api/whatsapp/conversations/:phone/messages',
     path: `/api/whatsapp/conversations/${PHONE}/messages?limit=999`,
   },

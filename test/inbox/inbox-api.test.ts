@@ -4,7 +4,7 @@ import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { insertMessage } from '../../src/db/repositories/message.repository.js';
 import { updateConfig } from '../../src/db/repositories/whatsapp-config.repository.js';
-import { whatsappMessage } from '../../src/db/schema/index.js';
+import { whatsappClient, whatsappMessage } from '../../src/db/schema/index.js';
 import type { LiveEvent } from '../../src/domain/events/event-bus.js';
 import { HttpClient } from '../support/http.js';
 import { startTestService, type TestService } from '../support/service.js';
@@ -221,6 +221,37 @@ describe('conversations', () => {
   });
 });
 
+describe('the unread total (the Inbox badge)', () => {
+  it('sums every unread client message over all conversations, however many there are', async () => {
+    const ana = await connectedAdvisor(service, 'Ana');
+    const total = async () => (await ana.client.get('/api/whatsapp/conversations/unread')).body;
+    expect(await total()).toEqual({ unread: 0, conversations: 0 });
+
+    await clientWrites(ana, '+34618000001', 'hola');
+    await clientWrites(ana, '+34618000001', '¿sigues ahí?');
+    await waitForConversation(ana, '+34618000001', (c) => c.unread === 2);
+    // 250 more recently active conversations, one of them unread: the first one is now past the
+    // largest page of conversations, and still counts.
+    const at = new Date(Date.now() + 60_000);
+    await service.database.db.insert(whatsappClient).values(
+      Array.from({ length: 250 }, (_, i) => ({
+        advisorId: ana.userId,
+        phone: `+346190${String(i).padStart(5, '0')}`,
+        lastInboundAt: at,
+        unread: i === 0 ? 3 : 0,
+        updatedAt: at,
+      })),
+    );
+    const firstPage = (await ana.client.get('/api/whatsapp/conversations?limit=200')).body.items as any[];
+    expect(firstPage.some((c) => c.phone === '+34618000001')).toBe(false);
+    expect(await total()).toEqual({ unread: 5, conversations: 2 });
+
+    // Reading a conversation takes its messages off the total.
+    await ana.client.post(`/api/whatsapp/conversations/${enc('+34618000001')}/read`);
+    expect(await total()).toEqual({ unread: 3, conversations: 1 });
+  });
+});
+
 describe('clients and the opt-out list', () => {
   it('lets the advisor see and edit who opted out, and refuses sends to them', async () => {
     const ana = await connectedAdvisor(service, 'Ana');
@@ -277,6 +308,7 @@ describe('the inbox feature switch', () => {
     const p = enc('+34617000001');
     const responses = await Promise.all([
       ana.client.get('/api/whatsapp/conversations'),
+      ana.client.get('/api/whatsapp/conversations/unread'),
       ana.client.get(`/api/whatsapp/conversations/${p}/messages`),
       ana.client.post(`/api/whatsapp/conversations/${p}/read`),
       ana.client.post(`/api/whatsapp/conversations/${p}/reply`, { text: 'x' }),
@@ -293,5 +325,6 @@ describe('the inbox feature switch', () => {
     const anonymous = new HttpClient(service.url);
     expect((await anonymous.get('/api/whatsapp/conversations')).status).toBe(401);
     expect((await anonymous.get('/api/whatsapp/clients')).status).toBe(401);
+    expect((await anonymous.get('/api/whatsapp/conversations/unread')).status).toBe(401);
   });
 });

@@ -49,6 +49,15 @@ describe('another advisor', () => {
     expect(conversations.body.items).toEqual([]);
     const clients = await bea.client.get('/api/whatsapp/clients');
     expect(clients.body.items).toEqual([]);
+    // A's unread message is in A's total only.
+    expect((await bea.client.get('/api/whatsapp/conversations/unread')).body).toEqual({
+      unread: 0,
+      conversations: 0,
+    });
+    expect((await ana.client.get('/api/whatsapp/conversations/unread')).body).toEqual({
+      unread: 1,
+      conversations: 1,
+    });
     const messages = await bea.client.get(`/api/whatsapp/messages?phone=${P}`);
     expect(messages.body.items ?? []).toEqual([]);
   });

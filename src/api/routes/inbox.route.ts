@@ -11,6 +11,7 @@ import { listConversations } from '../../domain/inbox/list-conversations.js';
 import { markConversationRead } from '../../domain/inbox/mark-conversation-read.js';
 import { replyToConversation } from '../../domain/inbox/reply-to-conversation.js';
 import { setClientOptOut } from '../../domain/inbox/set-client-opt-out.js';
+import { unreadTotals } from '../../domain/inbox/unread-totals.js';
 import { messageView } from '../../domain/messages/message-view.js';
 import { isE164 } from '../../gateway/index.js';
 import { badCursor, cursorInstant, decodeCursor, encodeCursor } from '../cursor.js';
@@ -28,6 +29,7 @@ import {
   pageQuerySchema,
   phoneParamsSchema,
   replyBodySchema,
+  unreadTotalsSchema,
 } from '../schemas/inbox.schema.js';
 
 function phoneOf(raw: string, what: string): string {
@@ -75,6 +77,19 @@ export function inboxRoutes(app: FastifyInstance, deps: AppDeps): void {
       });
       return { items: page.items, nextCursor: encodeConversationCursor(page.next) };
     },
+  );
+
+  r.get(
+    '/api/whatsapp/conversations/unread',
+    {
+      preParsing: auth,
+      schema: {
+        tags,
+        summary: 'Unread client messages in all conversations (the Inbox badge)',
+        response: { 200: unreadTotalsSchema },
+      },
+    },
+    async (request) => unreadTotals(ctx, callerOf(request).advisorId),
   );
 
   r.get(

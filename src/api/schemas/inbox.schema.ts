@@ -29,6 +29,8 @@ export const messagePageSchema = z.object({
   nextCursor: z.string().nullable(),
 });
 
+export const unreadTotalsSchema = z.object({ unread: z.number(), conversations: z.number() });
+
 export const markReadResponseSchema = z.object({ phone: z.string(), unread: z.number() });
 
 export const replyBodySchema = z.object({ text: z.string().trim().min(1).max(4_096) }).strict();

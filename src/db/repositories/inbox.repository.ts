@@ -245,6 +245,21 @@ export async function lastMessagesOf(db: DbOrTx, advisorId: string, phones: stri
     .where(and(eq(whatsappMessage.advisorId, advisorId), sql`${whatsappMessage.id} in ${newest}`));
 }
 
+/** Every unread client message of the advisor, and how many conversations hold them. */
+export async function unreadTotals(
+  db: DbOrTx,
+  advisorId: string,
+): Promise<{ unread: number; conversations: number }> {
+  const [row] = await db
+    .select({
+      unread: sql<string>`coalesce(sum(${whatsappClient.unread}), 0)`,
+      conversations: sql<string>`count(*)`,
+    })
+    .from(whatsappClient)
+    .where(and(eq(whatsappClient.advisorId, advisorId), gt(whatsappClient.unread, 0)));
+  return { unread: Number(row?.unread ?? 0), conversations: Number(row?.conversations ?? 0) };
+}
+
 /** The advisor read the conversation: unread back to 0. Null when there is no such conversation. */
 export async function markConversationRead(
   db: DbOrTx,

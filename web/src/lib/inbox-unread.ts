@@ -1,18 +1,15 @@
 // The Inbox badge in the navigation: how many client messages wait unread. The server keeps the
-// count per conversation (GET /api/whatsapp/conversations, `unread`; opening a chat marks it
-// read), so the badge is the sum of it and survives a reload. The conversations come most
-// recently active first, so one page of the largest size holds every conversation a client has
-// written to lately.
+// count per conversation (opening a chat marks it read) and sums it over all of them
+// (GET /api/whatsapp/conversations/unread), so the badge survives a reload and counts unread
+// conversations however far down the list they are.
 import { useEffect, useRef, useState } from 'react';
 import { api } from './api-client';
-import type { Conversation } from './api-types';
 import { useLiveEvent } from './live-events';
 
-/** The largest page the conversations route gives. */
-export const UNREAD_PAGE = 200;
-
-export function unreadTotal(conversations: Pick<Conversation, 'unread'>[]): number {
-  return conversations.reduce((sum, c) => sum + (c.unread > 0 ? c.unread : 0), 0);
+/** What GET /api/whatsapp/conversations/unread answers. */
+export interface UnreadTotals {
+  unread: number;
+  conversations: number;
 }
 
 /** What the badge prints: the count, or "99+" past that, so the badge keeps its size. */
@@ -41,10 +38,8 @@ export function useInboxUnread(onInbox: boolean): number {
     if (onInbox) return;
     const controller = new AbortController();
     api
-      .get<{ items: Conversation[] }>(`/api/whatsapp/conversations?limit=${UNREAD_PAGE}`, {
-        signal: controller.signal,
-      })
-      .then((page) => setCount(unreadTotal(page.items)))
+      .get<UnreadTotals>('/api/whatsapp/conversations/unread', { signal: controller.signal })
+      .then((totals) => setCount(Math.max(0, totals.unread)))
       // No inbox (the feature is off) or no answer: the badge counts what arrives live.
       .catch(() => undefined);
     return () => controller.abort();
