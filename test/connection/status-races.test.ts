@@ -90,8 +90,7 @@ describe('connection signals applied concurrently', () => {
       ctx.db,
       userId,
       { status: 'connected', alert: null },
-      before.status,
-      before.alert,
+      { status: before.status, alert: before.alert },
     );
     expect(stale).toBeNull();
     expect((await findConfig(ctx.db, userId))!.alert).toBe(SENDING_PAUSED);
@@ -160,9 +159,7 @@ describe('a connect racing the removal of the connection', () => {
       ctx.db,
       userId,
       { status: 'qr_pending', qrCode: 'data:image/png;base64,AAAA', lastStatusAt: new Date() },
-      decidedOn.status,
-      decidedOn.alert,
-      decidedOn.instanceName!,
+      { status: decidedOn.status, alert: decidedOn.alert, instanceName: decidedOn.instanceName! },
     );
     expect(written).toBeNull();
     expect(await findConfig(ctx.db, userId)).toMatchObject({

@@ -195,23 +195,29 @@ export async function listConnectionEvents(db: DbOrTx, advisorId: string, since:
  * `from`, the write happens only if the status is still the one the decision was made on: null
  * means another writer got there first, and the caller decides again from the new row.
  */
+/**
+ * What a status change was decided on. Each field given makes the write lose (null) when the row
+ * no longer has that value; a field left out is not checked.
+ */
+export interface DecidedOn {
+  status?: string;
+  /** A pause set between the read and this write must not be overwritten. */
+  alert?: string | null;
+  /**
+   * The write also loses when the connection was removed (or re-created) meanwhile. The status
+   * alone cannot tell: a removal puts it back to not_configured, the very status a first
+   * connect's QR is decided on.
+   */
+  instanceName?: string;
+}
+
 export async function transitionConfig(
   db: DbOrTx,
   advisorId: string,
   patch: ConfigPatch & { status: string },
-  from?: string,
-  /**
-   * The alert the change was decided on: the write also loses when the alert changed meanwhile
-   * (a pause set between the read and this write must not be overwritten). Undefined: not checked.
-   */
-  alertFrom?: string | null,
-  /**
-   * The instance the change was decided on: the write also loses when the connection was removed
-   * (or re-created) meanwhile. The status alone cannot tell: a removal puts it back to
-   * not_configured, the very status a first connect's QR is decided on.
-   */
-  instanceFrom?: string,
+  decidedOn: DecidedOn = {},
 ): Promise<{ row: ConfigRow; changed: boolean } | null> {
+  const { status: from, alert: alertFrom, instanceName: instanceFrom } = decidedOn;
   const still = and(
     from === undefined ? undefined : eq(whatsappConfig.status, from),
     instanceFrom === undefined ? undefined : eq(whatsappConfig.instanceName, instanceFrom),

@@ -139,12 +139,10 @@ async function decideAndApply(
     ctx.db,
     advisorId,
     { ...patch, status: patch.status ?? row.status, lastStatusAt: now },
-    row.status,
     // The patch's alert was decided on this row's: a pause set meanwhile (account safety) makes
     // the write lose, and the signal is decided again on the paused row, which keeps the pause.
-    row.alert,
     // A removal meanwhile makes it lose too: decided again, the signal finds no instance.
-    row.instanceName,
+    { status: row.status, alert: row.alert, instanceName: row.instanceName },
   );
   if (!applied) return 'lost_race';
   const { row: updated, changed } = applied;

@@ -150,9 +150,7 @@ export async function connectInstance(
         ctx.db,
         advisorId,
         { status: 'qr_pending', lastStatusAt: now, alert: null },
-        current.status,
-        undefined,
-        current.instanceName!,
+        { status: current.status, instanceName: current.instanceName! },
       );
       if (applied) return { status: 'qr_pending', qr: null };
       continue;
@@ -169,10 +167,8 @@ export async function connectInstance(
         lastStatusAt: now,
         alert: null,
       },
-      current.status,
-      undefined,
       // A removal between the read above and this write makes it lose (and the next read throw).
-      current.instanceName!,
+      { status: current.status, instanceName: current.instanceName! },
     );
     if (!applied) continue;
     if (applied.changed) await recordConnectionEvent(ctx.db, advisorId, 'qr_pending', null);
