@@ -57,6 +57,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     // The router's own refusals (a badly %-encoded URL, an over-long path parameter) answer with
     // the documented error body like every other error, not Fastify's.
     frameworkErrors: (err, request, reply) => {
+      // Before any hook runs: the onRequest one below does not name the request id here.
+      reply.header('x-request-id', request.id);
       allowAnyOriginOnPublicRoutes(request, reply);
       const error =
         err.code === 'FST_ERR_MAX_PARAM_LENGTH'

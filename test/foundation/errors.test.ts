@@ -120,6 +120,12 @@ describe('the error body and status table', () => {
     const missing = await client.get('/api/nothing-here', { 'x-request-id': 'trace.42:a-b_c' });
     expect(missing.status).toBe(404);
     expect(missing.headers.get('x-request-id')).toBe('trace.42:a-b_c');
+    // The router's own refusals too (they answer before any hook runs).
+    for (const path of ['/api/whatsapp/templates/%ff', `/api/api-keys/${'a'.repeat(501)}`]) {
+      const refused = await client.get(path, { 'x-request-id': 'trace-router' });
+      expect(refused.status, path.slice(0, 30)).toBe(400);
+      expect(refused.headers.get('x-request-id'), path.slice(0, 30)).toBe('trace-router');
+    }
   });
 
   it('generates a request id when none comes, or when the one that comes is not an id', async () => {
