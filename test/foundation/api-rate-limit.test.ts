@@ -63,6 +63,16 @@ describe('the API rate limit', () => {
     expect(seen.slice(PER_MINUTE)).toEqual([429, 429]);
   });
 
+  it('counts guesses at the queue dashboard (/admin/queues) too', async () => {
+    const stranger = new HttpClient(service.url, fromNewAddress());
+    let n = 0;
+    const seen = await statuses(PER_MINUTE + 2, () =>
+      stranger.get('/admin/queues/api/queues', { 'x-api-key': `ww_guess_${n++}` }),
+    );
+    expect(seen.slice(0, PER_MINUTE)).toEqual(Array(PER_MINUTE).fill(401));
+    expect(seen.slice(PER_MINUTE)).toEqual([429, 429]);
+  });
+
   it('answers a public route’s 429 readable from any origin, like its other answers', async () => {
     const visitor = new HttpClient(service.url, fromNewAddress());
     const seen = await statuses(PER_MINUTE, () => visitor.get('/api/public/advisors/nobody/whatsapp'));

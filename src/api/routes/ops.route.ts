@@ -23,7 +23,9 @@ export async function opsRoutes(app: FastifyInstance, deps: AppDeps, queues: Que
   await app.register(
     async (scope) => {
       // bull-board installs its own error handler, so answer refusals here in our error body.
-      scope.addHook('onRequest', async (request, reply) => {
+      // preParsing, not onRequest: the API rate limit counts the request in the route's own
+      // onRequest, which runs after this scope's; checked there, guesses were never counted.
+      scope.addHook('preParsing', async (request, reply) => {
         try {
           await adminOnly(request, reply);
         } catch (err) {
