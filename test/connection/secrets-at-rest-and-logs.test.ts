@@ -2,13 +2,13 @@
 // Evolution with AUTHENTICATION_EXPOSE_IN_FETCH_INSTANCES=true puts the instance token in clear
 // in every delivery's `apikey`), not through the service's logs, at the most verbose level,
 // during a connect, verified webhooks (the gateway's own and a hand-made one) and a send.
-import { Writable } from 'node:stream';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findConfig } from '../../src/db/repositories/whatsapp-config.repository.js';
 import { rowsOf } from '../../src/db/client.js';
 import { instanceRefOf } from '../../src/domain/instances/instance-credentials.js';
 import { createLogger } from '../../src/logger.js';
+import { logSink } from '../support/logs.js';
 import { startTestService, type TestService } from '../support/service.js';
 import { waitFor } from '../support/wait.js';
 import {
@@ -20,17 +20,11 @@ import {
 } from '../support/whatsapp.js';
 
 let service: TestService;
-let logs = '';
+const sink = logSink();
 beforeAll(async () => {
-  const sink = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      logs += chunk.toString('utf8');
-      done();
-    },
-  });
   service = await startTestService({
     emulator: { exposeApiKeyInWebhooks: true },
-    logger: createLogger('trace', 'wellness-whatsapp', sink),
+    logger: createLogger('trace', 'wellness-whatsapp', sink.stream),
   });
 });
 afterAll(async () => {
@@ -110,6 +104,7 @@ describe('an Evolution that exposes the instance token in its webhooks', () => {
   });
 
   it('writes neither the token nor the webhook secret to the logs', async () => {
+    const logs = sink.text();
     // The capture works: the gateway calls, the requests and the refused webhook were logged.
     expect(logs).toContain('evolution call');
     expect(logs).toContain('/api/whatsapp/send');
@@ -121,17 +116,8 @@ describe('an Evolution that exposes the instance token in its webhooks', () => {
 
 describe('the logger', () => {
   it('redacts the fields that hold credentials, wherever a log line puts them', async () => {
-    let out = '';
-    const logger = createLogger(
-      'trace',
-      'redaction',
-      new Writable({
-        write(chunk: Buffer, _encoding, done) {
-          out += chunk.toString('utf8');
-          done();
-        },
-      }),
-    );
+    const out = logSink();
+    const logger = createLogger('trace', 'redaction', out.stream);
     logger.info(
       {
         jwt_key: 'S1',
@@ -143,7 +129,7 @@ describe('the logger', () => {
       },
       'secrets',
     );
-    expect(out).toContain('"msg":"secrets"');
-    for (let i = 1; i <= 10; i++) expect(out).not.toMatch(new RegExp(`"S${i}"`));
+    expect(out.text()).toContain('"msg":"secrets"');
+    for (let i = 1; i <= 10; i++) expect(out.text()).not.toMatch(new RegExp(`"S${i}"`));
   });
 });

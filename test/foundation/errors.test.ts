@@ -1,8 +1,8 @@
-import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/api/build-app.js';
 import { HttpClient, signUpAdvisor } from '../support/http.js';
+import { logSink } from '../support/logs.js';
 import { startTestService, type TestService } from '../support/service.js';
 
 let service: TestService;
@@ -144,16 +144,8 @@ describe('the error body and status table', () => {
 
 describe('an unexpected error', () => {
   it('answers 500 with the documented body and an errorId, logged once with that errorId', async () => {
-    const lines: Record<string, unknown>[] = [];
-    const logger = pino(
-      { level: 'info' },
-      new Writable({
-        write(chunk: Buffer, _encoding, done) {
-          for (const line of chunk.toString().split('\n').filter(Boolean)) lines.push(JSON.parse(line));
-          done();
-        },
-      }),
-    );
+    const sink = logSink();
+    const logger = pino({ level: 'info' }, sink.stream);
     // The real app on the service's runtime, plus one route that fails the way a bug does.
     const app = await buildApp({ ...service.runtime, logger });
     app.get('/api/test-only/boom', async () => {
@@ -172,11 +164,11 @@ describe('an unexpected error', () => {
       });
       // The bug's own words stay in the logs, not in the answer.
       expect(res.body).not.toContain('Cannot read properties');
-      const logged = lines.filter((l) => l.errorId === body.error.details.errorId);
+      const logged = sink.lines().filter((l) => l.errorId === body.error.details.errorId);
       expect(logged).toHaveLength(1);
       expect(logged[0]).toMatchObject({ level: 50, msg: 'unexpected error' });
       expect(JSON.stringify(logged[0]!.err)).toContain('Cannot read properties');
-      expect(lines.filter((l) => l.level === 50)).toHaveLength(1);
+      expect(sink.lines().filter((l) => l.level === 50)).toHaveLength(1);
     } finally {
       await app.close();
     }

@@ -4,10 +4,10 @@
 // full, the rest counted (and summed up in one line at the window's end); the rejection metric
 // still counts every one, and real deliveries are untouched.
 import { randomBytes } from 'node:crypto';
-import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { webhookStats } from '../../src/domain/webhooks/webhook-stats.js';
 import { createLogger } from '../../src/logger.js';
+import { logSink } from '../support/logs.js';
 import { startTestService, type TestService } from '../support/service.js';
 import {
   connectedAdvisor,
@@ -22,27 +22,16 @@ const FORGED = 150;
 
 let service: TestService;
 let ana: ConnectedAdvisor;
-let logs = '';
+const logs = logSink();
 beforeAll(async () => {
-  const sink = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      logs += chunk.toString('utf8');
-      done();
-    },
-  });
-  service = await startTestService({ logger: createLogger('warn', 'wellness-whatsapp', sink) });
+  service = await startTestService({ logger: createLogger('warn', 'wellness-whatsapp', logs.stream) });
   ana = await connectedAdvisor(service, 'Ana');
 });
 afterAll(async () => {
   await service?.close();
 });
 
-const lines = (msg: string) =>
-  logs
-    .split('\n')
-    .filter(Boolean)
-    .map((l) => JSON.parse(l) as { msg: string })
-    .filter((l) => l.msg === msg);
+const lines = (msg: string) => logs.lines().filter((l) => l.msg === msg);
 
 describe('a flood of forged webhooks', () => {
   it('is refused in full, counted in full, and logged one by one only up to a budget', async () => {
