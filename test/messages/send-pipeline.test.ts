@@ -94,6 +94,31 @@ describe('POST /api/whatsapp/send', () => {
     expect(national.body.message.phone).toBe('+34612345679');
   });
 
+  it('tells a repeated Idempotency-Key with another scheduledAt apart (409), and the same instant written otherwise not', async () => {
+    const at = new Date(Date.now() + 3 * 86_400_000);
+    at.setUTCMilliseconds(0);
+    const body = { to: '+34612000002', text: 'Recordatorio programado', scheduledAt: at.toISOString() };
+    const first = await ana.client.post('/api/whatsapp/send', body, { 'idempotency-key': 'k-when' });
+    expect(first.status).toBe(202);
+    // The same instant in another zone's notation is the same request.
+    const sameInstant = at.toISOString().replace('.000Z', '+00:00');
+    const again = await ana.client.post(
+      '/api/whatsapp/send',
+      { ...body, scheduledAt: sameInstant },
+      { 'idempotency-key': 'k-when' },
+    );
+    expect(again.status).toBe(202);
+    expect(again.body.message.id).toBe(first.body.message.id);
+    const later = await ana.client.post(
+      '/api/whatsapp/send',
+      { ...body, scheduledAt: new Date(at.getTime() + 3_600_000).toISOString() },
+      { 'idempotency-key': 'k-when' },
+    );
+    expect(later.status).toBe(409);
+    expect(later.body.error.code).toBe('idempotency_conflict');
+    expect((await message(ana, first.body.message.id)).body.scheduledAt).toBe(at.toISOString());
+  });
+
   it('returns the same message for a repeated Idempotency-Key and 409 for another body', async () => {
     const body = { to: '+34612000001', text: 'Una sola vez' };
     const first = await ana.client.post('/api/whatsapp/send', body, { 'idempotency-key': 'k-1' });

@@ -32,16 +32,20 @@ export interface SendOptions {
 
 /** Stable hash of a request body, so a retried request can be recognised as the same one. */
 export function requestHash(body: unknown): string {
+  // A Date has no own keys: hashed as an object it was `{}`, and a retry with another scheduledAt
+  // passed for the same request. It is hashed as the instant it names.
   const canonical = (v: unknown): unknown =>
-    v && typeof v === 'object' && !Array.isArray(v)
-      ? Object.fromEntries(
-          Object.keys(v as object)
-            .sort()
-            .map((k) => [k, canonical((v as Record<string, unknown>)[k])]),
-        )
-      : Array.isArray(v)
-        ? v.map(canonical)
-        : v;
+    v instanceof Date
+      ? v.toISOString()
+      : v && typeof v === 'object' && !Array.isArray(v)
+        ? Object.fromEntries(
+            Object.keys(v as object)
+              .sort()
+              .map((k) => [k, canonical((v as Record<string, unknown>)[k])]),
+          )
+        : Array.isArray(v)
+          ? v.map(canonical)
+          : v;
   return createHash('sha256')
     .update(JSON.stringify(canonical(body)))
     .digest('hex');
