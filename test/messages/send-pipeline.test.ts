@@ -285,6 +285,51 @@ describe('POST /api/whatsapp/send', () => {
     expect(stored.body.items.map((m: { id: string }) => m.id)).toEqual([recent.body.message.id]);
   });
 
+  it('refuses, with 422 naming the field, parts of a request its message would not carry', async () => {
+    const png = Buffer.from('89504e470d0a1a0a0000000d4948445200000001000000010806000000', 'hex').toString(
+      'base64',
+    );
+    const cases: [Record<string, unknown>, string[]][] = [
+      // Media with text: the text was dropped, the file sent without it.
+      [{ type: 'image', media: { base64: png }, text: 'mira el plan' }, ['text']],
+      [{ media: { base64: png }, text: 'mira el plan' }, ['text']],
+      // Text with a template: the template won and the typed text was dropped.
+      [{ text: 'hola', template: { key: 'appointment_follow_up' } }, ['text']],
+      // A caption on a text message.
+      [{ type: 'text', text: 'hola', caption: 'pie' }, ['caption']],
+      [{ type: 'text', text: 'hola', media: { base64: png } }, ['media']],
+      // Variables with no template: the client got "Hola {nombre_cliente}".
+      [{ text: 'Hola {nombre_cliente}', variables: { nombre_cliente: 'Ana' } }, ['variables']],
+      // A caption and a template both making the caption.
+      [
+        { type: 'image', media: { base64: png }, caption: 'pie', template: { key: 'appointment_follow_up' } },
+        ['caption'],
+      ],
+    ];
+    const before = (await ana.client.get('/api/whatsapp/messages?phone=%2B34612000007')).body.items.length;
+    for (const [body, fields] of cases) {
+      const res = await ana.client.post('/api/whatsapp/send', { to: '+34612000007', ...body });
+      expect(res.status, JSON.stringify(body)).toBe(422);
+      expect(res.body.error.code).toBe('validation_failed');
+      expect(res.body.error.details.fields.map((f: { field: string }) => f.field)).toEqual(fields);
+    }
+    expect((await ana.client.get('/api/whatsapp/messages?phone=%2B34612000007')).body.items).toHaveLength(
+      before,
+    );
+    // What the dashboard sends is still fine: a template with no variables filled in yet, an image
+    // with a caption, empty extras.
+    const ok = await ana.client.post('/api/whatsapp/send', {
+      to: '+34612000007',
+      type: 'image',
+      media: { base64: png },
+      caption: 'el plan',
+      text: '  ',
+      variables: {},
+    });
+    expect(ok.status).toBe(202);
+    expect(ok.body.message).toMatchObject({ type: 'image', caption: 'el plan', text: null });
+  });
+
   it('answers bad bodies with 400 naming the field', async () => {
     const res = await ana.client.post('/api/whatsapp/send', { to: '+34612000006', text: 5 });
     expect(res.status).toBe(400);

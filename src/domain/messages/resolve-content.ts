@@ -102,12 +102,54 @@ async function renderTemplateText(
   };
 }
 
+/** "an image", "an audio", "a video", "a document". */
+const withArticle = (word: string): string => `${/^[aeiou]/.test(word) ? 'an' : 'a'} ${word}`;
+const capitalized = (text: string): string => text.charAt(0).toUpperCase() + text.slice(1);
+
+const given = (value: string | undefined): boolean => value !== undefined && value.trim() !== '';
+
+/**
+ * Parts of a request the message of its type would not carry. They used to be dropped without a
+ * word (202, and the client got something else than the caller wrote): `text` beside media,
+ * `text` beside a template, a caption on a text message, variables with no template to fill
+ * (the client got "Hola {nombre_cliente}").
+ */
+function unusedParts(req: ContentRequest, type: MessageType): { field: string; message: string }[] {
+  const unused: { field: string; message: string }[] = [];
+  if (req.variables && Object.keys(req.variables).length > 0 && !req.template)
+    unused.push({ field: 'variables', message: 'fill a template: give `template` too, or write the text' });
+  if (type === 'text') {
+    if (req.media) unused.push({ field: 'media', message: 'a text message carries no file: set `type`' });
+    if (given(req.caption))
+      unused.push({ field: 'caption', message: 'a text message has no caption: use `text`' });
+    if (given(req.text) && req.template)
+      unused.push({ field: 'text', message: 'give `text` or a `template`, not both' });
+  } else {
+    if (given(req.text))
+      unused.push({
+        field: 'text',
+        message: `${withArticle(type)} message carries a \`caption\`, not \`text\``,
+      });
+    if (given(req.caption) && req.template)
+      unused.push({ field: 'caption', message: 'give `caption` or a `template`, not both' });
+  }
+  return unused;
+}
+
 export async function resolveContent(
   ctx: DomainContext,
   advisorId: string,
   req: ContentRequest,
   options: { automated: boolean } = { automated: false },
 ): Promise<ResolvedContent> {
+  const unused = unusedParts(req, req.type ?? (req.media ? 'document' : 'text'));
+  if (unused.length > 0) {
+    throw new AppError(
+      'validation_failed',
+      `Parts of this request would not be sent: ${unused.map((u) => u.field).join(', ')}.`,
+      { fields: unused },
+    );
+  }
   const rendered = req.template
     ? await renderTemplateText(ctx, advisorId, req.template, req.variables ?? {}, options.automated)
     : null;
@@ -145,7 +187,7 @@ export async function resolveContent(
   if (!media || (!media.url && !media.base64) || (media.url && media.base64)) {
     throw new AppError(
       'validation_failed',
-      `A ${type} message needs exactly one of media.url or media.base64.`,
+      `${capitalized(withArticle(type))} message needs exactly one of media.url or media.base64.`,
       {
         fields: [{ field: 'media', message: 'give either url or base64' }],
       },
@@ -209,7 +251,7 @@ export async function resolveContent(
   if (type !== 'document' && sniffed?.kind !== type) {
     throw new AppError(
       'unsupported_media_type',
-      `The file is not ${type === 'image' ? 'an' : 'a'} ${type}${sniffed ? ` (it looks like ${sniffed.mimetype})` : ''}.`,
+      `The file is not ${withArticle(type)}${sniffed ? ` (it looks like ${sniffed.mimetype})` : ''}.`,
       {
         expected: type,
         detected: sniffed?.mimetype ?? null,
