@@ -111,6 +111,29 @@ describe('API keys for the booking module', () => {
     expect(revoked.status).toBe(401);
   });
 
+  it("keeps better-auth's own key routes closed: keys are managed, and audited, through /api/api-keys only", async () => {
+    const { client } = await signUpAdvisor(service.url, 'Clara');
+    const kept = await client.post('/api/api-keys', { name: 'booking' });
+    const attempts = [
+      await client.post('/api/auth/api-key/create', { name: 'sin rastro', expiresIn: 86_400 }),
+      await client.get('/api/auth/api-key/list'),
+      await client.post('/api/auth/api-key/update', { keyId: kept.body.id, enabled: false }),
+      await client.post('/api/auth/api-key/delete', { keyId: kept.body.id }),
+    ];
+    for (const res of attempts) {
+      expect(res.status).toBe(404);
+      expect(res.body.error.code).toBe('not_found');
+      expect(res.body.error.message).toMatch(/\/api\/api-keys/);
+    }
+    // Nothing was created, changed or removed, and the kept key still works.
+    expect((await client.get('/api/api-keys')).body.items.map((k: { name: string }) => k.name)).toEqual([
+      'booking',
+    ]);
+    expect(
+      (await new HttpClient(service.url, { 'x-api-key': kept.body.key }).get('/api/api-keys')).status,
+    ).toBe(200);
+  });
+
   it('never lets another advisor see or revoke a key', async () => {
     const a = await signUpAdvisor(service.url, 'A');
     const b = await signUpAdvisor(service.url, 'B');

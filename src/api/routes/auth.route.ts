@@ -24,6 +24,11 @@ export function authRoutes(app: FastifyInstance, auth: Auth, database: Pick<Data
     schema: { hide: true },
     handler: async (request, reply) => {
       const url = new URL(request.url, `http://${request.headers.host ?? 'localhost'}`);
+      // The API key plugin's own routes would create, change and delete keys with no audit entry,
+      // and take options /api/api-keys refuses (expiry, prefix): keys are managed there only.
+      if (url.pathname.startsWith('/api/auth/api-key/')) {
+        throw new AppError('not_found', 'No such route here: manage API keys with /api/api-keys.');
+      }
       if (request.method === 'POST') await forgetCachedSessions(auth, url.pathname, request.headers);
       const hasBody = request.method !== 'GET' && request.body !== undefined;
       const response = await auth.handler(
