@@ -127,6 +127,27 @@ describe('own templates', () => {
     expect(await list(client)).toHaveLength(10);
   });
 
+  it('keeps every one of several edits of different fields made at the same time', async () => {
+    const { client } = await signUpAdvisor(service.url, 'Simultánea');
+    for (let round = 0; round < 6; round++) {
+      const created = await client.post<Template>(BASE, { ...promo, key: `simultanea_${round}` });
+      const id = created.body.id;
+      const edits = [
+        { name: `Bono ${round}` },
+        { body: `Hola {nombre_cliente}, tu código nuevo es {codigo} (${round}).` },
+        { customVariables: ['codigo', 'caduca'] },
+      ];
+      const answers = await Promise.all(edits.map((edit) => client.put<Template>(`${BASE}/${id}`, edit)));
+      expect(answers.map((a) => a.status)).toEqual([200, 200, 200]);
+      const final = (await client.get<Template>(`${BASE}/${id}`)).body;
+      expect(final, `round ${round}`).toMatchObject({
+        name: `Bono ${round}`,
+        body: `Hola {nombre_cliente}, tu código nuevo es {codigo} (${round}).`,
+        customVariables: ['codigo', 'caduca'],
+      });
+    }
+  });
+
   it('keeps keys unique per language and away from built-in keys', async () => {
     const { client } = await signUpAdvisor(service.url, 'Claves');
     expect((await client.post(BASE, promo)).status).toBe(201);

@@ -2,7 +2,7 @@
 // in code) and template usage counted from whatsapp_message. Every function takes the advisor id
 // right after the database (STYLE.md, tenancy), except templateUsageStats: the admin metrics'
 // platform-wide aggregate, system-wide by design.
-import { and, asc, count, countDistinct, eq, gte, isNotNull, lt, notInArray, or } from 'drizzle-orm';
+import { and, asc, count, countDistinct, eq, gte, isNotNull, lt, notInArray, or, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../client.js';
 import { whatsappMessage, whatsappTemplate } from '../schema/index.js';
 
@@ -87,16 +87,37 @@ export async function insertTemplateRow(
   return row ?? null;
 }
 
+/** The editable content of a row as an edit read it. */
+export type TemplateContent = Pick<TemplateRow, 'name' | 'category' | 'body' | 'customVariables'>;
+
+/**
+ * Writes the patch; null when the advisor has no such template or, with `readAs`, when its content
+ * is no longer what the edit was computed from (another edit landed in between: re-read, redo).
+ */
 export async function updateTemplateRow(
   db: DbOrTx,
   advisorId: string,
   id: string,
   patch: TemplatePatch,
+  readAs?: TemplateContent,
 ): Promise<TemplateRow | null> {
   const [row] = await db
     .update(whatsappTemplate)
     .set({ ...patch, updatedAt: new Date() })
-    .where(and(eq(whatsappTemplate.advisorId, advisorId), eq(whatsappTemplate.id, id)))
+    .where(
+      and(
+        eq(whatsappTemplate.advisorId, advisorId),
+        eq(whatsappTemplate.id, id),
+        ...(readAs
+          ? [
+              eq(whatsappTemplate.name, readAs.name),
+              eq(whatsappTemplate.category, readAs.category),
+              eq(whatsappTemplate.body, readAs.body),
+              sql`${whatsappTemplate.customVariables} = ${JSON.stringify(readAs.customVariables)}::jsonb`,
+            ]
+          : []),
+      ),
+    )
     .returning();
   return row ?? null;
 }

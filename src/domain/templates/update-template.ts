@@ -1,9 +1,10 @@
 import {
+  findTemplateRow,
   insertTemplateRow,
   updateTemplateRow,
   type TemplateRow,
 } from '../../db/repositories/template.repository.js';
-import { notFound } from '../app-error.js';
+import { AppError, notFound } from '../app-error.js';
 import type { BuiltinTemplate } from './builtin-templates.js';
 import { checkTemplateDraft, type FieldProblem } from './check-template-draft.js';
 import type { TemplateCategory } from './template-category.js';
@@ -39,12 +40,36 @@ export async function updateTemplate(
   return rowTemplateView(row, usage.ofRow(row));
 }
 
+/** How many times an edit is redone on top of edits that keep landing first. */
+const MAX_EDIT_ATTEMPTS = 5;
+
+/**
+ * Applies the edit to the row as it is in the database. Each write is conditional on the content
+ * the edit was computed from: two edits of different fields at once used to write the whole row
+ * each, and the later one put back what the other had changed. The loser re-reads and redoes.
+ */
 async function updateRow(
   ctx: TemplateContext,
   advisorId: string,
-  row: TemplateRow,
+  read: TemplateRow,
   input: UpdateTemplateInput,
 ): Promise<TemplateRow> {
+  let row = read;
+  for (let attempt = 1; attempt <= MAX_EDIT_ATTEMPTS; attempt++) {
+    const updated = await updateTemplateRow(ctx.db, advisorId, row.id, editedContent(row, input), row);
+    if (updated) return updated;
+    const now = await findTemplateRow(ctx.db, advisorId, row.id);
+    if (!now) throw notFound('Template');
+    row = now;
+  }
+  throw new AppError(
+    'state_conflict',
+    'This template is being edited elsewhere at the same time; try again.',
+  );
+}
+
+/** The row's content with the edit applied, checked like a new draft. */
+function editedContent(row: TemplateRow, input: UpdateTemplateInput) {
   const current = row.category as TemplateCategory;
   const category = input.category ?? current;
   const checked = checkTemplateDraft(
@@ -58,9 +83,7 @@ async function updateRow(
     },
     row.overridesBuiltIn ? fixedCategory(current, category) : [],
   );
-  const updated = await updateTemplateRow(ctx.db, advisorId, row.id, { ...checked, category });
-  if (!updated) throw notFound('Template');
-  return updated;
+  return { ...checked, category };
 }
 
 async function editBuiltin(
