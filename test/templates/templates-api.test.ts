@@ -391,6 +391,17 @@ describe('preview', () => {
     expect(res.body.text).toContain('🕐 {hora_cita}');
   });
 
+  it("previews a built-in's id as a send by that id would go: with the advisor's override of it", async () => {
+    const { client } = await signUpAdvisor(service.url, 'Vista previa');
+    const edited = await client.put(`${BASE}/${REMINDER_ES}`, {
+      body: 'Hola {nombre_cliente}, te espero mañana.',
+    });
+    expect(edited.status).toBe(200);
+    const res = await client.post(`${BASE}/${REMINDER_ES}/preview`, { variables: { nombre_cliente: 'Ana' } });
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ text: 'Hola Ana, te espero mañana.', missing: [], unknown: [] });
+  });
+
   it("renders the advisor's own template, with no variables at all", async () => {
     const { client } = await signUpAdvisor(service.url, 'PreviewPropia');
     const created = await client.post<Template>(BASE, promo);

@@ -1,5 +1,5 @@
 import type { TemplateContext } from './template-context.js';
-import { findTemplateById } from './find-template.js';
+import { resolveTemplateForSend } from './resolve-template-for-send.js';
 import { parseTemplate, renderTemplate, type TemplateValues } from './template-syntax.js';
 
 export interface TemplatePreview {
@@ -16,8 +16,9 @@ export async function previewTemplate(
   id: string,
   values: TemplateValues,
 ): Promise<TemplatePreview> {
-  const found = await findTemplateById(ctx, advisorId, id);
-  const body = found.kind === 'row' ? found.row.body : found.template.body;
+  // The body a send by this id would use: a built-in's id previews the advisor's override of it,
+  // as sending by that id sends the override (it used to preview the original text).
+  const { body } = await resolveTemplateForSend(ctx, advisorId, { id });
   const used = new Set(parseTemplate(body).variables);
   const { text, missing } = renderTemplate(body, values);
   return { text, missing, unknown: Object.keys(values).filter((name) => !used.has(name)) };
