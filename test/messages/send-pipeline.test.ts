@@ -420,6 +420,32 @@ describe('delivery behaviour', () => {
   });
 });
 
+describe('retries racing each other', () => {
+  it('move the message once and leave one audit entry, however many arrive at once', async () => {
+    await ana.emulator.put('/_emulator/faults', { notOnWhatsApp: ['34612000011'] });
+    const res = await ana.client.post('/api/whatsapp/send', { to: '+34612000011', text: 'reintento doble' });
+    const id = res.body.message.id as string;
+    await waitFor(
+      () => message(ana, id),
+      (r) => r.body.status === 'failed',
+    );
+    // The number works again: the retried send goes out instead of failing anew (which would make
+    // a later retry legitimate).
+    await ana.emulator.delete('/_emulator/faults');
+    const retries = await Promise.all(
+      Array.from({ length: 8 }, () => ana.client.post(`/api/whatsapp/messages/${id}/retry`)),
+    );
+    const statuses = retries.map((r) => r.status);
+    expect(statuses.filter((s) => s === 202)).toHaveLength(1);
+    expect(statuses.filter((s) => s !== 202).every((s) => s === 409)).toBe(true);
+    const audit = (await ana.client.get('/api/whatsapp/audit?limit=200')).body.items as {
+      action: string;
+      messageId: string | null;
+    }[];
+    expect(audit.filter((e) => e.action === 'message.retry' && e.messageId === id)).toHaveLength(1);
+  });
+});
+
 describe('history, audit and tenancy', () => {
   it('lists newest first with filters and cursor pagination', async () => {
     const carla = await connectedAdvisor(service, 'Carla');

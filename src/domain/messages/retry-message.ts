@@ -35,6 +35,8 @@ export async function retryMessage(
         ),
       )
       .returning();
+    // Only the retry that moved the message: one that lost a race to another changed nothing.
+    if (result.length === 0) return result;
     await insertAudit(tx, advisorId, {
       actorType: actor.type,
       actorId: actor.id,
