@@ -184,7 +184,7 @@ describe('POST /api/whatsapp/send', () => {
     expect(exe.status).toBe(415);
     expect(exe.body.error).toMatchObject({
       code: 'unsupported_media_type',
-      details: { declared: 'application/pdf', detected: null },
+      details: { declared: 'application/pdf', detected: 'application/x-msdownload' },
     });
     // A PNG called a JPEG: corrected, since the bytes say exactly what they are.
     const png2 = await send({ type: 'image', media: { base64: png, mimetype: 'image/jpeg' } });
@@ -197,7 +197,13 @@ describe('POST /api/whatsapp/send', () => {
       { field: 'media.mimetype', message: expect.stringMatching(/MIME type/) },
     ]);
     // WhatsApp shows no caption on audio: it would have been stored and never sent.
-    const ogg = Buffer.from('OggS\x00\x02 some audio').toString('base64');
+    // The first page of an Ogg Opus voice note: the page header, then the OpusHead packet.
+    const ogg = Buffer.concat([
+      Buffer.from('OggS'),
+      Buffer.from([0, 2, ...Array(20).fill(0), 1, 19]),
+      Buffer.from('OpusHead'),
+      Buffer.alloc(11),
+    ]).toString('base64');
     const audio = await send({ type: 'audio', media: { base64: ogg }, caption: 'escúchalo' });
     expect(audio.status).toBe(422);
     expect(audio.body.error.details.fields).toEqual([

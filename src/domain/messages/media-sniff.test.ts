@@ -2,10 +2,43 @@ import { describe, expect, it } from 'vitest';
 
 import { reconcileMimetype, refutesDeclared, sniffMedia } from './media-sniff.js';
 
-const png = sniffMedia(Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex'))!;
-const pdf = sniffMedia(Buffer.from('%PDF-1.7 …'))!;
-const zip = sniffMedia(Buffer.from('504b0304140000000800', 'hex'))!;
-const mp4 = sniffMedia(Buffer.from('000000186674797069736f6d', 'hex'))!;
+const hex = (h: string, pad = 0) => Buffer.concat([Buffer.from(h, 'hex'), Buffer.alloc(pad)]);
+const png = (await sniffMedia(hex('89504e470d0a1a0a0000000d49484452')))!;
+const pdf = (await sniffMedia(Buffer.from('%PDF-1.7 …')))!;
+const zip = (await sniffMedia(hex('504b0304140000000800')))!;
+const mp4 = (await sniffMedia(hex('000000186674797069736f6d')))!;
+
+describe('sniffMedia', () => {
+  // QA (2026-12-01) found the hand-written checks refusing real audio and taking photos for video.
+  it.each([
+    [
+      'a HEIC photo (an ftyp box, brand heic)',
+      hex('0000001866747970686569630000000068656963', 16),
+      'image/heic',
+      'image',
+    ],
+    ['an AVIF photo', hex('0000001c667479706176696600000000617669666d696631', 16), 'image/avif', 'image'],
+    ['an MP4 video', hex('000000186674797069736f6d'), 'video/mp4', 'video'],
+    ['an M4A (named as WhatsApp takes it)', hex('00000020667479704d344120', 30), 'audio/mp4', 'audio'],
+    ['AAC in ADTS frames', hex('fff15080', 60), 'audio/aac', 'audio'],
+    ['an AMR voice note', Buffer.from(`#!AMR\n${'x'.repeat(20)}`), 'audio/amr', 'audio'],
+    ['an MP3 with no ID3 tag (MPEG-1 layer III, protected)', hex('fffa9064', 60), 'audio/mpeg', 'audio'],
+    ['an MP3 with no ID3 tag (MPEG-2)', hex('fff39064', 60), 'audio/mpeg', 'audio'],
+    ['a PDF', Buffer.from('%PDF-1.7 …'), 'application/pdf', 'document'],
+    [
+      'a Windows executable',
+      Buffer.from('MZ\x90\x00 program', 'latin1'),
+      'application/x-msdownload',
+      'document',
+    ],
+  ])('%s → %s (%s)', async (_case, bytes, mimetype, kind) => {
+    expect(await sniffMedia(bytes)).toEqual({ mimetype, kind });
+  });
+
+  it('knows nothing of plain text', async () => {
+    expect(await sniffMedia(Buffer.from('hola, ¿qué tal?'))).toBeNull();
+  });
+});
 
 describe('refutesDeclared', () => {
   it.each([

@@ -1,37 +1,39 @@
 // Tells a file's real type from its first bytes, so an upload is judged by what it is and not by
 // the name or MIME type the caller claims.
+import { fileTypeFromBuffer } from 'file-type';
+
 export type SniffedMedia = { mimetype: string; kind: 'image' | 'document' | 'audio' | 'video' };
 
-const startsWith = (b: Buffer, bytes: number[], offset = 0) => bytes.every((v, i) => b[offset + i] === v);
-const ascii = (b: Buffer, text: string, offset = 0) =>
-  b.subarray(offset, offset + text.length).toString('latin1') === text;
+/**
+ * What file-type names some formats, in the names WhatsApp (and Evolution) take: an M4A is sent as
+ * audio/mp4.
+ */
+const WHATSAPP_NAMES: Record<string, string> = { 'audio/x-m4a': 'audio/mp4' };
 
-export function sniffMedia(bytes: Buffer): SniffedMedia | null {
-  if (startsWith(bytes, [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))
-    return { mimetype: 'image/png', kind: 'image' };
-  if (startsWith(bytes, [0xff, 0xd8, 0xff])) return { mimetype: 'image/jpeg', kind: 'image' };
-  if (ascii(bytes, 'GIF87a') || ascii(bytes, 'GIF89a')) return { mimetype: 'image/gif', kind: 'image' };
-  if (ascii(bytes, 'RIFF') && ascii(bytes, 'WEBP', 8)) return { mimetype: 'image/webp', kind: 'image' };
-  if (ascii(bytes, '%PDF-')) return { mimetype: 'application/pdf', kind: 'document' };
-  if (ascii(bytes, 'ftyp', 4)) {
-    const brand = bytes.subarray(8, 12).toString('latin1');
-    if (brand.startsWith('M4A')) return { mimetype: 'audio/mp4', kind: 'audio' };
-    return { mimetype: 'video/mp4', kind: 'video' };
-  }
-  if (ascii(bytes, 'OggS')) return { mimetype: 'audio/ogg', kind: 'audio' };
-  if (ascii(bytes, 'ID3') || startsWith(bytes, [0xff, 0xfb]) || startsWith(bytes, [0xff, 0xf3])) {
-    return { mimetype: 'audio/mpeg', kind: 'audio' };
-  }
-  if (ascii(bytes, 'RIFF') && ascii(bytes, 'WAVE', 8)) return { mimetype: 'audio/wav', kind: 'audio' };
-  // Office documents are ZIP containers; plain ZIPs are sent as documents too.
-  if (startsWith(bytes, [0x50, 0x4b, 0x03, 0x04])) return { mimetype: 'application/zip', kind: 'document' };
-  if (startsWith(bytes, [0xd0, 0xcf, 0x11, 0xe0]))
-    return { mimetype: 'application/msword', kind: 'document' };
-  return null;
+/**
+ * The real type of a file from its bytes (file-type reads the magic numbers and container headers:
+ * HEIC and AVIF photos, AAC, AMR, MP3 without an ID3 tag, Office documents inside their ZIP…),
+ * null when they say nothing it knows. Images, audio and video by their top-level type; anything
+ * else it recognises (a PDF, a ZIP, an executable) is a document.
+ */
+export async function sniffMedia(bytes: Buffer): Promise<SniffedMedia | null> {
+  // A container it starts to read and cannot (a truncated or hostile ZIP) is one it does not know.
+  const found = await fileTypeFromBuffer(bytes).catch(() => undefined);
+  if (!found) return null;
+  const mimetype = WHATSAPP_NAMES[found.mime] ?? found.mime;
+  const family = mimetype.split('/')[0];
+  const kind = family === 'image' || family === 'audio' || family === 'video' ? family : 'document';
+  return { mimetype, kind };
 }
 
-/** Types the first bytes identify exactly; for the others (MP4 brands, ZIP-based Office files) only the family. */
+/**
+ * Types whose bytes are refuted when they are not that type. For the others the bytes only
+ * confirm a family: MP4 brands, ZIP- or CFB-based Office files.
+ */
 const EXACT_TYPES = new Set(['image/png', 'image/jpeg', 'image/gif', 'image/webp', 'application/pdf']);
+
+/** Containers whose exact type only the caller knows (a .docx is a ZIP, a .xls a CFB file). */
+const CONTAINERS = new Set(['application/zip', 'application/x-cfb']);
 
 /**
  * Whether a declared MIME type is refuted by the bytes: the caller names a type we can recognise
@@ -50,6 +52,6 @@ export function refutesDeclared(sniffed: SniffedMedia | null, declared: string |
  */
 export function reconcileMimetype(sniffed: SniffedMedia, declared: string | undefined): string {
   if (!declared || EXACT_TYPES.has(sniffed.mimetype)) return sniffed.mimetype;
-  if (sniffed.mimetype === 'application/zip' && declared.startsWith('application/')) return declared;
+  if (CONTAINERS.has(sniffed.mimetype) && declared.startsWith('application/')) return declared;
   return declared.split('/')[0] === sniffed.mimetype.split('/')[0] ? declared : sniffed.mimetype;
 }

@@ -247,7 +247,7 @@ export async function resolveContent(
       fields: [{ field: 'media.base64', message: 'is empty' }],
     });
   }
-  const sniffed = sniffMedia(bytes);
+  const sniffed = await sniffMedia(bytes);
   if (type !== 'document' && sniffed?.kind !== type) {
     throw new AppError(
       'unsupported_media_type',
