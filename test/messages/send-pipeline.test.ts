@@ -465,6 +465,26 @@ describe('history, audit and tenancy', () => {
     expect(filtered.body.items.map((m: any) => m.text)).toEqual(['n2']);
     expect((await carla.client.get('/api/whatsapp/messages?cursor=garbage')).status).toBe(400);
     expect((await carla.client.get('/api/whatsapp/messages?limit=500')).status).toBe(400);
+    // A time range: [since, until). Backwards (or empty) is 422 naming `since`, as metrics and
+    // the agenda answer; it used to be 200 with nothing in it.
+    const now = Date.now();
+    const iso = (ms: number) => encodeURIComponent(new Date(ms).toISOString());
+    const inRange = await carla.client.get(
+      `/api/whatsapp/messages?since=${iso(now - 600_000)}&until=${iso(now + 60_000)}`,
+    );
+    expect(inRange.body.items.map((m: any) => m.text)).toEqual(['n4', 'n3', 'n2', 'n1', 'n0']);
+    for (const [since, until] of [
+      [now + 60_000, now - 600_000],
+      [now, now],
+    ]) {
+      const backwards = await carla.client.get(
+        `/api/whatsapp/messages?since=${iso(since!)}&until=${iso(until!)}`,
+      );
+      expect(backwards.status).toBe(422);
+      expect(backwards.body.error.details.fields).toEqual([
+        { field: 'since', message: 'must be before until' },
+      ]);
+    }
   });
 
   it('finds a number by a few of its digits, for this advisor only', async () => {

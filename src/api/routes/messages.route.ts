@@ -10,6 +10,7 @@ import { MIN_PARTIAL_PHONE_DIGITS, readPhoneFilter } from '../../domain/messages
 import { retryMessage } from '../../domain/messages/retry-message.js';
 import { sendMessage } from '../../domain/messages/send-message.js';
 import { decodeCursor, encodeCursor } from '../cursor.js';
+import { assertRangeRunsForward } from '../time-range.js';
 import type { AppDeps } from '../deps.js';
 import { callerOf, requireCaller } from '../plugins/caller.js';
 import { listQuerySchema, messageSchema, sendBodySchema } from '../schemas/message.schema.js';
@@ -77,6 +78,9 @@ export function messageRoutes(app: FastifyInstance, deps: AppDeps): void {
           `phone must be a whole number or at least ${MIN_PARTIAL_PHONE_DIGITS} of its digits.`,
           { fields: [{ field: 'phone', message: `needs at least ${MIN_PARTIAL_PHONE_DIGITS} digits` }] },
         );
+      }
+      if (q.since && q.until) {
+        assertRangeRunsForward(new Date(q.since), new Date(q.until), { start: 'since', end: 'until' });
       }
       const rows = await listMessages(
         ctx.db,
