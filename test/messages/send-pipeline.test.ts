@@ -247,6 +247,25 @@ describe('POST /api/whatsapp/send', () => {
     expect(missing.body.error.details.missing).toEqual(
       expect.arrayContaining(['nombre_asesor', 'mensaje_personalizado']),
     );
+    // Numbers are written as their text, as long as JSON kept every digit of them.
+    const numbers = (mensaje_personalizado: unknown) =>
+      ana.client.post('/api/whatsapp/send', {
+        to: '+34612000004',
+        template: { key: 'follow_up' },
+        variables: { nombre_cliente: 'Marta', nombre_asesor: 'Ana', mensaje_personalizado },
+      });
+    const exact = await numbers(1234.5);
+    expect(exact.status).toBe(202);
+    expect(exact.body.message.text).toContain('1234.5');
+    const tooBig = await ana.client.request(
+      'POST',
+      '/api/whatsapp/send',
+      '{"to":"+34612000004","template":{"key":"follow_up"},"variables":{"nombre_cliente":"Marta","nombre_asesor":"Ana","mensaje_personalizado":12345678901234567890}}',
+    );
+    expect(tooBig.status).toBe(400);
+    expect(tooBig.body.error.details.fields).toEqual([
+      { field: 'variables.mensaje_personalizado', message: expect.stringMatching(/as a string/) },
+    ]);
   });
 
   it('holds a scheduled message until its time', async () => {

@@ -28,7 +28,21 @@ export const messageSchema = z.object({
   failedAt: z.date().nullable(),
 });
 
-const variableValue = z.union([z.string(), z.number()]).transform(String);
+/**
+ * A variable's value: a string, or a number written as its text. A whole number past 2^53 has
+ * already lost digits when JSON is read (12345678901234567890 arrives as 12345678901234567000),
+ * so it is refused, asking for a string, instead of sending the client other digits.
+ */
+const variableValue = z
+  .union([
+    z.string(),
+    z
+      .number()
+      .refine((n) => !Number.isInteger(n) || Number.isSafeInteger(n), {
+        message: 'is too large to be exact as a JSON number: send it as a string',
+      }),
+  ])
+  .transform(String);
 
 /** type/subtype, with optional parameters ("text/plain; charset=utf-8"), as RFC 6838 spells them. */
 const MIME_TYPE = /^[a-z0-9][a-z0-9!#$&^_.+-]*\/[a-z0-9][a-z0-9!#$&^_.+-]*(\s*;.*)?$/i;
