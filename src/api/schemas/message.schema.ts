@@ -36,11 +36,9 @@ export const messageSchema = z.object({
 const variableValue = z
   .union([
     z.string(),
-    z
-      .number()
-      .refine((n) => !Number.isInteger(n) || Number.isSafeInteger(n), {
-        message: 'is too large to be exact as a JSON number: send it as a string',
-      }),
+    z.number().refine((n) => !Number.isInteger(n) || Number.isSafeInteger(n), {
+      message: 'is too large to be exact as a JSON number: send it as a string',
+    }),
   ])
   .transform(String);
 
