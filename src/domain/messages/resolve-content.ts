@@ -11,6 +11,7 @@ import {
 import { resolveTemplateForSend, type TemplateForSend } from '../templates/resolve-template-for-send.js';
 import { unfillableByAutomation } from '../templates/template-variables.js';
 import { reconcileMimetype, refutesDeclared, sniffMedia } from './media-sniff.js';
+import { mediaUrlProblem } from './media-url.js';
 
 export type MessageType = 'text' | 'image' | 'document' | 'audio' | 'video';
 export type TemplateRef = { id: string } | { key: string; language?: string };
@@ -221,6 +222,13 @@ export async function resolveContent(
     if (url.protocol !== 'https:' && !(ctx.sandbox && url.protocol === 'http:')) {
       throw new AppError('validation_failed', 'media.url must use https.', {
         fields: [{ field: 'media.url', message: 'must be an https URL' }],
+      });
+    }
+    // The built-in sandbox fetches nothing; a real gateway would fetch this from inside its network.
+    const problem = ctx.sandbox ? null : mediaUrlProblem(url);
+    if (problem) {
+      throw new AppError('validation_failed', `media.url ${problem}.`, {
+        fields: [{ field: 'media.url', message: problem }],
       });
     }
     const fileName = media.fileName ?? (fileNameOf(url) || null);

@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest';
+import { mediaUrlProblem } from './media-url.js';
+
+describe('mediaUrlProblem', () => {
+  it.each([
+    'https://169.254.169.254/latest/meta-data/',
+    'https://127.0.0.1:8080/admin',
+    'https://10.1.2.3/plan.pdf',
+    'https://172.20.0.5/plan.pdf',
+    'https://192.168.1.10/plan.pdf',
+    'https://0.0.0.0/plan.pdf',
+    'https://[::1]/plan.pdf',
+    'https://[fd00::1]/plan.pdf',
+    'https://[fe80::1]/plan.pdf',
+    'https://[::ffff:127.0.0.1]/plan.pdf',
+    'https://localhost/plan.pdf',
+    'https://api.localhost/plan.pdf',
+    'https://2130706433/plan.pdf',
+  ])('refuses %s', (url) => {
+    expect(mediaUrlProblem(new URL(url))).toMatch(/public host/);
+  });
+
+  it('refuses a URL with credentials in it', () => {
+    expect(mediaUrlProblem(new URL('https://user:secret@cdn.example.com/plan.pdf'))).toMatch(
+      /user or password/,
+    );
+  });
+
+  it.each([
+    'https://cdn.example.com/plan.pdf',
+    'https://8.8.8.8/plan.pdf',
+    'https://[2001:4860::8888]/x.png',
+  ])('lets %s through', (url) => {
+    expect(mediaUrlProblem(new URL(url))).toBeNull();
+  });
+});

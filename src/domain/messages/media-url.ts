@@ -1,0 +1,46 @@
+// Whether a media URL points somewhere the gateway should be asked to fetch. Evolution downloads
+// `media.url` itself, from inside its own network: a URL naming a loopback, private or link-local
+// address (a cloud metadata service at 169.254.169.254, an admin port on 127.0.0.1) would have it
+// fetch that for whoever wrote the URL, and a URL with a user and password would hand them over.
+// Only literal addresses and `localhost` can be judged here; a public name that resolves to a
+// private address is for the gateway's network to refuse.
+import { BlockList, isIP } from 'node:net';
+
+const NOT_PUBLIC = new BlockList();
+for (const [network, prefix] of [
+  ['0.0.0.0', 8],
+  ['10.0.0.0', 8],
+  ['100.64.0.0', 10],
+  ['127.0.0.0', 8],
+  ['169.254.0.0', 16],
+  ['172.16.0.0', 12],
+  ['192.168.0.0', 16],
+  ['224.0.0.0', 4],
+  ['240.0.0.0', 4],
+] as const) {
+  NOT_PUBLIC.addSubnet(network, prefix, 'ipv4');
+}
+for (const [network, prefix] of [
+  ['::', 128],
+  ['::1', 128],
+  ['fc00::', 7],
+  ['fe80::', 10],
+  ['ff00::', 8],
+] as const) {
+  NOT_PUBLIC.addSubnet(network, prefix, 'ipv6');
+}
+
+/** Why the gateway must not be sent to fetch this URL, or null when nothing here says so. */
+export function mediaUrlProblem(url: URL): string | null {
+  if (url.username || url.password) return 'must not carry a user or password';
+  const host = url.hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  if (host === 'localhost' || host.endsWith('.localhost')) return 'must name a public host';
+  const family = isIP(host);
+  if (family === 0) return null;
+  // An IPv4 address written inside IPv6 (::ffff:127.0.0.1) is judged as the IPv4 one.
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/.exec(host)?.[1];
+  const blocked = mapped
+    ? NOT_PUBLIC.check(mapped, 'ipv4')
+    : NOT_PUBLIC.check(host, family === 4 ? 'ipv4' : 'ipv6');
+  return blocked ? 'must name a public host, not a private, loopback or link-local address' : null;
+}
