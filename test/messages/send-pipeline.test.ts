@@ -69,6 +69,24 @@ describe('POST /api/whatsapp/send', () => {
     expect(refused.body.error.message).toContain('nested more than 64 levels');
   });
 
+  it('refuses a media URL whose declared type contradicts the message type', async () => {
+    const send = (type: string, mimetype: string) =>
+      ana.client.post('/api/whatsapp/send', {
+        to: '+34612000012',
+        type,
+        media: { url: 'https://example.com/files/plan', mimetype },
+      });
+    const pdfAsImage = await send('image', 'application/pdf');
+    expect(pdfAsImage.status).toBe(422);
+    expect(pdfAsImage.body.error.details.fields).toEqual([
+      { field: 'media.mimetype', message: 'must be image/… for type image' },
+    ]);
+    expect((await send('audio', 'video/mp4')).status).toBe(422);
+    expect((await send('image', 'image/jpeg')).status).toBe(202);
+    // A document may be of any type.
+    expect((await send('document', 'image/jpeg')).status).toBe(202);
+  });
+
   it('takes a media URL whose file name has a malformed %-escape (it was a 500)', async () => {
     const res = await ana.client.post('/api/whatsapp/send', {
       to: '+34612000703',
@@ -222,7 +240,15 @@ describe('POST /api/whatsapp/send', () => {
         media: { base64: Buffer.alloc(5000, 1).toString('base64'), fileName: 'big.bin' },
       });
       expect(res.status).toBe(413);
-      expect(res.body.error.code).toBe('payload_too_large');
+      expect(res.body.error).toMatchObject({ code: 'payload_too_large', details: { maxBytes: 2048 } });
+      // Just over the limit is told apart only once decoded: the same answer.
+      const justOver = await client.post('/api/whatsapp/send', {
+        to: '+34612000003',
+        type: 'document',
+        media: { base64: Buffer.alloc(2049, 1).toString('base64'), fileName: 'big.bin' },
+      });
+      expect(justOver.status).toBe(413);
+      expect(justOver.body.error).toMatchObject({ code: 'payload_too_large', details: { maxBytes: 2048 } });
     } finally {
       await small.close();
     }

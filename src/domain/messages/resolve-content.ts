@@ -231,6 +231,17 @@ export async function resolveContent(
         fields: [{ field: 'media.url', message: problem }],
       });
     }
+    // No bytes to look at here: a declared type of another family than `type` contradicts it.
+    const family = media.mimetype?.split('/')[0]?.toLowerCase();
+    if (family && type !== 'document' && family !== type) {
+      throw new AppError(
+        'validation_failed',
+        `media.mimetype ${media.mimetype} is not ${withArticle(type)} type.`,
+        {
+          fields: [{ field: 'media.mimetype', message: `must be ${type}/… for type ${type}` }],
+        },
+      );
+    }
     const fileName = media.fileName ?? (fileNameOf(url) || null);
     return {
       type,
@@ -248,6 +259,7 @@ export async function resolveContent(
     throw new AppError(
       'payload_too_large',
       `The file is larger than the ${Math.round(ctx.config.limits.mediaBytes / 1024 / 1024)} MB limit.`,
+      { maxBytes: ctx.config.limits.mediaBytes },
     );
   }
   if (bytes.length === 0) {
