@@ -3,12 +3,11 @@
 // that says "skip", and an automated message sendMessage refuses (client opted out, sending
 // disabled, a template that no longer renders), still leave a row, skipped or failed with the
 // reason, so the appointment's timeline shows what did not go out and why.
-import { eq } from 'drizzle-orm';
+import { findAdvisorName } from '../../db/repositories/advisor.repository.js';
 import type { AppointmentRow } from '../../db/repositories/appointment.repository.js';
 import { setMessagesAppointmentVersion } from '../../db/repositories/appointment.repository.js';
 import { ensureConfig } from '../../db/repositories/whatsapp-config.repository.js';
 import { insertMessage, type MessageRow } from '../../db/repositories/message.repository.js';
-import { user } from '../../db/schema/index.js';
 import { AppError } from '../app-error.js';
 import { nowOf, type DomainContext } from '../context.js';
 import { readSettings, type AdvisorSettings } from '../instances/advisor-settings.js';
@@ -45,9 +44,8 @@ export async function loadAppointmentAdvisor(
   advisorId: string,
 ): Promise<AppointmentAdvisor> {
   const config = await ensureConfig(ctx.db, advisorId);
-  const [owner] = await ctx.db.select({ name: user.name }).from(user).where(eq(user.id, advisorId)).limit(1);
   return {
-    name: owner?.name ?? '',
+    name: (await findAdvisorName(ctx.db, advisorId)) ?? '',
     settings: readSettings(config.settings, ctx.bounds),
     features: effectiveFeatures(ctx.featureDefaults, config.features),
   };
