@@ -32,8 +32,10 @@ export class LogBudget {
       return;
     }
     this.skipped.set(kind, (this.skipped.get(kind) ?? 0) + 1);
-    this.summary ??= setTimeout(() => this.flush(), this.windowStartedAt + this.options.windowMs - at);
-    this.summary.unref();
+    if (!this.summary) {
+      this.summary = setTimeout(() => this.flush(), this.windowStartedAt + this.options.windowMs - at);
+      this.summary.unref();
+    }
   }
 
   /** Writes the count of what this window left out, if anything. */

@@ -268,29 +268,22 @@ describe('POST /api/whatsapp/send', () => {
     expect(missing.body.error.code).toBe('missing_variable');
     // {nombre_asesor} is the account's name when the caller leaves it out; the rest must come.
     expect(missing.body.error.details.missing).toEqual(['mensaje_personalizado']);
-    const named = await ana.client.post('/api/whatsapp/send', {
-      to: '+34612000004',
-      template: { key: 'appointment_confirmation' },
-      variables: {
-        nombre_cliente: 'Marta',
-        fecha_cita: 'lunes 1',
-        hora_cita: '9:00',
-        direccion: 'Calle Mayor 1',
-      },
-    });
+    const confirmation = (extra: Record<string, string>) =>
+      ana.client.post('/api/whatsapp/send', {
+        to: '+34612000004',
+        template: { key: 'appointment_confirmation' },
+        variables: {
+          nombre_cliente: 'Marta',
+          fecha_cita: 'lunes 1',
+          hora_cita: '9:00',
+          direccion: 'Calle Mayor 1',
+          ...extra,
+        },
+      });
+    const named = await confirmation({});
     expect(named.status).toBe(202);
     expect(named.body.message.text).toContain('Soy Ana');
-    const otherName = await ana.client.post('/api/whatsapp/send', {
-      to: '+34612000004',
-      template: { key: 'appointment_confirmation' },
-      variables: {
-        nombre_cliente: 'Marta',
-        nombre_asesor: 'la Dra. Ana Ruiz',
-        fecha_cita: 'lunes 1',
-        hora_cita: '9:00',
-        direccion: 'Calle Mayor 1',
-      },
-    });
+    const otherName = await confirmation({ nombre_asesor: 'la Dra. Ana Ruiz' });
     expect(otherName.body.message.text).toContain('Soy la Dra. Ana Ruiz');
     // Numbers are written as their text, as long as JSON kept every digit of them.
     const numbers = (mensaje_personalizado: unknown) =>

@@ -187,15 +187,6 @@ export async function listConnectionEvents(db: DbOrTx, advisorId: string, since:
 }
 
 /**
- * Applies a patch that sets a status, and says whether the status actually changed. The check is
- * part of the UPDATE, so two writers racing to the same status record one transition, not two.
- */
-/**
- * Applies a status change. `changed` says whether the status moved (for the history). With
- * `from`, the write happens only if the status is still the one the decision was made on: null
- * means another writer got there first, and the caller decides again from the new row.
- */
-/**
  * What a status change was decided on. Each field given makes the write lose (null) when the row
  * no longer has that value; a field left out is not checked.
  */
@@ -211,6 +202,12 @@ export interface DecidedOn {
   instanceName?: string;
 }
 
+/**
+ * Applies a status change, and says whether the status actually moved (`changed`, for the
+ * history). The check is part of the UPDATE, so two writers racing to the same status record one
+ * transition, not two. With `decidedOn`, null means another writer got there first and the caller
+ * decides again from the new row.
+ */
 export async function transitionConfig(
   db: DbOrTx,
   advisorId: string,

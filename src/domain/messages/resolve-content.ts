@@ -160,7 +160,8 @@ export async function resolveContent(
   req: ContentRequest,
   options: { automated: boolean } = { automated: false },
 ): Promise<ResolvedContent> {
-  const unused = unusedParts(req, req.type ?? (req.media ? 'document' : 'text'));
+  const type: MessageType = req.type ?? (req.media ? 'document' : 'text');
+  const unused = unusedParts(req, type);
   if (unused.length > 0) {
     throw new AppError(
       'validation_failed',
@@ -171,7 +172,6 @@ export async function resolveContent(
   const rendered = req.template
     ? await renderTemplateText(ctx, advisorId, req.template, req.variables ?? {}, options.automated)
     : null;
-  const type: MessageType = req.type ?? (req.media ? 'document' : 'text');
 
   if (type === 'text') {
     const text = rendered?.text ?? req.text?.trim() ?? '';

@@ -133,6 +133,12 @@ export interface TemplatePreview {
   unknown: string[];
 }
 
+/** GET /api/whatsapp/conversations/unread: the Inbox badge. */
+export interface UnreadTotals {
+  unread: number;
+  conversations: number;
+}
+
 export interface Conversation {
   phone: string;
   clientName: string | null;

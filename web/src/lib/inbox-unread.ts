@@ -4,13 +4,8 @@
 // conversations however far down the list they are.
 import { useEffect, useRef, useState } from 'react';
 import { api } from './api-client';
+import type { UnreadTotals } from './api-types';
 import { useLiveEvent } from './live-events';
-
-/** What GET /api/whatsapp/conversations/unread answers. */
-export interface UnreadTotals {
-  unread: number;
-  conversations: number;
-}
 
 /** What the badge prints: the count, or "99+" past that, so the badge keeps its size. */
 export function unreadBadgeText(count: number): string {
