@@ -77,7 +77,15 @@ describe('quiet hours at send time, with the real worker', () => {
     );
     expect(held.status).toBe('scheduled');
     expect(held.error).toBeNull();
-    expect(await jobDueAt(service, reminder.id)).not.toBeNull(); // its job waits, delayed
+    // Its job waits, delayed. The worker moves it there right after writing the row, so the row
+    // can be read first (CI saw it once on PostgreSQL): wait for the job too.
+    expect(
+      await waitFor(
+        () => jobDueAt(service, reminder.id),
+        (at) => at !== null,
+        { timeoutMs: 5_000, what: 'the held reminder’s job delayed' },
+      ),
+    ).not.toBeNull();
     expect(await reminders(body.clientPhone)).toHaveLength(0);
 
     // A confirmation answers the booking that just happened: quiet hours do not hold it.
