@@ -1,5 +1,5 @@
-// The process: builds the runtime, listens, and shuts down in order on SIGTERM/SIGINT
-// (HTTP first, then workers, then queues, Redis and the database; a worker's metrics listener last).
+// The process: builds the runtime, listens, and on SIGTERM/SIGINT stops in order (shutdown.ts)
+// under a deadline.
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { buildApp } from './api/build-app.js';
@@ -7,6 +7,7 @@ import { buildMetricsServer } from './api/metrics-server.js';
 import type { Config } from './config/config.js';
 import { registerCollectors } from './observability/prometheus.js';
 import { createRuntime, StartupError, type Role } from './runtime.js';
+import { HTTP_CLOSE_GRACE_MS, stopService } from './shutdown.js';
 
 /**
  * A worker-only process has no API to serve /metrics, so with METRICS_PORT it listens on its own.
@@ -61,22 +62,16 @@ export async function serve(config: Config, logger: Logger, role: Role): Promise
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'shutting down');
-    const force = setTimeout(() => {
-      logger.error('shutdown took too long; exiting');
-      process.exit(1);
-    }, config.shutdownDrainMs + 25_000);
+    const force = setTimeout(
+      () => {
+        logger.error('shutdown took too long; exiting');
+        process.exit(1);
+      },
+      config.shutdownDrainMs + HTTP_CLOSE_GRACE_MS + 25_000,
+    );
     force.unref();
     try {
-      // Drain: /ready says 503 while the server still answers, so a load balancer stops sending
-      // new requests before the listener closes.
-      runtime.lifecycle.draining = true;
-      if (app && config.shutdownDrainMs > 0) {
-        await new Promise((r) => setTimeout(r, config.shutdownDrainMs));
-      }
-      await app?.close();
-      await runtime.close();
-      // Last, so /health and /metrics answer while the running jobs finish.
-      await metricsServer?.close();
+      await stopService({ app, runtime, metricsServer, drainMs: config.shutdownDrainMs });
       logger.info('shutdown complete');
       process.exit(0);
     } catch (err) {

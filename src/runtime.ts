@@ -41,7 +41,7 @@ export interface Runtime {
   webhookQueue: BullMqWebhookQueue;
   queues: import('bullmq').Queue[];
   workers: RunningWorkers | null;
-  lifecycle: { draining: boolean };
+  lifecycle: { draining: boolean; closing: boolean };
   close(): Promise<void>;
 }
 
@@ -212,7 +212,7 @@ export async function createRuntime(
       webhookQueue,
       queues: [messages.queue, webhookQueue.queue],
       workers,
-      lifecycle: { draining: false },
+      lifecycle: { draining: false, closing: false },
       close,
     };
   } catch (err) {

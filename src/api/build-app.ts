@@ -48,7 +48,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     bodyLimit: deps.config.limits.httpBodyBytes,
     requestIdHeader: false,
     genReqId: requestIdOf,
-    forceCloseConnections: true,
+    // On close, idle keep-alive sockets are closed and requests in flight are answered (a POST
+    // /send whose row is committed must reach its caller, or a caller without an Idempotency-Key
+    // sends it again). Live-event streams are ended by their own preClose hook.
+    forceCloseConnections: 'idle',
+    // A request arriving on a kept-alive connection while the server closes gets our 503 body
+    // (the first onRequest hook below), not Fastify's.
+    return503OnClosing: false,
     trustProxy: deps.config.trustProxy,
     // Path parameters are checked by each route's schema (an appointment's externalId may be 200
     // characters); this is only the router's outer bound. Paths the router does not refuse but
@@ -80,6 +86,18 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
     allowAnyOriginOnPublicRoutes(request, reply);
+    if (deps.lifecycle.closing) {
+      reply.header('retry-after', '1');
+      throw new AppError('service_unavailable', 'The server is shutting down: send the request again.', {
+        shuttingDown: true,
+      });
+    }
+  });
+  // While the process drains, every answer closes its connection: keep-alive clients open their
+  // next one to an instance still serving, and no idle socket holds the server's close open.
+  app.addHook('onSend', async (_request, reply, payload) => {
+    if (deps.lifecycle.draining) reply.header('connection', 'close');
+    return payload;
   });
   // A NUL byte has no business in a URL, and PostgreSQL cannot store one: refuse it up front.
   app.addHook('onRequest', async (request) => {

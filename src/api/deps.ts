@@ -28,5 +28,6 @@ export interface AppDeps {
   /** Every BullMQ queue, for the operator views (bull-board, queue depth). */
   queues: Queue[];
   /** Set when the process starts shutting down: /ready turns 503 so load balancers move away. */
-  lifecycle: { draining: boolean };
+  /** `draining`: shutting down, still serving; `closing`: the server is closing, refuse new requests. */
+  lifecycle: { draining: boolean; closing: boolean };
 }

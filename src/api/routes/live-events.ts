@@ -15,12 +15,33 @@ export interface StreamAccess {
   everyMs: number;
 }
 
+/**
+ * The streams open on one server. A stream never ends by itself, so the server's close would
+ * wait for it forever: `endAll` ends them (from a preClose hook) and the browser's EventSource
+ * reconnects, after the `retry` delay, to an instance still serving.
+ */
+export class OpenStreams {
+  private readonly ends = new Set<() => void>();
+
+  add(end: () => void): () => void {
+    this.ends.add(end);
+    return () => {
+      this.ends.delete(end);
+    };
+  }
+
+  endAll(): void {
+    for (const end of [...this.ends]) end();
+  }
+}
+
 export async function streamEvents(
   request: FastifyRequest,
   reply: FastifyReply,
   events: EventBus,
   advisorId: string,
   snapshot: () => Promise<LiveEvent>,
+  open: OpenStreams,
   access?: StreamAccess,
 ): Promise<void> {
   // Subscribe before reading the snapshot: an event published in between is then delivered
@@ -31,11 +52,13 @@ export async function streamEvents(
   let heartbeat: NodeJS.Timeout | undefined = undefined;
   let recheck: NodeJS.Timeout | undefined = undefined;
   let stopped = false;
+  let forget = (): void => undefined;
   const stop = () => {
     if (stopped) return;
     stopped = true;
     clearInterval(heartbeat);
     clearInterval(recheck);
+    forget();
     void unsubscribe();
   };
   // Attached first, so a client gone while the snapshot is read still releases the subscription.
@@ -68,6 +91,10 @@ export async function streamEvents(
   for (const event of early.splice(0)) write(event);
   heartbeat = setInterval(() => res.write(': keep-alive\n\n'), HEARTBEAT_MS);
   res.on('error', stop);
+  forget = open.add(() => {
+    stop();
+    res.end();
+  });
   if (access) {
     recheck = setInterval(() => {
       access.stillAllowed().then(

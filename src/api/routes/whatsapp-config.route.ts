@@ -15,13 +15,15 @@ import { auditAccountAction } from '../audit-account-action.js';
 import type { AppDeps } from '../deps.js';
 import { callerOf, requireCaller, resolveCaller } from '../plugins/caller.js';
 import { configViewSchema, connectResponseSchema } from '../schemas/whatsapp-config.schema.js';
-import { streamEvents } from './live-events.js';
+import { OpenStreams, streamEvents } from './live-events.js';
 
 export function whatsappConfigRoutes(app: FastifyInstance, deps: AppDeps): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
   const auth = requireCaller(deps.auth, deps.database.db);
   const ctx = deps.ctx;
   const tags = ['connection'];
+  const streams = new OpenStreams();
+  app.addHook('preClose', async () => streams.endAll());
 
   r.get(
     '/api/whatsapp/config',
@@ -160,6 +162,7 @@ export function whatsappConfigRoutes(app: FastifyInstance, deps: AppDeps): void 
           type: 'status',
           data: configView(ctx, await ensureConfig(ctx.db, advisorId)) as unknown as Record<string, unknown>,
         }),
+        streams,
         { stillAllowed, everyMs: deps.config.liveEventsRecheckMs },
       );
     },

@@ -1,0 +1,35 @@
+// The order a process stops in: drain (/ready 503 while still serving), close HTTP letting the
+// requests in flight finish, then the runtime (workers finish their jobs, then queues, Redis and
+// the database), and a worker's metrics listener last so /health answers until the end.
+import type { FastifyInstance } from 'fastify';
+import type { Runtime } from './runtime.js';
+
+/** How long requests in flight at close may run on before their connections are cut. */
+export const HTTP_CLOSE_GRACE_MS = 10_000;
+
+export interface StoppingService {
+  app: FastifyInstance | null;
+  runtime: Pick<Runtime, 'close' | 'lifecycle'>;
+  metricsServer: FastifyInstance | null;
+  drainMs: number;
+}
+
+export async function stopService(service: StoppingService): Promise<void> {
+  const { app, runtime, metricsServer } = service;
+  // From here every answer says Connection: close, and /ready tells the load balancer to move on.
+  runtime.lifecycle.draining = true;
+  if (app && service.drainMs > 0) await new Promise((r) => setTimeout(r, service.drainMs));
+  if (app) {
+    // An upload still arriving after the grace is cut rather than holding the deploy.
+    const cut = setTimeout(() => app.server.closeAllConnections(), HTTP_CLOSE_GRACE_MS);
+    runtime.lifecycle.closing = true;
+    try {
+      await app.close();
+    } finally {
+      clearTimeout(cut);
+    }
+  }
+  // After HTTP: a request answered 202 has enqueued its job before the queues close.
+  await runtime.close();
+  await metricsServer?.close();
+}
