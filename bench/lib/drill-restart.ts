@@ -304,7 +304,7 @@ export async function rollingRestart(sizes: DrillSizes): Promise<DrillResult> {
         : '');
     return {
       drill: 'rolling-restart',
-      size: `${fmt(ids.length)} messages at ${rate}/s for ${seconds(loadMs)}, 2 workers, 2 APIs`,
+      size: `${fmt(ids.length)} messages in ${seconds(loadMs)} (paced at ${rate}/s, ${fmt(ids.length / (loadMs / 1000))}/s reached: a loop waits while it retries), 2 workers, 2 APIs`,
       result: `${counts(state.byStatus)}; ${fmt(load.retried)} requests retried on the other API, ${fmt(load.gaveUp)} given up`,
       lost,
       duplicates: sent.duplicates,

@@ -38,6 +38,12 @@ describe('stopping the service while requests are in flight', { timeout: 60_000 
       expect(res.body.error).toMatchObject({ code: 'service_unavailable', details: { shuttingDown: true } });
       expect(res.headers.get('retry-after')).toBe('1');
       expect(res.headers.get('x-request-id')).toBeTruthy();
+      // Expected on every deploy: logged as information, not as a dependency down.
+      const refusals = sink
+        .lines()
+        .filter((l) => l.reqId === res.headers.get('x-request-id') && (l.level as number) >= 30);
+      expect(refusals.map((l) => [l.level, l.msg])).toContainEqual([30, 'refused: shutting down']);
+      expect(refusals.filter((l) => (l.level as number) >= 40)).toEqual([]);
     } finally {
       service.runtime.lifecycle.closing = false;
     }

@@ -84,7 +84,12 @@ export function registerErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError | Error, request, reply) => {
     const appError = toAppError(err, request);
     if (appError) {
-      if (appError.status >= 500) request.log.warn({ err, code: appError.code }, 'dependency unavailable');
+      // A process shutting down refuses on purpose (/ready while draining, requests while closing):
+      // expected on every deploy, so not a warning.
+      const stopping = appError.details?.draining === true || appError.details?.shuttingDown === true;
+      if (stopping) request.log.info({ code: appError.code }, 'refused: shutting down');
+      else if (appError.status >= 500)
+        request.log.warn({ err, code: appError.code }, 'dependency unavailable');
       return sendError(reply, appError);
     }
     const errorId = randomUUID();
