@@ -22,7 +22,6 @@ export async function stopService(service: StoppingService): Promise<void> {
   if (app) {
     // An upload still arriving after the grace is cut rather than holding the deploy.
     const cut = setTimeout(() => app.server.closeAllConnections(), HTTP_CLOSE_GRACE_MS);
-    runtime.lifecycle.closing = true;
     try {
       await app.close();
     } finally {

@@ -93,11 +93,15 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       });
     }
   });
-  // While the process drains, every answer closes its connection: keep-alive clients open their
-  // next one to an instance still serving, and no idle socket holds the server's close open.
+  // While the process drains or closes, every answer closes its connection: keep-alive clients
+  // open their next one to an instance still serving, and no socket idle after its answer holds
+  // the server's close open (Node closes only the sockets idle when the close begins).
   app.addHook('onSend', async (_request, reply, payload) => {
-    if (deps.lifecycle.draining) reply.header('connection', 'close');
+    if (deps.lifecycle.draining || deps.lifecycle.closing) reply.header('connection', 'close');
     return payload;
+  });
+  app.addHook('preClose', async () => {
+    deps.lifecycle.closing = true;
   });
   // A NUL byte has no business in a URL, and PostgreSQL cannot store one: refuse it up front.
   app.addHook('onRequest', async (request) => {

@@ -27,7 +27,9 @@ export interface AppDeps {
   webhookQueue: WebhookJobQueue;
   /** Every BullMQ queue, for the operator views (bull-board, queue depth). */
   queues: Queue[];
-  /** Set when the process starts shutting down: /ready turns 503 so load balancers move away. */
-  /** `draining`: shutting down, still serving; `closing`: the server is closing, refuse new requests. */
+  /**
+   * `draining`: the process is shutting down but still serves (/ready turns 503 so load balancers
+   * move away); `closing`: the HTTP server is closing, new requests are refused.
+   */
   lifecycle: { draining: boolean; closing: boolean };
 }
