@@ -8,9 +8,12 @@ import { startTestService, type TestService } from '../support/service.js';
 import { waitFor } from '../support/wait.js';
 import { connectedAdvisor, sentByPhone, type ConnectedAdvisor } from '../support/whatsapp.js';
 
-const TIMEOUT_MS = 400;
-const GATEWAY_LATENCY_MS = 1_200;
-const UNCERTAIN_WAIT_MS = 3_000;
+// The timeout applies to every gateway call, the connect in beforeAll included: at 400 ms that
+// connect failed on a loaded CI machine, so the figures leave room (the echo still lands 1.5 s
+// after the timeout and 2.5 s before the retry).
+const TIMEOUT_MS = 2_000;
+const GATEWAY_LATENCY_MS = 3_500;
+const UNCERTAIN_WAIT_MS = 4_000;
 
 let service: TestService;
 let ana: ConnectedAdvisor;
@@ -53,8 +56,9 @@ describe('a send that outlasts the gateway timeout', () => {
       expect(sent!.evolutionMessageId).not.toBeNull();
       expect(['sent', 'delivered', 'read']).toContain(sent!.status);
       await ana.emulator.put('/_emulator/faults', { latencyMs: 0 });
-      // Let the retry run: it finds the message sent and sends nothing.
-      await new Promise((r) => setTimeout(r, UNCERTAIN_WAIT_MS + 1_000));
+      // Let the retry run: it finds the message sent and sends nothing. Waited long enough that a
+      // second copy sent by an early retry, at the slow latency, would have landed.
+      await new Promise((r) => setTimeout(r, UNCERTAIN_WAIT_MS + GATEWAY_LATENCY_MS));
       const job = await service.runtime.messages.queue.getJob(`send-${res.body.message.id}`);
       expect(job ? await job.getState() : 'removed').not.toMatch(/delayed|waiting|active/);
     } finally {
