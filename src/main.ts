@@ -7,7 +7,7 @@ import { buildMetricsServer } from './api/metrics-server.js';
 import type { Config } from './config/config.js';
 import { registerCollectors } from './observability/prometheus.js';
 import { createRuntime, StartupError, type Role } from './runtime.js';
-import { HTTP_CLOSE_GRACE_MS, stopService } from './shutdown.js';
+import { stopDeadlineMs, stopService } from './shutdown.js';
 
 /**
  * A worker-only process has no API to serve /metrics, so with METRICS_PORT it listens on its own.
@@ -62,13 +62,10 @@ export async function serve(config: Config, logger: Logger, role: Role): Promise
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'shutting down');
-    const force = setTimeout(
-      () => {
-        logger.error('shutdown took too long; exiting');
-        process.exit(1);
-      },
-      config.shutdownDrainMs + HTTP_CLOSE_GRACE_MS + 25_000,
-    );
+    const force = setTimeout(() => {
+      logger.error('shutdown took too long; exiting');
+      process.exit(1);
+    }, stopDeadlineMs(config.shutdownDrainMs));
     force.unref();
     try {
       await stopService({ app, runtime, metricsServer, drainMs: config.shutdownDrainMs });

@@ -5,7 +5,10 @@ import type { FastifyInstance } from 'fastify';
 import type { Runtime } from './runtime.js';
 
 /** How long requests in flight at close may run on before their connections are cut. */
-export const HTTP_CLOSE_GRACE_MS = 10_000;
+const HTTP_CLOSE_GRACE_MS = 10_000;
+
+/** When a stop that has not finished gives up: the drain, the HTTP grace, then the runtime's steps. */
+export const stopDeadlineMs = (drainMs: number) => drainMs + HTTP_CLOSE_GRACE_MS + 25_000;
 
 export interface StoppingService {
   app: FastifyInstance | null;

@@ -1,18 +1,17 @@
 // Drills where part of the machinery dies under load: a worker process killed with SIGKILL, and
 // Redis losing every key of the deployment (what FLUSHALL does to it).
 import { readFileSync } from 'node:fs';
-import type pg from 'pg';
 
 import {
   activeMessageIds,
   advisorsFor,
   checkSent,
   counts,
-  FINAL,
   maintenanceSchedulers,
   setFaults,
   seconds,
   settle,
+  unfinished,
   waitFinalCount,
   watchedLoad,
   type DrillResult,
@@ -20,15 +19,6 @@ import {
 } from './drill-support.js';
 import { startPipeline } from './pipeline-stack.js';
 import { deletePrefix, fmt, sleep, startServiceProcess, waitForWorkers, type Child } from './stack.js';
-
-/** The ids among these whose row is not final. */
-async function unfinished(pool: pg.Pool, ids: string[]): Promise<string[]> {
-  const { rows } = await pool.query<{ id: string }>(
-    `select id from whatsapp_message where id = any($1::uuid[]) and not (status = any($2))`,
-    [ids, FINAL],
-  );
-  return rows.map((r) => r.id);
-}
 
 export async function killWorker(sizes: DrillSizes): Promise<DrillResult> {
   const total = sizes.messages;

@@ -13,10 +13,10 @@ import {
   advisorsFor,
   checkSent,
   counts,
-  FINAL,
   seconds,
   setFaults,
   settle,
+  unfinished,
   waitFinalCount,
   activeMessageIds,
   type DrillResult,
@@ -141,15 +141,6 @@ async function answersLost(pool: pg.Pool, lastAttemptAt: Map<string, number>): P
     [[...lastAttemptAt.keys()]],
   );
   return rows.filter((r) => Number(r.created) < lastAttemptAt.get(r.id)!).length;
-}
-
-/** The ids among these whose row is not final. */
-async function unfinished(pool: pg.Pool, ids: string[]): Promise<string[]> {
-  const { rows } = await pool.query<{ id: string }>(
-    `select id from whatsapp_message where id = any($1::uuid[]) and not (status = any($2))`,
-    [ids, FINAL],
-  );
-  return rows.map((r) => r.id);
 }
 
 interface Stopped {

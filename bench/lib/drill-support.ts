@@ -83,6 +83,15 @@ async function readState(pool: pg.Pool, ids: string[]): Promise<Settled> {
   return { byStatus, missing: ids.length - found, notFinal, failedCodes, lastFinalAt, timedOut: false };
 }
 
+/** The ids among these whose row is not final. */
+export async function unfinished(pool: pg.Pool, ids: string[]): Promise<string[]> {
+  const { rows } = await pool.query<{ id: string }>(
+    `select id from whatsapp_message where id = any($1::uuid[]) and not (status = any($2))`,
+    [ids, FINAL],
+  );
+  return rows.map((r) => r.id);
+}
+
 /** Waits (bounded) until at least `count` of the outbound messages are final. */
 export async function waitFinalCount(pool: pg.Pool, count: number, timeoutMs = 600_000): Promise<void> {
   const until = Date.now() + timeoutMs;
