@@ -88,8 +88,18 @@ describe('advisor account in the browser', () => {
     const asKey = await page.request.get('/api/api-keys', { headers: { 'x-api-key': key, cookie: '' } });
     expect(asKey.status()).toBe(401);
 
+    // Signing out ends the session's live-events stream on the server, which can reach the page
+    // before the sign-out's own answer does (it did in CI). Holding that answer makes the order
+    // certain: it is still the advisor's own sign-out, so no "session ended" and no `?next=`.
+    await page.route('**/api/auth/sign-out', async (route) => {
+      const response = await route.fetch();
+      await new Promise((resolve) => setTimeout(resolve, 2_500));
+      await route.fulfill({ response });
+    });
     await page.getByRole('button', { name: 'Salir' }).click();
     await page.waitForURL('**/sign-in');
+    await expect(page.getByText('Tu sesión ha terminado', { exact: false }).count()).resolves.toBe(0);
+    await page.unroute('**/api/auth/sign-out');
 
     await page.getByLabel('Email').fill(email);
     await page.getByLabel('Contraseña', { exact: true }).fill('wrong-password');

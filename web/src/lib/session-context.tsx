@@ -1,5 +1,14 @@
 // Who is signed in (better-auth's session cookie), with sign-in, sign-up and sign-out.
-import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
+import {
+  createContext,
+  useCallback,
+  useContext,
+  useEffect,
+  useMemo,
+  useRef,
+  useState,
+  type ReactNode,
+} from 'react';
 import { api, SESSION_LOST } from './api-client';
 import type { Session, SessionUser } from './api-types';
 
@@ -23,6 +32,10 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   const [checking, setChecking] = useState(true);
   const [signedOutByUser, setSignedOutByUser] = useState(false);
   const [sessionEnded, setSessionEnded] = useState(false);
+  // Set while our own sign-out is in flight: the server ends the live-events stream (and answers
+  // other requests 401) as soon as the session is gone, which can reach us before the sign-out's
+  // own answer. Those are the sign-out we asked for, not a session that ended under the advisor.
+  const signingOut = useRef(false);
 
   const refresh = useCallback(async () => {
     try {
@@ -40,11 +53,13 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   useEffect(() => {
     void refresh();
     // A 401 while signed in: the sign-in page says why the advisor landed there.
-    const lost = () =>
+    const lost = () => {
+      if (signingOut.current) return;
       setUser((current) => {
         if (current) setSessionEnded(true);
         return null;
       });
+    };
     window.addEventListener(SESSION_LOST, lost);
     return () => window.removeEventListener(SESSION_LOST, lost);
   }, [refresh]);
@@ -64,12 +79,14 @@ export function SessionProvider({ children }: { children: ReactNode }) {
         await refresh();
       },
       signOut: async () => {
+        signingOut.current = true;
         try {
           await api.post('/api/auth/sign-out', {});
         } finally {
           setSignedOutByUser(true);
           setSessionEnded(false);
           setUser(null);
+          signingOut.current = false;
         }
       },
     }),
