@@ -19,7 +19,7 @@ import { parseArgs } from 'node:util';
 import { Pool } from 'undici';
 
 import { machineLine, percentile, writeSection } from './lib/report.js';
-import { ADMIN_DATABASE_URL } from './lib/stack.js';
+import { ADMIN_DATABASE_URL, benchDataDir } from './lib/stack.js';
 import { evolutionWebhookToken } from './lib/webhook-token.js';
 
 const { values } = parseArgs({
@@ -95,7 +95,7 @@ async function serveApp(): Promise<void> {
   const config = loadConfig({
     NODE_ENV: 'production',
     LOG_LEVEL: 'error',
-    DATA_DIR: mkdtempSync(path.join(tmpdir(), 'ww-bench-data-')),
+    DATA_DIR: benchDataDir(),
     PUBLIC_BASE_URL: 'http://127.0.0.1',
     REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
     REDIS_PREFIX: prefix,

@@ -4,7 +4,7 @@
 // Redis keys (only under its own prefix: other work shares this Redis).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createWriteStream, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { createWriteStream, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
@@ -22,6 +22,21 @@ export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 // (postgres://postgres@localhost/test?host=/var/run/postgresql). Both were measured on
 // 2026-11-30 and gave the same throughput within the noise (docs/BENCHMARKS.md).
 export const ADMIN_DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+let dataRoot: string | null = null;
+
+/**
+ * A fresh DATA_DIR for one service process (uploads land there). All of a run's live under one
+ * temporary directory, removed when the bench exits, so runs leave nothing behind in /tmp.
+ */
+export function benchDataDir(): string {
+  if (!dataRoot) {
+    const root = mkdtempSync(path.join(tmpdir(), 'ww-bench-data-'));
+    process.once('exit', () => rmSync(root, { recursive: true, force: true }));
+    dataRoot = root;
+  }
+  return mkdtempSync(path.join(dataRoot, 'service-'));
+}
 
 /** "Database: PostgreSQL over TCP (…)." or "… over its Unix socket (…).", for the reports. */
 export function databaseLine(detail: string): string {
@@ -164,7 +179,7 @@ export function serviceEnv(options: {
   return {
     NODE_ENV: 'production',
     LOG_LEVEL: 'warn',
-    DATA_DIR: mkdtempSync(path.join(tmpdir(), 'ww-bench-data-')),
+    DATA_DIR: benchDataDir(),
     DATABASE_URL: options.databaseUrl,
     REDIS_URL,
     REDIS_PREFIX: options.prefix,

@@ -2,7 +2,7 @@
 // the Evolution API emulator on a free port (sandbox mode) and the HTTP app listening on a free
 // port, so the emulator's webhooks reach it over real HTTP.
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
@@ -85,6 +85,7 @@ export async function startTestService(options: TestServiceOptions = {}): Promis
       await runtime.close();
       await database.destroy();
       await deletePrefix(config.redis.url, config.redis.prefix);
+      rmSync(env.DATA_DIR!, { recursive: true, force: true });
     },
   };
 }
