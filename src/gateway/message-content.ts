@@ -1,3 +1,4 @@
+import { describeSharedContent } from './shared-content.js';
 import type { MessageKind, NotAMessage } from './webhook-event-types.js';
 
 export interface MessageContent {
@@ -97,7 +98,9 @@ export function readMessageContent(message: unknown): MessageContent {
   const body =
     text(content.conversation) ??
     (isFields(content.extendedTextMessage) ? text(content.extendedTextMessage.text) : null);
-  return body === null ? empty : { ...empty, kind: 'text', text: body };
+  if (body !== null) return { ...empty, kind: 'text', text: body };
+  // A location, a contact, a poll: still kind `other`, with a text that says what was shared.
+  return { ...empty, text: describeSharedContent(content) };
 }
 
 function stanzaIdOf(contextInfo: unknown): string | null {

@@ -239,14 +239,24 @@ describe('MESSAGES_UPSERT', () => {
     expect(event).toMatchObject({ kind: 'document', caption: 'plan', fileName: 'plan.pdf' });
   });
 
-  it('calls a location, a contact or a poll "other": a message, of a kind we do not read', () => {
-    for (const message of [
-      { locationMessage: { degreesLatitude: 40.4, degreesLongitude: -3.7 } },
-      { contactMessage: { displayName: 'Luis', vcard: 'BEGIN:VCARD' } },
-      { pollCreationMessageV3: { name: '¿Martes?', options: [] } },
-    ]) {
+  it('calls a location, a contact or a poll "other": a message, with a text that says what was shared', () => {
+    const cases: [Record<string, unknown>, string | null][] = [
+      [
+        { locationMessage: { degreesLatitude: 40.4, degreesLongitude: -3.7 } },
+        '📍 https://maps.google.com/?q=40.4,-3.7',
+      ],
+      [{ contactMessage: { displayName: 'Luis', vcard: 'BEGIN:VCARD' } }, '👤 Luis'],
+      [{ pollCreationMessageV3: { name: '¿Martes?', options: [] } }, '📊 ¿Martes?'],
+      // Shared content with nothing in it to show.
+      [{ locationMessage: {} }, null],
+    ];
+    for (const [message, text] of cases) {
       const data = upsertData({ message, messageType: Object.keys(message)[0] });
-      expect(onlyMessage(envelope('messages.upsert', data))).toMatchObject({ kind: 'other', text: null });
+      expect(onlyMessage(envelope('messages.upsert', data))).toMatchObject({
+        kind: 'other',
+        text,
+        caption: null,
+      });
     }
   });
 

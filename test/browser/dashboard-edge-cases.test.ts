@@ -310,7 +310,7 @@ describe('files in the history and the chat', () => {
     await context.close();
   });
 
-  it('name a sticker, and show a reaction as no message at all', async () => {
+  it('name a sticker, show a shared location, and show a reaction as no message at all', async () => {
     const { advisor, page, context } = await advisorPage('Nerea Sticker');
     const from = newPhone();
     const remoteJid = `${from.slice(1)}@s.whatsapp.net`;
@@ -328,14 +328,17 @@ describe('files in the history and the chat', () => {
       expect(res.status).toBe(200);
     };
     await upsert(`STK${Date.now()}`, { stickerMessage: { mimetype: 'image/webp' } });
+    await upsert(`LOC${Date.now()}`, {
+      locationMessage: { degreesLatitude: 40.4168, degreesLongitude: -3.7038, name: 'Consulta' },
+    });
     await upsert(`RCT${Date.now()}`, {
       reactionMessage: { key: { remoteJid, fromMe: true, id: 'X' }, text: '👍' },
     });
     await clientWrites(advisor, from, 'gracias');
-    // All three applied (in whatever order the worker took them) before the page reads them.
+    // All four applied (in whatever order the worker took them) before the page reads them.
     await webhookApplied(suite.web.service.database.db, advisor.userId, 'MESSAGES_UPSERT', {
       containing: remoteJid,
-      atLeast: 2,
+      atLeast: 3,
     });
     await waitFor(
       () =>
@@ -349,8 +352,12 @@ describe('files in the history and the chat', () => {
     const bubbles = page.getByTestId('chat-bubble');
     await bubbles.getByText('gracias').waitFor();
     const texts = await bubbles.allInnerTexts();
-    expect(texts).toHaveLength(2);
+    expect(texts).toHaveLength(3);
     expect(texts.filter((t) => t.includes('Sticker'))).toHaveLength(1);
+    // A shared location shows its place and a map link, on lines of their own.
+    expect(
+      texts.filter((t) => t.startsWith('📍 Consulta\nhttps://maps.google.com/?q=40.4168,-3.7038')),
+    ).toHaveLength(1);
     expect(texts.join(' ')).not.toContain('Archivo');
     await context.close();
   });

@@ -94,6 +94,31 @@ describe('opt-out keywords', () => {
     expect(row!.optedOut).toBe(false);
   });
 
+  it('reads keywords only in what the client typed: a shared contact named "Stop" or a poll is no keyword', async () => {
+    const phone = '+34630000011';
+    const shared = [
+      { message: { contactMessage: { displayName: 'Stop', vcard: 'BEGIN:VCARD\nFN:Stop\nEND:VCARD' } } },
+      { message: { pollCreationMessageV3: { name: 'Baja', options: [] } } },
+    ];
+    for (const [i, extra] of shared.entries()) {
+      const data = upsertData(phone, '', `SHARED${i}${Date.now()}`, extra);
+      const res = await postWebhook(
+        service,
+        JSON.stringify(envelope(ana.instanceName, 'messages.upsert', data)),
+        {
+          authorization: `Bearer ${webhookJwt(ana.secret)}`,
+        },
+      );
+      expect(res.status).toBe(200);
+    }
+    const row = await waitFor(
+      () => clientRow(phone),
+      (r) => r?.unread === 2,
+      { what: `${phone}'s two messages received` },
+    );
+    expect(row!.optedOut).toBe(false);
+  });
+
   it('START and ALTA opt back in, and both changes are audited', async () => {
     await clientWrites('+34630000020', 'STOP');
     await waitFor(

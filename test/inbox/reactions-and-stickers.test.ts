@@ -1,7 +1,8 @@
 // What a MESSAGES_UPSERT carries that is not a message from the client: a reaction to one of the
 // chat's messages (or its removal), a protocol notice (a revoke, an edit), an upsert with no
 // message at all. Acknowledged, never a row in the inbox nor an unread. A sticker is a message:
-// stored, unread, and named by its type.
+// stored, unread, and named by its type. A location, a contact or a poll is one too, with a text
+// that says what was shared.
 import { and, eq, isNull } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { webhookEvent } from '../../src/db/schema/index.js';
@@ -142,5 +143,54 @@ describe('a sticker', () => {
     expect(await messagesWith(phone)).toEqual([
       expect.objectContaining({ evolutionMessageId: id, type: 'sticker', status: 'received' }),
     ]);
+  });
+});
+
+describe('a location, a contact card, a poll', () => {
+  it('are messages from the client, stored as type "other" with a text that says what was shared', async () => {
+    const phone = '+34645000003';
+    const shared = [
+      {
+        message: {
+          locationMessage: {
+            degreesLatitude: 40.4168,
+            degreesLongitude: -3.7038,
+            name: 'Sol',
+            address: 'Madrid',
+          },
+        },
+        messageType: 'locationMessage',
+      },
+      {
+        message: {
+          contactMessage: {
+            displayName: 'Luis',
+            vcard:
+              'BEGIN:VCARD\nVERSION:3.0\nFN:Luis Gil\nTEL;type=CELL;waid=34600111222:+34 600 11 12 22\nEND:VCARD',
+          },
+        },
+        messageType: 'contactMessage',
+      },
+      {
+        message: {
+          pollCreationMessageV3: { name: '¿Martes o jueves?', options: [{ optionName: 'Martes' }] },
+        },
+        messageType: 'pollCreationMessageV3',
+      },
+    ];
+    for (const overrides of shared) await upsert(phone, overrides);
+    await allApplied();
+    const texts = [
+      '📍 Sol, Madrid\nhttps://maps.google.com/?q=40.4168,-3.7038',
+      '👤 Luis · +34600111222',
+      '📊 ¿Martes o jueves?\n• Martes',
+    ];
+    expect((await messagesWith(phone)).map((m) => [m.type, m.text]).sort()).toEqual(
+      texts.map((text) => ['other', text]).sort(),
+    );
+    expect(await conversation(phone)).toMatchObject({
+      unread: 3,
+      lastMessage: { direction: 'inbound', type: 'other' },
+    });
   });
 });

@@ -48,13 +48,22 @@ export function appointmentEventData(row: AppointmentRow): Record<string, unknow
   };
 }
 
+/**
+ * What the client typed, the only text a keyword is read in. A shared contact or poll has a text
+ * too, but it is our description of it: a contact card named "Stop" or a poll asking "¿Confirmo?"
+ * is no answer.
+ */
+function typedText(event: MessageEvent): string | null {
+  return event.kind === 'text' ? event.text : null;
+}
+
 async function applyOptKeyword(
   tx: Tx,
   advisorId: string,
   phone: string,
   event: MessageEvent,
 ): Promise<OptKeyword | null> {
-  const keyword = optKeywordOf(event.text);
+  const keyword = optKeywordOf(typedText(event));
   if (!keyword) return null;
   const before = await findClient(tx, advisorId, phone);
   const optedOut = keyword === 'opt_out';
@@ -85,7 +94,7 @@ async function applyAppointmentAnswer(
   quoted: MessageRow | null,
   at: Date,
 ): Promise<AppointmentRow | null> {
-  const answer = appointmentAnswerOf(event.text);
+  const answer = appointmentAnswerOf(typedText(event));
   if (!answer) return null;
   const since = new Date(at.getTime() - REMINDER_ANSWER_WINDOW_MS);
   // A quoted reminder is the one answered, even when it can no longer take the answer: the

@@ -348,6 +348,7 @@ export const en: Record<MessageKey, string> = {
   'msg.type.audio': 'Audio',
   'msg.type.video': 'Video',
   'msg.type.sticker': 'Sticker',
+  'msg.type.other': 'A message you can only see in WhatsApp',
   'msg.empty': 'No messages yet',
   'msg.emptyText': 'Messages you send and receive will show up here.',
   'msg.emptyFiltered': 'No messages match the filters',

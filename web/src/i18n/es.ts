@@ -351,6 +351,7 @@ export const es = {
   'msg.type.audio': 'Audio',
   'msg.type.video': 'Vídeo',
   'msg.type.sticker': 'Sticker',
+  'msg.type.other': 'Mensaje que solo se ve en WhatsApp',
   'msg.empty': 'Todavía no hay mensajes',
   'msg.emptyText': 'Cuando envíes o recibas mensajes aparecerán aquí.',
   'msg.emptyFiltered': 'Ningún mensaje coincide con los filtros',

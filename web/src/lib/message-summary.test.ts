@@ -31,7 +31,15 @@ describe('messageSummary', () => {
     expect(messageSummary(inbound({ type: 'document', fileName: 'plan.pdf' }), inEnglish)).toBe(
       'Document · plan.pdf',
     );
-    expect(messageSummary(inbound({ type: 'other' }), inSpanish)).toBe('Archivo');
+  });
+
+  it('shows what was shared (a location, a contact, a poll), or says where to see a message it cannot show', () => {
+    const location = inbound({ type: 'other', text: '📍 Casa\nhttps://maps.google.com/?q=1,2' });
+    expect(messageSummary(location, inSpanish)).toBe('📍 Casa\nhttps://maps.google.com/?q=1,2');
+    expect(messageSummary(inbound({ type: 'other' }), inSpanish)).toBe('Mensaje que solo se ve en WhatsApp');
+    expect(messageSummary(inbound({ type: 'other' }), inEnglish)).toBe(
+      'A message you can only see in WhatsApp',
+    );
   });
 
   it('prefers the text or the caption', () => {
