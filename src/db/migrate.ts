@@ -1,12 +1,12 @@
 // Applies drizzle-kit's SQL migrations (drizzle/) at start-up or from `migrate`, identically on
 // PostgreSQL and PGlite. On PostgreSQL an advisory lock keeps several processes starting at once
 // from racing each other.
-import { fileURLToPath } from 'node:url';
 import { readMigrationFiles } from 'drizzle-orm/migrator';
 import { sql } from 'drizzle-orm';
+import { projectPath } from '../project-root.js';
 import { rowsOf, type Database } from './client.js';
 
-export const MIGRATIONS_FOLDER = fileURLToPath(new URL('../../drizzle', import.meta.url));
+export const MIGRATIONS_FOLDER = projectPath('drizzle');
 const LOCK_ID = 724_113_901;
 
 export async function runMigrations(database: Database): Promise<void> {

@@ -1,5 +1,6 @@
-// The service's command line run as a real child process (`node --import tsx src/cli.ts …`), as
-// an operator runs it: its combined output, its exit code, and stdin when a command reads it.
+// The service's command line run as a real child process (`node --import tsx src/cli.ts …`, or
+// the compiled build `npm start` runs), as an operator runs it: its combined output, its exit
+// code, and stdin when a command reads it.
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { TestDatabase } from './database.js';
 
@@ -10,8 +11,18 @@ export interface CliProcess {
   exited: Promise<number | null>;
 }
 
-export function spawnCli(args: string[], env: Record<string, string>, stdin?: string): CliProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], {
+/** The TypeScript sources through tsx, as in development and in the README's commands. */
+export const TSX_CLI = ['--import', 'tsx', 'src/cli.ts'];
+/** The JavaScript of `npm run build:server`, as `npm start` runs it. */
+export const BUILT_CLI = ['--enable-source-maps', 'dist/server/src/cli.js'];
+
+export function spawnCli(
+  args: string[],
+  env: Record<string, string>,
+  stdin?: string,
+  cli: readonly string[] = TSX_CLI,
+): CliProcess {
+  const child = spawn(process.execPath, [...cli, ...args], {
     env: { ...process.env, ...env },
     stdio: [stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
   });

@@ -4,15 +4,15 @@
 // fall through to the one not-found handler, so an unknown /api path keeps its JSON 404.
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance, FastifyReply } from 'fastify';
+import { projectPath } from '../../project-root.js';
 
-const DEFAULT_ROOT = fileURLToPath(new URL('../../../web/dist', import.meta.url));
+const DEFAULT_ROOT = projectPath('web', 'dist');
 const SERVER_PREFIXES = ['/api', '/_emulator', '/docs', '/health', '/ready', '/metrics'];
 
 export interface WebRoutesOptions {
-  /** The built app; web/dist next to src/ by default. */
+  /** The built app; the checkout's web/dist by default. */
   root?: string;
 }
 
