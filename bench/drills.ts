@@ -1,5 +1,5 @@
 // Reliability drills (issue 9): re-runnable failure scenarios against the real processes (API and
-// workers from `src/cli.ts serve`, the emulator, a scratch PostgreSQL database, the run's own Redis
+// workers from the compiled `dist/server/src/cli.js serve`, the emulator, a scratch PostgreSQL database, the run's own Redis
 // prefix). Each drill checks its correctness target (nothing lost, no 500s, final statuses right)
 // and the script exits 1 if any target fails, saying why. Results go to docs/BENCHMARKS.md.
 //
@@ -127,7 +127,7 @@ async function main(): Promise<void> {
         'and the 1-minute load average before → highest during it (2 cores; other work shares the machine).',
       '`npm run drills` runs every drill (`--drill NAME` one, `--messages N`, `--outage-seconds S`); `npm run drills:quick` ' +
         'shrinks them for CI (300 messages, 10 s outage, no db-restart, no webhook-flood, webhook-forgery with 5 s phases, rolling-restart at 60/s with 3 s between restarts). Each drill runs the real processes ' +
-        '(`src/cli.ts serve --role api|worker|all`, the emulator in its own process, rate limit effectively off) on a ' +
+        '(compiled as `npm start` runs them: `dist/server/src/cli.js serve --role api|worker|all`, the emulator in its own process, rate limit effectively off) on a ' +
         "Redis prefix of its own, POSTs uniquely numbered texts and checks them in the database and in the emulator's " +
         '`sent` lists. Targets: no accepted message lost (each one final: `sent` or later, or `failed`/`skipped` with a ' +
         'reason), no 500 answers, final statuses right; duplicates are counted and explained (sends are at-least-once).',

@@ -2,7 +2,8 @@
 // worker → emulator (zero latency, receipts off) → `sent` recorded, against PostgreSQL, with the
 // per-advisor rate limit effectively off. Next to it, in the same run, raw BullMQ: the same number
 // of no-op jobs added by the same number of loops and processed by a Worker in another process.
-// The API, the worker(s) and the emulator are real processes (`src/cli.ts serve --role …`).
+// The API, the worker(s) and the emulator are real processes, compiled as `npm start` runs them
+// (`dist/server/src/cli.js serve --role …`).
 //
 //   npx tsx bench/pipeline-throughput.ts [--messages 10000] [--concurrency 32] [--advisors 10]
 //                                        [--workers 1] [--rounds 3] [--auth session,apikey]

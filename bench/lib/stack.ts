@@ -1,8 +1,9 @@
 // The pieces the pipeline benchmarks and drills start: a scratch PostgreSQL database, the Evolution
-// API emulator in a process of its own, the service as real processes (`src/cli.ts serve --role
+// API emulator in a process of its own, the service as real processes (the compiled build `npm
+// start` runs: `dist/server/src/cli.js serve --role
 // api|worker|all`), connected advisors made through the public API, and a clean-up of the run's
 // Redis keys (only under its own prefix: other work shares this Redis).
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createWriteStream, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -153,7 +154,7 @@ export async function startEmulatorProcess(
   options: { receipts?: boolean } = {},
 ): Promise<Child & { url: string; apiKey: string }> {
   const apiKey = randomBytes(12).toString('hex');
-  const args = ['--import', 'tsx', 'emulator/main.ts', '--port', '0', '--api-key', apiKey, '--fast'];
+  const args = [...compiled('emulator/main.js'), '--port', '0', '--api-key', apiKey, '--fast'];
   if (!options.receipts) args.push('--no-receipts');
   const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   const lines = createInterface({ input: child.stdout! });
@@ -166,6 +167,23 @@ export async function startEmulatorProcess(
   });
   lines.close();
   return { ...track('emulator', child), url, apiKey };
+}
+
+let serverBuilt = false;
+
+/**
+ * The service and the emulator run as `npm start` runs them: compiled (`npm run build:server`).
+ * Brought up to date once per bench run; the build is incremental, seconds when nothing changed.
+ */
+function compiled(entry: string): string[] {
+  if (!serverBuilt) {
+    execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], {
+      cwd: ROOT,
+      stdio: 'inherit',
+    });
+    serverBuilt = true;
+  }
+  return ['--enable-source-maps', path.join('dist', 'server', entry)];
 }
 
 /** Environment shared by every service process of one run (same secrets, prefix, database). */
@@ -196,7 +214,7 @@ export function serviceEnv(options: {
   };
 }
 
-/** `node --import tsx src/cli.ts serve --role <role>`; resolves when it serves (api/all) or at once. */
+/** `node dist/server/src/cli.js serve --role <role>`; resolves when it serves (api/all) or at once. */
 export async function startServiceProcess(
   role: 'api' | 'worker' | 'all',
   env: Record<string, string>,
@@ -206,7 +224,7 @@ export async function startServiceProcess(
   const profile = process.env.BENCH_CPU_PROFILE
     ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROFILE}`]
     : [];
-  const args = [...profile, '--import', 'tsx', 'src/cli.ts', 'serve', '--role', role];
+  const args = [...profile, ...compiled('src/cli.js'), 'serve', '--role', role];
   const child = spawn(process.execPath, args, {
     cwd: ROOT,
     env: { ...process.env, ...env },
