@@ -358,6 +358,10 @@ describe('files in the history and the chat', () => {
     expect(
       texts.filter((t) => t.startsWith('📍 Consulta\nhttps://maps.google.com/?q=40.4168,-3.7038')),
     ).toHaveLength(1);
+    // Its map link opens in a new tab.
+    const map = bubbles.getByRole('link', { name: 'https://maps.google.com/?q=40.4168,-3.7038' });
+    await expect(map.getAttribute('href')).resolves.toBe('https://maps.google.com/?q=40.4168,-3.7038');
+    await expect(map.getAttribute('target')).resolves.toBe('_blank');
     expect(texts.join(' ')).not.toContain('Archivo');
     await context.close();
   });

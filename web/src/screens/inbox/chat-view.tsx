@@ -5,6 +5,7 @@ import { ConfirmDialog } from '../../components/ConfirmDialog';
 import { ErrorNotice } from '../../components/ErrorNotice';
 import { Icon } from '../../components/Icon';
 import { Link } from '../../components/Link';
+import { LinkedText } from '../../components/LinkedText';
 import { LoadingState } from '../../components/LoadingState';
 import { MessageTicks } from '../../components/MessageTicks';
 import { Switch } from '../../components/Switch';
@@ -170,7 +171,9 @@ export function ChatView({ phone, conversation, onChange }: ChatViewProps) {
                 data-direction={m.direction}
                 data-status={m.status}
               >
-                <p className="bubble-text">{messageSummary(m, t)}</p>
+                <p className="bubble-text">
+                  <LinkedText text={messageSummary(m, t)} />
+                </p>
                 <span className="bubble-meta">
                   {dates.time(m.createdAt)}
                   {m.direction === 'outbound' && <MessageTicks status={m.status} />}
