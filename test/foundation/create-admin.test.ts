@@ -22,7 +22,7 @@ afterAll(async () => {
 
 function runCli(args: string[], stdin: string): Promise<{ code: number | null; output: string }> {
   const env = testEnv(databaseEnv(database.location));
-  const run = spawnCli(args, env, stdin);
+  const run = spawnCli(args, env, { stdin });
   return run.exited.then((code) => ({ code, output: run.output() }));
 }
 

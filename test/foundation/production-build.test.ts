@@ -1,9 +1,12 @@
 // `npm start` runs the service compiled to JavaScript (`npm run build:server` → dist/server), not
 // the TypeScript through tsx. This builds it as `prestart` does and runs it as an operator would,
-// in the quick start's sandbox mode: it must find the project's other files from dist/ (the
-// migrations, the dashboard), run the emulator it carries, serve, and stop cleanly.
+// in the quick start's sandbox mode, from a folder holding only what OPERATIONS says an image
+// needs (no src/, no emulator/): it must find the project's other files (the migrations, the
+// dashboard), run the emulator it carries, serve, and stop cleanly.
 import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureWebBuild } from '../browser/support/web-build.js';
@@ -13,14 +16,24 @@ import { freePort, testEnv } from '../support/service.js';
 import { waitFor } from '../support/wait.js';
 
 let database: TestDatabase;
+let image: string;
 beforeAll(async () => {
+  image = mkdtempSync(path.join(os.tmpdir(), 'ww-image-'));
   database = await createTestDatabase();
   // PGlite allows one process per data directory: hand it over to the child.
   await database.close();
 });
 afterAll(async () => {
   await database.destroy();
+  rmSync(image, { recursive: true, force: true });
 });
+
+/** OPERATIONS, "Image": dist/server, drizzle/, web/dist, node_modules and package.json. */
+function assembleImage(): void {
+  for (const part of ['dist/server', 'drizzle', 'web/dist', 'package.json'])
+    cpSync(part, path.join(image, part), { recursive: true });
+  symlinkSync(path.resolve('node_modules'), path.join(image, 'node_modules'));
+}
 
 describe('the compiled build', { timeout: 240_000 }, () => {
   it('is what npm start builds and runs', () => {
@@ -33,16 +46,17 @@ describe('the compiled build', { timeout: 240_000 }, () => {
     expect(scripts['build:server']).toBe('tsc -p tsconfig.build.json');
   });
 
-  it('compiles, then serves the API, the dashboard and the sandbox emulator from dist/, and stops on SIGTERM', async () => {
+  it('compiles, then serves the API, the dashboard and the sandbox emulator from an image of the build, and stops on SIGTERM', async () => {
     await promisify(execFile)(process.execPath, [
       'node_modules/typescript/bin/tsc',
       '-p',
       'tsconfig.build.json',
     ]);
     await ensureWebBuild();
+    assembleImage();
     const port = await freePort();
     const env = testEnv({ LOG_LEVEL: 'info', PORT: String(port), ...databaseEnv(database.location) });
-    const proc = spawnCli(['serve'], env, undefined, BUILT_CLI);
+    const proc = spawnCli(['serve'], env, { cli: BUILT_CLI, cwd: image });
     const base = `http://127.0.0.1:${port}`;
     try {
       await waitFor(

@@ -16,13 +16,23 @@ export const TSX_CLI = ['--import', 'tsx', 'src/cli.ts'];
 /** The JavaScript of `npm run build:server`, as `npm start` runs it. */
 export const BUILT_CLI = ['--enable-source-maps', 'dist/server/src/cli.js'];
 
+export interface SpawnCliOptions {
+  /** Written to the command's stdin, which is then closed. */
+  stdin?: string;
+  /** How the command line is started: TSX_CLI (default) or BUILT_CLI. */
+  cli?: readonly string[];
+  /** The folder it runs in (the checkout by default). */
+  cwd?: string;
+}
+
 export function spawnCli(
   args: string[],
   env: Record<string, string>,
-  stdin?: string,
-  cli: readonly string[] = TSX_CLI,
+  options: SpawnCliOptions = {},
 ): CliProcess {
+  const { stdin, cli = TSX_CLI, cwd } = options;
   const child = spawn(process.execPath, [...cli, ...args], {
+    cwd,
     env: { ...process.env, ...env },
     stdio: [stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
   });
