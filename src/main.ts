@@ -62,10 +62,13 @@ export async function serve(config: Config, logger: Logger, role: Role): Promise
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'shutting down');
-    const force = setTimeout(() => {
-      logger.error('shutdown took too long; exiting');
-      process.exit(1);
-    }, stopDeadlineMs(config.shutdownDrainMs));
+    const force = setTimeout(
+      () => {
+        logger.error('shutdown took too long; exiting');
+        process.exit(1);
+      },
+      stopDeadlineMs(config.shutdownDrainMs, config.evolution.requestTimeoutMs),
+    );
     force.unref();
     try {
       await stopService({ app, runtime, metricsServer, drainMs: config.shutdownDrainMs });

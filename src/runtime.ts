@@ -19,6 +19,7 @@ import { BullMqWebhookQueue } from './jobs/webhook-queue.js';
 import { listWaitingIds } from './db/repositories/message.repository.js';
 import { startWorkers, type RunningWorkers } from './workers/start-workers.js';
 import { appointmentSendGuard } from './domain/appointments/appointment-send-guard.js';
+import { CLOSE_STEP_MS, workersStopMs } from './shutdown.js';
 
 export type Role = 'all' | 'api' | 'worker';
 
@@ -47,8 +48,6 @@ export interface Runtime {
 
 export class StartupError extends Error {}
 
-const CLOSE_STEP_TIMEOUT_MS = 10_000;
-
 export interface RuntimeOverrides {
   /** An already-open database (tests hand in a fresh copy of a migrated template). */
   database?: Database;
@@ -69,14 +68,17 @@ export async function createRuntime(
       'sandbox mode (no EVOLUTION_API_URL) runs the API and workers in one process: run `serve` without --role, or set EVOLUTION_API_URL (a real gateway) or EMULATOR_PORT (the sandbox emulator port of your API process).',
     );
   }
-  const closers: (() => Promise<unknown>)[] = [];
+  const closers: { fn: () => Promise<unknown>; timeoutMs: number }[] = [];
+  const onClose = (fn: () => Promise<unknown>, timeoutMs = CLOSE_STEP_MS) => {
+    closers.push({ fn, timeoutMs });
+  };
   // Each step is bounded: with Redis or the database gone, a close can wait forever, and a
   // shutdown that never ends is worse than one that drops a connection.
   const close = async () => {
-    for (const fn of closers.reverse()) {
+    for (const { fn, timeoutMs } of closers.reverse()) {
       let timer: NodeJS.Timeout | undefined;
       const timeout = new Promise((resolve) => {
-        timer = setTimeout(() => resolve('timeout'), CLOSE_STEP_TIMEOUT_MS);
+        timer = setTimeout(() => resolve('timeout'), timeoutMs);
       });
       const result = await Promise.race([
         fn().catch((err) => logger.warn({ err }, 'error while closing')),
@@ -92,7 +94,7 @@ export async function createRuntime(
       (await openDatabase(config.database, (err) =>
         logger.warn({ err: err.message }, 'database connection error'),
       ));
-    if (!overrides.database) closers.push(() => database.close());
+    if (!overrides.database) onClose(() => database.close());
     if (config.migrateOnStart) {
       await runMigrations(database);
     } else {
@@ -106,7 +108,7 @@ export async function createRuntime(
     const redis = createRedis(config.redis.url, role === 'worker' ? 'worker' : 'api', (err) =>
       logger.warn({ err: err.message }, `Redis unavailable at ${config.redis.url}`),
     );
-    closers.push(async () => (redis.status === 'ready' ? redis.quit() : redis.disconnect()));
+    onClose(async () => (redis.status === 'ready' ? redis.quit() : redis.disconnect()));
 
     const auth = createAuth({
       db: database.db,
@@ -123,7 +125,7 @@ export async function createRuntime(
     let sandbox: SandboxGateway | null = null;
     if (config.evolution.sandbox && role !== 'worker') {
       sandbox = await startSandboxGateway(config, overrides.emulator);
-      closers.push(() => sandbox!.close());
+      onClose(() => sandbox!.close());
       logger.info(
         `sandbox mode: Evolution API emulator at ${sandbox.url} (set EVOLUTION_API_URL for a real gateway)`,
       );
@@ -136,10 +138,10 @@ export async function createRuntime(
       requestTimeoutMs: config.evolution.requestTimeoutMs,
       logger: logger.child({ component: 'gateway' }),
     });
-    closers.push(() => gateway.close());
+    onClose(() => gateway.close());
     const box = new SecretBox(config.encryption.key, config.encryption.oldKeys);
     const events = new RedisEventBus(redis, config.redis.prefix, logger);
-    closers.push(() => events.close());
+    onClose(() => events.close());
     const ctx: DomainContext = {
       db: database.db,
       gateway,
@@ -157,12 +159,12 @@ export async function createRuntime(
     let queueRedis = redis;
     if (role !== 'worker') {
       queueRedis = createRedis(config.redis.url, 'queue', () => undefined);
-      closers.push(async () => (queueRedis.status === 'ready' ? queueRedis.quit() : queueRedis.disconnect()));
+      onClose(async () => (queueRedis.status === 'ready' ? queueRedis.quit() : queueRedis.disconnect()));
     }
     const messages = new BullMqMessageQueue(queueRedis, config.redis.prefix, config.sendMaxAttempts);
-    closers.push(() => messages.close());
+    onClose(() => messages.close());
     const webhookQueue = new BullMqWebhookQueue(queueRedis, config.redis.prefix);
-    closers.push(() => webhookQueue.close());
+    onClose(() => webhookQueue.close());
     ctx.wakeWaitingSends = async (advisorId) =>
       messages.resume(advisorId, await listWaitingIds(database.db, advisorId));
 
@@ -171,9 +173,7 @@ export async function createRuntime(
       const workerRedis = createRedis(config.redis.url, 'worker', (err) =>
         logger.warn({ err: err.message }, `Redis unavailable at ${config.redis.url} (workers)`),
       );
-      closers.push(async () =>
-        workerRedis.status === 'ready' ? workerRedis.quit() : workerRedis.disconnect(),
-      );
+      onClose(async () => (workerRedis.status === 'ready' ? workerRedis.quit() : workerRedis.disconnect()));
       workers = await startWorkers(
         ctx,
         workerRedis,
@@ -193,8 +193,9 @@ export async function createRuntime(
         },
         webhookQueue,
       );
-      // Closed first on shutdown: in-flight jobs finish before queues and connections go.
-      closers.push(() => workers!.close());
+      // Closed first on shutdown: in-flight jobs finish before queues and connections go, and a
+      // send waiting on the gateway gets its whole request timeout (workersStopMs).
+      onClose(() => workers!.close(), workersStopMs(config.evolution.requestTimeoutMs));
     }
     return {
       config,

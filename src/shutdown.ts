@@ -7,8 +7,20 @@ import type { Runtime } from './runtime.js';
 /** How long requests in flight at close may run on before their connections are cut. */
 const HTTP_CLOSE_GRACE_MS = 10_000;
 
-/** When a stop that has not finished gives up: the drain, the HTTP grace, then the runtime's steps. */
-export const stopDeadlineMs = (drainMs: number) => drainMs + HTTP_CLOSE_GRACE_MS + 25_000;
+/** The bound of each step of the runtime's close (src/runtime.ts), the workers' excepted. */
+export const CLOSE_STEP_MS = 10_000;
+
+/**
+ * How long the workers may take to stop. A send in flight finishes, or its gateway request times
+ * out, before the process goes: one abandoned mid-request leaves its row claimed until the claim
+ * lapses (the request timeout + 5 s), and if Evolution took it and its echo never came, the worker
+ * that takes it over sends it a second time.
+ */
+export const workersStopMs = (requestTimeoutMs: number) => Math.max(CLOSE_STEP_MS, requestTimeoutMs + 2_000);
+
+/** When a stop that has not finished gives up: the drain, the HTTP grace, the workers, the rest. */
+export const stopDeadlineMs = (drainMs: number, requestTimeoutMs: number) =>
+  drainMs + HTTP_CLOSE_GRACE_MS + workersStopMs(requestTimeoutMs) + 15_000;
 
 export interface StoppingService {
   app: FastifyInstance | null;
