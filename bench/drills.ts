@@ -1,7 +1,8 @@
 // Reliability drills (issue 9): re-runnable failure scenarios against the real processes (API and
-// workers from the compiled `dist/server/src/cli.js serve`, the emulator, a scratch PostgreSQL database, the run's own Redis
-// prefix). Each drill checks its correctness target (nothing lost, no 500s, final statuses right)
-// and the script exits 1 if any target fails, saying why. Results go to docs/BENCHMARKS.md.
+// workers from the compiled `dist/server/src/cli.js serve`, the emulator, a scratch PostgreSQL
+// database, the run's own Redis prefix). Each drill checks its correctness target (nothing lost,
+// no 500s, final statuses right) and the script exits 1 if any target fails, saying why. Results
+// go to docs/BENCHMARKS.md.
 //
 //   npx tsx bench/drills.ts [--drill kill-worker|redis-flush|gateway-outage|db-restart|webhook-storm|webhook-flood|webhook-forgery|rolling-restart]
 //                           [--messages 10000] [--outage-seconds 120] [--quick] [--write | --no-write]

@@ -1,9 +1,9 @@
 // The pieces the pipeline benchmarks and drills start: a scratch PostgreSQL database, the Evolution
-// API emulator in a process of its own, the service as real processes (the compiled build `npm
-// start` runs: `dist/server/src/cli.js serve --role
-// api|worker|all`), connected advisors made through the public API, and a clean-up of the run's
-// Redis keys (only under its own prefix: other work shares this Redis).
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+// API emulator in a process of its own, the service as real processes (compiled, as `npm start`
+// runs it: `dist/server/src/cli.js serve --role api|worker|all`), connected advisors made through
+// the public API, and a clean-up of the run's Redis keys (only under its own prefix: other work
+// shares this Redis).
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createWriteStream, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -15,6 +15,7 @@ import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 
+import { buildServer } from '../../test/support/cli-process.js';
 import { HttpClient } from '../../test/support/http.js';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -177,10 +178,7 @@ let serverBuilt = false;
  */
 function compiled(entry: string): string[] {
   if (!serverBuilt) {
-    execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], {
-      cwd: ROOT,
-      stdio: 'inherit',
-    });
+    buildServer(ROOT);
     serverBuilt = true;
   }
   return ['--enable-source-maps', path.join('dist', 'server', entry)];

@@ -3,14 +3,12 @@
 // in the quick start's sandbox mode, from a folder holding only what OPERATIONS says an image
 // needs (no src/, no emulator/): it must find the project's other files (the migrations, the
 // dashboard), run the emulator it carries, serve, and stop cleanly.
-import { execFile } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureWebBuild } from '../browser/support/web-build.js';
-import { BUILT_CLI, databaseEnv, spawnCli } from '../support/cli-process.js';
+import { BUILT_CLI, buildServer, databaseEnv, spawnCli } from '../support/cli-process.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { freePort, testEnv } from '../support/service.js';
 import { waitFor } from '../support/wait.js';
@@ -47,11 +45,7 @@ describe('the compiled build', { timeout: 240_000 }, () => {
   });
 
   it('compiles, then serves the API, the dashboard and the sandbox emulator from an image of the build, and stops on SIGTERM', async () => {
-    await promisify(execFile)(process.execPath, [
-      'node_modules/typescript/bin/tsc',
-      '-p',
-      'tsconfig.build.json',
-    ]);
+    buildServer();
     await ensureWebBuild();
     assembleImage();
     const port = await freePort();

@@ -1,7 +1,7 @@
 // The service's command line run as a real child process (`node --import tsx src/cli.ts …`, or
 // the compiled build `npm start` runs), as an operator runs it: its combined output, its exit
 // code, and stdin when a command reads it.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import type { TestDatabase } from './database.js';
 
 export interface CliProcess {
@@ -15,6 +15,14 @@ export interface CliProcess {
 export const TSX_CLI = ['--import', 'tsx', 'src/cli.ts'];
 /** The JavaScript of `npm run build:server`, as `npm start` runs it. */
 export const BUILT_CLI = ['--enable-source-maps', 'dist/server/src/cli.js'];
+
+/** `npm run build:server` without npm: compiles src/ and emulator/ into dist/server (incremental). */
+export function buildServer(cwd?: string): void {
+  execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], {
+    cwd,
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+}
 
 export interface SpawnCliOptions {
   /** Written to the command's stdin, which is then closed. */
