@@ -131,6 +131,10 @@ describe('advisor account in the browser', () => {
   it('says why when a session ends under the advisor, and not to a visitor who was never in', async () => {
     const { page, context } = await openPage(suite.browser, suite.web.url);
     const notice = page.getByText('Tu sesión ha terminado');
+    // This test is about the page's own request meeting the 401. The live stream (rechecking every
+    // second here) would notice first whenever the click comes late on a busy machine, and the
+    // link would be gone; the next test covers the stream.
+    await page.route('**/api/whatsapp/events', (route) => route.abort());
     await page.goto('/sign-in');
     await page.getByRole('button', { name: 'Entrar' }).waitFor();
     await expect(notice.count()).resolves.toBe(0);
