@@ -4,16 +4,17 @@
 // no 500s, final statuses right) and the script exits 1 if any target fails, saying why. Results
 // go to docs/BENCHMARKS.md.
 //
-//   npx tsx bench/drills.ts [--drill kill-worker|redis-flush|gateway-outage|db-restart|webhook-storm|webhook-flood|webhook-forgery|rolling-restart]
-//                           [--messages 10000] [--outage-seconds 120] [--quick] [--write | --no-write]
+//   npx tsx bench/drills.ts [--drill kill-worker|redis-flush|gateway-outage|db-restart|webhook-storm|webhook-flood|webhook-forgery|rolling-restart|soak]
+//                           [--messages 10000] [--outage-seconds 120] [--soak-minutes 10] [--quick] [--write | --no-write]
 //
 // --messages sizes kill-worker; redis-flush, gateway-outage and webhook-storm take min(--messages,
 // 3,000 / 1,200 / 3,000), webhook-flood min(--messages, 10,000) messages; db-restart POSTs for 10 s
 // before and 20 s after the restart; webhook-forgery times 15 s without and 15 s with its flood;
 // rolling-restart sends 120 messages/s (60 with --quick) while it replaces each of 2 workers and
-// restarts each of 2 APIs, 10 s apart (3 s with --quick). --quick:
+// restarts each of 2 APIs, 10 s apart (3 s with --quick); soak sends 50 messages/s for
+// --soak-minutes with receipts and replies on. --quick:
 // 300 messages, a 10 s outage, no db-restart (it restarts the shared PostgreSQL) and no
-// webhook-flood (it wants the whole machine), webhook-forgery's phases 5 s, for CI; it
+// webhook-flood (it wants the whole machine), webhook-forgery's phases 5 s, soak 1 min at 30/s, for CI; it
 // prints its rows without touching docs/BENCHMARKS.md unless given --write. Each drill's row
 // replaces that drill's row only, so `--drill NAME` re-measures one drill.
 import { readFile } from 'node:fs/promises';
@@ -26,6 +27,7 @@ import { webhookStorm } from './lib/drill-storm.js';
 import { webhookFlood } from './lib/drill-flood.js';
 import { webhookForgery } from './lib/drill-forgery.js';
 import { rollingRestart } from './lib/drill-restart.js';
+import { soak } from './lib/drill-soak.js';
 import type { DrillResult, DrillSizes } from './lib/drill-support.js';
 import { machineLine, writeSection } from './lib/report.js';
 import { databaseLine, LoadSampler } from './lib/stack.js';
@@ -39,6 +41,7 @@ const DRILLS: Record<string, (sizes: DrillSizes) => Promise<DrillResult>> = {
   'webhook-flood': webhookFlood,
   'webhook-forgery': webhookForgery,
   'rolling-restart': rollingRestart,
+  soak,
 };
 
 const { values } = parseArgs({
@@ -46,6 +49,7 @@ const { values } = parseArgs({
     drill: { type: 'string', multiple: true },
     messages: { type: 'string' },
     'outage-seconds': { type: 'string' },
+    'soak-minutes': { type: 'string' },
     quick: { type: 'boolean', default: false },
     write: { type: 'boolean' },
     'no-write': { type: 'boolean', default: false },
@@ -59,6 +63,7 @@ const sizes: DrillSizes = {
   quick,
   messages: Number(values.messages ?? (quick ? 300 : 10_000)),
   outageSeconds: Number(values['outage-seconds'] ?? (quick ? 10 : 120)),
+  soakMinutes: Number(values['soak-minutes'] ?? (quick ? 1 : 10)),
 };
 const asked =
   values.drill ??
@@ -126,8 +131,8 @@ async function main(): Promise<void> {
       '',
       `${machineLine()} ${databaseLine('a scratch database per drill')} Each row says when it ran, full or \`--quick\`, ` +
         'and the 1-minute load average before → highest during it (2 cores; other work shares the machine).',
-      '`npm run drills` runs every drill (`--drill NAME` one, `--messages N`, `--outage-seconds S`); `npm run drills:quick` ' +
-        'shrinks them for CI (300 messages, 10 s outage, no db-restart, no webhook-flood, webhook-forgery with 5 s phases, rolling-restart at 60/s with 3 s between restarts). Each drill runs the real processes ' +
+      '`npm run drills` runs every drill (`--drill NAME` one, `--messages N`, `--outage-seconds S`, `--soak-minutes M`); `npm run drills:quick` ' +
+        'shrinks them for CI (300 messages, 10 s outage, no db-restart, no webhook-flood, webhook-forgery with 5 s phases, rolling-restart at 60/s with 3 s between restarts, soak for 1 min at 30/s). Each drill runs the real processes ' +
         '(compiled as `npm start` runs them: `dist/server/src/cli.js serve --role api|worker|all`, the emulator in its own process, rate limit effectively off) on a ' +
         "Redis prefix of its own, POSTs uniquely numbered texts and checks them in the database and in the emulator's " +
         '`sent` lists. Targets: no accepted message lost (each one final: `sent` or later, or `failed`/`skipped` with a ' +

@@ -29,6 +29,8 @@ export interface DrillSizes {
   quick: boolean;
   messages: number;
   outageSeconds: number;
+  /** How long the soak drill keeps its load going. */
+  soakMinutes: number;
 }
 
 export const FINAL = ['sent', 'delivered', 'read', 'failed', 'skipped'];
