@@ -5,7 +5,10 @@
 // must not grow with the messages sent (no persistence is assumed, so keys are all the memory
 // Redis has). Memory and latency drift are measured and reported, not judged: a process's RSS
 // moves with V8's heap sizing, and a figure to compare between runs says more than a threshold.
+import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
+
+import { QUEUES } from '../../src/jobs/catalogue.js';
 
 import {
   checkSent,
@@ -83,6 +86,36 @@ async function sample(stack: PipelineStack, redis: Redis, accepted: number): Pro
   };
 }
 
+/**
+ * Waits (bounded) until no send or webhook job is waiting, delayed or active and every stored
+ * webhook event is processed and every message has its read receipt: receipts trail the sends by
+ * a second or more, and a job in flight is a key without expiry that says nothing about leaks.
+ */
+async function quiet(stack: PipelineStack, redis: Redis, ids: string[], timeoutMs = 60_000): Promise<void> {
+  const queues = [QUEUES.send, QUEUES.webhook].map(
+    (name) => new Queue(name, { connection: redis, prefix: stack.prefix }),
+  );
+  const until = Date.now() + timeoutMs;
+  try {
+    for (;;) {
+      const counts = await Promise.all(
+        queues.map((q) => q.getJobCountByTypes('waiting', 'delayed', 'active', 'prioritized')),
+      );
+      // The emulator sends each read receipt a second after the send: wait for the last of them.
+      const { rows } = await stack.database.pool.query<{ events: string; unread: string }>(
+        `select (select count(*) from webhook_event where processed_at is null) as events,
+                (select count(*) from whatsapp_message where id = any($1::uuid[]) and status <> 'read') as unread`,
+        [ids],
+      );
+      if (counts.every((n) => n === 0) && rows[0]!.events === '0' && rows[0]!.unread === '0') return;
+      if (Date.now() > until) return;
+      await sleep(250);
+    }
+  } finally {
+    await Promise.all(queues.map((q) => q.close()));
+  }
+}
+
 /** Least-squares slope of y over time, per minute. */
 function perMinute(points: { at: number; y: number }[]): number {
   if (points.length < 2) return 0;
@@ -133,12 +166,11 @@ export async function soak(sizes: DrillSizes): Promise<DrillResult> {
       await load.post(advisor, primer, `${tag}p`);
       await clientReplies(stack, advisor, advisor);
     }
-    await settle(
-      stack.database.pool,
+    await quiet(
+      stack,
+      redis,
       primer.posted.map((p) => p.id),
-      60_000,
     );
-    await sleep(3_000);
     const idle = await sample(stack, redis, 0);
     stack.cpu.begin();
     const total = Math.round(rate * minutes * 60);
@@ -186,8 +218,7 @@ export async function soak(sizes: DrillSizes): Promise<DrillResult> {
     const ids = result.posted.map((p) => p.id);
     const state = await settle(stack.database.pool, ids, 300_000);
     const drainedAt = Date.now();
-    // Receipts and replies still in flight settle within seconds; the keys are read after them.
-    await sleep(3_000);
+    await quiet(stack, redis, ids);
     const last = await sample(stack, redis, result.posted.length);
     const warm = samples.filter((s) => s.at - startedAt >= warmUpMs(minutes));
     const base = warm[0] ?? samples[0]!;
