@@ -44,6 +44,8 @@ interface Sample {
   persistentKeys: number;
   redisMb: number;
   databaseMb: number;
+  /** PostgreSQL transactions committed in the run's database so far. */
+  commits: number;
 }
 
 /** Keys under the run's prefix, and how many of them have no expiry. */
@@ -65,9 +67,10 @@ async function redisKeys(redis: Redis, prefix: string): Promise<{ keys: number; 
 
 async function sample(stack: PipelineStack, redis: Redis, accepted: number): Promise<Sample> {
   const [{ rows: db }, keys, info] = await Promise.all([
-    stack.database.pool.query<{ final: string; bytes: string }>(
+    stack.database.pool.query<{ final: string; bytes: string; commits: string }>(
       `select (select count(*) from whatsapp_message where direction = 'outbound' and status = any($1)) as final,
-              pg_database_size(current_database()) as bytes`,
+              pg_database_size(current_database()) as bytes,
+              (select xact_commit from pg_stat_database where datname = current_database()) as commits`,
       [FINAL],
     ),
     redisKeys(redis, stack.prefix),
@@ -83,6 +86,7 @@ async function sample(stack: PipelineStack, redis: Redis, accepted: number): Pro
     persistentKeys: keys.persistent,
     redisMb: Number(/used_memory:(\d+)/.exec(info)?.[1] ?? 0) / 2 ** 20,
     databaseMb: Number(db[0]!.bytes) / 2 ** 20,
+    commits: Number(db[0]!.commits),
   };
 }
 
@@ -284,7 +288,7 @@ export async function soak(sizes: DrillSizes): Promise<DrillResult> {
       notes:
         `1 API, 2 workers, 10 advisors, receipts on (server ack, delivered, read), one client in ${REPLY_EVERY} writes back ` +
         `(${fmt(Number(inbound[0]!.n))} inbound rows). Backlog (accepted − final) sampled every ${SAMPLE_EVERY_MS / 1000} s: max ${fmt(Math.max(...backlogs))}, last ${fmt(backlogs.at(-1) ?? 0)}. ` +
-        `POST→sent by minute, p50: ${drift(p50s)}; p99: ${drift(p99s)}. CPU during the load (share of one core): ${cpu}. RSS (end of the warm-up → after the drain): ${rssLine}. ` +
+        `POST→sent by minute, p50: ${drift(p50s)}; p99: ${drift(p99s)}. CPU during the load (share of one core): ${cpu}. PostgreSQL transactions committed per message (every process, with receipts and replies, the drill's own sampling included): ${fmt((last.commits - idle.commits) / ids.length, 1)}. RSS (end of the warm-up → after the drain): ${rssLine}. ` +
         `Redis keys of the run, idle before → idle after: ${fmt(idle.keys)} → ${fmt(last.keys)}, without expiry ${fmt(idle.persistentKeys)} → ${fmt(last.persistentKeys)} (under load up to ${fmt(Math.max(...samples.map((s) => s.keys)))}); ` +
         `Redis used memory ${fmt(base.redisMb, 1)} → ${fmt(last.redisMb, 1)} MB (whole server). ` +
         `Database ${fmt(base.databaseMb)} → ${fmt(last.databaseMb)} MB (${fmt(((last.databaseMb - base.databaseMb) * 1024) / Math.max(1, ids.length - base.accepted), 1)} kB per message after the warm-up).`,
