@@ -2,7 +2,9 @@
 // receiver acknowledges it without storing it (one read per batch, in the group commit). Every
 // other echo is stored and applied as before: one of a message not recorded yet (a lost send
 // answer, to adopt), and one naming another advisor's message (each advisor's echoes are looked
-// up in their own messages only). Signed requests over real HTTP, several in one batch.
+// up in their own messages only). WhatsApp's SERVER_ACK receipt says what the echo says, and is
+// settled the same way; a DELIVERY_ACK still moves the message. Signed requests over real HTTP,
+// several in one batch.
 import { and, eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { claimForSending, findMessage, markSent } from '../../src/db/repositories/message.repository.js';
@@ -13,6 +15,7 @@ import { startTestService, type TestService } from '../support/service.js';
 import { waitFor } from '../support/wait.js';
 import {
   connectedAdvisor,
+  envelope,
   postWebhook,
   sendEchoEnvelope,
   webhookJwt,
@@ -35,6 +38,34 @@ const postEcho = (advisor: ConnectedAdvisor, phone: string, text: string, id: st
   postWebhook(service, JSON.stringify(sendEchoEnvelope(advisor.instanceName, phone, text, id)), {
     authorization: `Bearer ${webhookJwt(advisor.secret)}`,
   });
+
+/** MESSAGES_UPDATE as Evolution sends it: flat, not nested under `key` (evolution-api.md §4.4). */
+const postReceipt = (advisor: ConnectedAdvisor, phone: string, id: string, status: string) =>
+  postWebhook(
+    service,
+    JSON.stringify(
+      envelope(advisor.instanceName, 'messages.update', {
+        keyId: id,
+        remoteJid: `${phone.replace('+', '')}@s.whatsapp.net`,
+        fromMe: true,
+        status,
+        instanceId: 'inst-1',
+      }),
+    ),
+    { authorization: `Bearer ${webhookJwt(advisor.secret)}` },
+  );
+
+/** Stored receipts of this advisor for this Evolution message id. */
+const storedReceipts = (advisor: ConnectedAdvisor, evolutionMessageId: string) =>
+  service.database.db
+    .select({ id: webhookEvent.id, processedAt: webhookEvent.processedAt })
+    .from(webhookEvent)
+    .where(
+      and(
+        eq(webhookEvent.advisorId, advisor.userId),
+        sql`${webhookEvent.payload} -> 'data' ->> 'keyId' = ${evolutionMessageId}`,
+      ),
+    );
 
 /** Stored webhook events of this advisor that carry this Evolution message id. */
 const storedEchoes = (advisor: ConnectedAdvisor, evolutionMessageId: string) =>
@@ -110,5 +141,44 @@ describe('echoes that still have work to do, posted together with a settled one'
     expect(await findMessage(db, ana.userId, settled!.id)).toEqual(settled);
     expect(await findMessage(db, bea.userId, beas!.id)).toEqual(beas);
     expect(await storedEchoes(bea, '3AARRIVE-BEA')).toEqual([]);
+  });
+});
+
+describe('a SERVER_ACK receipt of a message already sent', () => {
+  it('is acknowledged and not stored; the delivery receipt after it is stored and applied', async () => {
+    const db = service.database.db;
+    const sent = await sentMessage(ana, '+34613000301', 'Recordatorio E', '3AARRIVE-ACK');
+    const before = webhookStats.settledEchoes;
+
+    expect(await postReceipt(ana, '+34613000301', '3AARRIVE-ACK', 'SERVER_ACK')).toEqual({
+      status: 200,
+      body: { received: true },
+    });
+    expect(await storedReceipts(ana, '3AARRIVE-ACK')).toEqual([]);
+    expect(webhookStats.settledEchoes).toBe(before + 1);
+    expect(await findMessage(db, ana.userId, sent!.id)).toEqual(sent);
+
+    expect((await postReceipt(ana, '+34613000301', '3AARRIVE-ACK', 'DELIVERY_ACK')).status).toBe(200);
+    expect(await storedReceipts(ana, '3AARRIVE-ACK')).toHaveLength(1);
+    const delivered = await waitFor(
+      () => findMessage(db, ana.userId, sent!.id),
+      (m) => m?.status === 'delivered',
+      { what: 'the delivery receipt applied' },
+    );
+    expect(delivered!.deliveredAt).not.toBeNull();
+    expect(webhookStats.settledEchoes).toBe(before + 1);
+  });
+
+  it('is stored when it names no message of this advisor (parked for when the send is recorded)', async () => {
+    const beas = await sentMessage(bea, '+34613000302', 'Recordatorio F', '3AARRIVE-ACK-BEA');
+    expect((await postReceipt(ana, '+34613000302', '3AARRIVE-ACK-BEA', 'SERVER_ACK')).status).toBe(200);
+    const [row, ...more] = await waitFor(
+      () => storedReceipts(ana, '3AARRIVE-ACK-BEA'),
+      (rows) => rows.length === 1 && rows[0]!.processedAt !== null,
+      { what: 'the receipt stored and processed' },
+    );
+    expect(row).toBeDefined();
+    expect(more).toEqual([]);
+    expect(await findMessage(service.database.db, bea.userId, beas!.id)).toEqual(beas);
   });
 });

@@ -6,7 +6,7 @@ import { parseWebhook, WebhookParseError, type ParsedWebhook } from '../../gatew
 import { AppError } from '../app-error.js';
 import { jsonbSafe, TooDeepError } from './jsonb-safe.js';
 import { verifyWebhookRequest, type RejectReason, type WebhookHeaders } from './verify-webhook-request.js';
-import { sendEchoIds } from './settled-echoes.js';
+import { sentConfirmationIds } from './settled-echoes.js';
 import type { WebhookEventWriter } from './webhook-event-writer.js';
 import { LogBudget } from '../../observability/log-budget.js';
 import { countRejection, webhookStats } from './webhook-stats.js';
@@ -21,7 +21,10 @@ export interface IncomingWebhook {
   ip?: string;
 }
 
-/** Not stored: an event we do not act on, or echoes of sends already recorded (webhookStats tells which). */
+/**
+ * Not stored: an event we do not act on, or echoes (and SERVER_ACK receipts) of sends already
+ * recorded (webhookStats tells which).
+ */
 export type WebhookReceipt =
   { stored: true; eventId: number; event: string } | { stored: false; event: string };
 
@@ -108,7 +111,7 @@ export class WebhookReceiver {
     }
     const eventId = await this.writer.write(
       { advisorId: tenant!.advisorId, event: parsed.event, payload, receivedAt },
-      sendEchoIds(parsed.events),
+      sentConfirmationIds(parsed.events),
     );
     if (eventId === null) {
       webhookStats.settledEchoes += 1;

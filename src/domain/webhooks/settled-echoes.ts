@@ -1,6 +1,9 @@
 // Evolution echoes every send of ours (SEND_MESSAGE) a moment after the send answered, so by the
 // time the echo arrives the worker has nearly always recorded the message as sent, and the echo
-// changes nothing. Such echoes are found for a whole batch in one read, in two places:
+// changes nothing. WhatsApp's server acknowledgement (MESSAGES_UPDATE `SERVER_ACK`, our `sent`
+// receipt) follows each send just as closely and says the same, so it is treated the same way: in
+// production, with receipts on, it cost an update and a read per message. Both are called "echoes"
+// below. Such echoes are found for a whole batch in one read, in two places:
 // - on arrival (webhook-event-writer.ts): acknowledged without being stored, so they cost no
 //   insert, no job and no worker statements. In the send pipeline that took 0.6 of 6 commits
 //   and about a sixth of all CPU per message (docs/BENCHMARKS.md, 2026-12-01);
@@ -11,7 +14,7 @@
 import { echoKey, settledForSentReceipt } from '../../db/repositories/message.repository.js';
 import type { WebhookEventRow } from '../../db/repositories/webhook-event.repository.js';
 import type { DbOrTx } from '../../db/client.js';
-import type { WebhookEvent } from '../../gateway/index.js';
+import type { MessageStatusEvent, WebhookEvent } from '../../gateway/index.js';
 import type { DomainContext } from '../context.js';
 import { isSendEcho } from './process-webhook-event.js';
 
@@ -21,13 +24,24 @@ export interface SendEchoes {
   evolutionMessageIds: readonly string[];
 }
 
-/** The Evolution ids of a webhook's events when every one is an echo of our own send, else null. */
-export function sendEchoIds(events: readonly WebhookEvent[]): string[] | null {
+/**
+ * A `sent` receipt of one of our messages (SERVER_ACK): applyMessageStatus changes nothing with it
+ * once the message is sent or further along, exactly the rows settledForSentReceipt finds.
+ */
+function isSentReceipt(event: WebhookEvent): event is MessageStatusEvent {
+  return event.type === 'message_status' && event.status === 'sent' && event.fromMe !== false;
+}
+
+/**
+ * The Evolution ids of a webhook's events when every one confirms a send of ours (a SEND_MESSAGE
+ * echo or a SERVER_ACK receipt), else null.
+ */
+export function sentConfirmationIds(events: readonly WebhookEvent[]): string[] | null {
   if (events.length === 0) return null;
   const ids: string[] = [];
   for (const event of events) {
-    if (!isSendEcho(event)) return null;
-    ids.push(event.evolutionMessageId);
+    if (isSendEcho(event) || isSentReceipt(event)) ids.push(event.evolutionMessageId);
+    else return null;
   }
   return ids;
 }
@@ -54,7 +68,7 @@ export async function settledEchoRows(
   const echoing: { row: WebhookEventRow; echoes: SendEchoes }[] = [];
   for (const row of rows) {
     const events = parsed.get(row.id);
-    const ids = Array.isArray(events) ? sendEchoIds(events) : null;
+    const ids = Array.isArray(events) ? sentConfirmationIds(events) : null;
     if (ids) echoing.push({ row, echoes: { advisorId: row.advisorId, evolutionMessageIds: ids } });
   }
   if (echoing.length === 0) return new Set();

@@ -2,8 +2,9 @@
 // that arrive while a batch is being written wait for the next one, so under load one INSERT and
 // one job serve up to `maxBatch` events, and when idle an event goes alone at once
 // (no timer to wait for). Each caller's promise settles once its row is committed.
-// Before the insert, one read finds the SEND_MESSAGE echoes of sends already recorded
-// (settled-echoes.ts): they change nothing, so they are acknowledged without being stored.
+// Before the insert, one read finds the SEND_MESSAGE echoes and SERVER_ACK receipts of sends
+// already recorded (settled-echoes.ts): they change nothing, so they are acknowledged without
+// being stored.
 // Postgres holds the truth: if the hand-over to the queue fails, the event is still stored and
 // acknowledged, and the sweeper enqueues it later.
 import type { Logger } from 'pino';
@@ -40,7 +41,8 @@ export class WebhookEventWriter {
 
   /**
    * Resolves with the stored event's id, or with null for an event made only of echoes of our own
-   * sends (`sendEchoes`, their Evolution ids) that are all recorded as sent already: not stored.
+   * sends (`sendEchoes`, the Evolution ids of its echoes and SERVER_ACK receipts) that are all
+   * recorded as sent already: not stored.
    */
   write(row: NewWebhookEvent, sendEchoes: readonly string[] | null = null): Promise<number | null> {
     return new Promise<number | null>((resolve, reject) => {

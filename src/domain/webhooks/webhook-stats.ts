@@ -7,7 +7,10 @@ export const webhookStats = {
   accepted: 0,
   /** Verified, but an event we do not act on: acknowledged and dropped. */
   ignored: 0,
-  /** Verified SEND_MESSAGE echoes of sends already recorded as sent: acknowledged, not stored. */
+  /**
+   * Verified SEND_MESSAGE echoes and SERVER_ACK receipts of sends already recorded as sent:
+   * acknowledged, not stored.
+   */
   settledEchoes: 0,
   /** Failed verification: 401. */
   rejected: 0,
