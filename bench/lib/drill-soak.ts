@@ -65,7 +65,8 @@ async function redisKeys(redis: Redis, prefix: string): Promise<{ keys: number; 
   return { keys, persistent };
 }
 
-async function sample(stack: PipelineStack, redis: Redis, accepted: number): Promise<Sample> {
+/** `primed`: outbound messages sent before the load (the primer), left out of `final`. */
+async function sample(stack: PipelineStack, redis: Redis, accepted: number, primed: number): Promise<Sample> {
   const [{ rows: db }, keys, info] = await Promise.all([
     stack.database.pool.query<{ final: string; bytes: string; commits: string }>(
       `select (select count(*) from whatsapp_message where direction = 'outbound' and status = any($1)) as final,
@@ -80,7 +81,7 @@ async function sample(stack: PipelineStack, redis: Redis, accepted: number): Pro
   return {
     at: Date.now(),
     accepted,
-    final: Number(db[0]!.final),
+    final: Number(db[0]!.final) - primed,
     rss: Object.fromEntries(processes.map((p) => [p.name, rssMb(p.pid)])),
     keys: keys.keys,
     persistentKeys: keys.persistent,
@@ -184,7 +185,7 @@ export async function soak(sizes: DrillSizes): Promise<DrillResult> {
       primer.posted.map((p) => p.id),
     );
     await sleep(STATS_SETTLE_MS);
-    const idle = await sample(stack, redis, 0);
+    const idle = await sample(stack, redis, 0, 0);
     stack.cpu.begin();
     const total = Math.round(rate * minutes * 60);
     const started = performance.now();
@@ -210,7 +211,7 @@ export async function soak(sizes: DrillSizes): Promise<DrillResult> {
       if (Date.now() >= nextSample) {
         nextSample += SAMPLE_EVERY_MS;
         track(
-          sample(stack, redis, result.posted.length).then((s) => {
+          sample(stack, redis, result.posted.length, primer.posted.length).then((s) => {
             samples.push(s);
             const minute = ((s.at - startedAt) / 60_000).toFixed(1);
             console.error(
@@ -233,7 +234,7 @@ export async function soak(sizes: DrillSizes): Promise<DrillResult> {
     const drainedAt = Date.now();
     await quiet(stack, redis, ids);
     await sleep(STATS_SETTLE_MS);
-    const last = await sample(stack, redis, result.posted.length);
+    const last = await sample(stack, redis, result.posted.length, primer.posted.length);
     const warm = samples.filter((s) => s.at - startedAt >= warmUpMs(minutes));
     const base = warm[0] ?? samples[0]!;
 
@@ -268,6 +269,12 @@ export async function soak(sizes: DrillSizes): Promise<DrillResult> {
       [ids],
     );
     const sent = await checkSent(stack.emulator.url, stack.advisors, tag);
+    // Updates that had to write a new entry in every index of the table (not HOT): the receipts'
+    // cost in PostgreSQL depends on it.
+    const { rows: updates } = await stack.database.pool.query<{ upd: string; hot: string }>(
+      `select n_tup_upd as upd, n_tup_hot_upd as hot from pg_stat_user_tables where relname = 'whatsapp_message'`,
+    );
+    const hotShare = Number(updates[0]?.hot ?? 0) / Math.max(1, Number(updates[0]?.upd ?? 0));
 
     const rssLine = Object.keys(last.rss)
       .map((name) => {
@@ -298,7 +305,7 @@ export async function soak(sizes: DrillSizes): Promise<DrillResult> {
       notes:
         `1 API, 2 workers, 10 advisors, receipts on (server ack, delivered, read), one client in ${REPLY_EVERY} writes back ` +
         `(${fmt(Number(inbound[0]!.n))} inbound rows). Backlog (accepted − final) sampled every ${SAMPLE_EVERY_MS / 1000} s: max ${fmt(Math.max(...backlogs))}, last ${fmt(backlogs.at(-1) ?? 0)}. ` +
-        `POST→sent by minute, p50: ${drift(p50s)}; p99: ${drift(p99s)}. CPU during the load (share of one core): ${cpu}. PostgreSQL transactions committed per message (every process, with receipts and replies, the drill's own sampling included): ${fmt((last.commits - idle.commits) / ids.length, 1)}. RSS (end of the warm-up → after the drain): ${rssLine}. ` +
+        `POST→sent by minute, p50: ${drift(p50s)}; p99: ${drift(p99s)}. CPU during the load (share of one core): ${cpu}. PostgreSQL transactions committed per message (every process, with receipts and replies, the drill's own sampling included): ${fmt((last.commits - idle.commits) / ids.length, 1)}; message row updates ${fmt(Number(updates[0]?.upd ?? 0) / ids.length, 1)} per message, ${fmt(hotShare * 100)} % of them HOT (no index written). RSS (end of the warm-up → after the drain): ${rssLine}. ` +
         `Redis keys of the run, idle before → idle after: ${fmt(idle.keys)} → ${fmt(last.keys)}, without expiry ${fmt(idle.persistentKeys)} → ${fmt(last.persistentKeys)} (under load up to ${fmt(Math.max(...samples.map((s) => s.keys)))}); ` +
         `Redis used memory ${fmt(base.redisMb, 1)} → ${fmt(last.redisMb, 1)} MB (whole server). ` +
         `Database ${fmt(base.databaseMb)} → ${fmt(last.databaseMb)} MB (${fmt(((last.databaseMb - base.databaseMb) * 1024) / Math.max(1, ids.length - base.accepted), 1)} kB per message after the warm-up).`,

@@ -38,6 +38,10 @@ describe('advisor account in the browser', () => {
     // Client-side checks speak before anything is sent.
     await page.getByRole('button', { name: 'Crear cuenta' }).click();
     await page.getByText('Escribe tu nombre.').waitFor();
+    // Past the server's 100 characters, in Spanish on the field, before anything is sent.
+    await page.getByLabel('Tu nombre').fill(`Ana ${'López '.repeat(20)}`);
+    await page.getByRole('button', { name: 'Crear cuenta' }).click();
+    await page.getByText('Tu nombre puede tener hasta 100 caracteres (lo ven tus clientes).').waitFor();
     await page.getByLabel('Tu nombre').fill('Ana López');
     await page.getByLabel('Email').fill(email);
     await page.getByLabel('Contraseña', { exact: true }).fill(password);

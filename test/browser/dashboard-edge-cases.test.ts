@@ -19,7 +19,7 @@ import {
   untilStatus,
 } from './support/advisor-actions.js';
 import { advisorPages } from './support/advisor-page.js';
-import { DESKTOP, openPage } from './support/browser.js';
+import { DESKTOP, openPage, screenshot } from './support/browser.js';
 import { signUpInContext, useSessionOf } from './support/session.js';
 import { useWebAndBrowser } from './support/suite.js';
 
@@ -205,6 +205,31 @@ describe('a 390 px phone', () => {
       expect(await horizontalOverflow(page), `${path} overflows`).toBeLessThanOrEqual(0);
     }
     await context.close();
+  });
+});
+
+describe('the public page on the narrowest phones', () => {
+  it('fits 320 and 375 px: the WhatsApp button wraps its words instead of widening the card', async () => {
+    const advisor = await connectedAdvisor(suite.web.service, 'María José Fernández-Núñez');
+    const slug = (await advisor.client.get('/api/whatsapp/config')).body.publicSlug;
+    for (const width of [320, 375]) {
+      const { page, context } = await openPage(
+        suite.browser,
+        suite.web.url,
+        { width, height: 740 },
+        { isMobile: true },
+      );
+      await page.goto(`/p/${slug}`);
+      const cta = page.getByTestId('whatsapp-cta');
+      await cta.waitFor();
+      expect(await horizontalOverflow(page), `the public page overflows at ${width} px`).toBeLessThanOrEqual(
+        0,
+      );
+      const box = (await cta.boundingBox())!;
+      expect(box.x + box.width).toBeLessThanOrEqual(width);
+      await screenshot(page, `public-profile-${width}`);
+      await context.close();
+    }
   });
 });
 
@@ -507,6 +532,40 @@ describe('the template editor', () => {
     await error.getByText('«{Mal formado}», «{x»', { exact: false }).waitFor();
     // The sentence itself teaches `{{` for a literal brace; the fragments are not wrapped in more.
     expect(await error.innerText()).not.toMatch(/\{\{Mal|\{\{x/);
+    await context.close();
+  });
+});
+
+describe('variables a template cannot use', () => {
+  it('are not offered, and saving one says what to change', async () => {
+    const { advisor, page, context, pageErrors } = await advisorPage('Vera Variables');
+    const listed = await advisor.client.get('/api/whatsapp/templates');
+    const confirmation = listed.body.items.find(
+      (t: { key: string; language: string }) => t.key === 'appointment_confirmation' && t.language === 'es',
+    );
+    // The automation sends the confirmation, and has no personal message to put in it.
+    await page.goto(`/templates/${encodeURIComponent(confirmation.id)}`);
+    const chips = page.getByRole('group', { name: 'Insertar variable' });
+    await chips.getByRole('button', { name: '{nombre_cliente}' }).waitFor();
+    await expect(chips.getByRole('button', { name: '{mensaje_personalizado}' }).count()).resolves.toBe(0);
+    const body = page.getByTestId('template-body');
+    await body.fill('Hola {nombre_cliente}: {mensaje_personalizado}');
+    await page.getByRole('button', { name: 'Guardar' }).click();
+    const error = page.locator('.field', { has: body }).locator('.field-error');
+    await error
+      .getByText('Este tipo de plantilla no puede usar {mensaje_personalizado}: quítalo del texto.', {
+        exact: false,
+      })
+      .waitFor();
+
+    // A reminder of the advisor's own with a variable of their own: the way out is named.
+    await page.goto('/templates/new');
+    await page.getByLabel('Nombre', { exact: true }).fill('Recordatorio con diario');
+    await page.getByLabel('Tipo').selectOption('reminder');
+    await body.fill('Hola {nombre_cliente}, trae tu {diario_comida} mañana.');
+    await page.getByRole('button', { name: 'Guardar' }).click();
+    await error.getByText('elige el tipo «Personalizada»', { exact: false }).waitFor();
+    expect(pageErrors).toEqual([]);
     await context.close();
   });
 });

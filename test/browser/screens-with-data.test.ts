@@ -135,7 +135,11 @@ describe.each(DEVICES)('screens with real data on a $device', ({ device, viewpor
       .getByRole('button', { name: 'Enviar ahora' })
       .click();
     await page.getByText('Mensaje en camino').waitFor();
-    await item('Lucía Pérez', 'cancelled', 'Recordatorio').waitFor();
+    // The planned reminder did not go because the advisor sent it: it says so, not "Cancelado".
+    await item('Lucía Pérez', 'cancelled', 'Recordatorio')
+      .getByText('No se envió: lo enviaste tú a mano')
+      .waitFor();
+    await expect(card('Lucía Pérez').getByText('Cancelado', { exact: true }).count()).resolves.toBe(0);
 
     await card('Lucía Pérez')
       .getByRole('button', { name: 'Enviar seguimiento con mensaje personal' })
@@ -169,6 +173,18 @@ describe.each(DEVICES)('screens with real data on a $device', ({ device, viewpor
       byHand('follow_up').text,
     ]);
     expect(await textsTo(marta, carmen.clientPhone)).toEqual([]);
+
+    // Lucía answers the reminder with "2": the card says what that means, and her reply is listed
+    // once, under the message it answers (the follow-up, the last one sent), not under each one.
+    await clientWrites(marta, lucia.clientPhone, '2', 'Lucía Pérez');
+    await page.reload();
+    await card('Lucía Pérez')
+      .getByTestId('client-response')
+      .getByText('El cliente pide cancelar o cambiar la cita')
+      .waitFor();
+    await expect(card('Lucía Pérez').getByText('“2”').count()).resolves.toBe(1);
+    await expect(card('Lucía Pérez').getByText('“¡Perfecto, allí estaré!”').count()).resolves.toBe(1);
+    await screenshot(page, `appointments-client-response-${device}`);
     expect(pageErrors).toEqual([]);
     await context.close();
   });

@@ -132,6 +132,50 @@ describe('the send screen', () => {
     await context.close();
   });
 
+  it('on a phone, shows what a template send did where the advisor looks, and cannot send it twice', async () => {
+    const { advisor, page, context, pageErrors } = await advisorPage('Nuria Vidal', PHONE);
+    const made = await advisor.client.post('/api/whatsapp/templates', {
+      key: 'seguimiento_semana',
+      name: 'Seguimiento semanal',
+      category: 'custom',
+      language: 'es',
+      body: 'Hola {nombre_cliente}, ¿qué tal la semana con el plan? Escríbeme si tienes dudas.',
+    });
+    expect(made.status).toBe(201);
+    const to = newPhone();
+    await page.goto('/send');
+    await page.getByTestId('recipient').fill(to);
+    await page.getByRole('radio', { name: 'Plantilla' }).check();
+    await page.getByRole('combobox', { name: 'Plantilla' }).selectOption(made.body.id);
+    await page.locator('[data-variable="nombre_cliente"]').fill('Eva');
+    await page
+      .getByTestId('message-preview')
+      .getByText(/Hola Eva/)
+      .waitFor();
+    const send = page.getByRole('button', { name: 'Enviar', exact: true });
+    await send.click();
+
+    // The form is taller than the phone: the answer comes to the advisor, below the top bar.
+    const result = page.getByTestId('sent-result');
+    await result.waitFor();
+    await expect(result.evaluate((el) => el === document.activeElement)).resolves.toBe(true);
+    await waitFor(
+      () => result.boundingBox(),
+      (box) => box !== null && box.y >= 60 && box.y + box.height <= PHONE.height,
+      { what: 'the result in view, clear of the top bar' },
+    );
+    await screenshot(page, 'send-template-result-phone');
+
+    // The template's choice is cleared like a sent text: a second press asks for one.
+    await expect(page.getByRole('combobox', { name: 'Plantilla' }).inputValue()).resolves.toBe('');
+    await send.click();
+    await page.getByText('Elige una plantilla.').waitFor();
+    const listed = await listedMessages(advisor);
+    expect(listed.filter((m: { phone: string }) => m.phone === to)).toHaveLength(1);
+    expect(pageErrors).toEqual([]);
+    await context.close();
+  });
+
   it('schedules a message for later, and it waits in Messages as scheduled', async () => {
     const { advisor, page, context, pageErrors } = await advisorPage('Irene Soler');
     const to = newPhone();

@@ -203,6 +203,15 @@ describe("a reply quoting a reminder (WhatsApp's reply to a message)", () => {
     expect((await appointmentRow(latest.id)).clientResponse).toBeNull();
     expect(await agendaReplies(ana, older.id)).toEqual(['2']);
     expect(await agendaReplies(ana, latest.id)).toEqual([]);
+    // The API says which message the reply answers: its repliedAt is the reply's createdAt.
+    const agenda = (await ana.client.get('/api/appointments?limit=200')).body.items as any[];
+    const messagesOf = (id: string) => agenda.find((a) => a.id === id)?.messages ?? [];
+    const reply = messagesOf(older.id).find((m: any) => m.direction === 'inbound');
+    const answered = (await ana.client.get(`/api/whatsapp/messages/${older.messageId}`)).body;
+    expect(answered.repliedAt).toBe(reply.createdAt);
+    const other = (await ana.client.get(`/api/whatsapp/messages/${latest.messageId}`)).body;
+    expect(other.repliedAt).toBeNull();
+    expect(reply.repliedAt).toBeNull();
   });
 
   it('is read inside an unflattened extendedTextMessage too', async () => {

@@ -26,6 +26,7 @@ export const messageSchema = z.object({
   deliveredAt: z.date().nullable(),
   readAt: z.date().nullable(),
   failedAt: z.date().nullable(),
+  repliedAt: z.date().nullable(),
 });
 
 /**

@@ -27,6 +27,7 @@ export function messageView(row: MessageRow) {
     deliveredAt: row.deliveredAt,
     readAt: row.readAt,
     failedAt: row.failedAt,
+    repliedAt: row.repliedAt,
   };
 }
 

@@ -60,6 +60,7 @@ export const en: Record<MessageKey, string> = {
   'auth.noAccount': "Don't have an account yet?",
   'auth.haveAccount': 'Already have an account?',
   'auth.nameRequired': 'Enter your name.',
+  'auth.nameTooLong': 'Your name can be up to {max} characters long (your clients see it).',
   'auth.emailInvalid': 'Enter a valid email, for example ana@example.com.',
   'auth.passwordShort': 'The password needs at least {min} characters.',
   'auth.passwordRequired': 'Enter your password.',
@@ -247,7 +248,8 @@ export const en: Record<MessageKey, string> = {
   'tpl.previewEmpty': 'Write the text to see it here.',
   'tpl.sampleValues': 'Sample values',
   'tpl.missingVars': 'No sample value: {list}',
-  'tpl.unknownVars': 'Variables not available in this type of template: {list}',
+  'tpl.unknownVars':
+    'This type of template cannot use {list}: remove it from the text. To use variables of your own, choose the type “Custom”.',
   'tpl.keyTaken':
     'You already have a template with a name like this in this language: change the name or edit that one.',
   'tpl.malformed':
@@ -401,6 +403,7 @@ export const en: Record<MessageKey, string> = {
   'appt.step.failed': 'Could not be sent',
   'appt.step.skipped': 'Not sent',
   'appt.step.cancelled': 'Cancelled',
+  'appt.step.replaced': 'Not sent: you sent it by hand',
   'appt.step.answered': 'Replied',
   'appt.sendNow': 'Send now',
   'appt.followUp': 'Send follow-up with a personal message',
@@ -409,6 +412,8 @@ export const en: Record<MessageKey, string> = {
   'appt.personalHint': 'It goes into your follow-up template in place of {mensaje_personalizado}.',
   'appt.followUpSend': 'Send follow-up',
   'appt.status.cancelled': 'Cancelled',
+  'appt.response.confirmed': 'The client confirmed the appointment',
+  'appt.response.cancel_requested': 'The client asks to cancel or change the appointment',
   'appt.isCancelled': 'This appointment is cancelled.',
   'appt.sent': 'Message on its way',
 

@@ -59,6 +59,7 @@ export const es = {
   'auth.noAccount': '¿Aún no tienes cuenta?',
   'auth.haveAccount': '¿Ya tienes cuenta?',
   'auth.nameRequired': 'Escribe tu nombre.',
+  'auth.nameTooLong': 'Tu nombre puede tener hasta {max} caracteres (lo ven tus clientes).',
   'auth.emailInvalid': 'Escribe un email válido, por ejemplo ana@ejemplo.com.',
   'auth.passwordShort': 'La contraseña necesita al menos {min} caracteres.',
   'auth.passwordRequired': 'Escribe tu contraseña.',
@@ -251,7 +252,8 @@ export const es = {
   'tpl.previewEmpty': 'Escribe el texto para verlo aquí.',
   'tpl.sampleValues': 'Valores de ejemplo',
   'tpl.missingVars': 'Sin valor de ejemplo: {list}',
-  'tpl.unknownVars': 'Variables no disponibles en este tipo de plantilla: {list}',
+  'tpl.unknownVars':
+    'Este tipo de plantilla no puede usar {list}: quítalo del texto. Para usar variables propias, elige el tipo «Personalizada».',
   'tpl.keyTaken': 'Ya tienes una plantilla con un nombre así en este idioma: cambia el nombre o edita esa.',
   'tpl.malformed':
     'Hay llaves sueltas: {list}. Escribe las variables como {nombre} y las llaves literales como {{ o }}.',
@@ -405,6 +407,7 @@ export const es = {
   'appt.step.failed': 'No se pudo enviar',
   'appt.step.skipped': 'No se envió',
   'appt.step.cancelled': 'Cancelado',
+  'appt.step.replaced': 'No se envió: lo enviaste tú a mano',
   'appt.step.answered': 'Respondió',
   'appt.sendNow': 'Enviar ahora',
   'appt.followUp': 'Enviar seguimiento con mensaje personal',
@@ -413,6 +416,8 @@ export const es = {
   'appt.personalHint': 'Se añade a tu plantilla de seguimiento en lugar de {mensaje_personalizado}.',
   'appt.followUpSend': 'Enviar seguimiento',
   'appt.status.cancelled': 'Cancelada',
+  'appt.response.confirmed': 'El cliente confirmó la cita',
+  'appt.response.cancel_requested': 'El cliente pide cancelar o cambiar la cita',
   'appt.isCancelled': 'Esta cita está cancelada.',
   'appt.sent': 'Mensaje en camino',
 

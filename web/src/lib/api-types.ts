@@ -89,6 +89,8 @@ export interface Message {
   deliveredAt: string | null;
   readAt: string | null;
   failedAt: string | null;
+  /** Outbound: when the client's reply to this message arrived (that reply's createdAt). */
+  repliedAt?: string | null;
   /** Why the message exists: manual, or the appointment automation's confirmation, reminder… */
   purpose?: string;
   fileName?: string | null;
@@ -158,6 +160,8 @@ export interface Appointment {
   address?: string | null;
   notes?: string | null;
   status?: string;
+  /** The client's answer to a reminder: `confirmed` or `cancel_requested` (it does not cancel). */
+  clientResponse?: string | null;
   messages?: Message[];
 }
 

@@ -42,7 +42,14 @@ function stepsOf(m: Message, replies: Message[], t: Translate): Step[] {
   if (m.sentAt) steps.push({ key: 'appt.step.sent', at: m.sentAt, tone: 'done' });
   if (m.deliveredAt) steps.push({ key: 'appt.step.delivered', at: m.deliveredAt, tone: 'done' });
   if (m.readAt) steps.push({ key: 'appt.step.read', at: m.readAt, tone: 'done' });
-  if (m.status === 'cancelled') steps.push({ key: 'appt.step.cancelled', at: m.failedAt, tone: 'muted' });
+  // A planned message the advisor sent by hand instead is not a cancellation of anything they see:
+  // the message they sent is the next item.
+  if (m.status === 'cancelled')
+    steps.push({
+      key: m.error?.code === 'replaced_by_manual_send' ? 'appt.step.replaced' : 'appt.step.cancelled',
+      at: m.failedAt,
+      tone: 'muted',
+    });
   if (m.status === 'failed')
     steps.push({
       key: 'appt.step.failed',
@@ -50,8 +57,9 @@ function stepsOf(m: Message, replies: Message[], t: Translate): Step[] {
       tone: 'bad',
       detail: m.error ? messageErrorText(m.error, t) : undefined,
     });
-  const sentAt = m.sentAt ?? m.createdAt;
-  const reply = replies.find((r) => r.createdAt >= sentAt);
+  // The server links a reply to the one message it answers (the quoted one, else the last sent):
+  // listed under that message only, not under every message sent before it.
+  const reply = m.repliedAt ? replies.find((r) => r.createdAt === m.repliedAt) : undefined;
   if (reply && m.sentAt)
     steps.push({
       key: 'appt.step.answered',

@@ -110,6 +110,16 @@ export function AppointmentsScreen() {
                   {a.address ? ` · ${a.address}` : ''}
                   {a.status && a.status !== 'scheduled' ? ` · ${statusLabel(a.status)}` : ''}
                 </p>
+                {a.status !== 'cancelled' &&
+                  (a.clientResponse === 'confirmed' || a.clientResponse === 'cancel_requested') && (
+                    // What the client's "1" or "2" meant, in words: the timeline shows only the digit.
+                    <p
+                      className={`appointment-response appointment-response-${a.clientResponse}`}
+                      data-testid="client-response"
+                    >
+                      {t(`appt.response.${a.clientResponse}`)}
+                    </p>
+                  )}
                 <AppointmentTimeline
                   messages={a.messages ?? []}
                   onSendNow={(kind) => void send(a, kind)}

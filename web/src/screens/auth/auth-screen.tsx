@@ -10,6 +10,7 @@ import { useI18n } from '../../i18n/i18n-context';
 import { useSession } from '../../lib/session-context';
 
 const MIN_PASSWORD = 8;
+const MAX_NAME = 100;
 
 export function AuthScreen({ mode }: { mode: 'sign-in' | 'sign-up' }) {
   const { t } = useI18n();
@@ -24,7 +25,14 @@ export function AuthScreen({ mode }: { mode: 'sign-in' | 'sign-up' }) {
   const signUp = mode === 'sign-up';
 
   const problems = {
-    name: signUp && !name.trim() ? t('auth.nameRequired') : null,
+    // The server's bound (src/auth/auth.ts): the name is shown to clients and makes the public slug.
+    name: !signUp
+      ? null
+      : !name.trim()
+        ? t('auth.nameRequired')
+        : name.trim().length > MAX_NAME
+          ? t('auth.nameTooLong', { max: MAX_NAME })
+          : null,
     email: !/^\S+@\S+\.\S+$/.test(email.trim()) ? t('auth.emailInvalid') : null,
     password: password.length < MIN_PASSWORD ? t('auth.passwordShort', { min: MIN_PASSWORD }) : null,
   };
@@ -85,7 +93,10 @@ export function AuthScreen({ mode }: { mode: 'sign-in' | 'sign-up' }) {
                   <input
                     {...ids}
                     value={name}
-                    onChange={(e) => setName(e.target.value)}
+                    onChange={(e) => {
+                      setName(e.target.value);
+                      setError(null); // the server's last answer was about the old value
+                    }}
                     autoComplete="name"
                     required
                   />
@@ -98,7 +109,10 @@ export function AuthScreen({ mode }: { mode: 'sign-in' | 'sign-up' }) {
                   {...ids}
                   type="email"
                   value={email}
-                  onChange={(e) => setEmail(e.target.value)}
+                  onChange={(e) => {
+                    setEmail(e.target.value);
+                    setError(null);
+                  }}
                   autoComplete="email"
                   required
                 />
@@ -121,7 +135,10 @@ export function AuthScreen({ mode }: { mode: 'sign-in' | 'sign-up' }) {
                     {...ids}
                     type={showPassword ? 'text' : 'password'}
                     value={password}
-                    onChange={(e) => setPassword(e.target.value)}
+                    onChange={(e) => {
+                      setPassword(e.target.value);
+                      setError(null);
+                    }}
                     autoComplete={signUp ? 'new-password' : 'current-password'}
                     required
                   />

@@ -130,9 +130,15 @@ export function SendScreen() {
         headers: { 'Idempotency-Key': randomId() },
       });
       setSent(result.message);
+      // What was sent is cleared, so the same button cannot send it again by mistake; the
+      // recipient stays for a next message to the same client.
       setText('');
       setFile(null);
       setCaption('');
+      if (mode === 'template') {
+        setTemplateId('');
+        setValues({});
+      }
       setTried(false);
     } catch (err) {
       const mapped = sendErrors(err);

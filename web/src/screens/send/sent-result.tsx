@@ -1,5 +1,7 @@
-// The message just sent (or scheduled), whose ticks keep moving as status events arrive.
-import { useState } from 'react';
+// The message just sent (or scheduled), whose ticks keep moving as status events arrive. It takes
+// the focus and scrolls into view when it appears: the form is long on a phone, and an advisor who
+// sees no answer below the button presses it again (the QA round saw a template sent twice).
+import { useEffect, useRef, useState } from 'react';
 import { Link } from '../../components/Link';
 import { MessageTicks } from '../../components/MessageTicks';
 import { useI18n } from '../../i18n/i18n-context';
@@ -17,8 +19,19 @@ export function SentResult({ message, onDismiss }: { message: Message; onDismiss
   useLiveEvent('message', (m) => {
     if (m.id === current.id) setCurrent(m);
   });
+  const box = useRef<HTMLElement>(null);
+  useEffect(() => {
+    box.current?.focus({ preventScroll: true });
+    box.current?.scrollIntoView({ block: 'start' });
+  }, [message.id]);
   return (
-    <section className="card card-highlight sent-result" aria-live="polite" data-testid="sent-result">
+    <section
+      ref={box}
+      tabIndex={-1}
+      className="card card-highlight sent-result"
+      aria-live="polite"
+      data-testid="sent-result"
+    >
       <p>
         {current.status === 'failed'
           ? t('send.failedFor', { phone: displayPhone(current.phone) })

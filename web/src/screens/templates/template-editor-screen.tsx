@@ -16,7 +16,7 @@ import { navigate } from '../../lib/router';
 import { keyFromName } from '../../lib/template-key';
 import { useSession } from '../../lib/session-context';
 import { fieldErrorText } from '../../lib/field-error-text';
-import { BUILTIN_VARIABLES, variablesIn } from '../../lib/template-render';
+import { BUILTIN_VARIABLES, unfillableVariables, variablesIn } from '../../lib/template-render';
 import { quotedFragments, variableNames } from '../../lib/template-problems';
 import { useResource } from '../../lib/use-resource';
 import { sampleDateTime, sampleValues } from './sample-values';
@@ -71,7 +71,12 @@ export function TemplateEditorScreen({ id }: { id: string | null }) {
   }, [loaded.data]);
 
   const used = variablesIn(draft.body);
-  const allowed = useMemo(() => (draft.category === 'custom' ? null : BUILTIN_SET), [draft.category]);
+  const unfillable = unfillableVariables(saved?.key);
+  const allowed = useMemo(
+    () =>
+      draft.category === 'custom' ? null : new Set([...BUILTIN_SET].filter((v) => !unfillable.includes(v))),
+    [draft.category, unfillable],
+  );
   const unchanged = saved !== null && saved.category === draft.category;
   const preview = useTemplatePreview(
     saved?.id ?? null,
@@ -199,6 +204,7 @@ export function TemplateEditorScreen({ id }: { id: string | null }) {
             value={draft.body}
             onChange={(body) => update({ body })}
             allowCustom={draft.category === 'custom'}
+            exclude={unfillable}
           />
           <Field label={t('tpl.body')} hint={t('tpl.bodyHint')} error={errors.body}>
             {(ids) => (

@@ -9,6 +9,8 @@ interface VariableChipsProps {
   value: string;
   onChange: (next: string) => void;
   allowCustom: boolean;
+  /** Built-in variables this template cannot use (it is sent by the automation, which has no value). */
+  exclude?: readonly string[];
 }
 
 export function insertAtCursor(
@@ -21,7 +23,7 @@ export function insertAtCursor(
   return { next: value.slice(0, start) + token + value.slice(end), caret: start + token.length };
 }
 
-export function VariableChips({ textarea, value, onChange, allowCustom }: VariableChipsProps) {
+export function VariableChips({ textarea, value, onChange, allowCustom, exclude = [] }: VariableChipsProps) {
   const { t } = useI18n();
   const [custom, setCustom] = useState('');
   const [customError, setCustomError] = useState<string | null>(null);
@@ -50,7 +52,7 @@ export function VariableChips({ textarea, value, onChange, allowCustom }: Variab
   return (
     <div className="chips" role="group" aria-label={t('tpl.insertVariable')}>
       <span className="chips-label">{t('tpl.insertVariable')}</span>
-      {BUILTIN_VARIABLES.map((name) => (
+      {BUILTIN_VARIABLES.filter((name) => !exclude.includes(name)).map((name) => (
         <button
           key={name}
           type="button"
