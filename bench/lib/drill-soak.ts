@@ -193,7 +193,7 @@ export async function soak(sizes: DrillSizes): Promise<DrillResult> {
     const inFlight = new Set<Promise<unknown>>();
     const track = (p: Promise<unknown>) => {
       inFlight.add(p);
-      void p.finally(() => inFlight.delete(p));
+      void p.finally(() => inFlight.delete(p)).catch(() => undefined);
     };
     let nextSample = startedAt;
     console.error(
@@ -211,17 +211,20 @@ export async function soak(sizes: DrillSizes): Promise<DrillResult> {
       if (Date.now() >= nextSample) {
         nextSample += SAMPLE_EVERY_MS;
         track(
-          sample(stack, redis, result.posted.length, primer.posted.length).then((s) => {
-            samples.push(s);
-            const minute = ((s.at - startedAt) / 60_000).toFixed(1);
-            console.error(
-              `soak ${minute} min: ${fmt(s.accepted)} accepted, backlog ${fmt(s.accepted - s.final)}, ` +
-                `rss ${Object.entries(s.rss)
-                  .map(([k, v]) => `${k} ${fmt(v ?? 0)} MB`)
-                  .join(', ')}, ` +
-                `redis keys ${fmt(s.keys)} (${fmt(s.persistentKeys)} without expiry)`,
-            );
-          }),
+          sample(stack, redis, result.posted.length, primer.posted.length).then(
+            (s) => {
+              samples.push(s);
+              const minute = ((s.at - startedAt) / 60_000).toFixed(1);
+              console.error(
+                `soak ${minute} min: ${fmt(s.accepted)} accepted, backlog ${fmt(s.accepted - s.final)}, ` +
+                  `rss ${Object.entries(s.rss)
+                    .map(([k, v]) => `${k} ${fmt(v ?? 0)} MB`)
+                    .join(', ')}, ` +
+                  `redis keys ${fmt(s.keys)} (${fmt(s.persistentKeys)} without expiry)`,
+              );
+            },
+            (err: Error) => console.error(`soak: a sample failed, skipped: ${err.message}`),
+          ),
         );
       }
     }
