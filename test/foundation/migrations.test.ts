@@ -2,6 +2,13 @@ import { readFileSync } from 'node:fs';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pendingMigrations, runMigrations } from '../../src/db/migrate.js';
+import {
+  applyReceipt,
+  claimForSending,
+  insertMessage,
+  listUnfinished,
+  markSent,
+} from '../../src/db/repositories/message.repository.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 
 let database: TestDatabase;
@@ -120,5 +127,38 @@ describe(`migrations (${process.env.DATABASE_URL ? 'PostgreSQL' : 'PGlite'})`, (
       ['u4', '+34612000001', '2026-10-01T10:00:00.000Z'],
       ['u5', null, null],
     ]);
+  });
+
+  it('0009 keeps claims and receipts HOT: the outbox index names `unfinished`, not `status`', async () => {
+    await database.db.execute(sql`insert into "user" (id, name, email) values ('u6', 'F', 'f@example.test')`);
+    const queued = () =>
+      insertMessage(database.db, 'u6', { direction: 'outbound', phone: '+34612000002', status: 'queued' });
+    const [open, done] = [await queued(), await queued()];
+    // The service's own writers, in one transaction so that PostgreSQL's per-transaction counter
+    // of HOT updates can be read before it is flushed to the shared statistics.
+    const hot = await database.db.transaction(async (tx) => {
+      const times = { now: new Date(), reclaimBefore: new Date(0) };
+      expect(await claimForSending(tx, 'u6', done.id, times)).toMatchObject({ status: 'sending' });
+      await markSent(tx, 'u6', done.id, { evolutionMessageId: 'EVO-0009', chatJid: null, at: new Date() });
+      expect(await applyReceipt(tx, 'u6', 'EVO-0009', 'delivered', new Date())).toMatchObject({
+        status: 'delivered',
+      });
+      expect(await applyReceipt(tx, 'u6', 'EVO-0009', 'read', new Date())).toMatchObject({ status: 'read' });
+      const [counts] = rowsOf<{ updated: number; hot: number }>(
+        await tx.execute(sql`select pg_stat_get_xact_tuples_updated('whatsapp_message'::regclass)::int as updated,
+          pg_stat_get_xact_tuples_hot_updated('whatsapp_message'::regclass)::int as hot`),
+      );
+      return counts!;
+    });
+    // The claim and both receipts change no indexed value; marking sent sets the Evolution id,
+    // which is indexed, so it cannot be HOT.
+    expect(hot).toEqual({ updated: 4, hot: 3 });
+    // The sweeper still finds the row that is left to send, and not the one that was sent.
+    const unfinished = await listUnfinished(database.db, {
+      untouchedBefore: new Date(Date.now() + 60_000),
+      afterId: null,
+      limit: 100,
+    });
+    expect(unfinished.filter((r) => r.advisorId === 'u6').map((r) => r.id)).toEqual([open.id]);
   });
 });

@@ -507,7 +507,8 @@ export async function listUnfinished(
     .from(whatsappMessage)
     .where(
       and(
-        inArray(whatsappMessage.status, ['scheduled', 'queued', 'sending']),
+        // The partial index's own predicate, so the planner can use it.
+        sql`${whatsappMessage.unfinished}`,
         lt(whatsappMessage.updatedAt, options.untouchedBefore),
         options.afterId ? sql`${whatsappMessage.id} > ${options.afterId}` : undefined,
       ),

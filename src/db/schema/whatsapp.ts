@@ -108,6 +108,13 @@ export const whatsappMessage = pgTable(
     failedAt: ts('failed_at'),
     /** Outbound only: when the client first wrote back after it (response-time metrics). */
     repliedAt: ts('replied_at'),
+    /**
+     * Still to be sent (queued, scheduled or sending): the sweeper's index names this column
+     * instead of `status`. PostgreSQL makes an update HOT (no new index entries) only when no
+     * indexed column changes value, and a predicate's columns count; `status` changes on every
+     * claim and receipt, this column only when the row leaves the outbox.
+     */
+    unfinished: boolean('unfinished').generatedAlwaysAs(sql`status in ('queued', 'scheduled', 'sending')`),
   },
   (t) => [
     index('whatsapp_message_advisor_created_idx').on(t.advisorId, t.createdAt.desc(), t.id.desc()),
@@ -121,7 +128,7 @@ export const whatsappMessage = pgTable(
     // The sweeper's scan: unfinished outbound rows, walked in id order.
     index('whatsapp_message_pending_idx')
       .on(t.id)
-      .where(sql`${t.status} in ('queued', 'scheduled', 'sending')`),
+      .where(sql`${t.unfinished}`),
     index('whatsapp_message_appointment_idx').on(t.appointmentId),
   ],
 );
