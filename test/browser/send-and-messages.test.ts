@@ -402,6 +402,49 @@ describe('the messages screen', () => {
     await context.close();
   });
 
+  it('cancels a scheduled message after asking, and it never goes out', async () => {
+    const { advisor, page, context, pageErrors } = await advisorPage('Nuria Gil');
+    const to = newPhone();
+    // Due in a few seconds: without the cancel it would be on the phone before the test ends.
+    const scheduled = await sendAs(advisor, {
+      to,
+      clientName: 'Olga',
+      text: 'Programado por error',
+      scheduledAt: inSeconds(8).toISOString(),
+    });
+    await page.goto('/messages');
+    const row = rowOf(page, scheduled.id);
+    const dialog = page.getByRole('dialog');
+    await row.getByRole('button', { name: 'Cancelar envío' }).click();
+    await dialog.getByText('El mensaje a Olga no se enviará. No se puede deshacer.').waitFor();
+    await dialog.getByRole('button', { name: 'Mantenerlo' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    expect((await advisor.client.get(`/api/whatsapp/messages/${scheduled.id}`)).body.status).toBe(
+      'scheduled',
+    );
+
+    await row.getByRole('button', { name: 'Cancelar envío' }).click();
+    await dialog.getByRole('button', { name: 'Cancelar envío' }).click();
+    await page
+      .locator(`[data-testid="message-row"][data-id="${scheduled.id}"][data-status="cancelled"]`)
+      .waitFor();
+    await row.getByText('Lo cancelaste antes de que saliera').waitFor();
+    await row.getByTestId('cancel-send').waitFor({ state: 'detached' });
+    expect((await advisor.client.get(`/api/whatsapp/messages/${scheduled.id}`)).body).toMatchObject({
+      status: 'cancelled',
+      error: { code: 'cancelled_by_advisor' },
+    });
+    // Past its time, a control message goes out and the cancelled one does not.
+    await new Promise((r) =>
+      setTimeout(r, Math.max(0, new Date(scheduled.scheduledAt).getTime() - Date.now()) + 500),
+    );
+    const control = await sendAs(advisor, { to, text: 'Control' });
+    await untilStatus(advisor, control.id, SENT);
+    expect((await sentByPhone(advisor)).map((m) => m.text)).toEqual(['Control']);
+    expect(pageErrors).toEqual([]);
+    await context.close();
+  });
+
   it('shows why a message failed, and Reintentar sends it again', async () => {
     const { advisor, page, context, pageErrors } = await advisorPage('Marina León');
     const to = newPhone();

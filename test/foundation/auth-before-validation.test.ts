@@ -27,6 +27,7 @@ const ROWS: Row[] = [
   { route: 'GET /api/whatsapp/messages', path: '/api/whatsapp/messages?limit=999' },
   { route: 'GET /api/whatsapp/messages/:id', path: `/api/whatsapp/messages/${LONG}` },
   { route: 'POST /api/whatsapp/messages/:id/retry', path: `/api/whatsapp/messages/${LONG}/retry` },
+  { route: 'POST /api/whatsapp/messages/:id/cancel', path: `/api/whatsapp/messages/${LONG}/cancel` },
   { route: 'GET /api/whatsapp/audit', path: '/api/whatsapp/audit?limit=0' },
   { route: 'GET /api/whatsapp/config', path: '/api/whatsapp/config?refresh=maybe' },
   { route: 'PUT /api/whatsapp/config', path: '/api/whatsapp/config', body: { a: 1 } },

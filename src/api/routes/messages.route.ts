@@ -1,4 +1,4 @@
-// Sending and history: POST /api/whatsapp/send, GET /api/whatsapp/messages[/:id], retry, audit.
+// Sending and history: POST /api/whatsapp/send, GET /api/whatsapp/messages[/:id], retry, cancel, audit.
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
@@ -7,6 +7,7 @@ import { findMessage, listMessages } from '../../db/repositories/message.reposit
 import { AppError, notFound } from '../../domain/app-error.js';
 import { messageView } from '../../domain/messages/message-view.js';
 import { MIN_PARTIAL_PHONE_DIGITS, readPhoneFilter } from '../../domain/messages/phone-filter.js';
+import { cancelMessage } from '../../domain/messages/cancel-message.js';
 import { retryMessage } from '../../domain/messages/retry-message.js';
 import { sendMessage } from '../../domain/messages/send-message.js';
 import { decodeCursor, encodeCursor } from '../cursor.js';
@@ -130,6 +131,23 @@ export function messageRoutes(app: FastifyInstance, deps: AppDeps): void {
         id: caller.actor.id,
       });
       return reply.status(202).send({ message: messageView(row) });
+    },
+  );
+
+  r.post(
+    '/api/whatsapp/messages/:id/cancel',
+    {
+      preParsing: auth,
+      schema: { tags, params: uuidParam, response: { 200: z.object({ message: messageSchema }) } },
+    },
+    async (request) => {
+      if (!isUuid(request.params.id)) throw notFound('Message');
+      const caller = callerOf(request);
+      const { message } = await cancelMessage(ctx, deps.messages, caller.advisorId, request.params.id, {
+        type: caller.actor.type,
+        id: caller.actor.id,
+      });
+      return { message: messageView(message) };
     },
   );
 

@@ -8,6 +8,8 @@ interface ConfirmDialogProps {
   title: string;
   children: ReactNode;
   confirmLabel: string;
+  /** The button that closes without acting; "Cancelar" by default, which misleads when the action is itself a cancel. */
+  dismissLabel?: string;
   danger?: boolean;
   onConfirm: () => Promise<void>;
   onClose: () => void;
@@ -19,6 +21,7 @@ export function ConfirmDialog({
   title,
   children,
   confirmLabel,
+  dismissLabel,
   danger,
   onConfirm,
   onClose,
@@ -50,7 +53,7 @@ export function ConfirmDialog({
       footer={
         <>
           <button type="button" className="btn btn-ghost" onClick={close} data-autofocus>
-            {t('common.cancel')}
+            {dismissLabel ?? t('common.cancel')}
           </button>
           <button
             type="button"

@@ -77,8 +77,17 @@ export function errorWords(err: unknown, t: Translate): ErrorWords {
   return { text: err.message || t('err.unexpected'), detail: null };
 }
 
+// Why a message was cancelled: message outcomes, not HTTP errors (API-EXTENSIONS, Message).
+const OUTCOMES: Record<string, MessageKey> = {
+  cancelled_by_advisor: 'msg.reason.cancelled_by_advisor',
+  appointment_cancelled: 'msg.reason.appointment_cancelled',
+  replaced_by_manual_send: 'msg.reason.replaced_by_manual_send',
+};
+
 /** Why a message failed, from its `error` ({ code, message }): our words when we know the code. */
 export function messageErrorText(error: { code: string; message: string }, t: Translate): string {
+  const outcome = OUTCOMES[error.code];
+  if (outcome) return t(outcome);
   const key = KNOWN[error.code];
   return key && error.code !== 'internal_error' ? t(key) : error.message;
 }

@@ -1,6 +1,8 @@
 import { useState } from 'react';
+import { ConfirmDialog } from '../../components/ConfirmDialog';
 import { ErrorNotice } from '../../components/ErrorNotice';
 import { MessageTicks } from '../../components/MessageTicks';
+import { useToast } from '../../components/Toaster';
 import { useI18n } from '../../i18n/i18n-context';
 import { api, enc } from '../../lib/api-client';
 import type { Message } from '../../lib/api-types';
@@ -15,6 +17,16 @@ export function MessageRow({ message: m, onUpdated }: { message: Message; onUpda
   const dates = useDates();
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
+  const [confirmingCancel, setConfirmingCancel] = useState(false);
+  const toast = useToast();
+  // Still waiting to go out: the server cancels these and nothing else (a worker may hold a
+  // `sending` one, and it may already be on its way).
+  const cancellable = m.direction === 'outbound' && (m.status === 'scheduled' || m.status === 'queued');
+  const cancelSend = async () => {
+    const result = await api.post<{ message: Message }>(`/api/whatsapp/messages/${enc(m.id)}/cancel`, {});
+    onUpdated(result.message);
+    toast(t('msg.cancelled'));
+  };
   const retry = async () => {
     setBusy(true);
     setError(null);
@@ -66,6 +78,27 @@ export function MessageRow({ message: m, onUpdated }: { message: Message; onUpda
           {m.error && m.status !== 'failed' && (
             <span className="cell-sub">{messageErrorText(m.error, t)}</span>
           )}
+          {cancellable && (
+            <button
+              type="button"
+              className="btn btn-ghost btn-small"
+              data-testid="cancel-send"
+              onClick={() => setConfirmingCancel(true)}
+            >
+              {t('msg.cancelSend')}
+            </button>
+          )}
+          <ConfirmDialog
+            open={confirmingCancel}
+            title={t('msg.cancelTitle')}
+            confirmLabel={t('msg.cancelSend')}
+            dismissLabel={t('msg.keep')}
+            danger
+            onClose={() => setConfirmingCancel(false)}
+            onConfirm={cancelSend}
+          >
+            <p>{t('msg.cancelText', { client: m.clientName ?? displayPhone(m.phone) })}</p>
+          </ConfirmDialog>
           {m.status === 'failed' && (
             <div className="failed-box">
               {m.error && <p className="cell-sub">{messageErrorText(m.error, t)}</p>}
