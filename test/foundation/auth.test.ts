@@ -44,8 +44,21 @@ describe('advisor accounts', () => {
       expect(res.body.error).toMatchObject({
         code: 'validation_failed',
         message: expect.stringMatching(/1–100/),
+        details: {
+          authCode: 'INVALID_NAME',
+          fields: [{ field: 'name', message: expect.stringMatching(/1–100/) }],
+        },
       });
     }
+    const shortPassword = await fresh.post('/api/auth/sign-up/email', {
+      name: 'Ana',
+      email: `pw${Math.random()}@example.test`,
+      password: 'short',
+    });
+    expect(shortPassword.body.error.details).toMatchObject({
+      authCode: 'PASSWORD_TOO_SHORT',
+      fields: [{ field: 'password' }],
+    });
     const { client } = await signUpAdvisor(service.url, '  Ana María  ');
     expect((await client.get('/api/auth/get-session')).body.user.name).toBe('Ana María');
     const rename = await client.post('/api/auth/update-user', { name: 'y'.repeat(150) });

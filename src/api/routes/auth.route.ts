@@ -17,6 +17,15 @@ const AUTH_ERROR_CODES: Partial<Record<number, ErrorCode>> = {
   429: 'rate_limited',
 };
 
+// better-auth's codes for one field of the request, named as `details.fields` names them on every
+// other route, so a form can put the error next to its field.
+const AUTH_FIELD_OF_CODE: Record<string, string> = {
+  INVALID_NAME: 'name',
+  INVALID_EMAIL: 'email',
+  PASSWORD_TOO_SHORT: 'password',
+  PASSWORD_TOO_LONG: 'password',
+};
+
 export function authRoutes(app: FastifyInstance, auth: Auth, database: Pick<Database, 'ping'>): void {
   app.route({
     method: ['GET', 'POST'],
@@ -68,11 +77,13 @@ export function authRoutes(app: FastifyInstance, auth: Auth, database: Pick<Data
           AUTH_ERROR_CODES[response.status] ??
           (response.status >= 500 ? 'internal_error' : 'invalid_request');
         reply.header('content-type', 'application/json');
+        const message = detail.message ?? response.statusText;
+        const field = detail.code ? AUTH_FIELD_OF_CODE[detail.code] : undefined;
         return reply.send({
           error: {
             code,
-            message: detail.message ?? response.statusText,
-            details: { authCode: detail.code ?? null },
+            message,
+            details: { authCode: detail.code ?? null, ...(field ? { fields: [{ field, message }] } : {}) },
           },
         });
       }
