@@ -15,7 +15,7 @@ import type { WebhookJobQueue } from './webhook-job-queue.js';
 
 interface Waiting {
   row: NewWebhookEvent;
-  sendEchoes: readonly string[] | null;
+  sentConfirmations: readonly string[] | null;
   resolve: (id: number | null) => void;
   reject: (err: unknown) => void;
 }
@@ -41,12 +41,12 @@ export class WebhookEventWriter {
 
   /**
    * Resolves with the stored event's id, or with null for an event made only of echoes of our own
-   * sends (`sendEchoes`, the Evolution ids of its echoes and SERVER_ACK receipts) that are all
+   * sends (`sentConfirmations`, the Evolution ids of its echoes and SERVER_ACK receipts) that are all
    * recorded as sent already: not stored.
    */
-  write(row: NewWebhookEvent, sendEchoes: readonly string[] | null = null): Promise<number | null> {
+  write(row: NewWebhookEvent, sentConfirmations: readonly string[] | null = null): Promise<number | null> {
     return new Promise<number | null>((resolve, reject) => {
-      this.waiting.push({ row, sendEchoes, resolve, reject });
+      this.waiting.push({ row, sentConfirmations, resolve, reject });
       this.kick();
     });
   }
@@ -112,13 +112,13 @@ export class WebhookEventWriter {
 
   /** Answers the echoes that change nothing (null) and returns the rest, to be stored. */
   private async withoutSettledEchoes(arrived: Waiting[]): Promise<Waiting[]> {
-    const echoing = arrived.filter((w) => w.sendEchoes !== null);
+    const echoing = arrived.filter((w) => w.sentConfirmations !== null);
     if (echoing.length === 0) return arrived;
     let settled: boolean[];
     try {
       settled = await settledEchoes(
         this.db,
-        echoing.map((w) => ({ advisorId: w.row.advisorId, evolutionMessageIds: w.sendEchoes! })),
+        echoing.map((w) => ({ advisorId: w.row.advisorId, evolutionMessageIds: w.sentConfirmations! })),
       );
     } catch (err) {
       // Storing them is always right (the worker finds them settled then): the insert decides.
