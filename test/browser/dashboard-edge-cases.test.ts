@@ -518,6 +518,101 @@ describe('the phone-link form', () => {
   });
 });
 
+describe('leaving a template, a message or a reply before saving or sending it', () => {
+  it('asks first, keeps the work on Cancelar, and asks nothing once it is saved or sent', async () => {
+    const { advisor, page, context, pageErrors } = await advisorPage('Leire Borradores');
+    const nav = page.getByRole('navigation', { name: 'Secciones' });
+    const dialog = page.getByRole('dialog');
+
+    // A new template, typed and not saved.
+    await page.goto('/templates/new');
+    const body = page.getByTestId('template-body');
+    await page.locator('form input').first().fill('Aviso de vacaciones');
+    await body.fill('Hola {nombre_cliente}, cierro del 1 al 15.');
+    await nav.getByRole('link', { name: 'Mensajes' }).click();
+    await dialog.getByText('Has cambiado la plantilla y aún no la has guardado.', { exact: false }).waitFor();
+    await dialog.getByRole('button', { name: 'Cancelar' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    expect(new URL(page.url()).pathname).toBe('/templates/new');
+    await expect(body.inputValue()).resolves.toBe('Hola {nombre_cliente}, cierro del 1 al 15.');
+    // Saving moves to the saved template's address without asking, and then nothing is unsaved.
+    await page.getByRole('button', { name: 'Guardar' }).click();
+    await page.waitForURL(/\/templates\/[0-9a-f-]{36}$/);
+    await expect(dialog.count()).resolves.toBe(0);
+    await nav.getByRole('link', { name: 'Mensajes' }).click();
+    await page.waitForURL('**/messages');
+
+    // A message typed on the send screen: leaving anyway drops it.
+    await page.goto('/send');
+    const to = newPhone();
+    await page.getByTestId('recipient').fill(to);
+    await page.getByTestId('send-text').fill('Te mando el plan de la semana.');
+    await nav.getByRole('link', { name: 'Plantillas' }).click();
+    await dialog.getByRole('heading', { name: '¿Salir sin enviar?' }).waitFor();
+    await dialog.getByRole('button', { name: 'Salir sin enviar' }).click();
+    await page.waitForURL('**/templates');
+    // Sent, nothing is left to lose.
+    await nav.getByRole('link', { name: 'Enviar' }).click();
+    await page.getByTestId('recipient').fill(to);
+    await page.getByTestId('send-text').fill('Te mando el plan de la semana.');
+    await page.getByRole('button', { name: 'Enviar', exact: true }).click();
+    await page.getByTestId('sent-result').waitFor();
+    await nav.getByRole('link', { name: 'Plantillas' }).click();
+    await page.waitForURL('**/templates');
+    await expect(dialog.count()).resolves.toBe(0);
+
+    // A reply typed in a chat: another screen asks first.
+    await clientWrites(advisor, to, 'Gracias, ¿y el jueves?');
+    await page.goto(`/inbox/${encodeURIComponent(to)}`);
+    await page.getByTestId('reply-text').fill('El jueves a las 10');
+    await nav.getByRole('link', { name: 'Plantillas' }).click();
+    await dialog
+      .getByText('La respuesta que estás escribiendo aún no se ha enviado.', { exact: false })
+      .waitFor();
+    await dialog.getByRole('button', { name: 'Cancelar' }).click();
+    await expect(page.getByTestId('reply-text').inputValue()).resolves.toBe('El jueves a las 10');
+    expect(pageErrors).toEqual([]);
+    await context.close();
+  });
+});
+
+describe('a WhatsApp link that drops while the advisor is on another screen', () => {
+  it('shows a banner on every screen but WhatsApp, live and after a reload, gone once linked again', async () => {
+    const { advisor, page, context, pageErrors } = await advisorPage('Marta Enlace');
+    const banner = page.getByTestId('whatsapp-attention');
+    await page.goto('/messages');
+    await page.getByRole('heading', { name: 'Mensajes' }).waitFor();
+    await expect(banner.count()).resolves.toBe(0);
+
+    await advisor.emulator.post(`/_emulator/instances/${advisor.instanceName}/disconnect`, {
+      statusReason: 401,
+    });
+    await banner.getByText('Tu WhatsApp se ha desconectado', { exact: false }).waitFor();
+    await page.reload();
+    await banner.waitFor();
+    await page.goto('/templates');
+    await banner.waitFor();
+
+    await banner.getByRole('link', { name: 'Ir a WhatsApp' }).click();
+    await page.waitForURL('**/whatsapp');
+    await expect(banner.count()).resolves.toBe(0);
+    await advisor.client.post('/api/whatsapp/connect');
+    await advisor.emulator.post(`/_emulator/instances/${advisor.instanceName}/scan`, {
+      phone: advisor.phone,
+    });
+    await waitFor(
+      () => advisor.client.get('/api/whatsapp/config'),
+      (r) => r.body.status === 'connected',
+      { what: 'linked again' },
+    );
+    await page.getByRole('navigation', { name: 'Secciones' }).getByRole('link', { name: 'Mensajes' }).click();
+    await page.getByRole('heading', { name: 'Mensajes' }).waitFor();
+    await expect(banner.count()).resolves.toBe(0);
+    expect(pageErrors).toEqual([]);
+    await context.close();
+  });
+});
+
 describe('the template editor', () => {
   it('quotes each malformed brace fragment once, without doubling its braces', async () => {
     const { page, context } = await openPage(suite.browser, suite.web.url);

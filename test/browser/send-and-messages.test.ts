@@ -319,6 +319,14 @@ describe('the messages screen', () => {
     // A few digits, as remembered ("the one ending in …"): every number containing them.
     await filters.getByLabel('Teléfono').fill(lucia.slice(-5));
     await settle(['read', 'delivered']);
+    // A name filters nothing here, and the field says so rather than leaving the whole list unexplained.
+    const hint = filters.getByText('Se busca por número: escribe al menos 3 cifras.', { exact: false });
+    await expect(hint.count()).resolves.toBe(0);
+    await filters.getByLabel('Teléfono').fill('Lucía');
+    await hint.waitFor();
+    await settle(['read', 'delivered', 'sent', 'received']);
+    await filters.getByLabel('Teléfono').fill(pablo);
+    await hint.waitFor({ state: 'detached' });
     expect(pageErrors).toEqual([]);
     await context.close();
   });

@@ -1,5 +1,6 @@
 // The signed-in frame: brand, navigation (a side bar on wide screens, a menu on phones) with the
-// Inbox's unread badge, the live-connection hint, the language switch and sign out.
+// Inbox's unread badge, the live-connection hint, the language switch and sign out, and a banner
+// on every screen when the WhatsApp number needs the advisor (link dropped, sends paused).
 import { useEffect, useState, type ReactNode } from 'react';
 import type { MessageKey } from '../i18n/es';
 import { useI18n } from '../i18n/i18n-context';
@@ -7,6 +8,7 @@ import { unreadBadgeText, useInboxUnread } from '../lib/inbox-unread';
 import { useLiveState } from '../lib/live-events';
 import { leaveThen, useLocation } from '../lib/router';
 import { useSession } from '../lib/session-context';
+import { useWhatsappAttention } from '../lib/whatsapp-attention';
 import { Icon, type IconName } from './Icon';
 import { LanguageSwitch } from './LanguageSwitch';
 import { Link } from './Link';
@@ -31,6 +33,7 @@ export function AppShell({ children }: { children: ReactNode }) {
   const [menuOpen, setMenuOpen] = useState(false);
   const unread = useInboxUnread(path === '/inbox' || path.startsWith('/inbox/'));
   const unreadLabel = t(unread === 1 ? 'nav.unreadOne' : 'nav.unreadMany', { count: unread });
+  const attention = useWhatsappAttention(path === '/whatsapp');
 
   useEffect(() => setMenuOpen(false), [path]);
   useEffect(() => {
@@ -111,6 +114,14 @@ export function AppShell({ children }: { children: ReactNode }) {
           </ul>
         </nav>
         <main id="main" className="main" tabIndex={-1}>
+          {attention && (
+            <div className="banner banner-alert shell-banner" role="status" data-testid="whatsapp-attention">
+              <Icon name="alert" />
+              <p>
+                {t(`shell.attention.${attention}`)} <Link href="/whatsapp">{t('shell.attention.open')}</Link>
+              </p>
+            </div>
+          )}
           {children}
         </main>
       </div>

@@ -21,6 +21,11 @@ export const en: Record<MessageKey, string> = {
   'common.skipToContent': 'Skip to content',
 
   'nav.label': 'Sections',
+  'shell.attention.disconnected':
+    'Your WhatsApp is disconnected: messages wait in the queue and will not go out until you reconnect it.',
+  'shell.attention.sending_paused':
+    'Sending is paused after several failures in a row: messages wait in the queue.',
+  'shell.attention.open': 'Go to WhatsApp',
   'nav.menu': 'Menu',
   'nav.whatsapp': 'WhatsApp',
   'nav.send': 'Send',
@@ -340,6 +345,7 @@ export const en: Record<MessageKey, string> = {
   'msg.outbound': 'Sent',
   'msg.inbound': 'Received',
   'msg.inboundShort': 'Received',
+  'msg.phoneNeedsDigits': 'This searches by number: type at least 3 digits. Names are not searched here.',
   'msg.when': 'Date',
   'msg.client': 'Client',
   'msg.message': 'Message',
@@ -463,9 +469,15 @@ export const en: Record<MessageKey, string> = {
   'settings.quietEnabled': "Don't send automatic messages during quiet hours",
   'settings.quietStart': 'From',
   'settings.quietEnd': 'Until',
-  'settings.leaveTitle': 'Leave without saving?',
   'settings.leaveText': 'You changed settings you have not saved yet. If you leave now, they will be lost.',
-  'settings.leaveConfirm': 'Leave without saving',
+  'leave.title': 'Leave without saving?',
+  'leave.confirm': 'Leave without saving',
+  'leave.templateText':
+    'You changed the template and have not saved it yet. If you leave now, the changes will be lost.',
+  'leave.sendTitle': 'Leave without sending?',
+  'leave.sendConfirm': 'Leave without sending',
+  'leave.sendText': 'The message you are writing has not been sent yet. If you leave now, it will be lost.',
+  'leave.replyText': 'The reply you are writing has not been sent yet. If you leave now, it will be lost.',
   'settings.quietEqual':
     'With the same start and end time there are no quiet hours: automatic messages go out at any hour.',
   'settings.quietHint': 'Reminders falling in those hours are sent when they end.',

@@ -20,6 +20,11 @@ export const es = {
   'common.skipToContent': 'Saltar al contenido',
 
   'nav.label': 'Secciones',
+  'shell.attention.disconnected':
+    'Tu WhatsApp se ha desconectado: los mensajes esperan en cola y no saldrán hasta que lo vuelvas a conectar.',
+  'shell.attention.sending_paused':
+    'Los envíos están en pausa tras varios fallos seguidos: los mensajes esperan en cola.',
+  'shell.attention.open': 'Ir a WhatsApp',
   'nav.menu': 'Menú',
   'nav.whatsapp': 'WhatsApp',
   'nav.send': 'Enviar',
@@ -343,6 +348,7 @@ export const es = {
   'msg.outbound': 'Enviados',
   'msg.inbound': 'Recibidos',
   'msg.inboundShort': 'Recibido',
+  'msg.phoneNeedsDigits': 'Se busca por número: escribe al menos 3 cifras. Los nombres no se buscan aquí.',
   'msg.when': 'Fecha',
   'msg.client': 'Cliente',
   'msg.message': 'Mensaje',
@@ -467,9 +473,15 @@ export const es = {
   'settings.quietEnabled': 'No enviar mensajes automáticos en horas de descanso',
   'settings.quietStart': 'Desde',
   'settings.quietEnd': 'Hasta',
-  'settings.leaveTitle': '¿Salir sin guardar?',
   'settings.leaveText': 'Has cambiado ajustes que aún no has guardado. Si sales ahora, se perderán.',
-  'settings.leaveConfirm': 'Salir sin guardar',
+  'leave.title': '¿Salir sin guardar?',
+  'leave.confirm': 'Salir sin guardar',
+  'leave.templateText':
+    'Has cambiado la plantilla y aún no la has guardado. Si sales ahora, perderás los cambios.',
+  'leave.sendTitle': '¿Salir sin enviar?',
+  'leave.sendConfirm': 'Salir sin enviar',
+  'leave.sendText': 'El mensaje que estás escribiendo aún no se ha enviado. Si sales ahora, se perderá.',
+  'leave.replyText': 'La respuesta que estás escribiendo aún no se ha enviado. Si sales ahora, se perderá.',
   'settings.quietEqual':
     'Con la misma hora de inicio y de fin no hay horas de descanso: los mensajes automáticos salen a cualquier hora.',
   'settings.quietHint': 'Los recordatorios que caigan en esas horas se envían al terminar.',

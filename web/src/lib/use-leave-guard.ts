@@ -1,7 +1,7 @@
 // Asks before leaving a screen with unsaved changes, and only while there are some: a move inside
 // the app (a link, the back button) waits while the screen shows its question (`asking`); closing
 // or reloading the tab gets the browser's own question.
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { holdNavigation } from './router';
 
 export interface LeaveGuard {
@@ -11,14 +11,21 @@ export interface LeaveGuard {
   stay: () => void;
   /** Make the move, changes lost. */
   leave: () => void;
+  /**
+   * Lifts the hold at once, for a move the screen makes itself once the work is safe (after a
+   * save): the state that says so only reaches the hold on the next render.
+   */
+  release: () => void;
 }
 
 export function useLeaveGuard(unsaved: boolean): LeaveGuard {
   const [pending, setPending] = useState<(() => void) | null>(null);
+  const liftRef = useRef<(() => void) | null>(null);
 
   useEffect(() => {
     if (!unsaved) return;
     const lift = holdNavigation((proceed) => setPending(() => proceed));
+    liftRef.current = lift;
     const onBeforeUnload = (event: BeforeUnloadEvent) => {
       event.preventDefault();
       // Older browsers ask only when this is set.
@@ -27,6 +34,7 @@ export function useLeaveGuard(unsaved: boolean): LeaveGuard {
     window.addEventListener('beforeunload', onBeforeUnload);
     return () => {
       lift();
+      liftRef.current = null;
       window.removeEventListener('beforeunload', onBeforeUnload);
     };
   }, [unsaved]);
@@ -38,5 +46,6 @@ export function useLeaveGuard(unsaved: boolean): LeaveGuard {
       setPending(null);
       pending?.();
     },
+    release: () => liftRef.current?.(),
   };
 }

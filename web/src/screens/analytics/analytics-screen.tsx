@@ -1,7 +1,7 @@
 // How the advisor's messages perform over a period: delivery and read rates, response times,
 // clicks on the public WhatsApp button, messages per day, template usage and the connection's
 // history.
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { PageHeader } from '../../components/AppShell';
 import { BarChart } from '../../components/BarChart';
 import { EmptyState } from '../../components/EmptyState';
@@ -10,34 +10,28 @@ import { LineChart } from '../../components/LineChart';
 import { LoadingState } from '../../components/LoadingState';
 import { RateRing } from '../../components/RateRing';
 import { useI18n } from '../../i18n/i18n-context';
+import { useAdvisorZone } from '../../lib/advisor-zone';
 import { withQuery } from '../../lib/api-client';
 import type { Metrics, MetricsRange } from '../../lib/api-types';
 import { formatDate, formatDuration, formatNumber, formatPercent } from '../../lib/format';
 import { templateLabel } from '../../lib/template-label';
 import { useResource } from '../../lib/use-resource';
 import { ConnectionTimeline } from './connection-timeline';
+import { metricsRange } from './metrics-range';
 
 const PERIODS = [7, 30, 90] as const;
-
-function rangeFor(days: number): { since: string; until: string } {
-  const until = new Date();
-  const since = new Date(until);
-  since.setDate(since.getDate() - days);
-  since.setHours(0, 0, 0, 0);
-  // Rounded up to the next minute so the request does not change on every render, and a message
-  // sent a moment ago is counted (rounding down left out the current minute).
-  until.setMinutes(until.getMinutes() + 1, 0, 0);
-  return { since: since.toISOString(), until: until.toISOString() };
-}
 
 export function AnalyticsScreen() {
   const { t, locale } = useI18n();
   const [days, setDays] = useState<(typeof PERIODS)[number]>(30);
-  const [range, setRange] = useState(() => rangeFor(30));
+  const { timeZone } = useAdvisorZone();
+  const [range, setRange] = useState(() => metricsRange(30, timeZone));
+  // The zone arrives with the advisor's settings: the period follows it.
+  useEffect(() => setRange(metricsRange(days, timeZone)), [timeZone]);
   const metrics = useResource<Metrics>(withQuery('/api/whatsapp/metrics', range));
   const pick = (d: (typeof PERIODS)[number]) => {
     setDays(d);
-    setRange(rangeFor(d));
+    setRange(metricsRange(d, timeZone));
   };
   const m = metrics.data;
   const delivery: MetricsRange | undefined = m?.responseTime.sentToDelivered;

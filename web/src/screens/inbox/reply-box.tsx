@@ -2,10 +2,12 @@
 import { useState, type FormEvent } from 'react';
 import { ErrorNotice } from '../../components/ErrorNotice';
 import { Icon } from '../../components/Icon';
+import { LeaveGuardDialog } from '../../components/LeaveGuardDialog';
 import { useI18n } from '../../i18n/i18n-context';
 import { api } from '../../lib/api-client';
 import type { Message } from '../../lib/api-types';
 import { randomId } from '../../lib/random-id';
+import { useLeaveGuard } from '../../lib/use-leave-guard';
 
 export function ReplyBox({
   phone,
@@ -22,6 +24,8 @@ export function ReplyBox({
   const [text, setText] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
+  // Another conversation, another screen or the tab closing would drop what is typed.
+  const leaveGuard = useLeaveGuard(text.trim() !== '');
 
   const send = async (event?: FormEvent) => {
     event?.preventDefault();
@@ -70,6 +74,12 @@ export function ReplyBox({
           <span className="collapse-narrow">{busy ? t('common.working') : t('inbox.send')}</span>
         </button>
       </div>
+      <LeaveGuardDialog
+        guard={leaveGuard}
+        title="leave.sendTitle"
+        text="leave.replyText"
+        confirm="leave.sendConfirm"
+      />
     </form>
   );
 }

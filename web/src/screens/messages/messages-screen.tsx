@@ -51,6 +51,10 @@ export function MessagesScreen() {
   // Fewer than 3 digits would be refused (400): no phone filter until there are enough.
   const phoneDigits = phoneQuery.replace(/\D/g, '');
   const phoneParam = phoneDigits.length >= 3 ? phoneQuery : '';
+  // Something typed that filters nothing (a name, two digits): say so instead of a list that
+  // silently stays whole.
+  const phoneIgnored =
+    phone.trim() !== '' && phoneFilter(phone, defaultCountry).replace(/\D/g, '').length < 3;
   const list = usePagedList<Message>('/api/whatsapp/messages', { status, direction, phone: phoneParam });
 
   // What the server's filters let in: status and direction as they are, the phone by its digits
@@ -99,7 +103,7 @@ export function MessagesScreen() {
             </select>
           )}
         </Field>
-        <Field label={t('msg.phone')}>
+        <Field label={t('msg.phone')} hint={phoneIgnored ? t('msg.phoneNeedsDigits') : undefined}>
           {(ids) => (
             <input
               {...ids}

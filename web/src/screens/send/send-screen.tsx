@@ -4,6 +4,7 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { PageHeader } from '../../components/AppShell';
 import { ErrorNotice } from '../../components/ErrorNotice';
+import { LeaveGuardDialog } from '../../components/LeaveGuardDialog';
 import { Field } from '../../components/Field';
 import type { MessageKey } from '../../i18n/es';
 import { useI18n } from '../../i18n/i18n-context';
@@ -17,6 +18,7 @@ import { randomId } from '../../lib/random-id';
 import { mediaTypeOf, readFileAsBase64 } from '../../lib/read-file';
 import { useLocation } from '../../lib/router';
 import { useSession } from '../../lib/session-context';
+import { useLeaveGuard } from '../../lib/use-leave-guard';
 import { useResource } from '../../lib/use-resource';
 import { MEDIA_MAX_BYTES, MediaField } from './media-field';
 import { RecipientField } from './recipient-field';
@@ -60,6 +62,11 @@ export function SendScreen() {
   const [sent, setSent] = useState<Message | null>(null);
 
   const templateList = itemsOf(templates.data);
+  // What the advisor wrote or chose and has not sent. A recipient alone, or a template's values
+  // (filled in from what the dashboard knows), are quick to redo and do not ask.
+  const unsent =
+    (mode === 'text' && text.trim() !== '') || (mode === 'media' && (file !== null || caption.trim() !== ''));
+  const leaveGuard = useLeaveGuard(unsent);
   useEffect(() => {
     // Fill what the dashboard already knows: the advisor's own name and the client's.
     setValues((v) => ({
@@ -296,6 +303,12 @@ export function SendScreen() {
           </button>
         </div>
       </form>
+      <LeaveGuardDialog
+        guard={leaveGuard}
+        title="leave.sendTitle"
+        text="leave.sendText"
+        confirm="leave.sendConfirm"
+      />
     </>
   );
 }

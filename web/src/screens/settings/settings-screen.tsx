@@ -2,7 +2,7 @@
 // per-field validation shown next to each field. Leaving with unsaved changes is asked first.
 import { useEffect, useState, type FormEvent } from 'react';
 import { PageHeader } from '../../components/AppShell';
-import { ConfirmDialog } from '../../components/ConfirmDialog';
+import { LeaveGuardDialog } from '../../components/LeaveGuardDialog';
 import { ErrorNotice } from '../../components/ErrorNotice';
 import { Field } from '../../components/Field';
 import { Link } from '../../components/Link';
@@ -339,16 +339,7 @@ export function SettingsScreen() {
           </button>
         </div>
       </form>
-      <ConfirmDialog
-        open={leaveGuard.asking}
-        title={t('settings.leaveTitle')}
-        confirmLabel={t('settings.leaveConfirm')}
-        danger
-        onConfirm={async () => leaveGuard.leave()}
-        onClose={leaveGuard.stay}
-      >
-        <p>{t('settings.leaveText')}</p>
-      </ConfirmDialog>
+      <LeaveGuardDialog guard={leaveGuard} text="settings.leaveText" />
     </>
   );
 }

@@ -4,6 +4,7 @@ import { useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
 import { PageHeader } from '../../components/AppShell';
 import { ConfirmDialog } from '../../components/ConfirmDialog';
 import { ErrorNotice } from '../../components/ErrorNotice';
+import { LeaveGuardDialog } from '../../components/LeaveGuardDialog';
 import { Field } from '../../components/Field';
 import { Link } from '../../components/Link';
 import { LoadingState } from '../../components/LoadingState';
@@ -18,6 +19,7 @@ import { useSession } from '../../lib/session-context';
 import { fieldErrorText } from '../../lib/field-error-text';
 import { BUILTIN_VARIABLES, unfillableVariables, variablesIn } from '../../lib/template-render';
 import { quotedFragments, variableNames } from '../../lib/template-problems';
+import { useLeaveGuard } from '../../lib/use-leave-guard';
 import { useResource } from '../../lib/use-resource';
 import { sampleDateTime, sampleValues } from './sample-values';
 import { useTemplatePreview } from './use-template-preview';
@@ -85,6 +87,11 @@ export function TemplateEditorScreen({ id }: { id: string | null }) {
     values,
     allowed,
   );
+  // What the server has (or an empty form for a new template) against what is typed.
+  const unsaved = saved
+    ? draft.name !== saved.name || draft.category !== saved.category || draft.body !== saved.body
+    : !id && (draft.name.trim() !== '' || draft.body.trim() !== '');
+  const leaveGuard = useLeaveGuard(unsaved);
   const update = (patch: Partial<TemplateInput>) => {
     setDraft((d) => ({ ...d, ...patch }));
     setErrors((e) => {
@@ -124,7 +131,10 @@ export function TemplateEditorScreen({ id }: { id: string | null }) {
         body: result.body,
       });
       toast(saved?.builtIn ? t('tpl.savedOverride') : t('tpl.saved'));
-      if (result.id !== id) navigate(`/templates/${enc(result.id)}`, { replace: true });
+      if (result.id !== id) {
+        leaveGuard.release();
+        navigate(`/templates/${enc(result.id)}`, { replace: true });
+      }
     } catch (err) {
       const mapped = errorsFrom(err, t);
       setErrors(mapped);
@@ -282,11 +292,13 @@ export function TemplateEditorScreen({ id }: { id: string | null }) {
           if (!saved) return;
           await api.delete(`/api/whatsapp/templates/${enc(saved.id)}`);
           toast(t(deleteWording(saved).done));
+          leaveGuard.release();
           navigate('/templates');
         }}
       >
         <p>{t(deleteWording(saved).text, { name: saved?.name ?? '' })}</p>
       </ConfirmDialog>
+      <LeaveGuardDialog guard={leaveGuard} text="leave.templateText" />
     </>
   );
 }
