@@ -143,7 +143,7 @@ export function messageRoutes(app: FastifyInstance, deps: AppDeps): void {
     async (request) => {
       if (!isUuid(request.params.id)) throw notFound('Message');
       const caller = callerOf(request);
-      const { message } = await cancelMessage(ctx, deps.messages, caller.advisorId, request.params.id, {
+      const message = await cancelMessage(ctx, deps.messages, caller.advisorId, request.params.id, {
         type: caller.actor.type,
         id: caller.actor.id,
       });

@@ -324,6 +324,31 @@ export async function markFinished(
 }
 
 /**
+ * Cancels a message still waiting to go out (scheduled or queued); null when it is not waiting any
+ * more. Unlike markFinished, a `sending` row is left alone: a worker holds it and it may be on its
+ * way, so this races the claim safely.
+ */
+export async function cancelWaiting(
+  db: DbOrTx,
+  advisorId: string,
+  id: string,
+  reason: { code: string; message: string },
+): Promise<MessageRow | null> {
+  const [row] = await db
+    .update(whatsappMessage)
+    .set({ status: 'cancelled', errorCode: reason.code, errorMessage: reason.message, updatedAt: new Date() })
+    .where(
+      and(
+        eq(whatsappMessage.advisorId, advisorId),
+        eq(whatsappMessage.id, id),
+        inArray(whatsappMessage.status, ['scheduled', 'queued']),
+      ),
+    )
+    .returning();
+  return row ?? null;
+}
+
+/**
  * Applies a delivery receipt by Evolution's message id. Returns the row when it changed, 'same'
  * when the receipt was old news, or null when no message has that id yet (the caller keeps the
  * receipt as pending until the send records the id).

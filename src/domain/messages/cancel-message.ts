@@ -2,21 +2,14 @@
 // worker) is cancelled for good, with the reason `cancelled_by_advisor`. The update is conditional,
 // so it races the worker's claim safely: whichever moves the row first wins, and a message already
 // in flight or sent answers 409 with its status. Cancelling a cancelled message answers it again.
-import { and, eq, inArray } from 'drizzle-orm';
 import { insertAudit } from '../../db/repositories/audit.repository.js';
-import { findMessage, type MessageRow } from '../../db/repositories/message.repository.js';
-import { whatsappMessage } from '../../db/schema/index.js';
+import { cancelWaiting, findMessage, type MessageRow } from '../../db/repositories/message.repository.js';
 import { AppError, notFound } from '../app-error.js';
 import type { DomainContext } from '../context.js';
 import type { MessageQueue } from './message-queue.js';
 import { messageView } from './message-view.js';
 
-export const CANCELLED_BY_ADVISOR = {
-  code: 'cancelled_by_advisor',
-  message: 'Cancelled before it went out.',
-} as const;
-
-const CANCELLABLE = ['scheduled', 'queued'] as const;
+const CANCELLED_BY_ADVISOR = { code: 'cancelled_by_advisor', message: 'Cancelled before it went out.' };
 
 export async function cancelMessage(
   ctx: DomainContext,
@@ -24,27 +17,12 @@ export async function cancelMessage(
   advisorId: string,
   messageId: string,
   actor: { type: 'advisor' | 'api_key' | 'admin'; id: string },
-): Promise<{ message: MessageRow; changed: boolean }> {
+): Promise<MessageRow> {
   const row = await findMessage(ctx.db, advisorId, messageId);
   if (!row || row.direction !== 'outbound') throw notFound('Message');
-  if (row.status === 'cancelled') return { message: row, changed: false };
+  if (row.status === 'cancelled') return row;
   const updated = await ctx.db.transaction(async (tx) => {
-    const [result] = await tx
-      .update(whatsappMessage)
-      .set({
-        status: 'cancelled',
-        errorCode: CANCELLED_BY_ADVISOR.code,
-        errorMessage: CANCELLED_BY_ADVISOR.message,
-        updatedAt: new Date(),
-      })
-      .where(
-        and(
-          eq(whatsappMessage.advisorId, advisorId),
-          eq(whatsappMessage.id, messageId),
-          inArray(whatsappMessage.status, [...CANCELLABLE]),
-        ),
-      )
-      .returning();
+    const result = await cancelWaiting(tx, advisorId, messageId, CANCELLED_BY_ADVISOR);
     if (!result) return null;
     await insertAudit(tx, advisorId, {
       actorType: actor.type,
@@ -59,7 +37,7 @@ export async function cancelMessage(
   if (!updated) {
     // Taken by a worker (or finished) since it was read: say what it is now.
     const now = (await findMessage(ctx.db, advisorId, messageId)) ?? row;
-    if (now.status === 'cancelled') return { message: now, changed: false };
+    if (now.status === 'cancelled') return now;
     throw new AppError(
       'state_conflict',
       `Only a scheduled or queued message can be cancelled (this one is ${now.status}).`,
@@ -75,5 +53,5 @@ export async function cancelMessage(
   await ctx.events
     .publish(advisorId, { type: 'message', data: messageView(updated) as never })
     .catch(() => undefined);
-  return { message: updated, changed: true };
+  return updated;
 }
