@@ -60,6 +60,32 @@ describe('QR codes', () => {
     expect(body.pairingCode).toMatch(/^[1-9A-HJ-NP-TV-Z]{8}$/);
   });
 
+  it('links the number that asked for the pairing code; a later plain QR links the default one', async () => {
+    emulator = await startTestEmulator();
+    await createInstance(emulator, 'typed', { open: false });
+    const linked = async () =>
+      (await emulator!.call('GET', '/instance/fetchInstances?instanceName=typed')).body[0].ownerJid;
+    const shown = (field: 'pairingCode' | 'code') =>
+      poll(
+        async () => (await emulator!.call('GET', '/instance/connect/typed')).body,
+        (b) => typeof b[field] === 'string',
+        { what: field },
+      );
+
+    await emulator.call('GET', '/instance/connect/typed?number=34612345678');
+    await shown('pairingCode');
+    expect(
+      (await emulator.call('POST', '/_emulator/instances/typed/scan', { body: {}, apikey: null })).status,
+    ).toBe(200);
+    expect(await linked()).toBe('34612345678@s.whatsapp.net');
+
+    await emulator.call('DELETE', '/instance/logout/typed');
+    await emulator.call('GET', '/instance/connect/typed');
+    expect((await shown('code')).pairingCode ?? null).toBeNull();
+    await emulator.call('POST', '/_emulator/instances/typed/scan', { body: {}, apikey: null });
+    expect(await linked()).toMatch(/^55119\d{8}@s\.whatsapp\.net$/);
+  });
+
   it('gives up after qrLimit QRs: limit message, refused 428, then close', async () => {
     emulator = await startTestEmulator({ qrTimeoutMs: 15, qrLimit: 3 });
     receiver = await startReceiver();

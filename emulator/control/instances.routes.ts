@@ -94,7 +94,10 @@ export function registerInstanceControl(
     const instance = findInstance(ctx, request.params.name);
     const body = parseBody(scanBody, request.body);
     requireState(instance, ['connecting'], 'scan (call /instance/connect first)');
-    const phone = body.phone ?? defaultPhone(instance.name);
+    // A pairing code is typed on the phone whose number asked for it, so that number is the one
+    // linked; a plain QR is scanned by whichever phone, a stable one per instance by default.
+    const pairedNumber = instance.qr.pairingCode ? instance.pairingNumber : null;
+    const phone = body.phone ?? pairedNumber ?? defaultPhone(instance.name);
     const digits = phone.replace(/\D/g, '');
     lifecycle.open(instance, {
       wuid: createJid(phone),
