@@ -169,6 +169,9 @@ describe('the advisor journey', () => {
     await page
       .locator('[data-testid="connection-status"] [data-status="connected"]')
       .waitFor({ timeout: 15_000 });
+    // The advisor's own tools for the button (website snippets, QR downloads) are on this screen.
+    await page.getByText('Poner este botón en tu web').click();
+    await expect(page.getByTestId('embed-script').textContent()).resolves.toContain('data-advisor=');
     await page.getByRole('link', { name: 'Ver mi perfil público' }).click();
     await page.waitForURL(/\/p\/[^/]+$/);
     const cta = page.getByTestId('whatsapp-cta');
@@ -177,7 +180,7 @@ describe('the advisor journey', () => {
     expect(await cta.getAttribute('href')).toMatch(/^\/api\/public\/advisors\/[a-z0-9-]+\/whatsapp\/go$/);
     expect(await cta.getAttribute('data-whatsapp-url')).toMatch(/^https:\/\/wa\.me\/\d{8,15}(\?text=.+)?$/);
     expect(await cta.getAttribute('target')).toBe('_blank');
-    await expect(page.getByTestId('embed-script').textContent()).resolves.toContain('data-advisor=');
+    await expect(page.getByTestId('embed-script').count()).resolves.toBe(0);
     await screenshot(page, 'flow-public-profile-phone');
     expect(pageErrors).toEqual([]);
     await context.close();

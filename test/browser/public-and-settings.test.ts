@@ -1,6 +1,7 @@
 // The public WhatsApp button as a visitor meets it (through the counting redirect to the exact
-// wa.me link, the click then on the advisor's Analytics), the page without a button, the QR as
-// PNG for the printed card; and the advisor's side: linking by phone number with a pairing code,
+// wa.me link, the click then on the advisor's Analytics), the page without a button; and the
+// advisor's side: the QR as PNG for the printed card and the website snippets on the WhatsApp
+// screen (why the button is hidden, when it is), linking by phone number with a pairing code,
 // the state poll when the WhatsApp tab opens or comes back into view (webhooks get lost), the
 // alert texts, and the Settings screen. Real service, emulator over HTTP, real Chromium.
 import { describe, expect, it } from 'vitest';
@@ -104,12 +105,6 @@ describe('public button: every click goes through the counting redirect', () => 
       { what: 'one CTA click counted' },
     );
 
-    // The <a> snippet for the advisor's own site goes through the same redirect.
-    await page.getByText('Poner este botón en tu web').click();
-    await expect(page.locator('.snippet code').first().textContent()).resolves.toBe(
-      `<a href="${goUrl}" data-whatsapp-url="${waMe.replace(/&/g, '&amp;')}" target="_blank" rel="noopener">Escríbeme por WhatsApp</a>`,
-    );
-
     // embed.js on another site: its button also counts, and lands on the same wa.me link.
     const site = await serveHtml(
       `<!doctype html><meta charset="utf-8"><h1>Clínica Sana</h1><script src="${suite.web.url}/embed.js" data-advisor="${slug}" async></script>`,
@@ -150,28 +145,91 @@ describe('public button: every click goes through the counting redirect', () => 
   });
 
   it.each(DEVICES)(
-    'offers the QR as a PNG for the printed card on a $device',
+    'gives the advisor, not the visitor, the QR to print and the button for their website on a $device',
     async ({ device, viewport, isMobile }) => {
-      const marta = await connectedAdvisor(suite.web.service, 'Marta Sánchez');
+      const phone = newPhone();
+      const marta = await connectedAdvisor(suite.web.service, 'Marta Sánchez', { phone });
+      const message = 'Hola Marta, ¿tienes hueco? Café & charla';
+      await putSettings(marta.client, { ctaMessage: message });
       const slug = await slugOf(marta.client);
-      const { page, context, pageErrors } = await openPage(suite.browser, suite.web.url, viewport, {
-        isMobile,
-      });
-      await page.goto(`/p/${slug}`);
-      const png = page.getByRole('link', { name: 'Descargar QR (PNG, para imprimir)' });
+      const waMe = `https://wa.me/${phone.slice(1)}?text=${encodeURIComponent(message)}`;
+      const goUrl = `${suite.web.url}/api/public/advisors/${slug}/whatsapp/go`;
+      const own = await openPage(suite.browser, suite.web.url, viewport, { isMobile });
+      await useSessionOf(own.context, marta.client);
+      await own.page.goto('/whatsapp');
+      const panel = own.page.getByTestId('public-button-panel');
+      const png = panel.getByRole('link', { name: 'Descargar QR (PNG, para imprimir)' });
       await png.waitFor();
       const href = new URL((await png.getAttribute('href'))!, suite.web.url).href;
       expect(href).toBe(`${suite.web.url}/api/public/advisors/${slug}/whatsapp/qr.png`);
       expect(await png.getAttribute('download')).toBe(`whatsapp-qr-${slug}.png`);
-      const res = await context.request.get(href);
+      const res = await own.context.request.get(href);
       expect(res.status()).toBe(200);
       expect(res.headers()['content-type']).toBe('image/png');
       expect((await res.body()).subarray(0, 8).toString('hex')).toBe('89504e470d0a1a0a');
-      await screenshot(page, `public-profile-qr-downloads-${device}`);
-      expect(pageErrors).toEqual([]);
-      await context.close();
+      // The <a> snippet for the advisor's own site goes through the counting redirect too
+      // (the embed.js one is followed in the test above).
+      await panel.getByText('Poner este botón en tu web').click();
+      await expect(panel.getByTestId('embed-link').textContent()).resolves.toBe(
+        `<a href="${goUrl}" data-whatsapp-url="${waMe.replace(/&/g, '&amp;')}" target="_blank" rel="noopener">Escríbeme por WhatsApp</a>`,
+      );
+      await expect(panel.getByTestId('embed-script').textContent()).resolves.toBe(
+        `<script src="${suite.web.url}/embed.js" data-advisor="${slug}" async></script>`,
+      );
+      await screenshot(own.page, `whatsapp-public-button-${device}`);
+      expect(own.pageErrors).toEqual([]);
+      await own.context.close();
+
+      // A visitor of the public page gets the button and the QR to scan, not the advisor's tools.
+      const visitor = await openPage(suite.browser, suite.web.url, viewport, { isMobile });
+      await visitor.page.goto(`/p/${slug}`);
+      await visitor.page.getByTestId('whatsapp-cta').waitFor();
+      await visitor.page
+        .getByRole('img', { name: 'Código QR que abre WhatsApp con este contacto' })
+        .waitFor();
+      await expect(visitor.page.locator('a[download], [data-testid="embed-script"]').count()).resolves.toBe(
+        0,
+      );
+      expect(visitor.pageErrors).toEqual([]);
+      await visitor.context.close();
     },
   );
+
+  it('tells the advisor why visitors do not see the button, and the tools come back with it', async () => {
+    const olga = await connectedAdvisor(suite.web.service, 'Olga Vidal');
+    await putSettings(olga.client, { ctaEnabled: false });
+    const { page, context, pageErrors } = await openPage(suite.browser, suite.web.url, DESKTOP);
+    await useSessionOf(context, olga.client);
+    await page.goto('/whatsapp');
+    const panel = page.getByTestId('public-button-panel');
+    await expect(panel.getByTestId('public-button-hidden').textContent()).resolves.toContain(
+      'lo desactivaste en Ajustes',
+    );
+    await expect(panel.locator('a[download], [data-testid="embed-script"]').count()).resolves.toBe(0);
+    await panel.getByRole('link', { name: 'Mostrarlo' }).click();
+    await page.waitForURL(/\/settings$/);
+    await page.getByTestId('cta-enabled').click();
+    await page.getByRole('button', { name: 'Guardar ajustes' }).click();
+    await page.getByText('Ajustes guardados').waitFor();
+    await page.getByRole('link', { name: 'WhatsApp', exact: true }).click();
+    await panel.getByRole('link', { name: 'Descargar QR (PNG, para imprimir)' }).waitFor();
+    await expect(panel.getByTestId('public-button-hidden').count()).resolves.toBe(0);
+    expect(pageErrors).toEqual([]);
+    await context.close();
+  });
+
+  it('before a number is linked, says the button appears once it is', async () => {
+    const { client } = await signUpAdvisor(suite.web.url, 'Nuria Gil');
+    const { page, context, pageErrors } = await openPage(suite.browser, suite.web.url, DESKTOP);
+    await useSessionOf(context, client);
+    await page.goto('/whatsapp');
+    await expect(
+      page.getByTestId('public-button-panel').getByTestId('public-button-hidden').textContent(),
+    ).resolves.toContain('cuando vincules tu número');
+    await expect(page.locator('a[download]').count()).resolves.toBe(0);
+    expect(pageErrors).toEqual([]);
+    await context.close();
+  });
 });
 
 describe('public page without a button', () => {

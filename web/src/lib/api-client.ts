@@ -33,6 +33,8 @@ export interface RequestOptions {
   body?: unknown;
   headers?: Record<string, string>;
   signal?: AbortSignal;
+  /** fetch's cache mode: 'no-store' for answers the server lets browsers cache (public routes). */
+  cache?: RequestCache;
 }
 
 async function parseError(res: Response): Promise<ApiError> {
@@ -64,7 +66,14 @@ export async function request<T>(method: string, path: string, options: RequestO
   }
   let res: Response;
   try {
-    res = await fetch(path, { method, headers, body, credentials: 'same-origin', signal: options.signal });
+    res = await fetch(path, {
+      method,
+      headers,
+      body,
+      credentials: 'same-origin',
+      signal: options.signal,
+      cache: options.cache,
+    });
   } catch (err) {
     if ((err as Error).name === 'AbortError') throw err;
     throw new ApiError(0, 'network_error', (err as Error).message);

@@ -1,7 +1,7 @@
 // Loads one API resource for a screen: loading, data or error, and reload(). setData lets live
 // events patch what is shown without another request.
 import { useCallback, useEffect, useRef, useState } from 'react';
-import { api, ApiError } from './api-client';
+import { api, ApiError, type RequestOptions } from './api-client';
 
 export interface Resource<T> {
   data: T | null;
@@ -11,7 +11,7 @@ export interface Resource<T> {
   setData: (update: T | ((current: T | null) => T | null)) => void;
 }
 
-export function useResource<T>(path: string | null): Resource<T> {
+export function useResource<T>(path: string | null, cache?: RequestOptions['cache']): Resource<T> {
   const [data, setData] = useState<T | null>(null);
   const [error, setError] = useState<ApiError | null>(null);
   const [loading, setLoading] = useState(path !== null);
@@ -25,7 +25,7 @@ export function useResource<T>(path: string | null): Resource<T> {
     setLoading(true);
     setError(null);
     api
-      .get<T>(path, { signal: controller.signal })
+      .get<T>(path, { signal: controller.signal, cache })
       .then((value) => {
         if (current.current === path) setData(value);
       })
@@ -37,7 +37,7 @@ export function useResource<T>(path: string | null): Resource<T> {
         if (!controller.signal.aborted) setLoading(false);
       });
     return () => controller.abort();
-  }, [path, version]);
+  }, [path, version, cache]);
 
   const reload = useCallback(() => setVersion((v) => v + 1), []);
   return { data, error, loading, reload, setData };

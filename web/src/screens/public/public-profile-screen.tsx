@@ -1,7 +1,7 @@
-// The advisor's public card (/p/:slug, no account needed): a big WhatsApp button, the QR code of
-// the same link, and snippets to put the button on the advisor's own website.
+// The advisor's public card (/p/:slug, no account needed): a big WhatsApp button and the QR code
+// of the same link, for a visitor on a computer. The QR downloads and the snippets for the
+// advisor's own website are the advisor's tools: the dashboard's WhatsApp screen has them.
 import { useEffect } from 'react';
-import { CopyButton } from '../../components/CopyButton';
 import { ErrorNotice } from '../../components/ErrorNotice';
 import { Icon } from '../../components/Icon';
 import { LanguageSwitch } from '../../components/LanguageSwitch';
@@ -13,9 +13,6 @@ import { initials } from '../../lib/format';
 import { displayPhone } from '../../lib/phone-input';
 import { useResource } from '../../lib/use-resource';
 
-const escapeHtml = (s: string) =>
-  s.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-
 export function PublicProfileScreen({ slug }: { slug: string }) {
   const { t } = useI18n();
   const cta = useResource<PublicCta>(`/api/public/advisors/${enc(slug)}/whatsapp`);
@@ -26,15 +23,7 @@ export function PublicProfileScreen({ slug }: { slug: string }) {
   }, [name, t]);
 
   const notFound = cta.error?.status === 404;
-  const origin = window.location.origin;
   const base = `/api/public/advisors/${enc(slug)}/whatsapp`;
-  // Every visitor-facing link goes through the counting redirect (`/go`), which answers with the
-  // wa.me link; the wa.me link itself stays readable in data-whatsapp-url.
-  const linkSnippet = cta.data
-    ? `<a href="${escapeHtml(cta.data.clickUrl)}" data-whatsapp-url="${escapeHtml(cta.data.url)}" target="_blank" rel="noopener">${escapeHtml(t('public.cta'))}</a>`
-    : '';
-  const scriptSnippet = `<script src="${origin}/embed.js" data-advisor="${escapeHtml(slug)}" async></script>`;
-
   return (
     <div className="public-page">
       <div className="auth-lang">
@@ -77,29 +66,7 @@ export function PublicProfileScreen({ slug }: { slug: string }) {
             <figure className="public-qr">
               <img src={`${base}/qr.svg`} alt={t('public.qrAlt')} width={200} height={200} />
               <figcaption>{t('public.qrCaption')}</figcaption>
-              {/* PNG for print shops and card designers that cannot take SVG. */}
-              <p className="public-qr-downloads">
-                <a href={`${base}/qr.png`} download={`whatsapp-qr-${slug}.png`} data-testid="qr-png">
-                  {t('public.qrPng')}
-                </a>
-                <a href={`${base}/qr.svg`} download={`whatsapp-qr-${slug}.svg`} data-testid="qr-svg">
-                  {t('public.qrSvg')}
-                </a>
-              </p>
             </figure>
-            <details className="embed">
-              <summary>{t('public.embedTitle')}</summary>
-              <p className="field-hint">{t('public.embedLink')}</p>
-              <pre className="snippet">
-                <code>{linkSnippet}</code>
-              </pre>
-              <CopyButton text={linkSnippet} className="btn btn-secondary btn-small" />
-              <p className="field-hint">{t('public.embedScript')}</p>
-              <pre className="snippet">
-                <code data-testid="embed-script">{scriptSnippet}</code>
-              </pre>
-              <CopyButton text={scriptSnippet} className="btn btn-secondary btn-small" />
-            </details>
           </>
         ) : null}
       </main>

@@ -5,7 +5,6 @@ import { PageHeader } from '../../components/AppShell';
 import { ConfirmDialog } from '../../components/ConfirmDialog';
 import { ErrorNotice } from '../../components/ErrorNotice';
 import { Icon } from '../../components/Icon';
-import { Link } from '../../components/Link';
 import { LoadingState } from '../../components/LoadingState';
 import { StatusBadge } from '../../components/StatusBadge';
 import { useToast } from '../../components/Toaster';
@@ -18,6 +17,7 @@ import { displayPhone } from '../../lib/phone-input';
 import { useResource } from '../../lib/use-resource';
 import { AlertBanner } from './alert-banner';
 import { PhoneLinkForm } from './phone-link-form';
+import { PublicButtonPanel } from './public-button-panel';
 import { QrPanel } from './qr-panel';
 import { SandboxPanel } from './sandbox-panel';
 import { useConnectionRefresh } from './use-connection-refresh';
@@ -185,13 +185,12 @@ export function WhatsappScreen() {
       </section>
 
       {c.publicSlug && (
-        <section className="card" aria-labelledby="public-title">
-          <h2 id="public-title">{t('wa.publicTitle')}</h2>
-          <p className="muted">{t('wa.publicText')}</p>
-          <Link href={`/p/${encodeURIComponent(c.publicSlug)}`} className="btn btn-ghost">
-            {t('wa.publicOpen')}
-          </Link>
-        </section>
+        // Remounted when what the public answer depends on changes, so it is asked again.
+        <PublicButtonPanel
+          key={`${c.phoneNumber}|${c.settings.ctaEnabled}|${c.settings.ctaMessage}|${c.features.publicCta}`}
+          config={c}
+          slug={c.publicSlug}
+        />
       )}
 
       {c.sandbox && (
