@@ -206,6 +206,7 @@ describe('public button: every click goes through the counting redirect', () => 
       'lo desactivaste en Ajustes',
     );
     await expect(panel.locator('a[download], [data-testid="embed-script"]').count()).resolves.toBe(0);
+    await screenshot(page, 'whatsapp-public-button-hidden-desktop');
     await panel.getByRole('link', { name: 'Mostrarlo' }).click();
     await page.waitForURL(/\/settings$/);
     await page.getByTestId('cta-enabled').click();

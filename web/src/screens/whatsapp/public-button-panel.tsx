@@ -39,7 +39,7 @@ export function PublicButtonPanel({ config, slug }: { config: WhatsappConfig; sl
       <h2 id="public-title">{t('wa.publicTitle')}</h2>
       <p className="muted">{t('wa.publicText')}</p>
       {reason && (
-        <p className="notice" data-testid="public-button-hidden">
+        <p className="notice notice-info" data-testid="public-button-hidden">
           {t(`wa.publicHidden.${reason}`)}{' '}
           {reason === 'settings' && <Link href="/settings">{t('wa.publicHidden.toSettings')}</Link>}
         </p>
