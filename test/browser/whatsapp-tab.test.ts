@@ -97,6 +97,7 @@ describe.each(devices)('connecting on a $device', ({ device, viewport, isMobile 
     });
     expect(scan.status).toBe(200);
     await badge(page, 'connected').waitFor();
+    await page.getByRole('status').getByText('¡WhatsApp conectado!').waitFor();
     const shown = parsePhoneNumberFromString(phone)!.formatInternational();
     await expect(page.getByTestId('connected-phone').textContent()).resolves.toBe(shown);
     await page.locator('.facts').getByText('Marta · Nutrición').waitFor();
@@ -109,6 +110,33 @@ describe.each(devices)('connecting on a $device', ({ device, viewport, isMobile 
     });
     expect(await horizontalOverflow(page), 'the connected state overflows').toBeLessThanOrEqual(0);
     await screenshot(page, `whatsapp-connected-${device}`);
+    expect(pageErrors).toEqual([]);
+    await context.close();
+  });
+});
+
+describe('an account linked before', () => {
+  it('opens the tab connected without announcing a new connection', async () => {
+    const eva = await connectedAdvisor(web.service, 'Eva Martín');
+    const { page, context, pageErrors } = await openPage(browser, web.url, DESKTOP);
+    shotOnFailure(page, 'whatsapp-linked-before');
+    await useSessionOf(context, eva.client);
+    // The event stream opens with the current status; hold the screen's own read until that has
+    // arrived, the order a slow config answer gives.
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    await page.route('**/api/whatsapp/config', async (route) => {
+      await held;
+      await route.continue();
+    });
+    const stream = page.waitForResponse((r) => r.url().endsWith('/api/whatsapp/events'));
+    await page.goto('/whatsapp');
+    await stream;
+    await page.waitForTimeout(500);
+    release();
+    await badge(page, 'connected').waitFor();
+    await page.getByTestId('connected-phone').waitFor();
+    await expect(page.getByRole('status').getByText('¡WhatsApp conectado!').count()).resolves.toBe(0);
     expect(pageErrors).toEqual([]);
     await context.close();
   });

@@ -55,7 +55,11 @@ export function WhatsappScreen() {
       profileName: event.profileName ?? prev?.profileName ?? null,
       alert: event.alert !== undefined ? event.alert : prev?.alert,
     }));
-    if (event.status === 'connected' && conn?.status !== 'connected') toast(t('wa.nowConnected'));
+    // Only a change seen here is news: every new event stream starts with the current status, and
+    // on a fresh load it can arrive before the screen's own read (conn still null) while the
+    // number has been linked for days.
+    if (event.status === 'connected' && conn !== null && conn.status !== 'connected')
+      toast(t('wa.nowConnected'));
     // Always reload: a reload restarts (aborts) any config request still in flight, which may
     // have been read before this event and would otherwise overwrite it when it lands late
     // (an alert raised just after a connect vanished that way).
