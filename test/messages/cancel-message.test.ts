@@ -107,18 +107,19 @@ describe('POST /api/whatsapp/messages/:id/cancel', () => {
   it('refuses a message that already went out (409 with its status) and leaves it as it was', async () => {
     const res = await ana.client.post('/api/whatsapp/send', { to: '+34612000304', text: 'Ya enviado' });
     const id = res.body.message.id as string;
-    const sent = await waitFor(
+    await waitFor(
       () => message(ana, id),
       (r) => r.body.sentAt !== null,
       { what: 'sent' },
     );
     const refused = await cancel(ana, id);
     expect(refused.status).toBe(409);
-    expect(refused.body.error).toMatchObject({
-      code: 'state_conflict',
-      details: { status: sent.body.status },
-    });
-    expect((await message(ana, id)).body.status).not.toBe('cancelled');
+    expect(refused.body.error.code).toBe('state_conflict');
+    // The emulator's delivery and read receipts keep moving the message on meanwhile (a CI run saw
+    // 'delivered' after reading 'sent'): the 409 names the status it had when refused.
+    const wentOut = ['sent', 'delivered', 'read'];
+    expect(wentOut).toContain(refused.body.error.details.status);
+    expect(wentOut).toContain((await message(ana, id)).body.status);
     expect(await auditOf(ana, id)).not.toContain('message.cancel');
   });
 
