@@ -7,6 +7,9 @@ import { QUEUES, sendJobId, type SendJob } from './catalogue.js';
 import { FairPriority } from './fair-priority.js';
 import { withRedisDeadline } from './redis.js';
 
+/** How long a retry waits for the job that failed its message to leave Redis. */
+const PREVIOUS_JOB_WAIT_MS = 3_000;
+
 export class BullMqMessageQueue implements MessageQueue {
   readonly queue: Queue<SendJob>;
   readonly fair: FairPriority;
@@ -33,6 +36,30 @@ export class BullMqMessageQueue implements MessageQueue {
 
   enqueue(message: QueuedMessageRef): Promise<void> {
     return withRedisDeadline(this.add(message));
+  }
+
+  requeue(message: QueuedMessageRef): Promise<void> {
+    return withRedisDeadline(this.addAfterPrevious(message), PREVIOUS_JOB_WAIT_MS + 5_000);
+  }
+
+  /**
+   * The worker writes `failed` to the row before BullMQ moves its job out of `active`, so a retry
+   * can arrive while that job still holds the message's job id. Adding then would be a no-op, and
+   * the message would sit `queued` until the sweeper noticed (tens of seconds). Wait for the old
+   * job to go; if it outlives the wait (a stalled worker), add anyway: a job still there runs and
+   * re-reads the row, and one that left is restored by the sweeper.
+   */
+  private async addAfterPrevious(message: QueuedMessageRef): Promise<void> {
+    const jobId = sendJobId(message.id);
+    const until = Date.now() + PREVIOUS_JOB_WAIT_MS;
+    for (;;) {
+      const state = await this.queue.getJobState(jobId);
+      // Kept finished jobs (removeOnComplete/removeOnFail off in an older deployment) block too.
+      if (state === 'completed' || state === 'failed') await this.queue.remove(jobId);
+      if (state !== 'active' || Date.now() > until) break;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    await this.add(message);
   }
 
   private async add(message: QueuedMessageRef): Promise<void> {

@@ -13,11 +13,12 @@ export async function runAppointmentTransaction<T>(
   queue: MessageQueue,
   work: (tx: DomainContext, txQueue: MessageQueue) => Promise<T>,
 ): Promise<T> {
-  const enqueued: QueuedMessageRef[] = [];
+  const enqueued: { message: QueuedMessageRef; again: boolean }[] = [];
   const removed: string[] = [];
   const events: [string, LiveEvent][] = [];
   const txQueue: MessageQueue = {
-    enqueue: async (message) => void enqueued.push(message),
+    enqueue: async (message) => void enqueued.push({ message, again: false }),
+    requeue: async (message) => void enqueued.push({ message, again: true }),
     remove: async (messageId) => void removed.push(messageId),
     resume: async () => undefined,
   };
@@ -39,15 +40,10 @@ export async function runAppointmentTransaction<T>(
         ctx.logger.warn({ err: err.message, messageId }, 'could not drop a cancelled job'),
       );
   }
-  for (const message of enqueued) {
-    await queue
-      .enqueue(message)
-      .catch((err: Error) =>
-        ctx.logger.warn(
-          { err: err.message, messageId: message.id },
-          'enqueue failed; the sweeper will retry',
-        ),
-      );
+  for (const { message, again } of enqueued) {
+    await (again ? queue.requeue(message) : queue.enqueue(message)).catch((err: Error) =>
+      ctx.logger.warn({ err: err.message, messageId: message.id }, 'enqueue failed; the sweeper will retry'),
+    );
   }
   for (const [advisorId, event] of events) {
     await ctx.events.publish(advisorId, event).catch(() => undefined);

@@ -9,6 +9,12 @@ export interface QueuedMessageRef {
 export interface MessageQueue {
   /** Idempotent: enqueuing the same message twice schedules it once. */
   enqueue(message: QueuedMessageRef): Promise<void>;
+  /**
+   * Enqueues a message that had a job before (a retry of a failed one). The job that failed it may
+   * still be finishing, and while it is there a new job with the same id would be dropped as a
+   * duplicate: this waits, briefly, for it to leave.
+   */
+  requeue(message: QueuedMessageRef): Promise<void>;
   /** Drops a pending job (cancellations); the worker re-checks the row anyway. */
   remove(messageId: string): Promise<void>;
   /** The advisor reconnected: their waiting messages go out now, in order. */

@@ -48,7 +48,7 @@ export async function retryMessage(
   });
   if (!updated)
     throw new AppError('state_conflict', 'The message changed while retrying; reload and try again.');
-  await queue.enqueue({ id: updated.id, advisorId, scheduledAt: null });
+  await queue.requeue({ id: updated.id, advisorId, scheduledAt: null });
   await ctx.events.publish(advisorId, { type: 'message', data: messageView(updated) as never });
   return updated;
 }
