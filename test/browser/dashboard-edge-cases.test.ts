@@ -10,6 +10,7 @@ import { connectedAdvisor, webhookApplied } from '../support/whatsapp.js';
 import {
   clearFaults,
   clientWrites,
+  holdRoute,
   horizontalOverflow,
   pdfOf,
   pushReceipt,
@@ -839,12 +840,7 @@ describe('the time zone a browser remembers', () => {
     await page.waitForURL('**/sign-in');
     await useSessionOf(context, bea.client);
     // Bea's settings are slow to arrive: meanwhile her times are in the browser's zone.
-    let release: () => void = () => undefined;
-    const held = new Promise<void>((resolve) => (release = resolve));
-    await page.route('**/api/whatsapp/config', async (route) => {
-      await held;
-      await route.continue();
-    });
+    const release = await holdRoute(page, '**/api/whatsapp/config');
     const beas = await sendAs(bea, { to: newPhone(), text: 'Para mañana también', scheduledAt });
     await page.goto('/messages');
     const when = async (id: string) => {

@@ -9,7 +9,7 @@ import { newPhone } from '../appointments/support.js';
 import { HttpClient } from '../support/http.js';
 import { waitFor } from '../support/wait.js';
 import { connectedAdvisor } from '../support/whatsapp.js';
-import { horizontalOverflow, shotOnFailure } from './support/advisor-actions.js';
+import { holdRoute, horizontalOverflow, shotOnFailure } from './support/advisor-actions.js';
 import { DESKTOP, launchBrowser, openPage, PHONE, screenshot } from './support/browser.js';
 import { signUpInContext, useSessionOf } from './support/session.js';
 import { startWebService, type WebService } from './support/web-service.js';
@@ -123,12 +123,7 @@ describe('an account linked before', () => {
     await useSessionOf(context, eva.client);
     // The event stream opens with the current status; hold the screen's own read until that has
     // arrived, the order a slow config answer gives.
-    let release: () => void = () => undefined;
-    const held = new Promise<void>((resolve) => (release = resolve));
-    await page.route('**/api/whatsapp/config', async (route) => {
-      await held;
-      await route.continue();
-    });
+    const release = await holdRoute(page, '**/api/whatsapp/config');
     const stream = page.waitForResponse((r) => r.url().endsWith('/api/whatsapp/events'));
     await page.goto('/whatsapp');
     await stream;

@@ -84,6 +84,20 @@ export function shotOnFailure(page: Page, name: string): void {
   });
 }
 
+/**
+ * Holds the page's requests to `url` (a Playwright route pattern) until the returned function is
+ * called: the order a slow answer gives, made certain.
+ */
+export async function holdRoute(page: Page, url: string): Promise<() => void> {
+  let release: () => void = () => undefined;
+  const held = new Promise<void>((resolve) => (release = resolve));
+  await page.route(url, async (route) => {
+    await held;
+    await route.continue();
+  });
+  return release;
+}
+
 /** A real PNG (a QR code of `text`), as a phone's gallery would hold one. */
 export function pngOf(text: string): Promise<Buffer> {
   return QRCode.toBuffer(text, { type: 'png', width: 96 });
