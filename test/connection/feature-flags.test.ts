@@ -84,8 +84,14 @@ describe('admin changes', () => {
 describe('the public page with publicCta off', () => {
   it('answers like a page that does not exist, on every public route, and counts nothing', async () => {
     const advisor = await connectedAdvisor(service, 'Publica');
-    const { publicSlug, features: flags } = (await advisor.client.get('/api/whatsapp/config')).body;
+    const {
+      publicSlug,
+      features: flags,
+      publicButton,
+    } = (await advisor.client.get('/api/whatsapp/config')).body;
     expect(flags.publicCta).toBe(false);
+    // The advisor is told why; visitors are not.
+    expect(publicButton).toEqual({ visible: false, hiddenReason: 'feature_disabled' });
     const anon = new HttpClient(service.url);
     const base = `/api/public/advisors/${publicSlug}/whatsapp`;
     const unknown = await anon.get('/api/public/advisors/nobody-at-all/whatsapp');
@@ -106,5 +112,9 @@ describe('the public page with publicCta off', () => {
     expect(res.body.phone).toBe(advisor.phone);
     expect((await anon.get(`${base}/go`)).status).toBe(302);
     expect((await advisor.client.get('/api/whatsapp/metrics')).body.ctaClicks).toBe(1);
+    expect((await advisor.client.get('/api/whatsapp/config')).body.publicButton).toEqual({
+      visible: true,
+      hiddenReason: null,
+    });
   });
 });

@@ -65,6 +65,35 @@ describe('public WhatsApp button', () => {
   });
 });
 
+describe("the advisor's view of the button", () => {
+  it('says whether visitors see it and why not, by the rule the public route answers with', async () => {
+    const anon = new HttpClient(service.url);
+    const shownTo = async (client: HttpClient) => {
+      const config = (await client.get('/api/whatsapp/config')).body;
+      const route = await anon.get(`/api/public/advisors/${config.publicSlug}/whatsapp`);
+      return { publicButton: config.publicButton, route: route.status };
+    };
+
+    const linked = await connectedAdvisor(service, 'Visible');
+    expect(await shownTo(linked.client)).toEqual({
+      publicButton: { visible: true, hiddenReason: null },
+      route: 200,
+    });
+
+    const put = await linked.client.put('/api/whatsapp/config', { settings: { ctaEnabled: false } });
+    expect(put.body.publicButton).toEqual({ visible: false, hiddenReason: 'cta_disabled' });
+    expect(await shownTo(linked.client)).toEqual({ publicButton: put.body.publicButton, route: 404 });
+
+    // With no number, that is the reason given, whatever the setting says.
+    const unlinked = await signUpAdvisor(service.url, 'Unlinked Too');
+    await unlinked.client.put('/api/whatsapp/config', { settings: { ctaEnabled: false } });
+    expect(await shownTo(unlinked.client)).toEqual({
+      publicButton: { visible: false, hiddenReason: 'no_number' },
+      route: 404,
+    });
+  });
+});
+
 describe('public routes: slug case and CORS', () => {
   it('finds the advisor whatever the case of the slug (slugs are lower-case)', async () => {
     const eva = await connectedAdvisor(service, 'Eva Marín', { phone: '+34612345679' });

@@ -48,6 +48,10 @@ export const configViewSchema = z.object({
   qr: qr.nullable(),
   settings: settingsSchema,
   features: featuresSchema,
+  publicButton: z.object({
+    visible: z.boolean(),
+    hiddenReason: z.enum(['no_number', 'feature_disabled', 'cta_disabled']).nullable(),
+  }),
 });
 
 export const connectResponseSchema = z.union([

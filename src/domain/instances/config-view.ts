@@ -2,6 +2,7 @@
 import type { ConfigRow } from '../../db/repositories/whatsapp-config.repository.js';
 import type { DomainContext } from '../context.js';
 import { readSettings } from './advisor-settings.js';
+import { publicButtonState } from '../public-cta/public-button-state.js';
 import { effectiveFeatures } from './features.js';
 
 export type ConnectionStatus = 'not_configured' | 'qr_pending' | 'connecting' | 'connected' | 'disconnected';
@@ -10,6 +11,8 @@ export function configView(
   ctx: Pick<DomainContext, 'bounds' | 'featureDefaults' | 'sandbox'>,
   row: ConfigRow,
 ) {
+  const settings = readSettings(row.settings, ctx.bounds);
+  const features = effectiveFeatures(ctx.featureDefaults, row.features);
   const qrLive = row.status === 'qr_pending' && row.qrCode && row.qrExpiresAt && row.qrExpiresAt > new Date();
   return {
     status: row.status as ConnectionStatus,
@@ -22,8 +25,9 @@ export function configView(
     alert: row.alert,
     sandbox: ctx.sandbox,
     qr: qrLive ? { image: row.qrCode!, pairingCode: row.qrPairingCode, expiresAt: row.qrExpiresAt! } : null,
-    settings: readSettings(row.settings, ctx.bounds),
-    features: effectiveFeatures(ctx.featureDefaults, row.features),
+    settings,
+    features,
+    publicButton: publicButtonState({ phoneNumber: row.phoneNumber, features, settings }),
   };
 }
 

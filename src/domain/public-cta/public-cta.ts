@@ -1,6 +1,6 @@
 // The "chat on WhatsApp" button of an advisor's public profile: the wa.me link with the
-// advisor's pre-filled message, shown only when the advisor has a connected number, the
-// platform enabled the feature, and the advisor switched it on.
+// advisor's pre-filled message, shown only when the advisor has a linked number, the platform
+// enabled the feature, and the advisor switched it on (public-button-state.ts).
 import { eq } from 'drizzle-orm';
 import { findConfigBySlug } from '../../db/repositories/whatsapp-config.repository.js';
 import { ctaClick, user } from '../../db/schema/index.js';
@@ -9,6 +9,7 @@ import type { DomainContext } from '../context.js';
 import { readSettings } from '../instances/advisor-settings.js';
 import { effectiveFeatures } from '../instances/features.js';
 import { buildWaMeLink } from '../phone/index.js';
+import { publicButtonState } from './public-button-state.js';
 
 export interface PublicCta {
   advisorId: string;
@@ -25,10 +26,10 @@ export async function findPublicCta(
   const row = await findConfigBySlug(ctx.db, slug);
   // One answer for every reason it is not available: a public page reveals nothing more.
   const unavailable = notFound('WhatsApp contact for this advisor');
-  if (!row || !row.phoneNumber) throw unavailable;
+  if (!row?.phoneNumber) throw unavailable;
   const settings = readSettings(row.settings, ctx.bounds);
   const features = effectiveFeatures(ctx.featureDefaults, row.features);
-  if (!features.publicCta || !settings.ctaEnabled) throw unavailable;
+  if (!publicButtonState({ phoneNumber: row.phoneNumber, features, settings }).visible) throw unavailable;
   const [owner] = await ctx.db
     .select({ name: user.name })
     .from(user)

@@ -201,9 +201,9 @@ export const en: Record<MessageKey, string> = {
   'wa.publicTitle': 'Your public WhatsApp button',
   'wa.publicText': 'Clients can message you from your public profile or from your website.',
   'wa.publicOpen': 'See my public profile',
-  'wa.publicHidden.noNumber': 'Clients will see it once you link your number.',
-  'wa.publicHidden.platform': 'The platform has turned the public button off for your account.',
-  'wa.publicHidden.settings': 'It is hidden now: you turned it off in Settings.',
+  'wa.publicHidden.no_number': 'Clients will see it once you link your number.',
+  'wa.publicHidden.feature_disabled': 'The platform has turned the public button off for your account.',
+  'wa.publicHidden.cta_disabled': 'It is hidden now: you turned it off in Settings.',
   'wa.publicHidden.toSettings': 'Show it',
 
   'sandbox.banner': 'Sandbox mode.',

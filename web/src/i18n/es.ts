@@ -203,9 +203,9 @@ export const es = {
   'wa.publicTitle': 'Tu botón público de WhatsApp',
   'wa.publicText': 'Tus clientes pueden escribirte desde tu perfil público o desde tu web.',
   'wa.publicOpen': 'Ver mi perfil público',
-  'wa.publicHidden.noNumber': 'Tus clientes lo verán cuando vincules tu número.',
-  'wa.publicHidden.platform': 'La plataforma tiene desactivado el botón público en tu cuenta.',
-  'wa.publicHidden.settings': 'Ahora está oculto: lo desactivaste en Ajustes.',
+  'wa.publicHidden.no_number': 'Tus clientes lo verán cuando vincules tu número.',
+  'wa.publicHidden.feature_disabled': 'La plataforma tiene desactivado el botón público en tu cuenta.',
+  'wa.publicHidden.cta_disabled': 'Ahora está oculto: lo desactivaste en Ajustes.',
   'wa.publicHidden.toSettings': 'Mostrarlo',
 
   'sandbox.banner': 'Modo sandbox.',

@@ -45,6 +45,11 @@ export interface WhatsappConfig {
   qr?: QrCode | null;
   settings: WhatsappSettings;
   features: WhatsappFeatures;
+  /** Whether visitors of the public profile see the WhatsApp button, and why not (the server's rule). */
+  publicButton: {
+    visible: boolean;
+    hiddenReason: 'no_number' | 'feature_disabled' | 'cta_disabled' | null;
+  };
 }
 
 export interface ConnectResult {

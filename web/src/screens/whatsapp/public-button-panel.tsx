@@ -13,17 +13,10 @@ import { useResource } from '../../lib/use-resource';
 const escapeHtml = (s: string) =>
   s.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
-/** Why visitors do not see the button, in the order the server checks (public-cta.ts). */
-function hiddenReason(config: WhatsappConfig): 'noNumber' | 'platform' | 'settings' | null {
-  if (!config.phoneNumber) return 'noNumber';
-  if (!config.features.publicCta) return 'platform';
-  if (!config.settings.ctaEnabled) return 'settings';
-  return null;
-}
-
 export function PublicButtonPanel({ config, slug }: { config: WhatsappConfig; slug: string }) {
   const { t } = useI18n();
-  const reason = hiddenReason(config);
+  // The server's rule (public-button-state.ts): the same one its public routes answer by.
+  const reason = config.publicButton.hiddenReason;
   const base = `/api/public/advisors/${enc(slug)}/whatsapp`;
   // The public answer may be cached for a minute by the browser; the advisor who just changed the
   // message in Settings expects to see the new one here.
@@ -41,7 +34,7 @@ export function PublicButtonPanel({ config, slug }: { config: WhatsappConfig; sl
       {reason && (
         <p className="notice notice-info" data-testid="public-button-hidden">
           {t(`wa.publicHidden.${reason}`)}{' '}
-          {reason === 'settings' && <Link href="/settings">{t('wa.publicHidden.toSettings')}</Link>}
+          {reason === 'cta_disabled' && <Link href="/settings">{t('wa.publicHidden.toSettings')}</Link>}
         </p>
       )}
       <p>

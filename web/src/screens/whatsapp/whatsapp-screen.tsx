@@ -191,7 +191,7 @@ export function WhatsappScreen() {
       {c.publicSlug && (
         // Remounted when what the public answer depends on changes, so it is asked again.
         <PublicButtonPanel
-          key={`${c.phoneNumber}|${c.settings.ctaEnabled}|${c.settings.ctaMessage}|${c.features.publicCta}`}
+          key={`${c.phoneNumber}|${c.publicButton.hiddenReason}|${c.settings.ctaMessage}`}
           config={c}
           slug={c.publicSlug}
         />
