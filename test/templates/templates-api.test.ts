@@ -29,6 +29,7 @@ interface Template {
   builtIn: boolean;
   overridesBuiltIn: boolean;
   usageCount: number;
+  unfillableVariables: string[];
   createdAt: string | null;
   updatedAt: string | null;
 }
@@ -369,6 +370,20 @@ describe('overriding built-ins', () => {
       body,
     });
     expect(own.status).toBe(201);
+
+    // Each template says which variables it cannot use, by the same rule, for the editor.
+    const unfillable = (await list(client)).map((t) => [t.key, t.builtIn, t.unfillableVariables]);
+    expect(unfillable).toEqual(
+      expect.arrayContaining([
+        ['appointment_confirmation', true, ['mensaje_personalizado']],
+        ['appointment_rescheduled', true, ['mensaje_personalizado']],
+        ['appointment_reminder', false, ['mensaje_personalizado']],
+        ['follow_up', false, []],
+        ['recordatorio_propio', false, []],
+      ]),
+    );
+    expect(override.body.unfillableVariables).toEqual(['mensaje_personalizado']);
+    expect(own.body.unfillableVariables).toEqual([]);
   });
 });
 

@@ -16,6 +16,7 @@ export const templateSchema = z.object({
   builtIn: z.boolean(),
   overridesBuiltIn: z.boolean(),
   usageCount: z.number().int(),
+  unfillableVariables: z.array(z.string()),
   createdAt: z.date().nullable(),
   updatedAt: z.date().nullable(),
 });

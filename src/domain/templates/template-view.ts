@@ -4,6 +4,7 @@ import type { TemplateCategory } from './template-category.js';
 import { builtinTemplateId } from './template-id.js';
 import type { TemplateLanguage } from './template-language.js';
 import { parseTemplate } from './template-syntax.js';
+import { unfillableByAutomation } from './template-variables.js';
 
 /** A template as the API shows it (API.md, "Templates"). */
 export interface TemplateView {
@@ -20,6 +21,11 @@ export interface TemplateView {
   /** True for the advisor's own version of a built-in, which replaces it for that advisor. */
   overridesBuiltIn: boolean;
   usageCount: number;
+  /**
+   * Built-in variables the appointment automation has no value for when it sends this template (a
+   * built-in, or the advisor's version of one): saving a body that uses one is 422.
+   */
+  unfillableVariables: string[];
   /** `null` for built-ins. */
   createdAt: Date | null;
   updatedAt: Date | null;
@@ -38,6 +44,7 @@ export function builtinTemplateView(template: BuiltinTemplate, usageCount: numbe
     builtIn: true,
     overridesBuiltIn: false,
     usageCount,
+    unfillableVariables: [...unfillableByAutomation(template.key)],
     createdAt: null,
     updatedAt: null,
   };
@@ -57,6 +64,7 @@ export function rowTemplateView(row: TemplateRow, usageCount: number): TemplateV
     builtIn: false,
     overridesBuiltIn: row.overridesBuiltIn,
     usageCount,
+    unfillableVariables: row.overridesBuiltIn ? [...unfillableByAutomation(row.key)] : [],
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,
   };

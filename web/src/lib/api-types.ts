@@ -124,6 +124,8 @@ export interface Template {
   customVariables?: string[];
   /** The advisor's own version of a built-in key. */
   overridesBuiltIn?: boolean;
+  /** Built-in variables the automation cannot fill when it sends this template (the server's rule). */
+  unfillableVariables: string[];
 }
 
 /** The editor's fields; POST also sends `key`, PUT never sends `key` or `language`. */

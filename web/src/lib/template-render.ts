@@ -13,23 +13,6 @@ export const BUILTIN_VARIABLES = [
   'mensaje_personalizado',
 ] as const;
 
-/**
- * Built-in variables the appointment automation has no value for when it sends the built-in
- * template `key` or an advisor's version of it: only the follow-up carries a personal message.
- * The server refuses them there (unfillableByAutomation in src/domain/templates); the editor does
- * not offer them.
- */
-export function unfillableVariables(key: string | null | undefined): readonly string[] {
-  return key === 'appointment_confirmation' ||
-    key === 'appointment_reminder' ||
-    key === 'appointment_rescheduled'
-    ? NO_PERSONAL_MESSAGE
-    : NONE;
-}
-// The same array each time: the editor memoises on it.
-const NO_PERSONAL_MESSAGE: readonly string[] = ['mensaje_personalizado'];
-const NONE: readonly string[] = [];
-
 export function variablesIn(body: string): string[] {
   const found = new Set<string>();
   for (const m of body.matchAll(TOKEN)) if (m[1]) found.add(m[1]);

@@ -17,7 +17,7 @@ import { navigate } from '../../lib/router';
 import { keyFromName } from '../../lib/template-key';
 import { useSession } from '../../lib/session-context';
 import { fieldErrorText } from '../../lib/field-error-text';
-import { BUILTIN_VARIABLES, unfillableVariables, variablesIn } from '../../lib/template-render';
+import { BUILTIN_VARIABLES, variablesIn } from '../../lib/template-render';
 import { quotedFragments, variableNames } from '../../lib/template-problems';
 import { useLeaveGuard } from '../../lib/use-leave-guard';
 import { useResource } from '../../lib/use-resource';
@@ -28,6 +28,8 @@ import { deleteWording } from './delete-wording';
 
 const CATEGORIES: TemplateCategory[] = ['confirmation', 'reminder', 'follow_up', 'custom'];
 const BUILTIN_SET: ReadonlySet<string> = new Set(BUILTIN_VARIABLES);
+// The same array each render for a template that has none: the allowed set is memoised on it.
+const NONE: readonly string[] = [];
 
 type Errors = Partial<Record<keyof TemplateInput | 'form', string>>;
 
@@ -73,7 +75,7 @@ export function TemplateEditorScreen({ id }: { id: string | null }) {
   }, [loaded.data]);
 
   const used = variablesIn(draft.body);
-  const unfillable = unfillableVariables(saved?.key);
+  const unfillable = saved?.unfillableVariables ?? NONE;
   const allowed = useMemo(
     () =>
       draft.category === 'custom' ? null : new Set([...BUILTIN_SET].filter((v) => !unfillable.includes(v))),
