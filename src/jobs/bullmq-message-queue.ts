@@ -39,7 +39,7 @@ export class BullMqMessageQueue implements MessageQueue {
   }
 
   requeue(message: QueuedMessageRef): Promise<void> {
-    return withRedisDeadline(this.addAfterPrevious(message), PREVIOUS_JOB_WAIT_MS + 5_000);
+    return this.addAfterPrevious(message);
   }
 
   /**
@@ -47,19 +47,20 @@ export class BullMqMessageQueue implements MessageQueue {
    * can arrive while that job still holds the message's job id. Adding then would be a no-op, and
    * the message would sit `queued` until the sweeper noticed (tens of seconds). Wait for the old
    * job to go; if it outlives the wait (a stalled worker), add anyway: a job still there runs and
-   * re-reads the row, and one that left is restored by the sweeper.
+   * re-reads the row, and one that left is restored by the sweeper. Each Redis call keeps the
+   * usual deadline, so an unreachable Redis is still a quick 503, not a wait of the whole loop.
    */
   private async addAfterPrevious(message: QueuedMessageRef): Promise<void> {
     const jobId = sendJobId(message.id);
     const until = Date.now() + PREVIOUS_JOB_WAIT_MS;
     for (;;) {
-      const state = await this.queue.getJobState(jobId);
+      const state = await withRedisDeadline(this.queue.getJobState(jobId));
       // Kept finished jobs (removeOnComplete/removeOnFail off in an older deployment) block too.
-      if (state === 'completed' || state === 'failed') await this.queue.remove(jobId);
+      if (state === 'completed' || state === 'failed') await withRedisDeadline(this.queue.remove(jobId));
       if (state !== 'active' || Date.now() > until) break;
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
-    await this.add(message);
+    await this.enqueue(message);
   }
 
   private async add(message: QueuedMessageRef): Promise<void> {
