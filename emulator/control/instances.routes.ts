@@ -9,6 +9,7 @@ import type { Instance } from '../core/instance.js';
 import { createJid } from '../core/jid.js';
 import { toDotted } from '../webhooks/events.js';
 import { TERMINAL_CLOSE_CODES, type ConnectionLifecycle } from '../whatsapp/connection.js';
+import { editStoredMessage, revokeStoredMessage } from '../whatsapp/edits.js';
 import { receiveInbound } from '../whatsapp/inbound.js';
 import { RECEIPT_STATUSES, emitReceipt } from '../whatsapp/receipts.js';
 import { ControlError, parseBody } from './control-error.js';
@@ -52,6 +53,10 @@ const inboundBody = z
 const emitBody = z.strictObject({ event: z.string().min(1), data: z.unknown() });
 
 const receiptBody = z.strictObject({ keyId: z.string().min(1), status: z.enum(RECEIPT_STATUSES) });
+
+const editBody = z.strictObject({ keyId: z.string().min(1), text: z.string().min(1) });
+
+const revokeBody = z.strictObject({ keyId: z.string().min(1) });
 
 type Params = { name: string };
 
@@ -146,6 +151,29 @@ export function registerInstanceControl(
     if (!stored) throw new ControlError(404, 'message_not_found', `No message with key.id "${body.keyId}"`);
     emitReceipt(ctx, instance, stored, body.status);
     return { keyId: body.keyId, status: body.status };
+  });
+
+  // The author of a message (a client, or the advisor on the phone) edits it or deletes it for
+  // everyone. Any message the instance knows: received, sent from the phone or through the API.
+  const findMessage = (instance: Instance, keyId: string) => {
+    const stored = instance.messages.get(keyId);
+    if (!stored) throw new ControlError(404, 'message_not_found', `No message with key.id "${keyId}"`);
+    if (stored.revoked) throw new ControlError(409, 'message_revoked', `Message "${keyId}" was deleted`);
+    return stored;
+  };
+
+  app.post<{ Params: Params }>('/_emulator/instances/:name/edit', async (request) => {
+    const instance = findInstance(ctx, request.params.name);
+    const body = parseBody(editBody, request.body);
+    requireState(instance, ['open'], 'edit a message');
+    return editStoredMessage(ctx, instance, findMessage(instance, body.keyId), body.text);
+  });
+
+  app.post<{ Params: Params }>('/_emulator/instances/:name/revoke', async (request) => {
+    const instance = findInstance(ctx, request.params.name);
+    const body = parseBody(revokeBody, request.body);
+    requireState(instance, ['open'], 'delete a message');
+    return revokeStoredMessage(ctx, instance, findMessage(instance, body.keyId));
   });
 
   app.get<{ Params: Params }>('/_emulator/instances/:name/sent', async (request) =>

@@ -77,6 +77,8 @@ export interface StoredMessage {
   rowId: string;
   wire: WireMessage;
   media?: { base64?: string; mimetype?: string; fileName?: string; caption?: string };
+  /** Deleted for everyone by its author: it can be neither edited nor deleted again. */
+  revoked?: boolean;
 }
 
 export interface SentRecord {

@@ -103,6 +103,23 @@ export function readMessageContent(message: unknown): MessageContent {
   return { ...empty, text: describeSharedContent(content) };
 }
 
+/**
+ * The new content of an edit, from any of the shapes it comes in: the protocolMessage itself
+ * (`{editedMessage: {conversation}}`, MESSAGES_EDITED), Baileys' update (`{editedMessage: {message:
+ * {…}}}`, 2.3.7's MESSAGES_UPDATE), the sender's wrapped form (`{editedMessage: {message:
+ * {protocolMessage: {editedMessage: {…}}}}}`), or plain content. Null when it holds no words.
+ */
+export function readEditedContent(value: unknown, depth = 0): MessageContent | null {
+  if (!isFields(value) || depth > 4) return null;
+  if (isFields(value.protocolMessage)) return readEditedContent(value.protocolMessage, depth + 1);
+  if (isFields(value.editedMessage)) {
+    const inner = value.editedMessage;
+    return readEditedContent(isFields(inner.message) ? inner.message : inner, depth + 1);
+  }
+  const content = readMessageContent(value);
+  return content.text === null && content.caption === null ? null : content;
+}
+
 function stanzaIdOf(contextInfo: unknown): string | null {
   return isFields(contextInfo) ? text(contextInfo.stanzaId) : null;
 }

@@ -6,7 +6,15 @@ import type { MessageStatus, QrCode } from './types.js';
  * advisor once the request's signature checked out.
  */
 export type WebhookEvent =
-  QrEvent | QrLimitEvent | ConnectionEvent | MessageStatusEvent | MessageEvent | LogoutEvent | IgnoredEvent;
+  | QrEvent
+  | QrLimitEvent
+  | ConnectionEvent
+  | MessageStatusEvent
+  | MessageEvent
+  | MessageEditEvent
+  | MessageDeleteEvent
+  | LogoutEvent
+  | IgnoredEvent;
 
 export interface QrEvent {
   type: 'qr';
@@ -39,7 +47,7 @@ export interface MessageStatusEvent {
   evolutionMessageId: string;
   remoteJid: string | null;
   fromMe: boolean | null;
-  /** null when the update says nothing about delivery (DELETED, an edit, an unknown word). */
+  /** null when the update says nothing about delivery (an unknown word). */
   status: MessageStatus | null;
   rawStatus: string | null;
 }
@@ -68,6 +76,34 @@ export interface MessageEvent {
   /** The Evolution id of the message this one replies to (WhatsApp's quote), if it quotes one. */
   quotedMessageId: string | null;
   timestamp: Date;
+}
+
+/**
+ * Its author edited a message in WhatsApp (the client, or the advisor on the phone): the new words.
+ * 2.3.6 sends it as MESSAGES_EDITED (the raw protocolMessage), 2.3.7 as a MESSAGES_UPDATE that
+ * carries a `message`.
+ */
+export interface MessageEditEvent {
+  type: 'message_edit';
+  instance: string;
+  /**
+   * The edited message's id (the original's, not the edit notice's). The notice's key is written
+   * from its author's side (a client's edit says fromMe), so only the id is read.
+   */
+  evolutionMessageId: string;
+  /** The new text of a text message, or the new caption of a media message. */
+  text: string | null;
+  caption: string | null;
+  /** When the author edited it (WhatsApp's time when the event has one, else when it arrived). */
+  editedAt: Date;
+}
+
+/** Its author deleted a message for everyone (MESSAGES_DELETE, or a revoke in MESSAGES_EDITED). */
+export interface MessageDeleteEvent {
+  type: 'message_delete';
+  instance: string;
+  evolutionMessageId: string;
+  deletedAt: Date;
 }
 
 export interface LogoutEvent {

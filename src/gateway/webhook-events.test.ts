@@ -451,9 +451,32 @@ describe('MESSAGES_UPDATE', () => {
     });
   });
 
-  it("does not read 2.3.7's edit notice (SERVER_ACK with content) as a status", () => {
-    const edit = update('SERVER_ACK', { message: { conversation: 'edited' } });
-    expect(only(parseWebhook(envelope('messages.update', edit)).events)).toMatchObject({
+  it("reads 2.3.7's edit notice (SERVER_ACK with content) as an edit, not a status", () => {
+    const receivedAt = new Date('2026-12-03T10:00:00Z');
+    const edit = update('SERVER_ACK', {
+      fromMe: false,
+      message: { editedMessage: { message: { conversation: 'edited' } } },
+    });
+    expect(only(parseWebhook(envelope('messages.update', edit), { receivedAt }).events)).toEqual({
+      type: 'message_edit',
+      instance: 'advisor-42',
+      evolutionMessageId: '3EB0A1B2C3D4',
+      text: 'edited',
+      caption: null,
+      editedAt: receivedAt,
+    });
+    // Plain content (no editedMessage wrapper) reads the same.
+    const plain = update('SERVER_ACK', { message: { conversation: 'edited' } });
+    expect(only(parseWebhook(envelope('messages.update', plain)).events)).toMatchObject({
+      type: 'message_edit',
+      text: 'edited',
+    });
+  });
+
+  it('keeps an update whose message holds no words a status-less update', () => {
+    const odd = update('SERVER_ACK', { message: { protocolMessage: { type: 'EPHEMERAL_SETTING' } } });
+    expect(only(parseWebhook(envelope('messages.update', odd)).events)).toMatchObject({
+      type: 'message_status',
       status: null,
       rawStatus: 'SERVER_ACK',
     });
@@ -470,19 +493,88 @@ describe('MESSAGES_UPDATE', () => {
     });
   });
 
-  it('reads a deletion as a status-less update', () => {
-    const deleted = {
-      remoteJid: '5511987654321@s.whatsapp.net',
-      fromMe: true,
-      id: '3EB0',
-      status: 'DELETED',
-    };
-    expect(only(parseWebhook(envelope('messages.delete', deleted)).events)).toMatchObject({
-      type: 'message_status',
-      evolutionMessageId: '3EB0',
-      status: null,
-      rawStatus: 'DELETED',
+  it("reads MESSAGES_DELETE as a deletion for everyone, with or without 2.3.7's status", () => {
+    const receivedAt = new Date('2026-12-03T10:00:00Z');
+    const key = { remoteJid: '5511987654321@s.whatsapp.net', fromMe: false, id: '3EB0' };
+    for (const data of [key, { ...key, status: 'DELETED' }]) {
+      expect(only(parseWebhook(envelope('messages.delete', data), { receivedAt }).events)).toEqual({
+        type: 'message_delete',
+        instance: 'advisor-42',
+        evolutionMessageId: '3EB0',
+        deletedAt: receivedAt,
+      });
+    }
+  });
+});
+
+describe('MESSAGES_EDITED (the raw protocolMessage)', () => {
+  // A client's edit: the key is written from the author's side (fromMe, the advisor's chat).
+  const key = { remoteJid: '34611000000@s.whatsapp.net', fromMe: true, id: '3A5F9C' };
+
+  it.each([
+    ['enum by name, timestamp as a string', 'MESSAGE_EDIT', '1764756000123'],
+    ['enum by value, timestamp as a number', 14, 1764756000123],
+  ])('reads an edit: %s', (_, type, timestampMs) => {
+    const notice = { key, type, editedMessage: { conversation: 'nuevo' }, timestampMs };
+    expect(only(parseWebhook(envelope('messages.edited', notice)).events)).toEqual({
+      type: 'message_edit',
+      instance: 'advisor-42',
+      evolutionMessageId: '3A5F9C',
+      text: 'nuevo',
+      caption: null,
+      editedAt: new Date(1764756000123),
     });
+  });
+
+  it("reads a caption's edit, an extended text, and falls back to the arrival time", () => {
+    const receivedAt = new Date('2026-12-03T10:00:00Z');
+    const caption = { key, type: 'MESSAGE_EDIT', editedMessage: { imageMessage: { caption: 'otra' } } };
+    expect(only(parseWebhook(envelope('messages.edited', caption), { receivedAt }).events)).toMatchObject({
+      type: 'message_edit',
+      text: null,
+      caption: 'otra',
+      editedAt: receivedAt,
+    });
+    const extended = {
+      key,
+      type: 'MESSAGE_EDIT',
+      editedMessage: { extendedTextMessage: { text: 'ver https://x.y' } },
+    };
+    expect(only(parseWebhook(envelope('messages.edited', extended)).events)).toMatchObject({
+      type: 'message_edit',
+      text: 'ver https://x.y',
+    });
+  });
+
+  it('reads a revoke as a deletion', () => {
+    const notice = { key, type: 'REVOKE', timestampMs: '1764756000123' };
+    expect(only(parseWebhook(envelope('messages.edited', notice)).events)).toEqual({
+      type: 'message_delete',
+      instance: 'advisor-42',
+      evolutionMessageId: '3A5F9C',
+      deletedAt: new Date(1764756000123),
+    });
+    expect(only(parseWebhook(envelope('messages.edited', { key, type: 0 })).events).type).toBe(
+      'message_delete',
+    );
+  });
+
+  it.each([
+    [
+      'a notice without a key (history sync)',
+      { type: 'HISTORY_SYNC_NOTIFICATION', historySyncNotification: {} },
+    ],
+    ['an edit with no words', { key, type: 'MESSAGE_EDIT', editedMessage: {} }],
+    ['another kind of notice', { key, type: 'EPHEMERAL_SETTING', ephemeralExpiration: 86400 }],
+    [
+      'a key of the wrong shape',
+      { key: { id: 42 }, type: 'MESSAGE_EDIT', editedMessage: { conversation: 'x' } },
+    ],
+    ['anything', { anything: true }],
+  ])('ignores %s, never refuses it', (_, data) => {
+    expect(parseWebhook(envelope('messages.edited', data)).events).toEqual([
+      { type: 'ignored', instance: 'advisor-42', event: 'MESSAGES_EDITED', notAMessage: 'protocol' },
+    ]);
   });
 });
 
@@ -493,19 +585,15 @@ describe('other events', () => {
     ]);
   });
 
-  it.each([
-    'contacts.upsert',
-    'chats.upsert',
-    'status.instance',
-    'presence.update',
-    'call',
-    'messages.edited',
-  ])('ignores %s', (event) => {
-    const result = parseWebhook(envelope(event, { anything: true }));
-    expect(result.events).toEqual([
-      { type: 'ignored', instance: 'advisor-42', event: canonicalEventName(event) },
-    ]);
-  });
+  it.each(['contacts.upsert', 'chats.upsert', 'status.instance', 'presence.update', 'call'])(
+    'ignores %s',
+    (event) => {
+      const result = parseWebhook(envelope(event, { anything: true }));
+      expect(result.events).toEqual([
+        { type: 'ignored', instance: 'advisor-42', event: canonicalEventName(event) },
+      ]);
+    },
+  );
 
   it('ignores a global event with no instance', () => {
     const body = { event: 'application.startup', instance: null, data: {}, apikey: null };

@@ -1,7 +1,12 @@
 import type { z } from 'zod';
 import { WebhookParseError } from './errors.js';
 import { isGroupJid, jidToE164, pickParticipantPhoneJid, pickPhoneJid } from './jid.js';
-import { notAMessageReason, readMessageContent, readQuotedMessageId } from './message-content.js';
+import {
+  notAMessageReason,
+  readEditedContent,
+  readMessageContent,
+  readQuotedMessageId,
+} from './message-content.js';
 import { mapEvolutionStatus } from './message-status.js';
 import { parseMessageTimestamp } from './message-timestamp.js';
 import type { ParsedWebhook, WebhookEvent } from './webhook-event-types.js';
@@ -10,6 +15,7 @@ import {
   envelopeSchema,
   messageDeleteSchema,
   messageUpdateSchema,
+  protocolMessageSchema,
   qrLimitSchema,
   qrUpdatedSchema,
   storedMessageSchema,
@@ -54,10 +60,22 @@ export function parseWebhook(body: unknown, options: ParseWebhookOptions = {}): 
       return { event, instance, events: readItems((item, name) => readQr(item, name, event)) };
     case 'CONNECTION_UPDATE':
       return { event, instance, events: readItems((item, name) => readConnection(item, name, event)) };
-    case 'MESSAGES_UPDATE':
-      return { event, instance, events: readItems((item, name) => readStatusUpdate(item, name, event)) };
+    case 'MESSAGES_UPDATE': {
+      const read = (item: unknown, name: string) => readStatusUpdate(item, name, event, receivedAt);
+      return { event, instance, events: readItems(read) };
+    }
     case 'MESSAGES_DELETE':
-      return { event, instance, events: readItems((item, name) => readDelete(item, name, event)) };
+      return {
+        event,
+        instance,
+        events: readItems((item, name) => readDelete(item, name, event, receivedAt)),
+      };
+    case 'MESSAGES_EDITED':
+      return {
+        event,
+        instance,
+        events: readItems((item, name) => readProtocolNotice(item, name, event, receivedAt)),
+      };
     case 'MESSAGES_UPSERT':
     case 'SEND_MESSAGE': {
       const source = event === 'SEND_MESSAGE' ? 'send' : 'upsert';
@@ -112,11 +130,23 @@ function readConnection(item: unknown, instance: string, event: string): Webhook
   };
 }
 
-function readStatusUpdate(item: unknown, instance: string, event: string): WebhookEvent {
+function readStatusUpdate(item: unknown, instance: string, event: string, receivedAt: Date): WebhookEvent {
   const update = readData(messageUpdateSchema, item, event);
   const rawStatus = update.status ?? null;
-  // 2.3.7 reports edits as SERVER_ACK with the new `message`: that is no delivery news.
+  // 2.3.7 reports edits as SERVER_ACK with the new `message`: that is no delivery news, but an
+  // edit (whose time it does not give: the time it arrived stands for it).
   const isEdit = update.message !== undefined && update.message !== null;
+  const edited = isEdit ? readEditedContent(update.message) : null;
+  if (edited) {
+    return {
+      type: 'message_edit',
+      instance,
+      evolutionMessageId: update.keyId,
+      text: edited.text,
+      caption: edited.caption,
+      editedAt: receivedAt,
+    };
+  }
   return {
     type: 'message_status',
     instance,
@@ -128,16 +158,48 @@ function readStatusUpdate(item: unknown, instance: string, event: string): Webho
   };
 }
 
-function readDelete(item: unknown, instance: string, event: string): WebhookEvent {
+function readDelete(item: unknown, instance: string, event: string, receivedAt: Date): WebhookEvent {
   const key = readData(messageDeleteSchema, item, event);
   return {
-    type: 'message_status',
+    type: 'message_delete',
     instance,
     evolutionMessageId: key.id,
-    remoteJid: key.remoteJid,
-    fromMe: key.fromMe ?? null,
-    status: null,
-    rawStatus: 'DELETED',
+    deletedAt: receivedAt,
+  };
+}
+
+// Baileys' ProtocolMessage.Type: REVOKE is 0, MESSAGE_EDIT 14.
+const REVOKE = new Set<string | number>(['REVOKE', 0]);
+const MESSAGE_EDIT = new Set<string | number>(['MESSAGE_EDIT', 14]);
+
+/**
+ * MESSAGES_EDITED: an edit (the new content of the message its key names) or a revoke (a deletion
+ * for everyone, which 2.3.6 also reports as MESSAGES_DELETE). Every other protocol notice is
+ * ignored, as is one without a key.
+ */
+function readProtocolNotice(item: unknown, instance: string, event: string, receivedAt: Date): WebhookEvent {
+  const notice = readData(protocolMessageSchema, item, event);
+  const ignored: WebhookEvent = { type: 'ignored', instance, event, notAMessage: 'protocol' };
+  if (!notice.key) return ignored;
+  const at = parseMessageTimestamp(notice.timestampMs) ?? receivedAt;
+  if (notice.type !== null && notice.type !== undefined && REVOKE.has(notice.type)) {
+    return {
+      type: 'message_delete',
+      instance,
+      evolutionMessageId: notice.key.id,
+      deletedAt: at,
+    };
+  }
+  const isEdit = notice.type === null || notice.type === undefined || MESSAGE_EDIT.has(notice.type);
+  const edited = isEdit ? readEditedContent({ editedMessage: notice.editedMessage }) : null;
+  if (!edited) return ignored;
+  return {
+    type: 'message_edit',
+    instance,
+    evolutionMessageId: notice.key.id,
+    text: edited.text,
+    caption: edited.caption,
+    editedAt: at,
   };
 }
 

@@ -54,6 +54,22 @@ const messageKeySchema = z.object({
 /** MESSAGES_DELETE's data is the deleted message's key. */
 export const messageDeleteSchema = messageKeySchema.pick({ id: true, remoteJid: true, fromMe: true });
 
+/**
+ * MESSAGES_EDITED's data is Baileys' raw protocolMessage, sent for every protocol notice (an edit,
+ * a revoke, a history-sync or key-share notice with no key at all): read loosely, so that a notice
+ * we do not act on is ignored rather than refused.
+ */
+export const protocolMessageSchema = z.object({
+  key: z
+    .object({ id: z.string().min(1) })
+    .nullish()
+    .catch(null),
+  // protobufjs writes the enum by name ("MESSAGE_EDIT"); a number is its value (14).
+  type: z.union([z.string(), z.number()]).nullish().catch(null),
+  editedMessage: z.unknown().optional(),
+  timestampMs: z.unknown().optional(),
+});
+
 /** MESSAGES_UPSERT and SEND_MESSAGE share the stored-message shape. */
 export const storedMessageSchema = z.object({
   key: messageKeySchema,

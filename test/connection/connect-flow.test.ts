@@ -57,6 +57,8 @@ describe('connecting WhatsApp', () => {
     expect([...ours.webhook.events].sort()).toEqual([
       'CONNECTION_UPDATE',
       'LOGOUT_INSTANCE',
+      'MESSAGES_DELETE',
+      'MESSAGES_EDITED',
       'MESSAGES_UPDATE',
       'MESSAGES_UPSERT',
       'QRCODE_UPDATED',

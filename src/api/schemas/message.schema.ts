@@ -27,6 +27,10 @@ export const messageSchema = z.object({
   readAt: z.date().nullable(),
   failedAt: z.date().nullable(),
   repliedAt: z.date().nullable(),
+  /** When its author edited it in WhatsApp; text and caption are the edited words. */
+  editedAt: z.date().nullable(),
+  /** When its author deleted it for everyone in WhatsApp; text, caption and fileName are null. */
+  deletedAt: z.date().nullable(),
 });
 
 /**

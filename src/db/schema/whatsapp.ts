@@ -37,6 +37,11 @@ export const whatsappConfig = pgTable('whatsapp_config', {
   status: text('status').notNull().default('not_configured'),
   instanceTokenEnc: text('instance_token_enc'),
   webhookSecretEnc: text('webhook_secret_enc'),
+  /**
+   * The webhook subscription last set on the instance (its URL and events, never the secret): the
+   * health check sets it again when this release's differs (new events, a new PUBLIC_BASE_URL).
+   */
+  webhookSubscription: text('webhook_subscription'),
   phoneNumber: text('phone_number'),
   profileName: text('profile_name'),
   qrCode: text('qr_code'),
@@ -108,6 +113,10 @@ export const whatsappMessage = pgTable(
     failedAt: ts('failed_at'),
     /** Outbound only: when the client first wrote back after it (response-time metrics). */
     repliedAt: ts('replied_at'),
+    /** When its author last edited it in WhatsApp (text and caption then hold the edited words). */
+    editedAt: ts('edited_at'),
+    /** When its author deleted it for everyone in WhatsApp (its text and caption are gone then). */
+    deletedAt: ts('deleted_at'),
     /**
      * Still to be sent (queued, scheduled or sending): the sweeper's index names this column
      * instead of `status`. PostgreSQL makes an update HOT (no new index entries) only when no

@@ -9,7 +9,7 @@ import {
   updateConfig,
   type ConfigRow,
 } from '../../db/repositories/whatsapp-config.repository.js';
-import { DEFAULT_WEBHOOK_EVENTS, isGatewayError, type InstanceRef } from '../../gateway/index.js';
+import { isGatewayError, type InstanceRef } from '../../gateway/index.js';
 import { AppError } from '../app-error.js';
 import { nowOf, type DomainContext } from '../context.js';
 import {
@@ -22,6 +22,7 @@ import { applyConnectionEvent } from './apply-connection-event.js';
 import { refreshConnectionState } from './refresh-connection-state.js';
 import { viaGateway } from './gateway-failure.js';
 import { qrExpiryOf, qrImageOf } from './qr-image.js';
+import { subscribeWebhook } from './webhook-subscription.js';
 
 const QR_POLL_INTERVAL_MS = 250;
 const QR_POLL_ATTEMPTS = 20;
@@ -99,13 +100,7 @@ export async function connectInstance(
 
   const result = await viaGateway('connecting', async () => {
     const ref = await ensureGatewayInstance(ctx, advisorId, row);
-    await ctx.gateway.setWebhook(ref, {
-      url: ctx.webhookUrl,
-      events: DEFAULT_WEBHOOK_EVENTS,
-      headers: { jwt_key: secret, 'x-webhook-secret': secret },
-      byEvents: false,
-      base64: false,
-    });
+    await subscribeWebhook(ctx, row, ref, secret);
     let connect = await ctx.gateway.connect(ref, options.phoneNumber ? { number: options.phoneNumber } : {});
     // Before Baileys produced its first QR Evolution answers {count:0}: poll briefly.
     for (let i = 0; i < QR_POLL_ATTEMPTS && connect.state === 'connecting' && !connect.qr; i++) {

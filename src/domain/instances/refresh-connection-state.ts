@@ -5,6 +5,7 @@ import { isGatewayError } from '../../gateway/index.js';
 import type { DomainContext } from '../context.js';
 import { applyConnectionEvent } from './apply-connection-event.js';
 import { instanceRefOf } from './instance-credentials.js';
+import { refreshWebhookSubscription } from './webhook-subscription.js';
 
 export async function refreshConnectionState(ctx: DomainContext, advisorId: string): Promise<void> {
   const row = await findConfig(ctx.db, advisorId);
@@ -50,6 +51,9 @@ export async function refreshConnectionState(ctx: DomainContext, advisorId: stri
 /** The periodic health check: catches instances we believe connected that are not. */
 export async function checkConnectedInstances(ctx: DomainContext): Promise<number> {
   const rows = await listConnectedConfigs(ctx.db);
-  for (const row of rows) await refreshConnectionState(ctx, row.advisorId);
+  for (const row of rows) {
+    await refreshConnectionState(ctx, row.advisorId);
+    await refreshWebhookSubscription(ctx, row);
+  }
   return rows.length;
 }

@@ -28,6 +28,8 @@ export function messageView(row: MessageRow) {
     readAt: row.readAt,
     failedAt: row.failedAt,
     repliedAt: row.repliedAt,
+    editedAt: row.editedAt,
+    deletedAt: row.deletedAt,
   };
 }
 

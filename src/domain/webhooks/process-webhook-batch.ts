@@ -49,24 +49,36 @@ export async function processWebhookBatch(
   let givenUp = 0;
 
   const pending = rows.filter((row) => !settled.has(row.id));
-  let next = 0;
-  const lane = async () => {
-    while (next < pending.length) {
-      const row = pending[next++]!;
-      try {
-        const unusable = await applyStoredEvent(ctx, row, parsed.get(row.id));
-        if (unusable === null) {
-          applied.push(row.id);
-        } else {
-          await markWebhookEventDone(ctx.db, row.advisorId, row.id, unusable);
-          givenUp += 1;
+  const applyAll = async (queue: WebhookEventRow[]) => {
+    let next = 0;
+    const lane = async () => {
+      while (next < queue.length) {
+        const row = queue[next++]!;
+        try {
+          const unusable = await applyStoredEvent(ctx, row, parsed.get(row.id));
+          if (unusable === null) {
+            applied.push(row.id);
+          } else {
+            await markWebhookEventDone(ctx.db, row.advisorId, row.id, unusable);
+            givenUp += 1;
+          }
+        } catch (error) {
+          failed.push({ row, error });
         }
-      } catch (error) {
-        failed.push({ row, error });
       }
-    }
+    };
+    await Promise.all(Array.from({ length: Math.min(PARALLEL, queue.length) }, lane));
   };
-  await Promise.all(Array.from({ length: Math.min(PARALLEL, pending.length) }, lane));
+  // Edits and deletions go after the rest of the batch: the message they change may be in it (a
+  // client's message and its edit, delivered together by Evolution's retries after an outage).
+  const isChange = (row: WebhookEventRow) => {
+    const events = parsed.get(row.id);
+    return (
+      Array.isArray(events) && events.some((e) => e.type === 'message_edit' || e.type === 'message_delete')
+    );
+  };
+  await applyAll(pending.filter((row) => !isChange(row)));
+  await applyAll(pending.filter(isChange));
 
   await markWebhookEventsDone(ctx.db, applied);
   for (const { row, error } of failed) {

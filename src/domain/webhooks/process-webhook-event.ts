@@ -17,6 +17,7 @@ import {
 import type { DomainContext } from '../context.js';
 import { receiveInboundMessage } from '../inbox/receive-inbound-message.js';
 import { applyConnectionEvent } from '../instances/apply-connection-event.js';
+import { applyMessageDelete, applyMessageEdit } from './apply-message-edit.js';
 import { applyMessageStatus } from './apply-message-status.js';
 import { confirmApiSend, recordPhoneMessage } from './record-own-message.js';
 import { storeGroupMessage } from './store-group-message.js';
@@ -46,6 +47,12 @@ async function applyEvent(
       return applyConnectionEvent(ctx, advisorId, event);
     case 'message_status':
       await applyMessageStatus(ctx, advisorId, event, at);
+      return;
+    case 'message_edit':
+      await applyMessageEdit(ctx, advisorId, event);
+      return;
+    case 'message_delete':
+      await applyMessageDelete(ctx, advisorId, event);
       return;
     case 'message':
       if (isSendEcho(event)) return confirmApiSend(ctx, advisorId, event, at);

@@ -96,6 +96,10 @@ export interface Message {
   failedAt: string | null;
   /** Outbound: when the client's reply to this message arrived (that reply's createdAt). */
   repliedAt?: string | null;
+  /** When its author edited it in WhatsApp: text and caption are the edited words. */
+  editedAt?: string | null;
+  /** When its author deleted it for everyone in WhatsApp: its words are gone. */
+  deletedAt?: string | null;
   /** Why the message exists: manual, or the appointment automation's confirmation, reminder… */
   purpose?: string;
   fileName?: string | null;

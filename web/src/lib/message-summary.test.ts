@@ -46,4 +46,10 @@ describe('messageSummary', () => {
     expect(messageSummary(inbound({ text: 'hola' }), inSpanish)).toBe('hola');
     expect(messageSummary(inbound({ type: 'image', caption: 'mi plato' }), inSpanish)).toBe('mi plato');
   });
+
+  it('says a message deleted for everyone was deleted, whatever it held', () => {
+    const deleted = inbound({ type: 'image', fileName: 'x.jpg', deletedAt: '2026-12-03T10:00:00.000Z' });
+    expect(messageSummary(deleted, inSpanish)).toBe('Mensaje eliminado');
+    expect(messageSummary(deleted, inEnglish)).toBe('This message was deleted');
+  });
 });

@@ -7,8 +7,12 @@ import { templateLabel } from './template-label';
 // a contact, a poll); without a text, the advisor can only see it in WhatsApp itself.
 const NAMED_TYPES = ['image', 'document', 'audio', 'video', 'sticker', 'other'] as const;
 
-/** What a message says in one line: its text, its caption, or the kind of file and its name. */
+/**
+ * What a message says in one line: its text, its caption, or the kind of file and its name; for
+ * one its author deleted for everyone, that it was deleted (as the client's phone shows it).
+ */
 export function messageSummary(m: Message, t: Translate): string {
+  if (m.deletedAt) return t('msg.deleted');
   if (m.text) return m.text;
   if (m.caption) return m.caption;
   if (m.type !== 'text') {

@@ -5,6 +5,7 @@ import { ConfirmDialog } from '../../components/ConfirmDialog';
 import { ErrorNotice } from '../../components/ErrorNotice';
 import { Icon } from '../../components/Icon';
 import { Link } from '../../components/Link';
+import { EditedMark } from '../../components/EditedMark';
 import { LinkedText } from '../../components/LinkedText';
 import { LoadingState } from '../../components/LoadingState';
 import { MessageTicks } from '../../components/MessageTicks';
@@ -166,15 +167,16 @@ export function ChatView({ phone, conversation, onChange }: ChatViewProps) {
             <div key={m.id} className="chat-item">
               {showDay && <p className="chat-day">{day}</p>}
               <div
-                className={`bubble ${m.direction === 'inbound' ? 'bubble-in' : 'bubble-out'}`}
+                className={`bubble ${m.direction === 'inbound' ? 'bubble-in' : 'bubble-out'}${m.deletedAt ? ' bubble-deleted' : ''}`}
                 data-testid="chat-bubble"
                 data-direction={m.direction}
                 data-status={m.status}
               >
                 <p className="bubble-text">
-                  <LinkedText text={messageSummary(m, t)} />
+                  {m.deletedAt ? messageSummary(m, t) : <LinkedText text={messageSummary(m, t)} />}
                 </p>
                 <span className="bubble-meta">
+                  <EditedMark message={m} className="bubble-edited" />
                   {dates.time(m.createdAt)}
                   {m.direction === 'outbound' && <MessageTicks status={m.status} />}
                 </span>

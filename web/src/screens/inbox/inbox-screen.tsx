@@ -5,6 +5,7 @@ import { EmptyState } from '../../components/EmptyState';
 import { useI18n } from '../../i18n/i18n-context';
 import type { Conversation, Message } from '../../lib/api-types';
 import { useLiveEvent } from '../../lib/live-events';
+import { laterOf } from '../../lib/message-merge';
 import { usePagedList } from '../../lib/use-paged-list';
 import { ChatView } from './chat-view';
 import { ConversationList } from './conversation-list';
@@ -33,6 +34,14 @@ export function InboxScreen({ phone }: { phone: string | null }) {
   };
   useLiveEvent('inbound', (m) => bump(m, true));
   useLiveEvent('message', (m) => {
+    // A change to the message a conversation shows (an edit or a deletion made in WhatsApp, a
+    // receipt): the conversation keeps its place and shows the message as it is now. A deleted
+    // message's words must not stay on screen.
+    if (list.items.some((c) => c.lastMessage?.id === m.id)) {
+      list.setItems((items) =>
+        items.map((c) => (c.lastMessage?.id === m.id ? { ...c, lastMessage: laterOf(c.lastMessage, m) } : c)),
+      );
+    }
     if (
       m.direction === 'outbound' &&
       list.items.some(

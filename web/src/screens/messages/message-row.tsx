@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import { ConfirmDialog } from '../../components/ConfirmDialog';
+import { EditedMark } from '../../components/EditedMark';
 import { ErrorNotice } from '../../components/ErrorNotice';
 import { MessageTicks } from '../../components/MessageTicks';
 import { useToast } from '../../components/Toaster';
@@ -69,7 +70,8 @@ export function MessageRow({ message: m, onUpdated }: { message: Message; onUpda
           {m.templateKey && (
             <span className="chip chip-small chip-template">{templateLabel(m.templateKey, t)}</span>
           )}
-          <span>{messageSummary(m, t)}</span>
+          <span className={m.deletedAt ? 'text-deleted' : undefined}>{messageSummary(m, t)}</span>
+          <EditedMark message={m} className="cell-sub" />
         </div>
       </td>
       <td data-label={t('msg.status')}>

@@ -1,0 +1,61 @@
+// A client edits a message, then deletes another for everyone: the open chat shows the edit live
+// (new words, "Editado") and the deletion ("Mensaje eliminado", the words gone); the message
+// history says the same.
+import { describe, expect, it } from 'vitest';
+import { newPhone } from '../appointments/support.js';
+import { waitFor } from '../support/wait.js';
+import { advisorPages } from './support/advisor-page.js';
+import { screenshot } from './support/browser.js';
+import { useWebAndBrowser } from './support/suite.js';
+
+const suite = useWebAndBrowser();
+const advisorPage = advisorPages(suite, { shotPrefix: 'edits-' });
+
+describe('edits and deletions made in WhatsApp', () => {
+  it('show in the open chat as they happen, and in the history', async () => {
+    const { advisor, page, context, pageErrors } = await advisorPage('Eva Edita');
+    const from = newPhone();
+    const control = (action: string, body: Record<string, unknown>) =>
+      advisor.emulator.post(`/_emulator/instances/${advisor.instanceName}/${action}`, body);
+    const first = await control('inbound', { from, pushName: 'Lucía', text: '¿Puedo ir el martes?' });
+    const second = await control('inbound', { from, pushName: 'Lucía', text: 'Mi DNI es 12345678Z' });
+    expect([first.status, second.status]).toEqual([201, 201]);
+
+    await page.goto(`/inbox/${encodeURIComponent(from)}`);
+    const bubbles = page.getByTestId('chat-bubble');
+    await bubbles.getByText('Mi DNI es 12345678Z').waitFor();
+    await expect(page.getByTestId('message-edited').count()).resolves.toBe(0);
+
+    // Live: no reload between the phone's edit and what the chat shows.
+    await control('edit', { keyId: first.body.key.id, text: '¿Puedo ir el miércoles?' });
+    const edited = bubbles.filter({ hasText: '¿Puedo ir el miércoles?' });
+    await edited.getByTestId('message-edited').waitFor();
+    await expect(edited.getByTestId('message-edited').textContent()).resolves.toBe('Editado');
+    await expect(bubbles.getByText('¿Puedo ir el martes?').count()).resolves.toBe(0);
+
+    await control('revoke', { keyId: second.body.key.id });
+    const deleted = bubbles.filter({ hasText: 'Mensaje eliminado' });
+    await deleted.waitFor();
+    await expect(bubbles.getByText('12345678Z').count()).resolves.toBe(0);
+    await expect(deleted.evaluate((el) => el.classList.contains('bubble-deleted'))).resolves.toBe(true);
+    // The conversation list showed it as the last message: it says "deleted" now too.
+    const conversation = page.getByTestId('conversation').filter({ hasText: 'Lucía' });
+    await conversation.getByText('Mensaje eliminado').waitFor();
+    await expect(page.getByText('12345678Z').count()).resolves.toBe(0);
+    await screenshot(page, 'inbox-edited-and-deleted-desktop');
+
+    // The history, freshly loaded, says the same.
+    await waitFor(
+      async () => (await advisor.client.get('/api/whatsapp/messages?direction=inbound')).body.items,
+      (items: any[]) => items.filter((m) => m.editedAt || m.deletedAt).length === 2,
+      { what: 'both changes stored' },
+    );
+    await page.goto('/messages');
+    const rows = page.getByTestId('message-row');
+    await rows.filter({ hasText: '¿Puedo ir el miércoles?' }).getByTestId('message-edited').waitFor();
+    await rows.filter({ hasText: 'Mensaje eliminado' }).waitFor();
+    await expect(page.getByText('12345678Z').count()).resolves.toBe(0);
+    expect(pageErrors).toEqual([]);
+    await context.close();
+  });
+});
