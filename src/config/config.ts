@@ -65,7 +65,13 @@ export interface Config {
     authPerMinute: number;
   };
   /** Group chats are stored apart from client conversations, or not at all. */
-  webhooks: { groups: 'store' | 'ignore'; concurrency: number; retentionDays: number };
+  webhooks: {
+    groups: 'store' | 'ignore';
+    /** Whether instances are subscribed to MESSAGES_EDITED (edits made in WhatsApp). */
+    edits: 'on' | 'off';
+    concurrency: number;
+    retentionDays: number;
+  };
   sendMaxAttempts: number;
   sendConcurrency: number;
   sendBackoff: { baseMs: number; maxMs: number; uncertainMs: number };
@@ -250,6 +256,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     },
     webhooks: {
       groups: e.WEBHOOK_GROUPS,
+      edits: e.WEBHOOK_EDITS,
       concurrency: e.WEBHOOK_CONCURRENCY,
       retentionDays: e.WEBHOOK_RETENTION_DAYS,
     },

@@ -108,6 +108,9 @@ export const envSchema = z.object({
   MEDIA_MAX_BYTES: int(1_024, 100 * 1024 * 1024).default(16 * 1024 * 1024),
   WEBHOOK_BODY_LIMIT: int(1_024, 50 * 1024 * 1024).default(1024 * 1024),
   WEBHOOK_GROUPS: z.enum(['store', 'ignore']).default('ignore'),
+  // MESSAGES_EDITED is the one delivery Evolution 2.3.6 awaits in its inbound pipeline: `off`
+  // leaves it unsubscribed (see README).
+  WEBHOOK_EDITS: z.enum(['on', 'off']).default('on'),
   WEBHOOK_CONCURRENCY: int(1, 500).default(10),
   WEBHOOK_RETENTION_DAYS: int(1, 3_650).default(7),
   API_RATE_LIMIT_PER_MINUTE: int(1, 1_000_000).default(600),
