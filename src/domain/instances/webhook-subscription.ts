@@ -1,8 +1,8 @@
 // What each advisor's instance is told to send us: our webhook URL, the events we act on, and the
 // instance's own secret. Set at every connect. A release that acts on more events (edits and
-// deletions were added after instances existed), a new PUBLIC_BASE_URL or WEBHOOK_EDITS, would otherwise reach
-// an advisor only at their next connect: the health check sets it again on every connected
-// instance whose recorded subscription differs from this release's, once.
+// deletions were added after instances existed), a new PUBLIC_BASE_URL or WEBHOOK_EDITS would
+// otherwise reach an advisor only at their next connect: the health check sets it again on every
+// connected instance whose recorded subscription differs from this release's, once.
 import { and, eq } from 'drizzle-orm';
 import type { ConfigRow } from '../../db/repositories/whatsapp-config.repository.js';
 import { whatsappConfig } from '../../db/schema/index.js';
