@@ -54,6 +54,7 @@ describe('edits and deletions made in WhatsApp', () => {
     const rows = page.getByTestId('message-row');
     await rows.filter({ hasText: '¿Puedo ir el miércoles?' }).getByTestId('message-edited').waitFor();
     await rows.filter({ hasText: 'Mensaje eliminado' }).waitFor();
+    await screenshot(page, 'messages-edited-and-deleted-desktop');
     await expect(page.getByText('12345678Z').count()).resolves.toBe(0);
     expect(pageErrors).toEqual([]);
     await context.close();
