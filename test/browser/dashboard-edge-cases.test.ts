@@ -584,6 +584,10 @@ describe('a WhatsApp link that drops while the advisor is on another screen', ()
     await page.goto('/messages');
     await page.getByRole('heading', { name: 'Mensajes' }).waitFor();
     await expect(banner.count()).resolves.toBe(0);
+    // The banner comes live: the page's event stream must be open (the server subscribes before it
+    // answers) or a drop in its first moments is only seen after a reload. On a loaded CI machine
+    // the disconnect once won that race.
+    await page.locator('.live-dot.live-open').waitFor();
 
     await advisor.emulator.post(`/_emulator/instances/${advisor.instanceName}/disconnect`, {
       statusReason: 401,
