@@ -16,19 +16,13 @@ function authorKey(instance: Instance, stored: StoredMessage) {
   return { remoteJid, fromMe: true, id: key.id };
 }
 
-/** The new words of an edit: a text message's text, a media message's caption. */
-function editedContent(stored: StoredMessage, text: string): Record<string, unknown> {
-  const mediaKey = MEDIA_KEYS.find((k) => stored.wire.message[k] !== undefined);
-  return mediaKey ? { [mediaKey]: { caption: text } } : { conversation: text };
-}
-
+/** Edits the stored message: a text message's text, a media message's caption. */
 export function editStoredMessage(
   ctx: EmulatorContext,
   instance: Instance,
   stored: StoredMessage,
   text: string,
 ): Record<string, unknown> {
-  const editedMessage = editedContent(stored, text);
   const mediaKey = MEDIA_KEYS.find((k) => stored.wire.message[k] !== undefined);
   if (mediaKey) {
     stored.wire.message[mediaKey] = { ...(stored.wire.message[mediaKey] as object), caption: text };
@@ -38,7 +32,8 @@ export function editStoredMessage(
   const notice = {
     key: authorKey(instance, stored),
     type: 'MESSAGE_EDIT',
-    editedMessage,
+    // The notice carries only the new words, not the whole content.
+    editedMessage: mediaKey ? { [mediaKey]: { caption: text } } : { conversation: text },
     timestampMs: String(Date.now()),
   };
   ctx.webhooks.emit(instance, 'messages.edited', notice);

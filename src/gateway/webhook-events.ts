@@ -182,7 +182,8 @@ function readProtocolNotice(item: unknown, instance: string, event: string, rece
   const ignored: WebhookEvent = { type: 'ignored', instance, event, notAMessage: 'protocol' };
   if (!notice.key) return ignored;
   const at = parseMessageTimestamp(notice.timestampMs) ?? receivedAt;
-  if (notice.type !== null && notice.type !== undefined && REVOKE.has(notice.type)) {
+  const type = notice.type ?? null;
+  if (type !== null && REVOKE.has(type)) {
     return {
       type: 'message_delete',
       instance,
@@ -190,7 +191,7 @@ function readProtocolNotice(item: unknown, instance: string, event: string, rece
       deletedAt: at,
     };
   }
-  const isEdit = notice.type === null || notice.type === undefined || MESSAGE_EDIT.has(notice.type);
+  const isEdit = type === null || MESSAGE_EDIT.has(type);
   const edited = isEdit ? readEditedContent({ editedMessage: notice.editedMessage }) : null;
   if (!edited) return ignored;
   return {

@@ -24,8 +24,9 @@ export async function applyMessageStatus(
   event: MessageStatusEvent,
   at: Date,
 ): Promise<MessageRow | null> {
-  // Edits, deletions and PENDING say nothing about delivery; receipts of the client's own
-  // messages (fromMe false) are not about anything we sent.
+  // PENDING and unknown words say nothing about delivery (edits and deletions never come here:
+  // apply-message-edit.ts); receipts of the client's own messages (fromMe false) are not about
+  // anything we sent.
   const status = receiptStatusOf(event);
   if (!status || event.fromMe === false) return null;
   const id = event.evolutionMessageId;
