@@ -9,13 +9,11 @@
 //                                        [--workers 1] [--rounds 3] [--auth session,apikey]
 // Each round runs the pipeline once per --auth mode: `session` posts with the dashboard's session
 // cookie, `apikey` with each advisor's API key (x-api-key), as the platform's other modules do.
-import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
-import type pg from 'pg';
 
 import { rawThroughput, startRawBaseline } from './lib/baseline.js';
-import { SendLoad, waitFinal, type LoadAuth } from './lib/load.js';
-import { startPipeline } from './lib/pipeline-stack.js';
+import type { LoadAuth } from './lib/load.js';
+import { pipelineRun, type PipelineRun } from './lib/pipeline-run.js';
 import { machineLine, writeSection } from './lib/report.js';
 import { databaseLine, fmt, LoadSampler } from './lib/stack.js';
 
@@ -38,65 +36,6 @@ const messages = Number(values.messages);
 const concurrency = Number(values.concurrency);
 const sendConcurrency = Number(values['send-concurrency']);
 
-interface PipelineRun {
-  perSecond: number;
-  acceptPerSecond: number;
-  seconds: number;
-  failed: number;
-  errors: string;
-  cpu: string;
-  /** PostgreSQL commits per message (pg_stat_database; includes the bench's own polling, ~10/s). */
-  commitsPerMessage: number;
-}
-
-/** Transactions committed in this database so far (statistics lag by up to a second). */
-async function commitsSoFar(pool: pg.Pool): Promise<number> {
-  const { rows } = await pool.query<{ n: string }>(
-    'select xact_commit as n from pg_stat_database where datname = current_database()',
-  );
-  return Number(rows[0]!.n);
-}
-
-async function pipelineRun(auth: LoadAuth): Promise<PipelineRun> {
-  const stack = await startPipeline({
-    tag: 'tput',
-    advisors: Number(values.advisors),
-    workers: Number(values.workers),
-    env: { SEND_CONCURRENCY: String(sendConcurrency) },
-  });
-  try {
-    const load = new SendLoad(stack.apiUrl, stack.advisors, concurrency, auth);
-    // Warm-up: JIT, pools, prepared paths; not counted.
-    const warm = Math.min(1_000, Math.ceil(messages / 10));
-    await load.closedLoop(warm, concurrency, undefined, 'warm');
-    await waitFinal(stack.database.pool, warm);
-    // A live database has planner statistics (autovacuum analyzes as tables grow); a scratch one
-    // just filled by the warm-up has none, and PostgreSQL then picks scans a live one would not.
-    await stack.database.pool.query('analyze');
-    await sleep(1_500);
-    const commitsBefore = await commitsSoFar(stack.database.pool);
-    stack.cpu.begin();
-    const result = await load.closedLoop(messages, concurrency);
-    const done = await waitFinal(stack.database.pool, warm + result.posted.length);
-    const seconds = (done.lastFinalAt - result.firstAt) / 1000;
-    await load.close();
-    const cpu = stack.cpu.end(seconds);
-    await sleep(1_500);
-    const commits = (await commitsSoFar(stack.database.pool)) - commitsBefore;
-    return {
-      perSecond: result.posted.length / seconds,
-      acceptPerSecond: result.posted.length / ((result.lastAckAt - result.firstAt) / 1000),
-      seconds,
-      failed: done.failed,
-      errors: [...result.errors].map(([status, n]) => `${n} × ${status || 'network'}`).join(', ') || 'none',
-      cpu,
-      commitsPerMessage: commits / result.posted.length,
-    };
-  } finally {
-    await stack.close();
-  }
-}
-
 async function main(): Promise<void> {
   const sampler = new LoadSampler();
   const rounds = Math.max(1, Number(values.rounds));
@@ -111,7 +50,14 @@ async function main(): Promise<void> {
     if (!bestRaw || r.perSecond > bestRaw.perSecond) bestRaw = r;
     console.error(`round ${round + 1}: raw BullMQ ${fmt(r.perSecond)} jobs/s`);
     for (const auth of auths) {
-      const p = await pipelineRun(auth);
+      const p = await pipelineRun({
+        auth,
+        messages,
+        concurrency,
+        advisors: Number(values.advisors),
+        workers: Number(values.workers),
+        sendConcurrency,
+      });
       console.error(
         `round ${round + 1}: pipeline (${AUTH_NAMES[auth]}) ${fmt(p.perSecond)} messages/s (${p.cpu})`,
       );

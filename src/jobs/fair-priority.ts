@@ -5,6 +5,7 @@
 // goes next. BullMQ serves lower numbers first and FIFO within a priority, so k-th messages of
 // different advisors alternate: round-robin without a queue per advisor. See ARCHITECTURE.md.
 import type { Redis } from 'ioredis';
+import { luaScript, type LuaScript } from './lua-script.js';
 
 const MAX_PRIORITY = 2_097_151; // BullMQ's upper bound
 const TTL_MS = 86_400_000; // a lost decrement heals within a day
@@ -25,20 +26,26 @@ if pending <= 0 then redis.call('DEL', KEYS[1], KEYS[2]) end
 return pending`;
 
 export class FairPriority {
+  private readonly acquireScript: LuaScript;
+  private readonly releaseScript: LuaScript;
+
   constructor(
-    private readonly redis: Redis,
+    redis: Redis,
     private readonly prefix: string,
-  ) {}
+  ) {
+    this.acquireScript = luaScript(redis, 'wwFairAcquire', 2, ACQUIRE);
+    this.releaseScript = luaScript(redis, 'wwFairRelease', 2, RELEASE);
+  }
 
   private keys(advisorId: string): [string, string] {
     return [`${this.prefix}:fair:{${advisorId}}:pending`, `${this.prefix}:fair:{${advisorId}}:last`];
   }
 
   async acquire(advisorId: string): Promise<number> {
-    return Number(await this.redis.eval(ACQUIRE, 2, ...this.keys(advisorId), TTL_MS, MAX_PRIORITY));
+    return Number(await this.acquireScript(this.keys(advisorId), [TTL_MS, MAX_PRIORITY]));
   }
 
   async release(advisorId: string): Promise<void> {
-    await this.redis.eval(RELEASE, 2, ...this.keys(advisorId));
+    await this.releaseScript(this.keys(advisorId), []);
   }
 }

@@ -7,6 +7,7 @@
 // future slot and is delayed until then: never failed, and re-checked only when its slot went
 // stale (the workers were down past it). See ARCHITECTURE.md.
 import type { Redis } from 'ioredis';
+import { luaScript, type LuaScript } from './lua-script.js';
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 86_400_000;
@@ -58,12 +59,18 @@ export interface PacingPlan {
 }
 
 export class SendPacer {
+  private readonly reserveScript: LuaScript;
+  private readonly recordFailureScript: LuaScript;
+
   constructor(
-    private readonly redis: Redis,
+    redis: Redis,
     private readonly prefix: string,
     /** Injected by tests to pin the jitter. */
     private readonly random: () => number = Math.random,
-  ) {}
+  ) {
+    this.reserveScript = luaScript(redis, 'wwPaceReserve', 1, RESERVE);
+    this.recordFailureScript = luaScript(redis, 'wwPaceFailure', 1, RECORD_FAILURE);
+  }
 
   private key(advisorId: string, what: 'slots' | 'failures'): string {
     return `${this.prefix}:pace:{${advisorId}}:${what}`;
@@ -82,16 +89,16 @@ export class SendPacer {
   ): Promise<number> {
     const gap = Math.round(plan.minGapMs + this.random() * Math.max(0, plan.maxGapMs - plan.minGapMs));
     const at = Number(
-      await this.redis.eval(
-        RESERVE,
-        1,
-        this.key(advisorId, 'slots'),
-        now,
-        Math.max(now, notBefore),
-        gap,
-        Math.max(1, plan.hourlyCap),
-        Math.max(1, plan.dailyCap),
-        messageId,
+      await this.reserveScript(
+        [this.key(advisorId, 'slots')],
+        [
+          now,
+          Math.max(now, notBefore),
+          gap,
+          Math.max(1, plan.hourlyCap),
+          Math.max(1, plan.dailyCap),
+          messageId,
+        ],
       ),
     );
     return Math.max(0, at - now);
@@ -107,14 +114,9 @@ export class SendPacer {
     burst: { threshold: number; windowMs: number },
     now = Date.now(),
   ): Promise<boolean> {
-    const tripped = await this.redis.eval(
-      RECORD_FAILURE,
-      1,
-      this.key(advisorId, 'failures'),
-      now,
-      burst.windowMs,
-      burst.threshold,
-      id,
+    const tripped = await this.recordFailureScript(
+      [this.key(advisorId, 'failures')],
+      [now, burst.windowMs, burst.threshold, id],
     );
     return Number(tripped) === 1;
   }

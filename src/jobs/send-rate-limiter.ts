@@ -5,6 +5,7 @@
 // cost 10,000 checks, not 10,000 per window). Account-safety pacing (gap with jitter, caps, warm-up) is applied on top,
 // by send-pacer.ts, from the slot this limiter grants.
 import type { Redis } from 'ioredis';
+import { luaScript, type LuaScript } from './lua-script.js';
 
 // KEYS[1] = theoretical arrival time (ms). ARGV: now, interval, burst tolerance, ttl.
 // Returns the time the send may happen (<= now means right away); the slot is taken either way.
@@ -25,26 +26,25 @@ export interface RateLimit {
 }
 
 export class SendRateLimiter {
+  private readonly reserveScript: LuaScript;
+
   constructor(
-    private readonly redis: Redis,
+    redis: Redis,
     private readonly prefix: string,
-  ) {}
+  ) {
+    this.reserveScript = luaScript(redis, 'wwRateReserve', 1, RESERVE);
+  }
 
   /** Reserves a send slot; resolves to how long to wait before sending (0 = now). */
   async reserve(advisorId: string, limit: RateLimit, now = Date.now()): Promise<number> {
     const interval = limit.durationMs / limit.max;
     const tolerance = limit.durationMs - interval;
     const allowAt = Number(
-      await this.redis.eval(
-        RESERVE,
-        1,
+      await this.reserveScript(
         // One state per limit: a changed limit starts afresh instead of inheriting slots booked
         // far ahead under the old one (a limit of 1 a day, raised, would still hold a day).
-        `${this.prefix}:rate:{${advisorId}}:${limit.max}/${limit.durationMs}`,
-        now,
-        interval,
-        tolerance,
-        limit.durationMs * 2 + 60_000,
+        [`${this.prefix}:rate:{${advisorId}}:${limit.max}/${limit.durationMs}`],
+        [now, interval, tolerance, limit.durationMs * 2 + 60_000],
       ),
     );
     return Math.max(0, allowAt - now);

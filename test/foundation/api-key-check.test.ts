@@ -137,3 +137,29 @@ describe('a key with a usage quota', () => {
     expect((await key.booking.get('/api/api-keys')).status).toBe(401);
   });
 });
+
+describe('many requests with keys at once (their checks share reads)', () => {
+  it('each acts as its own key’s owner, and a disabled key among them is refused', async () => {
+    const keys = await Promise.all(
+      ['Ana', 'Bea', 'Cris', 'Dora', 'Eva'].map((name) => newKey(`${name} lote`)),
+    );
+    const disabled = keys[2]!;
+    await setKey(disabled.id, { enabled: false });
+    // Forty requests in flight together: more than the two reads that run at once, so most checks
+    // wait and go in a shared read (every key's config is its own: a mix-up would show).
+    const answers = await Promise.all(
+      Array.from({ length: 40 }, (_, i) => {
+        const key = keys[i % keys.length]!;
+        return key.booking.get('/api/api-keys').then((res) => ({ key, res }));
+      }),
+    );
+    for (const { key, res } of answers) {
+      if (key === disabled) {
+        expect(res.status).toBe(401);
+        continue;
+      }
+      expect(res.status).toBe(200);
+      expect(res.body.items.map((k: { id: string }) => k.id)).toEqual([key.id]);
+    }
+  });
+});

@@ -84,6 +84,38 @@ describe('opt-out keywords', () => {
     expect(send.status).toBe(202);
   });
 
+  it('holds per advisor when many sends go at once (their reads of the recipient may be shared)', async () => {
+    const phone = '+34630000007';
+    await clientWrites(phone, 'BAJA');
+    await waitFor(
+      () => clientRow(phone),
+      (r) => r?.optedOut === true,
+      { what: `${phone} opted out` },
+    );
+    const eli = await connectedAdvisor(service, 'Eli');
+    // Thirty sends in flight together, Ana's to the client who left her, Eli's to the same number
+    // and to another (coalesced-statements.test.ts checks the shared reads themselves).
+    const sends = await Promise.all(
+      Array.from({ length: 30 }, (_, i) => {
+        const [who, to] = i % 3 === 0 ? [ana, phone] : i % 3 === 1 ? [eli, phone] : [eli, '+34630000008'];
+        return who.client
+          .post('/api/whatsapp/send', { to, text: `lote ${i}` })
+          .then((res) => ({ who, to, res }));
+      }),
+    );
+    for (const { who, to, res } of sends) {
+      if (who === ana) {
+        expect(res.status).toBe(422);
+        expect(res.body.error.code).toBe('recipient_opted_out');
+      } else {
+        expect(res.status).toBe(202);
+        expect(res.body.message.phone).toBe(to);
+      }
+    }
+    const eliHistory = await eli.client.get('/api/whatsapp/messages?limit=100');
+    expect(eliHistory.body.items).toHaveLength(20);
+  });
+
   it('ignores sentences that merely contain a keyword', async () => {
     await clientWrites('+34630000010', 'no pares, stop no');
     await clientWrites('+34630000010', 'me doy de baja mañana');

@@ -1,7 +1,10 @@
 // The API-key check of every request made with x-api-key (src/auth/api-key-check.ts): one read
 // of the key by its hash together with its owner's role, and the throttled "last used" stamp.
+// Concurrent checks share one read (coalesce.ts): each still reads the key after its request
+// arrived, so a key revoked before it is refused.
 import { and, eq, isNull, lt, or, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../client.js';
+import { coalesce, coalescedOnce } from '../coalesce.js';
 import { preparedOnce } from '../prepared.js';
 import { apikey, user } from '../schema/index.js';
 
@@ -19,9 +22,17 @@ export interface ApiKeyForCheck {
 
 /** The keys stored under this hash (one, unless hashes collide), with their owner's role. */
 export async function findApiKeysByHash(db: DbOrTx, hashedKey: string): Promise<ApiKeyForCheck[]> {
-  const statement = preparedOnce(db, 'ww_api_key_by_hash', (d) =>
+  return coalescedOnce(db, 'api_key_by_hash', (d) =>
+    coalesce((hashes: string[]) => readKeysByHash(d, hashes), { maxInFlight: 2, maxBatch: 100 }),
+  )(hashedKey);
+}
+
+/** The keys stored under each hash, in the order of `hashes`. */
+async function readKeysByHash(db: DbOrTx, hashes: string[]): Promise<ApiKeyForCheck[][]> {
+  const statement = preparedOnce(db, 'ww_api_keys_by_hash', (d) =>
     d
       .select({
+        hash: apikey.key,
         id: apikey.id,
         ownerId: apikey.referenceId,
         ownerRole: user.role,
@@ -34,11 +45,16 @@ export async function findApiKeysByHash(db: DbOrTx, hashedKey: string): Promise<
       })
       .from(apikey)
       .innerJoin(user, eq(user.id, apikey.referenceId))
-      .where(eq(apikey.key, sql.placeholder('hashedKey')))
-      .limit(2)
-      .prepare('ww_api_key_by_hash'),
+      .where(sql`${apikey.key} = any(${sql.placeholder('hashes')}::text[])`)
+      .prepare('ww_api_keys_by_hash'),
   );
-  return statement.execute({ hashedKey });
+  const byHash = new Map<string, ApiKeyForCheck[]>();
+  for (const { hash, ...row } of await statement.execute({ hashes: [...new Set(hashes)] })) {
+    const rows = byHash.get(hash) ?? [];
+    rows.push(row);
+    byHash.set(hash, rows);
+  }
+  return hashes.map((hash) => byHash.get(hash) ?? []);
 }
 
 /** Stamps the key as used now, unless another request did so since `staleBefore`. */

@@ -2,6 +2,7 @@
 // the sweeper's system scan. Status writes are conditional so they can only move forward.
 import { and, desc, eq, inArray, isNull, like, lt, or, sql, type SQL } from 'drizzle-orm';
 import { rowsOf, type DbOrTx } from '../client.js';
+import { coalesce, coalescedOnce } from '../coalesce.js';
 import { preparedOnce } from '../prepared.js';
 import { pendingReceipt, whatsappMessage } from '../schema/index.js';
 
@@ -194,42 +195,68 @@ export async function noteWhyQueued(
   return row ?? null;
 }
 
+/**
+ * Records the gateway's acceptance. Concurrent sends' records share one statement (coalesce.ts);
+ * when a shared one fails (one row breaking the unique Evolution id, say), each is run again on
+ * its own, so only the bad one fails.
+ */
 export async function markSent(
   db: DbOrTx,
   advisorId: string,
   id: string,
   sent: { evolutionMessageId: string; chatJid: string | null; at: Date },
 ): Promise<MessageRow | null> {
-  const statement = preparedOnce(db, 'ww_mark_sent', (d) =>
+  return coalescedOnce(db, 'mark_sent', (d) =>
+    coalesce((records: SentRecord[]) => markSentMany(d, records), {
+      maxInFlight: 2,
+      maxBatch: 100,
+      aloneOnFailure: true,
+    }),
+  )({ advisorId, id, ...sent });
+}
+
+interface SentRecord {
+  advisorId: string;
+  id: string;
+  evolutionMessageId: string;
+  chatJid: string | null;
+  at: Date;
+}
+
+/** Each record's row after the update (null when the advisor has no such message), in order. */
+async function markSentMany(db: DbOrTx, records: SentRecord[]): Promise<(MessageRow | null)[]> {
+  const statement = preparedOnce(db, 'ww_mark_sent_many', (d) =>
     d
       .update(whatsappMessage)
       .set({
+        // Never backwards: a receipt may have moved the row past `sent` already.
         status: sql`case when ${RANK_SQL} < 3 then 'sent' else ${whatsappMessage.status} end`,
-        evolutionMessageId: sql`${sql.placeholder('evolutionMessageId')}`,
-        chatJid: sql`${sql.placeholder('chatJid')}`,
-        sentAt: sql`${sql.placeholder('at')}::timestamptz`,
+        evolutionMessageId: sql`sent.evolution_message_id`,
+        chatJid: sql`sent.chat_jid`,
+        sentAt: sql`sent.at`,
         errorCode: null,
         errorMessage: null,
         updatedAt: sql`${sql.placeholder('now')}::timestamptz`,
       })
-      .where(
-        and(
-          eq(whatsappMessage.advisorId, sql.placeholder('advisorId')),
-          eq(whatsappMessage.id, sql.placeholder('id')),
-        ),
+      .from(
+        sql`unnest(${sql.placeholder('advisorIds')}::text[], ${sql.placeholder('ids')}::uuid[],
+          ${sql.placeholder('evolutionMessageIds')}::text[], ${sql.placeholder('chatJids')}::text[],
+          ${sql.placeholder('ats')}::timestamptz[]) as sent(advisor_id, id, evolution_message_id, chat_jid, at)`,
       )
+      .where(sql`${whatsappMessage.advisorId} = sent.advisor_id and ${whatsappMessage.id} = sent.id`)
       .returning()
-      .prepare('ww_mark_sent'),
+      .prepare('ww_mark_sent_many'),
   );
-  const [row] = await statement.execute({
-    advisorId,
-    id,
-    evolutionMessageId: sent.evolutionMessageId,
-    chatJid: sent.chatJid,
-    at: sent.at.toISOString(),
+  const rows = (await statement.execute({
+    advisorIds: records.map((r) => r.advisorId),
+    ids: records.map((r) => r.id),
+    evolutionMessageIds: records.map((r) => r.evolutionMessageId),
+    chatJids: records.map((r) => r.chatJid),
+    ats: records.map((r) => r.at.toISOString()),
     now: new Date().toISOString(),
-  });
-  return row ?? null;
+  })) as MessageRow[];
+  const byId = new Map(rows.map((row) => [`${row.advisorId} ${row.id}`, row]));
+  return records.map((r) => byId.get(`${r.advisorId} ${r.id}`) ?? null);
 }
 
 /**
@@ -489,20 +516,59 @@ export async function savePendingReceipt(
   await db.insert(pendingReceipt).values({ advisorId, evolutionMessageId, status, at }).onConflictDoNothing();
 }
 
-export async function takePendingReceipts(db: DbOrTx, advisorId: string, evolutionMessageId: string) {
-  const statement = preparedOnce(db, 'ww_take_pending_receipts', (d) =>
+/**
+ * Takes (deletes and returns) the receipts parked for a message whose send was not recorded yet
+ * when they came. Concurrent takes share one statement (coalesce.ts).
+ */
+export async function takePendingReceipts(
+  db: DbOrTx,
+  advisorId: string,
+  evolutionMessageId: string,
+): Promise<PendingReceiptRow[]> {
+  return coalescedOnce(db, 'take_pending_receipts', (d) =>
+    coalesce(
+      (asks: { advisorId: string; evolutionMessageId: string }[]) => takeManyPendingReceipts(d, asks),
+      {
+        maxInFlight: 2,
+        maxBatch: 100,
+      },
+    ),
+  )({ advisorId, evolutionMessageId });
+}
+
+export type PendingReceiptRow = typeof pendingReceipt.$inferSelect;
+
+async function takeManyPendingReceipts(
+  db: DbOrTx,
+  asks: { advisorId: string; evolutionMessageId: string }[],
+): Promise<PendingReceiptRow[][]> {
+  const statement = preparedOnce(db, 'ww_take_pending_receipts_many', (d) =>
     d
       .delete(pendingReceipt)
       .where(
-        and(
-          eq(pendingReceipt.advisorId, sql.placeholder('advisorId')),
-          eq(pendingReceipt.evolutionMessageId, sql.placeholder('evolutionMessageId')),
-        ),
+        sql`(${pendingReceipt.advisorId}, ${pendingReceipt.evolutionMessageId}) in (select * from unnest(
+          ${sql.placeholder('advisorIds')}::text[], ${sql.placeholder('evolutionMessageIds')}::text[]))`,
       )
       .returning()
-      .prepare('ww_take_pending_receipts'),
+      .prepare('ww_take_pending_receipts_many'),
   );
-  return statement.execute({ advisorId, evolutionMessageId });
+  const rows = await statement.execute({
+    advisorIds: asks.map((a) => a.advisorId),
+    evolutionMessageIds: asks.map((a) => a.evolutionMessageId),
+  });
+  const byKey = new Map<string, PendingReceiptRow[]>();
+  for (const row of rows) {
+    const key = `${row.advisorId} ${row.evolutionMessageId}`;
+    byKey.set(key, [...(byKey.get(key) ?? []), row]);
+  }
+  // Two asks for the same message in one statement: the first gets its receipts, the second none
+  // (as two takes one after the other would).
+  return asks.map((a) => {
+    const key = `${a.advisorId} ${a.evolutionMessageId}`;
+    const taken = byKey.get(key) ?? [];
+    byKey.delete(key);
+    return taken;
+  });
 }
 
 /** The advisor's messages waiting in the queue, oldest first (resumed in order on reconnect). */

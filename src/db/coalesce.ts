@@ -1,0 +1,97 @@
+// One statement for many callers. Under load, requests (or jobs) that run the same lookup at about
+// the same time share one statement over arrays instead of one statement each: PostgreSQL's cost
+// per statement (protocol, snapshot, commit) and the driver's are paid once per batch. The floor
+// benchmark measured what that buys on this machine kind (docs/BENCHMARKS.md, "the floor").
+//
+// Batches form only while earlier ones are in flight: with `maxInFlight` statements running, new
+// calls wait and go together in the next one. An idle process therefore runs each call at once,
+// alone, with no added delay, and a busy one batches as much as it has to.
+import type { DbOrTx } from './client.js';
+
+export interface CoalesceOptions {
+  /** Statements of this kind running at once (each holds a pooled connection while it runs). */
+  maxInFlight: number;
+  /** The most calls one statement serves. */
+  maxBatch: number;
+  /**
+   * For writes: when a shared statement fails, run each of its calls again on its own, so that
+   * one call's bad row (a unique index it breaks) fails that call only. Safe because a statement
+   * is atomic: the failed one changed nothing.
+   */
+  aloneOnFailure?: boolean;
+}
+
+interface Waiting<In, Out> {
+  input: In;
+  resolve: (out: Out) => void;
+  reject: (err: unknown) => void;
+}
+
+/**
+ * `run` gets the inputs of one batch and answers with one output per input, in the same order.
+ * When it fails, every call of that batch fails with its error, unless `aloneOnFailure` gives each
+ * call a run of its own first.
+ */
+export function coalesce<In, Out>(
+  run: (inputs: In[]) => Promise<Out[]>,
+  options: CoalesceOptions,
+): (input: In) => Promise<Out> {
+  const waiting: Waiting<In, Out>[] = [];
+  let inFlight = 0;
+
+  /** Runs one batch and resolves its calls; rejects (settling none) when the statement fails. */
+  const runBatch = async (batch: Waiting<In, Out>[]) => {
+    const outs = await run(batch.map((w) => w.input));
+    if (outs.length !== batch.length)
+      throw new Error(`coalesced statement answered ${outs.length} of ${batch.length} calls`);
+    batch.forEach((w, i) => w.resolve(outs[i]!));
+  };
+
+  const dispatch = () => {
+    while (inFlight < options.maxInFlight && waiting.length > 0) {
+      const batch = waiting.splice(0, options.maxBatch);
+      inFlight++;
+      void runBatch(batch)
+        .catch((err: unknown) => {
+          if (!options.aloneOnFailure || batch.length === 1) throw err;
+          // Each call again on its own, one after another: each settles with its own outcome.
+          return batch.reduce(
+            (previous, w) => previous.then(() => runBatch([w]).catch((e: unknown) => w.reject(e))),
+            Promise.resolve(),
+          );
+        })
+        .catch((err: unknown) => batch.forEach((w) => w.reject(err)))
+        .finally(() => {
+          inFlight--;
+          dispatch();
+        });
+    }
+  };
+
+  return (input) =>
+    new Promise<Out>((resolve, reject) => {
+      waiting.push({ input, resolve, reject });
+      dispatch();
+    });
+}
+
+const byDb = new WeakMap<object, Map<string, unknown>>();
+
+/** The coalescer `name` of this database handle, made on first use (like preparedOnce). */
+export function coalescedOnce<In, Out>(
+  db: DbOrTx,
+  name: string,
+  make: (db: DbOrTx) => (input: In) => Promise<Out>,
+): (input: In) => Promise<Out> {
+  let byName = byDb.get(db);
+  if (!byName) {
+    byName = new Map();
+    byDb.set(db, byName);
+  }
+  let call = byName.get(name) as ((input: In) => Promise<Out>) | undefined;
+  if (!call) {
+    call = make(db);
+    byName.set(name, call);
+  }
+  return call;
+}

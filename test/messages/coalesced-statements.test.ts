@@ -1,0 +1,149 @@
+// The statements that concurrent requests and jobs share (src/db/coalesce.ts), against a real
+// database: with two statements of a kind in flight, every call made meanwhile waits and goes in
+// one shared statement, so the calls here (all issued in one go) are answered by batches, and each
+// must get its own answer, for its own advisor only.
+import { randomUUID } from 'node:crypto';
+import { and, eq } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { setOptOut } from '../../src/db/repositories/client.repository.js';
+import {
+  markSent,
+  savePendingReceipt,
+  takePendingReceipts,
+} from '../../src/db/repositories/message.repository.js';
+import { readSendContext } from '../../src/db/repositories/send-context.repository.js';
+import { pendingReceipt, whatsappMessage } from '../../src/db/schema/index.js';
+import { createTestDatabase, type TestDatabase } from '../support/database.js';
+import { createAdvisor, insertMessages } from '../templates/db-fixtures.js';
+
+let database: TestDatabase;
+beforeAll(async () => {
+  database = await createTestDatabase();
+});
+afterAll(async () => {
+  await database?.destroy();
+});
+
+describe('send context reads of concurrent sends', () => {
+  it('answer each (advisor, recipient) with its own config and opt-out, and null for an advisor without config', async () => {
+    const advisors = await Promise.all(
+      ['ES', 'MX', 'AR', 'BR'].map((country) => createAdvisor(database.db, { defaultCountry: country })),
+    );
+    const phone = '+34611000001';
+    // The same number opted out of the second advisor only; another number out of the fourth.
+    await setOptOut(database.db, advisors[1]!, phone, true, 'keyword', new Date());
+    await setOptOut(database.db, advisors[3]!, '+34611000002', true, 'keyword', new Date());
+    const asks = [
+      ...advisors.flatMap((advisorId) => [
+        { advisorId, phone },
+        { advisorId, phone: '+34611000002' },
+      ]),
+      { advisorId: 'no-such-advisor', phone },
+      ...advisors.map((advisorId) => ({ advisorId, phone: '+34611000003' })),
+    ];
+    const contexts = await Promise.all(asks.map((a) => readSendContext(database.db, a.advisorId, a.phone)));
+    asks.forEach((ask, i) => {
+      const context = contexts[i];
+      if (ask.advisorId === 'no-such-advisor') {
+        expect(context, 'unknown advisor').toBeNull();
+        return;
+      }
+      const which = advisors.indexOf(ask.advisorId);
+      expect(context!.config.advisorId, `ask ${i}`).toBe(ask.advisorId);
+      expect((context!.config.settings as { defaultCountry: string }).defaultCountry).toBe(
+        ['ES', 'MX', 'AR', 'BR'][which],
+      );
+      const optedOut = (which === 1 && ask.phone === phone) || (which === 3 && ask.phone === '+34611000002');
+      expect(context!.optedOut, `ask ${i}: ${ask.phone} of advisor ${which}`).toBe(optedOut);
+    });
+  });
+});
+
+describe('sent records of concurrent sends', () => {
+  const row = async (id: string) =>
+    (await database.db.select().from(whatsappMessage).where(eq(whatsappMessage.id, id)))[0]!;
+
+  it('record each send on its own row, never backwards, never on another advisor’s, and a bad one fails alone', async () => {
+    const [ana, eva] = [await createAdvisor(database.db), await createAdvisor(database.db)];
+    const ids = Array.from({ length: 6 }, () => randomUUID());
+    const taken = `EVO-TAKEN-${randomUUID()}`;
+    await insertMessages(database.db, ana, [
+      { id: ids[0], phone: '+34611000010', status: 'sending' },
+      { id: ids[1], phone: '+34611000011', status: 'sending' },
+      { id: ids[2], phone: '+34611000012', status: 'delivered' }, // a receipt overtook the answer
+      { id: ids[3], phone: '+34611000013', status: 'sending' },
+      { id: randomUUID(), phone: '+34611000014', status: 'sent', evolutionMessageId: taken },
+    ]);
+    await insertMessages(database.db, eva, [
+      { id: ids[4], phone: '+34611000015', status: 'sending' },
+      { id: ids[5], phone: '+34611000016', status: 'sending' },
+    ]);
+    const at = new Date('2026-12-03T08:00:00.000Z');
+    const record = (advisorId: string, id: string, evolutionMessageId: string) =>
+      markSent(database.db, advisorId, id, { evolutionMessageId, chatJid: `${id}@s.whatsapp.net`, at });
+    const outcomes = await Promise.allSettled([
+      record(ana, ids[0]!, 'EVO-0'),
+      record(ana, ids[1]!, 'EVO-1'),
+      record(ana, ids[2]!, 'EVO-2'),
+      record(ana, ids[3]!, taken), // breaks the unique Evolution id: this one fails, alone
+      record(ana, ids[4]!, 'EVO-4'), // Eva's message asked as Ana's
+      record(eva, ids[5]!, 'EVO-5'),
+      record(ana, randomUUID(), 'EVO-6'), // no such message
+    ]);
+    const values = outcomes.map((o) => (o.status === 'fulfilled' ? o.value : 'failed'));
+    expect(values[0]).toMatchObject({ id: ids[0], status: 'sent', evolutionMessageId: 'EVO-0', sentAt: at });
+    expect(values[1]).toMatchObject({ id: ids[1], status: 'sent', evolutionMessageId: 'EVO-1' });
+    expect(values[2]).toMatchObject({ id: ids[2], status: 'delivered', evolutionMessageId: 'EVO-2' });
+    expect(values[3]).toBe('failed');
+    expect(values[4]).toBeNull();
+    expect(values[5]).toMatchObject({
+      id: ids[5],
+      advisorId: eva,
+      status: 'sent',
+      evolutionMessageId: 'EVO-5',
+    });
+    expect(values[6]).toBeNull();
+    expect(await row(ids[3]!)).toMatchObject({ status: 'sending', evolutionMessageId: null });
+    expect(await row(ids[4]!)).toMatchObject({ status: 'sending', evolutionMessageId: null });
+  });
+});
+
+describe('takes of parked receipts', () => {
+  it('give each send the receipts parked for it, for its advisor only, once', async () => {
+    const [ana, eva] = [await createAdvisor(database.db), await createAdvisor(database.db)];
+    const at = new Date('2026-12-03T08:00:01.000Z');
+    await savePendingReceipt(database.db, ana, 'E1', 'delivered', at);
+    await savePendingReceipt(database.db, ana, 'E1', 'read', at);
+    await savePendingReceipt(database.db, eva, 'E1', 'delivered', at); // the same id, another advisor
+    await savePendingReceipt(database.db, ana, 'E2', 'read', at);
+    const asks: [string, string][] = [
+      [ana, 'E0'],
+      [ana, 'E3'],
+      [ana, 'E1'],
+      [eva, 'E2'], // Ana's receipt, asked for as Eva's
+      [ana, 'E2'],
+      [eva, 'E1'],
+      [ana, 'E1'], // asked twice: the first take has them
+    ];
+    const taken = await Promise.all(
+      asks.map(([advisorId, id]) => takePendingReceipts(database.db, advisorId, id)),
+    );
+    const statuses = taken.map((rows) =>
+      rows.map((r) => `${r.advisorId === ana ? 'ana' : 'eva'}:${r.status}`).sort(),
+    );
+    expect(statuses).toEqual([
+      [],
+      [],
+      ['ana:delivered', 'ana:read'],
+      [],
+      ['ana:read'],
+      ['eva:delivered'],
+      [],
+    ]);
+    const left = await database.db
+      .select()
+      .from(pendingReceipt)
+      .where(and(eq(pendingReceipt.advisorId, ana)));
+    expect(left).toEqual([]);
+  });
+});
