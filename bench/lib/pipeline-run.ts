@@ -14,6 +14,8 @@ export interface PipelineRun {
   failed: number;
   errors: string;
   cpu: string;
+  /** CPU seconds of every process together during the measured run. */
+  cpuSeconds: number;
   /** PostgreSQL commits per message (pg_stat_database; includes the bench's own polling, ~10/s). */
   commitsPerMessage: number;
 }
@@ -67,6 +69,7 @@ export async function pipelineRun(options: {
       failed: done.failed,
       errors: [...result.errors].map(([status, n]) => `${n} × ${status || 'network'}`).join(', ') || 'none',
       cpu,
+      cpuSeconds: stack.cpu.totalSeconds,
       commitsPerMessage: commits / result.posted.length,
     };
   } finally {

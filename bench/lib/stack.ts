@@ -400,14 +400,17 @@ export class CpuMeter {
   begin(): void {
     this.start = this.read();
   }
+  /** CPU seconds every group used together in the last begin() … end(). */
+  totalSeconds = 0;
+
   /** "api 3.1 s (52 %), …" over `seconds` of wall time. */
   end(seconds: number): string {
-    const now = this.read();
-    return [...now]
-      .map(([label, v]) => {
-        const used = Math.max(0, v - (this.start.get(label) ?? 0));
-        return `${label} ${used.toFixed(1)} s (${Math.round((100 * used) / seconds)} %)`;
-      })
+    const used = [...this.read()].map(
+      ([label, v]) => [label, Math.max(0, v - (this.start.get(label) ?? 0))] as const,
+    );
+    this.totalSeconds = used.reduce((sum, [, v]) => sum + v, 0);
+    return used
+      .map(([label, v]) => `${label} ${v.toFixed(1)} s (${Math.round((100 * v) / seconds)} %)`)
       .join(', ');
   }
 }

@@ -7,6 +7,7 @@
 // calls wait and go together in the next one. An idle process therefore runs each call at once,
 // alone, with no added delay, and a busy one batches as much as it has to.
 import type { DbOrTx } from './client.js';
+import { preparedOnce } from './prepared.js';
 
 export interface CoalesceOptions {
   /** Statements of this kind running at once (each holds a pooled connection while it runs). */
@@ -75,23 +76,21 @@ export function coalesce<In, Out>(
     });
 }
 
-const byDb = new WeakMap<object, Map<string, unknown>>();
-
-/** The coalescer `name` of this database handle, made on first use (like preparedOnce). */
-export function coalescedOnce<In, Out>(
+/**
+ * This database handle's shared statement `name`: `run` answers a batch of inputs over `db`, and
+ * the function returned takes one input. Built once per handle (preparedOnce), so every caller in
+ * the process shares one coalescer.
+ */
+export function sharedStatement<In, Out>(
   db: DbOrTx,
   name: string,
-  make: (db: DbOrTx) => (input: In) => Promise<Out>,
+  run: (db: DbOrTx, inputs: In[]) => Promise<Out[]>,
+  options: Partial<CoalesceOptions> = {},
 ): (input: In) => Promise<Out> {
-  let byName = byDb.get(db);
-  if (!byName) {
-    byName = new Map();
-    byDb.set(db, byName);
-  }
-  let call = byName.get(name) as ((input: In) => Promise<Out>) | undefined;
-  if (!call) {
-    call = make(db);
-    byName.set(name, call);
-  }
-  return call;
+  return preparedOnce(db, `shared:${name}`, (d) =>
+    coalesce((inputs: In[]) => run(d, inputs), { ...SHARED_DEFAULTS, ...options }),
+  );
 }
+
+/** Two in flight leave the pool's other connections to the rest of the process. */
+const SHARED_DEFAULTS: CoalesceOptions = { maxInFlight: 2, maxBatch: 100 };

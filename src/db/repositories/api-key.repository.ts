@@ -4,7 +4,7 @@
 // arrived, so a key revoked before it is refused.
 import { and, eq, isNull, lt, or, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../client.js';
-import { coalesce, coalescedOnce } from '../coalesce.js';
+import { sharedStatement } from '../coalesce.js';
 import { preparedOnce } from '../prepared.js';
 import { apikey, user } from '../schema/index.js';
 
@@ -22,9 +22,7 @@ export interface ApiKeyForCheck {
 
 /** The keys stored under this hash (one, unless hashes collide), with their owner's role. */
 export async function findApiKeysByHash(db: DbOrTx, hashedKey: string): Promise<ApiKeyForCheck[]> {
-  return coalescedOnce(db, 'api_key_by_hash', (d) =>
-    coalesce((hashes: string[]) => readKeysByHash(d, hashes), { maxInFlight: 2, maxBatch: 100 }),
-  )(hashedKey);
+  return sharedStatement(db, 'api_keys_by_hash', readKeysByHash)(hashedKey);
 }
 
 /** The keys stored under each hash, in the order of `hashes`. */

@@ -2,7 +2,7 @@
 // the sweeper's system scan. Status writes are conditional so they can only move forward.
 import { and, desc, eq, inArray, isNull, like, lt, or, sql, type SQL } from 'drizzle-orm';
 import { rowsOf, type DbOrTx } from '../client.js';
-import { coalesce, coalescedOnce } from '../coalesce.js';
+import { sharedStatement } from '../coalesce.js';
 import { preparedOnce } from '../prepared.js';
 import { pendingReceipt, whatsappMessage } from '../schema/index.js';
 
@@ -206,13 +206,7 @@ export async function markSent(
   id: string,
   sent: { evolutionMessageId: string; chatJid: string | null; at: Date },
 ): Promise<MessageRow | null> {
-  return coalescedOnce(db, 'mark_sent', (d) =>
-    coalesce((records: SentRecord[]) => markSentMany(d, records), {
-      maxInFlight: 2,
-      maxBatch: 100,
-      aloneOnFailure: true,
-    }),
-  )({ advisorId, id, ...sent });
+  return sharedStatement(db, 'mark_sent', markSentMany, { aloneOnFailure: true })({ advisorId, id, ...sent });
 }
 
 interface SentRecord {
@@ -525,14 +519,10 @@ export async function takePendingReceipts(
   advisorId: string,
   evolutionMessageId: string,
 ): Promise<PendingReceiptRow[]> {
-  return coalescedOnce(db, 'take_pending_receipts', (d) =>
-    coalesce(
-      (asks: { advisorId: string; evolutionMessageId: string }[]) => takeManyPendingReceipts(d, asks),
-      {
-        maxInFlight: 2,
-        maxBatch: 100,
-      },
-    ),
+  return sharedStatement(
+    db,
+    'take_pending_receipts',
+    takeManyPendingReceipts,
   )({ advisorId, evolutionMessageId });
 }
 
@@ -559,7 +549,9 @@ async function takeManyPendingReceipts(
   const byKey = new Map<string, PendingReceiptRow[]>();
   for (const row of rows) {
     const key = `${row.advisorId} ${row.evolutionMessageId}`;
-    byKey.set(key, [...(byKey.get(key) ?? []), row]);
+    const taken = byKey.get(key) ?? [];
+    taken.push(row);
+    byKey.set(key, taken);
   }
   // Two asks for the same message in one statement: the first gets its receipts, the second none
   // (as two takes one after the other would).

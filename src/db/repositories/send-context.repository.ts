@@ -4,7 +4,7 @@
 // under load the reads of concurrent sends share one statement.
 import { and, eq, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../client.js';
-import { coalesce, coalescedOnce } from '../coalesce.js';
+import { sharedStatement } from '../coalesce.js';
 import { preparedOnce } from '../prepared.js';
 import { whatsappClient, whatsappConfig } from '../schema/index.js';
 import type { ConfigRow } from './whatsapp-config.repository.js';
@@ -21,9 +21,7 @@ export async function readSendContext(
   phone: string,
 ): Promise<SendContext | null> {
   // Concurrent sends share one read (coalesce.ts); each still reads after its request arrived.
-  return coalescedOnce(db, 'send_context', (d) =>
-    coalesce((asks: Ask[]) => readSendContexts(d, asks), { maxInFlight: 2, maxBatch: 100 }),
-  )({ advisorId, phone });
+  return sharedStatement(db, 'send_contexts', readSendContexts)({ advisorId, phone });
 }
 
 interface Ask {
