@@ -71,6 +71,8 @@ export interface Config {
     edits: 'on' | 'off';
     concurrency: number;
     retentionDays: number;
+    /** How long an echo that beat its send's record waits for a second look before it is stored. */
+    echoGraceMs: number;
   };
   sendMaxAttempts: number;
   sendConcurrency: number;
@@ -259,6 +261,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       edits: e.WEBHOOK_EDITS,
       concurrency: e.WEBHOOK_CONCURRENCY,
       retentionDays: e.WEBHOOK_RETENTION_DAYS,
+      echoGraceMs: e.WEBHOOK_ECHO_GRACE_MS,
     },
     sendMaxAttempts: e.SEND_MAX_ATTEMPTS,
     sendConcurrency: e.SEND_CONCURRENCY,

@@ -112,6 +112,7 @@ export const envSchema = z.object({
   // leaves it unsubscribed (see README).
   WEBHOOK_EDITS: z.enum(['on', 'off']).default('on'),
   WEBHOOK_CONCURRENCY: int(1, 500).default(10),
+  WEBHOOK_ECHO_GRACE_MS: int(0, 10_000).default(250),
   WEBHOOK_RETENTION_DAYS: int(1, 3_650).default(7),
   API_RATE_LIMIT_PER_MINUTE: int(1, 1_000_000).default(600),
   // Sign-in, sign-up and better-auth's other POSTs, per IP address: password guessing.

@@ -90,6 +90,7 @@ export function registerCollectors(sources: PrometheusSources): void {
         this.set({ result }, webhookStats[result]);
       }
       this.set({ result: 'settled_echo' }, webhookStats.settledEchoes);
+      this.set({ result: 'echo_held' }, webhookStats.echoesHeld);
     },
   });
   new Gauge({

@@ -26,7 +26,8 @@ let service: TestService;
 let ana: ConnectedAdvisor;
 let bea: ConnectedAdvisor;
 beforeAll(async () => {
-  service = await startTestService();
+  // Long enough for the held echo's test to record the send within it on a slow machine.
+  service = await startTestService({ env: { WEBHOOK_ECHO_GRACE_MS: '2000' } });
   ana = await connectedAdvisor(service, 'Ana');
   bea = await connectedAdvisor(service, 'Bea');
 });
@@ -102,6 +103,39 @@ describe('an echo arriving after the send was recorded', () => {
     expect(await storedEchoes(ana, '3AARRIVE-SENT')).toEqual([]);
     expect(webhookStats.settledEchoes).toBe(before + 1);
     expect(await findMessage(service.database.db, ana.userId, sent!.id)).toEqual(sent);
+  });
+});
+
+describe('an echo arriving just before the send is recorded', () => {
+  it('waits for a second look, is then settled and not stored; its request is answered after it', async () => {
+    const db = service.database.db;
+    const row = await unqueuedTextRow(db, ana.userId, '+34613000151', 'Recordatorio H');
+    await claimForSending(db, ana.userId, row.id);
+    const held = webhookStats.echoesHeld;
+    const settledBefore = webhookStats.settledEchoes;
+
+    // Evolution's echo beats the worker's record of the send's answer.
+    let answered = false;
+    const echo = postEcho(ana, '+34613000151', 'Recordatorio H', '3AARRIVE-EARLY').then((a) => {
+      answered = true;
+      return a;
+    });
+    await waitFor(
+      async () => webhookStats.echoesHeld,
+      (n) => n === held + 1,
+      { what: 'the echo held for a second look', intervalMs: 5 },
+    );
+    expect(answered).toBe(false);
+    const sent = await markSent(db, ana.userId, row.id, {
+      evolutionMessageId: '3AARRIVE-EARLY',
+      chatJid: '34613000151@s.whatsapp.net',
+      at: new Date(),
+    });
+
+    expect(await echo).toEqual({ status: 200, body: { received: true } });
+    expect(await storedEchoes(ana, '3AARRIVE-EARLY')).toEqual([]);
+    expect(webhookStats.settledEchoes).toBe(settledBefore + 1);
+    expect(await findMessage(db, ana.userId, row.id)).toEqual(sent);
   });
 });
 

@@ -138,7 +138,12 @@ export const whatsappMessage = pgTable(
     index('whatsapp_message_pending_idx')
       .on(t.id)
       .where(sql`${t.unfinished}`),
-    index('whatsapp_message_appointment_idx').on(t.appointmentId),
+    // Most messages have no appointment (manual sends, inbound): partial, so their inserts and
+    // non-HOT updates (mark-sent) write no entry here. Every lookup is `appointment_id = …`,
+    // which implies the predicate.
+    index('whatsapp_message_appointment_idx')
+      .on(t.appointmentId)
+      .where(sql`${t.appointmentId} is not null`),
   ],
 );
 

@@ -4,18 +4,26 @@
 // (no timer to wait for). Each caller's promise settles once its row is committed.
 // Before the insert, one read finds the SEND_MESSAGE echoes and SERVER_ACK receipts of sends
 // already recorded (settled-echoes.ts): they change nothing, so they are acknowledged without
-// being stored.
+// being stored. An echo that beats its send's record (the worker records `sent` once the
+// gateway's answer is back, and Evolution posts the echo at the same moment) gets a second look
+// after `echoGraceMs` before it is stored: under load one echo in five or so arrived first, and
+// storing it cost an insert of its payload, a job, and a second copy of the row when processed.
+// Its request is answered once that look is done; nothing is acknowledged before it is settled
+// or stored.
 // Postgres holds the truth: if the hand-over to the queue fails, the event is still stored and
 // acknowledged, and the sweeper enqueues it later.
 import type { Logger } from 'pino';
 import type { Db } from '../../db/client.js';
 import { insertWebhookEvents, type NewWebhookEvent } from '../../db/repositories/webhook-event.repository.js';
 import { settledEchoes } from './settled-echoes.js';
+import { webhookStats } from './webhook-stats.js';
 import type { WebhookJobQueue } from './webhook-job-queue.js';
 
 interface Waiting {
   row: NewWebhookEvent;
   sentConfirmations: readonly string[] | null;
+  /** Already waited once for its send to be recorded: stored if still unsettled. */
+  lookedAgain?: boolean;
   resolve: (id: number | null) => void;
   reject: (err: unknown) => void;
 }
@@ -24,10 +32,21 @@ export interface WebhookEventWriterOptions {
   maxBatch: number;
   /** Batches written at the same time (database connections it may hold). */
   maxInFlight: number;
+  /** How long an echo that arrived before its send was recorded waits for a second look. */
+  echoGraceMs: number;
 }
+
+export const WRITER_DEFAULTS: WebhookEventWriterOptions = {
+  maxBatch: 200,
+  maxInFlight: 4,
+  // A send is recorded within milliseconds of its echo's arrival, unless the worker is stuck.
+  echoGraceMs: 250,
+};
 
 export class WebhookEventWriter {
   private waiting: Waiting[] = [];
+  /** Echoes waiting for their second look, by the timer that will bring them back. */
+  private readonly parked = new Map<NodeJS.Timeout, Waiting[]>();
   private inFlight = 0;
   private scheduled = false;
   private readonly idle = new Set<() => void>();
@@ -36,7 +55,7 @@ export class WebhookEventWriter {
     private readonly db: Db,
     private readonly queue: WebhookJobQueue,
     private readonly logger: Logger,
-    private readonly options: WebhookEventWriterOptions = { maxBatch: 200, maxInFlight: 4 },
+    private readonly options: WebhookEventWriterOptions = WRITER_DEFAULTS,
   ) {}
 
   /**
@@ -51,11 +70,28 @@ export class WebhookEventWriter {
     });
   }
 
-  /** Waits until everything handed over so far is written. */
+  /** Waits until everything handed over so far is written (parked echoes get their look at once). */
   async drain(): Promise<void> {
-    while (this.waiting.length > 0 || this.inFlight > 0) {
+    for (const timer of [...this.parked.keys()]) this.unpark(timer);
+    while (this.waiting.length > 0 || this.inFlight > 0 || this.parked.size > 0) {
       await new Promise<void>((resolve) => this.idle.add(resolve));
     }
+  }
+
+  private park(echoes: Waiting[]): void {
+    for (const w of echoes) w.lookedAgain = true;
+    webhookStats.echoesHeld += echoes.length;
+    const timer = setTimeout(() => this.unpark(timer), this.options.echoGraceMs);
+    this.parked.set(timer, echoes);
+  }
+
+  private unpark(timer: NodeJS.Timeout): void {
+    clearTimeout(timer);
+    const echoes = this.parked.get(timer);
+    if (!echoes) return;
+    this.parked.delete(timer);
+    this.waiting.push(...echoes);
+    this.kick();
   }
 
   private kick(): void {
@@ -76,7 +112,7 @@ export class WebhookEventWriter {
         this.inFlight -= 1;
         if (this.waiting.length > 0) {
           this.kick();
-        } else if (this.inFlight === 0) {
+        } else if (this.inFlight === 0 && this.parked.size === 0) {
           for (const resolve of this.idle) resolve();
           this.idle.clear();
         }
@@ -110,7 +146,10 @@ export class WebhookEventWriter {
     batch.forEach((w, i) => w.resolve(ids[i]!));
   }
 
-  /** Answers the echoes that change nothing (null) and returns the rest, to be stored. */
+  /**
+   * Answers the echoes that change nothing (null), parks those not settled yet for a second look,
+   * and returns the rest, to be stored.
+   */
   private async withoutSettledEchoes(arrived: Waiting[]): Promise<Waiting[]> {
     const echoing = arrived.filter((w) => w.sentConfirmations !== null);
     if (echoing.length === 0) return arrived;
@@ -127,6 +166,9 @@ export class WebhookEventWriter {
     }
     const answered = new Set(echoing.filter((_, i) => settled[i]));
     for (const w of answered) w.resolve(null);
-    return answered.size === 0 ? arrived : arrived.filter((w) => !answered.has(w));
+    const early = this.options.echoGraceMs > 0 ? echoing.filter((w, i) => !settled[i] && !w.lookedAgain) : [];
+    if (early.length > 0) this.park(early);
+    const handled = new Set([...answered, ...early]);
+    return handled.size === 0 ? arrived : arrived.filter((w) => !handled.has(w));
   }
 }

@@ -12,6 +12,11 @@ export const webhookStats = {
    * acknowledged, not stored.
    */
   settledEchoes: 0,
+  /**
+   * Echoes that arrived before their send was recorded and waited for a second look
+   * (webhook-event-writer.ts); each then also counts as settled or accepted.
+   */
+  echoesHeld: 0,
   /** Failed verification: 401. */
   rejected: 0,
   rejectedByReason: {} as Partial<Record<RejectReason, number>>,
