@@ -5,7 +5,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { WebhookEventWriter, WRITER_DEFAULTS } from '../../domain/webhooks/webhook-event-writer.js';
+import { WebhookEventWriter } from '../../domain/webhooks/webhook-event-writer.js';
 import { WebhookReceiver } from '../../domain/webhooks/receive-webhook.js';
 import { WebhookTenants } from '../../domain/webhooks/webhook-tenants.js';
 import type { AppDeps } from '../deps.js';
@@ -13,7 +13,6 @@ import type { AppDeps } from '../deps.js';
 export function webhookRoutes(app: FastifyInstance, deps: AppDeps): void {
   const { ctx } = deps;
   const writer = new WebhookEventWriter(ctx.db, deps.webhookQueue, ctx.logger, {
-    ...WRITER_DEFAULTS,
     echoGraceMs: deps.config.webhooks.echoGraceMs,
   });
   const receiver = new WebhookReceiver(new WebhookTenants(ctx.db, ctx.box), writer, ctx.logger);

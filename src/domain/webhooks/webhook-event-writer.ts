@@ -36,12 +36,7 @@ export interface WebhookEventWriterOptions {
   echoGraceMs: number;
 }
 
-export const WRITER_DEFAULTS: WebhookEventWriterOptions = {
-  maxBatch: 200,
-  maxInFlight: 4,
-  // A send is recorded within milliseconds of its echo's arrival, unless the worker is stuck.
-  echoGraceMs: 250,
-};
+const BATCH_DEFAULTS = { maxBatch: 200, maxInFlight: 4 };
 
 export class WebhookEventWriter {
   private waiting: Waiting[] = [];
@@ -50,13 +45,17 @@ export class WebhookEventWriter {
   private inFlight = 0;
   private scheduled = false;
   private readonly idle = new Set<() => void>();
+  private readonly options: WebhookEventWriterOptions;
 
   constructor(
     private readonly db: Db,
     private readonly queue: WebhookJobQueue,
     private readonly logger: Logger,
-    private readonly options: WebhookEventWriterOptions = WRITER_DEFAULTS,
-  ) {}
+    // The grace comes from the configuration (WEBHOOK_ECHO_GRACE_MS), which holds its default.
+    options: Pick<WebhookEventWriterOptions, 'echoGraceMs'> & Partial<WebhookEventWriterOptions>,
+  ) {
+    this.options = { ...BATCH_DEFAULTS, ...options };
+  }
 
   /**
    * Resolves with the stored event's id, or with null for an event made only of echoes of our own
