@@ -114,7 +114,8 @@ describe('webhook retries', () => {
     await attempts((l) => l.length === 1);
     const started = Date.now();
     await emulator!.close();
-    expect(Date.now() - started).toBeLessThan(1_000);
+    // Far below the 60 s retry it would otherwise wait for, with room for a loaded CI machine.
+    expect(Date.now() - started).toBeLessThan(10_000);
     expect(receiver!.requests).toHaveLength(1);
     emulator = undefined;
   });
