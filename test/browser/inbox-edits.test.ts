@@ -1,9 +1,10 @@
 // A client edits a message, then deletes another for everyone: the open chat shows the edit live
 // (new words, "Editado") and the deletion ("Mensaje eliminado", the words gone); the message
-// history says the same.
+// history says the same. An edit made before the live stream opened shows too.
 import { describe, expect, it } from 'vitest';
 import { newPhone } from '../appointments/support.js';
 import { waitFor } from '../support/wait.js';
+import { holdRoute } from './support/advisor-actions.js';
 import { advisorPages } from './support/advisor-page.js';
 import { screenshot } from './support/browser.js';
 import { useWebAndBrowser } from './support/suite.js';
@@ -56,6 +57,39 @@ describe('edits and deletions made in WhatsApp', () => {
     await rows.filter({ hasText: 'Mensaje eliminado' }).waitFor();
     await screenshot(page, 'messages-edited-and-deleted-desktop');
     await expect(page.getByText('12345678Z').count()).resolves.toBe(0);
+    expect(pageErrors).toEqual([]);
+    await context.close();
+  });
+
+  it('show when they happened before the live stream opened, without a reload', async () => {
+    const { advisor, page, context, pageErrors } = await advisorPage('Eli Tarde');
+    const from = newPhone();
+    const control = (action: string, body: Record<string, unknown>) =>
+      advisor.emulator.post(`/_emulator/instances/${advisor.instanceName}/${action}`, body);
+    const first = await control('inbound', { from, pushName: 'Marta', text: '¿Me confirmas las 10?' });
+    expect(first.status).toBe(201);
+
+    // The stream's request is held: the chat loads its messages, then the edit is published
+    // while no stream is open to carry it (what a loaded server or a reconnect gives).
+    const releaseStream = await holdRoute(page, '**/api/whatsapp/events');
+    await page.goto(`/inbox/${encodeURIComponent(from)}`);
+    const bubbles = page.getByTestId('chat-bubble');
+    await bubbles.getByText('¿Me confirmas las 10?').waitFor();
+    await control('edit', { keyId: first.body.key.id, text: '¿Me confirmas las 11?' });
+    await waitFor(
+      async () => (await advisor.client.get('/api/whatsapp/messages?direction=inbound')).body.items,
+      (items: any[]) => items.some((m) => m.editedAt),
+      { what: 'the edit stored' },
+    );
+    await expect(bubbles.getByText('¿Me confirmas las 10?').count()).resolves.toBe(1);
+
+    releaseStream();
+    const edited = bubbles.filter({ hasText: '¿Me confirmas las 11?' });
+    await edited.getByTestId('message-edited').waitFor();
+    await expect(bubbles.getByText('¿Me confirmas las 10?').count()).resolves.toBe(0);
+    // The conversation list, read before the edit too, shows the new words.
+    const conversation = page.getByTestId('conversation').filter({ hasText: 'Marta' });
+    await conversation.getByText('¿Me confirmas las 11?').waitFor();
     expect(pageErrors).toEqual([]);
     await context.close();
   });

@@ -11,6 +11,7 @@ import { sentByPhone } from '../support/whatsapp.js';
 import {
   clearFaults,
   clientWrites,
+  holdRoute,
   horizontalOverflow,
   listedMessages,
   pdfOf,
@@ -362,6 +363,58 @@ describe('the messages screen', () => {
     expect(new Set(ids).size).toBe(60);
     expect([...ids].sort()).toEqual([...seeded].sort());
     await page.getByRole('button', { name: 'Cargar más' }).waitFor({ state: 'detached' });
+    expect(pageErrors).toEqual([]);
+    await context.close();
+  });
+
+  it('catches up after its live stream dropped, keeping the pages already loaded', async () => {
+    const { advisor, page, context, pageErrors } = await advisorPage('Irene Vuelve');
+    // Scheduled for tomorrow: real rows through the API, without 60 sends on a busy machine.
+    for (let i = 0; i < 60; i++) {
+      await sendAs(advisor, {
+        to: newPhone(),
+        text: `Aviso ${i + 1}`,
+        scheduledAt: inSeconds(86_400 + i * 60).toISOString(),
+      });
+    }
+    await page.goto('/messages');
+    await page.locator('.live-dot.live-open').waitFor();
+    await page.evaluate(() => window.scrollTo(0, document.documentElement.scrollHeight));
+    await waitFor(
+      () => rows(page).count(),
+      (n) => n === 60,
+      { what: 'both pages' },
+    );
+    // Back at the top, where the next page would not load again by itself.
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await page.evaluate(() => ((window as unknown as { stayed: boolean }).stayed = true));
+
+    // The stream drops (the server closes its connections, as a restart or a proxy would) and
+    // the browser's reconnection is held: what happens meanwhile reaches no open stream.
+    const releaseStream = await holdRoute(page, '**/api/whatsapp/events');
+    suite.web.service.app.server.closeAllConnections();
+    await page.locator('.live-dot:not(.live-open)').waitFor();
+    const from = newPhone();
+    await clientWrites(advisor, from, 'Llego tarde, perdona');
+    await waitFor(
+      async () => (await advisor.client.get('/api/whatsapp/messages?direction=inbound')).body.items.length,
+      (n: number) => n === 1,
+      { what: 'the inbound message stored' },
+    );
+    await expect(page.getByText('Llego tarde, perdona').count()).resolves.toBe(0);
+
+    releaseStream();
+    await page.locator('.live-dot.live-open').waitFor();
+    await page.getByText('Llego tarde, perdona').waitFor();
+    // Read again in place: no reload, the second page still there, nothing twice.
+    await waitFor(
+      () => rows(page).count(),
+      (n) => n === 61,
+      { what: 'the new message on top of both pages' },
+    );
+    const ids = await rows(page).evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-id')));
+    expect(new Set(ids).size).toBe(61);
+    expect(await page.evaluate(() => (window as unknown as { stayed?: boolean }).stayed)).toBe(true);
     expect(pageErrors).toEqual([]);
     await context.close();
   });

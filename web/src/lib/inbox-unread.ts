@@ -5,7 +5,7 @@
 import { useEffect, useRef, useState } from 'react';
 import { api } from './api-client';
 import type { UnreadTotals } from './api-types';
-import { useLiveEvent } from './live-events';
+import { useLiveEvent, useLiveResync } from './live-events';
 
 /** What the badge prints: the count, or "99+" past that, so the badge keeps its size. */
 export function unreadBadgeText(count: number): string {
@@ -27,6 +27,10 @@ export function useInboxUnread(onInbox: boolean): number {
     if (!elsewhere.current || m.direction !== 'inbound') return;
     setCount((c) => c + 1);
     setVersion((v) => v + 1);
+  });
+  // A client message published before the stream opened (or while it was down) was missed.
+  useLiveResync(() => {
+    if (elsewhere.current) setVersion((v) => v + 1);
   });
 
   useEffect(() => {

@@ -21,3 +21,36 @@ export function appendUnique<T>(items: T[], page: T[], idOf: (item: T) => string
   });
   return fresh.length === page.length ? [...items, ...page] : [...items, ...fresh];
 }
+
+export interface FoldOptions<T> {
+  idOf: (item: T) => string | undefined;
+  /** Rows from pages after the first are loaded: they stay, after the fresh first page. */
+  keepRest: boolean;
+  /** Between a row as shown and as read again; default: as read again. */
+  prefer?: (shown: T, fresh: T) => T;
+}
+
+/**
+ * The first page read again, folded into what is shown without emptying the list: what a live
+ * stream that opened late (or reconnected) may have missed shows, rows already shown keep their
+ * place, and `prefer` keeps a live event that overtook the read (a receipt applied while the page
+ * was on its way). Without `keepRest` the fresh page is the whole list.
+ */
+export function foldFirstPage<T>(shown: T[], page: T[], options: FoldOptions<T>): T[] {
+  const { idOf, keepRest, prefer } = options;
+  const shownById = new Map<string, T>();
+  for (const item of shown) {
+    const id = idOf(item);
+    if (id !== undefined) shownById.set(id, item);
+  }
+  const pageIds = new Set<string>();
+  const head = page.map((fresh) => {
+    const id = idOf(fresh);
+    if (id === undefined) return fresh;
+    pageIds.add(id);
+    const current = shownById.get(id);
+    return current !== undefined && prefer ? prefer(current, fresh) : fresh;
+  });
+  if (!keepRest) return head;
+  return [...head, ...shown.filter((item) => !pageIds.has(idOf(item) ?? ''))];
+}

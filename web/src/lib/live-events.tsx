@@ -2,6 +2,9 @@
 // cookie goes along same-origin). Screens subscribe to `status`, `message` and `inbound`. The
 // browser retries dropped connections itself; when the server refuses the stream (an error
 // status closes an EventSource for good) we reopen it with a growing delay.
+// Events published while no stream is open are not replayed: a screen that loaded its data
+// before the stream opened (a page load, where both start together) or while it was down reads
+// again each time it opens (useLiveResync). Only `status` needs none: every stream starts with it.
 import { createContext, useContext, useEffect, useRef, useState, type ReactNode } from 'react';
 import type { Message, StatusEvent } from './api-types';
 import { SESSION_LOST } from './api-client';
@@ -31,6 +34,17 @@ class LiveHub {
 
   emit<K extends LiveEventName>(name: K, data: LiveEventMap[K]): void {
     for (const l of this.listeners[name] as Set<Listener<K>>) l(data);
+  }
+
+  private readonly openListeners = new Set<() => void>();
+
+  onOpen(listener: () => void): () => void {
+    this.openListeners.add(listener);
+    return () => this.openListeners.delete(listener);
+  }
+
+  opened(): void {
+    for (const l of this.openListeners) l();
   }
 }
 
@@ -63,6 +77,7 @@ export function LiveEventsProvider({
       source.onopen = () => {
         delay = 1_000;
         setState('open');
+        hub.opened();
       };
       source.onerror = () => {
         if (stopped || !source) return;
@@ -109,6 +124,19 @@ export function useLiveEvent<K extends LiveEventName>(name: K, listener: Listene
   const latest = useRef(listener);
   latest.current = listener;
   useEffect(() => ctx?.hub.on(name, (data) => latest.current(data)), [ctx, name]);
+}
+
+/**
+ * Calls `resync` each time the live stream opens while the component is mounted: what was
+ * published before (while its data was on its way, or the stream was down) was not delivered.
+ * A component mounted while the stream is already open read its data after the server
+ * subscribed it, so it is called only on a later reconnect.
+ */
+export function useLiveResync(resync: () => void): void {
+  const ctx = useContext(LiveContext);
+  const latest = useRef(resync);
+  latest.current = resync;
+  useEffect(() => ctx?.hub.onOpen(() => latest.current()), [ctx]);
 }
 
 export function useLiveState(): LiveState {

@@ -1,10 +1,11 @@
 // A cursor-paginated list ({ items, nextCursor }): the first page when `path` changes, the next
-// one on loadMore(), and setItems() so live events can patch rows in place. A page never adds an
-// id the list already holds (a live event may have put that row there first).
+// one on loadMore(), setItems() so live events can patch rows in place, and refresh() to read the
+// first page again without emptying the list (after the live stream (re)opens). A page never adds
+// an id the list already holds (a live event may have put that row there first).
 import { useCallback, useEffect, useRef, useState, type Dispatch, type SetStateAction } from 'react';
 import { api, ApiError, withQuery } from './api-client';
 import type { Page } from './api-types';
-import { appendUnique } from './list-items';
+import { appendUnique, foldFirstPage } from './list-items';
 
 export interface PagedList<T> {
   items: T[];
@@ -14,7 +15,17 @@ export interface PagedList<T> {
   hasMore: boolean;
   loadMore: () => void;
   reload: () => void;
+  refresh: (options?: RefreshOptions<T>) => void;
 }
+
+export interface RefreshOptions<T> {
+  /** What identifies a row; default: its `id`. */
+  idOf?: (item: T) => string | undefined;
+  /** Between a row as shown and as read again; default: as read again. */
+  prefer?: (shown: T, fresh: T) => T;
+}
+
+type Mode<T> = { kind: 'replace' } | { kind: 'append' } | ({ kind: 'refresh' } & RefreshOptions<T>);
 
 const idOfItem = (item: unknown) => {
   const id = (item as { id?: unknown } | null)?.id;
@@ -34,9 +45,11 @@ export function usePagedList<T>(path: string, query: Record<string, string>, lim
   // loadMore() on the next render, and an infinite-scroll observer can call in between: it would
   // fetch the page just appended a second time.
   const next = useRef<string | null>(null);
+  // Pages folded in since the first: a refresh keeps the rows of later pages.
+  const pages = useRef(0);
 
   const fetchPage = useCallback(
-    async (after: string | null, replace: boolean) => {
+    async (after: string | null, mode: Mode<T>) => {
       const mine = ++generation.current;
       busy.current = true;
       setLoading(true);
@@ -44,11 +57,23 @@ export function usePagedList<T>(path: string, query: Record<string, string>, lim
       try {
         const page = await api.get<Page<T>>(withQuery(path, { ...query, limit, cursor: after }));
         if (mine !== generation.current) return;
-        setItems((prev) => (replace ? page.items : appendUnique(prev, page.items, idOfItem)));
+        if (mode.kind === 'refresh') {
+          const keepRest = pages.current > 1;
+          const idOf = mode.idOf ?? idOfItem;
+          setItems((prev) => foldFirstPage(prev, page.items, { idOf, keepRest, prefer: mode.prefer }));
+          // Later pages stay loaded, and so does the cursor that follows them.
+          if (keepRest) return;
+        } else {
+          setItems((prev) =>
+            mode.kind === 'replace' ? page.items : appendUnique(prev, page.items, idOfItem),
+          );
+        }
+        pages.current = mode.kind === 'append' ? pages.current + 1 : 1;
         next.current = page.nextCursor;
         setCursor(page.nextCursor);
       } catch (err) {
-        if (mine === generation.current)
+        // A refresh that fails leaves what is shown as it is; the next (re)open tries again.
+        if (mine === generation.current && !(mode.kind === 'refresh' && pages.current > 0))
           setError(err instanceof ApiError ? err : new ApiError(0, 'network_error', String(err)));
       } finally {
         if (mine === generation.current) {
@@ -65,12 +90,13 @@ export function usePagedList<T>(path: string, query: Record<string, string>, lim
     setItems([]);
     setCursor(null);
     next.current = null;
-    void fetchPage(null, true);
+    pages.current = 0;
+    void fetchPage(null, { kind: 'replace' });
   }, [fetchPage, version]);
 
   const loadMore = useCallback(() => {
     if (busy.current || !next.current || error) return;
-    void fetchPage(next.current, false);
+    void fetchPage(next.current, { kind: 'append' });
   }, [error, fetchPage]);
 
   return {
@@ -81,5 +107,6 @@ export function usePagedList<T>(path: string, query: Record<string, string>, lim
     hasMore: cursor !== null,
     loadMore,
     reload: () => setVersion((v) => v + 1),
+    refresh: (options = {}) => void fetchPage(null, { kind: 'refresh', ...options }),
   };
 }

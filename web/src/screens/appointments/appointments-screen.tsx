@@ -14,7 +14,8 @@ import { api, ApiError, enc } from '../../lib/api-client';
 import type { Appointment, Message } from '../../lib/api-types';
 import { useDates } from '../../lib/advisor-zone';
 import { dayIn, localInputToIso } from '../../lib/format';
-import { useLiveEvent } from '../../lib/live-events';
+import { useLiveEvent, useLiveResync } from '../../lib/live-events';
+import { laterOf } from '../../lib/message-merge';
 import { displayPhone } from '../../lib/phone-input';
 import { usePagedList } from '../../lib/use-paged-list';
 import { AppointmentTimeline, type AppointmentKind } from './appointment-timeline';
@@ -44,6 +45,21 @@ export function AppointmentsScreen() {
       ),
     );
   useLiveEvent('message', patchMessage);
+  // A status published before the stream opened (or while it was down) was missed.
+  useLiveResync(() =>
+    list.refresh({
+      idOf: (a) => a.externalId,
+      prefer: (shown, fresh) => ({
+        ...fresh,
+        messages: fresh.messages?.map((m) =>
+          laterOf(
+            shown.messages?.find((x) => x.id === m.id),
+            m,
+          ),
+        ),
+      }),
+    }),
+  );
 
   const send = async (a: Appointment, kind: AppointmentKind, message?: string) => {
     setBusy({ id: a.externalId, kind });

@@ -14,7 +14,8 @@ import { useI18n } from '../../i18n/i18n-context';
 import { api, enc } from '../../lib/api-client';
 import type { Conversation, Message } from '../../lib/api-types';
 import { useDates } from '../../lib/advisor-zone';
-import { useLiveEvent } from '../../lib/live-events';
+import { useLiveEvent, useLiveResync } from '../../lib/live-events';
+import { laterOf } from '../../lib/message-merge';
 import { upsertLive } from '../../lib/live-list';
 import { displayPhone } from '../../lib/phone-input';
 import { usePagedList } from '../../lib/use-paged-list';
@@ -67,6 +68,8 @@ export function ChatView({ phone, conversation, onChange }: ChatViewProps) {
     if (change !== null) setOptedOut(change);
     markRead();
   });
+  // An edit or a receipt published before the stream opened (or while it was down) was missed.
+  useLiveResync(() => list.refresh({ prefer: laterOf }));
 
   // Newest first from the API; a chat reads oldest first.
   const messages = [...list.items].reverse();

@@ -4,12 +4,20 @@ import { PageHeader } from '../../components/AppShell';
 import { EmptyState } from '../../components/EmptyState';
 import { useI18n } from '../../i18n/i18n-context';
 import type { Conversation, Message } from '../../lib/api-types';
-import { useLiveEvent } from '../../lib/live-events';
+import { useLiveEvent, useLiveResync } from '../../lib/live-events';
 import { laterOf } from '../../lib/message-merge';
 import { usePagedList } from '../../lib/use-paged-list';
 import { ChatView } from './chat-view';
 import { ConversationList } from './conversation-list';
 import { optOutChange } from './opt-out';
+
+/** A conversation as shown and as read again: a live event may have overtaken the read. */
+function fresherConversation(shown: Conversation, fresh: Conversation): Conversation {
+  const was = shown.lastMessage;
+  const now = fresh.lastMessage;
+  if (was && now && was.id !== now.id && was.createdAt > now.createdAt) return shown;
+  return { ...fresh, lastMessage: now && was?.id === now.id ? laterOf(was, now) : now };
+}
 
 export function InboxScreen({ phone }: { phone: string | null }) {
   const { t } = useI18n();
@@ -52,6 +60,9 @@ export function InboxScreen({ phone }: { phone: string | null }) {
     )
       bump(m, false);
   });
+
+  // A message published before the stream opened (or while it was down) was missed.
+  useLiveResync(() => list.refresh({ idOf: (c) => c.phone, prefer: fresherConversation }));
 
   const patch = (p: Partial<Conversation>) => {
     if (!phone) return;

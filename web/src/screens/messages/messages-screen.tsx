@@ -9,8 +9,9 @@ import { LoadMoreSentinel } from '../../components/LoadMoreSentinel';
 import { LoadingState } from '../../components/LoadingState';
 import { useI18n } from '../../i18n/i18n-context';
 import type { Message, MessageDirection, MessageStatus, WhatsappConfig } from '../../lib/api-types';
-import { useLiveEvent } from '../../lib/live-events';
+import { useLiveEvent, useLiveResync } from '../../lib/live-events';
 import { upsertLive } from '../../lib/live-list';
+import { laterOf } from '../../lib/message-merge';
 import { checkPhoneInput } from '../../lib/phone-input';
 import { useDebounced } from '../../lib/use-debounced';
 import { usePagedList } from '../../lib/use-paged-list';
@@ -67,6 +68,8 @@ export function MessagesScreen() {
     list.setItems((items) => upsertLive(items, incoming, { matches, complete: !list.hasMore }));
   useLiveEvent('message', upsert);
   useLiveEvent('inbound', upsert);
+  // What was published before the stream opened (or while it was down) was missed.
+  useLiveResync(() => list.refresh({ prefer: laterOf }));
 
   const filtered = Boolean(status || direction || phoneParam);
   return (

@@ -8,7 +8,9 @@ import { useI18n } from '../../i18n/i18n-context';
 import type { Message } from '../../lib/api-types';
 import { messageErrorText } from '../../lib/error-text';
 import { useDates } from '../../lib/advisor-zone';
-import { useLiveEvent } from '../../lib/live-events';
+import { api, enc } from '../../lib/api-client';
+import { useLiveEvent, useLiveResync } from '../../lib/live-events';
+import { laterOf } from '../../lib/message-merge';
 import { displayPhone } from '../../lib/phone-input';
 
 export function SentResult({ message, onDismiss }: { message: Message; onDismiss: () => void }) {
@@ -18,6 +20,13 @@ export function SentResult({ message, onDismiss }: { message: Message; onDismiss
   if (current.id !== message.id) setCurrent(message);
   useLiveEvent('message', (m) => {
     if (m.id === current.id) setCurrent(m);
+  });
+  // A receipt published before the stream opened (or while it was down) was missed.
+  useLiveResync(() => {
+    api.get<Message>(`/api/whatsapp/messages/${enc(current.id)}`).then(
+      (fresh) => setCurrent((shown) => (shown.id === fresh.id ? laterOf(shown, fresh) : shown)),
+      () => undefined,
+    );
   });
   const box = useRef<HTMLElement>(null);
   useEffect(() => {
