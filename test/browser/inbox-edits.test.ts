@@ -4,6 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { newPhone } from '../appointments/support.js';
 import { waitFor } from '../support/wait.js';
+import type { ConnectedAdvisor } from '../support/whatsapp.js';
 import { holdRoute } from './support/advisor-actions.js';
 import { advisorPages } from './support/advisor-page.js';
 import { screenshot } from './support/browser.js';
@@ -11,13 +12,15 @@ import { useWebAndBrowser } from './support/suite.js';
 
 const suite = useWebAndBrowser();
 const advisorPage = advisorPages(suite, { shotPrefix: 'edits-' });
+/** What the client's phone does, through the emulator's control API. */
+const phoneOf = (advisor: ConnectedAdvisor) => (action: string, body: Record<string, unknown>) =>
+  advisor.emulator.post(`/_emulator/instances/${advisor.instanceName}/${action}`, body);
 
 describe('edits and deletions made in WhatsApp', () => {
   it('show in the open chat as they happen, and in the history', async () => {
     const { advisor, page, context, pageErrors } = await advisorPage('Eva Edita');
     const from = newPhone();
-    const control = (action: string, body: Record<string, unknown>) =>
-      advisor.emulator.post(`/_emulator/instances/${advisor.instanceName}/${action}`, body);
+    const control = phoneOf(advisor);
     const first = await control('inbound', { from, pushName: 'Lucía', text: '¿Puedo ir el martes?' });
     const second = await control('inbound', { from, pushName: 'Lucía', text: 'Mi DNI es 12345678Z' });
     expect([first.status, second.status]).toEqual([201, 201]);
@@ -64,8 +67,7 @@ describe('edits and deletions made in WhatsApp', () => {
   it('show when they happened before the live stream opened, without a reload', async () => {
     const { advisor, page, context, pageErrors } = await advisorPage('Eli Tarde');
     const from = newPhone();
-    const control = (action: string, body: Record<string, unknown>) =>
-      advisor.emulator.post(`/_emulator/instances/${advisor.instanceName}/${action}`, body);
+    const control = phoneOf(advisor);
     const first = await control('inbound', { from, pushName: 'Marta', text: '¿Me confirmas las 10?' });
     expect(first.status).toBe(201);
 

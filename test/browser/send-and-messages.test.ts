@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { inSeconds, newPhone } from '../appointments/support.js';
 import { waitFor } from '../support/wait.js';
-import { sentByPhone } from '../support/whatsapp.js';
+import { sentByPhone, type ConnectedAdvisor } from '../support/whatsapp.js';
 import {
   clearFaults,
   clientWrites,
@@ -39,6 +39,30 @@ const advisorPage = advisorPages(suite);
 
 const rows = (page: Page) => page.getByTestId('message-row');
 const rowOf = (page: Page, id: string) => page.locator(`[data-testid="message-row"][data-id="${id}"]`);
+/**
+ * `count` messages scheduled for tomorrow, oldest first: real rows through the API, without that
+ * many sends on a busy machine.
+ */
+async function scheduleForTomorrow(
+  advisor: ConnectedAdvisor,
+  count: number,
+  text: string,
+): Promise<string[]> {
+  const ids: string[] = [];
+  for (let i = 0; i < count; i++) {
+    const m = await sendAs(advisor, {
+      to: newPhone(),
+      text: `${text} ${i + 1}`,
+      scheduledAt: inSeconds(86_400 + i * 60).toISOString(),
+    });
+    ids.push(m.id);
+  }
+  return ids;
+}
+const rowIds = (page: Page) => rows(page).evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-id')));
+const scrollToEnd = (page: Page) =>
+  page.evaluate(() => window.scrollTo(0, document.documentElement.scrollHeight));
+
 /** The date in Madrid (the browser's zone) `days` from now, as a date input holds it. */
 const madridDay = (days: number) =>
   new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Madrid' }).format(Date.now() + days * 86_400_000);
@@ -334,16 +358,7 @@ describe('the messages screen', () => {
 
   it('loads the next page when scrolled to the end', async () => {
     const { advisor, page, context, pageErrors } = await advisorPage('Paula Ramos');
-    // Scheduled for tomorrow: real rows through the API, without 60 sends on a busy machine.
-    const seeded: string[] = [];
-    for (let i = 0; i < 60; i++) {
-      const m = await sendAs(advisor, {
-        to: newPhone(),
-        text: `Recordatorio ${i + 1}`,
-        scheduledAt: inSeconds(86_400 + i * 60).toISOString(),
-      });
-      seeded.push(m.id);
-    }
+    const seeded = await scheduleForTomorrow(advisor, 60, 'Recordatorio');
     await page.goto('/messages');
     await waitFor(
       () => rows(page).count(),
@@ -353,13 +368,13 @@ describe('the messages screen', () => {
     // More to come, and nothing loaded before the advisor scrolls.
     await page.getByRole('button', { name: 'Cargar más' }).waitFor();
     await expect(rows(page).count()).resolves.toBe(50);
-    await page.evaluate(() => window.scrollTo(0, document.documentElement.scrollHeight));
+    await scrollToEnd(page);
     await waitFor(
       () => rows(page).count(),
       (n) => n === 60,
       { what: 'the second page' },
     );
-    const ids = await rows(page).evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-id')));
+    const ids = await rowIds(page);
     expect(new Set(ids).size).toBe(60);
     expect([...ids].sort()).toEqual([...seeded].sort());
     await page.getByRole('button', { name: 'Cargar más' }).waitFor({ state: 'detached' });
@@ -369,17 +384,10 @@ describe('the messages screen', () => {
 
   it('catches up after its live stream dropped, keeping the pages already loaded', async () => {
     const { advisor, page, context, pageErrors } = await advisorPage('Irene Vuelve');
-    // Scheduled for tomorrow: real rows through the API, without 60 sends on a busy machine.
-    for (let i = 0; i < 60; i++) {
-      await sendAs(advisor, {
-        to: newPhone(),
-        text: `Aviso ${i + 1}`,
-        scheduledAt: inSeconds(86_400 + i * 60).toISOString(),
-      });
-    }
+    await scheduleForTomorrow(advisor, 60, 'Aviso');
     await page.goto('/messages');
     await page.locator('.live-dot.live-open').waitFor();
-    await page.evaluate(() => window.scrollTo(0, document.documentElement.scrollHeight));
+    await scrollToEnd(page);
     await waitFor(
       () => rows(page).count(),
       (n) => n === 60,
@@ -412,7 +420,7 @@ describe('the messages screen', () => {
       (n) => n === 61,
       { what: 'the new message on top of both pages' },
     );
-    const ids = await rows(page).evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-id')));
+    const ids = await rowIds(page);
     expect(new Set(ids).size).toBe(61);
     expect(await page.evaluate(() => (window as unknown as { stayed?: boolean }).stayed)).toBe(true);
     expect(pageErrors).toEqual([]);
