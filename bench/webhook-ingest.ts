@@ -170,7 +170,8 @@ async function serveApp(): Promise<void> {
     await redis.quit();
     await scratch.database.close();
     await scratch.drop();
-    console.log(JSON.stringify({ total, drainMs, withError }));
+    const { webhookStats } = await import('../src/domain/webhooks/webhook-stats.js');
+    console.log(JSON.stringify({ total, applied: webhookStats.receiptsApplied, drainMs, withError }));
     process.exit(0);
   }
 }
@@ -342,7 +343,13 @@ async function main(): Promise<void> {
   const before = sequence;
   for (const c of levels)
     results.push(
-      await load('app: verify JWT, store, enqueue, 200', app.info.url, app.info.tenants, seconds, c),
+      await load(
+        'app: verify JWT, store and enqueue (or apply a receipt), 200',
+        app.info.url,
+        app.info.tenants,
+        seconds,
+        c,
+      ),
     );
   const sent = sequence - before;
   app.child.stdin!.write('drain\n');
@@ -352,11 +359,17 @@ async function main(): Promise<void> {
     console.error(`[app] ${answer}`);
     answer = await app.next();
   }
-  const drained = JSON.parse(answer) as { total: number; drainMs: number; withError: number };
+  const drained = JSON.parse(answer) as {
+    total: number;
+    applied: number;
+    drainMs: number;
+    withError: number;
+  };
   await stopChild(app.child);
 
   const appErrors = results.filter((r) => r.label.startsWith('app')).reduce((s, r) => s + r.errors, 0);
-  const allStored = drained.total === sent - appErrors;
+  // Receipts of recorded messages are applied on arrival instead of stored (webhook-event-writer.ts).
+  const allStored = drained.total + drained.applied === sent - appErrors;
   const fmt = (n: number, digits = 0) =>
     n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
   const base = new Map(
@@ -370,13 +383,13 @@ async function main(): Promise<void> {
     '## Webhook ingestion',
     '',
     `${machineLine()} Database: ${app.info.database}. 1-minute load average before the run: ${load1}.`,
-    `Load: signed Evolution webhooks (half \`messages.update\` receipts for messages sent earlier, seeded, half \`messages.upsert\` client messages, ${app.info.tenants.length} instances) from an undici Pool, ${seconds} s per row after a 1 s warm-up; each server in its own process. The app runs the API role only; the worker runtime starts afterwards on the same database.`,
+    `Load: signed Evolution webhooks (half \`messages.update\` receipts for messages sent earlier, seeded, which are applied on arrival; half \`messages.upsert\` client messages, stored for the worker; ${app.info.tenants.length} instances) from an undici Pool, ${seconds} s per row after a 1 s warm-up; each server in its own process. The app runs the API role only; the worker runtime starts afterwards on the same database.`,
     '',
     '| scenario | concurrency | events/s | p50 ms | p99 ms | errors | vs baseline |',
     '| --- | ---: | ---: | ---: | ---: | ---: | ---: |',
     ...rows,
     '',
-    `Processing: ${fmt(drained.total)} stored events processed in ${fmt(drained.drainMs / 1000, 1)} s by the webhook worker (concurrency 10): ${fmt(drained.total / (drained.drainMs / 1000))} events/s; events kept with an error: ${drained.withError}. Every acknowledged event was stored: ${allStored ? 'yes' : `NO (${drained.total} stored of ${sent - appErrors} acknowledged)`}.`,
+    `Processing: ${fmt(drained.total)} stored events processed in ${fmt(drained.drainMs / 1000, 1)} s by the webhook worker (concurrency 10): ${fmt(drained.total / (drained.drainMs / 1000))} events/s; events kept with an error: ${drained.withError}. Receipts applied on arrival (not stored): ${fmt(drained.applied)}. Every acknowledged event was stored or applied: ${allStored ? 'yes' : `NO (${drained.total} stored and ${drained.applied} applied of ${sent - appErrors} acknowledged)`}.`,
     '',
     'Target: ≥ 5,000 verified events/s accepted with p99 acknowledgement < 20 ms.',
   ].join('\n');

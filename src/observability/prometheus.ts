@@ -91,6 +91,7 @@ export function registerCollectors(sources: PrometheusSources): void {
       }
       this.set({ result: 'settled_echo' }, webhookStats.settledEchoes);
       this.set({ result: 'echo_held' }, webhookStats.echoesHeld);
+      this.set({ result: 'receipt_applied' }, webhookStats.receiptsApplied);
     },
   });
   new Gauge({

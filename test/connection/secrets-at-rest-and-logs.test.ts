@@ -71,6 +71,19 @@ describe('an Evolution that exposes the instance token in its webhooks', () => {
     });
     const res = await postWebhook(service, body, { 'x-webhook-secret': secret });
     expect(res.status).toBe(200);
+    // The send's own receipts are applied on arrival, not stored; a receipt naming no recorded
+    // message is stored (and parked), with the token in its envelope as the gateway puts it.
+    const receipt = JSON.stringify({
+      ...envelope(advisor.instanceName, 'messages.update', {
+        keyId: '3EB0NOT-RECORDED-TOKENS',
+        remoteJid: '34612000321@s.whatsapp.net',
+        fromMe: true,
+        status: 'DELIVERY_ACK',
+        instanceId: 'inst-1',
+      }),
+      apikey: token,
+    });
+    expect((await postWebhook(service, receipt, { 'x-webhook-secret': secret })).status).toBe(200);
     // And a forged one (wrong secret), which is refused and logged.
     const forged = await postWebhook(service, body, { 'x-webhook-secret': `${secret}x` });
     expect(forged.status).toBe(401);
@@ -83,8 +96,9 @@ describe('an Evolution that exposes the instance token in its webhooks', () => {
 
   it('stores the events without the token', async () => {
     const events = await storedEvents(advisor.userId);
-    // The scan's "open", the send's receipts, the hand-made message: all were stored. (The send's
-    // echo is stored only if it overtook the send's answer; otherwise it changed nothing.)
+    // The scan's "open", the hand-made message and receipt: all were stored. (The send's echo and
+    // receipts are stored only if they overtook the send's answer; otherwise they were settled or
+    // applied on arrival.)
     expect(events.map((e) => e.event)).toEqual(
       expect.arrayContaining(['CONNECTION_UPDATE', 'MESSAGES_UPDATE', 'MESSAGES_UPSERT']),
     );

@@ -45,7 +45,9 @@ describe('stopping a worker while a send waits on the gateway', { timeout: 90_00
     await service.runtime.close();
 
     const row = await findMessage(service.runtime.ctx.db, ana.userId, id);
-    expect(row).toMatchObject({ status: 'sent' });
+    // Sent, or further: the phone's receipts are applied as they arrive, while the worker stops.
+    expect(['sent', 'delivered', 'read']).toContain(row!.status);
+    expect(row!.sentAt).not.toBeNull();
     expect(row!.evolutionMessageId).toBeTruthy();
     expect(sink.text()).not.toContain('a shutdown step timed out');
   });

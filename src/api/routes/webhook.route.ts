@@ -1,7 +1,8 @@
 // POST /api/whatsapp/webhook[/:event]: Evolution's deliveries. No session: the request proves
 // itself with its instance's secret (see domain/webhooks/verify-webhook-request.ts). The body is
 // kept as raw bytes (a body signature covers exactly what was sent) and is limited to
-// WEBHOOK_BODY_LIMIT. Answered as soon as the event is stored; a worker processes it.
+// WEBHOOK_BODY_LIMIT. Answered as soon as the event is stored (a worker processes it), or, for
+// delivery and read receipts of recorded messages, applied (webhook-event-writer.ts).
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
@@ -12,7 +13,7 @@ import type { AppDeps } from '../deps.js';
 
 export function webhookRoutes(app: FastifyInstance, deps: AppDeps): void {
   const { ctx } = deps;
-  const writer = new WebhookEventWriter(ctx.db, deps.webhookQueue, ctx.logger, {
+  const writer = new WebhookEventWriter(ctx.db, ctx.events, deps.webhookQueue, ctx.logger, {
     echoGraceMs: deps.config.webhooks.echoGraceMs,
   });
   const receiver = new WebhookReceiver(new WebhookTenants(ctx.db, ctx.box), writer, ctx.logger);

@@ -1,6 +1,6 @@
 // whatsapp_message rows: the outbox and the history. Every function is scoped by advisor except
 // the sweeper's system scan. Status writes are conditional so they can only move forward.
-import { and, desc, eq, inArray, isNull, like, lt, or, sql, type SQL } from 'drizzle-orm';
+import { and, desc, eq, getTableColumns, inArray, isNull, like, lt, or, sql, type SQL } from 'drizzle-orm';
 import { rowsOf, type DbOrTx } from '../client.js';
 import { sharedStatement } from '../coalesce.js';
 import { preparedOnce } from '../prepared.js';
@@ -413,6 +413,28 @@ export async function settledForSentReceipt(
   db: DbOrTx,
   pairs: readonly { advisorId: string; evolutionMessageId: string }[],
 ): Promise<Set<string>> {
+  const m = whatsappMessage;
+  return recordedKeys(
+    db,
+    pairs,
+    sql`not (${RANK_SQL} < 3 and ${m.status} not in ('failed','skipped','cancelled'))`,
+  );
+}
+
+/** Of these (advisor, Evolution id) pairs, the keys (echoKey) of those that name a recorded message. */
+export async function recordedReceiptKeys(
+  db: DbOrTx,
+  pairs: readonly { advisorId: string; evolutionMessageId: string }[],
+): Promise<Set<string>> {
+  return recordedKeys(db, pairs, sql`true`);
+}
+
+/** The pairs naming a recorded message whose row meets `where`, in one read, keyed by echoKey. */
+async function recordedKeys(
+  db: DbOrTx,
+  pairs: readonly { advisorId: string; evolutionMessageId: string }[],
+  where: SQL,
+): Promise<Set<string>> {
   if (pairs.length === 0) return new Set();
   const m = whatsappMessage;
   // unnest, not jsonb_to_recordset: PostgreSQL counts an unnested array's elements when planning,
@@ -426,7 +448,7 @@ export async function settledForSentReceipt(
     select ${m.advisorId} as advisor_id, ${m.evolutionMessageId} as evolution_message_id
     from unnest(${advisors}::text[], ${ids}::text[]) as k(a, e)
     join ${m} on ${m.advisorId} = k.a and ${m.evolutionMessageId} = k.e
-    where not (${RANK_SQL} < 3 and ${m.status} not in ('failed','skipped','cancelled'))`);
+    where ${where}`);
   return new Set(
     rowsOf<{ advisor_id: string; evolution_message_id: string }>(result).map((r) =>
       echoKey(r.advisor_id, r.evolution_message_id),
@@ -462,42 +484,87 @@ function receiptStatement(db: DbOrTx, status: 'sent' | 'delivered' | 'read' | 'f
         .returning()
         .prepare(name);
     }
-    const target = { sent: 3, delivered: 4, read: 5 }[status];
-    const proof = status === 'delivered' || status === 'read';
-    // A delivery or read receipt proves the message reached the phone, so it also overrides an
-    // ERROR receipt that came first (WhatsApp's receipts arrive in any order): the same two
-    // receipts must end in the same status whichever comes first. Only that failure: one the
-    // pipeline recorded (attempts exhausted, a permanent refusal) is not WhatsApp's word.
-    const revivable = sql`${m.status} = 'failed' and ${m.errorCode} = ${DELIVERY_FAILED}`;
-    const reviving = sql`${m.status} = 'failed'`;
     return d
       .update(m)
-      .set({
-        status,
-        updatedAt: now,
-        // Reaching "read" implies delivery: fill the earlier timestamps that were skipped.
-        deliveredAt: proof ? sql`coalesce(${m.deliveredAt}, ${at})` : undefined,
-        sentAt: sql`coalesce(${m.sentAt}, ${at})`,
-        readAt: status === 'read' ? sql`coalesce(${m.readAt}, ${at})` : undefined,
-        ...(proof
-          ? {
-              failedAt: sql`case when ${reviving} then null else ${m.failedAt} end`,
-              errorCode: sql`case when ${reviving} then null else ${m.errorCode} end`,
-              errorMessage: sql`case when ${reviving} then null else ${m.errorMessage} end`,
-            }
-          : {}),
-      })
-      .where(
-        and(
-          match,
-          proof
-            ? sql`((${RANK_SQL} < ${sql.raw(String(target))} and ${m.status} not in ('failed','skipped','cancelled')) or (${revivable}))`
-            : sql`${RANK_SQL} < ${sql.raw(String(target))} and ${m.status} not in ('failed','skipped','cancelled')`,
-        ),
-      )
+      .set(receiptSet(status, at, now))
+      .where(and(match, receiptMoves(status)))
       .returning()
       .prepare(name);
   });
+}
+
+/** What a sent, delivery or read receipt writes into the message it moves (at: when it came). */
+function receiptSet(status: 'sent' | 'delivered' | 'read', at: SQL, now: SQL) {
+  const m = whatsappMessage;
+  const proof = status === 'delivered' || status === 'read';
+  const reviving = sql`${m.status} = 'failed'`;
+  return {
+    status,
+    updatedAt: now,
+    // Reaching "read" implies delivery: fill the earlier timestamps that were skipped.
+    deliveredAt: proof ? sql`coalesce(${m.deliveredAt}, ${at})` : undefined,
+    sentAt: sql`coalesce(${m.sentAt}, ${at})`,
+    readAt: status === 'read' ? sql`coalesce(${m.readAt}, ${at})` : undefined,
+    ...(proof
+      ? {
+          failedAt: sql`case when ${reviving} then null else ${m.failedAt} end`,
+          errorCode: sql`case when ${reviving} then null else ${m.errorCode} end`,
+          errorMessage: sql`case when ${reviving} then null else ${m.errorMessage} end`,
+        }
+      : {}),
+  };
+}
+
+/** Whether the receipt moves the message: statuses only go forward. */
+function receiptMoves(status: 'sent' | 'delivered' | 'read'): SQL {
+  const m = whatsappMessage;
+  const target = sql.raw(String({ sent: 3, delivered: 4, read: 5 }[status]));
+  const forward = sql`${RANK_SQL} < ${target} and ${m.status} not in ('failed','skipped','cancelled')`;
+  if (status === 'sent') return forward;
+  // A delivery or read receipt proves the message reached the phone, so it also overrides an
+  // ERROR receipt that came first (WhatsApp's receipts arrive in any order): the same two
+  // receipts must end in the same status whichever comes first. Only that failure: one the
+  // pipeline recorded (attempts exhausted, a permanent refusal) is not WhatsApp's word.
+  const revivable = sql`${m.status} = 'failed' and ${m.errorCode} = ${DELIVERY_FAILED}`;
+  return sql`((${forward}) or (${revivable}))`;
+}
+
+export interface ArrivingReceipt {
+  advisorId: string;
+  evolutionMessageId: string;
+  at: Date;
+}
+
+/**
+ * applyReceipt for many receipts of one status in one statement (receipts applied on arrival,
+ * webhook-event-writer.ts): the rows it moved. A message named twice moves once.
+ */
+export async function applyReceipts(
+  db: DbOrTx,
+  status: 'delivered' | 'read',
+  receipts: readonly ArrivingReceipt[],
+): Promise<MessageRow[]> {
+  if (receipts.length === 0) return [];
+  const name = `ww_apply_receipts_${status}`;
+  const statement = preparedOnce(db, name, (d) => {
+    const m = whatsappMessage;
+    const p = (key: string) => sql.placeholder(key);
+    // Arrays unnested: see settledForSentReceipt.
+    const keys = sql`unnest(${p('advisorIds')}::text[], ${p('ids')}::text[], ${p('ats')}::timestamptz[]) as k(a, e, at)`;
+    return d
+      .update(m)
+      .set(receiptSet(status, sql`k.at`, sql`${p('now')}::timestamptz`))
+      .from(keys)
+      .where(and(sql`${m.advisorId} = k.a and ${m.evolutionMessageId} = k.e`, receiptMoves(status)))
+      .returning(getTableColumns(m))
+      .prepare(name);
+  });
+  return (await statement.execute({
+    advisorIds: receipts.map((r) => r.advisorId),
+    ids: receipts.map((r) => r.evolutionMessageId),
+    ats: receipts.map((r) => r.at.toISOString()),
+    now: new Date().toISOString(),
+  })) as MessageRow[];
 }
 
 export async function savePendingReceipt(

@@ -3,11 +3,14 @@
 // overtook the send response) is parked and applied when the send worker records the id.
 import {
   applyReceipt,
+  applyReceipts,
+  echoKey,
+  recordedReceiptKeys,
   savePendingReceipt,
   takePendingReceipts,
   type MessageRow,
 } from '../../db/repositories/message.repository.js';
-import type { MessageStatusEvent } from '../../gateway/index.js';
+import type { MessageStatusEvent, WebhookEvent } from '../../gateway/index.js';
 import type { DomainContext } from '../context.js';
 import { messageView } from '../messages/message-view.js';
 
@@ -43,6 +46,70 @@ export async function applyMessageStatus(
   if (applied === 'same') return null;
   await ctx.events.publish(advisorId, { type: 'message', data: messageView(applied) as never });
   return applied;
+}
+
+/**
+ * A webhook's receipts when it holds nothing else and each is a delivery or read receipt of one of
+ * our messages: what applyReceiptsOnArrival may apply before anything is stored. Null otherwise.
+ */
+export function arrivalReceipts(events: readonly WebhookEvent[]): MessageStatusEvent[] | null {
+  if (events.length === 0) return null;
+  const receipts: MessageStatusEvent[] = [];
+  for (const event of events) {
+    if (event.type !== 'message_status' || event.fromMe === false) return null;
+    if (event.status !== 'delivered' && event.status !== 'read') return null;
+    receipts.push(event);
+  }
+  return receipts;
+}
+
+/** The receipts of one webhook, as the writer hands them over. */
+export interface ArrivingWebhookReceipts {
+  advisorId: string;
+  receipts: readonly MessageStatusEvent[];
+  at: Date;
+}
+
+/**
+ * Applies the arrivalReceipts of many webhooks to messages already recorded, at their arrival: no
+ * event row, no job. Two statements for all of them (delivery receipts, then read receipts, so a
+ * message named by both ends as read) and one read for those that moved nothing; every moved
+ * message is published live. For each webhook, whether all its receipts named recorded messages.
+ * One that did not (a receipt overtook the send's answer) must be stored: its processing parks
+ * that receipt and applies the others again, which changes nothing (statuses only move forward).
+ */
+export async function applyReceiptsOnArrival(
+  ctx: Pick<DomainContext, 'db' | 'events'>,
+  webhooks: readonly ArrivingWebhookReceipts[],
+): Promise<boolean[]> {
+  const all = webhooks.flatMap((w) =>
+    w.receipts.map((r) => ({
+      advisorId: w.advisorId,
+      evolutionMessageId: r.evolutionMessageId,
+      at: w.at,
+      status: r.status,
+    })),
+  );
+  const known = new Set<string>();
+  const movedRows: MessageRow[] = [];
+  for (const status of ['delivered', 'read'] as const) {
+    const moved = await applyReceipts(
+      ctx.db,
+      status,
+      all.filter((r) => r.status === status),
+    );
+    for (const row of moved) known.add(echoKey(row.advisorId, row.evolutionMessageId!));
+    movedRows.push(...moved);
+  }
+  // Published without holding the acknowledgements: the change is committed, and live events are
+  // best effort (publish never throws; a dashboard reads again whenever its stream opens). Sent in
+  // this order on one connection, so a message moved by both statements ends as read on screen.
+  for (const row of movedRows) {
+    void ctx.events.publish(row.advisorId, { type: 'message', data: messageView(row) as never });
+  }
+  const unmoved = all.filter((r) => !known.has(echoKey(r.advisorId, r.evolutionMessageId)));
+  for (const key of await recordedReceiptKeys(ctx.db, unmoved)) known.add(key);
+  return webhooks.map((w) => w.receipts.every((r) => known.has(echoKey(w.advisorId, r.evolutionMessageId))));
 }
 
 /** Applies the receipts parked for this id; the row when one of them changed it. */

@@ -6,6 +6,7 @@ import { parseWebhook, WebhookParseError, type ParsedWebhook } from '../../gatew
 import { AppError } from '../app-error.js';
 import { jsonbSafe, TooDeepError } from './jsonb-safe.js';
 import { verifyWebhookRequest, type RejectReason, type WebhookHeaders } from './verify-webhook-request.js';
+import { arrivalReceipts } from './apply-message-status.js';
 import { sentConfirmationIds } from './settled-echoes.js';
 import type { WebhookEventWriter } from './webhook-event-writer.js';
 import { LogBudget } from '../../observability/log-budget.js';
@@ -112,11 +113,10 @@ export class WebhookReceiver {
     const eventId = await this.writer.write(
       { advisorId: tenant!.advisorId, event: parsed.event, payload, receivedAt },
       sentConfirmationIds(parsed.events),
+      arrivalReceipts(parsed.events),
     );
-    if (eventId === null) {
-      webhookStats.settledEchoes += 1;
-      return { stored: false, event: parsed.event };
-    }
+    // Settled echoes and receipts applied on arrival: nothing left to store (the writer counts them).
+    if (eventId === null) return { stored: false, event: parsed.event };
     webhookStats.accepted += 1;
     return { stored: true, eventId, event: parsed.event };
   }

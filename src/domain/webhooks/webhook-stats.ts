@@ -12,6 +12,8 @@ export const webhookStats = {
    * acknowledged, not stored.
    */
   settledEchoes: 0,
+  /** Verified delivery and read receipts of recorded messages, applied on arrival: not stored. */
+  receiptsApplied: 0,
   /**
    * Echoes that arrived before their send was recorded and waited for a second look
    * (webhook-event-writer.ts); each then also counts as settled or accepted.

@@ -3,12 +3,15 @@
 // other echo is stored and applied as before: one of a message not recorded yet (a lost send
 // answer, to adopt), and one naming another advisor's message (each advisor's echoes are looked
 // up in their own messages only). WhatsApp's SERVER_ACK receipt says what the echo says, and is
-// settled the same way; a DELIVERY_ACK still moves the message. Signed requests over real HTTP,
-// several in one batch.
+// settled the same way. Delivery and read receipts of recorded messages are applied on arrival,
+// not stored: the message has moved by the time the 200 is answered; one naming an id not
+// recorded (or another advisor's) is stored as before. Signed requests over real HTTP, several in
+// one batch.
 import { and, eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { claimForSending, findMessage, markSent } from '../../src/db/repositories/message.repository.js';
 import { webhookEvent } from '../../src/db/schema/index.js';
+import { applyParkedReceipts } from '../../src/domain/webhooks/apply-message-status.js';
 import { webhookStats } from '../../src/domain/webhooks/webhook-stats.js';
 import { unqueuedTextRow } from '../support/outbox.js';
 import { startTestService, type TestService } from '../support/service.js';
@@ -179,7 +182,7 @@ describe('echoes that still have work to do, posted together with a settled one'
 });
 
 describe('a SERVER_ACK receipt of a message already sent', () => {
-  it('is acknowledged and not stored; the delivery receipt after it is stored and applied', async () => {
+  it('is acknowledged and not stored; the delivery receipt after it is applied on arrival', async () => {
     const db = service.database.db;
     const sent = await sentMessage(ana, '+34613000301', 'Recordatorio E', '3AARRIVE-ACK');
     const before = webhookStats.settledEchoes;
@@ -193,13 +196,9 @@ describe('a SERVER_ACK receipt of a message already sent', () => {
     expect(await findMessage(db, ana.userId, sent!.id)).toEqual(sent);
 
     expect((await postReceipt(ana, '+34613000301', '3AARRIVE-ACK', 'DELIVERY_ACK')).status).toBe(200);
-    expect(await storedReceipts(ana, '3AARRIVE-ACK')).toHaveLength(1);
-    const delivered = await waitFor(
-      () => findMessage(db, ana.userId, sent!.id),
-      (m) => m?.status === 'delivered',
-      { what: 'the delivery receipt applied' },
-    );
-    expect(delivered!.deliveredAt).not.toBeNull();
+    const delivered = await findMessage(db, ana.userId, sent!.id);
+    expect(delivered).toMatchObject({ status: 'delivered', deliveredAt: expect.any(Date) });
+    expect(await storedReceipts(ana, '3AARRIVE-ACK')).toEqual([]);
     expect(webhookStats.settledEchoes).toBe(before + 1);
   });
 
@@ -214,5 +213,80 @@ describe('a SERVER_ACK receipt of a message already sent', () => {
     expect(row).toBeDefined();
     expect(more).toEqual([]);
     expect(await findMessage(service.database.db, bea.userId, beas!.id)).toEqual(beas);
+  });
+});
+
+describe('delivery and read receipts', () => {
+  it('of a recorded message are applied on arrival, published live, and not stored', async () => {
+    const db = service.database.db;
+    const sent = await sentMessage(ana, '+34613000401', 'Recordatorio G', '3ARCPT-KNOWN');
+    const seen: { type: string; data: Record<string, unknown> }[] = [];
+    const unsubscribe = await service.runtime.events.subscribe(ana.userId, (e) => seen.push(e as never));
+    try {
+      const before = webhookStats.receiptsApplied;
+      expect(await postReceipt(ana, '+34613000401', '3ARCPT-KNOWN', 'DELIVERY_ACK')).toEqual({
+        status: 200,
+        body: { received: true },
+      });
+      expect(await findMessage(db, ana.userId, sent!.id)).toMatchObject({ status: 'delivered' });
+      expect((await postReceipt(ana, '+34613000401', '3ARCPT-KNOWN', 'READ')).status).toBe(200);
+      const read = await findMessage(db, ana.userId, sent!.id);
+      expect(read).toMatchObject({ status: 'read', readAt: expect.any(Date), deliveredAt: expect.any(Date) });
+      expect(webhookStats.receiptsApplied).toBe(before + 2);
+      expect(await storedReceipts(ana, '3ARCPT-KNOWN')).toEqual([]);
+      const statuses = await waitFor(
+        async () =>
+          seen.filter((e) => e.type === 'message' && e.data.id === sent!.id).map((e) => e.data.status),
+        (s) => s.length === 2,
+        { what: 'both changes published' },
+      );
+      expect(statuses).toEqual(['delivered', 'read']);
+
+      // A late delivery receipt changes nothing (statuses only move forward), and stores nothing.
+      expect((await postReceipt(ana, '+34613000401', '3ARCPT-KNOWN', 'DELIVERY_ACK')).status).toBe(200);
+      expect(await findMessage(db, ana.userId, sent!.id)).toEqual(read);
+      expect(await storedReceipts(ana, '3ARCPT-KNOWN')).toEqual([]);
+      expect(webhookStats.receiptsApplied).toBe(before + 3);
+    } finally {
+      await unsubscribe();
+    }
+    expect(seen.filter((e) => e.type === 'message' && e.data.id === sent!.id)).toHaveLength(2);
+  });
+
+  it('of an id not recorded yet are stored, then applied when the send is recorded', async () => {
+    const db = service.database.db;
+    const row = await unqueuedTextRow(db, ana.userId, '+34613000402', 'Recordatorio H');
+    const before = webhookStats.receiptsApplied;
+    expect((await postReceipt(ana, '+34613000402', '3ARCPT-EARLY', 'DELIVERY_ACK')).status).toBe(200);
+    expect(webhookStats.receiptsApplied).toBe(before);
+    await waitFor(
+      () => storedReceipts(ana, '3ARCPT-EARLY'),
+      (rows) => rows.length === 1 && rows[0]!.processedAt !== null,
+      { what: 'the receipt stored and processed (parked)' },
+    );
+    await claimForSending(db, ana.userId, row.id);
+    await markSent(db, ana.userId, row.id, {
+      evolutionMessageId: '3ARCPT-EARLY',
+      chatJid: '34613000402@s.whatsapp.net',
+      at: new Date(),
+    });
+    // The send worker takes parked receipts after mark-sent; here the test is the worker.
+    await applyParkedReceipts(service.runtime.ctx, (await findMessage(db, ana.userId, row.id))!);
+    expect(await findMessage(db, ana.userId, row.id)).toMatchObject({ status: 'delivered' });
+  });
+
+  it("naming another advisor's message are stored for their own instance's advisor and move nothing", async () => {
+    const db = service.database.db;
+    const beas = await sentMessage(bea, '+34613000403', 'Recordatorio I', '3ARCPT-BEA');
+    const before = webhookStats.receiptsApplied;
+    expect((await postReceipt(ana, '+34613000403', '3ARCPT-BEA', 'READ')).status).toBe(200);
+    expect(webhookStats.receiptsApplied).toBe(before);
+    await waitFor(
+      () => storedReceipts(ana, '3ARCPT-BEA'),
+      (rows) => rows.length === 1 && rows[0]!.processedAt !== null,
+      { what: 'the receipt stored under Ana and processed' },
+    );
+    expect(await storedReceipts(bea, '3ARCPT-BEA')).toEqual([]);
+    expect(await findMessage(db, bea.userId, beas!.id)).toEqual(beas);
   });
 });
