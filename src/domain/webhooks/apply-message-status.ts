@@ -91,21 +91,20 @@ export async function applyReceiptsOnArrival(
     })),
   );
   const known = new Set<string>();
-  const movedRows: MessageRow[] = [];
   for (const status of ['delivered', 'read'] as const) {
     const moved = await applyReceipts(
       ctx.db,
       status,
       all.filter((r) => r.status === status),
     );
-    for (const row of moved) known.add(echoKey(row.advisorId, row.evolutionMessageId!));
-    movedRows.push(...moved);
-  }
-  // Published without holding the acknowledgements: the change is committed, and live events are
-  // best effort (publish never throws; a dashboard reads again whenever its stream opens). Sent in
-  // this order on one connection, so a message moved by both statements ends as read on screen.
-  for (const row of movedRows) {
-    void ctx.events.publish(row.advisorId, { type: 'message', data: messageView(row) as never });
+    // Published as soon as committed, without holding the acknowledgements: live events are best
+    // effort (publish never throws; a dashboard reads again whenever its stream opens). Sent in
+    // this order on one connection, so a message moved by both statements ends as read on screen,
+    // and rows already moved are shown even if the next statement fails.
+    for (const row of moved) {
+      known.add(echoKey(row.advisorId, row.evolutionMessageId!));
+      void ctx.events.publish(row.advisorId, { type: 'message', data: messageView(row) as never });
+    }
   }
   const unmoved = all.filter((r) => !known.has(echoKey(r.advisorId, r.evolutionMessageId)));
   for (const key of await recordedReceiptKeys(ctx.db, unmoved)) known.add(key);

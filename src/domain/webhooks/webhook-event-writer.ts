@@ -199,10 +199,12 @@ export class WebhookEventWriter {
     return handled.size === 0 ? arrived : arrived.filter((w) => !handled.has(w));
   }
 
-  /** Answers the webhooks whose receipts it applied (null) and returns the rest, to be stored. */
-  private async withoutAppliedReceipts(arrived: Waiting[]): Promise<Waiting[]> {
-    const receipting = arrived.filter((w) => w.receipts !== null);
-    if (receipting.length === 0) return arrived;
+  /**
+   * Of webhooks made of receipts (`receipts` set), answers those it applied (null) and returns the
+   * rest, to be stored.
+   */
+  private async withoutAppliedReceipts(receipting: Waiting[]): Promise<Waiting[]> {
+    if (receipting.length === 0) return receipting;
     let applied: boolean[];
     try {
       applied = await applyReceiptsOnArrival(
@@ -212,12 +214,11 @@ export class WebhookEventWriter {
     } catch (err) {
       // Storing them is always right: the worker applies them then, with retries.
       this.logger.warn({ err: (err as Error).message }, 'receipts not applied on arrival; stored');
-      return arrived;
+      return receipting;
     }
     const answered = new Set(receipting.filter((_, i) => applied[i]));
-    if (answered.size === 0) return arrived;
     webhookStats.receiptsApplied += answered.size;
     for (const w of answered) w.resolve(null);
-    return arrived.filter((w) => !answered.has(w));
+    return receipting.filter((w) => !answered.has(w));
   }
 }
