@@ -6,13 +6,14 @@ import { randomUUID } from 'node:crypto';
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { setOptOut } from '../../src/db/repositories/client.repository.js';
+import { writeOutbound, type OutboundWrite } from '../../src/db/repositories/outbox-write.repository.js';
 import {
   markSent,
   savePendingReceipt,
   takePendingReceipts,
 } from '../../src/db/repositories/message.repository.js';
 import { readSendContext } from '../../src/db/repositories/send-context.repository.js';
-import { pendingReceipt, whatsappMessage } from '../../src/db/schema/index.js';
+import { auditLog, pendingReceipt, whatsappClient, whatsappMessage } from '../../src/db/schema/index.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { createAdvisor, insertMessages } from '../templates/db-fixtures.js';
 
@@ -145,5 +146,134 @@ describe('takes of parked receipts', () => {
       .from(pendingReceipt)
       .where(and(eq(pendingReceipt.advisorId, ana)));
     expect(left).toEqual([]);
+  });
+});
+
+describe('outbox writes of concurrent sends', () => {
+  const send = (
+    phone: string,
+    options: { name?: string | null; key?: string; at?: Date; scheduledAt?: Date; text?: string } = {},
+  ): OutboundWrite => ({
+    media: null,
+    message: {
+      direction: 'outbound',
+      phone,
+      clientName: options.name ?? null,
+      type: 'text',
+      text: options.text ?? `Hola ${phone}`,
+      purpose: 'manual',
+      status: options.scheduledAt ? 'scheduled' : 'queued',
+      source: 'api',
+      idempotencyKey: options.key ?? null,
+      requestHash: options.key ? `hash-${options.key}` : null,
+      scheduledAt: options.scheduledAt ?? null,
+    },
+    audit: {
+      actorType: 'api_key',
+      actorId: 'key-1',
+      action: 'message.send',
+      content: { text: options.text ?? phone },
+    },
+    client: { phone, name: options.name ?? null, at: options.at ?? new Date('2026-12-03T09:00:00.000Z') },
+  });
+
+  it('write each send with its own row, audit entry and client, for its advisor only', async () => {
+    const [ana, eva] = [await createAdvisor(database.db), await createAdvisor(database.db)];
+    const later = new Date('2026-12-03T09:00:05.000Z');
+    const scheduledAt = new Date('2026-12-04T10:30:00.000Z');
+    // The first two run at once, alone; every later one waits and goes in one shared statement.
+    const writes: [string, OutboundWrite][] = [
+      [eva, send('+34611000090', { text: 'primera' })],
+      [eva, send('+34611000091', { text: 'segunda' })],
+      [ana, send('+34611000020', { name: 'Lucía', text: 'uno' })],
+      [ana, send('+34611000020', { text: 'dos', at: later })], // same client, no name: keeps Lucía
+      [ana, send('+34611000021', { key: 'k-1', text: 'tres' })],
+      [eva, send('+34611000020', { name: 'Otra', key: 'k-1', scheduledAt, text: 'de Eva' })],
+      ...Array.from({ length: 12 }, (_, i): [string, OutboundWrite] => [
+        i % 2 ? ana : eva,
+        send(`+3461100010${i % 4}`, { text: `masa ${i}` }),
+      ]),
+    ];
+    const rows = await Promise.all(writes.map(([advisorId, w]) => writeOutbound(database.db, advisorId, w)));
+    writes.forEach(([advisorId, w], i) => {
+      expect(rows[i], `write ${i}`).toMatchObject({
+        advisorId,
+        phone: w.message.phone,
+        text: w.message.text,
+        status: w.message.status,
+        idempotencyKey: w.message.idempotencyKey,
+        scheduledAt: w.message.scheduledAt,
+        attempts: 0,
+        unfinished: true,
+        evolutionMessageId: null,
+      });
+      expect(rows[i]!.createdAt).toBeInstanceOf(Date);
+    });
+    expect(new Set(rows.map((r) => r.id)).size).toBe(writes.length);
+
+    const stored = await database.db.select().from(whatsappMessage).where(eq(whatsappMessage.advisorId, ana));
+    expect(stored.map((r) => r.text).sort()).toEqual(
+      ['uno', 'dos', 'tres', ...[1, 3, 5, 7, 9, 11].map((i) => `masa ${i}`)].sort(),
+    );
+    const audit = await database.db.select().from(auditLog).where(eq(auditLog.advisorId, ana));
+    expect(audit.map((a) => a.messageId).sort()).toEqual(stored.map((r) => r.id).sort());
+    for (const entry of audit) {
+      const row = stored.find((r) => r.id === entry.messageId)!;
+      expect(entry).toMatchObject({
+        actorType: 'api_key',
+        actorId: 'key-1',
+        action: 'message.send',
+        phone: row.phone,
+      });
+      expect(entry.content).toEqual({ text: row.text });
+    }
+    const clients = await database.db
+      .select()
+      .from(whatsappClient)
+      .where(and(eq(whatsappClient.advisorId, ana), eq(whatsappClient.phone, '+34611000020')));
+    expect(clients).toHaveLength(1);
+    expect(clients[0]).toMatchObject({ name: 'Lucía', lastOutboundAt: later });
+    const evas = await database.db.select().from(whatsappClient).where(eq(whatsappClient.advisorId, eva));
+    expect(evas.find((c) => c.phone === '+34611000020')).toMatchObject({ name: 'Otra' });
+
+    // Ana's key k-1 used again in a shared statement: that write fails, alone.
+    const again = await Promise.allSettled([
+      writeOutbound(database.db, eva, send('+34611000092')),
+      writeOutbound(database.db, eva, send('+34611000093')),
+      writeOutbound(database.db, ana, send('+34611000022', { key: 'k-1', text: 'cuatro' })),
+      writeOutbound(database.db, ana, send('+34611000023', { text: 'cinco' })),
+      writeOutbound(database.db, eva, send('+34611000024', { key: 'k-2', text: 'seis' })),
+    ]);
+    expect(again.map((o) => o.status)).toEqual([
+      'fulfilled',
+      'fulfilled',
+      'rejected',
+      'fulfilled',
+      'fulfilled',
+    ]);
+    expect(String((again[2] as PromiseRejectedResult).reason?.cause?.message)).toMatch(
+      /whatsapp_message_idempotency_idx/,
+    );
+    const texts = (
+      await database.db.select().from(whatsappMessage).where(eq(whatsappMessage.advisorId, ana))
+    ).map((r) => r.text);
+    expect(texts).toContain('cinco');
+    expect(texts).not.toContain('cuatro');
+  });
+
+  it('write alone inside a caller’s transaction, and roll back with it', async () => {
+    const ana = await createAdvisor(database.db);
+    const written = await database.db
+      .transaction(async (tx) => {
+        const row = await writeOutbound(tx, ana, send('+34611000030', { text: 'en transacción' }));
+        expect(row).toMatchObject({ advisorId: ana, text: 'en transacción', status: 'queued' });
+        throw new Error('roll back');
+      })
+      .catch((err: Error) => err.message);
+    expect(written).toBe('roll back');
+    expect(
+      await database.db.select().from(whatsappMessage).where(eq(whatsappMessage.advisorId, ana)),
+    ).toEqual([]);
+    expect(await database.db.select().from(auditLog).where(eq(auditLog.advisorId, ana))).toEqual([]);
   });
 });

@@ -2,12 +2,15 @@
 // entry and the client's last-contact time, in ONE statement (data-modifying CTEs are atomic like
 // a transaction). A BEGIN … COMMIT of four statements cost five round trips to the database per
 // send; this costs one. Ids are drawn here so the audit entry can name the message without a
-// read-back. A send without an upload (nearly all of them) runs a named statement built once:
-// building it with Drizzle on every request was a tenth of the API's CPU.
+// read-back. A send without an upload (nearly all of them) runs a named statement built once
+// (building it with Drizzle on every request was a tenth of the API's CPU), over arrays, shared by
+// the sends that arrive while earlier ones are being written (coalesce.ts).
 import { randomUUID } from 'node:crypto';
-import { sql } from 'drizzle-orm';
+import { getTableColumns, is, sql } from 'drizzle-orm';
 import type { WithSubquery } from 'drizzle-orm';
+import { PgTransaction } from 'drizzle-orm/pg-core';
 import type { DbOrTx } from '../client.js';
+import { sharedStatement } from '../coalesce.js';
 import { preparedOnce } from '../prepared.js';
 import { auditLog, whatsappClient, whatsappMedia, whatsappMessage } from '../schema/index.js';
 import type { AuditEntry } from './audit.repository.js';
@@ -20,28 +23,35 @@ export interface OutboundWrite {
   client: { phone: string; name: string | null; at: Date };
 }
 
-/** The message columns the named statement sets; a write with any other goes the built way. */
-const TEXT_FIELDS = [
-  'direction',
-  'phone',
-  'clientName',
-  'type',
-  'text',
-  'caption',
-  'mediaUrl',
-  'mimetype',
-  'fileName',
-  'templateId',
-  'templateKey',
-  'templateLanguage',
-  'appointmentId',
-  'purpose',
-  'status',
-  'source',
-  'idempotencyKey',
-  'requestHash',
-] as const;
-const PREPARED_FIELDS = new Set<string>([...TEXT_FIELDS, 'scheduledAt']);
+/** The message columns the shared statement sets, with their PostgreSQL types; any other goes the built way. */
+const MESSAGE_INPUT = [
+  ['direction', 'text'],
+  ['phone', 'text'],
+  ['clientName', 'text'],
+  ['type', 'text'],
+  ['text', 'text'],
+  ['caption', 'text'],
+  ['mediaUrl', 'text'],
+  ['mimetype', 'text'],
+  ['fileName', 'text'],
+  ['templateId', 'uuid'],
+  ['templateKey', 'text'],
+  ['templateLanguage', 'text'],
+  ['appointmentId', 'uuid'],
+  ['purpose', 'text'],
+  ['status', 'text'],
+  ['source', 'text'],
+  ['idempotencyKey', 'text'],
+  ['requestHash', 'text'],
+  ['scheduledAt', 'timestamptz'],
+] as const satisfies readonly (readonly [keyof NewMessage, string])[];
+const SHARED_FIELDS = new Set<string>(MESSAGE_INPUT.map(([key]) => key));
+
+interface SharedWrite {
+  id: string;
+  advisorId: string;
+  write: OutboundWrite;
+}
 
 export async function writeOutbound(
   db: DbOrTx,
@@ -49,84 +59,112 @@ export async function writeOutbound(
   write: OutboundWrite,
 ): Promise<MessageRow> {
   const id = randomUUID();
-  const fitsPrepared =
+  const fitsShared =
     !write.media &&
-    Object.entries(write.message).every(([key, value]) => value === undefined || PREPARED_FIELDS.has(key));
-  if (fitsPrepared) return writePrepared(db, advisorId, id, write);
-  return writeBuilt(db, advisorId, id, write);
+    Object.entries(write.message).every(([key, value]) => value === undefined || SHARED_FIELDS.has(key));
+  if (!fitsShared) return writeBuilt(db, advisorId, id, write);
+  // Inside a caller's transaction the write runs alone: a failed statement aborts that
+  // transaction, so the coalescer could not run the batch's calls again one by one.
+  if (is(db, PgTransaction)) return (await writeMany(db, [{ id, advisorId, write }]))[0]!;
+  return sharedStatement(db, 'write_outbound', writeMany, { aloneOnFailure: true })({ id, advisorId, write });
 }
 
-async function writePrepared(
-  db: DbOrTx,
-  advisorId: string,
-  id: string,
-  write: OutboundWrite,
-): Promise<MessageRow> {
-  const statement = preparedOnce(db, 'ww_write_outbound', (d) => {
-    const p = (name: string) => sql.placeholder(name);
-    const at = sql`${p('at')}::timestamptz`;
-    const message = d.$with('message').as(
-      d
-        .insert(whatsappMessage)
-        .values({
-          ...Object.fromEntries(TEXT_FIELDS.map((field) => [field, p(field)])),
-          id: p('id'),
-          advisorId: p('advisorId'),
-          scheduledAt: sql`${p('scheduledAt')}::timestamptz`,
-        } as never)
-        .returning(),
+/**
+ * Many sends' outbox writes in one statement, each input's row in input order. Concurrent sends
+ * share it (coalesce.ts); when one of them breaks a unique index (an idempotency key raced), the
+ * coalescer runs each again on its own, so only that one fails, with the error it always had.
+ */
+async function writeMany(db: DbOrTx, inputs: SharedWrite[]): Promise<MessageRow[]> {
+  const statement = preparedOnce(db, 'ww_write_outbound_many', (d) => {
+    const p = sql.placeholder;
+    const column = (key: keyof typeof whatsappMessage._.columns) => sql.identifier(whatsappMessage[key].name);
+    const message = d.$with('message', getTableColumns(whatsappMessage)).as(
+      sql`insert into ${whatsappMessage} (${column('id')}, ${column('advisorId')}, ${sql.join(
+        MESSAGE_INPUT.map(([key]) => column(key)),
+        sql`, `,
+      )})
+        select * from unnest(${p('ids')}::uuid[], ${p('advisorIds')}::text[], ${sql.join(
+          MESSAGE_INPUT.map(([key, type]) => sql`${p(key)}::${sql.raw(type)}[]`),
+          sql`, `,
+        )})
+        returning *`,
     );
-    const audit = d.$with('audit').as(
-      d
-        .insert(auditLog)
-        .values({
-          advisorId: p('advisorId'),
-          actorType: p('actorType'),
-          actorId: p('actorId'),
-          action: p('action'),
-          messageId: p('id'),
-          phone: p('clientPhone'),
-          content: sql`${p('auditContent')}::jsonb`,
-        } as never)
-        .returning({ id: auditLog.id }),
+    // The audit content goes in as text and becomes jsonb per element: drivers disagree on how
+    // to serialise a jsonb[] parameter, never on text[].
+    const audit = d.$with('audit', { id: auditLog.id }).as(
+      sql`insert into ${auditLog} (advisor_id, actor_type, actor_id, action, message_id, phone, content)
+        select a.advisor_id, a.actor_type, a.actor_id, a.action, a.message_id, a.phone, a.content::jsonb
+        from unnest(${p('advisorIds')}::text[], ${p('actorTypes')}::text[], ${p('actorIds')}::text[],
+          ${p('actions')}::text[], ${p('ids')}::uuid[], ${p('auditPhones')}::text[], ${p('auditContents')}::text[])
+          as a(advisor_id, actor_type, actor_id, action, message_id, phone, content)
+        returning id`,
     );
-    const client = d.$with('client').as(
-      d
-        .insert(whatsappClient)
-        .values({
-          advisorId: p('advisorId'),
-          phone: p('clientPhone'),
-          name: sql`${p('clientName')}::text`,
-          lastOutboundAt: at,
-          updatedAt: at,
-        } as never)
-        .onConflictDoUpdate({
-          target: [whatsappClient.advisorId, whatsappClient.phone],
-          set: {
-            name: sql`coalesce(${p('clientName')}::text, ${whatsappClient.name})`,
-            lastOutboundAt: at,
-            updatedAt: at,
-          },
-        })
-        .returning({ phone: whatsappClient.phone }),
+    const client = d.$with('client', { phone: whatsappClient.phone }).as(
+      sql`insert into ${whatsappClient} (advisor_id, phone, name, last_outbound_at, updated_at)
+        select c.advisor_id, c.phone, c.name, c.at, c.at
+        from unnest(${p('clientAdvisorIds')}::text[], ${p('clientPhones')}::text[],
+          ${p('clientNames')}::text[], ${p('clientAts')}::timestamptz[]) as c(advisor_id, phone, name, at)
+        on conflict (advisor_id, phone) do update set
+          name = coalesce(excluded.name, ${whatsappClient}.name),
+          last_outbound_at = greatest(excluded.last_outbound_at, ${whatsappClient}.last_outbound_at),
+          updated_at = excluded.updated_at
+        returning phone`,
     );
-    return d.with(message, audit, client).select().from(message).prepare('ww_write_outbound');
+    return d.with(message, audit, client).select().from(message).prepare('ww_write_outbound_many');
   });
-  const m = write.message as Record<string, unknown>;
-  const [row] = await statement.execute({
-    ...Object.fromEntries(TEXT_FIELDS.map((field) => [field, m[field] ?? null])),
-    id,
-    advisorId,
-    scheduledAt: write.message.scheduledAt ? write.message.scheduledAt.toISOString() : null,
-    actorType: write.audit.actorType,
-    actorId: write.audit.actorId,
-    action: write.audit.action,
-    auditContent: write.audit.content === undefined ? null : JSON.stringify(write.audit.content),
-    clientPhone: write.client.phone,
-    clientName: write.client.name,
-    at: write.client.at.toISOString(),
+  const params: Record<string, unknown[]> = {
+    ids: inputs.map((i) => i.id),
+    advisorIds: inputs.map((i) => i.advisorId),
+    actorTypes: inputs.map((i) => i.write.audit.actorType),
+    actorIds: inputs.map((i) => i.write.audit.actorId ?? null),
+    actions: inputs.map((i) => i.write.audit.action),
+    auditPhones: inputs.map((i) => i.write.client.phone),
+    auditContents: inputs.map((i) =>
+      i.write.audit.content === undefined ? null : JSON.stringify(i.write.audit.content),
+    ),
+    ...clientParams(inputs),
+  };
+  for (const [key] of MESSAGE_INPUT) {
+    params[key] = inputs.map(({ write }) => {
+      const value = (write.message as Record<string, unknown>)[key];
+      return value instanceof Date ? value.toISOString() : (value ?? null);
+    });
+  }
+  const rows = (await statement.execute(params)) as MessageRow[];
+  const byId = new Map(rows.map((row) => [row.id, row]));
+  return inputs.map((i) => {
+    const row = byId.get(i.id);
+    if (!row) throw new Error(`the outbox write returned no row for message ${i.id}`);
+    return row;
   });
-  return row as MessageRow;
+}
+
+/**
+ * One client row per advisor and phone: an upsert may not touch a row twice in one statement.
+ * The latest send's time wins (in the statement too: two statements in flight may commit in
+ * either order, and the last contact never goes back), and the last name given (a send without
+ * one keeps the stored name). Sorted, so two shared statements in flight lock the rows they share in the same order
+ * and cannot deadlock.
+ */
+function clientParams(inputs: SharedWrite[]) {
+  const clients = new Map<string, { advisorId: string; phone: string; name: string | null; at: Date }>();
+  for (const { advisorId, write } of inputs) {
+    const key = `${advisorId} ${write.client.phone}`;
+    const seen = clients.get(key);
+    clients.set(key, {
+      advisorId,
+      phone: write.client.phone,
+      name: write.client.name ?? seen?.name ?? null,
+      at: seen && seen.at > write.client.at ? seen.at : write.client.at,
+    });
+  }
+  const sorted = [...clients.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, c]) => c);
+  return {
+    clientAdvisorIds: sorted.map((c) => c.advisorId),
+    clientPhones: sorted.map((c) => c.phone),
+    clientNames: sorted.map((c) => c.name),
+    clientAts: sorted.map((c) => c.at.toISOString()),
+  };
 }
 
 async function writeBuilt(
