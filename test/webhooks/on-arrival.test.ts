@@ -5,8 +5,8 @@
 // up in their own messages only). WhatsApp's SERVER_ACK receipt says what the echo says, and is
 // settled the same way. Delivery and read receipts of recorded messages are applied on arrival,
 // not stored: the message has moved by the time the 200 is answered; one naming an id not
-// recorded (or another advisor's) is stored as before. Signed requests over real HTTP, several in
-// one batch.
+// recorded (or another advisor's) is stored as before, and so is one whose statement fails (a
+// fault injected with a trigger). Signed requests over real HTTP, several in one batch.
 import { and, eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { claimForSending, findMessage, markSent } from '../../src/db/repositories/message.repository.js';
@@ -273,6 +273,35 @@ describe('delivery and read receipts', () => {
     // The send worker takes parked receipts after mark-sent; here the test is the worker.
     await applyParkedReceipts(service.runtime.ctx, (await findMessage(db, ana.userId, row.id))!);
     expect(await findMessage(db, ana.userId, row.id)).toMatchObject({ status: 'delivered' });
+  });
+
+  it('whose statement fails are stored instead, and the worker applies them once the fault is gone', async () => {
+    const db = service.database.db;
+    const sent = await sentMessage(ana, '+34613000404', 'Recordatorio J', '3ARCPT-FAULT');
+    expect(sent!.id).toMatch(/^[0-9a-f-]{36}$/);
+    // A real fault in the database: this message's move to `read` is refused, on every path.
+    await db.execute(sql`create or replace function ww_test_refuse_read() returns trigger language plpgsql
+      as $$ begin raise exception 'injected fault: read refused'; end $$`);
+    await db.execute(
+      sql.raw(`create trigger ww_test_refuse_read before update on whatsapp_message for each row
+        when (new.id = '${sent!.id}' and new.status = 'read') execute function ww_test_refuse_read()`),
+    );
+    const before = webhookStats.receiptsApplied;
+    try {
+      expect((await postReceipt(ana, '+34613000404', '3ARCPT-FAULT', 'READ')).status).toBe(200);
+      expect(webhookStats.receiptsApplied).toBe(before);
+      expect(await storedReceipts(ana, '3ARCPT-FAULT')).toHaveLength(1);
+      expect(await findMessage(db, ana.userId, sent!.id)).toMatchObject({ status: 'sent', readAt: null });
+    } finally {
+      await db.execute(sql`drop trigger if exists ww_test_refuse_read on whatsapp_message`);
+      await db.execute(sql`drop function if exists ww_test_refuse_read()`);
+    }
+    await waitFor(
+      () => findMessage(db, ana.userId, sent!.id),
+      (row) => row?.status === 'read',
+      { what: 'the stored receipt applied by the worker', timeoutMs: 30_000 },
+    );
+    expect(webhookStats.receiptsApplied).toBe(before);
   });
 
   it("naming another advisor's message are stored for their own instance's advisor and move nothing", async () => {
