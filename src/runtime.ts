@@ -186,6 +186,7 @@ export async function createRuntime(
           sweeperIntervalMs: config.sweeperIntervalMs,
           healthCheckIntervalMs: config.healthCheckIntervalMs,
           auditRetentionDays: config.auditRetentionDays,
+          mediaRetentionDays: config.mediaRetentionDays,
           // At least once a minute, and no later than the sweeper's own tick.
           schedulerCheckMs: Math.min(60_000, config.sweeperIntervalMs),
           // Appointment messages: skipped at send time if the appointment changed or was cancelled.

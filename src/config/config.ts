@@ -87,6 +87,8 @@ export interface Config {
   sessionCacheTtlMs: number;
   healthCheckIntervalMs: number;
   auditRetentionDays: number;
+  /** Uploaded media bytes are kept this long after their message was last updated, once it is done. */
+  mediaRetentionDays: number;
   checkWhatsappNumbers: boolean;
   featureDefaults: { sending: boolean; reminders: boolean; inbox: boolean; publicCta: boolean };
 }
@@ -277,6 +279,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     sessionCacheTtlMs: e.SESSION_CACHE_TTL_MS,
     healthCheckIntervalMs: e.HEALTH_CHECK_INTERVAL_MS,
     auditRetentionDays: e.AUDIT_RETENTION_DAYS,
+    mediaRetentionDays: e.MEDIA_RETENTION_DAYS,
     checkWhatsappNumbers: e.CHECK_WHATSAPP_NUMBERS,
     featureDefaults: {
       sending: e.FEATURE_SENDING,

@@ -131,6 +131,7 @@ export const envSchema = z.object({
   SESSION_CACHE_TTL_MS: int(0, 300_000).default(5_000),
   HEALTH_CHECK_INTERVAL_MS: int(0, 86_400_000).default(300_000),
   AUDIT_RETENTION_DAYS: int(1, 3_650).default(365),
+  MEDIA_RETENTION_DAYS: int(1, 3_650).default(30),
   CHECK_WHATSAPP_NUMBERS: bool.default(false),
   FEATURE_SENDING: bool.default(true),
   FEATURE_REMINDERS: bool.default(true),

@@ -31,6 +31,8 @@ export const MAINTENANCE_JOBS = {
   /** Re-enqueues stored webhook events whose job Redis lost (crash after the ack). */
   webhookSweep: 'webhook-sweep',
   pruneWebhooks: 'prune-webhooks',
+  /** Deletes uploaded media bytes of messages done for longer than MEDIA_RETENTION_DAYS. */
+  pruneMedia: 'prune-media',
 } as const;
 
 /** Webhook processing is idempotent, so a failed job is simply retried a few times. */

@@ -4,6 +4,7 @@
 import { Queue, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { pruneAudit } from '../db/repositories/audit.repository.js';
+import { pruneAllSentMedia } from '../db/repositories/media.repository.js';
 import type { DomainContext } from '../domain/context.js';
 import { checkConnectedInstances } from '../domain/instances/refresh-connection-state.js';
 import type { BullMqMessageQueue } from '../jobs/bullmq-message-queue.js';
@@ -25,6 +26,7 @@ export interface WorkerSettings {
   sweeperIntervalMs: number;
   healthCheckIntervalMs: number;
   auditRetentionDays: number;
+  mediaRetentionDays: number;
   /** How often a worker checks that the maintenance schedulers still exist in Redis. */
   schedulerCheckMs: number;
   mustSkip?: DeliveryHooks['mustSkip'];
@@ -88,6 +90,7 @@ export async function startWorkers(
     [MAINTENANCE_JOBS.pruneAudit, 3_600_000],
     [MAINTENANCE_JOBS.webhookSweep, settings.sweeperIntervalMs],
     [MAINTENANCE_JOBS.pruneWebhooks, 3_600_000],
+    [MAINTENANCE_JOBS.pruneMedia, 3_600_000],
   ];
   const install = (name: string, every: number) =>
     maintenance.upsertJobScheduler(
@@ -180,6 +183,8 @@ export async function startWorkers(
           return sweepWebhookEvents(ctx, webhooks);
         case MAINTENANCE_JOBS.pruneWebhooks:
           return pruneWebhookData(ctx);
+        case MAINTENANCE_JOBS.pruneMedia:
+          return pruneAllSentMedia(ctx.db, new Date(Date.now() - settings.mediaRetentionDays * 86_400_000));
         default:
           return null;
       }

@@ -36,13 +36,13 @@ async function runWorkerWith(intervalMs: number): Promise<void> {
   const config = loadConfig({ ...env, HEALTH_CHECK_INTERVAL_MS: String(intervalMs) });
   const runtime = await createRuntime(config, createLogger('silent'), 'worker', { database });
   try {
-    // The sweeper is set in the same pass, after the health check: once it is there, so is
-    // the health check's final state.
+    // The media prune is set last in the same pass, after the health check: once it is there,
+    // so is the health check's final state.
     await waitFor(
       async () => {
         const [health, sweep] = await Promise.all([
           maintenance.getJobScheduler(MAINTENANCE_JOBS.healthCheck),
-          maintenance.getJobScheduler(MAINTENANCE_JOBS.pruneWebhooks),
+          maintenance.getJobScheduler(MAINTENANCE_JOBS.pruneMedia),
         ]);
         return { health: health?.every ?? null, sweep: sweep?.every ?? null };
       },
@@ -77,6 +77,7 @@ describe('the health check scheduler', () => {
         MAINTENANCE_JOBS.pruneAudit,
         MAINTENANCE_JOBS.webhookSweep,
         MAINTENANCE_JOBS.pruneWebhooks,
+        MAINTENANCE_JOBS.pruneMedia,
       ].sort(),
     );
     expect(await maintenance.getJobs(['delayed', 'wait', 'prioritized'])).not.toContainEqual(

@@ -144,10 +144,18 @@ export const whatsappMessage = pgTable(
     index('whatsapp_message_appointment_idx')
       .on(t.appointmentId)
       .where(sql`${t.appointmentId} is not null`),
+    // Media retention asks, per upload, whether a message still needs it: partial for the same
+    // reason (most messages are text).
+    index('whatsapp_message_media_idx')
+      .on(t.mediaId)
+      .where(sql`${t.mediaId} is not null`),
   ],
 );
 
-/** Uploaded media, kept until the message is sent (Evolution takes raw base64). */
+/**
+ * Uploaded media (Evolution takes raw base64), kept while its message may still be sent (a failed
+ * one may be retried) and MEDIA_RETENTION_DAYS after it was last updated (media.repository.ts).
+ */
 export const whatsappMedia = pgTable('whatsapp_media', {
   id: uuid('id').primaryKey().defaultRandom(),
   advisorId: advisorRef(),
