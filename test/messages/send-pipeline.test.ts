@@ -158,6 +158,39 @@ describe('POST /api/whatsapp/send', () => {
     expect(phone.filter((m) => m.text === 'Una sola vez')).toHaveLength(1);
   });
 
+  it('answers identical requests racing with one Idempotency-Key with one message, sent once', async () => {
+    // Sent together with other sends, so the racing writes share statements (coalesce.ts): the
+    // shared one breaks the unique key, each write runs again alone, and the losers answer like
+    // a repeat. The one with another body is a 409 whether it wins or loses the race.
+    const body = { to: '+34612000009', text: 'Carrera' };
+    const answers = await Promise.all([
+      ...Array.from({ length: 4 }, (_, i) =>
+        ana.client.post('/api/whatsapp/send', { to: '+34612000010', text: `Otra ${i}` }),
+      ),
+      ...Array.from({ length: 6 }, () =>
+        ana.client.post('/api/whatsapp/send', body, { 'idempotency-key': 'k-race' }),
+      ),
+    ]);
+    const racing = answers.slice(4);
+    expect(answers.map((a) => a.status)).toEqual(Array.from({ length: 10 }, () => 202));
+    const ids = new Set(racing.map((a) => a.body.message.id));
+    expect(ids.size).toBe(1);
+    const other = await ana.client.post(
+      '/api/whatsapp/send',
+      { ...body, text: 'Carrera, otra' },
+      { 'idempotency-key': 'k-race' },
+    );
+    expect(other.status).toBe(409);
+    const [id] = [...ids];
+    await waitFor(
+      () => message(ana, id!),
+      (r) => ['sent', 'delivered', 'read'].includes(r.body.status),
+      { what: 'the raced message sent' },
+    );
+    const phone = await sentByPhone(ana);
+    expect(phone.filter((m) => m.text === 'Carrera')).toHaveLength(1);
+  });
+
   it('sends an uploaded image with its caption, checking the real type of the bytes', async () => {
     const png = Buffer.from('89504e470d0a1a0a0000000d4948445200000001000000010806000000', 'hex').toString(
       'base64',
