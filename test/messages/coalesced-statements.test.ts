@@ -261,6 +261,37 @@ describe('outbox writes of concurrent sends', () => {
     expect(texts).not.toContain('cuatro');
   });
 
+  it('never move a client’s last contact back, with or without an upload', async () => {
+    const ana = await createAdvisor(database.db);
+    const phone = '+34611000040';
+    const at = (second: number) => new Date(`2026-12-03T09:00:${String(second).padStart(2, '0')}.000Z`);
+    const upload = (second: number): OutboundWrite => {
+      const base = send(phone, { at: at(second) });
+      return {
+        ...base,
+        media: { mimetype: 'image/png', fileName: 'a.png', bytes: Buffer.from('png') },
+        message: { ...base.message, type: 'image', text: null, caption: 'foto' },
+      };
+    };
+    const lastContact = async () =>
+      (
+        await database.db
+          .select()
+          .from(whatsappClient)
+          .where(and(eq(whatsappClient.advisorId, ana), eq(whatsappClient.phone, phone)))
+      )[0]!.lastOutboundAt;
+    // Each pair: a later write first, then an earlier one committing after it.
+    await writeOutbound(database.db, ana, send(phone, { at: at(10) }));
+    await writeOutbound(database.db, ana, upload(5));
+    expect(await lastContact()).toEqual(at(10));
+    await writeOutbound(database.db, ana, upload(20));
+    expect(await lastContact()).toEqual(at(20));
+    await writeOutbound(database.db, ana, send(phone, { at: at(15) }));
+    expect(await lastContact()).toEqual(at(20));
+    await writeOutbound(database.db, ana, upload(30));
+    expect(await lastContact()).toEqual(at(30));
+  });
+
   it('write alone inside a caller’s transaction, and roll back with it', async () => {
     const ana = await createAdvisor(database.db);
     const written = await database.db

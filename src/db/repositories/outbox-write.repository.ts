@@ -194,7 +194,12 @@ async function writeBuilt(
       .values({ advisorId, phone, name, lastOutboundAt: at, updatedAt: at })
       .onConflictDoUpdate({
         target: [whatsappClient.advisorId, whatsappClient.phone],
-        set: { name: sql`coalesce(${name}, ${whatsappClient.name})`, lastOutboundAt: at, updatedAt: at },
+        // As in the shared statement: the last contact never goes back when writes commit out of order.
+        set: {
+          name: sql`coalesce(${name}, ${whatsappClient.name})`,
+          lastOutboundAt: sql`greatest(excluded.last_outbound_at, ${whatsappClient.lastOutboundAt})`,
+          updatedAt: at,
+        },
       })
       .returning({ phone: whatsappClient.phone }),
   );
