@@ -413,29 +413,52 @@ export async function settledForSentReceipt(
   db: DbOrTx,
   pairs: readonly { advisorId: string; evolutionMessageId: string }[],
 ): Promise<Set<string>> {
-  const m = whatsappMessage;
-  return recordedKeys(
+  const rows = await unmovedRows(
     db,
-    pairs,
-    sql`not (${RANK_SQL} < 3 and ${m.status} not in ('failed','skipped','cancelled'))`,
+    pairs.map((p) => ({ ...p, rank: RECEIPT_RANK.sent })),
+    false,
+  );
+  return new Set(rows.map((r) => echoKey(r.advisorId, r.evolutionMessageId)));
+}
+
+/**
+ * Of these delivery and read receipts, those that would leave their recorded message as it is
+ * now (it is at or past the receipt's status, or finished otherwise), keyed by receiptKey.
+ * Receipts with no message are not returned. Asked after the receipts' updates moved nothing, in
+ * a statement of its own: a send recorded since (its status `sent`) is not settled by its delivery
+ * receipt, so that receipt is stored and applied later. Asking only whether the message was
+ * recorded would count it as applied, and the receipt, neither applied nor stored, would be lost.
+ */
+export async function settledReceiptKeys(
+  db: DbOrTx,
+  receipts: readonly { advisorId: string; evolutionMessageId: string; status: 'delivered' | 'read' }[],
+): Promise<Set<string>> {
+  const rows = await unmovedRows(
+    db,
+    receipts.map((r) => ({ ...r, rank: RECEIPT_RANK[r.status] })),
+    true,
+  );
+  return new Set(
+    rows.map((r) => receiptKey(r.advisorId, r.evolutionMessageId, r.rank === 5 ? 'read' : 'delivered')),
   );
 }
 
-/** Of these (advisor, Evolution id) pairs, the keys (echoKey) of those that name a recorded message. */
-export async function recordedReceiptKeys(
-  db: DbOrTx,
-  pairs: readonly { advisorId: string; evolutionMessageId: string }[],
-): Promise<Set<string>> {
-  return recordedKeys(db, pairs, sql`true`);
+/** A receipt's key: its message's echoKey and its status. */
+export function receiptKey(
+  advisorId: string,
+  evolutionMessageId: string,
+  status: 'delivered' | 'read',
+): string {
+  return `${echoKey(advisorId, evolutionMessageId)}\n${status}`;
 }
 
-/** The pairs naming a recorded message whose row meets `where`, in one read, keyed by echoKey. */
-async function recordedKeys(
+/** Of these receipts (by rank), those naming a recorded message they would not move, in one read. */
+async function unmovedRows(
   db: DbOrTx,
-  pairs: readonly { advisorId: string; evolutionMessageId: string }[],
-  where: SQL,
-): Promise<Set<string>> {
-  if (pairs.length === 0) return new Set();
+  pairs: readonly { advisorId: string; evolutionMessageId: string; rank: number }[],
+  proof: boolean,
+): Promise<{ advisorId: string; evolutionMessageId: string; rank: number }[]> {
+  if (pairs.length === 0) return [];
   const m = whatsappMessage;
   // unnest, not jsonb_to_recordset: PostgreSQL counts an unnested array's elements when planning,
   // so a batch of 5 is planned as 5 index lookups. A record set is guessed at 100 rows, and on a
@@ -444,16 +467,17 @@ async function recordedKeys(
   // One parameter per column (sql.param): a bare array would become a list of parameters.
   const advisors = sql.param(pairs.map((p) => p.advisorId));
   const ids = sql.param(pairs.map((p) => p.evolutionMessageId));
+  const ranks = sql.param(pairs.map((p) => p.rank));
   const result = await db.execute(sql`
-    select ${m.advisorId} as advisor_id, ${m.evolutionMessageId} as evolution_message_id
-    from unnest(${advisors}::text[], ${ids}::text[]) as k(a, e)
+    select ${m.advisorId} as advisor_id, ${m.evolutionMessageId} as evolution_message_id, k.rank
+    from unnest(${advisors}::text[], ${ids}::text[], ${ranks}::int[]) as k(a, e, rank)
     join ${m} on ${m.advisorId} = k.a and ${m.evolutionMessageId} = k.e
-    where ${where}`);
-  return new Set(
-    rowsOf<{ advisor_id: string; evolution_message_id: string }>(result).map((r) =>
-      echoKey(r.advisor_id, r.evolution_message_id),
-    ),
-  );
+    where not ${receiptMovesTo(sql`k.rank`, proof)}`);
+  return rowsOf<{ advisor_id: string; evolution_message_id: string; rank: number }>(result).map((r) => ({
+    advisorId: r.advisor_id,
+    evolutionMessageId: r.evolution_message_id,
+    rank: Number(r.rank),
+  }));
 }
 
 export function echoKey(advisorId: string, evolutionMessageId: string): string {
@@ -517,10 +541,16 @@ function receiptSet(status: 'sent' | 'delivered' | 'read', at: SQL, now: SQL) {
 
 /** Whether the receipt moves the message: statuses only go forward. */
 function receiptMoves(status: 'sent' | 'delivered' | 'read'): SQL {
+  return receiptMovesTo(sql.raw(String(RECEIPT_RANK[status])), status !== 'sent');
+}
+
+const RECEIPT_RANK = { sent: 3, delivered: 4, read: 5 } as const;
+
+/** receiptMoves for a receipt whose status has this rank (`proof`: a delivery or read receipt). */
+function receiptMovesTo(target: SQL, proof: boolean): SQL {
   const m = whatsappMessage;
-  const target = sql.raw(String({ sent: 3, delivered: 4, read: 5 }[status]));
   const forward = sql`${RANK_SQL} < ${target} and ${m.status} not in ('failed','skipped','cancelled')`;
-  if (status === 'sent') return forward;
+  if (!proof) return forward;
   // A delivery or read receipt proves the message reached the phone, so it also overrides an
   // ERROR receipt that came first (WhatsApp's receipts arrive in any order): the same two
   // receipts must end in the same status whichever comes first. Only that failure: one the

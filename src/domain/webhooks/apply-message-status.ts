@@ -5,7 +5,8 @@ import {
   applyReceipt,
   applyReceipts,
   echoKey,
-  recordedReceiptKeys,
+  receiptKey,
+  settledReceiptKeys,
   savePendingReceipt,
   takePendingReceipts,
   type MessageRow,
@@ -73,7 +74,8 @@ export interface ArrivingWebhookReceipts {
 /**
  * Applies the arrivalReceipts of many webhooks to messages already recorded, at their arrival: no
  * event row, no job. Two statements for all of them (delivery receipts, then read receipts, so a
- * message named by both ends as read) and one read for those that moved nothing; every moved
+ * message named by both ends as read) and one read for those that moved nothing (settled
+ * already, or to be stored); every moved
  * message is published live. For each webhook, whether all its receipts named recorded messages.
  * One that did not (a receipt overtook the send's answer) must be stored: its processing parks
  * that receipt and applies the others again, which changes nothing (statuses only move forward).
@@ -87,7 +89,8 @@ export async function applyReceiptsOnArrival(
       advisorId: w.advisorId,
       evolutionMessageId: r.evolutionMessageId,
       at: w.at,
-      status: r.status,
+      // arrivalReceipts let through nothing else.
+      status: r.status as 'delivered' | 'read',
     })),
   );
   const known = new Set<string>();
@@ -106,9 +109,17 @@ export async function applyReceiptsOnArrival(
       void ctx.events.publish(row.advisorId, { type: 'message', data: messageView(row) as never });
     }
   }
+  // A receipt that moved nothing counts only if its message is already where it would take it (a
+  // duplicate, or overtaken): not merely recorded, which a send recorded since would be.
   const unmoved = all.filter((r) => !known.has(echoKey(r.advisorId, r.evolutionMessageId)));
-  for (const key of await recordedReceiptKeys(ctx.db, unmoved)) known.add(key);
-  return webhooks.map((w) => w.receipts.every((r) => known.has(echoKey(w.advisorId, r.evolutionMessageId))));
+  const settled = await settledReceiptKeys(ctx.db, unmoved);
+  return webhooks.map((w) =>
+    w.receipts.every(
+      (r) =>
+        known.has(echoKey(w.advisorId, r.evolutionMessageId)) ||
+        settled.has(receiptKey(w.advisorId, r.evolutionMessageId, r.status as 'delivered' | 'read')),
+    ),
+  );
 }
 
 /** Applies the receipts parked for this id; the row when one of them changed it. */
