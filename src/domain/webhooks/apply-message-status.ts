@@ -74,11 +74,12 @@ export interface ArrivingWebhookReceipts {
 /**
  * Applies the arrivalReceipts of many webhooks to messages already recorded, at their arrival: no
  * event row, no job. Two statements for all of them (delivery receipts, then read receipts, so a
- * message named by both ends as read) and one read for those that moved nothing (settled
- * already, or to be stored); every moved
- * message is published live. For each webhook, whether all its receipts named recorded messages.
- * One that did not (a receipt overtook the send's answer) must be stored: its processing parks
- * that receipt and applies the others again, which changes nothing (statuses only move forward).
+ * message named by both ends as read) and one read for those that moved nothing; every moved
+ * message is published live. For each webhook, whether each of its receipts was applied or found
+ * settled (its message already at or past its status). One that was not (a receipt overtook the
+ * send's answer, or the send was recorded meanwhile) must be stored: its processing parks or
+ * applies that receipt and applies the others again, which changes nothing (statuses only move
+ * forward).
  */
 export async function applyReceiptsOnArrival(
   ctx: Pick<DomainContext, 'db' | 'events'>,
