@@ -6,7 +6,7 @@ import { promoteAdmin } from './auth/admin.js';
 import type { Config } from './config/config.js';
 import { openDatabase, type Database } from './db/client.js';
 import { pendingMigrations, runMigrations } from './db/migrate.js';
-import { createRedis } from './jobs/redis.js';
+import { createRedis, redisReady } from './jobs/redis.js';
 import type { Redis } from 'ioredis';
 import { startSandboxGateway, type SandboxGateway } from './sandbox.js';
 import { SecretBox } from './domain/crypto/secret-box.js';
@@ -47,6 +47,9 @@ export interface Runtime {
 }
 
 export class StartupError extends Error {}
+
+/** How long startup waits for Redis to connect before serving without it (see redisReady). */
+const REDIS_STARTUP_WAIT_MS = 5_000;
 
 export interface RuntimeOverrides {
   /** An already-open database (tests hand in a fresh copy of a migrated template). */
@@ -109,6 +112,11 @@ export async function createRuntime(
       logger.warn({ err: err.message }, `Redis unavailable at ${config.redis.url}`),
     );
     onClose(async () => (redis.status === 'ready' ? redis.quit() : redis.disconnect()));
+    if (!(await redisReady(redis, REDIS_STARTUP_WAIT_MS))) {
+      logger.warn(
+        `Redis at ${config.redis.url} is not ready yet: starting anyway, sends answer 503 until it is`,
+      );
+    }
 
     const auth = createAuth({
       db: database.db,

@@ -37,6 +37,31 @@ export function createRedis(url: string, role: RedisRole, onError?: (err: Error)
   return redis;
 }
 
+/**
+ * Waits until a connection is ready, Redis refuses it, or the time is up; says whether it is ready.
+ * The API's connection does not queue commands, so a request that arrives before it has connected
+ * fails instead of waiting: its rate-limit count was skipped (the limiter steps aside on Redis
+ * errors) and a send answered 503. Startup waits for it briefly; a Redis that is down does not hold
+ * startup back (the service starts and answers 503 until Redis returns).
+ */
+export async function redisReady(redis: Redis, timeoutMs: number): Promise<boolean> {
+  if (redis.status === 'ready') return true;
+  return new Promise((resolve) => {
+    const settle = (ready: boolean) => {
+      clearTimeout(timer);
+      redis.off('ready', onReady);
+      redis.off('error', onError);
+      resolve(ready);
+    };
+    const onReady = () => settle(true);
+    const onError = () => settle(false);
+    const timer = setTimeout(() => settle(false), timeoutMs);
+    timer.unref();
+    redis.once('ready', onReady);
+    redis.once('error', onError);
+  });
+}
+
 /** The API's queue calls wait at most this long for Redis before the caller falls back. */
 export const QUEUE_CALL_DEADLINE_MS = 2_000;
 
