@@ -49,16 +49,26 @@ export async function applyMessageStatus(
   return applied;
 }
 
+/** A delivery or read receipt of one of our messages: what may be applied at arrival. */
+export type ArrivalReceipt = MessageStatusEvent & { status: 'delivered' | 'read' };
+
+function isArrivalReceipt(event: WebhookEvent): event is ArrivalReceipt {
+  return (
+    event.type === 'message_status' &&
+    event.fromMe !== false &&
+    (event.status === 'delivered' || event.status === 'read')
+  );
+}
+
 /**
  * A webhook's receipts when it holds nothing else and each is a delivery or read receipt of one of
  * our messages: what applyReceiptsOnArrival may apply before anything is stored. Null otherwise.
  */
-export function arrivalReceipts(events: readonly WebhookEvent[]): MessageStatusEvent[] | null {
+export function arrivalReceipts(events: readonly WebhookEvent[]): ArrivalReceipt[] | null {
   if (events.length === 0) return null;
-  const receipts: MessageStatusEvent[] = [];
+  const receipts: ArrivalReceipt[] = [];
   for (const event of events) {
-    if (event.type !== 'message_status' || event.fromMe === false) return null;
-    if (event.status !== 'delivered' && event.status !== 'read') return null;
+    if (!isArrivalReceipt(event)) return null;
     receipts.push(event);
   }
   return receipts;
@@ -67,7 +77,7 @@ export function arrivalReceipts(events: readonly WebhookEvent[]): MessageStatusE
 /** The receipts of one webhook, as the writer hands them over. */
 export interface ArrivingWebhookReceipts {
   advisorId: string;
-  receipts: readonly MessageStatusEvent[];
+  receipts: readonly ArrivalReceipt[];
   at: Date;
 }
 
@@ -90,8 +100,7 @@ export async function applyReceiptsOnArrival(
       advisorId: w.advisorId,
       evolutionMessageId: r.evolutionMessageId,
       at: w.at,
-      // arrivalReceipts let through nothing else.
-      status: r.status as 'delivered' | 'read',
+      status: r.status,
     })),
   );
   const known = new Set<string>();
@@ -118,7 +127,7 @@ export async function applyReceiptsOnArrival(
     w.receipts.every(
       (r) =>
         known.has(echoKey(w.advisorId, r.evolutionMessageId)) ||
-        settled.has(receiptKey(w.advisorId, r.evolutionMessageId, r.status as 'delivered' | 'read')),
+        settled.has(receiptKey(w.advisorId, r.evolutionMessageId, r.status)),
     ),
   );
 }

@@ -22,10 +22,9 @@
 // acknowledged, and the sweeper enqueues it later.
 import type { Logger } from 'pino';
 import type { Db } from '../../db/client.js';
-import type { MessageStatusEvent } from '../../gateway/index.js';
 import type { EventBus } from '../events/event-bus.js';
 import { insertWebhookEvents, type NewWebhookEvent } from '../../db/repositories/webhook-event.repository.js';
-import { applyReceiptsOnArrival } from './apply-message-status.js';
+import { applyReceiptsOnArrival, type ArrivalReceipt } from './apply-message-status.js';
 import { settledEchoes } from './settled-echoes.js';
 import { webhookStats } from './webhook-stats.js';
 import type { WebhookJobQueue } from './webhook-job-queue.js';
@@ -34,7 +33,7 @@ interface Waiting {
   row: NewWebhookEvent;
   sentConfirmations: readonly string[] | null;
   /** Its delivery and read receipts, when that is all it holds (arrivalReceipts). */
-  receipts: readonly MessageStatusEvent[] | null;
+  receipts: readonly ArrivalReceipt[] | null;
   /** Already waited once for its send to be recorded: stored if still unsettled. */
   lookedAgain?: boolean;
   resolve: (id: number | null) => void;
@@ -79,7 +78,7 @@ export class WebhookEventWriter {
   write(
     row: NewWebhookEvent,
     sentConfirmations: readonly string[] | null = null,
-    receipts: readonly MessageStatusEvent[] | null = null,
+    receipts: readonly ArrivalReceipt[] | null = null,
   ): Promise<number | null> {
     return new Promise<number | null>((resolve, reject) => {
       this.waiting.push({ row, sentConfirmations, receipts, resolve, reject });
