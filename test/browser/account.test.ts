@@ -145,6 +145,10 @@ describe('advisor account in the browser', () => {
     await signIn(page);
     await page.goto('/templates');
     await page.getByRole('heading', { name: 'Plantillas', level: 1 }).waitFor();
+    // The screen's own reads (templates, the unread count, the number's status) may still be on
+    // their way after the heading shows; one reaching the server after the sign-out would meet the
+    // 401 before the click (CI, 2026-12-04: the link was gone when the click came).
+    await page.waitForLoadState('networkidle');
     // Signed out elsewhere (another tab, an admin): the session is gone on the server.
     const out = await context.request.post(`${suite.web.url}/api/auth/sign-out`, {
       headers: { origin: suite.web.url },
