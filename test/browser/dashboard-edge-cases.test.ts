@@ -10,6 +10,7 @@ import { connectedAdvisor, webhookApplied } from '../support/whatsapp.js';
 import {
   clearFaults,
   clientWrites,
+  holdResponse,
   holdRoute,
   horizontalOverflow,
   pdfOf,
@@ -119,6 +120,42 @@ describe('live updates for messages outside the loaded page', () => {
     await untilStatus(advisor, third.id, ['delivered', 'read']);
     await page.waitForTimeout(500);
     await expect(rows.count()).resolves.toBe(0);
+    await context.close();
+  });
+});
+
+describe('a message that arrives while the chat is read again', () => {
+  it('stays on screen: the read began before it existed and does not take it off', async () => {
+    const { advisor, page, context, pageErrors } = await advisorPage('Nora Vidal');
+    const from = newPhone();
+    const bubbles = page.getByTestId('chat-bubble');
+    const inboundTexts = async () =>
+      ((await advisor.client.get('/api/whatsapp/messages?direction=inbound')).body.items as any[]).map(
+        (m) => m.text,
+      );
+    await clientWrites(advisor, from, 'Hola, ¿hay hueco el lunes?');
+
+    // The stream's request is held: the chat loads, then a message comes while no stream is open.
+    const releaseStream = await holdRoute(page, '**/api/whatsapp/events');
+    await page.goto(`/inbox/${encodeURIComponent(from)}`);
+    await bubbles.filter({ hasText: 'Hola, ¿hay hueco el lunes?' }).waitFor();
+    await clientWrites(advisor, from, 'Perdona, el lunes no');
+    await waitFor(inboundTexts, (texts) => texts.includes('Perdona, el lunes no'), { what: 'stored' });
+
+    // The stream opens and the chat reads its messages again; the server answers at once, but
+    // the answer is held while the client writes once more, live.
+    const reread = await holdResponse(page, '**/api/whatsapp/conversations/*/messages*');
+    releaseStream();
+    await reread.answered;
+    await clientWrites(advisor, from, 'Mejor el martes');
+    await bubbles.filter({ hasText: 'Mejor el martes' }).waitFor();
+
+    // The read lands: the message it missed shows, the one that came meanwhile stays, in order.
+    reread.release();
+    await bubbles.filter({ hasText: 'Perdona, el lunes no' }).waitFor();
+    const texts = await page.locator('[data-testid="chat-bubble"] .bubble-text').allTextContents();
+    expect(texts).toEqual(['Hola, ¿hay hueco el lunes?', 'Perdona, el lunes no', 'Mejor el martes']);
+    expect(pageErrors).toEqual([]);
     await context.close();
   });
 });

@@ -98,6 +98,31 @@ export async function holdRoute(page: Page, url: string): Promise<() => void> {
   return release;
 }
 
+/**
+ * The next request to `url` reaches the server now, but its answer reaches the page only on
+ * `release()`: what the page gets is what the server read before whatever happens meanwhile.
+ */
+export async function holdResponse(
+  page: Page,
+  url: string,
+): Promise<{ answered: Promise<void>; release: () => void }> {
+  let release: () => void = () => undefined;
+  const held = new Promise<void>((resolve) => (release = resolve));
+  let served: () => void = () => undefined;
+  const answered = new Promise<void>((resolve) => (served = resolve));
+  await page.route(
+    url,
+    async (route) => {
+      const response = await route.fetch();
+      served();
+      await held;
+      await route.fulfill({ response });
+    },
+    { times: 1 },
+  );
+  return { answered, release };
+}
+
 /** A real PNG (a QR code of `text`), as a phone's gallery would hold one. */
 export function pngOf(text: string): Promise<Buffer> {
   return QRCode.toBuffer(text, { type: 'png', width: 96 });

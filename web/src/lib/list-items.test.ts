@@ -37,4 +37,58 @@ describe('foldFirstPage', () => {
     const out = foldFirstPage([row('d', 5)], [row('d', 3)], { idOf, keepRest: false });
     expect(out[0]?.v).toBe(3);
   });
+
+  it('keeps a row a live event added while the page was on its way, where it was shown', () => {
+    // `n` arrived live on top and `m` between c and b; the page was read before either existed.
+    const live = [row('n'), row('d'), row('c'), row('m'), row('b')];
+    const page = [row('d'), row('c'), row('b')];
+    const added = new Set(['n', 'm']);
+    expect(ids(foldFirstPage(live, page, { idOf, keepRest: false, addedMeanwhile: added }))).toEqual([
+      'n',
+      'd',
+      'c',
+      'm',
+      'b',
+    ]);
+  });
+
+  it('keeps a row added meanwhile on top of one the page brings that the list missed', () => {
+    const live = [row('n'), row('d'), row('c')];
+    const page = [row('e'), row('d'), row('c')];
+    const out = foldFirstPage(live, page, { idOf, keepRest: false, addedMeanwhile: new Set(['n']) });
+    expect(ids(out)).toEqual(['n', 'e', 'd', 'c']);
+  });
+
+  it('a list emptied to load again keeps what came live meanwhile, on top', () => {
+    const out = foldFirstPage([row('n')], [row('e'), row('d')], {
+      idOf,
+      keepRest: false,
+      addedMeanwhile: new Set(['n']),
+    });
+    expect(ids(out)).toEqual(['n', 'e', 'd']);
+  });
+
+  it('drops a shown row the page no longer holds unless it was added meanwhile', () => {
+    // `x` was shown before the read began (it no longer matches): it goes; `n` stays.
+    const live = [row('n'), row('x'), row('d')];
+    const page = [row('d')];
+    const out = foldFirstPage(live, page, { idOf, keepRest: false, addedMeanwhile: new Set(['n']) });
+    expect(ids(out)).toEqual(['n', 'd']);
+  });
+
+  it('with later pages loaded, a row added meanwhile keeps its place among them, once', () => {
+    const live = [row('n'), row('d'), row('c'), row('b'), row('k'), row('a')];
+    const page = [row('d'), row('c')];
+    const out = foldFirstPage(live, page, { idOf, keepRest: true, addedMeanwhile: new Set(['n', 'k']) });
+    expect(ids(out)).toEqual(['n', 'd', 'c', 'b', 'k', 'a']);
+  });
+
+  it('a row the page holds is not repeated for having been added meanwhile', () => {
+    const out = foldFirstPage([row('n', 1), row('d')], [row('n', 2), row('d')], {
+      idOf,
+      keepRest: false,
+      addedMeanwhile: new Set(['n']),
+    });
+    expect(out.map((r) => `${r.id}${r.v}`)).toEqual(['n2', 'd1']);
+  });
 });

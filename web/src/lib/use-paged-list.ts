@@ -47,26 +47,62 @@ export function usePagedList<T>(path: string, query: Record<string, string>, lim
   const next = useRef<string | null>(null);
   // Pages folded in since the first: a refresh keeps the rows of later pages.
   const pages = useRef(0);
+  // While a first page is on its way (a load or a refresh): the ids live events add meanwhile.
+  // The page may have been read before they existed, and must not take them off the list again.
+  const addedMeanwhile = useRef<{ idOf: (item: T) => string | undefined; ids: Set<string> } | null>(null);
+
+  const setLiveItems: Dispatch<SetStateAction<T[]>> = useCallback((action) => {
+    // Taken now, not when React runs the updater: the refresh may land in between, and its
+    // fold (queued after this) must still see what this adds.
+    const meanwhile = addedMeanwhile.current;
+    setItems((prev) => {
+      const updated = typeof action === 'function' ? action(prev) : action;
+      if (meanwhile) {
+        const had = new Set(prev.map(meanwhile.idOf));
+        for (const item of updated) {
+          const id = meanwhile.idOf(item);
+          if (id !== undefined && !had.has(id)) meanwhile.ids.add(id);
+        }
+      }
+      return updated;
+    });
+  }, []);
 
   const fetchPage = useCallback(
     async (after: string | null, mode: Mode<T>) => {
       const mine = ++generation.current;
+      addedMeanwhile.current =
+        mode.kind === 'append'
+          ? null
+          : { idOf: (mode.kind === 'refresh' && mode.idOf) || idOfItem, ids: new Set() };
       busy.current = true;
       setLoading(true);
       setError(null);
       try {
         const page = await api.get<Page<T>>(withQuery(path, { ...query, limit, cursor: after }));
         if (mine !== generation.current) return;
+        const meanwhile = addedMeanwhile.current?.ids;
+        addedMeanwhile.current = null;
         if (mode.kind === 'refresh') {
           const keepRest = pages.current > 1;
           const idOf = mode.idOf ?? idOfItem;
-          setItems((prev) => foldFirstPage(prev, page.items, { idOf, keepRest, prefer: mode.prefer }));
+          setItems((prev) =>
+            foldFirstPage(prev, page.items, {
+              idOf,
+              keepRest,
+              prefer: mode.prefer,
+              addedMeanwhile: meanwhile,
+            }),
+          );
           // Later pages stay loaded, and so does the cursor that follows them.
           if (keepRest) return;
-        } else {
+        } else if (mode.kind === 'replace') {
+          // The list was emptied: what shows besides the page came live, while it was read.
           setItems((prev) =>
-            mode.kind === 'replace' ? page.items : appendUnique(prev, page.items, idOfItem),
+            foldFirstPage(prev, page.items, { idOf: idOfItem, keepRest: false, addedMeanwhile: meanwhile }),
           );
+        } else {
+          setItems((prev) => appendUnique(prev, page.items, idOfItem));
         }
         pages.current = mode.kind === 'append' ? pages.current + 1 : 1;
         next.current = page.nextCursor;
@@ -77,6 +113,7 @@ export function usePagedList<T>(path: string, query: Record<string, string>, lim
           setError(err instanceof ApiError ? err : new ApiError(0, 'network_error', String(err)));
       } finally {
         if (mine === generation.current) {
+          addedMeanwhile.current = null;
           busy.current = false;
           setLoading(false);
         }
@@ -101,7 +138,7 @@ export function usePagedList<T>(path: string, query: Record<string, string>, lim
 
   return {
     items,
-    setItems,
+    setItems: setLiveItems,
     loading,
     error,
     hasMore: cursor !== null,
