@@ -18,9 +18,14 @@ export interface PagedList<T> {
   refresh: (options?: RefreshOptions<T>) => void;
 }
 
-export interface RefreshOptions<T> {
-  /** What identifies a row; default: its `id`. */
+export interface PagedListOptions<T> {
+  /** Rows per page. */
+  limit?: number;
+  /** What identifies a row (so a page never repeats one already shown); default: its `id`. */
   idOf?: (item: T) => string | undefined;
+}
+
+export interface RefreshOptions<T> {
   /** Between a row as shown and as read again; default: as read again. */
   prefer?: (shown: T, fresh: T) => T;
 }
@@ -32,7 +37,11 @@ const idOfItem = (item: unknown) => {
   return typeof id === 'string' ? id : undefined;
 };
 
-export function usePagedList<T>(path: string, query: Record<string, string>, limit = 50): PagedList<T> {
+export function usePagedList<T>(
+  path: string,
+  query: Record<string, string>,
+  { limit = 50, idOf: idOfOption }: PagedListOptions<T> = {},
+): PagedList<T> {
   const [items, setItems] = useState<T[]>([]);
   const [cursor, setCursor] = useState<string | null>(null);
   const [loading, setLoading] = useState(true);
@@ -49,7 +58,10 @@ export function usePagedList<T>(path: string, query: Record<string, string>, lim
   const pages = useRef(0);
   // While a first page is on its way (a load or a refresh): the ids live events add meanwhile.
   // The page may have been read before they existed, and must not take them off the list again.
-  const addedMeanwhile = useRef<{ idOf: (item: T) => string | undefined; ids: Set<string> } | null>(null);
+  const addedMeanwhile = useRef<Set<string> | null>(null);
+  // The latest, read when needed: an inline function is a new one each render.
+  const idOfRow = useRef<(item: T) => string | undefined>(idOfItem);
+  idOfRow.current = idOfOption ?? idOfItem;
 
   const setLiveItems: Dispatch<SetStateAction<T[]>> = useCallback((action) => {
     // Taken now, not when React runs the updater: the refresh may land in between, and its
@@ -58,10 +70,11 @@ export function usePagedList<T>(path: string, query: Record<string, string>, lim
     setItems((prev) => {
       const updated = typeof action === 'function' ? action(prev) : action;
       if (meanwhile) {
-        const had = new Set(prev.map(meanwhile.idOf));
+        const idOf = idOfRow.current;
+        const had = new Set(prev.map(idOf));
         for (const item of updated) {
-          const id = meanwhile.idOf(item);
-          if (id !== undefined && !had.has(id)) meanwhile.ids.add(id);
+          const id = idOf(item);
+          if (id !== undefined && !had.has(id)) meanwhile.add(id);
         }
       }
       return updated;
@@ -71,21 +84,18 @@ export function usePagedList<T>(path: string, query: Record<string, string>, lim
   const fetchPage = useCallback(
     async (after: string | null, mode: Mode<T>) => {
       const mine = ++generation.current;
-      addedMeanwhile.current =
-        mode.kind === 'append'
-          ? null
-          : { idOf: (mode.kind === 'refresh' && mode.idOf) || idOfItem, ids: new Set() };
+      addedMeanwhile.current = mode.kind === 'append' ? null : new Set();
       busy.current = true;
       setLoading(true);
       setError(null);
       try {
         const page = await api.get<Page<T>>(withQuery(path, { ...query, limit, cursor: after }));
         if (mine !== generation.current) return;
-        const meanwhile = addedMeanwhile.current?.ids;
+        const meanwhile = addedMeanwhile.current ?? undefined;
         addedMeanwhile.current = null;
+        const idOf = idOfRow.current;
         if (mode.kind === 'refresh') {
           const keepRest = pages.current > 1;
-          const idOf = mode.idOf ?? idOfItem;
           setItems((prev) =>
             foldFirstPage(prev, page.items, {
               idOf,
@@ -99,10 +109,10 @@ export function usePagedList<T>(path: string, query: Record<string, string>, lim
         } else if (mode.kind === 'replace') {
           // The list was emptied: what shows besides the page came live, while it was read.
           setItems((prev) =>
-            foldFirstPage(prev, page.items, { idOf: idOfItem, keepRest: false, addedMeanwhile: meanwhile }),
+            foldFirstPage(prev, page.items, { idOf, keepRest: false, addedMeanwhile: meanwhile }),
           );
         } else {
-          setItems((prev) => appendUnique(prev, page.items, idOfItem));
+          setItems((prev) => appendUnique(prev, page.items, idOf));
         }
         pages.current = mode.kind === 'append' ? pages.current + 1 : 1;
         next.current = page.nextCursor;

@@ -29,7 +29,11 @@ export function AppointmentsScreen() {
   const [picked, setPicked] = useState<string | null>(null);
   const from = picked ?? dayIn(new Date(), dates.timeZone);
   const fromIso = localInputToIso(`${from}T00:00`, dates.timeZone) ?? new Date().toISOString();
-  const list = usePagedList<Appointment>('/api/appointments', { from: fromIso });
+  const list = usePagedList<Appointment>(
+    '/api/appointments',
+    { from: fromIso },
+    { idOf: (a) => a.externalId },
+  );
   const [busy, setBusy] = useState<{ id: string; kind: string } | null>(null);
   // `cancelled`: the server refused because the appointment was cancelled meanwhile.
   const [error, setError] = useState<{ id: string; error: unknown; cancelled?: boolean } | null>(null);
@@ -48,7 +52,6 @@ export function AppointmentsScreen() {
   // A status published before the stream opened (or while it was down) was missed.
   useLiveResync(() =>
     list.refresh({
-      idOf: (a) => a.externalId,
       prefer: (shown, fresh) => ({
         ...fresh,
         messages: fresh.messages?.map((m) =>

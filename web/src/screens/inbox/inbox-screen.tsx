@@ -21,7 +21,9 @@ function fresherConversation(shown: Conversation, fresh: Conversation): Conversa
 
 export function InboxScreen({ phone }: { phone: string | null }) {
   const { t } = useI18n();
-  const list = usePagedList<Conversation>('/api/whatsapp/conversations', {});
+  // One row per client: a conversation moved to the top by a live message is not repeated by
+  // the page that holds it further down.
+  const list = usePagedList<Conversation>('/api/whatsapp/conversations', {}, { idOf: (c) => c.phone });
   const selected = list.items.find((c) => c.phone === phone) ?? null;
 
   const bump = (m: Message, inbound: boolean) => {
@@ -62,7 +64,7 @@ export function InboxScreen({ phone }: { phone: string | null }) {
   });
 
   // A message published before the stream opened (or while it was down) was missed.
-  useLiveResync(() => list.refresh({ idOf: (c) => c.phone, prefer: fresherConversation }));
+  useLiveResync(() => list.refresh({ prefer: fresherConversation }));
 
   const patch = (p: Partial<Conversation>) => {
     if (!phone) return;
