@@ -1,7 +1,8 @@
 // A cursor-paginated list ({ items, nextCursor }): the first page when `path` changes, the next
 // one on loadMore(), setItems() so live events can patch rows in place, and refresh() to read the
 // first page again without emptying the list (after the live stream (re)opens). A page never adds
-// an id the list already holds (a live event may have put that row there first).
+// an id the list already holds (a live event may have put that row there first), and a first page
+// never takes off a row a live event added while it was on its way (it was read before that row).
 import { useCallback, useEffect, useRef, useState, type Dispatch, type SetStateAction } from 'react';
 import { api, ApiError, withQuery } from './api-client';
 import type { Page } from './api-types';
