@@ -387,6 +387,13 @@ describe('the messages screen', () => {
     await scheduleForTomorrow(advisor, 60, 'Aviso');
     await page.goto('/messages');
     await page.locator('.live-dot.live-open').waitFor();
+    // The stream may open before the first page lands: scrolled while the list was still empty,
+    // the page would stay at its top once the rows came, and the next page never load.
+    await waitFor(
+      () => rows(page).count(),
+      (n) => n === 50,
+      { what: 'the first page of 50' },
+    );
     await scrollToEnd(page);
     await waitFor(
       () => rows(page).count(),
