@@ -56,8 +56,11 @@ describe('account-safety pacing', () => {
     const first = await send(ana, '+34612000401', 'uno');
     const second = await send(ana, '+34612000402', 'dos');
     const times = [await sentAt(ana, first), await sentAt(ana, second)].sort((a, b) => a - b);
-    // A worker may start a reserved slot up to 50 ms early (clock skew between processes).
-    expect(times[1]! - times[0]!).toBeGreaterThanOrEqual(GAP_MS - 50);
+    // The times are recorded once each send has answered, so a first send slowed by a stalled
+    // machine (or a slot started up to 50 ms early by clock skew) narrows the gap. Unpaced, the
+    // two went out 116 ms apart (checked with the pacer's wait taken out): half a gap of slack
+    // still tells the two apart.
+    expect(times[1]! - times[0]!).toBeGreaterThanOrEqual(GAP_MS / 2);
   });
 
   it('pauses after a burst of failures: messages wait queued, the alert is set, resume sends them', async () => {
