@@ -16,6 +16,8 @@ export interface PipelineRun {
   cpu: string;
   /** CPU seconds of every process together during the measured run. */
   cpuSeconds: number;
+  /** The same, by process ("api", "worker1", "postgres (whole server)", …). */
+  cpuByProcess: Record<string, number>;
   /** PostgreSQL commits per message (pg_stat_database; includes the bench's own polling, ~10/s). */
   commitsPerMessage: number;
 }
@@ -35,13 +37,15 @@ export async function pipelineRun(options: {
   advisors: number;
   workers: number;
   sendConcurrency: number;
+  /** More environment for the service processes (bench:compare's settings). */
+  env?: Record<string, string>;
 }): Promise<PipelineRun> {
   const { messages, concurrency } = options;
   const stack = await startPipeline({
     tag: 'tput',
     advisors: options.advisors,
     workers: options.workers,
-    env: { SEND_CONCURRENCY: String(options.sendConcurrency) },
+    env: { SEND_CONCURRENCY: String(options.sendConcurrency), ...options.env },
   });
   try {
     const load = new SendLoad(stack.apiUrl, stack.advisors, concurrency, options.auth);
@@ -70,6 +74,7 @@ export async function pipelineRun(options: {
       errors: [...result.errors].map(([status, n]) => `${n} × ${status || 'network'}`).join(', ') || 'none',
       cpu,
       cpuSeconds: stack.cpu.totalSeconds,
+      cpuByProcess: stack.cpu.lastSeconds,
       commitsPerMessage: commits / result.posted.length,
     };
   } finally {

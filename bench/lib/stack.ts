@@ -402,6 +402,8 @@ export class CpuMeter {
   }
   /** CPU seconds every group used together in the last begin() … end(). */
   totalSeconds = 0;
+  /** CPU seconds of each group in the last begin() … end(). */
+  lastSeconds: Record<string, number> = {};
 
   /** "api 3.1 s (52 %), …" over `seconds` of wall time. */
   end(seconds: number): string {
@@ -409,6 +411,7 @@ export class CpuMeter {
       ([label, v]) => [label, Math.max(0, v - (this.start.get(label) ?? 0))] as const,
     );
     this.totalSeconds = used.reduce((sum, [, v]) => sum + v, 0);
+    this.lastSeconds = Object.fromEntries(used);
     return used
       .map(([label, v]) => `${label} ${v.toFixed(1)} s (${Math.round((100 * v) / seconds)} %)`)
       .join(', ');
