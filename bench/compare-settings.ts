@@ -9,9 +9,10 @@
 //
 //   npx tsx bench/compare-settings.ts --b WEBHOOK_ECHO_GRACE_MS=0 [--b NAME=value …]
 //        [--a NAME=value …] [--pairs 3] [--messages 4000] [--concurrency 32] [--advisors 10]
-//        [--workers 1] [--send-concurrency 20] [--auth apikey|session]
+//        [--workers 1] [--auth apikey|session]
 // A and B are environment variables for the service processes (README, configuration), on top
-// of bench:pipeline's (rate limit effectively off, receipts off). With no --a, A is the default.
+// of bench:pipeline's (rate limit effectively off, receipts off). With no --a, A is the service's
+// defaults (SEND_CONCURRENCY included: pass it to compare it).
 import { parseArgs } from 'node:util';
 
 import type { LoadAuth } from './lib/load.js';
@@ -28,7 +29,6 @@ const { values } = parseArgs({
     concurrency: { type: 'string', default: '32' },
     advisors: { type: 'string', default: '10' },
     workers: { type: 'string', default: '1' },
-    'send-concurrency': { type: 'string', default: '20' },
     auth: { type: 'string', default: 'apikey' },
   },
 });
@@ -86,7 +86,6 @@ async function main(): Promise<void> {
         concurrency: Number(values.concurrency),
         advisors: Number(values.advisors),
         workers: Number(values.workers),
-        sendConcurrency: Number(values['send-concurrency']),
         env: sides[side],
       });
       done[side] = measured(run);

@@ -224,7 +224,7 @@ async function main(): Promise<void> {
     '## Send latency and fairness between advisors',
     '',
     `${machineLine()} ${databaseLine('a scratch database')} ${sampler.line()}`,
-    'Latency is from the 202 answer to `sent` recorded in the database (the worker’s clock, same machine). One API process, one worker process (`SEND_CONCURRENCY=20`), the emulator in its own process (zero latency, receipts off), rate limit effectively off.',
+    'Latency is from the 202 answer to `sent` recorded in the database (the worker’s clock, same machine). One API process, one worker process (`SEND_CONCURRENCY` at its default, 50), the emulator in its own process (zero latency, receipts off), rate limit effectively off.',
     '',
     '| scenario | messages | p50 ms | p99 ms | max ms |',
     '| --- | ---: | ---: | ---: | ---: |',

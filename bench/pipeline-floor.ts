@@ -36,7 +36,7 @@ const { values } = parseArgs({
     messages: { type: 'string', default: '10000' },
     concurrency: { type: 'string', default: '32' },
     rounds: { type: 'string', default: '2' },
-    'send-concurrency': { type: 'string', default: '20' },
+    'send-concurrency': { type: 'string', default: '50' },
   },
 });
 const messages = Number(values.messages);

@@ -24,7 +24,7 @@ const { values } = parseArgs({
     advisors: { type: 'string', default: '10' },
     workers: { type: 'string', default: '1' },
     rounds: { type: 'string', default: '3' },
-    'send-concurrency': { type: 'string', default: '20' },
+    'send-concurrency': { type: 'string', default: '50' },
     auth: { type: 'string', default: 'session,apikey' },
   },
 });

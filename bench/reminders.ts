@@ -81,7 +81,7 @@ const { values } = parseArgs({
     'fire-advisors': { type: 'string', default: '20' },
     'offset-minutes': { type: 'string', default: '60' },
     concurrency: { type: 'string', default: '32' },
-    'send-concurrency': { type: 'string', default: '20' },
+    'send-concurrency': { type: 'string', default: '50' },
     /** Print the section only: a trial run with small numbers must not replace the real figures. */
     'no-write': { type: 'boolean', default: false },
   },

@@ -36,7 +36,8 @@ export async function pipelineRun(options: {
   concurrency: number;
   advisors: number;
   workers: number;
-  sendConcurrency: number;
+  /** SEND_CONCURRENCY; the service's default when left out. */
+  sendConcurrency?: number;
   /** More environment for the service processes (bench:compare's settings). */
   env?: Record<string, string>;
 }): Promise<PipelineRun> {
@@ -45,7 +46,10 @@ export async function pipelineRun(options: {
     tag: 'tput',
     advisors: options.advisors,
     workers: options.workers,
-    env: { SEND_CONCURRENCY: String(options.sendConcurrency), ...options.env },
+    env: {
+      ...(options.sendConcurrency === undefined ? {} : { SEND_CONCURRENCY: String(options.sendConcurrency) }),
+      ...options.env,
+    },
   });
   try {
     const load = new SendLoad(stack.apiUrl, stack.advisors, concurrency, options.auth);
