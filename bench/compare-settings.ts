@@ -3,7 +3,7 @@
 // the same code's messages/s moves by a third from one run to the next, more than most changes
 // do, so each pair is read on its own and with figures that move less than messages/s: CPU
 // per message, commits per message, and the API's CPU against the worker's (a change in the
-// API moves the first and not the second; a busier machine moves both). Prints a Markdown
+// API moves the API's CPU and not the worker's; a busier machine moves both). Prints a Markdown
 // table; nothing is written to docs/BENCHMARKS.md (a comparison worth keeping goes into its
 // "Where the time goes" by hand, with what was compared).
 //
@@ -48,8 +48,17 @@ if (Object.keys(sides.B).length === 0 && Object.keys(sides.A).length === 0)
   throw new Error('nothing to compare: give B (and optionally A) as --b NAME=value');
 const auth = values.auth as LoadAuth;
 if (auth !== 'apikey' && auth !== 'session') throw new Error('--auth takes apikey or session');
-const pairs = Math.max(1, Number(values.pairs));
-const messages = Number(values.messages);
+function count(flag: 'pairs' | 'messages' | 'concurrency' | 'advisors' | 'workers'): number {
+  const n = Number(values[flag]);
+  if (!Number.isInteger(n) || n < 1)
+    throw new Error(`--${flag} takes a whole number ≥ 1, got ${values[flag]}`);
+  return n;
+}
+const pairs = count('pairs');
+const messages = count('messages');
+const loops = count('concurrency');
+const advisors = count('advisors');
+const workers = count('workers');
 
 type Side = keyof typeof sides;
 interface Measured {
@@ -83,9 +92,9 @@ async function main(): Promise<void> {
       const run = await pipelineRun({
         auth,
         messages,
-        concurrency: Number(values.concurrency),
-        advisors: Number(values.advisors),
-        workers: Number(values.workers),
+        concurrency: loops,
+        advisors,
+        workers,
         env: sides[side],
       });
       done[side] = measured(run);
@@ -103,7 +112,7 @@ async function main(): Promise<void> {
     results.filter((r) => (lowerIsBetter ? of(r.B) < of(r.A) : of(r.B) > of(r.A))).length;
   console.log(
     [
-      `${machineLine()} ${pairs} alternating pair(s) of ${fmt(messages)} messages (${auth}, ${values.concurrency} loops, ${values.advisors} advisors, ${values.workers} worker(s)).`,
+      `${machineLine()} ${pairs} alternating pair(s) of ${fmt(messages)} messages (${auth}, ${loops} loops, ${advisors} advisors, ${workers} worker(s)).`,
       `A: ${describe('A')}. B: ${describe('B')}.`,
       '',
       '| per pair | A | B |',
