@@ -9,10 +9,12 @@
 //
 //   npx tsx bench/compare-settings.ts --b WEBHOOK_ECHO_GRACE_MS=0 [--b NAME=value …]
 //        [--a NAME=value …] [--pairs 3] [--messages 4000] [--concurrency 32] [--advisors 10]
-//        [--workers 1] [--auth apikey|session]
+//        [--workers 1] [--a-workers N] [--b-workers N] [--auth apikey|session]
 // A and B are environment variables for the service processes (README, configuration), on top
 // of bench:pipeline's (rate limit effectively off, receipts off). With no --a, A is the service's
-// defaults (SEND_CONCURRENCY included: pass it to compare it).
+// defaults (SEND_CONCURRENCY included: pass it to compare it). The sides may also differ in their
+// worker processes: 0 runs the workers inside the API process (`--role all`, as `npm start` does),
+// so `--a-workers 1 --b-workers 0` compares the split deployment with the single process.
 import { parseArgs } from 'node:util';
 
 import type { LoadAuth } from './lib/load.js';
@@ -29,6 +31,8 @@ const { values } = parseArgs({
     concurrency: { type: 'string', default: '32' },
     advisors: { type: 'string', default: '10' },
     workers: { type: 'string', default: '1' },
+    'a-workers': { type: 'string' },
+    'b-workers': { type: 'string' },
     auth: { type: 'string', default: 'apikey' },
   },
 });
@@ -44,21 +48,36 @@ function settings(flag: 'a' | 'b', given: string[]): Record<string, string> {
 }
 
 const sides = { A: settings('a', values.a), B: settings('b', values.b) };
-if (Object.keys(sides.B).length === 0 && Object.keys(sides.A).length === 0)
-  throw new Error('nothing to compare: give B (and optionally A) as --b NAME=value');
 const auth = values.auth as LoadAuth;
 if (auth !== 'apikey' && auth !== 'session') throw new Error('--auth takes apikey or session');
-function count(flag: 'pairs' | 'messages' | 'concurrency' | 'advisors' | 'workers'): number {
-  const n = Number(values[flag]);
-  if (!Number.isInteger(n) || n < 1)
-    throw new Error(`--${flag} takes a whole number ≥ 1, got ${values[flag]}`);
+function count(
+  flag: 'pairs' | 'messages' | 'concurrency' | 'advisors',
+  least = 1,
+  given = values[flag],
+): number {
+  const n = Number(given);
+  if (!Number.isInteger(n) || n < least)
+    throw new Error(`--${flag} takes a whole number ≥ ${least}, got ${given}`);
   return n;
 }
 const pairs = count('pairs');
 const messages = count('messages');
 const loops = count('concurrency');
 const advisors = count('advisors');
-const workers = count('workers');
+const workerCount = (flag: 'workers' | 'a-workers' | 'b-workers', given: string): number => {
+  const n = Number(given);
+  if (!Number.isInteger(n) || n < 0) throw new Error(`--${flag} takes a whole number ≥ 0, got ${given}`);
+  return n;
+};
+const workersBoth = workerCount('workers', values.workers);
+const workers = {
+  A: values['a-workers'] === undefined ? workersBoth : workerCount('a-workers', values['a-workers']),
+  B: values['b-workers'] === undefined ? workersBoth : workerCount('b-workers', values['b-workers']),
+};
+if (Object.keys(sides.B).length === 0 && Object.keys(sides.A).length === 0 && workers.A === workers.B)
+  throw new Error(
+    'nothing to compare: give B (and optionally A) as --b NAME=value, or --a-workers and --b-workers',
+  );
 
 type Side = keyof typeof sides;
 interface Measured {
@@ -74,14 +93,21 @@ function measured(run: PipelineRun): Measured {
   return {
     run,
     cpuPerMessageMs: (run.cpuSeconds / messages) * 1000,
-    apiOverWorker: (run.cpuByProcess['api'] ?? 0) / worker,
+    // No worker process (the workers run in the API's): no ratio to give.
+    apiOverWorker: worker > 0 ? (run.cpuByProcess['api'] ?? 0) / worker : NaN,
   };
 }
 
+/** A side's processes, as the report names them. */
+const shape = (n: number) => (n === 0 ? 'one process (--role all)' : `1 API + ${n} worker process(es)`);
+
 const describe = (side: Side) =>
-  Object.entries(sides[side])
-    .map(([name, value]) => `${name}=${value}`)
-    .join(' ') || 'defaults';
+  [
+    Object.entries(sides[side])
+      .map(([name, value]) => `${name}=${value}`)
+      .join(' ') || 'defaults',
+    ...(workers.A === workers.B ? [] : [shape(workers[side])]),
+  ].join(', ');
 
 async function main(): Promise<void> {
   const results: Record<Side, Measured>[] = [];
@@ -94,7 +120,7 @@ async function main(): Promise<void> {
         messages,
         concurrency: loops,
         advisors,
-        workers,
+        workers: workers[side],
         env: sides[side],
       });
       done[side] = measured(run);
@@ -112,7 +138,7 @@ async function main(): Promise<void> {
     results.filter((r) => (lowerIsBetter ? of(r.B) < of(r.A) : of(r.B) > of(r.A))).length;
   console.log(
     [
-      `${machineLine()} ${pairs} alternating pair(s) of ${fmt(messages)} messages (${auth}, ${loops} loops, ${advisors} advisors, ${workers} worker(s)).`,
+      `${machineLine()} ${pairs} alternating pair(s) of ${fmt(messages)} messages (${auth}, ${loops} loops, ${advisors} advisors${workers.A === workers.B ? `, ${shape(workers.A)}` : ''}).`,
       `A: ${describe('A')}. B: ${describe('B')}.`,
       '',
       '| per pair | A | B |',
@@ -120,7 +146,9 @@ async function main(): Promise<void> {
       row('messages/s', (m) => fmt(m.run.perSecond)),
       row('CPU per message, every process (ms)', (m) => m.cpuPerMessageMs.toFixed(2)),
       row('commits per message', (m) => m.run.commitsPerMessage.toFixed(2)),
-      row("API's CPU / worker's CPU", (m) => m.apiOverWorker.toFixed(2)),
+      row("API's CPU / worker's CPU", (m) =>
+        Number.isNaN(m.apiOverWorker) ? '–' : m.apiOverWorker.toFixed(2),
+      ),
       row('failed', (m) => String(m.run.failed)),
       '',
       `B against A, pairs out of ${pairs}: more messages/s in ${better((m) => m.run.perSecond, false)}, ` +

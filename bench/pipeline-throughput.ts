@@ -3,7 +3,8 @@
 // per-advisor rate limit effectively off. Next to it, in the same run, raw BullMQ: the same number
 // of no-op jobs added by the same number of loops and processed by a Worker in another process.
 // The API, the worker(s) and the emulator are real processes, compiled as `npm start` runs them
-// (`dist/server/src/cli.js serve --role …`).
+// (`dist/server/src/cli.js serve --role …`); `--workers 0` runs the workers inside the API process
+// (`--role all`, the shape `npm start` has by default).
 //
 //   npx tsx bench/pipeline-throughput.ts [--messages 10000] [--concurrency 32] [--advisors 10]
 //                                        [--workers 1] [--rounds 3] [--auth session,apikey]
@@ -35,6 +36,13 @@ if (auths.length === 0 || auths.some((a) => !(a in AUTH_NAMES)))
 const messages = Number(values.messages);
 const concurrency = Number(values.concurrency);
 const sendConcurrency = Number(values['send-concurrency']);
+const workers = Number(values.workers);
+if (!Number.isInteger(workers) || workers < 0)
+  throw new Error(`--workers takes a whole number ≥ 0, got ${values.workers}`);
+const processes =
+  workers === 0
+    ? 'One process running the API and the workers (`--role all`, as `npm start` runs it by default)'
+    : `One API process, ${workers} worker process(es)`;
 
 async function main(): Promise<void> {
   const sampler = new LoadSampler();
@@ -55,7 +63,7 @@ async function main(): Promise<void> {
         messages,
         concurrency,
         advisors: Number(values.advisors),
-        workers: Number(values.workers),
+        workers,
         sendConcurrency,
       });
       console.error(
@@ -71,7 +79,7 @@ async function main(): Promise<void> {
     '## Send pipeline: end-to-end throughput',
     '',
     `${machineLine()} ${databaseLine('a scratch database')} ${sampler.line()}`,
-    `Load: ${fmt(messages)} messages POSTed by ${concurrency} concurrent loops (${values.advisors} advisors round-robin, text messages) after a warm-up, once per way of authenticating (${auths.map((a) => AUTH_NAMES[a]).join('; ')}); the clock runs from the first POST to the last \`sent\` recorded in the database. One API process, ${values.workers} worker process(es) (\`SEND_CONCURRENCY=${sendConcurrency}\`), the emulator in its own process (zero latency, receipts off; its SEND_MESSAGE webhooks still reach the API, as in production), rate limit effectively off (100,000/s per advisor). Raw BullMQ: the same number of no-op jobs added by the same number of loops, a Worker (concurrency ${sendConcurrency}) in another process. Best of ${rounds} round(s).`,
+    `Load: ${fmt(messages)} messages POSTed by ${concurrency} concurrent loops (${values.advisors} advisors round-robin, text messages) after a warm-up, once per way of authenticating (${auths.map((a) => AUTH_NAMES[a]).join('; ')}); the clock runs from the first POST to the last \`sent\` recorded in the database. ${processes} (\`SEND_CONCURRENCY=${sendConcurrency}\`), the emulator in its own process (zero latency, receipts off; its SEND_MESSAGE webhooks still reach the API, as in production), rate limit effectively off (100,000/s per advisor). Raw BullMQ: the same number of no-op jobs added by the same number of loops, a Worker (concurrency ${sendConcurrency}) in another process. Best of ${rounds} round(s).`,
     '',
     '| scenario | messages/s | seconds | vs raw BullMQ |',
     '| --- | ---: | ---: | ---: |',

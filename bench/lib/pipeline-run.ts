@@ -35,6 +35,7 @@ export async function pipelineRun(options: {
   messages: number;
   concurrency: number;
   advisors: number;
+  /** Worker processes; 0 runs the workers inside the API process (`--role all`). */
   workers: number;
   /** SEND_CONCURRENCY; the service's default when left out. */
   sendConcurrency?: number;
@@ -46,6 +47,7 @@ export async function pipelineRun(options: {
     tag: 'tput',
     advisors: options.advisors,
     workers: options.workers,
+    apiRole: options.workers === 0 ? 'all' : 'api',
     env: {
       ...(options.sendConcurrency === undefined ? {} : { SEND_CONCURRENCY: String(options.sendConcurrency) }),
       ...options.env,

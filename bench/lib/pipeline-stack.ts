@@ -1,5 +1,7 @@
 // One running pipeline for a benchmark: a scratch PostgreSQL database, the emulator process, an
-// API process and N worker processes on one Redis prefix, and connected advisors.
+// API process and N worker processes on one Redis prefix, and connected advisors. With
+// `apiRole: 'all'` the API process runs the workers too (`--role all`, as `npm start` does by
+// default); `workers: 0` alone means no worker at all (fairness-latency queues a backlog so).
 import { randomBytes } from 'node:crypto';
 
 import {
@@ -46,6 +48,8 @@ export async function startPipeline(options: {
   tag: string;
   advisors: number;
   workers: number;
+  /** `all`: the API process runs the workers too. */
+  apiRole?: 'api' | 'all';
   env?: Record<string, string>;
   receipts?: boolean;
 }): Promise<PipelineStack> {
@@ -62,7 +66,8 @@ export async function startPipeline(options: {
   });
   const started: Child[] = [emulator];
   try {
-    const api = await startServiceProcess('api', env);
+    const apiRole = options.apiRole ?? 'api';
+    const api = await startServiceProcess(apiRole, env);
     started.push(api);
     const workers: Child[] = [];
     for (let i = 0; i < options.workers; i++) {
@@ -70,7 +75,7 @@ export async function startPipeline(options: {
       workers.push(worker);
       started.push(worker);
     }
-    await waitForWorkers(prefix, options.workers);
+    await waitForWorkers(prefix, options.workers + (apiRole === 'all' ? 1 : 0));
     const apiUrl = `http://127.0.0.1:${port}`;
     const advisors: BenchAdvisor[] = [];
     for (let i = 0; i < options.advisors; i++)
