@@ -95,8 +95,8 @@ export function sharedStatement<In, Out>(
 /**
  * One statement of a kind in flight at a time: the calls that arrive while it runs go together in
  * the next one. Against two (docs/BENCHMARKS.md, session of 2026-12-04 22:45Z) the batches are
- * larger, every process spends less CPU per message and latency under load is lower, since fewer
- * statements compete for PostgreSQL's two cores; an idle process still runs each call at once.
+ * larger, every process spends less CPU per message and latency under load is lower (fewer
+ * statements compete for the database's CPU); an idle process still runs each call at once.
  * It also leaves the pool's other connections to the rest of the process.
  */
 const SHARED_DEFAULTS: CoalesceOptions = { maxInFlight: 1, maxBatch: 100 };
