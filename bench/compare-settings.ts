@@ -50,29 +50,22 @@ function settings(flag: 'a' | 'b', given: string[]): Record<string, string> {
 const sides = { A: settings('a', values.a), B: settings('b', values.b) };
 const auth = values.auth as LoadAuth;
 if (auth !== 'apikey' && auth !== 'session') throw new Error('--auth takes apikey or session');
-function count(
-  flag: 'pairs' | 'messages' | 'concurrency' | 'advisors',
-  least = 1,
-  given = values[flag],
-): number {
+/** A count flag's value: a whole number, at least `least`. */
+function count(flag: string, given: string | undefined, least = 1): number {
   const n = Number(given);
   if (!Number.isInteger(n) || n < least)
     throw new Error(`--${flag} takes a whole number ≥ ${least}, got ${given}`);
   return n;
 }
-const pairs = count('pairs');
-const messages = count('messages');
-const loops = count('concurrency');
-const advisors = count('advisors');
-const workerCount = (flag: 'workers' | 'a-workers' | 'b-workers', given: string): number => {
-  const n = Number(given);
-  if (!Number.isInteger(n) || n < 0) throw new Error(`--${flag} takes a whole number ≥ 0, got ${given}`);
-  return n;
-};
-const workersBoth = workerCount('workers', values.workers);
+const pairs = count('pairs', values.pairs);
+const messages = count('messages', values.messages);
+const loops = count('concurrency', values.concurrency);
+const advisors = count('advisors', values.advisors);
+// Worker processes per side; 0 runs the workers inside the API process.
+const workersBoth = count('workers', values.workers, 0);
 const workers = {
-  A: values['a-workers'] === undefined ? workersBoth : workerCount('a-workers', values['a-workers']),
-  B: values['b-workers'] === undefined ? workersBoth : workerCount('b-workers', values['b-workers']),
+  A: values['a-workers'] === undefined ? workersBoth : count('a-workers', values['a-workers'], 0),
+  B: values['b-workers'] === undefined ? workersBoth : count('b-workers', values['b-workers'], 0),
 };
 if (Object.keys(sides.B).length === 0 && Object.keys(sides.A).length === 0 && workers.A === workers.B)
   throw new Error(
