@@ -17,6 +17,7 @@
 // so `--a-workers 1 --b-workers 0` compares the split deployment with the single process.
 import { parseArgs } from 'node:util';
 
+import { countFlag as count } from './lib/flags.js';
 import type { LoadAuth } from './lib/load.js';
 import { pipelineRun, type PipelineRun } from './lib/pipeline-run.js';
 import { machineLine } from './lib/report.js';
@@ -50,13 +51,6 @@ function settings(flag: 'a' | 'b', given: string[]): Record<string, string> {
 const sides = { A: settings('a', values.a), B: settings('b', values.b) };
 const auth = values.auth as LoadAuth;
 if (auth !== 'apikey' && auth !== 'session') throw new Error('--auth takes apikey or session');
-/** A count flag's value: a whole number, at least `least`. */
-function count(flag: string, given: string | undefined, least = 1): number {
-  const n = Number(given);
-  if (!Number.isInteger(n) || n < least)
-    throw new Error(`--${flag} takes a whole number ≥ ${least}, got ${given}`);
-  return n;
-}
 const pairs = count('pairs', values.pairs);
 const messages = count('messages', values.messages);
 const loops = count('concurrency', values.concurrency);

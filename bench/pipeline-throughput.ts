@@ -13,6 +13,7 @@
 import { parseArgs } from 'node:util';
 
 import { rawThroughput, startRawBaseline } from './lib/baseline.js';
+import { countFlag } from './lib/flags.js';
 import type { LoadAuth } from './lib/load.js';
 import { pipelineRun, type PipelineRun } from './lib/pipeline-run.js';
 import { machineLine, writeSection } from './lib/report.js';
@@ -36,9 +37,7 @@ if (auths.length === 0 || auths.some((a) => !(a in AUTH_NAMES)))
 const messages = Number(values.messages);
 const concurrency = Number(values.concurrency);
 const sendConcurrency = Number(values['send-concurrency']);
-const workers = Number(values.workers);
-if (!Number.isInteger(workers) || workers < 0)
-  throw new Error(`--workers takes a whole number ≥ 0, got ${values.workers}`);
+const workers = countFlag('workers', values.workers, 0);
 const processes =
   workers === 0
     ? 'One process running the API and the workers (`--role all`, as `npm start` runs it by default)'

@@ -121,8 +121,9 @@ export const envSchema = z.object({
   // Jobs in flight per worker process. More than the database pool on purpose: the worker's
   // statements are shared between concurrent jobs (db/coalesce.ts), so jobs waiting for a
   // connection join one statement. 50 against 20: fewer commits per message (2.6 vs 3.3) and
-  // more messages/s in every pair measured (docs/BENCHMARKS.md, 2026-12-04 19:24Z); 80 gained
-  // nothing over 40. Not above the gateway client's 50 connections, so no send waits for one.
+  // more messages/s in every pair measured (docs/BENCHMARKS.md, 2026-12-04 19:24Z). Not above
+  // the gateway client's 50 connections, so no send waits for one inside its request timeout
+  // (100 was faster still against the zero-latency emulator: 2026-12-04 22:45Z).
   SEND_CONCURRENCY: int(1, 500).default(50),
   SEND_BACKOFF_BASE_MS: int(10, 600_000).default(2_000),
   SEND_BACKOFF_MAX_MS: int(10, 3_600_000).default(300_000),
