@@ -120,3 +120,59 @@ describe('a claim made by the read and then held back', () => {
     expect(await findMessage(ctx().db, ana.userId, row.id)).toMatchObject({ status: 'queued', attempts: 0 });
   });
 });
+
+describe('reads of concurrent jobs, shared in one statement', () => {
+  it('claim each message once, with each job’s own claim times, for its own advisor only', async () => {
+    const phone = (n: number) => `+346120004${String(n).padStart(2, '0')}`;
+    const [first, twice, optedOut, standing, abandoned, beas] = await Promise.all([
+      unqueuedTextRow(ctx().db, ana.userId, phone(1), 'Primero'),
+      unqueuedTextRow(ctx().db, ana.userId, phone(2), 'Dos trabajos'),
+      unqueuedTextRow(ctx().db, ana.userId, phone(3), 'Baja'),
+      unqueuedTextRow(ctx().db, ana.userId, phone(4), 'En vuelo'),
+      unqueuedTextRow(ctx().db, ana.userId, phone(5), 'Abandonado'),
+      unqueuedTextRow(ctx().db, bea.userId, phone(6), 'De Bea'),
+    ]);
+    await setOptOut(ctx().db, ana.userId, phone(3), true, 'test', new Date());
+    // Two claims standing: one still in flight, one whose attempt the next ask takes as abandoned.
+    await readForDelivery(ctx().db, ana.userId, standing.id, claimNow());
+    await readForDelivery(ctx().db, ana.userId, abandoned.id, claimNow());
+    const takeOver = { now: new Date(), reclaimBefore: new Date(Date.now() + 60_000) };
+
+    // Issued in one go: the first runs alone at once, the rest wait for it and share the next statement.
+    const [, ...reads] = await Promise.all([
+      readForDelivery(ctx().db, ana.userId, first.id, claimNow()),
+      readForDelivery(ctx().db, ana.userId, twice.id, claimNow()),
+      readForDelivery(ctx().db, ana.userId, twice.id, claimNow()),
+      readForDelivery(ctx().db, ana.userId, optedOut.id, claimNow()),
+      readForDelivery(ctx().db, ana.userId, standing.id, claimNow()),
+      readForDelivery(ctx().db, ana.userId, abandoned.id, takeOver),
+      readForDelivery(ctx().db, ana.userId, beas.id, claimNow()),
+      readForDelivery(ctx().db, bea.userId, beas.id, claimNow()),
+    ]);
+    const [twiceA, twiceB, optedOutRead, standingRead, abandonedRead, beasAsAna, beasRead] = reads;
+
+    expect(
+      [twiceA!.claimed, twiceB!.claimed].filter(Boolean),
+      'a message asked twice is claimed once',
+    ).toHaveLength(1);
+    expect(twiceA!.claimed).toMatchObject({ id: twice.id, status: 'sending', attempts: 1 });
+    expect(twiceB).toMatchObject({ claimed: null, message: { status: 'sending', attempts: 1 } });
+    expect(optedOutRead).toMatchObject({ claimed: null, optedOut: true, message: { status: 'queued' } });
+    expect(standingRead).toMatchObject({ claimed: null, message: { status: 'sending', attempts: 1 } });
+    expect(abandonedRead!.claimed).toMatchObject({ status: 'sending', attempts: 2, updatedAt: takeOver.now });
+    expect(beasAsAna, "Bea's message asked as Ana's").toBeNull();
+    expect(beasRead).toMatchObject({
+      message: { advisorId: bea.userId },
+      claimed: { id: beas.id, attempts: 1 },
+    });
+    expect(beasRead!.config!.advisorId).toBe(bea.userId);
+    expect(await findMessage(ctx().db, ana.userId, twice.id)).toMatchObject({
+      status: 'sending',
+      attempts: 1,
+    });
+    expect(await findMessage(ctx().db, ana.userId, optedOut.id)).toMatchObject({
+      status: 'queued',
+      attempts: 0,
+    });
+  });
+});

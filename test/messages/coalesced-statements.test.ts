@@ -1,7 +1,8 @@
 // The statements that concurrent requests and jobs share (src/db/coalesce.ts), against a real
-// database: with two statements of a kind in flight, every call made meanwhile waits and goes in
-// one shared statement, so the calls here (all issued in one go) are answered by batches, and each
-// must get its own answer, for its own advisor only.
+// database: while a statement of a kind is in flight, every call made meanwhile waits and goes in
+// the next shared statement, so the calls here (all issued in one go) are answered by batches, and
+// each must get its own answer, for its own advisor only. The worker's read-and-claim is tested
+// the same way in claim-in-read.test.ts.
 import { randomUUID } from 'node:crypto';
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -10,13 +10,18 @@
 // out. That saves the worker a second statement on nearly every send. The checks SQL cannot see
 // (feature flags, the rate-limit slot) run after it; when one of them holds the message back,
 // releaseEarlyClaim puts the row back as it was.
+//
+// Under load the reads of concurrent jobs share one statement (coalesce.ts), over arrays, each
+// with its own claim times; a message asked twice in one batch is claimed by its first ask only.
 import { and, eq, getTableColumns, isNotNull, isNull, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../client.js';
 import { preparedOnce } from '../prepared.js';
 import { whatsappClient, whatsappConfig, whatsappMessage } from '../schema/index.js';
+import { sharedStatement } from '../coalesce.js';
 import {
   claimableWhere,
   claimParams,
+  claimPlaceholders,
   claimSet,
   type ClaimTimes,
   type MessageRow,
@@ -42,60 +47,165 @@ export async function readForDelivery(
   messageId: string,
   times: ClaimTimes,
 ): Promise<DeliveryRead | null> {
-  const statement = preparedOnce(db, 'ww_read_claim_for_delivery', (d) => {
-    const claim = d.$with('claim').as(
-      d
-        .update(whatsappMessage)
-        .set(claimSet())
-        .where(
-          and(
-            ...claimableWhere('messageId'),
-            isNull(whatsappMessage.appointmentId),
-            isNotNull(whatsappMessage.phone),
-            sql`exists (select 1 from ${whatsappConfig} c
-              where c.advisor_id = ${whatsappMessage.advisorId} and c.status = 'connected'
-                and c.instance_name is not null and c.instance_token_enc is not null
-                and c.alert is distinct from ${sql.raw(`'${PAUSED_ALERT}'`)})`,
-            sql`not exists (select 1 from ${whatsappClient} o
-              where o.advisor_id = ${whatsappMessage.advisorId} and o.phone = ${whatsappMessage.phone}
-                and o.opted_out)`,
-          ),
-        )
-        .returning(),
-    );
-    const claimedColumns = Object.fromEntries(
-      Object.keys(getTableColumns(whatsappMessage)).map((key) => [key, claim[key as keyof typeof claim]]),
-    ) as unknown as typeof whatsappMessage._.columns;
-    return d
-      .with(claim)
-      .select({
-        message: whatsappMessage,
-        claimedId: claim.id,
-        claimed: claimedColumns,
-        config: whatsappConfig,
-        optedOut: whatsappClient.optedOut,
-      })
-      .from(whatsappMessage)
-      .leftJoin(claim, eq(claim.id, whatsappMessage.id))
-      .leftJoin(whatsappConfig, eq(whatsappConfig.advisorId, whatsappMessage.advisorId))
-      .leftJoin(
-        whatsappClient,
-        and(
-          eq(whatsappClient.advisorId, whatsappMessage.advisorId),
-          eq(whatsappClient.phone, whatsappMessage.phone),
-        ),
+  // Concurrent jobs share one statement under load (coalesce.ts); each still reads and claims
+  // after its job started, with its own claim times.
+  return sharedStatement(db, 'read_claim_for_delivery', readManyForDelivery)({ advisorId, messageId, times });
+}
+
+interface Ask {
+  advisorId: string;
+  messageId: string;
+  times: ClaimTimes;
+}
+
+/**
+ * Each ask's read, in order. A message asked twice in one batch (the sweeper's job and BullMQ's,
+ * say) would be claimed by both asks of one statement, as both see the row before either claim:
+ * only its first ask goes in the shared statement and the others run alone after it, each seeing
+ * the claim before it, as if they had come one after another.
+ */
+async function readManyForDelivery(db: DbOrTx, asks: Ask[]): Promise<(DeliveryRead | null)[]> {
+  if (asks.length === 1) return [await readOneForDelivery(db, asks[0]!)];
+  const seen = new Set<string>();
+  const shared: number[] = [];
+  const after: number[] = [];
+  asks.forEach((ask, i) => {
+    (seen.has(ask.messageId) ? after : shared).push(i);
+    seen.add(ask.messageId);
+  });
+  const reads: (DeliveryRead | null)[] = asks.map(() => null);
+  const statement = preparedOnce(db, 'ww_read_claim_for_delivery_many', buildManyStatement);
+  const rows = await statement.execute({
+    advisorIds: shared.map((i) => asks[i]!.advisorId),
+    messageIds: shared.map((i) => asks[i]!.messageId),
+    nows: shared.map((i) => asks[i]!.times.now.toISOString()),
+    reclaimBefores: shared.map((i) => asks[i]!.times.reclaimBefore.toISOString()),
+  });
+  for (const row of rows) reads[shared[row.ask - 1]!] = deliveryReadOf(row);
+  for (const i of after) reads[i] = await readOneForDelivery(db, asks[i]!);
+  return reads;
+}
+
+async function readOneForDelivery(
+  db: DbOrTx,
+  { advisorId, messageId, times }: Ask,
+): Promise<DeliveryRead | null> {
+  const statement = preparedOnce(db, 'ww_read_claim_for_delivery', buildOneStatement);
+  const [row] = await statement.execute({ advisorId, messageId, ...claimParams(times) });
+  return row ? deliveryReadOf(row) : null;
+}
+
+/** The checks SQL can see that a message must pass to be claimed in the read (see the top). */
+function sendableNowWhere() {
+  return [
+    isNull(whatsappMessage.appointmentId),
+    isNotNull(whatsappMessage.phone),
+    sql`exists (select 1 from ${whatsappConfig} c
+      where c.advisor_id = ${whatsappMessage.advisorId} and c.status = 'connected'
+        and c.instance_name is not null and c.instance_token_enc is not null
+        and c.alert is distinct from ${sql.raw(`'${PAUSED_ALERT}'`)})`,
+    sql`not exists (select 1 from ${whatsappClient} o
+      where o.advisor_id = ${whatsappMessage.advisorId} and o.phone = ${whatsappMessage.phone}
+        and o.opted_out)`,
+  ];
+}
+
+/** The claim: a data-modifying CTE, so the rest of its statement sees the rows as they were before it. */
+type ClaimCte = ReturnType<typeof oneClaim>;
+
+function oneClaim(d: DbOrTx) {
+  return d.$with('claim').as(
+    d
+      .update(whatsappMessage)
+      .set(claimSet())
+      .where(and(...claimableWhere(claimPlaceholders('messageId')), ...sendableNowWhere()))
+      .returning(),
+  );
+}
+
+/** One claim per ask of the arrays `advisorIds`, `messageIds`, `nows` and `reclaimBefores`. */
+function manyClaims(d: DbOrTx): ClaimCte {
+  const p = sql.placeholder;
+  return d.$with('claim').as(
+    d
+      .update(whatsappMessage)
+      .set(claimSet(sql`ask.now`))
+      .from(
+        sql`unnest(${p('advisorIds')}::text[], ${p('messageIds')}::uuid[], ${p('nows')}::timestamptz[],
+          ${p('reclaimBefores')}::timestamptz[]) as ask(advisor_id, id, now, reclaim_before)`,
       )
       .where(
         and(
-          eq(whatsappMessage.advisorId, sql.placeholder('advisorId')),
-          eq(whatsappMessage.id, sql.placeholder('messageId')),
+          ...claimableWhere({
+            advisorId: sql`ask.advisor_id`,
+            id: sql`ask.id`,
+            reclaimBefore: sql`ask.reclaim_before`,
+          }),
+          ...sendableNowWhere(),
         ),
       )
-      .limit(1)
-      .prepare('ww_read_claim_for_delivery');
-  });
-  const [row] = await statement.execute({ advisorId, messageId, ...claimParams(times) });
-  if (!row) return null;
+      .returning(getTableColumns(whatsappMessage)),
+  );
+}
+
+/** The row as read, the claim's row (its id null when nothing was claimed), config and opt-out. */
+function readColumns(claim: ClaimCte) {
+  const claimedColumns = Object.fromEntries(
+    Object.keys(getTableColumns(whatsappMessage)).map((key) => [key, claim[key as keyof typeof claim]]),
+  ) as unknown as typeof whatsappMessage._.columns;
+  return {
+    message: whatsappMessage,
+    claimedId: claim.id,
+    claimed: claimedColumns,
+    config: whatsappConfig,
+    optedOut: whatsappClient.optedOut,
+  };
+}
+
+const configJoin = eq(whatsappConfig.advisorId, whatsappMessage.advisorId);
+const clientJoin = and(
+  eq(whatsappClient.advisorId, whatsappMessage.advisorId),
+  eq(whatsappClient.phone, whatsappMessage.phone),
+);
+
+function buildOneStatement(d: DbOrTx) {
+  const claim = oneClaim(d);
+  return d
+    .with(claim)
+    .select(readColumns(claim))
+    .from(whatsappMessage)
+    .leftJoin(claim, eq(claim.id, whatsappMessage.id))
+    .leftJoin(whatsappConfig, configJoin)
+    .leftJoin(whatsappClient, clientJoin)
+    .where(
+      and(
+        eq(whatsappMessage.advisorId, sql.placeholder('advisorId')),
+        eq(whatsappMessage.id, sql.placeholder('messageId')),
+      ),
+    )
+    .limit(1)
+    .prepare('ww_read_claim_for_delivery');
+}
+
+function buildManyStatement(d: DbOrTx) {
+  const claim = manyClaims(d);
+  return d
+    .with(claim)
+    .select({ ask: sql<number>`ask.n`.mapWith(Number), ...readColumns(claim) })
+    .from(whatsappMessage)
+    .innerJoin(
+      sql`unnest(${sql.placeholder('advisorIds')}::text[], ${sql.placeholder('messageIds')}::uuid[]) with ordinality as ask(advisor_id, id, n)`,
+      sql`${whatsappMessage.advisorId} = ask.advisor_id and ${whatsappMessage.id} = ask.id`,
+    )
+    .leftJoin(claim, eq(claim.id, whatsappMessage.id))
+    .leftJoin(whatsappConfig, configJoin)
+    .leftJoin(whatsappClient, clientJoin)
+    .prepare('ww_read_claim_for_delivery_many');
+}
+
+type ReadRow = Awaited<ReturnType<ReturnType<typeof buildOneStatement>['execute']>>[number];
+
+function deliveryReadOf(row: ReadRow): DeliveryRead {
   return {
     message: row.message,
     claimed: row.claimedId ? (row.claimed as MessageRow) : null,

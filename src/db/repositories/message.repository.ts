@@ -87,12 +87,12 @@ export async function listMessages(
     .limit(page.limit);
 }
 
-/** A claim's changes: `sending`, one more attempt, at the `now` placeholder. */
-export function claimSet() {
+/** A claim's changes: `sending`, one more attempt, at `now` (by default the `now` placeholder). */
+export function claimSet(now: SQL = sql`${sql.placeholder('now')}::timestamptz`) {
   return {
     status: 'sending',
     attempts: sql`${whatsappMessage.attempts} + 1`,
-    updatedAt: sql`${sql.placeholder('now')}::timestamptz`,
+    updatedAt: now,
   } as const;
 }
 
@@ -114,16 +114,30 @@ export const claimParams = (times: ClaimTimes) => ({
   reclaimBefore: times.reclaimBefore.toISOString(),
 });
 
+/** Where a claim's message, its advisor and its `reclaimBefore` come from in a statement. */
+export interface ClaimRefs {
+  advisorId: SQL;
+  id: SQL;
+  reclaimBefore: SQL;
+}
+
+/** ClaimRefs of a statement about one message: the placeholders `advisorId`, `idName`, `reclaimBefore`. */
+export const claimPlaceholders = (idName: string): ClaimRefs => ({
+  advisorId: sql`${sql.placeholder('advisorId')}`,
+  id: sql`${sql.placeholder(idName)}`,
+  reclaimBefore: sql`${sql.placeholder('reclaimBefore')}::timestamptz`,
+});
+
 /**
- * The advisor's message (placeholders `advisorId` and `idPlaceholder`) while it may still be
- * claimed: waiting, or in `sending` under a claim older than the `reclaimBefore` placeholder.
+ * The advisor's message while it may still be claimed: waiting, or in `sending` under a claim
+ * older than `reclaimBefore`.
  */
-export function claimableWhere(idPlaceholder: string) {
+export function claimableWhere(refs: ClaimRefs) {
   return [
-    eq(whatsappMessage.advisorId, sql.placeholder('advisorId')),
-    eq(whatsappMessage.id, sql.placeholder(idPlaceholder)),
+    sql`${whatsappMessage.advisorId} = ${refs.advisorId}`,
+    sql`${whatsappMessage.id} = ${refs.id}`,
     inArray(whatsappMessage.status, ['scheduled', 'queued', 'sending']),
-    sql`(${whatsappMessage.status} <> 'sending' or ${whatsappMessage.updatedAt} < ${sql.placeholder('reclaimBefore')}::timestamptz)`,
+    sql`(${whatsappMessage.status} <> 'sending' or ${whatsappMessage.updatedAt} < ${refs.reclaimBefore})`,
   ] as const;
 }
 
@@ -142,7 +156,7 @@ export async function claimForSending(
     d
       .update(whatsappMessage)
       .set(claimSet())
-      .where(and(...claimableWhere('id')))
+      .where(and(...claimableWhere(claimPlaceholders('id'))))
       .returning()
       .prepare('ww_claim_for_sending'),
   );
