@@ -16,6 +16,7 @@
 // runs on a shared 2-core machine, so the report shows the median round and lists every one.
 import { parseArgs } from 'node:util';
 
+import { DEFAULT_SEND_CONCURRENCY } from '../src/config/env-schema.js';
 import { SendLoad, sentTimes, waitFinal, type LoadResult } from './lib/load.js';
 import { startPipeline, type PipelineStack } from './lib/pipeline-stack.js';
 import { machineLine, percentile, writeSection } from './lib/report.js';
@@ -224,7 +225,7 @@ async function main(): Promise<void> {
     '## Send latency and fairness between advisors',
     '',
     `${machineLine()} ${databaseLine('a scratch database')} ${sampler.line()}`,
-    'Latency is from the 202 answer to `sent` recorded in the database (the worker’s clock, same machine). One API process, one worker process (`SEND_CONCURRENCY` at its default, 50), the emulator in its own process (zero latency, receipts off), rate limit effectively off.',
+    `Latency is from the 202 answer to \`sent\` recorded in the database (the worker’s clock, same machine). One API process, one worker process (\`SEND_CONCURRENCY\` at its default, ${DEFAULT_SEND_CONCURRENCY}), the emulator in its own process (zero latency, receipts off), rate limit effectively off.`,
     '',
     '| scenario | messages | p50 ms | p99 ms | max ms |',
     '| --- | ---: | ---: | ---: | ---: |',

@@ -12,6 +12,7 @@
 // cookie, `apikey` with each advisor's API key (x-api-key), as the platform's other modules do.
 import { parseArgs } from 'node:util';
 
+import { DEFAULT_SEND_CONCURRENCY } from '../src/config/env-schema.js';
 import { rawThroughput, startRawBaseline } from './lib/baseline.js';
 import { countFlag } from './lib/flags.js';
 import type { LoadAuth } from './lib/load.js';
@@ -26,7 +27,7 @@ const { values } = parseArgs({
     advisors: { type: 'string', default: '10' },
     workers: { type: 'string', default: '1' },
     rounds: { type: 'string', default: '3' },
-    'send-concurrency': { type: 'string', default: '50' },
+    'send-concurrency': { type: 'string', default: String(DEFAULT_SEND_CONCURRENCY) },
     auth: { type: 'string', default: 'session,apikey' },
   },
 });

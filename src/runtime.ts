@@ -144,6 +144,7 @@ export async function createRuntime(
       apiKey: config.evolution.apiKey,
       connectTimeoutMs: config.evolution.connectTimeoutMs,
       requestTimeoutMs: config.evolution.requestTimeoutMs,
+      maxConnections: config.evolution.maxConnections,
       logger: logger.child({ component: 'gateway' }),
     });
     onClose(() => gateway.close());

@@ -37,6 +37,17 @@ describe('loadConfig', () => {
     expect(c.database.kind).toBe('pglite');
     expect(c.evolution.sandbox).toBe(true);
     expect(c.publicBaseUrl).toBe('http://localhost:3000');
+    expect(c.sendConcurrency).toBe(100);
+    expect(c.evolution.maxConnections, 'a connection for every send in flight, and 10 more').toBe(110);
+  });
+
+  it('keeps a gateway connection for every send a worker may have in flight, and never fewer than 50', () => {
+    const pool = (concurrency: string) =>
+      loadConfig({ DATA_DIR: tmp(), SEND_CONCURRENCY: concurrency }).evolution.maxConnections;
+    expect(pool('1')).toBe(50);
+    expect(pool('40')).toBe(50);
+    expect(pool('45')).toBe(55);
+    expect(pool('500')).toBe(510);
   });
 
   it('generates dev secrets once and reuses them on the next start', () => {

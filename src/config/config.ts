@@ -25,6 +25,13 @@ export interface Config {
     apiKey: string;
     connectTimeoutMs: number;
     requestTimeoutMs: number;
+    /**
+     * The gateway client's pool: one connection for each send a worker may have in flight and room
+     * for the API's own calls (connect, QR, state) beside them, never fewer than 50. A send that
+     * had to wait for a connection would spend its request timeout waiting (http-transport.ts)
+     * while its claim on the message stands.
+     */
+    maxConnections: number;
   };
   emulatorPort: number;
   rateLimit: { max: number; durationMs: number; maxCeiling: number };
@@ -219,6 +226,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       apiKey: e.EVOLUTION_API_KEY ?? dev!.EMULATOR_API_KEY,
       connectTimeoutMs: e.EVOLUTION_CONNECT_TIMEOUT_MS,
       requestTimeoutMs: e.EVOLUTION_REQUEST_TIMEOUT_MS,
+      maxConnections: Math.max(50, e.SEND_CONCURRENCY + 10),
     },
     emulatorPort: e.EMULATOR_PORT,
     rateLimit: {

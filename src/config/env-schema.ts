@@ -28,6 +28,9 @@ function isTrustedProxyItem(item: string): boolean {
   return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (version === 4 ? 32 : 128);
 }
 
+/** SEND_CONCURRENCY's default; the benches name it in their reports. */
+export const DEFAULT_SEND_CONCURRENCY = 100;
+
 export const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   PORT: int(0, 65535).default(3000),
@@ -120,11 +123,11 @@ export const envSchema = z.object({
   SEND_MAX_ATTEMPTS: int(1, 50).default(8),
   // Jobs in flight per worker process. More than the database pool on purpose: the worker's
   // statements are shared between concurrent jobs (db/coalesce.ts), so jobs waiting for a
-  // connection join one statement. 50 against 20: fewer commits per message (2.6 vs 3.3) and
-  // more messages/s in every pair measured (docs/BENCHMARKS.md, 2026-12-04 19:24Z). Not above
-  // the gateway client's 50 connections, so no send waits for one inside its request timeout
-  // (100 was faster still against the zero-latency emulator: 2026-12-04 22:45Z).
-  SEND_CONCURRENCY: int(1, 500).default(50),
+  // connection join one statement. 100 against 50: fewer commits per message and more messages/s
+  // in every pair measured (docs/BENCHMARKS.md, 2026-12-05 01:26Z; 50 against 20 on 2026-12-04
+  // 19:24Z). The gateway client's pool grows with it (config.ts), so no send waits for a
+  // connection inside its request timeout.
+  SEND_CONCURRENCY: int(1, 500).default(DEFAULT_SEND_CONCURRENCY),
   SEND_BACKOFF_BASE_MS: int(10, 600_000).default(2_000),
   SEND_BACKOFF_MAX_MS: int(10, 3_600_000).default(300_000),
   // After an attempt whose answer never came (it may have gone out), wait at least this long for
