@@ -73,6 +73,10 @@ async function readManyForDelivery(db: DbOrTx, asks: Ask[]): Promise<(DeliveryRe
     (seen.has(ask.messageId) ? after : shared).push(i);
     seen.add(ask.messageId);
   });
+  // In id order: the plan walks the array in order (a nested loop, one primary-key lookup per
+  // ask), so two processes' batches that share rows (a message with a job in each) lock them in
+  // the same order and one waits for the other instead of both deadlocking.
+  shared.sort((a, b) => (asks[a]!.messageId < asks[b]!.messageId ? -1 : 1));
   const reads: (DeliveryRead | null)[] = asks.map(() => null);
   const statement = preparedOnce(db, 'ww_read_claim_for_delivery_many', buildManyStatement);
   const rows = await statement.execute({
