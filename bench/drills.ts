@@ -20,6 +20,7 @@
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 
+import { countFlag } from './lib/flags.js';
 import { killWorker, redisFlush } from './lib/drill-failures.js';
 import { dbRestart } from './lib/drill-db.js';
 import { gatewayOutage } from './lib/drill-outages.js';
@@ -61,9 +62,9 @@ const quick = values.quick;
 const write = !values['no-write'] && (values.write ?? !quick);
 const sizes: DrillSizes = {
   quick,
-  messages: Number(values.messages ?? (quick ? 300 : 10_000)),
-  outageSeconds: Number(values['outage-seconds'] ?? (quick ? 10 : 120)),
-  soakMinutes: Number(values['soak-minutes'] ?? (quick ? 1 : 10)),
+  messages: countFlag('messages', values.messages ?? String(quick ? 300 : 10_000)),
+  outageSeconds: countFlag('outage-seconds', values['outage-seconds'] ?? String(quick ? 10 : 120)),
+  soakMinutes: countFlag('soak-minutes', values['soak-minutes'] ?? String(quick ? 1 : 10)),
 };
 const asked =
   values.drill ??

@@ -11,6 +11,8 @@ import { performance } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+
+import { countFlag } from './lib/flags.js';
 import { Pool } from 'undici';
 
 import { machineLine, percentile, writeSection } from './lib/report.js';
@@ -151,9 +153,9 @@ async function main(): Promise<void> {
   // Other work on the machine skews every figure here: the load average is printed with them, and the
   // scenarios run in alternating rounds, keeping each one's best round.
   const loadBefore = loadavg()[0] ?? 0;
-  const seconds = Number(values.seconds);
-  const concurrency = Number(values.concurrency);
-  const rounds = Math.max(1, Number(values.rounds));
+  const seconds = countFlag('seconds', values.seconds);
+  const concurrency = countFlag('concurrency', values.concurrency);
+  const rounds = countFlag('rounds', values.rounds);
 
   // A trivial receiver in this process: 200 and nothing else.
   let received = 0;

@@ -16,6 +16,7 @@
 // runs on a shared 2-core machine, so the report shows the median round and lists every one.
 import { parseArgs } from 'node:util';
 
+import { countFlag } from './lib/flags.js';
 import { DEFAULT_SEND_CONCURRENCY } from '../src/config/env-schema.js';
 import { SendLoad, sentTimes, waitFinal, type LoadResult } from './lib/load.js';
 import { startPipeline, type PipelineStack } from './lib/pipeline-stack.js';
@@ -33,13 +34,13 @@ const { values } = parseArgs({
     'b-seconds': { type: 'string', default: '20' },
   },
 });
-const rate = Number(values.rate);
-const seconds = Number(values.seconds);
-const warmSeconds = Number(values['warm-seconds']);
-const rounds = Math.max(1, Number(values.rounds));
-const backlog = Number(values.backlog);
-const bRate = Number(values['b-rate']);
-const bSeconds = Number(values['b-seconds']);
+const rate = countFlag('rate', values.rate);
+const seconds = countFlag('seconds', values.seconds);
+const warmSeconds = countFlag('warm-seconds', values['warm-seconds'], 0);
+const rounds = countFlag('rounds', values.rounds);
+const backlog = countFlag('backlog', values.backlog);
+const bRate = countFlag('b-rate', values['b-rate']);
+const bSeconds = countFlag('b-seconds', values['b-seconds']);
 
 interface Latency {
   count: number;

@@ -5,6 +5,8 @@
 //
 //   npx tsx bench/metrics-query.ts [--messages 1000000] [--advisors 1000] [--days 90] [--runs 5]
 import { parseArgs } from 'node:util';
+
+import { countFlag } from './lib/flags.js';
 import { performance } from 'node:perf_hooks';
 
 import { openDatabase } from '../src/db/client.js';
@@ -20,10 +22,10 @@ const { values } = parseArgs({
     runs: { type: 'string', default: '5' },
   },
 });
-const messages = Number(values.messages);
-const advisors = Number(values.advisors);
-const days = Number(values.days);
-const runs = Number(values.runs);
+const messages = countFlag('messages', values.messages);
+const advisors = countFlag('advisors', values.advisors);
+const days = countFlag('days', values.days);
+const runs = countFlag('runs', values.runs);
 
 /** Median and worst of `runs` timed calls, in ms. */
 async function timed(fn: () => Promise<unknown>): Promise<{ median: number; max: number }> {

@@ -9,6 +9,8 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
+
+import { countFlag } from './lib/flags.js';
 import pg from 'pg';
 import { Pool } from 'undici';
 
@@ -39,9 +41,9 @@ const { values } = parseArgs({
     'send-concurrency': { type: 'string', default: '50' },
   },
 });
-const messages = Number(values.messages);
-const concurrency = Number(values.concurrency);
-const sendConcurrency = Number(values['send-concurrency']);
+const messages = countFlag('messages', values.messages);
+const concurrency = countFlag('concurrency', values.concurrency);
+const sendConcurrency = countFlag('send-concurrency', values['send-concurrency']);
 
 const FLOOR_TABLE = `create table floor_message (
   id uuid primary key default gen_random_uuid(),
@@ -226,7 +228,7 @@ async function floorRun(coalesce: boolean, echo = true): Promise<FloorRun> {
 
 async function main(): Promise<void> {
   const sampler = new LoadSampler();
-  const rounds = Math.max(1, Number(values.rounds));
+  const rounds = countFlag('rounds', values.rounds);
   const raws: number[] = [];
   const perStatement: FloorRun[] = [];
   const coalesced: FloorRun[] = [];

@@ -35,9 +35,9 @@ const AUTH_NAMES: Record<LoadAuth, string> = { session: 'session cookie', apikey
 const auths = values.auth.split(',').map((a) => a.trim()) as LoadAuth[];
 if (auths.length === 0 || auths.some((a) => !(a in AUTH_NAMES)))
   throw new Error('--auth takes session, apikey or both (comma-separated)');
-const messages = Number(values.messages);
-const concurrency = Number(values.concurrency);
-const sendConcurrency = Number(values['send-concurrency']);
+const messages = countFlag('messages', values.messages);
+const concurrency = countFlag('concurrency', values.concurrency);
+const sendConcurrency = countFlag('send-concurrency', values['send-concurrency']);
 const workers = countFlag('workers', values.workers, 0);
 const processes =
   workers === 0
@@ -46,7 +46,7 @@ const processes =
 
 async function main(): Promise<void> {
   const sampler = new LoadSampler();
-  const rounds = Math.max(1, Number(values.rounds));
+  const rounds = countFlag('rounds', values.rounds);
   let bestRaw: { perSecond: number; seconds: number } | null = null;
   const best = new Map<LoadAuth, PipelineRun>();
   const everyRound = new Map<LoadAuth, number[]>(auths.map((a) => [a, []]));
@@ -62,7 +62,7 @@ async function main(): Promise<void> {
         auth,
         messages,
         concurrency,
-        advisors: Number(values.advisors),
+        advisors: countFlag('advisors', values.advisors),
         workers,
         sendConcurrency,
       });

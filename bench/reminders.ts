@@ -45,6 +45,8 @@
 //                              [--no-write]
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
+
+import { countFlag } from './lib/flags.js';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import pg from 'pg';
@@ -86,14 +88,14 @@ const { values } = parseArgs({
     'no-write': { type: 'boolean', default: false },
   },
 });
-const reminders = Number(values.reminders);
-const advisors = Number(values.advisors);
-const fire = Number(values.fire);
-const fireSeconds = Number(values['fire-seconds']);
-const fireAdvisors = Number(values['fire-advisors']);
-const offsetMinutes = Number(values['offset-minutes']);
-const concurrency = Number(values.concurrency);
-const sendConcurrency = Number(values['send-concurrency']);
+const reminders = countFlag('reminders', values.reminders);
+const advisors = countFlag('advisors', values.advisors);
+const fire = countFlag('fire', values.fire);
+const fireSeconds = countFlag('fire-seconds', values['fire-seconds']);
+const fireAdvisors = countFlag('fire-advisors', values['fire-advisors']);
+const offsetMinutes = countFlag('offset-minutes', values['offset-minutes']);
+const concurrency = countFlag('concurrency', values.concurrency);
+const sendConcurrency = countFlag('send-concurrency', values['send-concurrency']);
 const SEND_MAX_ATTEMPTS = 8; // the default of SEND_MAX_ATTEMPTS (src/config/env-schema.ts)
 const DAY = 86_400_000;
 const BATCH = 5_000;

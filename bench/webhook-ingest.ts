@@ -18,6 +18,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Pool } from 'undici';
 
+import { countFlag } from './lib/flags.js';
 import { machineLine, percentile, writeSection } from './lib/report.js';
 import { ADMIN_DATABASE_URL, benchDataDir } from './lib/stack.js';
 import { evolutionWebhookToken } from './lib/webhook-token.js';
@@ -30,6 +31,9 @@ const { values } = parseArgs({
     advisors: { type: 'string', default: '20' },
   },
 });
+const seconds = countFlag('seconds', values.seconds);
+const levels = values.concurrency.split(',').map((level) => countFlag('concurrency', level));
+const advisorCount = countFlag('advisors', values.advisors);
 
 interface Tenant {
   instance: string;
@@ -113,7 +117,7 @@ async function serveApp(): Promise<void> {
   const db = scratch.database.db;
 
   const tenants: Tenant[] = [];
-  for (let i = 0; i < Number(values.advisors); i++) {
+  for (let i = 0; i < advisorCount; i++) {
     const id = `bench-advisor-${i}`;
     const secret = randomBytes(32).toString('base64url');
     const instance = `adv_bench${String(i).padStart(4, '0')}`;
@@ -324,8 +328,6 @@ async function stopChild(child: ChildProcess): Promise<void> {
 }
 
 async function main(): Promise<void> {
-  const seconds = Number(values.seconds);
-  const levels = values.concurrency.split(',').map(Number);
   const load1 = loadavg()[0]!.toFixed(1);
   const results: Result[] = [];
 
