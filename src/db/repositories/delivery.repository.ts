@@ -11,8 +11,9 @@
 // (feature flags, the rate-limit slot) run after it; when one of them holds the message back,
 // releaseEarlyClaim puts the row back as it was.
 //
-// Under load the reads of concurrent jobs share one statement (coalesce.ts), over arrays, each
-// with its own claim times; a message asked twice in one batch is claimed by its first ask only.
+// Under load the reads of concurrent jobs share one statement (coalesce.ts), over arrays; each
+// still reads and claims after its job started, with its own claim times, and a message asked
+// twice in one batch is claimed by its first ask only.
 import { and, eq, getTableColumns, isNotNull, isNull, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../client.js';
 import { preparedOnce } from '../prepared.js';
@@ -47,8 +48,6 @@ export async function readForDelivery(
   messageId: string,
   times: ClaimTimes,
 ): Promise<DeliveryRead | null> {
-  // Concurrent jobs share one statement under load (coalesce.ts); each still reads and claims
-  // after its job started, with its own claim times.
   return sharedStatement(db, 'read_claim_for_delivery', readManyForDelivery)({ advisorId, messageId, times });
 }
 
