@@ -46,6 +46,7 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
 
+import { DEFAULT_SEND_CONCURRENCY } from '../src/config/env-schema.js';
 import { countFlag } from './lib/flags.js';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
@@ -83,7 +84,8 @@ const { values } = parseArgs({
     'fire-advisors': { type: 'string', default: '20' },
     'offset-minutes': { type: 'string', default: '60' },
     concurrency: { type: 'string', default: '32' },
-    'send-concurrency': { type: 'string', default: '50' },
+    // The service's own default, so the figures describe the service as it ships.
+    'send-concurrency': { type: 'string', default: String(DEFAULT_SEND_CONCURRENCY) },
     /** Print the section only: a trial run with small numbers must not replace the real figures. */
     'no-write': { type: 'boolean', default: false },
   },

@@ -150,12 +150,26 @@ function track(name: string, child: ChildProcess): Child {
   };
 }
 
+/** BENCH_CPU_PROFILE=dir: every service process and the emulator write a V8 CPU profile there (on exit). */
+function cpuProfileArgs(): string[] {
+  const dir = process.env.BENCH_CPU_PROFILE;
+  return dir ? ['--cpu-prof', `--cpu-prof-dir=${dir}`] : [];
+}
+
 /** The emulator with fast connect timings, in its own process. Receipts off unless asked. */
 export async function startEmulatorProcess(
   options: { receipts?: boolean } = {},
 ): Promise<Child & { url: string; apiKey: string }> {
   const apiKey = randomBytes(12).toString('hex');
-  const args = [...compiled('emulator/main.js'), '--port', '0', '--api-key', apiKey, '--fast'];
+  const args = [
+    ...cpuProfileArgs(),
+    ...compiled('emulator/main.js'),
+    '--port',
+    '0',
+    '--api-key',
+    apiKey,
+    '--fast',
+  ];
   if (!options.receipts) args.push('--no-receipts');
   const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   const lines = createInterface({ input: child.stdout! });
@@ -218,11 +232,7 @@ export async function startServiceProcess(
   env: Record<string, string>,
   name: string = role,
 ): Promise<Child> {
-  // BENCH_CPU_PROFILE=dir writes a V8 CPU profile of every service process there (on exit).
-  const profile = process.env.BENCH_CPU_PROFILE
-    ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROFILE}`]
-    : [];
-  const args = [...profile, ...compiled('src/cli.js'), 'serve', '--role', role];
+  const args = [...cpuProfileArgs(), ...compiled('src/cli.js'), 'serve', '--role', role];
   const child = spawn(process.execPath, args, {
     cwd: ROOT,
     env: { ...process.env, ...env },
