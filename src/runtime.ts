@@ -7,6 +7,7 @@ import type { Config } from './config/config.js';
 import { openDatabase, type Database } from './db/client.js';
 import { pendingMigrations, runMigrations } from './db/migrate.js';
 import { createRedis, redisReady } from './jobs/redis.js';
+import { redactUrl } from './config/redact-url.js';
 import type { Redis } from 'ioredis';
 import { startSandboxGateway, type SandboxGateway } from './sandbox.js';
 import { SecretBox } from './domain/crypto/secret-box.js';
@@ -108,14 +109,13 @@ export async function createRuntime(
         );
       }
     }
+    const redisAt = redactUrl(config.redis.url);
     const redis = createRedis(config.redis.url, role === 'worker' ? 'worker' : 'api', (err) =>
-      logger.warn({ err: err.message }, `Redis unavailable at ${config.redis.url}`),
+      logger.warn({ err: err.message }, `Redis unavailable at ${redisAt}`),
     );
     onClose(async () => (redis.status === 'ready' ? redis.quit() : redis.disconnect()));
     if (!(await redisReady(redis, REDIS_STARTUP_WAIT_MS))) {
-      logger.warn(
-        `Redis at ${config.redis.url} is not ready yet: starting anyway, sends answer 503 until it is`,
-      );
+      logger.warn(`Redis at ${redisAt} is not ready yet: starting anyway, sends answer 503 until it is`);
     }
 
     const auth = createAuth({
@@ -180,7 +180,7 @@ export async function createRuntime(
     let workers: RunningWorkers | null = null;
     if (role !== 'api') {
       const workerRedis = createRedis(config.redis.url, 'worker', (err) =>
-        logger.warn({ err: err.message }, `Redis unavailable at ${config.redis.url} (workers)`),
+        logger.warn({ err: err.message }, `Redis unavailable at ${redisAt} (workers)`),
       );
       onClose(async () => (workerRedis.status === 'ready' ? workerRedis.quit() : workerRedis.disconnect()));
       workers = await startWorkers(

@@ -7,7 +7,9 @@ import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Redis } from 'ioredis';
 import { createRedis, redisReady } from '../../src/jobs/redis.js';
+import { pino } from 'pino';
 import { startTestService } from '../support/service.js';
+import { logSink } from '../support/logs.js';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const opened: Redis[] = [];
@@ -71,6 +73,25 @@ describe('Redis at startup', () => {
     } finally {
       await service.close();
       await slow.close();
+    }
+  });
+});
+
+describe('Redis unreachable at startup', () => {
+  it('the warnings name the server but never the password in REDIS_URL', async () => {
+    const port = await closedPort();
+    const sink = logSink();
+    const service = await startTestService({
+      env: { REDIS_URL: `redis://default:SuperSecretRedisPw@127.0.0.1:${port}` },
+      logger: pino({ level: 'info' }, sink.stream),
+    });
+    try {
+      const warnings = sink.lines().filter((line) => String(line.msg).includes('Redis'));
+      expect(warnings.length).toBeGreaterThan(0);
+      expect(warnings.map((line) => line.msg)).toContainEqual(expect.stringContaining(`127.0.0.1:${port}`));
+      expect(sink.text()).not.toContain('SuperSecretRedisPw');
+    } finally {
+      await service.close();
     }
   });
 });
