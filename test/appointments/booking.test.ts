@@ -215,6 +215,11 @@ describe('booking an appointment', () => {
         422,
         'validation_failed',
       ],
+      [
+        { startsAt: inSeconds(86_400).toISOString(), endsAt: inSeconds(33 * 86_400).toISOString() },
+        422,
+        'validation_failed',
+      ],
       [{ startsAt: '2030-01-01T10:00:00' }, 400, 'invalid_request'],
       [{ startsAt: inSeconds(400 * 86_400).toISOString() }, 422, 'validation_failed'],
       [{ clientName: '' }, 400, 'invalid_request'],

@@ -174,3 +174,31 @@ describe('an unexpected error', () => {
     }
   });
 });
+
+describe('a date the database cannot hold', () => {
+  it('is the caller’s 400, not a 500, even where no schema caught it', async () => {
+    // A lifecycle of its own: closing the app of the test above marked the shared one as closing.
+    const app = await buildApp({
+      ...service.runtime,
+      lifecycle: { draining: false, closing: false },
+      logger: pino({ level: 'silent' }),
+    });
+    // What PostgreSQL (and PGlite) answer for year 10000 or a bad offset, wrapped as drizzle does.
+    app.get('/api/test-only/year-10000', async () => {
+      throw new Error('Failed query', {
+        cause: Object.assign(new Error('date/time field value out of range'), { code: '22008' }),
+      });
+    });
+    app.get('/api/test-only/offset', async () => {
+      throw Object.assign(new Error('time zone displacement out of range'), { code: '22009' });
+    });
+    try {
+      for (const url of ['/api/test-only/year-10000', '/api/test-only/offset']) {
+        const res = await app.inject({ method: 'GET', url });
+        expect([res.statusCode, res.json().error.code], url).toEqual([400, 'invalid_request']);
+      }
+    } finally {
+      await app.close();
+    }
+  });
+});

@@ -68,6 +68,11 @@ function toAppError(err: FastifyError | Error, request: FastifyRequest): AppErro
   if (hasCode(err, ['22021', '22P05'])) {
     return new AppError('invalid_request', 'The request contains a character that cannot be stored (NUL).');
   }
+  // A date or time zone offset PostgreSQL cannot hold (22008, 22009). The schemas refuse such
+  // instants (src/api/schemas/instant.schema.ts); this keeps any path they miss a 400, not a 500.
+  if (hasCode(err, ['22008', '22009'])) {
+    return new AppError('invalid_request', 'A date in the request is outside the range that can be stored.');
+  }
   const down = dependencyDown(err);
   if (down === 'redis')
     return new AppError('redis_unavailable', 'The queue (Redis) is unavailable; try again shortly.');

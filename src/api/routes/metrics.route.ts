@@ -10,10 +10,11 @@ import { computeMetrics, type MetricsRange } from '../../domain/metrics/compute-
 import type { AppDeps } from '../deps.js';
 import { callerOf, requireCaller } from '../plugins/caller.js';
 import { assertRangeRunsForward } from '../time-range.js';
+import { instantSchema } from '../schemas/instant.schema.js';
 
 const rangeQuery = z.object({
-  since: z.iso.datetime({ offset: true }).optional(),
-  until: z.iso.datetime({ offset: true }).optional(),
+  since: instantSchema.optional(),
+  until: instantSchema.optional(),
 });
 const MAX_RANGE_MS = 400 * 86_400_000;
 

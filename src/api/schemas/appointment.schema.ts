@@ -1,6 +1,7 @@
 // Request and response schemas of the appointment routes (API.md "Appointments").
 import { z } from 'zod';
 import { messageSchema } from './message.schema.js';
+import { instantSchema } from './instant.schema.js';
 
 export const appointmentSchema = z.object({
   id: z.string(),
@@ -54,7 +55,7 @@ export const appointmentDetailSchema = appointmentWithMessagesSchema.extend({
   timeline: z.array(timelineEventSchema),
 });
 
-const instant = z.iso.datetime({ offset: true });
+const instant = instantSchema;
 const text = (max: number) => z.string().max(max);
 
 export const externalIdParams = z.object({ externalId: z.string().min(1).max(200) });

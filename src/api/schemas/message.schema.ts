@@ -1,5 +1,6 @@
 // Request and response schemas of the message routes (API.md "Sending" and "Messages").
 import { z } from 'zod';
+import { instantSchema } from './instant.schema.js';
 
 export const messageSchema = z.object({
   id: z.string(),
@@ -77,7 +78,7 @@ export const sendBodySchema = z
       .optional(),
     variables: z.record(z.string().max(64), variableValue).optional(),
     clientName: z.string().max(200).optional(),
-    scheduledAt: z.iso.datetime({ offset: true }).optional(),
+    scheduledAt: instantSchema.optional(),
   })
   .strict();
 
@@ -87,8 +88,8 @@ export const listQuerySchema = z.object({
   phone: z.string().max(32).optional(),
   templateKey: z.string().max(100).optional(),
   appointmentId: z.string().uuid().optional(),
-  since: z.iso.datetime({ offset: true }).optional(),
-  until: z.iso.datetime({ offset: true }).optional(),
+  since: instantSchema.optional(),
+  until: instantSchema.optional(),
   cursor: z.string().max(200).optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
 });

@@ -31,6 +31,12 @@ export type AppointmentField = keyof AppointmentFields;
 
 /** Appointments further ahead than this are refused: scheduled messages are bounded too. */
 const MAX_AHEAD_MS = 365 * 86_400_000;
+/**
+ * The longest appointment: a session, a course or a retreat, not a subscription. The follow-up
+ * goes out after the end, so an end years ahead scheduled a message years ahead (and one past
+ * the year 9999 was a database error, a 500).
+ */
+const MAX_LENGTH_MS = 31 * 86_400_000;
 
 const blankToNull = (v: string | null | undefined): string | null => {
   const t = v?.trim();
@@ -56,6 +62,8 @@ export function normalizeAppointmentFields(
   const endsAt = input.endsAt ?? null;
   if (endsAt && !(endsAt.getTime() > input.startsAt.getTime())) {
     problems.push({ field: 'endsAt', message: 'must be after startsAt' });
+  } else if (endsAt && endsAt.getTime() - input.startsAt.getTime() > MAX_LENGTH_MS) {
+    problems.push({ field: 'endsAt', message: 'must be within 31 days of startsAt' });
   }
   if (problems.length > 0) {
     throw new AppError('validation_failed', problems.map((p) => `${p.field}: ${p.message}`).join('; '), {
