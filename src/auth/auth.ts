@@ -56,9 +56,20 @@ export function createAuth(options: AuthOptions) {
           }),
         },
         update: {
-          before: async (change) => ({
-            data: typeof change.name === 'string' ? { ...change, name: checkedName(change.name) } : change,
-          }),
+          // better-auth's update-user passes `name` and `image` through unchecked: a null name was a
+          // NOT NULL violation (a 500), `[]` stored an empty name and an object image
+          // "[object Object]". Whatever type comes, the same rules as at sign-up.
+          before: async (change) => {
+            const data: Record<string, unknown> = { ...change };
+            if (data.name !== undefined) data.name = checkedName(data.name);
+            if (data.image !== undefined && data.image !== null && typeof data.image !== 'string') {
+              throw new APIError('UNPROCESSABLE_ENTITY', {
+                message: 'image must be a URL (a string) or null',
+                code: 'INVALID_IMAGE',
+              });
+            }
+            return { data: data as typeof change };
+          },
         },
       },
     },

@@ -65,6 +65,20 @@ describe('advisor accounts', () => {
     expect(rename.status).toBe(422);
     expect((await client.post('/api/auth/update-user', { name: 'Ana M.' })).status).toBe(200);
     expect((await client.get('/api/auth/get-session')).body.user.name).toBe('Ana M.');
+    // Not a string is no name either: null was a database error (500), [] an empty name.
+    for (const name of [null, [], false, {}, 7, '   ']) {
+      const res = await client.post('/api/auth/update-user', { name });
+      expect([res.status, res.body.error?.details?.authCode], JSON.stringify(name)).toEqual([
+        422,
+        'INVALID_NAME',
+      ]);
+    }
+    const image = await client.post('/api/auth/update-user', { image: { a: 1 } });
+    expect([image.status, image.body.error?.details?.authCode]).toEqual([422, 'INVALID_IMAGE']);
+    expect(image.body.error.details.fields).toEqual([{ field: 'image', message: expect.any(String) }]);
+    const session = (await client.get('/api/auth/get-session')).body.user;
+    expect([session.name, session.image ?? null]).toEqual(['Ana M.', null]);
+    expect((await client.post('/api/auth/update-user', { image: null })).status).toBe(200);
   });
 
   it('outside production, takes sign-ups from the dashboard opened as localhost or 127.0.0.1 alike', async () => {

@@ -21,6 +21,7 @@ const AUTH_ERROR_CODES: Partial<Record<number, ErrorCode>> = {
 // other route, so a form can put the error next to its field.
 const AUTH_FIELD_OF_CODE: Record<string, string> = {
   INVALID_NAME: 'name',
+  INVALID_IMAGE: 'image',
   INVALID_EMAIL: 'email',
   PASSWORD_TOO_SHORT: 'password',
   PASSWORD_TOO_LONG: 'password',
