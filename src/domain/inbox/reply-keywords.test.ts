@@ -21,6 +21,13 @@ describe('optKeywordOf', () => {
     expect(optKeywordOf(text)).toBe('opt_in'),
   );
 
+  // The word is the trimmed text: padding, however long, does not hide it.
+  it.each([
+    'STOP' + ' '.repeat(40),
+    '\n'.repeat(20) + 'Baja' + '\n'.repeat(20),
+    '\u3000'.repeat(50) + 'alto',
+  ])('reads the padded %j as an opt-out', (text) => expect(optKeywordOf(text)).toBe('opt_out'));
+
   it.each(['stop please', 'no me des de baja', 'stopped', 'bajar', '', null, 'STOP'.repeat(20)])(
     'leaves %j alone',
     (text) => expect(optKeywordOf(text)).toBeNull(),
@@ -40,7 +47,11 @@ describe('appointmentAnswerOf', () => {
     expect(appointmentAnswerOf(text)).toBe('cancel_requested'),
   );
 
-  it.each(['12', 'si, pero tarde', 'nos vemos', '3', null])('leaves %j alone', (text) =>
+  it('reads a padded answer as the answer', () => {
+    expect(appointmentAnswerOf(' '.repeat(50) + '1' + '\n'.repeat(10))).toBe('confirmed');
+  });
+
+  it.each(['12', 'si, pero tarde', 'nos vemos', '3', null, '   '])('leaves %j alone', (text) =>
     expect(appointmentAnswerOf(text)).toBeNull(),
   );
 });

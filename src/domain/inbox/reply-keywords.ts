@@ -25,17 +25,27 @@ export function normalizeReply(text: string): string {
     .replace(/^[\s\p{P}\p{S}]+|[\s\p{P}\p{S}]+$/gu, '');
 }
 
+/**
+ * The reply as one normalised word, or null when it is too long to be one. The length is that of
+ * the trimmed text: "STOP" padded with forty spaces or new lines is still STOP.
+ */
+function shortReply(text: string | null): string | null {
+  const trimmed = text?.trim();
+  if (!trimmed || trimmed.length > 40) return null;
+  return normalizeReply(trimmed);
+}
+
 export function optKeywordOf(text: string | null): OptKeyword | null {
-  if (!text || text.length > 40) return null;
-  const word = normalizeReply(text);
+  const word = shortReply(text);
+  if (word === null) return null;
   if (OPT_OUT.has(word)) return 'opt_out';
   if (OPT_IN.has(word)) return 'opt_in';
   return null;
 }
 
 export function appointmentAnswerOf(text: string | null): AppointmentAnswer | null {
-  if (!text || text.length > 40) return null;
-  const word = normalizeReply(text);
+  const word = shortReply(text);
+  if (word === null) return null;
   if (CONFIRM.has(word)) return 'confirmed';
   if (CANCEL.has(word)) return 'cancel_requested';
   return null;
