@@ -144,6 +144,32 @@ describe('rescheduling', () => {
     expect(bad.status).toBe(422);
     expect(bad.body.error.details.fields[0].field).toBe('endsAt');
   });
+
+  it('is not blocked by a caller who sent one of its own message keys as an Idempotency-Key', async () => {
+    const body = booking();
+    const booked = await ana.api.post('/api/appointments', body);
+    // The key the reschedule will give its new reminder (version 2), taken first by a plain send.
+    const key = `appointment:${booked.body.appointment.id}:v2:reminder`;
+    const send = { to: '+34699000111', text: 'unrelated' };
+    const first = await ana.api.post('/api/whatsapp/send', send, { 'idempotency-key': key });
+    expect(first.status).toBe(202);
+
+    const moved = await patch(body.externalId, { startsAt: inSeconds(4 * 86_400).toISOString() });
+    expect(moved.status).toBe(200);
+    const planned = byPurpose(moved.body.messages, 'reminder').filter((m) => m.status === 'scheduled');
+    expect(planned).toHaveLength(1);
+    expect(planned[0].appointmentId).toBe(booked.body.appointment.id);
+
+    // The caller's key still answers its own repeats, and a different body with it is still a 409.
+    const again = await ana.api.post('/api/whatsapp/send', send, { 'idempotency-key': key });
+    expect([again.status, again.body.message.id]).toEqual([202, first.body.message.id]);
+    const other = await ana.api.post(
+      '/api/whatsapp/send',
+      { ...send, text: 'otro' },
+      { 'idempotency-key': key },
+    );
+    expect([other.status, other.body.error.code]).toEqual([409, 'idempotency_conflict']);
+  });
 });
 
 describe('rescheduling while the reminder is being sent', () => {

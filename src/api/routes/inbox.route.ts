@@ -13,6 +13,7 @@ import { replyToConversation } from '../../domain/inbox/reply-to-conversation.js
 import { setClientOptOut } from '../../domain/inbox/set-client-opt-out.js';
 import { unreadTotals } from '../../domain/inbox/unread-totals.js';
 import { messageView } from '../../domain/messages/message-view.js';
+import { callerIdempotencyKey } from '../../domain/messages/idempotency-key.js';
 import { isE164 } from '../../gateway/index.js';
 import { badCursor, cursorInstant, decodeCursor, encodeCursor } from '../cursor.js';
 import type { AppDeps } from '../deps.js';
@@ -158,7 +159,7 @@ export function inboxRoutes(app: FastifyInstance, deps: AppDeps): void {
         {
           actor: { type: caller.actor.type, id: caller.actor.id },
           source: caller.actor.type === 'api_key' ? 'api' : 'dashboard',
-          ...(key ? { idempotencyKey: key } : {}),
+          ...(key ? { idempotencyKey: callerIdempotencyKey(key) } : {}),
         },
       );
       return reply.status(202).send({ message: messageView(message) });

@@ -10,6 +10,7 @@ import { MIN_PARTIAL_PHONE_DIGITS, readPhoneFilter } from '../../domain/messages
 import { cancelMessage } from '../../domain/messages/cancel-message.js';
 import { retryMessage } from '../../domain/messages/retry-message.js';
 import { sendMessage } from '../../domain/messages/send-message.js';
+import { callerIdempotencyKey } from '../../domain/messages/idempotency-key.js';
 import { decodeCursor, encodeCursor } from '../cursor.js';
 import { assertRangeRunsForward } from '../time-range.js';
 import type { AppDeps } from '../deps.js';
@@ -51,7 +52,7 @@ export function messageRoutes(app: FastifyInstance, deps: AppDeps): void {
           actor: { type: caller.actor.type, id: caller.actor.id },
           source: caller.actor.type === 'api_key' ? 'api' : 'dashboard',
           ...(request.headers['idempotency-key']
-            ? { idempotencyKey: request.headers['idempotency-key'] }
+            ? { idempotencyKey: callerIdempotencyKey(request.headers['idempotency-key']) }
             : {}),
         },
       );
