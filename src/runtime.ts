@@ -137,6 +137,14 @@ export async function createRuntime(
       logger.info(
         `sandbox mode: Evolution API emulator at ${sandbox.url} (set EVOLUTION_API_URL for a real gateway)`,
       );
+      // The emulator's control API is served on the service's address without authentication
+      // (API.md, "Sandbox"): whoever reaches the port can read any sandbox instance's sent
+      // messages, log it out or post events for it. Fine on a laptop, not on a shared network.
+      if (!isLoopbackHost(config.host)) {
+        logger.warn(
+          `sandbox mode listening on ${config.host}: anyone who can reach port ${config.port} can use the emulator's control API under /_emulator (read what any sandbox number sent, disconnect it, post events for it); set HOST=127.0.0.1 unless others on this network should`,
+        );
+      }
     }
     const evolutionUrl = config.evolution.url ?? sandbox?.url ?? `http://127.0.0.1:${config.emulatorPort}`;
     const gateway = new EvolutionClient({
@@ -235,4 +243,13 @@ export async function createRuntime(
 /** The addresses a browser on this machine may use for the service on `port`. */
 function loopbackOrigins(port: number): string[] {
   return ['localhost', '127.0.0.1', '[::1]'].map((host) => `http://${host}:${port}`);
+}
+
+/** Whether a listen address only takes connections from this machine. */
+export function isLoopbackHost(host: string): boolean {
+  const h = host
+    .trim()
+    .toLowerCase()
+    .replace(/^\[|\]$/g, '');
+  return h === 'localhost' || h === '::1' || /^127\.\d+\.\d+\.\d+$/.test(h);
 }
