@@ -68,4 +68,9 @@ describe('sessionTokenOf', () => {
     expect(sessionTokenOf('better-auth.session_token=')).toBeNull();
     expect(sessionTokenOf(undefined)).toBeNull();
   });
+
+  it('reads none when there are two, of either name: better-auth may read the other one', () => {
+    expect(sessionTokenOf('__Secure-better-auth.session_token=X; better-auth.session_token=real')).toBeNull();
+    expect(sessionTokenOf('better-auth.session_token=a; better-auth.session_token=b')).toBeNull();
+  });
 });

@@ -83,18 +83,23 @@ export function sessionCacheOf(auth: Auth): SessionCache | null {
 
 /**
  * The session token cookie's value from a Cookie header (better-auth names it
- * `better-auth.session_token`, with a `__Secure-` prefix over https), or null.
+ * `better-auth.session_token`, with a `__Secure-` prefix over https), or null. With more than one
+ * such cookie it is null too: better-auth reads the one its scheme names, which may not be the one
+ * this would pick, and the cache would file the session better-auth found under another value.
  */
 export function sessionTokenOf(cookieHeader: string | undefined): string | null {
   if (!cookieHeader) return null;
+  let found: string | null = null;
+  let count = 0;
   for (const part of cookieHeader.split(';')) {
     const i = part.indexOf('=');
     if (i < 0) continue;
     const name = part.slice(0, i).trim();
     if (name === 'better-auth.session_token' || name === '__Secure-better-auth.session_token') {
+      count += 1;
       const value = part.slice(i + 1).trim();
-      return value.length > 0 ? value : null;
+      found = value.length > 0 ? value : null;
     }
   }
-  return null;
+  return count === 1 ? found : null;
 }
