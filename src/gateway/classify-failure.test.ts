@@ -97,6 +97,18 @@ const cases: [string, number, unknown, GatewayErrorKind, GatewayErrorCode][] = [
     'not_connected',
   ],
   [
+    // sendMedia uploads before anything else: with no socket object it fails in the upload.
+    '§6.2 never connected, media (waUploadToServer)',
+    500,
+    {
+      status: 500,
+      error: 'Internal Server Error',
+      response: { message: ["TypeError: Cannot read properties of undefined (reading 'waUploadToServer')"] },
+    },
+    'not_connected',
+    'not_connected',
+  ],
+  [
     '§6.2 not loaded in memory (textMessage)',
     500,
     {

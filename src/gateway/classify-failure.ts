@@ -13,8 +13,10 @@ import type { GatewayErrorCode } from './errors.js';
 
 // A dropped or closed Baileys socket: "Connection Closed", "Error: Connection Closed".
 const CONNECTION_CLOSED = /connection closed/i;
-// No socket object at all: the instance never connected or is not loaded in memory.
-const NO_SOCKET = /cannot read properties of undefined \(reading '(onWhatsApp|sendMessage|textMessage)'\)/i;
+// No socket object at all: the instance never connected or is not loaded in memory. A media
+// send fails first in its upload (prepareMediaMessage's waUploadToServer), before the number check.
+const NO_SOCKET =
+  /cannot read properties of undefined \(reading '(onWhatsApp|sendMessage|textMessage|waUploadToServer)'\)/i;
 // logout on an instance whose state is already `close`.
 const INSTANCE_NOT_CONNECTED = /instance is not connected/i;
 const NAME_TAKEN = /already in use/i;
