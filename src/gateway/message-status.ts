@@ -14,6 +14,17 @@ const STATUS_BY_EVOLUTION_WORD: Readonly<Record<string, MessageStatus>> = {
   PLAYED: 'read',
 };
 
+/**
+ * Baileys' WAMessageStatus numbers as the words Evolution renders them in. Evolution converts
+ * them before a webhook leaves (evolution-api.md §4.4), but a version that passed one through
+ * would otherwise make the whole delivery unreadable (a 400, which Evolution does not retry).
+ */
+const BAILEYS_STATUS_WORDS = ['ERROR', 'PENDING', 'SERVER_ACK', 'DELIVERY_ACK', 'READ', 'PLAYED'] as const;
+
+export function statusWordOf(status: number): string {
+  return BAILEYS_STATUS_WORDS[status] ?? String(status);
+}
+
 export function mapEvolutionStatus(raw: string | null | undefined): MessageStatus | null {
   if (!raw) return null;
   return STATUS_BY_EVOLUTION_WORD[raw.toUpperCase()] ?? null;

@@ -451,6 +451,18 @@ describe('MESSAGES_UPDATE', () => {
     });
   });
 
+  it.each([
+    [0, 'ERROR', 'failed'],
+    [2, 'SERVER_ACK', 'sent'],
+    [3, 'DELIVERY_ACK', 'delivered'],
+    [4, 'READ', 'read'],
+    [5, 'PLAYED', 'read'],
+    [9, '9', null],
+  ])("reads Baileys' number %s as %s (%s) instead of refusing the delivery", (raw, word, status) => {
+    const body = envelope('messages.update', { ...update('x'), status: raw });
+    expect(only(parseWebhook(body).events)).toMatchObject({ status, rawStatus: word });
+  });
+
   it("reads 2.3.7's edit notice (SERVER_ACK with content) as an edit, not a status", () => {
     const receivedAt = new Date('2026-12-03T10:00:00Z');
     const edit = update('SERVER_ACK', {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { messageTimestampSchema } from './schemas.js';
+import { statusWordOf } from './message-status.js';
 
 /**
  * Evolution's webhook envelope (evolution-api.md §4.3) and the `data` of the events we act on
@@ -37,7 +38,8 @@ export const messageUpdateSchema = z.object({
   keyId: z.string().min(1),
   remoteJid: z.string().nullish(),
   fromMe: z.boolean().nullish(),
-  status: z.string().nullish(),
+  // A word; Baileys' number is read as the word it stands for.
+  status: z.union([z.string(), z.number().int().transform(statusWordOf)]).nullish(),
   // Only 2.3.7's edit notifications carry the new content here.
   message: z.unknown().optional(),
 });
