@@ -237,6 +237,24 @@ describe('POST /api/whatsapp/send', () => {
       code: 'unsupported_media_type',
       details: { declared: 'application/pdf', detected: 'application/x-msdownload' },
     });
+    // Nor does a parameter or an Office type the bytes are not get it through.
+    for (const mimetype of [
+      'application/pdf; name=factura.pdf',
+      'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+    ]) {
+      const disguised = await send({
+        type: 'document',
+        media: {
+          base64: Buffer.from('MZ\x90\x00 not a pdf').toString('base64'),
+          mimetype,
+          fileName: 'f.pdf',
+        },
+      });
+      expect([disguised.status, disguised.body.error?.code], mimetype).toEqual([
+        415,
+        'unsupported_media_type',
+      ]);
+    }
     // A PNG called a JPEG: corrected, since the bytes say exactly what they are.
     const png2 = await send({ type: 'image', media: { base64: png, mimetype: 'image/jpeg' } });
     expect(png2.status).toBe(202);

@@ -7,6 +7,8 @@ const png = (await sniffMedia(hex('89504e470d0a1a0a0000000d49484452')))!;
 const pdf = (await sniffMedia(Buffer.from('%PDF-1.7 …')))!;
 const zip = (await sniffMedia(hex('504b0304140000000800')))!;
 const mp4 = (await sniffMedia(hex('000000186674797069736f6d')))!;
+const exe = (await sniffMedia(Buffer.from('MZ\x90\x00 program', 'latin1')))!;
+const DOCX = 'application/vnd.openxmlformats-officedocument.wordprocessingml.document';
 
 describe('sniffMedia', () => {
   // QA (2026-12-01) found the hand-written checks refusing real audio and taking photos for video.
@@ -53,6 +55,12 @@ describe('refutesDeclared', () => {
       'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
       false,
     ],
+    ['an executable called a PDF, with a parameter', exe, 'application/pdf; name=factura.pdf', true],
+    ['an executable called a PDF, in capitals', exe, 'Application/PDF', true],
+    ['an executable called a Word file', exe, DOCX, true],
+    ['an executable called an old Excel file', exe, 'application/vnd.ms-excel', true],
+    ['unknown bytes called a Word file (a container file-type cannot open)', null, DOCX, false],
+    ['a PDF called a PDF, with a parameter', pdf, 'application/pdf; charset=binary', false],
     ['unknown bytes called text', null, 'text/plain', false],
     ['no declared type', null, undefined, false],
   ])('%s → %s', (_case, sniffed, declared, refuted) => {
@@ -70,5 +78,11 @@ describe('reconcileMimetype', () => {
     expect(reconcileMimetype(mp4, 'video/quicktime')).toBe('video/quicktime');
     expect(reconcileMimetype(zip, 'application/vnd.ms-excel')).toBe('application/vnd.ms-excel');
     expect(reconcileMimetype(mp4, 'audio/aac')).toBe('video/mp4');
+  });
+
+  it('drops the declared parameters and keeps no declared type on a recognised document', () => {
+    expect(reconcileMimetype(zip, `${DOCX}; name=contrato.docx`)).toBe(DOCX);
+    expect(reconcileMimetype(exe, 'application/octet-stream')).toBe('application/x-msdownload');
+    expect(reconcileMimetype(mp4, 'Video/QuickTime; codecs=avc1')).toBe('video/quicktime');
   });
 });

@@ -36,22 +36,55 @@ const EXACT_TYPES = new Set(['image/png', 'image/jpeg', 'image/gif', 'image/webp
 const CONTAINERS = new Set(['application/zip', 'application/x-cfb']);
 
 /**
+ * Declared types whose files are such containers: Office Open XML, OpenDocument and EPUB in a
+ * ZIP, the older Office formats in a CFB file. Bytes file-type knows as something else (an
+ * executable called contrato.docx) refute them.
+ */
+function isContainerBased(type: string): boolean {
+  return (
+    type.startsWith('application/vnd.openxmlformats-officedocument.') ||
+    type.startsWith('application/vnd.oasis.opendocument.') ||
+    type === 'application/epub+zip' ||
+    type === 'application/msword' ||
+    type === 'application/vnd.ms-excel' ||
+    type === 'application/vnd.ms-powerpoint' ||
+    CONTAINERS.has(type)
+  );
+}
+
+/**
+ * The type a declared MIME type names, without its parameters and in lower case: every comparison
+ * is made on it, so "application/pdf; name=x.pdf" is judged as application/pdf.
+ */
+export function baseMimetype(declared: string | undefined): string | undefined {
+  const type = declared?.split(';')[0]!.trim().toLowerCase();
+  return type ? type : undefined;
+}
+
+/**
  * Whether a declared MIME type is refuted by the bytes: the caller names a type we can recognise
- * and the bytes are not it ("application/pdf" on a Windows executable). Another image type on
- * image bytes is not refuted, only corrected (see reconcileMimetype).
+ * and the bytes are not it ("application/pdf" on a Windows executable, a Word type on one).
+ * Another image type on image bytes is not refuted, only corrected (see reconcileMimetype).
  */
 export function refutesDeclared(sniffed: SniffedMedia | null, declared: string | undefined): boolean {
-  const type = declared?.toLowerCase();
-  if (!type || !EXACT_TYPES.has(type) || sniffed?.mimetype === type) return false;
-  return !(sniffed?.kind === 'image' && type.startsWith('image/'));
+  const type = baseMimetype(declared);
+  if (!type || sniffed?.mimetype === type) return false;
+  if (EXACT_TYPES.has(type)) return !(sniffed?.kind === 'image' && type.startsWith('image/'));
+  // Unknown bytes may be a container file-type cannot open: only recognised ones refute.
+  if (isContainerBased(type)) return sniffed !== null && !CONTAINERS.has(sniffed.mimetype);
+  return false;
 }
 
 /**
  * The MIME type to declare: the sniffed one when the bytes say exactly what they are, else the
- * caller's when it agrees with the bytes' family, else the sniffed one.
+ * caller's when it agrees with the bytes' family (a container's exact type, another MP4 brand),
+ * else the sniffed one. The caller's is kept without its parameters.
  */
 export function reconcileMimetype(sniffed: SniffedMedia, declared: string | undefined): string {
-  if (!declared || EXACT_TYPES.has(sniffed.mimetype)) return sniffed.mimetype;
-  if (CONTAINERS.has(sniffed.mimetype) && declared.startsWith('application/')) return declared;
-  return declared.split('/')[0] === sniffed.mimetype.split('/')[0] ? declared : sniffed.mimetype;
+  const type = baseMimetype(declared);
+  if (!type || EXACT_TYPES.has(sniffed.mimetype)) return sniffed.mimetype;
+  if (CONTAINERS.has(sniffed.mimetype)) return type.startsWith('application/') ? type : sniffed.mimetype;
+  // A document file-type recognised (an executable, an archive) is what its bytes say.
+  if (sniffed.kind === 'document') return sniffed.mimetype;
+  return type.split('/')[0] === sniffed.mimetype.split('/')[0] ? type : sniffed.mimetype;
 }
