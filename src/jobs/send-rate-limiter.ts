@@ -7,17 +7,29 @@
 import type { Redis } from 'ioredis';
 import { luaScript, type LuaScript } from './lua-script.js';
 
-// KEYS[1] = theoretical arrival time (ms). ARGV: now, interval, burst tolerance, ttl.
-// Returns the time the send may happen (<= now means right away); the slot is taken either way.
+// KEYS[1] = a hash: `tat`, the theoretical arrival time (ms), and `interval`, the one it was
+// counted in. ARGV: now, interval, burst tolerance, ttl, duration. Returns the time the send may
+// happen (<= now means right away); the slot is taken either way.
+// One state per advisor, whatever the limit. A changed limit carries the sends already made,
+// rescaled to the new interval (a state per limit started each new value with a full burst, so
+// changing the limit ten times in a minute allowed ten bursts), but never more than one new
+// window of them: a limit of 1 a day, raised, does not keep the day's wait.
 const RESERVE = `
 local now = tonumber(ARGV[1])
 local interval = tonumber(ARGV[2])
 local tolerance = tonumber(ARGV[3])
-local tat = tonumber(redis.call('GET', KEYS[1]) or '0')
+local duration = tonumber(ARGV[5])
+local tat = tonumber(redis.call('HGET', KEYS[1], 'tat') or '0')
+local was = tonumber(redis.call('HGET', KEYS[1], 'interval') or '0')
 if tat < now then tat = now end
+if was > 0 and was ~= interval then
+  tat = now + (tat - now) * interval / was
+  if tat > now + duration then tat = now + duration end
+end
 local allowAt = tat - tolerance
 if allowAt < now then allowAt = now end
-redis.call('SET', KEYS[1], tat + interval, 'PX', ARGV[4])
+redis.call('HSET', KEYS[1], 'tat', tat + interval, 'interval', interval)
+redis.call('PEXPIRE', KEYS[1], ARGV[4])
 return allowAt`;
 
 export interface RateLimit {
@@ -41,10 +53,8 @@ export class SendRateLimiter {
     const tolerance = limit.durationMs - interval;
     const allowAt = Number(
       await this.reserveScript(
-        // One state per limit: a changed limit starts afresh instead of inheriting slots booked
-        // far ahead under the old one (a limit of 1 a day, raised, would still hold a day).
-        [`${this.prefix}:rate:{${advisorId}}:${limit.max}/${limit.durationMs}`],
-        [now, interval, tolerance, limit.durationMs * 2 + 60_000],
+        [`${this.prefix}:rate:{${advisorId}}`],
+        [now, interval, tolerance, limit.durationMs * 2 + 60_000, limit.durationMs],
       ),
     );
     return Math.max(0, allowAt - now);

@@ -1,0 +1,69 @@
+// The rate limiter's script against a real Redis: a fresh key prefix per test and an injected
+// `now`, so no result depends on the wall clock.
+import { randomBytes } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { afterAll, beforeEach, describe, expect, it } from 'vitest';
+import { SendRateLimiter, type RateLimit } from './send-rate-limiter.js';
+
+const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
+const prefixes: string[] = [];
+afterAll(async () => {
+  for (const prefix of prefixes) {
+    const keys = await redis.keys(`${prefix}:*`);
+    if (keys.length > 0) await redis.del(...keys);
+  }
+  await redis.quit();
+});
+
+let limiter: SendRateLimiter;
+beforeEach(() => {
+  const prefix = `wwt_rate_${randomBytes(5).toString('hex')}`;
+  prefixes.push(prefix);
+  limiter = new SendRateLimiter(redis, prefix);
+});
+
+const T0 = 1_767_225_600_000; // 2026-01-01T00:00:00Z
+const DAY = 86_400_000;
+
+/** How many of `n` reservations at `now` may go at once. */
+async function immediate(limit: RateLimit, n: number, now = T0, advisor = 'adv'): Promise<number> {
+  let count = 0;
+  for (let i = 0; i < n; i++) if ((await limiter.reserve(advisor, limit, now)) === 0) count++;
+  return count;
+}
+
+describe('SendRateLimiter', () => {
+  it('lets a burst of `max` go, then spaces the rest one interval apart', async () => {
+    const limit = { max: 10, durationMs: 60_000 };
+    expect(await immediate(limit, 10)).toBe(10);
+    expect(await limiter.reserve('adv', limit, T0)).toBe(6_000);
+    expect(await limiter.reserve('adv', limit, T0)).toBe(12_000);
+  });
+
+  it('keeps each advisor apart', async () => {
+    const limit = { max: 3, durationMs: 60_000 };
+    expect(await immediate(limit, 5, T0, 'ana')).toBe(3);
+    expect(await immediate(limit, 5, T0, 'bea')).toBe(3);
+  });
+
+  it('gives no new burst when the limit changes: ten changes in a row still allow one burst', async () => {
+    let allowed = 0;
+    for (let i = 0; i < 10; i++) allowed += await immediate({ max: 200, durationMs: 1_000 + i }, 200);
+    expect(allowed).toBe(200);
+  });
+
+  it('does not keep a wait booked under a lower limit once the limit is raised', async () => {
+    const daily = { max: 1, durationMs: DAY };
+    expect(await limiter.reserve('adv', daily, T0)).toBe(0);
+    expect(await limiter.reserve('adv', daily, T0)).toBe(DAY);
+    // Raised to 60 a minute: the next send waits at most about one new interval, not the day.
+    const wait = await limiter.reserve('adv', { max: 60, durationMs: 60_000 }, T0);
+    expect(wait).toBeLessThanOrEqual(1_000);
+  });
+
+  it('applies a lowered limit from the sends already made', async () => {
+    expect(await immediate({ max: 100, durationMs: 60_000 }, 50)).toBe(50);
+    // Lowered to 10 a minute: the 50 just sent are over it, so the next one waits.
+    expect(await limiter.reserve('adv', { max: 10, durationMs: 60_000 }, T0)).toBeGreaterThan(0);
+  });
+});
