@@ -41,6 +41,12 @@ describe('jidToE164', () => {
     ['5511987654321@s.whatsapp.net', '+5511987654321'],
     ['5511987654321:12@s.whatsapp.net', '+5511987654321'],
     ['34612345678@c.us', '+34612345678'],
+    // JIDs drop Argentina's mobile 9 and, on older accounts, Brazil's 9th digit; Mexico's keep the
+    // old prefix 1: the number comes back as the normaliser writes it.
+    ['541123456789@s.whatsapp.net', '+5491123456789'],
+    ['541123456789:7@s.whatsapp.net', '+5491123456789'],
+    ['553187654321@s.whatsapp.net', '+5531987654321'],
+    ['5215512345678@s.whatsapp.net', '+525512345678'],
     ['5511987654321@S.WHATSAPP.NET', '+5511987654321'],
     ['123456789012345@lid', null],
     ['123456789012345:3@lid', null],

@@ -1,3 +1,6 @@
+// The one import from outside this folder: a pure function (no I/O) that keeps the numbers read
+// from JIDs in the form the app's phone normaliser gives the numbers it sends to.
+import { canonicalWhatsAppNumber } from '../domain/phone/mobile-prefix-quirks.js';
 import { GatewayError } from './errors.js';
 
 /**
@@ -54,11 +57,20 @@ export function isLidJid(jid: string | null | undefined): boolean {
   return splitJid(jid ?? '')?.server === 'lid';
 }
 
-/** A phone JID → E.164; privacy ids (`@lid`), groups and broadcasts have no phone: null. */
+/**
+ * A phone JID → E.164; privacy ids (`@lid`), groups and broadcasts have no phone: null.
+ *
+ * WhatsApp's JIDs drop digits that E.164 numbers, as our normaliser writes them, keep: Argentina's
+ * mobile 9 (`541123456789` is +54 9 11 2345-6789), Brazil's 9th digit on many older accounts
+ * (`553187654321` is +55 31 98765-4321), while older Mexican accounts keep the mobile prefix 1
+ * that the normaliser removes (`5215512345678` is +52 55 1234 5678). The number is given back in
+ * the normaliser's form, so an inbound STOP, a send's echo or a receipt is filed under the same
+ * number we send to.
+ */
 export function jidToE164(jid: string | null | undefined): string | null {
   if (!isPhoneJid(jid)) return null;
   const parts = splitJid(jid);
-  return parts === null ? null : `+${parts.user}`;
+  return parts === null ? null : canonicalWhatsAppNumber(parts.user);
 }
 
 function firstPhoneJid(

@@ -62,3 +62,58 @@ export function isBrazilianMobileWithoutNine(phone: PhoneNumber): boolean {
   const withNine = parsePhoneNumberWithError(`+55${national.slice(0, 2)}9${national.slice(2)}`);
   return withNine.isValid() && withNine.getType() === 'MOBILE';
 }
+
+/**
+ * The E.164 number of a WhatsApp account, from the digits of its JID, in the form
+ * {@link normalizePhone} gives the same number when an advisor types it, so that what comes back
+ * from WhatsApp (inbound messages, send echoes, receipts) is filed under the number we send to.
+ *
+ * WhatsApp's JIDs leave out digits that our normaliser writes:
+ * - Argentina: a mobile's JID has no 9 after 54 (`541123456789`). A landline's JID looks exactly
+ *   the same, so every JID that reads as an Argentine fixed line becomes the mobile with the 9,
+ *   just as the normaliser turns a typed landline into that mobile (WhatsApp accounts are
+ *   practically always mobiles, and an Argentine landline cannot be entered as a recipient anyway).
+ * - Brazil: many mobiles registered before the 9th digit keep their old 8-digit JID
+ *   (`553187654321`); 55 + 2-digit area + 8 digits starting with 6-9 gets the 9 back. Landlines
+ *   (8 digits starting with 2-5) are left alone.
+ * - Mexico: older accounts keep the dropped mobile prefix (`521…`); it is removed.
+ *
+ * A rewrite is kept only when it yields a valid number that can be a mobile; anything else,
+ * including digits libphonenumber cannot read, comes back as `+digits` unchanged.
+ */
+export function canonicalWhatsAppNumber(digits: string): string {
+  const asIs = `+${digits}`;
+  let phone: PhoneNumber;
+  try {
+    phone = parsePhoneNumberWithError(asIs);
+  } catch {
+    return asIs;
+  }
+  const rewritten = jidRewrite(phone);
+  if (rewritten === undefined) return asIs;
+  let candidate: PhoneNumber;
+  try {
+    candidate = parsePhoneNumberWithError(rewritten);
+  } catch {
+    return asIs;
+  }
+  const type = candidate.getType();
+  const canBeMobile = type === 'MOBILE' || type === 'FIXED_LINE_OR_MOBILE';
+  return candidate.isValid() && canBeMobile ? candidate.number : asIs;
+}
+
+function jidRewrite(phone: PhoneNumber): string | undefined {
+  const national = phone.nationalNumber;
+  switch (phone.countryCallingCode) {
+    case '52':
+      return /^1\d{10}$/.test(national) ? `+52${national.slice(1)}` : undefined;
+    case '54':
+      return withArgentineMobileNine(national, phone.getType());
+    case '55':
+      return /^\d{2}[6-9]\d{7}$/.test(national)
+        ? `+55${national.slice(0, 2)}9${national.slice(2)}`
+        : undefined;
+    default:
+      return undefined;
+  }
+}
