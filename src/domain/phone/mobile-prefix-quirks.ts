@@ -83,6 +83,9 @@ export function isBrazilianMobileWithoutNine(phone: PhoneNumber): boolean {
  */
 export function canonicalWhatsAppNumber(digits: string): string {
   const asIs = `+${digits}`;
+  // Only Mexico, Argentina and Brazil are rewritten, and calling codes are prefix-free: every
+  // other number (most of them: this runs on every echo and receipt) skips libphonenumber.
+  if (!/^5[245]/.test(digits)) return asIs;
   let phone: PhoneNumber;
   try {
     phone = parsePhoneNumberWithError(asIs);
