@@ -15,6 +15,12 @@ export const sendJobSchema = z.object({
   slotRules: z.string().optional(),
   /** The gateway accepted an earlier attempt's send that could not be recorded: record, never resend. */
   sent: z.object({ evolutionMessageId: z.string(), remoteJid: z.string(), at: z.number() }).optional(),
+  /**
+   * Epoch ms before which the job must not try again: set by an uncertain attempt (see
+   * UncertainSendError), whose retry waits for the echo. A wake-up that promotes the delayed job
+   * (a resume, a reconnection, a settings change) finds it too early and delays it back.
+   */
+  notBefore: z.number().optional(),
 });
 export type SendJob = z.infer<typeof sendJobSchema>;
 

@@ -30,6 +30,8 @@ export interface SendProcessorDeps {
   fair: FairPriority;
   /** How long a message waits before looking again at a disconnected instance. */
   reconnectPollMs: number;
+  /** The least wait after an uncertain attempt (SEND_UNCERTAIN_RETRY_MS); 0 or absent = none. */
+  uncertainRetryMs?: number;
   mustSkip?: DeliveryHooks['mustSkip'];
 }
 
@@ -37,6 +39,13 @@ export function createSendProcessor(deps: SendProcessorDeps) {
   const { ctx } = deps;
   return async (job: Job<SendJob>, token?: string): Promise<string> => {
     const data = sendJobSchema.parse(job.data);
+    // The retry of an uncertain attempt waits for the echo of that attempt; promoted early (every
+    // wake-up promotes the advisor's delayed jobs), it goes back to wait the rest, spending no
+    // attempt. Sending now could give the client a second copy.
+    if (data.notBefore !== undefined && Date.now() < data.notBefore) {
+      await job.moveToDelayed(data.notBefore, token);
+      throw new DelayedError();
+    }
     const startedAt = Date.now();
     // Filled in by reserveSlot (a closure, hence the holder) for the failure accounting below.
     const seen: { pacing: PacingSettings | null } = { pacing: null };
@@ -150,7 +159,15 @@ export function createSendProcessor(deps: SendProcessorDeps) {
           throw new UnrecoverableError(outcome.error.message);
         }
         const failure = `${outcome.error.code}: ${outcome.error.message}`;
-        throw outcome.uncertain ? new UncertainSendError(failure) : new Error(failure);
+        if (!outcome.uncertain) throw new Error(failure);
+        // The backoff holds the retry at least uncertainRetryMs; the job keeps that instant too,
+        // so that a wake-up promoting the delayed job cannot cut the hold short.
+        // (Not kept, Redis being unreachable, the backoff alone still holds it.)
+        if (deps.uncertainRetryMs)
+          await job
+            .updateData({ ...job.data, notBefore: Date.now() + deps.uncertainRetryMs })
+            .catch(() => undefined);
+        throw new UncertainSendError(failure);
       }
       default:
         await releaseFair(deps, data);

@@ -54,6 +54,7 @@ export async function startWorkers(
       pacer: new SendPacer(connection, prefix),
       fair: messages.fair,
       reconnectPollMs: settings.reconnectPollMs,
+      uncertainRetryMs: settings.backoff.uncertainMs,
       ...(settings.mustSkip ? { mustSkip: settings.mustSkip } : {}),
     }),
     {
