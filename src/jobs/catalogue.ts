@@ -21,6 +21,12 @@ export const sendJobSchema = z.object({
    * (a resume, a reconnection, a settings change) finds it too early and delays it back.
    */
   notBefore: z.number().optional(),
+  /**
+   * The last attempt was uncertain: the job waits (until notBefore) for the echo of that attempt
+   * instead of failing the message at once, then only looks. Still unsent, the message fails
+   * with this reason; recorded by the echo meanwhile, it stays sent. Never sends again.
+   */
+  finalLook: z.object({ code: z.string(), message: z.string() }).optional(),
 });
 export type SendJob = z.infer<typeof sendJobSchema>;
 

@@ -46,6 +46,7 @@ export function createSendProcessor(deps: SendProcessorDeps) {
       await job.moveToDelayed(data.notBefore, token);
       throw new DelayedError();
     }
+    if (data.finalLook) return finalLook(deps, data, data.finalLook);
     const startedAt = Date.now();
     // Filled in by reserveSlot (a closure, hence the holder) for the failure accounting below.
     const seen: { pacing: PacingSettings | null } = { pacing: null };
@@ -104,10 +105,12 @@ export function createSendProcessor(deps: SendProcessorDeps) {
     if (data.slotAt && ['wait_connection', 'wait_resume', 'retry', 'deferred'].includes(outcome.kind)) {
       await job.updateData({ ...data, slotAt: undefined });
     }
-    // A retry that has no attempt left is the message failing: count it as such.
+    // A retry that has no attempt left is the message failing: count it as such. An uncertain one
+    // waits for its echo first (the final look counts it, if it fails).
     const exhausted = outcome.kind === 'retry' && job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+    const waitsForEcho = exhausted && outcome.uncertain && (deps.uncertainRetryMs ?? 0) > 0;
     sendsTotal.inc({
-      outcome: exhausted ? 'failed' : outcome.kind,
+      outcome: exhausted && !waitsForEcho ? 'failed' : outcome.kind,
       code: 'error' in outcome ? outcome.error.code : '',
     });
     if (outcome.kind === 'wait_slot') rateLimitDelays.inc();
@@ -142,21 +145,26 @@ export function createSendProcessor(deps: SendProcessorDeps) {
       case 'retry': {
         const attempts = job.opts.attempts ?? 1;
         if (job.attemptsMade + 1 >= attempts) {
-          const row = await markFinished(
-            ctx.db,
-            data.advisorId,
-            data.messageId,
-            'failed',
-            {
-              code: outcome.error.code,
-              message: `Gave up after ${attempts} attempts: ${outcome.error.message}`,
-            },
-            new Date(),
-          );
-          if (row)
-            await ctx.events.publish(data.advisorId, { type: 'message', data: messageView(row) as never });
-          await releaseFair(deps, data);
-          throw new UnrecoverableError(outcome.error.message);
+          const reason = {
+            code: outcome.error.code,
+            message: `Gave up after ${attempts} attempts: ${outcome.error.message}`,
+          };
+          // WhatsApp may have the last attempt: failed at once, the message would ignore the echo
+          // that records it (only a waiting row adopts one), and a manual Retry would send a
+          // second copy. The row stays queued while the job waits for the echo, then only looks.
+          if (waitsForEcho) {
+            const notBefore = Date.now() + deps.uncertainRetryMs!;
+            const held = await job
+              .updateData({ ...job.data, notBefore, finalLook: reason })
+              .then(() => job.moveToDelayed(notBefore, token))
+              .then(
+                () => true,
+                () => false,
+              );
+            if (held) throw new DelayedError();
+            // Redis could not keep the job for the look: fail now, as before.
+          }
+          return giveUp(deps, data, reason);
         }
         const failure = `${outcome.error.code}: ${outcome.error.message}`;
         if (!outcome.uncertain) throw new Error(failure);
@@ -210,6 +218,40 @@ async function noteLongHold(ctx: DomainContext, data: SendJob, until: number): P
 /** The rules a slot was reserved under: the rate limit, and pacing when it is on. */
 export function slotRulesOf(rateLimit: RateLimit, pacing: PacingSettings | null): string {
   return `${rateLimit.max}/${rateLimit.durationMs}|${pacing ? JSON.stringify(pacing) : 'off'}`;
+}
+
+/** The message fails for good (its job ends without a retry). */
+async function giveUp(
+  deps: SendProcessorDeps,
+  data: SendJob,
+  reason: { code: string; message: string },
+): Promise<never> {
+  const row = await markFinished(deps.ctx.db, data.advisorId, data.messageId, 'failed', reason, new Date());
+  if (row)
+    await deps.ctx.events.publish(data.advisorId, { type: 'message', data: messageView(row) as never });
+  await releaseFair(deps, data);
+  throw new UnrecoverableError(reason.message);
+}
+
+/**
+ * The run after an uncertain last attempt waited for its echo: it never sends. The message still
+ * waiting (no echo recorded it) fails with the last attempt's reason; markFinished leaves alone a
+ * row the echo made sent meanwhile (or one cancelled), and the job just ends.
+ */
+async function finalLook(
+  deps: SendProcessorDeps,
+  data: SendJob,
+  reason: { code: string; message: string },
+): Promise<string> {
+  const row = await markFinished(deps.ctx.db, data.advisorId, data.messageId, 'failed', reason, new Date());
+  if (!row) {
+    await releaseFair(deps, data);
+    return 'done';
+  }
+  sendsTotal.inc({ outcome: 'failed', code: reason.code });
+  await deps.ctx.events.publish(data.advisorId, { type: 'message', data: messageView(row) as never });
+  await releaseFair(deps, data);
+  throw new UnrecoverableError(reason.message);
 }
 
 async function releaseFair(deps: SendProcessorDeps, data: SendJob): Promise<void> {
