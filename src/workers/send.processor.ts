@@ -16,7 +16,13 @@ import {
   type DeliveryOutcome,
 } from '../domain/messages/deliver-message.js';
 import { messageView } from '../domain/messages/message-view.js';
-import { sendJobSchema, UncertainSendError, type SendJob } from '../jobs/catalogue.js';
+import {
+  backoffDelay,
+  sendJobSchema,
+  UncertainSendError,
+  type BackoffSettings,
+  type SendJob,
+} from '../jobs/catalogue.js';
 import type { FairPriority } from '../jobs/fair-priority.js';
 import type { SendPacer } from '../jobs/send-pacer.js';
 import type { RateLimit, SendRateLimiter } from '../jobs/send-rate-limiter.js';
@@ -30,6 +36,8 @@ export interface SendProcessorDeps {
   fair: FairPriority;
   /** How long a message waits before looking again at a disconnected instance. */
   reconnectPollMs: number;
+  /** The retry backoff: paces the record-only retries once the attempts are spent. */
+  backoff?: Pick<BackoffSettings, 'baseMs' | 'maxMs'>;
   /** The least wait after an uncertain attempt (SEND_UNCERTAIN_RETRY_MS); 0 or absent = none. */
   uncertainRetryMs?: number;
   mustSkip?: DeliveryHooks['mustSkip'];
@@ -86,8 +94,18 @@ export function createSendProcessor(deps: SendProcessorDeps) {
         at: new Date(data.sent.at),
       };
     }
+    // WhatsApp has the message and the job keeps the gateway's answer: with no attempt left, the
+    // job would end and the row stay `sending`, until the sweeper's fresh job (without the answer)
+    // sent it again once the claim expired. Recording keeps being retried instead, spending no
+    // attempt; it never sends.
+    const recordLater = async (): Promise<never> => {
+      await job.moveToDelayed(Date.now() + recordRetryMs(deps, job), token);
+      throw new DelayedError();
+    };
+    const lastAttempt = () => job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
     const outcome = await deliverMessage(ctx, data.advisorId, data.messageId, hooks).catch(
       async (err: unknown) => {
+        if (data.sent && lastAttempt()) return recordLater();
         if (!(err instanceof SentButUnrecordedError)) throw err;
         // WhatsApp has the message: the retry must only record it. Without Redis to keep the
         // answer in, the retry waits long enough for Evolution's echo of the send to record it.
@@ -96,6 +114,7 @@ export function createSendProcessor(deps: SendProcessorDeps) {
           () => true,
           () => false,
         );
+        if (kept && lastAttempt()) return recordLater();
         throw kept ? err : new UncertainSendError(err.message);
       },
     );
@@ -218,6 +237,11 @@ async function noteLongHold(ctx: DomainContext, data: SendJob, until: number): P
 /** The rules a slot was reserved under: the rate limit, and pacing when it is on. */
 export function slotRulesOf(rateLimit: RateLimit, pacing: PacingSettings | null): string {
   return `${rateLimit.max}/${rateLimit.durationMs}|${pacing ? JSON.stringify(pacing) : 'off'}`;
+}
+
+/** The wait before a record-only retry with no attempt left: the backoff of the last attempt. */
+function recordRetryMs(deps: SendProcessorDeps, job: Job<SendJob>): number {
+  return deps.backoff ? backoffDelay(job.attemptsMade, deps.backoff) : deps.reconnectPollMs;
 }
 
 /** The message fails for good (its job ends without a retry). */

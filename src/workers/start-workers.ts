@@ -55,6 +55,7 @@ export async function startWorkers(
       fair: messages.fair,
       reconnectPollMs: settings.reconnectPollMs,
       uncertainRetryMs: settings.backoff.uncertainMs,
+      backoff: settings.backoff,
       ...(settings.mustSkip ? { mustSkip: settings.mustSkip } : {}),
     }),
     {
