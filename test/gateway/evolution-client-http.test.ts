@@ -185,7 +185,7 @@ describe('answers we cannot read', () => {
 });
 
 describe('sending', () => {
-  it('sends digits and returns the JID WhatsApp confirmed (BR 9th digit)', async () => {
+  it('sends digits and returns the JID WhatsApp confirmed (BR 9th digit), its number in our form', async () => {
     server.answer(() => ({ status: 201, body: sentMessage('551187654321@s.whatsapp.net') }));
     const result = await client.sendText(ref, {
       number: '+5511987654321',
@@ -195,7 +195,8 @@ describe('sending', () => {
     expect(result).toEqual({
       evolutionMessageId: '3EB0A1B2C3D4',
       remoteJid: '551187654321@s.whatsapp.net',
-      phone: '+551187654321',
+      // The JID drops the 9th digit; the phone is the number we sent to (canonicalWhatsAppNumber).
+      phone: '+5511987654321',
       status: 'sent',
       rawStatus: 'PENDING',
       timestamp: new Date(1717689097 * 1000),
@@ -387,7 +388,7 @@ describe('chat lookups', () => {
         number: '+5511987654321',
         exists: true,
         jid: '551187654321@s.whatsapp.net',
-        phone: '+551187654321',
+        phone: '+5511987654321',
         name: 'Maria',
       },
       { number: '+34600000000', exists: false, jid: '34600000000@s.whatsapp.net', phone: null, name: null },
