@@ -10,9 +10,8 @@ import { HttpClient } from '../support/http.js';
 import { startTestService, type TestService } from '../support/service.js';
 import { waitFor } from '../support/wait.js';
 import { connectedAdvisor, sentByPhone, type ConnectedAdvisor } from '../support/whatsapp.js';
+import { SLOW_GATEWAY_LATENCY_MS as GATEWAY_LATENCY_MS, slowGatewayEnv } from '../support/slow-gateway.js';
 
-const TIMEOUT_MS = 2_000;
-const GATEWAY_LATENCY_MS = 3_500;
 const UNCERTAIN_WAIT_MS = 4_000;
 
 let service: TestService;
@@ -20,12 +19,7 @@ let emulator: HttpClient;
 let ana: ConnectedAdvisor;
 beforeAll(async () => {
   service = await startTestService({
-    env: {
-      EVOLUTION_REQUEST_TIMEOUT_MS: String(TIMEOUT_MS),
-      SEND_BACKOFF_BASE_MS: '50',
-      SEND_BACKOFF_MAX_MS: '100',
-      SEND_UNCERTAIN_RETRY_MS: String(UNCERTAIN_WAIT_MS),
-    },
+    env: slowGatewayEnv(UNCERTAIN_WAIT_MS),
   });
   emulator = new HttpClient(service.emulatorUrl);
   ana = await connectedAdvisor(service, 'Ana');

@@ -8,20 +8,19 @@ import { findMessage } from '../../src/db/repositories/message.repository.js';
 import { startTestService, type TestService } from '../support/service.js';
 import { waitFor } from '../support/wait.js';
 import { connectedAdvisor, sentByPhone, type ConnectedAdvisor } from '../support/whatsapp.js';
+import {
+  SLOW_GATEWAY_LATENCY_MS as GATEWAY_LATENCY_MS,
+  SLOW_TIMEOUT_MS as TIMEOUT_MS,
+  slowGatewayEnv,
+} from '../support/slow-gateway.js';
 
-const TIMEOUT_MS = 2_000;
-const GATEWAY_LATENCY_MS = 3_500;
 const UNCERTAIN_WAIT_MS = 4_000;
 
 let service: TestService;
 let ana: ConnectedAdvisor;
 beforeAll(async () => {
   service = await startTestService({
-    env: {
-      EVOLUTION_REQUEST_TIMEOUT_MS: String(TIMEOUT_MS),
-      SEND_MAX_ATTEMPTS: '1',
-      SEND_UNCERTAIN_RETRY_MS: String(UNCERTAIN_WAIT_MS),
-    },
+    env: slowGatewayEnv(UNCERTAIN_WAIT_MS, { SEND_MAX_ATTEMPTS: '1' }),
   });
   ana = await connectedAdvisor(service, 'Ana');
 });

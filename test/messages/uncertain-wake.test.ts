@@ -8,21 +8,15 @@ import { findMessage } from '../../src/db/repositories/message.repository.js';
 import { startTestService, type TestService } from '../support/service.js';
 import { waitFor } from '../support/wait.js';
 import { connectedAdvisor, sentByPhone, type ConnectedAdvisor } from '../support/whatsapp.js';
+import { SLOW_GATEWAY_LATENCY_MS as GATEWAY_LATENCY_MS, slowGatewayEnv } from '../support/slow-gateway.js';
 
-const TIMEOUT_MS = 2_000;
-const GATEWAY_LATENCY_MS = 3_500;
 const UNCERTAIN_WAIT_MS = 8_000;
 
 let service: TestService;
 let ana: ConnectedAdvisor;
 beforeAll(async () => {
   service = await startTestService({
-    env: {
-      EVOLUTION_REQUEST_TIMEOUT_MS: String(TIMEOUT_MS),
-      SEND_BACKOFF_BASE_MS: '50',
-      SEND_BACKOFF_MAX_MS: '100',
-      SEND_UNCERTAIN_RETRY_MS: String(UNCERTAIN_WAIT_MS),
-    },
+    env: slowGatewayEnv(UNCERTAIN_WAIT_MS),
   });
   ana = await connectedAdvisor(service, 'Ana');
 });
