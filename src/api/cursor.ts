@@ -1,6 +1,7 @@
 // Opaque pagination cursors: (createdAt, id) of the last row, so pages stay stable while new
 // rows arrive. A cursor that does not decode is a 400, never a database error.
 import { AppError } from '../domain/app-error.js';
+import { storableInstant } from './schemas/instant.schema.js';
 
 export function encodeCursor(row: { createdAt: Date; id: string }): string {
   return Buffer.from(`${row.createdAt.toISOString()}|${row.id}`).toString('base64url');
@@ -18,10 +19,9 @@ export const badCursor = () =>
  * hand-made "+275760-09-13T00:00:00Z" parses in JavaScript but is out of PostgreSQL's range.
  */
 export function cursorInstant(at: string | undefined): Date | null {
-  const date = new Date(at ?? '');
-  if (Number.isNaN(date.getTime())) return null;
-  const year = date.getUTCFullYear();
-  return year >= 1 && year <= 9999 && date.toISOString() === at ? date : null;
+  if (at === undefined || !storableInstant(at)) return null;
+  const date = new Date(at);
+  return date.toISOString() === at ? date : null;
 }
 
 export function decodeCursor(cursor: string | undefined): { createdAt: Date; id: string } | undefined {

@@ -126,7 +126,7 @@ export function createSendProcessor(deps: SendProcessorDeps) {
     }
     // A retry that has no attempt left is the message failing: count it as such. An uncertain one
     // waits for its echo first (the final look counts it, if it fails).
-    const exhausted = outcome.kind === 'retry' && job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+    const exhausted = outcome.kind === 'retry' && lastAttempt();
     const waitsForEcho = exhausted && outcome.uncertain && (deps.uncertainRetryMs ?? 0) > 0;
     sendsTotal.inc({
       outcome: exhausted && !waitsForEcho ? 'failed' : outcome.kind,
@@ -163,7 +163,7 @@ export function createSendProcessor(deps: SendProcessorDeps) {
         throw new DelayedError();
       case 'retry': {
         const attempts = job.opts.attempts ?? 1;
-        if (job.attemptsMade + 1 >= attempts) {
+        if (exhausted) {
           const reason = {
             code: outcome.error.code,
             message: `Gave up after ${attempts} attempts: ${outcome.error.message}`,
