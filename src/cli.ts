@@ -7,6 +7,7 @@
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig, type Config } from './config/config.js';
 import { createLogger } from './logger.js';
+import type { Logger } from 'pino';
 
 const USAGE = `usage: wellness-whatsapp <command> [options]
   serve [--role all|api|worker]   run the service (default: API and workers in one process)
@@ -32,13 +33,14 @@ function configOrExit(): Config {
 
 async function withDatabase<T>(
   config: Config,
+  logger: Logger,
   fn: (db: import('./db/client.js').Database) => Promise<T>,
 ): Promise<T> {
   const { openDatabase } = await import('./db/client.js');
-  const { runMigrations } = await import('./db/migrate.js');
+  const { runMigrations, logDataSteps } = await import('./db/migrate.js');
   const database = await openDatabase(config.database);
   try {
-    await runMigrations(database);
+    logDataSteps(await runMigrations(database), logger);
     return await fn(database);
   } finally {
     await database.close();
@@ -97,14 +99,14 @@ async function main(): Promise<void> {
       return;
     }
     case 'migrate':
-      await withDatabase(config, async () => undefined);
+      await withDatabase(config, logger, async () => undefined);
       logger.info('migrations applied');
       return;
     case 'rotate-keys': {
       const { SecretBox } = await import('./domain/crypto/secret-box.js');
       const { rotateKeys } = await import('./domain/crypto/rotate-keys.js');
       const box = new SecretBox(config.encryption.key, config.encryption.oldKeys);
-      const report = await withDatabase(config, (database) =>
+      const report = await withDatabase(config, logger, (database) =>
         rotateKeys(database.db, box, (done, total) => {
           if (done % 100 === 0 || done === total) process.stdout.write(`checked ${done}/${total}\r`);
         }),
@@ -130,7 +132,7 @@ async function main(): Promise<void> {
         );
       const { createAuth } = await import('./auth/auth.js');
       const { createAdmin } = await import('./auth/admin.js');
-      const id = await withDatabase(config, (database) =>
+      const id = await withDatabase(config, logger, (database) =>
         createAdmin(
           createAuth({ db: database.db, secret: config.authSecret, baseUrl: config.publicBaseUrl }),
           database.db,

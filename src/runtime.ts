@@ -5,7 +5,7 @@ import { createAuth, type Auth } from './auth/auth.js';
 import { promoteAdmin } from './auth/admin.js';
 import type { Config } from './config/config.js';
 import { openDatabase, type Database } from './db/client.js';
-import { pendingMigrations, runMigrations } from './db/migrate.js';
+import { logDataSteps, pendingMigrations, runMigrations } from './db/migrate.js';
 import { createRedis, redisReady } from './jobs/redis.js';
 import { redactUrl } from './config/redact-url.js';
 import type { Redis } from 'ioredis';
@@ -100,7 +100,7 @@ export async function createRuntime(
       ));
     if (!overrides.database) onClose(() => database.close());
     if (config.migrateOnStart) {
-      await runMigrations(database);
+      logDataSteps(await runMigrations(database), logger);
     } else {
       const pending = await pendingMigrations(database);
       if (pending.length > 0) {

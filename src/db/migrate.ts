@@ -3,29 +3,51 @@
 // from racing each other.
 import { readMigrationFiles } from 'drizzle-orm/migrator';
 import { sql } from 'drizzle-orm';
+import type { Logger } from 'pino';
 import { projectPath } from '../project-root.js';
-import { rowsOf, type Database } from './client.js';
+import { carryJidOptOuts } from './carry-jid-opt-outs.js';
+import { rowsOf, type Database, type Db } from './client.js';
 
 export const MIGRATIONS_FOLDER = projectPath('drizzle');
 const LOCK_ID = 724_113_901;
 
-export async function runMigrations(database: Database): Promise<void> {
+/**
+ * The schema migrations, then the data steps that need code rather than SQL. Returns how many
+ * rows the data steps changed (for the start-up log).
+ */
+export async function runMigrations(database: Database): Promise<{ optOutsCarried: number }> {
   const config = { migrationsFolder: MIGRATIONS_FOLDER };
   if (database.kind === 'pglite') {
     const { migrate } = await import('drizzle-orm/pglite/migrator');
     await migrate(database.db as never, config);
-    return;
+    return runDataSteps(database.db);
   }
   const { migrate } = await import('drizzle-orm/node-postgres/migrator');
   const { drizzle } = await import('drizzle-orm/node-postgres');
-  // The lock lives on one session (one pooled client) so it spans migrate's own transaction.
+  const schema = await import('./schema/index.js');
+  // The lock lives on one session (one pooled client) so it spans migrate's own transaction, and
+  // the data steps run on that same client: a pool of one connection would wait for itself.
   const client = await database.pgPool!.connect();
   try {
     await client.query('select pg_advisory_lock($1)', [LOCK_ID]);
     await migrate(drizzle(client), config);
+    return await runDataSteps(drizzle(client, { schema }) as unknown as Db);
   } finally {
     await client.query('select pg_advisory_unlock($1)', [LOCK_ID]).catch(() => undefined);
     client.release();
+  }
+}
+
+async function runDataSteps(db: Db): Promise<{ optOutsCarried: number }> {
+  return { optOutsCarried: await carryJidOptOuts(db) };
+}
+
+export function logDataSteps(result: { optOutsCarried: number }, logger: Pick<Logger, 'warn'>): void {
+  if (result.optOutsCarried > 0) {
+    logger.warn(
+      { optOutsCarried: result.optOutsCarried },
+      'opt-outs stored under WhatsApp JID digits were applied to the numbers the service sends to (OPERATIONS §10)',
+    );
   }
 }
 
