@@ -137,6 +137,30 @@ describe('lifecycle', () => {
     expect(states().sort()).toEqual(['connecting', 'open']);
   });
 
+  it('keeps a deleted instance and its name until its rows are gone, like the real gateway', async () => {
+    const slow = await startTestEmulator({ removeDelayMs: 400 });
+    try {
+      await createInstance(slow, 'going');
+      expect((await slow.call('DELETE', '/instance/delete/going')).status).toBe(200);
+      const again = await slow.call('POST', '/instance/create', {
+        body: { instanceName: 'going', integration: 'WHATSAPP-BAILEYS' },
+      });
+      expect(again.status).toBe(403);
+      expect(again.body.response.message).toEqual(['This name "going" is already in use.']);
+      const [listed] = (await slow.call('GET', '/instance/fetchInstances?instanceName=going')).body;
+      expect(listed).toMatchObject({ name: 'going', connectionStatus: 'close' });
+      expect((await slow.call('DELETE', '/instance/delete/going')).status).toBe(200); // a second delete
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      expect((await slow.call('GET', '/instance/fetchInstances?instanceName=going')).status).toBe(404);
+      const created = await slow.call('POST', '/instance/create', {
+        body: { instanceName: 'going', integration: 'WHATSAPP-BAILEYS' },
+      });
+      expect(created.status).toBe(201);
+    } finally {
+      await slow.close();
+    }
+  });
+
   it('uses a stable default phone per instance', async () => {
     await createInstance(emulator, 'stable-phone');
     const [first] = (await emulator.call('GET', '/instance/fetchInstances?instanceName=stable-phone')).body;

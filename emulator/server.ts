@@ -44,6 +44,11 @@ export interface EmulatorOptions {
   exposeApiKeyInWebhooks?: boolean;
   /** How long a silent reconnect stays `connecting` before `open` again. Default 1500. */
   reconnectDelayMs?: number;
+  /**
+   * How long a deleted instance keeps its name (real: its REMOVE_INSTANCE webhook is delivered,
+   * retries included, before the rows go, so a re-create can get 403 "already in use"). Default 1000.
+   */
+  removeDelayMs?: number;
   /** Seeds the fault dice (drops, duplicates, error rate, reorder shuffles) for repeatable runs. */
   randomSeed?: number;
 }

@@ -142,6 +142,8 @@ export interface Instance {
   /** Receipts that fell due while the phone was offline; delivered on the next `open`. */
   pendingReceipts: (() => void)[];
   contacts: Set<string>;
+  /** Deleted, but its rows are still being removed: the name stays taken until then (§3.6). */
+  removing: boolean;
 }
 
 export function defaultSettings(): InstanceSettings {
@@ -192,5 +194,6 @@ export function newInstance(init: {
     webhookLog: new CappedList(2_000),
     pendingReceipts: [],
     contacts: new Set(),
+    removing: false,
   };
 }

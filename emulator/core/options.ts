@@ -31,6 +31,7 @@ export interface Settings {
   logger: boolean;
   exposeApiKeyInWebhooks: boolean;
   reconnectDelayMs: number;
+  removeDelayMs: number;
 }
 
 export const REAL_RETRY: RetryPolicy = {
@@ -80,5 +81,6 @@ export function resolveSettings(options: EmulatorOptions): Settings {
     logger: options.logger ?? false,
     exposeApiKeyInWebhooks: options.exposeApiKeyInWebhooks ?? false,
     reconnectDelayMs: nonNegative('reconnectDelayMs', options.reconnectDelayMs ?? 1_500),
+    removeDelayMs: nonNegative('removeDelayMs', options.removeDelayMs ?? 1_000),
   };
 }

@@ -15,17 +15,27 @@ const catchToErrorFlag = (error: unknown) => ({
   body: { error: true, message: stringify(error) },
 });
 
+/**
+ * Like the real gateway, the delete answers at once and the rows go afterwards (§3.6): until then
+ * the instance is still listed and its name is taken. A second delete meanwhile succeeds again.
+ */
 export function removeInstance(
   ctx: EmulatorContext,
   lifecycle: ConnectionLifecycle,
   instance: Instance,
 ): void {
+  if (instance.removing) return;
   if (instance.state !== 'close') lifecycle.closeTerminal(instance, 401);
   ctx.webhooks.emit(instance, 'instance.delete', { instanceName: instance.name, instanceId: instance.id });
   ctx.webhooks.emit(instance, 'remove.instance', null);
   lifecycle.stopSession(instance);
   instance.pendingReceipts = [];
-  ctx.instances.delete(instance.name);
+  instance.removing = true;
+  const forget = () => {
+    if (ctx.instances.get(instance.name) === instance) ctx.instances.delete(instance.name);
+  };
+  if (ctx.settings.removeDelayMs === 0) forget();
+  else ctx.timers.after(ctx.settings.removeDelayMs, forget);
 }
 
 export function registerInstanceRoutes(

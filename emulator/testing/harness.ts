@@ -30,6 +30,7 @@ export async function startTestEmulator(overrides: Partial<EmulatorOptions> = {}
     qrTimeoutMs: 60_000,
     statusDelaysMs: null,
     reconnectDelayMs: 20,
+    removeDelayMs: 0,
     webhookRetry: { maxAttempts: 3, initialDelayMs: 20, maxDelayMs: 100, jitter: 0 },
     webhookTimeoutMs: 1_000,
     ...overrides,

@@ -124,7 +124,12 @@ describe('a gateway that already forgot the instance', () => {
     } finally {
       await emulator.delete('/_emulator/faults');
     }
-    expect((await emulator.get(`/_emulator/instances/${instanceName}`)).status).toBe(404);
+    // Like Evolution, the emulator removes a deleted instance a moment after answering.
+    await waitFor(
+      () => emulator.get(`/_emulator/instances/${instanceName}`),
+      (r) => r.status === 404,
+      { what: 'the gateway forgot the instance' },
+    );
   }
 
   it('still disconnects, then removes, then connects again from scratch', async () => {

@@ -12,6 +12,10 @@ import { nowOf, type DomainContext } from '../context.js';
 import { instanceRefOf } from './instance-credentials.js';
 import { viaGateway } from './gateway-failure.js';
 
+/** How long a remove waits for the gateway to release the instance's name (see below). */
+export const NAME_RELEASE_WAIT_MS = 10_000;
+const NAME_RELEASE_POLL_MS = 150;
+
 const forgotten = (err: unknown) =>
   isGatewayError(err) && (err.code === 'instance_not_found' || err.code === 'not_connected');
 
@@ -43,18 +47,44 @@ export async function disconnectInstance(
   return { status: 'disconnected' };
 }
 
+/**
+ * Evolution answers the delete at once and removes the instance afterwards (it first delivers the
+ * REMOVE_INSTANCE webhook, retries included): until then the name is taken and the old instance is
+ * still listed. A connect made meanwhile would find the name taken and adopt the dying instance,
+ * whose QR then vanishes with it. So the remove ends when the gateway no longer lists the name,
+ * or after NAME_RELEASE_WAIT_MS (then the next connect may still meet the old instance; logged).
+ */
+async function nameReleased(ctx: DomainContext, advisorId: string, instanceName: string): Promise<void> {
+  const until = Date.now() + NAME_RELEASE_WAIT_MS;
+  for (;;) {
+    const listed = await ctx.gateway.fetchInstance(instanceName).catch(() => null);
+    if (!listed) return;
+    if (Date.now() >= until) {
+      ctx.logger.warn(
+        { advisorId, instanceName, waitedMs: NAME_RELEASE_WAIT_MS },
+        'the gateway still lists the deleted instance; removing it on our side anyway',
+      );
+      return;
+    }
+    await new Promise((resolve) => setTimeout(resolve, NAME_RELEASE_POLL_MS));
+  }
+}
+
 export async function removeInstance(ctx: DomainContext, advisorId: string): Promise<void> {
   const row = await findConfig(ctx.db, advisorId);
   if (!row) throw notFound('WhatsApp connection');
   const ref = instanceRefOf(ctx.box, row);
   if (ref) {
-    await viaGateway('removing the instance', async () => {
+    const deleted = await viaGateway('removing the instance', async () => {
       try {
         await ctx.gateway.deleteInstance(ref);
+        return true;
       } catch (err) {
         if (!forgotten(err)) throw err;
+        return false;
       }
     });
+    if (deleted) await nameReleased(ctx, advisorId, ref.instanceName);
   }
   await updateConfig(ctx.db, advisorId, {
     status: 'not_configured',
