@@ -153,6 +153,25 @@ describe('connecting WhatsApp', () => {
     expect(res.body.status).toBe('qr_pending');
   });
 
+  it('refuses a pairing number that cannot be a phone number with 400, creating nothing', async () => {
+    const { client } = await signUpAdvisor(service.url, 'Pairing');
+    // A national number (leading 0) used to reach the gateway client and come back as 503
+    // gateway_unavailable: "try again" for a number that never works.
+    for (const phoneNumber of ['0612345678', '+0612345678', '1234567890123456']) {
+      const res = await client.post('/api/whatsapp/connect', { phoneNumber });
+      expect(res.status).toBe(400);
+      expect(res.body.error.code).toBe('invalid_request');
+      expect(JSON.stringify(res.body.error.details)).toContain('phoneNumber');
+    }
+    expect((await client.get('/api/whatsapp/config')).body).toMatchObject({
+      status: 'not_configured',
+      instanceName: null,
+    });
+    const ok = await client.post('/api/whatsapp/connect', { phoneNumber: '34612345678' });
+    expect(ok.status).toBe(200);
+    expect(ok.body.status).toBe('qr_pending');
+  });
+
   it('creates exactly one instance for ten concurrent connects', async () => {
     const { client } = await signUpAdvisor(service.url, 'Concurrent');
     const results = await Promise.all(Array.from({ length: 10 }, () => client.post('/api/whatsapp/connect')));

@@ -85,9 +85,12 @@ export function whatsappConfigRoutes(app: FastifyInstance, deps: AppDeps): void 
         // Optional body: Fastify hands a request without one to the schema as null, not undefined.
         body: z
           .object({
+            // What the gateway client takes as E.164 once the "+" is put back: no leading 0 (a
+            // national number), at most 15 digits. Anything else used to reach the gateway client,
+            // whose refusal was answered 503 "try again" for a number that can never work.
             phoneNumber: z
               .string()
-              .regex(/^\+?\d{8,15}$/, 'digits only, with country code')
+              .regex(/^\+?[1-9]\d{7,14}$/, 'digits only, with country code (no leading 0)')
               .optional(),
           })
           .strict()
