@@ -286,6 +286,37 @@ describe('connecting WhatsApp', () => {
       await emulator.delete('/_emulator/faults');
     }
   });
+
+  it('does not stay "connecting" once the gateway says the instance is closed', async () => {
+    const { client, userId, instanceName } = await connectingAdvisor('Tarde');
+    await emulator.post(`/_emulator/instances/${instanceName}/scan`, {});
+    await waitFor(
+      () => client.get('/api/whatsapp/config'),
+      (r) => r.body.status === 'connected',
+    );
+    await emulator.post(`/_emulator/instances/${instanceName}/disconnect`, { statusReason: 401 });
+    await waitFor(
+      () => client.get('/api/whatsapp/config'),
+      (r) => r.body.status === 'disconnected',
+    );
+    // A "connecting" from before the logout, delivered late (Evolution retries, in any order).
+    const secret = webhookSecretOf(service.runtime.box, (await findConfig(service.runtime.ctx.db, userId))!)!;
+    const late = JSON.stringify(
+      envelope(instanceName, 'connection.update', {
+        instance: instanceName,
+        state: 'connecting',
+        statusReason: 200,
+      }),
+    );
+    expect((await postWebhook(service, late, { 'x-webhook-secret': secret })).status).toBe(200);
+    await waitFor(
+      () => client.get('/api/whatsapp/config'),
+      (r) => r.body.status === 'connecting',
+    );
+    // The gateway's instance is closed: the poll the dashboard asks for says so.
+    const refreshed = await client.get('/api/whatsapp/config?refresh=true');
+    expect(refreshed.body).toMatchObject({ status: 'disconnected', alert: 'connection_closed' });
+  });
 });
 
 describe('settings', () => {

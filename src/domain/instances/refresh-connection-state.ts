@@ -38,7 +38,10 @@ export async function refreshConnectionState(ctx: DomainContext, advisorId: stri
       phone: info?.ownerPhone ?? null,
       profileName: info?.profileName ?? null,
     });
-  } else if (state === 'close' && row.status === 'connected') {
+  } else if (state === 'close' && (row.status === 'connected' || row.status === 'connecting')) {
+    // "connecting" too: it only ever ends by another webhook ("open", or the close of a session
+    // that failed), and with that one lost, or a late "connecting" applied after the close it
+    // preceded (deliveries are unordered and retried), the dashboard said "connecting" forever.
     await applyConnectionEvent(ctx, advisorId, { ...base, state: 'close', statusReason: 428 });
   } else if (state === 'close' && row.status === 'qr_pending') {
     // We show a QR but the gateway stopped offering one: it gave up after its QR limit (or lost
