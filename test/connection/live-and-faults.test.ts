@@ -146,6 +146,32 @@ describe('health check', () => {
       await emulator.delete('/_emulator/faults');
     }
   });
+
+  it("checks every advisor even when one advisor's instance cannot be checked", async () => {
+    const broken = await connectedAdvisor(service, 'Roto', { pollState: true });
+    const zombie = await connectedAdvisor(service, 'Zombie Dos', { pollState: true });
+    const { db } = service.database;
+    // Sealed under a key this service does not hold (dropped from ENCRYPTION_KEYS too early).
+    const foreign = new SecretBox(Buffer.alloc(32, 7)).seal('TOKEN');
+    const readable = service.runtime.box.seal('TOKEN');
+    await db.execute(
+      sql`update whatsapp_config set instance_token_enc = ${foreign} where advisor_id = ${broken.userId}`,
+    );
+    // Written after it, so the scan (no order) meets the unreadable row first.
+    await db.execute(sql`update whatsapp_config set updated_at = now() where advisor_id = ${zombie.userId}`);
+    await emulator.put('/_emulator/faults', { dropWebhookRate: 1 });
+    try {
+      await emulator.post(`/_emulator/instances/${zombie.instanceName}/disconnect`, { statusReason: 401 });
+      await checkConnectedInstances(service.runtime.ctx);
+      expect((await zombie.client.get('/api/whatsapp/config')).body.status).toBe('disconnected');
+    } finally {
+      await emulator.delete('/_emulator/faults');
+      // Readable again for the key rotation below.
+      await db.execute(
+        sql`update whatsapp_config set instance_token_enc = ${readable} where advisor_id = ${broken.userId}`,
+      );
+    }
+  });
 });
 
 describe('key rotation', () => {

@@ -51,12 +51,24 @@ export async function refreshConnectionState(ctx: DomainContext, advisorId: stri
   }
 }
 
-/** The periodic health check: catches instances we believe connected that are not. */
+/**
+ * The periodic health check: catches instances we believe connected that are not. Each advisor is
+ * checked on their own: one whose check fails (credentials sealed under a key no longer held, the
+ * database refusing that row's write) is logged and left to the next run, and the advisors after
+ * it are still checked.
+ */
 export async function checkConnectedInstances(ctx: DomainContext): Promise<number> {
   const rows = await listConnectedConfigs(ctx.db);
   for (const row of rows) {
-    await refreshConnectionState(ctx, row.advisorId);
-    await refreshWebhookSubscription(ctx, row);
+    try {
+      await refreshConnectionState(ctx, row.advisorId);
+      await refreshWebhookSubscription(ctx, row);
+    } catch (err) {
+      ctx.logger.warn(
+        { advisorId: row.advisorId, err: (err as Error).message },
+        'health check of this instance failed; the next run tries again',
+      );
+    }
   }
   return rows.length;
 }
