@@ -3,11 +3,13 @@
 // only move forward however the events are duplicated, reordered or dropped.
 import { and, eq } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { insertWebhookEvents } from '../../src/db/repositories/webhook-event.repository.js';
 import { whatsappMessage } from '../../src/db/schema/index.js';
+import { processWebhookEvent } from '../../src/domain/webhooks/process-webhook-event.js';
 import { HttpClient } from '../support/http.js';
 import { startTestService, type TestService } from '../support/service.js';
 import { waitFor } from '../support/wait.js';
-import { connectedAdvisor, type ConnectedAdvisor } from '../support/whatsapp.js';
+import { connectedAdvisor, envelope, upsertData, type ConnectedAdvisor } from '../support/whatsapp.js';
 
 let service: TestService;
 let emulator: HttpClient;
@@ -144,6 +146,38 @@ describe('what the advisor sends', () => {
     });
     const conv = (await ana.client.get('/api/whatsapp/conversations')).body.items[0];
     expect(conv).toMatchObject({ phone: '+34644000001', unread: 0 });
+  });
+
+  it("never moves a conversation's last activity back for a phone message applied late", async () => {
+    const ana = await connectedAdvisor(service, 'Ana');
+    const { ctx } = service.runtime;
+    const phone = '+34644000002';
+    const typed = (id: string, receivedAt: Date) => ({
+      advisorId: ana.userId,
+      event: 'MESSAGES_UPSERT',
+      payload: envelope(
+        ana.instanceName,
+        'messages.upsert',
+        upsertData(phone, `escrito ${id}`, id, {
+          key: { remoteJid: `${phone.slice(1)}@s.whatsapp.net`, fromMe: true, id },
+        }),
+      ),
+      receivedAt,
+    });
+    const now = new Date();
+    // Two messages typed on the phone; the older one's event is applied last (a retry, a batch
+    // behind a backlog): the conversation's last activity stays the newer one.
+    const [newer, older] = await insertWebhookEvents(ctx.db, [
+      typed('3APHONE2', now),
+      typed('3APHONE1', new Date(now.getTime() - 60_000)),
+    ]);
+    for (const id of [newer!, older!]) {
+      await processWebhookEvent(ctx, ana.userId, id, { finalAttempt: false });
+    }
+    const conv = (await ana.client.get('/api/whatsapp/conversations')).body.items.find(
+      (c: { phone: string }) => c.phone === phone,
+    );
+    expect(new Date(conv.lastActivityAt).getTime()).toBe(now.getTime());
   });
 
   it('never duplicates an API send when its SEND_MESSAGE echo arrives, and follows receipts to read', async () => {

@@ -55,7 +55,11 @@ export async function setOptOut(
   return row!;
 }
 
-/** Records an outbound contact (name learnt from the sender, time of last message). */
+/**
+ * Records an outbound contact (name learnt from the sender, time of last message). The time only
+ * moves forward: events are applied in any order, and an older message applied late must not pull
+ * the conversation down the inbox (the outbox and inbound writes keep the greatest time too).
+ */
 export async function touchClientOutbound(
   db: DbOrTx,
   advisorId: string,
@@ -68,6 +72,10 @@ export async function touchClientOutbound(
     .values({ advisorId, phone, name, lastOutboundAt: at, updatedAt: at })
     .onConflictDoUpdate({
       target: [whatsappClient.advisorId, whatsappClient.phone],
-      set: { name: sql`coalesce(${name}, ${whatsappClient.name})`, lastOutboundAt: at, updatedAt: at },
+      set: {
+        name: sql`coalesce(${name}, ${whatsappClient.name})`,
+        lastOutboundAt: sql`greatest(${whatsappClient.lastOutboundAt}, ${at.toISOString()}::timestamptz)`,
+        updatedAt: at,
+      },
     });
 }
