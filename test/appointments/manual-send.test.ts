@@ -139,6 +139,29 @@ describe('sending an appointment message by hand', () => {
     expect([fresh.status, fresh.body.error.code]).toEqual([409, 'state_conflict']);
   });
 
+  it('answers a repeat with the same Idempotency-Key with the same message after the appointment changed', async () => {
+    const { body, appointmentId } = await book();
+    const headers = { 'idempotency-key': `moved-${body.externalId}` };
+    const first = await ana.client.post(sendPath(body.externalId), { kind: 'reminder' }, headers);
+    expect(first.status).toBe(202);
+    const moved = await ana.api.patch(`/api/appointments/${encodeURIComponent(body.externalId)}`, {
+      startsAt: inSeconds(6 * 86_400).toISOString(),
+      address: 'Calle Luna 3',
+    });
+    expect(moved.status).toBe(200);
+    // A retry of the same call: the same body and key, though the message it wrote named the old time.
+    const again = await ana.client.post(sendPath(body.externalId), { kind: 'reminder' }, headers);
+    expect([again.status, again.body.message?.id]).toEqual([202, first.body.message.id]);
+    // Another body with that key is still refused.
+    const other = await ana.client.post(sendPath(body.externalId), { kind: 'confirmation' }, headers);
+    expect([other.status, other.body.error.code]).toEqual([409, 'idempotency_conflict']);
+    const byHand = await service.database.db
+      .select({ n: count() })
+      .from(whatsappMessage)
+      .where(and(eq(whatsappMessage.appointmentId, appointmentId), eq(whatsappMessage.source, 'dashboard')));
+    expect(byHand[0]!.n).toBe(1);
+  });
+
   it('answers a repeat with the same Idempotency-Key with the same message and sends it once', async () => {
     const { body, appointmentId } = await book();
     const headers = { 'idempotency-key': `manual-${body.externalId}` };

@@ -81,6 +81,8 @@ export interface WriteOptions {
   /** Automated plans record a refusal as a row; a send by hand answers it as the error. */
   onRefusal: 'record' | 'throw';
   idempotencyKey?: string;
+  /** What a repeat with `idempotencyKey` must match (SendOptions.idempotencyBody). */
+  idempotencyBody?: unknown;
   personalMessage?: string;
 }
 
@@ -138,6 +140,7 @@ export async function writePlannedMessage(
         purpose: plan.kind,
         appointmentId: appointment.id,
         ...(options.idempotencyKey ? { idempotencyKey: options.idempotencyKey } : {}),
+        ...(options.idempotencyBody !== undefined ? { idempotencyBody: options.idempotencyBody } : {}),
       },
     );
     if (!created) return { message, created };

@@ -4,7 +4,7 @@
 // cancelled (reason `replaced_by_manual_send`) so the client does not get it twice. Refusals
 // (client opted out, sending disabled…) are the answer, not a recorded row. A repeat with the same
 // Idempotency-Key answers the message the first call wrote, even if the appointment has since
-// started or been cancelled; another body with that key is 409 `idempotency_conflict`.
+// started, been cancelled or changed; another body with that key is 409 `idempotency_conflict`.
 import { insertAudit } from '../../db/repositories/audit.repository.js';
 import { cancelPendingMessages } from '../../db/repositories/appointment.repository.js';
 import { findByIdempotencyKey, type MessageRow } from '../../db/repositories/message.repository.js';
@@ -12,7 +12,7 @@ import { AppError } from '../app-error.js';
 import { nowOf, type DomainContext } from '../context.js';
 import type { MessageQueue } from '../messages/message-queue.js';
 import { messageView } from '../messages/message-view.js';
-import type { SendOptions } from '../messages/send-message.js';
+import { requestHash, type SendOptions } from '../messages/send-message.js';
 import { writePlannedMessage } from './appointment-messages.js';
 import { runAppointmentTransaction } from './appointment-transaction.js';
 import { loadAppointmentForChange } from './load-appointment-for-change.js';
@@ -44,8 +44,11 @@ export async function sendAppointmentMessage(
       ? `appointment:${appointment.id}:manual:${options.idempotencyKey}`
       : undefined;
     // A repeat of a call that already sent answers that message, whatever happened since (the
-    // appointment started, was cancelled): sendMessage below finds it by the key.
+    // appointment started, was cancelled, or moved): the key stands for the caller's body (kind and
+    // personal message), not for the text rendered from the appointment as it was then.
     const repeat = idempotencyKey ? await findByIdempotencyKey(tx.db, advisorId, idempotencyKey) : null;
+    const callerBody = { kind: request.kind, message: request.message };
+    if (repeat && repeat.requestHash === requestHash(callerBody)) return { message: repeat, created: false };
     const now = nowOf(ctx);
     if (!repeat && appointment.status === 'cancelled') {
       throw new AppError('state_conflict', 'This appointment was cancelled.', { externalId });
@@ -70,6 +73,9 @@ export async function sendAppointmentMessage(
         onRefusal: 'throw',
         ...(request.message?.trim() ? { personalMessage: request.message } : {}),
         ...(idempotencyKey ? { idempotencyKey } : {}),
+        // A row written before keys stood for the caller's body holds the hash of the rendered
+        // request: without this, sendMessage compares against that, as it did then.
+        ...(idempotencyKey && !repeat ? { idempotencyBody: callerBody } : {}),
       },
     );
     if (!written.created) return written;

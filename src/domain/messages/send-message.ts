@@ -28,6 +28,12 @@ export interface SendOptions {
   purpose?: 'manual' | 'confirmation' | 'reminder' | 'follow_up' | 'rescheduled';
   appointmentId?: string;
   idempotencyKey?: string;
+  /**
+   * The request a repeat with the same `idempotencyKey` must match, when it is not `req` itself: a
+   * send the service composes from a caller's few fields (an appointment message sent by hand)
+   * compares those fields, not the text it rendered from data that may have changed since.
+   */
+  idempotencyBody?: unknown;
 }
 
 /** Stable hash of a request body, so a retried request can be recognised as the same one. */
@@ -78,7 +84,7 @@ export async function sendMessage(
   req: SendRequest,
   options: SendOptions,
 ): Promise<{ message: MessageRow; created: boolean }> {
-  const hash = options.idempotencyKey ? requestHash(req) : null;
+  const hash = options.idempotencyKey ? requestHash(options.idempotencyBody ?? req) : null;
   if (options.idempotencyKey) {
     const existing = await findByIdempotencyKey(ctx.db, advisorId, options.idempotencyKey);
     if (existing) return { message: sameRequest(existing, hash!), created: false };
