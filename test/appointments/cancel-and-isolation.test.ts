@@ -5,6 +5,7 @@ import { startTestService, type TestService } from '../support/service.js';
 import {
   booking,
   bookingAdvisor,
+  byPurpose,
   detail,
   inSeconds,
   jobExists,
@@ -79,6 +80,21 @@ describe('cancelling', () => {
     expect(repeat.status).toBe(201);
     expect(repeat.body.appointment.status).toBe('cancelled');
     expect(repeat.body.messages).toHaveLength(first.body.messages.length);
+  });
+
+  it('finds an appointment booked with spaces around its externalId by that same externalId', async () => {
+    // The booking trims the externalId it stores; its reads, changes and cancel by the id the
+    // caller booked with used to answer 404, so the cancelled appointment's reminder still went out.
+    const body = booking({ externalId: ` ${booking().externalId} ` });
+    const booked = await ana.api.post('/api/appointments', body);
+    expect(booked.body.appointment.externalId).toBe(body.externalId.trim());
+    const path = `/api/appointments/${encodeURIComponent(body.externalId)}`;
+    expect((await ana.api.get(path)).status).toBe(200);
+    expect((await ana.api.patch(path, { address: 'Calle Luna 3' })).status).toBe(200);
+    const res = await ana.api.post(`${path}/cancel`);
+    expect(res.status).toBe(200);
+    expect(res.body.appointment.status).toBe('cancelled');
+    expect(byPurpose(res.body.messages, 'reminder').map((m: any) => m.status)).not.toContain('scheduled');
   });
 
   it('answers 404 for an unknown appointment', async () => {

@@ -58,7 +58,8 @@ export const appointmentDetailSchema = appointmentWithMessagesSchema.extend({
 const instant = instantSchema;
 const text = (max: number) => z.string().max(max);
 
-export const externalIdParams = z.object({ externalId: z.string().min(1).max(200) });
+// Trimmed as the booking trims the externalId it stores, so the id the caller booked with finds it.
+export const externalIdParams = z.object({ externalId: z.string().trim().min(1).max(200) });
 
 export const bookBodySchema = z
   .object({
