@@ -9,6 +9,7 @@ import { rescheduleAppointment } from '../../src/domain/appointments/reschedule-
 import { deliverMessage } from '../../src/domain/messages/deliver-message.js';
 import { HttpClient } from '../support/http.js';
 import { startTestService, type TestService } from '../support/service.js';
+import { waitFor } from '../support/wait.js';
 import {
   booking,
   bookingAdvisor,
@@ -217,6 +218,54 @@ describe('rescheduling while the reminder is being sent', () => {
     expect(outcome).toEqual({ kind: 'skipped', reason: 'appointment_rescheduled' });
     expect(await reminders(body.clientPhone)).toHaveLength(0);
   });
+
+  // Two connections are needed to hold a row lock while the reschedule runs: PostgreSQL only (on
+  // PGlite a transaction has the one connection to itself, so a claim cannot land inside it).
+  it.skipIf(!process.env.DATABASE_URL)(
+    'always sends a notice when the reminder is claimed while the reschedule runs',
+    async () => {
+      await setSettings(ana, { rescheduleNotice: false });
+      const body = booking();
+      const booked = await ana.api.post('/api/appointments', body);
+      await waitForStatus(ana, onlyOne(booked.body.messages, 'confirmation').id, SENT);
+      const reminder = onlyOne(booked.body.messages, 'reminder');
+      const location = service.database.location;
+      if (location.kind !== 'postgres') throw new Error('needs PostgreSQL');
+      const { default: pg } = await import('pg');
+      const worker = new pg.Client({ connectionString: location.url });
+      await worker.connect();
+      try {
+        // The worker is about to claim the reminder: the reschedule's cancel has to wait for it.
+        await worker.query('begin');
+        await worker.query('select id from whatsapp_message where id = $1 for update', [reminder.id]);
+        const patching = patch(body.externalId, { startsAt: inSeconds(4 * 86_400).toISOString() });
+        await waitFor(
+          async () =>
+            (await worker.query('select count(*)::int as n from pg_locks where not granted')).rows[0].n,
+          (n) => n > 0,
+          { what: 'the reschedule waiting for the reminder row' },
+        );
+        await worker.query(
+          `update whatsapp_message set status = 'sending', updated_at = now() where id = $1`,
+          [reminder.id],
+        );
+        await worker.query('commit');
+        const res = await patching;
+        expect(res.status).toBe(200);
+        const byId = new Map(res.body.messages.map((m: any) => [m.id, m]));
+        expect(byId.get(reminder.id)).toMatchObject({ status: 'sending' });
+        // The old reminder goes out with the old time: the notice is what corrects it.
+        expect(byPurpose(res.body.messages, 'rescheduled')).toHaveLength(1);
+      } finally {
+        await worker.query('rollback').catch(() => undefined);
+        await worker.end();
+        await service.database.db
+          .update(whatsappMessage)
+          .set({ status: 'failed' })
+          .where(eq(whatsappMessage.id, reminder.id));
+      }
+    },
+  );
 
   it('cannot recall a reminder already in the gateway: it leaves it and always sends a notice', async () => {
     await setSettings(ana, { rescheduleNotice: false });

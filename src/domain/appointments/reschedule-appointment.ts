@@ -88,7 +88,6 @@ export async function rescheduleAppointment(
       return appointmentResult(tx, advisorId, updated, true);
     }
 
-    const history = await listAppointmentMessages(tx.db, advisorId, current.id);
     const updated = await updateAppointment(tx.db, advisorId, current.id, {
       ...after,
       version: current.version + 1,
@@ -102,6 +101,10 @@ export async function rescheduleAppointment(
       await tx.events.publish(advisorId, { type: 'message', data: messageView(message) as never });
     }
 
+    // Read after the cancel, not before: the appointment row lock does not stop the worker, so a
+    // reminder it claimed in between is `sending` (left alone by the cancel) and must be seen as
+    // such, or the notice that corrects its old time would not be planned.
+    const history = await listAppointmentMessages(tx.db, advisorId, current.id);
     const kinds = kindsToPlan(history, {
       phone: after.clientPhone,
       timeChanged: differing.includes('startsAt') || differing.includes('timezone'),
