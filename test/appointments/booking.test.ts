@@ -239,6 +239,36 @@ describe('booking an appointment', () => {
     expect(phone.body.error.details.field).toBe('clientPhone');
   });
 
+  it('refuses appointment times before the year 1000 instead of storing another date', async () => {
+    // The database keeps year 26 but reads it back as 2026 (a year below 100 is read as 19xx or
+    // 20xx): the answer, the messages and the send-time checks said 2026, while the agenda, which
+    // filters in SQL, saw year 26.
+    const body = booking({ startsAt: '0026-12-01T10:00:00Z' });
+    const res = await ana.api.post('/api/appointments', body);
+    expect([res.status, res.body.error?.code]).toEqual([400, 'invalid_request']);
+    expect(res.body.error.details.fields[0].field).toBe('startsAt');
+    const [row] = await service.database.db
+      .select({ n: count() })
+      .from(appointment)
+      .where(eq(appointment.externalId, body.externalId));
+    expect(row!.n).toBe(0);
+
+    const booked = booking();
+    expect((await ana.api.post('/api/appointments', booked)).status).toBe(201);
+    const path = `/api/appointments/${encodeURIComponent(booked.externalId)}`;
+    for (const change of [{ startsAt: '0999-12-31T10:00:00Z' }, { endsAt: '0050-01-01T10:00:00Z' }]) {
+      const moved = await ana.api.patch(path, change);
+      expect([moved.status, moved.body.error?.code], JSON.stringify(change)).toEqual([
+        400,
+        'invalid_request',
+      ]);
+    }
+    expect((await ana.api.get(path)).body.appointment).toMatchObject({
+      startsAt: booked.startsAt,
+      version: 1,
+    });
+  });
+
   it('is refused with 403 on every route when the reminders feature is off', async () => {
     const body = booking();
     await ana.api.post('/api/appointments', body);

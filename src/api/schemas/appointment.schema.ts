@@ -55,7 +55,16 @@ export const appointmentDetailSchema = appointmentWithMessagesSchema.extend({
   timeline: z.array(timelineEventSchema),
 });
 
-const instant = instantSchema;
+/**
+ * An appointment's start or end. Its row is read back through `new Date(text)`, which takes the
+ * year of "0026-12-01 10:00:00+00" for 2026 (any year below 100 becomes 19xx or 20xx): year 26 was
+ * stored, and everything that read the row (the answer, the messages, the send-time checks) saw
+ * 2026. No appointment is that old; before the year 1000 is refused as malformed, which also keeps
+ * a reminder planned days before the start out of that range.
+ */
+const appointmentInstant = instantSchema.refine((value) => new Date(value).getUTCFullYear() >= 1_000, {
+  message: 'must be in the years 1000 to 9999 (UTC)',
+});
 const text = (max: number) => z.string().max(max);
 
 // Trimmed as the booking trims the externalId it stores, so the id the caller booked with finds it.
@@ -66,8 +75,8 @@ export const bookBodySchema = z
     externalId: z.string().trim().min(1).max(200),
     clientName: z.string().trim().min(1).max(200),
     clientPhone: z.string().min(1).max(64),
-    startsAt: instant,
-    endsAt: instant.nullable().optional(),
+    startsAt: appointmentInstant,
+    endsAt: appointmentInstant.nullable().optional(),
     timezone: text(64).optional(),
     address: text(500).nullable().optional(),
     notes: text(2_000).nullable().optional(),
@@ -78,8 +87,8 @@ export const rescheduleBodySchema = z
   .object({
     clientName: z.string().trim().min(1).max(200).optional(),
     clientPhone: z.string().min(1).max(64).optional(),
-    startsAt: instant.optional(),
-    endsAt: instant.nullable().optional(),
+    startsAt: appointmentInstant.optional(),
+    endsAt: appointmentInstant.nullable().optional(),
     timezone: text(64).optional(),
     address: text(500).nullable().optional(),
     notes: text(2_000).nullable().optional(),
@@ -87,8 +96,8 @@ export const rescheduleBodySchema = z
   .strict();
 
 export const listAppointmentsQuerySchema = z.object({
-  from: instant.optional(),
-  to: instant.optional(),
+  from: instantSchema.optional(),
+  to: instantSchema.optional(),
   status: z.enum(['scheduled', 'cancelled']).optional(),
   cursor: z.string().max(200).optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
