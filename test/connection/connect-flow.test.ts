@@ -348,6 +348,17 @@ describe('settings', () => {
       bad.body.error.details.fields.find((f: { field: string }) => f.field === field).message;
     expect(messageOf('settings.locale')).toMatch(/BCP-47/);
     expect(messageOf('settings.reminderOffsetMinutes')).toMatch(/14 days/);
+    // A reminder due at the start would always be refused as appointment_started: 0 never reminded.
+    const zero = await client.put('/api/whatsapp/config', { settings: { reminderOffsetMinutes: 0 } });
+    expect([zero.status, zero.body.error.details.fields]).toEqual([
+      422,
+      [
+        {
+          field: 'settings.reminderOffsetMinutes',
+          message: 'must be at least 1 minute before the appointment',
+        },
+      ],
+    ]);
     expect(bad.body.error.message).toContain('settings.rateLimit.durationMs');
     // Nothing of a rejected change is kept.
     expect((await client.get('/api/whatsapp/config')).body.settings).toMatchObject({

@@ -60,6 +60,7 @@ describe('stored settings', () => {
     const settings = readSettings(stored, boundsWith({ max: 50, maxCeiling: 100 }));
     expect(settings.rateLimit).toEqual({ max: 100, durationMs: 1_000 });
     expect(settings.reminderOffsetMinutes).toBe(20_160);
+    expect(readSettings({ reminderOffsetMinutes: 0 }, boundsWith({})).reminderOffsetMinutes).toBe(1);
     expect(settings.followUpDelayMinutes).toBe(0);
     expect(settings.pacing.hourlyCap).toBe(200);
   });

@@ -98,7 +98,13 @@ function patchSchema(bounds: SettingsBounds) {
         .partial()
         .strict(),
       quietHours: z.object({ start: hhmm, end: hhmm }).strict().nullable(),
-      reminderOffsetMinutes: z.number().int().min(0).max(20_160, 'must be at most 14 days (20160 minutes)'),
+      // At least a minute: a reminder due at the start is always refused by the send-time check
+      // (appointment_started), so 0 meant "never remind" while the form said "at the start".
+      reminderOffsetMinutes: z
+        .number()
+        .int()
+        .min(1, 'must be at least 1 minute before the appointment')
+        .max(20_160, 'must be at most 14 days (20160 minutes)'),
       followUpDelayMinutes: z.number().int().min(0).max(43_200, 'must be at most 30 days (43200 minutes)'),
       lateReminder: z.enum(['skip', 'send_now']),
       rescheduleNotice: z.boolean(),
@@ -196,7 +202,7 @@ export function readSettings(stored: Record<string, unknown>, bounds: SettingsBo
       durationMs: clamp(rateLimit.durationMs, 1_000, 86_400_000, d.rateLimit.durationMs),
     },
     quietHours: readQuietHours(s.quietHours, d.quietHours),
-    reminderOffsetMinutes: clamp(s.reminderOffsetMinutes, 0, 20_160, d.reminderOffsetMinutes),
+    reminderOffsetMinutes: clamp(s.reminderOffsetMinutes, 1, 20_160, d.reminderOffsetMinutes),
     followUpDelayMinutes: clamp(s.followUpDelayMinutes, 0, 43_200, d.followUpDelayMinutes),
     lateReminder: oneOf(s.lateReminder, ['skip', 'send_now'], d.lateReminder),
     rescheduleNotice: booleanOr(s.rescheduleNotice, d.rescheduleNotice),

@@ -83,6 +83,7 @@ export const en: Record<MessageKey, string> = {
   'fieldErr.rateMaxTooBig': "At most {max} messages: that is the platform's limit.",
   'fieldErr.rateMaxTooSmall': 'At least 1 message.',
   'fieldErr.reminderMax': 'At most 14 days before the appointment.',
+  'fieldErr.reminderMin': 'At least 1 minute before the appointment.',
   'fieldErr.followUpMax': 'At most 30 days after the appointment.',
   'fieldErr.negative': 'It cannot be negative.',
   'fieldErr.empty': 'It cannot be empty.',

@@ -82,6 +82,7 @@ export const es = {
   'fieldErr.rateMaxTooBig': 'Como máximo {max} mensajes: es el límite de la plataforma.',
   'fieldErr.rateMaxTooSmall': 'Al menos 1 mensaje.',
   'fieldErr.reminderMax': 'Como máximo 14 días antes de la cita.',
+  'fieldErr.reminderMin': 'Como mínimo 1 minuto antes de la cita.',
   'fieldErr.followUpMax': 'Como máximo 30 días después de la cita.',
   'fieldErr.negative': 'No puede ser negativo.',
   'fieldErr.empty': 'No puede quedar vacío.',

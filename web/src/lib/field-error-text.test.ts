@@ -37,6 +37,12 @@ describe('fieldErrorText', () => {
     expect(fieldErrorText('reminderOffsetMinutes', 'must be at most 14 days (20160 minutes)', t)).toBe(
       'Como máximo 14 días antes de la cita.',
     );
+    expect(
+      fieldErrorText('reminderOffsetMinutes', 'must be at least 1 minute before the appointment', t),
+    ).toBe('Como mínimo 1 minuto antes de la cita.');
+    expect(fieldErrorText('followUpDelayMinutes', 'Too small: expected number to be >=0', t)).toBe(
+      'No puede ser negativo.',
+    );
     expect(fieldErrorText('followUpDelayMinutes', 'must be at most 30 days (43200 minutes)', t)).toBe(
       'Como máximo 30 días después de la cita.',
     );

@@ -55,8 +55,8 @@ export function fieldErrorText(field: string, message: string, t: Translate): st
   // Fixed limits (docs/API-EXTENSIONS.md): 14 days before, 30 days after.
   if (field === 'reminderOffsetMinutes' && p.tooBig) return t('fieldErr.reminderMax');
   if (field === 'followUpDelayMinutes' && p.tooBig) return t('fieldErr.followUpMax');
-  if ((field === 'reminderOffsetMinutes' || field === 'followUpDelayMinutes') && p.tooSmall)
-    return t('fieldErr.negative');
+  if (field === 'reminderOffsetMinutes' && p.tooSmall) return t('fieldErr.reminderMin');
+  if (field === 'followUpDelayMinutes' && p.tooSmall) return t('fieldErr.negative');
   if (p.isText && p.tooSmall) return t('fieldErr.empty');
   if (p.isText && p.tooBig && p.bound !== null) return t('fieldErr.tooLong', { max: p.bound });
   if (p.tooBig && p.bound !== null) return t('fieldErr.atMost', { max: p.bound });
