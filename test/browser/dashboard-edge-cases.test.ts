@@ -541,6 +541,37 @@ describe('errors on the Send form', () => {
   });
 });
 
+describe('a send the server refuses for the client name', () => {
+  it('says why next to the name, not nothing at all', async () => {
+    // A link from elsewhere may carry a name longer than the server keeps (200 characters); the
+    // server's 400 named `clientName`, a field that showed no error, so the send failed in silence.
+    const { advisor, page, context, pageErrors } = await advisorPage('Nombre Largo');
+    const to = newPhone();
+    await page.goto(`/send?to=${encodeURIComponent(to)}&name=${'Ñ'.repeat(201)}`);
+    await page.getByTestId('send-text').fill('Hola, te escribo por tu cita');
+    const answered = page.waitForResponse('**/api/whatsapp/send');
+    await page.getByRole('button', { name: 'Enviar', exact: true }).click();
+    expect((await answered).status()).toBe(400);
+    const nameField = page.locator('.field', { has: page.getByLabel('Nombre del cliente (opcional)') });
+    await nameField.locator('.field-error').waitFor();
+    // Nothing went out, and what the advisor wrote is still there to send once the name is fixed.
+    await expect(page.getByTestId('send-text').inputValue()).resolves.toBe('Hola, te escribo por tu cita');
+    await page.getByLabel('Nombre del cliente (opcional)').fill('Ñandú');
+    await nameField.locator('.field-error').waitFor({ state: 'detached' });
+    await page.getByRole('button', { name: 'Enviar', exact: true }).click();
+    await page.getByTestId('sent-result').waitFor();
+    const sent = await waitFor(
+      async () =>
+        (await advisor.client.get(`/api/whatsapp/messages?phone=${encodeURIComponent(to)}`)).body.items,
+      (items: any[]) => items.length === 1,
+      { what: 'the message sent once the name was fixed' },
+    );
+    expect(sent[0].clientName).toBe('Ñandú');
+    expect(pageErrors).toEqual([]);
+    await context.close();
+  });
+});
+
 describe('the phone-link form', () => {
   it('shows its validation error in the error colour', async () => {
     const { page, context } = await openPage(suite.browser, suite.web.url);

@@ -27,6 +27,10 @@ import { TemplateFields } from './template-fields';
 
 type Mode = 'text' | 'template' | 'media';
 
+/** The fields that show their own problem (`variables.<name>` too). */
+const FORM_FIELDS = new Set(['to', 'clientName', 'text', 'template', 'media', 'caption', 'scheduledAt']);
+const CLIENT_NAME_MAX = 200;
+
 /**
  * A field's problem as a key, put in words when shown, so a language switch re-words it; the
  * server's own sentence (a field rule we cannot name) as it came.
@@ -150,7 +154,9 @@ export function SendScreen() {
     } catch (err) {
       const mapped = sendErrors(err);
       setErrors(mapped);
-      if (Object.keys(mapped).length === 0) setFormError(err);
+      // A reason about no field the form shows would be shown nowhere: it goes above the button.
+      const placed = Object.keys(mapped).filter((f) => FORM_FIELDS.has(f) || f.startsWith('variables.'));
+      if (placed.length === 0 || placed.length < Object.keys(mapped).length) setFormError(err);
     } finally {
       setBusy(false);
     }
@@ -177,12 +183,17 @@ export function SendScreen() {
             serverError={shown('to')}
             showEmpty={tried}
           />
-          <Field label={t('send.clientName')} hint={t('send.clientNameHint')}>
+          <Field label={t('send.clientName')} hint={t('send.clientNameHint')} error={shown('clientName')}>
             {(ids) => (
               <input
                 {...ids}
                 value={clientName}
-                onChange={(e) => setClientName(e.target.value)}
+                // The server's bound (message.schema.ts); a longer name can still come in `?name=`.
+                maxLength={CLIENT_NAME_MAX}
+                onChange={(e) => {
+                  setClientName(e.target.value);
+                  changed('clientName');
+                }}
                 autoComplete="off"
               />
             )}
