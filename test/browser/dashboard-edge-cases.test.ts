@@ -572,6 +572,80 @@ describe('a send the server refuses for the client name', () => {
   });
 });
 
+/**
+ * The lists at `pattern` say there is a next page (nextCursor "next-page"); asking for it fails
+ * once with a 503, then answers an empty last page. Returns the requests made for that page.
+ */
+async function nextPageFailsOnce(page: Page, pattern: RegExp): Promise<string[]> {
+  const asked: string[] = [];
+  await page.route(pattern, async (route) => {
+    const url = route.request().url();
+    if (!url.includes('cursor=next-page')) {
+      const response = await route.fetch();
+      return route.fulfill({ response, json: { ...(await response.json()), nextCursor: 'next-page' } });
+    }
+    asked.push(url);
+    if (asked.length > 1) return route.fulfill({ json: { items: [], nextCursor: null } });
+    // Once the live stream is open: its opening reads the first page again, which would clear
+    // the error before the test sees it.
+    await page.locator('.live-dot.live-open').waitFor();
+    return route.fulfill({
+      status: 503,
+      json: { error: { code: 'service_unavailable', message: 'Try again shortly.', details: {} } },
+    });
+  });
+  return asked;
+}
+
+describe('a next page that fails to load', () => {
+  const SAYS_DOWN = 'El servicio está parado un momento. Vuelve a intentarlo en unos minutos.';
+
+  it('on Messages, Reintentar asks for it again (it did nothing), and nothing asks by itself', async () => {
+    const { advisor, page, context, pageErrors } = await advisorPage('Página Caída');
+    await sendAs(advisor, { to: newPhone(), text: 'Primera página' });
+    const asked = await nextPageFailsOnce(page, /\/api\/whatsapp\/messages\?/);
+    await page.goto('/messages');
+    await page.getByTestId('message-row').waitFor();
+    // The sentinel is in view at once with one row: the next page is asked for and fails.
+    await page.getByText(SAYS_DOWN).waitFor();
+    await page.waitForTimeout(1_000);
+    expect(asked).toHaveLength(1);
+    await page.getByRole('button', { name: 'Reintentar' }).click();
+    await page.getByText(SAYS_DOWN).waitFor({ state: 'detached' });
+    expect(asked).toHaveLength(2);
+    await expect(page.getByRole('button', { name: 'Cargar más' }).count()).resolves.toBe(0);
+    await expect(page.getByTestId('message-row').count()).resolves.toBe(1);
+    expect(pageErrors).toEqual([]);
+    await context.close();
+  });
+
+  it('in a chat, older messages that did not come say so (they said nothing) and come on Reintentar', async () => {
+    const { advisor, page, context, pageErrors } = await advisorPage('Chat Caído');
+    const from = newPhone();
+    await clientWrites(advisor, from, 'Hola, ¿hay hueco el martes?');
+    await waitFor(
+      async () => (await advisor.client.get('/api/whatsapp/messages?direction=inbound')).body.items.length,
+      (n: number) => n === 1,
+      { what: 'the client message stored' },
+    );
+    const asked = await nextPageFailsOnce(page, /\/api\/whatsapp\/conversations\/[^/]+\/messages/);
+    await page.goto(`/inbox/${encodeURIComponent(from)}`);
+    await page.getByTestId('chat-bubble').waitFor();
+    await page.locator('.live-dot.live-open').waitFor();
+    await page.getByRole('button', { name: 'Ver mensajes anteriores' }).click();
+    const chat = page.locator('.chat');
+    await chat.getByText(SAYS_DOWN).waitFor();
+    expect(asked).toHaveLength(1);
+    await chat.getByRole('button', { name: 'Reintentar' }).click();
+    await chat.getByText(SAYS_DOWN).waitFor({ state: 'detached' });
+    expect(asked).toHaveLength(2);
+    await expect(page.getByRole('button', { name: 'Ver mensajes anteriores' }).count()).resolves.toBe(0);
+    await expect(page.getByTestId('chat-bubble').count()).resolves.toBe(1);
+    expect(pageErrors).toEqual([]);
+    await context.close();
+  });
+});
+
 describe('the phone-link form', () => {
   it('shows its validation error in the error colour', async () => {
     const { page, context } = await openPage(suite.browser, suite.web.url);

@@ -142,10 +142,12 @@ export function usePagedList<T>(
     void fetchPage(null, { kind: 'replace' });
   }, [fetchPage, version]);
 
+  // Also after a page failed: a call is the advisor asking again (Retry, "older messages"). The
+  // infinite-scroll sentinel, which would ask again by itself, stops observing on an error.
   const loadMore = useCallback(() => {
-    if (busy.current || !next.current || error) return;
+    if (busy.current || !next.current) return;
     void fetchPage(next.current, { kind: 'append' });
-  }, [error, fetchPage]);
+  }, [fetchPage]);
 
   return {
     items,

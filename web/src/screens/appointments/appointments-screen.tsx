@@ -163,7 +163,12 @@ export function AppointmentsScreen() {
         </ul>
       )}
       {list.hasMore && (
-        <LoadMoreSentinel onVisible={list.loadMore} loading={list.loading} count={list.items.length} />
+        <LoadMoreSentinel
+          onVisible={list.loadMore}
+          loading={list.loading}
+          count={list.items.length}
+          error={list.error}
+        />
       )}
 
       <Dialog

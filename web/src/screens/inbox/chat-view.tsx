@@ -147,14 +147,19 @@ export function ChatView({ phone, conversation, onChange }: ChatViewProps) {
       >
         {list.hasMore && (
           <div className="load-more">
-            <button
-              type="button"
-              className="btn btn-ghost btn-small"
-              onClick={list.loadMore}
-              disabled={list.loading}
-            >
-              {t('inbox.older')}
-            </button>
+            {list.error && !list.loading ? (
+              // The older messages did not come: say so, and ask again on Retry.
+              <ErrorNotice error={list.error} onRetry={list.loadMore} />
+            ) : (
+              <button
+                type="button"
+                className="btn btn-ghost btn-small"
+                onClick={list.loadMore}
+                disabled={list.loading}
+              >
+                {t('inbox.older')}
+              </button>
+            )}
           </div>
         )}
         {list.error && list.items.length === 0 && <ErrorNotice error={list.error} onRetry={list.reload} />}

@@ -72,7 +72,12 @@ export function ConversationList({
         })}
       </ul>
       {list.hasMore && (
-        <LoadMoreSentinel onVisible={list.loadMore} loading={list.loading} count={list.items.length} />
+        <LoadMoreSentinel
+          onVisible={list.loadMore}
+          loading={list.loading}
+          count={list.items.length}
+          error={list.error}
+        />
       )}
     </>
   );

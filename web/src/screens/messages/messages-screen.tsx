@@ -159,9 +159,15 @@ export function MessagesScreen() {
               ))}
             </tbody>
           </table>
-          {list.error && <ErrorNotice error={list.error} onRetry={list.loadMore} />}
-          {list.hasMore && !list.error && (
-            <LoadMoreSentinel onVisible={list.loadMore} loading={list.loading} count={list.items.length} />
+          {list.hasMore ? (
+            <LoadMoreSentinel
+              onVisible={list.loadMore}
+              loading={list.loading}
+              count={list.items.length}
+              error={list.error}
+            />
+          ) : (
+            list.error && <ErrorNotice error={list.error} onRetry={list.reload} />
           )}
         </div>
       )}
