@@ -6,6 +6,7 @@
 // alert texts, and the Settings screen. Real service, emulator over HTTP, real Chromium.
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
+import QRCode from 'qrcode';
 import { newPhone } from '../appointments/support.js';
 import { HttpClient, signUpAdvisor } from '../support/http.js';
 import { waitFor } from '../support/wait.js';
@@ -161,7 +162,10 @@ describe('public button: every click goes through the counting redirect', () => 
       const png = panel.getByRole('link', { name: 'Descargar QR (PNG, para imprimir)' });
       await png.waitFor();
       const href = new URL((await png.getAttribute('href'))!, suite.web.url).href;
-      expect(href).toBe(`${suite.web.url}/api/public/advisors/${slug}/whatsapp/qr.png`);
+      // `?v=` names the link the QR encodes (qr-image.ts), so a cached one is never an old link's.
+      expect(href).toMatch(
+        new RegExp(`^${suite.web.url}/api/public/advisors/${slug}/whatsapp/qr\\.png\\?v=[0-9a-z]+$`),
+      );
       expect(await png.getAttribute('download')).toBe(`whatsapp-qr-${slug}.png`);
       const res = await own.context.request.get(href);
       expect(res.status()).toBe(200);
@@ -215,6 +219,50 @@ describe('public button: every click goes through the counting redirect', () => 
     await page.getByRole('link', { name: 'WhatsApp', exact: true }).click();
     await panel.getByRole('link', { name: 'Descargar QR (PNG, para imprimir)' }).waitFor();
     await expect(panel.getByTestId('public-button-hidden').count()).resolves.toBe(0);
+    expect(pageErrors).toEqual([]);
+    await context.close();
+  });
+
+  it('shows and downloads the QR of the new link after the message changes, not a cached old one', async () => {
+    // The QR images are cached for 5 minutes under an address that named only the slug: back
+    // on the WhatsApp screen after a new message in Settings, the QR shown and downloaded for
+    // print still opened WhatsApp with the old text.
+    const rosa = await connectedAdvisor(suite.web.service, 'Rosa Imprenta');
+    const slug = await slugOf(rosa.client);
+    const { page, context, pageErrors } = await openPage(suite.browser, suite.web.url, DESKTOP);
+    await useSessionOf(context, rosa.client);
+    await page.goto('/whatsapp');
+    const panel = page.getByTestId('public-button-panel');
+    const qrImage = panel.getByRole('img', { name: 'Código QR que abre WhatsApp con este contacto' });
+    await expect(
+      qrImage.evaluate((img: HTMLImageElement) => img.decode().then(() => img.naturalWidth > 0)),
+    ).resolves.toBe(true);
+
+    await page.getByRole('link', { name: 'Ajustes', exact: true }).click();
+    await page.getByLabel('Mensaje inicial').fill('Hola Rosa, quiero encargar tarjetas 🙂');
+    await page.getByRole('button', { name: 'Guardar ajustes' }).click();
+    await page.getByText('Ajustes guardados').waitFor();
+    await page.getByRole('link', { name: 'WhatsApp', exact: true }).click();
+    await panel.getByTestId('qr-png').waitFor();
+
+    const fresh = (await rosa.client.get(`/api/public/advisors/${slug}/whatsapp`)).body.url as string;
+    expect(new URL(fresh).searchParams.get('text')).toBe('Hola Rosa, quiero encargar tarjetas 🙂');
+    // What the browser has for the addresses on the screen, its cache included.
+    const shown = await page.evaluate(async () => {
+      const panel = document.querySelector('[data-testid="public-button-panel"]')!;
+      const read = async (url: string) => new Uint8Array(await (await fetch(url)).arrayBuffer());
+      const svg = new TextDecoder().decode(await read(panel.querySelector('img')!.src));
+      const png = await read((panel.querySelector('[data-testid="qr-png"]') as HTMLAnchorElement).href);
+      return { svg, png: Array.from(png) };
+    });
+    expect(shown.svg).toBe(
+      await QRCode.toString(fresh, { type: 'svg', margin: 2, errorCorrectionLevel: 'M' }),
+    );
+    expect(
+      Buffer.from(shown.png).equals(
+        await QRCode.toBuffer(fresh, { type: 'png', margin: 2, width: 512, errorCorrectionLevel: 'M' }),
+      ),
+    ).toBe(true);
     expect(pageErrors).toEqual([]);
     await context.close();
   });

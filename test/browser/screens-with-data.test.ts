@@ -435,7 +435,9 @@ describe('public profile page with the CTA', () => {
       const { page, context, pageErrors } = await openPage(suite.browser, suite.web.url, viewport, {
         isMobile,
       });
-      const qr = page.waitForResponse((r) => r.url().endsWith(`/advisors/${marta.slug}/whatsapp/qr.svg`));
+      const qr = page.waitForResponse((r) =>
+        new URL(r.url()).pathname.endsWith(`/advisors/${marta.slug}/whatsapp/qr.svg`),
+      );
       await page.goto(`/p/${marta.slug}`);
       const cta = page.getByTestId('whatsapp-cta');
       await cta.waitFor();

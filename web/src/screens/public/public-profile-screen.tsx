@@ -11,6 +11,7 @@ import { enc } from '../../lib/api-client';
 import type { PublicCta } from '../../lib/api-types';
 import { initials } from '../../lib/format';
 import { displayPhone } from '../../lib/phone-input';
+import { qrImagePath } from '../../lib/qr-image';
 import { useResource } from '../../lib/use-resource';
 
 export function PublicProfileScreen({ slug }: { slug: string }) {
@@ -64,7 +65,12 @@ export function PublicProfileScreen({ slug }: { slug: string }) {
               <p className="public-message">{t('public.messageNote', { message: cta.data.message })}</p>
             )}
             <figure className="public-qr">
-              <img src={`${base}/qr.svg`} alt={t('public.qrAlt')} width={200} height={200} />
+              <img
+                src={qrImagePath(base, 'svg', cta.data.url)}
+                alt={t('public.qrAlt')}
+                width={200}
+                height={200}
+              />
               <figcaption>{t('public.qrCaption')}</figcaption>
             </figure>
           </>

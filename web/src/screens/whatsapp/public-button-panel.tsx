@@ -8,6 +8,7 @@ import { Link } from '../../components/Link';
 import { useI18n } from '../../i18n/i18n-context';
 import { enc } from '../../lib/api-client';
 import type { PublicCta, WhatsappConfig } from '../../lib/api-types';
+import { qrImagePath } from '../../lib/qr-image';
 import { useResource } from '../../lib/use-resource';
 
 const escapeHtml = (s: string) =>
@@ -46,13 +47,26 @@ export function PublicButtonPanel({ config, slug }: { config: WhatsappConfig; sl
       {cta.data && (
         <>
           <div className="public-share-qr">
-            <img src={`${base}/qr.svg`} alt={t('public.qrAlt')} width={120} height={120} />
+            <img
+              src={qrImagePath(base, 'svg', cta.data.url)}
+              alt={t('public.qrAlt')}
+              width={120}
+              height={120}
+            />
             {/* PNG for print shops and card designers that cannot take SVG. */}
             <p className="public-qr-downloads">
-              <a href={`${base}/qr.png`} download={`whatsapp-qr-${slug}.png`} data-testid="qr-png">
+              <a
+                href={qrImagePath(base, 'png', cta.data.url)}
+                download={`whatsapp-qr-${slug}.png`}
+                data-testid="qr-png"
+              >
                 {t('public.qrPng')}
               </a>
-              <a href={`${base}/qr.svg`} download={`whatsapp-qr-${slug}.svg`} data-testid="qr-svg">
+              <a
+                href={qrImagePath(base, 'svg', cta.data.url)}
+                download={`whatsapp-qr-${slug}.svg`}
+                data-testid="qr-svg"
+              >
                 {t('public.qrSvg')}
               </a>
             </p>
