@@ -646,6 +646,40 @@ describe('a next page that fails to load', () => {
   });
 });
 
+describe('another period on Analítica that fails to load', () => {
+  it("says so instead of showing the previous period's figures under the new period", async () => {
+    const { advisor, page, context, pageErrors } = await advisorPage('Periodo Caído');
+    const slug = (await advisor.client.get('/api/whatsapp/config')).body.publicSlug;
+    await fetch(`${suite.web.url}/api/public/advisors/${slug}/whatsapp/go`, { redirect: 'manual' });
+    await page.goto('/analytics');
+    const clicks = page.getByTestId('cta-clicks').locator('.stat-value');
+    await expect(clicks.textContent()).resolves.toBe('1');
+    const refused = new Promise<void>((resolve) =>
+      page.route('**/api/whatsapp/metrics?*', async (route) => {
+        await route.fulfill({
+          status: 503,
+          json: { error: { code: 'database_unavailable', message: 'Try again shortly.', details: {} } },
+        });
+        resolve();
+      }),
+    );
+    await page.getByRole('button', { name: '7 días' }).click();
+    await refused;
+    await page
+      .getByText('El servicio está parado un momento. Vuelve a intentarlo en unos minutos.')
+      .waitFor();
+    await expect(page.getByTestId('cta-clicks').count()).resolves.toBe(0);
+    await page.unroute('**/api/whatsapp/metrics?*');
+    await page.getByRole('button', { name: 'Reintentar' }).click();
+    await expect(clicks.textContent()).resolves.toBe('1');
+    await expect(page.getByRole('button', { name: '7 días' }).getAttribute('aria-pressed')).resolves.toBe(
+      'true',
+    );
+    expect(pageErrors).toEqual([]);
+    await context.close();
+  });
+});
+
 describe('the phone-link form', () => {
   it('shows its validation error in the error colour', async () => {
     const { page, context } = await openPage(suite.browser, suite.web.url);

@@ -58,7 +58,8 @@ export function AnalyticsScreen() {
       />
       {metrics.loading && !m ? (
         <LoadingState />
-      ) : metrics.error && !m ? (
+      ) : metrics.error ? (
+        // Also with figures on screen: they are the previous period's, not the one now chosen.
         <ErrorNotice error={metrics.error} onRetry={metrics.reload} />
       ) : !m ? null : (
         <div className="stats">
