@@ -680,6 +680,39 @@ describe('another period on Analítica that fails to load', () => {
   });
 });
 
+describe('Enter in the reply box while an input method is composing', () => {
+  it('picks the word (Japanese, Chinese, Korean keyboards), and sends only on the next Enter', async () => {
+    // The Enter that confirms a composed word reaches the page as a keydown with isComposing
+    // (keyCode 229 on some browsers): it sent the half-written reply.
+    const { advisor, page, context, pageErrors } = await advisorPage('Enter Compuesto');
+    const from = newPhone();
+    await clientWrites(advisor, from, 'こんにちは');
+    await waitFor(
+      async () => (await advisor.client.get('/api/whatsapp/messages?direction=inbound')).body.items.length,
+      (n: number) => n === 1,
+      { what: 'the client message stored' },
+    );
+    await page.goto(`/inbox/${encodeURIComponent(from)}`);
+    const reply = page.getByTestId('reply-text');
+    await reply.fill('明日の予約');
+    const sends: string[] = [];
+    page.on('request', (r) => {
+      if (r.url().endsWith('/api/whatsapp/send')) sends.push(r.postData() ?? '');
+    });
+    await reply.dispatchEvent('keydown', { key: 'Enter', code: 'Enter', isComposing: true, bubbles: true });
+    await reply.dispatchEvent('keydown', { key: 'Enter', code: 'Enter', keyCode: 229, bubbles: true });
+    await page.waitForTimeout(500);
+    expect(sends).toEqual([]);
+    await expect(reply.inputValue()).resolves.toBe('明日の予約');
+    await reply.press('Enter');
+    await page.locator('[data-testid="chat-bubble"][data-direction="outbound"]').waitFor();
+    expect(sends).toHaveLength(1);
+    expect(JSON.parse(sends[0]!).text).toBe('明日の予約');
+    expect(pageErrors).toEqual([]);
+    await context.close();
+  });
+});
+
 describe('the phone-link form', () => {
   it('shows its validation error in the error colour', async () => {
     const { page, context } = await openPage(suite.browser, suite.web.url);

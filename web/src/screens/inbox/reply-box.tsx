@@ -62,7 +62,10 @@ export function ReplyBox({
           placeholder={disabled ? t('inbox.optedOutNoReply') : t('inbox.replyPlaceholder')}
           onChange={(e) => setText(e.target.value)}
           onKeyDown={(e) => {
-            if (e.key === 'Enter' && !e.shiftKey) {
+            // Not the Enter that picks a word from an input method (Japanese, Chinese, Korean…):
+            // isComposing, or keyCode 229 where a browser does not set it.
+            const composing = e.nativeEvent.isComposing || e.keyCode === 229;
+            if (e.key === 'Enter' && !e.shiftKey && !composing) {
               e.preventDefault();
               void send();
             }
