@@ -713,6 +713,64 @@ describe('Enter in the reply box while an input method is composing', () => {
   });
 });
 
+/**
+ * Where the first and the last character of `locator`'s text are drawn: in a right-to-left
+ * paragraph the last one (a closing ?) is to the left of the first.
+ */
+function firstAndLastX(locator: ReturnType<Page['locator']>): Promise<{ first: number; last: number }> {
+  return locator.evaluate((el) => {
+    const text = el.firstChild!;
+    const at = (offset: number) => {
+      const range = document.createRange();
+      range.setStart(text, offset);
+      range.setEnd(text, offset + 1);
+      return range.getBoundingClientRect().left;
+    };
+    return { first: at(0), last: at(text.textContent!.length - 1) };
+  });
+}
+
+describe('a message in Arabic or Hebrew', () => {
+  it('reads right to left in the chat and the history, and so does a reply typed in it', async () => {
+    // Nothing set a direction: a right-to-left message was laid out left to right, its closing
+    // question mark drawn at the wrong end, and a reply typed in Arabic ran left to right.
+    const { advisor, page, context, pageErrors } = await advisorPage('Texto Rtl');
+    const from = newPhone();
+    // Hebrew ends a question with the ASCII ?, a neutral character that takes the paragraph's side.
+    const question = 'שלום, יש לך תור מחר?';
+    await clientWrites(advisor, from, question);
+    await waitFor(
+      async () => (await advisor.client.get('/api/whatsapp/messages?direction=inbound')).body.items.length,
+      (n: number) => n === 1,
+      { what: 'the client message stored' },
+    );
+    await page.goto(`/inbox/${encodeURIComponent(from)}`);
+    const bubble = page.getByTestId('chat-bubble').locator('.bubble-text');
+    await expect(bubble.textContent()).resolves.toBe(question);
+    const inChat = await firstAndLastX(bubble);
+    expect(inChat.last).toBeLessThan(inChat.first);
+    const lastInList = page.getByTestId('conversation').locator('.conversation-last');
+    const inList = await firstAndLastX(lastInList);
+    expect(inList.last).toBeLessThan(inList.first);
+
+    const reply = page.getByTestId('reply-text');
+    await reply.fill('نعم، الساعة العاشرة');
+    await expect(reply.evaluate((el) => el.matches(':dir(rtl)'))).resolves.toBe(true);
+    await reply.fill('Sí, a las diez');
+    await expect(reply.evaluate((el) => el.matches(':dir(ltr)'))).resolves.toBe(true);
+    await reply.fill('');
+
+    await page.getByRole('link', { name: 'Mensajes', exact: true }).click();
+    const inHistory = page
+      .locator(`[data-testid="message-row"]`)
+      .locator('.cell-text span', { hasText: question });
+    const historyX = await firstAndLastX(inHistory);
+    expect(historyX.last).toBeLessThan(historyX.first);
+    expect(pageErrors).toEqual([]);
+    await context.close();
+  });
+});
+
 describe('the phone-link form', () => {
   it('shows its validation error in the error colour', async () => {
     const { page, context } = await openPage(suite.browser, suite.web.url);

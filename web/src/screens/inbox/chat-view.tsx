@@ -180,7 +180,8 @@ export function ChatView({ phone, conversation, onChange }: ChatViewProps) {
                 data-direction={m.direction}
                 data-status={m.status}
               >
-                <p className="bubble-text">
+                {/* dir="auto": a message in Hebrew or Arabic reads right to left, its punctuation too. */}
+                <p className="bubble-text" dir="auto">
                   {m.deletedAt ? messageSummary(m, t) : <LinkedText text={messageSummary(m, t)} />}
                 </p>
                 <span className="bubble-meta">

@@ -48,11 +48,13 @@ export function ConversationList({
                 </span>
                 <span className="conversation-main">
                   <span className="conversation-top">
-                    <span className="conversation-name">{name}</span>
+                    <span className="conversation-name" dir="auto">
+                      {name}
+                    </span>
                     <span className="conversation-time">{dates.short(c.lastMessage?.createdAt)}</span>
                   </span>
                   <span className="conversation-bottom">
-                    <span className="conversation-last">
+                    <span className="conversation-last" dir="auto">
                       {c.lastMessage ? messageSummary(c.lastMessage, t) : ''}
                     </span>
                     {c.optedOut && (

@@ -57,6 +57,7 @@ export function ReplyBox({
         <textarea
           id="reply-text"
           rows={2}
+          dir="auto"
           value={text}
           disabled={disabled}
           placeholder={disabled ? t('inbox.optedOutNoReply') : t('inbox.replyPlaceholder')}

@@ -61,7 +61,9 @@ export function MessageRow({ message: m, onUpdated }: { message: Message; onUpda
       </td>
       <td data-label={t('msg.client')}>
         <div>
-          <span className="cell-main">{m.clientName ?? displayPhone(m.phone)}</span>
+          <span className="cell-main" dir="auto">
+            {m.clientName ?? displayPhone(m.phone)}
+          </span>
           {m.clientName && <span className="cell-sub nowrap">{displayPhone(m.phone)}</span>}
         </div>
       </td>
@@ -70,7 +72,9 @@ export function MessageRow({ message: m, onUpdated }: { message: Message; onUpda
           {m.templateKey && (
             <span className="chip chip-small chip-template">{templateLabel(m.templateKey, t)}</span>
           )}
-          <span className={m.deletedAt ? 'text-deleted' : undefined}>{messageSummary(m, t)}</span>
+          <span className={m.deletedAt ? 'text-deleted' : undefined} dir="auto">
+            {messageSummary(m, t)}
+          </span>
           <EditedMark message={m} className="cell-sub" />
         </div>
       </td>

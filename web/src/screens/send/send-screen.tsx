@@ -218,6 +218,7 @@ export function SendScreen() {
               <textarea
                 {...ids}
                 rows={5}
+                dir="auto"
                 value={text}
                 onChange={(e) => {
                   setText(e.target.value);
@@ -266,6 +267,7 @@ export function SendScreen() {
                 <textarea
                   {...ids}
                   rows={2}
+                  dir="auto"
                   value={caption}
                   onChange={(e) => {
                     setCaption(e.target.value);
