@@ -771,6 +771,41 @@ describe('a message in Arabic or Hebrew', () => {
   });
 });
 
+describe('a personal follow-up written for one client', () => {
+  it('is not offered to the next client, and is still there for its own', async () => {
+    // The dialog kept one note for every appointment: cancelled for Lucía, it opened for Jorge
+    // already holding what was written to Lucía, one click from going to the wrong client.
+    const marta = await bookingAdvisor(suite.web.service, 'Marta Notas');
+    const lucia = booking({ clientName: 'Lucía Nota', startsAt: inSeconds(2 * 86_400).toISOString() });
+    const jorge = booking({ clientName: 'Jorge Nota', startsAt: inSeconds(3 * 86_400).toISOString() });
+    expect((await marta.api.post('/api/appointments', lucia)).status).toBe(201);
+    expect((await marta.api.post('/api/appointments', jorge)).status).toBe(201);
+    const { page, context, pageErrors } = await advisorPage('Marta Notas', DESKTOP, marta);
+    await page.goto('/appointments');
+    const card = (name: string) => page.getByTestId('appointment').filter({ hasText: name });
+    const open = async (name: string) => {
+      await card(name).getByRole('button', { name: 'Enviar seguimiento con mensaje personal' }).click();
+      return page.getByRole('dialog', { name: `Seguimiento para ${name}` });
+    };
+    const forLucia = 'Lucía, tus análisis salieron bien; seguimos con la dieta.';
+    let dialog = await open('Lucía Nota');
+    await dialog.getByLabel('Tu mensaje personal').fill(forLucia);
+    await dialog.getByRole('button', { name: 'Cancelar' }).click();
+    await dialog.waitFor({ state: 'detached' });
+
+    dialog = await open('Jorge Nota');
+    await expect(dialog.getByLabel('Tu mensaje personal').inputValue()).resolves.toBe('');
+    await expect(dialog.getByRole('button', { name: 'Enviar seguimiento' }).isDisabled()).resolves.toBe(true);
+    await dialog.getByRole('button', { name: 'Cancelar' }).click();
+    await dialog.waitFor({ state: 'detached' });
+
+    dialog = await open('Lucía Nota');
+    await expect(dialog.getByLabel('Tu mensaje personal').inputValue()).resolves.toBe(forLucia);
+    expect(pageErrors).toEqual([]);
+    await context.close();
+  });
+});
+
 describe('the phone-link form', () => {
   it('shows its validation error in the error colour', async () => {
     const { page, context } = await openPage(suite.browser, suite.web.url);

@@ -38,7 +38,11 @@ export function AppointmentsScreen() {
   // `cancelled`: the server refused because the appointment was cancelled meanwhile.
   const [error, setError] = useState<{ id: string; error: unknown; cancelled?: boolean } | null>(null);
   const [followUp, setFollowUp] = useState<Appointment | null>(null);
-  const [note, setNote] = useState('');
+  // The personal note written for each appointment's follow-up, kept when its dialog is closed
+  // unsent: one note for all of them offered a client what was written to another.
+  const [notes, setNotes] = useState<Record<string, string>>({});
+  const note = followUp ? (notes[followUp.externalId] ?? '') : '';
+  const setNote = (externalId: string, text: string) => setNotes((n) => ({ ...n, [externalId]: text }));
 
   const patchMessage = (m: Message) =>
     list.setItems((items) =>
@@ -187,7 +191,7 @@ export function AppointmentsScreen() {
               onClick={async () => {
                 if (followUp && (await send(followUp, 'follow_up', note.trim()))) {
                   setFollowUp(null);
-                  setNote('');
+                  setNote(followUp.externalId, '');
                 }
               }}
             >
@@ -202,7 +206,7 @@ export function AppointmentsScreen() {
               {...ids}
               rows={4}
               value={note}
-              onChange={(e) => setNote(e.target.value)}
+              onChange={(e) => followUp && setNote(followUp.externalId, e.target.value)}
               data-autofocus
             />
           )}
