@@ -3,18 +3,9 @@
 // when the advisor changes the pre-filled message or links another number, so the QR shown (and
 // downloaded for print) was the old link's. `v` names the link it should encode: a new link is a
 // new address. The server ignores the parameter.
+import { shortHash } from './short-hash';
 
 /** `/api/public/advisors/<slug>/whatsapp/qr.svg?v=…` for the link `waMeUrl`. */
 export function qrImagePath(base: string, format: 'svg' | 'png', waMeUrl: string): string {
-  return `${base}/qr.${format}?v=${linkVersion(waMeUrl)}`;
-}
-
-/** FNV-1a (32 bits) of the link, in base 36: short, and different for any change that matters. */
-function linkVersion(text: string): string {
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) {
-    hash ^= text.charCodeAt(i);
-    hash = Math.imul(hash, 0x01000193) >>> 0;
-  }
-  return hash.toString(36);
+  return `${base}/qr.${format}?v=${shortHash(waMeUrl)}`;
 }

@@ -1,13 +1,26 @@
-/** A template's key from its name: "Bono de bienvenida" → "bono_de_bienvenida" (snake_case, ≤ 64). */
+import { shortHash } from './short-hash';
+
+/**
+ * A template's key from its name: "Bono de bienvenida" → "bono_de_bienvenida" (snake_case, ≤ 64).
+ * Letters and digits the key cannot hold (Cyrillic, Hebrew, Arabic, CJK…) and emoji-only names
+ * add a short hash of the name: without it every such name became "plantilla" (or only its Latin
+ * part), and the advisor's second template of that kind was refused as a duplicate (409).
+ */
 export function keyFromName(name: string): string {
-  const base = name
+  const folded = name
     .normalize('NFD')
     .replace(/[\u0300-\u036f]/g, '')
-    .toLowerCase()
+    .toLowerCase();
+  const base = folded
     .replace(/[^a-z0-9]+/g, '_')
     .replace(/^_+|_+$/g, '')
     .slice(0, 64)
     .replace(/_+$/, '');
-  if (!base) return 'plantilla';
-  return /^[a-z]/.test(base) ? base : `t_${base}`.slice(0, 64);
+  const unkeyable = !base || /[^\s\p{P}\p{S}a-z0-9]/u.test(folded.replace(/[\p{M}\p{Cf}]/gu, ''));
+  if (!unkeyable) return /^[a-z]/.test(base) ? base : `t_${base}`.slice(0, 64);
+  const suffix = `_${shortHash(name.trim())}`;
+  const head = (base ? (/^[a-z]/.test(base) ? base : `t_${base}`) : 'plantilla')
+    .slice(0, 64 - suffix.length)
+    .replace(/_+$/, '');
+  return `${head}${suffix}`;
 }
