@@ -65,6 +65,26 @@ describe('public WhatsApp button', () => {
   });
 });
 
+describe('the counting redirect', () => {
+  it('counts a visit, not a HEAD (a link checker or a preview asking where it leads)', async () => {
+    const gil = await connectedAdvisor(service, 'Gil Cuenta', { phone: '+34612345671' });
+    const { publicSlug } = (await gil.client.get('/api/whatsapp/config')).body;
+    const clicks = async () => (await gil.client.get('/api/whatsapp/metrics')).body.ctaClicks;
+    const go = `${service.url}/api/public/advisors/${publicSlug}/whatsapp/go`;
+    const url = (await new HttpClient(service.url).get(`/api/public/advisors/${publicSlug}/whatsapp`)).body
+      .url;
+
+    const head = await fetch(go, { method: 'HEAD', redirect: 'manual' });
+    expect(head.status).toBe(302);
+    expect(head.headers.get('location')).toBe(url);
+    expect(await clicks()).toBe(0);
+
+    const visit = await fetch(go, { redirect: 'manual' });
+    expect(visit.status).toBe(302);
+    expect(await clicks()).toBe(1);
+  });
+});
+
 describe("the advisor's view of the button", () => {
   it('says whether visitors see it and why not, by the rule the public route answers with', async () => {
     const anon = new HttpClient(service.url);

@@ -58,7 +58,9 @@ export function publicRoutes(app: FastifyInstance, deps: AppDeps): void {
 
   r.get('/api/public/advisors/:slug/whatsapp/go', { schema: { tags, params } }, async (request, reply) => {
     const cta = await findPublicCta(ctx, request.params.slug);
-    await recordCtaClick(ctx, cta.advisorId);
+    // Fastify answers HEAD with this handler too: a link checker or a preview asking where the
+    // link leads is not a visitor's click.
+    if (request.method !== 'HEAD') await recordCtaClick(ctx, cta.advisorId);
     return reply.redirect(cta.url, 302);
   });
 
