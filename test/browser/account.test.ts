@@ -132,6 +132,21 @@ describe('advisor account in the browser', () => {
     await context.close();
   });
 
+  it('keeps the query of the page asked for: a Send link opens with its recipient after signing in', async () => {
+    // Only the path went into ?next=, so /send?to=…&name=… opened an empty Send form.
+    const { page, context, pageErrors } = await openPage(suite.browser, suite.web.url);
+    await page.goto('/send?to=%2B34600111222&name=Eva%20L%C3%B3pez');
+    await page.waitForURL('**/sign-in?next=%2Fsend%3Fto%3D%252B34600111222%26name%3DEva%2520L%25C3%25B3pez');
+    await page.getByLabel('Email').fill(email);
+    await page.getByLabel('Contraseña', { exact: true }).fill(password);
+    await page.getByRole('button', { name: 'Entrar' }).click();
+    await page.waitForURL('**/send?to=%2B34600111222&name=Eva%20L%C3%B3pez');
+    await expect(page.getByTestId('recipient').inputValue()).resolves.toBe('+34600111222');
+    await expect(page.getByLabel('Nombre del cliente (opcional)').inputValue()).resolves.toBe('Eva López');
+    expect(pageErrors).toEqual([]);
+    await context.close();
+  });
+
   it('says why when a session ends under the advisor, and not to a visitor who was never in', async () => {
     const { page, context } = await openPage(suite.browser, suite.web.url);
     const notice = page.getByText('Tu sesión ha terminado');

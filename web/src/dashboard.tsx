@@ -51,7 +51,9 @@ export function Dashboard() {
   useEffect(() => {
     if (checking) return;
     if (!user && !onAuthPage) {
-      const next = path !== '/' && known && !signedOutByUser ? `?next=${encodeURIComponent(path)}` : '';
+      // The query too: a link such as /send?to=…&name=… opens filled in once signed in.
+      const asked = path + window.location.search;
+      const next = path !== '/' && known && !signedOutByUser ? `?next=${encodeURIComponent(asked)}` : '';
       navigate(`/sign-in${next}`, { replace: true });
     } else if (user && (onAuthPage || !known)) {
       const next = safeNextPath(new URLSearchParams(window.location.search).get('next'));
