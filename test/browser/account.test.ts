@@ -120,6 +120,26 @@ describe('advisor account in the browser', () => {
     await context.close();
   });
 
+  it('takes a key revoked meanwhile elsewhere as revoked, not as an error', async () => {
+    const { page, context, pageErrors } = await openPage(suite.browser, suite.web.url);
+    await signIn(page);
+    await page.goto('/integrations');
+    await page.getByLabel('Nombre').fill('Agenda vieja');
+    await page.getByRole('button', { name: 'Crear clave' }).click();
+    await page.getByTestId('new-api-key').waitFor();
+    await page.getByRole('button', { name: 'Ya la he guardado' }).click();
+    const [created] = (await (await page.request.get('/api/api-keys')).json()).items;
+    // Another tab revokes it; this one still lists it.
+    expect((await page.request.delete(`/api/api-keys/${created.id}`)).status()).toBe(204);
+    await page.getByRole('button', { name: 'Revocar' }).click();
+    const dialog = page.getByRole('dialog', { name: '¿Revocar esta clave?' });
+    await dialog.getByRole('button', { name: 'Revocar' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    await page.getByText('Aún no tienes claves').waitFor();
+    expect(pageErrors).toEqual([]);
+    await context.close();
+  });
+
   it('sends a signed-out visitor to sign in and back to the page they asked for', async () => {
     const { page, context } = await openPage(suite.browser, suite.web.url);
     await page.goto('/integrations');

@@ -160,7 +160,12 @@ export function IntegrationsScreen() {
         onClose={() => setRevoking(null)}
         onConfirm={async () => {
           if (!revoking) return;
-          await api.delete(`/api/api-keys/${encodeURIComponent(revoking.id)}`);
+          try {
+            await api.delete(`/api/api-keys/${encodeURIComponent(revoking.id)}`);
+          } catch (err) {
+            // 404: already revoked (in another tab, by another session): what was asked is done.
+            if (!(err instanceof ApiError && err.status === 404)) throw err;
+          }
           keys.setData((current) => current && { items: current.items.filter((k) => k.id !== revoking.id) });
           toast(t('keys.revoked'));
         }}
