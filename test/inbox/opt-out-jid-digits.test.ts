@@ -3,41 +3,35 @@
 // (+55 31 98765-4321 is 553187654321@s.whatsapp.net). What comes back from WhatsApp must be filed
 // under the number we send to: an opt-out, a reply, a send's echo.
 import { and, eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { findMessage } from '../../src/db/repositories/message.repository.js';
 import { whatsappClient } from '../../src/db/schema/index.js';
 import { HttpClient } from '../support/http.js';
-import { startTestService, type TestService } from '../support/service.js';
 import { waitFor } from '../support/wait.js';
-import { connectedAdvisor, sentByPhone, type ConnectedAdvisor } from '../support/whatsapp.js';
-import { SLOW_GATEWAY_LATENCY_MS as GATEWAY_LATENCY_MS, slowGatewayEnv } from '../support/slow-gateway.js';
+import { sentByPhone } from '../support/whatsapp.js';
+import {
+  SLOW_GATEWAY_LATENCY_MS as GATEWAY_LATENCY_MS,
+  useSlowGatewayService,
+} from '../support/slow-gateway.js';
 
 const UNCERTAIN_WAIT_MS = 4_000;
 
-let service: TestService;
+const slow = useSlowGatewayService(UNCERTAIN_WAIT_MS);
 let emulator: HttpClient;
-let ana: ConnectedAdvisor;
-beforeAll(async () => {
-  service = await startTestService({
-    env: slowGatewayEnv(UNCERTAIN_WAIT_MS),
-  });
-  emulator = new HttpClient(service.emulatorUrl);
-  ana = await connectedAdvisor(service, 'Ana');
-});
-afterAll(async () => {
-  await service?.close();
+beforeAll(() => {
+  emulator = new HttpClient(slow.service.emulatorUrl);
 });
 
 const optedOutPhones = async () =>
   (
-    await service.database.db
+    await slow.service.database.db
       .select({ phone: whatsappClient.phone })
       .from(whatsappClient)
-      .where(and(eq(whatsappClient.advisorId, ana.userId), eq(whatsappClient.optedOut, true)))
+      .where(and(eq(whatsappClient.advisorId, slow.ana.userId), eq(whatsappClient.optedOut, true)))
   ).map((row) => row.phone);
 
 async function clientWrites(from: string, text: string) {
-  const res = await emulator.post(`/_emulator/instances/${ana.instanceName}/inbound`, { from, text });
+  const res = await emulator.post(`/_emulator/instances/${slow.ana.instanceName}/inbound`, { from, text });
   expect(res.status).toBe(201);
 }
 
@@ -56,7 +50,7 @@ describe('numbers whose JID drops a digit', () => {
       });
       expect(after.filter((p) => !before.includes(p))).toEqual([phone]);
       for (const to of typed) {
-        const send = await ana.client.post('/api/whatsapp/send', { to, text: 'recordatorio' });
+        const send = await slow.ana.client.post('/api/whatsapp/send', { to, text: 'recordatorio' });
         expect(send.status, to).toBe(422);
         expect(send.body.error.code, to).toBe('recipient_opted_out');
       }
@@ -65,11 +59,11 @@ describe('numbers whose JID drops a digit', () => {
 
   it("a Brazilian client's reply joins the conversation we started", async () => {
     const phone = '+5531988887777';
-    const send = await ana.client.post('/api/whatsapp/send', { to: '+55 31 98888 7777', text: 'Olá!' });
+    const send = await slow.ana.client.post('/api/whatsapp/send', { to: '+55 31 98888 7777', text: 'Olá!' });
     expect(send.status).toBe(202);
     await clientWrites(phone, 'Oi, tudo bem?');
     const items = await waitFor(
-      async () => (await ana.client.get('/api/whatsapp/conversations?limit=200')).body.items as any[],
+      async () => (await slow.ana.client.get('/api/whatsapp/conversations?limit=200')).body.items as any[],
       (list) => list.some((c) => c.lastMessage?.text === 'Oi, tudo bem?'),
       { what: 'the reply in a conversation' },
     );
@@ -80,23 +74,23 @@ describe('numbers whose JID drops a digit', () => {
 
   it('an Argentine send that outlasts the timeout is adopted from its echo and reaches the client once', async () => {
     const text = 'Slow gateway, Argentine number';
-    await ana.emulator.put('/_emulator/faults', { latencyMs: GATEWAY_LATENCY_MS });
-    const res = await ana.client.post('/api/whatsapp/send', { to: '+54 9 351 412 3457', text });
+    await slow.ana.emulator.put('/_emulator/faults', { latencyMs: GATEWAY_LATENCY_MS });
+    const res = await slow.ana.client.post('/api/whatsapp/send', { to: '+54 9 351 412 3457', text });
     expect(res.status).toBe(202);
     try {
       await waitFor(
-        () => findMessage(service.runtime.ctx.db, ana.userId, res.body.message.id),
+        () => findMessage(slow.service.runtime.ctx.db, slow.ana.userId, res.body.message.id),
         (row) => row?.status === 'queued' && row.attempts === 1,
         { what: 'released after the timeout' },
       );
-      await ana.emulator.put('/_emulator/faults', { latencyMs: 0 });
+      await slow.ana.emulator.put('/_emulator/faults', { latencyMs: 0 });
       await new Promise((r) => setTimeout(r, UNCERTAIN_WAIT_MS + GATEWAY_LATENCY_MS));
     } finally {
-      await ana.emulator.put('/_emulator/faults', { latencyMs: 0 });
+      await slow.ana.emulator.put('/_emulator/faults', { latencyMs: 0 });
     }
-    const copies = (await sentByPhone(ana)).filter((m) => m.text === text);
+    const copies = (await sentByPhone(slow.ana)).filter((m) => m.text === text);
     expect(copies).toHaveLength(1);
-    const row = await findMessage(service.runtime.ctx.db, ana.userId, res.body.message.id);
+    const row = await findMessage(slow.service.runtime.ctx.db, slow.ana.userId, res.body.message.id);
     expect(row).toMatchObject({ phone: '+5493514123457', attempts: 1 });
     expect(row?.status).not.toBe('queued');
   }, 60_000);

@@ -3,49 +3,38 @@
 // the client had it, and a manual Retry sent a second copy. The job now waits
 // SEND_UNCERTAIN_RETRY_MS for the echo with the row still queued, then only looks: recorded by
 // the echo, the message stays sent; still unsent, it fails with the timeout as its reason.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { findMessage } from '../../src/db/repositories/message.repository.js';
-import { startTestService, type TestService } from '../support/service.js';
 import { waitFor } from '../support/wait.js';
-import { connectedAdvisor, sentByPhone, type ConnectedAdvisor } from '../support/whatsapp.js';
+import { sentByPhone } from '../support/whatsapp.js';
 import {
   SLOW_GATEWAY_LATENCY_MS as GATEWAY_LATENCY_MS,
   SLOW_TIMEOUT_MS as TIMEOUT_MS,
-  slowGatewayEnv,
+  useSlowGatewayService,
 } from '../support/slow-gateway.js';
 
 const UNCERTAIN_WAIT_MS = 4_000;
 
-let service: TestService;
-let ana: ConnectedAdvisor;
-beforeAll(async () => {
-  service = await startTestService({
-    env: slowGatewayEnv(UNCERTAIN_WAIT_MS, { SEND_MAX_ATTEMPTS: '1' }),
-  });
-  ana = await connectedAdvisor(service, 'Ana');
-});
+const slow = useSlowGatewayService(UNCERTAIN_WAIT_MS, { SEND_MAX_ATTEMPTS: '1' });
 afterEach(async () => {
-  await ana.emulator.delete('/_emulator/faults');
-});
-afterAll(async () => {
-  await service?.close();
+  await slow.ana.emulator.delete('/_emulator/faults');
 });
 
 const jobState = async (id: string) => {
-  const job = await service.runtime.messages.queue.getJob(`send-${id}`);
+  const job = await slow.service.runtime.messages.queue.getJob(`send-${id}`);
   return job ? await job.getState() : 'removed';
 };
 
 describe('an uncertain last attempt', () => {
   it('waits for the echo: the message ends sent, once, and cannot be retried', async () => {
     const text = 'Tu sesión de mañana (último intento lento)';
-    await ana.emulator.put('/_emulator/faults', { latencyMs: GATEWAY_LATENCY_MS });
-    const res = await ana.client.post('/api/whatsapp/send', { to: '+34612000821', text });
+    await slow.ana.emulator.put('/_emulator/faults', { latencyMs: GATEWAY_LATENCY_MS });
+    const res = await slow.ana.client.post('/api/whatsapp/send', { to: '+34612000821', text });
     expect(res.status).toBe(202);
     const id = res.body.message.id;
     // The attempt times out: the row waits (queued, the timeout as its reason), not failed.
     const released = await waitFor(
-      () => findMessage(service.runtime.ctx.db, ana.userId, id),
+      () => findMessage(slow.service.runtime.ctx.db, slow.ana.userId, id),
       (row) => row?.attempts === 1 && row.errorCode === 'gateway_timeout',
       { what: 'the timed-out last attempt released' },
     );
@@ -53,42 +42,42 @@ describe('an uncertain last attempt', () => {
     expect(await jobState(id)).toBe('delayed');
     // Evolution finishes the send after our timeout; its echo records it.
     const sent = await waitFor(
-      () => findMessage(service.runtime.ctx.db, ana.userId, id),
+      () => findMessage(slow.service.runtime.ctx.db, slow.ana.userId, id),
       (row) => row?.sentAt != null,
       { what: 'the echo confirming the slow send', timeoutMs: 10_000 },
     );
     expect(sent!.evolutionMessageId).not.toBeNull();
-    await ana.emulator.put('/_emulator/faults', { latencyMs: 0 });
+    await slow.ana.emulator.put('/_emulator/faults', { latencyMs: 0 });
     // The final look finds it sent and ends the job without touching the row.
     await waitFor(
       () => jobState(id),
       (state) => !/delayed|waiting|active|prioritized/.test(state),
       { what: 'the final look', timeoutMs: UNCERTAIN_WAIT_MS + 5_000 },
     );
-    const row = await findMessage(service.runtime.ctx.db, ana.userId, id);
+    const row = await findMessage(slow.service.runtime.ctx.db, slow.ana.userId, id);
     expect(['sent', 'delivered', 'read']).toContain(row!.status);
-    const retry = await ana.client.post(`/api/whatsapp/messages/${id}/retry`);
+    const retry = await slow.ana.client.post(`/api/whatsapp/messages/${id}/retry`);
     expect(retry.status).toBe(409);
     await new Promise((r) => setTimeout(r, 1_000));
-    expect((await sentByPhone(ana)).filter((m) => m.text === text)).toHaveLength(1);
+    expect((await sentByPhone(slow.ana)).filter((m) => m.text === text)).toHaveLength(1);
   }, 60_000);
 
   it('fails with the timeout once the wait passes with no echo, without sending again', async () => {
     const text = 'Tu sesión del jueves (último intento lento, sin eco)';
     // The slow send goes out but its echo (and every later webhook) is lost.
-    await ana.emulator.put('/_emulator/faults', { latencyMs: GATEWAY_LATENCY_MS, dropWebhookRate: 1 });
-    const res = await ana.client.post('/api/whatsapp/send', { to: '+34612000822', text });
+    await slow.ana.emulator.put('/_emulator/faults', { latencyMs: GATEWAY_LATENCY_MS, dropWebhookRate: 1 });
+    const res = await slow.ana.client.post('/api/whatsapp/send', { to: '+34612000822', text });
     expect(res.status).toBe(202);
     const id = res.body.message.id;
     const t0 = Date.now();
     const released = await waitFor(
-      () => findMessage(service.runtime.ctx.db, ana.userId, id),
+      () => findMessage(slow.service.runtime.ctx.db, slow.ana.userId, id),
       (row) => row?.attempts === 1 && row.errorCode === 'gateway_timeout',
       { what: 'the timed-out last attempt released' },
     );
     expect(released!.status).toBe('queued');
     const failed = await waitFor(
-      () => findMessage(service.runtime.ctx.db, ana.userId, id),
+      () => findMessage(slow.service.runtime.ctx.db, slow.ana.userId, id),
       (row) => row?.status === 'failed',
       { what: 'the message failed after the wait', timeoutMs: UNCERTAIN_WAIT_MS + 8_000 },
     );
@@ -101,6 +90,6 @@ describe('an uncertain last attempt', () => {
       (state) => !/delayed|waiting|active|prioritized/.test(state),
       { what: 'the job ended' },
     );
-    expect((await sentByPhone(ana)).filter((m) => m.text === text)).toHaveLength(1);
+    expect((await sentByPhone(slow.ana)).filter((m) => m.text === text)).toHaveLength(1);
   }, 60_000);
 });

@@ -2,60 +2,52 @@
 // sends anyway a moment later. Retrying at once (the ordinary backoff) gave the client two copies.
 // The retry now waits SEND_UNCERTAIN_RETRY_MS, by which time the send's SEND_MESSAGE echo has
 // given the attempt its id, so the retry finds it sent.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { findMessage } from '../../src/db/repositories/message.repository.js';
-import { startTestService, type TestService } from '../support/service.js';
 import { waitFor } from '../support/wait.js';
-import { connectedAdvisor, sentByPhone, type ConnectedAdvisor } from '../support/whatsapp.js';
-import { SLOW_GATEWAY_LATENCY_MS as GATEWAY_LATENCY_MS, slowGatewayEnv } from '../support/slow-gateway.js';
+import { sentByPhone } from '../support/whatsapp.js';
+import {
+  SLOW_GATEWAY_LATENCY_MS as GATEWAY_LATENCY_MS,
+  useSlowGatewayService,
+} from '../support/slow-gateway.js';
 
 const UNCERTAIN_WAIT_MS = 4_000;
 
-let service: TestService;
-let ana: ConnectedAdvisor;
-beforeAll(async () => {
-  service = await startTestService({
-    env: slowGatewayEnv(UNCERTAIN_WAIT_MS),
-  });
-  ana = await connectedAdvisor(service, 'Ana');
-});
-afterAll(async () => {
-  await service?.close();
-});
+const slow = useSlowGatewayService(UNCERTAIN_WAIT_MS);
 
 describe('a send that outlasts the gateway timeout', () => {
   it('reaches the client once: the retry waits for the echo instead of sending again', async () => {
     const text = 'Confirmada tu cita del martes (pasarela lenta)';
-    await ana.emulator.put('/_emulator/faults', { latencyMs: GATEWAY_LATENCY_MS });
-    const res = await ana.client.post('/api/whatsapp/send', { to: '+34612000801', text });
+    await slow.ana.emulator.put('/_emulator/faults', { latencyMs: GATEWAY_LATENCY_MS });
+    const res = await slow.ana.client.post('/api/whatsapp/send', { to: '+34612000801', text });
     expect(res.status).toBe(202);
     try {
       // The attempt times out and is released for a retry, with the timeout as its reason.
       const released = await waitFor(
-        () => findMessage(service.runtime.ctx.db, ana.userId, res.body.message.id),
+        () => findMessage(slow.service.runtime.ctx.db, slow.ana.userId, res.body.message.id),
         (row) => row?.status === 'queued' && row.attempts === 1,
         { what: 'the timed-out attempt released' },
       );
       expect(released!.errorCode).toBe('gateway_timeout');
       // Evolution finishes the send after our timeout; its echo confirms the attempt.
       const sent = await waitFor(
-        () => findMessage(service.runtime.ctx.db, ana.userId, res.body.message.id),
+        () => findMessage(slow.service.runtime.ctx.db, slow.ana.userId, res.body.message.id),
         // Sent, or already moved on by the phone's receipts (seen in CI: read between two polls).
         (row) => row?.sentAt != null,
         { what: 'the echo confirming the slow send', timeoutMs: 10_000 },
       );
       expect(sent!.evolutionMessageId).not.toBeNull();
       expect(['sent', 'delivered', 'read']).toContain(sent!.status);
-      await ana.emulator.put('/_emulator/faults', { latencyMs: 0 });
+      await slow.ana.emulator.put('/_emulator/faults', { latencyMs: 0 });
       // Let the retry run: it finds the message sent and sends nothing. Waited long enough that a
       // second copy sent by an early retry, at the slow latency, would have landed.
       await new Promise((r) => setTimeout(r, UNCERTAIN_WAIT_MS + GATEWAY_LATENCY_MS));
-      const job = await service.runtime.messages.queue.getJob(`send-${res.body.message.id}`);
+      const job = await slow.service.runtime.messages.queue.getJob(`send-${res.body.message.id}`);
       expect(job ? await job.getState() : 'removed').not.toMatch(/delayed|waiting|active/);
     } finally {
-      await ana.emulator.put('/_emulator/faults', { latencyMs: 0 });
+      await slow.ana.emulator.put('/_emulator/faults', { latencyMs: 0 });
     }
-    const copies = (await sentByPhone(ana)).filter((m) => m.text === text);
+    const copies = (await sentByPhone(slow.ana)).filter((m) => m.text === text);
     expect(copies).toHaveLength(1);
   });
 });

@@ -3,53 +3,45 @@
 // delayed job of the advisor's queued messages (a settings change, a resume, a reconnection):
 // the held retry ran at once and gave the client a second copy. The job now keeps the instant
 // it may try again, and a retry woken before it goes back to wait.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { findMessage } from '../../src/db/repositories/message.repository.js';
-import { startTestService, type TestService } from '../support/service.js';
 import { waitFor } from '../support/wait.js';
-import { connectedAdvisor, sentByPhone, type ConnectedAdvisor } from '../support/whatsapp.js';
-import { SLOW_GATEWAY_LATENCY_MS as GATEWAY_LATENCY_MS, slowGatewayEnv } from '../support/slow-gateway.js';
+import { sentByPhone } from '../support/whatsapp.js';
+import {
+  SLOW_GATEWAY_LATENCY_MS as GATEWAY_LATENCY_MS,
+  useSlowGatewayService,
+} from '../support/slow-gateway.js';
 
 const UNCERTAIN_WAIT_MS = 8_000;
 
-let service: TestService;
-let ana: ConnectedAdvisor;
-beforeAll(async () => {
-  service = await startTestService({
-    env: slowGatewayEnv(UNCERTAIN_WAIT_MS),
-  });
-  ana = await connectedAdvisor(service, 'Ana');
-});
-afterAll(async () => {
-  await service?.close();
-});
+const slow = useSlowGatewayService(UNCERTAIN_WAIT_MS);
 
 describe('the held retry of an uncertain send, woken early', () => {
   it('reaches the client once when the advisor changes the rate limit during the hold', async () => {
     const text = 'Recordatorio de tu sesión (pasarela lenta, ajustes cambiados)';
-    await ana.emulator.put('/_emulator/faults', { latencyMs: GATEWAY_LATENCY_MS });
-    const res = await ana.client.post('/api/whatsapp/send', { to: '+34612000811', text });
+    await slow.ana.emulator.put('/_emulator/faults', { latencyMs: GATEWAY_LATENCY_MS });
+    const res = await slow.ana.client.post('/api/whatsapp/send', { to: '+34612000811', text });
     expect(res.status).toBe(202);
     const id = res.body.message.id;
     try {
       await waitFor(
-        () => findMessage(service.runtime.ctx.db, ana.userId, id),
+        () => findMessage(slow.service.runtime.ctx.db, slow.ana.userId, id),
         (row) => row?.status === 'queued' && row.attempts === 1,
         { what: 'the timed-out attempt released' },
       );
       // The gateway is fast again: a retry let through now would send its copy at once, before
       // the slow first one lands.
-      await ana.emulator.put('/_emulator/faults', { latencyMs: 0 });
-      const put = await ana.client.put('/api/whatsapp/config', { settings: { rateLimit: { max: 49 } } });
+      await slow.ana.emulator.put('/_emulator/faults', { latencyMs: 0 });
+      const put = await slow.ana.client.put('/api/whatsapp/config', { settings: { rateLimit: { max: 49 } } });
       expect(put.status).toBe(200);
       // Woken, the retry goes back to wait for the rest of the hold.
       await new Promise((r) => setTimeout(r, 1_000));
-      const job = await service.runtime.messages.queue.getJob(`send-${id}`);
+      const job = await slow.service.runtime.messages.queue.getJob(`send-${id}`);
       expect(job ? await job.getState() : 'removed').toBe('delayed');
       expect(job!.attemptsMade).toBe(1);
       // The slow first send lands and its echo records it.
       const sent = await waitFor(
-        () => findMessage(service.runtime.ctx.db, ana.userId, id),
+        () => findMessage(slow.service.runtime.ctx.db, slow.ana.userId, id),
         (row) => row?.sentAt != null,
         { what: 'the echo confirming the slow send', timeoutMs: 10_000 },
       );
@@ -57,16 +49,16 @@ describe('the held retry of an uncertain send, woken early', () => {
       // The retry runs at the end of the hold, finds the message sent and sends nothing.
       await waitFor(
         async () => {
-          const j = await service.runtime.messages.queue.getJob(`send-${id}`);
+          const j = await slow.service.runtime.messages.queue.getJob(`send-${id}`);
           return j ? await j.getState() : 'removed';
         },
         (state) => !/delayed|waiting|active|prioritized/.test(state),
         { what: 'the held retry run', timeoutMs: UNCERTAIN_WAIT_MS + 5_000 },
       );
     } finally {
-      await ana.emulator.put('/_emulator/faults', { latencyMs: 0 });
+      await slow.ana.emulator.put('/_emulator/faults', { latencyMs: 0 });
     }
-    const copies = (await sentByPhone(ana)).filter((m) => m.text === text);
+    const copies = (await sentByPhone(slow.ana)).filter((m) => m.text === text);
     expect(copies).toHaveLength(1);
   }, 60_000);
 });

@@ -3,6 +3,9 @@
 // The timeout applies to every gateway call, the connect in beforeAll included: at 400 ms that
 // connect failed on a loaded CI machine, so the figures leave room (the echo lands 1.5 s after
 // the timeout, before an uncertain retry of 4 s or more).
+import { afterAll, beforeAll } from 'vitest';
+import { startTestService, type TestService } from './service.js';
+import { connectedAdvisor, type ConnectedAdvisor } from './whatsapp.js';
 
 /** EVOLUTION_REQUEST_TIMEOUT_MS of these services. */
 export const SLOW_TIMEOUT_MS = 2_000;
@@ -21,4 +24,23 @@ export function slowGatewayEnv(
     SEND_UNCERTAIN_RETRY_MS: String(uncertainWaitMs),
     ...extra,
   };
+}
+
+/**
+ * A file's shared service with the slow gateway set-up (`slowGatewayEnv`) and Ana connected,
+ * started before the file's tests and closed after them. Read `service` and `ana` inside tests.
+ */
+export function useSlowGatewayService(
+  uncertainWaitMs: number,
+  extra: Record<string, string> = {},
+): { service: TestService; ana: ConnectedAdvisor } {
+  const world = {} as { service: TestService; ana: ConnectedAdvisor };
+  beforeAll(async () => {
+    world.service = await startTestService({ env: slowGatewayEnv(uncertainWaitMs, extra) });
+    world.ana = await connectedAdvisor(world.service, 'Ana');
+  });
+  afterAll(async () => {
+    await world.service?.close();
+  });
+  return world;
 }
