@@ -4,6 +4,7 @@
 import {
   findConfig,
   recordConnectionEvent,
+  transitionConfig,
   updateConfig,
 } from '../../db/repositories/whatsapp-config.repository.js';
 import { isGatewayError } from '../../gateway/index.js';
@@ -34,14 +35,23 @@ export async function disconnectInstance(
       if (!forgotten(err) && !(isGatewayError(err) && err.code === 'bad_request')) throw err;
     }
   });
-  await updateConfig(ctx.db, advisorId, {
-    status: 'disconnected',
-    qrCode: null,
-    qrPairingCode: null,
-    qrExpiresAt: null,
-    alert: null,
-    lastStatusAt: nowOf(ctx),
-  });
+  // Only while the row still names the instance just logged out: a remove that ran during the
+  // logout cleared it, and "disconnected" written over that would show a connection with no
+  // instance as a number logged out. The connection is gone: 404, as after the remove.
+  const applied = await transitionConfig(
+    ctx.db,
+    advisorId,
+    {
+      status: 'disconnected',
+      qrCode: null,
+      qrPairingCode: null,
+      qrExpiresAt: null,
+      alert: null,
+      lastStatusAt: nowOf(ctx),
+    },
+    { instanceName: ref.instanceName },
+  );
+  if (!applied) throw notFound('WhatsApp connection');
   await recordConnectionEvent(ctx.db, advisorId, 'disconnected', 'advisor');
   await ctx.events.publish(advisorId, { type: 'status', data: { status: 'disconnected', alert: null } });
   return { status: 'disconnected' };
