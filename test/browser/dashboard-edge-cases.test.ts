@@ -1322,3 +1322,47 @@ describe('leaving Settings with unsaved changes', () => {
     await context.close();
   });
 });
+
+describe('a confirm dialog dismissed while its action runs', () => {
+  it('stays open until the action ends, then shows why it failed', async () => {
+    const { advisor, page, context } = await advisorPage('Elena Espera');
+    const made = await advisor.client.post('/api/whatsapp/templates', {
+      key: 'aviso_lluvia',
+      name: 'Aviso de lluvia',
+      category: 'custom',
+      language: 'es',
+      body: 'Hola {nombre_cliente}, por la lluvia la sesión es en línea.',
+    });
+    expect(made.status).toBe(201);
+    await page.goto('/templates');
+    const card = page.getByTestId('template-card').filter({ hasText: 'Aviso de lluvia' });
+    await card.getByRole('button', { name: 'Eliminar' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByText('Se eliminará «Aviso de lluvia»').waitFor();
+
+    // The delete reaches nothing: held, then the connection drops.
+    let drop: () => void = () => undefined;
+    const held = new Promise<void>((resolve) => (drop = resolve));
+    await page.route(`**/api/whatsapp/templates/${made.body.id}`, async (route) => {
+      await held;
+      await route.abort('connectionreset');
+    });
+    await dialog.getByRole('button', { name: 'Eliminar' }).click();
+    await dialog.getByRole('button', { name: 'Un momento…' }).waitFor();
+    // Escape, a click beside the dialog, and its own buttons: none closes it meanwhile.
+    await page.keyboard.press('Escape');
+    await page.mouse.click(5, 5);
+    expect(await dialog.getByRole('button', { name: 'Cancelar' }).isDisabled()).toBe(true);
+    expect(await dialog.getByRole('button', { name: 'Cerrar' }).isDisabled()).toBe(true);
+    expect(await dialog.isVisible()).toBe(true);
+
+    drop();
+    await dialog.getByText('No hay conexión con el servidor').waitFor();
+    await page.unroute(`**/api/whatsapp/templates/${made.body.id}`);
+    // Over, it closes as ever, and the template is still there.
+    await dialog.getByRole('button', { name: 'Cancelar' }).click();
+    await dialog.waitFor({ state: 'hidden' });
+    await card.waitFor();
+    await context.close();
+  });
+});

@@ -15,7 +15,10 @@ interface ConfirmDialogProps {
   onClose: () => void;
 }
 
-/** Asks before an action that cannot be undone; stays open and shows the error if it fails. */
+/**
+ * Asks before an action that cannot be undone; stays open while it runs (it cannot be dismissed
+ * then) and shows the error if it fails.
+ */
 export function ConfirmDialog({
   open,
   title,
@@ -50,9 +53,10 @@ export function ConfirmDialog({
       open={open}
       title={title}
       onClose={close}
+      dismissible={!busy}
       footer={
         <>
-          <button type="button" className="btn btn-ghost" onClick={close} data-autofocus>
+          <button type="button" className="btn btn-ghost" onClick={close} disabled={busy} data-autofocus>
             {dismissLabel ?? t('common.cancel')}
           </button>
           <button

@@ -10,12 +10,17 @@ interface DialogProps {
   onClose: () => void;
   children: ReactNode;
   footer?: ReactNode;
+  /**
+   * False while the dialog's action runs: Escape, a click beside it and its close button do
+   * nothing then, so the action's outcome (a failure above all) is not lost in a closed dialog.
+   */
+  dismissible?: boolean;
 }
 
 const FOCUSABLE =
   'a[href], button:not([disabled]), input:not([disabled]), textarea:not([disabled]), select:not([disabled]), [tabindex]:not([tabindex="-1"])';
 
-export function Dialog({ open, title, onClose, children, footer }: DialogProps) {
+export function Dialog({ open, title, onClose, children, footer, dismissible = true }: DialogProps) {
   const ref = useRef<HTMLDialogElement>(null);
   const titleId = useId();
   const { t } = useI18n();
@@ -60,16 +65,22 @@ export function Dialog({ open, title, onClose, children, footer }: DialogProps) 
       onKeyDown={onKeyDown}
       onCancel={(event) => {
         event.preventDefault();
-        onClose();
+        if (dismissible) onClose();
       }}
       onClick={(event) => {
-        if (event.target === ref.current) onClose();
+        if (dismissible && event.target === ref.current) onClose();
       }}
     >
       <div className="dialog-inner">
         <header className="dialog-header">
           <h2 id={titleId}>{title}</h2>
-          <button type="button" className="btn-icon" onClick={onClose} aria-label={t('common.close')}>
+          <button
+            type="button"
+            className="btn-icon"
+            onClick={onClose}
+            disabled={!dismissible}
+            aria-label={t('common.close')}
+          >
             <Icon name="close" />
           </button>
         </header>
