@@ -218,6 +218,27 @@ describe('the QR code', () => {
   });
 });
 
+describe('a computer whose clock is wrong', () => {
+  // The QR's expiry is the server's instant: counted against a clock five minutes fast, a fresh
+  // code read "expired" and could not be scanned; five minutes slow, it said 5:4x.
+  it.each([
+    { clock: 'fast', skewMs: 5 * 60_000, name: 'Nuria Adelantada' },
+    { clock: 'slow', skewMs: -5 * 60_000, name: 'Rufino Atrasado' },
+  ])('counts the QR down by the server clock when it is five minutes $clock', async ({ skewMs, name }) => {
+    const { page, context, pageErrors } = await openPage(browser, web.url, DESKTOP);
+    shotOnFailure(page, `whatsapp-qr-clock-${skewMs > 0 ? 'fast' : 'slow'}`);
+    await page.clock.install({ time: Date.now() + skewMs });
+    await showQr(page, context, web, name);
+    await page
+      .getByTestId('qr-countdown')
+      .getByText(/^El código se renueva en 0:4\d$/)
+      .waitFor();
+    expect(await page.locator('.qr-overlay').count()).toBe(0);
+    expect(pageErrors).toEqual([]);
+    await context.close();
+  });
+});
+
 describe('disconnect and remove', () => {
   it('Disconnect asks first: cancel keeps the number linked, confirm logs it out', async () => {
     const advisor = await connectedAdvisor(web.service, 'Rocío Prieto');

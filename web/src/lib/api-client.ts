@@ -2,6 +2,7 @@
 // along), JSON in and out, and every non-2xx turned into an ApiError carrying the documented
 // { error: { code, message, details } } body.
 import type { FieldError } from './api-types';
+import { noteServerDate } from './server-clock';
 
 export const SESSION_LOST = 'ww:session-lost';
 
@@ -65,6 +66,7 @@ export async function request<T>(method: string, path: string, options: RequestO
     body = JSON.stringify(options.body);
   }
   let res: Response;
+  const sentAt = Date.now();
   try {
     res = await fetch(path, {
       method,
@@ -78,6 +80,7 @@ export async function request<T>(method: string, path: string, options: RequestO
     if ((err as Error).name === 'AbortError') throw err;
     throw new ApiError(0, 'network_error', (err as Error).message);
   }
+  noteServerDate(res.headers.get('date'), sentAt, Date.now());
   if (!res.ok) {
     const error = await parseError(res);
     // A session that ended elsewhere (expired, signed out in another tab): back to sign-in.

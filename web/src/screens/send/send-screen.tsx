@@ -20,6 +20,7 @@ import { useLocation } from '../../lib/router';
 import { useSession } from '../../lib/session-context';
 import { useLeaveGuard } from '../../lib/use-leave-guard';
 import { useResource } from '../../lib/use-resource';
+import { serverNow } from '../../lib/server-clock';
 import { MEDIA_MAX_BYTES, MediaField } from './media-field';
 import { RecipientField } from './recipient-field';
 import { SentResult } from './sent-result';
@@ -58,7 +59,7 @@ export function SendScreen() {
   const { timeZone } = useAdvisorZone();
   const zoneName = timeZone ?? new Intl.DateTimeFormat().resolvedOptions().timeZone;
   const [typedWhen, setWhen] = useState<string | null>(null);
-  const when = typedWhen ?? toLocalInput(new Date(Date.now() + 3_600_000), timeZone);
+  const when = typedWhen ?? toLocalInput(new Date(serverNow() + 3_600_000), timeZone);
   const [errors, setErrors] = useState<Record<string, Problem>>({});
   const [formError, setFormError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
@@ -104,7 +105,7 @@ export function SendScreen() {
     if (scheduled) {
       const iso = localInputToIso(when, timeZone);
       if (!iso) out.scheduledAt = { key: 'send.whenRequired' };
-      else if (new Date(iso).getTime() < Date.now()) out.scheduledAt = { key: 'send.whenPast' };
+      else if (new Date(iso).getTime() < serverNow()) out.scheduledAt = { key: 'send.whenPast' };
     }
     return out;
   };
