@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { webhookEvent } from '../../src/db/schema/index.js';
 import type { Page } from 'playwright-core';
 import { booking, bookingAdvisor, inSeconds, newPhone } from '../appointments/support.js';
+import { VISITOR_USER_AGENT } from '../support/http.js';
 import { waitFor } from '../support/wait.js';
 import { connectedAdvisor, webhookApplied } from '../support/whatsapp.js';
 import {
@@ -650,7 +651,10 @@ describe('another period on Analítica that fails to load', () => {
   it("says so instead of showing the previous period's figures under the new period", async () => {
     const { advisor, page, context, pageErrors } = await advisorPage('Periodo Caído');
     const slug = (await advisor.client.get('/api/whatsapp/config')).body.publicSlug;
-    await fetch(`${suite.web.url}/api/public/advisors/${slug}/whatsapp/go`, { redirect: 'manual' });
+    await fetch(`${suite.web.url}/api/public/advisors/${slug}/whatsapp/go`, {
+      redirect: 'manual',
+      headers: { 'user-agent': VISITOR_USER_AGENT },
+    });
     await page.goto('/analytics');
     const clicks = page.getByTestId('cta-clicks').locator('.stat-value');
     await expect(clicks.textContent()).resolves.toBe('1');

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import QRCode from 'qrcode';
 import { newPhone } from '../appointments/support.js';
-import { HttpClient, signUpAdvisor } from '../support/http.js';
+import { HttpClient, signUpAdvisor, VISITOR_USER_AGENT } from '../support/http.js';
 import { waitFor } from '../support/wait.js';
 import { connectedAdvisor, type ConnectedAdvisor } from '../support/whatsapp.js';
 import { DESKTOP, openPage, PHONE, screenshot } from './support/browser.js';
@@ -42,6 +42,8 @@ async function visitorPage(viewport = DESKTOP) {
     viewport,
     locale: 'es-ES',
     timezoneId: 'Europe/Madrid',
+    // Headless Chromium says so in its user agent, and a crawler's visit is not a click.
+    userAgent: VISITOR_USER_AGENT,
     proxy: { server: 'http://127.0.0.1:9', bypass: '127.0.0.1,localhost' },
   });
   // wa.me answers here with a stand-in page. Left to fail on the dead proxy, the navigation was
@@ -175,7 +177,7 @@ describe('public button: every click goes through the counting redirect', () => 
       // (the embed.js one is followed in the test above).
       await panel.getByText('Poner este botón en tu web').click();
       await expect(panel.getByTestId('embed-link').textContent()).resolves.toBe(
-        `<a href="${goUrl}" data-whatsapp-url="${waMe.replace(/&/g, '&amp;')}" target="_blank" rel="noopener">Escríbeme por WhatsApp</a>`,
+        `<a href="${goUrl}" data-whatsapp-url="${waMe.replace(/&/g, '&amp;')}" target="_blank" rel="nofollow noopener">Escríbeme por WhatsApp</a>`,
       );
       await expect(panel.getByTestId('embed-script').textContent()).resolves.toBe(
         `<script src="${suite.web.url}/embed.js" data-advisor="${slug}" async></script>`,

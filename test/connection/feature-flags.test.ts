@@ -2,7 +2,7 @@
 // admin, changed atomically (concurrent changes to different switches all stick), and the
 // public page with `publicCta` off answering exactly like a page that does not exist.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HttpClient, signUpAdvisor } from '../support/http.js';
+import { HttpClient, signUpAdvisor, VISITOR_USER_AGENT } from '../support/http.js';
 import { startTestService, type TestService } from '../support/service.js';
 import { connectedAdvisor } from '../support/whatsapp.js';
 
@@ -110,7 +110,7 @@ describe('the public page with publicCta off', () => {
     const res = await anon.get(base);
     expect(res.status).toBe(200);
     expect(res.body.phone).toBe(advisor.phone);
-    expect((await anon.get(`${base}/go`)).status).toBe(302);
+    expect((await anon.get(`${base}/go`, { 'user-agent': VISITOR_USER_AGENT })).status).toBe(302);
     expect((await advisor.client.get('/api/whatsapp/metrics')).body.ctaClicks).toBe(1);
     expect((await advisor.client.get('/api/whatsapp/config')).body.publicButton).toEqual({
       visible: true,

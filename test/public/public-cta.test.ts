@@ -1,6 +1,6 @@
 // The public profile button: link, QR codes, click counting, and the sandbox proxy to the emulator.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HttpClient, signUpAdvisor } from '../support/http.js';
+import { HttpClient, signUpAdvisor, VISITOR_USER_AGENT } from '../support/http.js';
 import { startTestService, type TestService } from '../support/service.js';
 import { connectedAdvisor } from '../support/whatsapp.js';
 
@@ -66,7 +66,7 @@ describe('public WhatsApp button', () => {
 });
 
 describe('the counting redirect', () => {
-  it('counts a visit, not a HEAD (a link checker or a preview asking where it leads)', async () => {
+  it('counts a visit, not a HEAD, a crawler or a link preview', async () => {
     const gil = await connectedAdvisor(service, 'Gil Cuenta', { phone: '+34612345671' });
     const { publicSlug } = (await gil.client.get('/api/whatsapp/config')).body;
     const clicks = async () => (await gil.client.get('/api/whatsapp/metrics')).body.ctaClicks;
@@ -79,7 +79,22 @@ describe('the counting redirect', () => {
     expect(head.headers.get('location')).toBe(url);
     expect(await clicks()).toBe(0);
 
-    const visit = await fetch(go, { redirect: 'manual' });
+    // Crawlers and link previews follow it too (a search engine on the profile, WhatsApp or
+    // Slack unfolding a pasted link): they land where a visitor would, and count for nothing.
+    for (const agent of [
+      'Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)',
+      'WhatsApp/2.24.6.77 A',
+      'facebookexternalhit/1.1 (+http://www.facebook.com/externalhit_uatext.php)',
+      'Slackbot-LinkExpanding 1.0 (+https://api.slack.com/robots)',
+    ]) {
+      const crawl = await fetch(go, { redirect: 'manual', headers: { 'user-agent': agent } });
+      expect(crawl.status, agent).toBe(302);
+      expect(crawl.headers.get('location'), agent).toBe(url);
+      expect(crawl.headers.get('x-robots-tag'), agent).toBe('noindex, nofollow');
+    }
+    expect(await clicks()).toBe(0);
+
+    const visit = await fetch(go, { redirect: 'manual', headers: { 'user-agent': VISITOR_USER_AGENT } });
     expect(visit.status).toBe(302);
     expect(await clicks()).toBe(1);
   });

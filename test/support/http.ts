@@ -5,6 +5,13 @@ export interface JsonResponse<T = unknown> {
   body: T;
 }
 
+/**
+ * A visitor's phone browser. The public button's counting redirect leaves crawlers and link
+ * previews out (by user agent), and Node's fetch says "node": a test's click sends this.
+ */
+export const VISITOR_USER_AGENT =
+  'Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1';
+
 export class HttpClient {
   private cookies = new Map<string, string>();
   constructor(

@@ -22,7 +22,7 @@
     a.href = href;
     if (whatsappUrl) a.setAttribute('data-whatsapp-url', whatsappUrl);
     a.target = '_blank';
-    a.rel = 'noopener noreferrer';
+    a.rel = 'nofollow noopener noreferrer';
     a.className = 'ww-whatsapp-button';
     a.setAttribute(
       'style',

@@ -1,6 +1,7 @@
 // Public profile CTA (no auth): the wa.me link as JSON, as a QR code (SVG and PNG, for the
 // printed card), and a counting redirect the button can point at.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { isbot } from 'isbot';
 import QRCode from 'qrcode';
 import { z } from 'zod';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
@@ -58,10 +59,13 @@ export function publicRoutes(app: FastifyInstance, deps: AppDeps): void {
 
   r.get('/api/public/advisors/:slug/whatsapp/go', { schema: { tags, params } }, async (request, reply) => {
     const cta = await findPublicCta(ctx, request.params.slug);
-    // Fastify answers HEAD with this handler too: a link checker or a preview asking where the
-    // link leads is not a visitor's click.
-    if (request.method !== 'HEAD') await recordCtaClick(ctx, cta.advisorId);
-    return reply.redirect(cta.url, 302);
+    // A click is a visitor's. Fastify answers HEAD with this handler too (a link checker asking
+    // where the link leads), and crawlers and link previews (a search engine following the
+    // profile's button, WhatsApp or Slack unfolding a pasted link) GET it: none of them counts.
+    if (request.method !== 'HEAD' && !isbot(request.headers['user-agent'])) {
+      await recordCtaClick(ctx, cta.advisorId);
+    }
+    return reply.header('x-robots-tag', 'noindex, nofollow').redirect(cta.url, 302);
   });
 
   r.get(

@@ -54,7 +54,7 @@ export function PublicProfileScreen({ slug }: { slug: string }) {
               className="btn btn-whatsapp btn-huge"
               href={`${base}/go`}
               target="_blank"
-              rel="noopener noreferrer"
+              rel="nofollow noopener noreferrer"
               data-whatsapp-url={cta.data.url}
               data-testid="whatsapp-cta"
             >

@@ -24,7 +24,7 @@ export function PublicButtonPanel({ config, slug }: { config: WhatsappConfig; sl
   const cta = useResource<PublicCta>(reason ? null : base, 'no-store');
 
   const linkSnippet = cta.data
-    ? `<a href="${escapeHtml(cta.data.clickUrl)}" data-whatsapp-url="${escapeHtml(cta.data.url)}" target="_blank" rel="noopener">${escapeHtml(t('public.cta'))}</a>`
+    ? `<a href="${escapeHtml(cta.data.clickUrl)}" data-whatsapp-url="${escapeHtml(cta.data.url)}" target="_blank" rel="nofollow noopener">${escapeHtml(t('public.cta'))}</a>`
     : '';
   const scriptSnippet = `<script src="${window.location.origin}/embed.js" data-advisor="${escapeHtml(slug)}" async></script>`;
 
