@@ -1,10 +1,11 @@
 // Edits and deletions for everyone that a message's author made in WhatsApp, applied to its row.
 // Found by (advisor, Evolution id), so an instance's events only ever touch its own advisor's
 // messages. Both writes are conditional: a deleted message takes no edit, and an edit older than
-// the one already applied (events arrive unordered, sometimes twice) changes nothing.
+// the one already applied (events arrive unordered, sometimes twice) changes nothing. A change
+// that arrives before its message is parked (pending_message_change) until the message is stored.
 import { and, eq, isNull, lt, or, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../client.js';
-import { whatsappMessage } from '../schema/index.js';
+import { pendingMessageChange, whatsappMessage } from '../schema/index.js';
 import type { MessageRow } from './message.repository.js';
 
 export interface MessageEdit {
@@ -61,4 +62,85 @@ export async function deleteMessageContent(
     .where(and(eq(m.advisorId, advisorId), eq(m.evolutionMessageId, evolutionMessageId), isNull(m.deletedAt)))
     .returning();
   return row ?? null;
+}
+
+/** Whether the advisor has a message with this Evolution id (deleted or not). */
+export async function hasMessage(
+  db: DbOrTx,
+  advisorId: string,
+  evolutionMessageId: string,
+): Promise<boolean> {
+  const [row] = await db
+    .select({ id: whatsappMessage.id })
+    .from(whatsappMessage)
+    .where(
+      and(
+        eq(whatsappMessage.advisorId, advisorId),
+        eq(whatsappMessage.evolutionMessageId, evolutionMessageId),
+      ),
+    )
+    .limit(1);
+  return row !== undefined;
+}
+
+export type PendingMessageChange =
+  { kind: 'edit'; text: string | null; caption: string | null; at: Date } | { kind: 'delete'; at: Date };
+
+/**
+ * Parks a change for a message not stored yet. One per message and kind: a second deletion
+ * changes nothing, and of two edits the newer one is kept (as editMessage keeps the newer).
+ */
+export async function parkMessageChange(
+  db: DbOrTx,
+  advisorId: string,
+  evolutionMessageId: string,
+  change: PendingMessageChange,
+): Promise<void> {
+  const p = pendingMessageChange;
+  const values = {
+    advisorId,
+    evolutionMessageId,
+    kind: change.kind,
+    text: change.kind === 'edit' ? change.text : null,
+    caption: change.kind === 'edit' ? change.caption : null,
+    at: change.at,
+  };
+  await db
+    .insert(p)
+    .values(values)
+    .onConflictDoUpdate({
+      target: [p.advisorId, p.evolutionMessageId, p.kind],
+      set: { text: values.text, caption: values.caption, at: values.at },
+      setWhere: sql`${p.kind} = 'edit' and ${p.at} < ${values.at.toISOString()}::timestamptz`,
+    });
+}
+
+/** Takes (deletes and returns) the changes parked for this message: edits first, then a deletion. */
+export async function takeMessageChanges(
+  db: DbOrTx,
+  advisorId: string,
+  evolutionMessageId: string,
+): Promise<PendingMessageChange[]> {
+  const p = pendingMessageChange;
+  const rows = await db
+    .delete(p)
+    .where(and(eq(p.advisorId, advisorId), eq(p.evolutionMessageId, evolutionMessageId)))
+    .returning();
+  // An edit made before the deletion shows as edited and deleted, as it would have in order.
+  return rows
+    .sort((a, b) => (a.kind === b.kind ? 0 : a.kind === 'edit' ? -1 : 1))
+    .map((r) =>
+      r.kind === 'edit'
+        ? { kind: 'edit' as const, text: r.text, caption: r.caption, at: r.at }
+        : { kind: 'delete' as const, at: r.at },
+    );
+}
+
+/** Retention: parked changes whose message never came (another tool's, a chat we ignore). */
+export async function prunePendingMessageChanges(db: DbOrTx, parkedBefore: Date): Promise<number> {
+  const rows = await db
+    .delete(pendingMessageChange)
+    .where(lt(pendingMessageChange.parkedAt, parkedBefore))
+    .returning({ id: pendingMessageChange.evolutionMessageId });
+  return rows.length;
 }

@@ -297,6 +297,28 @@ export const pendingReceipt = pgTable(
   (t) => [primaryKey({ columns: [t.advisorId, t.evolutionMessageId, t.status] })],
 );
 
+/**
+ * Edits and deletions for everyone that arrived before the message they name (Evolution retries
+ * each delivery on its own schedule, so a later edit can land first): applied when the message is
+ * stored. One row per message and kind; an edit keeps only the newest words.
+ */
+export const pendingMessageChange = pgTable(
+  'pending_message_change',
+  {
+    advisorId: advisorRef(),
+    evolutionMessageId: text('evolution_message_id').notNull(),
+    /** `edit` or `delete`. */
+    kind: text('kind').notNull(),
+    text: text('text'),
+    caption: text('caption'),
+    /** When the author edited or deleted it (editedAt / deletedAt once applied). */
+    at: ts('at').notNull(),
+    /** When it was parked: a change whose message never comes is dropped a day later. */
+    parkedAt: ts('parked_at').notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.advisorId, t.evolutionMessageId, t.kind] })],
+);
+
 /** Connection history, for analytics and the dashboard's timeline. */
 export const connectionEvent = pgTable(
   'connection_event',

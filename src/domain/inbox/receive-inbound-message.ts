@@ -23,6 +23,7 @@ import type { MessageRow } from '../../db/repositories/message.repository.js';
 import type { MessageEvent } from '../../gateway/index.js';
 import type { DomainContext } from '../context.js';
 import { messageView } from '../messages/message-view.js';
+import { applyParkedChanges } from '../webhooks/apply-message-edit.js';
 import { messageContentOf } from '../webhooks/message-content.js';
 import { appointmentAnswerOf, optKeywordOf, type OptKeyword } from './reply-keywords.js';
 
@@ -153,12 +154,14 @@ export async function receiveInboundMessage(
     text: message.text,
     caption: message.caption,
   });
-  await ctx.events.publish(advisorId, { type: 'inbound', data: messageView(message) as never });
+  // An edit or deletion of this message that came before it: applied now that it is stored.
+  const current = await applyParkedChanges(ctx, message);
+  await ctx.events.publish(advisorId, { type: 'inbound', data: messageView(current) as never });
   if (outcome.appointment) {
     await ctx.events.publish(advisorId, {
       type: 'appointment',
       data: appointmentEventData(outcome.appointment),
     });
   }
-  return outcome;
+  return { ...outcome, message: current };
 }

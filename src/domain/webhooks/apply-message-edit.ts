@@ -3,11 +3,21 @@
 // then show what the client's phone shows: the edited words, or "deleted". Keywords already acted
 // on (an opt-out, an answer to a reminder) stand: they were read when the message arrived.
 //
-// An edit or deletion of a message we never stored (a group chat's under WEBHOOK_GROUPS=ignore,
-// one written before the number was connected) has nothing to change and is dropped;
-// so is one applied before the message itself, which the batch order prevents within a batch
-// (process-webhook-batch.ts) and only two batches applied at the same moment can still do.
-import { deleteMessageContent, editMessage } from '../../db/repositories/message-edit.repository.js';
+// A change that arrives before the message it names is parked and applied when the message is
+// stored (applyParkedChanges). Evolution retries each delivery on its own backoff, so after an
+// outage of ours a client's edit or deletion, made later but retried sooner, can land first; it
+// used to be dropped, and the inbox showed words the client had taken back. A change whose message
+// never comes (a group chat's under WEBHOOK_GROUPS=ignore, one written before the number was
+// connected) waits a day and is dropped (sweep-webhook-events.ts).
+import {
+  deleteMessageContent,
+  editMessage,
+  hasMessage,
+  parkMessageChange,
+  takeMessageChanges,
+  type PendingMessageChange,
+} from '../../db/repositories/message-edit.repository.js';
+import type { MessageRow } from '../../db/repositories/message.repository.js';
 import type { MessageDeleteEvent, MessageEditEvent } from '../../gateway/index.js';
 import type { DomainContext } from '../context.js';
 import { messageView } from '../messages/message-view.js';
@@ -17,14 +27,8 @@ export async function applyMessageEdit(
   advisorId: string,
   event: MessageEditEvent,
 ): Promise<boolean> {
-  const row = await editMessage(ctx.db, advisorId, event.evolutionMessageId, {
-    text: event.text,
-    caption: event.caption,
-    at: event.editedAt,
-  });
-  if (!row) return false;
-  await ctx.events.publish(advisorId, { type: 'message', data: messageView(row) as never });
-  return true;
+  const change = { kind: 'edit', text: event.text, caption: event.caption, at: event.editedAt } as const;
+  return applyOrPark(ctx, advisorId, event.evolutionMessageId, change);
 }
 
 export async function applyMessageDelete(
@@ -32,8 +36,59 @@ export async function applyMessageDelete(
   advisorId: string,
   event: MessageDeleteEvent,
 ): Promise<boolean> {
-  const row = await deleteMessageContent(ctx.db, advisorId, event.evolutionMessageId, event.deletedAt);
-  if (!row) return false;
+  return applyOrPark(ctx, advisorId, event.evolutionMessageId, { kind: 'delete', at: event.deletedAt });
+}
+
+function applyChange(
+  ctx: DomainContext,
+  advisorId: string,
+  evolutionMessageId: string,
+  change: PendingMessageChange,
+): Promise<MessageRow | null> {
+  return change.kind === 'edit'
+    ? editMessage(ctx.db, advisorId, evolutionMessageId, change)
+    : deleteMessageContent(ctx.db, advisorId, evolutionMessageId, change.at);
+}
+
+async function applyOrPark(
+  ctx: DomainContext,
+  advisorId: string,
+  evolutionMessageId: string,
+  change: PendingMessageChange,
+): Promise<boolean> {
+  let row = await applyChange(ctx, advisorId, evolutionMessageId, change);
+  if (!row) {
+    // Stored but unchanged (deleted already, a newer edit stands): nothing more to do.
+    if (await hasMessage(ctx.db, advisorId, evolutionMessageId)) return false;
+    await parkMessageChange(ctx.db, advisorId, evolutionMessageId, change);
+    // The message may have been stored between the two statements, its parked changes taken
+    // before this one was parked: look once more, so the change cannot be stranded.
+    if (!(await hasMessage(ctx.db, advisorId, evolutionMessageId))) return false;
+    row = await takeParkedChanges(ctx, advisorId, evolutionMessageId);
+    if (!row) return false;
+  }
   await ctx.events.publish(advisorId, { type: 'message', data: messageView(row) as never });
   return true;
+}
+
+/** Applies the changes parked for this message; the row when one of them changed it. */
+async function takeParkedChanges(
+  ctx: DomainContext,
+  advisorId: string,
+  evolutionMessageId: string,
+): Promise<MessageRow | null> {
+  let changed: MessageRow | null = null;
+  for (const change of await takeMessageChanges(ctx.db, advisorId, evolutionMessageId)) {
+    changed = (await applyChange(ctx, advisorId, evolutionMessageId, change)) ?? changed;
+  }
+  return changed;
+}
+
+/**
+ * Edits and deletions that arrived before a message learnt by webhook was stored: call once its
+ * row is committed. Returns the row as it is now (the caller publishes it).
+ */
+export async function applyParkedChanges(ctx: DomainContext, message: MessageRow): Promise<MessageRow> {
+  if (!message.evolutionMessageId) return message;
+  return (await takeParkedChanges(ctx, message.advisorId, message.evolutionMessageId)) ?? message;
 }

@@ -9,6 +9,7 @@ import { adoptLostSend, applyReceipt } from '../../db/repositories/message.repos
 import type { MessageEvent } from '../../gateway/index.js';
 import type { DomainContext } from '../context.js';
 import { messageView } from '../messages/message-view.js';
+import { applyParkedChanges } from './apply-message-edit.js';
 import { applyParkedReceipts } from './apply-message-status.js';
 import { messageContentOf } from './message-content.js';
 
@@ -62,6 +63,6 @@ export async function recordPhoneMessage(
     return inserted;
   });
   if (!row) return; // a duplicate: already recorded
-  const current = await applyParkedReceipts(ctx, row);
+  const current = await applyParkedChanges(ctx, await applyParkedReceipts(ctx, row));
   await ctx.events.publish(advisorId, { type: 'message', data: messageView(current) as never });
 }

@@ -4,6 +4,7 @@
 import { insertWebhookMessage } from '../../db/repositories/inbox.repository.js';
 import type { MessageEvent } from '../../gateway/index.js';
 import type { DomainContext } from '../context.js';
+import { applyParkedChanges } from './apply-message-edit.js';
 import { messageContentOf } from './message-content.js';
 
 export async function storeGroupMessage(
@@ -13,7 +14,7 @@ export async function storeGroupMessage(
   at: Date,
 ) {
   if (ctx.config.webhooks.groups !== 'store' || !event.groupJid) return;
-  await insertWebhookMessage(ctx.db, advisorId, {
+  const row = await insertWebhookMessage(ctx.db, advisorId, {
     direction: event.fromMe ? 'outbound' : 'inbound',
     phone: null,
     chatJid: event.groupJid,
@@ -27,4 +28,5 @@ export async function storeGroupMessage(
     createdAt: at,
     sentAt: event.timestamp,
   });
+  if (row) await applyParkedChanges(ctx, row);
 }

@@ -2,12 +2,14 @@
 // right after; if the process died in between, or Redis lost the job, the row is still
 // unprocessed: hand it over again, unless a live job (a batch waiting behind a backlog, a retry)
 // still holds it.
-// Also drops processed events past the retention period and receipts nobody claimed.
+// Also drops processed events past the retention period, and receipts, edits and deletions
+// nobody claimed.
 import {
   listUnprocessedWebhookEvents,
   prunePendingReceipts,
   pruneWebhookEvents,
 } from '../../db/repositories/webhook-event.repository.js';
+import { prunePendingMessageChanges } from '../../db/repositories/message-edit.repository.js';
 import type { DomainContext } from '../context.js';
 import type { WebhookJobQueue } from './webhook-job-queue.js';
 import { webhookStats } from './webhook-stats.js';
@@ -16,7 +18,7 @@ import { webhookStats } from './webhook-stats.js';
 export const WEBHOOK_SWEEP_GRACE_MS = 5_000;
 const PAGE = 1_000;
 const MAX_PAGES = 20;
-/** A receipt waits this long for its message's id to be recorded. */
+/** A receipt, edit or deletion waits this long for its message's id to be recorded. */
 const PENDING_RECEIPT_TTL_MS = 24 * 3_600_000;
 
 export async function sweepWebhookEvents(
@@ -52,5 +54,6 @@ export async function pruneWebhookData(ctx: DomainContext, now = new Date()): Pr
     if (batch === 0) break;
   }
   removed += await prunePendingReceipts(ctx.db, new Date(now.getTime() - PENDING_RECEIPT_TTL_MS));
+  removed += await prunePendingMessageChanges(ctx.db, new Date(now.getTime() - PENDING_RECEIPT_TTL_MS));
   return removed;
 }
