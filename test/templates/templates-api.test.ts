@@ -406,6 +406,37 @@ describe('preview', () => {
     expect(res.body.text).toContain('🕐 {hora_cita}');
   });
 
+  it("fills {nombre_asesor} with the account's name when left out, as a send does", async () => {
+    // A send of a template that uses {nombre_asesor} takes the account's name when the caller
+    // leaves it out (API-EXTENSIONS, send); the preview listed it as missing, so it said a send
+    // would fail that goes out, and showed a text other than the one the client gets.
+    const { client } = await signUpAdvisor(service.url, 'Marta Ruiz');
+    const variables = { nombre_cliente: 'Ana', fecha_cita: 'lunes', hora_cita: '9:00' };
+    const res = await client.post(`${BASE}/builtin:appointment_confirmation:es/preview`, { variables });
+    expect(res.status).toBe(200);
+    expect(res.body.missing).toEqual([]);
+    expect(res.body.unknown).toEqual([]);
+    expect(res.body.text).toContain('Hola, Ana. Soy Marta Ruiz y tu cita');
+    // A name given (not blank) wins, as on a send.
+    const given = await client.post(`${BASE}/builtin:appointment_confirmation:es/preview`, {
+      variables: { ...variables, nombre_asesor: 'la Dra. Ruiz' },
+    });
+    expect(given.body.text).toContain('Soy la Dra. Ruiz y');
+    const blank = await client.post(`${BASE}/builtin:appointment_confirmation:es/preview`, {
+      variables: { ...variables, nombre_asesor: '  ' },
+    });
+    expect(blank.body).toMatchObject({ missing: [], unknown: [] });
+    expect(blank.body.text).toContain('Soy Marta Ruiz y');
+    // The send answers the same text.
+    const sent = await client.post('/api/whatsapp/send', {
+      to: '+34612000099',
+      template: { key: 'appointment_confirmation', language: 'es' },
+      variables,
+    });
+    expect(sent.status).toBe(202);
+    expect(sent.body.message.text).toBe(res.body.text);
+  });
+
   it("previews a built-in's id as a send by that id would go: with the advisor's override of it", async () => {
     const { client } = await signUpAdvisor(service.url, 'Vista previa');
     const edited = await client.put(`${BASE}/${REMINDER_ES}`, {

@@ -1,6 +1,5 @@
 // Works out what a send request will actually send: the text (typed or rendered from a
 // template), or the media (by URL, or uploaded bytes checked for size and real type).
-import { findAdvisorName } from '../../db/repositories/advisor.repository.js';
 import type { DomainContext } from '../context.js';
 import { AppError } from '../app-error.js';
 import {
@@ -11,6 +10,7 @@ import {
 } from '../templates/index.js';
 import { resolveTemplateForSend, type TemplateForSend } from '../templates/resolve-template-for-send.js';
 import { unfillableByAutomation } from '../templates/template-variables.js';
+import { withAdvisorName } from '../templates/advisor-name-variable.js';
 import { reconcileMimetype, refutesDeclared, sniffMedia } from './media-sniff.js';
 import { mediaUrlProblem } from './media-url.js';
 
@@ -69,22 +69,6 @@ function builtinInsteadOfUnfillableOverride(template: TemplateForSend, missing: 
   return findBuiltinTemplate(template.key, template.language);
 }
 
-/**
- * `{nombre_asesor}` is the account's own name unless the caller gives another: a manual send of
- * the confirmation template failed with 422 for want of a name the service has (the automation
- * already fills it from there). Read only when the template uses it and the caller left it out.
- */
-async function withAdvisorName(
-  ctx: DomainContext,
-  advisorId: string,
-  template: TemplateForSend,
-  variables: Record<string, string>,
-): Promise<Record<string, string>> {
-  if (variables.nombre_asesor?.trim() || !template.variables.includes('nombre_asesor')) return variables;
-  const name = (await findAdvisorName(ctx.db, advisorId))?.trim();
-  return name ? { ...variables, nombre_asesor: name } : variables;
-}
-
 async function renderTemplateText(
   ctx: DomainContext,
   advisorId: string,
@@ -93,7 +77,10 @@ async function renderTemplateText(
   automated: boolean,
 ) {
   const template = await resolveTemplateForSend(ctx, advisorId, ref);
-  const rendered = renderTemplate(template.body, await withAdvisorName(ctx, advisorId, template, variables));
+  const rendered = renderTemplate(
+    template.body,
+    await withAdvisorName(ctx, advisorId, template.variables, variables),
+  );
   const builtin =
     automated && rendered.missing.length > 0
       ? builtinInsteadOfUnfillableOverride(template, rendered.missing)

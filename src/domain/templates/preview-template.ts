@@ -1,4 +1,5 @@
 import type { TemplateContext } from './template-context.js';
+import { withAdvisorName } from './advisor-name-variable.js';
 import { resolveTemplateForSend } from './resolve-template-for-send.js';
 import { parseTemplate, renderTemplate, type TemplateValues } from './template-syntax.js';
 
@@ -19,7 +20,8 @@ export async function previewTemplate(
   // The body a send by this id would use: a built-in's id previews the advisor's override of it,
   // as sending by that id sends the override (it used to preview the original text).
   const { body } = await resolveTemplateForSend(ctx, advisorId, { id });
-  const used = new Set(parseTemplate(body).variables);
-  const { text, missing } = renderTemplate(body, values);
-  return { text, missing, unknown: Object.keys(values).filter((name) => !used.has(name)) };
+  const used = parseTemplate(body).variables;
+  // As a send fills it: the account's name when the caller leaves {nombre_asesor} out.
+  const { text, missing } = renderTemplate(body, await withAdvisorName(ctx, advisorId, used, values));
+  return { text, missing, unknown: Object.keys(values).filter((name) => !used.includes(name)) };
 }
