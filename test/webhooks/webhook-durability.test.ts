@@ -92,6 +92,58 @@ describe('receipts that overtake the send response', () => {
     expect(left).toEqual([]);
   });
 
+  it('never dates the send after the delivery that overtook its answer', async () => {
+    // The delivery receipt is dated by its arrival; the send used to be dated by the moment its
+    // answer was recorded, later. The message then read "delivered before it was sent", and the
+    // metrics' sent-to-delivered time was negative (a median below 0 for an advisor whose
+    // receipts often overtake, as they do under load).
+    // An advisor of their own, so the metrics hold this one message only.
+    const bea = await connectedAdvisor(service, 'Bea');
+    const userId = bea.userId;
+    const evolutionId = '3EB0PARKED0002';
+    await emulator.post(`/_emulator/instances/${bea.instanceName}/emit`, {
+      event: 'messages.update',
+      data: {
+        keyId: evolutionId,
+        remoteJid: '34688000003@s.whatsapp.net',
+        fromMe: true,
+        status: 'DELIVERY_ACK',
+      },
+    });
+    const [parked] = await waitFor(
+      () => db().select().from(pendingReceipt).where(eq(pendingReceipt.evolutionMessageId, evolutionId)),
+      (rows) => rows.length === 1,
+      { what: 'the parked receipt' },
+    );
+    await new Promise((r) => setTimeout(r, 50)); // the send's answer comes back a moment later
+    const message = await insertMessage(db(), userId, {
+      direction: 'outbound',
+      phone: '+34688000003',
+      type: 'text',
+      text: 'hola',
+      status: 'queued',
+    });
+    const gateway = {
+      ...service.runtime.gateway,
+      sendText: async () => ({
+        evolutionMessageId: evolutionId,
+        remoteJid: '34688000003@s.whatsapp.net',
+        phone: '+34688000003',
+        status: 'sent' as const,
+        rawStatus: 'PENDING',
+        timestamp: new Date(),
+      }),
+    } as WhatsAppGateway;
+    expect((await deliverMessage({ ...service.runtime.ctx, gateway }, userId, message.id)).kind).toBe('sent');
+    const [row] = await db().select().from(whatsappMessage).where(eq(whatsappMessage.id, message.id));
+    expect(row).toMatchObject({ status: 'delivered' });
+    expect(row!.deliveredAt!.getTime()).toBe(parked!.at.getTime());
+    expect(row!.sentAt!.getTime()).toBeLessThanOrEqual(row!.deliveredAt!.getTime());
+    const metrics = await bea.client.get('/api/whatsapp/metrics');
+    expect(metrics.status).toBe(200);
+    expect(metrics.body.responseTime.sentToDelivered.median).toBeGreaterThanOrEqual(0);
+  });
+
   it('ignores receipts for the client’s own messages (fromMe false)', async () => {
     await emulator.post(`/_emulator/instances/${ana.instanceName}/emit`, {
       event: 'messages.update',

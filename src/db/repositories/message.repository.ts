@@ -541,7 +541,11 @@ function receiptSet(status: 'sent' | 'delivered' | 'read', at: SQL, now: SQL) {
     updatedAt: now,
     // Reaching "read" implies delivery: fill the earlier timestamps that were skipped.
     deliveredAt: proof ? sql`coalesce(${m.deliveredAt}, ${at})` : undefined,
-    sentAt: sql`coalesce(${m.sentAt}, ${at})`,
+    // A receipt proves the message had left by the time it came. One parked before the send's
+    // answer was recorded is older than the `sent_at` that record wrote, so the earlier of the two
+    // stands: the message is never delivered before it was sent (sent-to-delivered times in the
+    // metrics went negative). least() ignores a null sent_at.
+    sentAt: sql`least(${m.sentAt}, ${at})`,
     readAt: status === 'read' ? sql`coalesce(${m.readAt}, ${at})` : undefined,
     ...(proof
       ? {
