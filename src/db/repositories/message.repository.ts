@@ -301,7 +301,8 @@ export async function adoptLostSend(
         sql`${m.attempts} > 0`,
         eq(m.type, echo.type),
         sql`${m.text} is not distinct from ${echo.text}`,
-        sql`${m.caption} is not distinct from ${echo.caption}`,
+        // An echo carries no empty caption; rows stored before blank captions were stored as null hold "".
+        sql`nullif(${m.caption}, '') is not distinct from ${echo.caption}`,
       ),
     )
     .orderBy(m.createdAt)

@@ -198,7 +198,10 @@ export async function resolveContent(
       },
     );
   }
-  const caption = rendered?.text ?? req.caption?.trim() ?? null;
+  // A blank caption is no caption (stored null, not ""): the gateway request leaves an empty one
+  // out, so Evolution's echo carries none, and a row holding "" never matched the echo that
+  // confirms a send whose answer was lost: its retry sent the client a second copy.
+  const caption = rendered?.text ?? (given(req.caption) ? req.caption!.trim() : null);
   if (caption && type === 'audio') {
     // WhatsApp shows no caption on a voice note or audio file: it would be stored, not sent.
     throw new AppError(
