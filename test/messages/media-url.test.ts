@@ -28,6 +28,8 @@ describe('a media URL against a real gateway', () => {
     'https://127.0.0.1:9000/backup.pdf',
     'https://[::1]/plan.pdf',
     'https://localhost/plan.pdf',
+    // The fully qualified form of the same name (it used to be taken as a public host).
+    'https://localhost.:8080/admin',
     'https://admin:secret@cdn.example.com/plan.pdf',
   ])('is refused with 422 naming media.url, nothing stored: %s', async (url) => {
     const res = await send(url);

@@ -15,6 +15,9 @@ describe('mediaUrlProblem', () => {
     'https://[::ffff:127.0.0.1]/plan.pdf',
     'https://localhost/plan.pdf',
     'https://api.localhost/plan.pdf',
+    'https://localhost./plan.pdf',
+    'https://LocalHost.:8080/admin',
+    'https://api.localhost./plan.pdf',
     'https://2130706433/plan.pdf',
   ])('refuses %s', (url) => {
     expect(mediaUrlProblem(new URL(url))).toMatch(/public host/);

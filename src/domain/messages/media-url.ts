@@ -33,7 +33,12 @@ for (const [network, prefix] of [
 /** Why the gateway must not be sent to fetch this URL, or null when nothing here says so. */
 export function mediaUrlProblem(url: URL): string | null {
   if (url.username || url.password) return 'must not carry a user or password';
-  const host = url.hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  // A name may end in the root's dot ("localhost." is the fully qualified localhost, and resolvers
+  // answer it as such): judged without it, or "https://localhost.:8080/" passed as a public host.
+  const host = url.hostname
+    .replace(/^\[|\]$/g, '')
+    .replace(/\.$/, '')
+    .toLowerCase();
   if (host === 'localhost' || host.endsWith('.localhost')) return 'must name a public host';
   const family = isIP(host);
   if (family === 0) return null;
