@@ -126,6 +126,10 @@ export function messageRoutes(app: FastifyInstance, deps: AppDeps): void {
     },
     async (request, reply) => {
       if (!isUuid(request.params.id)) throw notFound('Message');
+      // As for a send: refused before the message is written back to `queued`. Checked after it,
+      // the caller got a 503 for a retry that had happened, and its "try again" a 409.
+      if (deps.redis.status !== 'ready')
+        throw new AppError('redis_unavailable', 'The queue (Redis) is unavailable; try again shortly.');
       const caller = callerOf(request);
       const row = await retryMessage(ctx, deps.messages, caller.advisorId, request.params.id, {
         type: caller.actor.type,

@@ -48,7 +48,12 @@ export async function retryMessage(
   });
   if (!updated)
     throw new AppError('state_conflict', 'The message changed while retrying; reload and try again.');
-  await queue.requeue({ id: updated.id, advisorId, scheduledAt: null });
+  // The message is queued again and its audit entry written: if the hand-over fails now (Redis
+  // went away since the route checked it), the sweeper enqueues it, as for a send. Failing the
+  // request would tell the caller to try again a retry that already happened (409 next time).
+  await queue.requeue({ id: updated.id, advisorId, scheduledAt: null }).catch((err: Error) => {
+    ctx.logger.warn({ err: err.message, messageId }, 'requeue failed; the sweeper will retry');
+  });
   await ctx.events.publish(advisorId, { type: 'message', data: messageView(updated) as never });
   return updated;
 }
