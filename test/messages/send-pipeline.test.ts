@@ -221,6 +221,37 @@ describe('POST /api/whatsapp/send', () => {
     expect(fake.body.error.code).toBe('unsupported_media_type');
   });
 
+  it('sends an uploaded document whose fileName is blank under the default name (it failed at the gateway)', async () => {
+    // Evolution refuses a base64 document without a file name, and the worker leaves an empty one
+    // out: accepted with 202, the message then failed for good ("For base64 the file name must be
+    // informed."). A blank fileName is no fileName, as a blank caption is no caption.
+    const pdf = Buffer.from('%PDF-1.4\n%âãÏÓ\n1 0 obj\n<<>>\nendobj\n').toString('base64');
+    for (const fileName of ['', '   ']) {
+      const res = await ana.client.post('/api/whatsapp/send', {
+        to: '+34612000022',
+        type: 'document',
+        media: { base64: pdf, mimetype: 'application/pdf', fileName },
+      });
+      expect(res.status).toBe(202);
+      expect(res.body.message.fileName).toBe('document');
+      const done = await waitFor(
+        () => message(ana, res.body.message.id),
+        (r) => ['sent', 'delivered', 'read', 'failed'].includes(r.body.status),
+        { what: 'the document sent or failed' },
+      );
+      expect(done.body.error).toBeNull();
+      expect(['sent', 'delivered', 'read']).toContain(done.body.status);
+    }
+    // By URL the gateway names the file from the URL: a blank fileName is left out (null).
+    const byUrl = await ana.client.post('/api/whatsapp/send', {
+      to: '+34612000022',
+      type: 'document',
+      media: { url: 'https://cdn.example.com/files/', fileName: ' ' },
+    });
+    expect(byUrl.status).toBe(202);
+    expect(byUrl.body.message.fileName).toBeNull();
+  });
+
   it('checks a declared MIME type against the bytes, and refuses a caption on audio', async () => {
     const png = Buffer.from('89504e470d0a1a0a0000000d4948445200000001000000010806000000', 'hex').toString(
       'base64',

@@ -217,6 +217,10 @@ export async function resolveContent(
       fields: [{ field: 'caption', message: 'must be at most 1024 characters' }],
     });
   }
+  // A blank fileName is no fileName, as a blank caption is no caption. Kept as "", the worker left
+  // it out of the gateway request, and Evolution refuses a base64 document without a file name:
+  // the send was accepted (202) and then failed for good.
+  const givenFileName = given(media.fileName) ? media.fileName!.trim() : undefined;
   if (media.url) {
     let url: URL;
     try {
@@ -249,7 +253,7 @@ export async function resolveContent(
         },
       );
     }
-    const fileName = media.fileName ?? (fileNameOf(url) || null);
+    const fileName = givenFileName ?? (fileNameOf(url) || null);
     return {
       type,
       text: null,
@@ -295,7 +299,7 @@ export async function resolveContent(
   const mimetype = sniffed
     ? reconcileMimetype(sniffed, media.mimetype)
     : (media.mimetype ?? 'application/octet-stream');
-  const fileName = media.fileName ?? (type === 'document' ? 'document' : null);
+  const fileName = givenFileName ?? (type === 'document' ? 'document' : null);
   return {
     type,
     text: null,
