@@ -1,5 +1,6 @@
 // The send pipeline end to end: API → outbox row → BullMQ → worker → emulator over HTTP.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { findClient } from '../../src/db/repositories/client.repository.js';
 import { signUpAdvisor } from '../support/http.js';
 import { startTestService, type TestService } from '../support/service.js';
 import { waitFor } from '../support/wait.js';
@@ -250,6 +251,24 @@ describe('POST /api/whatsapp/send', () => {
     });
     expect(byUrl.status).toBe(202);
     expect(byUrl.body.message.fileName).toBeNull();
+  });
+
+  it("keeps the client's name when a send gives a blank clientName", async () => {
+    // The client row keeps the last name given; a blank one replaced it with "", and the inbox
+    // and the history showed the conversation with no name (not even the number, which shows
+    // only when there is no name at all).
+    const to = '+34612000031';
+    const named = await ana.client.post('/api/whatsapp/send', {
+      to,
+      text: 'Hola',
+      clientName: ' Marta Ruiz ',
+    });
+    expect(named.body.message.clientName).toBe('Marta Ruiz');
+    const blank = await ana.client.post('/api/whatsapp/send', { to, text: 'Otra vez', clientName: '  ' });
+    expect(blank.status).toBe(202);
+    expect(blank.body.message.clientName).toBeNull();
+    const client = await findClient(service.runtime.ctx.db, ana.userId, to);
+    expect(client!.name).toBe('Marta Ruiz');
   });
 
   it('checks a declared MIME type against the bytes, and refuses a caption on audio', async () => {

@@ -128,6 +128,9 @@ export async function sendMessage(
   }
   const scheduled =
     req.scheduledAt && req.scheduledAt.getTime() > now.getTime() + SCHEDULE_SLACK_MS ? req.scheduledAt : null;
+  // Trimmed, and a blank name is no name: the client row keeps the last name given, and "" took
+  // its place, so the inbox and the history showed the client with no name at all.
+  const clientName = req.clientName?.trim() || null;
 
   let message: MessageRow;
   try {
@@ -142,7 +145,7 @@ export async function sendMessage(
       message: {
         direction: 'outbound',
         phone: phone.e164,
-        clientName: req.clientName ?? null,
+        clientName,
         type: content.type,
         text: content.text,
         caption: content.caption,
@@ -175,7 +178,7 @@ export async function sendMessage(
           scheduledAt: scheduled?.toISOString() ?? null,
         },
       },
-      client: { phone: phone.e164, name: req.clientName ?? null, at: now },
+      client: { phone: phone.e164, name: clientName, at: now },
     });
   } catch (err) {
     // Two identical requests raced past the first check: the loser answers like a repeat.
