@@ -1,6 +1,19 @@
 // whatsapp_message rows: the outbox and the history. Every function is scoped by advisor except
 // the sweeper's system scan. Status writes are conditional so they can only move forward.
-import { and, desc, eq, getTableColumns, inArray, isNull, like, lt, or, sql, type SQL } from 'drizzle-orm';
+import {
+  and,
+  desc,
+  eq,
+  getTableColumns,
+  inArray,
+  isNull,
+  like,
+  lt,
+  lte,
+  or,
+  sql,
+  type SQL,
+} from 'drizzle-orm';
 import { rowsOf, type DbOrTx } from '../client.js';
 import { sharedStatement } from '../coalesce.js';
 import { preparedOnce } from '../prepared.js';
@@ -679,13 +692,25 @@ async function takeManyPendingReceipts(
   });
 }
 
-/** The advisor's messages waiting in the queue, oldest first (resumed in order on reconnect). */
-export async function listWaitingIds(db: DbOrTx, advisorId: string): Promise<string[]> {
+/**
+ * The advisor's messages waiting in the queue, oldest first (resumed in order on reconnect): queued
+ * or sending, and scheduled ones already due. A due scheduled message whose job found no
+ * connection waits like a queued one (its status stays `scheduled` until a worker claims it); left
+ * out, it sat out a whole RECONNECT_POLL_MS after the reconnection, and a settings change did not
+ * wake it. One still due later is never woken: nothing else holds it back from being sent early.
+ */
+export async function listWaitingIds(db: DbOrTx, advisorId: string, now = new Date()): Promise<string[]> {
   const rows = await db
     .select({ id: whatsappMessage.id })
     .from(whatsappMessage)
     .where(
-      and(eq(whatsappMessage.advisorId, advisorId), inArray(whatsappMessage.status, ['queued', 'sending'])),
+      and(
+        eq(whatsappMessage.advisorId, advisorId),
+        or(
+          inArray(whatsappMessage.status, ['queued', 'sending']),
+          and(eq(whatsappMessage.status, 'scheduled'), lte(whatsappMessage.scheduledAt, now)),
+        ),
+      ),
     )
     .orderBy(whatsappMessage.createdAt);
   return rows.map((r) => r.id);
