@@ -69,6 +69,15 @@ export async function resolveCaller(auth: Auth, db: Db, request: FastifyRequest)
   if (!session) return null;
   const role = (session.user as { role?: string | null }).role === 'admin' ? 'admin' : 'user';
   const impersonatedBy = (session.session as { impersonatedBy?: string | null }).impersonatedBy ?? null;
+  // An impersonation session belongs to the advisor (better-auth: userId = the advisor), so
+  // banning, demoting or removing the admin who opened it ends none of it: it went on acting as
+  // the advisor for the rest of its hour. It holds only while that admin may still impersonate.
+  if (impersonatedBy && !(await mayImpersonate(db, impersonatedBy))) {
+    throw new AppError(
+      'unauthorized',
+      'The administrator who opened this impersonation session no longer has admin access.',
+    );
+  }
   const resolved: CachedCaller = { advisorId: session.user.id, role, impersonatedBy };
   if (token) cache!.set(token, resolved, new Date(session.session.expiresAt));
   return { advisorId: session.user.id, role, actor: actorOfSession(resolved) };
@@ -78,6 +87,16 @@ function actorOfSession(session: { advisorId: string; impersonatedBy?: string | 
   return session.impersonatedBy
     ? { type: 'admin', id: session.impersonatedBy }
     : { type: 'advisor', id: session.advisorId };
+}
+
+/** Whether this account is still a platform admin, not banned: one who may impersonate. */
+async function mayImpersonate(db: Db, adminId: string): Promise<boolean> {
+  const [admin] = await db
+    .select({ role: user.role, banned: user.banned, banExpires: user.banExpires })
+    .from(user)
+    .where(eq(user.id, adminId))
+    .limit(1);
+  return admin !== undefined && admin.role === 'admin' && !isBanned(admin, new Date());
 }
 
 function ownerBanned(): AppError {
