@@ -155,6 +155,32 @@ describe('loadConfig', () => {
     }
   });
 
+  it('takes PUBLIC_BASE_URL as an http(s) origin only: a path or query would leave every /api/auth route 404', () => {
+    // better-auth takes a base URL with a path as its whole mount point (/ww instead of
+    // /api/auth), so sign-up and sign-in answered 404; the dashboard is served from / anyway.
+    for (const good of ['https://wa.example.com', 'https://wa.example.com/', 'http://127.0.0.1:3000']) {
+      expect(problemsOf({ DATA_DIR: tmp(), PUBLIC_BASE_URL: good }), good).toEqual([]);
+    }
+    for (const bad of [
+      'https://wa.example.com/ww',
+      'https://wa.example.com/?x=1',
+      'https://wa.example.com/#top',
+      'https://user:pw@wa.example.com',
+      'ftp://wa.example.com',
+      'mailto:ops@example.com',
+    ]) {
+      expect(problemsOf({ DATA_DIR: tmp(), PUBLIC_BASE_URL: bad }), bad).toEqual([
+        expect.stringMatching(/^PUBLIC_BASE_URL: /),
+      ]);
+    }
+    // A gateway behind a path prefix is fine; one that is not http(s) would fail at start-up.
+    const gateway = { DATA_DIR: tmp(), EVOLUTION_API_KEY: 'k' };
+    expect(problemsOf({ ...gateway, EVOLUTION_API_URL: 'https://evo.example.com/evolution' })).toEqual([]);
+    expect(problemsOf({ ...gateway, EVOLUTION_API_URL: 'ftp://evo.example.com' })).toEqual([
+      expect.stringMatching(/^EVOLUTION_API_URL: .*http/),
+    ]);
+  });
+
   it('needs the gateway key when a real gateway is configured', () => {
     expect(problemsOf({ DATA_DIR: tmp(), EVOLUTION_API_URL: 'https://evo.example.com' })).toEqual([
       'EVOLUTION_API_KEY: required when EVOLUTION_API_URL is set',

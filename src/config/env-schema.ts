@@ -16,7 +16,27 @@ const int = (min: number, max: number) =>
 const base64Key32 = z.string().refine((v) => Buffer.from(v, 'base64').length === 32, {
   message: 'must be 32 bytes encoded in base64 (openssl rand -base64 32)',
 });
-const url = z.string().url();
+const parsedUrl = (v: string): URL | null => (URL.canParse(v) ? new URL(v) : null);
+// Both addresses are reached over HTTP: anything else (ftp:, mailto:) passed `url()` and then
+// stopped the start-up with a library's error (undici's pool, better-auth's base URL).
+const url = z
+  .string()
+  .url()
+  .refine(
+    (v) => ['http:', 'https:'].includes(parsedUrl(v)?.protocol ?? 'http:'),
+    'must be an http:// or https:// URL',
+  );
+/**
+ * PUBLIC_BASE_URL is where the service itself answers at the root: better-auth takes a base URL
+ * with a path as its whole mount point (`/ww` instead of `/api/auth`), so with one every sign-up
+ * and sign-in answered 404, and a query or fragment ended up in the middle of the webhook URL.
+ */
+const origin = url.refine((v) => {
+  const u = parsedUrl(v);
+  // One line per problem: a URL already refused above is not refused again here.
+  if (!u || !['http:', 'https:'].includes(u.protocol)) return true;
+  return u.pathname === '/' && !u.search && !u.hash && !u.username && !u.password;
+}, 'must be the bare address the service answers at, scheme://host[:port], with no path, query or credentials (the service is served from /)');
 
 /** One entry of TRUST_PROXY's list: a named range, an address, or an address/prefix. */
 function isTrustedProxyItem(item: string): boolean {
@@ -47,7 +67,7 @@ export const envSchema = z.object({
       'must be true, false, or a comma-separated list of addresses, CIDRs, loopback, linklocal, uniquelocal',
     )
     .transform((v): boolean | string => (v === 'true' ? true : v === 'false' ? false : v)),
-  PUBLIC_BASE_URL: url.optional(),
+  PUBLIC_BASE_URL: origin.optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   LOG_MESSAGE_CONTENT: bool.default(false),
   DATA_DIR: z.string().default('./data'),
