@@ -101,6 +101,41 @@ describe('advisor accounts', () => {
     expect(elsewhere.status).toBe(403);
   });
 
+  it('answers a NUL character in a better-auth body with 400, not a 500 (PostgreSQL cannot store one)', async () => {
+    const { client } = await signUpAdvisor(service.url, 'Nula');
+    const nul = 'a\u0000b';
+    const cases: [HttpClient, string, Record<string, unknown>][] = [
+      [client, '/api/auth/update-user', { name: nul }],
+      [client, '/api/auth/update-user', { image: nul }],
+      [client, '/api/auth/revoke-session', { token: nul }],
+      // Anyone may call this one: no session needed.
+      [
+        new HttpClient(service.url),
+        '/api/auth/reset-password',
+        { token: nul, newPassword: 'correct-horse-99' },
+      ],
+      [
+        new HttpClient(service.url),
+        '/api/auth/sign-up/email',
+        {
+          name: nul,
+          email: `nul${Math.random()}@example.test`,
+          password: 'correct-horse-9',
+        },
+      ],
+    ];
+    for (const [caller, path, body] of cases) {
+      const res = await caller.post(path, body);
+      expect([res.status, res.body.error?.code], `${path} ${Object.keys(body)[0]}`).toEqual([
+        400,
+        'invalid_request',
+      ]);
+      expect(res.body.error.message).toMatch(/NUL/);
+    }
+    // The session was left alone, and the name too.
+    expect((await client.get('/api/auth/get-session')).body.user.name).toBe('Nula');
+  });
+
   it('refuses protected routes without a session', async () => {
     const res = await new HttpClient(service.url).get('/api/api-keys');
     expect(res.status).toBe(401);

@@ -27,6 +27,9 @@ const AUTH_FIELD_OF_CODE: Record<string, string> = {
   PASSWORD_TOO_LONG: 'password',
 };
 
+/** A NUL in JSON text: `\u0000` not itself escaped (`\\u0000` is a backslash, then text). */
+const JSON_NUL = /(?<!\\)(?:\\\\)*\\u0000/;
+
 export function authRoutes(app: FastifyInstance, auth: Auth, database: Pick<Database, 'ping'>): void {
   app.route({
     method: ['GET', 'POST'],
@@ -41,12 +44,20 @@ export function authRoutes(app: FastifyInstance, auth: Auth, database: Pick<Data
       }
       if (request.method === 'POST') await forgetCachedSessions(auth, url.pathname, request.headers);
       const hasBody = request.method !== 'GET' && request.body !== undefined;
+      const body = hasBody ? JSON.stringify(request.body) : undefined;
+      // PostgreSQL cannot store or even compare a NUL, and better-auth answers the query's failure
+      // with a 500: a NUL in a name or image (update-user), a session token (revoke-session) or a
+      // reset token (reset-password, open to anyone) was an "internal error". Refused up front, as
+      // every other route refuses it (error-handler.ts, 22021). A NUL in the URL is refused in
+      // build-app.ts already.
+      if (body !== undefined && JSON_NUL.test(body)) {
+        throw new AppError(
+          'invalid_request',
+          'The request contains a character that cannot be stored (NUL).',
+        );
+      }
       const response = await auth.handler(
-        new Request(url, {
-          method: request.method,
-          headers: fromNodeHeaders(request.headers),
-          body: hasBody ? JSON.stringify(request.body) : undefined,
-        }),
+        new Request(url, { method: request.method, headers: fromNodeHeaders(request.headers), body }),
       );
       // better-auth turns every failure into its own 500, a database outage included; a caller
       // must get the documented 503 for that, as on every other route.
