@@ -49,6 +49,20 @@ describe('SessionCache', () => {
     expect(cache.get('tok-b')).toEqual(bea);
   });
 
+  it('refuses a session read before a forget: it may be the one just signed out', () => {
+    const cache = new SessionCache(5_000);
+    const readAt = cache.generation;
+    cache.forgetAdvisor('ana');
+    cache.set('tok-a', ana, farFuture, readAt);
+    expect(cache.get('tok-a')).toBeNull();
+    const readAgain = cache.generation;
+    cache.set('tok-a', ana, farFuture, readAgain);
+    expect(cache.get('tok-a')).toEqual(ana);
+    cache.clear();
+    cache.set('tok-b', bea, farFuture, readAgain);
+    expect(cache.get('tok-b')).toBeNull();
+  });
+
   it('drops the oldest entry when full', () => {
     const cache = new SessionCache(5_000, 2);
     cache.set('t1', ana, farFuture);

@@ -23,6 +23,13 @@ interface Entry {
 
 export class SessionCache {
   private readonly entries = new Map<string, Entry>();
+  /**
+   * Bumped by every forget. A request that began resolving its session before a sign-out here
+   * finished could otherwise put the signed-out session back for a whole TTL: it read the session
+   * while it still existed, and cached it after the forget. `set` refuses what was read under an
+   * older generation.
+   */
+  private forgets = 0;
 
   constructor(
     readonly ttlMs: number,
@@ -40,8 +47,13 @@ export class SessionCache {
     return entry.caller;
   }
 
-  set(token: string, caller: CachedCaller, sessionExpiresAt: Date): void {
-    if (this.ttlMs <= 0) return;
+  /** Read before resolving a session; hand it back to `set`. */
+  get generation(): number {
+    return this.forgets;
+  }
+
+  set(token: string, caller: CachedCaller, sessionExpiresAt: Date, readAt = this.forgets): void {
+    if (this.ttlMs <= 0 || readAt !== this.forgets) return;
     const until = Math.min(this.now() + this.ttlMs, sessionExpiresAt.getTime());
     if (until <= this.now()) return;
     // Oldest first out: a Map iterates in insertion order.
@@ -55,12 +67,14 @@ export class SessionCache {
 
   /** Forget every cached session of this advisor (sign-out, revoke, password change…). */
   forgetAdvisor(advisorId: string): void {
+    this.forgets += 1;
     for (const [token, entry] of this.entries) {
       if (entry.caller.advisorId === advisorId) this.entries.delete(token);
     }
   }
 
   clear(): void {
+    this.forgets += 1;
     this.entries.clear();
   }
 

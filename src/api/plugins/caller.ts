@@ -65,6 +65,7 @@ export async function resolveCaller(auth: Auth, db: Db, request: FastifyRequest)
   const cached = token ? cache!.get(token) : null;
   if (cached) return { advisorId: cached.advisorId, role: cached.role, actor: actorOfSession(cached) };
 
+  const generation = cache?.generation;
   const session = await auth.api.getSession({ headers: fromNodeHeaders(request.headers) });
   if (!session) return null;
   const role = (session.user as { role?: string | null }).role === 'admin' ? 'admin' : 'user';
@@ -79,7 +80,7 @@ export async function resolveCaller(auth: Auth, db: Db, request: FastifyRequest)
     );
   }
   const resolved: CachedCaller = { advisorId: session.user.id, role, impersonatedBy };
-  if (token) cache!.set(token, resolved, new Date(session.session.expiresAt));
+  if (token) cache!.set(token, resolved, new Date(session.session.expiresAt), generation);
   return { advisorId: session.user.id, role, actor: actorOfSession(resolved) };
 }
 

@@ -42,7 +42,6 @@ export function authRoutes(app: FastifyInstance, auth: Auth, database: Pick<Data
       if (url.pathname.startsWith('/api/auth/api-key/')) {
         throw new AppError('not_found', 'No such route here: manage API keys with /api/api-keys.');
       }
-      if (request.method === 'POST') await forgetCachedSessions(auth, url.pathname, request.headers);
       const hasBody = request.method !== 'GET' && request.body !== undefined;
       const body = hasBody ? JSON.stringify(request.body) : undefined;
       // PostgreSQL cannot store or even compare a NUL, and better-auth answers the query's failure
@@ -56,9 +55,18 @@ export function authRoutes(app: FastifyInstance, auth: Auth, database: Pick<Data
           'The request contains a character that cannot be stored (NUL).',
         );
       }
-      const response = await auth.handler(
-        new Request(url, { method: request.method, headers: fromNodeHeaders(request.headers), body }),
-      );
+      // Forgotten once better-auth is done: a request resolving the session meanwhile would cache
+      // it again as it was before the change (SessionCache.generation).
+      const forget =
+        request.method === 'POST' ? await cachedSessionsToForget(auth, url.pathname, request.headers) : null;
+      let response: Response;
+      try {
+        response = await auth.handler(
+          new Request(url, { method: request.method, headers: fromNodeHeaders(request.headers), body }),
+        );
+      } finally {
+        forget?.();
+      }
       // better-auth turns every failure into its own 500, a database outage included; a caller
       // must get the documented 503 for that, as on every other route.
       if (
@@ -108,19 +116,23 @@ export function authRoutes(app: FastifyInstance, auth: Auth, database: Pick<Data
  * A POST to better-auth may end or change sessions (sign-out, revoke, password change, an admin
  * banning someone): this process stops reusing the caller's cached sessions — all of them, for an
  * admin action, whose target we do not parse. Other processes catch up within the cache's TTL.
+ * Whose sessions is worked out before the POST (a sign-out deletes the session it names); the
+ * returned step forgets them, and is run once the POST is done.
  */
-async function forgetCachedSessions(
+async function cachedSessionsToForget(
   auth: Auth,
   path: string,
   headers: FastifyRequest['headers'],
-): Promise<void> {
+): Promise<(() => void) | null> {
   const cache = sessionCacheOf(auth);
-  if (!cache || cache.size === 0) return;
-  if (path.startsWith('/api/auth/admin/')) return cache.clear();
+  if (!cache) return null;
+  // Nothing cached: there is nothing to look up, but a request resolving a session right now must
+  // still not cache it (clearing an empty cache only moves its generation on).
+  if (path.startsWith('/api/auth/admin/') || cache.size === 0) return () => cache.clear();
   const token = sessionTokenOf(headers.cookie);
-  if (!token) return;
+  if (!token) return null;
   const advisorId =
     cache.get(token)?.advisorId ??
     (await auth.api.getSession({ headers: fromNodeHeaders(headers) }).catch(() => null))?.user.id;
-  if (advisorId) cache.forgetAdvisor(advisorId);
+  return advisorId ? () => cache.forgetAdvisor(advisorId) : null;
 }
