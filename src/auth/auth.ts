@@ -44,16 +44,19 @@ export function createAuth(options: AuthOptions) {
     databaseHooks: {
       user: {
         create: {
-          before: async (newUser) => ({
-            data: {
-              ...newUser,
-              name: checkedName(newUser.name),
-              role:
-                options.adminEmail && newUser.email.toLowerCase() === options.adminEmail.toLowerCase()
-                  ? 'admin'
-                  : 'user',
-            },
-          }),
+          before: async (newUser) => {
+            checkAdminFields(newUser);
+            return {
+              data: {
+                ...newUser,
+                name: checkedName(newUser.name),
+                role:
+                  options.adminEmail && newUser.email.toLowerCase() === options.adminEmail.toLowerCase()
+                    ? 'admin'
+                    : 'user',
+              },
+            };
+          },
         },
         update: {
           // better-auth's update-user passes `name` and `image` through unchecked: a null name was a
@@ -61,6 +64,7 @@ export function createAuth(options: AuthOptions) {
           // "[object Object]". Whatever type comes, the same rules as at sign-up.
           before: async (change) => {
             const data: Record<string, unknown> = { ...change };
+            checkAdminFields(data);
             if (data.name !== undefined) data.name = checkedName(data.name);
             if (data.image !== undefined && data.image !== null && typeof data.image !== 'string') {
               throw new APIError('UNPROCESSABLE_ENTITY', {
@@ -94,4 +98,38 @@ function checkedName(name: unknown): string {
     });
   }
   return trimmed;
+}
+
+/** The latest instant a date column is written with (later years do not round-trip). */
+const LAST_STORABLE_MS = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
+
+/**
+ * The columns better-auth's admin routes write straight from the admin's request (update-user's
+ * and create-user's `data`, ban-user's `banExpiresIn`), unchecked: a string in `banned`, a null
+ * `emailVerified` or an impossible date (`banExpiresIn: 1e12` is the year 33,658) was a database
+ * error, answered 500. Now 422, naming the field.
+ */
+function checkAdminFields(data: Record<string, unknown>): void {
+  const refuse = (field: string, rule: string): never => {
+    throw new APIError('UNPROCESSABLE_ENTITY', { message: `${field} ${rule}`, code: 'INVALID_FIELD' });
+  };
+  for (const [field, nullable] of [
+    ['banned', true],
+    ['emailVerified', false],
+  ] as const) {
+    const v = data[field];
+    if (v !== undefined && typeof v !== 'boolean' && !(v === null && nullable))
+      refuse(field, `must be true or false${nullable ? ' (or null)' : ''}`);
+  }
+  for (const [field, nullable] of [
+    ['banExpires', true],
+    ['createdAt', false],
+    ['updatedAt', false],
+  ] as const) {
+    const v = data[field];
+    if (v === undefined || (v === null && nullable)) continue;
+    const ms = v instanceof Date || typeof v === 'string' ? new Date(v).getTime() : NaN;
+    if (!(ms >= 0 && ms <= LAST_STORABLE_MS))
+      refuse(field, `must be a date between 1970 and 9999${nullable ? ' (or null)' : ''}`);
+  }
 }

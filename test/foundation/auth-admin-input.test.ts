@@ -1,0 +1,66 @@
+// better-auth's admin routes write what the admin sends into the user row unchecked: a wrong type
+// or an impossible date was a database error, answered 500 internal_error. They are 422 now.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HttpClient, signUpAdvisor } from '../support/http.js';
+import { startTestService, type TestService } from '../support/service.js';
+
+const BOSS = 'boss@example.test';
+let service: TestService;
+let boss: HttpClient;
+beforeAll(async () => {
+  service = await startTestService({
+    env: { ADMIN_EMAIL: BOSS, EVOLUTION_API_URL: 'http://127.0.0.1:9', EVOLUTION_API_KEY: 'unused' },
+  });
+  boss = new HttpClient(service.url);
+  const res = await boss.post('/api/auth/sign-up/email', {
+    name: 'Boss',
+    email: BOSS,
+    password: 'correct-horse-9',
+  });
+  expect(res.status).toBe(200);
+});
+afterAll(async () => {
+  await service?.close();
+});
+
+describe("an admin's changes to an account", () => {
+  it('answer a wrong type or an impossible date with 422 naming the field, not 500', async () => {
+    const { userId } = await signUpAdvisor(service.url, 'Objetivo');
+    const refused: [string, Record<string, unknown>, string][] = [
+      ['/api/auth/admin/update-user', { userId, data: { banned: 'x' } }, 'banned'],
+      ['/api/auth/admin/update-user', { userId, data: { emailVerified: null } }, 'emailVerified'],
+      ['/api/auth/admin/update-user', { userId, data: { banExpires: 'not-a-date' } }, 'banExpires'],
+      ['/api/auth/admin/update-user', { userId, data: { banExpires: -1 } }, 'banExpires'],
+      ['/api/auth/admin/update-user', { userId, data: { createdAt: {} } }, 'createdAt'],
+      // A ban ending in the year 33,000 (or never representable at all).
+      ['/api/auth/admin/ban-user', { userId, banExpiresIn: 1e12 }, 'banExpires'],
+      ['/api/auth/admin/ban-user', { userId, banExpiresIn: 1e20 }, 'banExpires'],
+      [
+        '/api/auth/admin/create-user',
+        {
+          email: `nuevo${Math.random()}@example.test`,
+          password: 'correct-horse-9',
+          name: 'Nuevo',
+          data: { banned: 'x' },
+        },
+        'banned',
+      ],
+    ];
+    for (const [path, body, field] of refused) {
+      const res = await boss.post(path, body);
+      expect([res.status, res.body.error?.code], `${path} ${JSON.stringify(body)}`).toEqual([
+        422,
+        'validation_failed',
+      ]);
+      expect(res.body.error.message).toContain(field);
+    }
+    // What makes sense still goes through.
+    expect((await boss.post('/api/auth/admin/ban-user', { userId, banExpiresIn: 60 })).status).toBe(200);
+    const later = await boss.post('/api/auth/admin/update-user', {
+      userId,
+      data: { banned: false, banExpires: null, emailVerified: true },
+    });
+    expect(later.status).toBe(200);
+    expect(later.body).toMatchObject({ banned: false, emailVerified: true });
+  });
+});
