@@ -113,6 +113,12 @@ function checkAdminFields(data: Record<string, unknown>): void {
   const refuse = (field: string, rule: string): never => {
     throw new APIError('UNPROCESSABLE_ENTITY', { message: `${field} ${rule}`, code: 'INVALID_FIELD' });
   };
+  // better-auth reads a role as a comma-separated list ("admin,user" is an admin to its own admin
+  // routes); this service's checks compare with "admin" exactly. Two roles, one name each, so both
+  // agree on who is an admin.
+  if (data.role !== undefined && data.role !== 'user' && data.role !== 'admin') {
+    refuse('role', 'must be "user" or "admin"');
+  }
   for (const [field, nullable] of [
     ['banned', true],
     ['emailVerified', false],

@@ -64,3 +64,24 @@ describe("an admin's changes to an account", () => {
     expect(later.body).toMatchObject({ banned: false, emailVerified: true });
   });
 });
+
+describe('the role an admin gives an account', () => {
+  // better-auth reads a role as a comma-separated list and takes "admin,user" for an admin (it may
+  // ban and impersonate), while this service's own admin routes and audit take only "admin": the
+  // same account was an admin to one and an advisor to the other. The service has two roles.
+  it('is "user" or "admin": a list or another name is 422, and the two roles still go through', async () => {
+    const { userId } = await signUpAdvisor(service.url, 'Rol Raro');
+    for (const role of ['admin,user', 'superuser', ['admin', 'user'], '']) {
+      const res = await boss.post('/api/auth/admin/set-role', { userId, role });
+      expect([res.status, res.body.error?.code], JSON.stringify(role)).toEqual([422, 'validation_failed']);
+      expect(res.body.error.message).toContain('role');
+    }
+    const refusedUpdate = await boss.post('/api/auth/admin/update-user', { userId, data: { role: 'root' } });
+    expect(refusedUpdate.status).toBe(422);
+    for (const role of ['admin', 'user']) {
+      const res = await boss.post('/api/auth/admin/set-role', { userId, role });
+      expect(res.status, role).toBe(200);
+      expect(res.body.user.role).toBe(role);
+    }
+  });
+});
