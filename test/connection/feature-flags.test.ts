@@ -3,29 +3,19 @@
 // public page with `publicCta` off answering exactly like a page that does not exist.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HttpClient, signUpAdvisor, VISITOR_USER_AGENT } from '../support/http.js';
-import { startTestService, type TestService } from '../support/service.js';
+import { type TestService } from '../support/service.js';
+import { startServiceWithAdmin } from '../support/admin.js';
 import { connectedAdvisor } from '../support/whatsapp.js';
 
-const ADMIN = 'flags-admin@example.test';
 let service: TestService;
 let admin: HttpClient;
 beforeAll(async () => {
-  service = await startTestService({
-    env: {
-      ADMIN_EMAIL: ADMIN,
-      FEATURE_SENDING: 'true',
-      FEATURE_REMINDERS: 'false',
-      FEATURE_INBOX: '0',
-      FEATURE_PUBLIC_CTA: 'no',
-    },
-  });
-  admin = new HttpClient(service.url);
-  const res = await admin.post('/api/auth/sign-up/email', {
-    name: 'Flags Admin',
-    email: ADMIN,
-    password: 'correct-horse-9',
-  });
-  expect(res.status).toBe(200);
+  ({ service, admin } = await startServiceWithAdmin({
+    FEATURE_SENDING: 'true',
+    FEATURE_REMINDERS: 'false',
+    FEATURE_INBOX: '0',
+    FEATURE_PUBLIC_CTA: 'no',
+  }));
 });
 afterAll(async () => {
   await service?.close();

@@ -2,22 +2,16 @@
 // or an impossible date was a database error, answered 500 internal_error. They are 422 now.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HttpClient, signUpAdvisor } from '../support/http.js';
-import { startTestService, type TestService } from '../support/service.js';
+import { type TestService } from '../support/service.js';
+import { startServiceWithAdmin } from '../support/admin.js';
 
-const BOSS = 'boss@example.test';
 let service: TestService;
 let boss: HttpClient;
 beforeAll(async () => {
-  service = await startTestService({
-    env: { ADMIN_EMAIL: BOSS, EVOLUTION_API_URL: 'http://127.0.0.1:9', EVOLUTION_API_KEY: 'unused' },
-  });
-  boss = new HttpClient(service.url);
-  const res = await boss.post('/api/auth/sign-up/email', {
-    name: 'Boss',
-    email: BOSS,
-    password: 'correct-horse-9',
-  });
-  expect(res.status).toBe(200);
+  ({ service, admin: boss } = await startServiceWithAdmin({
+    EVOLUTION_API_URL: 'http://127.0.0.1:9',
+    EVOLUTION_API_KEY: 'unused',
+  }));
 });
 afterAll(async () => {
   await service?.close();

@@ -3,9 +3,9 @@
 // `unauthorized`, API.md "Errors"). An authenticated caller still gets the 400 it always got.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HttpClient } from '../support/http.js';
-import { startTestService, type TestService } from '../support/service.js';
+import { type TestService } from '../support/service.js';
+import { startServiceWithAdmin } from '../support/admin.js';
 
-const ADMIN = 'validation-admin@example.test';
 const PHONE = encodeURIComponent('+34612345678');
 const LONG = 'x'.repeat(300);
 const BROKEN_JSON = '{"a":';
@@ -96,14 +96,7 @@ const PUBLIC = [
 let service: TestService;
 let admin: HttpClient;
 beforeAll(async () => {
-  service = await startTestService({ env: { ADMIN_EMAIL: ADMIN, HTTP_BODY_LIMIT: '4096' } });
-  admin = new HttpClient(service.url);
-  const res = await admin.post('/api/auth/sign-up/email', {
-    name: 'Validation Admin',
-    email: ADMIN,
-    password: 'correct-horse-9',
-  });
-  expect(res.status).toBe(200);
+  ({ service, admin } = await startServiceWithAdmin({ HTTP_BODY_LIMIT: '4096' }));
 });
 afterAll(async () => {
   await service?.close();

@@ -2,24 +2,15 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HttpClient, signUpAdvisor } from '../support/http.js';
-import { startTestService, type TestService } from '../support/service.js';
+import { type TestService } from '../support/service.js';
+import { ADMIN_EMAIL, startServiceWithAdmin } from '../support/admin.js';
 import { waitFor } from '../support/wait.js';
 import { connectedAdvisor } from '../support/whatsapp.js';
 
-const ADMIN = 'boss@example.test';
 let service: TestService;
 let admin: HttpClient;
 beforeAll(async () => {
-  service = await startTestService({
-    env: { ADMIN_EMAIL: ADMIN, METRICS_TOKEN: 'a-long-metrics-token-123' },
-  });
-  admin = new HttpClient(service.url);
-  const res = await admin.post('/api/auth/sign-up/email', {
-    name: 'Boss',
-    email: ADMIN,
-    password: 'correct-horse-9',
-  });
-  expect(res.status).toBe(200);
+  ({ service, admin } = await startServiceWithAdmin({ METRICS_TOKEN: 'a-long-metrics-token-123' }));
 });
 afterAll(async () => {
   await service?.close();
@@ -117,7 +108,7 @@ describe('metrics', () => {
     // A session of its own: impersonating replaces the session cookie of the client doing it.
     const as = new HttpClient(service.url);
     expect(
-      (await as.post('/api/auth/sign-in/email', { email: ADMIN, password: 'correct-horse-9' })).status,
+      (await as.post('/api/auth/sign-in/email', { email: ADMIN_EMAIL, password: 'correct-horse-9' })).status,
     ).toBe(200);
     const started = await as.post('/api/auth/admin/impersonate-user', { userId: advisor.userId });
     expect(started.status).toBe(200);
