@@ -177,12 +177,17 @@ export async function claimForSending(
   return row ?? null;
 }
 
-/** Back to the queue after a failed attempt that will be retried (keeps the reason visible). */
+/**
+ * Back to the queue after a failed attempt that will be retried (keeps the reason visible).
+ * `uncertainUntil`: the attempt got no answer and may have reached WhatsApp; until then the retry
+ * waits for its echo and the message cannot be cancelled (see cancelWaiting).
+ */
 export async function releaseForRetry(
   db: DbOrTx,
   advisorId: string,
   id: string,
   error: { code: string; message: string } | null,
+  uncertainUntil: Date | null = null,
 ): Promise<void> {
   await db
     .update(whatsappMessage)
@@ -190,6 +195,7 @@ export async function releaseForRetry(
       status: 'queued',
       errorCode: error?.code ?? null,
       errorMessage: error?.message ?? null,
+      uncertainUntil,
       updatedAt: new Date(),
     })
     .where(
@@ -382,19 +388,29 @@ export async function cancelWaiting(
   advisorId: string,
   id: string,
   reason: { code: string; message: string },
+  now = new Date(),
 ): Promise<MessageRow | null> {
   const [row] = await db
     .update(whatsappMessage)
     .set({ status: 'cancelled', errorCode: reason.code, errorMessage: reason.message, updatedAt: new Date() })
-    .where(
-      and(
-        eq(whatsappMessage.advisorId, advisorId),
-        eq(whatsappMessage.id, id),
-        inArray(whatsappMessage.status, ['scheduled', 'queued']),
-      ),
-    )
+    .where(and(eq(whatsappMessage.advisorId, advisorId), eq(whatsappMessage.id, id), cancellable(now)))
     .returning();
   return row ?? null;
+}
+
+/**
+ * Whether a message may be cancelled: still waiting (scheduled or queued), and not waiting for the
+ * echo of an attempt that got no answer. That attempt may have reached WhatsApp, and only a
+ * waiting row adopts its echo: cancelled, the history said "cancelled" for a message the client
+ * had. Until the wait ends it is in flight like a `sending` row; after it, the pipeline itself
+ * takes the silence to mean "not sent" (its retry sends again), and so may a cancel.
+ */
+export function cancellable(now: Date): SQL {
+  const m = whatsappMessage;
+  return and(
+    inArray(m.status, ['scheduled', 'queued']),
+    or(isNull(m.uncertainUntil), lte(m.uncertainUntil, now)),
+  )!;
 }
 
 /**

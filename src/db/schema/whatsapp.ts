@@ -93,6 +93,12 @@ export const whatsappMessage = pgTable(
     errorCode: text('error_code'),
     errorMessage: text('error_message'),
     attempts: integer('attempts').notNull().default(0),
+    /**
+     * Set when the last attempt got no answer (a timeout, a connection dropped mid-request): it may
+     * have reached WhatsApp, and until this instant the pipeline waits for its echo. Meanwhile the
+     * message is still in flight, so a cancel is refused (an echo cannot record a cancelled row).
+     */
+    uncertainUntil: ts('uncertain_until'),
     evolutionMessageId: text('evolution_message_id'),
     source: text('source').notNull().default('api'),
     idempotencyKey: text('idempotency_key'),

@@ -1,7 +1,9 @@
 // "Cancelar envío": a message still waiting to go out (scheduled, or queued and not yet taken by a
 // worker) is cancelled for good, with the reason `cancelled_by_advisor`. The update is conditional,
 // so it races the worker's claim safely: whichever moves the row first wins, and a message already
-// in flight or sent answers 409 with its status. Cancelling a cancelled message answers it again.
+// in flight or sent answers 409 with its status. A queued message whose last attempt got no answer
+// is still in flight until the wait for that attempt's echo ends (cancellable in the repository).
+// Cancelling a cancelled message answers it again.
 import { insertAudit } from '../../db/repositories/audit.repository.js';
 import { cancelWaiting, findMessage, type MessageRow } from '../../db/repositories/message.repository.js';
 import { AppError, notFound } from '../app-error.js';
@@ -38,6 +40,14 @@ export async function cancelMessage(
     // Taken by a worker (or finished) since it was read: say what it is now.
     const now = (await findMessage(ctx.db, advisorId, messageId)) ?? row;
     if (now.status === 'cancelled') return now;
+    if (now.status === 'queued' || now.status === 'scheduled') {
+      // Waiting for the echo of an attempt that got no answer: it may already be on the phone.
+      throw new AppError(
+        'state_conflict',
+        'Its last attempt got no answer from WhatsApp and may have gone out; it cannot be cancelled until that is known.',
+        { status: now.status, uncertainUntil: now.uncertainUntil?.toISOString() ?? null },
+      );
+    }
     throw new AppError(
       'state_conflict',
       `Only a scheduled or queued message can be cancelled (this one is ${now.status}).`,

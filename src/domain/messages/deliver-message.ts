@@ -219,8 +219,12 @@ async function sendClaimed(
       return { kind: 'wait_connection' };
     }
     if (err.kind === 'transient') {
-      await releaseForRetry(ctx.db, advisorId, messageId, error);
-      return { kind: 'retry', error, uncertain: mayHaveBeenProcessed(err) };
+      const uncertain = mayHaveBeenProcessed(err);
+      // The row says how long the retry waits for this attempt's echo, so that a cancel meanwhile
+      // is refused (the send processor holds the job as long: SEND_UNCERTAIN_RETRY_MS).
+      const echoAwaitedUntil = uncertain ? new Date(Date.now() + ctx.config.sendBackoff.uncertainMs) : null;
+      await releaseForRetry(ctx.db, advisorId, messageId, error, echoAwaitedUntil);
+      return { kind: 'retry', error, uncertain };
     }
     await finish(ctx, claimed, 'failed', error);
     return { kind: 'failed', error };
