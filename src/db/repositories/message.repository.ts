@@ -287,11 +287,52 @@ async function markSentMany(db: DbOrTx, records: SentRecord[]): Promise<(Message
 }
 
 /**
+ * Records a send the gateway accepted when an echo already gave its Evolution id to another row:
+ * a lookalike (same number and content) whose own answer was lost adopted it (adoptLostSend)
+ * before this send was recorded. Both went out, so this row becomes sent too, keeping the id it
+ * may have adopted meanwhile (the lookalike's, from the other echo) or none: a later unknown echo
+ * of that content can still give it one (adoptLostSend), so the lookalike's receipts are not lost.
+ * markSent would break the unique index on every try, and the job kept retrying it for ever.
+ * Null when no other row holds the id (the failure was something else).
+ */
+export async function markSentIdTaken(
+  db: DbOrTx,
+  advisorId: string,
+  id: string,
+  sent: { evolutionMessageId: string; chatJid: string | null; at: Date },
+): Promise<MessageRow | null> {
+  const m = whatsappMessage;
+  const [row] = await db
+    .update(m)
+    .set({
+      // Never backwards, as in markSent.
+      status: sql`case when ${RANK_SQL} < 3 then 'sent' else ${m.status} end`,
+      chatJid: sql`coalesce(${m.chatJid}, ${sent.chatJid})`,
+      sentAt: sql`coalesce(${m.sentAt}, ${sent.at})`,
+      errorCode: null,
+      errorMessage: null,
+      updatedAt: new Date(),
+    })
+    .where(
+      and(
+        eq(m.advisorId, advisorId),
+        eq(m.id, id),
+        sql`exists (select 1 from ${m} other where other.advisor_id = ${advisorId}
+          and other.evolution_message_id = ${sent.evolutionMessageId} and other.id <> ${id})`,
+      ),
+    )
+    .returning();
+  return row ?? null;
+}
+
+/**
  * The echo (SEND_MESSAGE) of a send whose answer never reached us: the worker died or timed out
  * while Evolution was sending. Any API send on the advisor's instance is ours, so an echo with an
  * unknown id belongs to the oldest unconfirmed attempt with the same recipient and content; it
  * takes that id and becomes `sent`, and the retry finds it done instead of sending it twice.
- * Two identical messages to one number in flight at once may swap ids: both did go out.
+ * Two identical messages to one number in flight at once may swap ids: both did go out. One of
+ * them recorded without an id for that reason (markSentIdTaken) takes such an echo too, after any
+ * waiting row: adopting it only brings the receipts, where a waiting row is kept from a resend.
  */
 export async function adoptLostSend(
   db: DbOrTx,
@@ -316,7 +357,7 @@ export async function adoptLostSend(
         eq(m.direction, 'outbound'),
         eq(m.phone, echo.phone),
         isNull(m.evolutionMessageId),
-        inArray(m.status, ['queued', 'sending']),
+        inArray(m.status, ADOPTING),
         sql`${m.attempts} > 0`,
         eq(m.type, echo.type),
         sql`${m.text} is not distinct from ${echo.text}`,
@@ -324,7 +365,7 @@ export async function adoptLostSend(
         sql`nullif(${m.caption}, '') is not distinct from ${echo.caption}`,
       ),
     )
-    .orderBy(m.createdAt)
+    .orderBy(sql`${m.status} = 'sent'`, m.createdAt)
     .limit(1);
   const [row] = await db
     .update(m)
@@ -342,12 +383,15 @@ export async function adoptLostSend(
         eq(m.advisorId, advisorId),
         sql`${m.id} = (${candidate})`,
         isNull(m.evolutionMessageId),
-        inArray(m.status, ['queued', 'sending']),
+        inArray(m.status, ADOPTING),
       ),
     )
     .returning();
   return row ?? null;
 }
+
+/** The rows an unknown echo may belong to: waiting ones, and sent ones without an id (markSentIdTaken). */
+const ADOPTING = ['queued', 'sending', 'sent'];
 
 /** Ends a message without sending it: failed (with the reason), skipped or cancelled. */
 export async function markFinished(

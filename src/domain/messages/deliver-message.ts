@@ -12,6 +12,7 @@ import {
   claimForSending,
   markFinished,
   markSent,
+  markSentIdTaken,
   releaseForRetry,
   takePendingReceipts,
   type ClaimTimes,
@@ -247,13 +248,22 @@ async function recordSent(
   at: Date,
   claimed: MessageRow | null,
 ): Promise<DeliveryOutcome> {
-  let sent = await markSent(ctx.db, advisorId, messageId, {
-    evolutionMessageId: result.evolutionMessageId,
-    chatJid: result.remoteJid,
-    at,
-  });
-  // Receipts that overtook the send response were parked: apply them now.
-  for (const receipt of await takePendingReceipts(ctx.db, advisorId, result.evolutionMessageId)) {
+  const record = { evolutionMessageId: result.evolutionMessageId, chatJid: result.remoteJid, at };
+  let sent: MessageRow | null;
+  let ownsId = true;
+  try {
+    sent = await markSent(ctx.db, advisorId, messageId, record);
+  } catch (err) {
+    // An echo gave this send's id to an identical message whose answer was lost: this one is sent
+    // all the same. Retrying markSent would break the unique index for ever.
+    sent = await markSentIdTaken(ctx.db, advisorId, messageId, record);
+    if (!sent) throw err;
+    ownsId = false;
+  }
+  // Receipts that overtook the send response were parked: apply them now (the id's holder got
+  // its own when it adopted the id).
+  const parked = ownsId ? await takePendingReceipts(ctx.db, advisorId, result.evolutionMessageId) : [];
+  for (const receipt of parked) {
     const applied = await applyReceipt(
       ctx.db,
       advisorId,
