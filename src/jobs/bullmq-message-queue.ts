@@ -85,8 +85,15 @@ export class BullMqMessageQueue implements MessageQueue {
     if (!job) return;
     const state = await job.getState();
     if (state === 'active') return; // the worker re-reads the row and skips it
-    await job.remove().catch(() => undefined);
-    if (job.data.fair) await this.fair.release(job.data.advisorId);
+    // Refused (locked) when a worker took the job since getState: that worker releases the job's
+    // fairness count when it ends, so releasing here too released it twice, and a count one low
+    // resets early, letting the advisor's next job overtake its older ones. (A job that also ended
+    // in that gap is gone, and BullMQ reports its removal as done: that rarer case stays.)
+    const removed = await job.remove().then(
+      () => true,
+      () => false,
+    );
+    if (removed && job.data.fair) await this.fair.release(job.data.advisorId);
   }
 
   resume(advisorId: string, messageIds: string[]): Promise<void> {
