@@ -41,6 +41,8 @@ export interface SendProcessorDeps {
   /** The least wait after an uncertain attempt (SEND_UNCERTAIN_RETRY_MS); 0 or absent = none. */
   uncertainRetryMs?: number;
   mustSkip?: DeliveryHooks['mustSkip'];
+  /** Filled with the claimed attempts in flight (gateway call and recording), for the shutdown. */
+  sending?: Set<Promise<unknown>>;
 }
 
 export function createSendProcessor(deps: SendProcessorDeps) {
@@ -60,6 +62,7 @@ export function createSendProcessor(deps: SendProcessorDeps) {
     const seen: { pacing: PacingSettings | null } = { pacing: null };
     const hooks: DeliveryHooks = {
       ...(deps.mustSkip ? { mustSkip: deps.mustSkip } : {}),
+      ...(deps.sending ? { whileSending: trackIn(deps.sending) } : {}),
       reserveSlot: async (settings, config) => {
         const on = deps.pacer && isPacingOn(settings.pacing, pacingBoundsOf(ctx.bounds));
         seen.pacing = on ? settings.pacing : null;
@@ -200,6 +203,16 @@ export function createSendProcessor(deps: SendProcessorDeps) {
         await releaseFair(deps, data);
         return outcome.kind;
     }
+  };
+}
+
+/** Keeps a promise in `set` until it settles. */
+function trackIn(set: Set<Promise<unknown>>) {
+  return <T>(sending: Promise<T>): Promise<T> => {
+    set.add(sending);
+    const forget = () => void set.delete(sending);
+    sending.then(forget, forget);
+    return sending;
   };
 }
 

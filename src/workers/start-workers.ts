@@ -46,6 +46,8 @@ export async function startWorkers(
   webhooks: BullMqWebhookQueue,
 ): Promise<RunningWorkers> {
   const limiter = new SendRateLimiter(connection, prefix);
+  // The claimed sends in flight: waited for on close even when Redis is away (see close below).
+  const sending = new Set<Promise<unknown>>();
   const sendWorker = new Worker(
     QUEUES.send,
     createSendProcessor({
@@ -57,6 +59,7 @@ export async function startWorkers(
       uncertainRetryMs: settings.backoff.uncertainMs,
       backoff: settings.backoff,
       ...(settings.mustSkip ? { mustSkip: settings.mustSkip } : {}),
+      sending,
     }),
     {
       connection,
@@ -202,10 +205,19 @@ export async function startWorkers(
       // Let in-flight jobs finish (bounded by the caller's shutdown timeout), then stop. With
       // Redis gone there is nothing to hand back, so don't wait for it.
       const force = connection.status !== 'ready';
+      // A forced close does not wait for the jobs running, but a send that holds its claim needs
+      // no Redis to end: the gateway answers and PostgreSQL records it. Left behind, it died with
+      // the process, its row claimed: the next worker sent it again once the claim lapsed if
+      // Evolution had taken it and no echo recorded it. So wait for those (bounded by the caller,
+      // like any send finishing); an attempt that claims while we wait is waited for too.
+      const claimedSends = async () => {
+        while (sending.size > 0) await Promise.allSettled([...sending]);
+      };
       await Promise.all([
         sendWorker.close(force),
         webhookWorker.close(force),
         maintenanceWorker.close(force),
+        force ? claimedSends() : undefined,
       ]);
       if (force) void maintenance.close().catch(() => undefined);
       else await maintenance.close();

@@ -83,6 +83,11 @@ export interface DeliveryHooks {
    * or with `deferUntil` a reason to wait (the hook has already moved the row to that instant).
    */
   mustSkip?: (message: MessageRow, config: ConfigRow) => Promise<SendTimeVerdict | null>;
+  /**
+   * Sees the part of an attempt that holds the claim: the gateway call and the recording of its
+   * answer. Neither needs Redis, so a shutdown with Redis away still waits for it (start-workers.ts).
+   */
+  whileSending?: <T>(sending: Promise<T>) => Promise<T>;
 }
 
 export interface SendTimeVerdict {
@@ -136,7 +141,8 @@ export async function deliverMessage(
   }
   const claimed = read.claimed ?? (await claimForSending(ctx.db, advisorId, messageId, times));
   if (!claimed) return { kind: 'done' };
-  return sendClaimed(ctx, advisorId, messageId, verdict, claimed);
+  const sending = sendClaimed(ctx, advisorId, messageId, verdict, claimed);
+  return hooks.whileSending ? hooks.whileSending(sending) : sending;
 }
 
 /**
