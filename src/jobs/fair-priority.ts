@@ -8,7 +8,9 @@ import type { Redis } from 'ioredis';
 import { luaScript, type LuaScript } from './lua-script.js';
 
 const MAX_PRIORITY = 2_097_151; // BullMQ's upper bound
-const TTL_MS = 86_400_000; // a lost decrement heals within a day
+// A lost decrement heals only once the advisor enqueues nothing for this long (every acquire renews
+// it), so every way a fair job ends must release (send.processor.ts).
+const TTL_MS = 86_400_000;
 
 const ACQUIRE = `
 local pending = redis.call('INCR', KEYS[1])

@@ -46,6 +46,27 @@ export interface SendProcessorDeps {
 }
 
 export function createSendProcessor(deps: SendProcessorDeps) {
+  const attempt = createAttempt(deps);
+  return async (job: Job<SendJob>, token?: string): Promise<string> => {
+    try {
+      return await attempt(job, token);
+    } catch (err) {
+      // A job ending here by an error on its last attempt (the database away for the whole
+      // backoff, an internal error) still holds its place in the advisor's fairness count, and
+      // every later send renews that count's TTL: the place was never given back, and each such
+      // failure pushed the advisor's next sends further behind everyone else's. The endings that
+      // give it back themselves throw UnrecoverableError; a DelayedError is no ending.
+      const last = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+      if (last && !(err instanceof DelayedError) && !(err instanceof UnrecoverableError)) {
+        const parsed = sendJobSchema.safeParse(job.data);
+        if (parsed.success) await releaseFair(deps, parsed.data);
+      }
+      throw err;
+    }
+  };
+}
+
+function createAttempt(deps: SendProcessorDeps) {
   const { ctx } = deps;
   return async (job: Job<SendJob>, token?: string): Promise<string> => {
     const data = sendJobSchema.parse(job.data);

@@ -1,0 +1,48 @@
+// Fairness between advisors counts each advisor's immediate sends still in the queue: every job
+// added with `fair` adds one, and the job gives it back when it ends. A job that ended by throwing
+// on its last attempt (the database away for the whole backoff, an internal error) never gave it
+// back, and the count's TTL is renewed by every later send, so an advisor who keeps sending kept
+// the lost counts for good: their next message, with nothing of theirs waiting, went behind that
+// many messages of every other advisor.
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sendJobId } from '../../src/jobs/catalogue.js';
+import { startTestService, type TestService } from '../support/service.js';
+import { waitFor } from '../support/wait.js';
+import { connectedAdvisor, type ConnectedAdvisor } from '../support/whatsapp.js';
+
+let service: TestService;
+let ana: ConnectedAdvisor;
+let redis: Redis;
+beforeAll(async () => {
+  service = await startTestService({ env: { SEND_MAX_ATTEMPTS: '1', PACING_MODE: 'off' } });
+  ana = await connectedAdvisor(service, 'Ana Cola Justa');
+  redis = new Redis(service.config.redis.url);
+});
+afterAll(async () => {
+  redis?.disconnect();
+  await service?.close().catch(() => undefined);
+});
+
+describe('a send job that fails on its last attempt', { timeout: 60_000 }, () => {
+  it("gives back its place in the advisor's fairness count", async () => {
+    const pendingKey = `${service.config.redis.prefix}:fair:{${ana.userId}}:pending`;
+    const worker = service.runtime.workers!.sendWorker;
+    await worker.pause();
+    const res = await ana.client.post('/api/whatsapp/send', { to: '+34611000779', text: 'hola' });
+    expect(res.status).toBe(202);
+    const id = res.body.message.id as string;
+    expect(await redis.get(pendingKey)).toBe('1');
+
+    // The database goes away before the worker looks at the message: its one attempt throws.
+    await service.database.close();
+    worker.resume();
+    await waitFor(
+      () => service.runtime.messages.queue.getJobState(sendJobId(id)),
+      (state) => state === 'unknown',
+      { what: 'the job to fail and be removed' },
+    );
+
+    expect(Number((await redis.get(pendingKey)) ?? 0)).toBe(0);
+  });
+});
