@@ -174,27 +174,42 @@ export async function startWorkers(
     }
   };
   const installing = installSchedulers();
+  // Each kind runs on its own: with one maintenance job at a time, a health check asking a hanging
+  // gateway about every connected instance (EVOLUTION_REQUEST_TIMEOUT_MS each) held every sweep
+  // and prune behind it for N × 30 s, run after run, the outbox sweeper (the safety net for lost
+  // jobs) included. At most one run of a kind at a time in this process: a tick that finds the
+  // previous run of its kind still going ends at once (that run does the work).
+  const runningKinds = new Set<string>();
+  const runMaintenance = (job: { name: string }) => {
+    switch (job.name) {
+      case MAINTENANCE_JOBS.sweep:
+        return sweepOutbox(ctx, messages);
+      case MAINTENANCE_JOBS.healthCheck:
+        return checkConnectedInstances(ctx);
+      case MAINTENANCE_JOBS.pruneAudit:
+        return pruneAudit(ctx.db, new Date(Date.now() - settings.auditRetentionDays * 86_400_000));
+      case MAINTENANCE_JOBS.webhookSweep:
+        return sweepWebhookEvents(ctx, webhooks);
+      case MAINTENANCE_JOBS.pruneWebhooks:
+        return pruneWebhookData(ctx);
+      case MAINTENANCE_JOBS.pruneMedia:
+        return pruneAllSentMedia(ctx.db, new Date(Date.now() - settings.mediaRetentionDays * 86_400_000));
+      default:
+        return null;
+    }
+  };
   const maintenanceWorker = new Worker(
     QUEUES.maintenance,
     async (job) => {
-      switch (job.name) {
-        case MAINTENANCE_JOBS.sweep:
-          return sweepOutbox(ctx, messages);
-        case MAINTENANCE_JOBS.healthCheck:
-          return checkConnectedInstances(ctx);
-        case MAINTENANCE_JOBS.pruneAudit:
-          return pruneAudit(ctx.db, new Date(Date.now() - settings.auditRetentionDays * 86_400_000));
-        case MAINTENANCE_JOBS.webhookSweep:
-          return sweepWebhookEvents(ctx, webhooks);
-        case MAINTENANCE_JOBS.pruneWebhooks:
-          return pruneWebhookData(ctx);
-        case MAINTENANCE_JOBS.pruneMedia:
-          return pruneAllSentMedia(ctx.db, new Date(Date.now() - settings.mediaRetentionDays * 86_400_000));
-        default:
-          return null;
+      if (runningKinds.has(job.name)) return null;
+      runningKinds.add(job.name);
+      try {
+        return await runMaintenance(job);
+      } finally {
+        runningKinds.delete(job.name);
       }
     },
-    { connection, prefix, concurrency: 1 },
+    { connection, prefix, concurrency: schedulers.length },
   );
   maintenanceWorker.on('error', throttledWarning(ctx.logger, 'maintenance worker error'));
 
