@@ -87,6 +87,26 @@ describe('booking an appointment', () => {
     expect(await jobDueAt(service, followUp.id)).toBeCloseTo(new Date(followUp.scheduledAt).getTime(), -2);
   });
 
+  it('plans the follow-up of the latest, longest appointment after the longest delay', async () => {
+    // Every bound at its most: a start 364 days ahead, 31 days long, a follow-up 30 days after its
+    // end. That is 425 days ahead, past the 400 days a caller's scheduledAt may be: the follow-up
+    // was stored failed (validation_failed) for a booking the API had accepted.
+    const far = await bookingAdvisor(service, 'Lejana Paciente', { followUpDelayMinutes: 43_200 });
+    const start = inSeconds(364 * 86_400);
+    const end = new Date(start.getTime() + 31 * 86_400_000);
+    const res = await far.api.post(
+      '/api/appointments',
+      booking({ startsAt: start.toISOString(), endsAt: end.toISOString() }),
+    );
+    expect(res.status).toBe(201);
+    const followUp = onlyOne(res.body.messages, 'follow_up');
+    expect(followUp).toMatchObject({
+      status: 'scheduled',
+      scheduledAt: new Date(end.getTime() + 30 * 86_400_000).toISOString(),
+    });
+    expect(await jobExists(service, followUp.id)).toBe(true);
+  });
+
   it('answers a repeat with the same data with 201, the same messages and a replay header, planning nothing', async () => {
     const body = booking();
     const first = await ana.api.post('/api/appointments', body);

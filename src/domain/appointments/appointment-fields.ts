@@ -30,13 +30,13 @@ export interface AppointmentFields {
 export type AppointmentField = keyof AppointmentFields;
 
 /** Appointments further ahead than this are refused: scheduled messages are bounded too. */
-const MAX_AHEAD_MS = 365 * 86_400_000;
+export const APPOINTMENT_MAX_AHEAD_MS = 365 * 86_400_000;
 /**
  * The longest appointment: a session, a course or a retreat, not a subscription. The follow-up
  * goes out after the end, so an end years ahead scheduled a message years ahead (and one past
  * the year 9999 was a database error, a 500).
  */
-const MAX_LENGTH_MS = 31 * 86_400_000;
+export const APPOINTMENT_MAX_LENGTH_MS = 31 * 86_400_000;
 
 const blankToNull = (v: string | null | undefined): string | null => {
   const t = v?.trim();
@@ -56,13 +56,13 @@ export function normalizeAppointmentFields(
     problems.push({ field: 'timezone', message: 'must be an IANA time zone, e.g. Europe/Madrid' });
   }
   if (Number.isNaN(input.startsAt.getTime())) problems.push({ field: 'startsAt', message: 'is not a date' });
-  else if (input.startsAt.getTime() - now.getTime() > MAX_AHEAD_MS) {
+  else if (input.startsAt.getTime() - now.getTime() > APPOINTMENT_MAX_AHEAD_MS) {
     problems.push({ field: 'startsAt', message: 'must be within 365 days' });
   }
   const endsAt = input.endsAt ?? null;
   if (endsAt && !(endsAt.getTime() > input.startsAt.getTime())) {
     problems.push({ field: 'endsAt', message: 'must be after startsAt' });
-  } else if (endsAt && endsAt.getTime() - input.startsAt.getTime() > MAX_LENGTH_MS) {
+  } else if (endsAt && endsAt.getTime() - input.startsAt.getTime() > APPOINTMENT_MAX_LENGTH_MS) {
     problems.push({ field: 'endsAt', message: 'must be within 31 days of startsAt' });
   }
   if (problems.length > 0) {

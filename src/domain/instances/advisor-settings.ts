@@ -15,6 +15,9 @@ import {
   type PacingSettings,
 } from './pacing-settings.js';
 
+/** The longest wait after an appointment's end for its follow-up: 30 days. */
+export const FOLLOW_UP_DELAY_MAX_MINUTES = 43_200;
+
 export interface AdvisorSettings {
   defaultCountry: string;
   timezone: string;
@@ -105,7 +108,11 @@ function patchSchema(bounds: SettingsBounds) {
         .int()
         .min(1, 'must be at least 1 minute before the appointment')
         .max(20_160, 'must be at most 14 days (20160 minutes)'),
-      followUpDelayMinutes: z.number().int().min(0).max(43_200, 'must be at most 30 days (43200 minutes)'),
+      followUpDelayMinutes: z
+        .number()
+        .int()
+        .min(0)
+        .max(FOLLOW_UP_DELAY_MAX_MINUTES, 'must be at most 30 days (43200 minutes)'),
       lateReminder: z.enum(['skip', 'send_now']),
       rescheduleNotice: z.boolean(),
       ctaEnabled: z.boolean(),
@@ -203,7 +210,12 @@ export function readSettings(stored: Record<string, unknown>, bounds: SettingsBo
     },
     quietHours: readQuietHours(s.quietHours, d.quietHours),
     reminderOffsetMinutes: clamp(s.reminderOffsetMinutes, 1, 20_160, d.reminderOffsetMinutes),
-    followUpDelayMinutes: clamp(s.followUpDelayMinutes, 0, 43_200, d.followUpDelayMinutes),
+    followUpDelayMinutes: clamp(
+      s.followUpDelayMinutes,
+      0,
+      FOLLOW_UP_DELAY_MAX_MINUTES,
+      d.followUpDelayMinutes,
+    ),
     lateReminder: oneOf(s.lateReminder, ['skip', 'send_now'], d.lateReminder),
     rescheduleNotice: booleanOr(s.rescheduleNotice, d.rescheduleNotice),
     ctaEnabled: booleanOr(s.ctaEnabled, d.ctaEnabled),

@@ -9,7 +9,8 @@ import { readSendContext } from '../../db/repositories/send-context.repository.j
 import { ensureConfig } from '../../db/repositories/whatsapp-config.repository.js';
 import { AppError } from '../app-error.js';
 import { nowOf, type DomainContext } from '../context.js';
-import { readSettings } from '../instances/advisor-settings.js';
+import { APPOINTMENT_MAX_AHEAD_MS, APPOINTMENT_MAX_LENGTH_MS } from '../appointments/appointment-fields.js';
+import { FOLLOW_UP_DELAY_MAX_MINUTES, readSettings } from '../instances/advisor-settings.js';
 import { assertFeature, effectiveFeatures } from '../instances/features.js';
 import { normalizeInternational, normalizePhone } from '../phone/index.js';
 import type { MessageQueue } from './message-queue.js';
@@ -60,6 +61,14 @@ export function requestHash(body: unknown): string {
 /** A scheduledAt this close to now is just "now". */
 const SCHEDULE_SLACK_MS = 1_000;
 const MAX_SCHEDULE_AHEAD_MS = 400 * 24 * 3_600_000;
+/**
+ * Automated sends are planned from appointments the API accepted: the follow-up of one starting
+ * at the latest, lasting the longest, after the longest delay lies 365 + 31 + 30 days ahead, past
+ * a caller's 400. It used to be stored failed (validation_failed) for a valid booking. One day
+ * more for the slack of quiet hours moving a planned instant.
+ */
+const MAX_AUTOMATED_AHEAD_MS =
+  APPOINTMENT_MAX_AHEAD_MS + APPOINTMENT_MAX_LENGTH_MS + FOLLOW_UP_DELAY_MAX_MINUTES * 60_000 + 86_400_000;
 /**
  * How far in the past a scheduledAt may be and still mean "now": a caller's clock a little behind
  * ours, or a request retried after a few minutes. Further back it is a mistake (a wrong date or
@@ -114,7 +123,8 @@ export async function sendMessage(
   const content = await resolveContent(ctx, advisorId, req, { automated: options.source === 'automation' });
 
   const now = nowOf(ctx);
-  if (req.scheduledAt && req.scheduledAt.getTime() - now.getTime() > MAX_SCHEDULE_AHEAD_MS) {
+  const maxAhead = options.source === 'automation' ? MAX_AUTOMATED_AHEAD_MS : MAX_SCHEDULE_AHEAD_MS;
+  if (req.scheduledAt && req.scheduledAt.getTime() - now.getTime() > maxAhead) {
     throw new AppError('validation_failed', 'scheduledAt is too far in the future (at most 400 days).', {
       fields: [{ field: 'scheduledAt', message: 'must be within 400 days' }],
     });
