@@ -29,7 +29,7 @@ export async function sweepOutbox(
       await queue.enqueue({
         id: row.id,
         advisorId: row.advisorId,
-        scheduledAt: row.status === 'scheduled' ? row.scheduledAt : null,
+        scheduledAt: row.status === 'scheduled' ? row.scheduledAt : echoAwaited(row, now),
       });
       restored++;
     }
@@ -38,4 +38,13 @@ export async function sweepOutbox(
   }
   if (restored > 0) ctx.logger.warn({ restored }, 'sweeper re-enqueued messages missing from Redis');
   return restored;
+}
+
+/**
+ * A queued row whose last attempt got no answer waits for that attempt's echo until
+ * `uncertainUntil` (the lost job held it that long). Enqueued at once, it went out a second time
+ * before the echo could record the first.
+ */
+function echoAwaited(row: { uncertainUntil: Date | null }, now: Date): Date | null {
+  return row.uncertainUntil && row.uncertainUntil > now ? row.uncertainUntil : null;
 }

@@ -780,13 +780,14 @@ export async function listWaitingIds(db: DbOrTx, advisorId: string, now = new Da
 export async function listUnfinished(
   db: DbOrTx,
   options: { untouchedBefore: Date; afterId: string | null; limit: number },
-): Promise<Pick<MessageRow, 'id' | 'advisorId' | 'status' | 'scheduledAt'>[]> {
+): Promise<Pick<MessageRow, 'id' | 'advisorId' | 'status' | 'scheduledAt' | 'uncertainUntil'>[]> {
   return db
     .select({
       id: whatsappMessage.id,
       advisorId: whatsappMessage.advisorId,
       status: whatsappMessage.status,
       scheduledAt: whatsappMessage.scheduledAt,
+      uncertainUntil: whatsappMessage.uncertainUntil,
     })
     .from(whatsappMessage)
     .where(
