@@ -26,18 +26,7 @@ export async function retryMessage(
   const [updated] = await ctx.db.transaction(async (tx) => {
     const result = await tx
       .update(whatsappMessage)
-      .set({
-        status: 'queued',
-        errorCode: null,
-        errorMessage: null,
-        failedAt: null,
-        // A message WhatsApp failed after sending (an ERROR receipt) kept that attempt's id and
-        // time. The retry is a new send: an echo is matched to a lost send only while the row has
-        // no id, so with the old one kept, a retry whose answer was lost went out a second time.
-        evolutionMessageId: null,
-        sentAt: null,
-        updatedAt: new Date(),
-      })
+      .set({ status: 'queued', errorCode: null, errorMessage: null, failedAt: null, updatedAt: new Date() })
       .where(
         and(
           eq(whatsappMessage.advisorId, advisorId),
