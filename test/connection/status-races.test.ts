@@ -244,3 +244,43 @@ describe('the closing webhooks of a phone-side logout, in either order', () => {
     expect(await findConfig(ctx.db, userId)).toMatchObject({ status: 'disconnected', alert: 'forbidden' });
   });
 });
+
+describe('a state poll that saw the close before its webhook was stored', () => {
+  // CI found it: the dashboard's refresh read the row while still connected, the gateway then
+  // answered "close", and by the time the poll applied its bare close the webhook had stored
+  // close 402. The banner "account restricted" turned into "connection closed".
+  it.each([
+    [402, 'account_restricted'],
+    [403, 'forbidden'],
+    [401, 'logged_out'],
+  ])('keeps the alert of close %i', async (statusReason, alert) => {
+    const { ctx } = service.runtime;
+    const { client, userId } = await signUpAdvisor(service.url, `Sondeo ${statusReason}`);
+    expect((await client.post('/api/whatsapp/connect')).status).toBe(200);
+    const instance = (await findConfig(ctx.db, userId))!.instanceName!;
+    await webhookApplied(ctx.db, userId, 'QRCODE_UPDATED');
+    const base = { type: 'connection' as const, instance, phone: '+34612000782', profileName: 'Sondeo' };
+    await applyConnectionEvent(ctx, userId, { ...base, state: 'open', statusReason: 200 });
+    await applyConnectionEvent(ctx, userId, { ...base, state: 'close', statusReason });
+    // What refreshConnectionState applies when the gateway says "close" (no reason known).
+    await applyConnectionEvent(ctx, userId, { ...base, state: 'close', statusReason: 428 });
+    expect(await findConfig(ctx.db, userId)).toMatchObject({ status: 'disconnected', alert });
+  });
+
+  it('a bare close first is still replaced by the reason that follows', async () => {
+    const { ctx } = service.runtime;
+    const { client, userId } = await signUpAdvisor(service.url, 'Sondeo Antes');
+    expect((await client.post('/api/whatsapp/connect')).status).toBe(200);
+    const instance = (await findConfig(ctx.db, userId))!.instanceName!;
+    await webhookApplied(ctx.db, userId, 'QRCODE_UPDATED');
+    const base = { type: 'connection' as const, instance, phone: '+34612000783', profileName: 'Antes' };
+    await applyConnectionEvent(ctx, userId, { ...base, state: 'open', statusReason: 200 });
+    await applyConnectionEvent(ctx, userId, { ...base, state: 'close', statusReason: 428 });
+    expect(await findConfig(ctx.db, userId)).toMatchObject({ alert: 'connection_closed' });
+    await applyConnectionEvent(ctx, userId, { ...base, state: 'close', statusReason: 406 });
+    expect(await findConfig(ctx.db, userId)).toMatchObject({
+      status: 'disconnected',
+      alert: 'account_banned',
+    });
+  });
+});

@@ -112,12 +112,17 @@ async function decideAndApply(
         // LOGOUT_INSTANCE processed before its close), the close's own reason still replaces it:
         // webhooks are applied in parallel, and "forbidden" says more than "logged out".
         if (row.status === 'disconnected' && row.alert === null) return 'done';
+        const alert = CLOSE_ALERTS[signal.statusReason ?? 0] ?? 'connection_closed';
+        // A close without a telling reason never replaces one that has it: a state poll decided
+        // on the row before the webhook's close 402 was stored (the dashboard's refresh, the
+        // health check) reports a bare close, and "restricted" must not turn into "closed".
+        if (row.status === 'disconnected' && alert === 'connection_closed') return 'done';
         patch = {
           status: 'disconnected',
           qrCode: null,
           qrPairingCode: null,
           qrExpiresAt: null,
-          alert: CLOSE_ALERTS[signal.statusReason ?? 0] ?? 'connection_closed',
+          alert,
         };
         reason = `close_${signal.statusReason}`;
       }
