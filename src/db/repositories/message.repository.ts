@@ -17,7 +17,7 @@ import {
 import { rowsOf, type DbOrTx } from '../client.js';
 import { sharedStatement } from '../coalesce.js';
 import { preparedOnce } from '../prepared.js';
-import { pendingReceipt, whatsappMessage } from '../schema/index.js';
+import { pendingReceipt, supersededSend, whatsappMessage } from '../schema/index.js';
 
 export type MessageRow = typeof whatsappMessage.$inferSelect;
 export type NewMessage = Omit<typeof whatsappMessage.$inferInsert, 'advisorId'>;
@@ -207,6 +207,45 @@ export async function releaseForRetry(
     );
 }
 
+/**
+ * "Reintentar" on a failed message: back to `queued`, as a new send. An attempt WhatsApp failed
+ * after sending (an ERROR receipt) left its Evolution id and time on the row; both are cleared,
+ * since a lost send's echo is adopted only by a row with no id (adoptLostSend), and the id is kept
+ * in superseded_send so that attempt's late echo is not adopted instead of the retry's. Null when
+ * the message is not failed (any more). Run it in a transaction: the row is locked from the read
+ * of the id it gives up to the update that clears it.
+ */
+export async function requeueFailed(db: DbOrTx, advisorId: string, id: string): Promise<MessageRow | null> {
+  const m = whatsappMessage;
+  const failed = and(eq(m.advisorId, advisorId), eq(m.id, id), eq(m.status, 'failed'));
+  const [held] = await db
+    .select({ evolutionMessageId: m.evolutionMessageId })
+    .from(m)
+    .where(failed)
+    .for('update');
+  if (!held) return null;
+  if (held.evolutionMessageId) {
+    await db
+      .insert(supersededSend)
+      .values({ advisorId, evolutionMessageId: held.evolutionMessageId, messageId: id })
+      .onConflictDoNothing();
+  }
+  const [row] = await db
+    .update(m)
+    .set({
+      status: 'queued',
+      errorCode: null,
+      errorMessage: null,
+      failedAt: null,
+      evolutionMessageId: null,
+      sentAt: null,
+      updatedAt: new Date(),
+    })
+    .where(failed)
+    .returning();
+  return row ?? null;
+}
+
 /** Says why a queued message is still waiting (cleared when it is sent); null if no longer queued. */
 export async function noteWhyQueued(
   db: DbOrTx,
@@ -333,6 +372,8 @@ export async function markSentIdTaken(
  * Two identical messages to one number in flight at once may swap ids: both did go out. One of
  * them recorded without an id for that reason (markSentIdTaken) takes such an echo too, after any
  * waiting row: adopting it only brings the receipts, where a waiting row is kept from a resend.
+ * An echo of an attempt a retry gave up (superseded_send) is nobody's: taken, it would stand for
+ * the retry, which then went unsent or lost its own receipts.
  */
 export async function adoptLostSend(
   db: DbOrTx,
@@ -384,6 +425,9 @@ export async function adoptLostSend(
         sql`${m.id} = (${candidate})`,
         isNull(m.evolutionMessageId),
         inArray(m.status, ADOPTING),
+        // The echo of an attempt a retry gave up (requeueFailed), come late: not the retry's.
+        sql`not exists (select 1 from ${supersededSend} s where s.advisor_id = ${advisorId}
+          and s.evolution_message_id = ${echo.evolutionMessageId})`,
       ),
     )
     .returning();

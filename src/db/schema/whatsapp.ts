@@ -304,6 +304,25 @@ export const pendingReceipt = pgTable(
 );
 
 /**
+ * Evolution ids of attempts a retry gave up: "Reintentar" on a message WhatsApp failed (an ERROR
+ * receipt) clears its id, the retry being a new send with an id of its own. The failed attempt's
+ * echo or receipts may still come after that (Evolution retries its webhooks; an echo that beat
+ * its send's record waits WEBHOOK_ECHO_GRACE_MS before it is stored), and an echo whose id no
+ * message holds would be adopted by the retried row: this says whose it was, so it is not.
+ */
+export const supersededSend = pgTable(
+  'superseded_send',
+  {
+    advisorId: advisorRef(),
+    evolutionMessageId: text('evolution_message_id').notNull(),
+    /** The message that held it (no foreign key: messages go only with their advisor). */
+    messageId: uuid('message_id').notNull(),
+    supersededAt: ts('superseded_at').notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.advisorId, t.evolutionMessageId] })],
+);
+
+/**
  * Edits and deletions for everyone that arrived before the message they name (Evolution retries
  * each delivery on its own schedule, so a later edit can land first): applied when the message is
  * stored. One row per message and kind; an edit keeps only the newest words.

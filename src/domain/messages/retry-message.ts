@@ -1,9 +1,7 @@
 // "Reintentar" on a failed message: put the same message back in the queue (same id, same
 // content, history of attempts kept). Only failed outbound messages can be retried.
-import { and, eq } from 'drizzle-orm';
 import { insertAudit } from '../../db/repositories/audit.repository.js';
-import { findMessage, type MessageRow } from '../../db/repositories/message.repository.js';
-import { whatsappMessage } from '../../db/schema/index.js';
+import { findMessage, requeueFailed, type MessageRow } from '../../db/repositories/message.repository.js';
 import { AppError, notFound } from '../app-error.js';
 import type { DomainContext } from '../context.js';
 import type { MessageQueue } from './message-queue.js';
@@ -23,20 +21,12 @@ export async function retryMessage(
       status: row.status,
     });
   }
-  const [updated] = await ctx.db.transaction(async (tx) => {
-    const result = await tx
-      .update(whatsappMessage)
-      .set({ status: 'queued', errorCode: null, errorMessage: null, failedAt: null, updatedAt: new Date() })
-      .where(
-        and(
-          eq(whatsappMessage.advisorId, advisorId),
-          eq(whatsappMessage.id, messageId),
-          eq(whatsappMessage.status, 'failed'),
-        ),
-      )
-      .returning();
+  const updated = await ctx.db.transaction(async (tx) => {
+    // A new send: the id of an attempt WhatsApp failed is cleared and kept as superseded, so the
+    // retry's echo can confirm it and that attempt's late echo cannot (requeueFailed).
+    const requeued = await requeueFailed(tx, advisorId, messageId);
     // Only the retry that moved the message: one that lost a race to another changed nothing.
-    if (result.length === 0) return result;
+    if (!requeued) return null;
     await insertAudit(tx, advisorId, {
       actorType: actor.type,
       actorId: actor.id,
@@ -44,7 +34,7 @@ export async function retryMessage(
       messageId,
       phone: row.phone,
     });
-    return result;
+    return requeued;
   });
   if (!updated)
     throw new AppError('state_conflict', 'The message changed while retrying; reload and try again.');
