@@ -19,6 +19,7 @@ import type { AppDeps } from '../deps.js';
 import { callerOf, requireCaller, type Caller } from '../plugins/caller.js';
 import { assertRangeRunsForward } from '../time-range.js';
 import {
+  appointmentChangeSchema,
   appointmentDetailSchema,
   appointmentSchema,
   appointmentWithMessagesSchema,
@@ -37,6 +38,7 @@ const resultView = (r: AppointmentResult) => ({
   appointment: appointmentView(r.appointment),
   messages: r.messages.map(messageView),
 });
+const changeView = (r: AppointmentResult) => ({ ...resultView(r), inFlight: r.inFlight });
 const optionalDate = (v: string | null | undefined) =>
   v === undefined ? undefined : v === null ? null : new Date(v);
 
@@ -142,7 +144,7 @@ export function appointmentRoutes(app: FastifyInstance, deps: AppDeps): void {
         tags,
         params: externalIdParams,
         body: rescheduleBodySchema,
-        response: { 200: appointmentWithMessagesSchema },
+        response: { 200: appointmentChangeSchema },
       },
     },
     async (request) => {
@@ -161,7 +163,7 @@ export function appointmentRoutes(app: FastifyInstance, deps: AppDeps): void {
         },
         actorOf(caller),
       );
-      return resultView(result);
+      return changeView(result);
     },
   );
 
@@ -169,7 +171,7 @@ export function appointmentRoutes(app: FastifyInstance, deps: AppDeps): void {
     '/api/appointments/:externalId/cancel',
     {
       preParsing: auth,
-      schema: { tags, params: externalIdParams, response: { 200: appointmentWithMessagesSchema } },
+      schema: { tags, params: externalIdParams, response: { 200: appointmentChangeSchema } },
     },
     async (request) => {
       queueReady();
@@ -181,7 +183,7 @@ export function appointmentRoutes(app: FastifyInstance, deps: AppDeps): void {
         request.params.externalId,
         actorOf(caller),
       );
-      return resultView(result);
+      return changeView(result);
     },
   );
 

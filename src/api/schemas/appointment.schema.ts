@@ -51,6 +51,15 @@ export const appointmentWithMessagesSchema = z.object({
   messages: z.array(messageSchema),
 });
 
+/**
+ * The answer to a reschedule or a cancel: `inFlight` names the messages it could not stop because
+ * they may already be reaching the client (handed to the gateway, or an attempt that got no answer
+ * waiting for its echo); each ends as sent or skipped.
+ */
+export const appointmentChangeSchema = appointmentWithMessagesSchema.extend({
+  inFlight: z.array(z.string()),
+});
+
 export const appointmentDetailSchema = appointmentWithMessagesSchema.extend({
   timeline: z.array(timelineEventSchema),
 });

@@ -3,7 +3,7 @@
 import { and, asc, eq, gt, inArray, like, ne, or, sql, type SQL } from 'drizzle-orm';
 import type { DbOrTx } from '../client.js';
 import { appointment, auditLog, whatsappMessage } from '../schema/index.js';
-import type { MessageRow } from './message.repository.js';
+import { cancellable, type MessageRow } from './message.repository.js';
 
 export type AppointmentRow = typeof appointment.$inferSelect;
 export type NewAppointment = Omit<
@@ -171,14 +171,19 @@ export async function listAgendaMessages(
 /**
  * Cancels the appointment's messages that are still waiting (scheduled or queued) and returns
  * them. Messages already `sending` are left alone: they are in the gateway's hands, and if the
- * send fails and is retried, the send-time guard sees the new version and skips it.
+ * send fails and is retried, the send-time guard sees the new version and skips it. So is a
+ * message waiting for the echo of an attempt that got no answer (`cancellable`, the rule of a
+ * manual cancel): that attempt may be on the client's phone, and only a waiting row adopts its
+ * echo; cancelled, the history said "cancelled" for a message the client had. Its retry, if no
+ * echo comes, meets the same guard. `includeUncertain` cancels those too, for a caller whose
+ * change the guard does not see (a message sent by hand in place of an automated one).
  */
 export async function cancelPendingMessages(
   db: DbOrTx,
   advisorId: string,
   appointmentId: string,
   reason: { code: string; message: string },
-  only: { purposes?: readonly string[]; exceptId?: string } = {},
+  only: { purposes?: readonly string[]; exceptId?: string; includeUncertain?: boolean; now?: Date } = {},
 ): Promise<MessageRow[]> {
   return db
     .update(whatsappMessage)
@@ -187,7 +192,9 @@ export async function cancelPendingMessages(
       and(
         eq(whatsappMessage.advisorId, advisorId),
         eq(whatsappMessage.appointmentId, appointmentId),
-        inArray(whatsappMessage.status, ['scheduled', 'queued']),
+        only.includeUncertain
+          ? inArray(whatsappMessage.status, ['scheduled', 'queued'])
+          : cancellable(only.now ?? new Date()),
         only.purposes ? inArray(whatsappMessage.purpose, [...only.purposes]) : undefined,
         only.exceptId ? ne(whatsappMessage.id, only.exceptId) : undefined,
       ),

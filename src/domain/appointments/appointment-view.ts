@@ -6,6 +6,7 @@ import {
 } from '../../db/repositories/appointment.repository.js';
 import type { MessageRow } from '../../db/repositories/message.repository.js';
 import type { DomainContext } from '../context.js';
+import { mayBeInFlight } from '../messages/message-status.js';
 
 export function appointmentView(row: AppointmentRow) {
   return {
@@ -35,6 +36,12 @@ export interface AppointmentResult {
   messages: MessageRow[];
   /** False when the call changed nothing (an idempotent repeat, a no-op reschedule). */
   changed: boolean;
+  /**
+   * The messages that may be reaching the client now and that no cancel can stop (mayBeInFlight):
+   * a cancel or reschedule leaves them, and each ends as sent (its answer or echo) or skipped by
+   * the send-time check.
+   */
+  inFlight: string[];
 }
 
 /** The result as the transaction now sees it: messages planned or cancelled by the call included. */
@@ -43,11 +50,14 @@ export async function appointmentResult(
   advisorId: string,
   appointment: AppointmentRow,
   changed: boolean,
+  now = new Date(),
 ): Promise<AppointmentResult> {
+  const messages = await listAppointmentMessages(tx.db, advisorId, appointment.id);
   return {
     appointment,
-    messages: await listAppointmentMessages(tx.db, advisorId, appointment.id),
+    messages,
     changed,
+    inFlight: messages.filter((m) => mayBeInFlight(m, now)).map((m) => m.id),
   };
 }
 

@@ -2,6 +2,9 @@
 // (reason `appointment_cancelled`), in one transaction. Dropping the delayed jobs afterwards is
 // only tidying: the send-time guard skips anything about a cancelled appointment anyway.
 // Cancelling twice changes nothing the second time.
+// A message that may already be on its way (`sending`, or waiting for the echo of an attempt that
+// got no answer) cannot be called back: it is left as it is, named in the answer's `inFlight`, and
+// ends as sent (its answer or echo records it) or skipped by the guard when it is tried again.
 import { insertAudit } from '../../db/repositories/audit.repository.js';
 import { cancelPendingMessages, updateAppointment } from '../../db/repositories/appointment.repository.js';
 import type { DomainContext } from '../context.js';
@@ -23,10 +26,18 @@ export async function cancelAppointment(
     const { appointment: current } = await loadAppointmentForChange(tx, advisorId, externalId);
     if (current.status === 'cancelled') return appointmentResult(tx, advisorId, current, false);
     const updated = await updateAppointment(tx.db, advisorId, current.id, { status: 'cancelled' });
-    const cancelled = await cancelPendingMessages(tx.db, advisorId, current.id, {
-      code: 'appointment_cancelled',
-      message: 'The appointment was cancelled before this message went out.',
-    });
+    // One instant for what is cancelled and what is reported in flight: none falls between.
+    const now = new Date();
+    const cancelled = await cancelPendingMessages(
+      tx.db,
+      advisorId,
+      current.id,
+      {
+        code: 'appointment_cancelled',
+        message: 'The appointment was cancelled before this message went out.',
+      },
+      { now },
+    );
     for (const message of cancelled) {
       await txQueue.remove(message.id);
       await tx.events.publish(advisorId, { type: 'message', data: messageView(message) as never });
@@ -39,6 +50,6 @@ export async function cancelAppointment(
       content: { appointmentId: current.id, externalId, cancelledMessages: cancelled.map((m) => m.id) },
     });
     await tx.events.publish(advisorId, appointmentEvent(updated));
-    return appointmentResult(tx, advisorId, updated, true);
+    return appointmentResult(tx, advisorId, updated, true, now);
   });
 }

@@ -1,8 +1,10 @@
 // PATCH: the appointment changed (time, place, client's name or number). In one transaction, with
 // the appointment row locked: bump its version, cancel every message still waiting for the old
 // version (reason `rescheduled`), and plan what the new version needs. A message already in the
-// gateway's hands (`sending`) cannot be recalled; if its send fails and is retried, the send-time
-// guard sees the old version and skips it.
+// gateway's hands (`sending`), or waiting for the echo of an attempt that got no answer (it may be
+// on the client's phone), cannot be recalled: it is left to end as sent, named in the answer's
+// `inFlight`, and counts as handed over below; if it is tried again, the send-time guard sees the
+// old version and skips it.
 //
 // What the new version gets (to the client's current number):
 //   - a confirmation, if the client has not yet received anything naming a time;
@@ -22,6 +24,7 @@ import type { MessageRow } from '../../db/repositories/message.repository.js';
 import { AppError } from '../app-error.js';
 import { nowOf, type DomainContext } from '../context.js';
 import type { MessageQueue } from '../messages/message-queue.js';
+import { mayBeInFlight } from '../messages/message-status.js';
 import { messageView } from '../messages/message-view.js';
 import type { SendOptions } from '../messages/send-message.js';
 import {
@@ -92,10 +95,18 @@ export async function rescheduleAppointment(
       ...after,
       version: current.version + 1,
     });
-    const cancelled = await cancelPendingMessages(tx.db, advisorId, current.id, {
-      code: 'rescheduled',
-      message: `Replaced: the appointment changed (${differing.join(', ')}) before this message went out.`,
-    });
+    // The wall clock, not the planning clock: an attempt's uncertain wait is set by the worker's.
+    const at = new Date();
+    const cancelled = await cancelPendingMessages(
+      tx.db,
+      advisorId,
+      current.id,
+      {
+        code: 'rescheduled',
+        message: `Replaced: the appointment changed (${differing.join(', ')}) before this message went out.`,
+      },
+      { now: at },
+    );
     for (const message of cancelled) {
       await txQueue.remove(message.id);
       await tx.events.publish(advisorId, { type: 'message', data: messageView(message) as never });
@@ -105,7 +116,7 @@ export async function rescheduleAppointment(
     // reminder it claimed in between is `sending` (left alone by the cancel) and must be seen as
     // such, or the notice that corrects its old time would not be planned.
     const history = await listAppointmentMessages(tx.db, advisorId, current.id);
-    const kinds = kindsToPlan(history, {
+    const kinds = kindsToPlan(history, at, {
       phone: after.clientPhone,
       timeChanged: differing.includes('startsAt') || differing.includes('timezone'),
       endChanged:
@@ -117,21 +128,28 @@ export async function rescheduleAppointment(
     await writeAutomatedPlans(tx, txQueue, advisorId, updated, plans, advisor);
     await audit(updated.version);
     await tx.events.publish(advisorId, appointmentEvent(updated));
-    return appointmentResult(tx, advisorId, updated, true);
+    return appointmentResult(tx, advisorId, updated, true, at);
   });
 }
 
-/** Which messages the new version needs, from what the client's number has already been given. */
+/**
+ * Which messages the new version needs, from what the client's number has already been given. A
+ * message that may be in flight (`sending`, or an attempt awaiting its echo) counts as given.
+ */
 export function kindsToPlan(
-  history: Pick<MessageRow, 'purpose' | 'status' | 'phone'>[],
+  history: Pick<MessageRow, 'purpose' | 'status' | 'phone' | 'uncertainUntil'>[],
+  now: Date,
   change: { phone: string; timeChanged: boolean; endChanged: boolean; noticeWanted: boolean },
 ): AppointmentMessageKind[] {
   const handedOver = (...purposes: string[]) =>
     history.some(
-      (m) => m.phone === change.phone && purposes.includes(m.purpose) && HANDED_OVER.has(m.status),
+      (m) =>
+        m.phone === change.phone &&
+        purposes.includes(m.purpose) &&
+        (HANDED_OVER.has(m.status) || mayBeInFlight(m, now)),
     );
   const reminderInFlight = history.some(
-    (m) => m.phone === change.phone && m.purpose === 'reminder' && m.status === 'sending',
+    (m) => m.phone === change.phone && m.purpose === 'reminder' && mayBeInFlight(m, now),
   );
   const kinds: AppointmentMessageKind[] = [];
   if (!handedOver('confirmation', 'reminder', 'rescheduled')) kinds.push('confirmation');

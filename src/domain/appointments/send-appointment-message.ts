@@ -84,7 +84,9 @@ export async function sendAppointmentMessage(
       advisorId,
       appointment.id,
       { code: 'replaced_by_manual_send', message: `The advisor sent this ${request.kind} by hand instead.` },
-      { purposes: [request.kind], exceptId: written.message.id },
+      // Also one whose attempt awaits its echo: left alone, and with no echo its retry would pass
+      // the send-time check (nothing about the appointment changed) and go out a second time.
+      { purposes: [request.kind], exceptId: written.message.id, includeUncertain: true },
     );
     for (const message of replaced) {
       await txQueue.remove(message.id);

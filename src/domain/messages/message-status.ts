@@ -26,3 +26,17 @@ export const PENDING_STATUSES = ['scheduled', 'queued', 'sending'] as const;
 export function isFinal(status: string): boolean {
   return (FINAL_STATUSES as readonly string[]).includes(status);
 }
+
+/**
+ * Possibly on its way to the client already, and past recall: handed to the gateway (`sending`),
+ * or waiting for the echo of an attempt that got no answer until `uncertainUntil` (that attempt
+ * may have reached WhatsApp; the repository's `cancellable` refuses such a row).
+ */
+export function mayBeInFlight(row: { status: string; uncertainUntil: Date | null }, now: Date): boolean {
+  if (row.status === 'sending') return true;
+  return (
+    (row.status === 'queued' || row.status === 'scheduled') &&
+    row.uncertainUntil !== null &&
+    row.uncertainUntil > now
+  );
+}
