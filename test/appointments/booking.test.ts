@@ -194,6 +194,31 @@ describe('booking an appointment', () => {
     }
   });
 
+  it('answers a repeat with a national number the same after the advisor changed their country', async () => {
+    const body = booking();
+    const national = { ...body, clientPhone: body.clientPhone.replace(/^\+34/, '') };
+    const first = await ana.api.post('/api/appointments', national);
+    expect(first.status).toBe(201);
+    expect(first.body.appointment.clientPhone).toBe(body.clientPhone);
+    // Nine digits read in the United States are no number at all: the repeat must not be read so.
+    await setSettings(ana, { defaultCountry: 'US' });
+    try {
+      const again = await ana.api.post('/api/appointments', national);
+      expect([again.status, again.body.error?.code]).toEqual([201, undefined]);
+      expect(again.headers.get('idempotent-replayed')).toBe('true');
+      expect(again.body.appointment.id).toBe(first.body.appointment.id);
+      // Other data is still refused as a change, not as the number.
+      const moved = await ana.api.post('/api/appointments', {
+        ...national,
+        startsAt: inSeconds(86_400).toISOString(),
+      });
+      expect(moved.status).toBe(409);
+      expect(moved.body.error.details.fields).toEqual(['startsAt']);
+    } finally {
+      await setSettings(ana, { defaultCountry: 'ES' });
+    }
+  });
+
   it('books once under concurrent duplicate calls, with one confirmation on the phone', async () => {
     const body = booking();
     const results = await Promise.all(

@@ -136,6 +136,18 @@ export function repeatDifferences(
   });
 }
 
+/**
+ * A repeated booking's input, its phone number replaced by the stored one when it reads as that
+ * number in the number's own country (as repeatDifferences compares it): validated again in the
+ * advisor's current country, the national number of a booking that worked could be no number at
+ * all (nine Spanish digits in the United States), and the retry was a 422 `invalid_phone`.
+ */
+export function asBooked<T extends AppointmentFieldsInput>(stored: AppointmentFields, input: T): T {
+  return sameNumber(stored.clientPhone, input.clientPhone)
+    ? { ...input, clientPhone: stored.clientPhone }
+    : input;
+}
+
 /** Whether `input` reads as the stored E.164 number in that number's own country. */
 function sameNumber(storedE164: string, input: string): boolean {
   const stored = normalizePhone(storedE164, undefined);

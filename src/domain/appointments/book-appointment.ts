@@ -7,13 +7,16 @@ import { insertAudit } from '../../db/repositories/audit.repository.js';
 import {
   findAppointmentByExternalId,
   insertAppointment,
+  type AppointmentRow,
 } from '../../db/repositories/appointment.repository.js';
 import { AppError } from '../app-error.js';
 import { nowOf, type DomainContext } from '../context.js';
+import type { AdvisorSettings } from '../instances/advisor-settings.js';
 import { assertFeature } from '../instances/features.js';
 import type { MessageQueue } from '../messages/message-queue.js';
 import type { SendOptions } from '../messages/send-message.js';
 import {
+  asBooked,
   fieldsOf,
   normalizeAppointmentFields,
   repeatDifferences,
@@ -39,6 +42,11 @@ export async function bookAppointment(
     const advisor = await loadAppointmentAdvisor(tx, advisorId);
     assertFeature(advisor.features, 'reminders');
     const now = nowOf(ctx);
+    // A repeat is read against the stored appointment before anything else: validated with the
+    // advisor's settings of now, its national number could be no number at all in a country the
+    // advisor chose since, and the retry of a booking that worked was a 422 `invalid_phone`.
+    const stored = await findAppointmentByExternalId(tx.db, advisorId, input.externalId, { lock: true });
+    if (stored) return answerRepeat(tx, advisorId, stored, input, advisor.settings, now);
     const fields = normalizeAppointmentFields(input, advisor.settings, now);
 
     const inserted = await insertAppointment(tx.db, advisorId, { externalId: input.externalId, ...fields });
@@ -47,23 +55,7 @@ export async function bookAppointment(
       const existing = (await findAppointmentByExternalId(tx.db, advisorId, input.externalId, {
         lock: true,
       }))!;
-      const differing = repeatDifferences(fieldsOf(existing), input, fields);
-      if (differing.length > 0 && existing.status === 'cancelled') {
-        // PATCH refuses a cancelled appointment too: say so here instead of pointing there.
-        throw new AppError(
-          'state_conflict',
-          `Appointment "${input.externalId}" was cancelled, and a cancelled appointment is not booked again: book it with a new externalId.`,
-          { externalId: input.externalId, status: existing.status, fields: differing },
-        );
-      }
-      if (differing.length > 0) {
-        throw new AppError(
-          'conflict',
-          `Appointment "${input.externalId}" already exists with different ${differing.join(', ')}: change it with PATCH /api/appointments/${encodeURIComponent(input.externalId)}.`,
-          { externalId: input.externalId, fields: differing },
-        );
-      }
-      return appointmentResult(tx, advisorId, existing, false);
+      return answerRepeat(tx, advisorId, existing, input, advisor.settings, now);
     }
 
     const plans = planAppointmentMessages(
@@ -94,4 +86,38 @@ export async function bookAppointment(
     await tx.events.publish(advisorId, appointmentEvent(inserted));
     return appointmentResult(tx, advisorId, inserted, true);
   });
+}
+
+/**
+ * A booking whose externalId is taken: the stored appointment when the repeat says the same
+ * (read as at booking: asBooked, repeatDifferences), else a 409 that points to PATCH or, for a
+ * cancelled appointment, to a new externalId.
+ */
+async function answerRepeat(
+  tx: DomainContext,
+  advisorId: string,
+  existing: AppointmentRow,
+  input: BookingInput,
+  settings: AdvisorSettings,
+  now: Date,
+): Promise<AppointmentResult> {
+  const stored = fieldsOf(existing);
+  const fields = normalizeAppointmentFields(asBooked(stored, input), settings, now);
+  const differing = repeatDifferences(stored, input, fields);
+  if (differing.length > 0 && existing.status === 'cancelled') {
+    // PATCH refuses a cancelled appointment too: say so here instead of pointing there.
+    throw new AppError(
+      'state_conflict',
+      `Appointment "${input.externalId}" was cancelled, and a cancelled appointment is not booked again: book it with a new externalId.`,
+      { externalId: input.externalId, status: existing.status, fields: differing },
+    );
+  }
+  if (differing.length > 0) {
+    throw new AppError(
+      'conflict',
+      `Appointment "${input.externalId}" already exists with different ${differing.join(', ')}: change it with PATCH /api/appointments/${encodeURIComponent(input.externalId)}.`,
+      { externalId: input.externalId, fields: differing },
+    );
+  }
+  return appointmentResult(tx, advisorId, existing, false);
 }
