@@ -190,19 +190,22 @@ async function referenceMetrics(db: Db, advisorId: string | null, range: Metrics
       from whatsapp_message
       where direction = 'outbound' and ${scope('advisor_id')} and ${inRange('created_at')}`),
   );
-  // Walk each advisor's events in order: a QR opens an attempt, the first "connected" closes it
-  // as a success, a reconnect with no QR before it counts for nothing.
+  // Walk each advisor's events in order from the range's start: a QR in the range opens an
+  // attempt, the first "connected" closes it as a success (also past the range's end), a QR after
+  // the end closes it as a failure, a reconnect with no QR before it counts for nothing.
   const events = rowsOf(
     await db.execute(sql`
-      select advisor_id, status from connection_event
-      where ${scope('advisor_id')} and ${inRange('at')} order by advisor_id, at`),
-  ) as { advisor_id: string; status: string }[];
+      select advisor_id, status, at < ${range.until} as in_range from connection_event
+      where ${scope('advisor_id')} and at >= ${range.since} order by advisor_id, at`),
+  ) as { advisor_id: string; status: string; in_range: boolean }[];
   const connection = { attempts: 0, connected: 0 };
   const open = new Set<string>();
   for (const e of events) {
     if (e.status === 'qr_pending') {
-      connection.attempts++;
-      open.add(e.advisor_id);
+      if (e.in_range) {
+        connection.attempts++;
+        open.add(e.advisor_id);
+      } else open.delete(e.advisor_id);
     } else if (e.status === 'connected' && open.delete(e.advisor_id)) connection.connected++;
   }
   const templates = rowsOf(

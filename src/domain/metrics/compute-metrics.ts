@@ -82,20 +82,23 @@ export async function computeMetrics(
 
   // An attempt is a QR shown (qr_pending); it succeeded when the advisor's next "connected" came
   // before their next attempt. Counting every "connected" instead put silent reconnects (no QR)
-  // in the numerator, and the rate went above 1.
+  // in the numerator, and the rate went above 1. Only the attempt has to fall in the range: one
+  // made just before `until` and scanned just after it connected all the same (it used to count
+  // as failed), so its "connected" and the next attempt are looked for past the range's end too.
   const connection = db.execute(sql`
     with attempt as (
       select advisor_id, at, lead(at) over (partition by advisor_id order by at) as next_at
       from connection_event
-      where status = 'qr_pending' and ${scope('advisor_id')} and ${inRange('at')}
+      where status = 'qr_pending' and ${scope('advisor_id')} and at >= ${range.since}
     )
     select count(*) as attempts,
            count(*) filter (where exists (
              select 1 from connection_event c
              where c.advisor_id = attempt.advisor_id and c.status = 'connected' and c.at > attempt.at
-               and (attempt.next_at is null or c.at < attempt.next_at) and ${inRange('c.at')}
+               and (attempt.next_at is null or c.at < attempt.next_at)
            )) as connected
-    from attempt`);
+    from attempt
+    where attempt.at < ${range.until}`);
 
   const adoption = db.execute(sql`
     select count(*) filter (where c.status = 'connected') as connected,
