@@ -215,7 +215,7 @@ async function referenceMetrics(db: Db, advisorId: string | null, range: Metrics
           where t.key = m.template_key and t.overrides_built_in and ${scope('t.advisor_id')}) as customized
       from whatsapp_message m
       where m.template_key is not null and m.direction = 'outbound'
-        and m.status not in ('failed','skipped','cancelled') and ${scope('m.advisor_id')} and ${inRange('m.created_at')}
+        and m.status not in ('scheduled','failed','skipped','cancelled') and ${scope('m.advisor_id')} and ${inRange('m.created_at')}
       group by m.template_key order by count(*) desc`),
   );
   const builtIn = new Set<string>(BUILTIN_TEMPLATE_KEYS);

@@ -74,3 +74,28 @@ describe('connectionRate', () => {
     expect((await computeMetrics(database.db, other, range)).connectionRate).toBeNull();
   });
 });
+
+describe('templateUsage', () => {
+  it('counts what a template’s usageCount counts: queued or further on, never a message still scheduled', async () => {
+    const id = await advisor('planned-reminders');
+    const created = new Date(SINCE.getTime() + 3_600_000);
+    for (const status of [
+      'scheduled',
+      'scheduled',
+      'queued',
+      'sending',
+      'sent',
+      'read',
+      'failed',
+      'cancelled',
+    ]) {
+      await database.db.execute(sql`
+        insert into whatsapp_message (advisor_id, direction, phone, status, template_key, created_at)
+        values (${id}, 'outbound', '+34612000777', ${status}, 'appointment_reminder', ${created})`);
+    }
+    const metrics = await computeMetrics(database.db, id, range);
+    expect(metrics.templateUsage).toEqual([
+      { key: 'appointment_reminder', count: 4, builtIn: true, customized: 0 },
+    ]);
+  });
+});

@@ -38,6 +38,9 @@ export async function computeMetrics(
   const inRange = (column: string): SQL =>
     sql`${sql.raw(column)} >= ${range.since} and ${sql.raw(column)} < ${range.until}`;
 
+  // Template usage counts what a template's own usageCount counts (template-usage.ts): messages
+  // queued or further on. A reminder still scheduled for next month has not used it yet, and may
+  // never (cancelled, skipped): it used to be counted on the day it was planned.
   // `g` has one row per day, template, direction and status found (372 for the benchmark's 30
   // days of a million messages), so the two sums over it cost nothing next to the pass that
   // builds it. Its day expression is the one migration 0003 keeps statistics on: without them the
@@ -65,7 +68,8 @@ export async function computeMetrics(
       (select count(distinct t.advisor_id) from whatsapp_template t
         where t.key = g.template_key and t.overrides_built_in and ${scope('t.advisor_id')})
     from g
-    where template_key is not null and direction = 'outbound' and status not in ('failed','skipped','cancelled')
+    where template_key is not null and direction = 'outbound'
+      and status not in ('scheduled','failed','skipped','cancelled')
     group by template_key`);
 
   // percentile_cont skips nulls: a message not yet delivered (read, replied) has no such time.
