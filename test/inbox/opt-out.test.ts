@@ -4,7 +4,9 @@
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listAudit } from '../../src/db/repositories/audit.repository.js';
+import { insertWebhookEvents } from '../../src/db/repositories/webhook-event.repository.js';
 import { whatsappClient } from '../../src/db/schema/index.js';
+import { processWebhookEvent } from '../../src/domain/webhooks/process-webhook-event.js';
 import { HttpClient } from '../support/http.js';
 import { startTestService, type TestService } from '../support/service.js';
 import { waitFor } from '../support/wait.js';
@@ -213,6 +215,64 @@ describe('opt-out keywords', () => {
       (r) => r?.unread === 2,
     );
     expect((await clientRow('+34630000030'))!.optedOut).toBe(false);
+  });
+});
+
+describe('a STOP and a START written in the same second', () => {
+  // WhatsApp dates messages to the second, so within one second only arrival tells which came
+  // second. Both webhooks are stored as the receiver stores them, the one that arrived first
+  // with the earlier arrival time; they are then applied in the other order, as happens when the
+  // first one's attempt fails and its retry runs after the second (or the two run side by side).
+  async function storedInArrivalOrder(phone: string, first: string, second: string, ids: [string, string]) {
+    const t = Math.floor(Date.now() / 1000);
+    const arrived = Date.now();
+    const [firstId, secondId] = await insertWebhookEvents(
+      service.database.db,
+      [[first, ids[0], 0] as const, [second, ids[1], 40] as const].map(([text, id, afterMs]) => ({
+        advisorId: ana.userId,
+        event: 'MESSAGES_UPSERT',
+        payload: envelope(
+          ana.instanceName,
+          'messages.upsert',
+          upsertData(phone, text, id, { messageTimestamp: t }),
+        ),
+        receivedAt: new Date(arrived + afterMs),
+      })),
+    );
+    return { firstId: firstId!, secondId: secondId! };
+  }
+  const apply = async (id: number) =>
+    expect(await processWebhookEvent(service.runtime.ctx, ana.userId, id, { finalAttempt: false })).toBe(
+      'processed',
+    );
+
+  it('leaves the client opted in when START came second, though STOP was applied last', async () => {
+    const phone = '+34630000031';
+    const { firstId, secondId } = await storedInArrivalOrder(phone, 'STOP', 'START', ['SAME1A', 'SAME1B']);
+    await apply(secondId);
+    await apply(firstId);
+    expect(await clientRow(phone)).toMatchObject({ optedOut: false, unread: 2 });
+    const send = await ana.client.post('/api/whatsapp/send', { to: phone, text: 'hola de nuevo' });
+    expect(send.status).toBe(202);
+  });
+
+  it('leaves the client opted out when STOP came second, though START was applied last', async () => {
+    const phone = '+34630000032';
+    const { firstId, secondId } = await storedInArrivalOrder(phone, 'START', 'STOP', ['SAME2A', 'SAME2B']);
+    await apply(secondId);
+    await apply(firstId);
+    expect(await clientRow(phone)).toMatchObject({ optedOut: true, unread: 2 });
+    const send = await ana.client.post('/api/whatsapp/send', { to: phone, text: '¿seguro?' });
+    expect(send.status).toBe(422);
+    expect(send.body.error.code).toBe('recipient_opted_out');
+  });
+
+  it('still lets the last one win when they are applied in the order they came', async () => {
+    const phone = '+34630000033';
+    const { firstId, secondId } = await storedInArrivalOrder(phone, 'BAJA', 'ALTA', ['SAME3A', 'SAME3B']);
+    await apply(firstId);
+    await apply(secondId);
+    expect(await clientRow(phone)).toMatchObject({ optedOut: false, unread: 2 });
   });
 });
 

@@ -145,6 +145,34 @@ export async function setOptState(
   return row ?? null;
 }
 
+/**
+ * What the client typed in the messages dated `sentAt` (WhatsApp dates to the second) that reached
+ * us after `arrivedAfter`: how an opt keyword knows whether one written in the same second came
+ * after it.
+ */
+export async function inboundTextsOfSameSecondArrivedAfter(
+  db: DbOrTx,
+  advisorId: string,
+  phone: string,
+  sentAt: Date,
+  arrivedAfter: Date,
+): Promise<string[]> {
+  const rows = await db
+    .select({ text: whatsappMessage.text })
+    .from(whatsappMessage)
+    .where(
+      and(
+        eq(whatsappMessage.advisorId, advisorId),
+        eq(whatsappMessage.phone, phone),
+        eq(whatsappMessage.direction, 'inbound'),
+        eq(whatsappMessage.type, 'text'),
+        sql`${whatsappMessage.sentAt} = ${sentAt.toISOString()}::timestamptz`,
+        sql`${whatsappMessage.createdAt} > ${arrivedAfter.toISOString()}::timestamptz`,
+      ),
+    );
+  return rows.flatMap((r) => (r.text === null ? [] : [r.text]));
+}
+
 /** The reminder a client's "1"/"2" answers when it quotes none: the latest one sent to them since `since`. */
 export async function findLatestReminder(
   db: DbOrTx,

@@ -10,6 +10,7 @@ import { logMessageContent } from '../../observability/content-log.js';
 import {
   findLatestReminder,
   findQuotedMessage,
+  inboundTextsOfSameSecondArrivedAfter,
   insertWebhookMessage,
   markLatestOutboundReplied,
   markMessageReplied,
@@ -58,15 +59,43 @@ function typedText(event: MessageEvent): string | null {
   return event.kind === 'text' ? event.text : null;
 }
 
+/**
+ * Whether a keyword of the client's, dated the same second as this one (WhatsApp's timestamps
+ * have no finer grain), reached us after it and is already applied. Arrival is the only order
+ * left within a second: Evolution posts a chat's messages in the order WhatsApp gave them, while
+ * we may apply them in any order (parallel lanes, a retry, the sweeper). The caller holds the
+ * client's row lock (recordInboundOnClient), so a keyword applied by a transaction that committed
+ * meanwhile is seen here.
+ */
+async function laterKeywordInSameSecond(
+  tx: Tx,
+  advisorId: string,
+  phone: string,
+  event: MessageEvent,
+  arrivedAt: Date,
+): Promise<boolean> {
+  const texts = await inboundTextsOfSameSecondArrivedAfter(tx, advisorId, phone, event.timestamp, arrivedAt);
+  return texts.some((text) => optKeywordOf(text) !== null);
+}
+
 async function applyOptKeyword(
   tx: Tx,
   advisorId: string,
   phone: string,
   event: MessageEvent,
+  arrivedAt: Date,
 ): Promise<OptKeyword | null> {
   const keyword = optKeywordOf(typedText(event));
   if (!keyword) return null;
   const before = await findClient(tx, advisorId, phone);
+  // A STOP and a START in the same second: the one that came second wins, whichever is applied
+  // last (setOptState alone lets the last one applied win a tie).
+  if (
+    before?.optChangedAt?.getTime() === event.timestamp.getTime() &&
+    (await laterKeywordInSameSecond(tx, advisorId, phone, event, arrivedAt))
+  ) {
+    return null;
+  }
   const optedOut = keyword === 'opt_out';
   // The client's own send time orders STOP and START, whatever order the webhooks came in.
   const row = await setOptState(tx, advisorId, phone, optedOut, 'keyword', event.timestamp);
@@ -138,7 +167,7 @@ export async function receiveInboundMessage(
       : null;
     if (quoted) await markMessageReplied(tx, advisorId, quoted.id, at);
     else await markLatestOutboundReplied(tx, advisorId, event.phone, at);
-    const optChange = await applyOptKeyword(tx, advisorId, event.phone, event);
+    const optChange = await applyOptKeyword(tx, advisorId, event.phone, event, at);
     const appointment = optChange
       ? null
       : await applyAppointmentAnswer(tx, advisorId, event.phone, event, quoted, at);
