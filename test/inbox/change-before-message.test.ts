@@ -93,6 +93,36 @@ describe('a change that arrives before its message', () => {
     expect(row).toMatchObject({ text: 'hola', deletedAt: null, editedAt: null });
   });
 
+  it('is applied by a repeated delivery of a message already stored, when the first one stopped before applying it', async () => {
+    const id = `EARLYRETRY${Date.now()}`;
+    const phone = '+34646100005';
+    await post(ana, 'messages.delete', { remoteJid: '34646100005@s.whatsapp.net', fromMe: false, id });
+    await webhookApplied(service.database.db, ana.userId, 'MESSAGES_DELETE', { containing: id });
+    // The message's first delivery committed its row and then the process died (or a statement
+    // failed) before the parked deletion was taken: the row is there, the deletion still parked.
+    await service.database.db.insert(whatsappMessage).values({
+      advisorId: ana.userId,
+      direction: 'inbound',
+      phone,
+      status: 'received',
+      source: 'phone',
+      text: 'mi cuenta es ES12 3456',
+      evolutionMessageId: id,
+      readByAdvisor: false,
+    });
+    // Evolution's retry (or the sweeper) delivers the message again.
+    await post(ana, 'messages.upsert', upsertData(phone, 'mi cuenta es ES12 3456', id));
+    await webhookApplied(service.database.db, ana.userId, 'MESSAGES_UPSERT', { containing: id });
+    const row = await rowOf(ana.userId, id);
+    expect(row).toMatchObject({ text: null });
+    expect(row!.deletedAt).not.toBeNull();
+    const parked = await service.database.db
+      .select()
+      .from(pendingMessageChange)
+      .where(eq(pendingMessageChange.evolutionMessageId, id));
+    expect(parked).toHaveLength(0);
+  });
+
   it('a change whose message never comes is dropped after a day', async () => {
     const id = `NEVER${Date.now()}`;
     await post(ana, 'messages.delete', { remoteJid: '34646100004@s.whatsapp.net', fromMe: false, id });

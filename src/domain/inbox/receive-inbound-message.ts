@@ -24,7 +24,7 @@ import type { MessageRow } from '../../db/repositories/message.repository.js';
 import type { MessageEvent } from '../../gateway/index.js';
 import type { DomainContext } from '../context.js';
 import { messageView } from '../messages/message-view.js';
-import { applyParkedChanges } from '../webhooks/apply-message-edit.js';
+import { applyParkedChanges, applyParkedChangesOfStored } from '../webhooks/apply-message-edit.js';
 import { messageContentOf } from '../webhooks/message-content.js';
 import { appointmentAnswerOf, optKeywordOf, type OptKeyword } from './reply-keywords.js';
 
@@ -173,7 +173,10 @@ export async function receiveInboundMessage(
       : await applyAppointmentAnswer(tx, advisorId, event.phone, event, quoted, at);
     return { message, optChange, appointment };
   });
-  if (!outcome) return null;
+  if (!outcome) {
+    await applyParkedChangesOfStored(ctx, advisorId, event.evolutionMessageId);
+    return null;
+  }
   const { message } = outcome;
   logMessageContent(ctx, advisorId, {
     messageId: message.id,

@@ -85,6 +85,21 @@ async function takeParkedChanges(
 }
 
 /**
+ * For a delivery of a message that is already stored (a duplicate, or the retry of an event whose
+ * first run stored the message and then stopped, a crash or a failed statement, before it took
+ * the changes parked for it): takes them now and publishes the changed row. Without this they
+ * waited a day and were dropped, and the inbox kept words the client had deleted for everyone.
+ */
+export async function applyParkedChangesOfStored(
+  ctx: DomainContext,
+  advisorId: string,
+  evolutionMessageId: string,
+): Promise<void> {
+  const row = await takeParkedChanges(ctx, advisorId, evolutionMessageId);
+  if (row) await ctx.events.publish(advisorId, { type: 'message', data: messageView(row) as never });
+}
+
+/**
  * Edits and deletions that arrived before a message learnt by webhook was stored: call once its
  * row is committed. Returns the row as it is now (the caller publishes it).
  */

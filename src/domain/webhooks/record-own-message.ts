@@ -9,7 +9,7 @@ import { adoptLostSend, applyReceipt } from '../../db/repositories/message.repos
 import type { MessageEvent } from '../../gateway/index.js';
 import type { DomainContext } from '../context.js';
 import { messageView } from '../messages/message-view.js';
-import { applyParkedChanges } from './apply-message-edit.js';
+import { applyParkedChanges, applyParkedChangesOfStored } from './apply-message-edit.js';
 import { applyParkedReceipts } from './apply-message-status.js';
 import { messageContentOf } from './message-content.js';
 
@@ -62,7 +62,8 @@ export async function recordPhoneMessage(
     if (inserted?.phone) await touchClientOutbound(tx, advisorId, inserted.phone, null, at);
     return inserted;
   });
-  if (!row) return; // a duplicate: already recorded
+  // Already recorded: a duplicate, or a retry after a run that stopped before the lines below.
+  if (!row) return applyParkedChangesOfStored(ctx, advisorId, event.evolutionMessageId);
   const current = await applyParkedChanges(ctx, await applyParkedReceipts(ctx, row));
   await ctx.events.publish(advisorId, { type: 'message', data: messageView(current) as never });
 }

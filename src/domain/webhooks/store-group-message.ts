@@ -4,7 +4,7 @@
 import { insertWebhookMessage } from '../../db/repositories/inbox.repository.js';
 import type { MessageEvent } from '../../gateway/index.js';
 import type { DomainContext } from '../context.js';
-import { applyParkedChanges } from './apply-message-edit.js';
+import { applyParkedChanges, applyParkedChangesOfStored } from './apply-message-edit.js';
 import { messageContentOf } from './message-content.js';
 
 export async function storeGroupMessage(
@@ -29,4 +29,5 @@ export async function storeGroupMessage(
     sentAt: event.timestamp,
   });
   if (row) await applyParkedChanges(ctx, row);
+  else await applyParkedChangesOfStored(ctx, advisorId, event.evolutionMessageId);
 }
