@@ -68,7 +68,7 @@ export class BullMqMessageQueue implements MessageQueue {
     const fair = delay === 0;
     // Future sends don't count in the backlog: an advisor with many reminders planned is not
     // pushed back for a manual send today.
-    const priority = fair ? await this.fair.acquire(message.advisorId) : 1;
+    const priority = fair ? await this.fair.acquire(message.advisorId, message.id) : 1;
     await this.queue.add(
       'send',
       { messageId: message.id, advisorId: message.advisorId, fair },
@@ -86,14 +86,13 @@ export class BullMqMessageQueue implements MessageQueue {
     const state = await job.getState();
     if (state === 'active') return; // the worker re-reads the row and skips it
     // Refused (locked) when a worker took the job since getState: that worker releases the job's
-    // fairness count when it ends, so releasing here too released it twice, and a count one low
-    // resets early, letting the advisor's next job overtake its older ones. (A job that also ended
-    // in that gap is gone, and BullMQ reports its removal as done: that rarer case stays.)
+    // place in the backlog when it ends; released here, the message would stop counting while it
+    // is still being sent. (Releasing twice is harmless: the backlog is a set of message ids.)
     const removed = await job.remove().then(
       () => true,
       () => false,
     );
-    if (removed && job.data.fair) await this.fair.release(job.data.advisorId);
+    if (removed && job.data.fair) await this.fair.release(job.data.advisorId, messageId);
   }
 
   resume(advisorId: string, messageIds: string[]): Promise<void> {

@@ -313,7 +313,7 @@ async function finalLook(
 }
 
 async function releaseFair(deps: SendProcessorDeps, data: SendJob): Promise<void> {
-  if (data.fair) await deps.fair.release(data.advisorId).catch(() => undefined);
+  if (data.fair) await deps.fair.release(data.advisorId, data.messageId).catch(() => undefined);
 }
 
 /** Feeds a failed attempt to the burst detector; the attempt completing a burst pauses the advisor. */

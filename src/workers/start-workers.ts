@@ -73,11 +73,17 @@ export async function startWorkers(
   );
   sendWorker.on('error', throttledWarning(ctx.logger, 'send worker error'));
   sendWorker.on('failed', (job, err) => {
-    if (job)
-      ctx.logger.info(
-        { messageId: job.data.messageId, attempts: job.attemptsMade, err: err.message },
-        'send attempt failed',
-      );
+    if (!job) return;
+    ctx.logger.info(
+      { messageId: job.data.messageId, attempts: job.attemptsMade, err: err.message },
+      'send attempt failed',
+    );
+    // A job that stalled more than BullMQ allows (its worker died with it twice) is failed by the
+    // next worker without running the processor, so nothing of ours released its place in the
+    // advisor's backlog. The sweeper enqueues the message again (its job is gone), counting it anew.
+    if (job.deferredFailure && job.data.fair) {
+      void messages.fair.release(job.data.advisorId, job.data.messageId).catch(() => undefined);
+    }
   });
 
   const webhookWorker = new Worker(QUEUES.webhook, createWebhookProcessor(ctx, webhooks), {

@@ -37,6 +37,8 @@ export async function sweepOutbox(
     if (rows.length < PAGE) break;
   }
   if (restored > 0) ctx.logger.warn({ restored }, 'sweeper re-enqueued messages missing from Redis');
+  const dropped = await queue.fair.reconcile(now.getTime() - GRACE_MS, (ids) => queue.existing(ids));
+  if (dropped > 0) ctx.logger.warn({ dropped }, 'sweeper dropped fairness places of jobs gone from Redis');
   return restored;
 }
 

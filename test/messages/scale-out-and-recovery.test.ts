@@ -108,7 +108,19 @@ describe('two workers on one Redis and database', () => {
 describe('Redis losing the queue mid-batch', () => {
   it('the sweeper restores every missing job from the outbox: nothing lost, nothing doubled', async () => {
     const bea = await connectedAdvisor(service, 'Bea');
+    // The workers wait until the whole batch is queued, then the first one starts on it: a slow
+    // machine POSTing the 12 one by one let the workers send them all before the keys went, and
+    // there was nothing left to restore.
+    const workers = [service.runtime.workers!.sendWorker, second.workers!.sendWorker];
+    await Promise.all(workers.map((w) => w.pause(true)));
     const ids = await sendMany(bea, 'rescate', 12);
+    workers[0]!.resume();
+    await waitFor(
+      async () => (await sentByPhone(bea)).length,
+      (n) => n > 0,
+      { what: 'the first message of the batch sent' },
+    );
+    workers[1]!.resume();
     // Sends may be in flight when the keys go: the jobs the sweeper makes again for those wait for
     // their claims (test/messages/claim-hold.test.ts) instead of sending a second copy.
     // As after a Redis restart without persistence: every key of this deployment is gone,

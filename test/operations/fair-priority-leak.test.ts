@@ -24,15 +24,44 @@ afterAll(async () => {
   await service?.close().catch(() => undefined);
 });
 
+describe('a send job that stalled more often than BullMQ allows', { timeout: 60_000 }, () => {
+  it("gives back its place in the advisor's fairness count", async () => {
+    // Its worker died with it twice: BullMQ marks it (`defa`, what moveStalledJobsToWait writes)
+    // and the next worker fails it without running our processor, which releases everywhere else.
+    const bea = await connectedAdvisor(service, 'Bea Atascada');
+    const fair = service.runtime.messages.fair;
+    const worker = service.runtime.workers!.sendWorker;
+    await worker.pause();
+    const res = await bea.client.post('/api/whatsapp/send', { to: '+34611000780', text: 'hola' });
+    expect(res.status).toBe(202);
+    const id = res.body.message.id as string;
+    expect(await fair.pending(bea.userId)).toBe(1);
+    const jobKey = `${service.config.redis.prefix}:send:${sendJobId(id)}`;
+    expect(await redis.hset(jobKey, 'defa', 'job stalled more than allowable limit')).toBe(1);
+    worker.resume();
+    await waitFor(
+      () => service.runtime.messages.queue.getJobState(sendJobId(id)),
+      (state) => state === 'unknown',
+      { what: 'the job to fail and be removed' },
+    );
+    await waitFor(
+      () => fair.pending(bea.userId),
+      (n) => n === 0,
+      { what: 'the place to be given back' },
+    );
+  });
+});
+
+// Last: it closes the database.
 describe('a send job that fails on its last attempt', { timeout: 60_000 }, () => {
   it("gives back its place in the advisor's fairness count", async () => {
-    const pendingKey = `${service.config.redis.prefix}:fair:{${ana.userId}}:pending`;
     const worker = service.runtime.workers!.sendWorker;
     await worker.pause();
     const res = await ana.client.post('/api/whatsapp/send', { to: '+34611000779', text: 'hola' });
     expect(res.status).toBe(202);
     const id = res.body.message.id as string;
-    expect(await redis.get(pendingKey)).toBe('1');
+    const fair = service.runtime.messages.fair;
+    expect(await fair.pending(ana.userId)).toBe(1);
 
     // The database goes away before the worker looks at the message: its one attempt throws.
     await service.database.close();
@@ -43,6 +72,6 @@ describe('a send job that fails on its last attempt', { timeout: 60_000 }, () =>
       { what: 'the job to fail and be removed' },
     );
 
-    expect(Number((await redis.get(pendingKey)) ?? 0)).toBe(0);
+    expect(await fair.pending(ana.userId)).toBe(0);
   });
 });
