@@ -6,7 +6,9 @@
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pendingMessageChange, whatsappMessage } from '../../src/db/schema/index.js';
-import { pruneWebhookData } from '../../src/domain/webhooks/sweep-webhook-events.js';
+import { parkMessageChange } from '../../src/db/repositories/message-edit.repository.js';
+import { pruneWebhookData, sweepWebhookEvents } from '../../src/domain/webhooks/sweep-webhook-events.js';
+import { waitFor } from '../support/wait.js';
 import { startTestService, type TestService } from '../support/service.js';
 import {
   connectedAdvisor,
@@ -116,6 +118,42 @@ describe('a change that arrives before its message', () => {
     const row = await rowOf(ana.userId, id);
     expect(row).toMatchObject({ text: null });
     expect(row!.deletedAt).not.toBeNull();
+    const parked = await service.database.db
+      .select()
+      .from(pendingMessageChange)
+      .where(eq(pendingMessageChange.evolutionMessageId, id));
+    expect(parked).toHaveLength(0);
+  });
+
+  it('an edit on the phone of an API send, parked before the worker recorded its id, is applied by the sweep', async () => {
+    // The worker records an API send's id without looking for parked changes (a statement per
+    // send for a change that nearly never comes): the advisor's edit made on the phone in that gap
+    // stayed parked and was dropped a day later, and the history kept the old words.
+    const sent = await ana.client.post('/api/whatsapp/send', {
+      to: '+34646100006',
+      text: 'Tu cita es el lunes',
+    });
+    expect(sent.status).toBe(202);
+    const row = await waitFor(
+      () =>
+        service.database.db
+          .select()
+          .from(whatsappMessage)
+          .where(eq(whatsappMessage.id, sent.body.message.id as string))
+          .then((rows) => rows[0]),
+      (r) => r?.evolutionMessageId != null,
+      { what: 'the send recorded' },
+    );
+    const id = row!.evolutionMessageId!;
+    // What the edit's webhook did when it came before that: parked under the id.
+    await parkMessageChange(service.database.db, ana.userId, id, {
+      kind: 'edit',
+      text: 'Tu cita es el martes',
+      caption: null,
+      at: new Date(),
+    });
+    await sweepWebhookEvents(service.runtime.ctx, service.runtime.webhookQueue);
+    expect(await rowOf(ana.userId, id)).toMatchObject({ text: 'Tu cita es el martes' });
     const parked = await service.database.db
       .select()
       .from(pendingMessageChange)

@@ -136,6 +136,27 @@ export async function takeMessageChanges(
     );
 }
 
+/**
+ * Messages with changes still parked although the message is stored by now: its Evolution id was
+ * recorded by a path that takes no parked changes (the send worker recording an API send, an
+ * echo adopted for a lost send), so an edit the advisor made on the phone before that waited a
+ * day and was dropped. The webhook sweep takes them.
+ */
+export async function listParkedForStoredMessages(
+  db: DbOrTx,
+  limit: number,
+): Promise<{ advisorId: string; evolutionMessageId: string }[]> {
+  const p = pendingMessageChange;
+  const m = whatsappMessage;
+  return db
+    .selectDistinct({ advisorId: p.advisorId, evolutionMessageId: p.evolutionMessageId })
+    .from(p)
+    .where(
+      sql`exists (select 1 from ${m} where ${m.advisorId} = ${p.advisorId} and ${m.evolutionMessageId} = ${p.evolutionMessageId})`,
+    )
+    .limit(limit);
+}
+
 /** Retention: parked changes whose message never came (another tool's, a chat we ignore). */
 export async function prunePendingMessageChanges(db: DbOrTx, parkedBefore: Date): Promise<number> {
   const rows = await db

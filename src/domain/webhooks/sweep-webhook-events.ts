@@ -2,15 +2,20 @@
 // right after; if the process died in between, or Redis lost the job, the row is still
 // unprocessed: hand it over again, unless a live job (a batch waiting behind a backlog, a retry)
 // still holds it.
-// Also drops processed events past the retention period, and receipts, edits and deletions
-// nobody claimed.
+// Also applies edits and deletions parked for a message that has been stored since by a path that
+// takes none (the send worker recording an API send's id), and drops processed events past the
+// retention period, and receipts, edits and deletions nobody claimed.
 import {
   listUnprocessedWebhookEvents,
   prunePendingReceipts,
   pruneWebhookEvents,
 } from '../../db/repositories/webhook-event.repository.js';
-import { prunePendingMessageChanges } from '../../db/repositories/message-edit.repository.js';
+import {
+  listParkedForStoredMessages,
+  prunePendingMessageChanges,
+} from '../../db/repositories/message-edit.repository.js';
 import type { DomainContext } from '../context.js';
+import { applyParkedChangesOfStored } from './apply-message-edit.js';
 import type { WebhookJobQueue } from './webhook-job-queue.js';
 import { webhookStats } from './webhook-stats.js';
 
@@ -42,7 +47,20 @@ export async function sweepWebhookEvents(
     if (rows.length < PAGE) break;
   }
   webhookStats.swept += handed;
+  await applyStrandedChanges(ctx);
   return handed;
+}
+
+/**
+ * An edit or deletion the advisor made on the phone to a message sent through the API, before the
+ * worker recorded that message's id, was parked, and nothing took it: only storing a message
+ * learnt by webhook looks for parked changes (the send path would pay a statement per message for
+ * a change that nearly never comes). The sweep takes them, one page per run.
+ */
+async function applyStrandedChanges(ctx: DomainContext): Promise<void> {
+  for (const { advisorId, evolutionMessageId } of await listParkedForStoredMessages(ctx.db, PAGE)) {
+    await applyParkedChangesOfStored(ctx, advisorId, evolutionMessageId);
+  }
 }
 
 export async function pruneWebhookData(ctx: DomainContext, now = new Date()): Promise<number> {
