@@ -35,7 +35,7 @@ local pending = redis.call('ZCARD', KEYS[1])
 if pending == 0 then redis.call('DEL', KEYS[2]) end
 return pending`;
 
-/** Reconcile reads this many advisors' keys per SCAN step. */
+/** Keys Redis looks at per SCAN step while reconcile looks for the advisors' backlogs. */
 const SCAN_COUNT = 500;
 
 export class FairPriority {

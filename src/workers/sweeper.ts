@@ -1,6 +1,7 @@
 // The outbox's safety net: finds unfinished messages whose job is missing from Redis (Redis
 // restarted without persistence, a crash between commit and enqueue) and enqueues them again.
 // Job ids are derived from message ids, so a message that does have its job is never doubled.
+// Then it drops from the advisors' fairness backlogs the messages whose job is gone (fair-priority.ts).
 import { listUnfinished } from '../db/repositories/message.repository.js';
 import type { DomainContext } from '../domain/context.js';
 import type { BullMqMessageQueue } from '../jobs/bullmq-message-queue.js';

@@ -98,6 +98,25 @@ async function webhooksApplied(keyId: string, n: number): Promise<void> {
   );
 }
 
+/**
+ * The retry is confirmed by its own echo (an id other than the failed attempt's), its job ends,
+ * and the phone holds two copies (the failed send and the retry), not three. The retry's id.
+ */
+async function sentOnceMore(id: string, failedAttempt: string, text: string): Promise<string> {
+  const confirmed = await waitFor(
+    () => row(id),
+    (m) => m?.evolutionMessageId != null && m.evolutionMessageId !== failedAttempt,
+    { what: 'the echo confirming the retry', timeoutMs: 10_000 },
+  );
+  expect(confirmed!.status).toBe('sent');
+  await sendJobEnded(id);
+  const copies = await copiesOf(text);
+  expect(copies).toHaveLength(2);
+  const retryAttempt = copies[1].id as string;
+  expect((await row(id))!.evolutionMessageId).toBe(retryAttempt);
+  return retryAttempt;
+}
+
 describe('a retry of a message WhatsApp failed', () => {
   it('reaches the client once more, not twice, when its answer is lost', async () => {
     const { ana } = slow;
@@ -110,18 +129,7 @@ describe('a retry of a message WhatsApp failed', () => {
     expect(retried.status).toBe(202);
     // The retry is a new send: the failed attempt's id and time are not its.
     expect(retried.body.message).toMatchObject({ status: 'queued', evolutionMessageId: null, sentAt: null });
-    const confirmed = await waitFor(
-      () => row(id),
-      (m) => m?.evolutionMessageId != null && m.evolutionMessageId !== failedAttempt,
-      { what: 'the echo confirming the retry', timeoutMs: 10_000 },
-    );
-    expect(confirmed!.status).toBe('sent');
-    await sendJobEnded(id);
-
-    // The first send (which WhatsApp failed) and the retry: two, not three.
-    const copies = await copiesOf(text);
-    expect(copies).toHaveLength(2);
-    expect((await row(id))!.evolutionMessageId).toBe(copies[1].id);
+    await sentOnceMore(id, failedAttempt, text);
   });
 
   it("takes no late echo or receipt of the failed attempt for the retry's", async () => {
@@ -164,17 +172,7 @@ describe('a retry of a message WhatsApp failed', () => {
     expect(meanwhile.evolutionMessageId).not.toBe(failedAttempt);
     expect(['queued', 'sending', 'sent']).toContain(meanwhile.status);
 
-    const confirmed = await waitFor(
-      () => row(id),
-      (m) => m?.evolutionMessageId != null && m.evolutionMessageId !== failedAttempt,
-      { what: 'the echo confirming the retry', timeoutMs: 10_000 },
-    );
-    expect(confirmed!.status).toBe('sent');
-    await sendJobEnded(id);
-    const copies = await copiesOf(text);
-    expect(copies).toHaveLength(2);
-    const retryAttempt = copies[1].id as string;
-    expect((await row(id))!.evolutionMessageId).toBe(retryAttempt);
+    const retryAttempt = await sentOnceMore(id, failedAttempt, text);
 
     // The retry's own receipts apply; the failed attempt's, however late, change nothing.
     await ana.emulator.put('/_emulator/faults', { latencyMs: 0 });
