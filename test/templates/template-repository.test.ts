@@ -7,7 +7,6 @@ import {
   findTemplateRow,
   insertTemplateRow,
   listTemplateRows,
-  templateUsageStats,
   updateTemplateRow,
   type NewTemplate,
 } from '../../src/db/repositories/template.repository.js';
@@ -75,58 +74,5 @@ describe('countTemplateUsage', () => {
     expect([...usage.byTemplateId]).toEqual([[inserted.id, 2]]);
     expect([...usage.byKeyWithoutId.keys()]).toEqual(['follow_up']);
     expect(Object.fromEntries(usage.byKeyWithoutId.get('follow_up')!)).toEqual({ null: 1, en: 2 });
-  });
-});
-
-describe('templateUsageStats (platform-wide)', () => {
-  it('counts sends by key in the period and advisors who customised each built-in', async () => {
-    // A database of its own: these statistics span every advisor.
-    const fresh = await createTestDatabase();
-    try {
-      const [a, b, c] = [
-        await createAdvisor(fresh.db),
-        await createAdvisor(fresh.db),
-        await createAdvisor(fresh.db),
-      ];
-      const override = (key: string) => row({ key, category: 'reminder', overridesBuiltIn: true });
-      await insertTemplateRow(fresh.db, a, override('appointment_reminder'));
-      await insertTemplateRow(fresh.db, a, { ...override('appointment_reminder'), language: 'en' });
-      await insertTemplateRow(fresh.db, b, override('appointment_reminder'));
-      await insertTemplateRow(
-        fresh.db,
-        c,
-        row({ key: 'follow_up', category: 'follow_up', overridesBuiltIn: true }),
-      );
-
-      const inPeriod = new Date('2026-03-10T10:00:00Z');
-      await insertMessages(fresh.db, a, [
-        { templateKey: 'appointment_reminder', createdAt: inPeriod },
-        { templateKey: 'appointment_reminder', createdAt: inPeriod, status: 'failed' },
-        { templateKey: 'appointment_reminder', createdAt: new Date('2026-04-01T00:00:00Z') },
-        { templateKey: 'bono', createdAt: inPeriod },
-      ]);
-      await insertMessages(fresh.db, b, [
-        { templateKey: 'appointment_reminder', createdAt: new Date('2026-03-01T00:00:00Z') },
-        { templateKey: 'appointment_confirmation', createdAt: inPeriod, status: 'cancelled' },
-        {
-          templateKey: 'appointment_confirmation',
-          createdAt: inPeriod,
-          direction: 'inbound',
-          status: 'received',
-        },
-      ]);
-
-      const stats = await templateUsageStats(fresh.db, {
-        since: new Date('2026-03-01T00:00:00Z'),
-        until: new Date('2026-04-01T00:00:00Z'),
-      });
-      expect(stats).toEqual([
-        { key: 'appointment_reminder', count: 2, customized: 2 },
-        { key: 'bono', count: 1, customized: 0 },
-        { key: 'follow_up', count: 0, customized: 1 },
-      ]);
-    } finally {
-      await fresh.destroy();
-    }
   });
 });

@@ -1,8 +1,7 @@
 // whatsapp_template rows (advisors' own templates and their overrides of the built-ins, which live
 // in code) and template usage counted from whatsapp_message. Every function takes the advisor id
-// right after the database (STYLE.md, tenancy), except templateUsageStats: the admin metrics'
-// platform-wide aggregate, system-wide by design.
-import { and, asc, count, countDistinct, eq, gte, isNotNull, lt, notInArray, or, sql } from 'drizzle-orm';
+// right after the database (STYLE.md, tenancy).
+import { and, asc, count, eq, isNotNull, notInArray, or, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../client.js';
 import { whatsappMessage, whatsappTemplate } from '../schema/index.js';
 
@@ -180,49 +179,4 @@ export async function countTemplateUsage(db: DbOrTx, advisorId: string): Promise
     }
   }
   return usage;
-}
-
-export interface TemplateUsageStat {
-  key: string;
-  /** Outbound messages created in the period with this template key (built-in or the advisor's version). */
-  count: number;
-  /** Advisors who currently override this built-in (0 for keys that are not built-ins). */
-  customized: number;
-}
-
-/**
- * Platform-wide, for the admin metrics: deliberately not scoped to an advisor. Keys of advisors'
- * own templates are returned as well (their `customized` is 0); callers that only want built-ins
- * filter with `isBuiltinTemplateKey`. Sorted by count, then key.
- */
-export async function templateUsageStats(
-  db: DbOrTx,
-  period: { since: Date; until: Date },
-): Promise<TemplateUsageStat[]> {
-  // One after the other: a transaction handle must not run two queries at once.
-  const sent = await db
-    .select({ key: whatsappMessage.templateKey, n: count() })
-    .from(whatsappMessage)
-    .where(
-      and(
-        eq(whatsappMessage.direction, 'outbound'),
-        notInArray(whatsappMessage.status, NOT_USAGE_STATUSES),
-        isNotNull(whatsappMessage.templateKey),
-        gte(whatsappMessage.createdAt, period.since),
-        lt(whatsappMessage.createdAt, period.until),
-      ),
-    )
-    .groupBy(whatsappMessage.templateKey);
-  const overrides = await db
-    .select({ key: whatsappTemplate.key, advisors: countDistinct(whatsappTemplate.advisorId) })
-    .from(whatsappTemplate)
-    .where(eq(whatsappTemplate.overridesBuiltIn, true))
-    .groupBy(whatsappTemplate.key);
-  const stats = new Map<string, TemplateUsageStat>();
-  for (const { key, n } of sent) if (key) stats.set(key, { key, count: n, customized: 0 });
-  for (const { key, advisors } of overrides) {
-    const stat = stats.get(key) ?? { key, count: 0, customized: 0 };
-    stats.set(key, { ...stat, customized: advisors });
-  }
-  return [...stats.values()].sort((a, b) => b.count - a.count || a.key.localeCompare(b.key));
 }
