@@ -8,11 +8,12 @@ import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { setOptOut } from '../../src/db/repositories/client.repository.js';
 import { writeOutbound, type OutboundWrite } from '../../src/db/repositories/outbox-write.repository.js';
+import { markSent } from '../../src/db/repositories/message.repository.js';
 import {
-  markSent,
+  deletePendingReceipts,
+  findPendingReceipts,
   savePendingReceipt,
-  takePendingReceipts,
-} from '../../src/db/repositories/message.repository.js';
+} from '../../src/db/repositories/pending-receipt.repository.js';
 import { readSendContext } from '../../src/db/repositories/send-context.repository.js';
 import { auditLog, pendingReceipt, whatsappClient, whatsappMessage } from '../../src/db/schema/index.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
@@ -110,8 +111,8 @@ describe('sent records of concurrent sends', () => {
   });
 });
 
-describe('takes of parked receipts', () => {
-  it('give each send the receipts parked for it, for its advisor only, once', async () => {
+describe('reads of parked receipts', () => {
+  it('give each send the receipts parked for it, for its advisor only, and leave them parked until deleted', async () => {
     const [ana, eva] = [await createAdvisor(database.db), await createAdvisor(database.db)];
     const at = new Date('2026-12-03T08:00:01.000Z');
     await savePendingReceipt(database.db, ana, 'E1', 'delivered', at);
@@ -125,12 +126,12 @@ describe('takes of parked receipts', () => {
       [eva, 'E2'], // Ana's receipt, asked for as Eva's
       [ana, 'E2'],
       [eva, 'E1'],
-      [ana, 'E1'], // asked twice: the first take has them
+      [ana, 'E1'], // asked twice: both get them (both apply them, which moves the message once)
     ];
-    const taken = await Promise.all(
-      asks.map(([advisorId, id]) => takePendingReceipts(database.db, advisorId, id)),
+    const found = await Promise.all(
+      asks.map(([advisorId, id]) => findPendingReceipts(database.db, advisorId, id)),
     );
-    const statuses = taken.map((rows) =>
+    const statuses = found.map((rows) =>
       rows.map((r) => `${r.advisorId === ana ? 'ana' : 'eva'}:${r.status}`).sort(),
     );
     expect(statuses).toEqual([
@@ -140,13 +141,26 @@ describe('takes of parked receipts', () => {
       [],
       ['ana:read'],
       ['eva:delivered'],
-      [],
+      ['ana:delivered', 'ana:read'],
     ]);
-    const left = await database.db
-      .select()
-      .from(pendingReceipt)
-      .where(and(eq(pendingReceipt.advisorId, ana)));
-    expect(left).toEqual([]);
+    const parked = () =>
+      database.db
+        .select()
+        .from(pendingReceipt)
+        .where(and(eq(pendingReceipt.advisorId, ana)));
+    expect(await parked()).toHaveLength(3);
+    // Parked anew since the read (deleted by another applier, then parked again at another time):
+    // not the receipt that was read, so it stays.
+    await database.db
+      .update(pendingReceipt)
+      .set({ at: new Date(at.getTime() + 1) })
+      .where(and(eq(pendingReceipt.advisorId, ana), eq(pendingReceipt.status, 'delivered')));
+    // Deleted as read: Ana's read receipt of E1 only.
+    await deletePendingReceipts(database.db, found[2]!);
+    expect((await parked()).map((r) => `${r.evolutionMessageId}:${r.status}`).sort()).toEqual([
+      'E1:delivered',
+      'E2:read',
+    ]);
   });
 });
 

@@ -115,17 +115,20 @@ export async function parkMessageChange(
     });
 }
 
-/** Takes (deletes and returns) the changes parked for this message: edits first, then a deletion. */
-export async function takeMessageChanges(
+/**
+ * The changes parked for this message, edits first, then a deletion; left in place until applied
+ * (deleteMessageChanges), so a failure in between leaves them for the next attempt.
+ */
+export async function findMessageChanges(
   db: DbOrTx,
   advisorId: string,
   evolutionMessageId: string,
 ): Promise<PendingMessageChange[]> {
   const p = pendingMessageChange;
   const rows = await db
-    .delete(p)
-    .where(and(eq(p.advisorId, advisorId), eq(p.evolutionMessageId, evolutionMessageId)))
-    .returning();
+    .select()
+    .from(p)
+    .where(and(eq(p.advisorId, advisorId), eq(p.evolutionMessageId, evolutionMessageId)));
   // An edit made before the deletion shows as edited and deleted, as it would have in order.
   return rows
     .sort((a, b) => (a.kind === b.kind ? 0 : a.kind === 'edit' ? -1 : 1))
@@ -137,10 +140,34 @@ export async function takeMessageChanges(
 }
 
 /**
+ * Deletes these parked changes once applied, each only as it was read: a newer edit parked since
+ * (it replaces the row's words and time) stays, for its own webhook's second look to apply.
+ */
+export async function deleteMessageChanges(
+  db: DbOrTx,
+  advisorId: string,
+  evolutionMessageId: string,
+  changes: readonly PendingMessageChange[],
+): Promise<void> {
+  if (changes.length === 0) return;
+  const p = pendingMessageChange;
+  await db
+    .delete(p)
+    .where(
+      and(
+        eq(p.advisorId, advisorId),
+        eq(p.evolutionMessageId, evolutionMessageId),
+        or(...changes.map((c) => and(eq(p.kind, c.kind), eq(p.at, c.at)))),
+      ),
+    );
+}
+
+/**
  * Messages with changes still parked although the message is stored by now: its Evolution id was
- * recorded by a path that takes no parked changes (the send worker recording an API send, an
+ * recorded by a path that applies no parked changes (the send worker recording an API send, an
  * echo adopted for a lost send), so an edit the advisor made on the phone before that waited a
- * day and was dropped. The webhook sweep takes them.
+ * day and was dropped; or the run that stored it stopped before applying them. The webhook sweep
+ * applies them.
  */
 export async function listParkedForStoredMessages(
   db: DbOrTx,

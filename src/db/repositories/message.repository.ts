@@ -17,7 +17,7 @@ import {
 import { rowsOf, type DbOrTx } from '../client.js';
 import { sharedStatement } from '../coalesce.js';
 import { preparedOnce } from '../prepared.js';
-import { pendingReceipt, supersededSend, whatsappMessage } from '../schema/index.js';
+import { supersededSend, whatsappMessage } from '../schema/index.js';
 
 export type MessageRow = typeof whatsappMessage.$inferSelect;
 export type NewMessage = Omit<typeof whatsappMessage.$inferInsert, 'advisorId'>;
@@ -731,69 +731,6 @@ export async function applyReceipts(
     ats: receipts.map((r) => r.at.toISOString()),
     now: new Date().toISOString(),
   })) as MessageRow[];
-}
-
-export async function savePendingReceipt(
-  db: DbOrTx,
-  advisorId: string,
-  evolutionMessageId: string,
-  status: string,
-  at: Date,
-): Promise<void> {
-  await db.insert(pendingReceipt).values({ advisorId, evolutionMessageId, status, at }).onConflictDoNothing();
-}
-
-/**
- * Takes (deletes and returns) the receipts parked for a message whose send was not recorded yet
- * when they came. Concurrent takes share one statement (coalesce.ts).
- */
-export async function takePendingReceipts(
-  db: DbOrTx,
-  advisorId: string,
-  evolutionMessageId: string,
-): Promise<PendingReceiptRow[]> {
-  return sharedStatement(
-    db,
-    'take_pending_receipts',
-    takeManyPendingReceipts,
-  )({ advisorId, evolutionMessageId });
-}
-
-export type PendingReceiptRow = typeof pendingReceipt.$inferSelect;
-
-async function takeManyPendingReceipts(
-  db: DbOrTx,
-  asks: { advisorId: string; evolutionMessageId: string }[],
-): Promise<PendingReceiptRow[][]> {
-  const statement = preparedOnce(db, 'ww_take_pending_receipts_many', (d) =>
-    d
-      .delete(pendingReceipt)
-      .where(
-        sql`(${pendingReceipt.advisorId}, ${pendingReceipt.evolutionMessageId}) in (select * from unnest(
-          ${sql.placeholder('advisorIds')}::text[], ${sql.placeholder('evolutionMessageIds')}::text[]))`,
-      )
-      .returning()
-      .prepare('ww_take_pending_receipts_many'),
-  );
-  const rows = await statement.execute({
-    advisorIds: asks.map((a) => a.advisorId),
-    evolutionMessageIds: asks.map((a) => a.evolutionMessageId),
-  });
-  const byKey = new Map<string, PendingReceiptRow[]>();
-  for (const row of rows) {
-    const key = `${row.advisorId} ${row.evolutionMessageId}`;
-    const taken = byKey.get(key) ?? [];
-    taken.push(row);
-    byKey.set(key, taken);
-  }
-  // Two asks for the same message in one statement: the first gets its receipts, the second none
-  // (as two takes one after the other would).
-  return asks.map((a) => {
-    const key = `${a.advisorId} ${a.evolutionMessageId}`;
-    const taken = byKey.get(key) ?? [];
-    byKey.delete(key);
-    return taken;
-  });
 }
 
 /**

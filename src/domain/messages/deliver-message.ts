@@ -8,13 +8,11 @@ import {
   type DeliveryRead,
 } from '../../db/repositories/delivery.repository.js';
 import {
-  applyReceipt,
   claimForSending,
   markFinished,
   markSent,
   markSentIdTaken,
   releaseForRetry,
-  takePendingReceipts,
   type ClaimTimes,
   type MessageRow,
 } from '../../db/repositories/message.repository.js';
@@ -34,6 +32,7 @@ import { effectiveFeatures } from '../instances/features.js';
 import { instanceRefOf } from '../instances/instance-credentials.js';
 import { SENDING_PAUSED } from '../instances/pause-sending.js';
 import { refreshConnectionState } from '../instances/refresh-connection-state.js';
+import { applyPendingReceipts } from '../webhooks/apply-message-status.js';
 import { isFinal } from './message-status.js';
 import { messageView } from './message-view.js';
 
@@ -267,18 +266,9 @@ async function recordSent(
     ownsId = false;
   }
   // Receipts that overtook the send response were parked: apply them now (the id's holder got
-  // its own when it adopted the id).
-  const parked = ownsId ? await takePendingReceipts(ctx.db, advisorId, result.evolutionMessageId) : [];
-  for (const receipt of parked) {
-    const applied = await applyReceipt(
-      ctx.db,
-      advisorId,
-      result.evolutionMessageId,
-      receipt.status as 'delivered',
-      receipt.at,
-    );
-    if (applied && applied !== 'same') sent = applied;
-  }
+  // its own when it adopted the id). They stay parked until applied, so a failure here leaves
+  // them to this job's retry, which records the send again and applies them.
+  if (ownsId) sent = (await applyPendingReceipts(ctx, advisorId, result.evolutionMessageId)) ?? sent;
   if (sent) await ctx.events.publish(advisorId, { type: 'message', data: messageView(sent) as never });
   const content = sent ?? claimed;
   if (content) {

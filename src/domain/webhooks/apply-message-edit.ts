@@ -8,13 +8,17 @@
 // outage of ours a client's edit or deletion, made later but retried sooner, can land first; it
 // used to be dropped, and the inbox showed words the client had taken back. A change whose message
 // never comes (a group chat's under WEBHOOK_GROUPS=ignore, one written before the number was
-// connected) waits a day and is dropped (sweep-webhook-events.ts).
+// connected) waits a day and is dropped (sweep-webhook-events.ts). A parked change is deleted
+// only after it is applied: a failure in between leaves it for the next attempt (a redelivery of
+// the message, the event's retry, the webhook sweep), which applies it again harmlessly (both
+// writes are conditional). Taken before being applied, such a failure lost it for good.
 import {
+  deleteMessageChanges,
   deleteMessageContent,
   editMessage,
+  findMessageChanges,
   hasMessage,
   parkMessageChange,
-  takeMessageChanges,
   type PendingMessageChange,
 } from '../../db/repositories/message-edit.repository.js';
 import type { MessageRow } from '../../db/repositories/message.repository.js';
@@ -61,33 +65,36 @@ async function applyOrPark(
     // Stored but unchanged (deleted already, a newer edit stands): nothing more to do.
     if (await hasMessage(ctx.db, advisorId, evolutionMessageId)) return false;
     await parkMessageChange(ctx.db, advisorId, evolutionMessageId, change);
-    // The message may have been stored between the two statements, its parked changes taken
+    // The message may have been stored between the two statements, its parked changes read
     // before this one was parked: look once more, so the change cannot be stranded.
     if (!(await hasMessage(ctx.db, advisorId, evolutionMessageId))) return false;
-    row = await takeParkedChanges(ctx, advisorId, evolutionMessageId);
+    row = await applyPendingChanges(ctx, advisorId, evolutionMessageId);
     if (!row) return false;
   }
   await ctx.events.publish(advisorId, { type: 'message', data: messageView(row) as never });
   return true;
 }
 
-/** Applies the changes parked for this message; the row when one of them changed it. */
-async function takeParkedChanges(
+/** Applies the changes parked for this message, then deletes them; the row when one of them changed it. */
+async function applyPendingChanges(
   ctx: DomainContext,
   advisorId: string,
   evolutionMessageId: string,
 ): Promise<MessageRow | null> {
+  const parked = await findMessageChanges(ctx.db, advisorId, evolutionMessageId);
+  if (parked.length === 0) return null;
   let changed: MessageRow | null = null;
-  for (const change of await takeMessageChanges(ctx.db, advisorId, evolutionMessageId)) {
+  for (const change of parked) {
     changed = (await applyChange(ctx, advisorId, evolutionMessageId, change)) ?? changed;
   }
+  await deleteMessageChanges(ctx.db, advisorId, evolutionMessageId, parked);
   return changed;
 }
 
 /**
  * For a delivery of a message that is already stored (a duplicate, or the retry of an event whose
- * first run stored the message and then stopped, a crash or a failed statement, before it took
- * the changes parked for it): takes them now and publishes the changed row. Without this they
+ * first run stored the message and then stopped, a crash or a failed statement, before it applied
+ * the changes parked for it): applies them now and publishes the changed row. Without this they
  * waited a day and were dropped, and the inbox kept words the client had deleted for everyone.
  */
 export async function applyParkedChangesOfStored(
@@ -95,7 +102,7 @@ export async function applyParkedChangesOfStored(
   advisorId: string,
   evolutionMessageId: string,
 ): Promise<void> {
-  const row = await takeParkedChanges(ctx, advisorId, evolutionMessageId);
+  const row = await applyPendingChanges(ctx, advisorId, evolutionMessageId);
   if (row) await ctx.events.publish(advisorId, { type: 'message', data: messageView(row) as never });
 }
 
@@ -105,5 +112,5 @@ export async function applyParkedChangesOfStored(
  */
 export async function applyParkedChanges(ctx: DomainContext, message: MessageRow): Promise<MessageRow> {
   if (!message.evolutionMessageId) return message;
-  return (await takeParkedChanges(ctx, message.advisorId, message.evolutionMessageId)) ?? message;
+  return (await applyPendingChanges(ctx, message.advisorId, message.evolutionMessageId)) ?? message;
 }

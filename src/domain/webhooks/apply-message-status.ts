@@ -1,16 +1,20 @@
 // A delivery receipt (MESSAGES_UPDATE) for one of our messages. Statuses only move forward, so a
 // duplicate or late receipt changes nothing; a receipt for an id we have not recorded yet (it
-// overtook the send response) is parked and applied when the send worker records the id.
+// overtook the send response) is parked and applied when the send worker records the id. Parked
+// receipts are deleted only after they are applied (pending-receipt.repository.ts).
 import {
   applyReceipt,
   applyReceipts,
   echoKey,
   receiptKey,
   settledReceiptKeys,
-  savePendingReceipt,
-  takePendingReceipts,
   type MessageRow,
 } from '../../db/repositories/message.repository.js';
+import {
+  deletePendingReceipts,
+  findPendingReceipts,
+  savePendingReceipt,
+} from '../../db/repositories/pending-receipt.repository.js';
 import type { MessageStatusEvent, WebhookEvent } from '../../gateway/index.js';
 import type { DomainContext } from '../context.js';
 import { messageView } from '../messages/message-view.js';
@@ -38,11 +42,11 @@ export async function applyMessageStatus(
   let applied = await applyReceipt(ctx.db, advisorId, id, status, at);
   if (applied === null) {
     await savePendingReceipt(ctx.db, advisorId, id, status, at);
-    // The send worker may have recorded the id between our two statements, and taken the
+    // The send worker may have recorded the id between our two statements, and read the
     // pending receipts before ours was saved: look once more, so the receipt cannot be stranded.
     applied = await applyReceipt(ctx.db, advisorId, id, status, at);
     if (applied === null) return null;
-    applied = (await applyParked(ctx, advisorId, id)) ?? applied;
+    applied = (await applyPendingReceipts(ctx, advisorId, id)) ?? applied;
   }
   if (applied === 'same') return null;
   await ctx.events.publish(advisorId, { type: 'message', data: messageView(applied) as never });
@@ -132,18 +136,43 @@ export async function applyReceiptsOnArrival(
   );
 }
 
-/** Applies the receipts parked for this id; the row when one of them changed it. */
-async function applyParked(ctx: DomainContext, advisorId: string, id: string): Promise<MessageRow | null> {
+/**
+ * Applies the receipts parked for this id, then deletes them: a failure in between leaves them
+ * parked, and the next attempt (the send job's retry, the event's, the webhook sweep) applies them
+ * again, which changes nothing more. The row when one of them changed it.
+ */
+export async function applyPendingReceipts(
+  ctx: Pick<DomainContext, 'db'>,
+  advisorId: string,
+  id: string,
+): Promise<MessageRow | null> {
+  const parked = await findPendingReceipts(ctx.db, advisorId, id);
+  if (parked.length === 0) return null;
   let changed: MessageRow | null = null;
-  for (const receipt of await takePendingReceipts(ctx.db, advisorId, id)) {
+  for (const receipt of parked) {
     const applied = await applyReceipt(ctx.db, advisorId, id, receipt.status as ReceiptStatus, receipt.at);
     if (applied && applied !== 'same') changed = applied;
   }
+  await deletePendingReceipts(ctx.db, parked);
   return changed;
 }
 
 /** Receipts that arrived before a message learnt by webhook was stored (sends from the phone). */
 export async function applyParkedReceipts(ctx: DomainContext, message: MessageRow): Promise<MessageRow> {
   if (!message.evolutionMessageId) return message;
-  return (await applyParked(ctx, message.advisorId, message.evolutionMessageId)) ?? message;
+  return (await applyPendingReceipts(ctx, message.advisorId, message.evolutionMessageId)) ?? message;
+}
+
+/**
+ * For a message stored earlier whose parked receipts were not applied (the run that stored it
+ * stopped first, or it was stored by a path that looks for none): applies them now and publishes
+ * the moved row.
+ */
+export async function applyParkedReceiptsOfStored(
+  ctx: DomainContext,
+  advisorId: string,
+  evolutionMessageId: string,
+): Promise<void> {
+  const row = await applyPendingReceipts(ctx, advisorId, evolutionMessageId);
+  if (row) await ctx.events.publish(advisorId, { type: 'message', data: messageView(row) as never });
 }

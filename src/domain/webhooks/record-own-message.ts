@@ -10,7 +10,7 @@ import type { MessageEvent } from '../../gateway/index.js';
 import type { DomainContext } from '../context.js';
 import { messageView } from '../messages/message-view.js';
 import { applyParkedChanges, applyParkedChangesOfStored } from './apply-message-edit.js';
-import { applyParkedReceipts } from './apply-message-status.js';
+import { applyParkedReceipts, applyParkedReceiptsOfStored } from './apply-message-status.js';
 import { messageContentOf } from './message-content.js';
 
 export async function confirmApiSend(ctx: DomainContext, advisorId: string, event: MessageEvent, at: Date) {
@@ -62,8 +62,12 @@ export async function recordPhoneMessage(
     if (inserted?.phone) await touchClientOutbound(tx, advisorId, inserted.phone, null, at);
     return inserted;
   });
-  // Already recorded: a duplicate, or a retry after a run that stopped before the lines below.
-  if (!row) return applyParkedChangesOfStored(ctx, advisorId, event.evolutionMessageId);
+  // Already recorded: a duplicate, or a retry after a run that stopped before the lines below
+  // (what it had not applied is still parked).
+  if (!row) {
+    await applyParkedReceiptsOfStored(ctx, advisorId, event.evolutionMessageId);
+    return applyParkedChangesOfStored(ctx, advisorId, event.evolutionMessageId);
+  }
   const current = await applyParkedChanges(ctx, await applyParkedReceipts(ctx, row));
   await ctx.events.publish(advisorId, { type: 'message', data: messageView(current) as never });
 }

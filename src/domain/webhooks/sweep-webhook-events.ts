@@ -2,9 +2,10 @@
 // right after; if the process died in between, or Redis lost the job, the row is still
 // unprocessed: hand it over again, unless a live job (a batch waiting behind a backlog, a retry)
 // still holds it.
-// Also applies edits and deletions parked for a message that has been stored since by a path that
-// takes none (the send worker recording an API send's id), and drops processed events past the
-// retention period, and receipts, edits and deletions nobody claimed.
+// Also applies receipts, edits and deletions parked for a message that has been stored since, by a
+// path that applies none (the send worker recording an API send's id) or by a run that stopped
+// before applying them, and drops processed events past the retention period, and receipts, edits
+// and deletions nobody claimed.
 import {
   listUnprocessedWebhookEvents,
   prunePendingReceipts,
@@ -14,8 +15,10 @@ import {
   listParkedForStoredMessages,
   prunePendingMessageChanges,
 } from '../../db/repositories/message-edit.repository.js';
+import { listStoredWithPendingReceipts } from '../../db/repositories/pending-receipt.repository.js';
 import type { DomainContext } from '../context.js';
 import { applyParkedChangesOfStored } from './apply-message-edit.js';
+import { applyParkedReceiptsOfStored } from './apply-message-status.js';
 import type { WebhookJobQueue } from './webhook-job-queue.js';
 import { webhookStats } from './webhook-stats.js';
 
@@ -47,17 +50,22 @@ export async function sweepWebhookEvents(
     if (rows.length < PAGE) break;
   }
   webhookStats.swept += handed;
-  await applyStrandedChanges(ctx);
+  await applyStrandedParked(ctx);
   return handed;
 }
 
 /**
  * An edit or deletion the advisor made on the phone to a message sent through the API, before the
- * worker recorded that message's id, was parked, and nothing took it: only storing a message
+ * worker recorded that message's id, was parked, and nothing applied it: only storing a message
  * learnt by webhook looks for parked changes (the send path would pay a statement per message for
- * a change that nearly never comes). The sweep takes them, one page per run.
+ * a change that nearly never comes). Receipts and changes whose message's run stopped before
+ * applying them (a failed statement, a crash) are still parked too, and no retry may come for them
+ * (a stalled send job finds its message sent). The sweep applies them, one page of each per run.
  */
-async function applyStrandedChanges(ctx: DomainContext): Promise<void> {
+async function applyStrandedParked(ctx: DomainContext): Promise<void> {
+  for (const { advisorId, evolutionMessageId } of await listStoredWithPendingReceipts(ctx.db, PAGE)) {
+    await applyParkedReceiptsOfStored(ctx, advisorId, evolutionMessageId);
+  }
   for (const { advisorId, evolutionMessageId } of await listParkedForStoredMessages(ctx.db, PAGE)) {
     await applyParkedChangesOfStored(ctx, advisorId, evolutionMessageId);
   }
