@@ -438,3 +438,55 @@ describe('an override saved before {mensaje_personalizado} was refused in it', (
     });
   });
 });
+
+describe('an advisor whose locale is pt-BR', () => {
+  // Written out here rather than asked of Luxon, so the test does not check the code with itself.
+  const MONTHS = [
+    'janeiro',
+    'fevereiro',
+    'março',
+    'abril',
+    'maio',
+    'junho',
+    'julho',
+    'agosto',
+    'setembro',
+    'outubro',
+    'novembro',
+    'dezembro',
+  ];
+
+  it('confirms, reminds and follows up in Portuguese, with the date and 24-hour time of the locale', async () => {
+    const bia = await bookingAdvisor(service, 'Beatriz Souza', {
+      locale: 'pt-BR',
+      timezone: 'America/Sao_Paulo',
+    });
+    let day = DateTime.now().setZone('America/Sao_Paulo').plus({ days: 3 }).startOf('day');
+    while (day.weekday !== 5) day = day.plus({ days: 1 });
+    const startsAt = day.set({ hour: 14 });
+    const body = booking({ startsAt: startsAt.toISO(), timezone: 'America/Sao_Paulo' });
+    const res = await bia.api.post('/api/appointments', body);
+    expect(res.status).toBe(201);
+
+    const confirmation = onlyOne(res.body.messages, 'confirmation');
+    await waitForStatus(bia, confirmation.id, ['sent', 'delivered', 'read']);
+    expect(await textsTo(bia, body.clientPhone)).toEqual([
+      [
+        'Olá, Marta. Aqui é Beatriz Souza e sua consulta está confirmada:',
+        '',
+        `📅 sexta-feira, ${day.day} de ${MONTHS[day.month - 1]} de ${day.year}`,
+        '🕐 14:00',
+        '',
+        'Se precisar remarcar, é só me escrever por aqui. Até breve!',
+      ].join('\n'),
+    ]);
+
+    // Booked without an address or a message of the advisor's: the stand-ins are Portuguese too.
+    const reminder = onlyOne(res.body.messages, 'reminder');
+    expect(reminder.text).toContain('📍 On-line');
+    expect(reminder.text).toContain('Responda 1 para confirmar sua presença.');
+    expect(reminder.text).toContain('responda SAIR');
+    const followUp = onlyOne(res.body.messages, 'follow_up');
+    expect(followUp.text).toContain('Como você tem se sentido desde a nossa sessão?');
+  });
+});

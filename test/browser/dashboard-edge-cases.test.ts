@@ -468,6 +468,39 @@ describe('the templates list', () => {
     await card.getByText('Used once', { exact: true }).waitFor();
     await context.close();
   });
+
+  it("opens on the language the advisor's clients get, Portuguese for pt-BR, and filters by each", async () => {
+    const { advisor, page, context, pageErrors } = await advisorPage('Bia Modelos');
+    const set = await advisor.client.put('/api/whatsapp/config', {
+      settings: { locale: 'pt-BR', timezone: 'America/Sao_Paulo' },
+    });
+    expect(set.status).toBe(200);
+    await page.goto('/templates');
+    const cards = page.getByTestId('template-card');
+    const filter = page.getByRole('group').filter({ has: page.getByRole('button', { name: 'Todas' }) });
+    const names = async () => (await cards.locator('h2').allTextContents()).sort();
+
+    await cards.filter({ hasText: 'Lembrete de consulta' }).waitFor();
+    await expect(
+      filter.getByRole('button', { name: 'Portugués' }).getAttribute('aria-pressed'),
+    ).resolves.toBe('true');
+    await expect(names()).resolves.toEqual([
+      'Acompanhamento',
+      'Confirmação de consulta',
+      'Consulta remarcada',
+      'Lembrete de consulta',
+      'Mensagem personalizada',
+    ]);
+
+    await filter.getByRole('button', { name: 'Español' }).click();
+    await cards.filter({ hasText: 'Recordatorio de cita' }).waitFor();
+    await expect(cards.filter({ hasText: 'Lembrete de consulta' }).count()).resolves.toBe(0);
+    await filter.getByRole('button', { name: 'Todas' }).click();
+    await cards.nth(14).waitFor();
+    await expect(cards.count()).resolves.toBe(15);
+    expect(pageErrors).toEqual([]);
+    await context.close();
+  });
 });
 
 describe('deleting an own version of a built-in template', () => {

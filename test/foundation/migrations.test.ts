@@ -129,6 +129,49 @@ describe(`migrations (${process.env.DATABASE_URL ? 'PostgreSQL' : 'PGlite'})`, (
     ]);
   });
 
+  it("0016 moves a Portuguese-locale advisor's overrides of Spanish built-ins to Portuguese, and nothing else", async () => {
+    await database.db.execute(sql`insert into "user" (id, name, email) values
+      ('u7', 'G', 'g@example.test'), ('u8', 'H', 'h@example.test'),
+      ('u9', 'I', 'i@example.test'), ('u10', 'J', 'j@example.test')`);
+    await database.db.execute(sql`insert into whatsapp_config (advisor_id, public_slug, settings) values
+      ('u7', 'g', '{"locale": "pt-BR"}'), ('u8', 'h', '{"locale": "es-ES"}'),
+      ('u9', 'i', '{"locale": "pt"}'), ('u10', 'j', '{}')`);
+    const template = (advisor: string, key: string, language: string, overrides: boolean) =>
+      database.db
+        .execute(sql`insert into whatsapp_template (advisor_id, key, name, category, language, body, overrides_built_in)
+        values (${advisor}, ${key}, 'n', 'reminder', ${language}, ${`${advisor} ${key} ${language}`}, ${overrides})`);
+    await template('u7', 'appointment_reminder', 'es', true);
+    await template('u7', 'follow_up', 'en', true);
+    await template('u7', 'bono', 'es', false);
+    await template('u8', 'appointment_reminder', 'es', true);
+    await template('u9', 'appointment_confirmation', 'es', true);
+    // Already has its own Portuguese version: the Spanish one stays where it is.
+    await template('u9', 'appointment_reminder', 'es', true);
+    await template('u9', 'appointment_reminder', 'pt', true);
+    await template('u10', 'appointment_reminder', 'es', true);
+    // The migration's own SQL, run again on rows written after it was applied.
+    const file = readFileSync(
+      new URL('../../drizzle/0016_pt_builtin_overrides.sql', import.meta.url),
+      'utf8',
+    );
+    await database.db.execute(sql.raw(file));
+    const rows = rowsOf<{ body: string; language: string }>(
+      await database.db.execute(
+        sql`select body, language from whatsapp_template where advisor_id in ('u7', 'u8', 'u9', 'u10') order by body`,
+      ),
+    );
+    expect(rows.map((r) => `${r.body} → ${r.language}`)).toEqual([
+      'u10 appointment_reminder es → es',
+      'u7 appointment_reminder es → pt',
+      'u7 bono es → es',
+      'u7 follow_up en → en',
+      'u8 appointment_reminder es → es',
+      'u9 appointment_confirmation es → pt',
+      'u9 appointment_reminder es → es',
+      'u9 appointment_reminder pt → pt',
+    ]);
+  });
+
   it('0009 keeps claims and receipts HOT: the outbox index names `unfinished`, not `status`', async () => {
     await database.db.execute(sql`insert into "user" (id, name, email) values ('u6', 'F', 'f@example.test')`);
     const queued = () =>

@@ -36,6 +36,7 @@ describe('resolveTemplateForSend', () => {
   it("resolves a built-in key in the advisor's language, with no id", async () => {
     const es = await createAdvisor(database.db);
     const en = await createAdvisor(database.db, { locale: 'en-GB' });
+    const pt = await createAdvisor(database.db, { locale: 'pt-BR' });
     expect(await resolveTemplateForSend(ctx, es, { key: 'appointment_reminder' })).toMatchObject({
       id: null,
       key: 'appointment_reminder',
@@ -46,6 +47,9 @@ describe('resolveTemplateForSend', () => {
     const english = await resolveTemplateForSend(ctx, en, { key: 'appointment_reminder' });
     expect(english).toMatchObject({ id: null, language: 'en' });
     expect(english.body).toContain('Reply STOP');
+    const portuguese = await resolveTemplateForSend(ctx, pt, { key: 'appointment_reminder' });
+    expect(portuguese).toMatchObject({ id: null, language: 'pt' });
+    expect(portuguese.body).toContain('responda SAIR');
     expect(await resolveTemplateForSend(ctx, es, { key: 'follow_up', language: 'en' })).toMatchObject({
       id: null,
       language: 'en',

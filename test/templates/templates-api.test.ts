@@ -16,6 +16,8 @@ afterAll(async () => {
 const BASE = '/api/whatsapp/templates';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const REMINDER_ES = 'builtin:appointment_reminder:es';
+/** Five built-in keys in each of three languages (es, en, pt). */
+const BUILT_INS = 15;
 
 interface Template {
   id: string;
@@ -50,14 +52,14 @@ const promo = {
 };
 
 describe('listing', () => {
-  it('shows the ten built-ins, five keys in both languages, with stable ids', async () => {
+  it('shows the fifteen built-ins, five keys in each of three languages, with stable ids', async () => {
     const { client } = await signUpAdvisor(service.url, 'Lista');
     const items = await list(client);
-    expect(items).toHaveLength(10);
+    expect(items).toHaveLength(BUILT_INS);
     expect(items.every((t) => t.builtIn && !t.overridesBuiltIn && t.createdAt === null)).toBe(true);
     expect(items.map((t) => t.id).sort()).toEqual(
       ['appointment_confirmation', 'appointment_reminder', 'appointment_rescheduled', 'custom', 'follow_up']
-        .flatMap((key) => [`builtin:${key}:en`, `builtin:${key}:es`])
+        .flatMap((key) => [`builtin:${key}:en`, `builtin:${key}:es`, `builtin:${key}:pt`])
         .sort(),
     );
     const reminder = items.find((t) => t.id === REMINDER_ES)!;
@@ -72,6 +74,12 @@ describe('listing', () => {
       updatedAt: null,
     });
     expect(reminder.body).toContain('{nombre_cliente}');
+    expect(items.find((t) => t.id === 'builtin:appointment_reminder:pt')).toMatchObject({
+      name: 'Lembrete de consulta',
+      category: 'reminder',
+      language: 'pt',
+      variables: ['nombre_cliente', 'fecha_cita', 'hora_cita', 'direccion'],
+    });
   });
 
   it('needs a signed-in advisor', async () => {
@@ -101,8 +109,8 @@ describe('own templates', () => {
     const id = created.body.id;
 
     const items = await list(client);
-    expect(items).toHaveLength(11);
-    expect(items[10]!.id).toBe(id);
+    expect(items).toHaveLength(BUILT_INS + 1);
+    expect(items[BUILT_INS]!.id).toBe(id);
     expect((await client.get<Template>(`${BASE}/${id}`)).body).toEqual(created.body);
 
     const edited = await client.put<Template>(`${BASE}/${id}`, {
@@ -125,7 +133,7 @@ describe('own templates', () => {
     expect(deleted.status).toBe(204);
     expect((await client.get(`${BASE}/${id}`)).status).toBe(404);
     expect((await client.delete(`${BASE}/${id}`)).status).toBe(404);
-    expect(await list(client)).toHaveLength(10);
+    expect(await list(client)).toHaveLength(BUILT_INS);
   });
 
   it('keeps every one of several edits of different fields made at the same time', async () => {
@@ -176,7 +184,7 @@ describe('own templates', () => {
     expect(badKey.body.error.details.fields).toEqual([
       { field: 'key', message: expect.stringContaining('snake_case') },
     ]);
-    expect(await list(client)).toHaveLength(12);
+    expect(await list(client)).toHaveLength(BUILT_INS + 2);
   });
 
   it('creates an override with a built-in key when asked explicitly, in place of the built-in', async () => {
@@ -202,7 +210,7 @@ describe('own templates', () => {
     });
     expect(created.status).toBe(201);
     const items = await list(client);
-    expect(items).toHaveLength(10);
+    expect(items).toHaveLength(BUILT_INS);
     expect(items.find((t) => t.key === 'follow_up' && t.language === 'en')!.id).toBe(created.body.id);
 
     const notBuiltin = await client.post(BASE, { ...promo, overridesBuiltIn: true });
@@ -238,7 +246,7 @@ describe('own templates', () => {
     const declared = await client.post(BASE, { ...promo, category: 'reminder' });
     expect(declared.status).toBe(422);
     expect(declared.body.error.details.fields[0].field).toBe('customVariables');
-    expect(await list(client)).toHaveLength(10);
+    expect(await list(client)).toHaveLength(BUILT_INS);
   });
 
   it('rejects an empty or too long body and an empty name with the fields named', async () => {
@@ -296,7 +304,7 @@ describe('overriding built-ins', () => {
     expect(edited.body.id).toMatch(UUID);
 
     const after = await list(client);
-    expect(after).toHaveLength(10);
+    expect(after).toHaveLength(BUILT_INS);
     expect(after[slot]).toEqual(edited.body);
     expect(after.some((t) => t.id === REMINDER_ES)).toBe(false);
     // The English reminder is untouched.
@@ -319,6 +327,33 @@ describe('overriding built-ins', () => {
 
     expect((await client.delete(`${BASE}/${edited.body.id}`)).status).toBe(204);
     expect(await list(client)).toEqual(before);
+  });
+
+  it('keeps an override of the Portuguese built-in apart from the Spanish one of the same key', async () => {
+    const { client } = await signUpAdvisor(service.url, 'Override pt');
+    const es = await client.put<Template>(`${BASE}/${REMINDER_ES}`, {
+      body: 'Hola {nombre_cliente}, {fecha_cita}.',
+    });
+    const pt = await client.put<Template>(`${BASE}/builtin:appointment_reminder:pt`, {
+      body: 'Oi {nombre_cliente}, {fecha_cita}.',
+    });
+    expect(es.status).toBe(200);
+    expect(pt.status).toBe(200);
+    expect(pt.body).toMatchObject({
+      key: 'appointment_reminder',
+      language: 'pt',
+      name: 'Lembrete de consulta',
+    });
+    expect(pt.body.id).not.toBe(es.body.id);
+
+    const items = await list(client);
+    expect(items).toHaveLength(BUILT_INS);
+    const reminders = items.filter((t) => t.key === 'appointment_reminder');
+    expect(reminders.map((t) => [t.language, t.builtIn, t.body.slice(0, 4)])).toEqual([
+      ['es', false, 'Hola'],
+      ['en', true, 'Hi {'],
+      ['pt', false, 'Oi {'],
+    ]);
   });
 
   it('rejects an override body with variables the automation cannot fill', async () => {
@@ -505,7 +540,7 @@ describe('tenant isolation', () => {
     expect(override.status).toBe(200);
 
     const seenByB = await list(b.client);
-    expect(seenByB).toHaveLength(10);
+    expect(seenByB).toHaveLength(BUILT_INS);
     expect(seenByB.map((t) => t.id)).not.toContain(own.body.id);
     expect(seenByB.map((t) => t.id)).not.toContain(override.body.id);
     const bReminder = seenByB.find((t) => t.key === 'appointment_reminder' && t.language === 'es')!;
@@ -530,7 +565,7 @@ describe('tenant isolation', () => {
     const bOverride = await b.client.put<Template>(`${BASE}/${REMINDER_ES}`, { body: 'B: {nombre_cliente}' });
     expect(bOverride.body.id).not.toBe(override.body.id);
     const seenByA = await list(a.client);
-    expect(seenByA).toHaveLength(11);
+    expect(seenByA).toHaveLength(BUILT_INS + 1);
     expect(seenByA.find((t) => t.id === own.body.id)).toMatchObject({ name: promo.name, body: promo.body });
     expect(seenByA.find((t) => t.id === override.body.id)).toMatchObject({ body: 'A: {nombre_cliente}' });
   });
@@ -573,9 +608,9 @@ describe('usage counts', () => {
     expect((await list(b.client)).find((t) => t.id === REMINDER_ES)!.usageCount).toBe(1);
   });
 
-  it('counts a built-in sent in English on the English one, and a scheduled send only once it goes out', async () => {
+  it('counts a built-in sent in English or Portuguese on its own language, and a scheduled send only once it goes out', async () => {
     const a = await signUpAdvisor(service.url, 'Uso idiomas');
-    const send = (language: 'es' | 'en', scheduledAt?: string) =>
+    const send = (language: 'es' | 'en' | 'pt', scheduledAt?: string) =>
       a.client.post('/api/whatsapp/send', {
         to: '+34612000081',
         template: { key: 'custom', language },
@@ -585,11 +620,15 @@ describe('usage counts', () => {
     expect((await send('en')).status).toBe(202);
     expect((await send('en')).status).toBe(202);
     expect((await send('es')).status).toBe(202);
+    const pt = await send('pt');
+    expect(pt.status).toBe(202);
+    expect(pt.body.message.text).toBe('Olá, Ana,\n\nHola');
     const later = await send('es', new Date(Date.now() + 24 * 3_600_000).toISOString());
     expect(later.body.message.status).toBe('scheduled');
 
     const items = await list(a.client);
     expect(items.find((t) => t.id === 'builtin:custom:en')!.usageCount).toBe(2);
     expect(items.find((t) => t.id === 'builtin:custom:es')!.usageCount).toBe(1);
+    expect(items.find((t) => t.id === 'builtin:custom:pt')!.usageCount).toBe(1);
   });
 });

@@ -1,5 +1,6 @@
 // Request and response schemas of the message routes (API.md "Sending" and "Messages").
 import { z } from 'zod';
+import { TEMPLATE_LANGUAGES } from '../../domain/templates/index.js';
 import { instantSchema } from './instant.schema.js';
 
 export const messageSchema = z.object({
@@ -73,7 +74,9 @@ export const sendBodySchema = z
     template: z
       .union([
         z.object({ id: z.string().min(1).max(200) }).strict(),
-        z.object({ key: z.string().min(1).max(100), language: z.enum(['es', 'en']).optional() }).strict(),
+        z
+          .object({ key: z.string().min(1).max(100), language: z.enum(TEMPLATE_LANGUAGES).optional() })
+          .strict(),
       ])
       .optional(),
     variables: z.record(z.string().max(64), variableValue).optional(),

@@ -28,10 +28,23 @@ describe('optKeywordOf', () => {
     '\u3000'.repeat(50) + 'alto',
   ])('reads the padded %j as an opt-out', (text) => expect(optKeywordOf(text)).toBe('opt_out'));
 
-  it.each(['stop please', 'no me des de baja', 'stopped', 'bajar', '', null, 'STOP'.repeat(20)])(
-    'leaves %j alone',
-    (text) => expect(optKeywordOf(text)).toBeNull(),
+  // What the Portuguese (Brazilian) reminder and follow-up offer, and the other usual word there.
+  it.each(['SAIR', 'sair', ' Sair. ', 'ＳＡＩＲ', 'PARAR', 'parar!'])(
+    'reads the Portuguese %j as an opt-out',
+    (text) => expect(optKeywordOf(text)).toBe('opt_out'),
   );
+
+  it.each([
+    'stop please',
+    'no me des de baja',
+    'stopped',
+    'bajar',
+    'quero sair',
+    'saír agora',
+    '',
+    null,
+    'STOP'.repeat(20),
+  ])('leaves %j alone', (text) => expect(optKeywordOf(text)).toBeNull());
 });
 
 describe('appointmentAnswerOf', () => {
@@ -47,12 +60,21 @@ describe('appointmentAnswerOf', () => {
     expect(appointmentAnswerOf(text)).toBe('cancel_requested'),
   );
 
+  it.each(['SIM', 'sim', 'Sim!', ' sim. ', 'Confirmo'])('reads the Portuguese %j as confirmed', (text) =>
+    expect(appointmentAnswerOf(text)).toBe('confirmed'),
+  );
+
+  it.each(['NÃO', 'não', 'Não.', 'nao', 'Cancelar'])('reads the Portuguese %j as a cancel request', (text) =>
+    expect(appointmentAnswerOf(text)).toBe('cancel_requested'),
+  );
+
   it('reads a padded answer as the answer', () => {
     expect(appointmentAnswerOf(' '.repeat(50) + '1' + '\n'.repeat(10))).toBe('confirmed');
   });
 
-  it.each(['12', 'si, pero tarde', 'nos vemos', '3', null, '   '])('leaves %j alone', (text) =>
-    expect(appointmentAnswerOf(text)).toBeNull(),
+  it.each(['12', 'si, pero tarde', 'nos vemos', 'sim, mas atrasado', 'não sei', '3', null, '   '])(
+    'leaves %j alone',
+    (text) => expect(appointmentAnswerOf(text)).toBeNull(),
   );
 });
 

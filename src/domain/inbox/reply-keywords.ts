@@ -2,14 +2,18 @@
 // accents or character width ("Bája", " stop ", "ＳＴＯＰ"), as the reminder templates promise;
 // the appointment answers are the reminder's "Responde 1 para confirmar… responde 2 y me pondré
 // en contacto contigo" (a 2 is recorded as cancel_requested for the advisor, it cancels nothing
-// by itself).
+// by itself). The words of every built-in language are honoured for every advisor: a client may
+// write in another language than the advisor's templates.
 export type OptKeyword = 'opt_out' | 'opt_in';
 export type AppointmentAnswer = 'confirmed' | 'cancel_requested';
 
-const OPT_OUT = new Set(['stop', 'baja', 'alto']);
+// Portuguese: SAIR is what the pt templates offer; PARAR is the other word Brazilian senders
+// commonly offer, and means "stop" in Spanish too.
+const OPT_OUT = new Set(['stop', 'baja', 'alto', 'sair', 'parar']);
 const OPT_IN = new Set(['start', 'alta']);
-const CONFIRM = new Set(['1', 'si', 'confirmo']);
-const CANCEL = new Set(['2', 'no', 'cancelar']);
+// "sim" and "não" are the Portuguese yes and no ("não" reads "nao" once accents are gone).
+const CONFIRM = new Set(['1', 'si', 'confirmo', 'sim']);
+const CANCEL = new Set(['2', 'no', 'cancelar', 'nao']);
 
 /**
  * Lower case, no accents, no surrounding spaces or punctuation ("¡Sí!" → "si"). NFKC first, so

@@ -7,6 +7,7 @@ import {
   isBuiltinTemplateKey,
   type BuiltinTemplateKey,
 } from './builtin-templates.js';
+import { optKeywordOf } from '../inbox/reply-keywords.js';
 import { TEMPLATE_LANGUAGES } from './template-language.js';
 import { parseTemplate } from './template-syntax.js';
 import { validateTemplate } from './validate-template.js';
@@ -31,7 +32,8 @@ const EXPECTED: Record<BuiltinTemplateKey, { category: string; variables: string
   custom: { category: 'custom', variables: ['nombre_cliente', 'mensaje_personalizado'] },
 };
 
-const OPT_OUT = { es: /responde BAJA/, en: /Reply STOP/ };
+// The opt-out line of each language, with the word it tells the client to send.
+const OPT_OUT = { es: /responde (BAJA)\./, en: /Reply (STOP) to/, pt: /responda (SAIR)\./ };
 
 describe('built-in templates', () => {
   it('has every key in every language, exactly once', () => {
@@ -66,6 +68,11 @@ describe('built-in templates', () => {
         const unsolicited = template.key === 'appointment_reminder' || template.key === 'follow_up';
         expect(optOut.test(template.body)).toBe(unsolicited);
       });
+
+      it('offers an opt-out word that the webhook honours', () => {
+        const word = OPT_OUT[template.language].exec(template.body)?.[1];
+        if (word !== undefined) expect(optKeywordOf(word)).toBe('opt_out');
+      });
     },
   );
 
@@ -74,6 +81,7 @@ describe('built-in templates', () => {
   it.each([
     ['es', /Responde 1 para confirmar/, /responde 2 y me pondré en contacto contigo/, /2 para cancelar/],
     ['en', /Reply 1 to confirm/, /reply 2 and I'll get in touch with you/, /2 to cancel/],
+    ['pt', /Responda 1 para confirmar/, /responda 2 e eu entro em contato com você/, /2 para cancelar/],
   ] as const)(
     'the %s reminder asks for 1 or 2 and promises only that the advisor gets in touch',
     (language, confirm, getInTouch, promisesCancel) => {

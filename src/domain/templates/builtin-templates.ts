@@ -25,8 +25,12 @@ export interface BuiltinTemplate {
  * on the value ("a la 1:00" but "a las 9:30").
  *
  * The opt-out line only appears in messages the client did not directly ask for (reminder and
- * follow-up); BAJA and STOP are among the words the webhook treats as an opt-out. The reminder
- * promises that a reply of 1 confirms and 2 cancels, so the inbound handler must honour it.
+ * follow-up); BAJA, STOP and SAIR are among the words the webhook treats as an opt-out. The
+ * reminder promises that a reply of 1 confirms and 2 cancels, so the inbound handler must honour
+ * it (reply-keywords.ts).
+ *
+ * The Portuguese ones are Brazilian Portuguese, and avoid words that agree with the speaker's
+ * gender ("obrigado/obrigada"): the advisor's name says nothing about it.
  */
 export const BUILTIN_TEMPLATES: readonly BuiltinTemplate[] = [
   {
@@ -55,6 +59,20 @@ export const BUILTIN_TEMPLATES: readonly BuiltinTemplate[] = [
       '🕐 {hora_cita}',
       '',
       'If you need to change it, just message me here. See you soon!',
+    ].join('\n'),
+  },
+  {
+    key: 'appointment_confirmation',
+    language: 'pt',
+    category: 'confirmation',
+    name: 'Confirmação de consulta',
+    body: [
+      'Olá, {nombre_cliente}. Aqui é {nombre_asesor} e sua consulta está confirmada:',
+      '',
+      '📅 {fecha_cita}',
+      '🕐 {hora_cita}',
+      '',
+      'Se precisar remarcar, é só me escrever por aqui. Até breve!',
     ].join('\n'),
   },
   {
@@ -90,6 +108,22 @@ export const BUILTIN_TEMPLATES: readonly BuiltinTemplate[] = [
     ].join('\n'),
   },
   {
+    key: 'appointment_reminder',
+    language: 'pt',
+    category: 'reminder',
+    name: 'Lembrete de consulta',
+    body: [
+      'Olá, {nombre_cliente}. Passando para lembrar você da sua próxima consulta:',
+      '',
+      '📅 {fecha_cita}',
+      '🕐 {hora_cita}',
+      '📍 {direccion}',
+      '',
+      'Responda 1 para confirmar sua presença. Se precisar cancelar ou remarcar, responda 2 e eu entro em contato com você.',
+      'Para não receber mais mensagens, responda SAIR.',
+    ].join('\n'),
+  },
+  {
     key: 'appointment_rescheduled',
     language: 'es',
     category: 'confirmation',
@@ -115,6 +149,20 @@ export const BUILTIN_TEMPLATES: readonly BuiltinTemplate[] = [
       '🕐 {hora_cita}',
       '',
       "If you can't make it, message me and we'll find another time.",
+    ].join('\n'),
+  },
+  {
+    key: 'appointment_rescheduled',
+    language: 'pt',
+    category: 'confirmation',
+    name: 'Consulta remarcada',
+    body: [
+      'Olá, {nombre_cliente}. Sua consulta tem uma nova data:',
+      '',
+      '📅 {fecha_cita}',
+      '🕐 {hora_cita}',
+      '',
+      'Se não puder comparecer, me escreva e encontramos outro horário.',
     ].join('\n'),
   },
   {
@@ -150,6 +198,22 @@ export const BUILTIN_TEMPLATES: readonly BuiltinTemplate[] = [
     ].join('\n'),
   },
   {
+    key: 'follow_up',
+    language: 'pt',
+    category: 'follow_up',
+    name: 'Acompanhamento',
+    body: [
+      'Olá, {nombre_cliente}. Agradeço pela nossa sessão.',
+      '',
+      '{mensaje_personalizado}',
+      '',
+      'Estou aqui para o que você precisar.',
+      '{nombre_asesor}',
+      '',
+      'Para não receber mais mensagens, responda SAIR.',
+    ].join('\n'),
+  },
+  {
     key: 'custom',
     language: 'es',
     category: 'custom',
@@ -162,6 +226,13 @@ export const BUILTIN_TEMPLATES: readonly BuiltinTemplate[] = [
     category: 'custom',
     name: 'Custom message',
     body: ['Hi {nombre_cliente},', '', '{mensaje_personalizado}'].join('\n'),
+  },
+  {
+    key: 'custom',
+    language: 'pt',
+    category: 'custom',
+    name: 'Mensagem personalizada',
+    body: ['Olá, {nombre_cliente},', '', '{mensaje_personalizado}'].join('\n'),
   },
 ];
 

@@ -15,10 +15,12 @@ import type { TemplateLanguage } from './template-language.js';
 export const ONLINE_APPOINTMENT_PLACE: Readonly<Record<TemplateLanguage, string>> = {
   es: 'En línea',
   en: 'Online',
+  pt: 'On-line',
 };
 
 /** `mensaje_personalizado` for an automatic follow-up the advisor wrote nothing for. */
 export const DEFAULT_FOLLOW_UP_MESSAGE: Readonly<Record<TemplateLanguage, string>> = {
   es: '¿Cómo te has sentido desde la sesión? Cuéntame cuando quieras.',
   en: 'How have you been feeling since our session? Tell me whenever you like.',
+  pt: 'Como você tem se sentido desde a nossa sessão? Me conte quando quiser.',
 };

@@ -15,6 +15,9 @@ describe('formatAppointmentDate and formatAppointmentTime', () => {
     ['en', 'America/New_York', '2026-12-01T14:30:00Z', 'Tuesday, December 1, 2026', '9:30 AM'],
     ['en-US', 'America/Los_Angeles', '2026-12-01T22:00:00Z', 'Tuesday, December 1, 2026', '2:00 PM'],
     ['es-CO', 'America/Bogota', '2026-12-01T14:30:00Z', 'martes, 1 de diciembre de 2026', '9:30 a. m.'],
+    ['pt-BR', 'America/Sao_Paulo', '2026-12-04T17:00:00Z', 'sexta-feira, 4 de dezembro de 2026', '14:00'],
+    ['pt-BR', 'America/Sao_Paulo', '2026-12-04T12:05:00Z', 'sexta-feira, 4 de dezembro de 2026', '09:05'],
+    ['pt-PT', 'Europe/Lisbon', '2026-12-04T17:00:00Z', 'sexta-feira, 4 de dezembro de 2026', '17:00'],
   ])('%s in %s, %s → %s, %s', (locale, zone, iso, date, time) => {
     const instant = new Date(iso);
     expect(formatAppointmentDate(instant, zone, locale)).toBe(date);

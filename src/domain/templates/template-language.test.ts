@@ -11,8 +11,13 @@ describe('templateLanguageForLocale', () => {
     ['en-US', 'en'],
     ['EN-gb', 'en'],
     ['en_US', 'en'],
-    ['pt-BR', 'es'],
+    ['pt-BR', 'pt'],
+    ['pt-PT', 'pt'],
+    ['pt', 'pt'],
+    ['PT_br', 'pt'],
     ['fr-FR', 'es'],
+    ['it', 'es'],
+    ['ptx', 'es'],
   ])('%s → %s', (locale, language) => {
     expect(templateLanguageForLocale(locale)).toBe(language);
   });

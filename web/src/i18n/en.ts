@@ -234,6 +234,7 @@ export const en: Record<MessageKey, string> = {
   'tpl.filter.all': 'All',
   'tpl.filter.es': 'Spanish',
   'tpl.filter.en': 'English',
+  'tpl.filter.pt': 'Portuguese',
   'tpl.builtIn': 'Built-in',
   'tpl.own': 'Yours',
   'tpl.customize': 'Customise',

@@ -237,6 +237,7 @@ export const es = {
   'tpl.filter.all': 'Todas',
   'tpl.filter.es': 'Español',
   'tpl.filter.en': 'Inglés',
+  'tpl.filter.pt': 'Portugués',
   'tpl.builtIn': 'Predefinida',
   'tpl.own': 'Tuya',
   'tpl.customize': 'Personalizar',

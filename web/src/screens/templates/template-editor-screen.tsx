@@ -207,6 +207,7 @@ export function TemplateEditorScreen({ id }: { id: string | null }) {
                 >
                   <option value="es">Español</option>
                   <option value="en">English</option>
+                  <option value="pt">Português</option>
                 </select>
               )}
             </Field>

@@ -10,18 +10,30 @@ import { LoadingState } from '../../components/LoadingState';
 import { useToast } from '../../components/Toaster';
 import { useI18n } from '../../i18n/i18n-context';
 import { api, enc } from '../../lib/api-client';
-import type { Template } from '../../lib/api-types';
+import type { Template, WhatsappConfig } from '../../lib/api-types';
 import { itemsOf } from '../../lib/list-items';
+import {
+  initialTemplateLanguage,
+  TEMPLATE_LANGUAGES,
+  type TemplateLanguage,
+} from '../../lib/template-language';
 import { useResource } from '../../lib/use-resource';
 import { deleteWording } from './delete-wording';
 
-type LangFilter = 'all' | 'es' | 'en';
+type LangFilter = 'all' | TemplateLanguage;
+const FILTERS: readonly LangFilter[] = ['all', ...TEMPLATE_LANGUAGES];
 
 export function TemplatesScreen() {
   const { t, lang } = useI18n();
   const toast = useToast();
   const list = useResource<Template[] | { items: Template[] }>('/api/whatsapp/templates');
-  const [filter, setFilter] = useState<LangFilter>(lang);
+  // Until the advisor picks one, the filter is the dashboard's language when the screen opened
+  // (switching the dashboard's language later leaves it alone), or Portuguese once the settings
+  // say so: a Brazilian advisor sees the templates their clients get, not the dashboard's Spanish.
+  const config = useResource<WhatsappConfig>('/api/whatsapp/config');
+  const [openedIn] = useState(lang);
+  const [chosen, setFilter] = useState<LangFilter | null>(null);
+  const filter = chosen ?? initialTemplateLanguage(openedIn, config.data?.settings.locale);
   const [deleting, setDeleting] = useState<Template | null>(null);
   const templates = itemsOf(list.data).filter((tpl) => filter === 'all' || tpl.language === filter);
 
@@ -36,8 +48,8 @@ export function TemplatesScreen() {
           </Link>
         }
       />
-      <div className="segmented" role="group" aria-label={t('tpl.language')}>
-        {(['all', 'es', 'en'] as const).map((f) => (
+      <div className="segmented template-filter" role="group" aria-label={t('tpl.language')}>
+        {FILTERS.map((f) => (
           <button key={f} type="button" aria-pressed={filter === f} onClick={() => setFilter(f)}>
             {t(`tpl.filter.${f}`)}
           </button>
