@@ -92,6 +92,20 @@ describe('resolveTemplateForSend', () => {
     );
   });
 
+  it("falls back to Spanish first when the own template is not in the advisor's language", async () => {
+    const advisor = await createAdvisor(database.db, { locale: 'pt-BR' });
+    await createTemplate(ctx, advisor, promo);
+    const spanish = await createTemplate(ctx, advisor, {
+      ...promo,
+      language: 'es',
+      body: 'Hola {nombre_cliente}, código {codigo}',
+    });
+    expect(await resolveTemplateForSend(ctx, advisor, { key: 'bono' })).toMatchObject({
+      id: spanish.id,
+      language: 'es',
+    });
+  });
+
   it('is a 404 for unknown keys and ids', async () => {
     const advisor = await createAdvisor(database.db);
     await expectError(resolveTemplateForSend(ctx, advisor, { key: 'nope' }), 'not_found');

@@ -34,7 +34,8 @@ export interface TemplateForSend {
  * The template a send uses, for this advisor only (404 otherwise). The advisor's override always
  * wins over the built-in it replaces, whether the sender names the built-in's id or its key. A key
  * without a language picks the advisor's language (from their locale); when the advisor's own
- * template only exists in another language, that one is used rather than failing the send.
+ * template only exists in other languages, one of them is used rather than failing the send
+ * (Spanish first, then English, then Portuguese).
  */
 export async function resolveTemplateForSend(
   ctx: TemplateContext,
@@ -56,7 +57,11 @@ export async function resolveTemplateForSend(
   if (row) return fromRow(row);
   if (isBuiltinTemplateKey(ref.key)) return fromBuiltin(findBuiltinTemplate(ref.key, language));
   if (!ref.language) {
-    const [other] = await listTemplateRowsByKey(ctx.db, advisorId, ref.key);
+    // In the built-ins' order, Spanish first (the platform's default), not the database's: by
+    // code a pt advisor with the template in es and en would get the English one.
+    const [other] = (await listTemplateRowsByKey(ctx.db, advisorId, ref.key)).sort(
+      (a, b) => languageRank(a.language) - languageRank(b.language),
+    );
     if (other) return fromRow(other);
   }
   throw new AppError(
@@ -97,4 +102,9 @@ function fromBuiltin(template: BuiltinTemplate): TemplateForSend {
     category: template.category,
     language: template.language,
   };
+}
+
+function languageRank(language: string): number {
+  const rank = (TEMPLATE_LANGUAGES as readonly string[]).indexOf(language);
+  return rank === -1 ? TEMPLATE_LANGUAGES.length : rank;
 }
