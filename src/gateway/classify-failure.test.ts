@@ -224,6 +224,12 @@ describe('classifyHttpFailure', () => {
     expect({ kind: error.kind, code: error.code, status: error.status }).toEqual({ kind, code, status });
   });
 
+  it("says the status, not the HTML, of a proxy's error page", () => {
+    const page = '<html><head><title>502 Bad Gateway</title></head><body>nginx</body></html>';
+    expect(classifyHttpFailure({ status: 502, body: page }).message).toBe('Evolution API answered HTTP 502');
+    expect(classifyHttpFailure({ status: 429, body: 'Too Many Requests' }).message).toBe('Too Many Requests');
+  });
+
   it('keeps the number Evolution refused', () => {
     const error = classifyHttpFailure({
       status: 400,

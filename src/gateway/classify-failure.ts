@@ -56,7 +56,9 @@ function readBody(body: unknown): BodyFacts {
 
 /** The human message Evolution meant, for our error message: first string of `message`. */
 function mainMessage(body: unknown, fallback: string): string {
-  if (typeof body === 'string' && body.trim() !== '') return body.trim().slice(0, 300);
+  // A proxy's error page (nginx's "<html>…502 Bad Gateway…") is no message: it reached the
+  // advisor's history as raw HTML.
+  if (typeof body === 'string' && body.trim() !== '' && !/^\s*</.test(body)) return body.trim().slice(0, 300);
   if (!isRecord(body)) return fallback;
   const response = isRecord(body.response) ? body.response : body;
   const message = response.message;

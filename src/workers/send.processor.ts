@@ -8,7 +8,7 @@ import { markFinished, noteWhyQueued } from '../db/repositories/message.reposito
 import type { DomainContext } from '../domain/context.js';
 import { pacingBoundsOf } from '../domain/instances/advisor-settings.js';
 import { dailyCapAt, isPacingOn, type PacingSettings } from '../domain/instances/pacing-settings.js';
-import { countsTowardsPause, pauseSending, sendingOpenedSince } from '../domain/instances/pause-sending.js';
+import { pauseSending, sendingOpenedSince } from '../domain/instances/pause-sending.js';
 import {
   deliverMessage,
   SentButUnrecordedError,
@@ -325,7 +325,7 @@ async function recordFailure(
   outcome: DeliveryOutcome,
 ): Promise<void> {
   if (!deps.pacer || (outcome.kind !== 'retry' && outcome.kind !== 'failed')) return;
-  if (!countsTowardsPause(outcome.error.code)) return;
+  if (!outcome.countsTowardsPause) return;
   const windowMs = pacing.failureWindowMinutes * 60_000;
   const tripped = await deps.pacer.recordFailure(data.advisorId, `${data.messageId}:${job.attemptsMade}`, {
     threshold: pacing.pauseAfterFailures,

@@ -3,15 +3,35 @@
 // logout alert, every worker reads it with the config row it loads anyway, and Redis losing its
 // data cannot silently lift it. Reconnecting clears the alert too, so a reconnect resumes.
 import { findConfig, replaceAlert } from '../../db/repositories/whatsapp-config.repository.js';
+import type { GatewayError } from '../../gateway/index.js';
 import type { DomainContext } from '../context.js';
 
 export const SENDING_PAUSED = 'sending_paused';
 
+/** What a proxy in front of Evolution answers while Evolution is down or too slow. */
+const PROXY_OUTAGE_STATUSES = new Set([502, 503, 504]);
+
 /**
- * Whether a failed attempt says something about the WhatsApp account. Our own link to Evolution
- * being down does not: counting it would pause every advisor at once during an outage.
+ * Whether a failed attempt says something about the WhatsApp account: Evolution answered and
+ * refused this send (a number not on WhatsApp, a bad request, an error of WhatsApp's). Our own
+ * link to Evolution failing does not, however it shows: no connection, no answer in time, a
+ * rate limit of the gateway's, or the 502, 503 or 504 of a proxy in front of Evolution (nginx
+ * while Evolution restarts). Counting those paused every advisor with a message in flight at
+ * once during a gateway outage, each to be resumed by hand: only the unreachable case was left
+ * out, and one message's retries through a one-minute restart behind a proxy tripped the pause.
  */
-export const countsTowardsPause = (code: string): boolean => code !== 'gateway_unreachable';
+export function countsTowardsPause(error: GatewayError): boolean {
+  switch (error.code) {
+    case 'gateway_unreachable':
+    case 'gateway_timeout':
+    case 'gateway_rate_limited':
+      return false;
+    case 'gateway_error':
+      return error.status !== undefined && !PROXY_OUTAGE_STATUSES.has(error.status);
+    default:
+      return true;
+  }
+}
 
 async function publishStatus(ctx: DomainContext, advisorId: string): Promise<void> {
   const row = await findConfig(ctx.db, advisorId);

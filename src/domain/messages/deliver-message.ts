@@ -30,7 +30,7 @@ import { nowOf, type DomainContext } from '../context.js';
 import { readSettings, type AdvisorSettings } from '../instances/advisor-settings.js';
 import { effectiveFeatures } from '../instances/features.js';
 import { instanceRefOf } from '../instances/instance-credentials.js';
-import { SENDING_PAUSED } from '../instances/pause-sending.js';
+import { countsTowardsPause, SENDING_PAUSED } from '../instances/pause-sending.js';
 import { refreshConnectionState } from '../instances/refresh-connection-state.js';
 import { applyPendingReceipts } from '../webhooks/apply-message-status.js';
 import { isFinal } from './message-status.js';
@@ -55,8 +55,14 @@ export type DeliveryOutcome =
    * `uncertain`: the request reached the gateway and no answer came back (a timeout or a dropped
    * connection after sending), so WhatsApp may have the message; the retry waits for its echo.
    */
-  | { kind: 'retry'; error: { code: string; message: string }; uncertain: boolean }
-  | { kind: 'failed'; error: { code: string; message: string } };
+  | {
+      kind: 'retry';
+      error: { code: string; message: string };
+      uncertain: boolean;
+      countsTowardsPause: boolean;
+    }
+  /** `countsTowardsPause`: the failure says something about the WhatsApp account (pause-sending.ts). */
+  | { kind: 'failed'; error: { code: string; message: string }; countsTowardsPause: boolean };
 
 /**
  * The gateway accepted the send but recording it failed (the database went away between the two):
@@ -230,10 +236,10 @@ async function sendClaimed(
       // is refused (the send processor holds the job as long: SEND_UNCERTAIN_RETRY_MS).
       const echoAwaitedUntil = uncertain ? new Date(Date.now() + ctx.config.sendBackoff.uncertainMs) : null;
       await releaseForRetry(ctx.db, advisorId, messageId, error, echoAwaitedUntil);
-      return { kind: 'retry', error, uncertain };
+      return { kind: 'retry', error, uncertain, countsTowardsPause: countsTowardsPause(err) };
     }
     await finish(ctx, claimed, 'failed', error);
-    return { kind: 'failed', error };
+    return { kind: 'failed', error, countsTowardsPause: countsTowardsPause(err) };
   }
 
   const at = nowOf(ctx);
