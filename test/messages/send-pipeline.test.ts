@@ -111,6 +111,13 @@ describe('POST /api/whatsapp/send', () => {
     expect(bad.body.error.message.length).toBeGreaterThan(10);
     const national = await ana.client.post('/api/whatsapp/send', { to: '612 345 679', text: 'hola' });
     expect(national.body.message.phone).toBe('+34612345679');
+    // As a phone's contact card copies it: wrapped in direction marks (it was 422 invalid_phone).
+    const copied = await ana.client.post('/api/whatsapp/send', {
+      to: '\u202a+34 612 345 680\u202c',
+      text: 'hola',
+    });
+    expect(copied.status).toBe(202);
+    expect(copied.body.message.phone).toBe('+34612345680');
   });
 
   it('tells a repeated Idempotency-Key with another scheduledAt apart (409), and the same instant written otherwise not', async () => {

@@ -38,6 +38,12 @@ const ACCEPTED: Record<string, Accepted[]> = {
     ['0034 612 345 678', 'US', '+34612345678', 'mobile'], // 00 even where abroad is dialled 011
     ['(+34) 612–345–678', 'ES', '+34612345678', 'mobile'], // en dashes pasted from a document
     ['+34\u00a0612\u202f345 678', 'ES', '+34612345678', 'mobile'], // no-break spaces pasted
+    // Copied from a phone's contact card or a right-to-left page: direction marks around the
+    // number, zero-width spaces; and a full-width keyboard's digits. They were "not a number".
+    ['\u202a+34 612 345 678\u202c', 'ES', '+34612345678', 'mobile'],
+    ['\u200e+34\u200e 612\u200b345\u2069678', 'ES', '+34612345678', 'mobile'],
+    ['\ufeff\u2066612 34 56 78\u2069', 'ES', '+34612345678', 'mobile'],
+    ['＋３４ ６１２ ３４５ ６７８', 'ES', '+34612345678', 'mobile'],
     ['91 123 45 67', 'ES', '+34911234567', 'fixed_line'], // landlines stay valid
     ['+34612345678', 'XX' as CountryCode, '+34612345678', 'mobile'], // stale default country
   ],
