@@ -6,6 +6,13 @@ import { AppError, type ErrorCode, ERROR_STATUS } from '../../domain/app-error.j
 import { dependencyDown } from './infra-errors.js';
 import { isGatewayError } from '../../gateway/index.js';
 
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** What a route answers for a body over its limit, when it can say more than "too large". */
+    bodyTooLarge?: () => AppError;
+  }
+}
+
 export function sendError(reply: FastifyReply, err: AppError): FastifyReply {
   return reply
     .status(err.status)
@@ -38,6 +45,8 @@ function toAppError(err: FastifyError | Error, request: FastifyRequest): AppErro
     });
   }
   const fastifyCode = (err as FastifyError).code;
+  const bodyTooLarge = request.routeOptions.config.bodyTooLarge;
+  if (fastifyCode === 'FST_ERR_CTP_BODY_TOO_LARGE' && bodyTooLarge) return bodyTooLarge();
   if (fastifyCode && FASTIFY_CODES[fastifyCode]) {
     const [code, message] = FASTIFY_CODES[fastifyCode];
     return new AppError(code, message);

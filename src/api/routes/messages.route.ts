@@ -11,6 +11,7 @@ import { cancelMessage } from '../../domain/messages/cancel-message.js';
 import { retryMessage } from '../../domain/messages/retry-message.js';
 import { sendMessage } from '../../domain/messages/send-message.js';
 import { callerIdempotencyKey } from '../../domain/messages/idempotency-key.js';
+import { mediaTooLarge, sendBodyLimit } from '../../domain/messages/media-limit.js';
 import { decodeCursor, encodeCursor } from '../cursor.js';
 import { assertRangeRunsForward } from '../time-range.js';
 import type { AppDeps } from '../deps.js';
@@ -30,6 +31,10 @@ export function messageRoutes(app: FastifyInstance, deps: AppDeps): void {
     '/api/whatsapp/send',
     {
       preParsing: auth,
+      // A file at the media limit fits whatever HTTP_BODY_LIMIT says, and a body too large for
+      // this route is a file over that limit: answered as one, with details.maxBytes.
+      bodyLimit: sendBodyLimit(deps.config.limits),
+      config: { bodyTooLarge: () => mediaTooLarge(deps.config.limits.mediaBytes) },
       schema: {
         tags,
         body: sendBodySchema,

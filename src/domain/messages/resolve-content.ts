@@ -12,6 +12,7 @@ import { resolveTemplateForSend, type TemplateForSend } from '../templates/resol
 import { unfillableByAutomation } from '../templates/template-variables.js';
 import { withAdvisorName } from '../templates/advisor-name-variable.js';
 import { reconcileMimetype, refutesDeclared, sniffMedia } from './media-sniff.js';
+import { mediaTooLarge } from './media-limit.js';
 import { mediaUrlProblem } from './media-url.js';
 
 export type MessageType = 'text' | 'image' | 'document' | 'audio' | 'video';
@@ -38,7 +39,12 @@ export interface ResolvedContent {
 }
 
 function decodeBase64(data: string, maxBytes: number): Buffer {
-  const raw = data.replace(/^data:[^;,]+;base64,/, '').replace(/\s+/g, '');
+  // A data URL's header, as FileReader.readAsDataURL writes it: its type may carry parameters
+  // ("text/plain;charset=utf-8") or be empty, and the scheme is case-insensitive.
+  const raw = data
+    .trimStart()
+    .replace(/^data:[^,]*;base64,/i, '')
+    .replace(/\s+/g, '');
   if (!/^[A-Za-z0-9+/]*={0,2}$/.test(raw) || raw.length % 4 === 1) {
     throw new AppError('validation_failed', 'media.base64 is not valid base64.', {
       fields: [{ field: 'media.base64', message: 'is not valid base64' }],
@@ -46,13 +52,7 @@ function decodeBase64(data: string, maxBytes: number): Buffer {
   }
   // Check the size before decoding, so a huge payload is refused without allocating it twice.
   const approx = Math.floor((raw.length * 3) / 4);
-  if (approx > maxBytes + 2) {
-    throw new AppError(
-      'payload_too_large',
-      `The file is larger than the ${Math.round(maxBytes / 1024 / 1024)} MB limit.`,
-      { maxBytes },
-    );
-  }
+  if (approx > maxBytes + 2) throw mediaTooLarge(maxBytes);
   return Buffer.from(raw, 'base64');
 }
 
@@ -266,13 +266,7 @@ export async function resolveContent(
     };
   }
   const bytes = decodeBase64(media.base64!, ctx.config.limits.mediaBytes);
-  if (bytes.length > ctx.config.limits.mediaBytes) {
-    throw new AppError(
-      'payload_too_large',
-      `The file is larger than the ${Math.round(ctx.config.limits.mediaBytes / 1024 / 1024)} MB limit.`,
-      { maxBytes: ctx.config.limits.mediaBytes },
-    );
-  }
+  if (bytes.length > ctx.config.limits.mediaBytes) throw mediaTooLarge(ctx.config.limits.mediaBytes);
   if (bytes.length === 0) {
     throw new AppError('validation_failed', 'media.base64 is empty.', {
       fields: [{ field: 'media.base64', message: 'is empty' }],
