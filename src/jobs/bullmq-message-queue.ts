@@ -5,6 +5,7 @@ import type { Redis } from 'ioredis';
 import type { MessageQueue, QueuedMessageRef } from '../domain/messages/message-queue.js';
 import { QUEUES, sendJobId, type SendJob } from './catalogue.js';
 import { FairPriority } from './fair-priority.js';
+import { SendPacer } from './send-pacer.js';
 import { withRedisDeadline } from './redis.js';
 
 /** How long a retry waits for the job that failed its message to leave Redis. */
@@ -13,6 +14,7 @@ const PREVIOUS_JOB_WAIT_MS = 3_000;
 export class BullMqMessageQueue implements MessageQueue {
   readonly queue: Queue<SendJob>;
   readonly fair: FairPriority;
+  private readonly pacer: SendPacer;
 
   constructor(
     private readonly connection: Redis,
@@ -32,6 +34,7 @@ export class BullMqMessageQueue implements MessageQueue {
     });
     this.queue.on('error', () => undefined);
     this.fair = new FairPriority(connection, prefix);
+    this.pacer = new SendPacer(connection, prefix);
   }
 
   enqueue(message: QueuedMessageRef): Promise<void> {
@@ -93,6 +96,8 @@ export class BullMqMessageQueue implements MessageQueue {
       () => false,
     );
     if (removed && job.data.fair) await this.fair.release(job.data.advisorId, messageId);
+    // A job delayed for its pacing slot holds it in the advisor's reservations: give it back.
+    if (removed && job.data.slotAt !== undefined) await this.pacer.release(job.data.advisorId, messageId);
   }
 
   resume(advisorId: string, messageIds: string[]): Promise<void> {

@@ -63,7 +63,7 @@ export class SendPacer {
   private readonly recordFailureScript: LuaScript;
 
   constructor(
-    redis: Redis,
+    private readonly redis: Redis,
     private readonly prefix: string,
     /** Injected by tests to pin the jitter. */
     private readonly random: () => number = Math.random,
@@ -102,6 +102,16 @@ export class SendPacer {
       ),
     );
     return Math.max(0, at - now);
+  }
+
+  /**
+   * Gives back the slot a message reserved and will not use (it was cancelled while waiting for
+   * it). Kept, it still counted in the caps and every later reservation went after it: an advisor
+   * who cancelled a batch held back by the hourly or daily cap saw the next message wait behind
+   * the whole cancelled batch, for hours.
+   */
+  async release(advisorId: string, messageId: string): Promise<void> {
+    await this.redis.zrem(this.key(advisorId, 'slots'), messageId);
   }
 
   /**
