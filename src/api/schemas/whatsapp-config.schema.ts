@@ -52,6 +52,7 @@ export const configViewSchema = z.object({
     visible: z.boolean(),
     hiddenReason: z.enum(['no_number', 'feature_disabled', 'cta_disabled']).nullable(),
   }),
+  limits: z.object({ mediaMaxBytes: z.number().int() }),
 });
 
 export const connectResponseSchema = z.union([

@@ -8,7 +8,9 @@ import { effectiveFeatures } from './features.js';
 export type ConnectionStatus = 'not_configured' | 'qr_pending' | 'connecting' | 'connected' | 'disconnected';
 
 export function configView(
-  ctx: Pick<DomainContext, 'bounds' | 'featureDefaults' | 'sandbox'>,
+  ctx: Pick<DomainContext, 'bounds' | 'featureDefaults' | 'sandbox'> & {
+    config: { limits: { mediaBytes: number } };
+  },
   row: ConfigRow,
 ) {
   const settings = readSettings(row.settings, ctx.bounds);
@@ -28,6 +30,9 @@ export function configView(
     settings,
     features,
     publicButton: publicButtonState({ phoneNumber: row.phoneNumber, features, settings }),
+    // The server's limits a sender must know before it sends: the dashboard checks a file's size
+    // against MEDIA_MAX_BYTES instead of a copy of its default.
+    limits: { mediaMaxBytes: ctx.config.limits.mediaBytes },
   };
 }
 

@@ -50,6 +50,8 @@ export interface WhatsappConfig {
     visible: boolean;
     hiddenReason: 'no_number' | 'feature_disabled' | 'cta_disabled' | null;
   };
+  /** MEDIA_MAX_BYTES: the largest file POST /send takes. */
+  limits: { mediaMaxBytes: number };
 }
 
 export interface ConnectResult {

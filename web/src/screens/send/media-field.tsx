@@ -3,7 +3,8 @@ import { useId } from 'react';
 import { Icon } from '../../components/Icon';
 import { useI18n } from '../../i18n/i18n-context';
 
-export const MEDIA_MAX_BYTES = 16 * 1024 * 1024;
+/** The server's default (MEDIA_MAX_BYTES), until its configuration says what it takes. */
+export const DEFAULT_MEDIA_MAX_BYTES = 16 * 1024 * 1024;
 const ACCEPT = 'image/*,application/pdf,.doc,.docx,.xls,.xlsx,.ppt,.pptx,.txt,audio/*,video/*';
 
 export function formatBytes(bytes: number, locale: string): string {
@@ -21,8 +22,10 @@ export function MediaField({
   file,
   onChange,
   error,
+  maxBytes,
 }: {
   file: File | null;
+  maxBytes: number;
   onChange: (file: File | null) => void;
   error: string | null;
 }) {
@@ -47,7 +50,7 @@ export function MediaField({
         )}
       </div>
       <p id={`${id}-hint`} className="field-hint">
-        {t('send.fileHint', { max: formatBytes(MEDIA_MAX_BYTES, locale) })}
+        {t('send.fileHint', { max: formatBytes(maxBytes, locale) })}
       </p>
       {error && (
         <p id={`${id}-error`} className="field-error">

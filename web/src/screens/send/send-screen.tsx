@@ -21,7 +21,7 @@ import { useSession } from '../../lib/session-context';
 import { useLeaveGuard } from '../../lib/use-leave-guard';
 import { useResource } from '../../lib/use-resource';
 import { serverNow } from '../../lib/server-clock';
-import { MEDIA_MAX_BYTES, MediaField } from './media-field';
+import { DEFAULT_MEDIA_MAX_BYTES, MediaField } from './media-field';
 import { RecipientField } from './recipient-field';
 import { SentResult } from './sent-result';
 import { TemplateFields } from './template-fields';
@@ -45,6 +45,7 @@ export function SendScreen() {
   const config = useResource<WhatsappConfig>('/api/whatsapp/config');
   const templates = useResource<Template[] | { items: Template[] }>('/api/whatsapp/templates');
   const defaultCountry = config.data?.settings.defaultCountry ?? 'ES';
+  const mediaMaxBytes = config.data?.limits?.mediaMaxBytes ?? DEFAULT_MEDIA_MAX_BYTES;
 
   const [to, setTo] = useState(query.get('to') ?? '');
   const [clientName, setClientName] = useState(query.get('name') ?? '');
@@ -101,7 +102,7 @@ export function SendScreen() {
     if (mode === 'text' && !text.trim()) out.text = { key: 'send.textRequired' };
     if (mode === 'template' && !templateId) out.template = { key: 'send.templateRequired' };
     if (mode === 'media' && !file) out.media = { key: 'send.fileRequired' };
-    if (mode === 'media' && file && file.size > MEDIA_MAX_BYTES) out.media = { key: 'err.payload_too_large' };
+    if (mode === 'media' && file && file.size > mediaMaxBytes) out.media = { key: 'err.payload_too_large' };
     if (scheduled) {
       const iso = localInputToIso(when, timeZone);
       if (!iso) out.scheduledAt = { key: 'send.whenRequired' };
@@ -257,6 +258,7 @@ export function SendScreen() {
           <>
             <MediaField
               file={file}
+              maxBytes={mediaMaxBytes}
               onChange={(f) => {
                 setFile(f);
                 changed('media');
