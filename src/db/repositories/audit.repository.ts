@@ -1,6 +1,7 @@
 // The audit log: who sent what content to whom and when. Written in the same transaction as the
 // message it describes; read by the advisor; pruned after the retention period.
 import { and, asc, desc, eq, lt, sql } from 'drizzle-orm';
+import { amongIds } from '../among-ids.js';
 import type { DbOrTx } from '../client.js';
 import { auditLog } from '../schema/index.js';
 
@@ -52,10 +53,7 @@ export async function pruneAudit(db: DbOrTx, olderThan: Date, batch = 5_000): Pr
     const oldest = db.select({ id: auditLog.id }).from(auditLog).orderBy(asc(auditLog.id)).limit(batch);
     const rows = await db
       .delete(auditLog)
-      // `= any(array(…))`, not `in (…)`: PostgreSQL plans an `in` as a hash join over a scan of
-      // the whole table; the array is looked up through the primary key (5 ms against 100 ms for
-      // an empty batch over 500,000 entries, EXPLAIN ANALYZE).
-      .where(and(sql`${auditLog.id} = any(array(${oldest}))`, lt(auditLog.createdAt, olderThan)))
+      .where(and(amongIds(auditLog.id, oldest), lt(auditLog.createdAt, olderThan)))
       .returning({ id: auditLog.id });
     pruned += rows.length;
     if (rows.length < batch) return pruned;

@@ -6,7 +6,8 @@
 // however old, and so does one updated since the cutoff (a failed message retried, a late read
 // receipt). A failed message retried after its bytes went fails at once with "The media for this
 // message is no longer available" (deliver-message.ts), never with a send of nothing.
-import { and, asc, inArray, lt, sql } from 'drizzle-orm';
+import { and, asc, lt, sql } from 'drizzle-orm';
+import { amongIds } from '../among-ids.js';
 import type { DbOrTx } from '../client.js';
 import { whatsappMedia, whatsappMessage } from '../schema/index.js';
 
@@ -27,7 +28,7 @@ export async function pruneSentMedia(db: DbOrTx, doneBefore: Date, batch = 500):
     .limit(batch);
   const rows = await db
     .delete(whatsappMedia)
-    .where(inArray(whatsappMedia.id, unneeded))
+    .where(amongIds(whatsappMedia.id, unneeded))
     .returning({ id: whatsappMedia.id });
   return rows.length;
 }

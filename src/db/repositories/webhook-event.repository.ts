@@ -1,6 +1,7 @@
 // webhook_event rows: raw events stored before the acknowledgement, then processed by a worker.
 // Scoped by advisor, except the system scans of the sweeper and of retention.
 import { and, asc, eq, inArray, isNotNull, isNull, lt, sql } from 'drizzle-orm';
+import { amongIds } from '../among-ids.js';
 import { rowsOf, type DbOrTx } from '../client.js';
 import { preparedOnce } from '../prepared.js';
 import { pendingReceipt, webhookEvent } from '../schema/index.js';
@@ -154,7 +155,7 @@ export async function pruneWebhookEvents(db: DbOrTx, receivedBefore: Date, batch
     .limit(batch);
   const rows = await db
     .delete(webhookEvent)
-    .where(inArray(webhookEvent.id, old))
+    .where(amongIds(webhookEvent.id, old))
     .returning({ id: webhookEvent.id });
   return rows.length;
 }
