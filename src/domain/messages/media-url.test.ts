@@ -19,6 +19,14 @@ describe('mediaUrlProblem', () => {
     'https://LocalHost.:8080/admin',
     'https://api.localhost./plan.pdf',
     'https://2130706433/plan.pdf',
+    'https://198.18.0.1/plan.pdf',
+    'https://[fec0::1]/plan.pdf',
+    // IPv4 inside IPv6: IPv4-compatible, NAT64 and 6to4 addresses of 127.0.0.1 and 169.254.169.254.
+    'https://[::127.0.0.1]/plan.pdf',
+    'https://[64:ff9b::7f00:1]/plan.pdf',
+    'https://[64:ff9b::169.254.169.254]/latest/meta-data/',
+    'https://[2002:7f00:1::]/plan.pdf',
+    'https://[2002:a9fe:a9fe::1]/latest/meta-data/',
   ])('refuses %s', (url) => {
     expect(mediaUrlProblem(new URL(url))).toMatch(/public host/);
   });

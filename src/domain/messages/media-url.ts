@@ -14,17 +14,27 @@ for (const [network, prefix] of [
   ['127.0.0.0', 8],
   ['169.254.0.0', 16],
   ['172.16.0.0', 12],
+  ['192.0.0.0', 24],
   ['192.168.0.0', 16],
+  ['198.18.0.0', 15],
   ['224.0.0.0', 4],
   ['240.0.0.0', 4],
 ] as const) {
   NOT_PUBLIC.addSubnet(network, prefix, 'ipv4');
 }
+// Besides loopback, unique-local, link-local and multicast: the ranges that carry an IPv4 address
+// inside (IPv4-compatible ::a.b.c.d, NAT64 64:ff9b::, 6to4 2002::), which reach whatever IPv4
+// address they hold (64:ff9b::7f00:1 is 127.0.0.1 through a NAT64 gateway), and the old
+// site-local fec0::/10. No media is ever served from a literal address in them.
 for (const [network, prefix] of [
-  ['::', 128],
+  ['::', 96],
   ['::1', 128],
+  ['64:ff9b::', 96],
+  ['64:ff9b:1::', 48],
+  ['2002::', 16],
   ['fc00::', 7],
   ['fe80::', 10],
+  ['fec0::', 10],
   ['ff00::', 8],
 ] as const) {
   NOT_PUBLIC.addSubnet(network, prefix, 'ipv6');
