@@ -168,6 +168,7 @@ describe('sending an appointment message by hand', () => {
     const request = { kind: 'follow_up', message: 'Un abrazo y hasta pronto.' };
     const first = await ana.client.post(sendPath(body.externalId), request, headers);
     expect(first.status).toBe(202);
+    expect(first.headers.get('idempotent-replayed')).toBeNull();
     const again = await Promise.all([
       ana.client.post(sendPath(body.externalId), request, headers),
       ana.client.post(sendPath(body.externalId), request, headers),
@@ -175,6 +176,7 @@ describe('sending an appointment message by hand', () => {
     for (const res of again) {
       expect(res.status).toBe(202);
       expect(res.body.message.id).toBe(first.body.message.id);
+      expect(res.headers.get('idempotent-replayed')).toBe('true');
     }
     await waitForStatus(ana, first.body.message.id, SENT);
     await new Promise((r) => setTimeout(r, 300));

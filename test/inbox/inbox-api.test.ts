@@ -149,6 +149,8 @@ describe('conversations', () => {
     expect(one.status).toBe(202);
     expect(one.body.message.source).toBe('api');
     expect(two.body.message.id).toBe(one.body.message.id);
+    expect(one.headers.get('idempotent-replayed')).toBeNull();
+    expect(two.headers.get('idempotent-replayed')).toBe('true');
   });
 
   it('answers 404 for unknown conversations and phones that are not E.164, 400 for a NUL byte or an empty reply', async () => {

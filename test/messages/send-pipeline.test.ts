@@ -151,6 +151,9 @@ describe('POST /api/whatsapp/send', () => {
     const second = await ana.client.post('/api/whatsapp/send', body, { 'idempotency-key': 'k-1' });
     expect(second.status).toBe(202);
     expect(second.body.message.id).toBe(first.body.message.id);
+    // The repeat says it is one; the first answer does not.
+    expect(first.headers.get('idempotent-replayed')).toBeNull();
+    expect(second.headers.get('idempotent-replayed')).toBe('true');
     const other = await ana.client.post(
       '/api/whatsapp/send',
       { ...body, text: 'otra' },

@@ -203,7 +203,7 @@ export function appointmentRoutes(app: FastifyInstance, deps: AppDeps): void {
       queueReady();
       const caller = callerOf(request);
       const key = request.headers['idempotency-key'];
-      const { message } = await sendAppointmentMessage(
+      const { message, created } = await sendAppointmentMessage(
         ctx,
         deps.messages,
         caller.advisorId,
@@ -211,6 +211,7 @@ export function appointmentRoutes(app: FastifyInstance, deps: AppDeps): void {
         request.body,
         { actor: actorOf(caller), source: sourceOf(caller), ...(key ? { idempotencyKey: key } : {}) },
       );
+      if (!created) reply.header('idempotent-replayed', 'true');
       return reply.status(202).send({ message: messageView(message) });
     },
   );

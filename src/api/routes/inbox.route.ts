@@ -150,7 +150,7 @@ export function inboxRoutes(app: FastifyInstance, deps: AppDeps): void {
         throw new AppError('redis_unavailable', 'The queue (Redis) is unavailable; try again shortly.');
       }
       const key = request.headers['idempotency-key'];
-      const { message } = await replyToConversation(
+      const { message, created } = await replyToConversation(
         ctx,
         deps.messages,
         caller.advisorId,
@@ -162,6 +162,7 @@ export function inboxRoutes(app: FastifyInstance, deps: AppDeps): void {
           ...(key ? { idempotencyKey: callerIdempotencyKey(key) } : {}),
         },
       );
+      if (!created) reply.header('idempotent-replayed', 'true');
       return reply.status(202).send({ message: messageView(message) });
     },
   );

@@ -48,7 +48,7 @@ export function messageRoutes(app: FastifyInstance, deps: AppDeps): void {
       if (deps.redis.status !== 'ready')
         throw new AppError('redis_unavailable', 'The queue (Redis) is unavailable; try again shortly.');
       const { scheduledAt, ...rest } = request.body;
-      const { message } = await sendMessage(
+      const { message, created } = await sendMessage(
         ctx,
         deps.messages,
         caller.advisorId,
@@ -61,6 +61,8 @@ export function messageRoutes(app: FastifyInstance, deps: AppDeps): void {
             : {}),
         },
       );
+      // A repeat with the same Idempotency-Key says so, as an appointment repeat does.
+      if (!created) reply.header('idempotent-replayed', 'true');
       return reply.status(202).send({ message: messageView(message) });
     },
   );
