@@ -48,6 +48,11 @@ export function Dashboard() {
   const screen = screenFor(path);
   const known = screen !== null;
 
+  // The tab reads in the dashboard's language too (index.html can only say it in Spanish).
+  useEffect(() => {
+    document.title = t('app.name');
+  }, [t]);
+
   useEffect(() => {
     if (checking) return;
     if (!user && !onAuthPage) {

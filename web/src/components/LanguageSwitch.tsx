@@ -1,25 +1,27 @@
-import { useI18n, type Lang } from '../i18n/i18n-context';
+import { LANG_TAGS, LANGS, useI18n, type Lang } from '../i18n/i18n-context';
 
-const LANGS: { lang: Lang; label: string; name: string }[] = [
-  { lang: 'es', label: 'ES', name: 'Español' },
-  { lang: 'en', label: 'EN', name: 'English' },
-];
+// A Record, so a language added to LANGS without its button is a type error.
+const NAMES: Record<Lang, { label: string; name: string }> = {
+  es: { label: 'ES', name: 'Español' },
+  en: { label: 'EN', name: 'English' },
+  pt: { label: 'PT', name: 'Português' },
+};
 
-/** Two pressed-state buttons; each names its language in that language. */
+/** One pressed-state button per language; each names its language in that language. */
 export function LanguageSwitch() {
   const { lang, setLang, t } = useI18n();
   return (
     <div className="lang-switch" role="group" aria-label={t('common.language')}>
       {LANGS.map((l) => (
         <button
-          key={l.lang}
+          key={l}
           type="button"
-          lang={l.lang}
-          aria-pressed={lang === l.lang}
-          aria-label={l.name}
-          onClick={() => setLang(l.lang)}
+          lang={LANG_TAGS[l]}
+          aria-pressed={lang === l}
+          aria-label={NAMES[l].name}
+          onClick={() => setLang(l)}
         >
-          {l.label}
+          {NAMES[l].label}
         </button>
       ))}
     </div>

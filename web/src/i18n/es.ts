@@ -1,5 +1,5 @@
-// Spanish, the default language. Every key here must exist in en.ts too (the type checks it).
-// `{name}` placeholders are filled by t(key, { name }).
+// Spanish, the default language. Every key here must exist in en.ts and pt.ts too (the type
+// checks it). `{name}` placeholders are filled by t(key, { name }).
 export const es = {
   'app.name': 'Bienestar · WhatsApp',
 

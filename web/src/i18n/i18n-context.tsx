@@ -1,15 +1,19 @@
-// Spanish by default, English on request; the choice lives in localStorage. `t(key, vars)`
-// replaces `{name}` placeholders.
+// Spanish by default, English or Brazilian Portuguese on request; the choice lives in localStorage.
+// `t(key, vars)` replaces `{name}` placeholders.
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
 import { en } from './en';
 import { es, type MessageKey } from './es';
+import { pt } from './pt';
 
-export type Lang = 'es' | 'en';
+export const LANGS = ['es', 'en', 'pt'] as const;
+export type Lang = (typeof LANGS)[number];
 export type Translate = (key: MessageKey, vars?: Record<string, string | number>) => string;
 
 const STORAGE_KEY = 'ww.lang';
-const dictionaries: Record<Lang, Record<MessageKey, string>> = { es, en };
-const locales: Record<Lang, string> = { es: 'es-ES', en: 'en-GB' };
+const dictionaries: Record<Lang, Record<MessageKey, string>> = { es, en, pt };
+const locales: Record<Lang, string> = { es: 'es-ES', en: 'en-GB', pt: 'pt-BR' };
+/** The page's `lang` attribute: Brazilian, so a screen reader does not read it with a Lisbon voice. */
+export const LANG_TAGS: Record<Lang, string> = { es: 'es', en: 'en', pt: 'pt-BR' };
 
 interface I18n {
   lang: Lang;
@@ -23,7 +27,8 @@ const I18nContext = createContext<I18n | null>(null);
 function initialLang(): Lang {
   try {
     const saved = localStorage.getItem(STORAGE_KEY);
-    if (saved === 'es' || saved === 'en') return saved;
+    const known = LANGS.find((l) => l === saved);
+    if (known) return known;
   } catch {
     /* storage blocked: default */
   }
@@ -38,7 +43,7 @@ export function interpolate(text: string, vars?: Record<string, string | number>
 export function I18nProvider({ children }: { children: ReactNode }) {
   const [lang, setLangState] = useState<Lang>(initialLang);
   useEffect(() => {
-    document.documentElement.lang = lang;
+    document.documentElement.lang = LANG_TAGS[lang];
   }, [lang]);
   const setLang = useCallback((next: Lang) => {
     setLangState(next);

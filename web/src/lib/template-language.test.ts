@@ -11,6 +11,9 @@ describe('initialTemplateLanguage', () => {
     ['es', 'en-GB', 'es'],
     ['es', 'fr-FR', 'es'],
     ['en', undefined, 'en'],
+    ['pt', 'es-ES', 'pt'],
+    ['pt', 'pt-BR', 'pt'],
+    ['pt', undefined, 'pt'],
   ] as const)('dashboard in %s, advisor locale %s → %s', (lang, locale, expected) => {
     expect(initialTemplateLanguage(lang, locale)).toBe(expected);
   });

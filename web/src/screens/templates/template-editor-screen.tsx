@@ -205,9 +205,16 @@ export function TemplateEditorScreen({ id }: { id: string | null }) {
                   disabled={saved !== null}
                   onChange={(e) => update({ language: e.target.value })}
                 >
-                  <option value="es">Español</option>
-                  <option value="en">English</option>
-                  <option value="pt">Português</option>
+                  {/* Each language named in itself, marked so a screen reader says it so. */}
+                  <option value="es" lang="es">
+                    Español
+                  </option>
+                  <option value="en" lang="en">
+                    English
+                  </option>
+                  <option value="pt" lang="pt-BR">
+                    Português
+                  </option>
                 </select>
               )}
             </Field>
