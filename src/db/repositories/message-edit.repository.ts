@@ -6,6 +6,7 @@
 import { and, eq, isNull, lt, or, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../client.js';
 import { pendingMessageChange, whatsappMessage } from '../schema/index.js';
+import { parkedForStoredMessages, type ParkedForStored } from './parked-for-stored.js';
 import type { MessageRow } from './message.repository.js';
 
 export interface MessageEdit {
@@ -169,19 +170,8 @@ export async function deleteMessageChanges(
  * day and was dropped; or the run that stored it stopped before applying them. The webhook sweep
  * applies them.
  */
-export async function listParkedForStoredMessages(
-  db: DbOrTx,
-  limit: number,
-): Promise<{ advisorId: string; evolutionMessageId: string }[]> {
-  const p = pendingMessageChange;
-  const m = whatsappMessage;
-  return db
-    .selectDistinct({ advisorId: p.advisorId, evolutionMessageId: p.evolutionMessageId })
-    .from(p)
-    .where(
-      sql`exists (select 1 from ${m} where ${m.advisorId} = ${p.advisorId} and ${m.evolutionMessageId} = ${p.evolutionMessageId})`,
-    )
-    .limit(limit);
+export async function listParkedForStoredMessages(db: DbOrTx, limit: number): Promise<ParkedForStored[]> {
+  return parkedForStoredMessages(db, pendingMessageChange, limit);
 }
 
 /** Retention: parked changes whose message never came (another tool's, a chat we ignore). */

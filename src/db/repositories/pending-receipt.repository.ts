@@ -8,7 +8,8 @@ import { sql } from 'drizzle-orm';
 import type { DbOrTx } from '../client.js';
 import { sharedStatement } from '../coalesce.js';
 import { preparedOnce } from '../prepared.js';
-import { pendingReceipt, whatsappMessage } from '../schema/index.js';
+import { pendingReceipt } from '../schema/index.js';
+import { parkedForStoredMessages, type ParkedForStored } from './parked-for-stored.js';
 
 export type PendingReceiptRow = typeof pendingReceipt.$inferSelect;
 
@@ -91,17 +92,6 @@ export async function deletePendingReceipts(
  * again (an echo's retry finds its lost send adopted already, a stalled send job finds its message
  * sent), or it looks for none (a group message). The webhook sweep applies them.
  */
-export async function listStoredWithPendingReceipts(
-  db: DbOrTx,
-  limit: number,
-): Promise<{ advisorId: string; evolutionMessageId: string }[]> {
-  const p = pendingReceipt;
-  const m = whatsappMessage;
-  return db
-    .selectDistinct({ advisorId: p.advisorId, evolutionMessageId: p.evolutionMessageId })
-    .from(p)
-    .where(
-      sql`exists (select 1 from ${m} where ${m.advisorId} = ${p.advisorId} and ${m.evolutionMessageId} = ${p.evolutionMessageId})`,
-    )
-    .limit(limit);
+export async function listStoredWithPendingReceipts(db: DbOrTx, limit: number): Promise<ParkedForStored[]> {
+  return parkedForStoredMessages(db, pendingReceipt, limit);
 }
