@@ -244,34 +244,62 @@ describe('a parked change whose application fails', () => {
     expect(row!.deletedAt).not.toBeNull();
   });
 
-  it('in the webhook sweep, stays parked and is applied by the next sweep', async () => {
-    const phone = '+34646200005';
-    const row = await unqueuedTextRow(db(), ana.userId, phone, 'Tu cita es el lunes');
-    await claimForSending(db(), ana.userId, row.id);
-    const id = `3APARK-SWEEP${Date.now()}`;
-    // The advisor edited the API send on the phone before the worker recorded its id: parked,
-    // and the worker's record looks for no parked change (the sweep applies them).
-    await parkMessageChange(db(), ana.userId, id, {
-      kind: 'edit',
-      text: 'Tu cita es el martes',
-      caption: null,
-      at: new Date(),
-    });
-    await markSent(db(), ana.userId, row.id, { evolutionMessageId: id, chatJid: jid(phone), at: new Date() });
-    const allow = await refuseUpdates(
+  it('in the webhook sweep, stays parked, does not hold up the others and is applied by the next sweep', async () => {
+    const stamp = Date.now();
+    // Three API sends whose ids the worker recorded after the phone's webhooks came: A's edit and
+    // C's receipt will be refused, B's edit applies. A and C come first in the sweep's order
+    // (advisor, id), and receipts are applied before changes: a failure used to end the sweep
+    // there, so B waited run after run behind them.
+    const stored = async (phone: string, suffix: string) => {
+      const row = await unqueuedTextRow(db(), ana.userId, phone, 'Tu cita es el lunes');
+      await claimForSending(db(), ana.userId, row.id);
+      const id = `3APARK-SWEEP-${suffix}${stamp}`;
+      return { row, id, phone };
+    };
+    const a = await stored('+34646200005', 'A');
+    const b = await stored('+34646200006', 'B');
+    const c = await stored('+34646200007', 'C');
+    for (const m of [a, b]) {
+      await parkMessageChange(db(), ana.userId, m.id, {
+        kind: 'edit',
+        text: 'Tu cita es el martes',
+        caption: null,
+        at: new Date(),
+      });
+    }
+    await savePendingReceipt(db(), ana.userId, c.id, 'delivered', new Date());
+    for (const m of [a, b, c]) {
+      await markSent(db(), ana.userId, m.row.id, {
+        evolutionMessageId: m.id,
+        chatJid: jid(m.phone),
+        at: new Date(),
+      });
+    }
+    const allowA = await refuseUpdates(
       'ww_test_refuse_sweep_edit',
-      `new.id = '${row.id}' and new.edited_at is not null`,
+      `new.id = '${a.row.id}' and new.edited_at is not null`,
+    );
+    const allowC = await refuseUpdates(
+      'ww_test_refuse_sweep_receipt',
+      `new.id = '${c.row.id}' and new.status = 'delivered'`,
     );
     try {
-      await expect(sweepWebhookEvents(service.runtime.ctx, service.runtime.webhookQueue)).rejects.toThrow();
-      expect(await parkedChanges(id)).toHaveLength(1);
-      expect(await rowOf(id)).toMatchObject({ text: 'Tu cita es el lunes', editedAt: null });
+      await sweepWebhookEvents(service.runtime.ctx, service.runtime.webhookQueue);
+      expect(await parkedChanges(a.id)).toHaveLength(1);
+      expect(await rowOf(a.id)).toMatchObject({ text: 'Tu cita es el lunes', editedAt: null });
+      expect(await parkedReceipts(c.id)).toHaveLength(1);
+      expect(await rowOf(c.id)).toMatchObject({ status: 'sent' });
+      expect(await rowOf(b.id)).toMatchObject({ text: 'Tu cita es el martes' });
+      expect(await parkedChanges(b.id)).toEqual([]);
     } finally {
-      await allow();
+      await allowA();
+      await allowC();
     }
 
     await sweepWebhookEvents(service.runtime.ctx, service.runtime.webhookQueue);
-    expect(await rowOf(id)).toMatchObject({ text: 'Tu cita es el martes' });
-    expect(await parkedChanges(id)).toEqual([]);
+    expect(await rowOf(a.id)).toMatchObject({ text: 'Tu cita es el martes' });
+    expect(await parkedChanges(a.id)).toEqual([]);
+    expect(await rowOf(c.id)).toMatchObject({ status: 'delivered' });
+    expect(await parkedReceipts(c.id)).toEqual([]);
   });
 });

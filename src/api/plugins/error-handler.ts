@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
 import { AppError, type ErrorCode, ERROR_STATUS } from '../../domain/app-error.js';
-import { dependencyDown } from './infra-errors.js';
+import { dependencyDown } from '../../domain/dependency-down.js';
 import { isGatewayError } from '../../gateway/index.js';
 
 declare module 'fastify' {

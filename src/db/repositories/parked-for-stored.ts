@@ -9,7 +9,10 @@ export interface ParkedForStored {
   evolutionMessageId: string;
 }
 
-/** Up to `limit` (advisor, Evolution id) pairs parked in `parked` whose message is stored. */
+/**
+ * Up to `limit` (advisor, Evolution id) pairs parked in `parked` whose message is stored, in a
+ * fixed order, so that a sweep's page is the same from one run to the next.
+ */
 export async function parkedForStoredMessages(
   db: DbOrTx,
   parked: typeof pendingReceipt | typeof pendingMessageChange,
@@ -25,6 +28,7 @@ export async function parkedForStoredMessages(
       .where(
         sql`exists (select 1 from ${m} where ${m.advisorId} = ${advisorId} and ${m.evolutionMessageId} = ${evolutionMessageId})`,
       )
+      .orderBy(advisorId, evolutionMessageId)
       .limit(limit)
   );
 }

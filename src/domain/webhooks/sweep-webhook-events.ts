@@ -15,8 +15,10 @@ import {
   listParkedForStoredMessages,
   prunePendingMessageChanges,
 } from '../../db/repositories/message-edit.repository.js';
+import type { ParkedForStored } from '../../db/repositories/parked-for-stored.js';
 import { listStoredWithPendingReceipts } from '../../db/repositories/pending-receipt.repository.js';
 import type { DomainContext } from '../context.js';
+import { dependencyDown } from '../dependency-down.js';
 import { applyParkedChangesOfStored } from './apply-message-edit.js';
 import { applyParkedReceiptsOfStored } from './apply-message-status.js';
 import type { WebhookJobQueue } from './webhook-job-queue.js';
@@ -63,11 +65,49 @@ export async function sweepWebhookEvents(
  * (a stalled send job finds its message sent). The sweep applies them, one page of each per run.
  */
 async function applyStrandedParked(ctx: DomainContext): Promise<void> {
-  for (const { advisorId, evolutionMessageId } of await listStoredWithPendingReceipts(ctx.db, PAGE)) {
-    await applyParkedReceiptsOfStored(ctx, advisorId, evolutionMessageId);
+  await applyEachParked(ctx, 'receipts', await listStoredWithPendingReceipts(ctx.db, PAGE), (p) =>
+    applyParkedReceiptsOfStored(ctx, p.advisorId, p.evolutionMessageId),
+  );
+  await applyEachParked(ctx, 'edits and deletions', await listParkedForStoredMessages(ctx.db, PAGE), (p) =>
+    applyParkedChangesOfStored(ctx, p.advisorId, p.evolutionMessageId),
+  );
+}
+
+/**
+ * Applies what is parked for each message on its own. One message whose application fails (a
+ * statement its row refuses) used to end the sweep: every message listed after it, and every
+ * parked change when a receipt failed, waited for the next run, where the same message failed
+ * first again, run after run. Now it is skipped (its rows stay parked for the next run) and the
+ * others are applied. An outage is different: every message would fail the same way, so the sweep
+ * stops at once and the next run tries them all again.
+ */
+async function applyEachParked(
+  ctx: DomainContext,
+  what: string,
+  parked: ParkedForStored[],
+  apply: (p: ParkedForStored) => Promise<unknown>,
+): Promise<void> {
+  const failed: ParkedForStored[] = [];
+  let firstError: unknown;
+  for (const p of parked) {
+    try {
+      await apply(p);
+    } catch (err) {
+      if (dependencyDown(err)) throw err;
+      failed.push(p);
+      firstError ??= err;
+    }
   }
-  for (const { advisorId, evolutionMessageId } of await listParkedForStoredMessages(ctx.db, PAGE)) {
-    await applyParkedChangesOfStored(ctx, advisorId, evolutionMessageId);
+  if (failed.length > 0) {
+    ctx.logger.warn(
+      {
+        failed: failed.length,
+        of: parked.length,
+        first: failed.slice(0, 5),
+        err: firstError instanceof Error ? firstError.message : String(firstError),
+      },
+      `webhook sweep could not apply parked ${what} of some messages; they stay parked for the next run`,
+    );
   }
 }
 

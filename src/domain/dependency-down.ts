@@ -1,5 +1,6 @@
 // Recognises "a dependency is down" errors from ioredis, BullMQ and node-postgres/PGlite, so the
-// API answers 503 with the dependency's name instead of a 500.
+// API answers 503 with the dependency's name instead of a 500, and background work can tell an
+// outage (stop, the next run retries everything) from one item's own failure (skip it, go on).
 export type Dependency = 'redis' | 'database';
 
 const REDIS_PATTERNS = [

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { dependencyDown } from './infra-errors.js';
+import { dependencyDown } from './dependency-down.js';
 
 const withCode = (message: string, code: string, extra: Record<string, unknown> = {}) =>
   Object.assign(new Error(message), { code, ...extra });
