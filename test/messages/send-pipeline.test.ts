@@ -315,6 +315,35 @@ describe('POST /api/whatsapp/send', () => {
         'unsupported_media_type',
       ]);
     }
+    // With no media.mimetype, a data URL's type says what the file is: a Word file is a ZIP by
+    // its bytes, and went out as application/zip (the client's phone offered to unzip it).
+    const zip = 'UEsDBBQAAAAAAAAAAAAAAAAABAAAAAQAAAAFAAAAYS50eHRob2xh';
+    const docx = 'application/vnd.openxmlformats-officedocument.wordprocessingml.document';
+    const word = await send({
+      type: 'document',
+      media: { base64: `data:${docx};base64,${zip}`, fileName: 'plan.docx' },
+    });
+    expect(word.status, JSON.stringify(word.body)).toBe(202);
+    expect(word.body.message.mimetype).toBe(docx);
+    // media.mimetype, when given, is what the caller says.
+    const asZip = await send({
+      type: 'document',
+      media: { base64: `data:${docx};base64,${zip}`, mimetype: 'application/zip', fileName: 'plan.zip' },
+    });
+    expect(asZip.body.message.mimetype).toBe('application/zip');
+    // A data URL's type the bytes refute is refused as media.mimetype's is.
+    const fake = await send({
+      type: 'document',
+      media: {
+        base64: `data:application/pdf;base64,${Buffer.from('MZ\x90\x00 not a pdf').toString('base64')}`,
+      },
+    });
+    expect(fake.status).toBe(415);
+    expect(fake.body.error).toMatchObject({
+      code: 'unsupported_media_type',
+      message: expect.stringContaining("media.base64's data URL"),
+      details: { declared: 'application/pdf', detected: 'application/x-msdownload' },
+    });
     // A PNG called a JPEG: corrected, since the bytes say exactly what they are.
     const png2 = await send({ type: 'image', media: { base64: png, mimetype: 'image/jpeg' } });
     expect(png2.status).toBe(202);
@@ -371,7 +400,9 @@ describe('POST /api/whatsapp/send', () => {
       const lines = Buffer.from('hola\n').toString('base64');
       const dataUrl = await upload(Buffer.alloc(0), `data:text/plain;charset=utf-8;base64,\n${lines}\n`);
       expect(dataUrl.status, JSON.stringify(dataUrl.body)).toBe(202);
-      expect(dataUrl.body.message.mimetype).toBe('application/octet-stream');
+      // Bytes that say nothing of their type: the data URL's, without its parameters (it was
+      // application/octet-stream, and a phone offered the client no way to open the text).
+      expect(dataUrl.body.message.mimetype).toBe('text/plain');
     } finally {
       await small.close();
     }

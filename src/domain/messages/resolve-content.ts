@@ -11,7 +11,7 @@ import {
 import { resolveTemplateForSend, type TemplateForSend } from '../templates/resolve-template-for-send.js';
 import { unfillableByAutomation } from '../templates/template-variables.js';
 import { withAdvisorName } from '../templates/advisor-name-variable.js';
-import { reconcileMimetype, refutesDeclared, sniffMedia } from './media-sniff.js';
+import { baseMimetype, reconcileMimetype, refutesDeclared, sniffMedia } from './media-sniff.js';
 import { mediaTooLarge } from './media-limit.js';
 import { mediaUrlProblem } from './media-url.js';
 
@@ -38,13 +38,16 @@ export interface ResolvedContent {
   template: { id: string | null; key: string; language: string } | null;
 }
 
-function decodeBase64(data: string, maxBytes: number): Buffer {
+/**
+ * The bytes of media.base64, and the type its data URL header names, if it has one
+ * ("data:application/pdf;base64,…" → application/pdf; "data:;base64,…" names none).
+ */
+function decodeBase64(data: string, maxBytes: number): { bytes: Buffer; dataUrlType: string | undefined } {
   // A data URL's header, as FileReader.readAsDataURL writes it: its type may carry parameters
   // ("text/plain;charset=utf-8") or be empty, and the scheme is case-insensitive.
-  const raw = data
-    .trimStart()
-    .replace(/^data:[^,]*;base64,/i, '')
-    .replace(/\s+/g, '');
+  const trimmed = data.trimStart();
+  const header = /^data:([^,]*);base64,/i.exec(trimmed);
+  const raw = (header ? trimmed.slice(header[0].length) : trimmed).replace(/\s+/g, '');
   if (!/^[A-Za-z0-9+/]*={0,2}$/.test(raw) || raw.length % 4 === 1) {
     throw new AppError('validation_failed', 'media.base64 is not valid base64.', {
       fields: [{ field: 'media.base64', message: 'is not valid base64' }],
@@ -53,8 +56,15 @@ function decodeBase64(data: string, maxBytes: number): Buffer {
   // Check the size before decoding, so a huge payload is refused without allocating it twice.
   const approx = Math.floor((raw.length * 3) / 4);
   if (approx > maxBytes + 2) throw mediaTooLarge(maxBytes);
-  return Buffer.from(raw, 'base64');
+  const named = header ? baseMimetype(header[1]) : undefined;
+  return {
+    bytes: Buffer.from(raw, 'base64'),
+    dataUrlType: named && MIME_TYPE.test(named) ? named : undefined,
+  };
 }
+
+/** type/subtype, as RFC 6838 spells them. */
+const MIME_TYPE = /^[a-z0-9][a-z0-9!#$&^_.+-]*\/[a-z0-9][a-z0-9!#$&^_.+-]*$/;
 
 /**
  * The built-in an automated send falls back to when the advisor's override of it needs a variable
@@ -265,13 +275,18 @@ export async function resolveContent(
       template: rendered?.template ?? null,
     };
   }
-  const bytes = decodeBase64(media.base64!, ctx.config.limits.mediaBytes);
+  const { bytes, dataUrlType } = decodeBase64(media.base64!, ctx.config.limits.mediaBytes);
   if (bytes.length > ctx.config.limits.mediaBytes) throw mediaTooLarge(ctx.config.limits.mediaBytes);
   if (bytes.length === 0) {
     throw new AppError('validation_failed', 'media.base64 is empty.', {
       fields: [{ field: 'media.base64', message: 'is empty' }],
     });
   }
+  // What the caller says the file is: media.mimetype, else its data URL's type. Without the
+  // latter, a .docx sent as "data:application/vnd…wordprocessingml.document;base64,…" went out
+  // as application/zip (what its bytes are), and a CSV as application/octet-stream.
+  const declared = media.mimetype ?? dataUrlType;
+  const declaredBy = media.mimetype !== undefined ? 'media.mimetype' : "media.base64's data URL";
   const sniffed = await sniffMedia(bytes);
   if (type !== 'document' && sniffed?.kind !== type) {
     throw new AppError(
@@ -283,16 +298,14 @@ export async function resolveContent(
       },
     );
   }
-  if (refutesDeclared(sniffed, media.mimetype)) {
+  if (refutesDeclared(sniffed, declared)) {
     throw new AppError(
       'unsupported_media_type',
-      `The file is not ${media.mimetype}${sniffed ? ` (it looks like ${sniffed.mimetype})` : ''}.`,
-      { declared: media.mimetype, detected: sniffed?.mimetype ?? null },
+      `The file is not ${declared} as ${declaredBy} says${sniffed ? ` (it looks like ${sniffed.mimetype})` : ''}.`,
+      { declared, detected: sniffed?.mimetype ?? null },
     );
   }
-  const mimetype = sniffed
-    ? reconcileMimetype(sniffed, media.mimetype)
-    : (media.mimetype ?? 'application/octet-stream');
+  const mimetype = sniffed ? reconcileMimetype(sniffed, declared) : (declared ?? 'application/octet-stream');
   const fileName = givenFileName ?? (type === 'document' ? 'document' : null);
   return {
     type,
