@@ -1,8 +1,9 @@
 // A client wrote to the advisor. In one transaction: store the message (once per Evolution id, so
 // a duplicate webhook does nothing), update the client (name, last contact, unread), note the
-// reply time of the message it answers, and act on what the text says: STOP/BAJA/ALTO opt out,
-// START/ALTA opt back in, 1/SÍ or 2/NO answer a reminder. Then tell the dashboard. The message a
-// reply answers is the one it quotes (WhatsApp's "reply to"), else the last one sent.
+// reply time of the message it answers, and act on what the text says: STOP/BAJA/ALTO/SAIR/PARAR
+// opt out, START/ALTA/VOLTAR opt back in, 1/SÍ or 2/NO answer a reminder. Then tell the
+// dashboard. The message a reply answers is the one it quotes (WhatsApp's "reply to"), else the
+// last one sent.
 import { insertAudit } from '../../db/repositories/audit.repository.js';
 import { findClient } from '../../db/repositories/client.repository.js';
 import type { Tx } from '../../db/client.js';

@@ -34,7 +34,19 @@ describe('optKeywordOf', () => {
     (text) => expect(optKeywordOf(text)).toBe('opt_out'),
   );
 
+  // The Portuguese way back in: no other set holds it, so it can be nothing else.
+  it.each(['VOLTAR', 'voltar', ' Voltar! ', 'ＶＯＬＴＡＲ', 'vóltar'])(
+    'reads the Portuguese %j as opting back in',
+    (text) => expect(optKeywordOf(text)).toBe('opt_in'),
+  );
+
+  it.each(['VOLTAR', 'voltar'])('does not read %j as an answer to a reminder', (text) =>
+    expect(appointmentAnswerOf(text)).toBeNull(),
+  );
+
   it.each([
+    'quero voltar',
+    'voltarei',
     'stop please',
     'no me des de baja',
     'stopped',

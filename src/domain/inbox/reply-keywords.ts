@@ -8,9 +8,10 @@ export type OptKeyword = 'opt_out' | 'opt_in';
 export type AppointmentAnswer = 'confirmed' | 'cancel_requested';
 
 // Portuguese: SAIR is what the pt templates offer; PARAR is the other word Brazilian senders
-// commonly offer, and means "stop" in Spanish too.
+// commonly offer, and means "stop" in Spanish too. VOLTAR ("come back") is the Portuguese way
+// back in, as ALTA is the Spanish one; it means nothing in the other sets.
 const OPT_OUT = new Set(['stop', 'baja', 'alto', 'sair', 'parar']);
-const OPT_IN = new Set(['start', 'alta']);
+const OPT_IN = new Set(['start', 'alta', 'voltar']);
 // "sim" and "não" are the Portuguese yes and no ("não" reads "nao" once accents are gone).
 const CONFIRM = new Set(['1', 'si', 'confirmo', 'sim']);
 const CANCEL = new Set(['2', 'no', 'cancelar', 'nao']);

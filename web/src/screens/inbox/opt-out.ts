@@ -1,11 +1,25 @@
-// The words that opt a client out of (or back into) messages, as API.md's webhook rule says; the
-// inbox mirrors them so the badge changes the moment the reply arrives.
-const OUT = new Set(['STOP', 'BAJA', 'ALTO']);
-const IN = new Set(['START', 'ALTA']);
+// The words that opt a client out of (or back into) messages, read as the server reads them
+// (src/domain/inbox/reply-keywords.ts: any case, accents, width or surrounding punctuation); the
+// inbox mirrors them so the badge changes the moment the reply arrives. The Portuguese ones too:
+// a client may write in another language than the advisor's.
+const OUT = new Set(['stop', 'baja', 'alto', 'sair', 'parar']);
+const IN = new Set(['start', 'alta', 'voltar']);
+
+function word(text: string | null): string | null {
+  const trimmed = text?.trim();
+  if (!trimmed || trimmed.length > 40) return null;
+  return trimmed
+    .normalize('NFKC')
+    .normalize('NFD')
+    .replace(/\p{M}/gu, '')
+    .toLowerCase()
+    .replace(/^[\s\p{P}\p{S}]+|[\s\p{P}\p{S}]+$/gu, '');
+}
 
 export function optOutChange(text: string | null): boolean | null {
-  const word = (text ?? '').trim().toUpperCase();
-  if (OUT.has(word)) return true;
-  if (IN.has(word)) return false;
+  const w = word(text);
+  if (w === null) return null;
+  if (OUT.has(w)) return true;
+  if (IN.has(w)) return false;
   return null;
 }
