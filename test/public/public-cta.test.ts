@@ -48,6 +48,39 @@ describe('public WhatsApp button', () => {
     expect(go.headers.get('location')).toBe(res.body.url);
   });
 
+  // The default follows the advisor's language as the templates do (templateLanguageForLocale):
+  // a pt-BR advisor's clients were handed a Spanish message to send.
+  it.each([
+    ['pt-BR', '+5511987654321', 'Olá, gostaria de agendar uma consulta'],
+    ['en-GB', '+447700900123', 'Hi, I would like to book an appointment'],
+    ['es-MX', '+525512345678', 'Hola, me gustaría reservar una cita'],
+    ['the default locale', '+34612345672', 'Hola, me gustaría reservar una cita'],
+  ])(
+    'pre-fills, for an advisor in %s who wrote none, the message in their language',
+    async (locale, phone, message) => {
+      const advisor = await connectedAdvisor(service, 'Bia Souza', { phone });
+      if (locale !== 'the default locale') {
+        const put = await advisor.client.put('/api/whatsapp/config', { settings: { locale } });
+        expect(put.status).toBe(200);
+      }
+      const { publicSlug, settings } = (await advisor.client.get('/api/whatsapp/config')).body;
+      expect(settings.ctaMessage).toBe(message);
+      const res = await new HttpClient(service.url).get(`/api/public/advisors/${publicSlug}/whatsapp`);
+      expect(res.status).toBe(200);
+      expect(res.body.message).toBe(message);
+      expect(res.body.url).toBe(`https://wa.me/${phone.slice(1)}?text=${encodeURIComponent(message)}`);
+    },
+  );
+
+  it("keeps a pt advisor's own message, whatever the language", async () => {
+    const advisor = await connectedAdvisor(service, 'Caio Lima', { phone: '+5521987654321' });
+    const own = 'Hola, quiero una cita';
+    await advisor.client.put('/api/whatsapp/config', { settings: { locale: 'pt-BR', ctaMessage: own } });
+    const { publicSlug } = (await advisor.client.get('/api/whatsapp/config')).body;
+    const res = await new HttpClient(service.url).get(`/api/public/advisors/${publicSlug}/whatsapp`);
+    expect(res.body.message).toBe(own);
+  });
+
   it('is a 404 when the advisor turned it off, has no number, or does not exist', async () => {
     const anon = new HttpClient(service.url);
     const off = await connectedAdvisor(service, 'Off');

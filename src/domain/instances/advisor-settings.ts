@@ -3,6 +3,7 @@
 import { isSupportedCountry } from 'libphonenumber-js';
 import { z } from 'zod';
 import { AppError } from '../app-error.js';
+import { defaultCtaMessage } from '../public-cta/default-cta-message.js';
 import { canonicalTimeZone, supportedLocale } from '../time/zone-and-locale.js';
 import {
   clamp,
@@ -56,7 +57,7 @@ export function defaultSettings(bounds: SettingsBounds): AdvisorSettings {
     lateReminder: 'send_now',
     rescheduleNotice: true,
     ctaEnabled: true,
-    ctaMessage: 'Hola, me gustaría reservar una cita',
+    ctaMessage: defaultCtaMessage('es-ES'),
     pacing: defaultPacing(pacingBoundsOf(bounds)),
   };
 }
@@ -190,6 +191,7 @@ export function readSettings(stored: Record<string, unknown>, bounds: SettingsBo
   const d = defaultSettings(bounds);
   const s = stored as { [K in keyof AdvisorSettings]?: unknown };
   const rateLimit = objectOf(s.rateLimit);
+  const locale = supportedLocale(String(s.locale ?? d.locale)) ?? d.locale;
   return {
     defaultCountry:
       typeof s.defaultCountry === 'string' && isSupportedCountry(s.defaultCountry)
@@ -198,7 +200,7 @@ export function readSettings(stored: Record<string, unknown>, bounds: SettingsBo
     // Rows written before these values were checked this strictly may hold a zone or locale the
     // date formatting cannot use; the default serves them rather than failing every booking.
     timezone: canonicalTimeZone(String(s.timezone ?? d.timezone)) ?? d.timezone,
-    locale: supportedLocale(String(s.locale ?? d.locale)) ?? d.locale,
+    locale,
     rateLimit: {
       max: clamp(
         rateLimit.max,
@@ -219,7 +221,11 @@ export function readSettings(stored: Record<string, unknown>, bounds: SettingsBo
     lateReminder: oneOf(s.lateReminder, ['skip', 'send_now'], d.lateReminder),
     rescheduleNotice: booleanOr(s.rescheduleNotice, d.rescheduleNotice),
     ctaEnabled: booleanOr(s.ctaEnabled, d.ctaEnabled),
-    ctaMessage: typeof s.ctaMessage === 'string' && s.ctaMessage.trim() !== '' ? s.ctaMessage : d.ctaMessage,
+    // Unset, it follows the advisor's language: a pt-BR advisor's clients got the Spanish one.
+    ctaMessage:
+      typeof s.ctaMessage === 'string' && s.ctaMessage.trim() !== ''
+        ? s.ctaMessage
+        : defaultCtaMessage(locale),
     pacing: readPacing(s.pacing, pacingBoundsOf(bounds)),
   };
 }
