@@ -114,7 +114,7 @@ export function MessagesScreen() {
               inputMode="tel"
               value={phone}
               onChange={(e) => setPhone(e.target.value)}
-              placeholder="+34…"
+              placeholder={t('msg.phonePlaceholder')}
             />
           )}
         </Field>

@@ -50,7 +50,7 @@ export function RecipientField({
           onChange={(e) => onChange(e.target.value)}
           inputMode="tel"
           autoComplete="tel"
-          placeholder="612 34 56 78"
+          placeholder={t('send.toPlaceholder')}
           data-testid="recipient"
         />
       )}

@@ -75,7 +75,7 @@ export function PhoneLinkForm({
               }}
               inputMode="tel"
               autoComplete="tel"
-              placeholder="+34 612 34 56 78"
+              placeholder={t('wa.phoneLinkPlaceholder')}
             />
           )}
         </Field>

@@ -22,7 +22,7 @@ export function SandboxPanel({ instanceName, status, defaultCountry }: SandboxPa
   const { user } = useSession();
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState<'scan' | 'inbound' | null>(null);
-  const [from, setFrom] = useState('+34 600 111 222');
+  const [from, setFrom] = useState(() => t('sandbox.defaultFrom'));
   const [pushName, setPushName] = useState('Lucía');
   const [text, setText] = useState('');
   const [fromError, setFromError] = useState<string | null>(null);
