@@ -1,6 +1,7 @@
 // A client edits a message, then deletes another for everyone: the open chat shows the edit live
 // (new words, "Editado") and the deletion ("Mensaje eliminado", the words gone); the message
-// history says the same. An edit made before the live stream opened shows too.
+// history says the same. An edit made before the live stream opened shows too. A reminder booked
+// before the client wrote and sent after moves, live, below the client's message.
 import { describe, expect, it } from 'vitest';
 import { newPhone } from '../appointments/support.js';
 import { waitFor } from '../support/wait.js';
@@ -92,6 +93,52 @@ describe('edits and deletions made in WhatsApp', () => {
     // The conversation list, read before the edit too, shows the new words.
     const conversation = page.getByTestId('conversation').filter({ hasText: 'Marta' });
     await conversation.getByText('¿Me confirmas las 11?').waitFor();
+    expect(pageErrors).toEqual([]);
+    await context.close();
+  });
+});
+
+describe('a reminder that goes out while the chat is open', () => {
+  it('moves from where it was booked to the newest place, and becomes the last message', async () => {
+    const { advisor, page, context, pageErrors } = await advisorPage('Rita Recuerda');
+    const from = newPhone();
+    // Whatever the hour the test runs at: quiet hours would hold the reminder until morning.
+    const quiet = await advisor.client.put('/api/whatsapp/config', { settings: { quietHours: null } });
+    expect(quiet.status).toBe(200);
+    const booked = await advisor.client.post('/api/appointments', {
+      externalId: `live-order-${Date.now()}`,
+      clientName: 'Paula',
+      clientPhone: from,
+      startsAt: new Date(Date.now() + 3 * 86_400_000).toISOString(),
+    });
+    expect(booked.status).toBe(201);
+    const reminder = booked.body.messages.find((m: any) => m.purpose === 'reminder');
+    expect(reminder.status).toBe('scheduled');
+    const wrote = await phoneOf(advisor)('inbound', { from, pushName: 'Paula', text: 'Allí estaré' });
+    expect(wrote.status).toBe(201);
+
+    await page.goto(`/inbox/${encodeURIComponent(from)}`);
+    const bubbles = page.getByTestId('chat-bubble');
+    await bubbles.getByText('Allí estaré').waitFor();
+    const newest = bubbles.last();
+    await expect(newest.textContent()).resolves.toContain('Allí estaré');
+    await bubbles.and(page.locator('[data-status="scheduled"]')).first().waitFor();
+
+    // Its day comes: the delayed send job runs now, through the real worker and gateway.
+    const job = await suite.web.service.runtime.messages.queue.getJob(`send-${reminder.id}`);
+    await job!.promote();
+    await waitFor(
+      async () => ({ status: await newest.getAttribute('data-status'), text: await newest.textContent() }),
+      (m) => ['sent', 'delivered', 'read'].includes(m.status ?? '') && !m.text?.includes('Allí estaré'),
+      { what: 'the reminder at the bottom of the chat, sent' },
+    );
+    await expect(bubbles.nth(-2).textContent()).resolves.toContain('Allí estaré');
+    const conversation = page.getByTestId('conversation').filter({ hasText: 'Paula' });
+    await waitFor(
+      async () => await conversation.textContent(),
+      (text) => !!text && !text.includes('Allí estaré'),
+      { what: 'the reminder as the conversation’s last message' },
+    );
     expect(pageErrors).toEqual([]);
     await context.close();
   });

@@ -112,6 +112,15 @@ describe('conversations', () => {
       text: 'Hola, dime',
       source: 'dashboard',
     });
+    // The chat is in the order messages were exchanged: the reply's place is when it went out.
+    await waitFor(
+      async () => (await ana.client.get(`/api/whatsapp/conversations/${enc('+34612000001')}/messages`)).body,
+      (body) =>
+        body.items.some(
+          (m: any) => m.id === reply.body.message.id && ['sent', 'delivered', 'read'].includes(m.status),
+        ),
+      { what: 'the reply sent' },
+    );
     await clientWrites(ana, '+34612000001', '¿a qué hora?');
     await waitForConversation(ana, '+34612000001', (c) => c.unread === 2);
 

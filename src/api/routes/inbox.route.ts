@@ -15,7 +15,7 @@ import { unreadTotals } from '../../domain/inbox/unread-totals.js';
 import { messageView } from '../../domain/messages/message-view.js';
 import { callerIdempotencyKey } from '../../domain/messages/idempotency-key.js';
 import { isE164 } from '../../gateway/index.js';
-import { badCursor, cursorInstant, decodeCursor, encodeCursor } from '../cursor.js';
+import { badCursor, cursorInstant, decodeChatCursor, encodeChatCursor } from '../cursor.js';
 import type { AppDeps } from '../deps.js';
 import { callerOf, requireCaller } from '../plugins/caller.js';
 import { messageSchema } from '../schemas/message.schema.js';
@@ -99,6 +99,7 @@ export function inboxRoutes(app: FastifyInstance, deps: AppDeps): void {
       preParsing: auth,
       schema: {
         tags,
+        summary: "One conversation's messages, the most recently exchanged first (sent, or received)",
         params: phoneParamsSchema,
         querystring: pageQuerySchema,
         response: { 200: messagePageSchema },
@@ -106,17 +107,12 @@ export function inboxRoutes(app: FastifyInstance, deps: AppDeps): void {
     },
     async (request) => {
       const phone = phoneOf(request.params.phone, 'Conversation');
-      const before = decodeCursor(request.query.cursor);
-      const limit = request.query.limit;
-      const rows = await listConversationMessages(ctx, callerOf(request).advisorId, phone, {
-        limit,
+      const before = decodeChatCursor(request.query.cursor);
+      const page = await listConversationMessages(ctx, callerOf(request).advisorId, phone, {
+        limit: request.query.limit,
         ...(before ? { before } : {}),
       });
-      const last = rows[rows.length - 1];
-      return {
-        items: rows.map(messageView),
-        nextCursor: rows.length === limit && last ? encodeCursor(last) : null,
-      };
+      return { items: page.items.map(messageView), nextCursor: encodeChatCursor(page.next) };
     },
   );
 

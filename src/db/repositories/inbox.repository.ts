@@ -1,6 +1,19 @@
 // The two-way inbox: messages that arrive by webhook, the client rows they update (unread count,
 // last activity, consent) and the conversation list. Every function is scoped by advisor.
-import { and, asc, desc, eq, gt, inArray, isNotNull, isNull, ne, or, sql } from 'drizzle-orm';
+import {
+  and,
+  asc,
+  desc,
+  eq,
+  getTableColumns,
+  gt,
+  inArray,
+  isNotNull,
+  isNull,
+  ne,
+  or,
+  sql,
+} from 'drizzle-orm';
 import type { DbOrTx } from '../client.js';
 import { appointment, whatsappClient, whatsappMessage } from '../schema/index.js';
 import type { ClientRow } from './client.repository.js';
@@ -251,10 +264,66 @@ export async function listConversations(
 }
 
 /**
+ * When a message was exchanged: the order of a conversation (its chat, its last message).
+ * - Inbound: when it reached the service (created_at). Its sent_at is the client's phone clock to
+ *   the second, which would put a quick answer before the message it answers.
+ * - Outbound, once sent: when the gateway took it (sent_at). A booking writes its confirmation,
+ *   reminder and follow-up in one statement, days before the last two go out; by creation a
+ *   reminder sent today sat among the messages of the day it was booked. A message learnt from
+ *   the gateway (typed on the advisor's phone, an echo) has WhatsApp's time as sent_at.
+ * - Outbound never sent (scheduled, queued, sending, skipped, cancelled, failed before reaching
+ *   WhatsApp): when it was written (created_at). One that failed after WhatsApp took it (an
+ *   ERROR receipt) keeps its sent_at; a retry clears it, so it is back at its creation until
+ *   sent again.
+ * A message's time only moves forward (it is sent after it is written), the order between two
+ * messages with the same time is by id. Must match whatsapp_message_phone_exchanged_idx.
+ */
+const EXCHANGED_AT_SQL = sql`(case when ${whatsappMessage.direction} = 'inbound' then ${whatsappMessage.createdAt} else coalesce(${whatsappMessage.sentAt}, ${whatsappMessage.createdAt}) end)`;
+
+/**
+ * Where a page of a chat ends: the last row's exchanged time as PostgreSQL holds it (ISO,
+ * microseconds: sent_at keeps them, and a cursor rounded to the millisecond would skip the rest
+ * of rows within that millisecond) and its id.
+ */
+export interface ExchangedCursor {
+  at: string;
+  id: string;
+}
+
+export type ChatMessageRow = MessageRow & { exchangedAt: string };
+
+/** One conversation's messages, most recently exchanged first (EXCHANGED_AT_SQL), by pages. */
+export async function listChatMessages(
+  db: DbOrTx,
+  advisorId: string,
+  phone: string,
+  page: { limit: number; before?: ExchangedCursor },
+): Promise<ChatMessageRow[]> {
+  return db
+    .select({
+      ...getTableColumns(whatsappMessage),
+      exchangedAt: sql<string>`to_char(${EXCHANGED_AT_SQL} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`,
+    })
+    .from(whatsappMessage)
+    .where(
+      and(
+        eq(whatsappMessage.advisorId, advisorId),
+        eq(whatsappMessage.phone, phone),
+        page.before
+          ? sql`(${EXCHANGED_AT_SQL}, ${whatsappMessage.id}) < (${page.before.at}::timestamptz, ${page.before.id}::uuid)`
+          : undefined,
+      ),
+    )
+    .orderBy(sql`${EXCHANGED_AT_SQL} desc`, desc(whatsappMessage.id))
+    .limit(page.limit);
+}
+
+/**
  * The newest message of each of these conversations that was exchanged or is on its way (one
- * indexed probe per phone). A booking writes its reminder and follow-up, scheduled for days
- * ahead, with the confirmation: those, and messages that never went out (skipped, cancelled),
- * are not the conversation's last message.
+ * indexed probe per phone), by the chat's order (EXCHANGED_AT_SQL): a reminder sent today is
+ * newer than the messages of the day it was booked. A booking writes its reminder and
+ * follow-up, scheduled for days ahead, with the confirmation: those, and messages that never
+ * went out (skipped, cancelled), are not the conversation's last message.
  */
 export async function lastMessagesOf(db: DbOrTx, advisorId: string, phones: string[]): Promise<MessageRow[]> {
   if (phones.length === 0) return [];
@@ -266,7 +335,7 @@ export async function lastMessagesOf(db: DbOrTx, advisorId: string, phones: stri
       select id from whatsapp_message
       where advisor_id = ${advisorId} and phone = p.phone
         and status not in ('scheduled', 'skipped', 'cancelled')
-      order by created_at desc, id desc limit 1) m)`;
+      order by ${EXCHANGED_AT_SQL} desc, id desc limit 1) m)`;
   return db
     .select()
     .from(whatsappMessage)

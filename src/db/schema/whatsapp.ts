@@ -134,6 +134,15 @@ export const whatsappMessage = pgTable(
   (t) => [
     index('whatsapp_message_advisor_created_idx').on(t.advisorId, t.createdAt.desc(), t.id.desc()),
     index('whatsapp_message_advisor_phone_idx').on(t.advisorId, t.phone, t.createdAt.desc()),
+    // A conversation in the order its messages were exchanged (the chat, its last message):
+    // the expression must stay the one inbox.repository.ts orders by (EXCHANGED_AT_SQL).
+    index('whatsapp_message_phone_exchanged_idx').on(
+      t.advisorId,
+      t.phone,
+      sql`(case when ${t.direction} = 'inbound' then ${t.createdAt} else coalesce(${t.sentAt}, ${t.createdAt}) end) desc`,
+      // NULLS FIRST, as a query's `desc` means: drizzle's default (NULLS LAST) would not serve it.
+      t.id.desc().nullsFirst(),
+    ),
     uniqueIndex('whatsapp_message_idempotency_idx')
       .on(t.advisorId, t.idempotencyKey)
       .where(sql`${t.idempotencyKey} is not null`),

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Message } from './api-types';
 import { appendUnique } from './list-items';
-import { upsertLive } from './live-list';
+import { exchangedAt, upsertLive } from './live-list';
 
 const at = (id: string, minute: number, status: Message['status'] = 'sent', phone = '+34600000001') =>
   ({ id, status, phone, createdAt: new Date(Date.UTC(2026, 11, 1, 10, minute)).toISOString() }) as Message;
@@ -39,6 +39,41 @@ describe('upsertLive', () => {
 
   it('does not move a shown message back behind a later status', () => {
     expect(upsertLive([at('a', 10, 'read')], at('a', 10, 'sent'), all)[0]?.status).toBe('read');
+  });
+
+  describe('in a chat, by when each message was exchanged', () => {
+    const chat = { ...all, time: exchangedAt };
+    const sentAt = (m: Message, minute: number): Message => ({
+      ...m,
+      direction: 'outbound',
+      sentAt: new Date(Date.UTC(2026, 11, 1, 10, minute)).toISOString(),
+    });
+    // A reminder written with the booking (minute 10), the client's answer at 20, then 30.
+    const reminder = { ...at('r', 10, 'scheduled'), direction: 'outbound', sentAt: null } as Message;
+    const shown = [at('c', 30), { ...at('b', 20, 'received'), direction: 'inbound' } as Message, reminder];
+
+    it('moves a scheduled reminder that is now sent to the newest place', () => {
+      const out = upsertLive(shown, sentAt({ ...reminder, status: 'sent' }, 40), chat);
+      expect(ids(out)).toEqual(['r', 'c', 'b']);
+      expect(out[0]?.status).toBe('sent');
+    });
+
+    it('places it between the messages exchanged before and after it went out', () => {
+      expect(ids(upsertLive(shown, sentAt({ ...reminder, status: 'sent' }, 25), chat))).toEqual([
+        'c',
+        'r',
+        'b',
+      ]);
+    });
+
+    it('orders a received message by when it arrived, not by the phone clock', () => {
+      const late = {
+        ...at('in', 35, 'received'),
+        direction: 'inbound',
+        sentAt: at('x', 1).createdAt,
+      } as Message;
+      expect(ids(upsertLive(shown, late, chat))).toEqual(['in', 'c', 'b', 'r']);
+    });
   });
 });
 

@@ -16,7 +16,7 @@ import type { Conversation, Message } from '../../lib/api-types';
 import { useDates } from '../../lib/advisor-zone';
 import { useLiveEvent, useLiveResync } from '../../lib/live-events';
 import { laterOf } from '../../lib/message-merge';
-import { upsertLive } from '../../lib/live-list';
+import { exchangedAt, upsertLive } from '../../lib/live-list';
 import { displayPhone } from '../../lib/phone-input';
 import { usePagedList } from '../../lib/use-paged-list';
 import { messageSummary } from '../../lib/message-summary';
@@ -57,8 +57,11 @@ export function ChatView({ phone, conversation, onChange }: ChatViewProps) {
 
   const upsert = (m: Message) => {
     if (m.phone !== phone) return;
-    // Newest first, as the API pages it: a new message lands at the bottom of the chat.
-    list.setItems((items) => upsertLive(items, m, { matches: () => true, complete: !list.hasMore }));
+    // Newest first by when it was exchanged, as the API pages it: a new message, or a scheduled
+    // reminder now sent, lands at the bottom of the chat.
+    list.setItems((items) =>
+      upsertLive(items, m, { matches: () => true, complete: !list.hasMore, time: exchangedAt }),
+    );
   };
   useLiveEvent('message', upsert);
   useLiveEvent('inbound', (m) => {
@@ -168,7 +171,9 @@ export function ChatView({ phone, conversation, onChange }: ChatViewProps) {
           <p className="muted center">{t('inbox.noMessages')}</p>
         )}
         {messages.map((m) => {
-          const day = dates.date(m.createdAt, { dateStyle: 'full' });
+          // The time it was exchanged, as the chat is ordered: a reminder shows when it went out.
+          const at = exchangedAt(m);
+          const day = dates.date(at, { dateStyle: 'full' });
           const showDay = day !== lastDay;
           lastDay = day;
           return (
@@ -186,7 +191,7 @@ export function ChatView({ phone, conversation, onChange }: ChatViewProps) {
                 </p>
                 <span className="bubble-meta">
                   <EditedMark message={m} className="bubble-edited" />
-                  {dates.time(m.createdAt)}
+                  {dates.time(at)}
                   {m.direction === 'outbound' && <MessageTicks status={m.status} />}
                 </span>
               </div>

@@ -5,17 +5,24 @@ import { EmptyState } from '../../components/EmptyState';
 import { useI18n } from '../../i18n/i18n-context';
 import type { Conversation, Message } from '../../lib/api-types';
 import { useLiveEvent, useLiveResync } from '../../lib/live-events';
+import { exchangedAt } from '../../lib/live-list';
 import { laterOf } from '../../lib/message-merge';
 import { usePagedList } from '../../lib/use-paged-list';
 import { ChatView } from './chat-view';
 import { ConversationList } from './conversation-list';
 import { optOutChange } from './opt-out';
 
+/** Never a conversation's last message (the server's rule too): not sent, and never will be. */
+const NOT_EXCHANGED: ReadonlySet<string> = new Set(['scheduled', 'skipped', 'cancelled']);
+
+/** Whether `m` is newer than `than` by when they were exchanged (as the server picks the last). */
+const newerThan = (m: Message, than: Message) => Date.parse(exchangedAt(m)) >= Date.parse(exchangedAt(than));
+
 /** A conversation as shown and as read again: a live event may have overtaken the read. */
 function fresherConversation(shown: Conversation, fresh: Conversation): Conversation {
   const was = shown.lastMessage;
   const now = fresh.lastMessage;
-  if (was && now && was.id !== now.id && was.createdAt > now.createdAt) return shown;
+  if (was && now && was.id !== now.id && !newerThan(now, was)) return shown;
   return { ...fresh, lastMessage: now && was?.id === now.id ? laterOf(was, now) : now };
 }
 
@@ -52,12 +59,13 @@ export function InboxScreen({ phone }: { phone: string | null }) {
         items.map((c) => (c.lastMessage?.id === m.id ? { ...c, lastMessage: laterOf(c.lastMessage, m) } : c)),
       );
     }
+    // A reminder sent now is newer than the messages of the day it was booked, by when it went out.
     if (
       m.direction === 'outbound' &&
+      !NOT_EXCHANGED.has(m.status) &&
       list.items.some(
         (c) =>
-          c.phone === m.phone &&
-          (!c.lastMessage || c.lastMessage.id === m.id || c.lastMessage.createdAt <= m.createdAt),
+          c.phone === m.phone && (!c.lastMessage || c.lastMessage.id === m.id || newerThan(m, c.lastMessage)),
       )
     )
       bump(m, false);
