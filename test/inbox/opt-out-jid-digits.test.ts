@@ -61,6 +61,13 @@ describe('numbers whose JID drops a digit', () => {
     const phone = '+5531988887777';
     const send = await slow.ana.client.post('/api/whatsapp/send', { to: '+55 31 98888 7777', text: 'Olá!' });
     expect(send.status).toBe(202);
+    // Sent before the client answers: a conversation's last message is the one exchanged last, and
+    // on a busy machine the send could otherwise go out after the reply and be the last one.
+    await waitFor(
+      () => findMessage(slow.service.runtime.ctx.db, slow.ana.userId, send.body.message.id),
+      (row) => row?.sentAt != null,
+      { what: 'our message sent' },
+    );
     await clientWrites(phone, 'Oi, tudo bem?');
     const items = await waitFor(
       async () => (await slow.ana.client.get('/api/whatsapp/conversations?limit=200')).body.items as any[],
