@@ -376,6 +376,48 @@ describe('linking by phone number instead of the QR', () => {
   );
 });
 
+describe('switching from the QR to a pairing code', () => {
+  it('offers the phone-number form next to the QR; submitting it shows the code, then links', async () => {
+    const { client } = await signUpAdvisor(suite.web.url, 'Marta Gil');
+    const { page, context, pageErrors } = await openPage(suite.browser, suite.web.url, DESKTOP);
+    await useSessionOf(context, client);
+    await page.goto('/whatsapp');
+    await page.getByRole('button', { name: 'Conectar WhatsApp Business' }).click();
+    await page.getByTestId('qr-image').waitFor();
+    expect(await page.getByTestId('pairing-code').count()).toBe(0);
+
+    // The QR cannot be scanned (the dashboard is open on the phone itself): the way out is right there.
+    await page
+      .locator('.qr-panel')
+      .getByRole('button', { name: '¿No puedes escanear? Vincular con el número de teléfono' })
+      .click();
+    const form = page.locator('.qr-panel').getByTestId('phone-link-form');
+    await form.getByText('Este código QR dejará de valer').waitFor();
+    await form.getByLabel('Tu número de WhatsApp Business').fill('+34 622 33 44 55');
+    await form.getByRole('button', { name: 'Obtener el código' }).click();
+    const code = page.getByTestId('pairing-code');
+    await code.waitFor();
+    const shown = (await code.textContent())!.trim();
+    expect(shown).toMatch(/^[1-9A-HJ-NP-TV-Z]{8}$/);
+    // The code on screen is the gateway's, and the switch's logout left no "logged out" alert.
+    await waitFor(
+      async () => (await client.get('/api/whatsapp/config')).body,
+      (config) => config.status === 'qr_pending' && config.qr?.pairingCode === shown,
+      { what: 'the pairing code on screen is the current one' },
+    );
+    expect((await client.get('/api/whatsapp/config')).body.alert).toBeNull();
+    expect(await page.getByRole('alert').count()).toBe(0);
+    await screenshot(page, 'whatsapp-qr-then-pairing-code');
+
+    // Typed on that phone (the sandbox's button plays it): the number asked with is linked.
+    await page.getByRole('button', { name: 'Simular escaneo' }).click();
+    await page.locator('[data-testid="connection-status"] [data-status="connected"]').waitFor();
+    await expect(page.getByTestId('connected-phone').textContent()).resolves.toBe('+34 622 33 44 55');
+    expect(pageErrors).toEqual([]);
+    await context.close();
+  });
+});
+
 /** Webhooks from the emulator are lost until the returned function restores them. */
 async function loseWebhooks(advisor: ConnectedAdvisor): Promise<() => Promise<unknown>> {
   const res = await advisor.emulator.put('/_emulator/faults', { dropWebhookRate: 1 });

@@ -47,6 +47,18 @@ export const whatsappConfig = pgTable('whatsapp_config', {
   qrCode: text('qr_code'),
   qrPairingCode: text('qr_pairing_code'),
   qrExpiresAt: ts('qr_expires_at'),
+  /**
+   * The number (E.164) the gateway's current socket was asked a pairing code for; null while the
+   * QR on show is only for scanning. A connect with another number starts over (see below).
+   */
+  pairingNumber: text('pairing_number'),
+  /**
+   * Set when a connect with a number logged out the instance that was showing a plain QR, to ask
+   * again with the number (Evolution hands out pairing codes only when it starts a socket). The
+   * close 401 and LOGOUT_INSTANCE that logout sends, and the old socket's late QRs, are this
+   * switch's echo, not a phone that logged out. Cleared with the QR (linked, disconnected, removed).
+   */
+  pairingSwitchAt: ts('pairing_switch_at'),
   alert: text('alert'),
   settings: jsonb('settings').$type<Record<string, unknown>>().notNull().default({}),
   features: jsonb('features').$type<Record<string, boolean>>().notNull().default({}),

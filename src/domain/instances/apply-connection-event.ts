@@ -9,7 +9,7 @@ import {
 } from '../../db/repositories/whatsapp-config.repository.js';
 import type { ConnectionEvent, LogoutEvent, QrEvent, QrLimitEvent } from '../../gateway/index.js';
 import { nowOf, type DomainContext } from '../context.js';
-import { qrExpiryOf, qrImageOf } from './qr-image.js';
+import { NO_QR, qrExpiryOf, qrImageOf, switchingToPairing } from './qr-image.js';
 import { SENDING_PAUSED } from './pause-sending.js';
 
 export type ConnectionSignal = QrEvent | QrLimitEvent | ConnectionEvent | LogoutEvent;
@@ -54,6 +54,9 @@ async function decideAndApply(
   switch (signal.type) {
     case 'qr': {
       if (row.status === 'connected') return 'done'; // a stale QR after linking changes nothing
+      // After a connect switched to a pairing code every QR of the new socket carries one: a
+      // plain QR over the code on show is the ended socket's, delivered late, and would hide it.
+      if (switchingToPairing(row) && row.qrPairingCode && !signal.qr.pairingCode) return 'done';
       const image = await qrImageOf(signal.qr);
       const qr = { image, pairingCode: signal.qr.pairingCode, expiresAt: qrExpiryOf(row, image, now) };
       patch = {
@@ -67,13 +70,7 @@ async function decideAndApply(
       break;
     }
     case 'qr_limit':
-      patch = {
-        status: 'disconnected',
-        qrCode: null,
-        qrPairingCode: null,
-        qrExpiresAt: null,
-        alert: 'qr_limit_reached',
-      };
+      patch = { status: 'disconnected', ...NO_QR, alert: 'qr_limit_reached' };
       reason = 'qr_limit_reached';
       break;
     case 'connection':
@@ -85,9 +82,7 @@ async function decideAndApply(
           profileName: signal.profileName ?? row.profileName,
           connectedAt: row.status === 'connected' && row.connectedAt ? row.connectedAt : now,
           ...warmupOf(row, phone, now),
-          qrCode: null,
-          qrPairingCode: null,
-          qrExpiresAt: null,
+          ...NO_QR,
           // A repeated "open" (Baileys reconnects silently) must not lift a failure pause; a real
           // reconnection, from disconnected, does.
           alert: row.status === 'connected' && row.alert === SENDING_PAUSED ? row.alert : null,
@@ -98,13 +93,7 @@ async function decideAndApply(
         if (row.status !== 'disconnected' && row.status !== 'not_configured') return 'done';
         patch = { status: 'connecting' };
       } else if (signal.state === 'refused') {
-        patch = {
-          status: 'disconnected',
-          qrCode: null,
-          qrPairingCode: null,
-          qrExpiresAt: null,
-          alert: 'qr_limit_reached',
-        };
+        patch = { status: 'disconnected', ...NO_QR, alert: 'qr_limit_reached' };
         reason = `refused_${signal.statusReason}`;
       } else {
         // Disconnected by the advisor (no alert): Evolution reports that logout as close 401,
@@ -112,30 +101,22 @@ async function decideAndApply(
         // LOGOUT_INSTANCE processed before its close), the close's own reason still replaces it:
         // webhooks are applied in parallel, and "forbidden" says more than "logged out".
         if (row.status === 'disconnected' && row.alert === null) return 'done';
+        // The logout a connect made to ask for a pairing code (close 401 of a socket showing a
+        // QR): the instance is connecting again with the number, nothing was logged out.
+        if (signal.statusReason === 401 && switchingToPairing(row)) return 'done';
         const alert = CLOSE_ALERTS[signal.statusReason ?? 0] ?? 'connection_closed';
         // A close without a telling reason never replaces one that has it: a state poll decided
         // on the row before the webhook's close 402 was stored (the dashboard's refresh, the
         // health check) reports a bare close, and "restricted" must not turn into "closed".
         if (row.status === 'disconnected' && alert === 'connection_closed') return 'done';
-        patch = {
-          status: 'disconnected',
-          qrCode: null,
-          qrPairingCode: null,
-          qrExpiresAt: null,
-          alert,
-        };
+        patch = { status: 'disconnected', ...NO_QR, alert };
         reason = `close_${signal.statusReason}`;
       }
       break;
     case 'logout':
       if (row.status === 'disconnected') return 'done';
-      patch = {
-        status: 'disconnected',
-        qrCode: null,
-        qrPairingCode: null,
-        qrExpiresAt: null,
-        alert: 'logged_out',
-      };
+      if (switchingToPairing(row)) return 'done'; // the switch's own logout, as above
+      patch = { status: 'disconnected', ...NO_QR, alert: 'logged_out' };
       reason = 'logout';
       break;
   }

@@ -9,7 +9,7 @@ import {
   updateConfig,
   type ConfigRow,
 } from '../../db/repositories/whatsapp-config.repository.js';
-import { isGatewayError, type InstanceRef } from '../../gateway/index.js';
+import { isGatewayError, type ConnectResult, type InstanceRef } from '../../gateway/index.js';
 import { AppError } from '../app-error.js';
 import { nowOf, type DomainContext } from '../context.js';
 import {
@@ -72,6 +72,56 @@ async function ensureGatewayInstance(
 /** How many times connect decides its write again after losing it to a webhook. */
 const MAX_DECISIONS = 5;
 
+/** The gateway's QR: before Baileys produced its first one Evolution answers {count:0}, so poll briefly. */
+async function askForQr(ctx: DomainContext, ref: InstanceRef, phoneNumber?: string): Promise<ConnectResult> {
+  // The number goes with every ask: a poll that finds the instance closed starts its socket, and
+  // that socket must ask for the pairing code too.
+  const options = phoneNumber ? { number: phoneNumber } : {};
+  let connect = await ctx.gateway.connect(ref, options);
+  for (let i = 0; i < QR_POLL_ATTEMPTS && connect.state === 'connecting' && !connect.qr; i++) {
+    await new Promise((r) => setTimeout(r, QR_POLL_INTERVAL_MS));
+    connect = await ctx.gateway.connect(ref, options);
+  }
+  return connect;
+}
+
+/**
+ * Evolution asks WhatsApp for a pairing code only when it starts a socket (state close, §3.2): an
+ * instance already showing a QR answers a connect with a number with that QR, without a code. A
+ * code already on show is kept when it is this number's, or was just asked for with it (no number
+ * recorded yet: this very connect started the socket).
+ */
+function needsPairingSwitch(result: ConnectResult, row: ConfigRow, phoneNumber: string | undefined): boolean {
+  if (!phoneNumber || result.state !== 'connecting' || !result.qr) return false;
+  if (!result.qr.pairingCode) return true;
+  return row.pairingNumber !== null && row.pairingNumber !== phoneNumber;
+}
+
+/**
+ * Records that this connect is about to log the instance out to ask again with a number, before
+ * the logout, so its webhooks (close 401, LOGOUT_INSTANCE) are never taken for the phone's, even
+ * when they arrive first. False when the number was linked meanwhile (nothing to switch).
+ */
+async function markPairingSwitch(
+  ctx: DomainContext,
+  advisorId: string,
+  phoneNumber: string,
+): Promise<boolean> {
+  for (let attempt = 1; attempt <= MAX_DECISIONS; attempt++) {
+    const current = await findConfig(ctx.db, advisorId);
+    if (!current?.instanceTokenEnc) throw removedMeanwhile();
+    if (current.status === 'connected') return false;
+    const applied = await transitionConfig(
+      ctx.db,
+      advisorId,
+      { status: current.status, pairingNumber: phoneNumber, pairingSwitchAt: nowOf(ctx) },
+      { status: current.status, instanceName: current.instanceName! },
+    );
+    if (applied) return true;
+  }
+  return false;
+}
+
 export async function connectInstance(
   ctx: DomainContext,
   advisorId: string,
@@ -101,13 +151,13 @@ export async function connectInstance(
   const result = await viaGateway('connecting', async () => {
     const ref = await ensureGatewayInstance(ctx, advisorId, row);
     await subscribeWebhook(ctx, row, ref, secret);
-    let connect = await ctx.gateway.connect(ref, options.phoneNumber ? { number: options.phoneNumber } : {});
-    // Before Baileys produced its first QR Evolution answers {count:0}: poll briefly.
-    for (let i = 0; i < QR_POLL_ATTEMPTS && connect.state === 'connecting' && !connect.qr; i++) {
-      await new Promise((r) => setTimeout(r, QR_POLL_INTERVAL_MS));
-      connect = await ctx.gateway.connect(ref);
-    }
-    return connect;
+    const connect = await askForQr(ctx, ref, options.phoneNumber);
+    if (!needsPairingSwitch(connect, row, options.phoneNumber)) return connect;
+    if (!(await markPairingSwitch(ctx, advisorId, options.phoneNumber!))) return connect;
+    // End the socket that shows the plain QR (a logout is allowed while connecting, §3.5; already
+    // closed, by its QR limit meanwhile, is as good) and start one with the number.
+    await ctx.gateway.logout(ref);
+    return askForQr(ctx, ref, options.phoneNumber);
   }).catch(async (err: unknown) => {
     // A gateway that no longer knows the instance, because a remove deleted it meanwhile.
     throw (await credentialsGone(ctx, advisorId)) ? removedMeanwhile() : err;
@@ -159,6 +209,8 @@ export async function connectInstance(
         qrCode: qr.image,
         qrPairingCode: qr.pairingCode,
         qrExpiresAt: qr.expiresAt,
+        // Whose code it is, for the next connect with a number (needsPairingSwitch).
+        pairingNumber: qr.pairingCode ? (options.phoneNumber ?? current.pairingNumber) : null,
         lastStatusAt: now,
         alert: null,
       },

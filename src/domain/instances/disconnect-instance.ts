@@ -12,6 +12,7 @@ import { notFound } from '../app-error.js';
 import { nowOf, type DomainContext } from '../context.js';
 import { instanceRefOf } from './instance-credentials.js';
 import { viaGateway } from './gateway-failure.js';
+import { NO_QR } from './qr-image.js';
 
 /** How long a remove waits for the gateway to release the instance's name (see below). */
 export const NAME_RELEASE_WAIT_MS = 10_000;
@@ -43,9 +44,7 @@ export async function disconnectInstance(
     advisorId,
     {
       status: 'disconnected',
-      qrCode: null,
-      qrPairingCode: null,
-      qrExpiresAt: null,
+      ...NO_QR,
       alert: null,
       lastStatusAt: nowOf(ctx),
     },
@@ -103,9 +102,7 @@ export async function removeInstance(ctx: DomainContext, advisorId: string): Pro
     webhookSecretEnc: null,
     phoneNumber: null,
     profileName: null,
-    qrCode: null,
-    qrPairingCode: null,
-    qrExpiresAt: null,
+    ...NO_QR,
     alert: null,
     connectedAt: null,
     lastStatusAt: nowOf(ctx),

@@ -22,3 +22,31 @@ export function qrExpiryOf(
   if (row.qrCode === image && row.qrExpiresAt && row.qrExpiresAt > now) return row.qrExpiresAt;
   return new Date(now.getTime() + QR_LIFETIME_MS);
 }
+
+/**
+ * A row with no QR on show (linked, disconnected, removed): the pairing code goes with it, and so
+ * do the number it was asked for and the switch to it (schema: pairingNumber, pairingSwitchAt).
+ */
+export const NO_QR = {
+  qrCode: null,
+  qrPairingCode: null,
+  qrExpiresAt: null,
+  pairingNumber: null,
+  pairingSwitchAt: null,
+} as const;
+
+/**
+ * How long a switch to a pairing code may take: its logout, then Evolution's ~2 s wait on the new
+ * socket, then our QR polls (connect-instance.ts). A close seen by a state poll within it is the
+ * switch's; later, the switch failed halfway.
+ */
+export const PAIRING_SWITCH_SETTLE_MS = 30_000;
+
+/**
+ * A connect logged the instance out to ask again with a phone number (connect-instance.ts), and
+ * no link, disconnect or removal has happened since: the logout's close 401 and LOGOUT_INSTANCE,
+ * and QRs of the socket it ended, are that switch's and say nothing about the phone.
+ */
+export function switchingToPairing(row: { status: string; pairingSwitchAt: Date | null }): boolean {
+  return row.pairingSwitchAt !== null && row.status !== 'connected';
+}

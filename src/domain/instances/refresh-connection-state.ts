@@ -2,9 +2,10 @@
 // health check), read the live state from the gateway and apply it like an event would.
 import { findConfig, listConnectedConfigs } from '../../db/repositories/whatsapp-config.repository.js';
 import { isGatewayError } from '../../gateway/index.js';
-import type { DomainContext } from '../context.js';
+import { nowOf, type DomainContext } from '../context.js';
 import { applyConnectionEvent } from './apply-connection-event.js';
 import { instanceRefOf } from './instance-credentials.js';
+import { PAIRING_SWITCH_SETTLE_MS } from './qr-image.js';
 import { refreshWebhookSubscription } from './webhook-subscription.js';
 
 export async function refreshConnectionState(ctx: DomainContext, advisorId: string): Promise<void> {
@@ -43,12 +44,23 @@ export async function refreshConnectionState(ctx: DomainContext, advisorId: stri
     // that failed), and with that one lost, or a late "connecting" applied after the close it
     // preceded (deliveries are unordered and retried), the dashboard said "connecting" forever.
     await applyConnectionEvent(ctx, advisorId, { ...base, state: 'close', statusReason: 428 });
-  } else if (state === 'close' && row.status === 'qr_pending') {
+  } else if (state === 'close' && row.status === 'qr_pending' && !switchUnderWay(row, nowOf(ctx))) {
     // We show a QR but the gateway stopped offering one: it gave up after its QR limit (or lost
     // the instance) and that webhook was lost. Same outcome as the webhook: disconnected, with
     // the "try again" alert, instead of a QR nobody can scan any more.
     await applyConnectionEvent(ctx, advisorId, { type: 'qr_limit', instance: ref.instanceName });
   }
+}
+
+/**
+ * A connect that switches to a pairing code logs the instance out (state close) and then starts it
+ * again with the number: a poll in between must not take that close for a gateway that gave up.
+ * Past the settle time the switch failed halfway (its connect errored), and "try again" is right.
+ */
+function switchUnderWay(row: { pairingSwitchAt: Date | null }, now: Date): boolean {
+  return (
+    row.pairingSwitchAt !== null && now.getTime() - row.pairingSwitchAt.getTime() < PAIRING_SWITCH_SETTLE_MS
+  );
 }
 
 /**

@@ -188,6 +188,7 @@ export const en: Record<MessageKey, string> = {
   'wa.phoneLinkPlaceholder': '+34 612 34 56 78',
   'wa.phoneLinkWillUse': "We'll link {phone}",
   'wa.phoneLinkRequired': 'Type your WhatsApp Business number.',
+  'wa.phoneLinkReplacesQr': 'This QR code stops working: WhatsApp gives you a code to type instead.',
   'wa.phoneLinkSubmit': 'Get the code',
   'wa.pairingTitle': 'Your linking code',
   'wa.pairingSteps':

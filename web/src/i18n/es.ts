@@ -190,6 +190,8 @@ export const es = {
   'wa.phoneLinkPlaceholder': '+34 612 34 56 78',
   'wa.phoneLinkWillUse': 'Vincularemos {phone}',
   'wa.phoneLinkRequired': 'Escribe tu número de WhatsApp Business.',
+  'wa.phoneLinkReplacesQr':
+    'Este código QR dejará de valer: WhatsApp te dará un código para escribir en su lugar.',
   'wa.phoneLinkSubmit': 'Obtener el código',
   'wa.pairingTitle': 'Tu código de vinculación',
   'wa.pairingSteps':

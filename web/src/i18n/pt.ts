@@ -194,6 +194,8 @@ export const pt: Record<MessageKey, string> = {
   'wa.phoneLinkPlaceholder': '+55 11 91234-5678',
   'wa.phoneLinkWillUse': 'Vamos conectar {phone}',
   'wa.phoneLinkRequired': 'Escreva seu número do WhatsApp Business.',
+  'wa.phoneLinkReplacesQr':
+    'Este QR code deixará de valer: o WhatsApp vai te dar um código para digitar no lugar dele.',
   'wa.phoneLinkSubmit': 'Obter o código',
   'wa.pairingTitle': 'Seu código de conexão',
   'wa.pairingSteps':

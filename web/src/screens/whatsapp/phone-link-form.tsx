@@ -12,9 +12,12 @@ import { checkPhoneInput, displayPhone } from '../../lib/phone-input';
 export function PhoneLinkForm({
   defaultCountry,
   onConnected,
+  besideQr = false,
 }: {
   defaultCountry: string;
   onConnected: (result: ConnectResult) => void;
+  /** Offered next to a QR on show: asking for a code ends that QR (the server starts over). */
+  besideQr?: boolean;
 }) {
   const { t } = useI18n();
   const [open, setOpen] = useState(false);
@@ -45,6 +48,8 @@ export function PhoneLinkForm({
     setError(null);
     try {
       onConnected(await api.post<ConnectResult>('/api/whatsapp/connect', { phoneNumber: check.e164 }));
+      // The code now shows in the QR panel; the form folds away (asked again, it can change the number).
+      setOpen(false);
     } catch (err) {
       setError(err);
     } finally {
@@ -55,6 +60,7 @@ export function PhoneLinkForm({
   return (
     <form className="phone-link" onSubmit={submit} noValidate data-testid="phone-link-form">
       <p className="muted">{t('wa.phoneLinkIntro')}</p>
+      {besideQr && <p className="muted">{t('wa.phoneLinkReplacesQr')}</p>}
       <div className="inline-form">
         <Field
           label={t('wa.phoneLinkLabel')}

@@ -1,5 +1,6 @@
-// The QR code to scan with WhatsApp Business, the pairing code for those who cannot scan, and how
-// long the code stays valid. New codes arrive by SSE; once expired the advisor can ask for one.
+// The QR code to scan with WhatsApp Business, the pairing code for those who cannot scan (and the
+// form to ask for one, given by the screen), and how long the code stays valid. New codes arrive by SSE; once expired the advisor can ask for one.
+import type { ReactNode } from 'react';
 import type { QrCode } from '../../lib/api-types';
 import { useI18n } from '../../i18n/i18n-context';
 import { useCountdown } from '../../lib/use-countdown';
@@ -8,10 +9,13 @@ export function QrPanel({
   qr,
   onRefresh,
   refreshing,
+  children,
 }: {
   qr: QrCode;
   onRefresh: () => void;
   refreshing: boolean;
+  /** Below the steps: the way out for an advisor who cannot scan (the phone-number form). */
+  children?: ReactNode;
 }) {
   const { t } = useI18n();
   const seconds = useCountdown(qr.expiresAt);
@@ -54,6 +58,7 @@ export function QrPanel({
             })}
           </p>
         )}
+        {children}
       </div>
     </div>
   );

@@ -80,6 +80,11 @@ export function WhatsappScreen() {
     }
   };
 
+  const linkedByPhone = (result: ConnectResult) => {
+    setConn((prev) => ({ ...prev, status: result.status, qr: result.qr ?? null, alert: null }));
+    config.reload();
+  };
+
   if (config.loading && !config.data) return <LoadingState />;
   if (config.error && !config.data) {
     return (
@@ -149,18 +154,16 @@ export function WhatsappScreen() {
             >
               <Icon name="whatsapp" /> {connecting ? t('common.working') : t('wa.connect')}
             </button>
-            <PhoneLinkForm
-              defaultCountry={c.settings.defaultCountry}
-              onConnected={(result) => {
-                setConn((prev) => ({ ...prev, status: result.status, qr: result.qr ?? null, alert: null }));
-                config.reload();
-              }}
-            />
+            <PhoneLinkForm defaultCountry={c.settings.defaultCountry} onConnected={linkedByPhone} />
           </div>
         )}
 
         {status === 'qr_pending' && conn.qr && (
-          <QrPanel qr={conn.qr} onRefresh={connect} refreshing={connecting} />
+          <QrPanel qr={conn.qr} onRefresh={connect} refreshing={connecting}>
+            {/* Cannot scan (the dashboard is on the phone that runs WhatsApp Business, a broken
+                camera): switch to a pairing code without removing the connection. */}
+            <PhoneLinkForm defaultCountry={c.settings.defaultCountry} onConnected={linkedByPhone} besideQr />
+          </QrPanel>
         )}
         {status === 'qr_pending' && !conn.qr && (
           <div className="connect-cta">
