@@ -103,6 +103,43 @@ describe('a conversation in the order its messages were exchanged', () => {
     expect(conversation.lastMessage).toMatchObject({ id: reminder.id, purpose: 'reminder', status: 'sent' });
   });
 
+  it('moves the conversation up the inbox when its reminder goes out, days after the booking wrote it', async () => {
+    const ana = await connectedAdvisor(service, 'Ana');
+    // Whatever the hour the test runs at: quiet hours would hold the reminder until morning.
+    const quiet = await ana.client.put('/api/whatsapp/config', { settings: { quietHours: null } });
+    expect(quiet.status).toBe(200);
+    const booked = await ana.client.post('/api/appointments', {
+      externalId: `order-list-${Date.now()}`,
+      clientName: 'Nuria',
+      clientPhone: '+34621000011',
+      startsAt: new Date(Date.now() + 3 * 86_400_000).toISOString(),
+    });
+    expect(booked.status).toBe(201);
+    const reminder = booked.body.messages.find((m: any) => m.purpose === 'reminder');
+    // The booking's write is more than a minute old by the time its reminder goes out (days, in
+    // life): date it back, as the clock would have.
+    await service.database.db.execute(
+      sql`update ${whatsappMessage} set created_at = created_at - interval '2 days' where ${whatsappMessage.id} = ${reminder.id}`,
+    );
+    // Another client writes after the booking: above it in the inbox.
+    await clientWrites(ana, '+34621000012', 'hola, ¿hay hueco el jueves?');
+    const order = async () =>
+      ((await ana.client.get('/api/whatsapp/conversations?limit=200')).body.items as any[]).map(
+        (c) => c.phone,
+      );
+    expect((await order()).slice(0, 2)).toEqual(['+34621000012', '+34621000011']);
+
+    // The reminder's day comes: its delayed job runs now, through the real worker and gateway.
+    const job = await service.runtime.messages.queue.getJob(`send-${reminder.id}`);
+    await job!.promote();
+    await waitFor(
+      async () => (await chatPage(ana, '+34621000011', 50)).items.find((m) => m.id === reminder.id)?.status,
+      (status) => ['sent', 'delivered', 'read'].includes(status),
+      { what: 'the reminder sent' },
+    );
+    expect((await order()).slice(0, 2)).toEqual(['+34621000011', '+34621000012']);
+  });
+
   it('pages gaplessly through sends, receipts, ties to the microsecond and messages never sent', async () => {
     const ana = await connectedAdvisor(service, 'Ana');
     const phone = '+34621000002';

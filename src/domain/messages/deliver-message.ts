@@ -16,6 +16,7 @@ import {
   type ClaimTimes,
   type MessageRow,
 } from '../../db/repositories/message.repository.js';
+import { touchClientOutbound } from '../../db/repositories/client.repository.js';
 import { findConfig, type ConfigRow } from '../../db/repositories/whatsapp-config.repository.js';
 import { whatsappMedia } from '../../db/schema/index.js';
 import {
@@ -250,6 +251,16 @@ async function sendClaimed(
   }
 }
 
+/**
+ * A send this long after its message was written (a reminder or follow-up the booking wrote days
+ * ahead, a message held by pacing or a disconnection) moves its conversation up the inbox: the
+ * outbox write dated the conversation's last outbound contact when it wrote the message, and the
+ * inbox lists conversations by last contact while the chat shows this message as the newest.
+ * Sends that go out at once (nearly all, and every one of a bulk send at full speed) were dated
+ * by their write already and cost no statement.
+ */
+const LATE_SEND_MS = 60_000;
+
 /** Records a send the gateway accepted, with the receipts that overtook its answer. */
 async function recordSent(
   ctx: DomainContext,
@@ -275,6 +286,9 @@ async function recordSent(
   // its own when it adopted the id). They stay parked until applied, so a failure here leaves
   // them to this job's retry, which records the send again and applies them.
   if (ownsId) sent = (await applyPendingReceipts(ctx, advisorId, result.evolutionMessageId)) ?? sent;
+  if (sent?.phone && at.getTime() - sent.createdAt.getTime() > LATE_SEND_MS) {
+    await touchClientOutbound(ctx.db, advisorId, sent.phone, null, at);
+  }
   if (sent) await ctx.events.publish(advisorId, { type: 'message', data: messageView(sent) as never });
   const content = sent ?? claimed;
   if (content) {
