@@ -74,6 +74,9 @@ describe('the send screen', () => {
     await page.goto('/send');
     const recipient = page.getByTestId('recipient');
     await page.getByText('Sin prefijo, entendemos que es de Francia.').waitFor();
+    // The example is a French mobile written as the French write it (it was Spain's for all).
+    const example = await recipient.getAttribute('placeholder');
+    expect(example).toMatch(/^0[67]( \d\d){4}$/);
     await recipient.fill('06 12');
     await page.getByText('El número no tiene la longitud correcta.').waitFor();
     await recipient.fill('06 12 34 56 78');

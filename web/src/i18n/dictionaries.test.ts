@@ -1,4 +1,3 @@
-import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/min';
 import { describe, expect, it } from 'vitest';
 import { en } from './en';
 import { es, type MessageKey } from './es';
@@ -38,32 +37,5 @@ describe.each([
 
   it('leaves no text empty', () => {
     expect(Object.entries(dict).filter(([, text]) => !text.trim())).toEqual([]);
-  });
-});
-
-// The phone numbers the dashboard shows as examples (placeholders, the simulator's client) are of
-// the country its readers are in: the Portuguese one showed Spanish numbers to Brazilians. English
-// keeps Spain's, the platform's first market, as its hint does.
-describe.each([
-  ['es', es, 'ES'],
-  ['en', en, 'ES'],
-  ['pt', pt, 'BR'],
-] as const)('the %s phone examples', (_, dict, country: CountryCode) => {
-  it.each(['wa.phoneLinkPlaceholder', 'sandbox.defaultFrom'] as const)(
-    '%s is a number of its country',
-    (key) => {
-      const number = parsePhoneNumberFromString(dict[key]);
-      expect(number?.country).toBe(country);
-      expect(number?.isValid()).toBe(true);
-    },
-  );
-
-  it('send.toPlaceholder is a national number of its country', () => {
-    expect(parsePhoneNumberFromString(dict['send.toPlaceholder'], country)?.isValid()).toBe(true);
-  });
-
-  it("msg.phonePlaceholder starts with its country's calling code", () => {
-    const code = parsePhoneNumberFromString(dict['wa.phoneLinkPlaceholder'])?.countryCallingCode;
-    expect(dict['msg.phonePlaceholder']).toBe(`+${code}…`);
   });
 });

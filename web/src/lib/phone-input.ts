@@ -3,10 +3,12 @@
 // library the server validates with; the server has the last word: invalid_phone).
 import {
   getCountryCallingCode,
+  getExampleNumber,
   isSupportedCountry,
   parsePhoneNumberFromString,
   type CountryCode,
 } from 'libphonenumber-js/min';
+import mobileExamples from 'libphonenumber-js/mobile/examples';
 
 /** The countries our advisors work in most (the settings form offers these first). */
 export const CALLING_CODES: Record<string, string> = Object.fromEntries(
@@ -76,4 +78,25 @@ export function checkPhoneInput(raw: string, defaultCountry: string): PhoneCheck
 export function displayPhone(e164: string | null | undefined): string {
   if (!e164) return '—';
   return parsePhoneNumberFromString(e164)?.formatInternational() ?? e164;
+}
+
+/**
+ * A mobile number of the advisor's default country to show as an example, as it would be typed:
+ * `national` where that country is assumed (a recipient), `international` where the code is
+ * needed (their own number, a simulated client). Examples used to be Spain's in every language,
+ * then of the dashboard's language: an advisor in Mexico was shown Spanish numbers either way.
+ * Null for a country libphonenumber has no example of.
+ */
+export function examplePhone(country: string, form: 'national' | 'international'): string | null {
+  const code = country.toUpperCase();
+  if (!isSupportedCountry(code)) return null;
+  const example = getExampleNumber(code, mobileExamples);
+  if (!example) return null;
+  return form === 'national' ? example.formatNational() : example.formatInternational();
+}
+
+/** "+52…": what a number of the advisor's default country starts with, for a search by number. */
+export function callingCodePrefix(country: string): string | null {
+  const code = country.toUpperCase();
+  return isSupportedCountry(code) ? `+${getCountryCallingCode(code)}…` : null;
 }

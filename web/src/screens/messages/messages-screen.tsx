@@ -12,7 +12,7 @@ import type { Message, MessageDirection, MessageStatus, WhatsappConfig } from '.
 import { useLiveEvent, useLiveResync } from '../../lib/live-events';
 import { upsertLive } from '../../lib/live-list';
 import { laterOf } from '../../lib/message-merge';
-import { checkPhoneInput } from '../../lib/phone-input';
+import { callingCodePrefix, checkPhoneInput } from '../../lib/phone-input';
 import { useDebounced } from '../../lib/use-debounced';
 import { usePagedList } from '../../lib/use-paged-list';
 import { useResource } from '../../lib/use-resource';
@@ -114,7 +114,7 @@ export function MessagesScreen() {
               inputMode="tel"
               value={phone}
               onChange={(e) => setPhone(e.target.value)}
-              placeholder={t('msg.phonePlaceholder')}
+              placeholder={callingCodePrefix(defaultCountry) ?? undefined}
             />
           )}
         </Field>

@@ -2,7 +2,7 @@
 // country, or what looks wrong. The server has the last word (invalid_phone, opted out).
 import { Field } from '../../components/Field';
 import { useI18n } from '../../i18n/i18n-context';
-import { checkPhoneInput, displayPhone } from '../../lib/phone-input';
+import { checkPhoneInput, displayPhone, examplePhone } from '../../lib/phone-input';
 
 function countryName(code: string, locale: string): string {
   try {
@@ -50,7 +50,7 @@ export function RecipientField({
           onChange={(e) => onChange(e.target.value)}
           inputMode="tel"
           autoComplete="tel"
-          placeholder={t('send.toPlaceholder')}
+          placeholder={examplePhone(defaultCountry, 'national') ?? undefined}
           data-testid="recipient"
         />
       )}

@@ -7,7 +7,7 @@ import { Field } from '../../components/Field';
 import { useI18n } from '../../i18n/i18n-context';
 import { api, ApiError } from '../../lib/api-client';
 import type { ConnectResult } from '../../lib/api-types';
-import { checkPhoneInput, displayPhone } from '../../lib/phone-input';
+import { checkPhoneInput, displayPhone, examplePhone } from '../../lib/phone-input';
 
 export function PhoneLinkForm({
   defaultCountry,
@@ -81,7 +81,7 @@ export function PhoneLinkForm({
               }}
               inputMode="tel"
               autoComplete="tel"
-              placeholder={t('wa.phoneLinkPlaceholder')}
+              placeholder={examplePhone(defaultCountry, 'international') ?? undefined}
             />
           )}
         </Field>

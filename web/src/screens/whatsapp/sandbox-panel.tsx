@@ -7,7 +7,7 @@ import { useToast } from '../../components/Toaster';
 import { useI18n } from '../../i18n/i18n-context';
 import { api, enc } from '../../lib/api-client';
 import type { ConnectionStatus } from '../../lib/api-types';
-import { checkPhoneInput } from '../../lib/phone-input';
+import { checkPhoneInput, examplePhone } from '../../lib/phone-input';
 import { useSession } from '../../lib/session-context';
 
 interface SandboxPanelProps {
@@ -22,7 +22,7 @@ export function SandboxPanel({ instanceName, status, defaultCountry }: SandboxPa
   const { user } = useSession();
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState<'scan' | 'inbound' | null>(null);
-  const [from, setFrom] = useState(() => t('sandbox.defaultFrom'));
+  const [from, setFrom] = useState(() => examplePhone(defaultCountry, 'international') ?? '');
   const [pushName, setPushName] = useState('Lucía');
   const [text, setText] = useState('');
   const [fromError, setFromError] = useState<string | null>(null);
