@@ -346,6 +346,24 @@ describe('the opt-out switch in a chat', () => {
   });
 });
 
+describe('the opt-out badge while the chat is open', () => {
+  it('follows what the client writes, in any language, as the server reads it', async () => {
+    const { advisor, page, context, pageErrors } = await advisorPage('Sara Vivo');
+    const to = newPhone();
+    await clientWrites(advisor, to, 'Olá', 'Tomás');
+    await page.goto(`/inbox/${encodeURIComponent(to)}`);
+    await page.getByTestId('opt-out-toggle').waitFor();
+    await expect(page.getByTestId('opted-out-badge').count()).resolves.toBe(0);
+    // The dashboard knew only STOP, BAJA and ALTO in capitals: SAIR left the badge off.
+    await clientWrites(advisor, to, 'Sair!', 'Tomás');
+    await page.getByTestId('opted-out-badge').waitFor();
+    await clientWrites(advisor, to, 'voltar', 'Tomás');
+    await page.getByTestId('opted-out-badge').waitFor({ state: 'detached' });
+    expect(pageErrors).toEqual([]);
+    await context.close();
+  });
+});
+
 describe('signing in with a crafted next', () => {
   it('a backslash path goes to the default page, not a blank one', async () => {
     const { page, context, pageErrors } = await openPage(suite.browser, suite.web.url);

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listAudit } from '../../src/db/repositories/audit.repository.js';
 import { insertWebhookEvents } from '../../src/db/repositories/webhook-event.repository.js';
 import { whatsappClient } from '../../src/db/schema/index.js';
+import type { LiveEvent } from '../../src/domain/events/event-bus.js';
 import { processWebhookEvent } from '../../src/domain/webhooks/process-webhook-event.js';
 import { HttpClient } from '../support/http.js';
 import { startTestService, type TestService } from '../support/service.js';
@@ -215,6 +216,48 @@ describe('opt-out keywords', () => {
       (r) => r?.unread === 2,
     );
     expect((await clientRow('+34630000030'))!.optedOut).toBe(false);
+  });
+});
+
+describe('the live inbound event', () => {
+  // The dashboard's badge follows the event's clientOptedOut. It used to guess from the words, and
+  // a STOP written before the client's START (delivered after it) showed the client opted out.
+  it('says when a message changed the client’s consent, as the server decided it', async () => {
+    const phone = '+34630000088';
+    const seen: LiveEvent[] = [];
+    const unsubscribe = await service.runtime.events.subscribe(ana.userId, (e) => seen.push(e));
+    const inbound = (id: string) =>
+      waitFor(
+        async () => seen.find((e) => e.type === 'inbound' && e.data.evolutionMessageId === id),
+        (e) => e !== undefined,
+        { what: `the inbound event of ${id}` },
+      ).then((e) => e!.data);
+    const t = Math.floor(Date.now() / 1000);
+    const post = async (text: string, ts: number, id: string) => {
+      const res = await postWebhook(
+        service,
+        JSON.stringify(
+          envelope(
+            ana.instanceName,
+            'messages.upsert',
+            upsertData(phone, text, id, { messageTimestamp: ts }),
+          ),
+        ),
+        { authorization: `Bearer ${webhookJwt(ana.secret)}` },
+      );
+      expect(res.status).toBe(200);
+      return inbound(id);
+    };
+    try {
+      expect(await post('hola', t, 'LIVE1')).not.toHaveProperty('clientOptedOut');
+      expect(await post('STOP', t + 1, 'LIVE2')).toMatchObject({ text: 'STOP', clientOptedOut: true });
+      // START written later, delivered first; then the older STOP: it changes nothing.
+      expect(await post('START', t + 10, 'LIVE4')).toMatchObject({ clientOptedOut: false });
+      expect(await post('STOP', t + 5, 'LIVE3')).not.toHaveProperty('clientOptedOut');
+      expect((await clientRow(phone))!.optedOut).toBe(false);
+    } finally {
+      await unsubscribe();
+    }
   });
 });
 

@@ -189,7 +189,14 @@ export async function receiveInboundMessage(
   });
   // An edit or deletion of this message that came before it: applied now that it is stored.
   const current = await applyParkedChanges(ctx, message);
-  await ctx.events.publish(advisorId, { type: 'inbound', data: messageView(current) as never });
+  // The client's consent as this message left it, when it changed it: the dashboard's badge reads
+  // it here instead of guessing from the words (a STOP older than the client's START changes
+  // nothing, and only the server knows the order).
+  const optedOut = outcome.optChange ? { clientOptedOut: outcome.optChange === 'opt_out' } : {};
+  await ctx.events.publish(advisorId, {
+    type: 'inbound',
+    data: { ...messageView(current), ...optedOut } as never,
+  });
   if (outcome.appointment) {
     await ctx.events.publish(advisorId, {
       type: 'appointment',

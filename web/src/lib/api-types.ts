@@ -70,6 +70,12 @@ export type MessageStatus =
   | 'received'
   | 'skipped'
   | 'cancelled';
+/**
+ * A client's message as the live `inbound` event carries it: with `clientOptedOut` when the
+ * message changed the client's consent (STOP, START…), as the server decided it.
+ */
+export type InboundEvent = Message & { clientOptedOut?: boolean };
+
 export type MessageDirection = 'outbound' | 'inbound';
 export type MessageType = 'text' | 'image' | 'document' | 'audio' | 'video';
 

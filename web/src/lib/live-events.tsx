@@ -6,13 +6,13 @@
 // before the stream opened (a page load, where both start together) or while it was down reads
 // again each time it opens (useLiveResync). Only `status` needs none: every stream starts with it.
 import { createContext, useContext, useEffect, useRef, useState, type ReactNode } from 'react';
-import type { Message, StatusEvent } from './api-types';
+import type { InboundEvent, Message, StatusEvent } from './api-types';
 import { SESSION_LOST } from './api-client';
 
 export interface LiveEventMap {
   status: StatusEvent;
   message: Message;
-  inbound: Message;
+  inbound: InboundEvent;
 }
 export type LiveEventName = keyof LiveEventMap;
 type Listener<K extends LiveEventName> = (data: LiveEventMap[K]) => void;

@@ -20,7 +20,6 @@ import { exchangedAt, upsertLive } from '../../lib/live-list';
 import { displayPhone } from '../../lib/phone-input';
 import { usePagedList } from '../../lib/use-paged-list';
 import { messageSummary } from '../../lib/message-summary';
-import { optOutChange } from './opt-out';
 import { ReplyBox } from './reply-box';
 
 interface ChatViewProps {
@@ -67,8 +66,7 @@ export function ChatView({ phone, conversation, onChange }: ChatViewProps) {
   useLiveEvent('inbound', (m) => {
     if (m.phone !== phone) return;
     upsert(m);
-    const change = optOutChange(m.text);
-    if (change !== null) setOptedOut(change);
+    if (m.clientOptedOut !== undefined) setOptedOut(m.clientOptedOut);
     markRead();
   });
   // An edit or a receipt published before the stream opened (or while it was down) was missed.

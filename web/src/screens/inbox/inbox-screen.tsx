@@ -3,14 +3,13 @@
 import { PageHeader } from '../../components/AppShell';
 import { EmptyState } from '../../components/EmptyState';
 import { useI18n } from '../../i18n/i18n-context';
-import type { Conversation, Message } from '../../lib/api-types';
+import type { Conversation, InboundEvent, Message } from '../../lib/api-types';
 import { useLiveEvent, useLiveResync } from '../../lib/live-events';
 import { exchangedAt } from '../../lib/live-list';
 import { laterOf } from '../../lib/message-merge';
 import { usePagedList } from '../../lib/use-paged-list';
 import { ChatView } from './chat-view';
 import { ConversationList } from './conversation-list';
-import { optOutChange } from './opt-out';
 
 /** Never a conversation's last message (the server's rule too): not sent, and never will be. */
 const NOT_EXCHANGED: ReadonlySet<string> = new Set(['scheduled', 'skipped', 'cancelled']);
@@ -38,7 +37,7 @@ export function InboxScreen({ phone }: { phone: string | null }) {
     if (!from) return;
     list.setItems((items) => {
       const current = items.find((c) => c.phone === from);
-      const change = inbound ? optOutChange(m.text) : null;
+      const change = inbound ? ((m as InboundEvent).clientOptedOut ?? null) : null;
       const next: Conversation = {
         phone: from,
         clientName: current?.clientName ?? m.clientName,
