@@ -114,6 +114,14 @@ describe('a reminder that goes out while the chat is open', () => {
     expect(booked.status).toBe(201);
     const reminder = booked.body.messages.find((m: any) => m.purpose === 'reminder');
     expect(reminder.status).toBe('scheduled');
+    // The confirmation goes out before the client answers: a chat is in the order messages were
+    // exchanged, and on a busy machine it could otherwise be sent after the answer and be newest.
+    const confirmation = booked.body.messages.find((m: any) => m.purpose === 'confirmation');
+    await waitFor(
+      async () => (await advisor.client.get(`/api/whatsapp/messages/${confirmation.id}`)).body.sentAt,
+      (sentAt) => typeof sentAt === 'string',
+      { what: 'the confirmation sent' },
+    );
     const wrote = await phoneOf(advisor)('inbound', { from, pushName: 'Paula', text: 'Allí estaré' });
     expect(wrote.status).toBe(201);
 
