@@ -295,8 +295,6 @@ export interface ExchangedCursor {
   id: string;
 }
 
-export type ChatMessageRow = MessageRow & { exchangedAt: string };
-
 /** One conversation's messages, most recently exchanged first (EXCHANGED_AT_SQL), by pages. */
 export function listChatMessages(
   db: DbOrTx,
