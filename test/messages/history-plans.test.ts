@@ -7,6 +7,7 @@
 // no Sort in its plan; one it cannot still sorts, whatever the table holds.
 import { sql, type SQL } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { listAppointmentAudit } from '../../src/db/repositories/appointment.repository.js';
 import { listChatMessages, listConversations } from '../../src/db/repositories/inbox.repository.js';
 import { listMessages } from '../../src/db/repositories/message.repository.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
@@ -69,5 +70,17 @@ describe('pages served in order by their index', () => {
         sql`select id from whatsapp_message where advisor_id = ${advisor} order by text desc limit 50`,
     });
     expect(plan).toMatch(/Sort/);
+  });
+});
+
+// An appointment's timeline (its audit entries) is read each time the appointment is shown. It
+// used to read every audit entry of the advisor and test each one's JSON for the appointment id.
+describe("an appointment's audit entries", () => {
+  it('are found by the appointment, not among all of the advisor’s entries', async () => {
+    const plan = await planOf(
+      listAppointmentAudit(database.db, advisor, 'c0ffee00-0000-4000-8000-000000000001'),
+    );
+    expect(plan).toMatch(/Index Cond: .*appointmentId/);
+    expect(plan).not.toMatch(/Sort/);
   });
 });

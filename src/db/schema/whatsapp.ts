@@ -227,7 +227,17 @@ export const auditLog = pgTable(
     content: jsonb('content').$type<Record<string, unknown>>(),
     createdAt: ts('created_at').notNull().defaultNow(),
   },
-  (t) => [index('audit_log_advisor_created_idx').on(t.advisorId, t.createdAt.desc())],
+  (t) => [
+    index('audit_log_advisor_created_idx').on(t.advisorId, t.createdAt.desc()),
+    // An appointment's own entries (its timeline, read each time the appointment is shown), few
+    // among the advisor's many: without it every view read all of the advisor's entries and
+    // tested each one's JSON. Partial: only appointment.* entries are indexed, so the entry of
+    // every sent message costs no write here. The predicate must read exactly as
+    // listAppointmentAudit's for PostgreSQL to use the index (test/messages/history-plans).
+    index('audit_log_appointment_idx')
+      .on(t.advisorId, sql`(${t.content} ->> 'appointmentId')`, t.id)
+      .where(sql`${t.action} like 'appointment.%'`),
+  ],
 );
 
 /** Appointments pushed by the booking module; the source of truth for automated messages. */

@@ -1,0 +1,1 @@
+CREATE INDEX "audit_log_appointment_idx" ON "audit_log" USING btree ("advisor_id",("content" ->> 'appointmentId'),"id") WHERE "audit_log"."action" like 'appointment.%';
