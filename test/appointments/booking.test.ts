@@ -490,3 +490,24 @@ describe('an advisor whose locale is pt-BR', () => {
     expect(followUp.text).toContain('Como você tem se sentido desde a nossa sessão?');
   });
 });
+
+describe('an advisor whose locale has no templates of its own', () => {
+  it('writes the date in the language of the message, not of the locale', async () => {
+    // ca-ES is offered by the dashboard's settings; Catalan has no built-ins, so the messages are
+    // Spanish, and the date inside them must be too (it used to read "dimarts, … de desembre").
+    const nuria = await bookingAdvisor(service, 'Núria Puig', { locale: 'ca-ES', timezone: 'Europe/Madrid' });
+    const startsAt = DateTime.now().setZone('Europe/Madrid').plus({ days: 3 }).set({ hour: 10, minute: 0 });
+    const body = booking({ startsAt: startsAt.toISO(), timezone: 'Europe/Madrid' });
+    const res = await nuria.api.post('/api/appointments', body);
+    expect(res.status).toBe(201);
+
+    const spanishDate = startsAt.setLocale('es-ES').toLocaleString(DateTime.DATE_HUGE);
+    const catalanDate = startsAt.setLocale('ca-ES').toLocaleString(DateTime.DATE_HUGE);
+    expect(spanishDate).not.toBe(catalanDate);
+    for (const purpose of ['confirmation', 'reminder']) {
+      const text = onlyOne(res.body.messages, purpose).text;
+      expect(text).toContain(`📅 ${spanishDate}\n🕐 10:00`);
+      expect(text).not.toContain(catalanDate);
+    }
+  });
+});

@@ -34,6 +34,17 @@ describe('buildAppointmentVariables', () => {
     expect(variables).toMatchObject({ fecha_cita: 'Tuesday, December 1, 2026', hora_cita: '3:30 AM' });
   });
 
+  it.each([
+    ['ca-ES', 'martes, 1 de diciembre de 2026', '9:30'],
+    ['fr-FR', 'martes, 1 de diciembre de 2026', '9:30'],
+    ['de-DE', 'martes, 1 de diciembre de 2026', '9:30'],
+    ['es-US', 'martes, 1 de diciembre de 2026', '9:30 a.m.'],
+    ['en-GB', 'Tuesday, 1 December 2026', '09:30'],
+  ])('writes the date for a %s advisor in the language their messages are sent in', (locale, date, time) => {
+    const variables = buildAppointmentVariables(appointment, { name: 'Ana', locale });
+    expect(variables).toMatchObject({ fecha_cita: date, hora_cita: time });
+  });
+
   it.each([undefined, '', '   '])('leaves out the address and personal message when they are %j', (blank) => {
     const variables = buildAppointmentVariables({ ...appointment, address: blank }, advisor, blank);
     expect(variables).not.toHaveProperty('direccion');

@@ -1,5 +1,6 @@
 import type { BuiltinVariableName } from './template-variables.js';
 import { formatAppointmentDate, formatAppointmentTime } from './format-appointment-time.js';
+import { messageLocale } from './template-language.js';
 
 export interface AppointmentForMessage {
   clientName: string;
@@ -11,7 +12,10 @@ export interface AppointmentForMessage {
 
 export interface AdvisorForMessage {
   name: string;
-  /** BCP-47 locale; decides how the date and time read ("es-MX", "en-US"). */
+  /**
+   * BCP-47 locale; decides how the date and time read ("es-MX", "en-US"), in the language the
+   * messages are sent in (messageLocale: a ca-ES advisor's Spanish messages get a Spanish date).
+   */
   locale: string;
 }
 
@@ -36,10 +40,11 @@ export function buildAppointmentVariables(
   advisor: AdvisorForMessage,
   personalMessage?: string,
 ): AppointmentVariables {
+  const locale = messageLocale(advisor.locale);
   const variables: AppointmentVariables = {
     nombre_cliente: appointment.clientName.trim(),
-    fecha_cita: formatAppointmentDate(appointment.startsAt, appointment.timezone, advisor.locale),
-    hora_cita: formatAppointmentTime(appointment.startsAt, appointment.timezone, advisor.locale),
+    fecha_cita: formatAppointmentDate(appointment.startsAt, appointment.timezone, locale),
+    hora_cita: formatAppointmentTime(appointment.startsAt, appointment.timezone, locale),
     nombre_asesor: advisor.name.trim(),
   };
   const address = appointment.address?.trim();

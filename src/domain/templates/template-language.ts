@@ -19,3 +19,23 @@ export function templateLanguageForLocale(locale: string): TemplateLanguage {
   const language = locale.trim().toLowerCase().split(/[-_]/)[0] ?? '';
   return isTemplateLanguage(language) ? language : 'es';
 }
+
+/**
+ * The locale the dates and times inside an advisor's messages are written in: the advisor's own
+ * when it speaks the language the messages are sent in (es-MX keeps its "9:30 a.m.", en-GB its
+ * "09:30"), else that language in the advisor's region. A ca-ES, fr-FR or de-DE advisor (the
+ * dashboard offers them) gets the Spanish built-ins, and the date in them read "dimarts, 1 de
+ * desembre del 2026" or "Dienstag, 1. Dezember 2026" inside a Spanish sentence.
+ */
+export function messageLocale(locale: string): string {
+  const language = templateLanguageForLocale(locale);
+  let parsed: Intl.Locale;
+  try {
+    parsed = new Intl.Locale(locale.trim().replace(/_/g, '-'));
+  } catch {
+    return language; // not a BCP-47 tag: the settings never store one, so only hand-made input
+  }
+  if (parsed.language === language) return locale;
+  const regional = parsed.region ? `${language}-${parsed.region}` : language;
+  return Intl.DateTimeFormat.supportedLocalesOf(regional).length > 0 ? regional : language;
+}
