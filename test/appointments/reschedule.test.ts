@@ -137,6 +137,36 @@ describe('rescheduling', () => {
     expect(newReminder).toMatchObject({ status: 'skipped', error: { code: 'reminder_time_passed' } });
   });
 
+  it('moves the end with the start when a PATCH gives only the new start, keeping the length', async () => {
+    const HOUR = 3_600_000;
+    const at = (ms: number) => new Date(ms).toISOString();
+    const start = inSeconds(2 * 86_400).getTime();
+    const body = booking({ startsAt: at(start), endsAt: at(start + HOUR) });
+    expect((await ana.api.post('/api/appointments', body)).status).toBe(201);
+    const followUpAt = (res: any) =>
+      res.body.messages.find((m: any) => m.purpose === 'follow_up' && m.status === 'scheduled')?.scheduledAt;
+
+    // The next day, same hour: the end used to stay behind, and the move was 422 "endsAt".
+    const later = await patch(body.externalId, { startsAt: at(start + 86_400_000) });
+    expect(later.status).toBe(200);
+    expect(later.body.appointment).toMatchObject({
+      startsAt: at(start + 86_400_000),
+      endsAt: at(start + 86_400_000 + HOUR),
+    });
+    expect(followUpAt(later)).toBe(at(start + 86_400_000 + HOUR + 120 * 60_000));
+
+    // Two hours earlier: still one hour long (it used to become three, the follow-up unmoved).
+    const earlier = await patch(body.externalId, { startsAt: at(start + 86_400_000 - 2 * HOUR) });
+    expect(earlier.body.appointment.endsAt).toBe(at(start + 86_400_000 - HOUR));
+    expect(followUpAt(earlier)).toBe(at(start + 86_400_000 - HOUR + 120 * 60_000));
+
+    // An end the caller gives, or clears, is taken as given.
+    const both = await patch(body.externalId, { startsAt: at(start), endsAt: at(start + 2 * HOUR) });
+    expect(both.body.appointment).toMatchObject({ startsAt: at(start), endsAt: at(start + 2 * HOUR) });
+    const open = await patch(body.externalId, { startsAt: at(start + HOUR), endsAt: null });
+    expect(open.body.appointment).toMatchObject({ startsAt: at(start + HOUR), endsAt: null });
+  });
+
   it('answers 404 for an unknown appointment and 422 for an end before the start', async () => {
     expect((await patch('nope', { address: 'x' })).status).toBe(404);
     const body = booking();

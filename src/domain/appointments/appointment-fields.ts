@@ -101,6 +101,24 @@ export function fieldsOf(row: AppointmentRow): AppointmentFields {
   };
 }
 
+/**
+ * A change that gives a new start and says nothing of the end moves the end along, so the
+ * appointment keeps its length, as a calendar moves an event. The end used to stay where it was:
+ * moving a 10:00–11:00 session to the next day was 422 "endsAt must be after startsAt", and moving
+ * it earlier made it longer and left its follow-up at the old time. An end given (or null) wins.
+ */
+export function withEndMovedAlong<T extends Partial<AppointmentFieldsInput>>(
+  stored: Pick<AppointmentFields, 'startsAt' | 'endsAt'>,
+  changes: T,
+): T {
+  const start = changes.startsAt;
+  if (!start || changes.endsAt !== undefined || !stored.endsAt || Number.isNaN(start.getTime())) {
+    return changes;
+  }
+  const length = stored.endsAt.getTime() - stored.startsAt.getTime();
+  return { ...changes, endsAt: new Date(start.getTime() + length) };
+}
+
 const same = (a: unknown, b: unknown): boolean =>
   a instanceof Date && b instanceof Date ? a.getTime() === b.getTime() : a === b;
 

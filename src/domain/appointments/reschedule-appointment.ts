@@ -13,7 +13,9 @@
 //     so the notice is what corrects it);
 //   - a reminder, when the time changed or no reminder has gone out yet;
 //   - a follow-up, when the end time changed or no follow-up has gone out yet.
-// A change to the notes only is saved without touching any message; no change at all is a no-op.
+// A new start without an end moves the end along (withEndMovedAlong: the appointment keeps its
+// length). A change to the notes only is saved without touching any message; no change at all is a
+// no-op.
 import { insertAudit } from '../../db/repositories/audit.repository.js';
 import {
   cancelPendingMessages,
@@ -31,6 +33,7 @@ import {
   differingFields,
   fieldsOf,
   normalizeAppointmentFields,
+  withEndMovedAlong,
   type AppointmentFieldsInput,
 } from './appointment-fields.js';
 import { writeAutomatedPlans } from './appointment-messages.js';
@@ -64,7 +67,9 @@ export async function rescheduleAppointment(
     }
     const now = nowOf(ctx);
     const before = fieldsOf(current);
-    const defined = Object.fromEntries(Object.entries(changes).filter(([, v]) => v !== undefined));
+    const defined = Object.fromEntries(
+      Object.entries(withEndMovedAlong(before, changes)).filter(([, v]) => v !== undefined),
+    );
     const after = normalizeAppointmentFields({ ...before, ...defined }, advisor.settings, now);
     const differing = differingFields(before, after);
     if (differing.length === 0) return appointmentResult(tx, advisorId, current, false);
