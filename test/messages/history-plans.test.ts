@@ -8,6 +8,7 @@
 import { sql, type SQL } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listAppointmentAudit } from '../../src/db/repositories/appointment.repository.js';
+import { listAudit } from '../../src/db/repositories/audit.repository.js';
 import { listChatMessages, listConversations } from '../../src/db/repositories/inbox.repository.js';
 import { listMessages } from '../../src/db/repositories/message.repository.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
@@ -62,6 +63,19 @@ describe('pages served in order by their index', () => {
     const plan = await planOf(query());
     expect(plan).toMatch(/Index (Only )?Scan/);
     expect(plan).not.toMatch(/Sort/);
+  });
+
+  // The primary key orders the audit log too, so "no Sort" alone would pass a plan walking every
+  // advisor's entries backwards for this one's: the index must start at the advisor. (An
+  // Incremental Sort orders only the entries of one created_at instant, by id.)
+  it.each([
+    ['the audit log', () => listAudit(database.db, advisor, { limit: 51 })],
+    ['the audit log, a later page', () => listAudit(database.db, advisor, { limit: 51, beforeId: 1_000 })],
+  ])('%s', async (_, query) => {
+    const plan = await planOf(query());
+    expect(plan).toMatch(/Index Scan using audit_log_advisor_created_idx/);
+    expect(plan).toMatch(/Index Cond: \(\(?advisor_id = /);
+    expect(plan).not.toMatch(/(?<!Incremental )Sort\b(?! Key| Method)/);
   });
 
   it('still sorts what no index orders (the check can fail)', async () => {

@@ -19,24 +19,38 @@ export async function insertAudit(db: DbOrTx, advisorId: string, entry: AuditEnt
   await db.insert(auditLog).values({ advisorId, ...entry });
 }
 
-export async function listAudit(
-  db: DbOrTx,
-  advisorId: string,
-  page: { limit: number; beforeId?: number; since?: Date; until?: Date },
-): Promise<AuditRow[]> {
+/**
+ * The advisor's entries, newest first, a page after the entry `beforeId` (a query: await it, or
+ * explain it in the plan test).
+ *
+ * Ordered by (created_at, id), which audit_log_advisor_created_idx reads in order from the
+ * advisor's newest entry, rather than by id alone: the primary key orders by id too, and the
+ * planner, taking the advisor's entries for spread evenly among everyone's, walked it backwards
+ * through every newer entry of every other advisor. For an advisor who had not written for a
+ * while that was all entries written since (93 ms a first page at 850,000, bench:reads). The two
+ * orders differ only between entries of concurrent transactions (created_at is when a
+ * transaction began), and the cursor stays an entry's id.
+ */
+export function listAudit(db: DbOrTx, advisorId: string, page: { limit: number; beforeId?: number }) {
+  // `desc nulls last`, as Drizzle builds the index's `.desc()`: a plain DESC (nulls first) would
+  // not match it, and PostgreSQL would sort all of the advisor's entries.
   return db
     .select()
     .from(auditLog)
     .where(
-      and(
-        eq(auditLog.advisorId, advisorId),
-        page.beforeId ? lt(auditLog.id, page.beforeId) : undefined,
-        page.since ? sql`${auditLog.createdAt} >= ${page.since}` : undefined,
-        page.until ? sql`${auditLog.createdAt} < ${page.until}` : undefined,
-      ),
+      and(eq(auditLog.advisorId, advisorId), page.beforeId ? after(advisorId, page.beforeId) : undefined),
     )
-    .orderBy(desc(auditLog.id))
+    .orderBy(sql`${auditLog.createdAt} desc nulls last`, desc(auditLog.id))
     .limit(page.limit);
+}
+
+/**
+ * Entries listed after `beforeId`: none when it names no entry of the advisor (pruned, or not
+ * theirs). PostgreSQL starts the index scan at the row comparison's created_at.
+ */
+function after(advisorId: string, beforeId: number) {
+  return sql`(${auditLog.createdAt}, ${auditLog.id}) < (select c.created_at, c.id from ${auditLog} c
+    where c.advisor_id = ${advisorId} and c.id = ${beforeId})`;
 }
 
 /**
