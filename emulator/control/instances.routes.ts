@@ -7,7 +7,7 @@ import type { EmulatorContext } from '../core/context.js';
 import { stableDigits } from '../core/ids.js';
 import type { Instance } from '../core/instance.js';
 import { createJid } from '../core/jid.js';
-import { toDotted } from '../webhooks/events.js';
+import { toDotted, upperName } from '../webhooks/events.js';
 import { TERMINAL_CLOSE_CODES, type ConnectionLifecycle } from '../whatsapp/connection.js';
 import { editStoredMessage, revokeStoredMessage } from '../whatsapp/edits.js';
 import { receiveInbound } from '../whatsapp/inbound.js';
@@ -57,6 +57,8 @@ const receiptBody = z.strictObject({ keyId: z.string().min(1), status: z.enum(RE
 const editBody = z.strictObject({ keyId: z.string().min(1), text: z.string().min(1) });
 
 const revokeBody = z.strictObject({ keyId: z.string().min(1) });
+
+const holdBody = z.strictObject({ events: z.array(z.string().min(1)) });
 
 type Params = { name: string };
 
@@ -179,6 +181,24 @@ export function registerInstanceControl(
   app.get<{ Params: Params }>('/_emulator/instances/:name/sent', async (request) =>
     findInstance(ctx, request.params.name).sent.toArray(),
   );
+
+  // A receiver that failed some deliveries and gets their retries later (reference §4.2: up to
+  // ~20 min later, with the body of the first attempt). Held events' first attempts are not sent;
+  // release sends their retries, in the order they were held. An empty list stops holding.
+  app.put<{ Params: Params }>('/_emulator/instances/:name/webhooks/hold', async (request) => {
+    const instance = findInstance(ctx, request.params.name);
+    const { events } = parseBody(holdBody, request.body);
+    instance.heldEvents = new Set(events.map((event) => upperName(toDotted(event))));
+    return { events: [...instance.heldEvents], held: instance.heldDeliveries.length };
+  });
+
+  app.post<{ Params: Params }>('/_emulator/instances/:name/webhooks/release', async (request) => {
+    const instance = findInstance(ctx, request.params.name);
+    const retries = instance.heldDeliveries;
+    instance.heldDeliveries = [];
+    for (const retry of retries) retry();
+    return { released: retries.length };
+  });
 
   app.get<{ Params: Params; Querystring: { event?: string } }>(
     '/_emulator/instances/:name/webhooks',

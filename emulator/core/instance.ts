@@ -102,7 +102,8 @@ export interface WebhookAttempt {
   messageId: string | null;
   url: string;
   attempt: number;
-  outcome: 'delivered' | 'retrying' | 'failed' | 'rejected' | 'dropped' | 'skipped';
+  /** `held`: kept back by the control API (webhooks/hold); its retry leaves on webhooks/release. */
+  outcome: 'delivered' | 'retrying' | 'failed' | 'rejected' | 'dropped' | 'skipped' | 'held';
   status: number | null;
   error: string | null;
   durationMs: number;
@@ -139,6 +140,12 @@ export interface Instance {
   statusRows: CappedList<StatusRow>;
   sent: CappedList<SentRecord>;
   webhookLog: CappedList<WebhookAttempt>;
+  /**
+   * UPPER_SNAKE events whose deliveries the control API holds back, as if the receiver had failed
+   * them, and the retries of those held so far (sent on release with their original body).
+   */
+  heldEvents: ReadonlySet<string>;
+  heldDeliveries: (() => void)[];
   /** Receipts that fell due while the phone was offline; delivered on the next `open`. */
   pendingReceipts: (() => void)[];
   contacts: Set<string>;
@@ -192,6 +199,8 @@ export function newInstance(init: {
     statusRows: new CappedList(20_000),
     sent: new CappedList(20_000),
     webhookLog: new CappedList(2_000),
+    heldEvents: new Set(),
+    heldDeliveries: [],
     pendingReceipts: [],
     contacts: new Set(),
     removing: false,

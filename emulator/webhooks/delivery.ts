@@ -54,6 +54,43 @@ export class Deliverer {
     void this.attempt(instance, prepared, this.nextId++, 1, duplicate, this.generation);
   }
 
+  /**
+   * A delivery whose first attempt the receiver is taken to have failed: logged as `held`, and its
+   * retry (attempt 2) waits on the instance until the control API releases it. The retry carries
+   * the first attempt's body and headers, `date_time` included, as the gateway's retries do (§4.2).
+   */
+  hold(instance: Instance, prepared: PreparedRequest, duplicate: boolean): void {
+    const deliveryId = this.nextId++;
+    const generation = this.generation;
+    this.log(instance, prepared, deliveryId, 1, 'held', duplicate);
+    instance.heldDeliveries.push(() => {
+      void this.attempt(instance, prepared, deliveryId, 2, duplicate, generation);
+    });
+  }
+
+  private log(
+    instance: Instance,
+    prepared: PreparedRequest,
+    deliveryId: number,
+    attempt: number,
+    outcome: WebhookAttempt['outcome'],
+    duplicate: boolean,
+  ): void {
+    instance.webhookLog.push({
+      deliveryId,
+      event: prepared.event,
+      messageId: prepared.messageId,
+      url: prepared.url,
+      attempt,
+      outcome,
+      status: null,
+      error: null,
+      durationMs: 0,
+      at: new Date().toISOString(),
+      duplicate,
+    });
+  }
+
   /** Records an event that never went out (fault drop, bad URL) so the log tells the whole story. */
   logWithoutSending(instance: Instance, event: string, url: string, outcome: 'dropped' | 'skipped'): void {
     instance.webhookLog.push({

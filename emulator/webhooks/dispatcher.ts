@@ -7,6 +7,7 @@ import type { Stats } from '../core/stats.js';
 import type { Timers } from '../core/timers.js';
 import type { Deliverer } from './delivery.js';
 import { prepareRequest, type PreparedRequest } from './envelope.js';
+import { upperName } from './events.js';
 
 // How long reorderWebhooks holds deliveries before releasing them shuffled.
 const REORDER_WINDOW_MS = 60;
@@ -47,6 +48,10 @@ export class WebhookDispatcher {
     stats.webhooks.emitted += 1;
     if (result.kind === 'invalid-url') {
       deliverer.logWithoutSending(instance, event, result.url, 'skipped');
+      return true;
+    }
+    if (instance.heldEvents.has(upperName(event))) {
+      deliverer.hold(instance, result.request, false);
       return true;
     }
     const fault = faults.current;

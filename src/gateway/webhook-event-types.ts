@@ -38,7 +38,16 @@ export interface ConnectionEvent {
   /** The linked account's number, sent with `open`. */
   phone: string | null;
   profileName: string | null;
+  /** When the gateway sent it (GatewayDateTime); absent from state polls. */
+  dateTime?: GatewayDateTime | null;
 }
+
+/**
+ * The envelope's `date_time` (evolution-api.md §4.3): the gateway's local wall time printed as if
+ * it were UTC, so it orders one gateway's events (a retry keeps its first attempt's) but is hours
+ * off our clock. Compare it only with another GatewayDateTime.
+ */
+export type GatewayDateTime = Date & { readonly __gatewayClock: true };
 
 export interface MessageStatusEvent {
   type: 'message_status';
@@ -109,6 +118,8 @@ export interface MessageDeleteEvent {
 export interface LogoutEvent {
   type: 'logout';
   instance: string;
+  /** When the gateway sent it (GatewayDateTime). */
+  dateTime?: GatewayDateTime | null;
 }
 
 /** An event we do not act on; acknowledged so Evolution does not retry it. */

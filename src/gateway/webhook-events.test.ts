@@ -117,7 +117,29 @@ describe('CONNECTION_UPDATE', () => {
       statusReason: 200,
       phone: '+5511987654321',
       profileName: 'Ana',
+      dateTime: new Date('2025-07-23T08:22:20.492Z'),
     });
+  });
+
+  it("carries the envelope's date_time as the gateway wrote it, or null when it has none it can read", () => {
+    const close = { instance: 'advisor-42', state: 'close', statusReason: 401 };
+    const read = (extra: Record<string, unknown>) =>
+      only(parseWebhook(envelope('connection.update', close, extra)).events) as { dateTime: Date | null };
+    // Local wall time printed with a Z (§4.3): taken as written, never shifted to our clock.
+    expect(read({ date_time: '2025-07-23T08:22:20.492Z' }).dateTime).toEqual(
+      new Date('2025-07-23T08:22:20.492Z'),
+    );
+    for (const odd of [
+      { date_time: undefined },
+      { date_time: null },
+      { date_time: 'yesterday' },
+      { date_time: 7 },
+    ]) {
+      expect(read(odd).dateTime).toBeNull();
+    }
+    expect(parseWebhook(envelope('logout.instance', null, { date_time: 'x' })).events).toEqual([
+      { type: 'logout', instance: 'advisor-42', dateTime: null },
+    ]);
   });
 
   it.each([
@@ -593,7 +615,7 @@ describe('MESSAGES_EDITED (the raw protocolMessage)', () => {
 describe('other events', () => {
   it('reads LOGOUT_INSTANCE, whose data is null', () => {
     expect(parseWebhook(envelope('logout.instance', null)).events).toEqual([
-      { type: 'logout', instance: 'advisor-42' },
+      { type: 'logout', instance: 'advisor-42', dateTime: new Date('2025-07-23T08:22:20.492Z') },
     ]);
   });
 

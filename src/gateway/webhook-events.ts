@@ -9,7 +9,7 @@ import {
 } from './message-content.js';
 import { mapEvolutionStatus } from './message-status.js';
 import { parseMessageTimestamp } from './message-timestamp.js';
-import type { ParsedWebhook, WebhookEvent } from './webhook-event-types.js';
+import type { GatewayDateTime, ParsedWebhook, WebhookEvent } from './webhook-event-types.js';
 import {
   connectionUpdateSchema,
   envelopeSchema,
@@ -48,6 +48,7 @@ export function parseWebhook(body: unknown, options: ParseWebhookOptions = {}): 
   if (rawEvent === undefined) throw new WebhookParseError('The webhook names no event');
   const event = canonicalEventName(rawEvent);
   const instance = envelope.data.instance ?? null;
+  const dateTime = gatewayDateTimeOf(envelope.data.date_time);
   const receivedAt = options.receivedAt ?? new Date();
 
   const readItems = (read: (item: unknown, instance: string) => WebhookEvent): WebhookEvent[] => {
@@ -59,7 +60,11 @@ export function parseWebhook(body: unknown, options: ParseWebhookOptions = {}): 
     case 'QRCODE_UPDATED':
       return { event, instance, events: readItems((item, name) => readQr(item, name, event)) };
     case 'CONNECTION_UPDATE':
-      return { event, instance, events: readItems((item, name) => readConnection(item, name, event)) };
+      return {
+        event,
+        instance,
+        events: readItems((item, name) => readConnection(item, name, event, dateTime)),
+      };
     case 'MESSAGES_UPDATE': {
       const read = (item: unknown, name: string) => readStatusUpdate(item, name, event, receivedAt);
       return { event, instance, events: readItems(read) };
@@ -85,7 +90,7 @@ export function parseWebhook(body: unknown, options: ParseWebhookOptions = {}): 
     case 'LOGOUT_INSTANCE':
       // Its data is null: the event itself is the news.
       if (instance === null) throw new WebhookParseError(`${event} names no instance`, { event });
-      return { event, instance, events: [{ type: 'logout', instance }] };
+      return { event, instance, events: [{ type: 'logout', instance, dateTime }] };
     default:
       return { event, instance, events: [{ type: 'ignored', instance, event }] };
   }
@@ -118,7 +123,19 @@ function readQr(item: unknown, instance: string, event: string): WebhookEvent {
   };
 }
 
-function readConnection(item: unknown, instance: string, event: string): WebhookEvent {
+/** The envelope's date_time, or null when it has none we can read (it never fails an event). */
+function gatewayDateTimeOf(raw: string | null | undefined): GatewayDateTime | null {
+  if (!raw) return null;
+  const ms = Date.parse(raw);
+  return Number.isNaN(ms) ? null : (new Date(ms) as GatewayDateTime);
+}
+
+function readConnection(
+  item: unknown,
+  instance: string,
+  event: string,
+  dateTime: GatewayDateTime | null,
+): WebhookEvent {
   const update = readData(connectionUpdateSchema, item, event);
   return {
     type: 'connection',
@@ -127,6 +144,7 @@ function readConnection(item: unknown, instance: string, event: string): Webhook
     statusReason: update.statusReason ?? null,
     phone: jidToE164(update.wuid),
     profileName: update.profileName ?? null,
+    dateTime,
   };
 }
 

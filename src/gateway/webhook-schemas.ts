@@ -4,14 +4,16 @@ import { statusWordOf } from './message-status.js';
 
 /**
  * Evolution's webhook envelope (evolution-api.md §4.3) and the `data` of the events we act on
- * (§4.4). `date_time`, `sender`, `server_url`, `destination` and `apikey` are not declared:
- * we never read them (`date_time` is local time printed with a Z, `apikey` may be null or the
- * instance token), so whatever they hold cannot make a valid event fail.
+ * (§4.4). `sender`, `server_url`, `destination` and `apikey` are not declared: we never read them
+ * (`apikey` may be null or the instance token), so whatever they hold cannot make a valid event
+ * fail. `date_time` is read only to order connection events (GatewayDateTime), and one that is
+ * missing or unreadable reads as unknown rather than failing the event.
  */
 export const envelopeSchema = z.object({
   event: z.string().min(1).optional(),
   instance: z.string().min(1).nullish(),
   data: z.unknown(),
+  date_time: z.string().nullish().catch(null),
 });
 
 export const qrUpdatedSchema = z.object({

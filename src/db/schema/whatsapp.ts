@@ -59,6 +59,14 @@ export const whatsappConfig = pgTable('whatsapp_config', {
    * switch's echo, not a phone that logged out. Cleared with the QR (linked, disconnected, removed).
    */
   pairingSwitchAt: ts('pairing_switch_at'),
+  /**
+   * The envelope `date_time` of the gateway's latest `open` (evolution-api.md §4.3): a close or
+   * LOGOUT_INSTANCE dated before it was sent before that link, and arrives late as a retry (a
+   * pairing switch's logout, a disconnect's), so it says nothing about the number linked now.
+   * The gateway's local wall time printed as UTC: compared only with other `date_time` values of
+   * the gateway, never with our clock. Null while no `open` webhook has been seen.
+   */
+  linkDateTime: ts('link_date_time'),
   alert: text('alert'),
   settings: jsonb('settings').$type<Record<string, unknown>>().notNull().default({}),
   features: jsonb('features').$type<Record<string, boolean>>().notNull().default({}),

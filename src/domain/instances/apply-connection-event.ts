@@ -7,7 +7,13 @@ import {
   transitionConfig,
   type ConfigPatch,
 } from '../../db/repositories/whatsapp-config.repository.js';
-import type { ConnectionEvent, LogoutEvent, QrEvent, QrLimitEvent } from '../../gateway/index.js';
+import type {
+  ConnectionEvent,
+  GatewayDateTime,
+  LogoutEvent,
+  QrEvent,
+  QrLimitEvent,
+} from '../../gateway/index.js';
 import { nowOf, type DomainContext } from '../context.js';
 import { NO_QR, qrExpiryOf, qrImageOf, switchingToPairing } from './qr-image.js';
 import { SENDING_PAUSED } from './pause-sending.js';
@@ -74,6 +80,8 @@ async function decideAndApply(
       reason = 'qr_limit_reached';
       break;
     case 'connection':
+      // A state of the socket before the one linked now (its close, its "connecting"), late.
+      if (signal.state !== 'open' && sentBeforeLink(row, signal)) return 'done';
       if (signal.state === 'open') {
         const phone = signal.phone ?? row.phoneNumber;
         patch = {
@@ -81,6 +89,12 @@ async function decideAndApply(
           phoneNumber: phone,
           profileName: signal.profileName ?? row.profileName,
           connectedAt: row.status === 'connected' && row.connectedAt ? row.connectedAt : now,
+          // A new link is dated by its own open alone (the gateway may have changed since the
+          // last); repeated opens of one link arrive in any order, and the latest counts.
+          linkDateTime:
+            row.status === 'connected'
+              ? laterOf(row.linkDateTime, signal.dateTime)
+              : (signal.dateTime ?? null),
           ...warmupOf(row, phone, now),
           ...NO_QR,
           // A repeated "open" (Baileys reconnects silently) must not lift a failure pause; a real
@@ -115,6 +129,7 @@ async function decideAndApply(
       break;
     case 'logout':
       if (row.status === 'disconnected') return 'done';
+      if (sentBeforeLink(row, signal)) return 'done';
       if (switchingToPairing(row)) return 'done'; // the switch's own logout, as above
       patch = { status: 'disconnected', ...NO_QR, alert: 'logged_out' };
       reason = 'logout';
@@ -145,6 +160,28 @@ async function decideAndApply(
   });
   if (changed && updated.status === 'connected') await ctx.wakeWaitingSends?.(advisorId);
   return 'done';
+}
+
+/**
+ * Sent by the gateway before the `open` of the number linked now: Evolution retries a failed
+ * delivery for ~20 min with its first attempt's body (evolution-api.md §4.2), so the close 401 and
+ * LOGOUT_INSTANCE of a pairing switch's logout, or of a disconnect, can arrive after the phone
+ * linked again, and are that earlier socket's end, not this link's. A logout after the link is
+ * dated after its open and still counts. Both dates are the gateway's own `date_time`; without
+ * either (a state poll, an open seen only by polling) nothing is decided on them.
+ */
+function sentBeforeLink(
+  row: { linkDateTime: Date | null },
+  signal: { dateTime?: GatewayDateTime | null },
+): boolean {
+  if (!row.linkDateTime || !signal.dateTime) return false;
+  return signal.dateTime.getTime() < row.linkDateTime.getTime();
+}
+
+/** The later of two gateway dates: opens are applied in any order, and a retry may come last. */
+function laterOf(stored: Date | null, sent: GatewayDateTime | null | undefined): Date | null {
+  if (!sent) return stored;
+  return stored && stored.getTime() > sent.getTime() ? stored : sent;
 }
 
 /**
