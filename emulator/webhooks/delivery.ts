@@ -62,50 +62,32 @@ export class Deliverer {
   hold(instance: Instance, prepared: PreparedRequest, duplicate: boolean): void {
     const deliveryId = this.nextId++;
     const generation = this.generation;
-    this.log(instance, prepared, deliveryId, 1, 'held', duplicate);
+    const { event, messageId, url } = prepared;
+    this.log(instance, { deliveryId, event, messageId, url, attempt: 1, outcome: 'held', duplicate });
     instance.heldDeliveries.push(() => {
       void this.attempt(instance, prepared, deliveryId, 2, duplicate, generation);
     });
   }
 
+  /** One line of the instance's webhook log; what did not go out has no status, error or duration. */
   private log(
     instance: Instance,
-    prepared: PreparedRequest,
-    deliveryId: number,
-    attempt: number,
-    outcome: WebhookAttempt['outcome'],
-    duplicate: boolean,
+    entry: Omit<WebhookAttempt, 'status' | 'error' | 'durationMs' | 'at'> &
+      Partial<Pick<WebhookAttempt, 'status' | 'error' | 'durationMs'>>,
   ): void {
     instance.webhookLog.push({
-      deliveryId,
-      event: prepared.event,
-      messageId: prepared.messageId,
-      url: prepared.url,
-      attempt,
-      outcome,
       status: null,
       error: null,
       durationMs: 0,
+      ...entry,
       at: new Date().toISOString(),
-      duplicate,
     });
   }
 
   /** Records an event that never went out (fault drop, bad URL) so the log tells the whole story. */
   logWithoutSending(instance: Instance, event: string, url: string, outcome: 'dropped' | 'skipped'): void {
-    instance.webhookLog.push({
-      deliveryId: this.nextId++,
-      event,
-      messageId: null,
-      url,
-      attempt: 0,
-      outcome,
-      status: null,
-      error: null,
-      durationMs: 0,
-      at: new Date().toISOString(),
-      duplicate: false,
-    });
+    const deliveryId = this.nextId++;
+    this.log(instance, { deliveryId, event, messageId: null, url, attempt: 0, outcome, duplicate: false });
   }
 
   close(): void {
@@ -169,7 +151,7 @@ export class Deliverer {
         void this.attempt(instance, prepared, deliveryId, attempt + 1, duplicate, generation);
       });
     }
-    instance.webhookLog.push({
+    this.log(instance, {
       deliveryId,
       event: prepared.event,
       messageId: prepared.messageId,
@@ -179,7 +161,6 @@ export class Deliverer {
       status,
       error,
       durationMs: Math.round(performance.now() - started),
-      at: new Date().toISOString(),
       duplicate,
     });
   }

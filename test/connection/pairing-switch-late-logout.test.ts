@@ -5,11 +5,10 @@
 // must not mark the number just linked logged out; a logout after the link still must. The
 // emulator holds those deliveries back and releases them after the link, over real HTTP.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { listConnectionEvents } from '../../src/db/repositories/whatsapp-config.repository.js';
 import { HttpClient, signUpAdvisor } from '../support/http.js';
 import { startTestService, type TestService } from '../support/service.js';
 import { waitFor } from '../support/wait.js';
-import { webhookApplied } from '../support/whatsapp.js';
+import { connectionHistory, webhookApplied } from '../support/whatsapp.js';
 
 let service: TestService;
 let emulator: HttpClient;
@@ -21,10 +20,7 @@ afterAll(async () => {
   await service?.close();
 });
 
-const history = async (advisorId: string) =>
-  (
-    await listConnectionEvents(service.database.db, advisorId, new Date(0), new Date(Date.now() + 60_000))
-  ).map((e) => `${e.status}:${e.reason ?? ''}`);
+const history = (advisorId: string) => connectionHistory(service, advisorId);
 
 describe("a pairing switch's logout delivered after the link", () => {
   it('leaves the number linked; a logout after the link is still recorded', async () => {

@@ -4,12 +4,12 @@
 // connecting instance out and connects again with the number. The logout's own webhooks (close
 // 401, LOGOUT_INSTANCE) must not read as "your phone logged out". Emulator over real HTTP.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { findConfig, listConnectionEvents } from '../../src/db/repositories/whatsapp-config.repository.js';
+import { findConfig } from '../../src/db/repositories/whatsapp-config.repository.js';
 import { webhookSecretOf } from '../../src/domain/instances/instance-credentials.js';
 import { HttpClient, signUpAdvisor } from '../support/http.js';
 import { startTestService, type TestService } from '../support/service.js';
 import { waitFor } from '../support/wait.js';
-import { envelope, postWebhook, webhookApplied } from '../support/whatsapp.js';
+import { connectionHistory, envelope, postWebhook, webhookApplied } from '../support/whatsapp.js';
 
 let service: TestService;
 let emulator: HttpClient;
@@ -23,10 +23,7 @@ afterAll(async () => {
 
 const PAIRING_CODE = /^[1-9A-HJ-NP-TV-Z]{8}$/;
 
-const history = async (advisorId: string) =>
-  (
-    await listConnectionEvents(service.database.db, advisorId, new Date(0), new Date(Date.now() + 60_000))
-  ).map((e) => `${e.status}:${e.reason ?? ''}`);
+const history = (advisorId: string) => connectionHistory(service, advisorId);
 
 describe('asking for a pairing code while the QR is on show', () => {
   it('logs the QR socket out, connects again with the number and returns its code; the logout raises no alert', async () => {

@@ -5,7 +5,7 @@
 import { createHmac } from 'node:crypto';
 import { and, count, eq, isNotNull } from 'drizzle-orm';
 import type { DbOrTx } from '../../src/db/client.js';
-import { findConfig } from '../../src/db/repositories/whatsapp-config.repository.js';
+import { findConfig, listConnectionEvents } from '../../src/db/repositories/whatsapp-config.repository.js';
 import { webhookEvent, whatsappClient, whatsappMessage } from '../../src/db/schema/index.js';
 import { webhookSecretOf } from '../../src/domain/instances/instance-credentials.js';
 import { HttpClient, signUpAdvisor } from './http.js';
@@ -185,4 +185,15 @@ export async function webhookApplied(
   await waitFor(applied, (n) => n >= atLeast, {
     what: `${atLeast} of the gateway's ${event} webhooks applied`,
   });
+}
+
+/** The advisor's connection history as `status:reason` lines, oldest first. */
+export async function connectionHistory(service: TestService, advisorId: string): Promise<string[]> {
+  const events = await listConnectionEvents(
+    service.database.db,
+    advisorId,
+    new Date(0),
+    new Date(Date.now() + 60_000),
+  );
+  return events.map((e) => `${e.status}:${e.reason ?? ''}`);
 }
