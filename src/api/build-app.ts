@@ -5,7 +5,7 @@ import type { IncomingMessage } from 'node:http';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import { jsonSchemaTransform, serializerCompiler } from 'fastify-type-provider-zod';
 import type { AppDeps } from './deps.js';
 import { AppError } from '../domain/app-error.js';
 import {
@@ -16,6 +16,7 @@ import {
 } from './plugins/error-handler.js';
 import { registerApiRateLimit } from './plugins/api-rate-limit.js';
 import { registerJsonBodyParser } from './plugins/json-body.js';
+import { apiValidatorCompiler } from './plugins/query-validator.js';
 import { apiKeyRoutes } from './routes/api-keys.route.js';
 import { authRoutes } from './routes/auth.route.js';
 import { attachSessionCache, SessionCache } from '../auth/session-cache.js';
@@ -77,7 +78,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // parsers); Fastify's built-in text/plain parser would hand a string to the JSON schemas.
   app.removeContentTypeParser('text/plain');
   registerJsonBodyParser(app);
-  app.setValidatorCompiler(validatorCompiler);
+  app.setValidatorCompiler(apiValidatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.decorateRequest('caller', null);
   registerErrorHandler(app);

@@ -1,5 +1,6 @@
 // Request and response schemas of the message routes (API.md "Sending" and "Messages").
 import { z } from 'zod';
+import { OUTBOUND_STATUSES } from '../../domain/messages/message-status.js';
 import { TEMPLATE_LANGUAGES } from '../../domain/templates/index.js';
 import { instantSchema } from './instant.schema.js';
 
@@ -86,7 +87,9 @@ export const sendBodySchema = z
   .strict();
 
 export const listQuerySchema = z.object({
-  status: z.string().max(32).optional(),
+  // A closed list: a misspelt status (`delivred`) used to answer 200 with no items, which reads as
+  // "no such messages" rather than as the mistake it is.
+  status: z.enum([...OUTBOUND_STATUSES, 'received']).optional(),
   direction: z.enum(['outbound', 'inbound']).optional(),
   phone: z.string().max(32).optional(),
   templateKey: z.string().max(100).optional(),

@@ -1,0 +1,85 @@
+// How GET /api/whatsapp/messages reads its query string. API.md spells the history's URL with
+// every filter empty (`?status=&direction=&phone=…&limit=`), and form-driven clients send unset
+// filters that way; an empty parameter is no filter. A status the service never gives a message is
+// a mistake to answer as one (400), not an empty page that reads as "no such messages".
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { signUpAdvisor } from '../support/http.js';
+import { startTestService, type TestService } from '../support/service.js';
+
+let service: TestService;
+let client: Awaited<ReturnType<typeof signUpAdvisor>>['client'];
+let ids: string[];
+beforeAll(async () => {
+  // No gateway to reach: the messages stay queued, which is all the history needs.
+  service = await startTestService({
+    env: { EVOLUTION_API_URL: 'http://127.0.0.1:9', EVOLUTION_API_KEY: 'unused' },
+  });
+  ({ client } = await signUpAdvisor(service.url, 'Ana'));
+  ids = [];
+  for (const to of ['+34612000701', '+34612000702']) {
+    const res = await client.post('/api/whatsapp/send', { to, text: `Hola ${to}` });
+    expect(res.status).toBe(202);
+    ids.unshift(res.body.message.id); // newest first
+  }
+});
+afterAll(async () => {
+  await service?.close();
+});
+
+describe('empty query parameters', () => {
+  it('the URL API.md writes, every filter empty, lists the whole history', async () => {
+    const res = await client.get(
+      '/api/whatsapp/messages?status=&direction=&phone=&templateKey=&since=&until=&cursor=&limit=',
+    );
+    expect(res.status).toBe(200);
+    expect(res.body.items.map((m: { id: string }) => m.id)).toEqual(ids);
+    expect(res.body.nextCursor).toBeNull();
+  });
+
+  it.each(['direction', 'since', 'until', 'limit', 'appointmentId'])(
+    'an empty %s is no filter',
+    async (name) => {
+      const res = await client.get(`/api/whatsapp/messages?${name}=`);
+      expect(res.status).toBe(200);
+      expect(res.body.items).toHaveLength(ids.length);
+    },
+  );
+
+  it('an empty limit is the default one, with the other filters still applied', async () => {
+    const res = await client.get('/api/whatsapp/messages?limit=&phone=%2B34612000701&since=');
+    expect(res.status).toBe(200);
+    expect(res.body.items.map((m: { phone: string }) => m.phone)).toEqual(['+34612000701']);
+  });
+
+  it('other lists read an empty parameter as absent too', async () => {
+    for (const path of [
+      '/api/whatsapp/conversations?cursor=&limit=',
+      '/api/whatsapp/audit?cursor=&limit=',
+      '/api/whatsapp/metrics?since=&until=',
+    ]) {
+      const res = await client.get(path);
+      expect(res.status, path).toBe(200);
+    }
+  });
+
+  it('a value that is given is still checked', async () => {
+    const res = await client.get('/api/whatsapp/messages?direction=sideways&limit=');
+    expect(res.status).toBe(400);
+    expect(res.body.error.details.fields.map((f: { field: string }) => f.field)).toEqual(['direction']);
+  });
+});
+
+describe('the status filter', () => {
+  it('a status no message can have is a 400 naming the field', async () => {
+    const res = await client.get('/api/whatsapp/messages?status=delivred');
+    expect(res.status).toBe(400);
+    expect(res.body.error.code).toBe('invalid_request');
+    expect(res.body.error.details.fields.map((f: { field: string }) => f.field)).toEqual(['status']);
+  });
+
+  it.each(['queued', 'skipped', 'cancelled', 'received'])('%s is a status it filters by', async (status) => {
+    const res = await client.get(`/api/whatsapp/messages?status=${status}`);
+    expect(res.status).toBe(200);
+    expect(res.body.items).toHaveLength(status === 'queued' ? ids.length : 0);
+  });
+});
