@@ -6,7 +6,7 @@ import { LeaveGuardDialog } from '../../components/LeaveGuardDialog';
 import { useI18n } from '../../i18n/i18n-context';
 import { api } from '../../lib/api-client';
 import type { Message } from '../../lib/api-types';
-import { randomId } from '../../lib/random-id';
+import { useSendAttemptKey } from '../../lib/send-attempt-key';
 import { useLeaveGuard } from '../../lib/use-leave-guard';
 
 export function ReplyBox({
@@ -24,6 +24,8 @@ export function ReplyBox({
   const [text, setText] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
+  // Pressing Send again after an answer that never came repeats that send, not a new reply.
+  const attemptKey = useSendAttemptKey();
   // Another conversation, another screen or the tab closing would drop what is typed.
   const leaveGuard = useLeaveGuard(text.trim() !== '');
 
@@ -36,8 +38,9 @@ export function ReplyBox({
       const body: Record<string, unknown> = { to: phone, type: 'text', text: text.trim() };
       if (clientName) body.clientName = clientName;
       const result = await api.post<{ message: Message }>('/api/whatsapp/send', body, {
-        headers: { 'Idempotency-Key': randomId() },
+        headers: { 'Idempotency-Key': attemptKey.for(body) },
       });
+      attemptKey.settle();
       setText('');
       onSent(result.message);
     } catch (err) {

@@ -1,7 +1,7 @@
 // Send one WhatsApp message: free text, a template with its variables, or a file with a caption;
-// now or at a chosen time. Each submit carries a fresh Idempotency-Key so a double click or a
-// retried request never sends twice.
-import { useEffect, useState, type FormEvent } from 'react';
+// now or at a chosen time. The button is off while a send is on its way, and a press that repeats
+// a send whose answer was lost carries the same Idempotency-Key, so neither sends twice.
+import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { PageHeader } from '../../components/AppShell';
 import { ErrorNotice } from '../../components/ErrorNotice';
 import { LeaveGuardDialog } from '../../components/LeaveGuardDialog';
@@ -14,12 +14,12 @@ import { useAdvisorZone } from '../../lib/advisor-zone';
 import { localInputToIso, toLocalInput } from '../../lib/format';
 import { itemsOf } from '../../lib/list-items';
 import { checkPhoneInput } from '../../lib/phone-input';
-import { randomId } from '../../lib/random-id';
 import { mediaTypeOf, readFileAsBase64 } from '../../lib/read-file';
 import { useLocation } from '../../lib/router';
 import { useSession } from '../../lib/session-context';
 import { useLeaveGuard } from '../../lib/use-leave-guard';
 import { useResource } from '../../lib/use-resource';
+import { useSendAttemptKey } from '../../lib/send-attempt-key';
 import { serverNow } from '../../lib/server-clock';
 import { DEFAULT_MEDIA_MAX_BYTES, MediaField } from './media-field';
 import { RecipientField } from './recipient-field';
@@ -61,6 +61,10 @@ export function SendScreen() {
   const zoneName = timeZone ?? new Intl.DateTimeFormat().resolvedOptions().timeZone;
   const [typedWhen, setWhen] = useState<string | null>(null);
   const when = typedWhen ?? toLocalInput(new Date(serverNow() + 3_600_000), timeZone);
+  // The suggested time, held from the first press on: a retry must ask for the same time (the same
+  // request, see attemptKey), not the suggestion of a minute later. Let go once sent.
+  const suggestedHeld = useRef(false);
+  const attemptKey = useSendAttemptKey();
   const [errors, setErrors] = useState<Record<string, Problem>>({});
   const [formError, setFormError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
@@ -117,6 +121,10 @@ export function SendScreen() {
     const local = validate();
     setErrors(local);
     if (Object.keys(local).length) return;
+    if (scheduled && typedWhen === null) {
+      suggestedHeld.current = true;
+      setWhen(when);
+    }
     setBusy(true);
     setFormError(null);
     try {
@@ -140,8 +148,9 @@ export function SendScreen() {
         if (caption.trim()) body.caption = caption.trim();
       }
       const result = await api.post<{ message: Message }>('/api/whatsapp/send', body, {
-        headers: { 'Idempotency-Key': randomId() },
+        headers: { 'Idempotency-Key': attemptKey.for(body) },
       });
+      attemptKey.settle();
       setSent(result.message);
       // What was sent is cleared, so the same button cannot send it again by mistake; the
       // recipient stays for a next message to the same client.
@@ -151,6 +160,10 @@ export function SendScreen() {
       if (mode === 'template') {
         setTemplateId('');
         setValues({});
+      }
+      if (suggestedHeld.current) {
+        suggestedHeld.current = false;
+        setWhen(null);
       }
       setTried(false);
     } catch (err) {
@@ -303,6 +316,7 @@ export function SendScreen() {
                   type="datetime-local"
                   value={when}
                   onChange={(e) => {
+                    suggestedHeld.current = false;
                     setWhen(e.target.value);
                     changed('scheduledAt');
                   }}
