@@ -5,7 +5,7 @@
 // each press, so the server took the repeat for a new message and the client got it twice.
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { newPhone } from '../appointments/support.js';
+import { booking, newPhone } from '../appointments/support.js';
 import { waitFor } from '../support/wait.js';
 import { clientWrites, listedMessages } from './support/advisor-actions.js';
 import { advisorPages } from './support/advisor-page.js';
@@ -25,11 +25,12 @@ const NO_CONNECTION = 'No hay conexión con el servidor. Revisa tu internet y vu
 async function loseNextSendAnswer(
   page: Page,
   meanwhile: () => Promise<void> = async () => undefined,
+  sendUrl = '**/api/whatsapp/send',
 ): Promise<{ served: Promise<number> }> {
   let answered: (status: number) => void = () => undefined;
   const served = new Promise<number>((resolve) => (answered = resolve));
   await page.route(
-    '**/api/whatsapp/send',
+    sendUrl,
     async (route) => {
       const response = await route.fetch();
       await meanwhile();
@@ -119,6 +120,35 @@ describe('sending again after the answer was lost', () => {
     ).resolves.toBe(1);
     const outbound = await listedMessages(advisor, 'direction=outbound');
     expect(outbound.map((m) => m.text)).toEqual(['Confirmada, nos vemos el lunes']);
+    expect(pageErrors).toEqual([]);
+    await context.close();
+  });
+
+  it('on the appointments screen, sends a reminder by hand once', async () => {
+    const { advisor, page, context, pageErrors } = await advisorPage('Recordatorio Perdido');
+    const bk = booking({ clientName: 'Rosa Vidal' });
+    expect((await advisor.client.post('/api/appointments', bk)).status).toBe(201);
+    // The same bad connection keeps the live updates away too: the page cannot learn from them
+    // that the planned reminder was replaced, and still offers to send it.
+    await page.route('**/api/whatsapp/events', (route) => route.abort('connectionreset'));
+    await page.goto('/appointments');
+    const reminder = page
+      .getByTestId('appointment')
+      .filter({ hasText: 'Rosa Vidal' })
+      .locator('[data-testid="timeline-item"][data-status="scheduled"]', { hasText: 'Recordatorio' });
+    const sendNow = reminder.getByRole('button', { name: 'Enviar ahora' });
+    const { served } = await loseNextSendAnswer(page, undefined, '**/api/appointments/*/send');
+    await sendNow.click();
+    await expect(served).resolves.toBe(202);
+    await page.getByText(NO_CONNECTION).waitFor();
+
+    await sendNow.click();
+    await page.getByText('Mensaje en camino').waitFor();
+    const detail = await advisor.client.get(`/api/appointments/${bk.externalId}`);
+    const byHand = detail.body.messages.filter(
+      (m: { purpose: string; source: string }) => m.purpose === 'reminder' && m.source === 'dashboard',
+    );
+    expect(byHand).toHaveLength(1);
     expect(pageErrors).toEqual([]);
     await context.close();
   });

@@ -17,6 +17,7 @@ import { dayIn, localInputToIso } from '../../lib/format';
 import { useLiveEvent, useLiveResync } from '../../lib/live-events';
 import { laterOf } from '../../lib/message-merge';
 import { displayPhone } from '../../lib/phone-input';
+import { useSendAttemptKey } from '../../lib/send-attempt-key';
 import { usePagedList } from '../../lib/use-paged-list';
 import { AppointmentTimeline, type AppointmentKind } from './appointment-timeline';
 
@@ -68,11 +69,18 @@ export function AppointmentsScreen() {
     }),
   );
 
+  const attemptKey = useSendAttemptKey();
   const send = async (a: Appointment, kind: AppointmentKind, message?: string) => {
     setBusy({ id: a.externalId, kind });
     setError(null);
     try {
-      await api.post(`/api/appointments/${enc(a.externalId)}/send`, message ? { kind, message } : { kind });
+      const body = message ? { kind, message } : { kind };
+      // Pressing again after an answer that never came repeats that send (the same key), not a
+      // second message to the client.
+      await api.post(`/api/appointments/${enc(a.externalId)}/send`, body, {
+        headers: { 'Idempotency-Key': attemptKey.for({ appointment: a.externalId, ...body }) },
+      });
+      attemptKey.settle();
       toast(t('appt.sent'));
       list.reload();
       return true;
