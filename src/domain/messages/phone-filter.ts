@@ -9,13 +9,17 @@ export type PhoneFilter = { phone: string } | { phoneDigits: string };
 export const MIN_PARTIAL_PHONE_DIGITS = 3;
 
 /**
- * `+34612345678` (or `34612345678`: the "+" is often lost in a query string) matches exactly, as
- * it always has. Anything else, reduced to its digits, matches the numbers that contain them;
- * null when that leaves fewer than three digits (the caller answers 400).
+ * `+34612345678`, `0034612345678` (as POST /send takes it) or `34612345678` (the "+" is often lost
+ * in a query string) matches exactly. Anything else, reduced to its digits, matches the numbers
+ * that contain them; null when that leaves fewer than three digits (the caller answers 400).
  */
 export function readPhoneFilter(raw: string): PhoneFilter | null {
   const trimmed = raw.trim();
-  const international = normalizeInternational(trimmed.startsWith('+') ? trimmed : `+${trimmed}`);
+  // As written first: a "+" put before "0034…" made "+0034…", no number, and the digit match
+  // that followed could not find "0034" in any stored "+34…".
+  const international =
+    normalizeInternational(trimmed) ??
+    normalizeInternational(trimmed.startsWith('+') ? trimmed : `+${trimmed}`);
   if (international?.ok) return { phone: international.e164 };
   const digits = trimmed.replace(/\D/g, '');
   return digits.length >= MIN_PARTIAL_PHONE_DIGITS ? { phoneDigits: digits } : null;
