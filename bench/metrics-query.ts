@@ -11,7 +11,7 @@ import { performance } from 'node:perf_hooks';
 
 import { openDatabase } from '../src/db/client.js';
 import { computeMetrics } from '../src/domain/metrics/compute-metrics.js';
-import { machineLine, percentile, writeSection } from './lib/report.js';
+import { machineLine, timedRuns, writeSection } from './lib/report.js';
 import { databaseLine, fmt, LoadSampler, scratchDatabase } from './lib/stack.js';
 
 const { values } = parseArgs({
@@ -27,18 +27,7 @@ const advisors = countFlag('advisors', values.advisors);
 const days = countFlag('days', values.days);
 const runs = countFlag('runs', values.runs);
 
-/** Median and worst of `runs` timed calls, in ms. */
-async function timed(fn: () => Promise<unknown>): Promise<{ median: number; max: number }> {
-  await fn(); // warm the cache and the plan
-  const ms: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const started = performance.now();
-    await fn();
-    ms.push(performance.now() - started);
-  }
-  ms.sort((a, b) => a - b);
-  return { median: percentile(ms, 50), max: ms.at(-1)! };
-}
+const timed = (fn: () => Promise<unknown>) => timedRuns(runs, fn);
 
 async function main(): Promise<void> {
   const sampler = new LoadSampler();

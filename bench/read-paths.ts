@@ -13,7 +13,7 @@ import { performance } from 'node:perf_hooks';
 
 import { HttpClient } from '../test/support/http.js';
 import { countFlag } from './lib/flags.js';
-import { machineLine, percentile, writeSection } from './lib/report.js';
+import { machineLine, timedRuns, writeSection } from './lib/report.js';
 import {
   connectAdvisor,
   databaseLine,
@@ -49,25 +49,10 @@ const PLAIN_WORDS = [
   "The audit log's first page was 93.5 ms for the advisor with a long history in the first run of this script (2026-12-05T23:37Z, before it was ordered by the advisor's index): the primary key was walked backwards through the 850,000 newer entries of the other advisors.",
 ].join('\n\n');
 
-interface Timing {
-  median: number;
-  max: number;
-  status: number;
-}
-
-/** Median and worst of `runs` calls after one warm-up, in ms; the status of the last. */
-async function timed(client: HttpClient, path: string): Promise<Timing> {
-  await client.get(path);
-  const ms: number[] = [];
-  let status = 0;
-  for (let i = 0; i < runs; i++) {
-    const started = performance.now();
-    const response = await client.get(path);
-    ms.push(performance.now() - started);
-    status = response.status;
-  }
-  ms.sort((a, b) => a - b);
-  return { median: percentile(ms, 50), max: ms.at(-1)!, status };
+/** Median and worst of `runs` calls after one warm-up, in ms, and the status of the last. */
+async function timed(client: HttpClient, path: string) {
+  const t = await timedRuns(runs, () => client.get(path));
+  return { median: t.median, max: t.max, status: t.last.status };
 }
 
 /** The messages, clients and audit entries of one advisor, written by SQL. */
