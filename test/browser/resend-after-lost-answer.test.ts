@@ -98,6 +98,17 @@ describe('sending again after the answer was lost', () => {
       (n: number) => n === 1,
       { what: 'the client message stored' },
     );
+    // The conversation list (where the chat learns the client's name) arrives only after the
+    // first press, as on a slow connection: the repeat must still be the same request.
+    let releaseList: () => void = () => undefined;
+    const listHeld = new Promise<void>((resolve) => (releaseList = resolve));
+    await page.route(
+      (url) => url.pathname === '/api/whatsapp/conversations',
+      async (route) => {
+        await listHeld;
+        await route.continue();
+      },
+    );
     await page.goto(`/inbox/${encodeURIComponent(from)}`);
     const reply = page.getByTestId('reply-text');
     await reply.fill('Confirmada, nos vemos el lunes');
@@ -106,6 +117,8 @@ describe('sending again after the answer was lost', () => {
     await expect(served).resolves.toBe(202);
     await page.getByRole('alert').getByText(NO_CONNECTION).waitFor();
     await expect(reply.inputValue()).resolves.toBe('Confirmada, nos vemos el lunes');
+    releaseList();
+    await page.locator('.chat-header').getByText('Marta', { exact: true }).waitFor();
 
     await reply.press('Enter');
     // The first send's live event may show its bubble before the repeat is answered: the reply

@@ -28,4 +28,22 @@ describe('SendAttemptKey', () => {
     keys.settle();
     expect(keys.for(body)).toBe('key-2');
   });
+
+  it('repeats the first body while the intent is the same, whatever build would add now', () => {
+    const keys = new SendAttemptKey(counting());
+    const first = keys.request({ to: '+34612345678', text: 'Hola' }, () => ({ text: 'Hola' }));
+    const again = keys.request({ to: '+34612345678', text: 'Hola' }, () => ({
+      text: 'Hola',
+      clientName: 'Ana',
+    }));
+    expect(again).toEqual(first);
+    expect(again).toEqual({ key: 'key-1', body: { text: 'Hola' } });
+    keys.settle();
+    expect(
+      keys.request({ to: '+34612345678', text: 'Hola' }, () => ({ text: 'Hola', clientName: 'Ana' })),
+    ).toEqual({
+      key: 'key-2',
+      body: { text: 'Hola', clientName: 'Ana' },
+    });
+  });
 });

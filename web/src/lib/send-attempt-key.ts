@@ -7,15 +7,26 @@ import { useRef } from 'react';
 import { randomId } from './random-id';
 
 export class SendAttemptKey {
-  private current: { body: string; key: string } | null = null;
+  private current: { intent: string; key: string; body: unknown } | null = null;
 
   constructor(private readonly newKey: () => string = randomId) {}
 
   /** The key for sending `body`: the last attempt's while the request is the same, else a new one. */
   for(body: unknown): string {
-    const fingerprint = JSON.stringify(body);
-    if (this.current?.body !== fingerprint) this.current = { body: fingerprint, key: this.newKey() };
-    return this.current.key;
+    return this.request(body, () => body).key;
+  }
+
+  /**
+   * The key and body for sending what `intent` says (what the advisor typed): while it is the
+   * one of the unanswered attempt, that attempt's key AND body, so a repeat is the same request
+   * even if a detail `build` adds has changed since (a client's name that loaded in between made
+   * the repeat another body: with its own key a second message, with the same key a 409).
+   */
+  request<B>(intent: unknown, build: () => B): { key: string; body: B } {
+    const fingerprint = JSON.stringify(intent);
+    if (this.current?.intent !== fingerprint)
+      this.current = { intent: fingerprint, key: this.newKey(), body: build() };
+    return { key: this.current.key, body: this.current.body as B };
   }
 
   /** The send was answered: the next one, even with the same words, is another message. */

@@ -35,10 +35,15 @@ export function ReplyBox({
     setBusy(true);
     setError(null);
     try {
-      const body: Record<string, unknown> = { to: phone, type: 'text', text: text.trim() };
-      if (clientName) body.clientName = clientName;
+      // The repeat of an unanswered reply is that same request, though the client's name may
+      // have loaded since: what the advisor wrote decides.
+      const { key, body } = attemptKey.request({ to: phone, text: text.trim() }, () => {
+        const built: Record<string, unknown> = { to: phone, type: 'text', text: text.trim() };
+        if (clientName) built.clientName = clientName;
+        return built;
+      });
       const result = await api.post<{ message: Message }>('/api/whatsapp/send', body, {
-        headers: { 'Idempotency-Key': attemptKey.for(body) },
+        headers: { 'Idempotency-Key': key },
       });
       attemptKey.settle();
       setText('');
