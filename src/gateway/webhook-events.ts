@@ -48,7 +48,8 @@ export function parseWebhook(body: unknown, options: ParseWebhookOptions = {}): 
   if (rawEvent === undefined) throw new WebhookParseError('The webhook names no event');
   const event = canonicalEventName(rawEvent);
   const instance = envelope.data.instance ?? null;
-  const dateTime = gatewayDateTimeOf(envelope.data.date_time);
+  // Read only for the events that use it: not on every receipt and message of the hot path.
+  const dateTime = () => gatewayDateTimeOf(envelope.data.date_time);
   const receivedAt = options.receivedAt ?? new Date();
 
   const readItems = (read: (item: unknown, instance: string) => WebhookEvent): WebhookEvent[] => {
@@ -63,7 +64,7 @@ export function parseWebhook(body: unknown, options: ParseWebhookOptions = {}): 
       return {
         event,
         instance,
-        events: readItems((item, name) => readConnection(item, name, event, dateTime)),
+        events: readItems((item, name) => readConnection(item, name, event, dateTime())),
       };
     case 'MESSAGES_UPDATE': {
       const read = (item: unknown, name: string) => readStatusUpdate(item, name, event, receivedAt);
@@ -90,7 +91,7 @@ export function parseWebhook(body: unknown, options: ParseWebhookOptions = {}): 
     case 'LOGOUT_INSTANCE':
       // Its data is null: the event itself is the news.
       if (instance === null) throw new WebhookParseError(`${event} names no instance`, { event });
-      return { event, instance, events: [{ type: 'logout', instance, dateTime }] };
+      return { event, instance, events: [{ type: 'logout', instance, dateTime: dateTime() }] };
     default:
       return { event, instance, events: [{ type: 'ignored', instance, event }] };
   }
