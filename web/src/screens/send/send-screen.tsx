@@ -147,8 +147,22 @@ export function SendScreen() {
         });
         if (caption.trim()) body.caption = caption.trim();
       }
-      const result = await api.post<{ message: Message }>('/api/whatsapp/send', body, {
-        headers: { 'Idempotency-Key': attemptKey.for(body) },
+      // What the advisor filled in decides whether this press repeats an unanswered send; the
+      // repeat is then that attempt's own request, though a derived detail (the advisor's zone,
+      // loaded since, turning the held time into another instant) may differ now. A file stands
+      // for itself by name, size and date, not by its base64 kept twice.
+      const form = {
+        to,
+        clientName,
+        when: scheduled ? when : null,
+        mode,
+        ...(mode === 'text' ? { text } : {}),
+        ...(mode === 'template' ? { templateId, values } : {}),
+        ...(mode === 'media' && file ? { file: [file.name, file.size, file.lastModified], caption } : {}),
+      };
+      const attempt = attemptKey.request(form, () => body);
+      const result = await api.post<{ message: Message }>('/api/whatsapp/send', attempt.body, {
+        headers: { 'Idempotency-Key': attempt.key },
       });
       attemptKey.settle();
       setSent(result.message);
