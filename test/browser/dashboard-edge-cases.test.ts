@@ -75,6 +75,9 @@ describe('live updates for messages outside the loaded page', () => {
       await page.goto(`/inbox/${encodeURIComponent(to)}`);
       const bubbles = page.getByTestId('chat-bubble');
       await bubbles.filter({ hasText: 'Mensaje nuevo' }).waitFor();
+      // The chat orders by when each message was exchanged: under load "Mensaje nuevo" could go
+      // out after the client's answer below and rightly be the last bubble.
+      await untilStatus(advisor, latest.id, ['sent']);
       await pushReceipt(advisor, oldest, 'READ');
       await untilStatus(advisor, oldest.id, ['read']);
       await clientWrites(advisor, to, 'Gracias, todo claro');
