@@ -19,7 +19,8 @@ import { registerJsonBodyParser } from './plugins/json-body.js';
 import { apiValidatorCompiler } from './plugins/query-validator.js';
 import { apiKeyRoutes } from './routes/api-keys.route.js';
 import { authRoutes } from './routes/auth.route.js';
-import { attachSessionCache, SessionCache } from '../auth/session-cache.js';
+import { RevocationFeed } from '../auth/revocation-feed.js';
+import { ApiKeyCache, attachCredentialCaches, SessionCache } from '../auth/session-cache.js';
 import { healthRoutes } from './routes/health.route.js';
 import { whatsappConfigRoutes } from './routes/whatsapp-config.route.js';
 import { adminRoutes } from './routes/admin.route.js';
@@ -136,7 +137,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
   healthRoutes(app, deps);
-  attachSessionCache(deps.auth, new SessionCache(deps.config.sessionCacheTtlMs));
+  const sessions = new SessionCache(deps.config.sessionCacheTtlMs);
+  const apiKeys = new ApiKeyCache(deps.config.apiKeyCacheTtlMs);
+  const feed = new RevocationFeed(deps.redis, deps.config.redis.prefix, [sessions, apiKeys], deps.logger);
+  feed.start();
+  app.addHook('onClose', () => feed.close());
+  attachCredentialCaches(deps.auth, { sessions, apiKeys, feed });
   authRoutes(app, deps.auth, deps.database);
   apiKeyRoutes(app, deps);
   whatsappConfigRoutes(app, deps);

@@ -63,6 +63,35 @@ describe('SessionCache', () => {
     expect(cache.get('tok-b')).toBeNull();
   });
 
+  it('serves nothing while suspended, and starts empty when resumed', () => {
+    const cache = new SessionCache(5_000);
+    cache.set('tok-a', ana, farFuture);
+    const readBefore = cache.generation;
+    cache.suspend();
+    expect(cache.serving).toBe(false);
+    expect(cache.get('tok-a')).toBeNull();
+    cache.set('tok-b', bea, farFuture, cache.generation);
+    expect(cache.get('tok-b')).toBeNull();
+    cache.resume();
+    expect(cache.serving).toBe(true);
+    expect(cache.get('tok-a')).toBeNull();
+    // Read while revocations went unheard: refused even after the resume.
+    cache.set('tok-a', ana, farFuture, readBefore);
+    expect(cache.get('tok-a')).toBeNull();
+    cache.set('tok-a', ana, farFuture, cache.generation);
+    expect(cache.get('tok-a')).toEqual(ana);
+  });
+
+  it('keeps a credential without an expiry of its own for the TTL', () => {
+    const c = clock();
+    const cache = new SessionCache(5_000, 100, c.now);
+    cache.set('key-hash', ana, null);
+    c.advance(4_999);
+    expect(cache.get('key-hash')).toEqual(ana);
+    c.advance(1);
+    expect(cache.get('key-hash')).toBeNull();
+  });
+
   it('drops the oldest entry when full', () => {
     const cache = new SessionCache(5_000, 2);
     cache.set('t1', ana, farFuture);

@@ -1,13 +1,9 @@
-// Dashboard sessions resolved in the last few seconds, so a burst of requests from one browser
-// does not cost better-auth's two session queries each time (docs/BENCHMARKS.md, "Where the time
-// goes": they were a sixth of the API's CPU per POST /send, and two of its five statements).
-//
-// The trade-off is revocation: a session deleted by ANOTHER process (sign-out handled by another
-// API replica, an admin revoking it) keeps working here for at most SESSION_CACHE_TTL_MS. A sign-out
-// or any other better-auth POST handled by this process drops the caller's entries at once, an
-// entry never outlives its session's own expiry, and SESSION_CACHE_TTL_MS=0 turns the cache off.
-// API keys are never cached: a revoked key stops working on its next request.
+// The caches of resolved credentials (credential-cache.ts) an app keeps: dashboard sessions by
+// their token, API keys by their hash, and the feed that makes a revocation reach every API
+// process (revocation-feed.ts). SESSION_CACHE_TTL_MS=0 and API_KEY_CACHE_TTL_MS=0 turn each off.
 import type { Auth } from './auth.js';
+import { CredentialCache } from './credential-cache.js';
+import type { RevocationFeed } from './revocation-feed.js';
 
 export interface CachedCaller {
   advisorId: string;
@@ -16,82 +12,31 @@ export interface CachedCaller {
   impersonatedBy?: string | null;
 }
 
-interface Entry {
-  caller: CachedCaller;
-  until: number;
+export interface CachedApiKey {
+  keyId: string;
+  advisorId: string;
+  role: 'user' | 'admin';
 }
 
-export class SessionCache {
-  private readonly entries = new Map<string, Entry>();
-  /**
-   * Bumped by every forget. A request that began resolving its session before a sign-out here
-   * finished could otherwise put the signed-out session back for a whole TTL: it read the session
-   * while it still existed, and cached it after the forget. `set` refuses what was read under an
-   * older generation.
-   */
-  private forgets = 0;
+export class SessionCache extends CredentialCache<CachedCaller> {}
 
-  constructor(
-    readonly ttlMs: number,
-    private readonly maxEntries = 10_000,
-    private readonly now: () => number = Date.now,
-  ) {}
+export class ApiKeyCache extends CredentialCache<CachedApiKey> {}
 
-  get(token: string): CachedCaller | null {
-    const entry = this.entries.get(token);
-    if (!entry) return null;
-    if (entry.until <= this.now()) {
-      this.entries.delete(token);
-      return null;
-    }
-    return entry.caller;
-  }
-
-  /** Read before resolving a session; hand it back to `set`. */
-  get generation(): number {
-    return this.forgets;
-  }
-
-  set(token: string, caller: CachedCaller, sessionExpiresAt: Date, readAt = this.forgets): void {
-    if (this.ttlMs <= 0 || readAt !== this.forgets) return;
-    const until = Math.min(this.now() + this.ttlMs, sessionExpiresAt.getTime());
-    if (until <= this.now()) return;
-    // Oldest first out: a Map iterates in insertion order.
-    if (this.entries.size >= this.maxEntries) {
-      const oldest = this.entries.keys().next();
-      if (!oldest.done) this.entries.delete(oldest.value);
-    }
-    this.entries.delete(token);
-    this.entries.set(token, { caller, until });
-  }
-
-  /** Forget every cached session of this advisor (sign-out, revoke, password change…). */
-  forgetAdvisor(advisorId: string): void {
-    this.forgets += 1;
-    for (const [token, entry] of this.entries) {
-      if (entry.caller.advisorId === advisorId) this.entries.delete(token);
-    }
-  }
-
-  clear(): void {
-    this.forgets += 1;
-    this.entries.clear();
-  }
-
-  get size(): number {
-    return this.entries.size;
-  }
+export interface CredentialCaches {
+  sessions: SessionCache;
+  apiKeys: ApiKeyCache;
+  feed: RevocationFeed;
 }
 
-// One cache per better-auth instance (one per app), found from the auth object the routes
+// One set per better-auth instance (one per app), found from the auth object the routes
 // already receive, so no route signature has to change.
-const caches = new WeakMap<Auth, SessionCache>();
+const caches = new WeakMap<Auth, CredentialCaches>();
 
-export function attachSessionCache(auth: Auth, cache: SessionCache): void {
-  caches.set(auth, cache);
+export function attachCredentialCaches(auth: Auth, set: CredentialCaches): void {
+  caches.set(auth, set);
 }
 
-export function sessionCacheOf(auth: Auth): SessionCache | null {
+export function credentialCachesOf(auth: Auth): CredentialCaches | null {
   return caches.get(auth) ?? null;
 }
 

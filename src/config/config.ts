@@ -92,6 +92,8 @@ export interface Config {
   liveEventsRecheckMs: number;
   /** How long a resolved dashboard session is reused without asking the database (0 = never). */
   sessionCacheTtlMs: number;
+  /** How long a checked API key is reused without asking the database (0 = never). */
+  apiKeyCacheTtlMs: number;
   healthCheckIntervalMs: number;
   auditRetentionDays: number;
   /** Uploaded media bytes are kept this long after their message was last updated, once it is done. */
@@ -285,6 +287,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     shutdownDrainMs: e.SHUTDOWN_DRAIN_MS,
     liveEventsRecheckMs: e.LIVE_EVENTS_RECHECK_MS,
     sessionCacheTtlMs: e.SESSION_CACHE_TTL_MS,
+    apiKeyCacheTtlMs: e.API_KEY_CACHE_TTL_MS,
     healthCheckIntervalMs: e.HEALTH_CHECK_INTERVAL_MS,
     auditRetentionDays: e.AUDIT_RETENTION_DAYS,
     mediaRetentionDays: e.MEDIA_RETENTION_DAYS,

@@ -158,6 +158,7 @@ export const envSchema = z.object({
   SHUTDOWN_DRAIN_MS: int(0, 120_000).default(0),
   LIVE_EVENTS_RECHECK_MS: int(1_000, 3_600_000).default(15_000),
   SESSION_CACHE_TTL_MS: int(0, 300_000).default(5_000),
+  API_KEY_CACHE_TTL_MS: int(0, 300_000).default(5_000),
   HEALTH_CHECK_INTERVAL_MS: int(0, 86_400_000).default(300_000),
   AUDIT_RETENTION_DAYS: int(1, 3_650).default(365),
   MEDIA_RETENTION_DAYS: int(1, 3_650).default(30),

@@ -1,5 +1,6 @@
-// Requests made with x-api-key: the key is checked against the database on every request (never
-// cached), by one read instead of better-auth's verifyApiKey, which also wrote `lastRequest` every
+// Requests made with x-api-key: the key's check against the database (the cache in front of it is
+// off here, API_KEY_CACHE_TTL_MS=0, so each change made behind the service's back shows on the
+// next request; credential-cache.test.ts tests the cache), by one read instead of better-auth's verifyApiKey, which also wrote `lastRequest` every
 // time. What better-auth refuses is still refused at once (disabled, expired, revoked, owner gone),
 // what it manages itself (a usage quota) is still left to it, and `lastRequest` is kept to the
 // minute instead of rewritten by every request. A banned owner's keys are refused as well.
@@ -13,7 +14,7 @@ import { startTestService, type TestService } from '../support/service.js';
 let service: TestService;
 beforeAll(async () => {
   service = await startTestService({
-    env: { EVOLUTION_API_URL: 'http://127.0.0.1:9', EVOLUTION_API_KEY: 'unused' },
+    env: { EVOLUTION_API_URL: 'http://127.0.0.1:9', EVOLUTION_API_KEY: 'unused', API_KEY_CACHE_TTL_MS: '0' },
   });
 });
 afterAll(async () => {

@@ -4,7 +4,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { fromNodeHeaders } from 'better-auth/node';
 import { checkApiKey, isBanned } from '../../auth/api-key-check.js';
 import type { Auth } from '../../auth/auth.js';
-import { sessionCacheOf, sessionTokenOf, type CachedCaller } from '../../auth/session-cache.js';
+import { credentialCachesOf, sessionTokenOf, type CachedCaller } from '../../auth/session-cache.js';
 import { eq } from 'drizzle-orm';
 import { AppError } from '../../domain/app-error.js';
 import { markCredentialVerified } from './api-rate-limit.js';
@@ -30,7 +30,7 @@ declare module 'fastify' {
 export async function resolveCaller(auth: Auth, db: Db, request: FastifyRequest): Promise<Caller | null> {
   const key = request.headers['x-api-key'];
   if (typeof key === 'string' && key.length > 0) {
-    const checked = await checkApiKey(db, key);
+    const checked = await checkApiKey(db, key, new Date(), credentialCachesOf(auth)?.apiKeys ?? null);
     if (checked === 'owner_banned') throw ownerBanned();
     if (checked) {
       return {
@@ -60,7 +60,7 @@ export async function resolveCaller(auth: Auth, db: Db, request: FastifyRequest)
   }
   if (!request.headers.cookie && !request.headers.authorization) return null;
   // Only a plain cookie session is cached (see src/auth/session-cache.ts for the trade-off).
-  const cache = request.headers.authorization ? null : sessionCacheOf(auth);
+  const cache = request.headers.authorization ? null : (credentialCachesOf(auth)?.sessions ?? null);
   const token = cache ? sessionTokenOf(request.headers.cookie) : null;
   const cached = token ? cache!.get(token) : null;
   if (cached) return { advisorId: cached.advisorId, role: cached.role, actor: actorOfSession(cached) };

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { apikey } from '../../db/schema/index.js';
 import { AppError, notFound } from '../../domain/app-error.js';
+import { credentialCachesOf } from '../../auth/session-cache.js';
 import { auditAccountAction } from '../audit-account-action.js';
 import type { AppDeps } from '../deps.js';
 import { callerOf, requireCaller } from '../plugins/caller.js';
@@ -104,6 +105,8 @@ export function apiKeyRoutes(app: FastifyInstance, deps: AppDeps): void {
         .where(and(eq(apikey.id, request.params.id), eq(apikey.referenceId, callerOf(request).advisorId)))
         .returning({ id: apikey.id });
       if (deleted.length === 0) throw notFound('API key');
+      // No API process may go on accepting it from its cache (revocation-feed.ts).
+      await credentialCachesOf(deps.auth)?.feed.revoked(callerOf(request).advisorId);
       await auditAccountAction(deps.ctx, request, 'api_key.revoke', { id: request.params.id });
       return reply.status(204).send(null);
     },

@@ -2,7 +2,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { fromNodeHeaders } from 'better-auth/node';
 import type { Auth } from '../../auth/auth.js';
-import { sessionCacheOf, sessionTokenOf } from '../../auth/session-cache.js';
+import { credentialCachesOf, sessionTokenOf } from '../../auth/session-cache.js';
 import type { Database } from '../../db/client.js';
 import { AppError, type ErrorCode } from '../../domain/app-error.js';
 
@@ -58,14 +58,14 @@ export function authRoutes(app: FastifyInstance, auth: Auth, database: Pick<Data
       // Forgotten once better-auth is done: a request resolving the session meanwhile would cache
       // it again as it was before the change (SessionCache.generation).
       const forget =
-        request.method === 'POST' ? await cachedSessionsToForget(auth, url.pathname, request.headers) : null;
+        request.method === 'POST' ? await credentialsToForget(auth, url.pathname, request.headers) : null;
       let response: Response;
       try {
         response = await auth.handler(
           new Request(url, { method: request.method, headers: fromNodeHeaders(request.headers), body }),
         );
       } finally {
-        forget?.();
+        await forget?.();
       }
       // better-auth turns every failure into its own 500, a database outage included; a caller
       // must get the documented 503 for that, as on every other route.
@@ -114,25 +114,28 @@ export function authRoutes(app: FastifyInstance, auth: Auth, database: Pick<Data
 
 /**
  * A POST to better-auth may end or change sessions (sign-out, revoke, password change, an admin
- * banning someone): this process stops reusing the caller's cached sessions — all of them, for an
- * admin action, whose target we do not parse. Other processes catch up within the cache's TTL.
- * Whose sessions is worked out before the POST (a sign-out deletes the session it names); the
- * returned step forgets them, and is run once the POST is done.
+ * banning someone): every API process stops reusing the caller's cached credentials, sessions and
+ * API keys alike — everyone's, for an admin action, whose target we do not parse
+ * (revocation-feed.ts). Whose credentials is worked out before the POST (a sign-out deletes the
+ * session it names); the returned step forgets them, and is run once the POST is done.
  */
-async function cachedSessionsToForget(
+async function credentialsToForget(
   auth: Auth,
   path: string,
   headers: FastifyRequest['headers'],
-): Promise<(() => void) | null> {
-  const cache = sessionCacheOf(auth);
-  if (!cache) return null;
-  // Nothing cached: there is nothing to look up, but a request resolving a session right now must
-  // still not cache it (clearing an empty cache only moves its generation on).
-  if (path.startsWith('/api/auth/admin/') || cache.size === 0) return () => cache.clear();
+): Promise<(() => Promise<void>) | null> {
+  const caches = credentialCachesOf(auth);
+  if (!caches) return null;
+  const { sessions, feed } = caches;
+  if (path.startsWith('/api/auth/admin/')) return () => feed.revoked(null);
   const token = sessionTokenOf(headers.cookie);
-  if (!token) return null;
-  const advisorId =
-    cache.get(token)?.advisorId ??
-    (await auth.api.getSession({ headers: fromNodeHeaders(headers) }).catch(() => null))?.user.id;
-  return advisorId ? () => cache.forgetAdvisor(advisorId) : null;
+  const advisorId = token
+    ? (sessions.get(token)?.advisorId ??
+      (await auth.api.getSession({ headers: fromNodeHeaders(headers) }).catch(() => null))?.user.id)
+    : undefined;
+  if (advisorId) return () => feed.revoked(advisorId);
+  // No session of the caller's. Signing in or up ends nothing; anything else (a password reset
+  // by its emailed link) may end sessions of an advisor this cannot tell, so everyone's go.
+  if (/^\/api\/auth\/sign-(in|up)\//.test(path)) return null;
+  return () => feed.revoked(null);
 }
