@@ -209,6 +209,16 @@ const cases: [string, number, unknown, GatewayErrorKind, GatewayErrorCode][] = [
   ['a proxy rate limit', 429, 'Too Many Requests', 'transient', 'gateway_rate_limited'],
   ['a proxy gateway timeout', 504, '<html>504</html>', 'transient', 'gateway_timeout'],
   ['a proxy bad gateway', 502, '<html>502</html>', 'transient', 'gateway_error'],
+  // Not Evolution's envelope: a proxy that cannot route to it, not an unknown instance.
+  ["Traefik's 404 while Evolution restarts", 404, '404 page not found\n', 'transient', 'gateway_error'],
+  [
+    "nginx's 404 page",
+    404,
+    '<html><center><h1>404 Not Found</h1></center></html>',
+    'transient',
+    'gateway_error',
+  ],
+  ['an empty 404', 404, undefined, 'transient', 'gateway_error'],
   [
     'another 4xx',
     413,

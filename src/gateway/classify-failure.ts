@@ -110,8 +110,14 @@ export function classifyHttpFailure(failure: HttpFailure): GatewayError {
 
   if (status === 401) return make('unauthorized');
   if (status === 403) return make(matches(facts, NAME_TAKEN) ? 'instance_name_taken' : 'unauthorized');
-  if (status === 404)
-    return make(matches(facts, UNKNOWN_ROUTE) ? 'endpoint_not_found' : 'instance_not_found');
+  if (status === 404) {
+    if (matches(facts, UNKNOWN_ROUTE)) return make('endpoint_not_found');
+    // Evolution's own 404 is its error envelope ("The \"x\" instance does not exist", §6.2).
+    // Any other body is a proxy in front that cannot route to it (Traefik's "404 page not found"
+    // while the Evolution container restarts, an nginx page): the instance may be alive and well,
+    // and reading it as gone marked linked numbers disconnected and "deleted" live instances.
+    return facts.isHttpException ? make('instance_not_found') : make('gateway_error');
+  }
   if (status === 408) return make('gateway_timeout', { phase: 'response' });
   if (status === 429) {
     const retryAfterMs = parseRetryAfterMs(failure.retryAfter);

@@ -22,6 +22,10 @@ describe('countsTowardsPause', () => {
   });
 
   it.each([
+    [
+      "a proxy's 404 (Traefik while Evolution restarts)",
+      classifyHttpFailure({ status: 404, body: '404 page not found\n' }),
+    ],
     ["a proxy's 502", classifyHttpFailure({ status: 502, body: '<html>502 Bad Gateway</html>' })],
     ["a proxy's 503", classifyHttpFailure({ status: 503, body: '<html>503</html>' })],
     ["a proxy's 504", classifyHttpFailure({ status: 504, body: '<html>504</html>' })],

@@ -8,8 +8,12 @@ import type { DomainContext } from '../context.js';
 
 export const SENDING_PAUSED = 'sending_paused';
 
-/** What a proxy in front of Evolution answers while Evolution is down or too slow. */
-const PROXY_OUTAGE_STATUSES = new Set([502, 503, 504]);
+/**
+ * What a proxy in front of Evolution answers while Evolution is down or too slow. A 404 is a
+ * gateway_error only when its body is not Evolution's (Traefik's "404 page not found" while the
+ * container restarts): Evolution's own 404s are instance_not_found or endpoint_not_found.
+ */
+const PROXY_OUTAGE_STATUSES = new Set([404, 502, 503, 504]);
 
 /**
  * Whether a failed attempt says something about the WhatsApp account: Evolution answered and
