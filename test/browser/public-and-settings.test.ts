@@ -641,23 +641,29 @@ describe("template preview: sample date and time in the advisor's locale", () =>
   };
 
   it.each([
-    { locale: 'en-US', timezone: 'America/Mexico_City', time: '10:30 AM' },
-    { locale: 'es-ES', timezone: 'Pacific/Auckland', time: '10:30' },
-  ])('$locale in $timezone, while the dashboard is in Spanish', async ({ locale, timezone, time }) => {
-    const { client } = await signUpAdvisor(suite.web.url, 'Lola Fernández');
-    await putSettings(client, { locale, timezone });
-    const { page, context, pageErrors } = await openPage(suite.browser, suite.web.url, DESKTOP);
-    await useSessionOf(context, client);
-    await page.goto('/templates/new');
-    await page.getByTestId('template-body').fill('Te espero el {fecha_cita} a las {hora_cita}.');
-    const date = weekAhead(timezone, locale);
-    await expect.poll(() => page.getByLabel('Fecha de la cita', { exact: true }).inputValue()).toBe(date);
-    await expect(page.getByLabel('Hora de la cita', { exact: true }).inputValue()).resolves.toBe(time);
-    await expect
-      .poll(() => page.getByTestId('message-preview').textContent())
-      .toBe(`Te espero el ${date} a las ${time}.`);
-    if (locale === 'en-US') await screenshot(page, 'template-preview-advisor-locale-desktop');
-    expect(pageErrors).toEqual([]);
-    await context.close();
-  });
+    { locale: 'en-US', timezone: 'America/Mexico_City', time: '10:30 AM', writtenIn: 'en-US' },
+    { locale: 'es-ES', timezone: 'Pacific/Auckland', time: '10:30', writtenIn: 'es-ES' },
+    // A locale without templates of its own gets the Spanish ones, and the server writes their
+    // dates in Spanish (messageLocale): the preview used to show "dimarts, … de desembre".
+    { locale: 'ca-ES', timezone: 'Europe/Madrid', time: '10:30', writtenIn: 'es-ES' },
+  ])(
+    '$locale in $timezone, while the dashboard is in Spanish',
+    async ({ locale, timezone, time, writtenIn }) => {
+      const { client } = await signUpAdvisor(suite.web.url, 'Lola Fernández');
+      await putSettings(client, { locale, timezone });
+      const { page, context, pageErrors } = await openPage(suite.browser, suite.web.url, DESKTOP);
+      await useSessionOf(context, client);
+      await page.goto('/templates/new');
+      await page.getByTestId('template-body').fill('Te espero el {fecha_cita} a las {hora_cita}.');
+      const date = weekAhead(timezone, writtenIn);
+      await expect.poll(() => page.getByLabel('Fecha de la cita', { exact: true }).inputValue()).toBe(date);
+      await expect(page.getByLabel('Hora de la cita', { exact: true }).inputValue()).resolves.toBe(time);
+      await expect
+        .poll(() => page.getByTestId('message-preview').textContent())
+        .toBe(`Te espero el ${date} a las ${time}.`);
+      if (locale === 'en-US') await screenshot(page, 'template-preview-advisor-locale-desktop');
+      expect(pageErrors).toEqual([]);
+      await context.close();
+    },
+  );
 });

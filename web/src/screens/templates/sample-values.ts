@@ -1,4 +1,5 @@
 import type { Translate } from '../../i18n/i18n-context';
+import { messageLocale } from '../../lib/template-language';
 
 /** Where the advisor works (settings.locale and settings.timezone): how their clients read dates. */
 export interface SampleRegion {
@@ -25,21 +26,25 @@ function sampleAppointment(timezone: string, now: Date): Date {
 /** As the server writes {fecha_cita} and {hora_cita} (format-appointment-time.ts): plain spaces. */
 const plainSpaces = (text: string) => text.replace(/\p{Zs}/gu, ' ');
 
-/** {fecha_cita} and {hora_cita} in the advisor's locale, or null when the browser cannot (bad tag). */
+/**
+ * {fecha_cita} and {hora_cita} as the server writes them for the advisor's locale (in the language
+ * of their messages: a ca-ES advisor's are Spanish), or null when the browser cannot (bad tag).
+ */
 export function sampleDateTime(
   region: SampleRegion,
   now = new Date(),
 ): { fecha_cita: string; hora_cita: string } | null {
   try {
     const at = sampleAppointment(region.timezone, now);
-    const date = new Intl.DateTimeFormat(region.locale, {
+    const locale = messageLocale(region.locale);
+    const date = new Intl.DateTimeFormat(locale, {
       timeZone: 'UTC',
       weekday: 'long',
       day: 'numeric',
       month: 'long',
       year: 'numeric',
     });
-    const time = new Intl.DateTimeFormat(region.locale, {
+    const time = new Intl.DateTimeFormat(locale, {
       timeZone: 'UTC',
       hour: 'numeric',
       minute: '2-digit',
