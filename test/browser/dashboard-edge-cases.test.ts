@@ -524,6 +524,38 @@ describe('the templates list', () => {
   });
 });
 
+describe('a template variable named like an object property', () => {
+  it('{constructor} previews and fills like any other, in the editor and the send form', async () => {
+    const { advisor, page, context, pageErrors } = await advisorPage('Carla Obra');
+    await page.goto('/templates/new');
+    await page.getByLabel('Nombre', { exact: true }).fill('Obra');
+    await page.getByTestId('template-body').fill('Hola {constructor}, tu presupuesto está listo.');
+    const preview = page.getByTestId('message-preview');
+    // The editor used to throw while rendering the preview: `values.constructor` is Object's.
+    await preview.getByText('Hola {constructor}, tu presupuesto está listo.').waitFor();
+    const sample = page.getByLabel('{constructor}', { exact: true });
+    await expect(sample.inputValue()).resolves.toBe('');
+    await sample.fill('Reformas Gil');
+    await preview.getByText('Hola Reformas Gil, tu presupuesto está listo.').waitFor();
+    await page.getByRole('button', { name: 'Guardar' }).click();
+    await page.waitForURL(/\/templates\/[0-9a-f-]{36}$/);
+
+    await page.goto('/send');
+    await page.getByRole('radio', { name: 'Plantilla' }).check();
+    await page.getByTestId('template-select').selectOption({ label: 'Obra (ES)' });
+    const field = page.locator('[data-variable="constructor"]');
+    await expect(field.inputValue()).resolves.toBe('');
+    await field.fill('Reformas Gil');
+    await preview.getByText('Hola Reformas Gil, tu presupuesto está listo.').waitFor();
+    expect(pageErrors).toEqual([]);
+    expect((await advisor.client.get('/api/whatsapp/templates')).body.items.at(-1)).toMatchObject({
+      body: 'Hola {constructor}, tu presupuesto está listo.',
+      customVariables: ['constructor'],
+    });
+    await context.close();
+  });
+});
+
 describe('deleting an own version of a built-in template', () => {
   it('says the built-in comes back, not that the template goes away', async () => {
     const { advisor, page, context } = await advisorPage('Rita Revierte');

@@ -19,6 +19,15 @@ export function variablesIn(body: string): string[] {
   return [...found];
 }
 
+/**
+ * The value typed for `name`, never an inherited property: a variable may be called `constructor`
+ * (any snake_case name is allowed), and `values.constructor` is Object's, not a string. The
+ * server reads values the same way (template-syntax.ts).
+ */
+export function ownValue(values: Readonly<Record<string, string>>, name: string): string | undefined {
+  return Object.hasOwn(values, name) ? values[name] : undefined;
+}
+
 export interface LocalPreview {
   text: string;
   missing: string[];
@@ -35,7 +44,7 @@ export function renderDraft(
   const text = body.replace(TOKEN, (whole, name: string | undefined) => {
     if (!name) return whole[0] ?? '';
     if (allowed && !allowed.has(name)) unknown.add(name);
-    const value = values[name]?.trim();
+    const value = ownValue(values, name)?.trim();
     if (!value) {
       missing.add(name);
       return whole;

@@ -6,7 +6,7 @@ import { MessagePreview } from '../../components/MessagePreview';
 import { useI18n } from '../../i18n/i18n-context';
 import { api, enc } from '../../lib/api-client';
 import type { Template, TemplatePreview } from '../../lib/api-types';
-import { BUILTIN_VARIABLES } from '../../lib/template-render';
+import { BUILTIN_VARIABLES, ownValue } from '../../lib/template-render';
 import { useDebounced } from '../../lib/use-debounced';
 
 const BUILTIN: ReadonlySet<string> = new Set(BUILTIN_VARIABLES);
@@ -84,7 +84,7 @@ export function TemplateFields({
                 {(ids) => (
                   <input
                     {...ids}
-                    value={values[name] ?? ''}
+                    value={ownValue(values, name) ?? ''}
                     onChange={(e) => onValues({ ...values, [name]: e.target.value })}
                     data-variable={name}
                   />
@@ -97,7 +97,7 @@ export function TemplateFields({
       {template && (
         <MessagePreview
           text={preview?.text ?? template.body}
-          missing={preview?.missing ?? template.variables.filter((v) => !values[v]?.trim())}
+          missing={preview?.missing ?? template.variables.filter((v) => !ownValue(values, v)?.trim())}
         />
       )}
     </div>

@@ -17,7 +17,7 @@ import { navigate } from '../../lib/router';
 import { keyFromName } from '../../lib/template-key';
 import { useSession } from '../../lib/session-context';
 import { fieldErrorText } from '../../lib/field-error-text';
-import { BUILTIN_VARIABLES, variablesIn } from '../../lib/template-render';
+import { BUILTIN_VARIABLES, ownValue, variablesIn } from '../../lib/template-render';
 import { quotedFragments, variableNames } from '../../lib/template-problems';
 import { useLeaveGuard } from '../../lib/use-leave-guard';
 import { useResource } from '../../lib/use-resource';
@@ -279,7 +279,7 @@ export function TemplateEditorScreen({ id }: { id: string | null }) {
                   {(ids) => (
                     <input
                       {...ids}
-                      value={values[name] ?? ''}
+                      value={ownValue(values, name) ?? ''}
                       onChange={(e) => {
                         typed.current.add(name);
                         setValues((v) => ({ ...v, [name]: e.target.value }));
