@@ -500,6 +500,42 @@ describe('preview', () => {
   });
 });
 
+describe('sending', () => {
+  it("names the template when its text, rendered with the variables given, is over WhatsApp's limit", async () => {
+    const { client } = await signUpAdvisor(service.url);
+    const created = await client.post(BASE, promo);
+    expect(created.status).toBe(201);
+    const send = (extra: Record<string, unknown>, codigo: string) =>
+      client.post('/api/whatsapp/send', {
+        to: '+34600111222',
+        template: { id: created.body.id },
+        variables: { nombre_cliente: 'Ana', codigo },
+        ...extra,
+      });
+
+    const text = await send({}, 'x'.repeat(4_090));
+    expect(text.status).toBe(422);
+    expect(text.body.error.code).toBe('validation_failed');
+    expect(text.body.error.details.fields).toEqual([
+      { field: 'template', message: expect.stringMatching(/renders \d+ characters; at most 4096/) },
+    ]);
+
+    const caption = await send(
+      { type: 'image', media: { url: 'https://example.com/photo.jpg' } },
+      'x'.repeat(1_010),
+    );
+    expect(caption.status).toBe(422);
+    expect(caption.body.error.details.fields).toEqual([
+      { field: 'template', message: expect.stringMatching(/renders \d+ characters; at most 1024/) },
+    ]);
+
+    // Written by the caller, the field to shorten is still the one they sent.
+    const typed = await client.post('/api/whatsapp/send', { to: '+34600111222', text: 'y'.repeat(4_097) });
+    expect(typed.status).toBe(422);
+    expect(typed.body.error.details.fields[0].field).toBe('text');
+  });
+});
+
 describe('ids that name nothing', () => {
   const bogus = [
     'nope',

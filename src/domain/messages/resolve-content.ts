@@ -151,6 +151,26 @@ function unusedParts(req: ContentRequest, type: MessageType): { field: string; m
   return unused;
 }
 
+/** WhatsApp's limit on a media message's caption. */
+const CAPTION_MAX_LENGTH = 1024;
+
+/**
+ * Text or a caption over WhatsApp's limit. Rendered from a template, the caller sent no `text` or
+ * `caption` to shorten: the error names the template, with the length it rendered to.
+ */
+function tooLong(req: ContentRequest, part: 'text' | 'caption', length: number, max: number): AppError {
+  if (req.template) {
+    return new AppError(
+      'validation_failed',
+      `The template renders ${length} characters with these variables, over WhatsApp's ${max} for a ${part === 'text' ? 'text message' : 'caption'}.`,
+      { fields: [{ field: 'template', message: `renders ${length} characters; at most ${max}` }] },
+    );
+  }
+  return new AppError('validation_failed', `The ${part} is longer than ${max} characters.`, {
+    fields: [{ field: part, message: `must be at most ${max} characters` }],
+  });
+}
+
 export async function resolveContent(
   ctx: DomainContext,
   advisorId: string,
@@ -177,15 +197,8 @@ export async function resolveContent(
         fields: [{ field: 'text', message: 'is required' }],
       });
     }
-    if (text.length > WHATSAPP_TEXT_MAX_LENGTH) {
-      throw new AppError(
-        'validation_failed',
-        `The text is longer than ${WHATSAPP_TEXT_MAX_LENGTH} characters.`,
-        {
-          fields: [{ field: 'text', message: `must be at most ${WHATSAPP_TEXT_MAX_LENGTH} characters` }],
-        },
-      );
-    }
+    if (text.length > WHATSAPP_TEXT_MAX_LENGTH)
+      throw tooLong(req, 'text', text.length, WHATSAPP_TEXT_MAX_LENGTH);
     return {
       type,
       text,
@@ -222,11 +235,8 @@ export async function resolveContent(
       },
     );
   }
-  if (caption && caption.length > 1024) {
-    throw new AppError('validation_failed', 'The caption is longer than 1024 characters.', {
-      fields: [{ field: 'caption', message: 'must be at most 1024 characters' }],
-    });
-  }
+  if (caption && caption.length > CAPTION_MAX_LENGTH)
+    throw tooLong(req, 'caption', caption.length, CAPTION_MAX_LENGTH);
   // A blank fileName is no fileName, as a blank caption is no caption. Kept as "", the worker left
   // it out of the gateway request, and Evolution refuses a base64 document without a file name:
   // the send was accepted (202) and then failed for good.
