@@ -579,6 +579,23 @@ describe('deleting an own version of a built-in template', () => {
   });
 });
 
+describe("a built-in template's address when the advisor has their own version", () => {
+  it('opens their version, so a save cannot overwrite it with the stock text', async () => {
+    const { advisor, page, context } = await advisorPage('Olga Enlace');
+    const own = await advisor.client.put('/api/whatsapp/templates/builtin:appointment_reminder:es', {
+      body: 'Hola {nombre_cliente}, te recuerdo tu cita del {fecha_cita} a las {hora_cita}. Olga',
+    });
+    expect(own.status).toBe(200);
+    expect(own.body.id).not.toBe('builtin:appointment_reminder:es');
+    // As a bookmark made before the advisor wrote their version would open it.
+    await page.goto(`/templates/${encodeURIComponent('builtin:appointment_reminder:es')}`);
+    await page.waitForURL((url) => url.pathname === `/templates/${encodeURIComponent(own.body.id)}`);
+    const body = page.getByLabel('Texto del mensaje');
+    await expect.poll(() => body.inputValue()).toContain('te recuerdo tu cita');
+    await context.close();
+  });
+});
+
 describe('the Messages screen with filters that match nothing', () => {
   it('says nothing matches the filters, not that there are no messages, and clears them', async () => {
     const { advisor, page, context } = await advisorPage('Alba Filtros');

@@ -67,12 +67,40 @@ export function TemplateEditorScreen({ id }: { id: string | null }) {
   const [confirmDelete, setConfirmDelete] = useState(false);
   const bodyRef = useRef<HTMLTextAreaElement>(null);
 
+  // A built-in's address (a bookmark, the browser's history) when the advisor has their own
+  // version of it: that version is what sends, previews and saves under this id act on, so the
+  // editor opens it instead. Shown the stock text here, a save overwrote their version with it.
+  const [ownVersionChecked, setOwnVersionChecked] = useState(false);
   useEffect(() => {
     if (!loaded.data) return;
     const tpl = loaded.data;
+    if (!tpl.builtIn) {
+      setOwnVersionChecked(true);
+      return;
+    }
+    let current = true;
+    setOwnVersionChecked(false);
+    api
+      .get<{ items: Template[] }>('/api/whatsapp/templates')
+      .then(({ items }) => {
+        if (!current) return;
+        const own = items.find((x) => x.overridesBuiltIn && x.key === tpl.key && x.language === tpl.language);
+        if (own) navigate(`/templates/${enc(own.id)}`, { replace: true });
+        else setOwnVersionChecked(true);
+      })
+      // The list could not be read: open the built-in as before rather than nothing.
+      .catch(() => current && setOwnVersionChecked(true));
+    return () => {
+      current = false;
+    };
+  }, [loaded.data]);
+
+  useEffect(() => {
+    if (!loaded.data || !ownVersionChecked) return;
+    const tpl = loaded.data;
     setSaved(tpl);
     setDraft({ name: tpl.name, category: tpl.category, language: tpl.language, body: tpl.body });
-  }, [loaded.data]);
+  }, [loaded.data, ownVersionChecked]);
 
   const used = variablesIn(draft.body);
   const unfillable = saved?.unfillableVariables ?? NONE;
@@ -146,7 +174,8 @@ export function TemplateEditorScreen({ id }: { id: string | null }) {
     }
   };
 
-  if (id && loaded.loading && !loaded.data) return <LoadingState />;
+  if (id && ((loaded.loading && !loaded.data) || (loaded.data && !ownVersionChecked)))
+    return <LoadingState />;
   if (id && loaded.error) {
     return (
       <>
