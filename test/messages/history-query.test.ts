@@ -83,3 +83,50 @@ describe('the status filter', () => {
     expect(res.body.items).toHaveLength(status === 'queued' ? ids.length : 0);
   });
 });
+
+describe('instants in the query string', () => {
+  // A "+" in a query string is a space once decoded (form encoding): `?since=…T09:00:00+02:00`
+  // written into a URL by hand, as a booking module that formats a time with its offset does,
+  // arrives as `…T09:00:00 02:00`. It was a 400 "Invalid ISO datetime" that also said the year
+  // must be between 0001 and 9999.
+  const past = (offset: string) => `2020-01-01T09:00:00${offset}`;
+  const future = (offset: string) => `2999-01-01T09:00:00${offset}`;
+
+  it('reads a "+" offset that arrived as a space, on every list that takes a range', async () => {
+    for (const path of [
+      `/api/whatsapp/messages?since=${past('+02:00')}&until=${future('+02:00')}`,
+      `/api/appointments?from=${past('+02:00')}&to=${future('+02:00')}`,
+      `/api/whatsapp/metrics?until=${past('+02:00').replace('2020', '2021')}&since=${past('+02:00')}`,
+    ]) {
+      const res = await client.get(path);
+      expect(res.status, `${path} ${JSON.stringify(res.body)}`).toBe(200);
+    }
+    const res = await client.get(`/api/whatsapp/messages?since=${past('+02:00')}`);
+    expect(res.body.items.map((m: { id: string }) => m.id)).toEqual(ids);
+    const none = await client.get(`/api/whatsapp/messages?since=${future('+02:00')}`);
+    expect(none.body.items).toEqual([]);
+  });
+
+  it('means the same instant as the encoded "+"', async () => {
+    const sent = (await client.get(`/api/whatsapp/messages/${ids[0]}`)).body.createdAt as string;
+    // The newest message's own instant, written at +01:00: `since` includes it, `until` does not.
+    const at = new Date(new Date(sent).getTime() + 3_600_000).toISOString().replace('Z', '+01:00');
+    const raw = await client.get(`/api/whatsapp/messages?since=${at}`);
+    const encoded = await client.get(`/api/whatsapp/messages?since=${encodeURIComponent(at)}`);
+    expect(raw.status).toBe(200);
+    expect(raw.body.items.map((m: { id: string }) => m.id)).toEqual([ids[0]]);
+    expect(raw.body.items).toEqual(encoded.body.items);
+    const before = await client.get(`/api/whatsapp/messages?until=${at}`);
+    expect(before.body.items.map((m: { id: string }) => m.id)).toEqual(ids.slice(1));
+  });
+
+  it('still refuses a malformed instant, with one message that says why', async () => {
+    for (const value of ['yesterday', '2026-01-01T09:00:00', '2026-01-01 09:00:00 02:00']) {
+      const res = await client.get(`/api/whatsapp/messages?since=${encodeURIComponent(value)}`);
+      expect(res.status, value).toBe(400);
+      expect(res.body.error.details.fields, value).toEqual([
+        { field: 'since', message: 'Invalid ISO datetime' },
+      ]);
+    }
+  });
+});

@@ -10,11 +10,11 @@ import { computeMetrics, type MetricsRange } from '../../domain/metrics/compute-
 import type { AppDeps } from '../deps.js';
 import { callerOf, requireCaller } from '../plugins/caller.js';
 import { assertRangeRunsForward } from '../time-range.js';
-import { instantSchema } from '../schemas/instant.schema.js';
+import { queryInstantSchema } from '../schemas/instant.schema.js';
 
 const rangeQuery = z.object({
-  since: instantSchema.optional(),
-  until: instantSchema.optional(),
+  since: queryInstantSchema.optional(),
+  until: queryInstantSchema.optional(),
 });
 const MAX_RANGE_MS = 400 * 86_400_000;
 

@@ -1,7 +1,7 @@
 // Request and response schemas of the appointment routes (API.md "Appointments").
 import { z } from 'zod';
 import { messageSchema } from './message.schema.js';
-import { instantSchema } from './instant.schema.js';
+import { instantSchema, queryInstantSchema } from './instant.schema.js';
 
 export const appointmentSchema = z.object({
   id: z.string(),
@@ -105,8 +105,8 @@ export const rescheduleBodySchema = z
   .strict();
 
 export const listAppointmentsQuerySchema = z.object({
-  from: instantSchema.optional(),
-  to: instantSchema.optional(),
+  from: queryInstantSchema.optional(),
+  to: queryInstantSchema.optional(),
   status: z.enum(['scheduled', 'cancelled']).optional(),
   cursor: z.string().max(200).optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),

@@ -12,6 +12,20 @@ export function storableInstant(value: string): boolean {
   return year >= 1 && year <= 9999;
 }
 
+// A malformed value gets one message, "Invalid ISO datetime", not also the year rule's.
 export const instantSchema = z.iso
-  .datetime({ offset: true })
+  .datetime({ offset: true, abort: true })
   .refine(storableInstant, { message: 'must be between the years 0001 and 9999 (UTC)' });
+
+/**
+ * A query string decodes "+" as a space (form encoding), so `?since=2026-12-01T09:00:00+01:00`
+ * written into a URL without escaping the "+" (a time formatted with its offset and pasted into
+ * the URL) arrives as `…T09:00:00 01:00`. A space between the time and a two-digit offset can only
+ * be that "+": it is read as one. Request bodies are not form-decoded and keep the strict schema.
+ */
+const LOST_PLUS_OFFSET = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?) (\d{2}(?::?\d{2})?)$/;
+
+export const queryInstantSchema = z.preprocess(
+  (value) => (typeof value === 'string' ? value.replace(LOST_PLUS_OFFSET, '$1+$2') : value),
+  instantSchema,
+);

@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { OUTBOUND_STATUSES } from '../../domain/messages/message-status.js';
 import { TEMPLATE_LANGUAGES } from '../../domain/templates/index.js';
-import { instantSchema } from './instant.schema.js';
+import { instantSchema, queryInstantSchema } from './instant.schema.js';
 
 export const messageSchema = z.object({
   id: z.string(),
@@ -94,8 +94,8 @@ export const listQuerySchema = z.object({
   phone: z.string().max(32).optional(),
   templateKey: z.string().max(100).optional(),
   appointmentId: z.string().uuid().optional(),
-  since: instantSchema.optional(),
-  until: instantSchema.optional(),
+  since: queryInstantSchema.optional(),
+  until: queryInstantSchema.optional(),
   cursor: z.string().max(200).optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
 });
