@@ -142,6 +142,18 @@ describe('booking an appointment', () => {
     expect((await ana.api.get(path)).body.appointment.status).toBe('cancelled');
   });
 
+  it('refuses "." and ".." as an externalId: no URL can read or cancel such an appointment', async () => {
+    for (const externalId of ['.', '..', ' .. ']) {
+      const res = await ana.api.post('/api/appointments', booking({ externalId }));
+      expect(res.status).toBe(400);
+      expect(res.body.error.details.fields).toEqual([
+        { field: 'externalId', message: expect.stringContaining('"." or ".."') },
+      ]);
+    }
+    expect((await ana.api.post('/api/appointments', booking({ externalId: '...' }))).status).toBe(201);
+    expect((await ana.api.get('/api/appointments/...')).body.appointment.externalId).toBe('...');
+  });
+
   it('refuses a repeat with different data with 409 conflict pointing to PATCH', async () => {
     const body = booking();
     await ana.api.post('/api/appointments', body);

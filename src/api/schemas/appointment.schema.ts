@@ -81,7 +81,16 @@ export const externalIdParams = z.object({ externalId: z.string().trim().min(1).
 
 export const bookBodySchema = z
   .object({
-    externalId: z.string().trim().min(1).max(200),
+    externalId: z
+      .string()
+      .trim()
+      .min(1)
+      .max(200)
+      // HTTP clients resolve "." and ".." as path segments (RFC 3986 §5.2.4), escaped or not, so
+      // no URL reaches /api/appointments/. or /..: booked, it could never be read or cancelled.
+      .refine((id) => id !== '.' && id !== '..', {
+        message: 'cannot be "." or "..": no URL can name such an appointment',
+      }),
     clientName: z.string().trim().min(1).max(200),
     clientPhone: z.string().min(1).max(64),
     startsAt: appointmentInstant,
