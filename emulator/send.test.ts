@@ -166,6 +166,34 @@ describe('sendMedia and sendWhatsAppAudio', () => {
     });
   });
 
+  it('reads the type from the file name alone: a name without a known extension loses it', async () => {
+    const send = (body: Record<string, unknown>) =>
+      emulator.call('POST', '/message/sendMedia/sender', {
+        body: { number: '34612345678', mediatype: 'document', ...body },
+      });
+    const nameless = await send({ media: pdf, fileName: 'document', mimetype: 'application/pdf' });
+    expect(nameless.body.message.documentMessage).toMatchObject({
+      fileName: 'document',
+      mimetype: 'application/octet-stream',
+    });
+    // By URL the name comes from the path: …/files/12345 has none either.
+    const byUrl = await send({ media: 'https://cdn.example/files/12345', mimetype: 'application/pdf' });
+    expect(byUrl.body.message.documentMessage).toMatchObject({
+      fileName: '12345',
+      mimetype: 'application/octet-stream',
+    });
+    // With no name at all, the mimetype given stands (a URL audio file is not named from its path).
+    const audio = await emulator.call('POST', '/message/sendMedia/sender', {
+      body: {
+        number: '34612345678',
+        mediatype: 'audio',
+        media: 'https://cdn.example/audio?id=3',
+        mimetype: 'audio/mpeg',
+      },
+    });
+    expect(audio.body.message.audioMessage).toMatchObject({ mimetype: 'audio/mpeg' });
+  });
+
   it('rejects a data: URI and an unknown mediatype', async () => {
     const dataUri = await emulator.call('POST', '/message/sendMedia/sender', {
       body: { number: '34612345678', mediatype: 'image', media: `data:image/png;base64,${pdf}` },

@@ -27,6 +27,9 @@ const DEFAULT_MIME: Record<MediaKind, string> = {
   document: 'application/octet-stream',
 };
 
+/** What a file whose type was lost arrives as. */
+const UNKNOWN_MIME = 'application/octet-stream';
+
 function check(body: Record<string, unknown>, schema: Schema): void {
   const problems = validate(body, schema);
   if (problems.length > 0) throw badRequest(...problems);
@@ -102,15 +105,17 @@ export function registerMessageRoutes(app: FastifyInstance, ctx: EmulatorContext
       if (!fileName) {
         if (kind === 'image') fileName = 'image.jpg';
         else if (kind === 'video') fileName = 'video.mp4';
-        else if (url) fileName = fileNameFromUrl(media);
+        else if (url && kind === 'document') fileName = fileNameFromUrl(media);
       }
-      // A file name overrides the given mimetype; images are re-encoded to JPEG whatever they were.
+      // A file name overrides the given mimetype, which is then looked up from its extension alone
+      // (§3.11): a name without a known one loses the type, whatever `mimetype` said, and the
+      // client gets a file nothing opens. Images are re-encoded to JPEG whatever they were.
       const mimetype =
         kind === 'image'
           ? 'image/jpeg'
-          : (mimeFromName(fileName) ??
-            (typeof body.mimetype === 'string' ? body.mimetype : undefined) ??
-            DEFAULT_MIME[kind]);
+          : fileName !== undefined
+            ? (mimeFromName(fileName) ?? UNKNOWN_MIME)
+            : ((typeof body.mimetype === 'string' ? body.mimetype : undefined) ?? DEFAULT_MIME[kind]);
       const caption = typeof body.caption === 'string' && kind !== 'audio' ? body.caption : undefined;
       assertCanUpload(instance);
       const number = body.number as string;

@@ -12,7 +12,7 @@ import type {
 import { EvolutionHttp, silentLogger } from './http-transport.js';
 import type { EvolutionRequest, GatewayLogger } from './http-transport.js';
 import { e164ToNumber } from './jid.js';
-import { toEvolutionMedia } from './media.js';
+import { fileNameForType, toEvolutionMedia } from './media.js';
 import {
   parseResponse,
   toConnectResult,
@@ -216,15 +216,22 @@ export class EvolutionClient implements WhatsAppGateway {
 
   async sendMedia(ref: InstanceRef, input: SendMediaInput): Promise<SendResult> {
     const media = toEvolutionMedia(input.media);
+    const mimetype = input.mimetype ?? media.mimetype ?? undefined;
+    // Evolution reads the type from the file name's extension whenever there is a name (images
+    // excepted: they are re-encoded to JPEG whatever their name says).
+    const fileName =
+      input.fileName !== undefined && input.mediatype !== 'image'
+        ? fileNameForType(input.fileName, mimetype)
+        : input.fileName;
     const body = await this.call({
       ...this.instanceCall('sendMedia', 'POST', '/message/sendMedia', ref),
       body: {
         number: e164ToNumber(input.number),
         mediatype: input.mediatype,
         media: media.media,
-        mimetype: input.mimetype ?? media.mimetype ?? undefined,
+        mimetype,
         caption: input.caption,
-        fileName: input.fileName,
+        fileName,
         delay: input.delay,
       },
       extraTimeoutMs: input.delay,

@@ -233,6 +233,31 @@ describe('sending', () => {
     });
   });
 
+  it('names a file with the extension of its type, since Evolution reads the type from the name', async () => {
+    server.answer(() => ({ status: 201, body: sentMessage('34612345678@s.whatsapp.net') }));
+    const send = (mediatype: 'document' | 'image' | 'audio', fileName: string, mimetype?: string) =>
+      client.sendMedia(ref, {
+        number: '+34612345678',
+        mediatype,
+        media: 'JVBERi0x',
+        fileName,
+        ...(mimetype ? { mimetype } : {}),
+      });
+    // A message stored before names were completed ("document") goes out as document.pdf.
+    await send('document', 'document', 'application/pdf');
+    await send('document', 'plan.docx', 'application/zip');
+    await send('audio', 'nota', 'audio/ogg; codecs=opus');
+    await send('document', 'sin tipo');
+    await send('image', 'foto', 'image/png');
+    expect(server.requests.map((r) => (r.body as { fileName: string }).fileName)).toEqual([
+      'document.pdf',
+      'plan.docx',
+      'nota.ogg',
+      'sin tipo',
+      'foto',
+    ]);
+  });
+
   it('sends voice notes with encoding on', async () => {
     server.answer(() => ({ status: 201, body: sentMessage('34612345678@s.whatsapp.net') }));
     await client.sendWhatsAppAudio(ref, { number: '+34612345678', audio: 'https://cdn.example/a.mp3' });

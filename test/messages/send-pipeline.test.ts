@@ -244,7 +244,7 @@ describe('POST /api/whatsapp/send', () => {
         media: { base64: pdf, mimetype: 'application/pdf', fileName },
       });
       expect(res.status).toBe(202);
-      expect(res.body.message.fileName).toBe('document');
+      expect(res.body.message.fileName).toBe('document.pdf');
       const done = await waitFor(
         () => message(ana, res.body.message.id),
         (r) => ['sent', 'delivered', 'read', 'failed'].includes(r.body.status),

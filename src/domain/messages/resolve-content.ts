@@ -1,6 +1,7 @@
 // Works out what a send request will actually send: the text (typed or rendered from a
 // template), or the media (by URL, or uploaded bytes checked for size and real type).
 import type { DomainContext } from '../context.js';
+import { fileNameForType } from '../../gateway/index.js';
 import { AppError } from '../app-error.js';
 import {
   findBuiltinTemplate,
@@ -273,7 +274,10 @@ export async function resolveContent(
         },
       );
     }
-    const fileName = givenFileName ?? (fileNameOf(url) || null);
+    const named = givenFileName ?? (fileNameOf(url) || null);
+    // The name the gateway will give the file (it takes the type from its extension): stored so
+    // that the history shows what the client got.
+    const fileName = named && type !== 'image' ? fileNameForType(named, media.mimetype) : named;
     return {
       type,
       text: null,
@@ -316,7 +320,8 @@ export async function resolveContent(
     );
   }
   const mimetype = sniffed ? reconcileMimetype(sniffed, declared) : (declared ?? 'application/octet-stream');
-  const fileName = givenFileName ?? (type === 'document' ? 'document' : null);
+  const named = givenFileName ?? (type === 'document' ? 'document' : null);
+  const fileName = named && type !== 'image' ? fileNameForType(named, mimetype) : named;
   return {
     type,
     text: null,

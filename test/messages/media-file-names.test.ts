@@ -1,0 +1,84 @@
+// Evolution takes a document's type from its file name's extension whenever a name is given
+// (evolution-api.md §3.11). A name without one (the "document" an upload gets when none is given,
+// the "12345" of a URL …/files/12345) lost the type: the client got a file no app opens. The
+// emulator follows §3.11 as written; what it records as sent is what the client's phone got.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestService, type TestService } from '../support/service.js';
+import { waitFor } from '../support/wait.js';
+import { connectedAdvisor, sentByPhone, type ConnectedAdvisor } from '../support/whatsapp.js';
+
+let service: TestService;
+let ana: ConnectedAdvisor;
+beforeAll(async () => {
+  service = await startTestService();
+  ana = await connectedAdvisor(service, 'Ana');
+});
+afterAll(async () => {
+  await service?.close();
+});
+
+const pdf = Buffer.from('%PDF-1.4\n%âãÏÓ\n1 0 obj\n<<>>\nendobj\n').toString('base64');
+// The first page of an Ogg Opus voice note: the page header, then the OpusHead packet.
+const ogg = Buffer.concat([
+  Buffer.from('OggS'),
+  Buffer.from([0, 2, ...Array(20).fill(0), 1, 19]),
+  Buffer.from('OpusHead'),
+  Buffer.alloc(11),
+]).toString('base64');
+
+/** Sends, waits until the phone sent it, and answers the message and what the phone recorded. */
+async function sendAndRead(body: Record<string, unknown>) {
+  const res = await ana.client.post('/api/whatsapp/send', { to: '+34612000431', ...body });
+  expect(res.status).toBe(202);
+  const id = res.body.message.id as string;
+  const done = await waitFor(
+    () => ana.client.get(`/api/whatsapp/messages/${id}`),
+    (r) => ['sent', 'delivered', 'read', 'failed'].includes(r.body.status),
+    { what: 'the media message sent' },
+  );
+  expect(done.body.error).toBeNull();
+  const onPhone = (await sentByPhone(ana)).find((m) => m.id === done.body.evolutionMessageId);
+  return { message: done.body, onPhone };
+}
+
+describe('the file name a media message is sent under', () => {
+  it('gives an uploaded document without a name the extension of its type', async () => {
+    const { message, onPhone } = await sendAndRead({ type: 'document', media: { base64: pdf } });
+    expect(message).toMatchObject({ fileName: 'document.pdf', mimetype: 'application/pdf' });
+    expect(onPhone).toMatchObject({ fileName: 'document.pdf', mimetype: 'application/pdf' });
+  });
+
+  it('gives a URL document whose path has no extension the extension of its declared type', async () => {
+    const { message, onPhone } = await sendAndRead({
+      type: 'document',
+      media: { url: 'https://cdn.example.com/files/12345', mimetype: 'application/pdf' },
+    });
+    expect(message.fileName).toBe('12345.pdf');
+    expect(onPhone).toMatchObject({ fileName: '12345.pdf', mimetype: 'application/pdf' });
+  });
+
+  it("completes a caller's name without an extension, and keeps one the caller gave", async () => {
+    const csv = `data:text/csv;base64,${Buffer.from('nombre;peso\nAna;60\n').toString('base64')}`;
+    const named = await sendAndRead({ media: { base64: csv, fileName: 'Dr. Pérez v2' } });
+    expect(named.onPhone).toMatchObject({ fileName: 'Dr. Pérez v2.csv', mimetype: 'text/csv' });
+    expect(named.message.fileName).toBe('Dr. Pérez v2.csv');
+    // A .docx is a ZIP by its bytes: its own name says more, and stays.
+    const zip = Buffer.from('504b0304140000000800', 'hex').toString('base64');
+    const docx = await sendAndRead({
+      media: { base64: zip, mimetype: 'application/zip', fileName: 'plan.docx' },
+    });
+    expect(docx.onPhone).toMatchObject({
+      fileName: 'plan.docx',
+      mimetype: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+    });
+  });
+
+  it('names an audio file so that it keeps its type', async () => {
+    const { message, onPhone } = await sendAndRead({
+      type: 'audio',
+      media: { base64: ogg, fileName: 'consejo del día' },
+    });
+    expect(message.fileName).toBe('consejo del día.ogg');
+    expect(onPhone).toMatchObject({ type: 'audio', mimetype: 'audio/ogg' });
+  });
+});
