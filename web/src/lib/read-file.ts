@@ -11,7 +11,13 @@ export function readFileAsBase64(file: File): Promise<string> {
   });
 }
 
+/**
+ * The message type a picked file goes as. An SVG is a drawing written as XML text: WhatsApp
+ * shows none as a photo, and the service, which tells an image by its bytes, refused it as
+ * "not an image" (415), so the picker offered a file it could not send. It goes as a document.
+ */
 export function mediaTypeOf(mimetype: string): 'image' | 'video' | 'audio' | 'document' {
+  if (mimetype === 'image/svg+xml') return 'document';
   if (mimetype.startsWith('image/')) return 'image';
   if (mimetype.startsWith('video/')) return 'video';
   if (mimetype.startsWith('audio/')) return 'audio';

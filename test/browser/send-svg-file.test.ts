@@ -1,0 +1,39 @@
+// The Send screen's file picker offers every image (`image/*`), SVG drawings included, and sent
+// each as `type: "image"`. The service judges an image by its bytes, which say nothing for an
+// SVG (it is XML text), so the advisor got "not an image" (415) for a file the picker offered and
+// had no way to send it. WhatsApp shows no SVG as a photo: it goes as a document.
+import { describe, expect, it } from 'vitest';
+import { newPhone } from '../appointments/support.js';
+import { waitFor } from '../support/wait.js';
+import { listedMessages } from './support/advisor-actions.js';
+import { advisorPages } from './support/advisor-page.js';
+import { useWebAndBrowser } from './support/suite.js';
+
+const suite = useWebAndBrowser();
+const advisorPage = advisorPages(suite);
+
+const SVG = '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><circle r="4"/></svg>';
+
+describe('an SVG picked on the Send screen', () => {
+  it('goes as a document under its own name', async () => {
+    const { advisor, page, context, pageErrors } = await advisorPage('Dibujo SVG');
+    await page.goto('/send');
+    await page.getByTestId('recipient').fill(newPhone());
+    await page.getByText('Archivo', { exact: true }).click();
+    await page.getByLabel('Imagen o documento').setInputFiles({
+      name: 'logo.svg',
+      mimeType: 'image/svg+xml',
+      buffer: Buffer.from(SVG),
+    });
+    await page.getByRole('button', { name: 'Enviar', exact: true }).click();
+    await page.getByTestId('sent-result').waitFor();
+    const sent = await waitFor(
+      () => listedMessages(advisor, 'direction=outbound'),
+      (items) => items.length === 1,
+      { what: 'the SVG in the history' },
+    );
+    expect(sent[0]).toMatchObject({ type: 'document', fileName: 'logo.svg', mimetype: 'image/svg+xml' });
+    expect(pageErrors).toEqual([]);
+    await context.close();
+  });
+});
