@@ -1,3 +1,4 @@
+import mimeTypes from 'mime-types';
 import { GatewayError } from './errors.js';
 
 export interface EvolutionMedia {
@@ -32,83 +33,36 @@ export function toEvolutionMedia(input: string): EvolutionMedia {
 }
 
 /**
- * The extensions Evolution's mime lookup reads each type from (mime-types), the first one being
- * the one to add. Only common types: a type not listed is never touched.
+ * The extension to give a type where mime-db's first one is not what people's phones know
+ * (.mpga, .oga, .qt, .adts), or where it has none.
  */
-const EXTENSIONS: Record<string, readonly string[]> = {
-  'application/pdf': ['pdf'],
-  'application/msword': ['doc', 'dot'],
-  'application/vnd.openxmlformats-officedocument.wordprocessingml.document': ['docx'],
-  'application/vnd.ms-excel': ['xls'],
-  'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': ['xlsx'],
-  'application/vnd.ms-powerpoint': ['ppt'],
-  'application/vnd.openxmlformats-officedocument.presentationml.presentation': ['pptx'],
-  'application/vnd.oasis.opendocument.text': ['odt'],
-  'application/vnd.oasis.opendocument.spreadsheet': ['ods'],
-  'application/vnd.oasis.opendocument.presentation': ['odp'],
-  'application/epub+zip': ['epub'],
-  'application/rtf': ['rtf'],
-  'text/rtf': ['rtf'],
-  'application/zip': ['zip'],
-  'application/x-7z-compressed': ['7z'],
-  'application/x-rar-compressed': ['rar'],
-  'application/vnd.rar': ['rar'],
-  'application/gzip': ['gz'],
-  'application/json': ['json'],
-  'application/xml': ['xml'],
-  'text/xml': ['xml'],
-  'text/plain': ['txt', 'text', 'log'],
-  'text/csv': ['csv'],
-  'text/html': ['html', 'htm'],
-  'text/markdown': ['md', 'markdown'],
-  'text/calendar': ['ics'],
-  'text/vcard': ['vcf'],
-  'image/jpeg': ['jpg', 'jpeg'],
-  'image/png': ['png'],
-  'image/gif': ['gif'],
-  'image/webp': ['webp'],
-  'image/heic': ['heic'],
-  'image/heif': ['heif'],
-  'image/avif': ['avif'],
-  'image/bmp': ['bmp'],
-  'image/tiff': ['tif', 'tiff'],
-  'audio/mpeg': ['mp3'],
-  'audio/ogg': ['ogg', 'oga', 'opus'],
-  'audio/opus': ['opus'],
-  'audio/mp4': ['m4a', 'mp4a'],
-  'audio/aac': ['aac'],
-  'audio/amr': ['amr'],
-  'audio/wav': ['wav'],
-  'audio/x-wav': ['wav'],
-  'audio/webm': ['weba'],
-  'audio/flac': ['flac'],
-  'video/mp4': ['mp4', 'm4v'],
-  'video/quicktime': ['mov', 'qt'],
-  'video/3gpp': ['3gp'],
-  'video/webm': ['webm'],
-  'video/x-matroska': ['mkv'],
-  'video/mpeg': ['mpeg', 'mpg'],
+const PREFERRED_EXTENSION: Record<string, string> = {
+  'audio/mpeg': 'mp3',
+  'audio/ogg': 'ogg',
+  'audio/opus': 'opus',
+  'audio/aac': 'aac',
+  'audio/flac': 'flac',
+  'video/quicktime': 'mov',
 };
 
-const KNOWN_EXTENSIONS = new Set(Object.values(EXTENSIONS).flat());
-
-/** File names WhatsApp clients save without trouble; longer ones keep their end (the extension). */
+/** File names WhatsApp clients save without trouble; a longer one is cut before the extension is added. */
 const FILE_NAME_MAX = 255;
 
 /**
  * The file name to give Evolution for a file of this type. Evolution takes the mimetype from the
  * file name's extension whenever a file name is given (evolution-api.md §3.11), so a name without
  * one ("document", the "12345" of …/files/12345) lost the type: the client got a file that no app
- * opens. Such a name gets the type's extension; a name with a known extension is the caller's
- * choice and stays (a .docx is a ZIP by its bytes, and its name says more than they do).
+ * opens. Such a name gets the type's extension (mime-types: mime-db's table, the one Node
+ * services commonly look names up in); a name with a known extension is the caller's choice and stays (a .docx is a ZIP by its bytes, and its name says more than they do).
  */
 export function fileNameForType(fileName: string, mimetype: string | null | undefined): string {
   const type = mimetype?.split(';')[0]?.trim().toLowerCase();
-  const extensions = type ? EXTENSIONS[type] : undefined;
-  if (!extensions) return fileName;
-  const current = /\.([a-z0-9]{1,10})$/i.exec(fileName)?.[1]?.toLowerCase();
-  if (current !== undefined && KNOWN_EXTENSIONS.has(current)) return fileName;
-  const suffix = `.${extensions[0]}`;
+  // Octet-stream says nothing: ".bin" would tell the client no more than no extension does.
+  if (!type || type === 'application/octet-stream') return fileName;
+  const extension = PREFERRED_EXTENSION[type] ?? mimeTypes.extension(type);
+  if (!extension) return fileName;
+  if (mimeTypes.lookup(fileName)) return fileName;
+  const suffix = `.${extension}`;
   const stem = [...fileName].slice(0, FILE_NAME_MAX - suffix.length).join('');
   return `${stem}${suffix}`;
 }
