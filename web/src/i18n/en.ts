@@ -328,6 +328,7 @@ export const en: Record<MessageKey, string> = {
   'send.fileHint': 'Images, PDFs and documents up to {max}.',
   'send.fileRequired': 'Choose a file.',
   'send.caption': 'Text with the file (optional)',
+  'send.audioNoCaption': 'WhatsApp audio carries no text: only the file will be sent.',
   'send.scheduleLater': 'Schedule for later',
   'send.when': 'Date and time',
   'send.whenZone': 'Time in {zone}, the zone in your settings.',

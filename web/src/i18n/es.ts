@@ -332,6 +332,7 @@ export const es = {
   'send.fileHint': 'Imágenes, PDF y documentos de hasta {max}.',
   'send.fileRequired': 'Elige un archivo.',
   'send.caption': 'Texto que acompaña al archivo (opcional)',
+  'send.audioNoCaption': 'Los audios de WhatsApp no llevan texto: se enviará solo el archivo.',
   'send.scheduleLater': 'Programar para más tarde',
   'send.when': 'Fecha y hora',
   'send.whenZone': 'Hora de {zone}, la zona de tus ajustes.',

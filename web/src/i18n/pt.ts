@@ -334,6 +334,7 @@ export const pt: Record<MessageKey, string> = {
   'send.fileHint': 'Imagens, PDF e documentos de até {max}.',
   'send.fileRequired': 'Escolha um arquivo.',
   'send.caption': 'Texto que acompanha o arquivo (opcional)',
+  'send.audioNoCaption': 'Áudios do WhatsApp não levam texto: só o arquivo será enviado.',
   'send.scheduleLater': 'Agendar para mais tarde',
   'send.when': 'Data e hora',
   'send.whenZone': 'Horário no fuso {zone}, o das suas configurações.',

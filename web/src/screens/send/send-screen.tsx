@@ -55,6 +55,9 @@ export function SendScreen() {
   const [values, setValues] = useState<Record<string, string>>({});
   const [file, setFile] = useState<File | null>(null);
   const [caption, setCaption] = useState('');
+  // WhatsApp shows no caption on a voice note or audio file, and the service refuses one (422):
+  // with an audio file picked, the caption box goes and what was typed in it is not sent.
+  const audioPicked = file !== null && mediaTypeOf(file.type || 'application/octet-stream') === 'audio';
   const [scheduled, setScheduled] = useState(false);
   // Read and shown in the advisor's zone; an hour from now until they type a time.
   const { timeZone } = useAdvisorZone();
@@ -145,7 +148,7 @@ export function SendScreen() {
           type: mediaTypeOf(mimetype),
           media: { base64: await readFileAsBase64(file), mimetype, fileName: file.name },
         });
-        if (caption.trim()) body.caption = caption.trim();
+        if (caption.trim() && !audioPicked) body.caption = caption.trim();
       }
       // What the advisor filled in decides whether this press repeats an unanswered send; the
       // repeat is then that attempt's own request, though a derived detail (the advisor's zone,
@@ -158,7 +161,9 @@ export function SendScreen() {
         mode,
         ...(mode === 'text' ? { text } : {}),
         ...(mode === 'template' ? { templateId, values } : {}),
-        ...(mode === 'media' && file ? { file: [file.name, file.size, file.lastModified], caption } : {}),
+        ...(mode === 'media' && file
+          ? { file: [file.name, file.size, file.lastModified], caption: audioPicked ? '' : caption }
+          : {}),
       };
       const attempt = attemptKey.request(form, () => body);
       const result = await api.post<{ message: Message }>('/api/whatsapp/send', attempt.body, {
@@ -292,20 +297,26 @@ export function SendScreen() {
               }}
               error={shown('media')}
             />
-            <Field label={t('send.caption')} error={shown('caption')}>
-              {(ids) => (
-                <textarea
-                  {...ids}
-                  rows={2}
-                  dir="auto"
-                  value={caption}
-                  onChange={(e) => {
-                    setCaption(e.target.value);
-                    changed('caption');
-                  }}
-                />
-              )}
-            </Field>
+            {audioPicked ? (
+              <p className="muted" data-testid="audio-no-caption">
+                {t('send.audioNoCaption')}
+              </p>
+            ) : (
+              <Field label={t('send.caption')} error={shown('caption')}>
+                {(ids) => (
+                  <textarea
+                    {...ids}
+                    rows={2}
+                    dir="auto"
+                    value={caption}
+                    onChange={(e) => {
+                      setCaption(e.target.value);
+                      changed('caption');
+                    }}
+                  />
+                )}
+              </Field>
+            )}
           </>
         )}
 
