@@ -644,6 +644,34 @@ describe('usage counts', () => {
     expect((await list(b.client)).find((t) => t.id === REMINDER_ES)!.usageCount).toBe(1);
   });
 
+  it("counts an override's messages on its built-in once the override is removed", async () => {
+    const a = await signUpAdvisor(service.url, 'Uso revertido');
+    const override = await a.client.put<Template>(`${BASE}/${REMINDER_ES}`, {
+      body: 'Hola {nombre_cliente}, nos vemos el {fecha_cita} a las {hora_cita}.',
+    });
+    expect(override.status).toBe(200);
+    await service.database.db.insert(whatsappMessage).values([
+      {
+        advisorId: a.userId,
+        direction: 'outbound',
+        status: 'sent',
+        templateId: override.body.id,
+        templateKey: 'appointment_reminder',
+        templateLanguage: 'es',
+      },
+      {
+        advisorId: a.userId,
+        direction: 'outbound',
+        status: 'read',
+        templateKey: 'appointment_reminder',
+        templateLanguage: 'es',
+      },
+    ]);
+    expect((await list(a.client)).find((t) => t.id === override.body.id)!.usageCount).toBe(1);
+    expect((await a.client.delete(`${BASE}/${override.body.id}`)).status).toBe(204);
+    expect((await list(a.client)).find((t) => t.id === REMINDER_ES)!.usageCount).toBe(2);
+  });
+
   it('counts a built-in sent in English or Portuguese on its own language, and a scheduled send only once it goes out', async () => {
     const a = await signUpAdvisor(service.url, 'Uso idiomas');
     const send = (language: 'es' | 'en' | 'pt', scheduledAt?: string) =>

@@ -138,8 +138,9 @@ export interface TemplateUsage {
   /** Messages sent from one of the advisor's rows (own templates and overrides), by row id. */
   byTemplateId: Map<string, number>;
   /**
-   * Messages that name a template key but no row: sent from an untouched built-in (or from a row
-   * that no longer exists), by key and then by language. Messages written before migration 0007
+   * Messages that name a template key but no row of the advisor's: sent from an untouched
+   * built-in, or from a row since deleted (an override removed, whose messages then count on the
+   * built-in it stood for), by key and then by language. Messages written before migration 0007
    * do not record the language: they are under `null`.
    */
   byKeyWithoutId: Map<string, Map<string | null, number>>;
@@ -169,9 +170,18 @@ export async function countTemplateUsage(db: DbOrTx, advisorId: string): Promise
       ),
     )
     .groupBy(whatsappMessage.templateId, whatsappMessage.templateKey, whatsappMessage.templateLanguage);
+  const existing = new Set(
+    (
+      await db
+        .select({ id: whatsappTemplate.id })
+        .from(whatsappTemplate)
+        .where(eq(whatsappTemplate.advisorId, advisorId))
+    ).map((row) => row.id),
+  );
   const usage: TemplateUsage = { byTemplateId: new Map(), byKeyWithoutId: new Map() };
   for (const { templateId, templateKey, language, n } of rows) {
-    if (templateId) usage.byTemplateId.set(templateId, (usage.byTemplateId.get(templateId) ?? 0) + n);
+    if (templateId && existing.has(templateId))
+      usage.byTemplateId.set(templateId, (usage.byTemplateId.get(templateId) ?? 0) + n);
     else if (templateKey) {
       const byLanguage = usage.byKeyWithoutId.get(templateKey) ?? new Map<string | null, number>();
       byLanguage.set(language, (byLanguage.get(language) ?? 0) + n);
