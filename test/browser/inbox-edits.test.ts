@@ -1,8 +1,11 @@
 // A client edits a message, then deletes another for everyone: the open chat shows the edit live
 // (new words, "Editado") and the deletion ("Mensaje eliminado", the words gone); the message
 // history says the same. An edit made before the live stream opened shows too. A reminder booked
-// before the client wrote and sent after moves, live, below the client's message.
+// before the client wrote and sent after moves, live, below the client's message, and dates its
+// conversation in the list with when it went out, not with the day it was booked.
+import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
+import { whatsappMessage } from '../../src/db/schema/index.js';
 import { newPhone } from '../appointments/support.js';
 import { waitFor } from '../support/wait.js';
 import type { ConnectedAdvisor } from '../support/whatsapp.js';
@@ -132,7 +135,12 @@ describe('a reminder that goes out while the chat is open', () => {
     await expect(newest.textContent()).resolves.toContain('Allí estaré');
     await bubbles.and(page.locator('[data-status="scheduled"]')).first().waitFor();
 
-    // Its day comes: the delayed send job runs now, through the real worker and gateway.
+    // It was booked days ago (the booking wrote it then), and its day comes: the delayed send job
+    // runs now, through the real worker and gateway.
+    await suite.web.service.database.db
+      .update(whatsappMessage)
+      .set({ createdAt: new Date(Date.now() - 4 * 86_400_000) })
+      .where(eq(whatsappMessage.id, reminder.id));
     const job = await suite.web.service.runtime.messages.queue.getJob(`send-${reminder.id}`);
     await job!.promote();
     await waitFor(
@@ -147,6 +155,27 @@ describe('a reminder that goes out while the chat is open', () => {
       (text) => !!text && !text.includes('Allí estaré'),
       { what: 'the reminder as the conversation’s last message' },
     );
+    // The conversation, on top of the list for the message that went out now, says it went out
+    // now (a time of today), as its bubble does: not the day the reminder was booked.
+    const today = /^\d{1,2}:\d{2}$/;
+    const time = conversation.locator('.conversation-time');
+    await waitFor(
+      async () => (await time.textContent())?.trim(),
+      (text) => today.test(text ?? ''),
+      {
+        what: 'the conversation dated when the reminder went out',
+      },
+    );
+    await page.reload();
+    await expect(
+      waitFor(
+        async () => (await time.textContent())?.trim(),
+        (text) => today.test(text ?? ''),
+        {
+          what: 'the conversation dated when the reminder went out, read again',
+        },
+      ),
+    ).resolves.toMatch(today);
     expect(pageErrors).toEqual([]);
     await context.close();
   });

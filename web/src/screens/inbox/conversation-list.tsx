@@ -7,6 +7,7 @@ import { useI18n } from '../../i18n/i18n-context';
 import type { Conversation } from '../../lib/api-types';
 import { useDates } from '../../lib/advisor-zone';
 import { initials } from '../../lib/format';
+import { exchangedAt } from '../../lib/live-list';
 import { displayPhone } from '../../lib/phone-input';
 import type { PagedList } from '../../lib/use-paged-list';
 import { messageSummary } from '../../lib/message-summary';
@@ -51,7 +52,11 @@ export function ConversationList({
                     <span className="conversation-name" dir="auto">
                       {name}
                     </span>
-                    <span className="conversation-time">{dates.short(c.lastMessage?.createdAt)}</span>
+                    {/* When it was exchanged, as the list is ordered and the chat dates it: a
+                        reminder booked days ago and sent now is today's, not its booking day's. */}
+                    <span className="conversation-time">
+                      {c.lastMessage ? dates.short(exchangedAt(c.lastMessage)) : ''}
+                    </span>
                   </span>
                   <span className="conversation-bottom">
                     <span className="conversation-last" dir="auto">
