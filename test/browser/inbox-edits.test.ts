@@ -101,6 +101,34 @@ describe('edits and deletions made in WhatsApp', () => {
   });
 });
 
+describe('a message the client writes while the live stream is down', () => {
+  it('is marked read once the open chat shows it', async () => {
+    const { advisor, page, context, pageErrors } = await advisorPage('Nora Vuelve');
+    const from = newPhone();
+    const control = phoneOf(advisor);
+    expect((await control('inbound', { from, pushName: 'Lía', text: 'Hola' })).status).toBe(201);
+    const unread = async () =>
+      (await advisor.client.get('/api/whatsapp/conversations')).body.items.find(
+        (c: { phone: string }) => c.phone === from,
+      )?.unread;
+
+    // The chat opens and is read while no stream is open; the client writes again meanwhile.
+    const releaseStream = await holdRoute(page, '**/api/whatsapp/events');
+    await page.goto(`/inbox/${encodeURIComponent(from)}`);
+    const bubbles = page.getByTestId('chat-bubble');
+    await bubbles.getByText('Hola').waitFor();
+    await waitFor(unread, (n) => n === 0, { what: 'the chat marked read on opening' });
+    expect((await control('inbound', { from, pushName: 'Lía', text: '¿Sigues ahí?' })).status).toBe(201);
+    await waitFor(unread, (n) => n === 1, { what: 'the new message stored unread' });
+
+    releaseStream();
+    await bubbles.getByText('¿Sigues ahí?').waitFor();
+    await waitFor(unread, (n) => n === 0, { what: 'the message on screen marked read' });
+    expect(pageErrors).toEqual([]);
+    await context.close();
+  });
+});
+
 describe('a reminder that goes out while the chat is open', () => {
   it('moves from where it was booked to the newest place, and becomes the last message', async () => {
     const { advisor, page, context, pageErrors } = await advisorPage('Rita Recuerda');

@@ -69,8 +69,12 @@ export function ChatView({ phone, conversation, onChange }: ChatViewProps) {
     if (m.clientOptedOut !== undefined) setOptedOut(m.clientOptedOut);
     markRead();
   });
-  // An edit or a receipt published before the stream opened (or while it was down) was missed.
-  useLiveResync(() => list.refresh({ prefer: laterOf }));
+  // An edit or a receipt published before the stream opened (or while it was down) was missed,
+  // and so was a message the client wrote meanwhile: it is on screen once read again, so it is read.
+  useLiveResync(() => {
+    list.refresh({ prefer: laterOf });
+    markRead();
+  });
 
   // Newest first from the API; a chat reads oldest first.
   const messages = [...list.items].reverse();
