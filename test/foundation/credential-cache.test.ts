@@ -12,24 +12,24 @@ import { apikey, session } from '../../src/db/schema/index.js';
 import { createLogger } from '../../src/logger.js';
 import { createRuntime, type Runtime } from '../../src/runtime.js';
 import { HttpClient, signUpAdvisor } from '../support/http.js';
-import { freePort, startTestService, type TestService } from '../support/service.js';
+import { startServiceWithAdmin } from '../support/admin.js';
+import { freePort, type TestService } from '../support/service.js';
 
 // Sessions: long enough to outlast a few requests on a loaded machine, short enough to wait out
 // once. API keys: far longer than any test here, so only a revocation can end a cached key.
 const SESSION_TTL_MS = 4_000;
 const API_KEY_TTL_MS = 120_000;
 let service: TestService;
+let admin: HttpClient;
 let second: { runtime: Runtime; app: FastifyInstance; url: string };
 
 beforeAll(async () => {
-  service = await startTestService({
-    env: {
-      EVOLUTION_API_URL: 'http://127.0.0.1:9',
-      EVOLUTION_API_KEY: 'unused',
-      SESSION_CACHE_TTL_MS: String(SESSION_TTL_MS),
-      API_KEY_CACHE_TTL_MS: String(API_KEY_TTL_MS),
-    },
-  });
+  ({ service, admin } = await startServiceWithAdmin({
+    EVOLUTION_API_URL: 'http://127.0.0.1:9',
+    EVOLUTION_API_KEY: 'unused',
+    SESSION_CACHE_TTL_MS: String(SESSION_TTL_MS),
+    API_KEY_CACHE_TTL_MS: String(API_KEY_TTL_MS),
+  }));
   // A second API process: same configuration, database and Redis prefix.
   const runtime = await createRuntime(service.config, createLogger('silent'), 'api', {
     database: service.database,
@@ -154,15 +154,24 @@ describe('API key cache', () => {
     const { key } = await newKey(client);
     const there = new HttpClient(second.url, { 'x-api-key': key });
     expect((await there.get('/api/api-keys')).status).toBe(200);
-    const { user } = await import('../../src/db/schema/index.js');
-    // The ban itself as better-auth's admin plugin stores it, then the admin route's announcement
-    // (any POST under /api/auth/admin/ forgets everyone's credentials; its answer does not matter).
-    await service.database.db.update(user).set({ banned: true }).where(eq(user.id, userId));
-    await client.post('/api/auth/admin/ban-user', { userId });
+    expect((await admin.post('/api/auth/admin/ban-user', { userId })).status).toBe(200);
     await until(
       'the other process to refuse the key',
       async () => (await there.get('/api/api-keys')).status === 401,
     );
+  });
+
+  it('empties no cache for an admin call that was refused', async () => {
+    const { client } = await signUpAdvisor(service.url, 'Inés');
+    const { id, key } = await newKey(client);
+    const there = new HttpClient(second.url, { 'x-api-key': key });
+    expect((await there.get('/api/api-keys')).status).toBe(200);
+    await service.database.db.delete(apikey).where(eq(apikey.id, id));
+    // Not an admin: refused, so nothing changed and nothing is announced.
+    expect((await client.post('/api/auth/admin/ban-user', { userId: 'anyone' })).status).toBe(403);
+    await sleep(300);
+    // Still served from the second process's cache (it was deleted by hand, unannounced).
+    expect((await there.get('/api/api-keys')).status).toBe(200);
   });
 
   it('keeps nothing it cached before losing its subscription', async () => {

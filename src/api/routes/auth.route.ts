@@ -59,13 +59,15 @@ export function authRoutes(app: FastifyInstance, auth: Auth, database: Pick<Data
       // it again as it was before the change (SessionCache.generation).
       const forget =
         request.method === 'POST' ? await credentialsToForget(auth, url.pathname, request.headers) : null;
-      let response: Response;
+      let response: Response | undefined;
       try {
         response = await auth.handler(
           new Request(url, { method: request.method, headers: fromNodeHeaders(request.headers), body }),
         );
       } finally {
-        await forget?.();
+        // A refused POST changed nothing: announcing it would let anyone empty every process's
+        // caches with a stream of refused admin calls. One that threw may have changed something.
+        if (!response || response.status < 400) await forget?.();
       }
       // better-auth turns every failure into its own 500, a database outage included; a caller
       // must get the documented 503 for that, as on every other route.
