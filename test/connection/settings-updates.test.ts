@@ -102,3 +102,43 @@ describe('what a settings change stores', () => {
     });
   });
 });
+
+// The ceiling bounds the rate, not the figure: WHATSAPP_RATE_LIMIT_MAX_CEILING messages per
+// WHATSAPP_RATE_LIMIT_DURATION (here 100 a minute). With only `max` checked, a short window gave
+// an advisor 100 a second (6,000 a minute), against OPERATIONS.md's "at most CEILING per minute".
+describe('the rate limit an advisor may choose', () => {
+  it('refuses a window short enough to pass the ceiling, naming the field', async () => {
+    const { client } = await signUpAdvisor(service.url, 'Fast Window');
+    const fast = await client.put('/api/whatsapp/config', {
+      settings: { rateLimit: { max: 100, durationMs: 1_000 } },
+    });
+    expect(fast.status).toBe(422);
+    expect(fast.body.error.details.fields.map((f: { field: string }) => f.field)).toEqual([
+      'settings.rateLimit.durationMs',
+    ]);
+    // Checked on the limit in effect: the window alone, and then a max over a short window.
+    expect(
+      (await client.put('/api/whatsapp/config', { settings: { rateLimit: { durationMs: 1_000 } } })).status,
+    ).toBe(422);
+    expect(
+      (await client.put('/api/whatsapp/config', { settings: { rateLimit: { durationMs: 30_000 } } })).status,
+    ).toBe(200);
+    const more = await client.put('/api/whatsapp/config', { settings: { rateLimit: { max: 60 } } });
+    expect(more.status).toBe(422);
+    expect(more.body.error.details.fields[0].field).toBe('settings.rateLimit.max');
+    // At the ceiling's rate exactly: allowed.
+    const ok = await client.put('/api/whatsapp/config', { settings: { rateLimit: { max: 50 } } });
+    expect(ok.status).toBe(200);
+    expect(ok.body.settings.rateLimit).toEqual({ max: 50, durationMs: 30_000 });
+  });
+
+  it('reads a stored window past the ceiling back stretched to it', async () => {
+    const { client, userId } = await signUpAdvisor(service.url, 'Stored Fast Window');
+    await ensureConfig(service.database.db, userId);
+    await updateConfig(service.database.db, userId, {
+      settings: { rateLimit: { max: 100, durationMs: 1_000 } },
+    });
+    const settings = (await client.get('/api/whatsapp/config')).body.settings;
+    expect(settings.rateLimit).toEqual({ max: 100, durationMs: 60_000 });
+  });
+});

@@ -46,6 +46,10 @@ describe('a settings change', () => {
     expect(() => storedSettingsAfter({}, { rateLimit: { max: 201 } }, bounds)).toThrow(
       /settings\.rateLimit\.max/,
     );
+    // 200 a second: under the ceiling's figure, far over its rate (200 a minute).
+    expect(() => storedSettingsAfter({}, { rateLimit: { max: 200, durationMs: 1_000 } }, bounds)).toThrow(
+      /settings\.rateLimit\.durationMs/,
+    );
   });
 });
 
@@ -58,7 +62,13 @@ describe('stored settings', () => {
       pacing: { hourlyCap: 500 },
     };
     const settings = readSettings(stored, boundsWith({ max: 50, maxCeiling: 100 }));
-    expect(settings.rateLimit).toEqual({ max: 100, durationMs: 1_000 });
+    // The ceiling bounds the rate (100 per the server's minute), so a one-second window is
+    // stretched to the minute: 100 a second was the ceiling figure, not its rate.
+    expect(settings.rateLimit).toEqual({ max: 100, durationMs: 60_000 });
+    expect(readSettings({ rateLimit: { max: 30, durationMs: 1_000 } }, bounds).rateLimit).toEqual({
+      max: 30,
+      durationMs: 9_000,
+    });
     expect(settings.reminderOffsetMinutes).toBe(20_160);
     expect(readSettings({ reminderOffsetMinutes: 0 }, boundsWith({})).reminderOffsetMinutes).toBe(1);
     expect(settings.followUpDelayMinutes).toBe(0);

@@ -138,10 +138,34 @@ function parsePatch(patch: unknown, bounds: SettingsBounds): SettingsPatch {
   });
 }
 
-function mergeParsed(current: AdvisorSettings, parsed: SettingsPatch): AdvisorSettings {
+/**
+ * The shortest window `max` sends may have: the ceiling bounds the rate, `maxCeiling` sends per
+ * the server's window (WHATSAPP_RATE_LIMIT_DURATION), not the figure alone. Checking `max` only
+ * let an advisor pick a one-second window and send the ceiling every second.
+ */
+export function shortestRateWindowMs(max: number, bounds: SettingsBounds): number {
+  return Math.ceil((max * bounds.rateLimit.durationMs) / bounds.rateLimit.maxCeiling);
+}
+
+function mergeParsed(
+  current: AdvisorSettings,
+  parsed: SettingsPatch,
+  bounds: SettingsBounds,
+): AdvisorSettings {
   const { pacing, rateLimit, ...rest } = parsed;
   const next = { ...current, ...rest } as AdvisorSettings;
-  if (rateLimit) next.rateLimit = { ...current.rateLimit, ...rateLimit };
+  if (rateLimit) {
+    next.rateLimit = { ...current.rateLimit, ...rateLimit };
+    const shortest = shortestRateWindowMs(next.rateLimit.max, bounds);
+    if (next.rateLimit.durationMs < shortest) {
+      const { maxCeiling, durationMs } = bounds.rateLimit;
+      const field = `settings.rateLimit.${rateLimit.durationMs !== undefined ? 'durationMs' : 'max'}`;
+      const message =
+        `${next.rateLimit.max} messages need a window of at least ${shortest} ms ` +
+        `(the server's bound: at most ${maxCeiling} messages per ${durationMs} ms)`;
+      throw new AppError('validation_failed', `${field}: ${message}`, { fields: [{ field, message }] });
+    }
+  }
   // A partial pacing change keeps the other pacing fields.
   if (pacing) next.pacing = mergePacing(current.pacing, pacing);
   return next;
@@ -162,7 +186,7 @@ export function storedSettingsAfter(
 ): Record<string, unknown> {
   const parsed = parsePatch(patch, bounds);
   // The rules spanning two fields (pacing gaps, warm-up cap) are checked on the effective values.
-  mergeParsed(readSettings(stored, bounds), parsed);
+  mergeParsed(readSettings(stored, bounds), parsed, bounds);
   const { pacing, rateLimit, ...rest } = parsed;
   const next: Record<string, unknown> = { ...stored, ...rest };
   if (rateLimit) next.rateLimit = { ...objectOf(stored.rateLimit), ...rateLimit };
@@ -191,6 +215,12 @@ export function readSettings(stored: Record<string, unknown>, bounds: SettingsBo
   const d = defaultSettings(bounds);
   const s = stored as { [K in keyof AdvisorSettings]?: unknown };
   const rateLimit = objectOf(s.rateLimit);
+  const max = clamp(
+    rateLimit.max,
+    1,
+    bounds.rateLimit.maxCeiling,
+    Math.min(d.rateLimit.max, bounds.rateLimit.maxCeiling),
+  );
   const locale = supportedLocale(String(s.locale ?? d.locale)) ?? d.locale;
   return {
     defaultCountry:
@@ -202,13 +232,13 @@ export function readSettings(stored: Record<string, unknown>, bounds: SettingsBo
     timezone: canonicalTimeZone(String(s.timezone ?? d.timezone)) ?? d.timezone,
     locale,
     rateLimit: {
-      max: clamp(
-        rateLimit.max,
-        1,
-        bounds.rateLimit.maxCeiling,
-        Math.min(d.rateLimit.max, bounds.rateLimit.maxCeiling),
+      max,
+      // A window too short for `max` (saved under a looser ceiling, or before the rate was
+      // bounded) is stretched to the shortest one allowed: the burst stays, the rate is bounded.
+      durationMs: Math.max(
+        clamp(rateLimit.durationMs, 1_000, 86_400_000, d.rateLimit.durationMs),
+        shortestRateWindowMs(max, bounds),
       ),
-      durationMs: clamp(rateLimit.durationMs, 1_000, 86_400_000, d.rateLimit.durationMs),
     },
     quietHours: readQuietHours(s.quietHours, d.quietHours),
     reminderOffsetMinutes: clamp(s.reminderOffsetMinutes, 1, 20_160, d.reminderOffsetMinutes),
