@@ -97,7 +97,8 @@ export class BullMqMessageQueue implements MessageQueue {
     );
     if (removed && job.data.fair) await this.fair.release(job.data.advisorId, messageId);
     // A job delayed for its pacing slot holds it in the advisor's reservations: give it back.
-    if (removed && job.data.slotAt !== undefined) await this.pacer.release(job.data.advisorId, messageId);
+    if (removed && job.data.slotAt !== undefined)
+      await this.pacer.release(job.data.advisorId, job.data.slotNumber ?? null, messageId);
   }
 
   resume(advisorId: string, messageIds: string[]): Promise<void> {

@@ -13,6 +13,8 @@ export const sendJobSchema = z.object({
   slotAt: z.number().optional(),
   /** The rate limit and pacing that slot was reserved under; other rules now, and it reserves anew. */
   slotRules: z.string().optional(),
+  /** The number whose pacing slots hold that slot (pacing is counted per number). */
+  slotNumber: z.string().optional(),
   /** The gateway accepted an earlier attempt's send that could not be recorded: record, never resend. */
   sent: z.object({ evolutionMessageId: z.string(), remoteJid: z.string(), at: z.number() }).optional(),
   /**

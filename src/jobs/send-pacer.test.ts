@@ -20,11 +20,12 @@ const HOUR = 3_600_000;
 const DAY = 86_400_000;
 const loose: PacingPlan = { minGapMs: 0, maxGapMs: 0, hourlyCap: 1_000, dailyCap: 10_000 };
 const pacer = (random = () => 0) => new SendPacer(redis, prefix, random);
+const NUMBER = '+34612000001';
 
 /** Reserves messages m0, m1… at `now` and returns the absolute slot times. */
 async function reserveMany(p: SendPacer, plan: PacingPlan, n: number, now = T0): Promise<number[]> {
   const slots: number[] = [];
-  for (let i = 0; i < n; i++) slots.push(now + (await p.reserve('adv', `m${i}`, plan, now)));
+  for (let i = 0; i < n; i++) slots.push(now + (await p.reserve('adv', NUMBER, `m${i}`, plan, now)));
   return slots;
 }
 
@@ -44,14 +45,14 @@ describe('SendPacer.reserve', () => {
   it('measures the gap from the last send, not from the request', async () => {
     const p = pacer();
     const plan = { ...loose, minGapMs: 5_000, maxGapMs: 5_000 };
-    expect(await p.reserve('adv', 'a', plan, T0)).toBe(0);
+    expect(await p.reserve('adv', NUMBER, 'a', plan, T0)).toBe(0);
     // 2 s later the next one waits the remaining 3 s; 60 s later it goes at once.
-    expect(await p.reserve('adv', 'b', plan, T0 + 2_000)).toBe(3_000);
-    expect(await p.reserve('adv', 'c', plan, T0 + 60_000)).toBe(0);
+    expect(await p.reserve('adv', NUMBER, 'b', plan, T0 + 2_000)).toBe(3_000);
+    expect(await p.reserve('adv', NUMBER, 'c', plan, T0 + 60_000)).toBe(0);
   });
 
   it('never goes before notBefore (the rate limiter slot)', async () => {
-    const wait = await pacer().reserve('adv', 'a', loose, T0, T0 + 1_234);
+    const wait = await pacer().reserve('adv', NUMBER, 'a', loose, T0, T0 + 1_234);
     expect(wait).toBe(1_234);
   });
 
@@ -65,9 +66,9 @@ describe('SendPacer.reserve', () => {
     const p = pacer();
     const plan = { ...loose, dailyCap: 2 };
     const slots = [
-      T0 + (await p.reserve('adv', 'a', plan, T0)),
-      T0 + 5 * HOUR + (await p.reserve('adv', 'b', plan, T0 + 5 * HOUR)),
-      T0 + 6 * HOUR + (await p.reserve('adv', 'c', plan, T0 + 6 * HOUR)),
+      T0 + (await p.reserve('adv', NUMBER, 'a', plan, T0)),
+      T0 + 5 * HOUR + (await p.reserve('adv', NUMBER, 'b', plan, T0 + 5 * HOUR)),
+      T0 + 6 * HOUR + (await p.reserve('adv', NUMBER, 'c', plan, T0 + 6 * HOUR)),
     ];
     expect(slots).toEqual([T0, T0 + 5 * HOUR, T0 + DAY]);
   });
@@ -75,11 +76,11 @@ describe('SendPacer.reserve', () => {
   it('counts a message once when it reserves again after an unused slot', async () => {
     const p = pacer();
     const plan = { ...loose, hourlyCap: 2 };
-    await p.reserve('adv', 'a', plan, T0);
+    await p.reserve('adv', NUMBER, 'a', plan, T0);
     // `a` was paused and reserves again: it moves, it does not take a second place.
-    await p.reserve('adv', 'a', plan, T0 + 10);
-    expect(await p.reserve('adv', 'b', plan, T0 + 20)).toBe(0);
-    expect(await p.reserve('adv', 'c', plan, T0 + 30)).toBeGreaterThan(0);
+    await p.reserve('adv', NUMBER, 'a', plan, T0 + 10);
+    expect(await p.reserve('adv', NUMBER, 'b', plan, T0 + 20)).toBe(0);
+    expect(await p.reserve('adv', NUMBER, 'c', plan, T0 + 30)).toBeGreaterThan(0);
   });
 
   it('keeps advisors apart and shares one advisor between processes', async () => {
@@ -88,19 +89,35 @@ describe('SendPacer.reserve', () => {
     try {
       const a = pacer();
       const b = new SendPacer(other, prefix, () => 0);
-      expect(await a.reserve('ana', 'm1', plan, T0)).toBe(0);
-      expect(await b.reserve('bea', 'm2', plan, T0)).toBe(0);
+      expect(await a.reserve('ana', NUMBER, 'm1', plan, T0)).toBe(0);
+      expect(await b.reserve('bea', NUMBER, 'm2', plan, T0)).toBe(0);
       // Another worker process, same advisor: it sees Ana's last send.
-      expect(await b.reserve('ana', 'm3', plan, T0)).toBe(4_000);
+      expect(await b.reserve('ana', NUMBER, 'm3', plan, T0)).toBe(4_000);
     } finally {
       await other.quit();
     }
   });
 
+  it("counts each number's sends apart: a number linked later starts with none counted", async () => {
+    const p = pacer();
+    const plan = { ...loose, dailyCap: 1 };
+    expect(await p.reserve('adv', NUMBER, 'a', plan, T0)).toBe(0);
+    expect(await p.reserve('adv', '+34612000002', 'b', plan, T0 + 10)).toBe(0);
+    // The first number, linked again, still has its day counted.
+    expect(await p.reserve('adv', NUMBER, 'c', plan, T0 + 20)).toBe(DAY - 20);
+  });
+
+  it("takes over the advisor's set from before the sets were per number", async () => {
+    const plan = { ...loose, dailyCap: 1 };
+    await redis.zadd(`${prefix}:pace:{adv}:slots`, T0, 'old');
+    expect(await pacer().reserve('adv', NUMBER, 'a', plan, T0 + 10)).toBe(DAY - 10);
+    expect(await redis.exists(`${prefix}:pace:{adv}:slots`)).toBe(0);
+  });
+
   it('keeps its state under the prefix with the advisor as hash tag, expiring', async () => {
-    await pacer().reserve('adv-1', 'a', loose, Date.now());
+    await pacer().reserve('adv-1', NUMBER, 'a', loose, Date.now());
     const keys = await redis.keys(`${prefix}:*`);
-    expect(keys).toEqual([`${prefix}:pace:{adv-1}:slots`]);
+    expect(keys).toEqual([`${prefix}:pace:{adv-1}:slots:${NUMBER}`]);
     expect(await redis.pttl(keys[0]!)).toBeGreaterThan(0);
   });
 });

@@ -12,11 +12,16 @@ import { luaScript, type LuaScript } from './lua-script.js';
 const HOUR_MS = 3_600_000;
 const DAY_MS = 86_400_000;
 
-// KEYS[1] = sorted set of reserved send times (score) by message id (member).
+// KEYS[1] = sorted set of the number's reserved send times (score) by message id (member);
+// KEYS[2] = the advisor's set from before the sets were per number, taken over by the first
+// reservation after an upgrade (so its sends keep counting), or KEYS[1] itself.
 // ARGV: now, notBefore, gap, hourlyCap, dailyCap, messageId.
 // Reservations only ever go after the latest one, so the set is ordered by time and the caps
 // reduce to one look-up each: the cap-th most recent slot must have left the window.
 const RESERVE = `
+if KEYS[2] ~= KEYS[1] and redis.call('EXISTS', KEYS[1]) == 0 and redis.call('EXISTS', KEYS[2]) == 1 then
+  redis.call('RENAME', KEYS[2], KEYS[1])
+end
 local now = tonumber(ARGV[1])
 local t = tonumber(ARGV[2])
 local gap = tonumber(ARGV[3])
@@ -68,7 +73,7 @@ export class SendPacer {
     /** Injected by tests to pin the jitter. */
     private readonly random: () => number = Math.random,
   ) {
-    this.reserveScript = luaScript(redis, 'wwPaceReserve', 1, RESERVE);
+    this.reserveScript = luaScript(redis, 'wwPaceReserve', 2, RESERVE);
     this.recordFailureScript = luaScript(redis, 'wwPaceFailure', 1, RECORD_FAILURE);
   }
 
@@ -77,11 +82,23 @@ export class SendPacer {
   }
 
   /**
-   * Reserves this message's send slot, no earlier than `notBefore` (the rate limiter's slot);
-   * resolves to how long to wait from `now` (0 = send now).
+   * The reserved slots of one number of the advisor: the caps are the number's (WhatsApp judges
+   * each number by what it sent), so a different number linked later does not inherit them. One
+   * set for the advisor held a new number back for up to a day after the old one's busy day.
+   * Without a number (never linked), the advisor's set.
+   */
+  private slotsKey(advisorId: string, number: string | null): string {
+    const key = this.key(advisorId, 'slots');
+    return number ? `${key}:${number}` : key;
+  }
+
+  /**
+   * Reserves this message's send slot on `number`, no earlier than `notBefore` (the rate
+   * limiter's slot); resolves to how long to wait from `now` (0 = send now).
    */
   async reserve(
     advisorId: string,
+    number: string | null,
     messageId: string,
     plan: PacingPlan,
     now = Date.now(),
@@ -90,7 +107,7 @@ export class SendPacer {
     const gap = Math.round(plan.minGapMs + this.random() * Math.max(0, plan.maxGapMs - plan.minGapMs));
     const at = Number(
       await this.reserveScript(
-        [this.key(advisorId, 'slots')],
+        [this.slotsKey(advisorId, number), this.key(advisorId, 'slots')],
         [
           now,
           Math.max(now, notBefore),
@@ -110,8 +127,8 @@ export class SendPacer {
    * who cancelled a batch held back by the hourly or daily cap saw the next message wait behind
    * the whole cancelled batch, for hours.
    */
-  async release(advisorId: string, messageId: string): Promise<void> {
-    await this.redis.zrem(this.key(advisorId, 'slots'), messageId);
+  async release(advisorId: string, number: string | null, messageId: string): Promise<void> {
+    await this.redis.zrem(this.slotsKey(advisorId, number), messageId);
   }
 
   /**

@@ -97,18 +97,29 @@ function createAttempt(deps: SendProcessorDeps) {
         // the message would otherwise still wait the day.
         // Built only when a slot is involved: nearly every send has none and waits for none.
         const rules = () => slotRulesOf(settings.rateLimit, seen.pacing);
-        if (data.slotAt && (data.slotRules === undefined || data.slotRules === rules())) {
+        // A slot counted on another number (a different one linked since) is reserved anew on this one.
+        const number = config.phoneNumber;
+        const onThisNumber = data.slotNumber === undefined || data.slotNumber === number;
+        if (data.slotAt && onThisNumber && (data.slotRules === undefined || data.slotRules === rules())) {
           const left = data.slotAt - Date.now();
           if (left > 50) return left;
           if (-left <= staleSlotAfterMs(settings.rateLimit, seen.pacing)) return 0;
         }
+        if (!onThisNumber && deps.pacer)
+          await deps.pacer.release(data.advisorId, data.slotNumber!, data.messageId).catch(() => undefined);
         const now = Date.now();
         let wait = await deps.limiter.reserve(data.advisorId, settings.rateLimit, now);
         if (deps.pacer && seen.pacing) {
           const plan = { ...seen.pacing, dailyCap: dailyCapAt(seen.pacing, config.warmupSince, now) };
-          wait = await deps.pacer.reserve(data.advisorId, data.messageId, plan, now, now + wait);
+          wait = await deps.pacer.reserve(data.advisorId, number, data.messageId, plan, now, now + wait);
         }
-        if (wait > 0) await job.updateData({ ...data, slotAt: now + wait, slotRules: rules() });
+        if (wait > 0)
+          await job.updateData({
+            ...data,
+            slotAt: now + wait,
+            slotRules: rules(),
+            ...(seen.pacing && number ? { slotNumber: number } : { slotNumber: undefined }),
+          });
         return wait;
       },
     };
@@ -146,7 +157,12 @@ function createAttempt(deps: SendProcessorDeps) {
     // A slot is spent by one try: after a wait or a failed attempt the next try reserves anew,
     // so a burst of messages woken by a reconnection is paced again.
     if (data.slotAt && ['wait_connection', 'wait_resume', 'retry', 'deferred'].includes(outcome.kind)) {
-      await job.updateData({ ...data, slotAt: undefined });
+      await job.updateData({ ...data, slotAt: undefined, slotNumber: undefined });
+      // Found disconnected, paused or held at its slot, the job did not use it: the slot goes back
+      // to its number (which may not be the one linked when the job looks again). A retry did use
+      // it: the attempt went out from that number.
+      if (outcome.kind !== 'retry' && data.slotNumber && deps.pacer)
+        await deps.pacer.release(data.advisorId, data.slotNumber, data.messageId).catch(() => undefined);
     }
     // A retry that has no attempt left is the message failing: count it as such. An uncertain one
     // waits for its echo first (the final look counts it, if it fails).
