@@ -164,6 +164,16 @@ function createAttempt(deps: SendProcessorDeps) {
       if (outcome.kind !== 'retry' && data.slotNumber && deps.pacer)
         await deps.pacer.release(data.advisorId, data.slotNumber, data.messageId).catch(() => undefined);
     }
+    // Skipped at its slot (its client opted out meanwhile, its appointment changed) or found done
+    // (cancelled while a worker held its job), the message never used its slot: give it back, as a
+    // cancel does while the job waits. Kept, it counted in the caps and later sends went after it.
+    if (
+      data.slotAt &&
+      data.slotNumber &&
+      deps.pacer &&
+      (outcome.kind === 'skipped' || outcome.kind === 'done')
+    )
+      await deps.pacer.release(data.advisorId, data.slotNumber, data.messageId).catch(() => undefined);
     // A retry that has no attempt left is the message failing: count it as such. An uncertain one
     // waits for its echo first (the final look counts it, if it fails).
     const exhausted = outcome.kind === 'retry' && lastAttempt();

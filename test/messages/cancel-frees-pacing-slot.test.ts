@@ -1,7 +1,9 @@
 // A message cancelled while it waits for its account-safety slot gives the slot back. It used to
 // keep it: every later message was paced after the cancelled ones, so an advisor who cancelled a
 // batch held back by the caps saw the next message wait behind the whole cancelled batch.
+import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { whatsappClient } from '../../src/db/schema/index.js';
 import { startTestService, type TestService } from '../support/service.js';
 import { waitFor } from '../support/wait.js';
 import { connectedAdvisor, type ConnectedAdvisor } from '../support/whatsapp.js';
@@ -54,6 +56,53 @@ describe('cancelling a message that waits for its pacing slot', () => {
 
     const third = await send('+34612000803');
     // The second's slot (one gap after the first), not one gap after the cancelled second.
+    expect(Math.abs((await heldUntil(third)) - secondUntil)).toBeLessThan(10_000);
+  });
+});
+
+// The same for a message skipped when it looks again (its client opted out meanwhile): it never
+// went out, so its slot goes back. It used to keep it, like a cancelled one did.
+describe('a message skipped while it waits for its pacing slot', () => {
+  it('gives the slot back too', async () => {
+    // An advisor of its own: Ana's slots are still taken by the test above.
+    ana = await connectedAdvisor(service, 'Bea');
+    const first = await send('+34612000811');
+    const sent = await waitFor(
+      () => ana.client.get(`/api/whatsapp/messages/${first}`),
+      (r) => r.body.sentAt !== null,
+      { what: 'the first message sent' },
+    );
+    expect(sent.body.sentAt).not.toBeNull();
+    const secondTo = '+34612000812';
+    const second = await send(secondTo);
+    const secondUntil = await heldUntil(second);
+
+    // The client opts out; a wake-up (a settings change naming pacing, rules unchanged) makes the
+    // waiting message look again, and it is skipped.
+    await ana.emulator.post(`/_emulator/instances/${ana.instanceName}/inbound`, {
+      from: secondTo,
+      text: 'STOP',
+    });
+    await waitFor(
+      async () => {
+        const [row] = await service.database.db
+          .select({ optedOut: whatsappClient.optedOut })
+          .from(whatsappClient)
+          .where(and(eq(whatsappClient.advisorId, ana.userId), eq(whatsappClient.phone, secondTo)));
+        return row?.optedOut;
+      },
+      (optedOut) => optedOut === true,
+      { what: 'the client opted out' },
+    );
+    const wake = await ana.client.put('/api/whatsapp/config', { settings: { pacing: { mode: 'auto' } } });
+    expect(wake.status).toBe(200);
+    await waitFor(
+      () => ana.client.get(`/api/whatsapp/messages/${second}`),
+      (r) => r.body.status === 'skipped',
+      { what: 'the waiting message skipped' },
+    );
+
+    const third = await send('+34612000813');
     expect(Math.abs((await heldUntil(third)) - secondUntil)).toBeLessThan(10_000);
   });
 });
