@@ -164,15 +164,11 @@ function createAttempt(deps: SendProcessorDeps) {
       if (outcome.kind !== 'retry' && data.slotNumber && deps.pacer)
         await deps.pacer.release(data.advisorId, data.slotNumber, data.messageId).catch(() => undefined);
     }
-    // Skipped at its slot (its client opted out meanwhile, its appointment changed) or found done
-    // (cancelled while a worker held its job), the message never used its slot: give it back, as a
-    // cancel does while the job waits. Kept, it counted in the caps and later sends went after it.
-    if (
-      data.slotAt &&
-      data.slotNumber &&
-      deps.pacer &&
-      (outcome.kind === 'skipped' || outcome.kind === 'done')
-    )
+    // Skipped at its slot (its client opted out meanwhile, its appointment changed), the message
+    // never used its slot: give it back, as a cancel does while the job waits. Kept, it counted in
+    // the caps and later sends went after it. A job found 'done' may be one whose message went out
+    // by another way under the same id (its slot is that send's): it keeps it.
+    if (data.slotAt && data.slotNumber && deps.pacer && outcome.kind === 'skipped')
       await deps.pacer.release(data.advisorId, data.slotNumber, data.messageId).catch(() => undefined);
     // A retry that has no attempt left is the message failing: count it as such. An uncertain one
     // waits for its echo first (the final look counts it, if it fails).
