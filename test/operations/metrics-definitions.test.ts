@@ -99,3 +99,32 @@ describe('templateUsage', () => {
     ]);
   });
 });
+
+describe('group chats', () => {
+  it('leave the client metrics alone: a group’s messages (WEBHOOK_GROUPS=store) are no client’s', async () => {
+    const id = await advisor('in-a-group');
+    const created = new Date(SINCE.getTime() + 3_600_000);
+    // One client conversation: sent, delivered, answered.
+    await database.db.execute(sql`
+      insert into whatsapp_message (advisor_id, direction, phone, status, purpose, created_at, sent_at, delivered_at)
+      values (${id}, 'outbound', '+34612000888', 'delivered', 'manual', ${created}, ${created}, ${new Date(created.getTime() + 4_000)})`);
+    await database.db.execute(sql`
+      insert into whatsapp_message (advisor_id, direction, phone, status, purpose, created_at)
+      values (${id}, 'inbound', '+34612000888', 'received', 'manual', ${created})`);
+    // A busy group: members write, and the advisor posts from the phone (no receipt ever comes).
+    for (let i = 0; i < 5; i++) {
+      await database.db.execute(sql`
+        insert into whatsapp_message (advisor_id, direction, phone, chat_jid, status, source, purpose, created_at)
+        values (${id}, 'inbound', null, '120363000000000001@g.us', 'received', 'phone', 'group', ${created})`);
+    }
+    await database.db.execute(sql`
+      insert into whatsapp_message (advisor_id, direction, phone, chat_jid, status, source, purpose, created_at, sent_at)
+      values (${id}, 'outbound', null, '120363000000000001@g.us', 'sent', 'phone', 'group', ${created}, ${created})`);
+    const metrics = await computeMetrics(database.db, id, range);
+    expect(metrics.totals).toEqual({ attempted: 1, delivered: 1, read: 0, failed: 0 });
+    expect(metrics.deliveryRate).toBe(1);
+    expect(metrics.messagesPerDay).toEqual([
+      { day: '2026-06-01', sent: 1, delivered: 1, read: 0, failed: 0, inbound: 1 },
+    ]);
+  });
+});

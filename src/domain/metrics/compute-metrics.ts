@@ -46,13 +46,17 @@ export async function computeMetrics(
   // builds it. Its day expression is the one migration 0003 keeps statistics on: without them the
   // planner expects a group per message and sorts the range instead of hashing it in parallel.
   // UTC is written as a literal so that it stays the expression migration 0003 has statistics on.
+  // Group chats (kept with WEBHOOK_GROUPS=store) are no client's conversation: their members'
+  // messages are not "received" from clients, and the advisor's posts there (which get no
+  // receipt) are no send whose delivery, read or reply the metrics measure.
+  const notGroup = sql`purpose is distinct from 'group'`;
   const zone = timeZone === 'UTC' ? sql.raw(`'UTC'`) : sql`${timeZone}`;
   const counts = db.execute(sql`
     with g as materialized (
       select date_trunc('day', created_at at time zone ${zone}) as day, template_key, direction, status,
         count(*) as n
       from whatsapp_message
-      where ${scope('advisor_id')} and ${inRange('created_at')}
+      where ${scope('advisor_id')} and ${inRange('created_at')} and ${notGroup}
       group by 1, 2, 3, 4
     )
     select 'day' as kind, to_char(day, 'YYYY-MM-DD') as key,
@@ -82,7 +86,7 @@ export async function computeMetrics(
       percentile_cont(0.5) within group (order by extract(epoch from replied_at - sent_at)) as reply_p50,
       percentile_cont(0.9) within group (order by extract(epoch from replied_at - sent_at)) as reply_p90
     from whatsapp_message
-    where direction = 'outbound' and ${scope('advisor_id')} and ${inRange('created_at')}`);
+    where direction = 'outbound' and ${scope('advisor_id')} and ${inRange('created_at')} and ${notGroup}`);
 
   // An attempt is a QR shown (qr_pending); it succeeded when the advisor's next "connected" came
   // before their next attempt. Counting every "connected" instead put silent reconnects (no QR)
