@@ -283,6 +283,16 @@ describe.each(DEVICES)('screens with real data on a $device', ({ device, viewpor
     );
     // Everything happened today: the last 7 days show the same figures.
     await expect(textOf(rate('Entregados'))).resolves.toBe(percent(count(['delivered', 'read']) / attempted));
+    // Every day of the period has its place on the charts, the six quiet ones at zero: 8 days
+    // (today and the 7 before it) of two bars each. Only today used to be drawn, as if the
+    // period were one day long.
+    const bars = page.locator('svg[role="img"]').first().locator('rect:has(title)');
+    await waitFor(
+      () => bars.count(),
+      (n) => n === 16,
+      { what: 'a bar pair for each of the 8 days', timeoutMs: 5_000 },
+    );
+    await expect(textOf(bars.last().locator('title'))).resolves.toMatch(/Recibidos: 1$/);
     expect(pageErrors).toEqual([]);
     await context.close();
   });

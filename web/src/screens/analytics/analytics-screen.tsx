@@ -17,7 +17,7 @@ import { formatDate, formatDuration, formatNumber, formatPercent } from '../../l
 import { templateLabel } from '../../lib/template-label';
 import { useResource } from '../../lib/use-resource';
 import { ConnectionTimeline } from './connection-timeline';
-import { metricsRange } from './metrics-range';
+import { everyDay, metricsRange } from './metrics-range';
 
 const PERIODS = [7, 30, 90] as const;
 
@@ -36,7 +36,9 @@ export function AnalyticsScreen() {
   const m = metrics.data;
   const delivery: MetricsRange | undefined = m?.responseTime.sentToDelivered;
   const reply: MetricsRange | undefined = m?.responseTime.outboundToReply;
-  const perDay = (m?.messagesPerDay ?? []).map((d) => ({
+  const counted = m?.messagesPerDay ?? [];
+  // Every day of the period, so a quiet day shows as a zero in its place rather than vanishing.
+  const perDay = (counted.length ? everyDay(counted, range.since, range.until, timeZone) : []).map((d) => ({
     label: formatDate(`${d.day}T12:00:00`, locale, { day: 'numeric', month: 'short' }),
     values: { sent: d.sent, delivered: d.delivered, read: d.read, failed: d.failed, inbound: d.inbound },
   }));

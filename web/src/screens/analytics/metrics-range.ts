@@ -12,3 +12,37 @@ export function metricsRange(days: number, timeZone: string | undefined, now = n
   const until = new Date(Math.floor(now.getTime() / 60_000) * 60_000 + 60_000);
   return { since, until: until.toISOString() };
 }
+
+export interface DayCounts {
+  day: string;
+  sent: number;
+  delivered: number;
+  read: number;
+  failed: number;
+  inbound: number;
+}
+
+/**
+ * Every day of `[since, until)` in the advisor's zone, in order, with the server's counts and
+ * zeros for a day without messages. The server lists only days that had some: drawn as they came,
+ * a quiet week vanished from the charts, the bars on either side of it stood side by side and the
+ * lines ran straight across it as if those days had had messages.
+ */
+export function everyDay(
+  counts: readonly DayCounts[],
+  since: string,
+  until: string,
+  timeZone: string | undefined,
+): DayCounts[] {
+  const byDay = new Map(counts.map((c) => [c.day, c]));
+  const first = dayIn(new Date(since), timeZone);
+  const last = dayIn(new Date(new Date(until).getTime() - 1), timeZone);
+  const days: DayCounts[] = [];
+  for (let ms = Date.parse(first); ms <= Date.parse(last) && days.length <= 400; ms += 86_400_000) {
+    const day = new Date(ms).toISOString().slice(0, 10);
+    days.push(byDay.get(day) ?? { day, sent: 0, delivered: 0, read: 0, failed: 0, inbound: 0 });
+  }
+  // A day the server counted outside the range (another zone meanwhile) is not dropped.
+  for (const c of counts) if (!days.some((d) => d.day === c.day)) days.push(c);
+  return days.sort((a, b) => (a.day < b.day ? -1 : a.day > b.day ? 1 : 0));
+}
