@@ -39,6 +39,12 @@ describe('an uncertain last attempt', () => {
       { what: 'the timed-out last attempt released' },
     );
     expect(released!.status).toBe('queued');
+    // The row is released before the job is moved: on a loaded machine it is still active a moment.
+    await waitFor(
+      () => jobState(id),
+      (state) => state !== 'active',
+      { what: 'the job to leave active' },
+    );
     expect(await jobState(id)).toBe('delayed');
     // Evolution finishes the send after our timeout; its echo records it.
     const sent = await waitFor(
