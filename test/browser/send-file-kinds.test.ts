@@ -10,17 +10,11 @@ import { waitFor } from '../support/wait.js';
 import { listedMessages } from './support/advisor-actions.js';
 import { advisorPages } from './support/advisor-page.js';
 import { useWebAndBrowser } from './support/suite.js';
+import { OGG_OPUS } from '../support/media-samples.js';
 
 const suite = useWebAndBrowser();
 const advisorPage = advisorPages(suite);
 
-// The first page of an Ogg Opus voice note: the page header, then the OpusHead packet.
-const OGG = Buffer.concat([
-  Buffer.from('OggS'),
-  Buffer.from([0, 2, ...Array(20).fill(0), 1, 19]),
-  Buffer.from('OpusHead'),
-  Buffer.alloc(11),
-]);
 const SVG = '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><circle r="4"/></svg>';
 
 describe('an SVG picked on the Send screen', () => {
@@ -57,7 +51,7 @@ describe('an audio file picked on the Send screen', () => {
     await page.getByLabel('Imagen o documento').setInputFiles({
       name: 'consejo.ogg',
       mimeType: 'audio/ogg',
-      buffer: OGG,
+      buffer: OGG_OPUS,
     });
     await page.getByTestId('audio-no-caption').waitFor();
     await expect(page.getByLabel('Texto que acompaña al archivo (opcional)').count()).resolves.toBe(0);

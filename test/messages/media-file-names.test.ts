@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestService, type TestService } from '../support/service.js';
 import { waitFor } from '../support/wait.js';
 import { connectedAdvisor, sentByPhone, type ConnectedAdvisor } from '../support/whatsapp.js';
+import { OGG_OPUS, PDF } from '../support/media-samples.js';
 
 let service: TestService;
 let ana: ConnectedAdvisor;
@@ -17,14 +18,8 @@ afterAll(async () => {
   await service?.close();
 });
 
-const pdf = Buffer.from('%PDF-1.4\n%âãÏÓ\n1 0 obj\n<<>>\nendobj\n').toString('base64');
-// The first page of an Ogg Opus voice note: the page header, then the OpusHead packet.
-const ogg = Buffer.concat([
-  Buffer.from('OggS'),
-  Buffer.from([0, 2, ...Array(20).fill(0), 1, 19]),
-  Buffer.from('OpusHead'),
-  Buffer.alloc(11),
-]).toString('base64');
+const pdf = PDF.toString('base64');
+const ogg = OGG_OPUS.toString('base64');
 
 /** Sends, waits until the phone sent it, and answers the message and what the phone recorded. */
 async function sendAndRead(body: Record<string, unknown>) {

@@ -5,6 +5,7 @@ import { signUpAdvisor } from '../support/http.js';
 import { startTestService, type TestService } from '../support/service.js';
 import { waitFor } from '../support/wait.js';
 import { connectedAdvisor, sentByPhone, type ConnectedAdvisor } from '../support/whatsapp.js';
+import { OGG_OPUS, PDF } from '../support/media-samples.js';
 
 let service: TestService;
 let ana: ConnectedAdvisor;
@@ -236,7 +237,7 @@ describe('POST /api/whatsapp/send', () => {
     // Evolution refuses a base64 document without a file name, and the worker leaves an empty one
     // out: accepted with 202, the message then failed for good ("For base64 the file name must be
     // informed."). A blank fileName is no fileName, as a blank caption is no caption.
-    const pdf = Buffer.from('%PDF-1.4\n%âãÏÓ\n1 0 obj\n<<>>\nendobj\n').toString('base64');
+    const pdf = PDF.toString('base64');
     for (const fileName of ['', '   ']) {
       const res = await ana.client.post('/api/whatsapp/send', {
         to: '+34612000022',
@@ -355,13 +356,7 @@ describe('POST /api/whatsapp/send', () => {
       { field: 'media.mimetype', message: expect.stringMatching(/MIME type/) },
     ]);
     // WhatsApp shows no caption on audio: it would have been stored and never sent.
-    // The first page of an Ogg Opus voice note: the page header, then the OpusHead packet.
-    const ogg = Buffer.concat([
-      Buffer.from('OggS'),
-      Buffer.from([0, 2, ...Array(20).fill(0), 1, 19]),
-      Buffer.from('OpusHead'),
-      Buffer.alloc(11),
-    ]).toString('base64');
+    const ogg = OGG_OPUS.toString('base64');
     const audio = await send({ type: 'audio', media: { base64: ogg }, caption: 'escúchalo' });
     expect(audio.status).toBe(422);
     expect(audio.body.error.details.fields).toEqual([

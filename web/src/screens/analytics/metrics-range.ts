@@ -2,6 +2,7 @@
 // advisor's zone, the zone the server counts its days in. The browser's own midnight started the
 // period hours off for an advisor whose settings name another zone.
 import { dayIn, localInputToIso } from '../../lib/format';
+import type { Metrics } from '../../lib/api-types';
 
 export function metricsRange(days: number, timeZone: string | undefined, now = new Date()) {
   const [y, m, d] = dayIn(now, timeZone).split('-').map(Number) as [number, number, number];
@@ -13,14 +14,7 @@ export function metricsRange(days: number, timeZone: string | undefined, now = n
   return { since, until: until.toISOString() };
 }
 
-export interface DayCounts {
-  day: string;
-  sent: number;
-  delivered: number;
-  read: number;
-  failed: number;
-  inbound: number;
-}
+export type DayCounts = NonNullable<Metrics['messagesPerDay']>[number];
 
 /**
  * Every day of `[since, until)` in the advisor's zone, in order, with the server's counts and
