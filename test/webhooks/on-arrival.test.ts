@@ -10,7 +10,7 @@
 import { and, eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { claimForSending, findMessage, markSent } from '../../src/db/repositories/message.repository.js';
-import { webhookEvent } from '../../src/db/schema/index.js';
+import { webhookEvent, whatsappMessage } from '../../src/db/schema/index.js';
 import { applyParkedReceipts } from '../../src/domain/webhooks/apply-message-status.js';
 import { webhookStats } from '../../src/domain/webhooks/webhook-stats.js';
 import { unqueuedTextRow } from '../support/outbox.js';
@@ -317,5 +317,51 @@ describe('delivery and read receipts', () => {
     );
     expect(await storedReceipts(bea, '3ARCPT-BEA')).toEqual([]);
     expect(await findMessage(db, bea.userId, beas!.id)).toEqual(beas);
+  });
+});
+
+describe('a receipt that does not say whose message it names', () => {
+  it('never moves a message the client wrote', async () => {
+    const from = '+34613000199';
+    const wrote = await ana.emulator.post(`/_emulator/instances/${ana.instanceName}/inbound`, {
+      from,
+      pushName: 'Lola',
+      text: '¿Tienes hueco el lunes?',
+    });
+    expect(wrote.status).toBe(201);
+    const evolutionId = wrote.body.key.id as string;
+    const stored = await waitFor(
+      async () =>
+        (
+          await service.database.db
+            .select()
+            .from(whatsappMessage)
+            .where(
+              and(
+                eq(whatsappMessage.advisorId, ana.userId),
+                eq(whatsappMessage.evolutionMessageId, evolutionId),
+              ),
+            )
+        )[0],
+      (row) => row !== undefined,
+      { what: "the client's message stored" },
+    );
+    expect(stored!.status).toBe('received');
+    // A READ naming it, without fromMe (Evolution always sends it; this one does not).
+    const receipt = envelope(ana.instanceName, 'messages.update', {
+      keyId: evolutionId,
+      remoteJid: `${from.replace('+', '')}@s.whatsapp.net`,
+      status: 'READ',
+      instanceId: 'inst-1',
+    });
+    expect(
+      (
+        await postWebhook(service, JSON.stringify(receipt), {
+          authorization: `Bearer ${webhookJwt(ana.secret)}`,
+        })
+      ).status,
+    ).toBe(200);
+    await new Promise((r) => setTimeout(r, 500));
+    expect((await findMessage(service.database.db, ana.userId, stored!.id))!.status).toBe('received');
   });
 });

@@ -678,7 +678,10 @@ const RECEIPT_RANK = { sent: 3, delivered: 4, read: 5 } as const;
 /** receiptMoves for a receipt whose status has this rank (`proof`: a delivery or read receipt). */
 function receiptMovesTo(target: SQL, proof: boolean): SQL {
   const m = whatsappMessage;
-  const forward = sql`${RANK_SQL} < ${target} and ${m.status} not in ('failed','skipped','cancelled')`;
+  // Receipts are about our messages: one naming a client's message ('received', ranked below
+  // every outbound status) without saying fromMe false would otherwise mark it delivered or read.
+  // In parentheses: unmovedRows negates it, and NOT binds tighter than AND.
+  const forward = sql`(${m.direction} = 'outbound' and ${RANK_SQL} < ${target} and ${m.status} not in ('failed','skipped','cancelled'))`;
   if (!proof) return forward;
   // A delivery or read receipt proves the message reached the phone, so it also overrides an
   // ERROR receipt that came first (WhatsApp's receipts arrive in any order): the same two
