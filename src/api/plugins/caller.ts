@@ -59,7 +59,7 @@ export async function resolveCaller(auth: Auth, db: Db, request: FastifyRequest)
     };
   }
   if (!request.headers.cookie && !request.headers.authorization) return null;
-  // Only a plain cookie session is cached (see src/auth/session-cache.ts for the trade-off).
+  // Only a plain cookie session is cached (src/auth/credential-cache.ts says how revocations reach it).
   const cache = request.headers.authorization ? null : (credentialCachesOf(auth)?.sessions ?? null);
   const token = cache ? sessionTokenOf(request.headers.cookie) : null;
   const cached = token ? cache!.get(token) : null;

@@ -1,7 +1,8 @@
 // The API-key check of every request made with x-api-key (src/auth/api-key-check.ts): one read
 // of the key by its hash together with its owner's role, and the throttled "last used" stamp.
 // Concurrent checks share one read (coalesce.ts): each still reads the key after its request
-// arrived, so a key revoked before it is refused.
+// arrived, so a key revoked before it is refused. Keys the API-key cache holds skip this read
+// (src/auth/credential-cache.ts): a revocation through the service forgets them first.
 import { and, eq, isNull, lt, or, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../client.js';
 import { sharedStatement } from '../coalesce.js';
