@@ -31,7 +31,14 @@ describe('a job lost while its attempt is uncertain', () => {
       );
       expect(released!.uncertainUntil).not.toBeNull();
       // Redis loses the held job; the sweeper runs (its clock past the grace) before the echo.
+      // The row is released before BullMQ moves the job out of `active`: wait for the move, or
+      // the removal is refused (the job still locked by its worker).
       const queue = service.runtime.messages.queue;
+      await waitFor(
+        async () => (await queue.getJob(`send-${id}`))?.getState(),
+        (state) => state === 'delayed',
+        { what: "the attempt's job delayed for its retry" },
+      );
       await (await queue.getJob(`send-${id}`))!.remove();
       const afterGrace = new Date(Date.now() + 10_500);
       expect(await sweepOutbox(service.runtime.ctx, service.runtime.messages, afterGrace)).toBe(1);
