@@ -118,3 +118,22 @@ describe('the fairness backlog', () => {
     expect(await pending('adv-e')).toBe(1);
   });
 });
+
+describe('BullMqMessageQueue.enqueue', () => {
+  it('takes a time-critical message before the advisor’s waiting backlog, outside its count', async () => {
+    const batch = [1, 2, 3].map(() => ({ id: randomUUID(), advisorId: 'adv-t', scheduledAt: null }));
+    for (const message of batch) await queue.enqueue(message);
+    const urgent = { id: randomUUID(), advisorId: 'adv-t', scheduledAt: null, timeCritical: true };
+    await queue.enqueue(urgent);
+    expect(await pending('adv-t')).toBe(3);
+    const job = await queue.queue.getJob(`send-${urgent.id}`);
+    expect(job?.opts.priority).toBe(1);
+    expect(job?.data.fair).toBe(false);
+    worker = new Worker(QUEUES.send, null, { connection: redis.duplicate(), prefix });
+    const taken: string[] = [];
+    for (let i = 0; i < 4; i++)
+      taken.push((await worker.getNextJob(`tok${i}`, { block: false }))!.data.messageId);
+    // Priority 1 is the backlog's first message's too, and BullMQ is FIFO within a priority.
+    expect(taken).toEqual([batch[0]!.id, urgent.id, batch[1]!.id, batch[2]!.id]);
+  });
+});

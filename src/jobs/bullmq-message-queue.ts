@@ -68,9 +68,10 @@ export class BullMqMessageQueue implements MessageQueue {
 
   private async add(message: QueuedMessageRef): Promise<void> {
     const delay = message.scheduledAt ? Math.max(0, message.scheduledAt.getTime() - Date.now()) : 0;
-    const fair = delay === 0;
     // Future sends don't count in the backlog: an advisor with many reminders planned is not
-    // pushed back for a manual send today.
+    // pushed back for a manual send today. Nor does a time-critical one (a confirmation): it is
+    // taken first, not after the advisor's own waiting batch.
+    const fair = delay === 0 && !message.timeCritical;
     const priority = fair ? await this.fair.acquire(message.advisorId, message.id) : 1;
     await this.queue.add(
       'send',

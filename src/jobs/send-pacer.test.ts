@@ -122,6 +122,64 @@ describe('SendPacer.reserve', () => {
   });
 });
 
+describe('SendPacer: a time-critical message first in line', () => {
+  const gapped = { ...loose, minGapMs: 1_000, maxGapMs: 1_000 };
+  const slotsOf = async (...ids: string[]) =>
+    Promise.all(ids.map(async (id) => (await pacer().slotOf('adv', NUMBER, id))! - T0));
+
+  it('takes the earliest slot still ahead; each message it passes moves one slot back', async () => {
+    const p = pacer();
+    // m0 goes now; m1..m4 wait for 1 s .. 4 s.
+    await reserveMany(p, gapped, 5);
+    expect(await p.reserve('adv', NUMBER, 'urgent', gapped, T0 + 10, T0 + 10, true)).toBe(990);
+    expect(await slotsOf('urgent', 'm1', 'm2', 'm3', 'm4')).toEqual([1_000, 2_000, 3_000, 4_000, 5_000]);
+    // The slot of the message already sending (m0, now) is not touched.
+    expect(await slotsOf('m0')).toEqual([0]);
+  });
+
+  it('keeps time-critical messages in their own order', async () => {
+    const p = pacer();
+    await reserveMany(p, gapped, 4);
+    await p.reserve('adv', NUMBER, 'first', gapped, T0 + 10, T0 + 10, true);
+    await p.reserve('adv', NUMBER, 'second', gapped, T0 + 20, T0 + 20, true);
+    expect(await slotsOf('first', 'second', 'm1', 'm2', 'm3')).toEqual([1_000, 2_000, 3_000, 4_000, 5_000]);
+  });
+
+  it('keeps the caps: the slots are the ones the caps laid out, only their holders change', async () => {
+    const p = pacer();
+    const capped = { ...gapped, hourlyCap: 3 };
+    await reserveMany(p, capped, 4); // 0, 1 s, 2 s, then an hour after the first
+    await p.reserve('adv', NUMBER, 'urgent', capped, T0 + 10, T0 + 10, true);
+    expect(await slotsOf('urgent', 'm1', 'm2', 'm3')).toEqual([1_000, 2_000, HOUR, HOUR + 1_000]);
+  });
+
+  it('never takes a slot before notBefore (its rate-limit slot) nor within the margin of now', async () => {
+    const p = pacer();
+    await reserveMany(p, gapped, 5);
+    expect(await p.reserve('adv', NUMBER, 'late', gapped, T0 + 10, T0 + 2_500, true)).toBe(2_990);
+    expect(await slotsOf('m1', 'm2', 'late', 'm3', 'm4')).toEqual([1_000, 2_000, 3_000, 4_000, 5_000]);
+    // 900 ms on, m1's slot is 100 ms away: its job may be sending; the next one is taken.
+    expect(await p.reserve('adv', NUMBER, 'soon', gapped, T0 + 900, T0 + 900, true)).toBe(4_000 - 900);
+  });
+
+  it('waits its normal turn when nothing is ahead', async () => {
+    const p = pacer();
+    expect(await p.reserve('adv', NUMBER, 'urgent', gapped, T0, T0, true)).toBe(0);
+    expect(await p.reserve('adv', NUMBER, 'next', gapped, T0, T0, true)).toBe(1_000);
+  });
+
+  it('moves a long line in one step', async () => {
+    const p = pacer();
+    const many = 2_500; // more than one ZADD's worth of moves
+    const members: (string | number)[] = [];
+    for (let i = 1; i <= many; i++) members.push(T0 + i * 1_000, `b${i}`);
+    await redis.zadd(`${prefix}:pace:{adv}:slots:${NUMBER}`, ...members);
+    const uncapped = { ...gapped, hourlyCap: 10_000, dailyCap: 100_000 };
+    expect(await p.reserve('adv', NUMBER, 'urgent', uncapped, T0, T0, true)).toBe(1_000);
+    expect(await slotsOf('b1', `b${many}`)).toEqual([2_000, (many + 1) * 1_000]);
+  });
+});
+
 describe('SendPacer.recordFailure', () => {
   const burst = { threshold: 3, windowMs: 10 * 60_000 };
 

@@ -5,20 +5,23 @@
 // previous one and keeps the number under its hourly and daily caps (sliding windows), and a
 // burst of failures trips a pause. Like the GCRA limiter, a job over the limits reserves its
 // future slot and is delayed until then: never failed, and re-checked only when its slot went
-// stale (the workers were down past it). See ARCHITECTURE.md.
+// stale (the workers were down past it). A time-critical message takes the front slot of the
+// line instead (slot-line.ts). See ARCHITECTURE.md.
 import type { Redis } from 'ioredis';
 import { luaScript, type LuaScript } from './lua-script.js';
+import { FRONT_MARGIN_MS, TAKE_FRONT_LUA } from './slot-line.js';
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 86_400_000;
 
 // KEYS[1] = sorted set of the number's reserved send times (score) by message id (member);
 // KEYS[2] = the advisor's set from before the sets were per number, taken over by the first
-// reservation after an upgrade (so its sends keep counting), or KEYS[1] itself.
-// ARGV: now, notBefore, gap, hourlyCap, dailyCap, messageId.
+// reservation after an upgrade (so its sends keep counting), or KEYS[1] itself; KEYS[3] = the
+// front of the line (slot-line.ts).
+// ARGV: now, notBefore, gap, hourlyCap, dailyCap, messageId, '1' to take the front, front margin.
 // Reservations only ever go after the latest one, so the set is ordered by time and the caps
 // reduce to one look-up each: the cap-th most recent slot must have left the window.
-const RESERVE = `
+const RESERVE = `${TAKE_FRONT_LUA}
 if KEYS[2] ~= KEYS[1] and redis.call('EXISTS', KEYS[1]) == 0 and redis.call('EXISTS', KEYS[2]) == 1 then
   redis.call('RENAME', KEYS[2], KEYS[1])
 end
@@ -38,7 +41,14 @@ if h[2] and tonumber(h[2]) + ${HOUR_MS} > t then t = tonumber(h[2]) + ${HOUR_MS}
 local d = redis.call('ZRANGE', KEYS[1], -daily, -daily, 'WITHSCORES')
 if d[2] and tonumber(d[2]) + ${DAY_MS} > t then t = tonumber(d[2]) + ${DAY_MS} end
 redis.call('ZADD', KEYS[1], t, ARGV[6])
-redis.call('PEXPIRE', KEYS[1], math.floor(t - now + ${DAY_MS} + 60000))
+local keep = math.floor(t - now + ${DAY_MS} + 60000)
+redis.call('PEXPIRE', KEYS[1], keep)
+if ARGV[7] == '1' then
+  local from = now + tonumber(ARGV[8])
+  -- Never before the rate limiter's slot.
+  if tonumber(ARGV[2]) - 1 > from then from = tonumber(ARGV[2]) - 1 end
+  t = takeFront(KEYS[1], KEYS[3], from, ARGV[6], keep) or t
+end
 return tostring(t)`;
 
 // KEYS[1] = sorted set of failure times. ARGV: now, window, threshold, member.
@@ -73,7 +83,7 @@ export class SendPacer {
     /** Injected by tests to pin the jitter. */
     private readonly random: () => number = Math.random,
   ) {
-    this.reserveScript = luaScript(redis, 'wwPaceReserve', 2, RESERVE);
+    this.reserveScript = luaScript(redis, 'wwPaceReserve', 3, RESERVE);
     this.recordFailureScript = luaScript(redis, 'wwPaceFailure', 1, RECORD_FAILURE);
   }
 
@@ -94,7 +104,9 @@ export class SendPacer {
 
   /**
    * Reserves this message's send slot on `number`, no earlier than `notBefore` (the rate
-   * limiter's slot); resolves to how long to wait from `now` (0 = send now).
+   * limiter's slot); resolves to how long to wait from `now` (0 = send now). `firstInLine` (a
+   * time-critical message) takes the earliest slot still ahead from `notBefore` on, moving the
+   * messages it passes one slot back (slot-line.ts).
    */
   async reserve(
     advisorId: string,
@@ -103,11 +115,13 @@ export class SendPacer {
     plan: PacingPlan,
     now = Date.now(),
     notBefore = now,
+    firstInLine = false,
   ): Promise<number> {
     const gap = Math.round(plan.minGapMs + this.random() * Math.max(0, plan.maxGapMs - plan.minGapMs));
+    const slots = this.slotsKey(advisorId, number);
     const at = Number(
       await this.reserveScript(
-        [this.slotsKey(advisorId, number), this.key(advisorId, 'slots')],
+        [slots, this.key(advisorId, 'slots'), `${slots}:front`],
         [
           now,
           Math.max(now, notBefore),
@@ -115,10 +129,18 @@ export class SendPacer {
           Math.max(1, plan.hourlyCap),
           Math.max(1, plan.dailyCap),
           messageId,
+          firstInLine ? '1' : '0',
+          FRONT_MARGIN_MS,
         ],
       ),
     );
     return Math.max(0, at - now);
+  }
+
+  /** The slot the message holds on `number` now (a time-critical message may have moved it back). */
+  async slotOf(advisorId: string, number: string | null, messageId: string): Promise<number | null> {
+    const score = await this.redis.zscore(this.slotsKey(advisorId, number), messageId);
+    return score === null ? null : Number(score);
   }
 
   /**

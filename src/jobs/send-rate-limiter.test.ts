@@ -67,3 +67,40 @@ describe('SendRateLimiter', () => {
     expect(await limiter.reserve('adv', { max: 10, durationMs: 60_000 }, T0)).toBeGreaterThan(0);
   });
 });
+
+describe('SendRateLimiter: a time-critical message first in line', () => {
+  const limit = { max: 2, durationMs: 2_000 }; // a burst of 2, then one a second
+  const reserveMany = async (n: number) => {
+    for (let i = 0; i < n; i++) await limiter.reserve('adv', limit, T0, `m${i}`);
+  };
+  const slotsOf = (...ids: string[]) =>
+    Promise.all(ids.map(async (id) => ((await limiter.slotOf('adv', id)) ?? T0) - T0));
+
+  it('takes the earliest slot a message waits for; the ones it passes move one slot back', async () => {
+    await reserveMany(5); // m0, m1 now; m2..m4 at 1, 2, 3 s
+    expect(await slotsOf('m0', 'm1', 'm2', 'm3', 'm4')).toEqual([0, 0, 1_000, 2_000, 3_000]);
+    expect(await limiter.reserve('adv', limit, T0 + 10, 'urgent', true)).toBe(990);
+    expect(await slotsOf('urgent', 'm2', 'm3', 'm4')).toEqual([1_000, 2_000, 3_000, 4_000]);
+    // The next message, time-critical or not, still gets the slot after the last.
+    expect(await limiter.reserve('adv', limit, T0 + 10, 'later')).toBe(4_990);
+  });
+
+  it('keeps time-critical messages in their own order', async () => {
+    await reserveMany(4);
+    await limiter.reserve('adv', limit, T0 + 10, 'first', true);
+    await limiter.reserve('adv', limit, T0 + 20, 'second', true);
+    expect(await slotsOf('first', 'second', 'm2', 'm3')).toEqual([1_000, 2_000, 3_000, 4_000]);
+  });
+
+  it('goes at once, like any message, when nothing waits', async () => {
+    expect(await limiter.reserve('adv', limit, T0, 'urgent', true)).toBe(0);
+    expect(await limiter.slotOf('adv', 'urgent')).toBeNull();
+  });
+
+  it('keeps no line for a reservation without a message id', async () => {
+    await reserveMany(0);
+    expect(await limiter.reserve('adv', { max: 1, durationMs: 1_000 }, T0)).toBe(0);
+    expect(await limiter.reserve('adv', { max: 1, durationMs: 1_000 }, T0)).toBe(1_000);
+    expect(await redis.keys(`${prefixes.at(-1)}:*line*`)).toEqual([]);
+  });
+});

@@ -16,6 +16,7 @@ import {
   type DeliveryOutcome,
 } from '../domain/messages/deliver-message.js';
 import { messageView } from '../domain/messages/message-view.js';
+import { isTimeCritical } from '../domain/messages/time-critical.js';
 import {
   backoffDelay,
   sendJobSchema,
@@ -84,7 +85,7 @@ function createAttempt(deps: SendProcessorDeps) {
     const hooks: DeliveryHooks = {
       ...(deps.mustSkip ? { mustSkip: deps.mustSkip } : {}),
       ...(deps.sending ? { whileSending: trackIn(deps.sending) } : {}),
-      reserveSlot: async (settings, config) => {
+      reserveSlot: async (settings, config, message) => {
         const on = deps.pacer && isPacingOn(settings.pacing, pacingBoundsOf(ctx.bounds));
         seen.pacing = on ? settings.pacing : null;
         // A job delayed for its slot already holds one: don't charge it twice. Woken early (a
@@ -101,17 +102,37 @@ function createAttempt(deps: SendProcessorDeps) {
         const number = config.phoneNumber;
         const onThisNumber = data.slotNumber === undefined || data.slotNumber === number;
         if (data.slotAt && onThisNumber && (data.slotRules === undefined || data.slotRules === rules())) {
-          const left = data.slotAt - Date.now();
-          if (left > 50) return left;
+          // A time-critical message may have taken this slot since, and moved this one back.
+          const slotAt = await slotNowOf(
+            deps,
+            data as SendJob & { slotAt: number },
+            seen.pacing ? number : undefined,
+          );
+          const left = slotAt - Date.now();
+          if (left > 50) {
+            if (slotAt !== data.slotAt) await job.updateData({ ...data, slotAt });
+            return left;
+          }
           if (-left <= staleSlotAfterMs(settings.rateLimit, seen.pacing)) return 0;
         }
         if (!onThisNumber && deps.pacer)
           await deps.pacer.release(data.advisorId, data.slotNumber!, data.messageId).catch(() => undefined);
         const now = Date.now();
-        let wait = await deps.limiter.reserve(data.advisorId, settings.rateLimit, now);
+        // An appointment's confirmation or reminder goes ahead of the advisor's own waiting
+        // messages, within the same limits (slot-line.ts).
+        const first = isTimeCritical(message);
+        let wait = await deps.limiter.reserve(data.advisorId, settings.rateLimit, now, data.messageId, first);
         if (deps.pacer && seen.pacing) {
           const plan = { ...seen.pacing, dailyCap: dailyCapAt(seen.pacing, config.warmupSince, now) };
-          wait = await deps.pacer.reserve(data.advisorId, number, data.messageId, plan, now, now + wait);
+          wait = await deps.pacer.reserve(
+            data.advisorId,
+            number,
+            data.messageId,
+            plan,
+            now,
+            now + wait,
+            first,
+          );
         }
         if (wait > 0)
           await job.updateData({
@@ -288,6 +309,25 @@ async function noteLongHold(ctx: DomainContext, data: SendJob, until: number): P
     await ctx.events
       .publish(data.advisorId, { type: 'message', data: messageView(row) as never })
       .catch(() => undefined);
+}
+
+/**
+ * When the job's slot is now: the latest of the one it was given and the ones the rate limiter's
+ * line and the number's pacing hold for it, which only ever move back (a time-critical message
+ * took the place). Gone from both (the slot went by long ago), the job's own.
+ */
+async function slotNowOf(
+  deps: SendProcessorDeps,
+  data: SendJob & { slotAt: number },
+  pacedNumber: string | null | undefined,
+): Promise<number> {
+  const [limiter, pacer] = await Promise.all([
+    deps.limiter.slotOf(data.advisorId, data.messageId),
+    deps.pacer && pacedNumber !== undefined
+      ? deps.pacer.slotOf(data.advisorId, pacedNumber, data.messageId)
+      : null,
+  ]);
+  return Math.max(data.slotAt, limiter ?? 0, pacer ?? 0);
 }
 
 /** The rules a slot was reserved under: the rate limit, and pacing when it is on. */

@@ -4,6 +4,7 @@
 // Then it drops from the advisors' fairness backlogs the messages whose job is gone (fair-priority.ts).
 import { listUnfinished } from '../db/repositories/message.repository.js';
 import type { DomainContext } from '../domain/context.js';
+import { isTimeCritical } from '../domain/messages/time-critical.js';
 import type { BullMqMessageQueue } from '../jobs/bullmq-message-queue.js';
 
 const PAGE = 1_000;
@@ -31,6 +32,7 @@ export async function sweepOutbox(
         id: row.id,
         advisorId: row.advisorId,
         scheduledAt: row.status === 'scheduled' ? row.scheduledAt : echoAwaited(row, now),
+        timeCritical: isTimeCritical(row),
       });
       restored++;
     }

@@ -757,12 +757,16 @@ export async function listWaitingIds(db: DbOrTx, advisorId: string, now = new Da
 export async function listUnfinished(
   db: DbOrTx,
   options: { untouchedBefore: Date; afterId: string | null; limit: number },
-): Promise<Pick<MessageRow, 'id' | 'advisorId' | 'status' | 'scheduledAt' | 'uncertainUntil'>[]> {
+): Promise<
+  Pick<MessageRow, 'id' | 'advisorId' | 'status' | 'scheduledAt' | 'uncertainUntil' | 'source' | 'purpose'>[]
+> {
   return db
     .select({
       id: whatsappMessage.id,
       advisorId: whatsappMessage.advisorId,
       status: whatsappMessage.status,
+      source: whatsappMessage.source,
+      purpose: whatsappMessage.purpose,
       scheduledAt: whatsappMessage.scheduledAt,
       uncertainUntil: whatsappMessage.uncertainUntil,
     })

@@ -83,7 +83,7 @@ export interface DeliveryHooks {
   /** A previous attempt's send the gateway accepted and the database did not record: record only. */
   alreadySent?: { result: Pick<SendResult, 'evolutionMessageId' | 'remoteJid'>; at: Date };
   /** Reserves a rate-limit slot; returns ms to wait (0 = go). Called only when all checks passed. */
-  reserveSlot?: (settings: AdvisorSettings, config: ConfigRow) => Promise<number>;
+  reserveSlot?: (settings: AdvisorSettings, config: ConfigRow, message: MessageRow) => Promise<number>;
   /**
    * Extra send-time rule (appointment still valid, quiet hours…): null to go on, a reason to skip,
    * or with `deferUntil` a reason to wait (the hook has already moved the row to that instant).
@@ -199,7 +199,7 @@ async function checkBeforeSend(
   if (config.alert === SENDING_PAUSED) return { kind: 'wait_resume' };
 
   const settings = readSettings(config.settings, ctx.bounds);
-  const delayMs = hooks.reserveSlot ? await hooks.reserveSlot(settings, config) : 0;
+  const delayMs = hooks.reserveSlot ? await hooks.reserveSlot(settings, config, message) : 0;
   if (delayMs > 0) return { kind: 'wait_slot', delayMs };
   return ref;
 }

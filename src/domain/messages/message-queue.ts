@@ -4,6 +4,8 @@ export interface QueuedMessageRef {
   id: string;
   advisorId: string;
   scheduledAt: Date | null;
+  /** Goes ahead of the advisor's own backlog (time-critical.ts); absent = waits its turn. */
+  timeCritical?: boolean;
 }
 
 export interface MessageQueue {

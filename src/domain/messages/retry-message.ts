@@ -6,6 +6,7 @@ import { AppError, notFound } from '../app-error.js';
 import type { DomainContext } from '../context.js';
 import type { MessageQueue } from './message-queue.js';
 import { messageView } from './message-view.js';
+import { isTimeCritical } from './time-critical.js';
 
 export async function retryMessage(
   ctx: DomainContext,
@@ -41,9 +42,11 @@ export async function retryMessage(
   // The message is queued again and its audit entry written: if the hand-over fails now (Redis
   // went away since the route checked it), the sweeper enqueues it, as for a send. Failing the
   // request would tell the caller to try again a retry that already happened (409 next time).
-  await queue.requeue({ id: updated.id, advisorId, scheduledAt: null }).catch((err: Error) => {
-    ctx.logger.warn({ err: err.message, messageId }, 'requeue failed; the sweeper will retry');
-  });
+  await queue
+    .requeue({ id: updated.id, advisorId, scheduledAt: null, timeCritical: isTimeCritical(updated) })
+    .catch((err: Error) => {
+      ctx.logger.warn({ err: err.message, messageId }, 'requeue failed; the sweeper will retry');
+    });
   await ctx.events.publish(advisorId, { type: 'message', data: messageView(updated) as never });
   return updated;
 }

@@ -16,6 +16,7 @@ import { normalizeInternational, normalizePhone } from '../phone/index.js';
 import type { MessageQueue } from './message-queue.js';
 import { messageView } from './message-view.js';
 import { resolveContent, type ContentRequest } from './resolve-content.js';
+import { isTimeCritical } from './time-critical.js';
 
 export interface SendRequest extends ContentRequest {
   to: string;
@@ -205,7 +206,12 @@ export async function sendMessage(
   }
 
   try {
-    await queue.enqueue({ id: message.id, advisorId, scheduledAt: scheduled });
+    await queue.enqueue({
+      id: message.id,
+      advisorId,
+      scheduledAt: scheduled,
+      timeCritical: isTimeCritical(message),
+    });
   } catch (err) {
     ctx.logger.warn(
       { err: (err as Error).message, messageId: message.id },

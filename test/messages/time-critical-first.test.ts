@@ -1,0 +1,120 @@
+// An appointment's confirmation goes out ahead of the advisor's own waiting batch, within the
+// same limits. Every job reserves its send slot when a worker first takes it, and a worker takes
+// a whole backlog within a second: the confirmation of a booking made meanwhile used to reserve
+// after the batch's slots (hours with pacing at its defaults). Now it takes the earliest slot
+// still ahead and the messages it passes move one slot back (src/jobs/slot-line.ts).
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { booking, bookingAdvisor, onlyOne, type BookingAdvisor } from '../appointments/support.js';
+import { startTestService, type TestService } from '../support/service.js';
+import { waitFor } from '../support/wait.js';
+
+const GAP_MS = 400;
+const BATCH = 10;
+
+let service: TestService;
+beforeAll(async () => {
+  service = await startTestService({
+    env: {
+      PACING_MODE: 'on',
+      PACING_GAP_FLOOR_MS: '0',
+      PACING_GAP_MIN_MS: String(GAP_MS),
+      PACING_GAP_MAX_MS: String(GAP_MS + 50),
+    },
+  });
+});
+afterAll(async () => {
+  await service?.close();
+});
+
+/** Sends the batch, books an appointment while it waits; every message's sentAt, in send order. */
+async function batchThenBooking(advisor: BookingAdvisor, tag: string) {
+  const batch: string[] = [];
+  for (let i = 0; i < BATCH; i++) {
+    const res = await advisor.client.post('/api/whatsapp/send', {
+      to: `+3461209${tag}0${String(i).padStart(2, '0')}`,
+      text: `Campaña ${i}`,
+    });
+    expect(res.status).toBe(202);
+    batch.push(res.body.message.id);
+  }
+  // The batch's jobs have reserved their slots once the first message has gone.
+  const sentAt = async (id: string) =>
+    (
+      await waitFor(
+        () => advisor.client.get(`/api/whatsapp/messages/${id}`),
+        (r) => r.body.sentAt !== null,
+        { what: `message ${id} sent`, timeoutMs: 30_000 },
+      )
+    ).body.sentAt as string;
+  await sentAt(batch[0]!);
+  const booked = await advisor.api.post('/api/appointments', booking());
+  expect(booked.status).toBe(201);
+  const confirmation = onlyOne(booked.body.messages, 'confirmation').id as string;
+  const times = await Promise.all(
+    [...batch, confirmation].map(async (id) => ({ id, at: Date.parse(await sentAt(id)) })),
+  );
+  times.sort((a, b) => a.at - b.at);
+  return { order: times.map((t) => t.id), times: times.map((t) => t.at), confirmation, batch };
+}
+
+const gapsOf = (times: number[]) => times.slice(1).map((t, i) => t - times[i]!);
+
+describe('a confirmation booked while the advisor’s batch waits', () => {
+  it('with pacing on, takes one of the next slots, and the gap between sends still holds', async () => {
+    const ana = await bookingAdvisor(service, 'Ana Prisa');
+    const { order, times, confirmation, batch } = await batchThenBooking(ana, '1');
+    // Behind the batch it would be last (11th). The first has gone and the next slot or two may
+    // already be on their way when it is booked.
+    expect(order.indexOf(confirmation)).toBeLessThanOrEqual(3);
+    // The messages it passed kept their order.
+    expect(order.filter((id) => id !== confirmation)).toEqual(batch);
+    // Recorded once each send answered: half a gap of slack, as in send-pacing.test.ts.
+    expect(Math.min(...gapsOf(times))).toBeGreaterThanOrEqual(GAP_MS / 2);
+  });
+
+  it('with pacing off, takes the next slot of the rate limit, and the limit still holds', async () => {
+    const bea = await bookingAdvisor(service, 'Bea Prisa', {
+      pacing: { mode: 'off' },
+      rateLimit: { max: 1, durationMs: 1_000 },
+    });
+    const { order, times, confirmation } = await batchThenBooking(bea, '2');
+    expect(order.indexOf(confirmation)).toBeLessThanOrEqual(3);
+    // One a second: never two within half of it.
+    expect(Math.min(...gapsOf(times))).toBeGreaterThanOrEqual(500);
+  });
+
+  it('two confirmations keep their own order', async () => {
+    const eva = await bookingAdvisor(service, 'Eva Prisa');
+    const batch: string[] = [];
+    for (let i = 0; i < BATCH; i++)
+      batch.push(
+        (
+          await eva.client.post('/api/whatsapp/send', {
+            to: `+346120930${String(i).padStart(2, '0')}`,
+            text: `C ${i}`,
+          })
+        ).body.message.id,
+      );
+    const first = onlyOne(
+      (await eva.api.post('/api/appointments', booking())).body.messages,
+      'confirmation',
+    ).id;
+    const second = onlyOne(
+      (await eva.api.post('/api/appointments', booking())).body.messages,
+      'confirmation',
+    ).id;
+    const sentAt = async (id: string) =>
+      Date.parse(
+        (
+          await waitFor(
+            () => eva.client.get(`/api/whatsapp/messages/${id}`),
+            (r) => r.body.sentAt !== null,
+            { what: `message ${id} sent`, timeoutMs: 30_000 },
+          )
+        ).body.sentAt,
+      );
+    const [a, b, last] = [await sentAt(first), await sentAt(second), await sentAt(batch.at(-1)!)];
+    expect(a).toBeLessThan(b);
+    expect(b).toBeLessThan(last);
+  });
+});
