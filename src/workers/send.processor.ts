@@ -115,8 +115,7 @@ function createAttempt(deps: SendProcessorDeps) {
           }
           if (-left <= staleSlotAfterMs(settings.rateLimit, seen.pacing)) return 0;
         }
-        if (!onThisNumber && deps.pacer)
-          await deps.pacer.release(data.advisorId, data.slotNumber!, data.messageId).catch(() => undefined);
+        if (!onThisNumber) await releasePacingSlot(deps, data, data.slotNumber!);
         const now = Date.now();
         // An appointment's confirmation or reminder goes ahead of the advisor's own waiting
         // messages, within the same limits (slot-line.ts).
@@ -182,15 +181,14 @@ function createAttempt(deps: SendProcessorDeps) {
       // Found disconnected, paused or held at its slot, the job did not use it: the slot goes back
       // to its number (which may not be the one linked when the job looks again). A retry did use
       // it: the attempt went out from that number.
-      if (outcome.kind !== 'retry' && data.slotNumber && deps.pacer)
-        await deps.pacer.release(data.advisorId, data.slotNumber, data.messageId).catch(() => undefined);
+      if (outcome.kind !== 'retry' && data.slotNumber) await releasePacingSlot(deps, data, data.slotNumber);
     }
     // Skipped at its slot (its client opted out meanwhile, its appointment changed), the message
     // never used its slot: give it back, as a cancel does while the job waits. Kept, it counted in
     // the caps and later sends went after it. A job found 'done' may be one whose message went out
     // by another way under the same id (its slot is that send's): it keeps it.
-    if (data.slotAt && data.slotNumber && deps.pacer && outcome.kind === 'skipped')
-      await deps.pacer.release(data.advisorId, data.slotNumber, data.messageId).catch(() => undefined);
+    if (data.slotAt && data.slotNumber && outcome.kind === 'skipped')
+      await releasePacingSlot(deps, data, data.slotNumber);
     // A retry that has no attempt left is the message failing: count it as such. An uncertain one
     // waits for its echo first (the final look counts it, if it fails).
     const exhausted = outcome.kind === 'retry' && lastAttempt();
@@ -372,6 +370,23 @@ async function finalLook(
   await deps.ctx.events.publish(data.advisorId, { type: 'message', data: messageView(row) as never });
   await releaseFair(deps, data);
   throw new UnrecoverableError(reason.message);
+}
+
+/**
+ * Gives a pacing slot the message will not use back to its number. Failing (Redis away), the slot
+ * only keeps counting until it ages out of the caps' windows: the send goes on, but it is logged,
+ * since later sends of the number may wait behind it.
+ */
+async function releasePacingSlot(deps: SendProcessorDeps, data: SendJob, number: string): Promise<void> {
+  if (!deps.pacer) return;
+  await deps.pacer
+    .release(data.advisorId, number, data.messageId)
+    .catch((err: Error) =>
+      deps.ctx.logger.warn(
+        { err: err.message, advisorId: data.advisorId, messageId: data.messageId },
+        'could not give a pacing slot back; it counts until it ages out',
+      ),
+    );
 }
 
 async function releaseFair(deps: SendProcessorDeps, data: SendJob): Promise<void> {
