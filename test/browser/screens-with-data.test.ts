@@ -274,23 +274,26 @@ describe.each(DEVICES)('screens with real data on a $device', ({ device, viewpor
     await page.getByRole('button', { name: '7 días' }).click();
     const request = await sevenDays;
     const query = new URL(request.url()).searchParams;
-    expect(Date.parse(query.get('until')!) - Date.parse(query.get('since')!)).toBeGreaterThan(
-      7 * 86_400_000 - 1,
-    );
+    // Today and the 6 days before it, from midnight in the advisor's zone: more than 6 days and
+    // at most 7 (and the minute the end is rounded up to, and an hour for a change of clocks).
+    // It used to start 7 days before today: "7 días" drew eight.
+    const span = Date.parse(query.get('until')!) - Date.parse(query.get('since')!);
+    expect(span).toBeGreaterThan(6 * 86_400_000);
+    expect(span).toBeLessThanOrEqual(7 * 86_400_000 + 60_000 + 3_600_000);
     expect((await request.response())?.status()).toBe(200);
     await expect(page.getByRole('button', { name: '7 días' }).getAttribute('aria-pressed')).resolves.toBe(
       'true',
     );
     // Everything happened today: the last 7 days show the same figures.
     await expect(textOf(rate('Entregados'))).resolves.toBe(percent(count(['delivered', 'read']) / attempted));
-    // Every day of the period has its place on the charts, the six quiet ones at zero: 8 days
-    // (today and the 7 before it) of two bars each. Only today used to be drawn, as if the
+    // Every day of the period has its place on the charts, the six quiet ones at zero: 7 days
+    // (today and the 6 before it) of two bars each. Only today used to be drawn, as if the
     // period were one day long.
     const bars = page.locator('svg[role="img"]').first().locator('rect:has(title)');
     await waitFor(
       () => bars.count(),
-      (n) => n === 16,
-      { what: 'a bar pair for each of the 8 days', timeoutMs: 5_000 },
+      (n) => n === 14,
+      { what: 'a bar pair for each of the 7 days', timeoutMs: 5_000 },
     );
     await expect(textOf(bars.last().locator('title'))).resolves.toMatch(/Recibidos: 1$/);
     expect(pageErrors).toEqual([]);
