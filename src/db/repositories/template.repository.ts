@@ -153,14 +153,20 @@ export interface TemplateUsage {
 const NOT_YET_USAGE_STATUSES = [...NOT_USAGE_STATUSES, 'scheduled'];
 
 export async function countTemplateUsage(db: DbOrTx, advisorId: string): Promise<TemplateUsage> {
+  // A message whose template row is gone (an override removed) counts on its key: the join keeps
+  // only ids that still name one of the advisor's templates.
   const rows = await db
     .select({
-      templateId: whatsappMessage.templateId,
+      templateId: whatsappTemplate.id,
       templateKey: whatsappMessage.templateKey,
       language: whatsappMessage.templateLanguage,
       n: count(),
     })
     .from(whatsappMessage)
+    .leftJoin(
+      whatsappTemplate,
+      and(eq(whatsappTemplate.id, whatsappMessage.templateId), eq(whatsappTemplate.advisorId, advisorId)),
+    )
     .where(
       and(
         eq(whatsappMessage.advisorId, advisorId),
@@ -169,19 +175,10 @@ export async function countTemplateUsage(db: DbOrTx, advisorId: string): Promise
         or(isNotNull(whatsappMessage.templateId), isNotNull(whatsappMessage.templateKey)),
       ),
     )
-    .groupBy(whatsappMessage.templateId, whatsappMessage.templateKey, whatsappMessage.templateLanguage);
-  const existing = new Set(
-    (
-      await db
-        .select({ id: whatsappTemplate.id })
-        .from(whatsappTemplate)
-        .where(eq(whatsappTemplate.advisorId, advisorId))
-    ).map((row) => row.id),
-  );
+    .groupBy(whatsappTemplate.id, whatsappMessage.templateKey, whatsappMessage.templateLanguage);
   const usage: TemplateUsage = { byTemplateId: new Map(), byKeyWithoutId: new Map() };
   for (const { templateId, templateKey, language, n } of rows) {
-    if (templateId && existing.has(templateId))
-      usage.byTemplateId.set(templateId, (usage.byTemplateId.get(templateId) ?? 0) + n);
+    if (templateId) usage.byTemplateId.set(templateId, (usage.byTemplateId.get(templateId) ?? 0) + n);
     else if (templateKey) {
       const byLanguage = usage.byKeyWithoutId.get(templateKey) ?? new Map<string | null, number>();
       byLanguage.set(language, (byLanguage.get(language) ?? 0) + n);
