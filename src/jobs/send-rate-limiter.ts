@@ -36,9 +36,9 @@ redis.call('HSET', KEYS[1], 'tat', tat + interval, 'interval', interval)
 redis.call('PEXPIRE', KEYS[1], ARGV[4])
 local member = ARGV[6]
 if member ~= '' then
-  -- Slots gone by a minute are nobody's to wait for any more.
-  redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', '(' .. (now - 60000))
   if allowAt > now then
+    -- Slots gone by a minute are nobody's to wait for any more.
+    redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', '(' .. (now - 60000))
     redis.call('ZADD', KEYS[2], allowAt, member)
     local keep = allowAt - now + 60000
     if redis.call('PTTL', KEYS[2]) < keep then redis.call('PEXPIRE', KEYS[2], math.floor(keep)) end
@@ -46,6 +46,7 @@ if member ~= '' then
       allowAt = takeFront(KEYS[2], KEYS[3], now + tonumber(ARGV[8]), member, keep) or allowAt
     end
   else
+    -- A message reserving again (its slot went stale) leaves the line.
     redis.call('ZREM', KEYS[2], member)
   end
 end
