@@ -92,6 +92,18 @@ describe('SendRateLimiter: a time-critical message first in line', () => {
     expect(await slotsOf('first', 'second', 'm2', 'm3')).toEqual([1_000, 2_000, 3_000, 4_000]);
   });
 
+  it('keeps time-critical messages in their own order when the interval is not a whole ms', async () => {
+    // Three per 10 s: the slots are 3,333.33… ms apart. Lua's tostring keeps 14 digits, so a front
+    // kept as text fell a fraction of a ms before the slot it stands for, and the next
+    // time-critical message took that slot, passing the one that held it.
+    const thirds = { max: 3, durationMs: 10_000 };
+    for (let i = 0; i < 6; i++) await limiter.reserve('adv', thirds, T0, `m${i}`);
+    await limiter.reserve('adv', thirds, T0 + 10, 'first', true);
+    await limiter.reserve('adv', thirds, T0 + 20, 'second', true);
+    const [first, second, m3] = (await slotsOf('first', 'second', 'm3')).map(Math.round);
+    expect([first, second, m3]).toEqual([3_333, 6_667, 10_000]);
+  });
+
   it('goes at once, like any message, when nothing waits', async () => {
     expect(await limiter.reserve('adv', limit, T0, 'urgent', true)).toBe(0);
     expect(await limiter.slotOf('adv', 'urgent')).toBeNull();
