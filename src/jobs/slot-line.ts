@@ -21,9 +21,13 @@
  */
 export const TAKE_FRONT_LUA = `
 local function takeFront(line, frontKey, from, member, ttlMs)
+  -- Times go to Redis as text, and Lua's tostring keeps 14 digits: a slot with a fraction of a
+  -- ms (a rate-limit interval like 10 s / 3) was kept as the front just before itself, and the
+  -- next time-critical message passed the one holding it. Written with 17 digits, a time reads
+  -- back as the same number.
   local front = tonumber(redis.call('GET', frontKey) or '0')
   if front > from then from = front end
-  local held = redis.call('ZRANGEBYSCORE', line, '(' .. from, '+inf', 'WITHSCORES')
+  local held = redis.call('ZRANGEBYSCORE', line, '(' .. string.format('%.17g', from), '+inf', 'WITHSCORES')
   local passed, times, own = {}, {}, nil
   for i = 1, #held, 2 do
     local t = tonumber(held[i + 1])
@@ -43,7 +47,7 @@ local function takeFront(line, frontKey, from, member, ttlMs)
     end
   end
   if #moves > 0 then redis.call('ZADD', line, unpack(moves)) end
-  redis.call('SET', frontKey, tostring(times[1]), 'PX', math.max(1, math.floor(ttlMs)))
+  redis.call('SET', frontKey, string.format('%.17g', times[1]), 'PX', math.max(1, math.floor(ttlMs)))
   return times[1]
 end
 `;
