@@ -104,6 +104,28 @@ describe('SendRateLimiter: a time-critical message first in line', () => {
     expect([first, second, m3]).toEqual([3_333, 6_667, 10_000]);
   });
 
+  it('after a limit is raised, the next time-critical message still goes ahead of the batch', async () => {
+    // One a day: m1 waits a day, and the confirmation c takes that slot (the line's front).
+    const daily = { max: 1, durationMs: DAY };
+    await limiter.reserve('adv', daily, T0, 'm0');
+    await limiter.reserve('adv', daily, T0, 'm1');
+    await limiter.reserve('adv', daily, T0, 'c', true);
+    expect(await slotsOf('c', 'm1')).toEqual([DAY, 2 * DAY]);
+    // The advisor raises it to one a second: the waiting jobs reserve again (their rules changed),
+    // then a batch is sent and another confirmation d is booked.
+    const now = T0 + 1_000;
+    const second = { max: 1, durationMs: 1_000 };
+    await limiter.reserve('adv', second, now, 'c', true);
+    await limiter.reserve('adv', second, now, 'm1');
+    for (let i = 0; i < 3; i++) await limiter.reserve('adv', second, now, `b${i}`);
+    await limiter.reserve('adv', second, now, 'd', true);
+    // d goes right after c, not after the batch: the front is c, wherever its slot now is, not
+    // the slot a day away it held under the old limit.
+    expect(await slotsOf('c', 'd', 'm1', 'b0', 'b1', 'b2')).toEqual([
+      2_000, 3_000, 4_000, 5_000, 6_000, 7_000,
+    ]);
+  });
+
   it('goes at once, like any message, when nothing waits', async () => {
     expect(await limiter.reserve('adv', limit, T0, 'urgent', true)).toBe(0);
     expect(await limiter.slotOf('adv', 'urgent')).toBeNull();
