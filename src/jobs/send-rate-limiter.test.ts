@@ -126,6 +126,21 @@ describe('SendRateLimiter: a time-critical message first in line', () => {
     ]);
   });
 
+  it('after a limit is raised, passes over a front cancelled while it held a slot a day away', async () => {
+    const daily = { max: 1, durationMs: DAY };
+    await limiter.reserve('adv', daily, T0, 'm0');
+    await limiter.reserve('adv', daily, T0, 'm1');
+    await limiter.reserve('adv', daily, T0, 'c', true);
+    // c's appointment is cancelled (its job goes; its place in the line stays), then the limit
+    // is raised: m1 reserves anew, a batch is sent, another confirmation d is booked.
+    const now = T0 + 1_000;
+    const second = { max: 1, durationMs: 1_000 };
+    await limiter.reserve('adv', second, now, 'm1');
+    for (let i = 0; i < 3; i++) await limiter.reserve('adv', second, now, `b${i}`);
+    await limiter.reserve('adv', second, now, 'd', true);
+    expect(await slotsOf('d', 'm1', 'b0', 'b1', 'b2')).toEqual([2_000, 3_000, 4_000, 5_000, 6_000]);
+  });
+
   it('goes at once, like any message, when nothing waits', async () => {
     expect(await limiter.reserve('adv', limit, T0, 'urgent', true)).toBe(0);
     expect(await limiter.slotOf('adv', 'urgent')).toBeNull();
