@@ -121,7 +121,7 @@ export class SendPacer {
     const slots = this.slotsKey(advisorId, number);
     const at = Number(
       await this.reserveScript(
-        [slots, this.key(advisorId, 'slots'), `${slots}:front`],
+        [slots, this.key(advisorId, 'slots'), `${slots}:front-id`],
         [
           now,
           Math.max(now, notBefore),

@@ -69,7 +69,7 @@ export class SendRateLimiter {
 
   private keys(advisorId: string): [string, string, string] {
     const key = `${this.prefix}:rate:{${advisorId}}`;
-    return [key, `${key}:line`, `${key}:front`];
+    return [key, `${key}:line`, `${key}:front-id`];
   }
 
   /**

@@ -10,8 +10,11 @@
 // reserved. The set of slot times is exactly the one the rules laid out; only who holds which
 // changes. So the rules still hold whatever they are, and a passed message waits one slot more.
 // Jobs learn that their slot moved when they wake for it (`slotOf`), and wait again until the new
-// one. Time-critical messages keep their order among themselves: the line's front (the latest slot
-// a time-critical message took) is kept beside it, and the next one goes after it.
+// one. Time-critical messages keep their order among themselves: the line's front (the last
+// time-critical message to take it) is kept beside it, and the next one goes after that message's
+// slot, wherever it is now. The slot's time was kept until 2026-12-06: a slot given up since (a
+// limit raised, so every waiting message reserved anew, sooner) left the front a day ahead at
+// worst, and the next time-critical message waited behind the whole batch until then.
 
 /**
  * Lua: `takeFront(line, frontKey, from, member, ttlMs)`. `line` is a sorted set of message ids by
@@ -21,12 +24,19 @@
  */
 export const TAKE_FRONT_LUA = `
 local function takeFront(line, frontKey, from, member, ttlMs)
+  -- frontKey holds a message id (a key name of its own: the first version kept a time
+  -- in ':front', and an older worker reading an id there would fail).
+  local back = tonumber(redis.call('ZSCORE', line, member) or '0')
+  -- After the last time-critical message, unless its slot is not ahead of this one's (reserved
+  -- under a limit since raised, and not reserved anew: its job was cancelled).
+  local last = redis.call('GET', frontKey)
+  if last and last ~= member then
+    local at = tonumber(redis.call('ZSCORE', line, last) or '0')
+    if at > from and at <= back then from = at end
+  end
   -- Times go to Redis as text, and Lua's tostring keeps 14 digits: a slot with a fraction of a
-  -- ms (a rate-limit interval like 10 s / 3) was kept as the front just before itself, and the
-  -- next time-critical message passed the one holding it. Written with 17 digits, a time reads
-  -- back as the same number.
-  local front = tonumber(redis.call('GET', frontKey) or '0')
-  if front > from then from = front end
+  -- ms (a rate-limit interval like 10 s / 3) came out just before itself, and the next
+  -- time-critical message passed the one holding it. With 17 digits a time reads back the same.
   local held = redis.call('ZRANGEBYSCORE', line, '(' .. string.format('%.17g', from), '+inf', 'WITHSCORES')
   local passed, times, own = {}, {}, nil
   for i = 1, #held, 2 do
@@ -47,7 +57,7 @@ local function takeFront(line, frontKey, from, member, ttlMs)
     end
   end
   if #moves > 0 then redis.call('ZADD', line, unpack(moves)) end
-  redis.call('SET', frontKey, string.format('%.17g', times[1]), 'PX', math.max(1, math.floor(ttlMs)))
+  redis.call('SET', frontKey, member, 'PX', math.max(1, math.floor(ttlMs)))
   return times[1]
 end
 `;
