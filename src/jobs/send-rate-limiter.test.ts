@@ -61,6 +61,17 @@ describe('SendRateLimiter', () => {
     expect(wait).toBeLessThanOrEqual(1_000);
   });
 
+  it('keeps its state while the slots it handed out are still ahead', async () => {
+    // A batch of 100 at one a second holds slots up to 100 s ahead, and waiting jobs do not come
+    // back to the limiter. Forgotten after two windows and a minute (64 s), the next message
+    // started a fresh burst while the batch was still sending.
+    const limit = { max: 2, durationMs: 2_000 };
+    const last = Math.max(
+      ...(await Promise.all(Array.from({ length: 100 }, () => limiter.reserve('adv', limit, Date.now())))),
+    );
+    expect(await redis.pttl(`${prefixes.at(-1)}:rate:{adv}`)).toBeGreaterThan(last + limit.durationMs);
+  });
+
   it('applies a lowered limit from the sends already made', async () => {
     expect(await immediate({ max: 100, durationMs: 60_000 }, 50)).toBe(50);
     // Lowered to 10 a minute: the 50 just sent are over it, so the next one waits.
