@@ -33,7 +33,10 @@ end
 local allowAt = tat - tolerance
 if allowAt < now then allowAt = now end
 redis.call('HSET', KEYS[1], 'tat', tat + interval, 'interval', interval)
-redis.call('PEXPIRE', KEYS[1], ARGV[4])
+-- Kept until the slots handed out have gone by, and the ttl after that: jobs waiting for their
+-- slot do not come back here, and a batch's slots may run hours ahead. Forgotten two windows
+-- after the last reservation, the next message started a fresh burst while the batch still sent.
+redis.call('PEXPIRE', KEYS[1], math.floor(tat + interval - now + tonumber(ARGV[4])))
 local member = ARGV[6]
 if member ~= '' then
   if allowAt > now then
