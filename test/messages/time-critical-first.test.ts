@@ -8,7 +8,7 @@ import { booking, bookingAdvisor, onlyOne, type BookingAdvisor } from '../appoin
 import { startTestService, type TestService } from '../support/service.js';
 import { waitFor } from '../support/wait.js';
 
-const GAP_MS = 400;
+const GAP_MS = 600;
 const BATCH = 10;
 
 let service: TestService;
@@ -49,12 +49,23 @@ async function batchThenBooking(advisor: BookingAdvisor, tag: string) {
   await sentAt(batch[0]!);
   const booked = await advisor.api.post('/api/appointments', booking());
   expect(booked.status).toBe(201);
+  // Its job is in the queue before the answer.
+  const bookedAt = Date.now();
   const confirmation = onlyOne(booked.body.messages, 'confirmation').id as string;
   const times = await Promise.all(
     [...batch, confirmation].map(async (id) => ({ id, at: Date.parse(await sentAt(id)) })),
   );
   times.sort((a, b) => a.at - b.at);
-  return { order: times.map((t) => t.id), times: times.map((t) => t.at), confirmation, batch };
+  const order = times.map((t) => t.id);
+  return {
+    order,
+    times: times.map((t) => t.at),
+    // How many of the batch went out after it: behind the batch, none.
+    passed: order.length - 1 - order.indexOf(confirmation),
+    // How many of the batch had not gone out when it was booked (a loaded machine may be slow to
+    // get there: the batch goes on meanwhile, so this is counted, not assumed).
+    waiting: times.filter((t) => t.id !== confirmation && t.at >= bookedAt).length,
+  };
 }
 
 const gapsOf = (times: number[]) => times.slice(1).map((t, i) => t - times[i]!);
@@ -62,12 +73,12 @@ const gapsOf = (times: number[]) => times.slice(1).map((t, i) => t - times[i]!);
 describe('a confirmation booked while the advisor’s batch waits', () => {
   it('with pacing on, takes one of the next slots, and the gap between sends still holds', async () => {
     const ana = await bookingAdvisor(service, 'Ana Prisa');
-    const { order, times, confirmation, batch } = await batchThenBooking(ana, '1');
-    // Behind the batch it would be last (11th). The first has gone and the next slot or two may
-    // already be on their way when it is booked.
-    expect(order.indexOf(confirmation)).toBeLessThanOrEqual(3);
-    // The messages it passed kept their order.
-    expect(order.filter((id) => id !== confirmation)).toEqual(batch);
+    const { times, passed, waiting } = await batchThenBooking(ana, '1');
+    // Behind the batch it would pass none. It takes the earliest slot more than 250 ms ahead, and
+    // the one after may be on its way by the time its job reserves: it passes all but two of the
+    // batch still waiting when it was booked.
+    expect(waiting).toBeGreaterThanOrEqual(3);
+    expect(passed).toBeGreaterThanOrEqual(waiting - 2);
     // Recorded once each send answered: half a gap of slack, as in send-pacing.test.ts.
     expect(Math.min(...gapsOf(times))).toBeGreaterThanOrEqual(GAP_MS / 2);
   });
@@ -77,8 +88,9 @@ describe('a confirmation booked while the advisor’s batch waits', () => {
       pacing: { mode: 'off' },
       rateLimit: { max: 1, durationMs: 1_000 },
     });
-    const { order, times, confirmation } = await batchThenBooking(bea, '2');
-    expect(order.indexOf(confirmation)).toBeLessThanOrEqual(3);
+    const { times, passed, waiting } = await batchThenBooking(bea, '2');
+    expect(waiting).toBeGreaterThanOrEqual(3);
+    expect(passed).toBeGreaterThanOrEqual(waiting - 2);
     // One a second: never two within half of it.
     expect(Math.min(...gapsOf(times))).toBeGreaterThanOrEqual(500);
   });
