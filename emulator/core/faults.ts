@@ -19,6 +19,11 @@ export const faultsPatchSchema = z.strictObject({
   // null switches receipts off; omitted keeps the current setting.
   statusDelaysMs: delays.nullable().optional(),
   notOnWhatsApp: z.array(z.string().min(1)).optional(),
+  // Media URLs whose file server refuses the download: the first rule whose prefix the URL starts
+  // with gives the HTTP status it answers.
+  mediaDownloadFailures: z
+    .array(z.strictObject({ urlPrefix: z.string().min(1), status: z.number().int().min(400).max(599) }))
+    .optional(),
 });
 
 export type FaultsPatch = z.infer<typeof faultsPatchSchema>;
@@ -32,6 +37,12 @@ export interface Faults {
   /** undefined = use the emulator option. */
   statusDelaysMs: StatusDelays | null | undefined;
   notOnWhatsApp: string[];
+  mediaDownloadFailures: MediaDownloadFailure[];
+}
+
+export interface MediaDownloadFailure {
+  urlPrefix: string;
+  status: number;
 }
 
 export function noFaults(): Faults {
@@ -43,6 +54,7 @@ export function noFaults(): Faults {
     reorderWebhooks: false,
     statusDelaysMs: undefined,
     notOnWhatsApp: [],
+    mediaDownloadFailures: [],
   };
 }
 
@@ -73,6 +85,11 @@ export class FaultState {
 
   isOnWhatsApp(jid: string): boolean {
     return !this.absent.has(jid);
+  }
+
+  /** The status the file server answers for this media URL, if a rule makes it fail. */
+  mediaDownloadStatus(url: string): number | undefined {
+    return this.current.mediaDownloadFailures.find((rule) => url.startsWith(rule.urlPrefix))?.status;
   }
 
   roll(rateValue: number): boolean {

@@ -13,6 +13,7 @@ import {
   mimeFromName,
   type MediaKind,
 } from '../whatsapp/media.js';
+import { downloadMedia } from '../whatsapp/media-download.js';
 import { sendOutbound, type OutboundContent } from '../whatsapp/outbound.js';
 import { assertCanUpload, resolveRecipient } from '../whatsapp/recipients.js';
 import { badRequest } from './errors.js';
@@ -117,6 +118,7 @@ export function registerMessageRoutes(app: FastifyInstance, ctx: EmulatorContext
             ? (mimeFromName(fileName) ?? UNKNOWN_MIME)
             : ((typeof body.mimetype === 'string' ? body.mimetype : undefined) ?? DEFAULT_MIME[kind]);
       const caption = typeof body.caption === 'string' && kind !== 'audio' ? body.caption : undefined;
+      if (url) downloadMedia(ctx, instance, kind, media);
       assertCanUpload(instance);
       const number = body.number as string;
       const jid = resolveRecipient(ctx, instance, number);
