@@ -3,6 +3,11 @@ import { classifyHttpFailure, classifyNetworkFailure, isAlreadyDisconnected } fr
 import { mayHaveBeenProcessed } from './errors.js';
 import type { GatewayErrorCode, GatewayErrorKind } from './errors.js';
 
+/** The gateway's 500 for a media URL it could not download (§3.11): `String(error)` in the array. */
+function mediaDownloadFailed(error: string): unknown {
+  return { status: 500, error: 'Internal Server Error', response: { message: [error] } };
+}
+
 // Every body below is quoted from evolution-api.md (the section is named in each row).
 const cases: [string, number, unknown, GatewayErrorKind, GatewayErrorCode][] = [
   [
@@ -199,6 +204,30 @@ const cases: [string, number, unknown, GatewayErrorKind, GatewayErrorCode][] = [
     'transient',
     'gateway_error',
   ],
+  // An image's file server refused the download (axios names the status): asking again gets the
+  // same answer. The server's own trouble, or a "slow down", may pass.
+  ...([404, 403, 410, 401, 400] as const).map((download): (typeof cases)[number] => [
+    `§3.11 image URL answered ${download}`,
+    500,
+    mediaDownloadFailed(`AxiosError: Request failed with status code ${download}`),
+    'permanent',
+    'media_unavailable',
+  ]),
+  ...([500, 502, 503, 504, 408, 429] as const).map((download): (typeof cases)[number] => [
+    `§3.11 image URL answered ${download}`,
+    500,
+    mediaDownloadFailed(`AxiosError: Request failed with status code ${download}`),
+    'transient',
+    'gateway_error',
+  ]),
+  [
+    // Baileys 7 keeps the status out of its message: a 404 and a 503 read the same.
+    '§3.11 document URL refused, status not named',
+    500,
+    mediaDownloadFailed('Error: Failed to fetch stream from https://files.example.com/plan.pdf'),
+    'transient',
+    'gateway_error',
+  ],
   [
     '§7 2.4.0 licence gate',
     503,
@@ -238,6 +267,30 @@ describe('classifyHttpFailure', () => {
     const page = '<html><head><title>502 Bad Gateway</title></head><body>nginx</body></html>';
     expect(classifyHttpFailure({ status: 502, body: page }).message).toBe('Evolution API answered HTTP 502');
     expect(classifyHttpFailure({ status: 429, body: 'Too Many Requests' }).message).toBe('Too Many Requests');
+  });
+
+  it('says which status the media URL answered, in words', () => {
+    const error = classifyHttpFailure({
+      status: 500,
+      body: mediaDownloadFailed('AxiosError: Request failed with status code 410'),
+    });
+    expect(error.message).toBe(
+      'The media file could not be downloaded from its URL: the file server answered HTTP 410.',
+    );
+    expect(error.details).toEqual({ downloadStatus: 410 });
+  });
+
+  it('does not take a media download marker outside a 500 for one', () => {
+    // A 400 is Evolution refusing our request; the words inside it decide nothing about a download.
+    const error = classifyHttpFailure({
+      status: 400,
+      body: {
+        status: 400,
+        error: 'Bad Request',
+        response: { message: ['AxiosError: Request failed with status code 404'] },
+      },
+    });
+    expect(error.code).toBe('bad_request');
   });
 
   it('keeps the number Evolution refused', () => {

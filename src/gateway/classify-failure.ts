@@ -20,6 +20,10 @@ const NO_SOCKET =
 // logout on an instance whose state is already `close`.
 const INSTANCE_NOT_CONNECTED = /instance is not connected/i;
 const NAME_TAKEN = /already in use/i;
+// sendMedia's download of an image URL, refused by the file server: prepareMediaMessage wraps the
+// axios error's `String(error)` in a 500 (§3.11). Other media kinds are fetched by Baileys, whose
+// error ("Error: Failed to fetch stream from <url>") names no status, so it stays a gateway_error.
+const MEDIA_DOWNLOAD_REFUSED = /^AxiosError: Request failed with status code (\d{3})$/;
 // Express' own 404 for a path it has no route for.
 const UNKNOWN_ROUTE = /^cannot (get|post|put|patch|delete|head|options) \//i;
 
@@ -92,6 +96,18 @@ function parseRetryAfterMs(header: string | undefined): number | undefined {
   return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now());
 }
 
+/**
+ * The status a media URL's file server refused the download with, when asking again gets the same
+ * answer: a 4xx, but not 408 (it timed out) or 429 (it asks us to slow down), which may pass.
+ */
+function refusedDownloadStatus(facts: BodyFacts): number | null {
+  for (const text of facts.strings) {
+    const status = Number(MEDIA_DOWNLOAD_REFUSED.exec(text)?.[1]);
+    if (status >= 400 && status < 500 && status !== 408 && status !== 429) return status;
+  }
+  return null;
+}
+
 export interface HttpFailure {
   status: number;
   body: unknown;
@@ -133,6 +149,15 @@ export function classifyHttpFailure(failure: HttpFailure): GatewayError {
       message: `${who} has no WhatsApp account.`,
       status,
       details: { jid, number },
+    });
+  }
+  const downloadStatus = status === 500 ? refusedDownloadStatus(facts) : null;
+  if (downloadStatus !== null) {
+    return new GatewayError({
+      code: 'media_unavailable',
+      message: `The media file could not be downloaded from its URL: the file server answered HTTP ${downloadStatus}.`,
+      status,
+      details: { downloadStatus },
     });
   }
   const reason = notConnectedReason(facts);

@@ -18,6 +18,9 @@ const KIND_BY_CODE = {
   // kept apart from instance_not_found so nobody "repairs" it by re-creating instances.
   endpoint_not_found: 'permanent',
   bad_request: 'permanent',
+  // Evolution could not download a media URL because its file server refused (404, 403, 410…):
+  // the same URL will be refused again, however often the send is tried.
+  media_unavailable: 'permanent',
   // Permanent on purpose: a 2xx we cannot read may still mean the message went out, and
   // retrying a send would deliver it twice.
   unexpected_response: 'permanent',

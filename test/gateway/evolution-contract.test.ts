@@ -59,7 +59,7 @@ async function control(method: 'POST' | 'PUT', path: string, body: unknown = {})
   expect(response.status, `emulator control ${method} ${path}: ${await response.text()}`).toBeLessThan(300);
 }
 
-const noFaults = { latencyMs: 0, errorRate: 0, notOnWhatsApp: [] };
+const noFaults = { latencyMs: 0, errorRate: 0, notOnWhatsApp: [], mediaDownloadFailures: [] };
 
 interface SentRecord {
   id: string;
@@ -349,6 +349,45 @@ describe.skipIf(emulatorOnly)('faults the emulator injects', () => {
     expect(error).toMatchObject({ kind: 'permanent', code: 'not_on_whatsapp', status: 400 });
     const [check] = await client.whatsappNumbers(linked, ['+34600000099']);
     expect(check).toMatchObject({ exists: false, phone: null });
+  });
+
+  it('an image URL its file server refuses (404) → permanent media_unavailable naming the status', async () => {
+    const gone = 'https://files.example.com/gone/';
+    await control('PUT', '/faults', {
+      ...noFaults,
+      mediaDownloadFailures: [{ urlPrefix: gone, status: 404 }],
+    });
+    const error = (await rejectionOf(
+      client.sendMedia(linked, { number: recipient, mediatype: 'image', media: `${gone}foto.jpg` }),
+    )) as Error;
+    expect(error).toMatchObject({
+      kind: 'permanent',
+      code: 'media_unavailable',
+      status: 500,
+      details: { downloadStatus: 404 },
+    });
+    expect(error.message).toContain('HTTP 404');
+  });
+
+  it('a media URL whose server fails (503), or whose status Baileys keeps to itself → transient', async () => {
+    const flaky = 'https://files.example.com/flaky/';
+    await control('PUT', '/faults', {
+      ...noFaults,
+      mediaDownloadFailures: [{ urlPrefix: flaky, status: 503 }],
+    });
+    const image = await rejectionOf(
+      client.sendMedia(linked, { number: recipient, mediatype: 'image', media: `${flaky}foto.jpg` }),
+    );
+    expect(image).toMatchObject({ kind: 'transient', code: 'gateway_error' });
+    await control('PUT', '/faults', {
+      ...noFaults,
+      mediaDownloadFailures: [{ urlPrefix: flaky, status: 404 }],
+    });
+    const document = (await rejectionOf(
+      client.sendMedia(linked, { number: recipient, mediatype: 'document', media: `${flaky}plan.pdf` }),
+    )) as Error;
+    expect(document).toMatchObject({ kind: 'transient', code: 'gateway_error' });
+    expect(document.message).toBe(`Error: Failed to fetch stream from ${flaky}plan.pdf`);
   });
 
   it('errorRate 1 → transient', async () => {

@@ -31,6 +31,18 @@ describe('countsTowardsPause', () => {
     ["a proxy's 504", classifyHttpFailure({ status: 504, body: '<html>504</html>' })],
     ["the gateway's rate limit", classifyHttpFailure({ status: 429, body: 'Too Many Requests' })],
     [
+      // The advisor's file server refused the media URL: nothing WhatsApp said about the account.
+      'a media URL its file server refused',
+      classifyHttpFailure({
+        status: 500,
+        body: {
+          status: 500,
+          error: 'Internal Server Error',
+          response: { message: ['AxiosError: Request failed with status code 404'] },
+        },
+      }),
+    ],
+    [
       'no answer in time',
       classifyNetworkFailure({ error: new Error('aborted'), timedOut: true, timeoutMs: 30_000 }),
     ],

@@ -23,12 +23,15 @@ const PROXY_OUTAGE_STATUSES = new Set([404, 502, 503, 504]);
  * while Evolution restarts). Counting those paused every advisor with a message in flight at
  * once during a gateway outage, each to be resumed by hand: only the unreachable case was left
  * out, and one message's retries through a one-minute restart behind a proxy tripped the pause.
+ * Nor does a media URL whose file server refused Evolution the download (a dead link in a
+ * campaign would otherwise pause the advisor).
  */
 export function countsTowardsPause(error: GatewayError): boolean {
   switch (error.code) {
     case 'gateway_unreachable':
     case 'gateway_timeout':
     case 'gateway_rate_limited':
+    case 'media_unavailable':
       return false;
     case 'gateway_error':
       return error.status !== undefined && !PROXY_OUTAGE_STATUSES.has(error.status);
