@@ -108,6 +108,8 @@ export const en: Record<MessageKey, string> = {
   'err.missing_variable': 'Some template variables still need a value.',
   'err.recipient_opted_out': 'This client asked not to receive more messages (opted out).',
   'err.not_on_whatsapp': "That number doesn't have WhatsApp.",
+  'err.media_unavailable':
+    "The file couldn't be downloaded from its link: it may have been deleted or the link may have expired. Check the link and send it again.",
   'err.waiting_for_slot': "Waiting its turn: your sending limit or your account's safety pacing holds it.",
   'err.rate_limited': 'Too many requests in a row. Wait a moment.',
   'err.rate_limited_wait': 'Too many requests in a row. Try again in {seconds} s.',

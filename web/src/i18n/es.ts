@@ -106,6 +106,8 @@ export const es = {
   'err.missing_variable': 'Falta rellenar alguna variable de la plantilla.',
   'err.recipient_opted_out': 'Este cliente pidió no recibir más mensajes (se dio de baja).',
   'err.not_on_whatsapp': 'Ese número no tiene WhatsApp.',
+  'err.media_unavailable':
+    'No se pudo descargar el archivo desde su enlace: puede que lo hayan borrado o que el enlace haya caducado. Revisa el enlace y vuelve a enviarlo.',
   'err.waiting_for_slot':
     'Espera su turno: lo retiene el límite de envíos o el ritmo de seguridad de tu cuenta.',
   'err.rate_limited': 'Demasiadas peticiones seguidas. Espera un momento.',

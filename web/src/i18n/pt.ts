@@ -110,6 +110,8 @@ export const pt: Record<MessageKey, string> = {
   'err.missing_variable': 'Falta preencher alguma variável do modelo.',
   'err.recipient_opted_out': 'Este cliente pediu para não receber mais mensagens (saiu da lista).',
   'err.not_on_whatsapp': 'Esse número não tem WhatsApp.',
+  'err.media_unavailable':
+    'Não foi possível baixar o arquivo pelo link: ele pode ter sido apagado ou o link pode ter expirado. Confira o link e envie de novo.',
   'err.waiting_for_slot':
     'Aguardando a vez: o limite de envios ou o ritmo de segurança da sua conta está segurando a mensagem.',
   'err.rate_limited': 'Muitas solicitações seguidas. Aguarde um momento.',

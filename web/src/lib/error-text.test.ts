@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { es } from '../i18n/es';
 import type { Translate } from '../i18n/i18n-context';
 import { ApiError } from './api-client';
-import { errorWords } from './error-text';
+import { errorWords, messageErrorText } from './error-text';
 
 const t: Translate = (key) => es[key];
 
@@ -12,5 +12,18 @@ describe('errorWords', () => {
     expect(words.text).toBe(es['err.state_conflict']);
     expect(words.text).not.toMatch(/conexión/);
     expect(words.detail).toBeNull();
+  });
+});
+
+describe('messageErrorText', () => {
+  it("words a media URL the gateway could not download in the advisor's language", () => {
+    const text = messageErrorText(
+      {
+        code: 'media_unavailable',
+        message: 'The media file could not be downloaded from its URL: the file server answered HTTP 404.',
+      },
+      t,
+    );
+    expect(text).toBe(es['err.media_unavailable']);
   });
 });

@@ -25,6 +25,7 @@ const KNOWN: Record<string, MessageKey> = {
   missing_variable: 'err.missing_variable',
   recipient_opted_out: 'err.recipient_opted_out',
   not_on_whatsapp: 'err.not_on_whatsapp',
+  media_unavailable: 'err.media_unavailable',
   waiting_for_slot: 'err.waiting_for_slot',
   rate_limited: 'err.rate_limited',
   service_unavailable: 'err.service_unavailable',
