@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { listAudit } from '../../db/repositories/audit.repository.js';
+import { AuditEntryIds } from '../../domain/crypto/audit-entry-ids.js';
 import { findMessage, listMessages } from '../../db/repositories/message.repository.js';
 import { AppError, notFound } from '../../domain/app-error.js';
 import { messageView } from '../../domain/messages/message-view.js';
@@ -25,6 +26,7 @@ export function messageRoutes(app: FastifyInstance, deps: AppDeps): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
   const auth = requireCaller(deps.auth, deps.database.db);
   const { ctx } = deps;
+  const auditIds = new AuditEntryIds(deps.config.authSecret);
   const tags = ['messages'];
 
   r.post(
@@ -194,15 +196,19 @@ export function messageRoutes(app: FastifyInstance, deps: AppDeps): void {
     },
     async (request) => {
       const q = request.query;
-      const rows = await listAudit(ctx.db, callerOf(request).advisorId, {
+      const { advisorId } = callerOf(request);
+      // Ids and the cursor are the advisor's own numbering of their entries (audit-entry-ids.ts).
+      const beforeId = q.cursor === undefined ? undefined : auditIds.entryId(advisorId, q.cursor);
+      if (beforeId === null) return { items: [], nextCursor: null };
+      const rows = await listAudit(ctx.db, advisorId, {
         limit: q.limit + 1,
-        ...(q.cursor ? { beforeId: q.cursor } : {}),
+        ...(beforeId ? { beforeId } : {}),
       });
-      const page = rows.slice(0, q.limit);
-      return {
-        items: page.map(({ advisorId: _a, ...rest }) => rest),
-        nextCursor: rows.length > q.limit ? page[page.length - 1]!.id : null,
-      };
+      const page = rows.slice(0, q.limit).map(({ advisorId: _a, id, ...rest }) => ({
+        id: auditIds.shown(advisorId, id),
+        ...rest,
+      }));
+      return { items: page, nextCursor: rows.length > q.limit ? page[page.length - 1]!.id : null };
     },
   );
 }
