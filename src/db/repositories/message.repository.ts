@@ -48,7 +48,10 @@ export interface MessageFilters {
   status?: string;
   direction?: string;
   phone?: string;
-  /** Numbers containing these digits (digits only: nothing in it is a LIKE wildcard). */
+  /**
+   * Numbers containing these digits (digits only: nothing in it is a LIKE wildcard). With `phone`
+   * too, a message matches either.
+   */
   phoneDigits?: string;
   templateKey?: string;
   appointmentId?: string;
@@ -74,8 +77,13 @@ export function listMessages(
   const conditions: SQL[] = [eq(whatsappMessage.advisorId, advisorId)];
   if (filters.status) conditions.push(eq(whatsappMessage.status, filters.status));
   if (filters.direction) conditions.push(eq(whatsappMessage.direction, filters.direction));
-  if (filters.phone) conditions.push(eq(whatsappMessage.phone, filters.phone));
-  if (filters.phoneDigits) conditions.push(like(whatsappMessage.phone, `%${filters.phoneDigits}%`));
+  const exactPhone = filters.phone ? eq(whatsappMessage.phone, filters.phone) : undefined;
+  const phoneContains = filters.phoneDigits
+    ? like(whatsappMessage.phone, `%${filters.phoneDigits}%`)
+    : undefined;
+  // Both: digits that make a whole number and may as well be a national one (phone-filter.ts).
+  const phone = exactPhone && phoneContains ? or(exactPhone, phoneContains) : (exactPhone ?? phoneContains);
+  if (phone) conditions.push(phone);
   if (filters.templateKey) conditions.push(eq(whatsappMessage.templateKey, filters.templateKey));
   if (filters.appointmentId) conditions.push(eq(whatsappMessage.appointmentId, filters.appointmentId));
   if (filters.since) conditions.push(sql`${whatsappMessage.createdAt} >= ${filters.since}`);

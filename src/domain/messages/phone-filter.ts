@@ -3,24 +3,31 @@
 // who remembers "the one ending in 5678" types into the history's search box.
 import { normalizeInternational } from '../phone/index.js';
 
-export type PhoneFilter = { phone: string } | { phoneDigits: string };
+/**
+ * `phone` alone: that number. `phoneDigits` alone: the numbers containing those digits. Both:
+ * either (digits written without "+" or "00", which may be a whole number or a national one).
+ */
+export type PhoneFilter = { phone: string; phoneDigits?: string } | { phoneDigits: string };
 
 /** Shorter than this, "contains" would match most of an advisor's history and say nothing. */
 export const MIN_PARTIAL_PHONE_DIGITS = 3;
 
 /**
- * `+34612345678`, `0034612345678` (as POST /send takes it) or `34612345678` (the "+" is often lost
- * in a query string) matches exactly. Anything else, reduced to its digits, matches the numbers
- * that contain them; null when that leaves fewer than three digits (the caller answers 400).
+ * `+34612345678` or `0034612345678` (as POST /send takes it) matches exactly. `34612345678` (the
+ * "+" is often lost in a query string) matches that number and every number containing its
+ * digits: digits alone are just as often a national number, and ~10% of those also read as some
+ * other country's whole number (Colombia's 321 505 7309 as Belgium's +32 1505 7309), which alone
+ * found nothing. Anything else, reduced to its digits, matches the numbers that contain them;
+ * null when that leaves fewer than three digits (the caller answers 400).
  */
 export function readPhoneFilter(raw: string): PhoneFilter | null {
   const trimmed = raw.trim();
   // As written first: a "+" put before "0034…" made "+0034…", no number, and the digit match
   // that followed could not find "0034" in any stored "+34…".
-  const international =
-    normalizeInternational(trimmed) ??
-    normalizeInternational(trimmed.startsWith('+') ? trimmed : `+${trimmed}`);
-  if (international?.ok) return { phone: international.e164 };
+  const written = normalizeInternational(trimmed);
+  if (written?.ok) return { phone: written.e164 };
   const digits = trimmed.replace(/\D/g, '');
+  const prefixed = trimmed.startsWith('+') ? null : normalizeInternational(`+${trimmed}`);
+  if (prefixed?.ok) return { phone: prefixed.e164, phoneDigits: digits };
   return digits.length >= MIN_PARTIAL_PHONE_DIGITS ? { phoneDigits: digits } : null;
 }
