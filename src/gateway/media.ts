@@ -33,6 +33,14 @@ export function toEvolutionMedia(input: string): EvolutionMedia {
 }
 
 /**
+ * The type Evolution gives a file by its name (§3.11: the extension's type overrides `mimetype`),
+ * undefined for a name without a known extension.
+ */
+export function typeOfFileName(fileName: string): string | undefined {
+  return mimeTypes.lookup(fileName) || undefined;
+}
+
+/**
  * The extension to give a type where mime-db's first one is not what people's phones know
  * (.mpga, .oga, .qt, .adts), or where it has none.
  */

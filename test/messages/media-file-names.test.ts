@@ -77,3 +77,39 @@ describe('the file name a media message is sent under', () => {
     expect(onPhone).toMatchObject({ type: 'audio', mimetype: 'audio/ogg' });
   });
 });
+
+describe('a file name whose extension the bytes refute', () => {
+  // Evolution labels the file with its name's type, whatever the bytes and media.mimetype say:
+  // a PDF called foto.jpg reached the client as an image/jpeg that no app opens.
+  it.each([
+    ['foto.jpg', 'image/jpeg'],
+    ['plan.docx', 'application/vnd.openxmlformats-officedocument.wordprocessingml.document'],
+    ['notas.txt', 'text/plain'],
+  ])('refuses a PDF called %j with 415, sending nothing', async (fileName, nameType) => {
+    const before = (await sentByPhone(ana)).length;
+    const res = await ana.client.post('/api/whatsapp/send', {
+      to: '+34612000432',
+      type: 'document',
+      media: { base64: pdf, mimetype: 'application/pdf', fileName },
+    });
+    expect([res.status, res.body.error?.code], JSON.stringify(res.body)).toEqual([
+      415,
+      'unsupported_media_type',
+    ]);
+    expect(res.body.error.details).toMatchObject({
+      field: 'media.fileName',
+      declared: nameType,
+      detected: 'application/pdf',
+    });
+    expect(res.body.error.message).toContain(fileName);
+    expect((await sentByPhone(ana)).length).toBe(before);
+  });
+
+  it('takes a name whose extension agrees with the bytes, in any case', async () => {
+    const { onPhone } = await sendAndRead({
+      type: 'document',
+      media: { base64: pdf, fileName: 'Informe.PDF' },
+    });
+    expect(onPhone).toMatchObject({ fileName: 'Informe.PDF', mimetype: 'application/pdf' });
+  });
+});

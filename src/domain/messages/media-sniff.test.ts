@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { reconcileMimetype, refutesDeclared, sniffMedia } from './media-sniff.js';
+import { reconcileMimetype, refutesDeclared, refutesFileName, sniffMedia } from './media-sniff.js';
 
 const hex = (h: string, pad = 0) => Buffer.concat([Buffer.from(h, 'hex'), Buffer.alloc(pad)]);
 const png = (await sniffMedia(hex('89504e470d0a1a0a0000000d49484452')))!;
@@ -65,6 +65,30 @@ describe('refutesDeclared', () => {
     ['no declared type', null, undefined, false],
   ])('%s → %s', (_case, sniffed, declared, refuted) => {
     expect(refutesDeclared(sniffed, declared)).toBe(refuted);
+  });
+});
+
+describe('refutesFileName', () => {
+  it.each([
+    ['a PDF called .jpg', pdf, 'image/jpeg'],
+    ['a PDF called .txt (a declared type would be corrected; a name cannot be)', pdf, 'text/plain'],
+    ['a PDF called .docx', pdf, DOCX],
+    ['a PNG called .pdf', png, 'application/pdf'],
+    ['an executable called .pdf', exe, 'application/pdf'],
+    ['unknown bytes called .pdf', null, 'application/pdf'],
+  ])('refutes %s', (_case, sniffed, nameType) => {
+    expect(refutesFileName(sniffed, nameType)).toBe(true);
+  });
+
+  it.each([
+    ['a name without a known extension', pdf, undefined],
+    ['a PDF called .pdf', pdf, 'application/pdf'],
+    ['a PNG called .jpg (another image type)', png, 'image/jpeg'],
+    ['a ZIP called .docx (its name says more)', zip, DOCX],
+    ['an MP4 called .m4v', mp4, 'video/x-m4v'],
+    ['unknown bytes called .csv', null, 'text/csv'],
+  ])('takes %s', (_case, sniffed, nameType) => {
+    expect(refutesFileName(sniffed, nameType)).toBe(false);
   });
 });
 

@@ -88,3 +88,18 @@ export function reconcileMimetype(sniffed: SniffedMedia, declared: string | unde
   if (sniffed.kind === 'document') return sniffed.mimetype;
   return type.split('/')[0] === sniffed.mimetype.split('/')[0] ? type : sniffed.mimetype;
 }
+
+/**
+ * Whether a file name's extension names a type these bytes are not, for a file the gateway will
+ * label by its name (Evolution takes the type from the extension whenever a name is given): a type
+ * the bytes refute as they would a declared one, or, when the bytes say exactly what they are (a
+ * PDF, a PNG…), any other type but another image type on image bytes. A declared type is corrected
+ * in that case; a name cannot be, and a PDF called foto.jpg reached the client as an image.
+ */
+export function refutesFileName(sniffed: SniffedMedia | null, nameType: string | undefined): boolean {
+  const type = baseMimetype(nameType);
+  if (!type) return false;
+  if (refutesDeclared(sniffed, type)) return true;
+  if (!sniffed || !EXACT_TYPES.has(sniffed.mimetype) || sniffed.mimetype === type) return false;
+  return !(sniffed.kind === 'image' && type.startsWith('image/'));
+}

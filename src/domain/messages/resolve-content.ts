@@ -1,7 +1,7 @@
 // Works out what a send request will actually send: the text (typed or rendered from a
 // template), or the media (by URL, or uploaded bytes checked for size and real type).
 import type { DomainContext } from '../context.js';
-import { fileNameForType } from '../../gateway/index.js';
+import { fileNameForType, typeOfFileName } from '../../gateway/index.js';
 import { AppError } from '../app-error.js';
 import {
   findBuiltinTemplate,
@@ -12,7 +12,13 @@ import {
 import { resolveTemplateForSend, type TemplateForSend } from '../templates/resolve-template-for-send.js';
 import { unfillableByAutomation } from '../templates/template-variables.js';
 import { withAdvisorName } from '../templates/advisor-name-variable.js';
-import { baseMimetype, reconcileMimetype, refutesDeclared, sniffMedia } from './media-sniff.js';
+import {
+  baseMimetype,
+  reconcileMimetype,
+  refutesDeclared,
+  refutesFileName,
+  sniffMedia,
+} from './media-sniff.js';
 import { mediaTooLarge } from './media-limit.js';
 import { mediaUrlProblem } from './media-url.js';
 
@@ -317,6 +323,16 @@ export async function resolveContent(
       'unsupported_media_type',
       `The file is not ${declared} as ${declaredBy} says${sniffed ? ` (it looks like ${sniffed.mimetype})` : ''}.`,
       { declared, detected: sniffed?.mimetype ?? null },
+    );
+  }
+  // The gateway labels a file by its name's extension (images excepted: re-encoded as JPEG), so a
+  // name the bytes refute would reach the client as a file of that type, which nothing opens.
+  const nameType = givenFileName && type !== 'image' ? typeOfFileName(givenFileName) : undefined;
+  if (refutesFileName(sniffed, nameType)) {
+    throw new AppError(
+      'unsupported_media_type',
+      `The file is not ${nameType} as its name "${givenFileName}" says${sniffed ? ` (it looks like ${sniffed.mimetype})` : ''}: give it the extension of its type.`,
+      { field: 'media.fileName', declared: nameType, detected: sniffed?.mimetype ?? null },
     );
   }
   const mimetype = sniffed ? reconcileMimetype(sniffed, declared) : (declared ?? 'application/octet-stream');
