@@ -137,6 +137,47 @@ describe('rescheduling', () => {
     expect(newReminder).toMatchObject({ status: 'skipped', error: { code: 'reminder_time_passed' } });
   });
 
+  it("forgets the client's answer to the old time when the time changes, and keeps it otherwise", async () => {
+    // The client answers the reminder with "2" (cancel or change it); the advisor moves the
+    // appointment. The agenda must not go on saying the client asks to change the new time, nor
+    // that they confirmed it: they answered about the old one.
+    const body = booking({ address: 'Calle Sol 1' });
+    const booked = await ana.api.post('/api/appointments', body);
+    await waitForStatus(ana, onlyOne(booked.body.messages, 'confirmation').id, SENT);
+    const sent = await ana.client.post(`/api/appointments/${encodeURIComponent(body.externalId)}/send`, {
+      kind: 'reminder',
+    });
+    expect(sent.status).toBe(202);
+    await waitForStatus(ana, sent.body.message.id, SENT);
+    await emulator.post(`/_emulator/instances/${ana.instanceName}/inbound`, {
+      from: body.clientPhone,
+      text: '2',
+    });
+    await waitFor(
+      async () => (await ana.api.get(`/api/appointments/${encodeURIComponent(body.externalId)}`)).body,
+      (d) => d.appointment.clientResponse === 'cancel_requested',
+      { what: "the client's answer" },
+    );
+
+    // A change that leaves the time alone leaves the answer alone.
+    const moved = await patch(body.externalId, { address: 'Calle Luna 3' });
+    expect(moved.body.appointment).toMatchObject({ clientResponse: 'cancel_requested' });
+
+    const newStart = new Date(Date.parse(body.startsAt) + 86_400_000).toISOString();
+    const res = await patch(body.externalId, { startsAt: newStart });
+    expect(res.status).toBe(200);
+    expect(res.body.appointment).toMatchObject({
+      startsAt: newStart,
+      clientResponse: null,
+      clientResponseAt: null,
+    });
+    const view = (await ana.api.get(`/api/appointments/${encodeURIComponent(body.externalId)}`)).body;
+    expect(view.appointment.clientResponse).toBeNull();
+    // The timeline still says what the client had answered, on the reschedule that cleared it.
+    const rescheduled = view.timeline.filter((e: any) => e.type === 'rescheduled').at(-1);
+    expect(rescheduled.detail.clearedClientResponse).toMatchObject({ response: 'cancel_requested' });
+  });
+
   it('moves the end with the start when a PATCH gives only the new start, keeping the length', async () => {
     const HOUR = 3_600_000;
     const at = (ms: number) => new Date(ms).toISOString();

@@ -22,6 +22,8 @@ export type AppointmentPatch = Partial<
     | 'notes'
     | 'status'
     | 'version'
+    | 'clientResponse'
+    | 'clientResponseAt'
   >
 >;
 

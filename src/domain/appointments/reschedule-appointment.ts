@@ -74,6 +74,14 @@ export async function rescheduleAppointment(
     const differing = differingFields(before, after);
     if (differing.length === 0) return appointmentResult(tx, advisorId, current, false);
 
+    const timeChanged = differing.includes('startsAt') || differing.includes('timezone');
+    // The client's "1" or "2" answered a reminder naming the old time: it says nothing about the
+    // new one (a "2" is usually what led to this change). Kept, the agenda showed the moved
+    // appointment as confirmed, or as one the client asks to change. The audit entry keeps it.
+    const clearedClientResponse =
+      timeChanged && current.clientResponse
+        ? { response: current.clientResponse, at: current.clientResponseAt?.toISOString() ?? null }
+        : null;
     const audit = (version: number) =>
       insertAudit(tx.db, advisorId, {
         actorType: actor.type,
@@ -87,6 +95,7 @@ export async function rescheduleAppointment(
           changed: differing,
           from: Object.fromEntries(differing.map((f) => [f, before[f]])),
           to: Object.fromEntries(differing.map((f) => [f, after[f]])),
+          ...(clearedClientResponse ? { clearedClientResponse } : {}),
         },
       });
     if (differing.every((f) => f === 'notes')) {
@@ -99,6 +108,7 @@ export async function rescheduleAppointment(
     const updated = await updateAppointment(tx.db, advisorId, current.id, {
       ...after,
       version: current.version + 1,
+      ...(timeChanged ? { clientResponse: null, clientResponseAt: null } : {}),
     });
     // The wall clock, not the planning clock: an attempt's uncertain wait is set by the worker's.
     const at = new Date();
@@ -123,7 +133,7 @@ export async function rescheduleAppointment(
     const history = await listAppointmentMessages(tx.db, advisorId, current.id);
     const kinds = kindsToPlan(history, at, {
       phone: after.clientPhone,
-      timeChanged: differing.includes('startsAt') || differing.includes('timezone'),
+      timeChanged,
       endChanged:
         (before.endsAt ?? before.startsAt).getTime() !== (after.endsAt ?? after.startsAt).getTime() ||
         differing.includes('timezone'),
