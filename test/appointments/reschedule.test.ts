@@ -178,6 +178,35 @@ describe('rescheduling', () => {
     expect(rescheduled.detail.clearedClientResponse).toMatchObject({ response: 'cancel_requested' });
   });
 
+  it("plans the notice again when a second change cancels the first one's notice before it went out", async () => {
+    // One message a minute: once the confirmation is out, the notice of the first change waits.
+    const rita = await bookingAdvisor(service, 'Rita', {
+      pacing: { mode: 'off' },
+      rateLimit: { max: 1, durationMs: 60_000 },
+    });
+    const body = booking({ address: 'Calle Sol 1' });
+    const booked = await rita.api.post('/api/appointments', body);
+    await waitForStatus(rita, onlyOne(booked.body.messages, 'confirmation').id, SENT);
+    const path = `/api/appointments/${encodeURIComponent(body.externalId)}`;
+    const newStart = new Date(Date.parse(body.startsAt) + 86_400_000).toISOString();
+    const moved = await rita.api.patch(path, { startsAt: newStart });
+    const firstNotice = onlyOne(moved.body.messages, 'rescheduled');
+    expect(['scheduled', 'queued']).toContain(firstNotice.status);
+
+    // Right after, the booking module also sends the new room: nothing about the time changes.
+    const res = await rita.api.patch(path, { address: 'Calle Luna 3' });
+    expect(res.status).toBe(200);
+    const notices = byPurpose(res.body.messages, 'rescheduled');
+    expect(notices.find((m: any) => m.id === firstNotice.id)).toMatchObject({
+      status: 'cancelled',
+      error: { code: 'rescheduled' },
+    });
+    // The client has not heard of the new time yet: a notice of the new version still tells them.
+    const waiting = notices.filter((m: any) => m.status !== 'cancelled');
+    expect(waiting).toHaveLength(1);
+    expect(waiting[0].text).toContain('nueva fecha');
+  });
+
   it('moves the end with the start when a PATCH gives only the new start, keeping the length', async () => {
     const HOUR = 3_600_000;
     const at = (ms: number) => new Date(ms).toISOString();

@@ -10,7 +10,9 @@
 //   - a confirmation, if the client has not yet received anything naming a time;
 //   - else, when the time changed, a "rescheduled" notice if the advisor's setting asks for it,
 //     or whatever the setting when an old reminder is going out right now (it can't be stopped,
-//     so the notice is what corrects it);
+//     so the notice is what corrects it); and whenever this change cancelled the notice of an
+//     earlier one before it went out (two changes in a row: the client has not heard of the new
+//     time yet);
 //   - a reminder, when the time changed or no reminder has gone out yet;
 //   - a follow-up, when the end time changed or no follow-up has gone out yet.
 // A new start without an end moves the end along (withEndMovedAlong: the appointment keeps its
@@ -138,6 +140,9 @@ export async function rescheduleAppointment(
         (before.endsAt ?? before.startsAt).getTime() !== (after.endsAt ?? after.startsAt).getTime() ||
         differing.includes('timezone'),
       noticeWanted: advisor.settings.rescheduleNotice,
+      // A notice of an earlier change that this one cancelled before it went out: the client has
+      // not heard of that time yet, whether or not this change moves it again.
+      noticeReplaced: cancelled.some((m) => m.purpose === 'rescheduled'),
     });
     const plans = planAppointmentMessages(kinds, updated, advisor.settings, now);
     await writeAutomatedPlans(tx, txQueue, advisorId, updated, plans, advisor);
@@ -154,7 +159,13 @@ export async function rescheduleAppointment(
 export function kindsToPlan(
   history: Pick<MessageRow, 'purpose' | 'status' | 'phone' | 'uncertainUntil'>[],
   now: Date,
-  change: { phone: string; timeChanged: boolean; endChanged: boolean; noticeWanted: boolean },
+  change: {
+    phone: string;
+    timeChanged: boolean;
+    endChanged: boolean;
+    noticeWanted: boolean;
+    noticeReplaced: boolean;
+  },
 ): AppointmentMessageKind[] {
   const handedOver = (...purposes: string[]) =>
     history.some(
@@ -168,7 +179,9 @@ export function kindsToPlan(
   );
   const kinds: AppointmentMessageKind[] = [];
   if (!handedOver('confirmation', 'reminder', 'rescheduled')) kinds.push('confirmation');
-  else if (change.timeChanged && (change.noticeWanted || reminderInFlight)) kinds.push('rescheduled');
+  else if (change.noticeReplaced || (change.timeChanged && (change.noticeWanted || reminderInFlight))) {
+    kinds.push('rescheduled');
+  }
   if (change.timeChanged || !handedOver('reminder')) kinds.push('reminder');
   if (change.endChanged || !handedOver('follow_up')) kinds.push('follow_up');
   return kinds;
