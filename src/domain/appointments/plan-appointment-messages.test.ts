@@ -208,13 +208,13 @@ describe('daylight-saving changes', () => {
   const now = d('2026-01-01T00:00:00Z');
   const noQuiet = settings({ quietHours: null });
 
-  it('spring forward: the day-before reminder keeps its wall time (25 h earlier, not 24)', () => {
+  it('spring forward: the day-before reminder keeps its wall time (23 h earlier, not 24)', () => {
     const appt = { startsAt: d('2026-03-29T10:00:00+02:00'), endsAt: null, timezone: MADRID };
     const p = planAppointmentMessage('reminder', appt, noQuiet, now);
     expect(iso(p)).toBe('2026-03-28T09:00:00.000Z'); // 10:00 +01:00 on Saturday
   });
 
-  it('fall back: the day-before reminder keeps its wall time (23 h earlier)', () => {
+  it('fall back: the day-before reminder keeps its wall time (25 h earlier)', () => {
     const appt = { startsAt: d('2026-10-25T10:00:00+01:00'), endsAt: null, timezone: MADRID };
     expect(iso(planAppointmentMessage('reminder', appt, noQuiet, now))).toBe('2026-10-24T08:00:00.000Z');
   });
