@@ -155,7 +155,8 @@ export class SendPacer {
 
   /**
    * Records one failed send attempt; true when it completes a burst (`threshold` failures within
-   * `windowMs`), i.e. the caller must pause the advisor. `id` makes each attempt count once.
+   * `windowMs`), i.e. the caller must pause the advisor. Failures with the same `id` (the
+   * recipient) count once.
    */
   async recordFailure(
     advisorId: string,

@@ -173,7 +173,7 @@ function createAttempt(deps: SendProcessorDeps) {
         throw kept ? err : new UncertainSendError(err.message);
       },
     );
-    if (seen.pacing) await recordFailure(deps, job, data, seen.pacing, outcome);
+    if (seen.pacing) await recordFailure(deps, data, seen.pacing, outcome);
     // A slot is spent by one try: after a wait or a failed attempt the next try reserves anew,
     // so a burst of messages woken by a reconnection is paced again.
     if (data.slotAt && ['wait_connection', 'wait_resume', 'retry', 'deferred'].includes(outcome.kind)) {
@@ -393,10 +393,15 @@ async function releaseFair(deps: SendProcessorDeps, data: SendJob): Promise<void
   if (data.fair) await deps.fair.release(data.advisorId, data.messageId).catch(() => undefined);
 }
 
-/** Feeds a failed attempt to the burst detector; the attempt completing a burst pauses the advisor. */
+/**
+ * Feeds a failed attempt to the burst detector; the attempt completing a burst pauses the advisor.
+ * Failures count by recipient: a bad list or a restricted number fails to many clients, while
+ * one client's wrong number (several messages to it, or one retried) says nothing about the
+ * account. Each attempt used to count, and three messages to one client without WhatsApp, or one
+ * message retried a few times, paused the advisor (test/messages/pause-one-recipient.test.ts).
+ */
 async function recordFailure(
   deps: SendProcessorDeps,
-  job: Job<SendJob>,
   data: SendJob,
   pacing: PacingSettings,
   outcome: DeliveryOutcome,
@@ -404,7 +409,7 @@ async function recordFailure(
   if (!deps.pacer || (outcome.kind !== 'retry' && outcome.kind !== 'failed')) return;
   if (!outcome.countsTowardsPause) return;
   const windowMs = pacing.failureWindowMinutes * 60_000;
-  const tripped = await deps.pacer.recordFailure(data.advisorId, `${data.messageId}:${job.attemptsMade}`, {
+  const tripped = await deps.pacer.recordFailure(data.advisorId, outcome.recipient ?? data.messageId, {
     threshold: pacing.pauseAfterFailures,
     windowMs,
   });

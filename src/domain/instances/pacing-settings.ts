@@ -16,7 +16,7 @@ export interface PacingSettings {
   /** For this many days after connecting, the daily cap grows linearly from warmupStartCap. */
   warmupDays: number;
   warmupStartCap: number;
-  /** This many failed attempts within failureWindowMinutes pause the advisor's sends. */
+  /** Failed sends to this many different numbers within failureWindowMinutes pause the advisor's sends. */
   pauseAfterFailures: number;
   failureWindowMinutes: number;
 }

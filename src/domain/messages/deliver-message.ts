@@ -61,9 +61,18 @@ export type DeliveryOutcome =
       error: { code: string; message: string };
       uncertain: boolean;
       countsTowardsPause: boolean;
+      recipient: string | null;
     }
-  /** `countsTowardsPause`: the failure says something about the WhatsApp account (pause-sending.ts). */
-  | { kind: 'failed'; error: { code: string; message: string }; countsTowardsPause: boolean };
+  /**
+   * `countsTowardsPause`: the failure says something about the WhatsApp account (pause-sending.ts);
+   * `recipient`: the number it was sent to (the pause counts failures by recipient).
+   */
+  | {
+      kind: 'failed';
+      error: { code: string; message: string };
+      countsTowardsPause: boolean;
+      recipient: string | null;
+    };
 
 /**
  * The gateway accepted the send but recording it failed (the database went away between the two):
@@ -237,10 +246,16 @@ async function sendClaimed(
       // is refused (the send processor holds the job as long: SEND_UNCERTAIN_RETRY_MS).
       const echoAwaitedUntil = uncertain ? new Date(Date.now() + ctx.config.sendBackoff.uncertainMs) : null;
       await releaseForRetry(ctx.db, advisorId, messageId, error, echoAwaitedUntil);
-      return { kind: 'retry', error, uncertain, countsTowardsPause: countsTowardsPause(err) };
+      return {
+        kind: 'retry',
+        error,
+        uncertain,
+        countsTowardsPause: countsTowardsPause(err),
+        recipient: claimed.phone,
+      };
     }
     await finish(ctx, claimed, 'failed', error);
-    return { kind: 'failed', error, countsTowardsPause: countsTowardsPause(err) };
+    return { kind: 'failed', error, countsTowardsPause: countsTowardsPause(err), recipient: claimed.phone };
   }
 
   const at = nowOf(ctx);
