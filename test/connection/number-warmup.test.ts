@@ -119,6 +119,25 @@ describe('number warm-up', () => {
     await bothSentToday(clara, 'de vuelta');
   });
 
+  it('goes on for a number linked again after another one was linked in between', async () => {
+    // A phone in repair: a spare number for a while, then the advisor's own again.
+    const eva = await connectedAdvisor(service, 'Eva Warmup');
+    const since = await linkedDaysAgo(eva, 30);
+    await eva.emulator.post(`/_emulator/instances/${eva.instanceName}/disconnect`, { statusReason: 401 });
+    await status(eva, 'disconnected');
+    const spare = '+34612009998';
+    await relink(eva, spare);
+    expect((await warmupOf(eva)).warmupPhone).toBe(spare);
+    await eva.emulator.post(`/_emulator/instances/${eva.instanceName}/disconnect`, { statusReason: 401 });
+    await status(eva, 'disconnected');
+    await relink(eva, eva.phone);
+
+    const warmup = await warmupOf(eva);
+    expect(warmup.warmupPhone).toBe(eva.phone);
+    expect(warmup.warmupSince!.getTime()).toBe(since.getTime());
+    await bothSentToday(eva, 'mi número otra vez');
+  });
+
   it('starts again for a different number, which then gets the first day’s cap', async () => {
     const dora = await connectedAdvisor(service, 'Dora Warmup');
     await linkedDaysAgo(dora, 30);

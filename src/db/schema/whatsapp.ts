@@ -79,6 +79,12 @@ export const whatsappConfig = pgTable('whatsapp_config', {
    */
   warmupPhone: text('warmup_phone'),
   warmupSince: ts('warmup_since'),
+  /**
+   * The numbers linked here before the current one, each with the start of its warm-up (ISO):
+   * a number linked again after another one (a spare phone while its own was in repair) goes on
+   * with its own warm-up instead of starting again.
+   */
+  warmupEarlier: jsonb('warmup_earlier').$type<Record<string, string>>().notNull().default({}),
   lastStatusAt: ts('last_status_at'),
   createdAt: ts('created_at').notNull().defaultNow(),
   updatedAt: ts('updated_at').notNull().defaultNow(),

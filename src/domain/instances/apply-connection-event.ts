@@ -186,16 +186,25 @@ function laterOf(stored: Date | null, sent: GatewayDateTime | null | undefined):
 
 /**
  * The warm-up a link continues: the same number linked again (after its phone lost the
- * connection, a logout, even a removal) keeps the warm-up it was in; a different number starts
- * its own. An "open" that does not say which number is the one linked before.
+ * connection, a logout, even a removal) keeps the warm-up it was in, and so does a number linked
+ * here before another one (its phone back from repair after a spare); only a number never linked
+ * here starts its own. An "open" that does not say which number is the one linked before. The
+ * number it replaces is remembered with its warm-up: until 2026-12-06 only the current number
+ * was, and an advisor's own number linked again after a spare was put back to day 0.
  */
 function warmupOf(
-  row: { warmupPhone: string | null; warmupSince: Date | null },
+  row: { warmupPhone: string | null; warmupSince: Date | null; warmupEarlier: Record<string, string> },
   phone: string | null,
   now: Date,
-): { warmupPhone: string | null; warmupSince: Date } {
+): { warmupPhone: string | null; warmupSince: Date; warmupEarlier: Record<string, string> } {
+  const earlier = row.warmupEarlier ?? {};
   if (row.warmupSince && (phone === null || phone === row.warmupPhone)) {
-    return { warmupPhone: row.warmupPhone, warmupSince: row.warmupSince };
+    return { warmupPhone: row.warmupPhone, warmupSince: row.warmupSince, warmupEarlier: earlier };
   }
-  return { warmupPhone: phone, warmupSince: now };
+  const next = { ...earlier };
+  if (row.warmupPhone && row.warmupSince) next[row.warmupPhone] = row.warmupSince.toISOString();
+  const known = phone !== null ? next[phone] : undefined;
+  const since = known !== undefined && !Number.isNaN(Date.parse(known)) ? new Date(known) : now;
+  if (phone !== null) delete next[phone];
+  return { warmupPhone: phone, warmupSince: since, warmupEarlier: next };
 }

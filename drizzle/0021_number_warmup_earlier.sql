@@ -1,0 +1,1 @@
+ALTER TABLE "whatsapp_config" ADD COLUMN "warmup_earlier" jsonb DEFAULT '{}'::jsonb NOT NULL;
