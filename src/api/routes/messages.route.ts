@@ -198,14 +198,15 @@ export function messageRoutes(app: FastifyInstance, deps: AppDeps): void {
       const q = request.query;
       const { advisorId } = callerOf(request);
       // Ids and the cursor are the advisor's own numbering of their entries (audit-entry-ids.ts).
-      const beforeId = q.cursor === undefined ? undefined : auditIds.entryId(advisorId, q.cursor);
+      const own = auditIds.of(advisorId);
+      const beforeId = q.cursor === undefined ? undefined : own.entryId(q.cursor);
       if (beforeId === null) return { items: [], nextCursor: null };
       const rows = await listAudit(ctx.db, advisorId, {
         limit: q.limit + 1,
         ...(beforeId ? { beforeId } : {}),
       });
       const page = rows.slice(0, q.limit).map(({ advisorId: _a, id, ...rest }) => ({
-        id: auditIds.shown(advisorId, id),
+        id: own.shown(id),
         ...rest,
       }));
       return { items: page, nextCursor: rows.length > q.limit ? page[page.length - 1]!.id : null };

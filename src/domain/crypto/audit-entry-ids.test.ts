@@ -18,21 +18,21 @@ describe('the audit entry ids an advisor sees', () => {
       MAX_AUDIT_ENTRY_ID - 1,
       MAX_AUDIT_ENTRY_ID,
     ]) {
-      const shown = ids.shown(ana, id);
+      const shown = ids.of(ana).shown(id);
       expect(shown).toBeGreaterThanOrEqual(1);
       expect(shown).toBeLessThanOrEqual(MAX_AUDIT_ENTRY_ID);
-      expect(ids.entryId(ana, shown)).toBe(id);
+      expect(ids.of(ana).entryId(shown)).toBe(id);
     }
   });
 
   it('gives distinct ids to distinct entries', () => {
-    const shown = new Set(Array.from({ length: 20_000 }, (_, i) => ids.shown(ana, i + 1)));
+    const shown = new Set(Array.from({ length: 20_000 }, (_, i) => ids.of(ana).shown(i + 1)));
     expect(shown.size).toBe(20_000);
   });
 
   it('tells nothing of the entries written in between: consecutive ids are not shown close together', () => {
     const gaps = Array.from({ length: 1_000 }, (_, i) =>
-      Math.abs(ids.shown(ana, i + 2) - ids.shown(ana, i + 1)),
+      Math.abs(ids.of(ana).shown(i + 2) - ids.of(ana).shown(i + 1)),
     );
     // Uniform over 2^52, a gap under 2^40 has a chance of 1 in 4,096; 1,000 of them: none expected.
     expect(gaps.filter((gap) => gap < 2 ** 40).length).toBeLessThan(5);
@@ -40,26 +40,26 @@ describe('the audit entry ids an advisor sees', () => {
 
   it('shows each advisor the same entry id as another number', () => {
     const same = Array.from({ length: 100 }, (_, i) => i + 1).filter(
-      (id) => ids.shown(ana, id) === ids.shown(bea, id),
+      (id) => ids.of(ana).shown(id) === ids.of(bea).shown(id),
     );
     expect(same).toEqual([]);
     // Read with the wrong advisor, a shown id names another entry.
-    expect(ids.entryId(bea, ids.shown(ana, 42))).not.toBe(42);
+    expect(ids.of(bea).entryId(ids.of(ana).shown(42))).not.toBe(42);
   });
 
   it('depends on the secret', () => {
     const other = new AuditEntryIds('another-secret-of-at-least-thirty-two-chars');
-    expect(other.shown(ana, 42)).not.toBe(ids.shown(ana, 42));
-    expect(new AuditEntryIds('a-secret-of-at-least-thirty-two-characters').shown(ana, 42)).toBe(
-      ids.shown(ana, 42),
+    expect(other.of(ana).shown(42)).not.toBe(ids.of(ana).shown(42));
+    expect(new AuditEntryIds('a-secret-of-at-least-thirty-two-characters').of(ana).shown(42)).toBe(
+      ids.of(ana).shown(42),
     );
   });
 
   it('names no entry for a number outside the range', () => {
     for (const shown of [0, -1, 1.5, MAX_AUDIT_ENTRY_ID + 1, Number.MAX_SAFE_INTEGER, Number.NaN]) {
-      expect(ids.entryId(ana, shown)).toBeNull();
+      expect(ids.of(ana).entryId(shown)).toBeNull();
     }
-    expect(() => ids.shown(ana, 0)).toThrow(RangeError);
-    expect(() => ids.shown(ana, MAX_AUDIT_ENTRY_ID + 1)).toThrow(RangeError);
+    expect(() => ids.of(ana).shown(0)).toThrow(RangeError);
+    expect(() => ids.of(ana).shown(MAX_AUDIT_ENTRY_ID + 1)).toThrow(RangeError);
   });
 });

@@ -6,10 +6,13 @@
 // entry), stable for as long as the secret is, and telling nothing of the ids around it.
 //
 // The permutation is a four-round Feistel network over 52 bits (two halves of 26), whose round
-// function is an HMAC of the advisor's id, the round and the half: a keyed pseudo-random
-// permutation of [0, 2^52), invertible with the key. 52 bits keep every value exact in a double.
-// Ids run from 1; an id i is shown as perm(i - 1) + 1, so ids shown run from 1 to 2^52 as well.
-import { createHmac, hkdfSync } from 'node:crypto';
+// function is AES-256 of one block naming the advisor, the round and the half: a keyed
+// pseudo-random permutation of [0, 2^52), invertible with the key. 52 bits keep every value exact
+// in a double. Ids run from 1; an id i is shown as perm(i - 1) + 1, so ids shown run from 1 to
+// 2^52 as well. AES rather than an HMAC per round: one cipher object serves every call (ECB of a
+// single block is the block cipher itself), where an HMAC created for each of the four rounds
+// made an id cost about 25 µs (5 ms for a page of 200); now about 6.
+import { createCipheriv, createHash, hkdfSync, type Cipher } from 'node:crypto';
 
 const HALF_BITS = 26;
 const HALF = 2 ** HALF_BITS;
@@ -17,41 +20,62 @@ const HALF = 2 ** HALF_BITS;
 export const MAX_AUDIT_ENTRY_ID = HALF * HALF;
 const ROUNDS = 4;
 
+export interface AdvisorAuditIds {
+  /** The id the advisor sees for their entry `id`. */
+  shown(id: number): number;
+  /** The entry id one of the advisor's shown ids stands for; null for a number no id is shown as. */
+  entryId(shown: number): number | null;
+}
+
 export class AuditEntryIds {
-  private readonly key: Buffer;
+  private readonly cipher: Cipher;
+  private readonly block = Buffer.alloc(16);
 
   constructor(secret: string) {
     // A key of its own, derived from the secret: the same secret signs sessions.
-    this.key = Buffer.from(hkdfSync('sha256', secret, '', 'wellness-whatsapp audit entry ids', 32));
+    const key = Buffer.from(hkdfSync('sha256', secret, '', 'wellness-whatsapp audit entry ids', 32));
+    this.cipher = createCipheriv('aes-256-ecb', key, null).setAutoPadding(false);
   }
 
-  /** The id the advisor sees for their entry `id`. */
-  shown(advisorId: string, id: number): number {
+  /** One advisor's numbering (the advisor's part of every block worked out once). */
+  of(advisorId: string): AdvisorAuditIds {
+    const tweak = createHash('sha256').update(advisorId).digest();
+    return {
+      shown: (id) => this.shown(tweak, id),
+      entryId: (shown) => this.entryId(tweak, shown),
+    };
+  }
+
+  private shown(tweak: Buffer, id: number): number {
     if (!Number.isSafeInteger(id) || id < 1 || id > MAX_AUDIT_ENTRY_ID) {
       throw new RangeError(`audit entry id out of range: ${id}`);
     }
     let left = Math.floor((id - 1) / HALF);
     let right = (id - 1) % HALF;
     for (let round = 0; round < ROUNDS; round++) {
-      [left, right] = [right, (left ^ this.mix(advisorId, round, right)) >>> 0];
+      [left, right] = [right, (left ^ this.mix(tweak, round, right)) >>> 0];
     }
     return left * HALF + right + 1;
   }
 
-  /** The entry id an advisor's shown id stands for; null for a number no id is shown as. */
-  entryId(advisorId: string, shown: number): number | null {
+  private entryId(tweak: Buffer, shown: number): number | null {
     if (!Number.isSafeInteger(shown) || shown < 1 || shown > MAX_AUDIT_ENTRY_ID) return null;
     let left = Math.floor((shown - 1) / HALF);
     let right = (shown - 1) % HALF;
     for (let round = ROUNDS - 1; round >= 0; round--) {
-      [left, right] = [(right ^ this.mix(advisorId, round, left)) >>> 0, left];
+      [left, right] = [(right ^ this.mix(tweak, round, left)) >>> 0, left];
     }
     return left * HALF + right + 1;
   }
 
-  /** The round function: 26 bits of an HMAC of the advisor, the round and the half. */
-  private mix(advisorId: string, round: number, half: number): number {
-    const mac = createHmac('sha256', this.key).update(`${advisorId}\0${round}\0${half}`).digest();
-    return mac.readUInt32BE(0) >>> (32 - HALF_BITS);
+  /** The round function: 26 bits of AES of [the advisor's tweak, the round, the half]. */
+  private mix(tweak: Buffer, round: number, half: number): number {
+    tweak.copy(this.block, 0, 0, TWEAK_BYTES);
+    this.block.writeUInt8(round, TWEAK_BYTES);
+    this.block.writeUInt32BE(half, TWEAK_BYTES + 1);
+    return this.cipher.update(this.block).readUInt32BE(0) >>> (32 - HALF_BITS);
   }
 }
+
+/** 11 bytes standing for the advisor in every block (two advisors share them with odds of 2^-88). */
+const TWEAK_BYTES = 11;
