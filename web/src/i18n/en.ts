@@ -24,7 +24,7 @@ export const en: Record<MessageKey, string> = {
   'shell.attention.disconnected':
     'Your WhatsApp is disconnected: messages wait in the queue and will not go out until you reconnect it.',
   'shell.attention.sending_paused':
-    'Sending is paused after several failures in a row: messages wait in the queue.',
+    'Sending is paused: messages to several clients failed within a short time. Messages wait in the queue.',
   'shell.attention.open': 'Go to WhatsApp',
   'nav.menu': 'Menu',
   'nav.whatsapp': 'WhatsApp',
@@ -153,7 +153,7 @@ export const en: Record<MessageKey, string> = {
   'alert.connection_closed':
     'The connection to your WhatsApp was closed. Press "Connect WhatsApp Business" to link it again.',
   'alert.sending_paused':
-    'We paused your sending because several messages in a row failed: this protects your number. Check your WhatsApp and press "Resume sending"; waiting messages go out in order.',
+    'We paused your sending because messages to several clients failed within a short time: this protects your number. Check your WhatsApp and press "Resume sending"; waiting messages go out in order.',
   'alert.resume': 'Resume sending',
   'alert.resumed': 'Sending resumed',
   'alert.generic': 'Your WhatsApp connection needs attention. Check its status and reconnect if needed.',

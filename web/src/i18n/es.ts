@@ -23,7 +23,7 @@ export const es = {
   'shell.attention.disconnected':
     'Tu WhatsApp se ha desconectado: los mensajes esperan en cola y no saldrán hasta que lo vuelvas a conectar.',
   'shell.attention.sending_paused':
-    'Los envíos están en pausa tras varios fallos seguidos: los mensajes esperan en cola.',
+    'Los envíos están en pausa: fallaron mensajes a varios clientes en poco tiempo. Los mensajes esperan en cola.',
   'shell.attention.open': 'Ir a WhatsApp',
   'nav.menu': 'Menú',
   'nav.whatsapp': 'WhatsApp',
@@ -153,7 +153,7 @@ export const es = {
   'alert.connection_closed':
     'Se cerró la conexión con tu WhatsApp. Pulsa «Conectar WhatsApp Business» para volver a vincularlo.',
   'alert.sending_paused':
-    'Pausamos tus envíos porque varios mensajes seguidos fallaron: así protegemos tu número. Revisa tu WhatsApp y pulsa «Reanudar envíos»; los mensajes pendientes saldrán en orden.',
+    'Pausamos tus envíos porque fallaron mensajes a varios clientes en poco tiempo: así protegemos tu número. Revisa tu WhatsApp y pulsa «Reanudar envíos»; los mensajes pendientes saldrán en orden.',
   'alert.resume': 'Reanudar envíos',
   'alert.resumed': 'Envíos reanudados',
   'alert.generic':

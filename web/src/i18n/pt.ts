@@ -26,7 +26,7 @@ export const pt: Record<MessageKey, string> = {
   'shell.attention.disconnected':
     'Seu WhatsApp foi desconectado: as mensagens aguardam na fila e só vão sair quando você conectá-lo de novo.',
   'shell.attention.sending_paused':
-    'Os envios estão pausados depois de várias falhas seguidas: as mensagens aguardam na fila.',
+    'Os envios estão pausados: falharam mensagens para vários clientes em pouco tempo. As mensagens aguardam na fila.',
   'shell.attention.open': 'Ir para o WhatsApp',
   'nav.menu': 'Menu',
   'nav.whatsapp': 'WhatsApp',
@@ -157,7 +157,7 @@ export const pt: Record<MessageKey, string> = {
   'alert.connection_closed':
     'A conexão com seu WhatsApp foi encerrada. Toque em “Conectar WhatsApp Business” para conectá-lo de novo.',
   'alert.sending_paused':
-    'Pausamos seus envios porque várias mensagens seguidas falharam: assim protegemos seu número. Confira seu WhatsApp e toque em “Retomar envios”; as mensagens pendentes vão sair na ordem.',
+    'Pausamos seus envios porque falharam mensagens para vários clientes em pouco tempo: assim protegemos seu número. Confira seu WhatsApp e toque em “Retomar envios”; as mensagens pendentes vão sair na ordem.',
   'alert.resume': 'Retomar envios',
   'alert.resumed': 'Envios retomados',
   'alert.generic':
