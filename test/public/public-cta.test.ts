@@ -2,6 +2,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HttpClient, signUpAdvisor, VISITOR_USER_AGENT } from '../support/http.js';
 import { startTestService, type TestService } from '../support/service.js';
+import { eq } from 'drizzle-orm';
+import { whatsappConfig } from '../../src/db/schema/index.js';
 import { connectedAdvisor } from '../support/whatsapp.js';
 
 let service: TestService;
@@ -95,6 +97,54 @@ describe('public WhatsApp button', () => {
     expect(res.headers.get('access-control-allow-origin')).toBe('*');
     expect(res.body.error.code).toBe('not_found');
     expect((await anon.get('/api/public/advisors/nobody-here/whatsapp/qr.svg')).status).toBe(404);
+  });
+});
+
+describe('a pre-filled message too long for a QR code', () => {
+  // 1000 characters is the setting's limit, but "á" is 6 characters of the link once URL-encoded:
+  // no QR code holds that link, and the QR routes answered 500.
+  const unprintable = 'á'.repeat(1000);
+
+  it('is refused when the advisor writes it, while a long one that fits is kept', async () => {
+    const ada = await connectedAdvisor(service, 'Ada Largo', { phone: '+34612345601' });
+    const put = await ada.client.put('/api/whatsapp/config', { settings: { ctaMessage: unprintable } });
+    expect(put.status).toBe(422);
+    expect(put.body.error.code).toBe('validation_failed');
+    expect(put.body.error.details.fields.map((f: { field: string }) => f.field)).toEqual([
+      'settings.ctaMessage',
+    ]);
+
+    const long = 'Hola, ¿me das cita? '.repeat(50);
+    const ok = await ada.client.put('/api/whatsapp/config', { settings: { ctaMessage: long } });
+    expect(ok.status).toBe(200);
+    const { publicSlug } = ok.body;
+    const anon = new HttpClient(service.url);
+    expect((await anon.get(`/api/public/advisors/${publicSlug}/whatsapp`)).body.message).toBe(long.trim());
+    for (const image of ['qr.svg', 'qr.png']) {
+      const res = await fetch(`${service.url}/api/public/advisors/${publicSlug}/whatsapp/${image}`);
+      await res.arrayBuffer();
+      expect(res.status, image).toBe(200);
+    }
+  });
+
+  it('stored before that rule, makes the QR routes answer 422 with the error body, not 500', async () => {
+    const bea = await connectedAdvisor(service, 'Bea Antes', { phone: '+34612345602' });
+    await service.runtime.ctx.db
+      .update(whatsappConfig)
+      .set({ settings: { ctaMessage: unprintable } })
+      .where(eq(whatsappConfig.advisorId, bea.userId));
+    const { publicSlug } = (await bea.client.get('/api/whatsapp/config')).body;
+    const anon = new HttpClient(service.url);
+    // The link itself still works: only its picture cannot be drawn.
+    const json = await anon.get(`/api/public/advisors/${publicSlug}/whatsapp`);
+    expect(json.status).toBe(200);
+    expect(json.body.message).toBe(unprintable);
+    for (const image of ['qr.svg', 'qr.png']) {
+      const res = await anon.get(`/api/public/advisors/${publicSlug}/whatsapp/${image}`);
+      expect(res.status, image).toBe(422);
+      expect(res.body.error.code, image).toBe('validation_failed');
+      expect(res.headers.get('access-control-allow-origin'), image).toBe('*');
+    }
   });
 });
 

@@ -5,6 +5,7 @@ import { isbot } from 'isbot';
 import QRCode from 'qrcode';
 import { z } from 'zod';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { assertLinkFitsInQrCode, CTA_QR_ERROR_CORRECTION } from '../../domain/public-cta/cta-qr-code.js';
 import { findPublicCta, recordCtaClick } from '../../domain/public-cta/public-cta.js';
 import type { AppDeps } from '../deps.js';
 
@@ -73,7 +74,12 @@ export function publicRoutes(app: FastifyInstance, deps: AppDeps): void {
     { schema: { tags, params } },
     async (request, reply) => {
       const cta = await findPublicCta(ctx, request.params.slug);
-      const svg = await QRCode.toString(cta.url, { type: 'svg', margin: 2, errorCorrectionLevel: 'M' });
+      assertLinkFitsInQrCode(cta.url);
+      const svg = await QRCode.toString(cta.url, {
+        type: 'svg',
+        margin: 2,
+        errorCorrectionLevel: CTA_QR_ERROR_CORRECTION,
+      });
       return reply
         .header('content-type', 'image/svg+xml; charset=utf-8')
         .header('cache-control', 'public, max-age=300')
@@ -86,11 +92,12 @@ export function publicRoutes(app: FastifyInstance, deps: AppDeps): void {
     { schema: { tags, params } },
     async (request, reply) => {
       const cta = await findPublicCta(ctx, request.params.slug);
+      assertLinkFitsInQrCode(cta.url);
       const png = await QRCode.toBuffer(cta.url, {
         type: 'png',
         margin: 2,
         width: 512,
-        errorCorrectionLevel: 'M',
+        errorCorrectionLevel: CTA_QR_ERROR_CORRECTION,
       });
       return reply
         .header('content-type', 'image/png')

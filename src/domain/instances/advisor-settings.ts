@@ -3,6 +3,7 @@
 import { isSupportedCountry } from 'libphonenumber-js';
 import { z } from 'zod';
 import { AppError } from '../app-error.js';
+import { CTA_MESSAGE_TOO_LONG_FOR_QR, ctaMessageFitsInQrCode } from '../public-cta/cta-qr-code.js';
 import { defaultCtaMessage } from '../public-cta/default-cta-message.js';
 import { canonicalTimeZone, supportedLocale } from '../time/zone-and-locale.js';
 import {
@@ -117,7 +118,12 @@ function patchSchema(bounds: SettingsBounds) {
       lateReminder: z.enum(['skip', 'send_now']),
       rescheduleNotice: z.boolean(),
       ctaEnabled: z.boolean(),
-      ctaMessage: z.string().trim().min(1).max(1_000),
+      ctaMessage: z
+        .string()
+        .trim()
+        .min(1)
+        .max(1_000)
+        .refine(ctaMessageFitsInQrCode, CTA_MESSAGE_TOO_LONG_FOR_QR),
       pacing: pacingPatchSchema(pacingBoundsOf(bounds)),
     })
     .partial()

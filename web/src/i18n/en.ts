@@ -88,6 +88,8 @@ export const en: Record<MessageKey, string> = {
   'fieldErr.negative': 'It cannot be negative.',
   'fieldErr.empty': 'It cannot be empty.',
   'fieldErr.tooLong': 'At most {max} characters.',
+  'fieldErr.ctaQrTooLong':
+    'Too long for the QR code of your link: accents and emoji take several characters each once in the link. Shorten it.',
   'fieldErr.atMost': 'At most {max}.',
   'fieldErr.atLeast': 'At least {min}.',
   'err.unauthorized': 'Your session has expired. Please sign in again.',

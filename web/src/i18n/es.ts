@@ -87,6 +87,8 @@ export const es = {
   'fieldErr.negative': 'No puede ser negativo.',
   'fieldErr.empty': 'No puede quedar vacío.',
   'fieldErr.tooLong': 'Como máximo {max} caracteres.',
+  'fieldErr.ctaQrTooLong':
+    'Demasiado largo para el código QR de tu enlace: las tildes y los emojis ocupan varios caracteres cada uno en el enlace. Acórtalo.',
   'fieldErr.atMost': 'Como máximo {max}.',
   'fieldErr.atLeast': 'Como mínimo {min}.',
   'err.unauthorized': 'Tu sesión ha caducado. Vuelve a entrar.',

@@ -90,6 +90,8 @@ export const pt: Record<MessageKey, string> = {
   'fieldErr.negative': 'Não pode ser negativo.',
   'fieldErr.empty': 'Não pode ficar vazio.',
   'fieldErr.tooLong': 'No máximo {max} caracteres.',
+  'fieldErr.ctaQrTooLong':
+    'Longo demais para o código QR do seu link: acentos e emojis ocupam vários caracteres cada um no link. Encurte-o.',
   'fieldErr.atMost': 'No máximo {max}.',
   'fieldErr.atLeast': 'No mínimo {min}.',
   'err.unauthorized': 'Sua sessão expirou. Entre de novo.',

@@ -52,6 +52,15 @@ describe('fieldErrorText', () => {
     expect(fieldErrorText('ctaMessage', 'Too small: expected string to have >=1 characters', t)).toBe(
       'No puede quedar vacío.',
     );
+    expect(
+      fieldErrorText(
+        'ctaMessage',
+        'is too long for the QR code of the link once URL-encoded (accents and emoji take several characters each): shorten it',
+        t,
+      ),
+    ).toBe(
+      'Demasiado largo para el código QR de tu enlace: las tildes y los emojis ocupan varios caracteres cada uno en el enlace. Acórtalo.',
+    );
   });
 
   it("shows the server's sentence when it cannot place it", () => {

@@ -48,6 +48,8 @@ export function fieldErrorText(field: string, message: string, t: Translate): st
   if (choice) return t(choice);
   if (field.startsWith('quietHours')) return t('fieldErr.time');
   if (p.notWhole) return t('fieldErr.wholeNumber');
+  // The link's QR code (src/domain/public-cta/cta-qr-code.ts): a limit of the encoded link, not a count.
+  if (field === 'ctaMessage' && /QR code/i.test(message)) return t('fieldErr.ctaQrTooLong');
   if (field === 'rateLimit.max') {
     if (p.tooBig && p.bound !== null) return t('fieldErr.rateMaxTooBig', { max: p.bound });
     if (p.tooSmall) return t('fieldErr.rateMaxTooSmall');

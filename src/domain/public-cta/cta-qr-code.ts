@@ -1,0 +1,44 @@
+// The QR code of the public button's wa.me link (the printed card, the profile page). A QR code
+// holds at most about 2,300 bytes, while the link URL-encodes the pre-filled message: an accented
+// letter takes 6 characters of it, an emoji 12, so a message within the setting's 1000 characters
+// can still make a link no QR code holds.
+import QRCode from 'qrcode';
+import { AppError } from '../app-error.js';
+import { buildWaMeLink } from '../phone/index.js';
+
+/** Medium error correction: the code still reads with part of a printed card worn or covered. */
+export const CTA_QR_ERROR_CORRECTION = 'M' as const;
+
+/** The longest number E.164 allows: a message whose link fits with it fits with any number. */
+const LONGEST_NUMBER = '+999999999999999';
+
+export const CTA_MESSAGE_TOO_LONG_FOR_QR =
+  'is too long for the QR code of the link once URL-encoded (accents and emoji take several characters each): shorten it';
+
+export function linkFitsInQrCode(url: string): boolean {
+  try {
+    QRCode.create(url, { errorCorrectionLevel: CTA_QR_ERROR_CORRECTION });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Whether the button's link with this message has a QR code, whatever number it links. */
+export function ctaMessageFitsInQrCode(message: string): boolean {
+  return linkFitsInQrCode(buildWaMeLink(LONGEST_NUMBER, message));
+}
+
+/**
+ * The link, checked before drawing it: a message saved before the rule above may not fit, and the
+ * QR library's error would be a 500.
+ */
+export function assertLinkFitsInQrCode(url: string): void {
+  if (linkFitsInQrCode(url)) return;
+  const field = 'settings.ctaMessage';
+  throw new AppError(
+    'validation_failed',
+    `This advisor's pre-filled WhatsApp message ${CTA_MESSAGE_TOO_LONG_FOR_QR} (the link itself still works).`,
+    { fields: [{ field, message: CTA_MESSAGE_TOO_LONG_FOR_QR }] },
+  );
+}
