@@ -5,7 +5,7 @@ import { isbot } from 'isbot';
 import QRCode from 'qrcode';
 import { z } from 'zod';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { assertLinkFitsInQrCode, CTA_QR_ERROR_CORRECTION } from '../../domain/public-cta/cta-qr-code.js';
+import { CTA_QR_ERROR_CORRECTION, qrCodeLinkOf } from '../../domain/public-cta/cta-qr-code.js';
 import { findPublicCta, recordCtaClick } from '../../domain/public-cta/public-cta.js';
 import type { AppDeps } from '../deps.js';
 
@@ -74,8 +74,7 @@ export function publicRoutes(app: FastifyInstance, deps: AppDeps): void {
     { schema: { tags, params } },
     async (request, reply) => {
       const cta = await findPublicCta(ctx, request.params.slug);
-      assertLinkFitsInQrCode(cta.url);
-      const svg = await QRCode.toString(cta.url, {
+      const svg = await QRCode.toString(qrCodeLinkOf(cta), {
         type: 'svg',
         margin: 2,
         errorCorrectionLevel: CTA_QR_ERROR_CORRECTION,
@@ -92,8 +91,7 @@ export function publicRoutes(app: FastifyInstance, deps: AppDeps): void {
     { schema: { tags, params } },
     async (request, reply) => {
       const cta = await findPublicCta(ctx, request.params.slug);
-      assertLinkFitsInQrCode(cta.url);
-      const png = await QRCode.toBuffer(cta.url, {
+      const png = await QRCode.toBuffer(qrCodeLinkOf(cta), {
         type: 'png',
         margin: 2,
         width: 512,

@@ -3,7 +3,6 @@
 // letter takes 6 characters of it, an emoji 12, so a message within the setting's 1000 characters
 // can still make a link no QR code holds.
 import QRCode from 'qrcode';
-import { AppError } from '../app-error.js';
 import { buildWaMeLink } from '../phone/index.js';
 
 /** Medium error correction: the code still reads with part of a printed card worn or covered. */
@@ -30,15 +29,11 @@ export function ctaMessageFitsInQrCode(message: string): boolean {
 }
 
 /**
- * The link, checked before drawing it: a message saved before the rule above may not fit, and the
- * QR library's error would be a 500.
+ * The link a QR code is drawn for: the button's own, or, for a message saved before the rule
+ * above whose link no QR code holds, the number's bare link (the chat opens without the text).
+ * Drawing the full link threw in the QR library, and the routes answered 500: a broken image on
+ * the profile page and the printed card.
  */
-export function assertLinkFitsInQrCode(url: string): void {
-  if (linkFitsInQrCode(url)) return;
-  const field = 'settings.ctaMessage';
-  throw new AppError(
-    'validation_failed',
-    `This advisor's pre-filled WhatsApp message ${CTA_MESSAGE_TOO_LONG_FOR_QR} (the link itself still works).`,
-    { fields: [{ field, message: CTA_MESSAGE_TOO_LONG_FOR_QR }] },
-  );
+export function qrCodeLinkOf(cta: { phone: string; url: string }): string {
+  return linkFitsInQrCode(cta.url) ? cta.url : buildWaMeLink(cta.phone);
 }
