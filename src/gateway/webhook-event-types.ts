@@ -20,6 +20,8 @@ export interface QrEvent {
   type: 'qr';
   instance: string;
   qr: QrCode;
+  /** The envelope's `date_time` (see ConnectionEvent), or null when it has none we can read. */
+  dateTime?: GatewayDateTime | null;
 }
 
 /** Evolution gave up after QRCODE_LIMIT codes nobody scanned; a new connect starts over. */

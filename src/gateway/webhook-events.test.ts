@@ -87,6 +87,7 @@ describe('QRCODE_UPDATED', () => {
         type: 'qr',
         instance: 'advisor-42',
         qr: { code: '2@abc', base64: 'data:image/png;base64,iVBO', pairingCode: null },
+        dateTime: new Date('2025-07-23T08:22:20.492Z'),
       },
     ]);
   });

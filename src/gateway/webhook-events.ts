@@ -59,7 +59,7 @@ export function parseWebhook(body: unknown, options: ParseWebhookOptions = {}): 
 
   switch (event) {
     case 'QRCODE_UPDATED':
-      return { event, instance, events: readItems((item, name) => readQr(item, name, event)) };
+      return { event, instance, events: readItems((item, name) => readQr(item, name, event, dateTime())) };
     case 'CONNECTION_UPDATE':
       return {
         event,
@@ -110,7 +110,12 @@ function readData<Schema extends z.ZodType>(schema: Schema, item: unknown, event
   return result.data;
 }
 
-function readQr(item: unknown, instance: string, event: string): WebhookEvent {
+function readQr(
+  item: unknown,
+  instance: string,
+  event: string,
+  dateTime: GatewayDateTime | null,
+): WebhookEvent {
   if (typeof item === 'object' && item !== null && !('qrcode' in item)) {
     // Sent once Evolution has shown QRCODE_LIMIT codes: {message:'QR code limit reached…', statusCode:500}.
     readData(qrLimitSchema, item, event);
@@ -121,6 +126,7 @@ function readQr(item: unknown, instance: string, event: string): WebhookEvent {
     type: 'qr',
     instance,
     qr: { code: qrcode.code, base64: qrcode.base64 ?? null, pairingCode: qrcode.pairingCode ?? null },
+    dateTime,
   };
 }
 

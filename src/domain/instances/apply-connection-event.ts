@@ -60,6 +60,9 @@ async function decideAndApply(
   switch (signal.type) {
     case 'qr': {
       if (row.status === 'connected') return 'done'; // a stale QR after linking changes nothing
+      // A code of before the link, delivered after it ended (a retry with its first body): dead,
+      // and it would hide why the number was disconnected (see the same rule for `open` below).
+      if (row.status === 'disconnected' && sentBeforeLink(row, signal)) return 'done';
       // After a connect switched to a pairing code every QR of the new socket carries one: a
       // plain QR over the code on show is the ended socket's, delivered late, and would hide it.
       if (switchingToPairing(row) && row.qrPairingCode && !signal.qr.pairingCode) return 'done';
@@ -82,6 +85,14 @@ async function decideAndApply(
     case 'connection':
       // A state of the socket before the one linked now (its close, its "connecting"), late.
       if (signal.state !== 'open' && sentBeforeLink(row, signal)) return 'done';
+      // The open of the link that has ended since, again (a retry with its first body, or applied
+      // after its close): it would bring back "connected" and erase why the number was closed. A
+      // real reconnection of that link is dated after it; a new link starts from a connect, which
+      // leaves `disconnected` first. Only while disconnected, as for a QR: once a connect started
+      // over, the gateway may be another one, whose clock says nothing next to the stored date.
+      if (signal.state === 'open' && row.status === 'disconnected' && sameOrOlderLink(row, signal)) {
+        return 'done';
+      }
       if (signal.state === 'open') {
         const phone = signal.phone ?? row.phoneNumber;
         patch = {
@@ -176,6 +187,15 @@ function sentBeforeLink(
 ): boolean {
   if (!row.linkDateTime || !signal.dateTime) return false;
   return signal.dateTime.getTime() < row.linkDateTime.getTime();
+}
+
+/** An `open` dated no later than the link's own open: that open again, or one before it. */
+function sameOrOlderLink(
+  row: { linkDateTime: Date | null },
+  signal: { dateTime?: GatewayDateTime | null },
+): boolean {
+  if (!row.linkDateTime || !signal.dateTime) return false;
+  return signal.dateTime.getTime() <= row.linkDateTime.getTime();
 }
 
 /** The later of two gateway dates: opens are applied in any order, and a retry may come last. */
