@@ -27,3 +27,36 @@ describe('messageErrorText', () => {
     expect(text).toBe(es['err.media_unavailable']);
   });
 });
+
+describe('messageErrorText for the reasons the server records in English', () => {
+  // Skip, cancel and gateway reasons (ARCHITECTURE, "Appointment automation"; API-EXTENSIONS,
+  // Message): the server's sentences, some with a UTC instant, were shown as they came.
+  const reasons: [string, string][] = [
+    ['reminder_time_passed', 'The reminder time (2026-12-05T11:22:50.493Z) had already passed.'],
+    ['follow_up_time_passed', 'The follow-up time (2026-12-05T11:22:50.493Z) had already passed.'],
+    ['appointment_in_past', 'The appointment had already started when this was planned.'],
+    ['appointment_started', 'The appointment had already started when this could go out.'],
+    ['appointment_rescheduled', 'The appointment changed after this message was written (version 1, now 2).'],
+    ['appointment_missing', 'The appointment this message is about no longer exists.'],
+    ['rescheduled', 'Replaced: the appointment changed (startsAt) before this message went out.'],
+    ['quiet_hours', 'The reminder could only go out inside quiet hours (22:00–08:00).'],
+    ['not_connected', 'The WhatsApp instance is not connected'],
+    ['gateway_error', 'Request to Evolution API failed: fetch failed'],
+    ['gateway_timeout', 'Evolution API did not answer within 15000 ms'],
+    ['invalid_number', 'Expected an E.164 phone number like +34612345678, got "+1"'],
+  ];
+  it.each(reasons)('words %s in Spanish', (code, message) => {
+    const text = messageErrorText({ code, message }, t, 'skipped');
+    expect(text).not.toBe(message);
+    expect(Object.values(es)).toContain(text);
+  });
+
+  it('tells a reminder quiet hours hold from one they made skip', () => {
+    const error = {
+      code: 'quiet_hours',
+      message: 'Held back by quiet hours until 2026-12-06T07:00:00.000Z.',
+    };
+    expect(messageErrorText(error, t, 'scheduled')).toBe(es['msg.reason.quiet_hours_held']);
+    expect(messageErrorText(error, t, 'skipped')).toBe(es['msg.reason.quiet_hours']);
+  });
+});

@@ -78,15 +78,43 @@ export function errorWords(err: unknown, t: Translate): ErrorWords {
   return { text: err.message || t('err.unexpected'), detail: null };
 }
 
-// Why a message was cancelled: message outcomes, not HTTP errors (API-EXTENSIONS, Message).
+// Why a message did not go out, failed or waits: message outcomes, not HTTP errors (API-EXTENSIONS,
+// Message; ARCHITECTURE, "Appointment automation"). The server words them in English, some with a
+// UTC instant in them ("The reminder time (2026-12-05T11:22:50.493Z) had already passed…"): said
+// in the advisor's words instead, and the time is the row's own, shown in their zone.
 const OUTCOMES: Record<string, MessageKey> = {
   cancelled_by_advisor: 'msg.reason.cancelled_by_advisor',
   appointment_cancelled: 'msg.reason.appointment_cancelled',
   replaced_by_manual_send: 'msg.reason.replaced_by_manual_send',
+  rescheduled: 'msg.reason.rescheduled',
+  appointment_in_past: 'msg.reason.appointment_in_past',
+  appointment_started: 'msg.reason.appointment_started',
+  appointment_rescheduled: 'msg.reason.appointment_rescheduled',
+  appointment_missing: 'msg.reason.appointment_missing',
+  reminder_time_passed: 'msg.reason.reminder_time_passed',
+  follow_up_time_passed: 'msg.reason.follow_up_time_passed',
+  quiet_hours: 'msg.reason.quiet_hours',
+  // The gateway's reasons (the Evolution API's words, or ours about it).
+  invalid_number: 'err.invalid_phone',
+  not_connected: 'msg.reason.not_connected',
+  gateway_timeout: 'msg.reason.gateway',
+  gateway_unreachable: 'msg.reason.gateway',
+  gateway_error: 'msg.reason.gateway',
+  bad_request: 'msg.reason.refused',
+  unexpected_response: 'msg.reason.refused',
 };
 
-/** Why a message failed, from its `error` ({ code, message }): our words when we know the code. */
-export function messageErrorText(error: { code: string; message: string }, t: Translate): string {
+/**
+ * Why a message is as it is, from its `error` ({ code, message }): our words when we know the
+ * code. `status` tells a reminder quiet hours hold (`scheduled` until they end) from one they
+ * made skip.
+ */
+export function messageErrorText(
+  error: { code: string; message: string },
+  t: Translate,
+  status?: string,
+): string {
+  if (error.code === 'quiet_hours' && status === 'scheduled') return t('msg.reason.quiet_hours_held');
   const outcome = OUTCOMES[error.code];
   if (outcome) return t(outcome);
   const key = KNOWN[error.code];

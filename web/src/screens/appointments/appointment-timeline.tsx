@@ -32,7 +32,7 @@ function stepsOf(m: Message, replies: Message[], t: Translate): Step[] {
         key: 'appt.step.skipped',
         at: m.failedAt ?? m.scheduledAt,
         tone: 'muted',
-        detail: m.skippedReason ?? (m.error ? messageErrorText(m.error, t) : undefined),
+        detail: m.skippedReason ?? (m.error ? messageErrorText(m.error, t, m.status) : undefined),
       },
     ];
   const steps: Step[] = [];
@@ -55,7 +55,7 @@ function stepsOf(m: Message, replies: Message[], t: Translate): Step[] {
       key: 'appt.step.failed',
       at: m.failedAt,
       tone: 'bad',
-      detail: m.error ? messageErrorText(m.error, t) : undefined,
+      detail: m.error ? messageErrorText(m.error, t, m.status) : undefined,
     });
   // The server links a reply to the one message it answers (the quoted one, else the last sent):
   // listed under that message only, not under every message sent before it.

@@ -82,7 +82,7 @@ export function MessageRow({ message: m, onUpdated }: { message: Message; onUpda
         <div>
           <MessageTicks status={m.status} withLabel />
           {m.error && m.status !== 'failed' && (
-            <span className="cell-sub">{messageErrorText(m.error, t)}</span>
+            <span className="cell-sub">{messageErrorText(m.error, t, m.status)}</span>
           )}
           {cancellable && (
             <button
@@ -107,7 +107,7 @@ export function MessageRow({ message: m, onUpdated }: { message: Message; onUpda
           </ConfirmDialog>
           {m.status === 'failed' && (
             <div className="failed-box">
-              {m.error && <p className="cell-sub">{messageErrorText(m.error, t)}</p>}
+              {m.error && <p className="cell-sub">{messageErrorText(m.error, t, m.status)}</p>}
               <button type="button" className="btn btn-secondary btn-small" onClick={retry} disabled={busy}>
                 {busy ? t('common.working') : t('msg.retry')}
               </button>

@@ -54,7 +54,7 @@ export function SentResult({ message, onDismiss }: { message: Message; onDismiss
               : t('send.sentTo', { phone: displayPhone(current.phone) })}
       </p>
       <MessageTicks status={current.status} withLabel />
-      {current.error && <p className="field-error">{messageErrorText(current.error, t)}</p>}
+      {current.error && <p className="field-error">{messageErrorText(current.error, t, current.status)}</p>}
       <div className="card-actions">
         <Link href="/messages" className="btn btn-ghost btn-small">
           {t('send.seeHistory')}
