@@ -646,7 +646,7 @@ describe('errors on the Send form', () => {
 });
 
 describe('a send the server refuses for the client name', () => {
-  it('says why next to the name, not nothing at all', async () => {
+  it("says why next to the name in the advisor's words, not nothing at all", async () => {
     // A link from elsewhere may carry a name longer than the server keeps (200 characters); the
     // server's 400 named `clientName`, a field that showed no error, so the send failed in silence.
     const { advisor, page, context, pageErrors } = await advisorPage('Nombre Largo');
@@ -658,6 +658,9 @@ describe('a send the server refuses for the client name', () => {
     expect((await answered).status()).toBe(400);
     const nameField = page.locator('.field', { has: page.getByLabel('Nombre del cliente (opcional)') });
     await nameField.locator('.field-error').waitFor();
+    // In the advisor's words, with the server's limit: not zod's English ("Too big: expected
+    // string to have <=200 characters"), which it used to show as it came.
+    await expect(nameField.locator('.field-error').innerText()).resolves.toBe('Como máximo 200 caracteres.');
     // Nothing went out, and what the advisor wrote is still there to send once the name is fixed.
     await expect(page.getByTestId('send-text').inputValue()).resolves.toBe('Hola, te escribo por tu cita');
     await page.getByLabel('Nombre del cliente (opcional)').fill('Ñandú');

@@ -11,6 +11,7 @@ import { useI18n } from '../../i18n/i18n-context';
 import { api, ApiError } from '../../lib/api-client';
 import type { Message, Template, WhatsappConfig } from '../../lib/api-types';
 import { useAdvisorZone } from '../../lib/advisor-zone';
+import { fieldErrorText } from '../../lib/field-error-text';
 import { localInputToIso, toLocalInput } from '../../lib/format';
 import { itemsOf } from '../../lib/list-items';
 import { checkPhoneInput } from '../../lib/phone-input';
@@ -33,10 +34,11 @@ const FORM_FIELDS = new Set(['to', 'clientName', 'text', 'template', 'media', 'c
 const CLIENT_NAME_MAX = 200;
 
 /**
- * A field's problem as a key, put in words when shown, so a language switch re-words it; the
- * server's own sentence (a field rule we cannot name) as it came.
+ * A field's problem as a key, put in words when shown, so a language switch re-words it; a rule
+ * the server named for a field, put in words the same way (its own sentence when we cannot).
  */
-type Problem = { key: MessageKey; vars?: Record<string, string | number> } | { text: string };
+type Problem =
+  { key: MessageKey; vars?: Record<string, string | number> } | { field: string; server: string };
 
 export function SendScreen() {
   const { t } = useI18n();
@@ -98,7 +100,11 @@ export function SendScreen() {
       return next;
     });
   const say = (problem: Problem | undefined): string | null =>
-    !problem ? null : 'text' in problem ? problem.text : t(problem.key, problem.vars);
+    !problem
+      ? null
+      : 'server' in problem
+        ? fieldErrorText(problem.field, problem.server, t)
+        : t(problem.key, problem.vars);
 
   const validate = (): Record<string, Problem> => {
     const out: Record<string, Problem> = {};
@@ -374,7 +380,7 @@ function sendErrors(err: unknown): Record<string, Problem> {
   const out: Record<string, Problem> = {};
   for (const [field, message] of Object.entries(err.fieldErrors())) {
     const key = field.replace(/^body\./, '');
-    out[key.startsWith('media') ? 'media' : key] ??= { text: message };
+    out[key.startsWith('media') ? 'media' : key] ??= { field: key, server: message };
   }
   if (err.code === 'invalid_phone') out.to = { key: 'err.invalid_phone' };
   if (err.code === 'recipient_opted_out') out.to = { key: 'err.recipient_opted_out' };
