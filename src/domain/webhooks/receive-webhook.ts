@@ -55,6 +55,23 @@ function invalid(message: string, details: Record<string, unknown> = {}): AppErr
   return new AppError('invalid_webhook_payload', message, details);
 }
 
+/**
+ * Events that change the connection's state (QR, open, close, logout) are checked against the
+ * instance's secret as stored now, never a cached one. For a few seconds after an advisor removed
+ * their instance the cache still held its secret; when they connected again meanwhile (the same
+ * instance name, a new secret), a late delivery of the removed instance (its logout's close) was
+ * applied to the new connection and turned its QR into "disconnected" with a logout alert. Such
+ * events are few; receipts and messages, the many, keep the cache (a late receipt of the removed
+ * instance is still a fact about the advisor's message).
+ */
+const CONNECTION_STATE_EVENT = /^(connection[._-]update|qrcode[._-]updated|logout[._-]instance)$/i;
+
+function changesConnectionState(body: object, pathEvent: string | undefined): boolean {
+  const named = (body as { event?: unknown }).event;
+  const event = typeof named === 'string' ? named : pathEvent;
+  return event !== undefined && CONNECTION_STATE_EVENT.test(event.trim());
+}
+
 export class WebhookReceiver {
   /** A flood of forged requests must not become a flood of log lines (ww_webhook_rejections counts every one). */
   private readonly rejections: LogBudget;
@@ -86,7 +103,8 @@ export class WebhookReceiver {
     }
 
     // Who is it? Only an instance we created, proven by its own secret.
-    let tenant = INSTANCE_NAME.test(instance) ? await this.tenants.find(instance) : null;
+    const fresh = changesConnectionState(body, incoming.pathEvent);
+    let tenant = INSTANCE_NAME.test(instance) ? await this.tenants.find(instance, { fresh }) : null;
     let check = tenant ? verifyWebhookRequest(incoming.headers, rawBody, tenant.secret) : null;
     if (tenant && check && !check.ok && !tenant.fresh) {
       tenant = await this.tenants.find(instance, { fresh: true });
