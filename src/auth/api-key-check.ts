@@ -18,6 +18,7 @@
 import { createHash } from 'node:crypto';
 import type { Db } from '../db/client.js';
 import { findApiKeysByHash, touchApiKey } from '../db/repositories/api-key.repository.js';
+import { isBanned } from '../domain/account-ban.js';
 import type { ApiKeyCache, CachedApiKey } from './session-cache.js';
 
 export type CheckedApiKey = CachedApiKey;
@@ -34,11 +35,6 @@ export function hashApiKey(key: string): string {
 
 /** How stale `lastRequest` may get before a request writes it again. */
 export const LAST_REQUEST_RESOLUTION_MS = 60_000;
-
-/** Whether an admin's ban (better-auth admin plugin) holds at `now`. */
-export function isBanned(owner: { banned: boolean | null; banExpires: Date | null }, now: Date): boolean {
-  return owner.banned === true && (owner.banExpires === null || owner.banExpires.getTime() > now.getTime());
-}
 
 /**
  * The key's owner when the key is good, `owner_banned` when its owner is banned, null when

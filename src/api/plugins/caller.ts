@@ -2,7 +2,8 @@
 // advisor who created it. The advisor id used by every repository call comes only from here.
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { fromNodeHeaders } from 'better-auth/node';
-import { checkApiKey, isBanned } from '../../auth/api-key-check.js';
+import { checkApiKey } from '../../auth/api-key-check.js';
+import { isBanned } from '../../domain/account-ban.js';
 import type { Auth } from '../../auth/auth.js';
 import { credentialCachesOf, sessionTokenOf, type CachedCaller } from '../../auth/session-cache.js';
 import { eq } from 'drizzle-orm';

@@ -1,11 +1,13 @@
 // The "chat on WhatsApp" button of an advisor's public profile: the wa.me link with the
 // advisor's pre-filled message, shown only when the advisor has a linked number, the platform
-// enabled the feature, and the advisor switched it on (public-button-state.ts).
+// enabled the feature, and the advisor switched it on (public-button-state.ts), and only while no
+// platform admin's ban of the advisor holds: a banned advisor does not advertise on the platform.
 import { eq } from 'drizzle-orm';
 import { findConfigBySlug } from '../../db/repositories/whatsapp-config.repository.js';
 import { ctaClick, user } from '../../db/schema/index.js';
 import { notFound } from '../app-error.js';
-import type { DomainContext } from '../context.js';
+import { isBanned } from '../account-ban.js';
+import { nowOf, type DomainContext } from '../context.js';
 import { readSettings } from '../instances/advisor-settings.js';
 import { effectiveFeatures } from '../instances/features.js';
 import { buildWaMeLink } from '../phone/index.js';
@@ -20,7 +22,7 @@ export interface PublicCta {
 }
 
 export async function findPublicCta(
-  ctx: Pick<DomainContext, 'db' | 'bounds' | 'featureDefaults'>,
+  ctx: Pick<DomainContext, 'db' | 'bounds' | 'featureDefaults' | 'now'>,
   slug: string,
 ): Promise<PublicCta> {
   const row = await findConfigBySlug(ctx.db, slug);
@@ -31,13 +33,16 @@ export async function findPublicCta(
   const features = effectiveFeatures(ctx.featureDefaults, row.features);
   if (!publicButtonState({ phoneNumber: row.phoneNumber, features, settings }).visible) throw unavailable;
   const [owner] = await ctx.db
-    .select({ name: user.name })
+    .select({ name: user.name, banned: user.banned, banExpires: user.banExpires })
     .from(user)
     .where(eq(user.id, row.advisorId))
     .limit(1);
+  // Banned (better-auth's admin plugin): the same 404 as an unknown advisor, until the ban
+  // expires or is lifted (the ban's reason is the platform's business, not the visitor's).
+  if (!owner || isBanned(owner, nowOf(ctx))) throw unavailable;
   return {
     advisorId: row.advisorId,
-    name: owner?.name ?? '',
+    name: owner.name,
     phone: row.phoneNumber,
     message: settings.ctaMessage,
     url: buildWaMeLink(row.phoneNumber, settings.ctaMessage),
