@@ -147,6 +147,37 @@ describe('public button: every click goes through the counting redirect', () => 
     }
   });
 
+  it("embed.js labels its button in the advisor's language unless the tag names one", async () => {
+    // A tag pasted without data-lang showed "Escríbeme por WhatsApp" whatever the advisor's
+    // language, and no tag could ask for Portuguese.
+    const bia = await connectedAdvisor(suite.web.service, 'Bia Souza');
+    await putSettings(bia.client, { locale: 'pt-BR' });
+    const slug = await slugOf(bia.client);
+    const site = await serveHtml(
+      `<!doctype html><meta charset="utf-8"><h1>Clínica Bia</h1>` +
+        `<p id="own"><script src="${suite.web.url}/embed.js" data-advisor="${slug}" async></script></p>` +
+        `<p id="en"><script src="${suite.web.url}/embed.js" data-advisor="${slug}" data-lang="en" async></script></p>` +
+        `<p id="es"><script src="${suite.web.url}/embed.js" data-advisor="${slug}" data-lang="es" async></script></p>`,
+    );
+    const { page, context, pageErrors } = await visitorPage();
+    try {
+      await page.goto(site.url);
+      const label = async (id: string) => {
+        const button = page.locator(`#${id} a.ww-whatsapp-button`);
+        await button.waitFor();
+        return button.textContent();
+      };
+      expect(await label('own')).toBe('Fale comigo no WhatsApp');
+      expect(await label('en')).toBe('Message me on WhatsApp');
+      expect(await label('es')).toBe('Escríbeme por WhatsApp');
+      await expect(page.locator('a.ww-whatsapp-button').count()).resolves.toBe(3);
+    } finally {
+      await site.close();
+    }
+    expect(pageErrors).toEqual([]);
+    await context.close();
+  });
+
   it.each(DEVICES)(
     'gives the advisor, not the visitor, the QR to print and the button for their website on a $device',
     async ({ device, viewport, isMobile }) => {
@@ -179,8 +210,10 @@ describe('public button: every click goes through the counting redirect', () => 
       await expect(panel.getByTestId('embed-link').textContent()).resolves.toBe(
         `<a href="${goUrl}" data-whatsapp-url="${waMe.replace(/&/g, '&amp;')}" target="_blank" rel="nofollow noopener">Escríbeme por WhatsApp</a>`,
       );
+      // It names the language the <a> snippet is in: without it the button spoke Spanish to an
+      // English advisor's visitors.
       await expect(panel.getByTestId('embed-script').textContent()).resolves.toBe(
-        `<script src="${suite.web.url}/embed.js" data-advisor="${slug}" async></script>`,
+        `<script src="${suite.web.url}/embed.js" data-advisor="${slug}" data-lang="es" async></script>`,
       );
       await screenshot(own.page, `whatsapp-public-button-${device}`);
       expect(own.pageErrors).toEqual([]);

@@ -54,13 +54,13 @@ describe('public WhatsApp button', () => {
   // The default follows the advisor's language as the templates do (templateLanguageForLocale):
   // a pt-BR advisor's clients were handed a Spanish message to send.
   it.each([
-    ['pt-BR', '+5511987654321', 'Olá, gostaria de agendar uma consulta'],
-    ['en-GB', '+447700900123', 'Hi, I would like to book an appointment'],
-    ['es-MX', '+525512345678', 'Hola, me gustaría reservar una cita'],
-    ['the default locale', '+34612345672', 'Hola, me gustaría reservar una cita'],
+    ['pt-BR', '+5511987654321', 'Olá, gostaria de agendar uma consulta', 'pt'],
+    ['en-GB', '+447700900123', 'Hi, I would like to book an appointment', 'en'],
+    ['es-MX', '+525512345678', 'Hola, me gustaría reservar una cita', 'es'],
+    ['the default locale', '+34612345672', 'Hola, me gustaría reservar una cita', 'es'],
   ])(
     'pre-fills, for an advisor in %s who wrote none, the message in their language',
-    async (locale, phone, message) => {
+    async (locale, phone, message, language) => {
       const advisor = await connectedAdvisor(service, 'Bia Souza', { phone });
       if (locale !== 'the default locale') {
         const put = await advisor.client.put('/api/whatsapp/config', { settings: { locale } });
@@ -72,6 +72,8 @@ describe('public WhatsApp button', () => {
       expect(res.status).toBe(200);
       expect(res.body.message).toBe(message);
       expect(res.body.url).toBe(`https://wa.me/${phone.slice(1)}?text=${encodeURIComponent(message)}`);
+      // embed.js labels its button in it when the tag names no data-lang.
+      expect(res.body.language).toBe(language);
     },
   );
 

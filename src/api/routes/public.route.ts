@@ -7,6 +7,7 @@ import { z } from 'zod';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { CTA_QR_ERROR_CORRECTION, qrCodeLinkOf } from '../../domain/public-cta/cta-qr-code.js';
 import { findPublicCta, recordCtaClick } from '../../domain/public-cta/public-cta.js';
+import { TEMPLATE_LANGUAGES } from '../../domain/templates/index.js';
 import type { AppDeps } from '../deps.js';
 
 // Slugs are made lower-case (whatsapp-config.repository.ts, slugify); a link typed or printed with
@@ -41,6 +42,7 @@ export function publicRoutes(app: FastifyInstance, deps: AppDeps): void {
             message: z.string(),
             name: z.string(),
             clickUrl: z.string(),
+            language: z.enum(TEMPLATE_LANGUAGES),
           }),
         },
       },
@@ -53,6 +55,7 @@ export function publicRoutes(app: FastifyInstance, deps: AppDeps): void {
         phone: cta.phone,
         message: cta.message,
         name: cta.name,
+        language: cta.language,
         clickUrl: `${deps.config.publicBaseUrl}/api/public/advisors/${encodeURIComponent(request.params.slug)}/whatsapp/go`,
       };
     },

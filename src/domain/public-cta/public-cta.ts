@@ -11,6 +11,7 @@ import { nowOf, type DomainContext } from '../context.js';
 import { readSettings } from '../instances/advisor-settings.js';
 import { effectiveFeatures } from '../instances/features.js';
 import { buildWaMeLink } from '../phone/index.js';
+import { templateLanguageForLocale, type TemplateLanguage } from '../templates/template-language.js';
 import { publicButtonState } from './public-button-state.js';
 
 export interface PublicCta {
@@ -19,6 +20,8 @@ export interface PublicCta {
   phone: string;
   message: string;
   url: string;
+  /** The advisor's language, as their templates and default message read it: embed.js labels its button in it. */
+  language: TemplateLanguage;
 }
 
 export async function findPublicCta(
@@ -46,6 +49,7 @@ export async function findPublicCta(
     phone: row.phoneNumber,
     message: settings.ctaMessage,
     url: buildWaMeLink(row.phoneNumber, settings.ctaMessage),
+    language: templateLanguageForLocale(settings.locale),
   };
 }
 

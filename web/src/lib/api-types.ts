@@ -247,6 +247,8 @@ export interface PublicCta {
   name?: string | null;
   /** The counting redirect (`/go`), absolute, for links on other sites. */
   clickUrl: string;
+  /** The advisor's language (from settings.locale), which embed.js labels its button in. */
+  language: 'es' | 'en' | 'pt';
 }
 
 /** The payload of the SSE `status` event. */

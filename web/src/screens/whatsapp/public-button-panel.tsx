@@ -15,7 +15,7 @@ const escapeHtml = (s: string) =>
   s.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
 export function PublicButtonPanel({ config, slug }: { config: WhatsappConfig; slug: string }) {
-  const { t } = useI18n();
+  const { lang, t } = useI18n();
   // The server's rule (public-button-state.ts): the same one its public routes answer by.
   const reason = config.publicButton.hiddenReason;
   const base = `/api/public/advisors/${enc(slug)}/whatsapp`;
@@ -26,7 +26,9 @@ export function PublicButtonPanel({ config, slug }: { config: WhatsappConfig; sl
   const linkSnippet = cta.data
     ? `<a href="${escapeHtml(cta.data.clickUrl)}" data-whatsapp-url="${escapeHtml(cta.data.url)}" target="_blank" rel="nofollow noopener">${escapeHtml(t('public.cta'))}</a>`
     : '';
-  const scriptSnippet = `<script src="${window.location.origin}/embed.js" data-advisor="${escapeHtml(slug)}" async></script>`;
+  // In the language of the <a> snippet beside it (embed.js would otherwise pick the advisor's
+  // settings language, which may not be the one the advisor reads the dashboard in).
+  const scriptSnippet = `<script src="${window.location.origin}/embed.js" data-advisor="${escapeHtml(slug)}" data-lang="${lang}" async></script>`;
 
   return (
     <section className="card stack" aria-labelledby="public-title" data-testid="public-button-panel">
