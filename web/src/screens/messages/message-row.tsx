@@ -44,6 +44,12 @@ export function MessageRow({ message: m, onUpdated }: { message: Message; onUpda
     }
   };
   const when = m.status === 'scheduled' ? m.scheduledAt : (m.sentAt ?? m.createdAt);
+  const tag = m.templateKey ? templateLabel(m.templateKey, t) : null;
+  // A message with no text (a reminder skipped before it was written) is summed up by its
+  // template's name, which the tag already says: said twice, it read "Recordatorio de
+  // citaRecordatorio de cita".
+  const summary = messageSummary(m, t);
+  const showSummary = summary !== tag;
   return (
     <tr
       data-testid="message-row"
@@ -69,12 +75,12 @@ export function MessageRow({ message: m, onUpdated }: { message: Message; onUpda
       </td>
       <td data-label={t('msg.message')} className="cell-text">
         <div>
-          {m.templateKey && (
-            <span className="chip chip-small chip-template">{templateLabel(m.templateKey, t)}</span>
+          {tag && <span className="chip chip-small chip-template">{tag}</span>}
+          {showSummary && (
+            <span className={m.deletedAt ? 'text-deleted' : undefined} dir="auto">
+              {summary}
+            </span>
           )}
-          <span className={m.deletedAt ? 'text-deleted' : undefined} dir="auto">
-            {messageSummary(m, t)}
-          </span>
           <EditedMark message={m} className="cell-sub" />
         </div>
       </td>
