@@ -72,8 +72,9 @@ describe('advisor account in the browser', () => {
     // The list never shows the secret again.
     await expect(page.locator('body').textContent()).resolves.not.toContain(key);
 
-    // Escape closes the confirmation without revoking, and focus returns to the button.
-    const revoke = page.getByRole('button', { name: 'Revocar' });
+    // Escape closes the confirmation without revoking, and focus returns to the button. The
+    // button names the key it revokes: every row's used to be just "Revocar" to a screen reader.
+    const revoke = page.getByRole('button', { name: 'Revocar la clave «Agenda online»', exact: true });
     await revoke.click();
     const dialog = page.getByRole('dialog', { name: '¿Revocar esta clave?' });
     await dialog.waitFor();

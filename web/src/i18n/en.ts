@@ -568,6 +568,7 @@ export const en: Record<MessageKey, string> = {
   'keys.active': 'Active',
   'keys.disabled': 'Disabled',
   'keys.revoke': 'Revoke',
+  'keys.revokeNamed': 'Revoke the key "{name}"',
   'keys.revokeTitle': 'Revoke this key?',
   'keys.revokeText':
     'The key "{name}" stops working immediately. Whatever uses it will stop sending messages until you set a new one.',

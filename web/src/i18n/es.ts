@@ -572,6 +572,7 @@ export const es = {
   'keys.active': 'Activa',
   'keys.disabled': 'Desactivada',
   'keys.revoke': 'Revocar',
+  'keys.revokeNamed': 'Revocar la clave «{name}»',
   'keys.revokeTitle': '¿Revocar esta clave?',
   'keys.revokeText':
     'La clave «{name}» dejará de funcionar al momento. Lo que la use dejará de enviar mensajes hasta que pongas una nueva.',

@@ -575,6 +575,7 @@ export const pt: Record<MessageKey, string> = {
   'keys.active': 'Ativa',
   'keys.disabled': 'Desativada',
   'keys.revoke': 'Revogar',
+  'keys.revokeNamed': 'Revogar a chave “{name}”',
   'keys.revokeTitle': 'Revogar esta chave?',
   'keys.revokeText':
     'A chave “{name}” vai parar de funcionar na hora. O que a usa vai parar de enviar mensagens até você colocar uma nova.',

@@ -141,6 +141,10 @@ export function IntegrationsScreen() {
                       type="button"
                       className="btn btn-danger-ghost btn-small"
                       onClick={() => setRevoking(key)}
+                      // Which key: a screen reader heard every row's button as just "Revocar".
+                      aria-label={t('keys.revokeNamed', {
+                        name: key.name ?? (key.start ? `${key.start}…` : '—'),
+                      })}
                     >
                       {t('keys.revoke')}
                     </button>
