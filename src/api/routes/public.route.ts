@@ -5,7 +5,7 @@ import { isbot } from 'isbot';
 import QRCode from 'qrcode';
 import { z } from 'zod';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { CTA_QR_ERROR_CORRECTION, qrCodeLinkOf } from '../../domain/public-cta/cta-qr-code.js';
+import { CTA_QR_ERROR_CORRECTION, drawCtaQrCode } from '../../domain/public-cta/cta-qr-code.js';
 import { findPublicCta, recordCtaClick } from '../../domain/public-cta/public-cta.js';
 import { TEMPLATE_LANGUAGES } from '../../domain/templates/index.js';
 import type { AppDeps } from '../deps.js';
@@ -77,11 +77,9 @@ export function publicRoutes(app: FastifyInstance, deps: AppDeps): void {
     { schema: { tags, params } },
     async (request, reply) => {
       const cta = await findPublicCta(ctx, request.params.slug);
-      const svg = await QRCode.toString(qrCodeLinkOf(cta), {
-        type: 'svg',
-        margin: 2,
-        errorCorrectionLevel: CTA_QR_ERROR_CORRECTION,
-      });
+      const svg = await drawCtaQrCode(cta, (link) =>
+        QRCode.toString(link, { type: 'svg', margin: 2, errorCorrectionLevel: CTA_QR_ERROR_CORRECTION }),
+      );
       return reply
         .header('content-type', 'image/svg+xml; charset=utf-8')
         .header('cache-control', 'public, max-age=300')
@@ -94,12 +92,14 @@ export function publicRoutes(app: FastifyInstance, deps: AppDeps): void {
     { schema: { tags, params } },
     async (request, reply) => {
       const cta = await findPublicCta(ctx, request.params.slug);
-      const png = await QRCode.toBuffer(qrCodeLinkOf(cta), {
-        type: 'png',
-        margin: 2,
-        width: 512,
-        errorCorrectionLevel: CTA_QR_ERROR_CORRECTION,
-      });
+      const png = await drawCtaQrCode(cta, (link) =>
+        QRCode.toBuffer(link, {
+          type: 'png',
+          margin: 2,
+          width: 512,
+          errorCorrectionLevel: CTA_QR_ERROR_CORRECTION,
+        }),
+      );
       return reply
         .header('content-type', 'image/png')
         .header('cache-control', 'public, max-age=300')

@@ -19,6 +19,8 @@ const HALF = 2 ** HALF_BITS;
 /** Ids above this cannot be shown (2^52, about 4.5 × 10^15 entries: never reached). */
 export const MAX_AUDIT_ENTRY_ID = HALF * HALF;
 const ROUNDS = 4;
+/** 11 bytes standing for the advisor in every block (two advisors share them with odds of 2^-88). */
+const TWEAK_BYTES = 11;
 
 export interface AdvisorAuditIds {
   /** The id the advisor sees for their entry `id`. */
@@ -76,6 +78,3 @@ export class AuditEntryIds {
     return this.cipher.update(this.block).readUInt32BE(0) >>> (32 - HALF_BITS);
   }
 }
-
-/** 11 bytes standing for the advisor in every block (two advisors share them with odds of 2^-88). */
-const TWEAK_BYTES = 11;

@@ -29,11 +29,19 @@ export function ctaMessageFitsInQrCode(message: string): boolean {
 }
 
 /**
- * The link a QR code is drawn for: the button's own, or, for a message saved before the rule
- * above whose link no QR code holds, the number's bare link (the chat opens without the text).
- * Drawing the full link threw in the QR library, and the routes answered 500: a broken image on
- * the profile page and the printed card.
+ * Draws the button's QR code: of its own link, or, for a message saved before the rule above whose
+ * link no QR code holds, of the number's bare link (the chat opens without the text). Drawing the
+ * full link threw in the QR library, and the routes answered 500: a broken image on the profile
+ * page and the printed card. The link is drawn once when it fits: the library's refusal is the check.
  */
-export function qrCodeLinkOf(cta: { phone: string; url: string }): string {
-  return linkFitsInQrCode(cta.url) ? cta.url : buildWaMeLink(cta.phone);
+export async function drawCtaQrCode<T>(
+  cta: { phone: string; url: string },
+  draw: (link: string) => Promise<T>,
+): Promise<T> {
+  try {
+    return await draw(cta.url);
+  } catch (err) {
+    if (linkFitsInQrCode(cta.url)) throw err;
+    return draw(buildWaMeLink(cta.phone));
+  }
 }
