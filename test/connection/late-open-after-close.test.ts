@@ -90,3 +90,60 @@ describe('the open of a link, delivered again after its close', () => {
     });
   });
 });
+
+// An open the gateway sent after the link's own open and before its close (a silent reconnect of
+// that link, or the first open of a link whose delivery failed), applied only after the close:
+// dated after the stored link, so the link's date alone does not tell it is over; the close's does.
+describe('an open sent before the close, delivered after it', () => {
+  it('leaves the number disconnected with the close reason', async () => {
+    const ana = await connectedAdvisor(service, 'Ana Reintento');
+    const db = service.database.db;
+    const stored = (event: string, containing: string) =>
+      db
+        .select({ payload: webhookEvent.payload })
+        .from(webhookEvent)
+        .where(and(eq(webhookEvent.advisorId, ana.userId), eq(webhookEvent.event, event)))
+        .then((rows) => rows.map((r) => r.payload as Record<string, unknown>))
+        .then((rows) => rows.filter((p) => JSON.stringify(p).includes(containing)));
+    const [open] = await stored('CONNECTION_UPDATE', '"open"');
+    expect(open).toBeDefined();
+
+    const control = `/_emulator/instances/${ana.instanceName}`;
+    expect((await ana.emulator.post(`${control}/disconnect`, { statusReason: 403 })).status).toBe(200);
+    await waitFor(
+      () => ana.client.get('/api/whatsapp/config'),
+      (r) => r.body.status === 'disconnected' && r.body.alert === 'forbidden',
+      { what: 'disconnected as forbidden' },
+    );
+    await webhookApplied(db, ana.userId, 'LOGOUT_INSTANCE');
+    const [close] = await stored('CONNECTION_UPDATE', '"close"');
+    expect(close).toBeDefined();
+
+    const linkedAt = Date.parse(open!.date_time as string);
+    const closedAt = Date.parse(close!.date_time as string);
+    expect(closedAt - linkedAt).toBeGreaterThan(1);
+    const between = new Date(Math.floor((linkedAt + closedAt) / 2)).toISOString();
+    const res = await postWebhook(service, JSON.stringify({ ...open, date_time: between }), {
+      authorization: `Bearer ${webhookJwt(ana.secret)}`,
+    });
+    expect(res.status).toBe(200);
+    await webhookApplied(db, ana.userId, 'CONNECTION_UPDATE', { containing: between });
+
+    expect((await ana.client.get('/api/whatsapp/config')).body).toMatchObject({
+      status: 'disconnected',
+      alert: 'forbidden',
+    });
+
+    // An open sent after the close is the gateway linking again on its own: it counts.
+    const after = new Date(closedAt + 1000).toISOString();
+    const again = await postWebhook(service, JSON.stringify({ ...open, date_time: after }), {
+      authorization: `Bearer ${webhookJwt(ana.secret)}`,
+    });
+    expect(again.status).toBe(200);
+    await waitFor(
+      () => ana.client.get('/api/whatsapp/config'),
+      (r) => r.body.status === 'connected' && r.body.alert === null,
+      { what: 'connected by the later open' },
+    );
+  });
+});

@@ -67,6 +67,15 @@ export const whatsappConfig = pgTable('whatsapp_config', {
    * the gateway, never with our clock. Null while no `open` webhook has been seen.
    */
   linkDateTime: ts('link_date_time'),
+  /**
+   * The envelope `date_time` of the close (or LOGOUT_INSTANCE, or QR limit) that disconnected the
+   * number since its latest link, the latest when several did: while disconnected, an `open` or QR
+   * dated before it was sent before the number was closed, and arrives late (a retry, or applied
+   * after the close), so it must not bring back "connected". The link's date alone cannot tell:
+   * such an open may be dated after it (a silent reconnect of the link, or its first open whose
+   * delivery had failed). Same clock as linkDateTime; cleared when an open links the number.
+   */
+  closeDateTime: ts('close_date_time'),
   alert: text('alert'),
   settings: jsonb('settings').$type<Record<string, unknown>>().notNull().default({}),
   features: jsonb('features').$type<Record<string, boolean>>().notNull().default({}),

@@ -62,7 +62,9 @@ async function decideAndApply(
       if (row.status === 'connected') return 'done'; // a stale QR after linking changes nothing
       // A code of before the link, delivered after it ended (a retry with its first body): dead,
       // and it would hide why the number was disconnected (see the same rule for `open` below).
-      if (row.status === 'disconnected' && sentBeforeLink(row, signal)) return 'done';
+      if (row.status === 'disconnected' && (sentBeforeLink(row, signal) || sentBeforeClose(row, signal))) {
+        return 'done';
+      }
       // After a connect switched to a pairing code every QR of the new socket carries one: a
       // plain QR over the code on show is the ended socket's, delivered late, and would hide it.
       if (switchingToPairing(row) && row.qrPairingCode && !signal.qr.pairingCode) return 'done';
@@ -90,7 +92,14 @@ async function decideAndApply(
       // real reconnection of that link is dated after it; a new link starts from a connect, which
       // leaves `disconnected` first. Only while disconnected, as for a QR: once a connect started
       // over, the gateway may be another one, whose clock says nothing next to the stored date.
-      if (signal.state === 'open' && row.status === 'disconnected' && sameOrOlderLink(row, signal)) {
+      // The same holds for any open sent before the close that disconnected the number, though
+      // dated after the link: a silent reconnect of that link, or the link's first open whose
+      // delivery failed and came back after the close.
+      if (
+        signal.state === 'open' &&
+        row.status === 'disconnected' &&
+        (sameOrOlderLink(row, signal) || sentBeforeClose(row, signal))
+      ) {
         return 'done';
       }
       if (signal.state === 'open') {
@@ -106,6 +115,7 @@ async function decideAndApply(
             row.status === 'connected'
               ? laterOf(row.linkDateTime, signal.dateTime)
               : (signal.dateTime ?? null),
+          closeDateTime: null,
           ...warmupOf(row, phone, now),
           ...NO_QR,
           // A repeated "open" (Baileys reconnects silently) must not lift a failure pause; a real
@@ -147,6 +157,11 @@ async function decideAndApply(
       break;
   }
   if (!patch) return 'done';
+  // Dated closes are remembered until the next link (see sentBeforeClose); an undated one (a
+  // state poll) keeps the date of one that was delivered.
+  if (patch.status === 'disconnected' && row.status !== 'not_configured') {
+    patch.closeDateTime = laterOf(row.closeDateTime, 'dateTime' in signal ? signal.dateTime : null);
+  }
   const applied = await transitionConfig(
     ctx.db,
     advisorId,
@@ -196,6 +211,21 @@ function sameOrOlderLink(
 ): boolean {
   if (!row.linkDateTime || !signal.dateTime) return false;
   return signal.dateTime.getTime() <= row.linkDateTime.getTime();
+}
+
+/**
+ * Sent by the gateway before the close that disconnected the number: an `open` or QR of before
+ * the end, delivered late (a retry keeps its first attempt's date). A new link after the close is
+ * dated after it, and one that starts from a connect is not decided on this (only while
+ * disconnected). Strictly before: an open in the close's own millisecond is let through, and a
+ * state poll would find the truth anyway.
+ */
+function sentBeforeClose(
+  row: { closeDateTime: Date | null },
+  signal: { dateTime?: GatewayDateTime | null },
+): boolean {
+  if (!row.closeDateTime || !signal.dateTime) return false;
+  return signal.dateTime.getTime() < row.closeDateTime.getTime();
 }
 
 /** The later of two gateway dates: opens are applied in any order, and a retry may come last. */

@@ -194,7 +194,8 @@ export async function connectInstance(
       const applied = await transitionConfig(
         ctx.db,
         advisorId,
-        { status: 'qr_pending', lastStatusAt: now, alert: null },
+        // A connect starts over: the last close's date is another link's (apply-connection-event).
+        { status: 'qr_pending', lastStatusAt: now, alert: null, closeDateTime: null },
         { status: current.status, instanceName: current.instanceName! },
       );
       if (applied) return { status: 'qr_pending', qr: null };
@@ -213,6 +214,7 @@ export async function connectInstance(
         pairingNumber: qr.pairingCode ? (options.phoneNumber ?? current.pairingNumber) : null,
         lastStatusAt: now,
         alert: null,
+        closeDateTime: null,
       },
       // A removal between the read above and this write makes it lose (and the next read throw).
       { status: current.status, instanceName: current.instanceName! },
