@@ -1,10 +1,11 @@
 // Uploaded media bytes are deleted once no message needs them any more: the message is done and
 // was last updated longer ago than MEDIA_RETENTION_DAYS. Waiting messages keep theirs however old,
-// and a failed message retried after its bytes went fails with a clear reason instead of sending
-// nothing. Real service, real emulator, real database.
+// and a failed message whose bytes went cannot be retried: the retry is refused at once, saying
+// why, instead of being accepted and failing again. Real service, real emulator, real database.
 import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pruneAllSentMedia } from '../../src/db/repositories/media.repository.js';
+import { requeueFailed } from '../../src/db/repositories/message.repository.js';
 import { whatsappMedia, whatsappMessage } from '../../src/db/schema/index.js';
 import { startTestService, type TestService } from '../support/service.js';
 import { waitFor } from '../support/wait.js';
@@ -13,8 +14,18 @@ import { connectedAdvisor, type ConnectedAdvisor } from '../support/whatsapp.js'
 let service: TestService;
 let ana: ConnectedAdvisor;
 let bea: ConnectedAdvisor;
+/** The account-safety pause trips at this many failed clients (pause-sending.ts). */
+const PAUSE_FAILURES = 2;
 beforeAll(async () => {
-  service = await startTestService();
+  service = await startTestService({
+    env: {
+      PACING_MODE: 'on',
+      PACING_GAP_FLOOR_MS: '50',
+      PACING_GAP_MIN_MS: '50',
+      PACING_GAP_MAX_MS: '100',
+      PACING_PAUSE_FAILURES: String(PAUSE_FAILURES),
+    },
+  });
   ana = await connectedAdvisor(service, 'Ana');
   bea = await connectedAdvisor(service, 'Bea');
 });
@@ -97,17 +108,102 @@ describe('media retention', () => {
     expect(await pruneAllSentMedia(service.database.db, new Date(Date.now() - 30 * DAY))).toBe(0);
   });
 
-  it('a failed message retried after its bytes went fails at once, saying why', async () => {
-    const id = await sentUpload(ana, '+34612000705');
-    await age(id, 40, 'failed');
-    expect(await pruneAllSentMedia(service.database.db, new Date(Date.now() - 30 * DAY))).toBe(1);
-    const retry = await ana.client.post(`/api/whatsapp/messages/${id}/retry`, {});
-    expect(retry.status).toBe(202);
-    const after = await waitFor(
-      () => ana.client.get(`/api/whatsapp/messages/${id}`),
-      (r) => r.body.status === 'failed',
-      { what: 'the retry failed' },
+  it('a failed message whose bytes went is not retried: the retry is refused, and pauses nothing', async () => {
+    // Retried one by one, each went back to the queue (202), failed again at the worker, and
+    // counted as a failure of the WhatsApp account: a few such retries paused all of Ana's sends.
+    const ids: string[] = [];
+    for (let i = 0; i < PAUSE_FAILURES + 1; i++) {
+      const id = await sentUpload(ana, `+3461200071${i}`);
+      await age(id, 40, 'failed');
+      ids.push(id);
+    }
+    await service.database.db
+      .update(whatsappMessage)
+      .set({ errorCode: 'gateway_error', errorMessage: 'Gave up after 5 attempts' })
+      .where(
+        sql`${whatsappMessage.id} in (${sql.join(
+          ids.map((id) => sql`${id}::uuid`),
+          sql`, `,
+        )})`,
+      );
+    expect(await pruneAllSentMedia(service.database.db, new Date(Date.now() - 30 * DAY))).toBe(ids.length);
+
+    for (const id of ids) {
+      const retry = await ana.client.post(`/api/whatsapp/messages/${id}/retry`, {});
+      expect(retry.status).toBe(409);
+      expect(retry.body.error).toMatchObject({
+        code: 'state_conflict',
+        message:
+          'The file of this message is no longer kept (uploads are deleted 30 days after their message is done): send it again as a new message.',
+        details: { status: 'failed', reason: 'media_deleted' },
+      });
+      // The message is as it was: failed for its own reason, no new attempt, no audit entry.
+      const after = (await ana.client.get(`/api/whatsapp/messages/${id}`)).body;
+      expect(after).toMatchObject({
+        status: 'failed',
+        error: { code: 'gateway_error', message: 'Gave up after 5 attempts' },
+      });
+    }
+    const audit = (await ana.client.get('/api/whatsapp/audit?limit=200')).body.items as { action: string }[];
+    expect(audit.filter((e) => e.action === 'message.retry')).toEqual([]);
+    // Sending is not paused: the next message goes out.
+    expect((await ana.client.get('/api/whatsapp/config')).body.alert).toBeNull();
+    const next = await ana.client.post('/api/whatsapp/send', { to: '+34612000719', text: 'hola' });
+    await waitFor(
+      () => ana.client.get(`/api/whatsapp/messages/${next.body.message.id}`),
+      (r) => r.body.sentAt !== null,
+      { what: 'the next message sent' },
     );
-    expect(after.body.error).toMatchObject({ message: 'The media for this message is no longer available.' });
+  });
+
+  it('a retry that raced with the prune fails for want of the file, and pauses nothing', async () => {
+    // The retry found the bytes, and the prune, already running, deleted them before the message
+    // was queued again: the worker finds them gone. That failure used to count towards the
+    // account-safety pause as if WhatsApp had refused the send.
+    const ids: string[] = [];
+    for (let i = 0; i < PAUSE_FAILURES + 1; i++) {
+      const id = await sentUpload(bea, `+3461200073${i}`);
+      await age(id, 40, 'failed');
+      ids.push(id);
+    }
+    expect(await pruneAllSentMedia(service.database.db, new Date(Date.now() - 30 * DAY))).toBe(ids.length);
+    for (const id of ids) {
+      await service.database.db.transaction((tx) => requeueFailed(tx, bea.userId, id));
+      await service.runtime.messages.requeue({
+        id,
+        advisorId: bea.userId,
+        scheduledAt: null,
+        timeCritical: false,
+      });
+      const after = await waitFor(
+        () => bea.client.get(`/api/whatsapp/messages/${id}`),
+        (r) => r.body.status === 'failed',
+        { what: `${id} failed again` },
+      );
+      expect(after.body.error).toEqual({
+        code: 'bad_request',
+        message: 'The media for this message is no longer available.',
+      });
+    }
+    expect((await bea.client.get('/api/whatsapp/config')).body.alert).toBeNull();
+    const next = await bea.client.post('/api/whatsapp/send', { to: '+34612000739', text: 'hola' });
+    await waitFor(
+      () => bea.client.get(`/api/whatsapp/messages/${next.body.message.id}`),
+      (r) => r.body.sentAt !== null,
+      { what: 'the next message sent' },
+    );
+  });
+
+  it('a failed message whose bytes are kept is retried as before', async () => {
+    const id = await sentUpload(bea, '+34612000720');
+    await age(id, 10, 'failed');
+    expect(await pruneAllSentMedia(service.database.db, new Date(Date.now() - 30 * DAY))).toBe(0);
+    const retry = await bea.client.post(`/api/whatsapp/messages/${id}/retry`, {});
+    expect(retry.status).toBe(202);
+    await waitFor(
+      () => bea.client.get(`/api/whatsapp/messages/${id}`),
+      (r) => r.body.status === 'read',
+      { what: 'the retried upload read' },
+    );
   });
 });

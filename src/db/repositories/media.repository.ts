@@ -4,12 +4,23 @@
 // for the retention period: its message is done (sent, delivered, read, failed, cancelled,
 // skipped) and was last updated before the cutoff. A message still waiting keeps its bytes
 // however old, and so does one updated since the cutoff (a failed message retried, a late read
-// receipt). A failed message retried after its bytes went fails at once with "The media for this
-// message is no longer available" (deliver-message.ts), never with a send of nothing.
-import { and, asc, lt, sql } from 'drizzle-orm';
+// receipt). A failed message whose bytes went cannot be retried (retry-message.ts: 409); one whose
+// retry raced with the prune fails with "The media for this message is no longer available"
+// (deliver-message.ts), never with a send of nothing.
+import { and, asc, eq, lt, sql } from 'drizzle-orm';
 import { amongIds } from '../among-ids.js';
 import type { DbOrTx } from '../client.js';
 import { whatsappMedia, whatsappMessage } from '../schema/index.js';
+
+/** Whether the advisor's upload `mediaId` is still stored (retention has not deleted it). */
+export async function mediaKept(db: DbOrTx, advisorId: string, mediaId: string): Promise<boolean> {
+  const [row] = await db
+    .select({ id: whatsappMedia.id })
+    .from(whatsappMedia)
+    .where(and(eq(whatsappMedia.advisorId, advisorId), eq(whatsappMedia.id, mediaId)))
+    .limit(1);
+  return row !== undefined;
+}
 
 /** Deletes one batch of uploads no message needs since `doneBefore`; how many went. */
 export async function pruneSentMedia(db: DbOrTx, doneBefore: Date, batch = 500): Promise<number> {

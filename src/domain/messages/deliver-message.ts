@@ -20,7 +20,6 @@ import { touchClientOutbound } from '../../db/repositories/client.repository.js'
 import { findConfig, type ConfigRow } from '../../db/repositories/whatsapp-config.repository.js';
 import { whatsappMedia } from '../../db/schema/index.js';
 import {
-  GatewayError,
   isGatewayError,
   mayHaveBeenProcessed,
   type InstanceRef,
@@ -222,7 +221,16 @@ async function sendClaimed(
 ): Promise<DeliveryOutcome> {
   let result: SendResult;
   try {
-    result = await send(ctx, ref, claimed);
+    const media = await mediaOf(ctx, claimed);
+    if (media === GONE) {
+      // The upload went with retention while a retry was on its way (the retry itself is refused
+      // once the bytes are gone). This message's fault, not the WhatsApp account's: nothing
+      // reached the gateway, so it must not count towards the account-safety pause.
+      const error = { code: 'bad_request', message: 'The media for this message is no longer available.' };
+      await finish(ctx, claimed, 'failed', error);
+      return { kind: 'failed', error, countsTowardsPause: false, recipient: claimed.phone };
+    }
+    result = await send(ctx, ref, claimed, media);
   } catch (err) {
     if (!isGatewayError(err)) {
       await releaseForRetry(ctx.db, advisorId, messageId, {
@@ -333,30 +341,33 @@ async function instanceLost(ctx: DomainContext, advisorId: string): Promise<bool
   return config !== null && config.status !== 'connected';
 }
 
-async function send(ctx: DomainContext, ref: InstanceRef, message: MessageRow): Promise<SendResult> {
+const GONE = Symbol('upload gone');
+
+/** What to send as the file: its URL, or the upload's bytes as base64; GONE when those were deleted. */
+async function mediaOf(ctx: DomainContext, message: MessageRow): Promise<string | null | typeof GONE> {
+  if (message.type === 'text' || message.mediaUrl) return message.mediaUrl;
+  if (!message.mediaId) return GONE;
+  const [row] = await ctx.db
+    .select({ data: whatsappMedia.data })
+    .from(whatsappMedia)
+    .where(and(eq(whatsappMedia.advisorId, message.advisorId), eq(whatsappMedia.id, message.mediaId)))
+    .limit(1);
+  return row ? row.data.toString('base64') : GONE;
+}
+
+async function send(
+  ctx: DomainContext,
+  ref: InstanceRef,
+  message: MessageRow,
+  media: string | null,
+): Promise<SendResult> {
   // The gateway takes E.164 and converts to Evolution's digits itself.
   const number = message.phone!;
   if (message.type === 'text') return ctx.gateway.sendText(ref, { number, text: message.text ?? '' });
-  let media = message.mediaUrl;
-  if (!media && message.mediaId) {
-    const [row] = await ctx.db
-      .select({ data: whatsappMedia.data })
-      .from(whatsappMedia)
-      .where(and(eq(whatsappMedia.advisorId, message.advisorId), eq(whatsappMedia.id, message.mediaId)))
-      .limit(1);
-    media = row ? row.data.toString('base64') : null;
-  }
-  if (!media) {
-    // The upload is gone: report it as a permanent failure of this message.
-    throw new GatewayError({
-      code: 'bad_request',
-      message: 'The media for this message is no longer available.',
-    });
-  }
   return ctx.gateway.sendMedia(ref, {
     number,
     mediatype: message.type as 'image' | 'document' | 'audio' | 'video',
-    media,
+    media: media!,
     ...(message.mimetype ? { mimetype: message.mimetype } : {}),
     ...(message.caption ? { caption: message.caption } : {}),
     ...(message.fileName ? { fileName: message.fileName } : {}),

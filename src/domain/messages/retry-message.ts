@@ -1,6 +1,7 @@
 // "Reintentar" on a failed message: put the same message back in the queue (same id, same
 // content, history of attempts kept). Only failed outbound messages can be retried.
 import { insertAudit } from '../../db/repositories/audit.repository.js';
+import { mediaKept } from '../../db/repositories/media.repository.js';
 import { findMessage, requeueFailed, type MessageRow } from '../../db/repositories/message.repository.js';
 import { AppError, notFound } from '../app-error.js';
 import type { DomainContext } from '../context.js';
@@ -21,6 +22,16 @@ export async function retryMessage(
     throw new AppError('state_conflict', `Only failed messages can be retried (this one is ${row.status}).`, {
       status: row.status,
     });
+  }
+  // An upload whose bytes retention deleted cannot be sent again. The retry used to be accepted
+  // (202), fail again at the worker, and count there as a failure of the WhatsApp account: a few
+  // such retries paused all of the advisor's sends (pause-sending.ts).
+  if (row.mediaId && !row.mediaUrl && !(await mediaKept(ctx.db, advisorId, row.mediaId))) {
+    throw new AppError(
+      'state_conflict',
+      `The file of this message is no longer kept (uploads are deleted ${ctx.config.mediaRetentionDays} days after their message is done): send it again as a new message.`,
+      { status: row.status, reason: 'media_deleted' },
+    );
   }
   const updated = await ctx.db.transaction(async (tx) => {
     // A new send: the id of an attempt WhatsApp failed is cleared and kept as superseded, so the

@@ -102,6 +102,8 @@ export const en: Record<MessageKey, string> = {
     'This send was already made with different details. Reload the page before repeating it.',
   'err.state_conflict':
     "That can't be done right now: something changed in the meantime. Reload the page to see where things stand.",
+  'err.media_deleted':
+    "This message's file is no longer kept (files are deleted some time after sending): send it again as a new message.",
   'err.payload_too_large': 'The file is too large.',
   'err.unsupported_media_type': "That kind of file can't be sent on WhatsApp.",
   'err.invalid_phone': "That phone number isn't valid. Check the country code.",

@@ -100,6 +100,8 @@ export const es = {
   'err.idempotency_conflict': 'Este envío ya se hizo con otros datos. Recarga la página antes de repetirlo.',
   'err.state_conflict':
     'No se puede hacer ahora: algo ha cambiado mientras tanto. Recarga la página para ver cómo está.',
+  'err.media_deleted':
+    'El archivo de este mensaje ya no se guarda (los archivos se borran pasado un tiempo después del envío): envíalo de nuevo como un mensaje nuevo.',
   'err.payload_too_large': 'El archivo es demasiado grande.',
   'err.unsupported_media_type': 'Ese tipo de archivo no se puede enviar por WhatsApp.',
   'err.invalid_phone': 'Ese número de teléfono no es válido. Revisa el prefijo del país.',

@@ -104,6 +104,8 @@ export const pt: Record<MessageKey, string> = {
     'Este envio já foi feito com outros dados. Recarregue a página antes de repeti-lo.',
   'err.state_conflict':
     'Não é possível fazer isso agora: algo mudou nesse meio-tempo. Recarregue a página para ver como está.',
+  'err.media_deleted':
+    'O arquivo desta mensagem não é mais guardado (os arquivos são apagados algum tempo depois do envio): envie-o de novo como uma nova mensagem.',
   'err.payload_too_large': 'O arquivo é grande demais.',
   'err.unsupported_media_type': 'Esse tipo de arquivo não pode ser enviado pelo WhatsApp.',
   'err.invalid_phone': 'Esse número de telefone não é válido. Confira o código do país.',

@@ -13,6 +13,18 @@ describe('errorWords', () => {
     expect(words.text).not.toMatch(/conexión/);
     expect(words.detail).toBeNull();
   });
+
+  it('says a retry was refused because the file is no longer kept, not that something changed', () => {
+    const words = errorWords(
+      new ApiError(409, 'state_conflict', 'The file of this message is no longer kept…', {
+        status: 'failed',
+        reason: 'media_deleted',
+      }),
+      t,
+    );
+    expect(words.text).toBe(es['err.media_deleted']);
+    expect(words.detail).toBeNull();
+  });
 });
 
 describe('messageErrorText', () => {

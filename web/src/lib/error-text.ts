@@ -58,6 +58,10 @@ export function errorWords(err: unknown, t: Translate): ErrorWords {
   if (err.code === 'rate_limited' && err.retryAfterSeconds) {
     return { text: t('err.rate_limited_wait', { seconds: err.retryAfterSeconds }), detail: null };
   }
+  // A retry of a message whose uploaded file retention deleted (retry-message.ts): not a change to
+  // reload for, as the generic state_conflict words say, but a file to send again.
+  if (err.code === 'state_conflict' && err.details.reason === 'media_deleted')
+    return { text: t('err.media_deleted'), detail: null };
   const key = KNOWN[err.code];
   const errorId = typeof err.details.errorId === 'string' ? err.details.errorId : null;
   if (errorId) return { text: t(key ?? 'err.internal_error'), detail: t('err.reference', { id: errorId }) };
