@@ -17,13 +17,15 @@ export function mediaTooLarge(maxBytes: number): AppError {
 
 /**
  * The largest body POST /send takes: room for a file at the media limit sent as base64 (4 bytes
- * for every 3, plus line breaks every 76 characters as MIME encoders write them) and the rest of
+ * for every 3, plus line breaks every 76 characters as MIME encoders write them: CRLF, which JSON
+ * escapes to 4 bytes; 2 were counted until 2026-12-06, and past about 28 MB the slack no longer
+ * covered the difference, so a file within the limit got 413) and the rest of
  * the request, and never less than HTTP_BODY_LIMIT. With the defaults (16 MB, 24 MB) it is
  * HTTP_BODY_LIMIT; a MEDIA_MAX_BYTES raised past what that body could carry used to be capped by
  * it, with an answer that named no file limit.
  */
 export function sendBodyLimit(limits: { httpBodyBytes: number; mediaBytes: number }): number {
   const base64 = Math.ceil(limits.mediaBytes / 3) * 4;
-  const lineBreaks = Math.ceil(base64 / 76) * 2;
+  const lineBreaks = Math.ceil(base64 / 76) * '\\r\\n'.length;
   return Math.max(limits.httpBodyBytes, base64 + lineBreaks + 1024 * 1024);
 }
