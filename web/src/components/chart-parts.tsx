@@ -73,11 +73,16 @@ export function useChartWidth(): [RefObject<HTMLElement | null>, number] {
   return [ref, width];
 }
 
+/**
+ * The top of the value axis: a round count at or above `max`, whose half is a whole count too (the
+ * middle gridline is labelled with it: a top of 5 put that line at 2.5 and labelled it "3").
+ */
 export function niceMax(max: number): number {
   if (max <= 4) return 4;
   const magnitude = 10 ** Math.floor(Math.log10(max));
-  for (const step of [1, 2, 2.5, 5, 10]) {
-    if (step * magnitude >= max) return step * magnitude;
+  for (const step of [1, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10]) {
+    const top = step * magnitude;
+    if (top >= max && Number.isInteger(top / 2)) return top;
   }
   return 10 * magnitude;
 }
