@@ -31,6 +31,11 @@ export interface EmulatorOptions {
   connectWaitMs?: number;
   /** QR rotation period (real: 45000). */
   qrTimeoutMs?: number;
+  /**
+   * How long a new socket takes to produce its first QR (Baileys starting up: seconds on a busy
+   * gateway); until then connect answers `{count:0}`. Default 0.
+   */
+  firstQrDelayMs?: number;
   /** QRs before giving up (real: 30). */
   qrLimit?: number;
   /** Receipts after a send, each delay counted from the previous receipt; null = no automatic receipts. */

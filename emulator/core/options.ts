@@ -24,6 +24,7 @@ export interface Settings {
   createQrWaitMs: number;
   connectWaitMs: number;
   qrTimeoutMs: number;
+  firstQrDelayMs: number;
   qrLimit: number;
   statusDelaysMs: StatusDelays | null;
   webhookTimeoutMs: number;
@@ -74,6 +75,7 @@ export function resolveSettings(options: EmulatorOptions): Settings {
     createQrWaitMs: nonNegative('createQrWaitMs', options.createQrWaitMs ?? 5_000),
     connectWaitMs: nonNegative('connectWaitMs', options.connectWaitMs ?? 2_000),
     qrTimeoutMs: Math.max(1, options.qrTimeoutMs ?? 45_000),
+    firstQrDelayMs: nonNegative('firstQrDelayMs', options.firstQrDelayMs ?? 0),
     qrLimit: Math.max(1, options.qrLimit ?? 30),
     statusDelaysMs: options.statusDelaysMs === undefined ? DEFAULT_STATUS_DELAYS : options.statusDelaysMs,
     webhookTimeoutMs: Math.max(1, options.webhookTimeoutMs ?? 30_000),

@@ -40,7 +40,7 @@ export class ConnectionLifecycle {
     return instance.session === session && this.ctx.instances.get(instance.name) === instance;
   }
 
-  /** A new socket: state `connecting`, then a QR right away and a fresh one every qrTimeoutMs. */
+  /** A new socket: state `connecting`, then a QR (after firstQrDelayMs) and a fresh one every qrTimeoutMs. */
   startSocket(instance: Instance, number: string | null): void {
     this.stopSession(instance);
     instance.hasSocket = true;
@@ -53,7 +53,11 @@ export class ConnectionLifecycle {
       state: 'connecting',
       statusReason: 200,
     });
-    this.nextQr(instance, instance.session, number);
+    const session = instance.session;
+    const { firstQrDelayMs } = this.ctx.settings;
+    if (firstQrDelayMs === 0) this.nextQr(instance, session, number);
+    else
+      instance.qrTimer = this.ctx.timers.after(firstQrDelayMs, () => this.nextQr(instance, session, number));
   }
 
   private nextQr(instance: Instance, session: number, number: string | null): void {

@@ -198,8 +198,11 @@ export async function connectInstance(
         { status: 'qr_pending', lastStatusAt: now, alert: null, closeDateTime: null },
         { status: current.status, instanceName: current.instanceName! },
       );
-      if (applied) return { status: 'qr_pending', qr: null };
-      continue;
+      if (!applied) continue;
+      // An attempt like one answered with its QR (the history, the connection rate): the QR's
+      // webhook finds the status already qr_pending and records nothing.
+      if (applied.changed) await recordConnectionEvent(ctx.db, advisorId, 'qr_pending', null);
+      return { status: 'qr_pending', qr: null };
     }
     const qr = { image, pairingCode: result.qr.pairingCode, expiresAt: qrExpiryOf(current, image, now) };
     const applied = await transitionConfig(
