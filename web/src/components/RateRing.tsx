@@ -17,17 +17,20 @@ export function RateRing({
     <div className="rate">
       <svg width="64" height="64" viewBox="0 0 64 64" aria-hidden="true">
         <circle cx="32" cy="32" r={r} className="rate-track" />
-        <circle
-          cx="32"
-          cy="32"
-          r={r}
-          fill="none"
-          stroke={color}
-          strokeWidth="7"
-          strokeLinecap="round"
-          strokeDasharray={`${filled} ${c}`}
-          transform="rotate(-90 32 32)"
-        />
+        {/* None for no rate or 0: a zero-length dash still gets its round caps, a dot at the top. */}
+        {filled > 0 && (
+          <circle
+            cx="32"
+            cy="32"
+            r={r}
+            fill="none"
+            stroke={color}
+            strokeWidth="7"
+            strokeLinecap="round"
+            strokeDasharray={`${filled} ${c}`}
+            transform="rotate(-90 32 32)"
+          />
+        )}
       </svg>
       <div>
         <p className="rate-value">{value}</p>
