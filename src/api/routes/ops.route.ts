@@ -32,6 +32,15 @@ export async function opsRoutes(app: FastifyInstance, deps: AppDeps, queues: Que
           if (err instanceof AppError) return sendError(reply, err);
           throw err;
         }
+        // Its JSON API reads the queues through a connection that holds commands until Redis
+        // returns: with Redis away every call hung unanswered (the page polls it). Answered like
+        // any route needing Redis; the page and its assets need none.
+        if (request.url.startsWith('/admin/queues/api/') && deps.redis.status !== 'ready') {
+          return sendError(
+            reply,
+            new AppError('redis_unavailable', 'The queue (Redis) is unavailable; try again shortly.'),
+          );
+        }
       });
       await scope.register(serverAdapter.registerPlugin());
     },
