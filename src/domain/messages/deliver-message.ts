@@ -139,6 +139,14 @@ export async function deliverMessage(
     const left = read.message.updatedAt.getTime() - times.reclaimBefore.getTime();
     if (left > 0) return { kind: 'wait_claim', delayMs: left };
   }
+  // A scheduled message whose job runs before its time (an admin's "Promote" in the queue
+  // dashboard, a clock ahead of the one that set the delay) waits for that time: the job's delay
+  // was all that held it back, and it went out hours or days early.
+  const { scheduledAt } = read.message;
+  if (read.message.status === 'scheduled' && scheduledAt && scheduledAt > times.now) {
+    if (read.claimed) await releaseEarlyClaim(ctx.db, advisorId, read.message);
+    return { kind: 'deferred', until: scheduledAt, reason: 'not_due' };
+  }
   // The read claimed the message when every check SQL can see passed (nearly every send). The
   // checks below can still hold it back: a skip finishes the claimed row (sending → skipped is
   // forward); a wait, or a fault before the gateway call, puts the row back as it was read.
