@@ -162,6 +162,28 @@ describe('conversations', () => {
     expect(two.headers.get('idempotent-replayed')).toBe('true');
   });
 
+  it('replays a repeated reply though the client’s name changed in between', async () => {
+    const ana = await connectedAdvisor(service, 'Ana');
+    const phone = '+34613000002';
+    await clientWrites(ana, phone, 'hola', 'Marta');
+    await waitForConversation(ana, phone);
+    const path = `/api/whatsapp/conversations/${enc(phone)}/reply`;
+    const one = await ana.client.post(path, { text: 'Hola Marta' }, { 'idempotency-key': 'k-name' });
+    expect(one.status).toBe(202);
+    // The answer was lost; meanwhile the client writes again under another WhatsApp name.
+    await clientWrites(ana, phone, 'sigo aquí', 'Marta G.');
+    await waitForConversation(ana, phone, (c) => c.clientName === 'Marta G.');
+    // The same request again (same conversation, same words, same key): the same message.
+    const two = await ana.client.post(path, { text: 'Hola Marta' }, { 'idempotency-key': 'k-name' });
+    expect(two.status).toBe(202);
+    expect(two.body.message.id).toBe(one.body.message.id);
+    expect(two.headers.get('idempotent-replayed')).toBe('true');
+    // Other words under that key are another request.
+    const other = await ana.client.post(path, { text: 'Otra cosa' }, { 'idempotency-key': 'k-name' });
+    expect(other.status).toBe(409);
+    expect(other.body.error.code).toBe('idempotency_conflict');
+  });
+
   it('answers 404 for unknown conversations and phones that are not E.164, 400 for a NUL byte or an empty reply', async () => {
     const ana = await connectedAdvisor(service, 'Ana');
     await clientWrites(ana, '+34614000001', 'hola');

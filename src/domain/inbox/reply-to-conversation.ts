@@ -18,11 +18,14 @@ export async function replyToConversation(
   await assertInboxEnabled(ctx, advisorId);
   const client = await findClient(ctx.db, advisorId, phone);
   if (!client) throw notFound('Conversation');
+  // A repeat with the same Idempotency-Key is the same reply when it names the same conversation
+  // and words: the client's name, read from their row, may have changed in between (a new
+  // WhatsApp name, a booking), and used to make the repeat a 409 idempotency_conflict.
   return sendMessage(
     ctx,
     queue,
     advisorId,
     { to: phone, type: 'text', text, ...(client.name ? { clientName: client.name } : {}) },
-    { ...options, purpose: 'manual' },
+    { ...options, purpose: 'manual', idempotencyBody: { reply: phone, text } },
   );
 }
