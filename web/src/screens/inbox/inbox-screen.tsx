@@ -17,6 +17,18 @@ const NOT_EXCHANGED: ReadonlySet<string> = new Set(['scheduled', 'skipped', 'can
 /** Whether `m` is newer than `than` by when they were exchanged (as the server picks the last). */
 const newerThan = (m: Message, than: Message) => Date.parse(exchangedAt(m)) >= Date.parse(exchangedAt(than));
 
+/**
+ * Whether our message `m` moves its conversation to the top of the list: a message newer than the
+ * one it shows, or the one it shows now exchanged later than shown (queued, now sent). A receipt
+ * (delivered, read) or a failure of the message it shows is no new activity: the server keeps the
+ * conversation where it was, and so does the list (it used to go to the top).
+ */
+const movesUp = (m: Message, shown: Message | null) => {
+  if (!shown) return true;
+  if (shown.id !== m.id) return newerThan(m, shown);
+  return Date.parse(exchangedAt(m)) > Date.parse(exchangedAt(shown));
+};
+
 /** A conversation as shown and as read again: a live event may have overtaken the read. */
 function fresherConversation(shown: Conversation, fresh: Conversation): Conversation {
   const was = shown.lastMessage;
@@ -62,10 +74,7 @@ export function InboxScreen({ phone }: { phone: string | null }) {
     if (
       m.direction === 'outbound' &&
       !NOT_EXCHANGED.has(m.status) &&
-      list.items.some(
-        (c) =>
-          c.phone === m.phone && (!c.lastMessage || c.lastMessage.id === m.id || newerThan(m, c.lastMessage)),
-      )
+      list.items.some((c) => c.phone === m.phone && movesUp(m, c.lastMessage))
     )
       bump(m, false);
   });
