@@ -139,6 +139,14 @@ describe('operator endpoints', () => {
     expect(text).toContain('ww_connected_instances');
     const proxied = await fetch(`${service.url}/metrics`, { headers: { 'x-forwarded-for': '203.0.113.9' } });
     expect(proxied.status).toBe(401);
+    // A proxy on the same host may say whose request it forwards with another header.
+    const forwarding: Record<string, string>[] = [
+      { 'x-real-ip': '203.0.113.9' },
+      { forwarded: 'for=203.0.113.9' },
+    ];
+    for (const headers of forwarding) {
+      expect((await fetch(`${service.url}/metrics`, { headers })).status).toBe(401);
+    }
     const withToken = await fetch(`${service.url}/metrics`, {
       headers: { 'x-forwarded-for': '203.0.113.9', authorization: 'Bearer a-long-metrics-token-123' },
     });

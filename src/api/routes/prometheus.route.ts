@@ -10,9 +10,18 @@ import { registry } from '../../observability/prometheus.js';
 
 const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
 
+/**
+ * Headers a reverse proxy adds to say whose request it forwards. Any of them means the loopback
+ * peer is a proxy, not a local scraper: a minimal nginx sets `X-Real-IP` alone, and `Forwarded`
+ * is the standard one (RFC 7239). Only `X-Forwarded-For` was looked at until 2026-12-06, so a
+ * proxy on the same host sending one of the others served /metrics to the world.
+ */
+const FORWARDING_HEADERS = ['x-forwarded-for', 'x-real-ip', 'forwarded'] as const;
+
 function mayScrape(request: FastifyRequest, token: string | null): boolean {
   const peer = request.socket.remoteAddress ?? '';
-  if (LOOPBACK.has(peer) && !request.headers['x-forwarded-for']) return true;
+  const proxied = FORWARDING_HEADERS.some((name) => request.headers[name] !== undefined);
+  if (LOOPBACK.has(peer) && !proxied) return true;
   // The scheme is case-insensitive (RFC 9110): some scrapers send `bearer`.
   const bearer = bearerToken(request.headers.authorization);
   if (!token || !bearer) return false;
