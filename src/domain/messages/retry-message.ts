@@ -1,10 +1,13 @@
 // "Reintentar" on a failed message: put the same message back in the queue (same id, same
-// content, history of attempts kept). Only failed outbound messages can be retried.
+// content, history of attempts kept). Only failed outbound messages can be retried, and only while
+// the features a send of theirs needs are on: a retry is a send.
 import { insertAudit } from '../../db/repositories/audit.repository.js';
 import { mediaKept } from '../../db/repositories/media.repository.js';
 import { findMessage, requeueFailed, type MessageRow } from '../../db/repositories/message.repository.js';
+import { findConfig } from '../../db/repositories/whatsapp-config.repository.js';
 import { AppError, notFound } from '../app-error.js';
 import type { DomainContext } from '../context.js';
+import { assertFeature, effectiveFeatures } from '../instances/features.js';
 import type { MessageQueue } from './message-queue.js';
 import { messageView } from './message-view.js';
 import { isTimeCritical } from './time-critical.js';
@@ -33,6 +36,14 @@ export async function retryMessage(
       { status: row.status, reason: 'media_deleted' },
     );
   }
+  // Refused as POST /send is (403 feature_disabled). Accepted, the worker would find the feature
+  // off and mark the message `skipped`, which no retry accepts: it could never be sent again.
+  const features = effectiveFeatures(
+    ctx.featureDefaults,
+    (await findConfig(ctx.db, advisorId))?.features ?? {},
+  );
+  assertFeature(features, 'sending');
+  if (row.purpose !== 'manual') assertFeature(features, 'reminders');
   const updated = await ctx.db.transaction(async (tx) => {
     // A new send: the id of an attempt WhatsApp failed is cleared and kept as superseded, so the
     // retry's echo can confirm it and that attempt's late echo cannot (requeueFailed).
