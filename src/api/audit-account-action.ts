@@ -1,5 +1,6 @@
 // Account actions in the audit log, next to the sends: who connected, disconnected or removed the
-// number, changed the settings, resumed paused sends, or created or revoked an API key. Written
+// number, changed the settings, resumed paused sends, or created or revoked an API key, and a
+// platform admin's changes to the account (its feature switches). Written
 // after the action succeeded; a failure to write it is logged and never undoes or fails the
 // action the advisor already saw happen.
 import type { FastifyRequest } from 'fastify';
@@ -26,5 +27,25 @@ export async function auditAccountAction(
   await insertAudit(ctx.db, advisorId, { actorType: actor.type, actorId: actor.id, action, content }).catch(
     (err: unknown) =>
       ctx.logger.warn({ advisorId, action, err: (err as Error).message }, 'audit entry not written'),
+  );
+}
+
+export type AdminAction = 'features.update';
+
+/**
+ * A platform admin's change to another advisor's account, in that advisor's log: the admin is
+ * the actor (their user id, whether they called with a session or one of their API keys).
+ */
+export async function auditAdminAction(
+  ctx: Pick<DomainContext, 'db' | 'logger'>,
+  request: FastifyRequest,
+  advisorId: string,
+  action: AdminAction,
+  content: Record<string, unknown> = {},
+): Promise<void> {
+  const adminId = callerOf(request).advisorId;
+  await insertAudit(ctx.db, advisorId, { actorType: 'admin', actorId: adminId, action, content }).catch(
+    (err: unknown) =>
+      ctx.logger.warn({ advisorId, adminId, action, err: (err as Error).message }, 'audit entry not written'),
   );
 }

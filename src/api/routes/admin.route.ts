@@ -7,6 +7,7 @@ import { user } from '../../db/schema/index.js';
 import { ensureConfig, mergeFeatureOverrides } from '../../db/repositories/whatsapp-config.repository.js';
 import { notFound } from '../../domain/app-error.js';
 import { effectiveFeatures } from '../../domain/instances/features.js';
+import { auditAdminAction } from '../audit-account-action.js';
 import type { AppDeps } from '../deps.js';
 import { requireCaller } from '../plugins/caller.js';
 import { featuresSchema } from '../schemas/whatsapp-config.schema.js';
@@ -37,6 +38,8 @@ export function adminRoutes(app: FastifyInstance, deps: AppDeps): void {
       await ensureConfig(ctx.db, advisor.id);
       // Merged in SQL, not read-modify-write: concurrent changes to other features are kept.
       const updated = await mergeFeatureOverrides(ctx.db, advisor.id, request.body);
+      // In the advisor's own log: their sends refused or skipped as feature_disabled say who and when.
+      await auditAdminAction(ctx, request, advisor.id, 'features.update', { features: request.body });
       return effectiveFeatures(ctx.featureDefaults, updated.features);
     },
   );
