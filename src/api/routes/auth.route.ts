@@ -11,6 +11,7 @@ const AUTH_ERROR_CODES: Partial<Record<number, ErrorCode>> = {
   401: 'unauthorized',
   403: 'forbidden',
   404: 'not_found',
+  409: 'conflict',
   413: 'payload_too_large',
   415: 'unsupported_media_type',
   422: 'validation_failed',
@@ -26,6 +27,12 @@ const AUTH_FIELD_OF_CODE: Record<string, string> = {
   PASSWORD_TOO_SHORT: 'password',
   PASSWORD_TOO_LONG: 'password',
 };
+
+/**
+ * better-auth's codes for an email address that already has an account (422 at sign-up, 400 on
+ * the admin routes): a conflict with existing state, 409 `conflict` as API.md has it.
+ */
+const ACCOUNT_EXISTS = /^USER_ALREADY_EXISTS/;
 
 /** A NUL in JSON text: `\u0000` not itself escaped (`\\u0000` is a backslash, then text). */
 const JSON_NUL = /(?<!\\)(?:\\\\)*\\u0000/;
@@ -80,24 +87,18 @@ export function authRoutes(app: FastifyInstance, auth: Auth, database: Pick<Data
       ) {
         throw new AppError('database_unavailable', 'The database is unavailable; try again shortly.');
       }
-      reply.status(response.status);
+      const text = await response.text();
+      const detail = response.status >= 400 ? authErrorOf(text) : {};
+      const status = detail.code && ACCOUNT_EXISTS.test(detail.code) ? 409 : response.status;
+      reply.status(status);
       response.headers.forEach((value, name) => {
         if (name !== 'set-cookie') reply.header(name, value);
       });
       const cookies = response.headers.getSetCookie();
       if (cookies.length > 0) reply.header('set-cookie', cookies);
-      const text = await response.text();
-      if (response.status >= 400) {
+      if (status >= 400) {
         // Keep the platform's error body shape on auth failures too.
-        let detail: { code?: string; message?: string } = {};
-        try {
-          detail = JSON.parse(text) as typeof detail;
-        } catch {
-          /* not JSON */
-        }
-        const code =
-          AUTH_ERROR_CODES[response.status] ??
-          (response.status >= 500 ? 'internal_error' : 'invalid_request');
+        const code = AUTH_ERROR_CODES[status] ?? (status >= 500 ? 'internal_error' : 'invalid_request');
         reply.header('content-type', 'application/json');
         const message = detail.message ?? response.statusText;
         const field = detail.code ? AUTH_FIELD_OF_CODE[detail.code] : undefined;
@@ -112,6 +113,18 @@ export function authRoutes(app: FastifyInstance, auth: Auth, database: Pick<Data
       return reply.send(text.length ? text : null);
     },
   });
+}
+
+/** better-auth's error body (`{ code, message }`), or nothing when it is not JSON. */
+function authErrorOf(text: string): { code?: string; message?: string } {
+  try {
+    const parsed = JSON.parse(text) as unknown;
+    return parsed !== null && typeof parsed === 'object'
+      ? (parsed as { code?: string; message?: string })
+      : {};
+  } catch {
+    return {};
+  }
 }
 
 /**

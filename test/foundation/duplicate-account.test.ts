@@ -1,0 +1,74 @@
+// An email address that already has an account is a conflict with existing state: 409 `conflict`
+// (API.md, "Errors"), whatever the case of the address, at sign-up and on the admin routes that
+// create or rename an account. better-auth answers 422 at sign-up and 400 on the admin routes,
+// which the service passed on as `validation_failed` / `invalid_request`: a caller could not tell
+// "this address is taken" from "this body is malformed" by status.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HttpClient, signUpAdvisor } from '../support/http.js';
+import { type TestService } from '../support/service.js';
+import { startServiceWithAdmin } from '../support/admin.js';
+
+let service: TestService;
+let admin: HttpClient;
+beforeAll(async () => {
+  ({ service, admin } = await startServiceWithAdmin({
+    EVOLUTION_API_URL: 'http://127.0.0.1:9',
+    EVOLUTION_API_KEY: 'unused',
+  }));
+});
+afterAll(async () => {
+  await service?.close();
+});
+
+const conflict = {
+  code: 'conflict',
+  message: expect.any(String),
+  details: { authCode: expect.stringMatching(/^USER_ALREADY_EXISTS/) },
+};
+
+describe('an email address that already has an account', () => {
+  it('is 409 conflict at sign-up, in any case, and creates nothing', async () => {
+    const taken = await signUpAdvisor(service.url, 'Primera');
+    for (const email of [taken.email, taken.email.toUpperCase()]) {
+      const res = await new HttpClient(service.url).post('/api/auth/sign-up/email', {
+        name: 'Segunda',
+        email,
+        password: 'correct-horse-9',
+      });
+      expect([res.status, res.body.error], email).toEqual([409, conflict]);
+      expect(res.headers.get('set-cookie'), email).toBeNull();
+    }
+    // The first account is untouched and still signs in.
+    const signIn = await new HttpClient(service.url).post('/api/auth/sign-in/email', {
+      email: taken.email,
+      password: 'correct-horse-9',
+    });
+    expect([signIn.status, signIn.body.user.name]).toEqual([200, 'Primera']);
+  });
+
+  it("is 409 conflict on the admin's create-user and update-user", async () => {
+    const taken = await signUpAdvisor(service.url, 'Ocupada');
+    const other = await signUpAdvisor(service.url, 'Otra');
+    const created = await admin.post('/api/auth/admin/create-user', {
+      email: taken.email.toUpperCase(),
+      password: 'correct-horse-9',
+      name: 'Copia',
+    });
+    expect([created.status, created.body.error]).toEqual([409, conflict]);
+    const renamed = await admin.post('/api/auth/admin/update-user', {
+      userId: other.userId,
+      data: { email: taken.email },
+    });
+    expect([renamed.status, renamed.body.error]).toEqual([409, conflict]);
+    expect((await other.client.get('/api/auth/get-session')).body.user.email).toBe(other.email);
+  });
+
+  it('leaves the other sign-up refusals as they were', async () => {
+    const res = await new HttpClient(service.url).post('/api/auth/sign-up/email', {
+      name: 'Corta',
+      email: `short${Math.random()}@example.test`,
+      password: 'short',
+    });
+    expect([res.status, res.body.error.code]).toEqual([400, 'invalid_request']);
+  });
+});
