@@ -23,7 +23,9 @@ export async function cancelAppointment(
   actor: SendOptions['actor'],
 ): Promise<AppointmentResult> {
   return runAppointmentTransaction(ctx, queue, async (tx, txQueue) => {
-    const { appointment: current } = await loadAppointmentForChange(tx, advisorId, externalId);
+    const { appointment: current } = await loadAppointmentForChange(tx, advisorId, externalId, {
+      sends: false,
+    });
     if (current.status === 'cancelled') return appointmentResult(tx, advisorId, current, false);
     const updated = await updateAppointment(tx.db, advisorId, current.id, { status: 'cancelled' });
     // One instant for what is cancelled and what is reported in flight: none falls between.

@@ -57,7 +57,9 @@ export async function rescheduleAppointment(
   actor: SendOptions['actor'],
 ): Promise<AppointmentResult> {
   return runAppointmentTransaction(ctx, queue, async (tx, txQueue) => {
-    const { advisor, appointment: current } = await loadAppointmentForChange(tx, advisorId, externalId);
+    const { advisor, appointment: current } = await loadAppointmentForChange(tx, advisorId, externalId, {
+      sends: false,
+    });
     if (current.status === 'cancelled') {
       throw new AppError(
         'state_conflict',

@@ -39,7 +39,9 @@ export async function sendAppointmentMessage(
     });
   }
   return runAppointmentTransaction(ctx, queue, async (tx, txQueue) => {
-    const { advisor, appointment } = await loadAppointmentForChange(tx, advisorId, externalId);
+    const { advisor, appointment } = await loadAppointmentForChange(tx, advisorId, externalId, {
+      sends: true,
+    });
     const idempotencyKey = options.idempotencyKey
       ? `appointment:${appointment.id}:manual:${options.idempotencyKey}`
       : undefined;
