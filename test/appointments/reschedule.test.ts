@@ -279,6 +279,12 @@ describe('rescheduling while the reminder is being sent', () => {
     const body = booking({ startsAt: inSeconds(60 + 30).toISOString() });
     const booked = await ana.api.post('/api/appointments', body);
     const reminder = onlyOne(booked.body.messages, 'reminder');
+    // Its time has come, as far as the row says (a job woken before a scheduled message's time
+    // waits for it, and never reaches the send-time check); its own job still sleeps 30 s.
+    await service.database.db
+      .update(whatsappMessage)
+      .set({ scheduledAt: new Date(Date.now() - 1_000) })
+      .where(eq(whatsappMessage.id, reminder.id));
     const ctx = service.runtime.ctx;
     const guard = appointmentSendGuard(ctx);
     const outcome = await deliverMessage(ctx, ana.userId, reminder.id, {
