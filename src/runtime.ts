@@ -20,6 +20,7 @@ import { BullMqWebhookQueue } from './jobs/webhook-queue.js';
 import { listWaitingIds } from './db/repositories/message.repository.js';
 import { startWorkers, type RunningWorkers } from './workers/start-workers.js';
 import { appointmentSendGuard } from './domain/appointments/appointment-send-guard.js';
+import { removeInstanceOfRemovedAccount } from './domain/instances/disconnect-instance.js';
 import { CLOSE_STEP_MS, workersStopMs } from './shutdown.js';
 
 export type Role = 'all' | 'api' | 'worker';
@@ -127,6 +128,8 @@ export async function createRuntime(
       trustedOrigins: config.env === 'production' ? [] : loopbackOrigins(config.port),
       logger,
       adminEmail: config.adminEmail,
+      // Called on requests, long after `ctx` below is set.
+      beforeUserRemoved: (userId) => removeInstanceOfRemovedAccount(ctx, userId),
     });
     if (config.adminEmail) await promoteAdmin(database.db, config.adminEmail);
 

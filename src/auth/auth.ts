@@ -18,7 +18,15 @@ export interface AuthOptions {
   logger?: Logger;
   /** The account signing up with this email becomes a platform admin. */
   adminEmail?: string | null;
+  /**
+   * Runs before an account is deleted (better-auth's admin `remove-user`): what the service holds
+   * outside the database for it, its WhatsApp instance on the gateway. A throw keeps the account.
+   */
+  beforeUserRemoved?: (userId: string) => Promise<void>;
 }
+
+/** better-auth's code for a removal refused because the gateway could not let the number go. */
+export const GATEWAY_UNAVAILABLE_AUTH_CODE = 'GATEWAY_UNAVAILABLE';
 
 export function createAuth(options: AuthOptions) {
   return betterAuth({
@@ -56,6 +64,27 @@ export function createAuth(options: AuthOptions) {
                     : 'user',
               },
             };
+          },
+        },
+        delete: {
+          // The account's rows go with it (foreign keys), but its Evolution instance lives on the
+          // gateway: left there, the number stayed linked to an instance nobody owned, and its
+          // webhooks kept arriving. Removed first; if the gateway cannot, the account stays (the
+          // admin tries again) rather than leave the number linked with no way to unlink it here.
+          before: async (removed) => {
+            if (!options.beforeUserRemoved) return;
+            try {
+              await options.beforeUserRemoved(removed.id);
+            } catch (err) {
+              options.logger?.warn(
+                { component: 'auth', userId: removed.id, err: (err as Error).message },
+                'account not removed: its WhatsApp instance could not be removed from the gateway',
+              );
+              throw new APIError('SERVICE_UNAVAILABLE', {
+                message: `The account was not removed: its WhatsApp instance could not be removed from the gateway (${(err as Error).message}). Try again in a moment.`,
+                code: GATEWAY_UNAVAILABLE_AUTH_CODE,
+              });
+            }
           },
         },
         update: {

@@ -1,7 +1,7 @@
 // Mounts better-auth's own handler at /api/auth/* (there is no Fastify plugin: STACK.md gotcha 6).
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { fromNodeHeaders } from 'better-auth/node';
-import type { Auth } from '../../auth/auth.js';
+import { GATEWAY_UNAVAILABLE_AUTH_CODE, type Auth } from '../../auth/auth.js';
 import { credentialCachesOf, sessionTokenOf } from '../../auth/session-cache.js';
 import type { Database } from '../../db/client.js';
 import { AppError, type ErrorCode } from '../../domain/app-error.js';
@@ -98,7 +98,10 @@ export function authRoutes(app: FastifyInstance, auth: Auth, database: Pick<Data
       if (cookies.length > 0) reply.header('set-cookie', cookies);
       if (status >= 400) {
         // Keep the platform's error body shape on auth failures too.
-        const code = AUTH_ERROR_CODES[status] ?? (status >= 500 ? 'internal_error' : 'invalid_request');
+        const code =
+          detail.code === GATEWAY_UNAVAILABLE_AUTH_CODE
+            ? 'gateway_unavailable'
+            : (AUTH_ERROR_CODES[status] ?? (status >= 500 ? 'internal_error' : 'invalid_request'));
         reply.header('content-type', 'application/json');
         const message = detail.message ?? response.statusText;
         const field = detail.code ? AUTH_FIELD_OF_CODE[detail.code] : undefined;

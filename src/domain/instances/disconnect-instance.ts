@@ -79,6 +79,16 @@ async function nameReleased(ctx: DomainContext, advisorId: string, instanceName:
   }
 }
 
+/**
+ * Before an account is deleted: its instance, if it has one, is removed from the gateway as by
+ * DELETE /api/whatsapp/config (a gateway failure throws, 503, and the account stays).
+ */
+export async function removeInstanceOfRemovedAccount(ctx: DomainContext, advisorId: string): Promise<void> {
+  const row = await findConfig(ctx.db, advisorId);
+  if (!row || !instanceRefOf(ctx.box, row)) return;
+  await removeInstance(ctx, advisorId);
+}
+
 export async function removeInstance(ctx: DomainContext, advisorId: string): Promise<void> {
   const row = await findConfig(ctx.db, advisorId);
   if (!row) throw notFound('WhatsApp connection');
