@@ -10,7 +10,7 @@ import { effectiveFeatures } from '../../domain/instances/features.js';
 import { auditAdminAction } from '../audit-account-action.js';
 import type { AppDeps } from '../deps.js';
 import { requireCaller } from '../plugins/caller.js';
-import { featuresSchema } from '../schemas/whatsapp-config.schema.js';
+import { featureOverridesSchema, featuresSchema } from '../schemas/whatsapp-config.schema.js';
 
 export function adminRoutes(app: FastifyInstance, deps: AppDeps): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
@@ -24,7 +24,7 @@ export function adminRoutes(app: FastifyInstance, deps: AppDeps): void {
       schema: {
         tags: ['admin'],
         params: z.object({ id: z.string().min(1).max(200) }),
-        body: featuresSchema.partial().strict(),
+        body: featureOverridesSchema,
         response: { 200: featuresSchema },
       },
     },
@@ -37,6 +37,7 @@ export function adminRoutes(app: FastifyInstance, deps: AppDeps): void {
       if (!advisor) throw notFound('Advisor');
       await ensureConfig(ctx.db, advisor.id);
       // Merged in SQL, not read-modify-write: concurrent changes to other features are kept.
+      // `null` removes the override (back to the server default), a boolean sets it.
       const updated = await mergeFeatureOverrides(ctx.db, advisor.id, request.body);
       // In the advisor's own log: their sends refused or skipped as feature_disabled say who and when.
       await auditAdminAction(ctx, request, advisor.id, 'features.update', { features: request.body });

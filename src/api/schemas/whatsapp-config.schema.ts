@@ -35,6 +35,20 @@ export const featuresSchema = z.object({
   publicCta: z.boolean(),
 });
 
+/**
+ * An admin's per-advisor change: a boolean overrides the server default (FEATURE_*), `null`
+ * removes the override so the advisor follows the default again; a key left out is untouched.
+ */
+export const featureOverridesSchema = z
+  .object({
+    sending: z.boolean().nullable(),
+    reminders: z.boolean().nullable(),
+    inbox: z.boolean().nullable(),
+    publicCta: z.boolean().nullable(),
+  })
+  .partial()
+  .strict();
+
 export const configViewSchema = z.object({
   status: z.enum(['not_configured', 'qr_pending', 'connecting', 'connected', 'disconnected']),
   instanceName: z.string().nullable(),

@@ -81,20 +81,26 @@ export async function updateConfig(db: DbOrTx, advisorId: string, patch: ConfigP
 }
 
 /**
- * Sets some feature overrides, keeping the others, in one statement (jsonb `||` merges the
- * objects in the UPDATE itself): two admins switching different features at once both stick,
+ * Sets (boolean) or clears (`null`: back to the server default) some feature overrides, keeping
+ * the others, in one statement (jsonb `-` and `||` in the UPDATE itself): two admins switching different features at once both stick,
  * where reading the row and writing back a merged copy would let the later write drop the
  * earlier change.
  */
 export async function mergeFeatureOverrides(
   db: DbOrTx,
   advisorId: string,
-  overrides: Record<string, boolean>,
+  overrides: Record<string, boolean | null | undefined>,
 ): Promise<ConfigRow> {
+  const set: Record<string, boolean> = {};
+  let features = sql`${whatsappConfig.features}`;
+  for (const [key, value] of Object.entries(overrides)) {
+    if (value === null) features = sql`(${features} - ${key}::text)`;
+    else if (typeof value === 'boolean') set[key] = value;
+  }
   const [row] = await db
     .update(whatsappConfig)
     .set({
-      features: sql`${whatsappConfig.features} || ${JSON.stringify(overrides)}::jsonb`,
+      features: sql`${features} || ${JSON.stringify(set)}::jsonb`,
       updatedAt: new Date(),
     })
     .where(eq(whatsappConfig.advisorId, advisorId))
