@@ -5,7 +5,8 @@ export type LiveEvent =
   | { type: 'status'; data: Record<string, unknown> }
   | { type: 'message'; data: Record<string, unknown> }
   | { type: 'inbound'; data: Record<string, unknown> }
-  | { type: 'appointment'; data: Record<string, unknown> };
+  | { type: 'appointment'; data: Record<string, unknown> }
+  | { type: 'conversation_read'; data: { phone: string; unread: number } };
 
 export interface EventBus {
   publish(advisorId: string, event: LiveEvent): Promise<void>;

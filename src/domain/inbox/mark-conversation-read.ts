@@ -1,4 +1,5 @@
-// The advisor opened the conversation: nothing in it is unread any more.
+// The advisor opened the conversation: nothing in it is unread any more. Said live too, so the
+// advisor's other tabs and devices clear its count and their Inbox badge at once.
 import { markConversationRead as markRead } from '../../db/repositories/inbox.repository.js';
 import { notFound } from '../app-error.js';
 import type { DomainContext } from '../context.js';
@@ -8,5 +9,7 @@ export async function markConversationRead(ctx: DomainContext, advisorId: string
   await assertInboxEnabled(ctx, advisorId);
   const row = await ctx.db.transaction((tx) => markRead(tx, advisorId, phone));
   if (!row) throw notFound('Conversation');
-  return { phone: row.phone, unread: row.unread };
+  const read = { phone: row.phone, unread: row.unread };
+  await ctx.events.publish(advisorId, { type: 'conversation_read', data: read });
+  return read;
 }

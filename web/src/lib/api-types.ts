@@ -76,6 +76,12 @@ export type MessageStatus =
  */
 export type InboundEvent = Message & { clientOptedOut?: boolean };
 
+/** A conversation marked read (by this tab, another one or another device of the advisor). */
+export interface ConversationReadEvent {
+  phone: string;
+  unread: number;
+}
+
 export type MessageDirection = 'outbound' | 'inbound';
 export type MessageType = 'text' | 'image' | 'document' | 'audio' | 'video';
 

@@ -4,7 +4,7 @@
 // conversations however far down the list they are.
 import { useEffect, useRef, useState } from 'react';
 import { api } from './api-client';
-import type { UnreadTotals } from './api-types';
+import type { Conversation, ConversationReadEvent, UnreadTotals } from './api-types';
 import { useLiveEvent, useLiveResync } from './live-events';
 
 /** What the badge prints: the count, or "99+" past that, so the badge keeps its size. */
@@ -13,9 +13,20 @@ export function unreadBadgeText(count: number): string {
 }
 
 /**
+ * The conversation list once a conversation was marked read, here or in another tab or device of
+ * the advisor (the live `conversation_read` event): its count becomes the server's (0), the rest
+ * stay. The same list when nothing changes, so a repeated event renders nothing.
+ */
+export function withConversationRead(items: Conversation[], read: ConversationReadEvent): Conversation[] {
+  if (!items.some((c) => c.phone === read.phone && c.unread !== read.unread)) return items;
+  return items.map((c) => (c.phone === read.phone ? { ...c, unread: read.unread } : c));
+}
+
+/**
  * The unread count while the advisor is elsewhere than the Inbox (0 on it: the conversation list
  * shows each count there). Counted up at once when a client writes, then read again from the
- * server; read again too when the advisor leaves the Inbox, where opening chats marked them read.
+ * server; read again too when the advisor leaves the Inbox, where opening chats marked them read,
+ * and when a conversation is marked read in another tab or on another device.
  */
 export function useInboxUnread(onInbox: boolean): number {
   const [count, setCount] = useState(0);
@@ -27,6 +38,10 @@ export function useInboxUnread(onInbox: boolean): number {
     if (!elsewhere.current || m.direction !== 'inbound') return;
     setCount((c) => c + 1);
     setVersion((v) => v + 1);
+  });
+  // Read elsewhere: how many that conversation held is not known here, the server's total is.
+  useLiveEvent('conversation_read', () => {
+    if (elsewhere.current) setVersion((v) => v + 1);
   });
   // A client message published before the stream opened (or while it was down) was missed.
   useLiveResync(() => {

@@ -4,6 +4,7 @@ import { PageHeader } from '../../components/AppShell';
 import { EmptyState } from '../../components/EmptyState';
 import { useI18n } from '../../i18n/i18n-context';
 import type { Conversation, InboundEvent, Message } from '../../lib/api-types';
+import { withConversationRead } from '../../lib/inbox-unread';
 import { useLiveEvent, useLiveResync } from '../../lib/live-events';
 import { exchangedAt } from '../../lib/live-list';
 import { laterOf } from '../../lib/message-merge';
@@ -78,6 +79,9 @@ export function InboxScreen({ phone }: { phone: string | null }) {
     )
       bump(m, false);
   });
+
+  // Marked read in another tab or on another device of the advisor (or by this one's open chat).
+  useLiveEvent('conversation_read', (read) => list.setItems((items) => withConversationRead(items, read)));
 
   // A message published before the stream opened (or while it was down) was missed.
   useLiveResync(() => list.refresh({ prefer: fresherConversation }));
