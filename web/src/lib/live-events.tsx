@@ -1,12 +1,12 @@
 // One Server-Sent Events stream per signed-in dashboard (GET /api/whatsapp/events; the session
-// cookie goes along same-origin). Screens subscribe to `status`, `message`, `inbound` and
-// `conversation_read`. The browser retries dropped connections itself; when the server refuses
+// cookie goes along same-origin). Screens subscribe to `status`, `message`, `inbound`,
+// `conversation_read` and `appointment`. The browser retries dropped connections itself; when the server refuses
 // the stream (an error status closes an EventSource for good) we reopen it with a growing delay.
 // Events published while no stream is open are not replayed: a screen that loaded its data
 // before the stream opened (a page load, where both start together) or while it was down reads
 // again each time it opens (useLiveResync). Only `status` needs none: every stream starts with it.
 import { createContext, useContext, useEffect, useRef, useState, type ReactNode } from 'react';
-import type { ConversationReadEvent, InboundEvent, Message, StatusEvent } from './api-types';
+import type { Appointment, ConversationReadEvent, InboundEvent, Message, StatusEvent } from './api-types';
 import { SESSION_LOST } from './api-client';
 
 export interface LiveEventMap {
@@ -14,6 +14,8 @@ export interface LiveEventMap {
   message: Message;
   inbound: InboundEvent;
   conversation_read: ConversationReadEvent;
+  /** Booked, rescheduled, cancelled (the appointment without its messages) or answered by the client. */
+  appointment: Appointment;
 }
 export type LiveEventName = keyof LiveEventMap;
 type Listener<K extends LiveEventName> = (data: LiveEventMap[K]) => void;
@@ -26,6 +28,7 @@ class LiveHub {
     message: new Set(),
     inbound: new Set(),
     conversation_read: new Set(),
+    appointment: new Set(),
   };
 
   on<K extends LiveEventName>(name: K, listener: Listener<K>): () => void {
@@ -56,7 +59,7 @@ interface Live {
 }
 
 const LiveContext = createContext<Live | null>(null);
-const EVENTS: LiveEventName[] = ['status', 'message', 'inbound', 'conversation_read'];
+const EVENTS: LiveEventName[] = ['status', 'message', 'inbound', 'conversation_read', 'appointment'];
 
 export function LiveEventsProvider({
   url = '/api/whatsapp/events',

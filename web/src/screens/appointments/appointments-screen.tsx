@@ -47,15 +47,19 @@ export function AppointmentsScreen() {
 
   const patchMessage = (m: Message) =>
     list.setItems((items) =>
-      items.map((a) =>
-        a.messages?.some((x) => x.id === m.id)
-          ? { ...a, messages: a.messages.map((x) => (x.id === m.id ? m : x)) }
-          : a,
-      ),
+      items.map((a) => {
+        if (a.messages?.some((x) => x.id === m.id)) {
+          return { ...a, messages: a.messages.map((x) => (x.id === m.id ? m : x)) };
+        }
+        // A message planned for it since it was read (a reschedule's new reminder, a send by hand):
+        // until 2026-12-06 it only showed after a reload.
+        if (m.appointmentId && a.id === m.appointmentId)
+          return { ...a, messages: [...(a.messages ?? []), m] };
+        return a;
+      }),
     );
   useLiveEvent('message', patchMessage);
-  // A status published before the stream opened (or while it was down) was missed.
-  useLiveResync(() =>
+  const refresh = () =>
     list.refresh({
       prefer: (shown, fresh) => ({
         ...fresh,
@@ -66,8 +70,24 @@ export function AppointmentsScreen() {
           ),
         ),
       }),
-    }),
-  );
+    });
+  // Booked, moved, cancelled (by the booking module, another tab) or answered by the client: the
+  // screen heard none of it until 2026-12-06 and showed the appointment as it was at load. The
+  // event carries the appointment without its messages (those come as `message` events): one
+  // shown is updated in place; a new one is read with the first page again.
+  useLiveEvent('appointment', (changed) => {
+    if (list.items.some((a) => a.externalId === changed.externalId)) {
+      list.setItems((items) =>
+        items.map((a) =>
+          a.externalId === changed.externalId ? { ...a, ...changed, messages: a.messages } : a,
+        ),
+      );
+    } else {
+      refresh();
+    }
+  });
+  // A status published before the stream opened (or while it was down) was missed.
+  useLiveResync(refresh);
 
   const attemptKey = useSendAttemptKey();
   const send = async (a: Appointment, kind: AppointmentKind, message?: string) => {
