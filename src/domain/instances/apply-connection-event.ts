@@ -188,30 +188,31 @@ async function decideAndApply(
   return 'done';
 }
 
+type Dated = { dateTime?: GatewayDateTime | null };
+
+/**
+ * Whether the signal was sent before `mark` (or at it, with `orAt`), both the gateway's own
+ * `date_time`; without either (a state poll, an open seen only by polling) nothing is decided.
+ */
+function sentBefore(mark: Date | null, signal: Dated, orAt = false): boolean {
+  if (!mark || !signal.dateTime) return false;
+  const sent = signal.dateTime.getTime();
+  return orAt ? sent <= mark.getTime() : sent < mark.getTime();
+}
+
 /**
  * Sent by the gateway before the `open` of the number linked now: Evolution retries a failed
  * delivery for ~20 min with its first attempt's body (evolution-api.md §4.2), so the close 401 and
  * LOGOUT_INSTANCE of a pairing switch's logout, or of a disconnect, can arrive after the phone
  * linked again, and are that earlier socket's end, not this link's. A logout after the link is
- * dated after its open and still counts. Both dates are the gateway's own `date_time`; without
- * either (a state poll, an open seen only by polling) nothing is decided on them.
+ * dated after its open and still counts.
  */
-function sentBeforeLink(
-  row: { linkDateTime: Date | null },
-  signal: { dateTime?: GatewayDateTime | null },
-): boolean {
-  if (!row.linkDateTime || !signal.dateTime) return false;
-  return signal.dateTime.getTime() < row.linkDateTime.getTime();
-}
+const sentBeforeLink = (row: { linkDateTime: Date | null }, signal: Dated) =>
+  sentBefore(row.linkDateTime, signal);
 
 /** An `open` dated no later than the link's own open: that open again, or one before it. */
-function sameOrOlderLink(
-  row: { linkDateTime: Date | null },
-  signal: { dateTime?: GatewayDateTime | null },
-): boolean {
-  if (!row.linkDateTime || !signal.dateTime) return false;
-  return signal.dateTime.getTime() <= row.linkDateTime.getTime();
-}
+const sameOrOlderLink = (row: { linkDateTime: Date | null }, signal: Dated) =>
+  sentBefore(row.linkDateTime, signal, true);
 
 /**
  * Sent by the gateway before the close that disconnected the number: an `open` or QR of before
@@ -220,13 +221,8 @@ function sameOrOlderLink(
  * disconnected). Strictly before: an open in the close's own millisecond is let through, and a
  * state poll would find the truth anyway.
  */
-function sentBeforeClose(
-  row: { closeDateTime: Date | null },
-  signal: { dateTime?: GatewayDateTime | null },
-): boolean {
-  if (!row.closeDateTime || !signal.dateTime) return false;
-  return signal.dateTime.getTime() < row.closeDateTime.getTime();
-}
+const sentBeforeClose = (row: { closeDateTime: Date | null }, signal: Dated) =>
+  sentBefore(row.closeDateTime, signal);
 
 /** The later of two gateway dates: opens are applied in any order, and a retry may come last. */
 function laterOf(stored: Date | null, sent: GatewayDateTime | null | undefined): Date | null {
