@@ -164,10 +164,11 @@ describe('a reminder that goes out while the chat is open', () => {
     await bubbles.and(page.locator('[data-status="scheduled"]')).first().waitFor();
 
     // It was booked days ago (the booking wrote it then), and its day comes: the delayed send job
-    // runs now, through the real worker and gateway.
+    // runs now, through the real worker and gateway (its time is now: a job woken before its
+    // message's time would wait for it).
     await suite.web.service.database.db
       .update(whatsappMessage)
-      .set({ createdAt: new Date(Date.now() - 4 * 86_400_000) })
+      .set({ createdAt: new Date(Date.now() - 4 * 86_400_000), scheduledAt: new Date(Date.now() - 1_000) })
       .where(eq(whatsappMessage.id, reminder.id));
     const job = await suite.web.service.runtime.messages.queue.getJob(`send-${reminder.id}`);
     await job!.promote();

@@ -129,7 +129,11 @@ describe('a conversation in the order its messages were exchanged', () => {
       );
     expect((await order()).slice(0, 2)).toEqual(['+34621000012', '+34621000011']);
 
-    // The reminder's day comes: its delayed job runs now, through the real worker and gateway.
+    // The reminder's day comes: its delayed job runs now, through the real worker and gateway (a
+    // job woken before its message's time would wait for it, so the row's time is now too).
+    await service.database.db.execute(
+      sql`update ${whatsappMessage} set scheduled_at = now() - interval '1 second' where ${whatsappMessage.id} = ${reminder.id}`,
+    );
     const job = await service.runtime.messages.queue.getJob(`send-${reminder.id}`);
     await job!.promote();
     await waitFor(
