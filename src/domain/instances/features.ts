@@ -19,3 +19,11 @@ export function assertFeature(features: Features, feature: Feature): void {
     });
   }
 }
+
+/**
+ * What a message needs switched on to go out: `sending`, and `reminders` for an automated one.
+ * The worker skips a message missing one; a retry is refused for the same rule.
+ */
+export function featuresNeededBy(message: { purpose: string }): Feature[] {
+  return message.purpose === 'manual' ? ['sending'] : ['sending', 'reminders'];
+}

@@ -28,7 +28,7 @@ import {
 import { logMessageContent } from '../../observability/content-log.js';
 import { nowOf, type DomainContext } from '../context.js';
 import { readSettings, type AdvisorSettings } from '../instances/advisor-settings.js';
-import { effectiveFeatures } from '../instances/features.js';
+import { effectiveFeatures, featuresNeededBy } from '../instances/features.js';
 import { instanceRefOf } from '../instances/instance-credentials.js';
 import { countsTowardsPause, SENDING_PAUSED } from '../instances/pause-sending.js';
 import { refreshConnectionState } from '../instances/refresh-connection-state.js';
@@ -192,15 +192,14 @@ async function checkBeforeSend(
 ): Promise<DeliveryOutcome | InstanceRef> {
   const { message, config } = read;
   const features = effectiveFeatures(ctx.featureDefaults, config.features);
-  const automated = message.purpose !== 'manual';
 
   const skip = async (code: string, text: string): Promise<DeliveryOutcome> => {
     await finish(ctx, message, 'skipped', { code, message: text });
     return { kind: 'skipped', reason: code };
   };
-  if (!features.sending) return skip('feature_disabled', 'Sending is disabled for this account.');
-  if (automated && !features.reminders)
-    return skip('feature_disabled', 'Automated messages are disabled for this account.');
+  const off = featuresNeededBy(message).find((feature) => !features[feature]);
+  if (off === 'sending') return skip('feature_disabled', 'Sending is disabled for this account.');
+  if (off) return skip('feature_disabled', 'Automated messages are disabled for this account.');
   if (message.phone && read.optedOut) {
     return skip('recipient_opted_out', 'The client opted out before the message went out.');
   }

@@ -7,7 +7,7 @@ import { findMessage, requeueFailed, type MessageRow } from '../../db/repositori
 import { findConfig } from '../../db/repositories/whatsapp-config.repository.js';
 import { AppError, notFound } from '../app-error.js';
 import type { DomainContext } from '../context.js';
-import { assertFeature, effectiveFeatures } from '../instances/features.js';
+import { assertFeature, effectiveFeatures, featuresNeededBy } from '../instances/features.js';
 import type { MessageQueue } from './message-queue.js';
 import { messageView } from './message-view.js';
 import { isTimeCritical } from './time-critical.js';
@@ -42,8 +42,7 @@ export async function retryMessage(
     ctx.featureDefaults,
     (await findConfig(ctx.db, advisorId))?.features ?? {},
   );
-  assertFeature(features, 'sending');
-  if (row.purpose !== 'manual') assertFeature(features, 'reminders');
+  for (const feature of featuresNeededBy(row)) assertFeature(features, feature);
   const updated = await ctx.db.transaction(async (tx) => {
     // A new send: the id of an attempt WhatsApp failed is cleared and kept as superseded, so the
     // retry's echo can confirm it and that attempt's late echo cannot (requeueFailed).
