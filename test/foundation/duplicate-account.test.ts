@@ -3,22 +3,11 @@
 // create or rename an account. better-auth answers 422 at sign-up and 400 on the admin routes,
 // which the service passed on as `validation_failed` / `invalid_request`: a caller could not tell
 // "this address is taken" from "this body is malformed" by status.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { HttpClient, signUpAdvisor } from '../support/http.js';
-import { type TestService } from '../support/service.js';
-import { startServiceWithAdmin } from '../support/admin.js';
+import { useServiceWithAdmin } from '../support/admin.js';
 
-let service: TestService;
-let admin: HttpClient;
-beforeAll(async () => {
-  ({ service, admin } = await startServiceWithAdmin({
-    EVOLUTION_API_URL: 'http://127.0.0.1:9',
-    EVOLUTION_API_KEY: 'unused',
-  }));
-});
-afterAll(async () => {
-  await service?.close();
-});
+const setup = useServiceWithAdmin();
 
 const conflict = {
   code: 'conflict',
@@ -28,9 +17,9 @@ const conflict = {
 
 describe('an email address that already has an account', () => {
   it('is 409 conflict at sign-up, in any case, and creates nothing', async () => {
-    const taken = await signUpAdvisor(service.url, 'Primera');
+    const taken = await signUpAdvisor(setup.service.url, 'Primera');
     for (const email of [taken.email, taken.email.toUpperCase()]) {
-      const res = await new HttpClient(service.url).post('/api/auth/sign-up/email', {
+      const res = await new HttpClient(setup.service.url).post('/api/auth/sign-up/email', {
         name: 'Segunda',
         email,
         password: 'correct-horse-9',
@@ -39,7 +28,7 @@ describe('an email address that already has an account', () => {
       expect(res.headers.get('set-cookie'), email).toBeNull();
     }
     // The first account is untouched and still signs in.
-    const signIn = await new HttpClient(service.url).post('/api/auth/sign-in/email', {
+    const signIn = await new HttpClient(setup.service.url).post('/api/auth/sign-in/email', {
       email: taken.email,
       password: 'correct-horse-9',
     });
@@ -47,15 +36,15 @@ describe('an email address that already has an account', () => {
   });
 
   it("is 409 conflict on the admin's create-user and update-user", async () => {
-    const taken = await signUpAdvisor(service.url, 'Ocupada');
-    const other = await signUpAdvisor(service.url, 'Otra');
-    const created = await admin.post('/api/auth/admin/create-user', {
+    const taken = await signUpAdvisor(setup.service.url, 'Ocupada');
+    const other = await signUpAdvisor(setup.service.url, 'Otra');
+    const created = await setup.admin.post('/api/auth/admin/create-user', {
       email: taken.email.toUpperCase(),
       password: 'correct-horse-9',
       name: 'Copia',
     });
     expect([created.status, created.body.error]).toEqual([409, conflict]);
-    const renamed = await admin.post('/api/auth/admin/update-user', {
+    const renamed = await setup.admin.post('/api/auth/admin/update-user', {
       userId: other.userId,
       data: { email: taken.email },
     });
@@ -64,7 +53,7 @@ describe('an email address that already has an account', () => {
   });
 
   it('leaves the other sign-up refusals as they were', async () => {
-    const res = await new HttpClient(service.url).post('/api/auth/sign-up/email', {
+    const res = await new HttpClient(setup.service.url).post('/api/auth/sign-up/email', {
       name: 'Corta',
       email: `short${Math.random()}@example.test`,
       password: 'short',

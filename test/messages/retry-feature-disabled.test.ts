@@ -3,26 +3,15 @@
 // feature_disabled, as POST /send is, and leave the message `failed`. It was accepted (202), put
 // back in the queue, and the worker then marked it `skipped`: a status no retry accepts, so the
 // message could never be retried again once the feature came back.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { findMessage, insertMessage } from '../../src/db/repositories/message.repository.js';
-import { HttpClient, signUpAdvisor } from '../support/http.js';
-import { type TestService } from '../support/service.js';
-import { startServiceWithAdmin } from '../support/admin.js';
+import { signUpAdvisor } from '../support/http.js';
+import { useServiceWithAdmin } from '../support/admin.js';
 
-let service: TestService;
-let admin: HttpClient;
-beforeAll(async () => {
-  ({ service, admin } = await startServiceWithAdmin({
-    EVOLUTION_API_URL: 'http://127.0.0.1:9',
-    EVOLUTION_API_KEY: 'unused',
-  }));
-});
-afterAll(async () => {
-  await service?.close();
-});
+const setup = useServiceWithAdmin();
 
 async function failedMessage(userId: string, purpose: string, phone: string) {
-  return insertMessage(service.runtime.ctx.db, userId, {
+  return insertMessage(setup.service.runtime.ctx.db, userId, {
     direction: 'outbound',
     phone,
     type: 'text',
@@ -39,10 +28,12 @@ async function failedMessage(userId: string, purpose: string, phone: string) {
 
 describe('retrying a failed message with its feature switched off', () => {
   it('is refused with 403 feature_disabled and leaves the message failed, retriable later', async () => {
-    const { client, userId } = await signUpAdvisor(service.url, 'Sin Envíos');
-    const { db } = service.runtime.ctx;
+    const { client, userId } = await signUpAdvisor(setup.service.url, 'Sin Envíos');
+    const { db } = setup.service.runtime.ctx;
     const failed = await failedMessage(userId, 'manual', '+34612000871');
-    expect((await admin.put(`/api/admin/advisors/${userId}/features`, { sending: false })).status).toBe(200);
+    expect((await setup.admin.put(`/api/admin/advisors/${userId}/features`, { sending: false })).status).toBe(
+      200,
+    );
 
     const res = await client.post(`/api/whatsapp/messages/${failed.id}/retry`);
     expect(res.status).toBe(403);
@@ -50,20 +41,22 @@ describe('retrying a failed message with its feature switched off', () => {
     expect(await findMessage(db, userId, failed.id)).toMatchObject({ status: 'failed' });
 
     // Switched back on, the same message may be retried.
-    expect((await admin.put(`/api/admin/advisors/${userId}/features`, { sending: true })).status).toBe(200);
+    expect((await setup.admin.put(`/api/admin/advisors/${userId}/features`, { sending: true })).status).toBe(
+      200,
+    );
     const again = await client.post(`/api/whatsapp/messages/${failed.id}/retry`);
     expect(again.status).toBe(202);
     expect(again.body.message.status).toBe('queued');
   });
 
   it('refuses an automated message while reminders are off, and a manual one still goes', async () => {
-    const { client, userId } = await signUpAdvisor(service.url, 'Sin Recordatorios');
-    const { db } = service.runtime.ctx;
+    const { client, userId } = await signUpAdvisor(setup.service.url, 'Sin Recordatorios');
+    const { db } = setup.service.runtime.ctx;
     const reminder = await failedMessage(userId, 'reminder', '+34612000872');
     const manual = await failedMessage(userId, 'manual', '+34612000873');
-    expect((await admin.put(`/api/admin/advisors/${userId}/features`, { reminders: false })).status).toBe(
-      200,
-    );
+    expect(
+      (await setup.admin.put(`/api/admin/advisors/${userId}/features`, { reminders: false })).status,
+    ).toBe(200);
 
     const res = await client.post(`/api/whatsapp/messages/${reminder.id}/retry`);
     expect(res.status).toBe(403);

@@ -1,22 +1,11 @@
 // An admin switching an advisor's features is an account action like the advisor's own settings
 // changes: it goes into that advisor's audit log, naming the admin. It left no trace: an advisor
 // whose sends were refused or skipped as feature_disabled could not tell who switched what, when.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { HttpClient, signUpAdvisor } from '../support/http.js';
-import { type TestService } from '../support/service.js';
-import { startServiceWithAdmin } from '../support/admin.js';
+import { useServiceWithAdmin } from '../support/admin.js';
 
-let service: TestService;
-let admin: HttpClient;
-beforeAll(async () => {
-  ({ service, admin } = await startServiceWithAdmin({
-    EVOLUTION_API_URL: 'http://127.0.0.1:9',
-    EVOLUTION_API_KEY: 'unused',
-  }));
-});
-afterAll(async () => {
-  await service?.close();
-});
+const setup = useServiceWithAdmin();
 
 interface Entry {
   action: string;
@@ -31,18 +20,23 @@ const auditOf = async (client: HttpClient) =>
 
 describe("an admin's feature switch", () => {
   it("is in the advisor's audit log, by the admin, with the change as sent; refused ones are not", async () => {
-    const adminId = (await admin.get('/api/auth/get-session')).body.user.id as string;
-    const { client, userId } = await signUpAdvisor(service.url, 'Auditada Por Admin');
-    const other = await signUpAdvisor(service.url, 'Otra');
+    const adminId = (await setup.admin.get('/api/auth/get-session')).body.user.id as string;
+    const { client, userId } = await signUpAdvisor(setup.service.url, 'Auditada Por Admin');
+    const other = await signUpAdvisor(setup.service.url, 'Otra');
 
     // Refused: a non-admin, an unknown advisor. Nothing is written anywhere.
     expect(
       (await other.client.put(`/api/admin/advisors/${userId}/features`, { sending: false })).status,
     ).toBe(403);
-    expect((await admin.put('/api/admin/advisors/nobody/features', { sending: false })).status).toBe(404);
+    expect((await setup.admin.put('/api/admin/advisors/nobody/features', { sending: false })).status).toBe(
+      404,
+    );
     expect(await auditOf(client)).toEqual([]);
 
-    const off = await admin.put(`/api/admin/advisors/${userId}/features`, { sending: false, inbox: false });
+    const off = await setup.admin.put(`/api/admin/advisors/${userId}/features`, {
+      sending: false,
+      inbox: false,
+    });
     expect(off.status).toBe(200);
     const entries = await auditOf(client);
     expect(entries).toEqual([
@@ -54,7 +48,7 @@ describe("an admin's feature switch", () => {
       }),
     ]);
     // In the advisor's log only: not in the admin's, not in anyone else's.
-    expect(await auditOf(admin)).toEqual([]);
+    expect(await auditOf(setup.admin)).toEqual([]);
     expect(await auditOf(other.client)).toEqual([]);
   });
 });

@@ -2,36 +2,27 @@
 // override and the advisor follows the server default (FEATURE_*) again. It could not: the route
 // took booleans only, so once an admin had sent `{ inbox: true }` the advisor stayed pinned to
 // true whatever the environment default later became, with no way back to "use the default".
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { HttpClient, signUpAdvisor } from '../support/http.js';
-import { type TestService } from '../support/service.js';
-import { startServiceWithAdmin } from '../support/admin.js';
+import { NO_GATEWAY, useServiceWithAdmin } from '../support/admin.js';
 
-let service: TestService;
-let admin: HttpClient;
-beforeAll(async () => {
-  ({ service, admin } = await startServiceWithAdmin({
-    EVOLUTION_API_URL: 'http://127.0.0.1:9',
-    EVOLUTION_API_KEY: 'unused',
-    FEATURE_SENDING: 'true',
-    FEATURE_REMINDERS: 'true',
-    FEATURE_INBOX: 'false',
-    FEATURE_PUBLIC_CTA: 'true',
-  }));
-});
-afterAll(async () => {
-  await service?.close();
+const setup = useServiceWithAdmin({
+  ...NO_GATEWAY,
+  FEATURE_SENDING: 'true',
+  FEATURE_REMINDERS: 'true',
+  FEATURE_INBOX: 'false',
+  FEATURE_PUBLIC_CTA: 'true',
 });
 
 const DEFAULTS = { sending: true, reminders: true, inbox: false, publicCta: true };
 const features = (client: HttpClient) =>
   client.get('/api/whatsapp/config').then((r) => r.body.features as Record<string, boolean>);
 const put = (advisorId: string, body: unknown) =>
-  admin.put(`/api/admin/advisors/${advisorId}/features`, body);
+  setup.admin.put(`/api/admin/advisors/${advisorId}/features`, body);
 
 describe('clearing a feature override with null', () => {
   it('brings the advisor back to the server default, on the routes too', async () => {
-    const { client, userId } = await signUpAdvisor(service.url, 'Vuelve Al Default');
+    const { client, userId } = await signUpAdvisor(setup.service.url, 'Vuelve Al Default');
     expect(await features(client)).toEqual(DEFAULTS);
 
     const on = await put(userId, { inbox: true });
@@ -54,7 +45,7 @@ describe('clearing a feature override with null', () => {
   });
 
   it('mixes with booleans in one body: nulled keys cleared, set keys set, others kept', async () => {
-    const { client, userId } = await signUpAdvisor(service.url, 'Mezcla');
+    const { client, userId } = await signUpAdvisor(setup.service.url, 'Mezcla');
     expect((await put(userId, { sending: false, inbox: true, reminders: false })).status).toBe(200);
     expect(await features(client)).toEqual({
       sending: false,
@@ -76,7 +67,7 @@ describe('clearing a feature override with null', () => {
   });
 
   it('at the same moment as a change to another feature keeps both changes', async () => {
-    const { client, userId } = await signUpAdvisor(service.url, 'Concurrente Null');
+    const { client, userId } = await signUpAdvisor(setup.service.url, 'Concurrente Null');
     for (let round = 0; round < 6; round++) {
       const value = round % 2 === 0;
       expect((await put(userId, { inbox: true, publicCta: !value })).status).toBe(200);
@@ -96,8 +87,8 @@ describe('clearing a feature override with null', () => {
   });
 
   it("on one advisor leaves another advisor's override alone", async () => {
-    const a = await signUpAdvisor(service.url, 'Ana Limpia');
-    const b = await signUpAdvisor(service.url, 'Beto Fijo');
+    const a = await signUpAdvisor(setup.service.url, 'Ana Limpia');
+    const b = await signUpAdvisor(setup.service.url, 'Beto Fijo');
     expect((await put(a.userId, { inbox: true })).status).toBe(200);
     expect((await put(b.userId, { inbox: true })).status).toBe(200);
 
@@ -107,7 +98,7 @@ describe('clearing a feature override with null', () => {
   });
 
   it('is recorded in the audit log as sent, nulls included', async () => {
-    const { client, userId } = await signUpAdvisor(service.url, 'Auditada Null');
+    const { client, userId } = await signUpAdvisor(setup.service.url, 'Auditada Null');
     await put(userId, { inbox: true });
     await put(userId, { inbox: null, sending: false });
     const entries = (
@@ -122,7 +113,7 @@ describe('clearing a feature override with null', () => {
   });
 
   it('still refuses unknown keys and values that are neither boolean nor null, changing nothing', async () => {
-    const { client, userId } = await signUpAdvisor(service.url, 'Estricta');
+    const { client, userId } = await signUpAdvisor(setup.service.url, 'Estricta');
     await put(userId, { inbox: true });
     for (const body of [{ inbox: null, bogus: null }, { inbox: 'off' }, { inbox: 0 }, { inbox: {} }]) {
       const res = await put(userId, body);
