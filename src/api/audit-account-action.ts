@@ -1,6 +1,7 @@
 // Account actions in the audit log, next to the sends: who connected, disconnected or removed the
 // number, changed the settings, resumed paused sends, or created or revoked an API key, and a
-// platform admin's changes to the account (its feature switches). Written
+// platform admin's changes to the account (its feature switches, and better-auth's admin routes:
+// audit-admin-auth-action.ts). Written
 // after the action succeeded; a failure to write it is logged and never undoes or fails the
 // action the advisor already saw happen.
 import type { FastifyRequest } from 'fastify';
@@ -30,7 +31,23 @@ export async function auditAccountAction(
   );
 }
 
-export type AdminAction = 'features.update';
+/**
+ * A platform admin's actions on an advisor's account: their feature switches (admin.route.ts),
+ * and better-auth's admin routes (audit-admin-auth-action.ts says what each one records).
+ */
+export type AdminAction =
+  | 'features.update'
+  | 'admin.ban'
+  | 'admin.unban'
+  | 'admin.set_role'
+  | 'admin.impersonate'
+  | 'admin.stop_impersonating'
+  | 'admin.set_password'
+  | 'admin.revoke_session'
+  | 'admin.revoke_sessions'
+  | 'admin.update_user'
+  | 'admin.create_user'
+  | 'admin.remove_user';
 
 /**
  * A platform admin's change to another advisor's account, in that advisor's log: the admin is
@@ -43,7 +60,17 @@ export async function auditAdminAction(
   action: AdminAction,
   content: Record<string, unknown> = {},
 ): Promise<void> {
-  const adminId = callerOf(request).advisorId;
+  await recordAdminAction(ctx, callerOf(request).advisorId, advisorId, action, content);
+}
+
+/** The same, for a caller this service did not resolve itself (better-auth's own routes). */
+export async function recordAdminAction(
+  ctx: Pick<DomainContext, 'db' | 'logger'>,
+  adminId: string,
+  advisorId: string,
+  action: AdminAction,
+  content: Record<string, unknown> = {},
+): Promise<void> {
   await insertAudit(ctx.db, advisorId, { actorType: 'admin', actorId: adminId, action, content }).catch(
     (err: unknown) =>
       ctx.logger.warn({ advisorId, adminId, action, err: (err as Error).message }, 'audit entry not written'),

@@ -5,6 +5,8 @@ import { GATEWAY_UNAVAILABLE_AUTH_CODE, type Auth } from '../../auth/auth.js';
 import { credentialCachesOf, sessionTokenOf } from '../../auth/session-cache.js';
 import type { Database } from '../../db/client.js';
 import { AppError, type ErrorCode } from '../../domain/app-error.js';
+import type { DomainContext } from '../../domain/context.js';
+import { adminAuthAudit } from '../audit-admin-auth-action.js';
 
 /** better-auth's statuses, in the platform's codes (anything else 4xx is `invalid_request`). */
 const AUTH_ERROR_CODES: Partial<Record<number, ErrorCode>> = {
@@ -37,7 +39,12 @@ const ACCOUNT_EXISTS = /^USER_ALREADY_EXISTS/;
 /** A NUL in JSON text: `\u0000` not itself escaped (`\\u0000` is a backslash, then text). */
 const JSON_NUL = /(?<!\\)(?:\\\\)*\\u0000/;
 
-export function authRoutes(app: FastifyInstance, auth: Auth, database: Pick<Database, 'ping'>): void {
+export function authRoutes(
+  app: FastifyInstance,
+  auth: Auth,
+  database: Pick<Database, 'ping'>,
+  ctx: Pick<DomainContext, 'db' | 'logger'>,
+): void {
   app.route({
     method: ['GET', 'POST'],
     url: '/api/auth/*',
@@ -66,6 +73,12 @@ export function authRoutes(app: FastifyInstance, auth: Auth, database: Pick<Data
       // it again as it was before the change (SessionCache.generation).
       const forget =
         request.method === 'POST' ? await credentialsToForget(auth, url.pathname, request.headers) : null;
+      // An admin's action on an account goes in its audit log: who calls is read now, since some
+      // of these calls end the very session they come with (stop-impersonating).
+      const audit =
+        request.method === 'POST'
+          ? await adminAuthAudit(auth, ctx, url.pathname, request.headers, request.body)
+          : null;
       let response: Response | undefined;
       try {
         response = await auth.handler(
@@ -88,6 +101,8 @@ export function authRoutes(app: FastifyInstance, auth: Auth, database: Pick<Data
         throw new AppError('database_unavailable', 'The database is unavailable; try again shortly.');
       }
       const text = await response.text();
+      // Only what better-auth did: a refused call (4xx, 5xx) changed nothing to record.
+      if (audit && response.status >= 200 && response.status < 300) await audit(text);
       const detail = response.status >= 400 ? authErrorOf(text) : {};
       const status = detail.code && ACCOUNT_EXISTS.test(detail.code) ? 409 : response.status;
       reply.status(status);
