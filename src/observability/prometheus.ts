@@ -1,11 +1,12 @@
-// Prometheus metrics for operators (prom-client). Counters are bumped by the workers; gauges
-// (queue depth, connected instances, webhook counters) are read when /metrics is scraped.
+// Prometheus metrics for operators (prom-client). The send counters are bumped by the workers;
+// queue depth, connected instances and the webhook counts (webhook-metrics.ts) are read when
+// /metrics is scraped.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { sql } from 'drizzle-orm';
 import type { Queue } from 'bullmq';
 import type { Db } from '../db/client.js';
-import { webhookStats } from '../domain/webhooks/webhook-stats.js';
 import { withRedisDeadline } from '../jobs/redis.js';
+import { registerWebhookMetrics } from './webhook-metrics.js';
 
 export const registry = new Registry();
 collectDefaultMetrics({ register: registry, prefix: 'ww_' });
@@ -35,7 +36,7 @@ export interface PrometheusSources {
   queues: Queue[];
 }
 
-/** Registers the scrape-time gauges once per process. */
+/** Registers the scrape-time metrics once per process. */
 export function registerCollectors(sources: PrometheusSources): void {
   if (registry.getSingleMetric('ww_queue_jobs')) return;
   new Gauge({
@@ -72,35 +73,5 @@ export function registerCollectors(sources: PrometheusSources): void {
       }
     },
   });
-  new Gauge({
-    name: 'ww_webhook_events',
-    help: 'Webhook requests by result since the process started',
-    labelNames: ['result'] as const,
-    registers: [registry],
-    collect() {
-      for (const result of [
-        'accepted',
-        'ignored',
-        'rejected',
-        'invalid',
-        'processed',
-        'failed',
-        'swept',
-      ] as const) {
-        this.set({ result }, webhookStats[result]);
-      }
-      this.set({ result: 'settled_echo' }, webhookStats.settledEchoes);
-      this.set({ result: 'echo_held' }, webhookStats.echoesHeld);
-      this.set({ result: 'receipt_applied' }, webhookStats.receiptsApplied);
-    },
-  });
-  new Gauge({
-    name: 'ww_webhook_rejections',
-    help: 'Webhook requests that failed verification, by reason',
-    labelNames: ['reason'] as const,
-    registers: [registry],
-    collect() {
-      for (const [reason, n] of Object.entries(webhookStats.rejectedByReason)) this.set({ reason }, n ?? 0);
-    },
-  });
+  registerWebhookMetrics(registry);
 }

@@ -73,7 +73,7 @@ function changesConnectionState(body: object, pathEvent: string | undefined): bo
 }
 
 export class WebhookReceiver {
-  /** A flood of forged requests must not become a flood of log lines (ww_webhook_rejections counts every one). */
+  /** A flood of forged requests must not become a flood of log lines (ww_webhook_rejections_total counts every one). */
   private readonly rejections: LogBudget;
 
   constructor(

@@ -7,8 +7,16 @@ import { bearerToken, verifyWebhookToken } from '../../gateway/index.js';
 
 export type WebhookHeaders = Record<string, string | string[] | undefined>;
 
-export type RejectReason =
-  'unknown_instance' | 'no_credentials' | 'bad_token' | 'expired_token' | 'bad_secret' | 'bad_body_signature';
+/** Every reason, so that metrics can show each one from the start, at 0 until it first happens. */
+export const REJECT_REASONS = [
+  'unknown_instance',
+  'no_credentials',
+  'bad_token',
+  'expired_token',
+  'bad_secret',
+  'bad_body_signature',
+] as const;
+export type RejectReason = (typeof REJECT_REASONS)[number];
 
 export type VerifyOutcome = { ok: true; by: 'jwt' | 'secret' } | { ok: false; reason: RejectReason };
 
