@@ -3,8 +3,9 @@
 // failed and received for real (the emulator's receipts, faults and inbound messages), a phone
 // that logs out. The browser talks to the real service (database, Redis, workers), which talks
 // to the emulator over HTTP: nothing of ours is mocked.
+import { sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
-import type { Locator } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import {
   booking,
   bookingAdvisor,
@@ -53,6 +54,14 @@ const percent = (rate: number) =>
 const seconds = (value: number) =>
   `${new Intl.NumberFormat('es-ES', { maximumFractionDigits: 0 }).format(value)} s`;
 const textOf = async (locator: Locator) => (await locator.textContent())?.trim();
+
+/** The connection strip's coloured segments, left to right (x and width in % of the period). */
+const stripOf = (page: Page) =>
+  page
+    .locator('.conn-strip rect[data-status]')
+    .evaluateAll((rects) =>
+      rects.map((r) => ({ status: r.getAttribute('data-status'), x: Number(r.getAttribute('x')) })),
+    );
 
 describe.each(DEVICES)('screens with real data on a $device', ({ device, viewport, isMobile }) => {
   it('appointments: timeline per appointment, send now and a personal follow-up', async () => {
@@ -296,6 +305,46 @@ describe.each(DEVICES)('screens with real data on a $device', ({ device, viewpor
       { what: 'a bar pair for each of the 7 days', timeoutMs: 5_000 },
     );
     await expect(textOf(bars.last().locator('title'))).resolves.toMatch(/Recibidos: 1$/);
+
+    // The connection strip is coloured from the period's start with the state recorded before
+    // it. Ana's linking moves to 20 days ago and her phone drops 2 days ago: the last 7 days
+    // begin connected. Their strip used to be grey ("unknown") up to the drop.
+    const db = suite.web.service.database.db;
+    await db.execute(
+      sql`update connection_event set at = at - interval '20 days' where advisor_id = ${ana.userId}`,
+    );
+    await db.execute(sql`
+      insert into connection_event (advisor_id, status, reason, at)
+      values (${ana.userId}, 'disconnected', 'connection_lost', now() - interval '2 days')`);
+    // 30 days: nothing was recorded before the linking, so the strip is grey up to it.
+    await page.reload();
+    const strip = await waitFor(
+      () => stripOf(page),
+      (s) => s.at(-1)?.status === 'disconnected',
+      { what: 'the 30-day strip with the drop', timeoutMs: 5_000 },
+    );
+    // The linking, about 20 days into the 30: grey before it.
+    expect(strip[0]!.x).toBeGreaterThan(20);
+    const lastSevenDays = page.waitForResponse((r) => {
+      if (!r.url().includes('/api/whatsapp/metrics?')) return false;
+      const q = new URL(r.url()).searchParams;
+      return Date.parse(q.get('until')!) - Date.parse(q.get('since')!) < 10 * 86_400_000;
+    });
+    await page.getByRole('button', { name: '7 días' }).click();
+    await lastSevenDays;
+    const week = await waitFor(
+      () => stripOf(page),
+      (s) => s.length === 2,
+      { what: 'the 7-day strip: connected, then the drop', timeoutMs: 5_000 },
+    ).catch(() => stripOf(page));
+    expect(week.map((s) => s.status)).toEqual(['connected', 'disconnected']);
+    expect(week[0]!.x).toBe(0);
+    expect(week[1]!.x).toBeGreaterThan(50);
+    // Listed newest first: the drop, then the change before the period that it began in.
+    const listed = page.locator('.conn-list li');
+    await expect(textOf(listed.first())).resolves.toMatch(/^Desconectado/);
+    await expect(textOf(listed.last())).resolves.toMatch(/^Conectado/);
+    await screenshot(page, `analytics-connection-before-period-${device}`);
     expect(pageErrors).toEqual([]);
     await context.close();
   });

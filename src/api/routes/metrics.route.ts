@@ -3,7 +3,11 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { ensureConfig, listConnectionEvents } from '../../db/repositories/whatsapp-config.repository.js';
+import {
+  ensureConfig,
+  lastConnectionEventBefore,
+  listConnectionEvents,
+} from '../../db/repositories/whatsapp-config.repository.js';
 import { AppError } from '../../domain/app-error.js';
 import { readSettings } from '../../domain/instances/advisor-settings.js';
 import { computeMetrics, type MetricsRange } from '../../domain/metrics/compute-metrics.js';
@@ -42,11 +46,14 @@ export function metricsRoutes(app: FastifyInstance, deps: AppDeps): void {
       const range = rangeOf(request.query);
       // Days are the advisor's own: a message at 00:30 in Madrid belongs to that date, not UTC's.
       const { timezone } = readSettings((await ensureConfig(db, advisorId)).settings, deps.ctx.bounds);
-      const [metrics, history] = await Promise.all([
+      // The changes inside the range say nothing of the time before the first of them: the state
+      // the range began in is the last change before it (the dashboard colours its strip from it).
+      const [metrics, history, atStart] = await Promise.all([
         computeMetrics(db, advisorId, range, timezone),
         listConnectionEvents(db, advisorId, range.since, range.until),
+        lastConnectionEventBefore(db, advisorId, range.since),
       ]);
-      return { ...metrics, connectionHistory: history };
+      return { ...metrics, connectionHistory: history, connectionAtStart: atStart };
     },
   );
 

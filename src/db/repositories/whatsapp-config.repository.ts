@@ -1,7 +1,7 @@
 // whatsapp_config rows. Every function takes the advisor id first (STYLE.md, tenancy), except the
 // two lookups that establish the tenant from outside input (webhooks name an instance; the
 // public page names a slug) and the system-wide health check scan.
-import { and, eq, isNull, sql } from 'drizzle-orm';
+import { and, desc, eq, isNull, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../client.js';
 import { preparedOnce } from '../prepared.js';
 import { connectionEvent, user, whatsappConfig } from '../schema/index.js';
@@ -190,6 +190,21 @@ export async function listConnectionEvents(db: DbOrTx, advisorId: string, since:
       ),
     )
     .orderBy(connectionEvent.at);
+}
+
+/**
+ * The advisor's last connection change before `before`: the state a range starting there began
+ * in, or null when nothing was recorded yet. One step back along connection_event_advisor_at_idx;
+ * of two changes at the same instant the later written (higher id) is the state that held.
+ */
+export async function lastConnectionEventBefore(db: DbOrTx, advisorId: string, before: Date) {
+  const [row] = await db
+    .select({ status: connectionEvent.status, reason: connectionEvent.reason, at: connectionEvent.at })
+    .from(connectionEvent)
+    .where(and(eq(connectionEvent.advisorId, advisorId), sql`${connectionEvent.at} < ${before}`))
+    .orderBy(desc(connectionEvent.at), desc(connectionEvent.id))
+    .limit(1);
+  return row ?? null;
 }
 
 /**

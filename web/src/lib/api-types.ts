@@ -216,6 +216,8 @@ export interface Metrics {
     inbound: number;
   }[];
   connectionHistory?: { status: ConnectionStatus; at: string }[];
+  /** The last change before the range (its state at `since`); null when none was recorded. */
+  connectionAtStart?: { status: ConnectionStatus; at: string } | null;
   /** Visits to the public button's counting redirect in the period. */
   ctaClicks: number;
 }

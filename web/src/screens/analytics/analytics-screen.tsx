@@ -159,8 +159,13 @@ export function AnalyticsScreen() {
 
           <section className="card" aria-labelledby="conn-title">
             <h2 id="conn-title">{t('stats.connection')}</h2>
-            {m.connectionHistory?.length ? (
-              <ConnectionTimeline history={m.connectionHistory} since={range.since} until={range.until} />
+            {m.connectionHistory?.length || m.connectionAtStart ? (
+              <ConnectionTimeline
+                history={m.connectionHistory ?? []}
+                atStart={m.connectionAtStart ?? null}
+                since={range.since}
+                until={range.until}
+              />
             ) : (
               <p className="muted">{t('stats.noConnectionHistory')}</p>
             )}

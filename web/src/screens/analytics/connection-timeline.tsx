@@ -1,5 +1,7 @@
 // The connection's history over the period as one coloured strip (connected or not), with the
-// changes listed underneath for screen readers and for the exact times.
+// changes listed underneath for screen readers and for the exact times. The strip starts with the
+// state of the last change before the period (`atStart`); it is grey ("unknown") only up to the
+// first change when none was recorded before.
 import { useI18n } from '../../i18n/i18n-context';
 import type { ConnectionStatus } from '../../lib/api-types';
 import { useDates } from '../../lib/advisor-zone';
@@ -12,12 +14,16 @@ const COLOR: Record<ConnectionStatus, string> = {
   not_configured: 'var(--line-strong)',
 };
 
+type Change = { status: ConnectionStatus; at: string };
+
 export function ConnectionTimeline({
   history,
+  atStart,
   since,
   until,
 }: {
-  history: { status: ConnectionStatus; at: string }[];
+  history: Change[];
+  atStart: Change | null;
   since: string;
   until: string;
 }) {
@@ -26,7 +32,9 @@ export function ConnectionTimeline({
   const start = new Date(since).getTime();
   const end = new Date(until).getTime();
   const span = Math.max(1, end - start);
-  const sorted = [...history].sort((a, b) => a.at.localeCompare(b.at));
+  // The change before the period holds from its start (its segment is clipped to `since`), and it
+  // is listed with its own time, so a screen reader hears the state the period began in too.
+  const sorted = [...(atStart ? [atStart] : []), ...[...history].sort((a, b) => a.at.localeCompare(b.at))];
   const segments = sorted.map((h, i) => {
     const from = Math.max(start, new Date(h.at).getTime());
     const to = Math.min(end, new Date(sorted[i + 1]?.at ?? until).getTime());
@@ -37,7 +45,7 @@ export function ConnectionTimeline({
       <svg viewBox="0 0 100 10" preserveAspectRatio="none" className="conn-strip" aria-hidden="true">
         <rect x="0" y="0" width="100" height="10" fill="var(--surface-sunk)" />
         {segments.map((s, i) => (
-          <rect key={i} x={s.x} y="0" width={s.w} height="10" fill={COLOR[s.status]} />
+          <rect key={i} x={s.x} y="0" width={s.w} height="10" fill={COLOR[s.status]} data-status={s.status} />
         ))}
       </svg>
       <div className="conn-scale" aria-hidden="true">
