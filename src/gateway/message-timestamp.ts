@@ -24,3 +24,25 @@ function toSeconds(value: unknown): number | null {
   }
   return null;
 }
+
+/**
+ * A date from the gateway as the service may trust it: never after the moment its webhook reached
+ * us (`receivedAt`), since nothing is sent or edited after it arrives. A gateway or phone clock
+ * ahead, or a malformed producer, would otherwise date a STOP next year: every later START would
+ * count as older, and the message would stay the newest of its chat.
+ *
+ * The bound is the receipt truncated to the date's grain: the second for `messageTimestamp`, the
+ * millisecond for an edit's `timestampMs`. A message dated truthfully is dated at most its
+ * receipt's second (its date is its send time truncated), so it is never moved, and one brought
+ * back keeps WhatsApp's grain, which the same-second rule of the opt keywords reads (two written
+ * in one second are ordered by arrival).
+ *
+ * No tolerance for skew is added: any margin is a window in which a bogus date outranks what the
+ * client writes next (a START inside it would be ignored), while a clock only a little ahead
+ * costs nothing here: its messages are ordered by arrival, as they came. The date as sent stays
+ * in the stored webhook payload.
+ */
+export function notAfterReceipt(date: Date, receivedAt: Date, grainMs: 1 | 1000): Date {
+  const bound = Math.floor(receivedAt.getTime() / grainMs) * grainMs;
+  return date.getTime() > bound ? new Date(bound) : date;
+}

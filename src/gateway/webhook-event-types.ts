@@ -86,6 +86,7 @@ export interface MessageEvent {
   fileName: string | null;
   /** The Evolution id of the message this one replies to (WhatsApp's quote), if it quotes one. */
   quotedMessageId: string | null;
+  /** WhatsApp's send time (`messageTimestamp`, to the second), never after the webhook's receipt. */
   timestamp: Date;
 }
 
@@ -105,7 +106,10 @@ export interface MessageEditEvent {
   /** The new text of a text message, or the new caption of a media message. */
   text: string | null;
   caption: string | null;
-  /** When the author edited it (WhatsApp's time when the event has one, else when it arrived). */
+  /**
+   * When the author edited it (WhatsApp's time when the event has one and it is not after the
+   * event's receipt, else when it arrived).
+   */
   editedAt: Date;
 }
 

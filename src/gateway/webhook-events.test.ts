@@ -34,8 +34,8 @@ function only(events: WebhookEvent[]): WebhookEvent {
   return events[0] as WebhookEvent;
 }
 
-function onlyMessage(body: unknown): MessageEvent {
-  const event = only(parseWebhook(body).events);
+function onlyMessage(body: unknown, options: { receivedAt?: Date } = {}): MessageEvent {
+  const event = only(parseWebhook(body, options).events);
   expect(event.type).toBe('message');
   return event as MessageEvent;
 }
@@ -396,8 +396,10 @@ describe('MESSAGES_UPSERT', () => {
 
   it('reads a Long whose low half has the sign bit set', () => {
     // 2^31 + 5 seconds: low is negative when read as signed 32-bit.
+    // 2038: received later than that, or it would be read as its receipt.
     const event = onlyMessage(
       envelope('messages.upsert', upsertData({ messageTimestamp: { low: -2147483643, high: 0 } })),
+      { receivedAt: new Date('2040-01-01T00:00:00Z') },
     );
     expect(event.timestamp.getTime()).toBe((2 ** 31 + 5) * 1000);
   });
@@ -407,6 +409,24 @@ describe('MESSAGES_UPSERT', () => {
     const body = envelope('messages.upsert', upsertData({ messageTimestamp: undefined }));
     const event = only(parseWebhook(body, { receivedAt }).events);
     expect(event).toMatchObject({ timestamp: receivedAt });
+  });
+
+  it('reads a date after the receipt as the receipt, to the second', () => {
+    // Nothing is sent after it reached us: a clock ahead must not date a STOP next year.
+    const receivedAt = new Date('2026-01-01T10:00:00.750Z');
+    const ahead = envelope('messages.upsert', upsertData({ messageTimestamp: 1798761600 + 365 * 86400 }));
+    expect(only(parseWebhook(ahead, { receivedAt }).events)).toMatchObject({
+      timestamp: new Date('2026-01-01T10:00:00Z'),
+    });
+    // A date up to the receipt's own second is WhatsApp's, kept as it is.
+    const sameSecond = envelope('messages.upsert', upsertData({ messageTimestamp: 1767261600 }));
+    expect(only(parseWebhook(sameSecond, { receivedAt }).events)).toMatchObject({
+      timestamp: new Date('2026-01-01T10:00:00Z'),
+    });
+    const earlier = envelope('messages.upsert', upsertData({ messageTimestamp: 1767261000 }));
+    expect(only(parseWebhook(earlier, { receivedAt }).events)).toMatchObject({
+      timestamp: new Date(1767261000 * 1000),
+    });
   });
 
   it('reads array data as several messages', () => {
@@ -578,6 +598,21 @@ describe('MESSAGES_EDITED (the raw protocolMessage)', () => {
     expect(only(parseWebhook(envelope('messages.edited', extended)).events)).toMatchObject({
       type: 'message_edit',
       text: 'ver https://x.y',
+    });
+  });
+
+  it('reads an edit or a revoke dated after the receipt as made at the receipt', () => {
+    const receivedAt = new Date('2025-12-03T10:00:00.123Z');
+    const future = String(receivedAt.getTime() + 365 * 86_400_000);
+    const edit = { key, type: 'MESSAGE_EDIT', editedMessage: { conversation: 'STOP' }, timestampMs: future };
+    expect(only(parseWebhook(envelope('messages.edited', edit), { receivedAt }).events)).toMatchObject({
+      type: 'message_edit',
+      editedAt: receivedAt,
+    });
+    const revoke = { key, type: 'REVOKE', timestampMs: future };
+    expect(only(parseWebhook(envelope('messages.edited', revoke), { receivedAt }).events)).toMatchObject({
+      type: 'message_delete',
+      deletedAt: receivedAt,
     });
   });
 

@@ -8,7 +8,7 @@ import {
   readQuotedMessageId,
 } from './message-content.js';
 import { mapEvolutionStatus } from './message-status.js';
-import { parseMessageTimestamp } from './message-timestamp.js';
+import { notAfterReceipt, parseMessageTimestamp } from './message-timestamp.js';
 import type { GatewayDateTime, ParsedWebhook, WebhookEvent } from './webhook-event-types.js';
 import {
   connectionUpdateSchema,
@@ -24,7 +24,10 @@ import {
 export interface ParseWebhookOptions {
   /** The byEvents path suffix (`messages-upsert`), when the request came to `/webhook/:event`. */
   pathEvent?: string | undefined;
-  /** When the request arrived: the timestamp of a message that carries none. */
+  /**
+   * When the request arrived: the timestamp of a message that carries none, and the latest a
+   * message, edit or deletion may be dated (notAfterReceipt).
+   */
   receivedAt?: Date;
 }
 
@@ -206,7 +209,8 @@ function readProtocolNotice(item: unknown, instance: string, event: string, rece
   const notice = readData(protocolMessageSchema, item, event);
   const ignored: WebhookEvent = { type: 'ignored', instance, event, notAMessage: 'protocol' };
   if (!notice.key) return ignored;
-  const at = parseMessageTimestamp(notice.timestampMs) ?? receivedAt;
+  const stamped = parseMessageTimestamp(notice.timestampMs);
+  const at = stamped ? notAfterReceipt(stamped, receivedAt, 1) : receivedAt;
   const type = notice.type ?? null;
   if (type !== null && REVOKE.has(type)) {
     return {
@@ -256,6 +260,12 @@ function readMessage(
     pushName: fromMe ? null : (stored.pushName ?? null),
     ...readMessageContent(stored.message),
     quotedMessageId: readQuotedMessageId(stored.contextInfo, stored.message),
-    timestamp: parseMessageTimestamp(stored.messageTimestamp) ?? receivedAt,
+    timestamp: sentAtOf(stored.messageTimestamp, receivedAt),
   };
+}
+
+/** WhatsApp's date of a message, never after its receipt (notAfterReceipt); the receipt if none. */
+function sentAtOf(messageTimestamp: unknown, receivedAt: Date): Date {
+  const stamped = parseMessageTimestamp(messageTimestamp);
+  return stamped ? notAfterReceipt(stamped, receivedAt, 1000) : receivedAt;
 }

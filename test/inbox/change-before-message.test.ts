@@ -76,7 +76,8 @@ describe('a change that arrives before its message', () => {
 
   it('an edit still changes the words, and only the newest edit stands', async () => {
     const id = `EARLYEDIT${Date.now()}`;
-    const t = Date.now();
+    // Made over the last few seconds: an edit dated after its webhook arrived is read as made then.
+    const t = Date.now() - 10_000;
     await post(ana, 'messages.edited', editNotice(ana, id, 'el miércoles', t + 2_000));
     await post(ana, 'messages.edited', editNotice(ana, id, 'el martes (primera corrección)', t + 1_000));
     await webhookApplied(service.database.db, ana.userId, 'MESSAGES_EDITED', { containing: id, atLeast: 2 });

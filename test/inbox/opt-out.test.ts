@@ -191,7 +191,9 @@ describe('opt-out keywords', () => {
   });
 
   it('orders STOP and START by when the client wrote them, not by when the webhooks arrived', async () => {
-    const t = Math.floor(Date.now() / 1000);
+    // Written a minute ago: a date after the webhook's arrival is read as its arrival
+    // (future-dated-messages.test.ts).
+    const t = Math.floor(Date.now() / 1000) - 60;
     const post = (text: string, ts: number, id: string) =>
       postWebhook(
         service,
@@ -232,7 +234,8 @@ describe('the live inbound event', () => {
         (e) => e !== undefined,
         { what: `the inbound event of ${id}` },
       ).then((e) => e!.data);
-    const t = Math.floor(Date.now() / 1000);
+    // Written over the last minute, none dated after it arrived.
+    const t = Math.floor(Date.now() / 1000) - 60;
     const post = async (text: string, ts: number, id: string) => {
       const res = await postWebhook(
         service,
