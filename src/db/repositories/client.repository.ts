@@ -25,6 +25,20 @@ export async function findClient(db: DbOrTx, advisorId: string, phone: string): 
   return row ?? null;
 }
 
+/**
+ * The client's row, locked until the transaction ends: a consent change read from a message's edit
+ * sees any keyword another transaction applies meanwhile (an arriving message holds the same lock,
+ * taken by its upsert), so one change is audited once.
+ */
+export async function lockClient(db: DbOrTx, advisorId: string, phone: string): Promise<ClientRow | null> {
+  const [row] = await db
+    .select()
+    .from(whatsappClient)
+    .where(and(eq(whatsappClient.advisorId, advisorId), eq(whatsappClient.phone, phone)))
+    .for('update');
+  return row ?? null;
+}
+
 export async function isOptedOut(db: DbOrTx, advisorId: string, phone: string): Promise<boolean> {
   return (await findClient(db, advisorId, phone))?.optedOut ?? false;
 }

@@ -3,7 +3,7 @@
 // messages. Both writes are conditional: a deleted message takes no edit, and an edit older than
 // the one already applied (events arrive unordered, sometimes twice) changes nothing. A change
 // that arrives before its message is parked (pending_message_change) until the message is stored.
-import { and, eq, isNull, lt, or, sql } from 'drizzle-orm';
+import { and, eq, isNotNull, isNull, lt, or, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../client.js';
 import { pendingMessageChange, whatsappMessage } from '../schema/index.js';
 import { parkedForStoredMessages, type ParkedForStored } from './parked-for-stored.js';
@@ -62,6 +62,33 @@ export async function deleteMessageContent(
     .set({ text: null, caption: null, fileName: null, deletedAt: at, updatedAt: new Date() })
     .where(and(eq(m.advisorId, advisorId), eq(m.evolutionMessageId, evolutionMessageId), isNull(m.deletedAt)))
     .returning();
+  return row ?? null;
+}
+
+/**
+ * The client's text message with this Evolution id, deleted or not: the only message whose edit is
+ * read for an opt-out word. Null for the advisor's own messages, media (a caption is no keyword, as
+ * on arrival), group messages and hidden numbers (no phone).
+ */
+export async function findClientTextMessage(
+  db: DbOrTx,
+  advisorId: string,
+  evolutionMessageId: string,
+): Promise<MessageRow | null> {
+  const m = whatsappMessage;
+  const [row] = await db
+    .select()
+    .from(m)
+    .where(
+      and(
+        eq(m.advisorId, advisorId),
+        eq(m.evolutionMessageId, evolutionMessageId),
+        eq(m.direction, 'inbound'),
+        eq(m.type, 'text'),
+        isNotNull(m.phone),
+      ),
+    )
+    .limit(1);
   return row ?? null;
 }
 

@@ -188,11 +188,14 @@ export async function receiveInboundMessage(
     caption: message.caption,
   });
   // An edit or deletion of this message that came before it: applied now that it is stored.
-  const current = await applyParkedChanges(ctx, message);
+  // An edit into STOP among them opts the client out (edit-keywords.ts): made after the message, it
+  // is the latest word on consent.
+  const { row: current, optedOut: optedOutByEdit } = await applyParkedChanges(ctx, message);
   // The client's consent as this message left it, when it changed it: the dashboard's badge reads
   // it here instead of guessing from the words (a STOP older than the client's START changes
   // nothing, and only the server knows the order).
-  const optedOut = outcome.optChange ? { clientOptedOut: outcome.optChange === 'opt_out' } : {};
+  const optChange = optedOutByEdit ? 'opt_out' : outcome.optChange;
+  const optedOut = optChange ? { clientOptedOut: optChange === 'opt_out' } : {};
   await ctx.events.publish(advisorId, {
     type: 'inbound',
     data: { ...messageView(current), ...optedOut } as never,
@@ -203,5 +206,5 @@ export async function receiveInboundMessage(
       data: appointmentEventData(outcome.appointment),
     });
   }
-  return { ...outcome, message: current };
+  return { ...outcome, message: current, optChange };
 }

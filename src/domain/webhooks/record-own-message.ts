@@ -68,6 +68,6 @@ export async function recordPhoneMessage(
     await applyParkedReceiptsOfStored(ctx, advisorId, event.evolutionMessageId);
     return applyParkedChangesOfStored(ctx, advisorId, event.evolutionMessageId);
   }
-  const current = await applyParkedChanges(ctx, await applyParkedReceipts(ctx, row));
+  const { row: current } = await applyParkedChanges(ctx, await applyParkedReceipts(ctx, row));
   await ctx.events.publish(advisorId, { type: 'message', data: messageView(current) as never });
 }

@@ -72,7 +72,8 @@ export type MessageStatus =
   | 'cancelled';
 /**
  * A client's message as the live `inbound` event carries it: with `clientOptedOut` when the
- * message changed the client's consent (STOP, START…), as the server decided it.
+ * message changed the client's consent (STOP, START…), as the server decided it. The `message`
+ * event of a client's edit into STOP carries it too (`clientOptedOut: true`).
  */
 export type InboundEvent = Message & { clientOptedOut?: boolean };
 

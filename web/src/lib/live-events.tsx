@@ -6,12 +6,13 @@
 // before the stream opened (a page load, where both start together) or while it was down reads
 // again each time it opens (useLiveResync). Only `status` needs none: every stream starts with it.
 import { createContext, useContext, useEffect, useRef, useState, type ReactNode } from 'react';
-import type { Appointment, ConversationReadEvent, InboundEvent, Message, StatusEvent } from './api-types';
+import type { Appointment, ConversationReadEvent, InboundEvent, StatusEvent } from './api-types';
 import { SESSION_LOST } from './api-client';
 
 export interface LiveEventMap {
   status: StatusEvent;
-  message: Message;
+  /** `clientOptedOut` only when a client's edit into STOP opted them out. */
+  message: InboundEvent;
   inbound: InboundEvent;
   conversation_read: ConversationReadEvent;
   /** Booked, rescheduled, cancelled (the appointment without its messages) or answered by the client. */

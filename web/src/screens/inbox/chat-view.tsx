@@ -62,7 +62,11 @@ export function ChatView({ phone, conversation, onChange }: ChatViewProps) {
       upsertLive(items, m, { matches: () => true, complete: !list.hasMore, time: exchangedAt }),
     );
   };
-  useLiveEvent('message', upsert);
+  useLiveEvent('message', (m) => {
+    upsert(m);
+    // A client's edit into STOP opted them out.
+    if (m.phone === phone && m.clientOptedOut !== undefined) setOptedOut(m.clientOptedOut);
+  });
   useLiveEvent('inbound', (m) => {
     if (m.phone !== phone) return;
     upsert(m);

@@ -63,6 +63,11 @@ export function InboxScreen({ phone }: { phone: string | null }) {
   };
   useLiveEvent('inbound', (m) => bump(m, true));
   useLiveEvent('message', (m) => {
+    // A client's edit into STOP opted them out: the badge follows, the conversation keeps its place.
+    const change = m.clientOptedOut;
+    if (change !== undefined && list.items.some((c) => c.phone === m.phone)) {
+      list.setItems((items) => items.map((c) => (c.phone === m.phone ? { ...c, optedOut: change } : c)));
+    }
     // A change to the message a conversation shows (an edit or a deletion made in WhatsApp, a
     // receipt): the conversation keeps its place and shows the message as it is now. A deleted
     // message's words must not stay on screen.
