@@ -41,8 +41,28 @@ export class BullMqMessageQueue implements MessageQueue {
     return withRedisDeadline(this.add(message));
   }
 
-  requeue(message: QueuedMessageRef): Promise<void> {
+  async requeue(message: QueuedMessageRef): Promise<void> {
+    // A retry is a new send: the sweeper's restores of the failed one no longer count against it.
+    await withRedisDeadline(this.connection.del(this.restoresKey(message.id)));
     return this.addAfterPrevious(message);
+  }
+
+  /**
+   * Counts one more restore of this message's job by the sweeper and answers how many it has had
+   * with less than `memoryMs` between one and the next. Kept in Redis on purpose: the loss of
+   * Redis's data, the reason restores exist, also forgets the count, so every message it took
+   * starts again from zero.
+   */
+  async countRestore(messageId: string, memoryMs: number): Promise<number> {
+    const key = this.restoresKey(messageId);
+    const replies = await withRedisDeadline(this.connection.multi().incr(key).pexpire(key, memoryMs).exec());
+    const [error, count] = replies?.[0] ?? [new Error('no reply to the restore count'), null];
+    if (error) throw error;
+    return Number(count);
+  }
+
+  private restoresKey(messageId: string): string {
+    return `${this.prefix}:send-restores:${messageId}`;
   }
 
   /**

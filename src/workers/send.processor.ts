@@ -2,7 +2,8 @@
 // for a reconnection, a resume or a rate-limit / pacing slot, or being held by quiet hours, delays
 // the job without spending an attempt; transient gateway errors are retried with backoff and
 // jitter until the attempts run out. With pacing on, failed attempts feed the burst detector that
-// pauses the advisor.
+// pauses the advisor. Any other error is retried the same way; on the last attempt an outage holds
+// the job and anything else fails the message `internal_error` (send-last-attempt.ts).
 import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
 import { markFinished, noteWhyQueued } from '../db/repositories/message.repository.js';
 import type { DomainContext } from '../domain/context.js';
@@ -15,6 +16,7 @@ import {
   type DeliveryHooks,
   type DeliveryOutcome,
 } from '../domain/messages/deliver-message.js';
+import { failOnInternalError, INTERNAL_ERROR } from '../domain/messages/fail-on-internal-error.js';
 import { messageView } from '../domain/messages/message-view.js';
 import { isTimeCritical } from '../domain/messages/time-critical.js';
 import {
@@ -28,6 +30,7 @@ import type { FairPriority } from '../jobs/fair-priority.js';
 import type { SendPacer } from '../jobs/send-pacer.js';
 import type { RateLimit, SendRateLimiter } from '../jobs/send-rate-limiter.js';
 import { rateLimitDelays, sendLatency, sendsTotal } from '../observability/prometheus.js';
+import { lastAttemptEnd } from './send-last-attempt.js';
 
 export interface SendProcessorDeps {
   ctx: DomainContext;
@@ -52,19 +55,59 @@ export function createSendProcessor(deps: SendProcessorDeps) {
     try {
       return await attempt(job, token);
     } catch (err) {
-      // A job ending here by an error on its last attempt (the database away for the whole
-      // backoff, an internal error) still holds its place in the advisor's fairness count, and
-      // every later send renews that count's TTL: the place was never given back, and each such
-      // failure pushed the advisor's next sends further behind everyone else's. The endings that
-      // give it back themselves throw UnrecoverableError; a DelayedError is no ending.
+      // The endings that give the job's place back themselves throw UnrecoverableError; a
+      // DelayedError is no ending. Before the last attempt BullMQ retries with the backoff.
       const last = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
-      if (last && !(err instanceof DelayedError) && !(err instanceof UnrecoverableError)) {
-        const parsed = sendJobSchema.safeParse(job.data);
-        if (parsed.success) await releaseFair(deps, parsed.data);
-      }
-      throw err;
+      if (!last || err instanceof DelayedError || err instanceof UnrecoverableError) throw err;
+      const parsed = sendJobSchema.safeParse(job.data);
+      if (!parsed.success) throw err;
+      return endLastAttempt(deps, job, token, parsed.data, err);
     }
   };
+}
+
+/**
+ * The last attempt threw something the attempt did not steer (send-last-attempt.ts says what
+ * becomes of it). A job ending here still held its place in the advisor's fairness count, and
+ * every later send renews that count's TTL: never given back, each such failure pushed the
+ * advisor's next sends further behind everyone else's.
+ */
+async function endLastAttempt(
+  deps: SendProcessorDeps,
+  job: Job<SendJob>,
+  token: string | undefined,
+  data: SendJob,
+  err: unknown,
+): Promise<never> {
+  const end = lastAttemptEnd(err);
+  if (end === 'hold') {
+    // Looks again after the last backoff, spending no attempt; the job keeps its place. Without
+    // Redis to delay it, it ends, and the sweeper restores it once the outage is over.
+    const held = await job.moveToDelayed(Date.now() + recordRetryMs(deps, job), token).then(
+      () => true,
+      () => false,
+    );
+    if (held) throw new DelayedError();
+  }
+  if (end === 'fail') {
+    const attempts = job.opts.attempts ?? 1;
+    const what = `Could not be processed after ${attempts} attempt${attempts === 1 ? '' : 's'}`;
+    // Not written (the database went away meanwhile), the message still waits: the job ends and
+    // the sweeper gives it a new one, whose last attempt tries again.
+    const ended = await failOnInternalError(deps.ctx, data.advisorId, data.messageId, what, err).then(
+      (row) => {
+        if (row) sendsTotal.inc({ outcome: 'failed', code: INTERNAL_ERROR });
+        return true;
+      },
+      () => false,
+    );
+    if (ended) {
+      await releaseFair(deps, data);
+      throw new UnrecoverableError((err as Error)?.message ?? String(err));
+    }
+  }
+  await releaseFair(deps, data);
+  throw err;
 }
 
 function createAttempt(deps: SendProcessorDeps) {

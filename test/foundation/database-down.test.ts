@@ -4,10 +4,6 @@
 // port, and a Unix socket as a same-host deployment uses (closed, the socket file is gone and
 // connecting fails with ENOENT rather than ECONNREFUSED). Embedded PGlite has no port, so it is
 // closed under the running service instead.
-import { mkdtempSync, rmSync } from 'node:fs';
-import net from 'node:net';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/api/build-app.js';
@@ -17,70 +13,8 @@ import { createLogger } from '../../src/logger.js';
 import { createRuntime, type Runtime } from '../../src/runtime.js';
 import { createTestDatabase } from '../support/database.js';
 import { HttpClient, signUpAdvisor } from '../support/http.js';
+import { startRelay, type Relay, type Transport } from '../support/pg-relay.js';
 import { deletePrefix, freePort, testEnv } from '../support/service.js';
-
-/** A relay to PostgreSQL that can be cut (the listener stops, every relayed socket drops) and restored. */
-interface Relay {
-  /** The database URL that goes through the relay. */
-  url: string;
-  cut(): Promise<void>;
-  restore(): Promise<void>;
-  close(): void;
-}
-
-type Transport = 'tcp' | 'unix socket';
-
-async function startRelay(target: URL, transport: Transport): Promise<Relay> {
-  const sockets = new Set<net.Socket>();
-  const server = net.createServer((client) => {
-    const upstream = net.connect(Number(target.port || 5432), target.hostname);
-    for (const s of [client, upstream]) {
-      sockets.add(s);
-      s.on('error', () => undefined);
-      s.on('close', () => sockets.delete(s));
-    }
-    client.pipe(upstream).pipe(client);
-  });
-  const relayed = new URL(target);
-  let dir: string | null = null;
-  let listen: (done: () => void) => void;
-  if (transport === 'unix socket') {
-    // node-postgres connects to <host>/.s.PGSQL.<port>, as libpq does.
-    dir = mkdtempSync(path.join(tmpdir(), 'ww-pg-'));
-    const socketPath = path.join(dir, '.s.PGSQL.5432');
-    listen = (done) => server.listen(socketPath, done);
-  } else {
-    // Port 0 the first time; the same port again when restored.
-    let port = 0;
-    listen = (done) =>
-      server.listen(port, '127.0.0.1', () => {
-        port = (server.address() as net.AddressInfo).port;
-        done();
-      });
-  }
-  await new Promise<void>((resolve) => listen(resolve));
-  if (dir) {
-    relayed.hostname = 'localhost';
-    relayed.port = '';
-    relayed.searchParams.set('host', dir);
-  } else {
-    relayed.hostname = '127.0.0.1';
-    relayed.port = String((server.address() as net.AddressInfo).port);
-  }
-  return {
-    url: relayed.toString(),
-    cut: async () => {
-      const closed = new Promise((resolve) => server.close(resolve));
-      for (const s of sockets) s.destroy();
-      await closed;
-    },
-    restore: () => new Promise<void>((resolve) => listen(resolve)),
-    close: () => {
-      server.close();
-      if (dir) rmSync(dir, { recursive: true, force: true });
-    },
-  };
-}
 
 const testDatabase = await createTestDatabase();
 const transports: Transport[] = testDatabase.location.kind === 'postgres' ? ['tcp', 'unix socket'] : [];

@@ -29,6 +29,8 @@ export interface TestServiceOptions {
   emulator?: RuntimeOverrides['emulator'];
   /** The service's logger (a test that reads the log lines); by default one at LOG_LEVEL. */
   logger?: Logger;
+  /** The service's database (one reached through a relay the test cuts); by default a fresh one. */
+  database?: TestDatabase;
 }
 
 /** Environment for a test service: secrets fixed, a private Redis prefix, everything else default. */
@@ -51,7 +53,7 @@ export function testEnv(extra: Record<string, string> = {}): Record<string, stri
 }
 
 export async function startTestService(options: TestServiceOptions = {}): Promise<TestService> {
-  const database = await createTestDatabase();
+  const database = options.database ?? (await createTestDatabase());
   const env = testEnv(options.env);
   // The public URL must be known before listening (the webhook URL is registered with it), so
   // take a free port first.

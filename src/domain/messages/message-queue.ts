@@ -14,7 +14,8 @@ export interface MessageQueue {
   /**
    * Enqueues a message that had a job before (a retry of a failed one). The job that failed it may
    * still be finishing, and while it is there a new job with the same id would be dropped as a
-   * duplicate: this waits, briefly, for it to leave.
+   * duplicate: this waits, briefly, for it to leave. A new send: the sweeper's restores of the
+   * message's earlier jobs no longer count (sweeper.ts, MAX_RESTORES).
    */
   requeue(message: QueuedMessageRef): Promise<void>;
   /** Drops a pending job (cancellations); the worker re-checks the row anyway. */
