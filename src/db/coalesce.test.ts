@@ -76,7 +76,8 @@ describe('coalesce', () => {
     const call = coalesce(
       async (inputs: number[]) => {
         runs.push(inputs);
-        if (inputs.includes(13)) throw new Error('duplicate key');
+        if (inputs.includes(13))
+          throw Object.assign(new Error('duplicate key'), { code: '23505', severity: 'ERROR' });
         return inputs.map((n) => n + 1);
       },
       { maxInFlight: 1, maxBatch: 10, aloneOnFailure: true },
@@ -89,5 +90,22 @@ describe('coalesce', () => {
       'failed',
       15,
     ]);
+  });
+
+  it('with aloneOnFailure, does not run the calls again one by one when the database itself failed', async () => {
+    const runs: number[][] = [];
+    const call = coalesce(
+      async (inputs: number[]) => {
+        runs.push(inputs);
+        if (inputs.length > 1)
+          throw Object.assign(new Error('terminating connection'), { code: '57P01', severity: 'FATAL' });
+        return inputs.map((n) => n + 1);
+      },
+      { maxInFlight: 1, maxBatch: 10, aloneOnFailure: true },
+    );
+    const outcomes = await Promise.allSettled([1, 12, 13, 14].map((n) => call(n)));
+    // The shared run's calls fail with it: running each alone would only wait out the outage N times.
+    expect(runs).toEqual([[1], [12, 13, 14]]);
+    expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'rejected', 'rejected', 'rejected']);
   });
 });

@@ -8,6 +8,7 @@
 // alone, with no added delay, and a busy one batches as much as it has to.
 import type { DbOrTx } from './client.js';
 import { preparedOnce } from './prepared.js';
+import { failedOnItsRows } from './statement-failure.js';
 
 export interface CoalesceOptions {
   /** Statements of this kind running at once (each holds a pooled connection while it runs). */
@@ -15,9 +16,11 @@ export interface CoalesceOptions {
   /** The most calls one statement serves. */
   maxBatch: number;
   /**
-   * For writes: when a shared statement fails, run each of its calls again on its own, so that
-   * one call's bad row (a unique index it breaks) fails that call only. Safe because a statement
-   * is atomic: the failed one changed nothing.
+   * When a shared statement fails on its rows, run each of its calls again on its own, so that
+   * one call's bad row (a unique index it breaks, a value out of range) fails that call only.
+   * Safe because a statement is atomic: the failed one changed nothing. Not done when the
+   * connection or the server failed (failedOnItsRows): every call would fail again, one after
+   * another, each waiting out the outage's timeout while the others queue behind it.
    */
   aloneOnFailure?: boolean;
 }
@@ -54,7 +57,7 @@ export function coalesce<In, Out>(
       inFlight++;
       void runBatch(batch)
         .catch((err: unknown) => {
-          if (!options.aloneOnFailure || batch.length === 1) throw err;
+          if (!options.aloneOnFailure || batch.length === 1 || !failedOnItsRows(err)) throw err;
           // Each call again on its own, one after another: each settles with its own outcome.
           return batch.reduce(
             (previous, w) => previous.then(() => runBatch([w]).catch((e: unknown) => w.reject(e))),

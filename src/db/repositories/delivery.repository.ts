@@ -48,7 +48,14 @@ export async function readForDelivery(
   messageId: string,
   times: ClaimTimes,
 ): Promise<DeliveryRead | null> {
-  return sharedStatement(db, 'read_claim_for_delivery', readManyForDelivery)({ advisorId, messageId, times });
+  // One message's row the claim cannot write (a value out of range) must not fail the jobs it
+  // happened to share the statement with: their attempts would be spent, and on a last attempt
+  // the message would end `internal_error` (send-last-attempt.ts) for another message's fault.
+  return sharedStatement(db, 'read_claim_for_delivery', readManyForDelivery, { aloneOnFailure: true })({
+    advisorId,
+    messageId,
+    times,
+  });
 }
 
 interface Ask {
