@@ -385,6 +385,9 @@ export const en: Record<MessageKey, string> = {
   'msg.reason.not_connected': 'Your WhatsApp was not connected when it was due to go out',
   'msg.reason.gateway': 'WhatsApp did not answer when it was sent',
   'msg.reason.refused': 'WhatsApp did not accept the message',
+  'msg.reason.internal':
+    'It did not go out because of an error on our side, not your WhatsApp. You can retry it. Reference for support: {id}',
+  'msg.reason.internal_retrying': 'An error on our side held it up; it will be tried again',
   'msg.file': 'File',
   'msg.deleted': 'This message was deleted',
   'msg.edited': 'Edited',

@@ -388,6 +388,9 @@ export const es = {
   'msg.reason.not_connected': 'Tu WhatsApp no estaba conectado cuando iba a salir',
   'msg.reason.gateway': 'WhatsApp no respondió al enviarlo',
   'msg.reason.refused': 'WhatsApp no aceptó el mensaje',
+  'msg.reason.internal':
+    'No salió por un error nuestro, no de tu WhatsApp. Puedes reintentarlo. Referencia para soporte: {id}',
+  'msg.reason.internal_retrying': 'Un error nuestro lo retrasó; se volverá a intentar',
   'msg.file': 'Archivo',
   'msg.deleted': 'Mensaje eliminado',
   'msg.edited': 'Editado',

@@ -390,6 +390,9 @@ export const pt: Record<MessageKey, string> = {
   'msg.reason.not_connected': 'Seu WhatsApp não estava conectado na hora do envio',
   'msg.reason.gateway': 'O WhatsApp não respondeu no envio',
   'msg.reason.refused': 'O WhatsApp não aceitou a mensagem',
+  'msg.reason.internal':
+    'Não saiu por um erro nosso, não do seu WhatsApp. Você pode tentar de novo. Referência para o suporte: {id}',
+  'msg.reason.internal_retrying': 'Um erro nosso a atrasou; será tentada de novo',
   'msg.file': 'Arquivo',
   'msg.deleted': 'Mensagem apagada',
   'msg.edited': 'Editada',

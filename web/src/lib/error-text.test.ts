@@ -72,3 +72,21 @@ describe('messageErrorText for the reasons the server records in English', () =>
     expect(messageErrorText(error, t, 'skipped')).toBe(es['msg.reason.quiet_hours']);
   });
 });
+
+describe('messageErrorText for an error on our side', () => {
+  const t: Translate = (key, vars) =>
+    es[key].replace(/\{(\w+)\}/g, (_, name: string) => String(vars?.[name]));
+  it("words a message failed by it in the advisor's language, keeping the reference for support", () => {
+    const id = '3f1c2b7e-9a4d-4e0b-8c55-0d6f1e2a3b4c';
+    const message = `Could not be processed after 8 attempts because of an error on our side (error id ${id}). Retry it once it is fixed.`;
+    const text = messageErrorText({ code: 'internal_error', message }, t, 'failed');
+    expect(text).toBe(es['msg.reason.internal'].replace('{id}', id));
+  });
+
+  it('says a message waiting after one will be tried again, not the raw error of the attempt', () => {
+    const message = 'Failed query: update "whatsapp_message" set … integer out of range';
+    const text = messageErrorText({ code: 'internal_error', message }, t, 'queued');
+    expect(text).toBe(es['msg.reason.internal_retrying']);
+    expect(text).not.toContain('Failed query');
+  });
+});
