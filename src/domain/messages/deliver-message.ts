@@ -1,6 +1,7 @@
 // The worker's half of the pipeline: re-read the message, check it may still go out, send it
 // through the gateway and record the outcome. It never decides about retries or timing: it
 // says what happened and the job layer acts on it.
+import { randomUUID } from 'node:crypto';
 import { and, eq } from 'drizzle-orm';
 import {
   readForDelivery,
@@ -240,9 +241,13 @@ async function sendClaimed(
     result = await send(ctx, ref, claimed, media);
   } catch (err) {
     if (!isGatewayError(err)) {
+      // The row is read by the advisor and by API callers: the error's own text (a SQL statement,
+      // a file path) is for the operator, in the log under the reference the row gives.
+      const errorId = randomUUID();
+      ctx.logger.warn({ err, errorId, advisorId, messageId }, 'send attempt failed by an internal error');
       await releaseForRetry(ctx.db, advisorId, messageId, {
         code: 'internal_error',
-        message: (err as Error).message,
+        message: `An error on our side stopped this attempt (error id ${errorId}); it will be tried again.`,
       });
       throw err;
     }

@@ -119,23 +119,24 @@ export function messageErrorText(
   status?: string,
 ): string {
   if (error.code === 'quiet_hours' && status === 'scheduled') return t('msg.reason.quiet_hours_held');
-  if (error.code === 'internal_error') return internalErrorText(error.message, t);
+  if (error.code === 'internal_error') return internalErrorText(error.message, t, status);
   const outcome = OUTCOMES[error.code];
   if (outcome) return t(outcome);
   const key = KNOWN[error.code];
   return key ? t(key) : error.message;
 }
 
-// The server's reference in a message it failed by an error of its own (fail-on-internal-error.ts:
-// "… (error id <uuid>) …"), which the service's log line repeats.
+// The server's reference in a message an error of its own stopped ("… (error id <uuid>) …":
+// fail-on-internal-error.ts, deliver-message.ts), which the service's log line repeats.
 const ERROR_ID = /error id ([0-9a-f-]{36})/i;
 
 /**
  * A message the pipeline failed by an error of its own, in the advisor's words with the reference
  * support needs; one still waiting after such an error (its attempt will run again) says so. The
- * server's sentence was English, and on a waiting row the raw error of the failed attempt.
+ * server's sentence is English, and on a waiting row it used to be the raw error of the attempt.
  */
-function internalErrorText(message: string, t: Translate): string {
+function internalErrorText(message: string, t: Translate, status?: string): string {
+  if (status !== 'failed') return t('msg.reason.internal_retrying');
   const id = ERROR_ID.exec(message)?.[1];
-  return id ? t('msg.reason.internal', { id }) : t('msg.reason.internal_retrying');
+  return id ? t('msg.reason.internal', { id }) : t('err.internal_error');
 }
