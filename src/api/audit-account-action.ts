@@ -45,6 +45,7 @@ export type AdminAction =
   | 'admin.set_password'
   | 'admin.revoke_session'
   | 'admin.revoke_sessions'
+  | 'admin.list_sessions'
   | 'admin.update_user'
   | 'admin.create_user'
   | 'admin.remove_user';

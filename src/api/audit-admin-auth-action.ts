@@ -70,6 +70,14 @@ const AUDITED: Record<string, Audited> = {
     target: (_b, _a, before) => before.revoked?.userId,
     content: (_b, _a, before) => ({ sessionId: before.revoked?.id }),
   },
+  // Read-only, but its answer carries every session's token, and a token acts as the advisor
+  // with no impersonation on record: who read them is written down (how many, never the tokens).
+  'list-user-sessions': {
+    action: 'admin.list_sessions',
+    target: (body) => idOf(body.userId),
+    content: (_b, answer) => ({ sessions: Array.isArray(answer.sessions) ? answer.sessions.length : 0 }),
+    unchecked: true,
+  },
   'revoke-user-sessions': {
     action: 'admin.revoke_sessions',
     target: (body) => idOf(body.userId),

@@ -154,6 +154,8 @@ describe("a platform admin's action on an advisor's account", () => {
     ).toBe(200);
     const entries = await adminEntriesOf(target.userId);
     expect(entries).toEqual([
+      // Listing hands the admin every session's token: recorded too, how many, never the tokens.
+      byAdmin('admin.list_sessions', { sessions: 1 }),
       byAdmin('admin.revoke_session', { sessionId: own!.id }),
       byAdmin('admin.revoke_sessions'),
     ]);
@@ -211,6 +213,7 @@ describe("a platform admin's action on an advisor's account", () => {
       ['impersonate-user', { userId: target.userId }],
       ['set-user-password', { userId: target.userId, newPassword: NEW_PASSWORD }],
       ['revoke-user-sessions', { userId: target.userId }],
+      ['list-user-sessions', { userId: target.userId }],
       ['update-user', { userId: target.userId, data: { name: 'X' } }],
       ['create-user', { email: `no${Date.now()}@example.test`, name: 'No', password: NEW_PASSWORD }],
       ['remove-user', { userId: target.userId }],
