@@ -3,16 +3,10 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import {
-  createTemplate,
-  deleteTemplate,
-  getTemplate,
-  listTemplates,
-  previewTemplate,
-  updateTemplate,
-} from '../../domain/templates/index.js';
+import { deleteTemplateAndPlans, updateTemplateAndPlans } from '../../domain/appointments/change-template.js';
+import { createTemplate, getTemplate, listTemplates, previewTemplate } from '../../domain/templates/index.js';
 import type { AppDeps } from '../deps.js';
-import { callerOf, requireCaller } from '../plugins/caller.js';
+import { callerOf, requireCaller, type Caller } from '../plugins/caller.js';
 import {
   createTemplateBodySchema,
   previewTemplateBodySchema,
@@ -22,6 +16,8 @@ import {
   templateSchema,
   updateTemplateBodySchema,
 } from '../schemas/templates.schema.js';
+
+const actorOf = (caller: Caller) => ({ type: caller.actor.type, id: caller.actor.id });
 
 export function templateRoutes(app: FastifyInstance, deps: AppDeps): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
@@ -59,13 +55,24 @@ export function templateRoutes(app: FastifyInstance, deps: AppDeps): void {
       preParsing: auth,
       schema: {
         tags,
-        description: "Editing a built-in creates (or edits) the advisor's override of it.",
+        description:
+          "Editing a built-in creates (or edits) the advisor's override of it. Appointment messages planned from the template and not sent yet are written again with it.",
         params: templateIdParamsSchema,
         body: updateTemplateBodySchema,
         response: { 200: templateSchema },
       },
     },
-    async (request) => updateTemplate(ctx, callerOf(request).advisorId, request.params.id, request.body),
+    async (request) => {
+      const caller = callerOf(request);
+      return updateTemplateAndPlans(
+        ctx,
+        deps.messages,
+        caller.advisorId,
+        request.params.id,
+        request.body,
+        actorOf(caller),
+      );
+    },
   );
 
   r.delete(
@@ -74,13 +81,15 @@ export function templateRoutes(app: FastifyInstance, deps: AppDeps): void {
       preParsing: auth,
       schema: {
         tags,
-        description: 'Deleting an override restores the built-in; built-ins themselves answer 403.',
+        description:
+          'Deleting an override restores the built-in (also for the appointment messages planned from it and not sent yet); built-ins themselves answer 403.',
         params: templateIdParamsSchema,
         response: { 204: z.null() },
       },
     },
     async (request, reply) => {
-      await deleteTemplate(ctx, callerOf(request).advisorId, request.params.id);
+      const caller = callerOf(request);
+      await deleteTemplateAndPlans(ctx, deps.messages, caller.advisorId, request.params.id, actorOf(caller));
       return reply.status(204).send(null);
     },
   );

@@ -8,12 +8,14 @@ import type { AppointmentRow } from '../../db/repositories/appointment.repositor
 import { setMessagesAppointmentVersion } from '../../db/repositories/appointment.repository.js';
 import { ensureConfig } from '../../db/repositories/whatsapp-config.repository.js';
 import { insertMessage, type MessageRow } from '../../db/repositories/message.repository.js';
+import { lockAdvisorTemplates } from '../../db/repositories/planned-message.repository.js';
 import { AppError } from '../app-error.js';
 import { nowOf, type DomainContext } from '../context.js';
 import { readSettings, type AdvisorSettings } from '../instances/advisor-settings.js';
 import { effectiveFeatures, type Features } from '../instances/features.js';
 import type { MessageQueue } from '../messages/message-queue.js';
 import { messageView } from '../messages/message-view.js';
+import type { ContentRequest } from '../messages/resolve-content.js';
 import { sendMessage, type SendOptions } from '../messages/send-message.js';
 import {
   buildAppointmentVariables,
@@ -39,10 +41,16 @@ export interface AppointmentAdvisor {
   features: Features;
 }
 
+/**
+ * The first thing every appointment transaction does. It also takes the advisor's template lock
+ * (shared): a template edit re-renders the planned messages under the exclusive one, so a plan
+ * either commits before the edit looks for planned messages or renders with the edited template.
+ */
 export async function loadAppointmentAdvisor(
   ctx: DomainContext,
   advisorId: string,
 ): Promise<AppointmentAdvisor> {
+  await lockAdvisorTemplates(ctx.db, advisorId, 'plan');
   const config = await ensureConfig(ctx.db, advisorId);
   return {
     name: (await findAdvisorName(ctx.db, advisorId)) ?? '',
@@ -72,6 +80,23 @@ export function variablesFor(
   variables.direccion ??= ONLINE_APPOINTMENT_PLACE[language];
   if (kind === 'follow_up') variables.mensaje_personalizado ??= DEFAULT_FOLLOW_UP_MESSAGE[language];
   return variables;
+}
+
+/**
+ * What a message of this kind says, as a send request: the advisor's template for it (their
+ * override, else the built-in, in their language) filled from the appointment. Planning sends it;
+ * a template edit renders it again for the messages still waiting (rerender-planned-messages.ts).
+ */
+export function plannedContent(
+  kind: AppointmentMessageKind,
+  appointment: AppointmentRow,
+  advisor: AppointmentAdvisor,
+  personalMessage?: string,
+): Required<Pick<ContentRequest, 'template' | 'variables'>> {
+  return {
+    template: { key: TEMPLATE_OF_KIND[kind] },
+    variables: variablesFor(kind, appointment, advisor, personalMessage),
+  };
 }
 
 export interface WriteOptions {
@@ -130,8 +155,7 @@ export async function writePlannedMessage(
       {
         to: appointment.clientPhone,
         clientName: appointment.clientName,
-        template: { key: TEMPLATE_OF_KIND[plan.kind] },
-        variables: variablesFor(plan.kind, appointment, options.advisor, options.personalMessage),
+        ...plannedContent(plan.kind, appointment, options.advisor, options.personalMessage),
         ...(plan.at ? { scheduledAt: plan.at } : {}),
       },
       {

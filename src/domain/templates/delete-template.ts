@@ -1,13 +1,17 @@
-import { deleteTemplateRow } from '../../db/repositories/template.repository.js';
+import { deleteTemplateRow, type TemplateRow } from '../../db/repositories/template.repository.js';
 import { AppError, notFound } from '../app-error.js';
 import type { TemplateContext } from './template-context.js';
 import { parseTemplateIdOrThrow } from './find-template.js';
 
 /**
  * Deletes one of the advisor's templates. Deleting an override brings the built-in back for that
- * advisor; built-ins themselves cannot be deleted.
+ * advisor; built-ins themselves cannot be deleted. Answers the deleted row.
  */
-export async function deleteTemplate(ctx: TemplateContext, advisorId: string, id: string): Promise<void> {
+export async function deleteTemplate(
+  ctx: TemplateContext,
+  advisorId: string,
+  id: string,
+): Promise<TemplateRow> {
   const parsed = parseTemplateIdOrThrow(id);
   if (parsed.kind === 'builtin') {
     throw new AppError(
@@ -17,4 +21,5 @@ export async function deleteTemplate(ctx: TemplateContext, advisorId: string, id
   }
   const deleted = await deleteTemplateRow(ctx.db, advisorId, parsed.id);
   if (!deleted) throw notFound('Template');
+  return deleted;
 }

@@ -1,0 +1,61 @@
+// A template edit or an override's deletion, with the appointment messages planned from it
+// rendered again (rerender-planned-messages.ts), in one transaction: the template and the planned
+// messages never disagree, and if one planned message cannot be written with the new body the
+// edit is refused and nothing changes. Live events for the rewritten messages are published after
+// the commit (runAppointmentTransaction). The exclusive template lock is taken first, so a booking
+// planning at the same moment either commits before the messages are looked for or renders with
+// the edited template.
+import { lockAdvisorTemplates } from '../../db/repositories/planned-message.repository.js';
+import type { DomainContext } from '../context.js';
+import type { MessageQueue } from '../messages/message-queue.js';
+import type { SendOptions } from '../messages/send-message.js';
+import {
+  deleteTemplate,
+  getTemplate,
+  updateTemplate,
+  type TemplateView,
+  type UpdateTemplateInput,
+} from '../templates/index.js';
+import { runAppointmentTransaction } from './appointment-transaction.js';
+import { rerenderPlannedMessages } from './rerender-planned-messages.js';
+
+export async function updateTemplateAndPlans(
+  ctx: DomainContext,
+  queue: MessageQueue,
+  advisorId: string,
+  id: string,
+  input: UpdateTemplateInput,
+  actor: SendOptions['actor'],
+): Promise<TemplateView> {
+  return runAppointmentTransaction(ctx, queue, async (tx) => {
+    await lockAdvisorTemplates(tx.db, advisorId, 'edit');
+    const view = await updateTemplate(tx, advisorId, id, input);
+    const rewritten = await rerenderPlannedMessages(
+      tx,
+      advisorId,
+      { action: 'template.update', templateId: view.id, key: view.key, language: view.language },
+      actor,
+    );
+    // A queued message moved from the built-in to the new override counts on the override now.
+    return rewritten > 0 ? getTemplate(tx, advisorId, view.id) : view;
+  });
+}
+
+export async function deleteTemplateAndPlans(
+  ctx: DomainContext,
+  queue: MessageQueue,
+  advisorId: string,
+  id: string,
+  actor: SendOptions['actor'],
+): Promise<void> {
+  await runAppointmentTransaction(ctx, queue, async (tx) => {
+    await lockAdvisorTemplates(tx.db, advisorId, 'edit');
+    const deleted = await deleteTemplate(tx, advisorId, id);
+    await rerenderPlannedMessages(
+      tx,
+      advisorId,
+      { action: 'template.delete', templateId: deleted.id, key: deleted.key, language: deleted.language },
+      actor,
+    );
+  });
+}

@@ -1,0 +1,141 @@
+// After an advisor edits a template (or deletes an override, which brings the built-in back), the
+// appointment messages already planned from it are rendered again, so that a reminder planned
+// weeks ahead goes out with the words the advisor has now. Runs inside the template change's
+// transaction, under the advisor's exclusive template lock (lockAdvisorTemplates).
+//
+// Which messages: the advisor's automated ones (`source: automation`) about a live appointment, of
+// its current version, rendered from the changed template's key and language, still `scheduled`
+// or `queued` and not awaiting the echo of an attempt that may be on the client's phone. A message
+// sent by hand from a template is left as it was: its sender chose the words and the values at
+// that moment, and the values are not stored, so there is nothing to render it from again.
+//
+// How: exactly as planning renders them (plannedContent through resolveContent), from the
+// appointment's current fields and the advisor's current name and locale. Each rewrite is
+// conditional like the worker's claim, so a message claimed meanwhile keeps its words.
+//
+// The audit log records message content per message (`message.schedule` holds what was planned):
+// each rewritten message gets its own `message.rerender` entry with the new text, so what a
+// message said at any time stays readable from its own entries, without replaying template
+// bodies against appointment fields that may have changed since.
+import { insertAudit } from '../../db/repositories/audit.repository.js';
+import { findAppointment, type AppointmentRow } from '../../db/repositories/appointment.repository.js';
+import type { MessageRow } from '../../db/repositories/message.repository.js';
+import {
+  listPlannedFromTemplate,
+  rewritePlannedMessage,
+  type RenderedContent,
+} from '../../db/repositories/planned-message.repository.js';
+import { AppError } from '../app-error.js';
+import type { DomainContext } from '../context.js';
+import { messageView } from '../messages/message-view.js';
+import { resolveContent, type ResolvedContent } from '../messages/resolve-content.js';
+import type { SendOptions } from '../messages/send-message.js';
+import { isBuiltinTemplateKey } from '../templates/index.js';
+import { loadAppointmentAdvisor, plannedContent, type AppointmentAdvisor } from './appointment-messages.js';
+import { APPOINTMENT_MESSAGE_KINDS, type AppointmentMessageKind } from './plan-appointment-messages.js';
+
+export interface TemplateChange {
+  action: 'template.update' | 'template.delete';
+  /** The row edited or deleted; for the first edit of a built-in, the override it created. */
+  templateId: string;
+  key: string;
+  language: string;
+}
+
+/** Renders the change's planned messages again; answers how many now say something else. */
+export async function rerenderPlannedMessages(
+  tx: DomainContext,
+  advisorId: string,
+  change: TemplateChange,
+  actor: SendOptions['actor'],
+): Promise<number> {
+  // The automation only ever sends built-in keys (TEMPLATE_OF_KIND), overridden or not.
+  if (!isBuiltinTemplateKey(change.key)) return 0;
+  // The wall clock, as for a cancel: an attempt's echo wait is set by the worker's clock.
+  const now = new Date();
+  const planned = await listPlannedFromTemplate(tx.db, advisorId, change, now);
+  if (planned.length === 0) return 0;
+  const advisor = await loadAppointmentAdvisor(tx, advisorId);
+  const appointments = new Map<string, AppointmentRow | null>();
+  let rewritten = 0;
+  for (const message of planned) {
+    const id = message.appointmentId!;
+    if (!appointments.has(id)) appointments.set(id, await findAppointment(tx.db, advisorId, id));
+    const appointment = appointments.get(id)!;
+    // Not sent anyway (the send-time guard skips it): nothing to rewrite.
+    if (!appointment || appointment.status === 'cancelled') continue;
+    if (message.appointmentVersion !== appointment.version || !isKind(message.purpose)) continue;
+
+    const content = await render(tx, advisorId, message, appointment, advisor);
+    const rendered = {
+      text: content.text!,
+      templateId: content.template!.id,
+      templateKey: content.template!.key,
+      templateLanguage: content.template!.language,
+    };
+    if (sameContent(message, rendered)) continue; // only the name changed, say
+    const row = await rewritePlannedMessage(tx.db, advisorId, message.id, rendered, now);
+    if (!row) continue; // claimed by the worker (or cancelled) since the read: it keeps its words
+    rewritten++;
+    await insertAudit(tx.db, advisorId, {
+      actorType: actor.type,
+      actorId: actor.id,
+      action: 'message.rerender',
+      messageId: row.id,
+      phone: row.phone,
+      content: {
+        type: row.type,
+        text: row.text,
+        template: row.templateKey,
+        templateId: row.templateId,
+        language: row.templateLanguage,
+        scheduledAt: row.scheduledAt?.toISOString() ?? null,
+        cause: { action: change.action, templateId: change.templateId },
+      },
+    });
+    await tx.events.publish(advisorId, { type: 'message', data: messageView(row) as never });
+  }
+  return rewritten;
+}
+
+const sameContent = (message: MessageRow, rendered: RenderedContent): boolean =>
+  message.text === rendered.text &&
+  message.templateId === rendered.templateId &&
+  message.templateKey === rendered.templateKey &&
+  message.templateLanguage === rendered.templateLanguage;
+
+const isKind = (purpose: string): purpose is AppointmentMessageKind =>
+  (APPOINTMENT_MESSAGE_KINDS as readonly string[]).includes(purpose);
+
+/**
+ * The message as planning would write it now. The edit was validated (known variables only, none
+ * the automation cannot fill; a value the booking left out has its stand-in), so what can still
+ * fail is the length: a body within WhatsApp's limit that this appointment's values push over it.
+ * The edit is then refused, naming the message, rather than leaving that message with the old
+ * words or failing it without the advisor knowing.
+ */
+async function render(
+  tx: DomainContext,
+  advisorId: string,
+  message: MessageRow,
+  appointment: AppointmentRow,
+  advisor: AppointmentAdvisor,
+): Promise<ResolvedContent> {
+  const kind = message.purpose as AppointmentMessageKind;
+  try {
+    return await resolveContent(tx, advisorId, plannedContent(kind, appointment, advisor), {
+      automated: true,
+    });
+  } catch (err) {
+    if (!(err instanceof AppError)) throw err;
+    throw new AppError(
+      'validation_failed',
+      `The ${kind.replace('_', '-')} planned for appointment "${appointment.externalId}" (message ${message.id}) could not be written with this template: ${err.message}`,
+      {
+        fields: [{ field: 'body', message: `does not render for a planned message: ${err.message}` }],
+        messageId: message.id,
+        externalId: appointment.externalId,
+      },
+    );
+  }
+}

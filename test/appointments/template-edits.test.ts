@@ -1,0 +1,189 @@
+// An advisor's edit of a template reaches the appointment messages already planned from it. The
+// planned rows used to keep the words they were written with at booking, so a reminder planned
+// weeks ahead went out with the typo the advisor had since fixed, or the old address. Now the
+// edit (and the deletion of an override, which brings the built-in back) renders again, in the
+// same transaction, the advisor's automated messages that have not gone out yet; a message
+// already claimed by the worker, sent, or sent by hand is left as it is.
+import { eq } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { whatsappMessage } from '../../src/db/schema/index.js';
+import { sendJobId } from '../../src/jobs/catalogue.js';
+import { startTestService, type TestService } from '../support/service.js';
+import {
+  booking,
+  bookingAdvisor,
+  inSeconds,
+  messageStatus,
+  newPhone,
+  onlyOne,
+  textsTo,
+  waitForStatus,
+  type BookingAdvisor,
+} from './support.js';
+
+let service: TestService;
+let ana: BookingAdvisor;
+let bea: BookingAdvisor;
+beforeAll(async () => {
+  service = await startTestService();
+  ana = await bookingAdvisor(service, 'Ana');
+  bea = await bookingAdvisor(service, 'Bea');
+});
+afterAll(async () => {
+  await service?.close();
+});
+
+const SENT = ['sent', 'delivered', 'read'];
+const REMINDER_ES = '/api/whatsapp/templates/builtin:appointment_reminder:es';
+const NEW_BODY =
+  'Nuevo: {nombre_cliente}, te espero el {fecha_cita} a las {hora_cita} en {direccion}. {nombre_asesor}';
+
+/** The reminder's new wording, with the values the booking's own reminder was written with. */
+function newWording(builtinText: string, client: string, address: string, advisor: string): string {
+  const date = /📅 (.*)/.exec(builtinText)![1];
+  const time = /🕐 (.*)/.exec(builtinText)![1];
+  return `Nuevo: ${client}, te espero el ${date} a las ${time} en ${address}. ${advisor}`;
+}
+
+async function bookReminder(advisor: BookingAdvisor, over: Record<string, unknown> = {}) {
+  const body = booking({ address: 'Calle Mayor 1', ...over });
+  const res = await advisor.api.post('/api/appointments', body);
+  expect(res.status).toBe(201);
+  return { body, reminder: onlyOne(res.body.messages, 'reminder') };
+}
+
+async function editReminder(advisor: BookingAdvisor, body: string) {
+  const res = await advisor.client.put(REMINDER_ES, { body });
+  expect(res.status).toBe(200);
+  return res.body as { id: string };
+}
+
+async function auditOf(advisor: BookingAdvisor, messageId: string) {
+  const res = await advisor.client.get('/api/whatsapp/audit?limit=200');
+  return (res.body.items as any[]).filter((e) => e.messageId === messageId);
+}
+
+const rowOf = async (id: string) =>
+  (await service.database.db.select().from(whatsappMessage).where(eq(whatsappMessage.id, id)))[0]!;
+
+describe('editing a template renders the planned messages again', () => {
+  it("rewrites the advisor's scheduled reminder, not one already sent nor another advisor's", async () => {
+    // Booked an hour ahead: the reminder time (a day before) has passed, so it goes out at once.
+    const early = await bookReminder(ana, { startsAt: inSeconds(3_600).toISOString() });
+    const earlySent = await waitForStatus(ana, early.reminder.id, SENT);
+    const planned = await bookReminder(ana, { clientName: 'Marta' });
+    expect(planned.reminder.status).toBe('scheduled');
+    const other = await bookReminder(bea);
+
+    const override = await editReminder(ana, NEW_BODY);
+
+    const rerendered = await messageStatus(ana, planned.reminder.id);
+    const expected = newWording(planned.reminder.text, 'Marta', 'Calle Mayor 1', 'Ana');
+    expect(rerendered).toMatchObject({ status: 'scheduled', text: expected });
+    expect(rerendered.scheduledAt).toBe(planned.reminder.scheduledAt);
+    expect((await rowOf(planned.reminder.id)).templateId).toBe(override.id);
+    // The audit log says what will now be sent, by whom and why.
+    const entries = await auditOf(ana, planned.reminder.id);
+    expect(entries.map((e) => e.action)).toEqual(['message.rerender', 'message.schedule']);
+    expect(entries[0]).toMatchObject({
+      actorType: 'advisor',
+      phone: planned.body.clientPhone,
+      content: {
+        text: expected,
+        template: 'appointment_reminder',
+        templateId: override.id,
+        cause: { action: 'template.update', templateId: override.id },
+      },
+    });
+
+    expect(await messageStatus(ana, early.reminder.id)).toMatchObject({ text: earlySent.text });
+    expect(earlySent.text).toContain('Te recuerdo tu próxima cita');
+    const beas = await messageStatus(bea, other.reminder.id);
+    expect(beas.text).toBe(other.reminder.text);
+    expect(beas.text).toContain('Te recuerdo tu próxima cita');
+    expect(await auditOf(bea, other.reminder.id)).toHaveLength(1);
+  });
+
+  it('goes back to the built-in wording when the override is deleted', async () => {
+    const { reminder } = await bookReminder(ana);
+    // The first test left Ana's override in place: her reminder was planned with it.
+    expect(reminder.text).toMatch(/^Nuevo: /);
+    const override = await editReminder(ana, `${NEW_BODY} (v2)`);
+    expect((await messageStatus(ana, reminder.id)).text).toMatch(/\(v2\)$/);
+
+    const res = await ana.client.delete(`/api/whatsapp/templates/${override.id}`);
+    expect(res.status).toBe(204);
+    const back = await messageStatus(ana, reminder.id);
+    expect(back.text).toContain('Te recuerdo tu próxima cita');
+    expect(back.text).toContain('📍 Calle Mayor 1');
+    expect((await rowOf(reminder.id)).templateId).toBeNull();
+    const entries = await auditOf(ana, reminder.id);
+    expect(entries[0]).toMatchObject({
+      action: 'message.rerender',
+      content: { text: back.text, templateId: null, cause: { action: 'template.delete' } },
+    });
+  });
+
+  it('sends the new wording when the reminder comes due', async () => {
+    const { body, reminder } = await bookReminder(ana, { clientName: 'Lucía' });
+    await editReminder(ana, NEW_BODY);
+    const expected = newWording(
+      (await bookReminder(bea, { startsAt: body.startsAt })).reminder.text,
+      'Lucía',
+      'Calle Mayor 1',
+      'Ana',
+    );
+
+    // Its day comes: the row is due and its delayed job runs now, through the worker and gateway.
+    await service.database.db
+      .update(whatsappMessage)
+      .set({ scheduledAt: new Date(Date.now() - 1_000) })
+      .where(eq(whatsappMessage.id, reminder.id));
+    await (await service.runtime.messages.queue.getJob(sendJobId(reminder.id)))!.promote();
+    const sent = await waitForStatus(ana, reminder.id, SENT);
+    expect(sent.text).toBe(expected);
+    expect(await textsTo(ana, body.clientPhone)).toContain(expected);
+  });
+
+  it('leaves alone a message the worker has claimed, one whose attempt may have arrived, and a manual send', async () => {
+    const waiting = await bookReminder(ana);
+    const claimed = await bookReminder(ana);
+    const uncertain = await bookReminder(ana);
+    await service.database.db
+      .update(whatsappMessage)
+      .set({ status: 'sending', updatedAt: new Date() })
+      .where(eq(whatsappMessage.id, claimed.reminder.id));
+    await service.database.db
+      .update(whatsappMessage)
+      .set({ status: 'queued', uncertainUntil: inSeconds(600) })
+      .where(eq(whatsappMessage.id, uncertain.reminder.id));
+    // A send by hand from the template, for later: the sender chose its words and its values.
+    const manual = await ana.client.post('/api/whatsapp/send', {
+      to: newPhone(),
+      template: { key: 'appointment_reminder' },
+      variables: { nombre_cliente: 'Eva', fecha_cita: 'lunes', hora_cita: '10:00', direccion: 'Aquí' },
+      scheduledAt: inSeconds(86_400).toISOString(),
+    });
+    expect(manual.status).toBe(202);
+
+    await editReminder(ana, `${NEW_BODY} (v3)`);
+    expect((await rowOf(waiting.reminder.id)).text).toMatch(/\(v3\)$/);
+    expect((await rowOf(claimed.reminder.id)).text).toBe(claimed.reminder.text);
+    expect((await rowOf(uncertain.reminder.id)).text).toBe(uncertain.reminder.text);
+    expect((await rowOf(manual.body.message.id)).text).toBe(manual.body.message.text);
+  });
+
+  it('refuses an edit that a planned message could not be rendered with, and changes nothing', async () => {
+    const name = 'Marta '.repeat(5).trim();
+    const { reminder } = await bookReminder(ana, { clientName: name });
+    const before = (await ana.client.get(REMINDER_ES)).body.body;
+    // Within WhatsApp's 4096 characters as written; over them with this client's name, 20 times.
+    const long = `${'x'.repeat(3_600)} ${'{nombre_cliente}'.repeat(20)}`;
+    const res = await ana.client.put(REMINDER_ES, { body: long });
+    expect(res.status).toBe(422);
+    expect(res.body.error.code).toBe('validation_failed');
+    expect(res.body.error.message).toContain(reminder.id);
+    expect((await ana.client.get(REMINDER_ES)).body.body).toBe(before);
+    expect((await rowOf(reminder.id)).text).toBe(reminder.text);
+  });
+});
