@@ -172,6 +172,17 @@ describe(`migrations (${process.env.DATABASE_URL ? 'PostgreSQL' : 'PGlite'})`, (
     ]);
   });
 
+  it('0023 leaves the reminders of appointments booked before it answerable: their time is of version 1', async () => {
+    const [column] = rowsOf<{ column_default: string; is_nullable: string }>(
+      await database.db.execute(
+        sql`select column_default, is_nullable from information_schema.columns where table_name = 'appointment' and column_name = 'time_version'`,
+      ),
+    );
+    // A constant default: PostgreSQL gives it to the existing rows without rewriting the table,
+    // and an answer counts for a reminder of any version from 1 on (recordClientResponse).
+    expect(column).toEqual({ column_default: '1', is_nullable: 'NO' });
+  });
+
   it('0009 keeps claims and receipts HOT: the outbox index names `unfinished`, not `status`', async () => {
     await database.db.execute(sql`insert into "user" (id, name, email) values ('u6', 'F', 'f@example.test')`);
     const queued = () =>

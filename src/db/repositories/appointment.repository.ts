@@ -8,7 +8,7 @@ import { cancellable, type MessageRow } from './message.repository.js';
 export type AppointmentRow = typeof appointment.$inferSelect;
 export type NewAppointment = Omit<
   typeof appointment.$inferInsert,
-  'advisorId' | 'id' | 'createdAt' | 'updatedAt' | 'version'
+  'advisorId' | 'id' | 'createdAt' | 'updatedAt' | 'version' | 'timeVersion'
 >;
 export type AppointmentPatch = Partial<
   Pick<
@@ -22,6 +22,7 @@ export type AppointmentPatch = Partial<
     | 'notes'
     | 'status'
     | 'version'
+    | 'timeVersion'
     | 'clientResponse'
     | 'clientResponseAt'
   >

@@ -10,6 +10,7 @@ import {
   inArray,
   isNotNull,
   isNull,
+  lte,
   ne,
   or,
   sql,
@@ -212,11 +213,18 @@ export async function findLatestReminder(
   return row ?? null;
 }
 
-/** Records the client's answer unless the appointment was cancelled or a newer answer is stored. */
+/**
+ * Records the client's answer to a reminder written for `reminderVersion` of the appointment,
+ * unless the appointment was cancelled, a newer answer is stored, or its time changed after that
+ * version (time_version): the reminder named another time. Checked in the UPDATE itself, so a
+ * reschedule committing meanwhile (it holds the row's lock) is seen: PostgreSQL evaluates the
+ * condition again on the row it left.
+ */
 export async function recordClientResponse(
   db: DbOrTx,
   advisorId: string,
   appointmentId: string,
+  reminderVersion: number,
   response: 'confirmed' | 'cancel_requested',
   at: Date,
 ): Promise<AppointmentRow | null> {
@@ -228,6 +236,7 @@ export async function recordClientResponse(
         eq(appointment.advisorId, advisorId),
         eq(appointment.id, appointmentId),
         ne(appointment.status, 'cancelled'),
+        lte(appointment.timeVersion, reminderVersion),
         or(
           isNull(appointment.clientResponseAt),
           sql`${appointment.clientResponseAt} <= ${at.toISOString()}::timestamptz`,

@@ -281,6 +281,9 @@ export const appointment = pgTable(
     clientResponse: text('client_response'),
     clientResponseAt: ts('client_response_at'),
     version: integer('version').notNull().default(1),
+    /** The version at which the time (start or zone) last changed: a client's answer to a reminder
+     * of an older version answered another time, and does not count (recordClientResponse). */
+    timeVersion: integer('time_version').notNull().default(1),
     createdAt: ts('created_at').notNull().defaultNow(),
     updatedAt: ts('updated_at').notNull().defaultNow(),
   },

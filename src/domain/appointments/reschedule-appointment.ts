@@ -81,7 +81,8 @@ export async function rescheduleAppointment(
     const timeChanged = differing.includes('startsAt') || differing.includes('timezone');
     // The client's "1" or "2" answered a reminder naming the old time: it says nothing about the
     // new one (a "2" is usually what led to this change). Kept, the agenda showed the moved
-    // appointment as confirmed, or as one the client asks to change. The audit entry keeps it.
+    // appointment as confirmed, or as one the client asks to change. The audit entry keeps it. So
+    // does an answer to that old reminder that arrives after this change: it is not recorded.
     const clearedClientResponse =
       timeChanged && current.clientResponse
         ? { response: current.clientResponse, at: current.clientResponseAt?.toISOString() ?? null }
@@ -112,7 +113,11 @@ export async function rescheduleAppointment(
     const updated = await updateAppointment(tx.db, advisorId, current.id, {
       ...after,
       version: current.version + 1,
-      ...(timeChanged ? { clientResponse: null, clientResponseAt: null } : {}),
+      // From this version on the reminders name the new time: an answer to an older one, arriving
+      // after this commit, is refused by recordClientResponse (it checks under this row's lock).
+      ...(timeChanged
+        ? { timeVersion: current.version + 1, clientResponse: null, clientResponseAt: null }
+        : {}),
     });
     // The wall clock, not the planning clock: an attempt's uncertain wait is set by the worker's.
     const at = new Date();

@@ -1,9 +1,9 @@
 // A client wrote to the advisor. In one transaction: store the message (once per Evolution id, so
 // a duplicate webhook does nothing), update the client (name, last contact, unread), note the
 // reply time of the message it answers, and act on what the text says: STOP/BAJA/ALTO/SAIR/PARAR
-// opt out, START/ALTA/VOLTAR opt back in, 1/SÍ or 2/NO answer a reminder. Then tell the
-// dashboard. The message a reply answers is the one it quotes (WhatsApp's "reply to"), else the
-// last one sent.
+// opt out, START/ALTA/VOLTAR opt back in, 1/SÍ or 2/NO answer a reminder (when it still names the
+// appointment's time). Then tell the dashboard. The message a reply answers is the one it quotes
+// (WhatsApp's "reply to"), else the last one sent.
 import { insertAudit } from '../../db/repositories/audit.repository.js';
 import { findClient } from '../../db/repositories/client.repository.js';
 import type { Tx } from '../../db/client.js';
@@ -131,10 +131,15 @@ async function applyAppointmentAnswer(
   // A quoted reminder is the one answered, even when it can no longer take the answer: the
   // client named it, so no other appointment gets it. Quoting anything else (a confirmation, a
   // message of theirs) says nothing about which appointment: the latest reminder, as unquoted.
+  // That is the latest one sent even when it named a time the appointment has since left (the
+  // new reminder not sent yet): it is what the client read last, so it is what they answered, and
+  // the answer counts for nothing rather than for an older reminder of another appointment.
   const reminder =
     quoted?.purpose === 'reminder' ? quoted : await findLatestReminder(tx, advisorId, phone, since);
   if (!reminder?.appointmentId || !isAnswerable(reminder, since, at)) return null;
-  return recordClientResponse(tx, advisorId, reminder.appointmentId, answer, event.timestamp);
+  // A reminder with no version predates versions (migration 0002): it belongs to the first one.
+  const version = reminder.appointmentVersion ?? 1;
+  return recordClientResponse(tx, advisorId, reminder.appointmentId, version, answer, event.timestamp);
 }
 
 export async function receiveInboundMessage(
