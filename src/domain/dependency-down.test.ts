@@ -53,6 +53,36 @@ describe('dependencyDown', () => {
     expect(dependencyDown(Object.assign(new Error('x'), { name: 'MaxRetriesPerRequestError' }))).toBe(
       'redis',
     );
+    // Rare to produce against a real Redis (a pipeline half answered when the socket closes; a
+    // BullMQ adapter's close), so only their shapes here; the rest are in
+    // test/foundation/redis-errors-classified.test.ts.
+    const aborted = Object.assign(new Error('Command aborted due to connection close'), {
+      name: 'AbortError',
+    });
+    expect(dependencyDown(aborted)).toBe('redis');
+    const bullmq = Object.assign(new Error('Connection is closed.'), { name: 'ConnectionClosedError' });
+    expect(dependencyDown(new Error('outer', { cause: bullmq }))).toBe('redis');
+  });
+
+  it('names nothing for an error that merely mentions Redis', () => {
+    // A fetch aborted by our own timeout is an AbortError too.
+    expect(
+      dependencyDown(Object.assign(new Error('This operation was aborted'), { name: 'AbortError' })),
+    ).toBeNull();
+    // A query of ours failing, whose parameters carry a client's text.
+    expect(
+      dependencyDown(
+        new Error('Failed query: update "whatsapp_message" set "text" = $1\nparams: Redis is down again'),
+      ),
+    ).toBeNull();
+    // A reply about our command, whatever its words; the server states are replies of their own.
+    const reply = (message: string) => Object.assign(new Error(message), { name: 'ReplyError' });
+    expect(dependencyDown(reply('BUSYGROUP Consumer Group name already exists'))).toBeNull();
+    expect(
+      dependencyDown(reply('ERR Unknown Redis command called from script script: 1, on @user_script:1.')),
+    ).toBeNull();
+    expect(dependencyDown(reply('CLUSTERDOWN The cluster is down'))).toBe('redis');
+    expect(dependencyDown(new Error('READONLY, said a log line of ours'))).toBeNull();
   });
 
   it('names nothing for errors of our own', () => {
