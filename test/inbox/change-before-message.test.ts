@@ -12,6 +12,7 @@ import { waitFor } from '../support/wait.js';
 import { startTestService, type TestService } from '../support/service.js';
 import {
   connectedAdvisor,
+  editNotice,
   envelope,
   postWebhook,
   upsertData,
@@ -46,13 +47,6 @@ async function rowOf(advisorId: string, keyId: string) {
   return row;
 }
 
-const editNotice = (advisor: ConnectedAdvisor, id: string, text: string, atMs: number) => ({
-  key: { remoteJid: `${advisor.phone.slice(1)}@s.whatsapp.net`, fromMe: true, id },
-  type: 'MESSAGE_EDIT',
-  editedMessage: { conversation: text },
-  timestampMs: String(atMs),
-});
-
 async function clientMessage(advisor: ConnectedAdvisor, phone: string, text: string, id: string) {
   await post(advisor, 'messages.upsert', upsertData(phone, text, id));
   await webhookApplied(service.database.db, advisor.userId, 'MESSAGES_UPSERT', { containing: id });
@@ -78,8 +72,12 @@ describe('a change that arrives before its message', () => {
     const id = `EARLYEDIT${Date.now()}`;
     // Made over the last few seconds: an edit dated after its webhook arrived is read as made then.
     const t = Date.now() - 10_000;
-    await post(ana, 'messages.edited', editNotice(ana, id, 'el miércoles', t + 2_000));
-    await post(ana, 'messages.edited', editNotice(ana, id, 'el martes (primera corrección)', t + 1_000));
+    await post(ana, 'messages.edited', editNotice(ana, id, 'el miércoles', { atMs: t + 2_000 }));
+    await post(
+      ana,
+      'messages.edited',
+      editNotice(ana, id, 'el martes (primera corrección)', { atMs: t + 1_000 }),
+    );
     await webhookApplied(service.database.db, ana.userId, 'MESSAGES_EDITED', { containing: id, atLeast: 2 });
 
     const row = await clientMessage(ana, '+34646100002', '¿Puedo ir el lunes?', id);

@@ -4,14 +4,14 @@
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listAudit } from '../../src/db/repositories/audit.repository.js';
-import { insertWebhookEvents } from '../../src/db/repositories/webhook-event.repository.js';
 import { whatsappClient } from '../../src/db/schema/index.js';
 import type { LiveEvent } from '../../src/domain/events/event-bus.js';
-import { processWebhookBatch } from '../../src/domain/webhooks/process-webhook-batch.js';
 import { startTestService, type TestService } from '../support/service.js';
 import { waitFor } from '../support/wait.js';
 import {
+  appliedAsOneBatch,
   connectedAdvisor,
+  editNotice,
   envelope,
   upsertData,
   webhookApplied,
@@ -104,36 +104,17 @@ describe('a client edits a message into an opt-out word', () => {
     // applied (and read) when the message is stored.
     const phone = '+34647000002';
     const id = `EDITSTOPFIRST${Date.now()}`;
-    const notice = {
-      key: { remoteJid: `${ana.phone.slice(1)}@s.whatsapp.net`, fromMe: true, id },
-      type: 'MESSAGE_EDIT',
-      editedMessage: { conversation: 'BAJA' },
-      timestampMs: String(Date.now()),
-    };
-    const receivedAt = new Date();
-    const ids = await insertWebhookEvents(service.database.db, [
-      {
-        advisorId: ana.userId,
-        event: 'MESSAGES_EDITED',
-        payload: envelope(ana.instanceName, 'messages.edited', notice),
-        receivedAt,
-      },
+    await appliedAsOneBatch(service, ana, [
+      envelope(ana.instanceName, 'messages.edited', editNotice(ana, id, 'BAJA')),
     ]);
-    await processWebhookBatch(service.runtime.ctx, ids, { enqueue: async () => undefined });
     expect(await clientRow(ana, phone)).toBeUndefined();
-    const [upsertId] = await insertWebhookEvents(service.database.db, [
-      {
-        advisorId: ana.userId,
-        event: 'MESSAGES_UPSERT',
-        payload: envelope(
-          ana.instanceName,
-          'messages.upsert',
-          upsertData(phone, 'hola', id, { messageTimestamp: Math.floor(Date.now() / 1000) - 5 }),
-        ),
-        receivedAt: new Date(),
-      },
+    await appliedAsOneBatch(service, ana, [
+      envelope(
+        ana.instanceName,
+        'messages.upsert',
+        upsertData(phone, 'hola', id, { messageTimestamp: Math.floor(Date.now() / 1000) - 5 }),
+      ),
     ]);
-    await processWebhookBatch(service.runtime.ctx, [upsertId!], { enqueue: async () => undefined });
     expect(await clientRow(ana, phone)).toMatchObject({ optedOut: true, optSource: 'keyword' });
     expect((await auditOf(ana, phone)).map((a) => a.action)).toEqual(['client.opt_out']);
   });
@@ -185,12 +166,9 @@ describe('tenancy', () => {
     // Bea's own (verified) gateway names Ana's message id: it can only ever reach Bea's messages.
     await bea.emulator.post(`/_emulator/instances/${bea.instanceName}/emit`, {
       event: 'MESSAGES_EDITED',
-      data: {
-        key: { remoteJid: `${phone.slice(1)}@s.whatsapp.net`, fromMe: false, id: anaKey },
-        type: 'MESSAGE_EDIT',
-        editedMessage: { conversation: 'STOP' },
-        timestampMs: String(Date.now()),
-      },
+      data: editNotice(bea, anaKey, 'STOP', {
+        key: { remoteJid: `${phone.slice(1)}@s.whatsapp.net`, fromMe: false },
+      }),
     });
     await webhookApplied(service.database.db, bea.userId, 'MESSAGES_EDITED', { containing: anaKey });
     expect((await clientRow(ana, phone))!.optedOut).toBe(false);

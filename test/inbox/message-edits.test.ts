@@ -4,17 +4,17 @@
 // as the gateway would. The history and the inbox then show what the client's phone shows.
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { insertWebhookEvents } from '../../src/db/repositories/webhook-event.repository.js';
 import { findConfig } from '../../src/db/repositories/whatsapp-config.repository.js';
 import { whatsappConfig, whatsappMessage } from '../../src/db/schema/index.js';
 import { instanceRefOf } from '../../src/domain/instances/instance-credentials.js';
 import { checkConnectedInstances } from '../../src/domain/instances/refresh-connection-state.js';
 import { subscriptionOf } from '../../src/domain/instances/webhook-subscription.js';
-import { processWebhookBatch } from '../../src/domain/webhooks/process-webhook-batch.js';
 import { startTestService, type TestService } from '../support/service.js';
 import { waitFor } from '../support/wait.js';
 import {
+  appliedAsOneBatch,
   connectedAdvisor,
+  editNotice,
   envelope,
   postWebhook,
   upsertData,
@@ -88,16 +88,9 @@ describe('a client edits a message', () => {
     expect(new Date(edited.editedAt).getTime()).toBe(Number(edit.body.timestampMs));
 
     // A replay of an earlier edit (webhooks arrive unordered, and twice) changes nothing.
-    const stale = {
-      key: {
-        remoteJid: `${ana.phone.slice(1)}@s.whatsapp.net`,
-        fromMe: true,
-        id: original.evolutionMessageId,
-      },
-      type: 'MESSAGE_EDIT',
-      editedMessage: { conversation: 'texto viejo' },
-      timestampMs: String(Number(edit.body.timestampMs) - 60_000),
-    };
+    const stale = editNotice(ana, original.evolutionMessageId, 'texto viejo', {
+      atMs: Number(edit.body.timestampMs) - 60_000,
+    });
     const res = await postWebhook(
       service,
       JSON.stringify(envelope(ana.instanceName, 'messages.edited', stale)),
@@ -184,16 +177,7 @@ describe('a message deleted for everyone', () => {
       text: null,
     });
 
-    const late = {
-      key: {
-        remoteJid: `${ana.phone.slice(1)}@s.whatsapp.net`,
-        fromMe: true,
-        id: original.evolutionMessageId,
-      },
-      type: 'MESSAGE_EDIT',
-      editedMessage: { conversation: 'vuelve' },
-      timestampMs: String(Date.now() + 1_000),
-    };
+    const late = editNotice(ana, original.evolutionMessageId, 'vuelve', { atMs: Date.now() + 1_000 });
     await postWebhook(service, JSON.stringify(envelope(ana.instanceName, 'messages.edited', late)), {
       authorization: `Bearer ${webhookJwt(ana.secret)}`,
     });
@@ -247,12 +231,7 @@ describe('tenancy', () => {
     // Bea's own (verified) gateway names A's message id: it can only ever reach Bea's messages.
     await bea.emulator.post(`/_emulator/instances/${bea.instanceName}/emit`, {
       event: 'MESSAGES_EDITED',
-      data: {
-        key,
-        type: 'MESSAGE_EDIT',
-        editedMessage: { conversation: 'hackeado' },
-        timestampMs: String(Date.now()),
-      },
+      data: editNotice(bea, original.evolutionMessageId, 'hackeado', { key }),
     });
     await bea.emulator.post(`/_emulator/instances/${bea.instanceName}/emit`, {
       event: 'MESSAGES_DELETE',
@@ -328,28 +307,10 @@ describe('a message and its edit delivered together', () => {
     // the edit overtook the message's insert without the batch's ordering.)
     const phone = '+34646000008';
     const id = `TOGETHER${Date.now()}`;
-    const edit = {
-      key: { remoteJid: `${ana.phone.slice(1)}@s.whatsapp.net`, fromMe: true, id },
-      type: 'MESSAGE_EDIT',
-      editedMessage: { conversation: 'corregido' },
-      timestampMs: String(Date.now()),
-    };
-    const receivedAt = new Date();
-    const ids = await insertWebhookEvents(service.database.db, [
-      {
-        advisorId: ana.userId,
-        event: 'MESSAGES_UPSERT',
-        payload: envelope(ana.instanceName, 'messages.upsert', upsertData(phone, 'con erata', id)),
-        receivedAt,
-      },
-      {
-        advisorId: ana.userId,
-        event: 'MESSAGES_EDITED',
-        payload: envelope(ana.instanceName, 'messages.edited', edit),
-        receivedAt,
-      },
+    const outcome = await appliedAsOneBatch(service, ana, [
+      envelope(ana.instanceName, 'messages.upsert', upsertData(phone, 'con erata', id)),
+      envelope(ana.instanceName, 'messages.edited', editNotice(ana, id, 'corregido')),
     ]);
-    const outcome = await processWebhookBatch(service.runtime.ctx, ids, { enqueue: async () => undefined });
     expect(outcome).toMatchObject({ processed: 2, retried: 0, givenUp: 0 });
     expect(await rowOf(ana.userId, id)).toMatchObject({ text: 'corregido', direction: 'inbound' });
   });

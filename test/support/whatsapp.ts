@@ -7,7 +7,9 @@ import { and, count, eq, isNotNull } from 'drizzle-orm';
 import type { DbOrTx } from '../../src/db/client.js';
 import { findConfig, listConnectionEvents } from '../../src/db/repositories/whatsapp-config.repository.js';
 import { webhookEvent, whatsappClient, whatsappMessage } from '../../src/db/schema/index.js';
+import { insertWebhookEvents } from '../../src/db/repositories/webhook-event.repository.js';
 import { webhookSecretOf } from '../../src/domain/instances/instance-credentials.js';
+import { processWebhookBatch } from '../../src/domain/webhooks/process-webhook-batch.js';
 import { HttpClient, signUpAdvisor } from './http.js';
 import type { TestService } from './service.js';
 import { waitFor } from './wait.js';
@@ -105,6 +107,40 @@ export function upsertData(from: string, text: string, id: string, extra: Record
   };
 }
 
+export interface EditNoticeOptions {
+  /** When the author edited it (`timestampMs`); now by default. */
+  atMs?: number;
+  /**
+   * The key as written; by default the author's side of a client's edit (fromMe, addressed to the
+   * advisor's number). The service reads only `key.id`, so a test of whose message an id reaches
+   * can write it as the stored message has it.
+   */
+  key?: { remoteJid: string; fromMe: boolean };
+}
+
+/**
+ * A message's author editing it, as 2.3.6's MESSAGES_EDITED carries it: data = the raw
+ * protocolMessage, the enum by name, `timestampMs` a string (evolution-api.md §4.4,
+ * docs/evolution-api.md "Edits and deletions"). Wrap it with `envelope(…, 'messages.edited', …)`
+ * to post or store it, or hand it to the emulator's `/emit` as its gateway would send it.
+ */
+export function editNotice(
+  advisor: Pick<ConnectedAdvisor, 'phone'>,
+  evolutionMessageId: string,
+  newText: string,
+  { atMs = Date.now(), key }: EditNoticeOptions = {},
+) {
+  return {
+    key: {
+      ...(key ?? { remoteJid: `${advisor.phone.slice(1)}@s.whatsapp.net`, fromMe: true }),
+      id: evolutionMessageId,
+    },
+    type: 'MESSAGE_EDIT',
+    editedMessage: { conversation: newText },
+    timestampMs: String(atMs),
+  };
+}
+
 /** Evolution's SEND_MESSAGE echo of a text we sent, in its envelope (evolution-api.md §4.4, fromMe). */
 export function sendEchoEnvelope(instance: string, phone: string, text: string, id: string) {
   return envelope(
@@ -138,6 +174,29 @@ export async function postWebhook(
     /* keep text */
   }
   return { status: res.status, body: parsed };
+}
+
+/**
+ * Stores webhook envelopes as the receiver does (the event's name as it parses it, one arrival
+ * time for all) and applies them as one batch job, as after an outage of ours Evolution's retries
+ * bring them together. No retry is enqueued: what fails shows in the outcome.
+ */
+export async function appliedAsOneBatch(
+  service: Pick<TestService, 'database' | 'runtime'>,
+  advisor: Pick<ConnectedAdvisor, 'userId'>,
+  envelopes: readonly Record<string, unknown>[],
+) {
+  const receivedAt = new Date();
+  const ids = await insertWebhookEvents(
+    service.database.db,
+    envelopes.map((payload) => ({
+      advisorId: advisor.userId,
+      event: String(payload.event).replace(/[.-]/g, '_').toUpperCase(),
+      payload,
+      receivedAt,
+    })),
+  );
+  return processWebhookBatch(service.runtime.ctx, ids, { enqueue: async () => undefined });
 }
 
 /** Row counts that any accepted event would change. */
