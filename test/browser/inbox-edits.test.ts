@@ -1,8 +1,10 @@
 // A client edits a message, then deletes another for everyone: the open chat shows the edit live
 // (new words, "Editado") and the deletion ("Mensaje eliminado", the words gone); the message
-// history says the same. An edit made before the live stream opened shows too. A reminder booked
-// before the client wrote and sent after moves, live, below the client's message, and dates its
-// conversation in the list with when it went out, not with the day it was booked.
+// history says the same. An edit made before the live stream opened shows too. A client's edit
+// into an opt-out word puts the opted-out badge up live, in the chat and in the conversation list.
+// A reminder booked before the client wrote and sent after moves, live, below the client's
+// message, and dates its conversation in the list with when it went out, not with the day it was
+// booked.
 import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { whatsappMessage } from '../../src/db/schema/index.js';
@@ -96,6 +98,79 @@ describe('edits and deletions made in WhatsApp', () => {
     // The conversation list, read before the edit too, shows the new words.
     const conversation = page.getByTestId('conversation').filter({ hasText: 'Marta' });
     await conversation.getByText('¿Me confirmas las 11?').waitFor();
+    expect(pageErrors).toEqual([]);
+    await context.close();
+  });
+});
+
+describe("a client's edit into an opt-out word", () => {
+  // The service opts the client out as a new BAJA would (edit-keywords.ts) and says so in the
+  // edit's live `message` event (`clientOptedOut`): the advisor must see it before replying,
+  // without a reload.
+  it('puts the opted-out badge up live, in the open chat and in the conversation list', async () => {
+    const { advisor, page, context, pageErrors } = await advisorPage('Olga Bajas');
+    const from = newPhone();
+    const other = newPhone();
+    const control = phoneOf(advisor);
+    const hers = await control('inbound', { from, pushName: 'Irene', text: 'Hola, ¿a qué hora abrís?' });
+    const his = await control('inbound', { from: other, pushName: 'Pablo', text: 'Buenas tardes' });
+    expect([hers.status, his.status]).toEqual([201, 201]);
+
+    await page.goto(`/inbox/${encodeURIComponent(from)}`);
+    const bubbles = page.getByTestId('chat-bubble');
+    await bubbles.getByText('Hola, ¿a qué hora abrís?').waitFor();
+    const row = (name: string) => page.getByTestId('conversation').filter({ hasText: name });
+    const listBadge = (name: string) => row(name).getByText('De baja', { exact: true });
+    await row('Pablo').waitFor();
+    // Opened after the chat read its data: what the phone does from now on can only come live.
+    await page.locator('.live-dot.live-open').waitFor();
+    await expect(page.getByTestId('opted-out-badge').count()).resolves.toBe(0);
+    await expect(listBadge('Irene').count()).resolves.toBe(0);
+    await expect(page.getByTestId('reply-text').isDisabled()).resolves.toBe(false);
+
+    // The open chat's client edits her message into BAJA.
+    await control('edit', { keyId: hers.body.key.id, text: 'BAJA' });
+    await page.getByTestId('opted-out-badge').waitFor();
+    await bubbles.filter({ hasText: 'BAJA' }).getByTestId('message-edited').waitFor();
+    await expect(page.getByTestId('opt-out-toggle').getAttribute('aria-checked')).resolves.toBe('true');
+    await expect(page.getByTestId('reply-text').isDisabled()).resolves.toBe(true);
+    await listBadge('Irene').waitFor();
+
+    // Another client, whose chat is not open, does the same: his row in the list says so.
+    await expect(listBadge('Pablo').count()).resolves.toBe(0);
+    await control('edit', { keyId: his.body.key.id, text: 'Stop' });
+    await listBadge('Pablo').waitFor();
+    await expect(page.getByTestId('opted-out-badge').count()).resolves.toBe(1);
+    await screenshot(page, 'inbox-edit-opted-out-desktop');
+    expect(pageErrors).toEqual([]);
+    await context.close();
+  });
+
+  it('puts it up in a chat opened by link before the list holds its conversation', async () => {
+    // The chat keeps its own opt-out state for a conversation the list has not loaded (further
+    // down than its first page, or still on its way): here the list's read is held.
+    const { advisor, page, context, pageErrors } = await advisorPage('Olga Enlace');
+    const from = newPhone();
+    const control = phoneOf(advisor);
+    const hers = await control('inbound', { from, pushName: 'Irene', text: '¿Me guardas el jueves?' });
+    expect(hers.status).toBe(201);
+
+    const releaseList = await holdRoute(page, '**/api/whatsapp/conversations*');
+    await page.goto(`/inbox/${encodeURIComponent(from)}`);
+    await page.getByTestId('chat-bubble').getByText('¿Me guardas el jueves?').waitFor();
+    await page.locator('.live-dot.live-open').waitFor();
+    await expect(page.getByTestId('conversation').count()).resolves.toBe(0);
+    await expect(page.getByTestId('opted-out-badge').count()).resolves.toBe(0);
+
+    await control('edit', { keyId: hers.body.key.id, text: 'baja' });
+    await page.getByTestId('opted-out-badge').waitFor();
+    await expect(page.getByTestId('reply-text').isDisabled()).resolves.toBe(true);
+    releaseList();
+    await page
+      .getByTestId('conversation')
+      .filter({ hasText: 'Irene' })
+      .getByText('De baja', { exact: true })
+      .waitFor();
     expect(pageErrors).toEqual([]);
     await context.close();
   });
