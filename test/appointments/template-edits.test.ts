@@ -8,7 +8,12 @@ import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { whatsappMessage } from '../../src/db/schema/index.js';
 import { sendJobId } from '../../src/jobs/catalogue.js';
+import {
+  listPlannedFromTemplate,
+  rewritePlannedMessages,
+} from '../../src/db/repositories/planned-message.repository.js';
 import { startTestService, type TestService } from '../support/service.js';
+import { waitFor } from '../support/wait.js';
 import {
   booking,
   bookingAdvisor,
@@ -112,7 +117,7 @@ describe('editing a template renders the planned messages again', () => {
     expect((await messageStatus(ana, reminder.id)).text).toMatch(/\(v2\)$/);
 
     const res = await ana.client.delete(`/api/whatsapp/templates/${override.id}`);
-    expect(res.status).toBe(204);
+    expect(res.status).toBe(200);
     const back = await messageStatus(ana, reminder.id);
     expect(back.text).toContain('Te recuerdo tu próxima cita');
     expect(back.text).toContain('📍 Calle Mayor 1');
@@ -185,5 +190,96 @@ describe('editing a template renders the planned messages again', () => {
     expect(res.body.error.message).toContain(reminder.id);
     expect((await ana.client.get(REMINDER_ES)).body.body).toBe(before);
     expect((await rowOf(reminder.id)).text).toBe(reminder.text);
+  });
+});
+
+describe('how many planned messages an edit rewrote', () => {
+  // An advisor of its own, so that the counts are exact.
+  let carla: BookingAdvisor;
+  beforeAll(async () => {
+    carla = await bookingAdvisor(service, 'Carla');
+  });
+
+  it('answers the number on PUT and DELETE, leaving out a claimed reminder and the other keys', async () => {
+    const waiting = [await bookReminder(carla), await bookReminder(carla)];
+    const claimed = await bookReminder(carla);
+    await service.database.db
+      .update(whatsappMessage)
+      .set({ status: 'sending', updatedAt: new Date() })
+      .where(eq(whatsappMessage.id, claimed.reminder.id));
+
+    const seen: { type: string; data: Record<string, unknown> }[] = [];
+    const unsubscribe = await service.runtime.events.subscribe(carla.userId, (e) => seen.push(e as never));
+    const edit = await carla.client.put(REMINDER_ES, { body: NEW_BODY });
+    expect(edit.status).toBe(200);
+    expect(edit.body).toMatchObject({ key: 'appointment_reminder', rerendered: 2 });
+    // Each rewritten message is published live with its new words.
+    const rewrittenLive = async () =>
+      seen
+        .filter((e) => e.type === 'message' && /^Nuevo: /.test(String(e.data.text)))
+        .map((e) => String(e.data.id));
+    await waitFor(rewrittenLive, (ids) => ids.length >= 2, { what: 'the rewritten messages published' });
+    await unsubscribe();
+    expect((await rewrittenLive()).sort()).toEqual(waiting.map((w) => w.reminder.id).sort());
+    for (const { reminder } of waiting) {
+      expect((await rowOf(reminder.id)).text).toMatch(/^Nuevo: /);
+      expect((await auditOf(carla, reminder.id)).map((e) => e.action)).toEqual([
+        'message.rerender',
+        'message.schedule',
+      ]);
+    }
+    expect((await rowOf(claimed.reminder.id)).text).toBe(claimed.reminder.text);
+    expect((await auditOf(carla, claimed.reminder.id)).map((e) => e.action)).toEqual(['message.schedule']);
+
+    // The same words again: nothing says something else, so nothing was rewritten.
+    expect(
+      (await carla.client.put(`/api/whatsapp/templates/${edit.body.id}`, { body: NEW_BODY })).body,
+    ).toMatchObject({ rerendered: 0 });
+    // Each booking also planned a follow-up: all three are still waiting.
+    const followUp = await carla.client.put('/api/whatsapp/templates/builtin:follow_up:es', {
+      body: 'Gracias, {nombre_cliente}. {mensaje_personalizado} {nombre_asesor}',
+    });
+    expect(followUp.body).toMatchObject({ key: 'follow_up', rerendered: 3 });
+
+    const deleted = await carla.client.delete(`/api/whatsapp/templates/${edit.body.id}`);
+    expect(deleted.status).toBe(200);
+    expect(deleted.body).toEqual({ rerendered: 2 });
+    expect((await rowOf(claimed.reminder.id)).text).toBe(claimed.reminder.text);
+    for (const { reminder } of waiting) expect((await rowOf(reminder.id)).text).toBe(reminder.text);
+  });
+
+  it('writes none of the rows the worker claimed between the read and the write', async () => {
+    const first = await bookReminder(carla);
+    const second = await bookReminder(carla);
+    const db = service.database.db;
+    const now = new Date();
+    const planned = (
+      await listPlannedFromTemplate(db, carla.userId, { key: 'appointment_reminder', language: 'es' }, now)
+    ).filter((p) => [first.reminder.id, second.reminder.id].includes(p.message.id));
+    expect(planned).toHaveLength(2);
+    await db
+      .update(whatsappMessage)
+      .set({ status: 'sending', updatedAt: new Date() })
+      .where(eq(whatsappMessage.id, second.reminder.id));
+
+    const content = (text: string) => ({
+      text,
+      templateId: null,
+      templateKey: 'appointment_reminder',
+      templateLanguage: 'es',
+    });
+    const written = await rewritePlannedMessages(
+      db,
+      carla.userId,
+      planned.map((p) => ({ id: p.message.id, content: content(`otro ${p.message.id}`) })),
+      now,
+    );
+    expect(written.map((row) => row.id)).toEqual([first.reminder.id]);
+    expect(written[0]).toMatchObject({ text: `otro ${first.reminder.id}`, status: 'scheduled' });
+    expect((await rowOf(second.reminder.id)).text).toBe(second.reminder.text);
+    // Another advisor's id in the batch is not theirs to write.
+    expect(
+      await rewritePlannedMessages(db, ana.userId, [{ id: first.reminder.id, content: content('x') }], now),
+    ).toEqual([]);
   });
 });

@@ -130,7 +130,8 @@ describe('own templates', () => {
     );
 
     const deleted = await client.delete(`${BASE}/${id}`);
-    expect(deleted.status).toBe(204);
+    expect(deleted.status).toBe(200);
+    expect(deleted.body).toEqual({ rerendered: 0 });
     expect((await client.get(`${BASE}/${id}`)).status).toBe(404);
     expect((await client.delete(`${BASE}/${id}`)).status).toBe(404);
     expect(await list(client)).toHaveLength(BUILT_INS);
@@ -289,9 +290,10 @@ describe('overriding built-ins', () => {
     const slot = before.findIndex((t) => t.id === REMINDER_ES);
 
     const body = 'Hola {nombre_cliente}: mañana {fecha_cita} a las {hora_cita}. ¡Te espero!';
-    const edited = await client.put<Template>(`${BASE}/${REMINDER_ES}`, { body });
+    const edited = await client.put<Template & { rerendered: number }>(`${BASE}/${REMINDER_ES}`, { body });
     expect(edited.status).toBe(200);
     expect(edited.body).toMatchObject({
+      rerendered: 0,
       key: 'appointment_reminder',
       language: 'es',
       category: 'reminder',
@@ -305,7 +307,8 @@ describe('overriding built-ins', () => {
 
     const after = await list(client);
     expect(after).toHaveLength(BUILT_INS);
-    expect(after[slot]).toEqual(edited.body);
+    const { rerendered: _, ...listed } = edited.body;
+    expect(after[slot]).toEqual(listed);
     expect(after.some((t) => t.id === REMINDER_ES)).toBe(false);
     // The English reminder is untouched.
     expect(after.find((t) => t.key === 'appointment_reminder' && t.language === 'en')!.builtIn).toBe(true);
@@ -325,7 +328,7 @@ describe('overriding built-ins', () => {
     expect(forbidden.body.error.code).toBe('forbidden');
     expect(forbidden.body.error.message).toContain('Built-in templates cannot be deleted');
 
-    expect((await client.delete(`${BASE}/${edited.body.id}`)).status).toBe(204);
+    expect((await client.delete(`${BASE}/${edited.body.id}`)).status).toBe(200);
     expect(await list(client)).toEqual(before);
   });
 
@@ -668,7 +671,7 @@ describe('usage counts', () => {
       },
     ]);
     expect((await list(a.client)).find((t) => t.id === override.body.id)!.usageCount).toBe(1);
-    expect((await a.client.delete(`${BASE}/${override.body.id}`)).status).toBe(204);
+    expect((await a.client.delete(`${BASE}/${override.body.id}`)).status).toBe(200);
     expect((await list(a.client)).find((t) => t.id === REMINDER_ES)!.usageCount).toBe(2);
   });
 

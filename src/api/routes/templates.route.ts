@@ -1,7 +1,6 @@
 // Message templates: the built-ins (in code) merged with the advisor's own templates and
 // overrides. Every route acts on the caller's templates only: another advisor's id is a 404.
 import type { FastifyInstance } from 'fastify';
-import { z } from 'zod';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { deleteTemplateAndPlans, updateTemplateAndPlans } from '../../domain/appointments/change-template.js';
 import { createTemplate, getTemplate, listTemplates, previewTemplate } from '../../domain/templates/index.js';
@@ -13,7 +12,9 @@ import {
   templateIdParamsSchema,
   templateListSchema,
   templatePreviewSchema,
+  templateDeletionSchema,
   templateSchema,
+  templateUpdateSchema,
   updateTemplateBodySchema,
 } from '../schemas/templates.schema.js';
 
@@ -56,15 +57,15 @@ export function templateRoutes(app: FastifyInstance, deps: AppDeps): void {
       schema: {
         tags,
         description:
-          "Editing a built-in creates (or edits) the advisor's override of it. Appointment messages planned from the template and not sent yet are written again with it.",
+          "Editing a built-in creates (or edits) the advisor's override of it. Appointment messages planned from the template and not sent yet are written again with it; `rerendered` says how many.",
         params: templateIdParamsSchema,
         body: updateTemplateBodySchema,
-        response: { 200: templateSchema },
+        response: { 200: templateUpdateSchema },
       },
     },
     async (request) => {
       const caller = callerOf(request);
-      return updateTemplateAndPlans(
+      const { template, rerendered } = await updateTemplateAndPlans(
         ctx,
         deps.messages,
         caller.advisorId,
@@ -72,6 +73,7 @@ export function templateRoutes(app: FastifyInstance, deps: AppDeps): void {
         request.body,
         actorOf(caller),
       );
+      return { ...template, rerendered };
     },
   );
 
@@ -82,15 +84,14 @@ export function templateRoutes(app: FastifyInstance, deps: AppDeps): void {
       schema: {
         tags,
         description:
-          'Deleting an override restores the built-in (also for the appointment messages planned from it and not sent yet); built-ins themselves answer 403.',
+          'Deleting an override restores the built-in (also for the appointment messages planned from it and not sent yet, `rerendered` of them); built-ins themselves answer 403.',
         params: templateIdParamsSchema,
-        response: { 204: z.null() },
+        response: { 200: templateDeletionSchema },
       },
     },
-    async (request, reply) => {
+    async (request) => {
       const caller = callerOf(request);
-      await deleteTemplateAndPlans(ctx, deps.messages, caller.advisorId, request.params.id, actorOf(caller));
-      return reply.status(204).send(null);
+      return deleteTemplateAndPlans(ctx, deps.messages, caller.advisorId, request.params.id, actorOf(caller));
     },
   );
 

@@ -20,6 +20,15 @@ export async function insertAudit(db: DbOrTx, advisorId: string, entry: AuditEnt
 }
 
 /**
+ * Several entries in one statement, in the order given. The caller bounds the batch: each entry
+ * takes seven parameters, and PostgreSQL takes at most 65,535 in a statement.
+ */
+export async function insertAudits(db: DbOrTx, advisorId: string, entries: AuditEntry[]): Promise<void> {
+  if (entries.length === 0) return;
+  await db.insert(auditLog).values(entries.map((entry) => ({ advisorId, ...entry })));
+}
+
+/**
  * The advisor's entries, newest first, a page after the entry `beforeId` (a query: await it, or
  * explain it in the plan test).
  *

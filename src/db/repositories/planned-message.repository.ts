@@ -1,9 +1,10 @@
 // The appointment automation's messages that have not gone out yet, as a template edit sees them:
 // found by the template they were rendered from, and rewritten only while still waiting. Every
 // function takes the advisor id right after the database (STYLE.md, tenancy).
-import { and, eq, isNotNull, sql } from 'drizzle-orm';
+import { and, eq, getTableColumns, isNotNull, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../client.js';
-import { whatsappMessage } from '../schema/index.js';
+import { appointment, whatsappMessage } from '../schema/index.js';
+import type { AppointmentRow } from './appointment.repository.js';
 import { cancellable, type MessageRow } from './message.repository.js';
 
 /**
@@ -23,21 +24,30 @@ export async function lockAdvisorTemplates(db: DbOrTx, advisorId: string, mode: 
   );
 }
 
+export interface PlannedMessage {
+  message: MessageRow;
+  /** Null when the appointment is gone. */
+  appointment: AppointmentRow | null;
+}
+
 /**
  * The advisor's automated appointment messages rendered from this template key and language that
  * are still waiting and may be rewritten: `scheduled` or `queued`, and not awaiting the echo of an
- * attempt that may have reached the client (`cancellable`'s rule).
+ * attempt that may have reached the client (`cancellable`'s rule). Each comes with its
+ * appointment, read in the same statement: one lookup per message made an advisor's thousands of
+ * planned reminders thousands of round trips under the template lock.
  */
 export async function listPlannedFromTemplate(
   db: DbOrTx,
   advisorId: string,
   template: { key: string; language: string },
   now: Date,
-): Promise<MessageRow[]> {
+): Promise<PlannedMessage[]> {
   const m = whatsappMessage;
   return db
-    .select()
+    .select({ message: m, appointment })
     .from(m)
+    .leftJoin(appointment, and(eq(appointment.advisorId, m.advisorId), eq(appointment.id, m.appointmentId)))
     .where(
       and(
         eq(m.advisorId, advisorId),
@@ -47,7 +57,8 @@ export async function listPlannedFromTemplate(
         eq(m.templateLanguage, template.language),
         cancellable(now),
       ),
-    );
+    )
+    .orderBy(m.id);
 }
 
 export interface RenderedContent {
@@ -58,23 +69,39 @@ export interface RenderedContent {
 }
 
 /**
- * Rewrites a planned message's words; null when it is no longer waiting (`cancellable` at `now`,
- * the wall clock the worker sets an attempt's echo wait by). Conditional like the
- * worker's claim, so a row the worker claimed (`sending`) first is never changed, and a claim that
- * comes after this write sends the new words.
+ * Rewrites planned messages' words in one statement; answers the rows written, in the order
+ * given, leaving out those no longer waiting (`cancellable` at `now`, the wall clock the worker
+ * sets an attempt's echo wait by). Conditional like the worker's claim, so a row the worker
+ * claimed (`sending`) first is never changed, and a claim that comes after this write sends the
+ * new words. The caller bounds the batch (the arrays travel as five parameters, whatever their
+ * length).
  */
-export async function rewritePlannedMessage(
+export async function rewritePlannedMessages(
   db: DbOrTx,
   advisorId: string,
-  id: string,
-  content: RenderedContent,
+  rewrites: { id: string; content: RenderedContent }[],
   now: Date,
-): Promise<MessageRow | null> {
+): Promise<MessageRow[]> {
+  if (rewrites.length === 0) return [];
   const m = whatsappMessage;
-  const [row] = await db
+  // One parameter per column (sql.param): a bare array would become a list of parameters.
+  const column = <K extends keyof RenderedContent>(key: K) => sql.param(rewrites.map((r) => r.content[key]));
+  const rows = await db
     .update(m)
-    .set({ ...content, updatedAt: new Date() })
-    .where(and(eq(m.advisorId, advisorId), eq(m.id, id), cancellable(now)))
-    .returning();
-  return row ?? null;
+    .set({
+      text: sql`planned.text`,
+      templateId: sql`planned.template_id`,
+      templateKey: sql`planned.template_key`,
+      templateLanguage: sql`planned.template_language`,
+      updatedAt: new Date(),
+    })
+    .from(
+      sql`unnest(${sql.param(rewrites.map((r) => r.id))}::uuid[], ${column('text')}::text[],
+        ${column('templateId')}::uuid[], ${column('templateKey')}::text[],
+        ${column('templateLanguage')}::text[]) as planned(id, text, template_id, template_key, template_language)`,
+    )
+    .where(and(eq(m.advisorId, advisorId), sql`${m.id} = planned.id`, cancellable(now)))
+    .returning(getTableColumns(m));
+  const byId = new Map(rows.map((row) => [row.id, row]));
+  return rewrites.flatMap((r) => byId.get(r.id) ?? []);
 }

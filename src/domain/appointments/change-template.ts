@@ -19,6 +19,12 @@ import {
 import { runAppointmentTransaction } from './appointment-transaction.js';
 import { rerenderPlannedMessages } from './rerender-planned-messages.js';
 
+/** The edited template, and how many planned messages now say what it says. */
+export interface TemplateUpdate {
+  template: TemplateView;
+  rerendered: number;
+}
+
 export async function updateTemplateAndPlans(
   ctx: DomainContext,
   queue: MessageQueue,
@@ -26,18 +32,19 @@ export async function updateTemplateAndPlans(
   id: string,
   input: UpdateTemplateInput,
   actor: SendOptions['actor'],
-): Promise<TemplateView> {
+): Promise<TemplateUpdate> {
   return runAppointmentTransaction(ctx, queue, async (tx) => {
     await lockAdvisorTemplates(tx.db, advisorId, 'edit');
     const view = await updateTemplate(tx, advisorId, id, input);
-    const rewritten = await rerenderPlannedMessages(
+    const rerendered = await rerenderPlannedMessages(
       tx,
       advisorId,
       { action: 'template.update', templateId: view.id, key: view.key, language: view.language },
       actor,
     );
     // A queued message moved from the built-in to the new override counts on the override now.
-    return rewritten > 0 ? getTemplate(tx, advisorId, view.id) : view;
+    const template = rerendered > 0 ? await getTemplate(tx, advisorId, view.id) : view;
+    return { template, rerendered };
   });
 }
 
@@ -47,15 +54,16 @@ export async function deleteTemplateAndPlans(
   advisorId: string,
   id: string,
   actor: SendOptions['actor'],
-): Promise<void> {
-  await runAppointmentTransaction(ctx, queue, async (tx) => {
+): Promise<{ rerendered: number }> {
+  return runAppointmentTransaction(ctx, queue, async (tx) => {
     await lockAdvisorTemplates(tx.db, advisorId, 'edit');
     const deleted = await deleteTemplate(tx, advisorId, id);
-    await rerenderPlannedMessages(
+    const rerendered = await rerenderPlannedMessages(
       tx,
       advisorId,
       { action: 'template.delete', templateId: deleted.id, key: deleted.key, language: deleted.language },
       actor,
     );
+    return { rerendered };
   });
 }

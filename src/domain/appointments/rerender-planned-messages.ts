@@ -10,19 +10,23 @@
 // that moment, and the values are not stored, so there is nothing to render it from again.
 //
 // How: exactly as planning renders them (plannedContent through resolveContent), from the
-// appointment's current fields and the advisor's current name and locale. Each rewrite is
-// conditional like the worker's claim, so a message claimed meanwhile keeps its words.
+// appointment's current fields and the advisor's current name and locale, every message before any
+// is written (a message the new body cannot render refuses the edit having written nothing). Then
+// the rows and their audit entries go in batches, one UPDATE and one INSERT each: an advisor's
+// thousands of planned reminders made thousands of statements apiece, and their bookings waited
+// on the template lock all that time. The UPDATE is conditional like the worker's claim, so a
+// message claimed meanwhile keeps its words (and gets no entry).
 //
 // The audit log records message content per message (`message.schedule` holds what was planned):
 // each rewritten message gets its own `message.rerender` entry with the new text, so what a
 // message said at any time stays readable from its own entries, without replaying template
 // bodies against appointment fields that may have changed since.
-import { insertAudit } from '../../db/repositories/audit.repository.js';
-import { findAppointment, type AppointmentRow } from '../../db/repositories/appointment.repository.js';
+import { insertAudits, type AuditEntry } from '../../db/repositories/audit.repository.js';
+import type { AppointmentRow } from '../../db/repositories/appointment.repository.js';
 import type { MessageRow } from '../../db/repositories/message.repository.js';
 import {
   listPlannedFromTemplate,
-  rewritePlannedMessage,
+  rewritePlannedMessages,
   type RenderedContent,
 } from '../../db/repositories/planned-message.repository.js';
 import { AppError } from '../app-error.js';
@@ -34,6 +38,9 @@ import { isBuiltinTemplateKey } from '../templates/index.js';
 import { loadAppointmentAdvisor, plannedContent, type AppointmentAdvisor } from './appointment-messages.js';
 import { APPOINTMENT_MESSAGE_KINDS, type AppointmentMessageKind } from './plan-appointment-messages.js';
 
+/** Rows per UPDATE and per audit INSERT (7 parameters a row: 3,500, far below PostgreSQL's 65,535). */
+const WRITE_BATCH = 500;
+
 export interface TemplateChange {
   action: 'template.update' | 'template.delete';
   /** The row edited or deleted; for the first edit of a built-in, the override it created. */
@@ -42,7 +49,7 @@ export interface TemplateChange {
   language: string;
 }
 
-/** Renders the change's planned messages again; answers how many now say something else. */
+/** Renders the change's planned messages again; answers how many were rewritten. */
 export async function rerenderPlannedMessages(
   tx: DomainContext,
   advisorId: string,
@@ -56,12 +63,8 @@ export async function rerenderPlannedMessages(
   const planned = await listPlannedFromTemplate(tx.db, advisorId, change, now);
   if (planned.length === 0) return 0;
   const advisor = await loadAppointmentAdvisor(tx, advisorId);
-  const appointments = new Map<string, AppointmentRow | null>();
-  let rewritten = 0;
-  for (const message of planned) {
-    const id = message.appointmentId!;
-    if (!appointments.has(id)) appointments.set(id, await findAppointment(tx.db, advisorId, id));
-    const appointment = appointments.get(id)!;
+  const rewrites: { id: string; content: RenderedContent }[] = [];
+  for (const { message, appointment } of planned) {
     // Not sent anyway (the send-time guard skips it): nothing to rewrite.
     if (!appointment || appointment.status === 'cancelled') continue;
     if (message.appointmentVersion !== appointment.version || !isKind(message.purpose)) continue;
@@ -74,28 +77,43 @@ export async function rerenderPlannedMessages(
       templateLanguage: content.template!.language,
     };
     if (sameContent(message, rendered)) continue; // only the name changed, say
-    const row = await rewritePlannedMessage(tx.db, advisorId, message.id, rendered, now);
-    if (!row) continue; // claimed by the worker (or cancelled) since the read: it keeps its words
-    rewritten++;
-    await insertAudit(tx.db, advisorId, {
-      actorType: actor.type,
-      actorId: actor.id,
-      action: 'message.rerender',
-      messageId: row.id,
-      phone: row.phone,
-      content: {
-        type: row.type,
-        text: row.text,
-        template: row.templateKey,
-        templateId: row.templateId,
-        language: row.templateLanguage,
-        scheduledAt: row.scheduledAt?.toISOString() ?? null,
-        cause: { action: change.action, templateId: change.templateId },
-      },
-    });
-    await tx.events.publish(advisorId, { type: 'message', data: messageView(row) as never });
+    rewrites.push({ id: message.id, content: rendered });
+  }
+
+  let rewritten = 0;
+  for (let i = 0; i < rewrites.length; i += WRITE_BATCH) {
+    const rows = await rewritePlannedMessages(tx.db, advisorId, rewrites.slice(i, i + WRITE_BATCH), now);
+    // A row claimed by the worker (or cancelled) since the read is not among them: it keeps its words.
+    await insertAudits(
+      tx.db,
+      advisorId,
+      rows.map((row) => rerenderEntry(row, change, actor)),
+    );
+    for (const row of rows) {
+      await tx.events.publish(advisorId, { type: 'message', data: messageView(row) as never });
+    }
+    rewritten += rows.length;
   }
   return rewritten;
+}
+
+function rerenderEntry(row: MessageRow, change: TemplateChange, actor: SendOptions['actor']): AuditEntry {
+  return {
+    actorType: actor.type,
+    actorId: actor.id,
+    action: 'message.rerender',
+    messageId: row.id,
+    phone: row.phone,
+    content: {
+      type: row.type,
+      text: row.text,
+      template: row.templateKey,
+      templateId: row.templateId,
+      language: row.templateLanguage,
+      scheduledAt: row.scheduledAt?.toISOString() ?? null,
+      cause: { action: change.action, templateId: change.templateId },
+    },
+  };
 }
 
 const sameContent = (message: MessageRow, rendered: RenderedContent): boolean =>
