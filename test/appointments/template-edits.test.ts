@@ -117,7 +117,7 @@ describe('editing a template renders the planned messages again', () => {
     expect((await messageStatus(ana, reminder.id)).text).toMatch(/\(v2\)$/);
 
     const res = await ana.client.delete(`/api/whatsapp/templates/${override.id}`);
-    expect(res.status).toBe(200);
+    expect(res.status).toBe(204);
     const back = await messageStatus(ana, reminder.id);
     expect(back.text).toContain('Te recuerdo tu próxima cita');
     expect(back.text).toContain('📍 Calle Mayor 1');
@@ -200,7 +200,7 @@ describe('how many planned messages an edit rewrote', () => {
     carla = await bookingAdvisor(service, 'Carla');
   });
 
-  it('answers the number on PUT and DELETE, leaving out a claimed reminder and the other keys', async () => {
+  it('answers the number on PUT, leaving out a claimed reminder and the other keys', async () => {
     const waiting = [await bookReminder(carla), await bookReminder(carla)];
     const claimed = await bookReminder(carla);
     await service.database.db
@@ -241,9 +241,17 @@ describe('how many planned messages an edit rewrote', () => {
     });
     expect(followUp.body).toMatchObject({ key: 'follow_up', rerendered: 3 });
 
+    // DELETE stays 204 (its documented answer): the two waiting reminders went back to the
+    // built-in's words, each with a template.delete entry, and the claimed one got none.
     const deleted = await carla.client.delete(`/api/whatsapp/templates/${edit.body.id}`);
-    expect(deleted.status).toBe(200);
-    expect(deleted.body).toEqual({ rerendered: 2 });
+    expect(deleted.status).toBe(204);
+    for (const { reminder } of waiting)
+      expect((await auditOf(carla, reminder.id)).map((e) => e.action)).toEqual([
+        'message.rerender',
+        'message.rerender',
+        'message.schedule',
+      ]);
+    expect((await auditOf(carla, claimed.reminder.id)).map((e) => e.action)).toEqual(['message.schedule']);
     expect((await rowOf(claimed.reminder.id)).text).toBe(claimed.reminder.text);
     for (const { reminder } of waiting) expect((await rowOf(reminder.id)).text).toBe(reminder.text);
   });

@@ -130,8 +130,7 @@ describe('own templates', () => {
     );
 
     const deleted = await client.delete(`${BASE}/${id}`);
-    expect(deleted.status).toBe(200);
-    expect(deleted.body).toEqual({ rerendered: 0 });
+    expect(deleted.status).toBe(204);
     expect((await client.get(`${BASE}/${id}`)).status).toBe(404);
     expect((await client.delete(`${BASE}/${id}`)).status).toBe(404);
     expect(await list(client)).toHaveLength(BUILT_INS);
@@ -328,7 +327,7 @@ describe('overriding built-ins', () => {
     expect(forbidden.body.error.code).toBe('forbidden');
     expect(forbidden.body.error.message).toContain('Built-in templates cannot be deleted');
 
-    expect((await client.delete(`${BASE}/${edited.body.id}`)).status).toBe(200);
+    expect((await client.delete(`${BASE}/${edited.body.id}`)).status).toBe(204);
     expect(await list(client)).toEqual(before);
   });
 
@@ -671,7 +670,7 @@ describe('usage counts', () => {
       },
     ]);
     expect((await list(a.client)).find((t) => t.id === override.body.id)!.usageCount).toBe(1);
-    expect((await a.client.delete(`${BASE}/${override.body.id}`)).status).toBe(200);
+    expect((await a.client.delete(`${BASE}/${override.body.id}`)).status).toBe(204);
     expect((await list(a.client)).find((t) => t.id === REMINDER_ES)!.usageCount).toBe(2);
   });
 

@@ -1,6 +1,7 @@
 // Message templates: the built-ins (in code) merged with the advisor's own templates and
 // overrides. Every route acts on the caller's templates only: another advisor's id is a 404.
 import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { deleteTemplateAndPlans, updateTemplateAndPlans } from '../../domain/appointments/change-template.js';
 import { createTemplate, getTemplate, listTemplates, previewTemplate } from '../../domain/templates/index.js';
@@ -12,7 +13,6 @@ import {
   templateIdParamsSchema,
   templateListSchema,
   templatePreviewSchema,
-  templateDeletionSchema,
   templateSchema,
   templateUpdateSchema,
   updateTemplateBodySchema,
@@ -84,14 +84,17 @@ export function templateRoutes(app: FastifyInstance, deps: AppDeps): void {
       schema: {
         tags,
         description:
-          'Deleting an override restores the built-in (also for the appointment messages planned from it and not sent yet, `rerendered` of them); built-ins themselves answer 403.',
+          'Deleting an override restores the built-in (also for the appointment messages planned from it and not sent yet); built-ins themselves answer 403.',
         params: templateIdParamsSchema,
-        response: { 200: templateDeletionSchema },
+        // 204 as documented since the route exists: how many planned messages went back to the
+        // built-in's words is in their `message.rerender` audit entries and live events.
+        response: { 204: z.null() },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const caller = callerOf(request);
-      return deleteTemplateAndPlans(ctx, deps.messages, caller.advisorId, request.params.id, actorOf(caller));
+      await deleteTemplateAndPlans(ctx, deps.messages, caller.advisorId, request.params.id, actorOf(caller));
+      return reply.status(204).send(null);
     },
   );
 

@@ -30,9 +30,6 @@ const rerendered = z
 /** PUT answers the template and how many planned messages it rewrote. */
 export const templateUpdateSchema = templateSchema.extend({ rerendered });
 
-/** DELETE of an override answers how many planned messages went back to the built-in's words. */
-export const templateDeletionSchema = z.object({ rerendered });
-
 export const templateListSchema = z.object({ items: z.array(templateSchema) });
 
 export const templateIdParamsSchema = z.object({ id: z.string().min(1).max(200) });
