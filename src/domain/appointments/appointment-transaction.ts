@@ -45,8 +45,11 @@ export async function runAppointmentTransaction<T>(
       ctx.logger.warn({ err: err.message, messageId: message.id }, 'enqueue failed; the sweeper will retry'),
     );
   }
-  for (const [advisorId, event] of events) {
-    await ctx.events.publish(advisorId, event).catch(() => undefined);
-  }
+  // Sent together, not one round trip each: a template edit re-renders thousands of planned
+  // messages, an event apiece, and its answer waited for every one in turn. One connection sends
+  // them in the order given, so subscribers still see them in that order.
+  await Promise.all(
+    events.map(([advisorId, event]) => ctx.events.publish(advisorId, event).catch(() => undefined)),
+  );
   return result;
 }

@@ -32,9 +32,10 @@ import {
 import { AppError } from '../app-error.js';
 import type { DomainContext } from '../context.js';
 import { messageView } from '../messages/message-view.js';
-import { resolveContent, type ResolvedContent } from '../messages/resolve-content.js';
+import { resolveContent, type ResolvedContent, type TemplateLookup } from '../messages/resolve-content.js';
 import type { SendOptions } from '../messages/send-message.js';
 import { isBuiltinTemplateKey } from '../templates/index.js';
+import { resolveTemplateForSend, type TemplateForSend } from '../templates/resolve-template-for-send.js';
 import { loadAppointmentAdvisor, plannedContent, type AppointmentAdvisor } from './appointment-messages.js';
 import { APPOINTMENT_MESSAGE_KINDS, type AppointmentMessageKind } from './plan-appointment-messages.js';
 
@@ -63,13 +64,14 @@ export async function rerenderPlannedMessages(
   const planned = await listPlannedFromTemplate(tx.db, advisorId, change, now);
   if (planned.length === 0) return 0;
   const advisor = await loadAppointmentAdvisor(tx, advisorId);
+  const lookupTemplate = templateLookupOnce();
   const rewrites: { id: string; content: RenderedContent }[] = [];
   for (const { message, appointment } of planned) {
     // Not sent anyway (the send-time guard skips it): nothing to rewrite.
     if (!appointment || appointment.status === 'cancelled') continue;
     if (message.appointmentVersion !== appointment.version || !isKind(message.purpose)) continue;
 
-    const content = await render(tx, advisorId, message, appointment, advisor);
+    const content = await render(tx, advisorId, message, appointment, advisor, lookupTemplate);
     const rendered = {
       text: content.text!,
       templateId: content.template!.id,
@@ -116,6 +118,21 @@ function rerenderEntry(row: MessageRow, change: TemplateChange, actor: SendOptio
   };
 }
 
+/**
+ * Each template the re-render names, looked up once: the edit holds the advisor's exclusive
+ * template lock for the whole transaction, so none changes between two messages, and one lookup
+ * per message (its language, its row) was most of the time bookings waited for the lock.
+ */
+function templateLookupOnce(): TemplateLookup {
+  const found = new Map<string, Promise<TemplateForSend>>();
+  return (ctx, advisorId, ref) => {
+    const key = JSON.stringify(ref);
+    let template = found.get(key);
+    if (!template) found.set(key, (template = resolveTemplateForSend(ctx, advisorId, ref)));
+    return template;
+  };
+}
+
 const sameContent = (message: MessageRow, rendered: RenderedContent): boolean =>
   message.text === rendered.text &&
   message.templateId === rendered.templateId &&
@@ -138,11 +155,13 @@ async function render(
   message: MessageRow,
   appointment: AppointmentRow,
   advisor: AppointmentAdvisor,
+  lookupTemplate: TemplateLookup,
 ): Promise<ResolvedContent> {
   const kind = message.purpose as AppointmentMessageKind;
   try {
     return await resolveContent(tx, advisorId, plannedContent(kind, appointment, advisor), {
       automated: true,
+      lookupTemplate,
     });
   } catch (err) {
     if (!(err instanceof AppError)) throw err;

@@ -86,14 +86,31 @@ function builtinInsteadOfUnfillableOverride(template: TemplateForSend, missing: 
   return findBuiltinTemplate(template.key, template.language);
 }
 
+/** How resolveContent finds a template; resolveTemplateForSend unless the caller brings its own. */
+export type TemplateLookup = (
+  ctx: DomainContext,
+  advisorId: string,
+  ref: TemplateRef,
+) => Promise<TemplateForSend>;
+
+export interface ResolveOptions {
+  automated: boolean;
+  /**
+   * A caller rendering many messages from the same templates in one transaction, under a lock
+   * that keeps them from changing (a template edit's re-render of the planned messages), may look
+   * each one up once: read per message, the lookups were most of the time the lock was held.
+   */
+  lookupTemplate?: TemplateLookup;
+}
+
 async function renderTemplateText(
   ctx: DomainContext,
   advisorId: string,
   ref: TemplateRef,
   variables: Record<string, string>,
-  automated: boolean,
+  { automated, lookupTemplate = resolveTemplateForSend }: ResolveOptions,
 ) {
-  const template = await resolveTemplateForSend(ctx, advisorId, ref);
+  const template = await lookupTemplate(ctx, advisorId, ref);
   const rendered = renderTemplate(
     template.body,
     await withAdvisorName(ctx, advisorId, template.variables, variables),
@@ -182,7 +199,7 @@ export async function resolveContent(
   ctx: DomainContext,
   advisorId: string,
   req: ContentRequest,
-  options: { automated: boolean } = { automated: false },
+  options: ResolveOptions = { automated: false },
 ): Promise<ResolvedContent> {
   const type: MessageType = req.type ?? (req.media ? 'document' : 'text');
   const unused = unusedParts(req, type);
@@ -194,7 +211,7 @@ export async function resolveContent(
     );
   }
   const rendered = req.template
-    ? await renderTemplateText(ctx, advisorId, req.template, req.variables ?? {}, options.automated)
+    ? await renderTemplateText(ctx, advisorId, req.template, req.variables ?? {}, options)
     : null;
 
   if (type === 'text') {
