@@ -52,6 +52,9 @@ const reminders = async (phone: string) => (await textsTo(ana, phone)).filter((t
  * Quiet hours, as wall-clock times in the client's zone, from the minute holding `instant` until
  * `minutes` later (one more when that would leave less than 10 s after `instant`).
  */
+/** How long after booking the real-worker cases' reminders are due: time to save quiet hours first. */
+const DUE_IN_S = 10;
+
 function quietAround(instant: Date, minutes: number) {
   const start = DateTime.fromJSDate(instant, { zone: CLIENT_ZONE }).startOf('minute');
   let end = start.plus({ minutes });
@@ -62,8 +65,10 @@ function quietAround(instant: Date, minutes: number) {
 describe('quiet hours at send time, with the real worker', () => {
   it('holds a reminder released inside the window until it ends, then sends it once', async () => {
     await setSettings(ana, { reminderOffsetMinutes: 3 });
-    // Booked with quiet hours off: the reminder is due in 3 s, the appointment 3 minutes later.
-    const body = booking({ startsAt: inSeconds(180 + 3).toISOString(), timezone: CLIENT_ZONE });
+    // Booked with quiet hours off: the reminder is due in 10 s, the appointment 3 minutes later.
+    // The quiet hours must be saved before it is due: with 3 s, a CI run on a loaded machine sent
+    // it first (booking and settings took longer than that).
+    const body = booking({ startsAt: inSeconds(180 + DUE_IN_S).toISOString(), timezone: CLIENT_ZONE });
     const booked = await ana.api.post('/api/appointments', body);
     const reminder = onlyOne(booked.body.messages, 'reminder');
     const due = new Date(reminder.scheduledAt);
@@ -73,7 +78,7 @@ describe('quiet hours at send time, with the real worker', () => {
     const held = await waitFor(
       () => messageStatus(ana, reminder.id),
       (m) => m.scheduledAt === quiet.end.toISOString(),
-      { timeoutMs: 15_000, what: 'the reminder moved to the end of quiet hours' },
+      { timeoutMs: DUE_IN_S * 1000 + 15_000, what: 'the reminder moved to the end of quiet hours' },
     );
     expect(held.status).toBe('scheduled');
     expect(held.error).toBeNull();
@@ -116,11 +121,11 @@ describe('quiet hours at send time, with the real worker', () => {
       expect.objectContaining({ type: 'sent' }),
     ]);
     // The window is real wall-clock time: up to 70 s of waiting for it to end.
-  }, 120_000);
+  }, 150_000);
 
   it('skips a reminder that, held by quiet hours, could only go out after the appointment starts', async () => {
     await setSettings(ana, { reminderOffsetMinutes: 1 });
-    const body = booking({ startsAt: inSeconds(60 + 3).toISOString(), timezone: CLIENT_ZONE });
+    const body = booking({ startsAt: inSeconds(60 + DUE_IN_S).toISOString(), timezone: CLIENT_ZONE });
     const booked = await ana.api.post('/api/appointments', body);
     const reminder = onlyOne(booked.body.messages, 'reminder');
     // The window ends two to three minutes after the reminder's time, after the start.
@@ -128,7 +133,7 @@ describe('quiet hours at send time, with the real worker', () => {
     expect(quiet.end.getTime()).toBeGreaterThan(Date.parse(body.startsAt));
     await setSettings(ana, { quietHours: quiet.quietHours });
 
-    const done = await waitForStatus(ana, reminder.id, ['skipped', ...SENT], 15_000);
+    const done = await waitForStatus(ana, reminder.id, ['skipped', ...SENT], DUE_IN_S * 1000 + 15_000);
     expect(done).toMatchObject({ status: 'skipped', error: { code: 'quiet_hours' } });
     expect(done.error.message).toContain('before the appointment starts');
     expect(await reminders(body.clientPhone)).toHaveLength(0);
