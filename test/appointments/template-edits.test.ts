@@ -129,6 +129,53 @@ describe('editing a template renders the planned messages again', () => {
     });
   });
 
+  it('renders them again when the override is created with POST instead of PUT', async () => {
+    // An advisor (or another module) may replace a built-in by creating the override outright.
+    // The reminders planned before it used to keep the built-in's words while new bookings got
+    // the override's.
+    const cora = await bookingAdvisor(service, 'Cora');
+    const planned = await bookReminder(cora, { clientName: 'Marta' });
+    expect(planned.reminder.text).toContain('Te recuerdo tu próxima cita');
+
+    const res = await cora.client.post('/api/whatsapp/templates', {
+      key: 'appointment_reminder',
+      name: 'Mi recordatorio',
+      category: 'reminder',
+      language: 'es',
+      body: NEW_BODY,
+      overridesBuiltIn: true,
+    });
+    expect(res.status).toBe(201);
+    expect(res.body).toMatchObject({ overridesBuiltIn: true, rerendered: 1 });
+
+    const expected = newWording(planned.reminder.text, 'Marta', 'Calle Mayor 1', 'Cora');
+    expect(await messageStatus(cora, planned.reminder.id)).toMatchObject({
+      status: 'scheduled',
+      text: expected,
+    });
+    expect((await rowOf(planned.reminder.id)).templateId).toBe(res.body.id);
+    const entries = await auditOf(cora, planned.reminder.id);
+    expect(entries[0]).toMatchObject({
+      action: 'message.rerender',
+      content: {
+        text: expected,
+        templateId: res.body.id,
+        cause: { action: 'template.create', templateId: res.body.id },
+      },
+    });
+
+    // A template of the advisor's own (not a built-in's key) changes no planned message.
+    const own = await cora.client.post('/api/whatsapp/templates', {
+      key: 'mi_plantilla',
+      name: 'Mía',
+      category: 'custom',
+      language: 'es',
+      body: 'Hola {nombre_cliente}',
+    });
+    expect(own.status).toBe(201);
+    expect(own.body.rerendered).toBe(0);
+  });
+
   it('sends the new wording when the reminder comes due', async () => {
     const { body, reminder } = await bookReminder(ana, { clientName: 'Lucía' });
     await editReminder(ana, NEW_BODY);

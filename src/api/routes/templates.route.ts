@@ -3,8 +3,12 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { deleteTemplateAndPlans, updateTemplateAndPlans } from '../../domain/appointments/change-template.js';
-import { createTemplate, getTemplate, listTemplates, previewTemplate } from '../../domain/templates/index.js';
+import {
+  createTemplateAndPlans,
+  deleteTemplateAndPlans,
+  updateTemplateAndPlans,
+} from '../../domain/appointments/change-template.js';
+import { getTemplate, listTemplates, previewTemplate } from '../../domain/templates/index.js';
 import type { AppDeps } from '../deps.js';
 import { callerOf, requireCaller, type Caller } from '../plugins/caller.js';
 import {
@@ -36,11 +40,24 @@ export function templateRoutes(app: FastifyInstance, deps: AppDeps): void {
     '/api/whatsapp/templates',
     {
       preParsing: auth,
-      schema: { tags, body: createTemplateBodySchema, response: { 201: templateSchema } },
+      schema: {
+        tags,
+        description:
+          'An override of a built-in (`overridesBuiltIn: true`) also writes again, with its words, the appointment messages planned from the built-in and not sent yet; `rerendered` says how many.',
+        body: createTemplateBodySchema,
+        response: { 201: templateUpdateSchema },
+      },
     },
     async (request, reply) => {
-      const created = await createTemplate(ctx, callerOf(request).advisorId, request.body);
-      return reply.status(201).send(created);
+      const caller = callerOf(request);
+      const { template, rerendered } = await createTemplateAndPlans(
+        ctx,
+        deps.messages,
+        caller.advisorId,
+        request.body,
+        actorOf(caller),
+      );
+      return reply.status(201).send({ ...template, rerendered });
     },
   );
 

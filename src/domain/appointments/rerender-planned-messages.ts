@@ -43,8 +43,8 @@ import { APPOINTMENT_MESSAGE_KINDS, type AppointmentMessageKind } from './plan-a
 const WRITE_BATCH = 500;
 
 export interface TemplateChange {
-  action: 'template.update' | 'template.delete';
-  /** The row edited or deleted; for the first edit of a built-in, the override it created. */
+  action: 'template.create' | 'template.update' | 'template.delete';
+  /** The row created, edited or deleted; for the first edit of a built-in, the override it created. */
   templateId: string;
   key: string;
   language: string;
