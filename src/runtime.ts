@@ -7,6 +7,11 @@ import type { Config } from './config/config.js';
 import { openDatabase, type Database } from './db/client.js';
 import { logDataSteps, pendingMigrations, runMigrations } from './db/migrate.js';
 import { createRedis, redisReady } from './jobs/redis.js';
+import {
+  databaseEndpoint,
+  redisEndpoint,
+  registerDependencyEndpoints,
+} from './domain/dependency-endpoints.js';
 import { redactUrl } from './config/redact-url.js';
 import type { Redis } from 'ioredis';
 import { startSandboxGateway, type SandboxGateway } from './sandbox.js';
@@ -100,6 +105,14 @@ export async function createRuntime(
         logger.warn({ err: err.message }, 'database connection error'),
       ));
     if (!overrides.database) onClose(() => database.close());
+    // So that an outage is told by the endpoints in use, not by default ports (dependency-down.ts).
+    // The database's own URL, which is the configured one unless a test hands in another.
+    const databaseUrl = database.pgPool?.options.connectionString;
+    const forgetEndpoints = registerDependencyEndpoints([
+      redisEndpoint(config.redis.url),
+      databaseUrl ? databaseEndpoint(databaseUrl) : null,
+    ]);
+    onClose(async () => forgetEndpoints());
     if (config.migrateOnStart) {
       logDataSteps(await runMigrations(database), logger);
     } else {

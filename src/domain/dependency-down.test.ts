@@ -1,5 +1,6 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { dependencyDown } from './dependency-down.js';
+import { databaseEndpoint, redisEndpoint, registerDependencyEndpoints } from './dependency-endpoints.js';
 
 const withCode = (message: string, code: string, extra: Record<string, unknown> = {}) =>
   Object.assign(new Error(message), { code, ...extra });
@@ -82,7 +83,19 @@ describe('dependencyDown', () => {
       dependencyDown(reply('ERR Unknown Redis command called from script script: 1, on @user_script:1.')),
     ).toBeNull();
     expect(dependencyDown(reply('CLUSTERDOWN The cluster is down'))).toBe('redis');
+    // An ACL refusing one command or key: a deployment error about that command, not an outage.
+    expect(dependencyDown(reply("NOPERM this user has no permissions to run the 'set' command"))).toBeNull();
     expect(dependencyDown(new Error('READONLY, said a log line of ours'))).toBeNull();
+  });
+
+  it('names Redis when it refuses us whatever the command: a password or ACL user rotated (NOAUTH, WRONGPASS)', () => {
+    const reply = (message: string) => Object.assign(new Error(message), { name: 'ReplyError' });
+    expect(dependencyDown(reply('NOAUTH Authentication required.'))).toBe('redis');
+    expect(dependencyDown(reply('WRONGPASS invalid username-password pair or user is disabled.'))).toBe(
+      'redis',
+    );
+    // The words alone, outside a reply of Redis's, are nothing.
+    expect(dependencyDown(new Error('NOAUTH, said a log line of ours'))).toBeNull();
   });
 
   it('names nothing for errors of our own', () => {
@@ -91,5 +104,78 @@ describe('dependencyDown', () => {
     ).toBeNull();
     expect(dependencyDown(new TypeError('cannot read properties of undefined'))).toBeNull();
     expect(dependencyDown(null)).toBeNull();
+  });
+});
+
+describe('dependencyDown with the endpoints the process is configured with', () => {
+  let forget: (() => void) | null = null;
+  afterEach(() => {
+    forget?.();
+    forget = null;
+  });
+  const refused = (address: string, port: number, code = 'ECONNREFUSED') =>
+    withCode(`connect ${code} ${address}:${port}`, code, { address, port, syscall: 'connect' });
+
+  it('names the dependency whose host and port a refused connection names, on any port', () => {
+    forget = registerDependencyEndpoints([
+      redisEndpoint('rediss://default:secret@10.0.0.7:25061/0'),
+      databaseEndpoint('postgres://app:pw@db.internal:6432/app'),
+    ]);
+    expect(dependencyDown(refused('10.0.0.7', 25061))).toBe('redis');
+    expect(dependencyDown(refused('10.0.0.7', 25061, 'EHOSTUNREACH'))).toBe('redis');
+    // A host given by name matches on its port: its addresses are DNS's to say.
+    expect(dependencyDown(refused('10.9.8.7', 6432))).toBe('database');
+    expect(dependencyDown(refused('10.9.8.7', 6432, 'ETIMEDOUT'))).toBe('database');
+    // Only the message to go by.
+    expect(dependencyDown(withCode('connect ECONNREFUSED 10.0.0.7:25061', 'ECONNREFUSED'))).toBe('redis');
+    // The name of the database's host not resolving (a restarted container's DNS entry).
+    const lookup = withCode('getaddrinfo ENOTFOUND db.internal', 'ENOTFOUND', { hostname: 'db.internal' });
+    expect(dependencyDown(lookup)).toBe('database');
+  });
+
+  it("never takes another connection for them: the gateway's port, Redis's port on another host, the default ports", () => {
+    forget = registerDependencyEndpoints([
+      redisEndpoint('redis://10.0.0.7:6380'),
+      databaseEndpoint('postgres://app@10.0.0.8:6432/app'),
+    ]);
+    // The Evolution gateway (or a webhook target, a media URL) refusing, as undici reports it.
+    const gateway = new Error('fetch failed', { cause: refused('10.0.0.9', 8080) });
+    expect(dependencyDown(gateway)).toBeNull();
+    expect(dependencyDown(refused('10.0.0.9', 6380))).toBeNull();
+    expect(dependencyDown(refused('10.0.0.7', 6432))).toBeNull();
+    // Once the real endpoints are known, the default ports mean nothing of themselves.
+    expect(dependencyDown(refused('127.0.0.1', 6379))).toBeNull();
+    expect(dependencyDown(refused('127.0.0.1', 5432))).toBeNull();
+    const lookup = withCode('getaddrinfo ENOTFOUND media.example', 'ENOTFOUND', {
+      hostname: 'media.example',
+    });
+    expect(dependencyDown(lookup)).toBeNull();
+  });
+
+  it('localhost is whichever loopback address it resolved to; the registration ends when the process closes', () => {
+    forget = registerDependencyEndpoints([redisEndpoint('redis://localhost:6381')]);
+    expect(dependencyDown(refused('::1', 6381))).toBe('redis');
+    expect(dependencyDown(refused('127.0.0.1', 6381))).toBe('redis');
+    expect(dependencyDown(refused('10.0.0.1', 6381))).toBeNull();
+    forget();
+    forget = null;
+    expect(dependencyDown(refused('127.0.0.1', 6381))).toBeNull();
+    expect(dependencyDown(refused('127.0.0.1', 6379))).toBe('redis');
+  });
+
+  it('with nothing registered, falls back to the default ports named as a port, not digits anywhere', () => {
+    expect(dependencyDown(refused('127.0.0.1', 6379))).toBe('redis');
+    expect(dependencyDown(withCode('connect ECONNREFUSED 127.0.0.1:5432', 'ECONNREFUSED'))).toBe('database');
+    // A client's phone number in a message is not a port.
+    expect(dependencyDown(withCode('send to +5511987654321: read ECONNRESET', 'ECONNRESET'))).toBeNull();
+  });
+
+  it('a Unix socket database URL registers no TCP endpoint (its socket path names it)', () => {
+    expect(databaseEndpoint('postgres://app@localhost/app?host=/var/run/postgresql')).toBeNull();
+    expect(databaseEndpoint('postgres://app@localhost/app?host=db.internal')).toMatchObject({
+      host: 'db.internal',
+      port: 5432,
+    });
+    expect(redisEndpoint('redis://[::1]:6390')).toEqual({ dependency: 'redis', host: '::1', port: 6390 });
   });
 });

@@ -1,6 +1,8 @@
 // Recognises "a dependency is down" errors from ioredis, BullMQ and node-postgres/PGlite, so the
 // API answers 503 with the dependency's name instead of a 500, and background work can tell an
 // outage (stop, the next run retries everything) from one item's own failure (skip it, go on).
+import { dependencyAt, dependencyNamed, hasRegisteredEndpoints } from './dependency-endpoints.js';
+
 export type Dependency = 'redis' | 'database';
 
 // Redis cannot serve us now, as ioredis, BullMQ and our own deadlines say it: by the error's name
@@ -26,9 +28,17 @@ const REDIS_MESSAGES = [
 // Replies in which Redis says it cannot serve anyone now, whatever the command: loading its data,
 // hogged by a script past its limit, a replica cut from its master or written to after a failover,
 // a cluster down or resharding, disk persistence failing, memory full. Each passes without any
-// change of ours (or with an operator's, to the server), and a message must not fail for it. Any
-// other reply (WRONGTYPE, ERR, NOSCRIPT, NOPERM, BUSYGROUP…) is about our command: a bug of ours.
-const REDIS_UNAVAILABLE_REPLY = /^(LOADING|BUSY|MASTERDOWN|READONLY|CLUSTERDOWN|TRYAGAIN|MISCONF|OOM) /;
+// change of ours (or with an operator's, to the server), and a message must not fail for it.
+// NOAUTH and WRONGPASS too: Redis refuses *us* (its password or our ACL user changed before the
+// service's, so every connection fails its AUTH and every command with it), and nothing in any
+// command of ours would help: the operator's fix brings everything back, and the held messages go.
+// NOPERM is not one of them: an ACL denying one command or key leaves everything else working,
+// /ready included, so a held message would wait with nothing to say why; it is a deployment error
+// about that command, answered 500 with an errorId in the log and the message failed where it can
+// be retried once the ACL is fixed. Any other reply (WRONGTYPE, ERR, NOSCRIPT, BUSYGROUP…) is
+// about our command: a bug of ours.
+const REDIS_UNAVAILABLE_REPLY =
+  /^(LOADING|BUSY|MASTERDOWN|READONLY|CLUSTERDOWN|TRYAGAIN|MISCONF|OOM|NOAUTH|WRONGPASS) /;
 
 const DB_PATTERNS = [
   /Connection terminated/i,
@@ -40,7 +50,22 @@ const DB_PATTERNS = [
 ];
 const DB_CODES = new Set(['57P01', '57P02', '57P03', '08000', '08003', '08006', '08001', '08004']);
 
-const SOCKET_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT']);
+// A connection that failed or broke. Put down to Redis or the database by the endpoint it names
+// (./dependency-endpoints.ts), never by its code alone: the gateway, a webhook target or a media
+// URL fail the same way, and a message must not be held for them.
+const SOCKET_CODES = new Set([
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+]);
+// The endpoint's host name not resolving (a restarted container's DNS entry gone for a moment).
+const LOOKUP_CODES = new Set(['ENOTFOUND', 'EAI_AGAIN']);
+// `connect ECONNREFUSED 10.0.0.7:6380`, `connect ECONNREFUSED ::1:6380`: for an error that lost
+// its address and port properties on the way.
+const ADDRESS_IN_MESSAGE = /\b[A-Z]+ (\S+):(\d+)$/;
 // PostgreSQL's Unix socket (a same-host deployment): <dir>/.s.PGSQL.<port>. While the server is
 // down its socket file is gone, so connecting fails with ENOENT instead of ECONNREFUSED.
 const PG_SOCKET_PATH = /\.s\.PGSQL\.\d+/;
@@ -59,6 +84,7 @@ export function dependencyDown(err: unknown, depth = 0, inQuery = false): Depend
     cause?: unknown;
     address?: string;
     port?: number;
+    hostname?: string;
   };
   const message = e.message ?? '';
   if (e.name && REDIS_ERROR_NAMES.has(e.name)) return 'redis';
@@ -68,15 +94,42 @@ export function dependencyDown(err: unknown, depth = 0, inQuery = false): Depend
     return 'database';
   }
   if (e.code && SOCKET_CODES.has(e.code)) {
-    if (e.port === 6379 || /6379/.test(message)) return 'redis';
-    if (e.port === 5432 || /5432/.test(message) || inQuery) return 'database';
+    const at = socketDependency(e.address, e.port, message);
+    if (at) return at;
+    if (inQuery) return 'database';
+  }
+  if (e.code && LOOKUP_CODES.has(e.code)) {
+    const named = typeof e.hostname === 'string' ? dependencyNamed(e.hostname) : null;
+    if (named) return named;
+    if (inQuery) return 'database';
   }
   if (DB_PATTERNS.some((p) => p.test(message))) return 'database';
   // A query (Drizzle wraps it as "Failed query: …", better-auth wraps that again) that failed
   // because its socket did: the database went away under it.
-  if (/Failed query:/.test(message) && /\b(ECONNRESET|ECONNREFUSED|EPIPE|ETIMEDOUT)\b/.test(message)) {
+  if (
+    /Failed query:/.test(message) &&
+    /\b(ECONNRESET|ECONNREFUSED|EPIPE|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH)\b/.test(message)
+  ) {
     return 'database';
   }
   if (REDIS_MESSAGES.some((p) => p.test(message))) return 'redis';
   return dependencyDown(e.cause, depth + 1, inQuery || /Failed query:/.test(message));
+}
+
+/**
+ * Whose endpoint a failed connection was to. With nothing registered (a unit test, a script) the
+ * default ports stand in for the endpoints, as they always did.
+ */
+function socketDependency(
+  address: string | undefined,
+  port: number | undefined,
+  message: string,
+): Dependency | null {
+  const named = ADDRESS_IN_MESSAGE.exec(message);
+  const to = port ?? (named ? Number(named[2]) : undefined);
+  if (to === undefined) return null;
+  if (hasRegisteredEndpoints()) return dependencyAt(address ?? named?.[1], to);
+  if (to === 6379) return 'redis';
+  if (to === 5432) return 'database';
+  return null;
 }

@@ -1,4 +1,6 @@
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dependencyDown } from '../../src/domain/dependency-down.js';
 import { HttpClient, signUpAdvisor } from '../support/http.js';
 import { startTestService, type TestService } from '../support/service.js';
 
@@ -41,5 +43,22 @@ describe('when Redis is down', () => {
     const listed = await client.get('/api/whatsapp/messages');
     expect(listed.status).toBe(200);
     expect(listed.body.items).toEqual([]);
+  });
+
+  it('puts a refused connection down to Redis by its configured port (6390), never the gateway on the same host', async () => {
+    // What the service's own connections meet: nothing at REDIS_URL.
+    const redis = new Redis('redis://127.0.0.1:6390', { lazyConnect: true, retryStrategy: () => null });
+    const refused = new Promise<Error>((resolve) => redis.once('error', resolve));
+    await redis.connect().catch(() => undefined);
+    redis.disconnect();
+    expect(await refused).toMatchObject({ code: 'ECONNREFUSED', port: 6390 });
+    expect(dependencyDown(await refused)).toBe('redis');
+    // The service's gateway (EVOLUTION_API_URL, port 9) refusing too.
+    const gatewayDown = await service.runtime.gateway.fetchInstance('ana').then(
+      () => null,
+      (err: unknown) => err,
+    );
+    expect(gatewayDown).toBeInstanceOf(Error);
+    expect(dependencyDown(gatewayDown)).toBeNull();
   });
 });

@@ -12,11 +12,20 @@ import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { Redis, type RedisOptions } from 'ioredis';
-import { afterAll, describe, expect, it } from 'vitest';
+import pg from 'pg';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { dependencyDown } from '../../src/domain/dependency-down.js';
-import { withRedisDeadline } from '../../src/jobs/redis.js';
+import {
+  databaseEndpoint,
+  redisEndpoint,
+  registerDependencyEndpoints,
+} from '../../src/domain/dependency-endpoints.js';
+import { EvolutionClient } from '../../src/gateway/index.js';
+import { createRedis, withRedisDeadline } from '../../src/jobs/redis.js';
 import { SendRateLimiter } from '../../src/jobs/send-rate-limiter.js';
+import { lastAttemptEnd } from '../../src/workers/send-last-attempt.js';
 import { startPrivateRedis, unusedPort, type PrivateRedis } from '../support/private-redis.js';
+import { waitFor } from '../support/wait.js';
 
 const sharedUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const prefix = `wwt_${randomBytes(5).toString('hex')}`;
@@ -151,6 +160,129 @@ describe('Redis errors that mean Redis cannot serve us now', { timeout: 30_000 }
     expect(dependencyDown(err)).toBe('redis');
   });
 });
+
+describe(
+  'Redis refusing us whatever the command: its password or our ACL user changed',
+  { timeout: 30_000 },
+  () => {
+    it('no password (NOAUTH), a wrong one (WRONGPASS): Redis is unavailable and a last attempt holds', async () => {
+      const locked = await server(['--requirepass', 'secret']);
+      const noauth = await rejection(client(locked.url).get('x'));
+      expect(noauth.message).toMatch(/^NOAUTH /);
+      expect(dependencyDown(noauth)).toBe('redis');
+      const wrong = await rejection(client(locked.url, { password: 'old' }).get('x'));
+      expect(wrong.message).toMatch(/^WRONGPASS /);
+      expect(dependencyDown(wrong)).toBe('redis');
+      expect(lastAttemptEnd(wrong)).toBe('hold');
+    });
+
+    it("the password rotated under a worker's connection: its next commands fail WRONGPASS", async () => {
+      const locked = await server(['--requirepass', 'secret']);
+      const url = `redis://:secret@127.0.0.1:${locked.port}`;
+      const refusals: Error[] = [];
+      const worker = createRedis(url, 'worker', (err) => refusals.push(err));
+      clients.push(worker);
+      await worker.ping();
+      const admin = client(url);
+      await admin.config('SET', 'requirepass', 'rotated');
+      // Changing the password keeps authenticated connections; they meet it when they reconnect.
+      await admin.call('CLIENT', 'KILL', 'TYPE', 'normal', 'SKIPME', 'yes');
+      await waitFor(
+        async () => refusals,
+        (seen) => seen.some((e) => /^WRONGPASS /.test(e.message)),
+        { what: "the worker's connection refused on reconnecting" },
+      );
+      // A command sent while it reconnects fails with the refusal of its next AUTH. (One in flight
+      // at the cut waits instead: ioredis resends those once a connection is ready.)
+      const err = await rejection(worker.get('x'));
+      expect(err.message).toMatch(/^WRONGPASS /);
+      expect(dependencyDown(err)).toBe('redis');
+      expect(lastAttemptEnd(err)).toBe('hold');
+    });
+
+    it('an ACL denying one command (NOPERM) is a deployment error about that command, not an outage', async () => {
+      const acl = await server();
+      await client(acl.url).call('ACL', 'SETUSER', 'limited', 'on', '>pw', '~*', '+get');
+      const limited = client(acl.url, { username: 'limited', password: 'pw', enableReadyCheck: false });
+      expect(await limited.get('x')).toBeNull();
+      const err = await rejection(limited.set('x', '1'));
+      expect(err.message).toMatch(/^NOPERM /);
+      expect(dependencyDown(err)).toBeNull();
+      expect(lastAttemptEnd(err)).toBe('fail');
+    });
+  },
+);
+
+describe(
+  'refused connections, put down by the endpoints the service is configured with',
+  { timeout: 30_000 },
+  () => {
+    let forget: (() => void) | null = null;
+    afterEach(() => {
+      forget?.();
+      forget = null;
+    });
+
+    /** The error a Redis connection reports when nothing listens at `url` any more. */
+    async function redisRefusal(url: string): Promise<Error & { port?: number }> {
+      const redis = new Redis(url, { lazyConnect: true, retryStrategy: () => null });
+      const reported = new Promise<Error>((resolve) => redis.once('error', resolve));
+      await redis.connect().catch(() => undefined);
+      redis.disconnect();
+      return reported;
+    }
+
+    /** node-postgres's error when nothing listens at `url`. */
+    async function databaseRefusal(url: string): Promise<Error & { port?: number }> {
+      const db = new pg.Client({ connectionString: url });
+      return rejection(db.connect());
+    }
+
+    it('a Redis on another port than 6379: refused, it is Redis when configured, nothing when not', async () => {
+      const gone = await server();
+      await gone.stop();
+      const refused = await redisRefusal(gone.url);
+      expect(refused).toMatchObject({ code: 'ECONNREFUSED', port: gone.port });
+      forget = registerDependencyEndpoints([redisEndpoint(gone.url)]);
+      expect(dependencyDown(refused)).toBe('redis');
+      expect(lastAttemptEnd(refused)).toBe('hold');
+      forget();
+      // The same refusal, with the service's Redis elsewhere (the shared one, on 6379).
+      forget = registerDependencyEndpoints([redisEndpoint(sharedUrl)]);
+      expect(dependencyDown(refused)).toBeNull();
+      expect(lastAttemptEnd(refused)).toBe('fail');
+    });
+
+    it('a PostgreSQL on another port than 5432 (a PgBouncer on 6432, a managed one on 25060)', async () => {
+      const url = `postgres://postgres@127.0.0.1:${await unusedPort()}/app`;
+      const refused = await databaseRefusal(url);
+      expect(refused).toMatchObject({ code: 'ECONNREFUSED' });
+      forget = registerDependencyEndpoints([redisEndpoint(sharedUrl), databaseEndpoint(url)]);
+      expect(dependencyDown(refused)).toBe('database');
+      forget();
+      forget = registerDependencyEndpoints([redisEndpoint(sharedUrl)]);
+      expect(dependencyDown(refused)).toBeNull();
+    });
+
+    it('the gateway refusing, on the same host as both, is taken for neither', async () => {
+      const redisGone = await server();
+      await redisGone.stop();
+      const databaseUrl = `postgres://postgres@127.0.0.1:${await unusedPort()}/app`;
+      forget = registerDependencyEndpoints([redisEndpoint(redisGone.url), databaseEndpoint(databaseUrl)]);
+      const gatewayPort = await unusedPort();
+      const gateway = new EvolutionClient({ baseUrl: `http://127.0.0.1:${gatewayPort}`, apiKey: 'k' });
+      const err = await rejection(gateway.fetchInstance('ana'));
+      // The refusal is in its cause chain, port and all, as a Redis or database one would be.
+      let socket: unknown = err;
+      while (socket && (socket as { code?: string }).code !== 'ECONNREFUSED')
+        socket = (socket as { cause?: unknown }).cause;
+      expect(socket).toMatchObject({ code: 'ECONNREFUSED', port: gatewayPort });
+      expect(dependencyDown(err)).toBeNull();
+      expect(dependencyDown(socket)).toBeNull();
+      await gateway.close();
+    });
+  },
+);
 
 describe('Redis errors about our own command', () => {
   const redis = client(sharedUrl);
