@@ -1,4 +1,4 @@
-// A measurement, not a check (off unless BURST_FIGURES is set, e.g. BURST_FIGURES=3000): an
+// A measurement (off unless BURST_FIGURES is set, e.g. BURST_FIGURES=3000): an
 // advisor with that many planned reminders edits the reminder template, and the dashboard
 // receives one live `message` event per rewritten reminder at once. Prints, for the history
 // screen and the Appointments screen, how long the page's main thread worked on the burst and how
@@ -37,6 +37,8 @@ async function measureEdit(page: Page, advisor: BookingAdvisor, version: number,
   });
   expect(edit.status).toBe(200);
   const rerendered = edit.body.rerendered as number;
+  // Every planned reminder was rewritten, so the figures are those of a burst of COUNT events.
+  expect(rerendered).toBe(COUNT);
   await page.waitForFunction((n) => window.__burst.events.length >= n, rerendered, { timeout: 120_000 });
   // Let the last renders land, then read what the thread did.
   await page.waitForTimeout(2_000);
