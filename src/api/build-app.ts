@@ -143,7 +143,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   feed.start();
   app.addHook('onClose', () => feed.close());
   attachCredentialCaches(deps.auth, { sessions, apiKeys, feed });
-  authRoutes(app, deps.auth, deps.database, deps.ctx);
+  authRoutes(app, deps.auth, deps.database, deps.ctx, deps.messages);
   apiKeyRoutes(app, deps);
   whatsappConfigRoutes(app, deps);
   adminRoutes(app, deps);

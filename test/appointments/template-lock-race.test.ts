@@ -284,4 +284,44 @@ describe.skipIf(!onPostgres)('a template change and an appointment change racing
       await held.release();
     }
   });
+  it('a change of locale that comes while a booking holds the lock waits, and rewrites what it planned', async () => {
+    const cris = await advisorNamed('Cris');
+    const body = booking({ clientName: 'Lucía' });
+    // As in the template edit's case: the booking stopped at its write of the client row, its
+    // confirmation already rendered in Spanish; the worker stands aside until the end.
+    const sendWorker = service.runtime.workers!.sendWorker;
+    await sendWorker.pause();
+    const held = await holdRow('insert into whatsapp_client (advisor_id, phone, name) values ($1, $2, $3)', [
+      cris.userId,
+      body.clientPhone,
+      'Lucía',
+    ]);
+    try {
+      const booked = inFlight(cris.api.post('/api/appointments', body));
+      await untilWaitingForRow('the booking writing the client row');
+      const changing = inFlight(cris.client.put('/api/whatsapp/config', { settings: { locale: 'pt-BR' } }));
+      await untilAnsweredOrStopped(changing, 'the locale change');
+      await held.release();
+
+      const res = await booked.answer;
+      expect(res.status).toBe(201);
+      expect(onlyOne(res.body.messages, 'confirmation').text).toMatch(/^Hola, Lucía\. Soy Cris/);
+      expect((await changing.answer).status).toBe(200);
+      const confirmation = await plannedMessage(cris, body.externalId, 'confirmation');
+      expect(confirmation).toMatchObject({
+        status: 'queued',
+        text: expect.stringMatching(/^Olá, Lucía\. Aqui é Cris/),
+      });
+      expect((await plannedMessage(cris, body.externalId, 'reminder')).text).toContain(
+        'Passando para lembrar',
+      );
+
+      sendWorker.resume();
+      await waitForStatus(cris, confirmation.id, SENT);
+      expect(await textsTo(cris, body.clientPhone)).toEqual([confirmation.text]);
+    } finally {
+      await held.release();
+      sendWorker.resume();
+    }
+  });
 });

@@ -6,6 +6,8 @@ import { credentialCachesOf, sessionTokenOf } from '../../auth/session-cache.js'
 import type { Database } from '../../db/client.js';
 import { AppError, type ErrorCode } from '../../domain/app-error.js';
 import type { DomainContext } from '../../domain/context.js';
+import type { MessageQueue } from '../../domain/messages/message-queue.js';
+import { advisorRenameStep } from '../advisor-rename.js';
 import { adminAuthAudit } from '../audit-admin-auth-action.js';
 
 /** better-auth's statuses, in the platform's codes (anything else 4xx is `invalid_request`). */
@@ -43,7 +45,8 @@ export function authRoutes(
   app: FastifyInstance,
   auth: Auth,
   database: Pick<Database, 'ping'>,
-  ctx: Pick<DomainContext, 'db' | 'logger'>,
+  ctx: DomainContext,
+  queue: MessageQueue,
 ): void {
   app.route({
     method: ['GET', 'POST'],
@@ -79,6 +82,12 @@ export function authRoutes(
         request.method === 'POST'
           ? await adminAuthAudit(auth, ctx, url.pathname, request.headers, request.body)
           : null;
+      // A new name reaches the planned appointment messages (`{nombre_asesor}`) once better-auth
+      // has written it: whose name, and what it was, are read now.
+      const renamed =
+        request.method === 'POST'
+          ? await advisorRenameStep(auth, ctx, queue, url.pathname, request.headers, request.body)
+          : null;
       let response: Response | undefined;
       try {
         response = await auth.handler(
@@ -103,6 +112,7 @@ export function authRoutes(
       const text = await response.text();
       // Only what better-auth did: a refused call (4xx, 5xx) changed nothing to record.
       if (audit && response.status >= 200 && response.status < 300) await audit(text);
+      if (renamed && response.status >= 200 && response.status < 300) await renamed();
       const detail = response.status >= 400 ? authErrorOf(text) : {};
       const status = detail.code && ACCOUNT_EXISTS.test(detail.code) ? 409 : response.status;
       reply.status(status);

@@ -5,12 +5,12 @@ import { z } from 'zod';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { ensureConfig } from '../../db/repositories/whatsapp-config.repository.js';
 import { AppError } from '../../domain/app-error.js';
+import { updateSettingsAndPlans } from '../../domain/appointments/change-settings.js';
 import { configView } from '../../domain/instances/config-view.js';
 import { connectInstance } from '../../domain/instances/connect-instance.js';
 import { disconnectInstance, removeInstance } from '../../domain/instances/disconnect-instance.js';
 import { resumeSending } from '../../domain/instances/pause-sending.js';
 import { refreshConnectionState } from '../../domain/instances/refresh-connection-state.js';
-import { updateSettings } from '../../domain/instances/update-settings.js';
 import { auditAccountAction } from '../audit-account-action.js';
 import type { AppDeps } from '../deps.js';
 import { callerOf, requireCaller, resolveCaller } from '../plugins/caller.js';
@@ -57,7 +57,13 @@ export function whatsappConfigRoutes(app: FastifyInstance, deps: AppDeps): void 
       },
     },
     async (request) => {
-      const row = await updateSettings(ctx, callerOf(request).advisorId, request.body.settings);
+      const { advisorId, actor } = callerOf(request);
+      // A new locale also rewrites the appointment messages planned in the old one (or refuses
+      // with 422 naming one that the new locale cannot render).
+      const { row } = await updateSettingsAndPlans(ctx, deps.messages, advisorId, request.body.settings, {
+        type: actor.type,
+        id: actor.id,
+      });
       await auditAccountAction(ctx, request, 'settings.update', { settings: request.body.settings });
       return configView(ctx, row);
     },

@@ -1,5 +1,6 @@
-// The appointment automation's messages that have not gone out yet, as a template edit sees them:
-// found by the template they were rendered from, and rewritten only while still waiting. Every
+// The appointment automation's messages that have not gone out yet, as a template edit, a change
+// of locale or of the advisor's name sees them: found by the template they were rendered from (or
+// all of them), and rewritten only while still waiting. Every
 // function takes the advisor id right after the database (STYLE.md, tenancy).
 import { and, eq, getTableColumns, isNotNull, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../client.js';
@@ -10,7 +11,8 @@ import { cancellable, type MessageRow } from './message.repository.js';
 /**
  * Serialises the advisor's template edits with the transactions that plan appointment messages:
  * `plan` (shared) is taken first by every appointment transaction, `edit` (exclusive) by a template
- * edit before it changes the template. Without it a booking that read the old template and
+ * edit before it changes the template (and by a change of locale or name, which changes the words
+ * as much). Without it a booking that read the old template and
  * committed after the edit had looked for planned messages kept the old words. Held to the end of
  * the transaction. Taken first on both sides, so it adds no lock-order cycle with the rows they
  * lock afterwards.
@@ -31,16 +33,18 @@ export interface PlannedMessage {
 }
 
 /**
- * The advisor's automated appointment messages rendered from this template key and language that
- * are still waiting and may be rewritten: `scheduled` or `queued`, and not awaiting the echo of an
- * attempt that may have reached the client (`cancellable`'s rule). Each comes with its
- * appointment, read in the same statement: one lookup per message made an advisor's thousands of
- * planned reminders thousands of round trips under the template lock.
+ * The advisor's automated appointment messages that are still waiting and may be rewritten:
+ * `scheduled` or `queued`, and not awaiting the echo of an attempt that may have reached the
+ * client (`cancellable`'s rule); only those rendered from this template key and language when one
+ * is given (a template edit), every one otherwise (a change of locale or name, which every planned
+ * message may say differently). Each comes with its appointment, read in the same statement: one
+ * lookup per message made an advisor's thousands of planned reminders thousands of round trips
+ * under the template lock.
  */
-export async function listPlannedFromTemplate(
+export async function listPlannedMessages(
   db: DbOrTx,
   advisorId: string,
-  template: { key: string; language: string },
+  template: { key: string; language: string } | 'any',
   now: Date,
 ): Promise<PlannedMessage[]> {
   const m = whatsappMessage;
@@ -53,13 +57,21 @@ export async function listPlannedFromTemplate(
         eq(m.advisorId, advisorId),
         eq(m.source, 'automation'),
         isNotNull(m.appointmentId),
-        eq(m.templateKey, template.key),
-        eq(m.templateLanguage, template.language),
+        template === 'any' ? undefined : eq(m.templateKey, template.key),
+        template === 'any' ? undefined : eq(m.templateLanguage, template.language),
         cancellable(now),
       ),
     )
     .orderBy(m.id);
 }
+
+/** The planned messages a template edit may change (listPlannedMessages for one template). */
+export const listPlannedFromTemplate = (
+  db: DbOrTx,
+  advisorId: string,
+  template: { key: string; language: string },
+  now: Date,
+): Promise<PlannedMessage[]> => listPlannedMessages(db, advisorId, template, now);
 
 export interface RenderedContent {
   text: string;

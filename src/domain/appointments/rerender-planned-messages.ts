@@ -1,11 +1,14 @@
-// After an advisor edits a template (or deletes an override, which brings the built-in back), the
-// appointment messages already planned from it are rendered again, so that a reminder planned
-// weeks ahead goes out with the words the advisor has now. Runs inside the template change's
-// transaction, under the advisor's exclusive template lock (lockAdvisorTemplates).
+// After an advisor edits a template (or deletes an override, which brings the built-in back),
+// changes their locale (the language, so the template each message resolves to, and how dates and
+// times are written) or their account name (`{nombre_asesor}`), the appointment messages already
+// planned are rendered again, so that a reminder planned weeks ahead goes out with the words the
+// advisor has now. Runs inside the change's transaction (the name: right after better-auth's,
+// rename-plans.ts), under the advisor's exclusive template lock (lockAdvisorTemplates).
 //
 // Which messages: the advisor's automated ones (`source: automation`) about a live appointment, of
-// its current version, rendered from the changed template's key and language, still `scheduled`
-// or `queued` and not awaiting the echo of an attempt that may be on the client's phone. A message
+// its current version, still `scheduled` or `queued` and not awaiting the echo of an attempt that
+// may be on the client's phone; for a template change only those rendered from the changed
+// template's key and language, for a change of locale or name every one. A message
 // sent by hand from a template is left as it was: its sender chose the words and the values at
 // that moment, and the values are not stored, so there is nothing to render it from again.
 //
@@ -25,7 +28,7 @@ import { insertAudits, type AuditEntry } from '../../db/repositories/audit.repos
 import type { AppointmentRow } from '../../db/repositories/appointment.repository.js';
 import type { MessageRow } from '../../db/repositories/message.repository.js';
 import {
-  listPlannedFromTemplate,
+  listPlannedMessages,
   rewritePlannedMessages,
   type RenderedContent,
 } from '../../db/repositories/planned-message.repository.js';
@@ -50,18 +53,42 @@ export interface TemplateChange {
   language: string;
 }
 
+/** The advisor's locale changed (PUT /api/whatsapp/config): the language and the date format may. */
+export interface LocaleChange {
+  action: 'settings.update';
+  locale: { from: string; to: string };
+}
+
+/** The advisor's account name changed (better-auth's update-user): `{nombre_asesor}`. */
+export interface NameChange {
+  action: 'account.update';
+}
+
+/** Why planned messages are rendered again: `cause.action` in their `message.rerender` entries. */
+export type PlannedWordsChange = TemplateChange | LocaleChange | NameChange;
+
+export interface RerenderOptions {
+  /**
+   * A message the change would push over WhatsApp's limit: `refuse` (the default) throws the 422
+   * naming it, so the caller's transaction writes nothing; `keep` leaves it with its words and
+   * logs it, for a change already committed elsewhere (the name, written by better-auth).
+   */
+  unrenderable?: 'refuse' | 'keep';
+}
+
 /** Renders the change's planned messages again; answers how many were rewritten. */
 export async function rerenderPlannedMessages(
   tx: DomainContext,
   advisorId: string,
-  change: TemplateChange,
+  change: PlannedWordsChange,
   actor: SendOptions['actor'],
+  options: RerenderOptions = {},
 ): Promise<number> {
   // The automation only ever sends built-in keys (TEMPLATE_OF_KIND), overridden or not.
-  if (!isBuiltinTemplateKey(change.key)) return 0;
+  if (isTemplateChange(change) && !isBuiltinTemplateKey(change.key)) return 0;
   // The wall clock, as for a cancel: an attempt's echo wait is set by the worker's clock.
   const now = new Date();
-  const planned = await listPlannedFromTemplate(tx.db, advisorId, change, now);
+  const planned = await listPlannedMessages(tx.db, advisorId, isTemplateChange(change) ? change : 'any', now);
   if (planned.length === 0) return 0;
   const advisor = await loadAppointmentAdvisor(tx, advisorId);
   const lookupTemplate = templateLookupOnce();
@@ -71,7 +98,17 @@ export async function rerenderPlannedMessages(
     if (!appointment || appointment.status === 'cancelled') continue;
     if (message.appointmentVersion !== appointment.version || !isKind(message.purpose)) continue;
 
-    const content = await render(tx, advisorId, message, appointment, advisor, lookupTemplate);
+    let content: ResolvedContent;
+    try {
+      content = await render(tx, advisorId, message, appointment, advisor, lookupTemplate, change);
+    } catch (err) {
+      if (options.unrenderable !== 'keep' || !(err instanceof AppError)) throw err;
+      tx.logger.warn(
+        { advisorId, messageId: message.id, cause: change.action, err: err.message },
+        'planned message keeps its words: it does not render after the change',
+      );
+      continue;
+    }
     const rendered = {
       text: content.text!,
       templateId: content.template!.id,
@@ -99,7 +136,7 @@ export async function rerenderPlannedMessages(
   return rewritten;
 }
 
-function rerenderEntry(row: MessageRow, change: TemplateChange, actor: SendOptions['actor']): AuditEntry {
+function rerenderEntry(row: MessageRow, change: PlannedWordsChange, actor: SendOptions['actor']): AuditEntry {
   return {
     actorType: actor.type,
     actorId: actor.id,
@@ -113,10 +150,19 @@ function rerenderEntry(row: MessageRow, change: TemplateChange, actor: SendOptio
       templateId: row.templateId,
       language: row.templateLanguage,
       scheduledAt: row.scheduledAt?.toISOString() ?? null,
-      cause: { action: change.action, templateId: change.templateId },
+      cause: causeOf(change),
     },
   };
 }
+
+function causeOf(change: PlannedWordsChange): Record<string, unknown> {
+  if (isTemplateChange(change)) return { action: change.action, templateId: change.templateId };
+  if (change.action === 'settings.update') return { action: change.action, locale: change.locale };
+  return { action: change.action, fields: ['name'] };
+}
+
+const isTemplateChange = (change: PlannedWordsChange): change is TemplateChange =>
+  change.action.startsWith('template.');
 
 /**
  * Each template the re-render names, looked up once: the edit holds the advisor's exclusive
@@ -142,12 +188,22 @@ const sameContent = (message: MessageRow, rendered: RenderedContent): boolean =>
 const isKind = (purpose: string): purpose is AppointmentMessageKind =>
   (APPOINTMENT_MESSAGE_KINDS as readonly string[]).includes(purpose);
 
+/** What a refusal names: the change, and the request field that made it. */
+const REFUSED: Record<PlannedWordsChange['action'], { what: string; field: string }> = {
+  'template.create': { what: 'this template', field: 'body' },
+  'template.update': { what: 'this template', field: 'body' },
+  'template.delete': { what: 'this template', field: 'body' },
+  'settings.update': { what: 'this locale', field: 'settings.locale' },
+  'account.update': { what: 'this name', field: 'name' },
+};
+
 /**
- * The message as planning would write it now. The edit was validated (known variables only, none
- * the automation cannot fill; a value the booking left out has its stand-in), so what can still
- * fail is the length: a body within WhatsApp's limit that this appointment's values push over it.
- * The edit is then refused, naming the message, rather than leaving that message with the old
- * words or failing it without the advisor knowing.
+ * The message as planning would write it now. Templates are validated when saved (known variables
+ * only, none the automation cannot fill; a value the booking left out has its stand-in), so what
+ * can still fail is the length: a body within WhatsApp's limit that this appointment's values (or
+ * the advisor's new name, or the template of their new language) push over it. The change is then
+ * refused, naming the message, rather than leaving that message with the old words or failing it
+ * without the advisor knowing.
  */
 async function render(
   tx: DomainContext,
@@ -156,6 +212,7 @@ async function render(
   appointment: AppointmentRow,
   advisor: AppointmentAdvisor,
   lookupTemplate: TemplateLookup,
+  change: PlannedWordsChange,
 ): Promise<ResolvedContent> {
   const kind = message.purpose as AppointmentMessageKind;
   try {
@@ -165,11 +222,12 @@ async function render(
     });
   } catch (err) {
     if (!(err instanceof AppError)) throw err;
+    const { what, field } = REFUSED[change.action];
     throw new AppError(
       'validation_failed',
-      `The ${kind.replace('_', '-')} planned for appointment "${appointment.externalId}" (message ${message.id}) could not be written with this template: ${err.message}`,
+      `The ${kind.replace('_', '-')} planned for appointment "${appointment.externalId}" (message ${message.id}) could not be written with ${what}: ${err.message}`,
       {
-        fields: [{ field: 'body', message: `does not render for a planned message: ${err.message}` }],
+        fields: [{ field, message: `does not render for a planned message: ${err.message}` }],
         messageId: message.id,
         externalId: appointment.externalId,
       },
