@@ -14,9 +14,11 @@ import { startServiceWithAdmin } from '../support/admin.js';
 import type { HttpClient } from '../support/http.js';
 import type { TestService } from '../support/service.js';
 import {
+  auditOf,
   booking,
   bookingAdvisor,
   inSeconds,
+  messageRow,
   messageStatus,
   newPhone,
   onlyOne,
@@ -49,13 +51,7 @@ async function book(advisor: BookingAdvisor, over: Record<string, unknown> = {})
   };
 }
 
-async function auditOf(advisor: BookingAdvisor, messageId: string) {
-  const res = await advisor.client.get('/api/whatsapp/audit?limit=200');
-  return (res.body.items as any[]).filter((e) => e.messageId === messageId);
-}
-
-const rowOf = async (id: string) =>
-  (await service.database.db.select().from(whatsappMessage).where(eq(whatsappMessage.id, id)))[0]!;
+const rowOf = (id: string) => messageRow(service, id);
 
 describe('a change of locale renders the planned messages again', () => {
   it('rewrites a scheduled reminder into the new language, not a sent one, a manual one nor another advisor’s', async () => {

@@ -3,7 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import { updateConfig } from '../../src/db/repositories/whatsapp-config.repository.js';
-import { whatsappConfig } from '../../src/db/schema/index.js';
+import { whatsappConfig, whatsappMessage } from '../../src/db/schema/index.js';
 import { HttpClient } from '../support/http.js';
 import type { TestService } from '../support/service.js';
 import { waitFor } from '../support/wait.js';
@@ -104,3 +104,13 @@ export async function jobDueAt(service: TestService, messageId: string): Promise
   if (!job || !(await job.isDelayed())) return null;
   return job.timestamp + (job.opts.delay ?? 0);
 }
+
+/** The advisor's audit entries about one message, newest first (GET /api/whatsapp/audit). */
+export async function auditOf(advisor: BookingAdvisor, messageId: string): Promise<any[]> {
+  const res = await advisor.client.get('/api/whatsapp/audit?limit=200');
+  return (res.body.items as any[]).filter((e) => e.messageId === messageId);
+}
+
+/** The message's row as stored, with what the API does not show (template id, claim). */
+export const messageRow = async (service: TestService, id: string) =>
+  (await service.database.db.select().from(whatsappMessage).where(eq(whatsappMessage.id, id)))[0]!;

@@ -15,9 +15,11 @@ import {
 import { startTestService, type TestService } from '../support/service.js';
 import { waitFor } from '../support/wait.js';
 import {
+  auditOf,
   booking,
   bookingAdvisor,
   inSeconds,
+  messageRow,
   messageStatus,
   newPhone,
   onlyOne,
@@ -63,13 +65,7 @@ async function editReminder(advisor: BookingAdvisor, body: string) {
   return res.body as { id: string };
 }
 
-async function auditOf(advisor: BookingAdvisor, messageId: string) {
-  const res = await advisor.client.get('/api/whatsapp/audit?limit=200');
-  return (res.body.items as any[]).filter((e) => e.messageId === messageId);
-}
-
-const rowOf = async (id: string) =>
-  (await service.database.db.select().from(whatsappMessage).where(eq(whatsappMessage.id, id)))[0]!;
+const rowOf = (id: string) => messageRow(service, id);
 
 describe('editing a template renders the planned messages again', () => {
   it("rewrites the advisor's scheduled reminder, not one already sent nor another advisor's", async () => {
