@@ -1,15 +1,19 @@
 // better-auth's update-user (the advisor's own) and admin/update-user (an admin's, for an advisor)
 // may change the account's name, which planned appointment messages say (`{nombre_asesor}`).
-// better-auth writes the row itself; the auth route (auth.route.ts) asks this, before passing
-// the call on, whose name the call may change and what it is now, and runs the returned step
-// after a successful answer: when the stored name is no longer the one read before, the planned
-// messages are rendered again (rename-plans.ts). A call that changes only the image, or sends the
-// same name again, renders nothing.
+// better-auth writes the row itself, and a trigger marks the change with it (migration 0024). The
+// auth route (auth.route.ts) asks this, before passing the call on, whose name the call may change:
+// a name a planned message could not be written with is refused here, while nothing is saved yet.
+// After a successful answer the route runs the returned step, which renders the planned messages
+// when the call left a mark (rename-plans.ts): a call that changes only the image, or sends the same
+// name again, renders nothing.
 import type { FastifyRequest } from 'fastify';
 import { fromNodeHeaders } from 'better-auth/node';
 import type { Auth } from '../auth/auth.js';
+import { ADVISOR_NAME_MAX_LENGTH } from '../auth/auth.js';
+import type { Db } from '../db/client.js';
 import { findAdvisorName } from '../db/repositories/advisor.repository.js';
-import { renderPlansWithNewName } from '../domain/appointments/rename-plans.js';
+import { renderPlansAfterRename } from '../domain/appointments/rename-plans.js';
+import { assertPlansRenderWithName } from '../domain/appointments/rerender-planned-messages.js';
 import type { DomainContext } from '../domain/context.js';
 import type { MessageQueue } from '../domain/messages/message-queue.js';
 import type { SendOptions } from '../domain/messages/send-message.js';
@@ -20,8 +24,8 @@ const fieldsOf = (value: unknown): Fields =>
 
 /**
  * The step to run after better-auth answered 2xx, or null when the call cannot change a name.
- * A failure of the step is thrown (the caller answers 500 with an errorId): the name is saved by
- * then, and the planned messages keep the old one until the next change of name.
+ * Throws the 422 of a new name some planned message could not be written with. A failure of the
+ * step leaves the change's mark, which the outbox sweeper renders.
  */
 export async function advisorRenameStep(
   auth: Auth,
@@ -48,8 +52,20 @@ export async function advisorRenameStep(
       : { type: 'admin', id: impersonatedBy ?? caller.user.id };
   const before = await findAdvisorName(ctx.db, advisorId);
   if (before === null) return null; // no such account: nothing planned
+  const name = newName(self ? body.name : fieldsOf(body.data).name);
+  if (name !== null && name !== before) {
+    await ctx.db.transaction((tx) =>
+      assertPlansRenderWithName({ ...ctx, db: tx as unknown as Db }, advisorId, name),
+    );
+  }
   return async () => {
-    if ((await findAdvisorName(ctx.db, advisorId)) === before) return;
-    await renderPlansWithNewName(ctx, queue, advisorId, actor);
+    await renderPlansAfterRename(ctx, queue, advisorId, actor);
   };
+}
+
+/** The name as better-auth would store it, or null for one it refuses itself (auth.ts, checkedName). */
+function newName(value: unknown): string | null {
+  if (typeof value !== 'string') return null;
+  const trimmed = value.trim();
+  return trimmed.length > 0 && trimmed.length <= ADVISOR_NAME_MAX_LENGTH ? trimmed : null;
 }

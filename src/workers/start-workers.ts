@@ -13,6 +13,7 @@ import { SendPacer } from '../jobs/send-pacer.js';
 import { SendRateLimiter } from '../jobs/send-rate-limiter.js';
 import { createSendProcessor } from './send.processor.js';
 import { sweepOutbox } from './sweeper.js';
+import { renderLeftRenames } from '../domain/appointments/rename-plans.js';
 import type { BullMqWebhookQueue } from '../jobs/webhook-queue.js';
 import { pruneWebhookData, sweepWebhookEvents } from '../domain/webhooks/sweep-webhook-events.js';
 import { createWebhookProcessor } from './webhook.processor.js';
@@ -189,7 +190,8 @@ export async function startWorkers(
   const runMaintenance = (job: { name: string }) => {
     switch (job.name) {
       case MAINTENANCE_JOBS.sweep:
-        return sweepOutbox(ctx, messages);
+        // Then the changes of name whose planned messages were left unrendered (rename-plans.ts).
+        return sweepOutbox(ctx, messages).finally(() => renderLeftRenames(ctx, messages));
       case MAINTENANCE_JOBS.healthCheck:
         return checkConnectedInstances(ctx);
       case MAINTENANCE_JOBS.pruneAudit:

@@ -83,7 +83,8 @@ export function authRoutes(
           ? await adminAuthAudit(auth, ctx, url.pathname, request.headers, request.body)
           : null;
       // A new name reaches the planned appointment messages (`{nombre_asesor}`) once better-auth
-      // has written it: whose name, and what it was, are read now.
+      // has written it: whose name is read now, and a name they could not be written with is
+      // refused (422) before anything is saved.
       const renamed =
         request.method === 'POST'
           ? await advisorRenameStep(auth, ctx, queue, url.pathname, request.headers, request.body)
@@ -112,7 +113,16 @@ export function authRoutes(
       const text = await response.text();
       // Only what better-auth did: a refused call (4xx, 5xx) changed nothing to record.
       if (audit && response.status >= 200 && response.status < 300) await audit(text);
-      if (renamed && response.status >= 200 && response.status < 300) await renamed();
+      // The name is saved by now, so a failure here does not turn the answer into an error: the
+      // change's mark stays, and the outbox sweeper renders the planned messages (rename-plans.ts).
+      if (renamed && response.status >= 200 && response.status < 300) {
+        await renamed().catch((err: Error) =>
+          request.log.warn(
+            { err: err.message },
+            'planned messages not rendered with the new name yet; the outbox sweeper will',
+          ),
+        );
+      }
       const detail = response.status >= 400 ? authErrorOf(text) : {};
       const status = detail.code && ACCOUNT_EXISTS.test(detail.code) ? 409 : response.status;
       reply.status(status);

@@ -401,6 +401,19 @@ export const pendingMessageChange = pgTable(
   (t) => [primaryKey({ columns: [t.advisorId, t.evolutionMessageId, t.kind] })],
 );
 
+/**
+ * An advisor whose account name changed since their planned appointment messages were last
+ * rendered (`{nombre_asesor}`). better-auth writes the name in a transaction of its own, so the
+ * mark is written by a trigger on the name's own UPDATE (migration 0024): it commits with the name
+ * or not at all. The auth route renders the plans right after and deletes the mark; a mark left
+ * behind (that render failed, the process died) is rendered by the outbox sweeper
+ * (rename-plans.ts).
+ */
+export const advisorNameChange = pgTable('advisor_name_change', {
+  advisorId: advisorRef().primaryKey(),
+  changedAt: ts('changed_at').notNull().defaultNow(),
+});
+
 /** Connection history, for analytics and the dashboard's timeline. */
 export const connectionEvent = pgTable(
   'connection_event',

@@ -84,13 +84,57 @@ export async function rerenderPlannedMessages(
   actor: SendOptions['actor'],
   options: RerenderOptions = {},
 ): Promise<number> {
-  // The automation only ever sends built-in keys (TEMPLATE_OF_KIND), overridden or not.
-  if (isTemplateChange(change) && !isBuiltinTemplateKey(change.key)) return 0;
   // The wall clock, as for a cancel: an attempt's echo wait is set by the worker's clock.
   const now = new Date();
+  const rewrites = await plannedRewrites(tx, advisorId, change, options, now, (advisor) => advisor);
+  let rewritten = 0;
+  for (let i = 0; i < rewrites.length; i += WRITE_BATCH) {
+    const rows = await rewritePlannedMessages(tx.db, advisorId, rewrites.slice(i, i + WRITE_BATCH), now);
+    // A row claimed by the worker (or cancelled) since the read is not among them: it keeps its words.
+    await insertAudits(
+      tx.db,
+      advisorId,
+      rows.map((row) => rerenderEntry(row, change, actor)),
+    );
+    for (const row of rows) {
+      await tx.events.publish(advisorId, { type: 'message', data: messageView(row) as never });
+    }
+    rewritten += rows.length;
+  }
+  return rewritten;
+}
+
+/**
+ * Refuses a name a planned message could not be written with (the 422 of `render`, naming the
+ * message), writing nothing. better-auth saves the name in its own transaction, and once saved a
+ * refusal could not undo it, so the auth route asks this before passing the call on
+ * (advisor-rename.ts).
+ */
+export async function assertPlansRenderWithName(
+  tx: DomainContext,
+  advisorId: string,
+  name: string,
+): Promise<void> {
+  await plannedRewrites(tx, advisorId, { action: 'account.update' }, {}, new Date(), (advisor) => ({
+    ...advisor,
+    name,
+  }));
+}
+
+/** Every planned message of the change rendered again, those whose words differ. */
+async function plannedRewrites(
+  tx: DomainContext,
+  advisorId: string,
+  change: PlannedWordsChange,
+  options: RerenderOptions,
+  now: Date,
+  advisorAs: (stored: AppointmentAdvisor) => AppointmentAdvisor,
+): Promise<{ id: string; content: RenderedContent }[]> {
+  // The automation only ever sends built-in keys (TEMPLATE_OF_KIND), overridden or not.
+  if (isTemplateChange(change) && !isBuiltinTemplateKey(change.key)) return [];
   const planned = await listPlannedMessages(tx.db, advisorId, isTemplateChange(change) ? change : 'any', now);
-  if (planned.length === 0) return 0;
-  const advisor = await loadAppointmentAdvisor(tx, advisorId);
+  if (planned.length === 0) return [];
+  const advisor = advisorAs(await loadAppointmentAdvisor(tx, advisorId));
   const lookupTemplate = templateLookupOnce();
   const rewrites: { id: string; content: RenderedContent }[] = [];
   for (const { message, appointment } of planned) {
@@ -118,22 +162,7 @@ export async function rerenderPlannedMessages(
     if (sameContent(message, rendered)) continue; // only the name changed, say
     rewrites.push({ id: message.id, content: rendered });
   }
-
-  let rewritten = 0;
-  for (let i = 0; i < rewrites.length; i += WRITE_BATCH) {
-    const rows = await rewritePlannedMessages(tx.db, advisorId, rewrites.slice(i, i + WRITE_BATCH), now);
-    // A row claimed by the worker (or cancelled) since the read is not among them: it keeps its words.
-    await insertAudits(
-      tx.db,
-      advisorId,
-      rows.map((row) => rerenderEntry(row, change, actor)),
-    );
-    for (const row of rows) {
-      await tx.events.publish(advisorId, { type: 'message', data: messageView(row) as never });
-    }
-    rewritten += rows.length;
-  }
-  return rewritten;
+  return rewrites;
 }
 
 function rerenderEntry(row: MessageRow, change: PlannedWordsChange, actor: SendOptions['actor']): AuditEntry {
