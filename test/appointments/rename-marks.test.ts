@@ -6,9 +6,17 @@
 // message keeping its old words. Both run against the real sweeper (a short SWEEPER_INTERVAL_MS).
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { NAME_CHANGE_GRACE_MS } from '../../src/domain/appointments/rename-plans.js';
 import { startTestService, type TestService } from '../support/service.js';
-import { auditOf, booking, bookingAdvisor, messageRow, onlyOne, type BookingAdvisor } from './support.js';
+import {
+  ageNameChangeMark,
+  auditOf,
+  booking,
+  bookingAdvisor,
+  messageRow,
+  nameChangeMarks,
+  onlyOne,
+  type BookingAdvisor,
+} from './support.js';
 
 let service: TestService;
 beforeAll(async () => {
@@ -26,21 +34,6 @@ async function bookFollowUp(advisor: BookingAdvisor) {
   const followUp = onlyOne(res.body.messages, 'follow_up');
   expect(followUp.status).toBe('scheduled');
   return followUp as { id: string; text: string };
-}
-
-async function marksOf(advisorId: string): Promise<number> {
-  const rows = await db().execute(
-    sql`select count(*)::int as n from advisor_name_change where advisor_id = ${advisorId}`,
-  );
-  return Number((rows as unknown as { rows: { n: number }[] }).rows[0]!.n);
-}
-
-/** Makes the mark old enough for the sweeper, which leaves young ones to the auth route. */
-async function ageMark(advisorId: string): Promise<void> {
-  await db().execute(
-    sql`update advisor_name_change set changed_at = now() - make_interval(secs => ${(NAME_CHANGE_GRACE_MS / 1000) * 2})
-        where advisor_id = ${advisorId}`,
-  );
 }
 
 async function waitForText(id: string, expected: string, timeoutMs = 15_000): Promise<void> {
@@ -79,15 +72,15 @@ describe('a change of name whose render did not happen', () => {
       expect(res.status).toBe(200);
       expect(await nameOf(hana)).toBe('Hana Ruiz');
       expect((await messageRow(service, followUp.id)).text).toBe(followUp.text);
-      expect(await marksOf(hana.userId)).toBe(1);
+      expect(await nameChangeMarks(service, hana.userId)).toBe(1);
     } finally {
       await db().execute(sql.raw(`drop trigger test_refuse_rewrite on whatsapp_message`));
       await db().execute(sql.raw(`drop function test_refuse_rewrite()`));
     }
 
-    await ageMark(hana.userId);
+    await ageNameChangeMark(service, hana.userId);
     await waitForText(followUp.id, followUp.text.replace('\nHana\n', '\nHana Ruiz\n'));
-    expect(await marksOf(hana.userId)).toBe(0);
+    expect(await nameChangeMarks(service, hana.userId)).toBe(0);
     const [entry] = await auditOf(hana, followUp.id);
     expect(entry).toMatchObject({
       action: 'message.rerender',
@@ -100,20 +93,20 @@ describe('a change of name whose render did not happen', () => {
     const iris = await bookingAdvisor(service, 'Iris');
     const followUp = await bookFollowUp(iris);
     await db().execute(sql`update "user" set name = 'Iris Vega' where id = ${iris.userId}`);
-    expect(await marksOf(iris.userId)).toBe(1);
-    await ageMark(iris.userId);
+    expect(await nameChangeMarks(service, iris.userId)).toBe(1);
+    await ageNameChangeMark(service, iris.userId);
     await waitForText(followUp.id, followUp.text.replace('\nIris\n', '\nIris Vega\n'));
-    expect(await marksOf(iris.userId)).toBe(0);
+    expect(await nameChangeMarks(service, iris.userId)).toBe(0);
   });
 
   it('leaves no mark for a call that changes no name', async () => {
     const jana = await bookingAdvisor(service, 'Jana');
     expect((await jana.client.post('/api/auth/update-user', { image: null })).status).toBe(200);
     expect((await jana.client.post('/api/auth/update-user', { name: 'Jana' })).status).toBe(200);
-    expect(await marksOf(jana.userId)).toBe(0);
+    expect(await nameChangeMarks(service, jana.userId)).toBe(0);
     expect((await jana.client.post('/api/auth/update-user', { name: 'Jana Sol' })).status).toBe(200);
     // Rendered by the route at once: nothing left for the sweeper.
-    expect(await marksOf(jana.userId)).toBe(0);
+    expect(await nameChangeMarks(service, jana.userId)).toBe(0);
   });
 });
 
@@ -142,7 +135,7 @@ describe('a name a planned message could not be written with', () => {
       fields: [{ field: 'name' }],
     });
     expect(await nameOf(kira)).toBe('Kira');
-    expect(await marksOf(kira.userId)).toBe(0);
+    expect(await nameChangeMarks(service, kira.userId)).toBe(0);
     expect((await messageRow(service, followUp.id)).text).toBe(followUp.text);
 
     // A name that fits is saved and rendered.

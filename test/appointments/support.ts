@@ -1,9 +1,10 @@
 // Shared set-up for the appointment tests: a service, an advisor linked in the emulator with an
 // API key (how the booking module calls), settings, bookings, and looks into Redis and the phone.
 import { randomUUID } from 'node:crypto';
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import { updateConfig } from '../../src/db/repositories/whatsapp-config.repository.js';
 import { whatsappConfig, whatsappMessage } from '../../src/db/schema/index.js';
+import { NAME_CHANGE_GRACE_MS } from '../../src/domain/appointments/rename-plans.js';
 import { HttpClient } from '../support/http.js';
 import type { TestService } from '../support/service.js';
 import { waitFor } from '../support/wait.js';
@@ -114,3 +115,19 @@ export async function auditOf(advisor: BookingAdvisor, messageId: string): Promi
 /** The message's row as stored, with what the API does not show (template id, claim). */
 export const messageRow = async (service: TestService, id: string) =>
   (await service.database.db.select().from(whatsappMessage).where(eq(whatsappMessage.id, id)))[0]!;
+
+/** The advisor's marks of a change of name not rendered yet (0 or 1: migration 0024). */
+export async function nameChangeMarks(service: TestService, advisorId: string): Promise<number> {
+  const rows = await service.database.db.execute(
+    sql`select count(*)::int as n from advisor_name_change where advisor_id = ${advisorId}`,
+  );
+  return Number((rows as unknown as { rows: { n: number }[] }).rows[0]!.n);
+}
+
+/** Makes the mark old enough for the sweeper, which leaves young ones to the auth route. */
+export async function ageNameChangeMark(service: TestService, advisorId: string): Promise<void> {
+  await service.database.db.execute(
+    sql`update advisor_name_change set changed_at = now() - make_interval(secs => ${(NAME_CHANGE_GRACE_MS / 1000) * 2})
+        where advisor_id = ${advisorId}`,
+  );
+}

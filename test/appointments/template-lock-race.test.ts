@@ -9,10 +9,9 @@
 // first is let go. So the interleaving is forced, not hoped for.
 //
 // PostgreSQL only: PGlite has one connection, so one transaction at a time and no race to lose.
-import type { Client } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestService, type TestService } from '../support/service.js';
-import { waitFor } from '../support/wait.js';
+import { inFlight, lockRace, type LockRace } from '../support/pg-locks.js';
 import {
   booking,
   bookingAdvisor,
@@ -28,14 +27,14 @@ const onPostgres = Boolean(process.env.DATABASE_URL);
 if (!onPostgres) console.log('template-lock-race: skipped on PGlite (set DATABASE_URL to run it)');
 
 let service: TestService;
-let observer: Client;
+let race: LockRace;
 beforeAll(async () => {
   if (!onPostgres) return;
   service = await startTestService();
-  observer = await connect();
+  race = await lockRace(service);
 });
 afterAll(async () => {
-  await observer?.end();
+  await race?.close();
   await service?.close();
 });
 
@@ -45,65 +44,6 @@ const CONFIRMATION_ES = '/api/whatsapp/templates/builtin:appointment_confirmatio
 const NEW_REMINDER = 'Nuevo: {nombre_cliente}, te espero el {fecha_cita} a las {hora_cita}. {nombre_asesor}';
 const NEW_CONFIRMATION = 'Confirmada: {nombre_cliente}, el {fecha_cita} a las {hora_cita}. {nombre_asesor}';
 const BUILTIN_REMINDER = 'Te recuerdo tu próxima cita';
-
-async function connect(): Promise<Client> {
-  const location = service.database.location;
-  if (location.kind !== 'postgres') throw new Error('needs PostgreSQL');
-  const { default: pg } = await import('pg');
-  const client = new pg.Client({ connectionString: location.url });
-  await client.connect();
-  return client;
-}
-
-/** Another session's transaction holding a row lock until the test lets it go. */
-async function holdRow(statement: string, params: unknown[]) {
-  const session = await connect();
-  await session.query('begin');
-  await session.query(statement, params);
-  let released: Promise<void> | null = null;
-  return {
-    /** Commits and closes; again (the test's finally) does nothing. */
-    release: () =>
-      (released ??= (async () => {
-        await session.query('commit').catch(() => undefined);
-        await session.end();
-      })()),
-  };
-}
-
-/** The reminder row of an earlier booking, locked as the worker locks it to claim it. */
-const holdMessage = (id: string) => holdRow('select id from whatsapp_message where id = $1 for update', [id]);
-
-/** What this database's sessions wait for: `advisory` is the template lock, the others rows. */
-async function lockWaits(): Promise<string[]> {
-  const { rows } = await observer.query<{ wait_event: string }>(
-    `select wait_event from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`,
-  );
-  return rows.map((r) => r.wait_event);
-}
-
-async function untilWaitingForRow(what: string) {
-  await waitFor(lockWaits, (w) => w.some((e) => e === 'transactionid' || e === 'tuple'), { what });
-}
-
-/** A request sent now, and whether it has answered. */
-function inFlight<T>(request: Promise<T>) {
-  const flight = { answered: false, answer: request };
-  void request.finally(() => (flight.answered = true)).catch(() => undefined);
-  return flight;
-}
-
-/**
- * Until the second party has answered or is stopped too: by the template lock, or, were that
- * lock missing, maybe by a row the first party holds. Either way the first is let go after, and
- * the outcome shows whether the second saw what the first did.
- */
-async function untilAnsweredOrStopped(flight: { answered: boolean }, what: string) {
-  // The first party waits on the held row: one wait already.
-  await waitFor(async () => flight.answered || (await lockWaits()).length >= 2, Boolean, {
-    what: `${what} waiting (or answered)`,
-  });
-}
 
 /** An advisor of its own for each test, so that the counts are exact. */
 const advisorNamed = (name: string, settings: Record<string, unknown> = {}) =>
@@ -129,15 +69,15 @@ describe.skipIf(!onPostgres)('a template change and an appointment change racing
   it('a booking that comes while an edit holds the lock waits, and plans with the new words', async () => {
     const ana = await advisorNamed('Ana');
     const earlier = await bookOne(ana);
-    const held = await holdMessage(onlyOne(earlier.messages, 'reminder').id);
+    const held = await race.holdMessage(onlyOne(earlier.messages, 'reminder').id);
     try {
       // The edit has the lock, the override written and the planned reminders read; it stops at
       // writing the held one, before its commit.
       const editing = inFlight(ana.client.put(REMINDER_ES, { body: NEW_REMINDER }));
-      await untilWaitingForRow('the edit writing the held reminder');
+      await race.untilWaitingForRow('the edit writing the held reminder');
       const body = booking({ clientName: 'Lucía' });
       const booked = inFlight(ana.api.post('/api/appointments', body));
-      await untilAnsweredOrStopped(booked, 'the booking');
+      await race.untilAnsweredOrStopped(booked, 'the booking');
       await held.release();
 
       const edit = await editing.answer;
@@ -164,16 +104,15 @@ describe.skipIf(!onPostgres)('a template change and an appointment change racing
     await sendWorker.pause();
     // An inbound message from this new client being recorded: the booking's write of the client
     // row waits for it, the confirmation already rendered from the template as it was.
-    const held = await holdRow('insert into whatsapp_client (advisor_id, phone, name) values ($1, $2, $3)', [
-      bea.userId,
-      body.clientPhone,
-      'Lucía',
-    ]);
+    const held = await race.holdRow(
+      'insert into whatsapp_client (advisor_id, phone, name) values ($1, $2, $3)',
+      [bea.userId, body.clientPhone, 'Lucía'],
+    );
     try {
       const booked = inFlight(bea.api.post('/api/appointments', body));
-      await untilWaitingForRow('the booking writing the client row');
+      await race.untilWaitingForRow('the booking writing the client row');
       const editing = inFlight(bea.client.put(CONFIRMATION_ES, { body: NEW_CONFIRMATION }));
-      await untilAnsweredOrStopped(editing, 'the edit');
+      await race.untilAnsweredOrStopped(editing, 'the edit');
       await held.release();
 
       const res = await booked.answer;
@@ -204,16 +143,16 @@ describe.skipIf(!onPostgres)('a template change and an appointment change racing
     const moved = await bookOne(carla, { startsAt: inSeconds(3_600).toISOString() });
     await waitForStatus(carla, onlyOne(moved.messages, 'reminder').id, SENT);
     const earlier = await bookOne(carla);
-    const held = await holdMessage(onlyOne(earlier.messages, 'reminder').id);
+    const held = await race.holdMessage(onlyOne(earlier.messages, 'reminder').id);
     try {
       const editing = inFlight(carla.client.put(REMINDER_ES, { body: NEW_REMINDER }));
-      await untilWaitingForRow('the edit writing the held reminder');
+      await race.untilWaitingForRow('the edit writing the held reminder');
       const patching = inFlight(
         carla.api.patch(`/api/appointments/${moved.body.externalId}`, {
           startsAt: inSeconds(3 * 86_400).toISOString(),
         }),
       );
-      await untilAnsweredOrStopped(patching, 'the reschedule');
+      await race.untilAnsweredOrStopped(patching, 'the reschedule');
       await held.release();
 
       const edit = await editing.answer;
@@ -232,7 +171,7 @@ describe.skipIf(!onPostgres)('a template change and an appointment change racing
     const dora = await advisorNamed('Dora', { rescheduleNotice: false });
     const moved = await bookOne(dora);
     // The client writes in while the reschedule plans: its write of the client row waits.
-    const held = await holdRow(
+    const held = await race.holdRow(
       'select phone from whatsapp_client where advisor_id = $1 and phone = $2 for update',
       [dora.userId, moved.body.clientPhone],
     );
@@ -242,9 +181,9 @@ describe.skipIf(!onPostgres)('a template change and an appointment change racing
           startsAt: inSeconds(4 * 86_400).toISOString(),
         }),
       );
-      await untilWaitingForRow('the reschedule writing the client row');
+      await race.untilWaitingForRow('the reschedule writing the client row');
       const editing = inFlight(dora.client.put(REMINDER_ES, { body: NEW_REMINDER }));
-      await untilAnsweredOrStopped(editing, 'the edit');
+      await race.untilAnsweredOrStopped(editing, 'the edit');
       await held.release();
 
       expect((await patching.answer).status).toBe(200);
@@ -264,13 +203,13 @@ describe.skipIf(!onPostgres)('a template change and an appointment change racing
     const override = await eva.client.put(REMINDER_ES, { body: NEW_REMINDER });
     expect(override.status).toBe(200);
     const earlier = await bookOne(eva);
-    const held = await holdMessage(onlyOne(earlier.messages, 'reminder').id);
+    const held = await race.holdMessage(onlyOne(earlier.messages, 'reminder').id);
     try {
       const deleting = inFlight(eva.client.delete(`/api/whatsapp/templates/${override.body.id}`));
-      await untilWaitingForRow('the deletion writing the held reminder');
+      await race.untilWaitingForRow('the deletion writing the held reminder');
       const body = booking({ clientName: 'Lucía' });
       const booked = inFlight(eva.api.post('/api/appointments', body));
-      await untilAnsweredOrStopped(booked, 'the booking');
+      await race.untilAnsweredOrStopped(booked, 'the booking');
       await held.release();
 
       expect((await deleting.answer).status).toBe(204);
@@ -291,16 +230,15 @@ describe.skipIf(!onPostgres)('a template change and an appointment change racing
     // confirmation already rendered in Spanish; the worker stands aside until the end.
     const sendWorker = service.runtime.workers!.sendWorker;
     await sendWorker.pause();
-    const held = await holdRow('insert into whatsapp_client (advisor_id, phone, name) values ($1, $2, $3)', [
-      cris.userId,
-      body.clientPhone,
-      'Lucía',
-    ]);
+    const held = await race.holdRow(
+      'insert into whatsapp_client (advisor_id, phone, name) values ($1, $2, $3)',
+      [cris.userId, body.clientPhone, 'Lucía'],
+    );
     try {
       const booked = inFlight(cris.api.post('/api/appointments', body));
-      await untilWaitingForRow('the booking writing the client row');
+      await race.untilWaitingForRow('the booking writing the client row');
       const changing = inFlight(cris.client.put('/api/whatsapp/config', { settings: { locale: 'pt-BR' } }));
-      await untilAnsweredOrStopped(changing, 'the locale change');
+      await race.untilAnsweredOrStopped(changing, 'the locale change');
       await held.release();
 
       const res = await booked.answer;
