@@ -41,6 +41,8 @@ export interface Config {
    */
   pacing: {
     defaultOn: boolean;
+    /** Whether an advisor may switch pacing off (PACING_ALLOW_OFF). */
+    allowOff: boolean;
     defaults: {
       minGapMs: number;
       maxGapMs: number;
@@ -239,6 +241,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     pacing: {
       // On by default only against a real WhatsApp: the sandbox has no number to protect.
       defaultOn: e.PACING_MODE === 'on' || (e.PACING_MODE === 'auto' && sandbox === false),
+      allowOff: e.PACING_ALLOW_OFF,
       defaults: {
         minGapMs: e.PACING_GAP_MIN_MS,
         maxGapMs: e.PACING_GAP_MAX_MS,

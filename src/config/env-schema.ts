@@ -97,6 +97,7 @@ export const envSchema = z.object({
   WHATSAPP_RATE_LIMIT_MAX_CEILING: int(1, 100_000).default(200),
   // Account-safety pacing (ARCHITECTURE.md, "Account safety"): server defaults and bounds.
   PACING_MODE: z.enum(['auto', 'on', 'off']).default('auto'),
+  PACING_ALLOW_OFF: bool.default(true),
   PACING_GAP_MIN_MS: int(0, 600_000).default(3_000),
   PACING_GAP_MAX_MS: int(0, 600_000).default(8_000),
   PACING_GAP_FLOOR_MS: int(0, 600_000).default(1_000),

@@ -81,4 +81,24 @@ describe('on or off', () => {
     expect(isPacingOn({ ...p, mode: 'on' }, off)).toBe(true);
     expect(isPacingOn({ ...p, mode: 'off' }, on)).toBe(false);
   });
+
+  it('refuses off, and reads a stored off as auto, where the server forbids it (PACING_ALLOW_OFF)', () => {
+    const strictPacing = { ...FALLBACK_PACING_BOUNDS, defaultOn: true, allowOff: false };
+    const strict: SettingsBounds = { ...bounds, pacing: strictPacing };
+    let fields: { field: string; message: string }[] = [];
+    try {
+      storedSettingsAfter({}, { pacing: { mode: 'off' } }, strict);
+    } catch (err) {
+      fields = (err as { details: { fields: typeof fields } }).details.fields;
+    }
+    expect(fields.map((f) => f.field)).toEqual(['settings.pacing.mode']);
+    expect(fields[0]!.message).toContain('PACING_ALLOW_OFF');
+    expect(storedSettingsAfter({}, { pacing: { mode: 'on' } }, strict)).toEqual({ pacing: { mode: 'on' } });
+
+    const stored = { pacing: { mode: 'off' } };
+    expect(readSettings(stored, strict).pacing.mode).toBe('auto');
+    expect(isPacingOn(readSettings(stored, strict).pacing, strictPacing)).toBe(true);
+    // Where it is allowed (the default), the advisor's off stands.
+    expect(readSettings(stored, bounds).pacing.mode).toBe('off');
+  });
 });

@@ -24,6 +24,12 @@ export interface PacingSettings {
 export interface PacingBounds {
   /** What `mode: auto` means on this server. */
   defaultOn: boolean;
+  /**
+   * Whether an advisor may choose `mode: off` (PACING_ALLOW_OFF). When not, `off` is refused and a
+   * stored one reads as `auto`: an operator who forbids it stops every number's unpaced sending at
+   * once, as tightened bounds do.
+   */
+  allowOff: boolean;
   defaults: Omit<PacingSettings, 'mode'>;
   /** The shortest gap an advisor may choose. */
   gapFloorMs: number;
@@ -34,6 +40,7 @@ export interface PacingBounds {
 /** Used where no server bounds were handed over (tests building a context by hand): off. */
 export const FALLBACK_PACING_BOUNDS: PacingBounds = {
   defaultOn: false,
+  allowOff: true,
   defaults: {
     minGapMs: 3_000,
     maxGapMs: 8_000,
@@ -57,7 +64,12 @@ export function pacingPatchSchema(bounds: PacingBounds) {
   const ceiling = (max: number) => `must be at most ${max} (the server's bound)`;
   return z
     .object({
-      mode: z.enum(['auto', 'on', 'off']),
+      mode: z
+        .enum(['auto', 'on', 'off'])
+        .refine(
+          (mode) => mode !== 'off' || bounds.allowOff,
+          "cannot be off on this server (PACING_ALLOW_OFF=false): use 'auto' or 'on'",
+        ),
       minGapMs: z
         .number()
         .int()
@@ -105,7 +117,7 @@ export function readPacing(stored: unknown, bounds: PacingBounds): PacingSetting
   const minGapMs = clamp(s.minGapMs, bounds.gapFloorMs, 600_000, d.minGapMs);
   const dailyCap = clamp(s.dailyCap, 1, bounds.dailyCeiling, d.dailyCap);
   return {
-    mode: s.mode === 'on' || s.mode === 'off' ? s.mode : 'auto',
+    mode: s.mode === 'on' || (s.mode === 'off' && bounds.allowOff) ? s.mode : 'auto',
     minGapMs,
     maxGapMs: clamp(s.maxGapMs, minGapMs, 600_000, Math.max(minGapMs, d.maxGapMs)),
     hourlyCap: clamp(s.hourlyCap, 1, bounds.hourlyCeiling, d.hourlyCap),
