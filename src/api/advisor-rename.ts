@@ -8,8 +8,7 @@
 // name again, renders nothing.
 import type { FastifyRequest } from 'fastify';
 import { fromNodeHeaders } from 'better-auth/node';
-import type { Auth } from '../auth/auth.js';
-import { ADVISOR_NAME_MAX_LENGTH } from '../auth/auth.js';
+import { acceptedName, type Auth } from '../auth/auth.js';
 import type { Db } from '../db/client.js';
 import { findAdvisorName } from '../db/repositories/advisor.repository.js';
 import { renderPlansAfterRename } from '../domain/appointments/rename-plans.js';
@@ -52,7 +51,8 @@ export async function advisorRenameStep(
       : { type: 'admin', id: impersonatedBy ?? caller.user.id };
   const before = await findAdvisorName(ctx.db, advisorId);
   if (before === null) return null; // no such account: nothing planned
-  const name = newName(self ? body.name : fieldsOf(body.data).name);
+  // As better-auth will store it; one it refuses itself (null) is left to its own 422.
+  const name = acceptedName(self ? body.name : fieldsOf(body.data).name);
   if (name !== null && name !== before) {
     await ctx.db.transaction((tx) =>
       assertPlansRenderWithName({ ...ctx, db: tx as unknown as Db }, advisorId, name),
@@ -61,11 +61,4 @@ export async function advisorRenameStep(
   return async () => {
     await renderPlansAfterRename(ctx, queue, advisorId, actor);
   };
-}
-
-/** The name as better-auth would store it, or null for one it refuses itself (auth.ts, checkedName). */
-function newName(value: unknown): string | null {
-  if (typeof value !== 'string') return null;
-  const trimmed = value.trim();
-  return trimmed.length > 0 && trimmed.length <= ADVISOR_NAME_MAX_LENGTH ? trimmed : null;
 }

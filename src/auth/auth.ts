@@ -118,15 +118,21 @@ export type Auth = ReturnType<typeof createAuth>;
 /** The name is shown to clients ({nombre_asesor}) and makes the public slug: 1–100 characters. */
 export const ADVISOR_NAME_MAX_LENGTH = 100;
 
-function checkedName(name: unknown): string {
+/** The name as it is stored (trimmed), or null for one that is refused. */
+export function acceptedName(name: unknown): string | null {
   const trimmed = typeof name === 'string' ? name.trim() : '';
-  if (trimmed.length === 0 || trimmed.length > ADVISOR_NAME_MAX_LENGTH) {
+  return trimmed.length === 0 || trimmed.length > ADVISOR_NAME_MAX_LENGTH ? null : trimmed;
+}
+
+function checkedName(name: unknown): string {
+  const accepted = acceptedName(name);
+  if (accepted === null) {
     throw new APIError('UNPROCESSABLE_ENTITY', {
       message: `name must be 1–${ADVISOR_NAME_MAX_LENGTH} characters (it is shown to your clients)`,
       code: 'INVALID_NAME',
     });
   }
-  return trimmed;
+  return accepted;
 }
 
 /** The latest instant a date column is written with (later years do not round-trip). */
