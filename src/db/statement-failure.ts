@@ -30,3 +30,11 @@ export function failedOnItsRows(err: unknown): boolean {
   const state = sqlStateOf(err);
   return state !== null && !NOT_THE_ROWS.has(state.slice(0, 2));
 }
+
+/**
+ * True when the statement broke a foreign key (SQLSTATE 23503): a row names a parent that is gone,
+ * such as an advisor whose account was removed meanwhile.
+ */
+export function brokeForeignKey(err: unknown): boolean {
+  return sqlStateOf(err) === '23503';
+}

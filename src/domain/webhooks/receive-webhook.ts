@@ -8,7 +8,7 @@ import { jsonbSafe, TooDeepError } from './jsonb-safe.js';
 import { verifyWebhookRequest, type RejectReason, type WebhookHeaders } from './verify-webhook-request.js';
 import { arrivalReceipts } from './apply-message-status.js';
 import { sentConfirmationIds } from './settled-echoes.js';
-import type { WebhookEventWriter } from './webhook-event-writer.js';
+import { AdvisorGoneError, type WebhookEventWriter } from './webhook-event-writer.js';
 import { LogBudget } from '../../observability/log-budget.js';
 import { countRejection, webhookStats } from './webhook-stats.js';
 import type { WebhookTenants } from './webhook-tenants.js';
@@ -128,11 +128,19 @@ export class WebhookReceiver {
       webhookStats.ignored += 1;
       return { stored: false, event: parsed.event };
     }
-    const eventId = await this.writer.write(
-      { advisorId: tenant!.advisorId, event: parsed.event, payload, receivedAt },
-      sentConfirmationIds(parsed.events),
-      arrivalReceipts(parsed.events),
-    );
+    let eventId: number | null;
+    try {
+      eventId = await this.writer.write(
+        { advisorId: tenant!.advisorId, event: parsed.event, payload, receivedAt },
+        sentConfirmationIds(parsed.events),
+        arrivalReceipts(parsed.events),
+      );
+    } catch (err) {
+      // The account was removed since its instance's secret was cached: as from an unknown
+      // instance, which is what the next lookup finds (it used to be a 500).
+      if (err instanceof AdvisorGoneError) this.reject('unknown_instance', instance, incoming.ip);
+      throw err;
+    }
     // Settled echoes and receipts applied on arrival: nothing left to store (the writer counts them).
     if (eventId === null) return { stored: false, event: parsed.event };
     webhookStats.accepted += 1;

@@ -20,8 +20,13 @@
 // change is committed or its event stored.
 // Postgres holds the truth: if the hand-over to the queue fails, the event is still stored and
 // acknowledged, and the sweeper enqueues it later.
+// A batch whose INSERT the database refuses for one of its rows is written again row by row, so
+// that row alone fails: an event of an advisor whose account an admin removed while this process
+// still held the instance's secret (webhook-tenants.ts) broke the foreign key, and every other
+// advisor's event in the batch was answered 500 with it. Such an event fails with AdvisorGoneError.
 import type { Logger } from 'pino';
 import type { Db } from '../../db/client.js';
+import { brokeForeignKey, failedOnItsRows } from '../../db/statement-failure.js';
 import type { EventBus } from '../events/event-bus.js';
 import { insertWebhookEvents, type NewWebhookEvent } from '../../db/repositories/webhook-event.repository.js';
 import { applyReceiptsOnArrival, type ArrivalReceipt } from './apply-message-status.js';
@@ -49,6 +54,14 @@ export interface WebhookEventWriterOptions {
 }
 
 const BATCH_DEFAULTS = { maxBatch: 200, maxInFlight: 4 };
+
+/** The event's advisor no longer exists (the account was removed): nothing to store it for. */
+export class AdvisorGoneError extends Error {
+  constructor() {
+    super('The advisor of this webhook event no longer exists.');
+  }
+}
+
 export class WebhookEventWriter {
   private waiting: Waiting[] = [];
   /** Echoes waiting for their second look, by the timer that will bring them back. */
@@ -155,7 +168,13 @@ export class WebhookEventWriter {
         batch.map((w) => w.row),
       );
     } catch (err) {
-      for (const w of batch) w.reject(err);
+      // Refused for one of its rows (not an outage): each row again on its own, so only it fails.
+      if (batch.length > 1 && failedOnItsRows(err)) {
+        await Promise.all(batch.map((w) => this.store([w])));
+        return;
+      }
+      const reason = brokeForeignKey(err) ? new AdvisorGoneError() : err;
+      for (const w of batch) w.reject(reason);
       return;
     }
     try {
