@@ -26,6 +26,15 @@ export const qrUpdatedSchema = z.object({
 
 export const qrLimitSchema = z.object({ message: z.string(), statusCode: z.number().optional() });
 
+/**
+ * The longest message id taken. WhatsApp's are 16–40 characters; the id goes into unique indexes
+ * (whatsapp_message, the receipt and edit tables), and PostgreSQL refuses an index entry over
+ * about 2.7 kB, so a longer one was acknowledged and then lost when its job failed every attempt.
+ * 256 characters of up to four bytes each stay well inside that limit.
+ */
+export const MESSAGE_ID_MAX = 256;
+const messageIdSchema = z.string().min(1).max(MESSAGE_ID_MAX);
+
 const statusCodeSchema = z.union([z.number(), z.string().regex(/^\d+$/).transform(Number)]);
 
 export const connectionUpdateSchema = z.object({
@@ -37,7 +46,7 @@ export const connectionUpdateSchema = z.object({
 
 /** MESSAGES_UPDATE is flat, not nested under `key`. */
 export const messageUpdateSchema = z.object({
-  keyId: z.string().min(1),
+  keyId: messageIdSchema,
   remoteJid: z.string().nullish(),
   fromMe: z.boolean().nullish(),
   // A word; Baileys' number is read as the word it stands for.
@@ -47,7 +56,7 @@ export const messageUpdateSchema = z.object({
 });
 
 const messageKeySchema = z.object({
-  id: z.string().min(1),
+  id: messageIdSchema,
   remoteJid: z.string().min(1),
   fromMe: z.boolean().nullish(),
   remoteJidAlt: z.string().nullish(),
@@ -64,10 +73,7 @@ export const messageDeleteSchema = messageKeySchema.pick({ id: true, remoteJid: 
  * we do not act on is ignored rather than refused.
  */
 export const protocolMessageSchema = z.object({
-  key: z
-    .object({ id: z.string().min(1) })
-    .nullish()
-    .catch(null),
+  key: z.object({ id: messageIdSchema }).nullish().catch(null),
   // protobufjs writes the enum by name ("MESSAGE_EDIT"); a number is its value (14).
   type: z.union([z.string(), z.number()]).nullish().catch(null),
   editedMessage: z.unknown().optional(),
