@@ -10,6 +10,7 @@ import type { AppDeps } from './deps.js';
 import { AppError } from '../domain/app-error.js';
 import {
   MAX_PATH_SEGMENT_LENGTH,
+  answerClientError,
   overLongSegment,
   registerErrorHandler,
   sendError,
@@ -74,6 +75,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
           : new AppError('invalid_request', 'The URL is not valid: a %-escape in its path is malformed.');
       void sendError(reply, error);
     },
+    // And so do the HTTP parser's (a control character in a header, headers over the size limit).
+    clientErrorHandler: answerClientError,
   });
   // JSON is the only body the API reads (webhooks and the emulator proxy register their own
   // parsers); Fastify's built-in text/plain parser would hand a string to the JSON schemas.

@@ -1,5 +1,7 @@
 // The one place that turns errors into the documented body { error: { code, message, details } }.
 import { randomUUID } from 'node:crypto';
+import { STATUS_CODES } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
 import { AppError, type ErrorCode, ERROR_STATUS } from '../../domain/app-error.js';
@@ -92,6 +94,37 @@ function toAppError(err: FastifyError | Error, request: FastifyRequest): AppErro
     return new AppError(code ?? 'invalid_request', err.message || `Request to ${request.url} is invalid.`);
   }
   return null;
+}
+
+/**
+ * What a request Node's HTTP parser refused gets (Fastify's `clientErrorHandler`): the documented
+ * body, as every other error. Such a request never reaches the app, and Fastify's default answered
+ * {"error":"Bad Request","message":"Client Error","statusCode":400}: a header value holding a
+ * control character (an Idempotency-Key), headers over Node's size limit, bytes after a body
+ * shorter than its Content-Length.
+ */
+export function answerClientError(err: Error & { code?: string }, socket: Duplex): void {
+  // A reset connection has no one to answer (https://nodejs.org/api/http.html#event-clienterror).
+  if (err.code === 'ECONNRESET' || socket.destroyed) return;
+  const error =
+    err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+      ? new AppError('request_timeout', 'The request took too long to arrive; send it again.')
+      : err.code === 'HPE_HEADER_OVERFLOW'
+        ? new AppError('headers_too_large', 'The request headers are too large.')
+        : new AppError(
+            'invalid_request',
+            'The request is not valid HTTP: a malformed request line or header (a header value holding a control character).',
+          );
+  const body = JSON.stringify({
+    error: { code: error.code, message: error.message, details: error.details },
+  });
+  if (socket.writable) {
+    socket.write(
+      `HTTP/1.1 ${error.status} ${STATUS_CODES[error.status]}\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
+        `Content-Type: application/json; charset=utf-8\r\nConnection: close\r\n\r\n${body}`,
+    );
+  }
+  socket.destroy(err);
 }
 
 export function registerErrorHandler(app: FastifyInstance): void {
