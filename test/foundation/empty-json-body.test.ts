@@ -76,3 +76,27 @@ describe('an empty body with a JSON content type', () => {
     }
   });
 });
+
+// Found by review: Fastify's guard against prototype poisoning refuses such a body, rightly, but
+// the answer said the JSON was not valid, sending the caller to look for a syntax error.
+describe('a JSON body with a __proto__ or constructor.prototype key', () => {
+  it('is 400 invalid_request naming the key, not "not valid JSON"', async () => {
+    for (const [body, field] of [
+      ['{"to":"+34612345678","text":"Hola","__proto__":{"admin":true}}', '__proto__'],
+      ['{"to":"+34612345678","text":"Hola","constructor":{"prototype":{"x":1}}}', 'constructor.prototype'],
+    ] as const) {
+      const res = await client.request('POST', '/api/whatsapp/send', body, JSON_TYPE);
+      expect(res.status, body).toBe(400);
+      expect(res.body.error.code, body).toBe('invalid_request');
+      expect(res.body.error.details.fields, body).toEqual([{ field, message: expect.any(String) }]);
+    }
+    // A "constructor" key without "prototype" is an ordinary key.
+    const plain = await client.request(
+      'POST',
+      '/api/whatsapp/send',
+      '{"to":"+34612345678","text":"Hola","constructor":"x"}',
+      JSON_TYPE,
+    );
+    expect(plain.body.error?.code).not.toBe('invalid_json');
+  });
+});

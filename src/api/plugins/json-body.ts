@@ -10,6 +10,10 @@
 // so a send with one in its text answered 500. Such a character cannot be shown by any client
 // anyway: it becomes U+FFFD, as it already did in plain text columns, where node-postgres's UTF-8
 // encoding replaces it.
+//
+// And an explanation: a body Fastify refuses for prototype poisoning (a `__proto__` key, or a
+// `constructor` object with a `prototype` key) is valid JSON, so "not valid JSON" sent callers
+// looking for a syntax error; it is 400 invalid_request naming the key.
 import type { FastifyInstance } from 'fastify';
 import { AppError } from '../../domain/app-error.js';
 import { copyMappingStrings, TooDeepError } from '../../domain/webhooks/jsonb-safe.js';
@@ -24,7 +28,7 @@ export function registerJsonBodyParser(app: FastifyInstance): void {
     const text = body as string; // parseAs: 'string'
     if (text.length === 0) return done(null, undefined);
     parseJson(request, text, (err, value) => {
-      if (err) return done(err, undefined);
+      if (err) return done(poisonedBody(text) ?? err, undefined);
       try {
         done(null, SURROGATE_ESCAPE.test(text) ? wellFormed(value) : value);
       } catch (walkErr) {
@@ -42,4 +46,40 @@ function wellFormed(value: unknown): unknown {
     if (err instanceof TooDeepError) throw new AppError('invalid_request', err.message);
     throw err;
   }
+}
+
+/** The refusal of a body that is valid JSON but holds a key the parser refuses; null otherwise. */
+function poisonedBody(text: string): AppError | null {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return null; // not JSON at all: the parser's own answer stands
+  }
+  const field = poisonedKey(value);
+  if (field === null) return null;
+  const message = `"${field}" is a key the API refuses (it could change the prototype of the objects it reads).`;
+  return new AppError('invalid_request', `Invalid body: ${message}`, { fields: [{ field, message }] });
+}
+
+/** The dotted path of the first `__proto__` or `constructor.prototype` key, without recursion. */
+function poisonedKey(root: unknown): string | null {
+  const stack: [unknown, string][] = [[root, '']];
+  while (stack.length > 0) {
+    const [value, path] = stack.pop()!;
+    if (typeof value !== 'object' || value === null) continue;
+    const at = (key: string) => (path === '' ? key : `${path}.${key}`);
+    if (Object.prototype.hasOwnProperty.call(value, '__proto__')) return at('__proto__');
+    const ctor = (value as Record<string, unknown>).constructor;
+    if (
+      Object.prototype.hasOwnProperty.call(value, 'constructor') &&
+      typeof ctor === 'object' &&
+      ctor !== null &&
+      Object.prototype.hasOwnProperty.call(ctor, 'prototype')
+    ) {
+      return at('constructor.prototype');
+    }
+    for (const [key, child] of Object.entries(value)) stack.push([child, at(key)]);
+  }
+  return null;
 }
