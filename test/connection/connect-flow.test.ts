@@ -6,7 +6,7 @@ import { instanceRefOf, webhookSecretOf } from '../../src/domain/instances/insta
 import { HttpClient, signUpAdvisor } from '../support/http.js';
 import { startTestService, type TestService } from '../support/service.js';
 import { waitFor } from '../support/wait.js';
-import { envelope, postWebhook, webhookApplied } from '../support/whatsapp.js';
+import { connectionHistory, envelope, postWebhook, webhookApplied } from '../support/whatsapp.js';
 
 let service: TestService;
 let emulator: HttpClient;
@@ -267,6 +267,36 @@ describe('connecting WhatsApp', () => {
     expect(removed.status).toBe(200);
     const config = (await client.get('/api/whatsapp/config')).body;
     expect(config).toMatchObject({ status: 'not_configured', instanceName: null, phoneNumber: null });
+  });
+
+  it('records a disconnect or a removal in the history once, however often it is asked', async () => {
+    const { client, userId, instanceName } = await connectingAdvisor('Repite');
+    await emulator.post(`/_emulator/instances/${instanceName}/scan`, {});
+    await waitFor(
+      () => client.get('/api/whatsapp/config'),
+      (r) => r.body.status === 'connected',
+    );
+    expect((await client.post('/api/whatsapp/disconnect')).body).toEqual({ status: 'disconnected' });
+    // Pressed again (a second tab, a double click): still disconnected, nothing changed.
+    expect((await client.post('/api/whatsapp/disconnect')).body).toEqual({ status: 'disconnected' });
+    const removes = await Promise.all([
+      client.delete('/api/whatsapp/config'),
+      client.delete('/api/whatsapp/config'),
+    ]);
+    expect(removes.map((r) => r.status)).toEqual([200, 200]);
+    expect((await client.delete('/api/whatsapp/config')).status).toBe(200);
+    const history = await connectionHistory(service, userId);
+    expect(history.slice(history.indexOf('connected:'))).toEqual([
+      'connected:',
+      'disconnected:advisor',
+      'not_configured:removed',
+    ]);
+
+    // An advisor who never linked anything has nothing to remove, and no history of removals.
+    const fresh = await signUpAdvisor(service.url, 'Nunca');
+    await fresh.client.get('/api/whatsapp/config');
+    expect((await fresh.client.delete('/api/whatsapp/config')).status).toBe(200);
+    expect(await connectionHistory(service, fresh.userId)).toEqual([]);
   });
 
   it('picks up a lost "open" webhook when the dashboard asks for a refresh', async () => {

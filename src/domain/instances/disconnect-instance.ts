@@ -5,7 +5,6 @@ import {
   findConfig,
   recordConnectionEvent,
   transitionConfig,
-  updateConfig,
 } from '../../db/repositories/whatsapp-config.repository.js';
 import { isGatewayError } from '../../gateway/index.js';
 import { notFound } from '../app-error.js';
@@ -51,7 +50,8 @@ export async function disconnectInstance(
     { instanceName: ref.instanceName },
   );
   if (!applied) throw notFound('WhatsApp connection');
-  await recordConnectionEvent(ctx.db, advisorId, 'disconnected', 'advisor');
+  // The history records changes: a second disconnect (another tab, a double click) is none.
+  if (applied.changed) await recordConnectionEvent(ctx.db, advisorId, 'disconnected', 'advisor');
   await ctx.events.publish(advisorId, { type: 'status', data: { status: 'disconnected', alert: null } });
   return { status: 'disconnected' };
 }
@@ -105,7 +105,10 @@ export async function removeInstance(ctx: DomainContext, advisorId: string): Pro
     });
     if (deleted) await nameReleased(ctx, advisorId, ref.instanceName);
   }
-  await updateConfig(ctx.db, advisorId, {
+  // Written whatever the status (the credentials go in any case), but recorded in the history only
+  // when the status changed here: a second remove (concurrent, or of a connection never linked)
+  // used to add another "removed" each time.
+  const removed = await transitionConfig(ctx.db, advisorId, {
     status: 'not_configured',
     instanceName: null,
     instanceTokenEnc: null,
@@ -117,6 +120,6 @@ export async function removeInstance(ctx: DomainContext, advisorId: string): Pro
     connectedAt: null,
     lastStatusAt: nowOf(ctx),
   });
-  await recordConnectionEvent(ctx.db, advisorId, 'not_configured', 'removed');
+  if (removed?.changed) await recordConnectionEvent(ctx.db, advisorId, 'not_configured', 'removed');
   await ctx.events.publish(advisorId, { type: 'status', data: { status: 'not_configured' } });
 }
