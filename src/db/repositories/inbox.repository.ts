@@ -98,12 +98,19 @@ export async function markMessageReplied(db: DbOrTx, advisorId: string, messageI
 }
 
 /**
- * Response time: the outbound message most recently SENT before `at` gets its first reply time.
- * Sent, not created: a booking writes its confirmation, reminder and follow-up in one statement,
- * days before the reminder goes out, so creation order says nothing about what the client saw last.
- * (A message learnt from the gateway may lack sent_at; its creation is when it was sent.)
+ * Response time: the outbound message most recently SENT by `sentBy` (default `at`: the reply's
+ * arrival) gets its first reply time, `at`. Sent, not created: a booking writes its confirmation,
+ * reminder and follow-up in one statement, days before the reminder goes out, so creation order
+ * says nothing about what the client saw last. (A message learnt from the gateway may lack
+ * sent_at; its creation is when it was sent.)
  */
-export async function markLatestOutboundReplied(db: DbOrTx, advisorId: string, phone: string, at: Date) {
+export async function markLatestOutboundReplied(
+  db: DbOrTx,
+  advisorId: string,
+  phone: string,
+  at: Date,
+  sentBy: Date = at,
+) {
   const sentAt = sql`coalesce(${whatsappMessage.sentAt}, ${whatsappMessage.createdAt})`;
   const latest = db
     .select({ id: whatsappMessage.id })
@@ -114,7 +121,7 @@ export async function markLatestOutboundReplied(db: DbOrTx, advisorId: string, p
         eq(whatsappMessage.phone, phone),
         eq(whatsappMessage.direction, 'outbound'),
         inArray(whatsappMessage.status, [...SENT_STATUSES]),
-        sql`${sentAt} <= ${at.toISOString()}::timestamptz`,
+        sql`${sentAt} <= ${sentBy.toISOString()}::timestamptz`,
       ),
     )
     .orderBy(desc(sentAt), desc(whatsappMessage.id))
@@ -187,12 +194,16 @@ export async function inboundTextsOfSameSecondArrivedAfter(
   return rows.flatMap((r) => (r.text === null ? [] : [r.text]));
 }
 
-/** The reminder a client's "1"/"2" answers when it quotes none: the latest one sent to them since `since`. */
+/**
+ * The reminder a client's "1"/"2" answers when it quotes none: the latest one sent to them since
+ * `since` and by `until` (what the client could have read when writing it).
+ */
 export async function findLatestReminder(
   db: DbOrTx,
   advisorId: string,
   phone: string,
   since: Date,
+  until: Date,
 ): Promise<MessageRow | null> {
   const [row] = await db
     .select()
@@ -206,6 +217,7 @@ export async function findLatestReminder(
         isNotNull(whatsappMessage.appointmentId),
         inArray(whatsappMessage.status, [...SENT_STATUSES]),
         sql`${whatsappMessage.sentAt} >= ${since.toISOString()}::timestamptz`,
+        sql`${whatsappMessage.sentAt} <= ${until.toISOString()}::timestamptz`,
       ),
     )
     .orderBy(desc(whatsappMessage.sentAt))

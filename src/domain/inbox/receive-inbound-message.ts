@@ -3,7 +3,7 @@
 // reply time of the message it answers, and act on what the text says: STOP/BAJA/ALTO/SAIR/PARAR
 // opt out, START/ALTA/VOLTAR opt back in, 1/SÍ or 2/NO answer a reminder (when it still names the
 // appointment's time). Then tell the dashboard. The message a reply answers is the one it quotes
-// (WhatsApp's "reply to"), else the last one sent.
+// (WhatsApp's "reply to"), else the last one sent before the client wrote it.
 import { insertAudit } from '../../db/repositories/audit.repository.js';
 import { findClient } from '../../db/repositories/client.repository.js';
 import type { Tx } from '../../db/client.js';
@@ -31,6 +31,25 @@ import { appointmentAnswerOf, optKeywordOf, type OptKeyword } from './reply-keyw
 
 /** How long after a reminder a "1" or "2" still answers it. */
 export const REMINDER_ANSWER_WINDOW_MS = 7 * 24 * 3_600_000;
+
+/**
+ * How long after the client's message (WhatsApp's date of it) a send of ours may be recorded and
+ * still count as one they had read when they wrote it. WhatsApp dates to the second, by its own
+ * clock, and our `sent_at` is when the gateway's answer reached us, which may come after the
+ * phone already shows the message. Generous for those, and far below the minutes by which
+ * Evolution's retries bring a webhook after an outage of ours.
+ */
+export const ANSWER_CLOCK_TOLERANCE_MS = 60_000;
+
+/**
+ * The latest send an unquoted reply can answer: one the client could have read when writing it
+ * (its date, plus the tolerance above), never one sent after the reply reached us (`at`). Arrival
+ * alone is no bound: a webhook retried for minutes, or a stored event applied late, arrives after
+ * newer messages of ours the client had not seen.
+ */
+function latestSendSeen(event: MessageEvent, at: Date): Date {
+  return new Date(Math.min(at.getTime(), event.timestamp.getTime() + ANSWER_CLOCK_TOLERANCE_MS));
+}
 
 export interface InboundOutcome {
   message: MessageRow;
@@ -111,7 +130,7 @@ async function applyOptKeyword(
   return keyword;
 }
 
-/** Whether a "1"/"2" received at `at` can still answer this reminder. */
+/** Whether a "1"/"2" received at `at` can still answer this reminder (sent since `since`). */
 function isAnswerable(reminder: MessageRow, since: Date, at: Date): boolean {
   const { status, sentAt } = reminder;
   return (SENT_STATUSES as readonly string[]).includes(status) && !!sentAt && sentAt >= since && sentAt <= at;
@@ -127,15 +146,20 @@ async function applyAppointmentAnswer(
 ): Promise<AppointmentRow | null> {
   const answer = appointmentAnswerOf(typedText(event));
   if (!answer) return null;
-  const since = new Date(at.getTime() - REMINDER_ANSWER_WINDOW_MS);
+  // Seven days from the reminder to when the client wrote, however late the webhook came.
+  const since = new Date(event.timestamp.getTime() - REMINDER_ANSWER_WINDOW_MS);
   // A quoted reminder is the one answered, even when it can no longer take the answer: the
   // client named it, so no other appointment gets it. Quoting anything else (a confirmation, a
   // message of theirs) says nothing about which appointment: the latest reminder, as unquoted.
-  // That is the latest one sent even when it named a time the appointment has since left (the
-  // new reminder not sent yet): it is what the client read last, so it is what they answered, and
-  // the answer counts for nothing rather than for an older reminder of another appointment.
+  // That is the latest one sent before the client wrote (latestSendSeen), even when it named a
+  // time the appointment has since left (the new reminder not sent yet, or sent after the client
+  // wrote): it is what the client read last, so it is what they answered, and the answer counts
+  // for nothing rather than for a newer reminder they had not seen or an older one of another
+  // appointment.
   const reminder =
-    quoted?.purpose === 'reminder' ? quoted : await findLatestReminder(tx, advisorId, phone, since);
+    quoted?.purpose === 'reminder'
+      ? quoted
+      : await findLatestReminder(tx, advisorId, phone, since, latestSendSeen(event, at));
   if (!reminder?.appointmentId || !isAnswerable(reminder, since, at)) return null;
   // A reminder with no version predates versions (migration 0002): it belongs to the first one.
   const version = reminder.appointmentVersion ?? 1;
@@ -172,7 +196,7 @@ export async function receiveInboundMessage(
       ? await findQuotedMessage(tx, advisorId, event.phone, event.quotedMessageId)
       : null;
     if (quoted) await markMessageReplied(tx, advisorId, quoted.id, at);
-    else await markLatestOutboundReplied(tx, advisorId, event.phone, at);
+    else await markLatestOutboundReplied(tx, advisorId, event.phone, at, latestSendSeen(event, at));
     const optChange = await applyOptKeyword(tx, advisorId, event.phone, event, at);
     const appointment = optChange
       ? null
