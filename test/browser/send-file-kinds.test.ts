@@ -3,11 +3,12 @@
 // each as `type: "image"`. The service judges an image by its bytes, which say nothing for an
 // SVG (it is XML text), so the advisor got "not an image" (415) for a file the picker offered and
 // had no way to send it. WhatsApp shows no SVG as a photo: it goes as a document. An audio file:
-// WhatsApp shows no caption on one and the service refuses it (422), so the box goes.
+// WhatsApp shows no caption on one and the service refuses it (422), so the box goes. A file once
+// sent: the picker is emptied with the form, so it no longer shows a file the form will not send.
 import { describe, expect, it } from 'vitest';
 import { newPhone } from '../appointments/support.js';
 import { waitFor } from '../support/wait.js';
-import { listedMessages } from './support/advisor-actions.js';
+import { listedMessages, pdfOf } from './support/advisor-actions.js';
 import { advisorPages } from './support/advisor-page.js';
 import { useWebAndBrowser } from './support/suite.js';
 import { OGG_OPUS } from '../support/media-samples.js';
@@ -63,6 +64,29 @@ describe('an audio file picked on the Send screen', () => {
       { what: 'the audio in the history' },
     );
     expect(sent[0]).toMatchObject({ type: 'audio', caption: null });
+    expect(pageErrors).toEqual([]);
+    await context.close();
+  });
+});
+
+describe('a file sent from the Send screen', () => {
+  it('leaves the picker empty, as the form is, so the next press does not claim a file is there', async () => {
+    const { advisor, page, context, pageErrors } = await advisorPage('Picker Vacío');
+    await page.goto('/send');
+    await page.getByTestId('recipient').fill(newPhone());
+    await page.getByText('Archivo', { exact: true }).click();
+    const picker = page.getByLabel('Imagen o documento');
+    await picker.setInputFiles({ name: 'plan.pdf', mimeType: 'application/pdf', buffer: pdfOf('Plan') });
+    await page.getByRole('button', { name: 'Enviar', exact: true }).click();
+    await page.getByTestId('sent-result').waitFor();
+    await waitFor(
+      () => listedMessages(advisor, 'direction=outbound'),
+      (items) => items.length === 1,
+      { what: 'the file in the history' },
+    );
+    // The picker showed "plan.pdf" still while the form held no file: a press then said "Elige un
+    // archivo." beside it, and picking the same file again fired no change, so it could not go.
+    await expect(picker.evaluate((input: HTMLInputElement) => input.files?.length ?? 0)).resolves.toBe(0);
     expect(pageErrors).toEqual([]);
     await context.close();
   });

@@ -1,5 +1,5 @@
 // Picks an image or document to send; it is read to base64 in the browser (media.base64).
-import { useId } from 'react';
+import { useEffect, useId, useRef } from 'react';
 import { Icon } from '../../components/Icon';
 import { useI18n } from '../../i18n/i18n-context';
 
@@ -31,11 +31,19 @@ export function MediaField({
 }) {
   const { t, locale } = useI18n();
   const id = useId();
+  // The input keeps the file it was given (it is not controlled): a form that lets go of its file
+  // (sent, so cleared) empties it too, or it would still show a file the form will not send, and
+  // picking that same file again would change nothing the browser reports.
+  const input = useRef<HTMLInputElement>(null);
+  useEffect(() => {
+    if (file === null && input.current) input.current.value = '';
+  }, [file]);
   return (
     <div className={`field${error ? ' field-invalid' : ''}`}>
       <label htmlFor={id}>{t('send.file')}</label>
       <div className="file-row">
         <input
+          ref={input}
           id={id}
           type="file"
           accept={ACCEPT}
