@@ -1,11 +1,13 @@
 // The period the Analítica screen asks for: the last `days` days counting today, from midnight
 // in the advisor's zone (the zone the server counts its days in) to now. The browser's own
 // midnight started the period hours off for an advisor whose settings name another zone, and
-// starting `days` days back made "7 días" eight (seven whole days and today).
+// starting `days` days back made "7 días" eight (seven whole days and today). "Now" is the
+// server's (a computer clock ten minutes slow ended the period before the messages just sent).
 import { dayIn, localInputToIso } from '../../lib/format';
 import type { Metrics } from '../../lib/api-types';
+import { serverNow } from '../../lib/server-clock';
 
-export function metricsRange(days: number, timeZone: string | undefined, now = new Date()) {
+export function metricsRange(days: number, timeZone: string | undefined, now = new Date(serverNow())) {
   const [y, m, d] = dayIn(now, timeZone).split('-').map(Number) as [number, number, number];
   const firstDay = new Date(Date.UTC(y, m - 1, d - (days - 1))).toISOString().slice(0, 10);
   const since = localInputToIso(`${firstDay}T00:00`, timeZone)!;
