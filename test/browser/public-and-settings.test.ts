@@ -552,6 +552,36 @@ describe('whatsapp tab: every alert the server raises has its own words', () => 
 });
 
 describe('settings: what the advisor saves is kept', () => {
+  // Found by review: the box stopped at 500 characters while the server takes 1000, so a longer
+  // pasted message was cut without a word; and the public page ran its lines together.
+  it('a long initial message is saved whole, and the public page keeps its lines', async () => {
+    const ines = await connectedAdvisor(suite.web.service, 'Inés Long', { phone: newPhone() });
+    const message = ['Hola Inés:', 'quiero reservar una consulta.', 'Detalles: ' + 'x'.repeat(700)].join(
+      '\n',
+    );
+    const { page, context, pageErrors } = await openPage(suite.browser, suite.web.url, DESKTOP);
+    await useSessionOf(context, ines.client);
+    await page.goto('/settings');
+    const box = page.getByLabel('Mensaje inicial', { exact: true });
+    await box.waitFor();
+    await box.fill(message);
+    await expect(box.inputValue()).resolves.toBe(message);
+    await page.getByRole('button', { name: 'Guardar ajustes' }).click();
+    await page.getByText('Ajustes guardados').waitFor();
+    expect((await ines.client.get('/api/whatsapp/config')).body.settings.ctaMessage).toBe(message);
+    expect(pageErrors).toEqual([]);
+    await context.close();
+
+    const visitor = await visitorPage();
+    await visitor.page.goto(`/p/${await slugOf(ines.client)}`);
+    const note = visitor.page.locator('.public-message');
+    await note.waitFor();
+    // innerText is the text as laid out: lines run together read as one.
+    expect(await note.innerText()).toContain('Hola Inés:\nquiero reservar una consulta.\nDetalles:');
+    expect(visitor.pageErrors).toEqual([]);
+    await visitor.context.close();
+  });
+
   it.each(DEVICES)('every field survives a reload on a $device', async ({ device, viewport, isMobile }) => {
     const { client } = await signUpAdvisor(suite.web.url, 'Lola Fernández');
     const { page, context, pageErrors } = await openPage(suite.browser, suite.web.url, viewport, {

@@ -306,7 +306,8 @@ export function SettingsScreen() {
                 rows={3}
                 value={form.ctaMessage}
                 onChange={(e) => set('ctaMessage', e.target.value)}
-                maxLength={500}
+                // The server's limit (advisor-settings.ts): the box cut a longer paste silently.
+                maxLength={1000}
               />
             )}
           </Field>
