@@ -28,6 +28,16 @@ describe('analytics on a computer ten minutes slow', () => {
     await expect(delivered.textContent()).resolves.toMatch(/^100\s%$/);
     await expect(page.getByText('Sin mensajes en este periodo').count()).resolves.toBe(0);
     await expect(page.getByText('Sin cambios de conexión en este periodo.').count()).resolves.toBe(0);
+    // No client has replied: the reply time says so, not "9 de cada 10 en menos de —" (review).
+    const replyTime = page.locator('.stat', { hasText: 'Tiempo hasta la respuesta' });
+    await replyTime.getByText('Ninguna respuesta en este periodo').waitFor();
+    await expect(page.getByText('9 de cada 10 en menos de —').count()).resolves.toBe(0);
+    await expect(
+      page
+        .locator('.stat', { hasText: 'Tiempo hasta la entrega' })
+        .getByText(/^9 de cada 10 en menos de \S/)
+        .count(),
+    ).resolves.toBe(1);
     expect(pageErrors).toEqual([]);
     await context.close();
   });

@@ -474,6 +474,8 @@ export const en: Record<MessageKey, string> = {
   'stats.deliveryTime': 'Time to delivery (median)',
   'stats.replyTime': 'Time to reply (median)',
   'stats.p90': '9 out of 10 within {value}',
+  'stats.noDeliveries': 'No message delivered in this period',
+  'stats.noReplies': 'No replies in this period',
   'stats.ctaClicks': 'Clicks on your WhatsApp button',
   'stats.ctaClicksHint': 'From your public profile and your website',
   'stats.perDay': 'Messages per day',

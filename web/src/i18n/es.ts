@@ -478,6 +478,8 @@ export const es = {
   'stats.deliveryTime': 'Tiempo hasta la entrega (mediana)',
   'stats.replyTime': 'Tiempo hasta la respuesta (mediana)',
   'stats.p90': '9 de cada 10 en menos de {value}',
+  'stats.noDeliveries': 'Ningún mensaje entregado en este periodo',
+  'stats.noReplies': 'Ninguna respuesta en este periodo',
   'stats.ctaClicks': 'Clics en tu botón de WhatsApp',
   'stats.ctaClicksHint': 'Desde tu perfil público y tu web',
   'stats.perDay': 'Mensajes por día',

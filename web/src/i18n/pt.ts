@@ -480,6 +480,8 @@ export const pt: Record<MessageKey, string> = {
   'stats.deliveryTime': 'Tempo até a entrega (mediana)',
   'stats.replyTime': 'Tempo até a resposta (mediana)',
   'stats.p90': '9 em cada 10 em menos de {value}',
+  'stats.noDeliveries': 'Nenhuma mensagem entregue neste período',
+  'stats.noReplies': 'Nenhuma resposta neste período',
   'stats.ctaClicks': 'Cliques no seu botão do WhatsApp',
   'stats.ctaClicksHint': 'Pelo seu perfil público e pelo seu site',
   'stats.perDay': 'Mensagens por dia',

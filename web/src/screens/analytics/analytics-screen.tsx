@@ -80,12 +80,20 @@ export function AnalyticsScreen() {
             <div className="stat">
               <p className="stat-value">{formatDuration(delivery?.median, locale)}</p>
               <p className="stat-label">{t('stats.deliveryTime')}</p>
-              <p className="cell-sub">{t('stats.p90', { value: formatDuration(delivery?.p90, locale) })}</p>
+              <p className="cell-sub">
+                {delivery?.p90 == null
+                  ? t('stats.noDeliveries')
+                  : t('stats.p90', { value: formatDuration(delivery.p90, locale) })}
+              </p>
             </div>
             <div className="stat">
               <p className="stat-value">{formatDuration(reply?.median, locale)}</p>
               <p className="stat-label">{t('stats.replyTime')}</p>
-              <p className="cell-sub">{t('stats.p90', { value: formatDuration(reply?.p90, locale) })}</p>
+              <p className="cell-sub">
+                {reply?.p90 == null
+                  ? t('stats.noReplies')
+                  : t('stats.p90', { value: formatDuration(reply.p90, locale) })}
+              </p>
             </div>
             <div className="stat stat-row-start" data-testid="cta-clicks">
               <p className="stat-value">{formatNumber(m.ctaClicks, locale)}</p>
