@@ -125,6 +125,23 @@ const cases: [string, number, unknown, GatewayErrorKind, GatewayErrorCode][] = [
     'not_connected',
   ],
   [
+    // A Baileys query timing out inside the send's try (assertSessions, device lookup: issue
+    // #2039) comes back as the 400 of §6.2 with String(error), before anything went out.
+    '§6.2 a WhatsApp query timed out inside the send',
+    400,
+    { status: 400, error: 'Bad Request', response: { message: ['Error: Timed Out'] } },
+    'transient',
+    'gateway_error',
+  ],
+  [
+    // The same timeout in the existence check, outside the try (issue #1509).
+    '§6.2 a WhatsApp query timed out in the number check',
+    500,
+    { status: 500, error: 'Internal Server Error', response: { message: 'Timed Out' } },
+    'transient',
+    'gateway_error',
+  ],
+  [
     '§3.5 logout while closed',
     400,
     {

@@ -17,6 +17,10 @@ const CONNECTION_CLOSED = /connection closed/i;
 // send fails first in its upload (prepareMediaMessage's waUploadToServer), before the number check.
 const NO_SOCKET =
   /cannot read properties of undefined \(reading '(onWhatsApp|sendMessage|textMessage|waUploadToServer)'\)/i;
+// A Baileys query to WhatsApp that got no answer in time (Boom "Timed Out", 408): in the send's
+// existence check a 500 "Timed Out", inside its try (assertSessions, the device lookup, issue
+// #2039) a 400 ["Error: Timed Out"]. Either way nothing was relayed yet, and asking again may pass.
+const WHATSAPP_TIMED_OUT = /^(error: )?timed out$/i;
 // logout on an instance whose state is already `close`.
 const INSTANCE_NOT_CONNECTED = /instance is not connected/i;
 const NAME_TAKEN = /already in use/i;
@@ -163,6 +167,12 @@ export function classifyHttpFailure(failure: HttpFailure): GatewayError {
   const reason = notConnectedReason(facts);
   if (reason !== null) return make('not_connected', { reason });
 
+  if (status === 400 && matches(facts, WHATSAPP_TIMED_OUT)) {
+    // WhatsApp's silence, not a refusal of our request: read as bad_request, the message failed
+    // for good at once. The same error as the 500 "Timed Out" of the number check, so the same
+    // code (an error of WhatsApp's, which counts towards the account-safety pause like it).
+    return make('gateway_error');
+  }
   if (status === 400) {
     // whatsappNumbers answers 400 with a serialised Error for internal failures: that is a 500.
     return make(facts.isHttpException || typeof body === 'string' ? 'bad_request' : 'gateway_error');

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/config.js';
 import { EvolutionClient } from '../../src/gateway/evolution-client.js';
-import { GatewayError } from '../../src/gateway/errors.js';
+import { GatewayError, mayHaveBeenProcessed } from '../../src/gateway/errors.js';
 import { closedPort, rejectionOf, startScriptedServer } from './scripted-server.js';
 import type { ScriptedServer } from './scripted-server.js';
 
@@ -202,6 +202,18 @@ describe('sending', () => {
       timestamp: new Date(1717689097 * 1000),
     });
     expect(server.requests[0]?.body).toEqual({ number: '5511987654321', text: 'hello', linkPreview: false });
+  });
+
+  it('a WhatsApp query timing out inside the send (400 "Error: Timed Out") → transient, not sent', async () => {
+    server.answer(() => ({
+      status: 400,
+      body: { status: 400, error: 'Bad Request', response: { message: ['Error: Timed Out'] } },
+    }));
+    const error = await rejectionOf(client.sendText(ref, { number: '+34612345678', text: 'hi' }));
+    // Retried with backoff like any timeout, never failed for good; and Baileys gave up before
+    // relaying, so the retry is no second copy.
+    expect(error).toMatchObject({ kind: 'transient', code: 'gateway_error', status: 400 });
+    expect(mayHaveBeenProcessed(error as GatewayError)).toBe(false);
   });
 
   it('refuses a number that is not E.164 without calling Evolution', async () => {
