@@ -382,6 +382,8 @@ describe('classifyNetworkFailure', () => {
   it.each([
     ['ECONNREFUSED', 'gateway_unreachable', 'connect'],
     ['ENOTFOUND', 'gateway_unreachable', 'connect'],
+    // DNS failing for now: no connection was opened, so the request never left.
+    ['EAI_AGAIN', 'gateway_unreachable', 'connect'],
     ['ECONNRESET', 'gateway_unreachable', 'response'],
     ['UND_ERR_SOCKET', 'gateway_unreachable', 'response'],
     ['UND_ERR_CONNECT_TIMEOUT', 'gateway_timeout', 'connect'],
@@ -425,6 +427,7 @@ describe('mayHaveBeenProcessed', () => {
     ['headers that never came', network('UND_ERR_HEADERS_TIMEOUT'), true],
     ['a proxy in front of Evolution giving up (504)', http(504), true],
     ['a refused connection', network('ECONNREFUSED'), false],
+    ['a name lookup that failed for now', network('EAI_AGAIN'), false],
     ['a connect timeout', network('UND_ERR_CONNECT_TIMEOUT'), false],
     ["Evolution's own 408 (a WhatsApp query timed out)", http(408), false],
     ["Evolution's 500", http(500), false],

@@ -197,6 +197,13 @@ const UNREACHABLE_CODES = new Set([
   'UND_ERR_CLOSED',
 ]);
 
+/**
+ * Failures before any connection was open, so the request never left: a refused connection, a
+ * name that does not resolve, for good (ENOTFOUND) or for now (EAI_AGAIN: a DNS server that did
+ * not answer). The others may strike a kept-alive socket mid-request.
+ */
+const CONNECT_PHASE_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN']);
+
 /** The errno-style code of a network error, looking through causes and AggregateErrors. */
 function networkCode(error: unknown, depth = 0): string | null {
   if (!isRecord(error) && !(error instanceof Error)) return null;
@@ -248,7 +255,7 @@ export function classifyNetworkFailure(failure: NetworkFailure): GatewayError {
       code: 'gateway_unreachable',
       message: `Evolution API is unreachable (${code})`,
       details: {
-        phase: code === 'ECONNREFUSED' || code === 'ENOTFOUND' ? 'connect' : 'response',
+        phase: CONNECT_PHASE_CODES.has(code) ? 'connect' : 'response',
         networkCode: code,
       },
       cause: failure.error,
