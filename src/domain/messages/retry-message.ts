@@ -1,7 +1,8 @@
 // "Reintentar" on a failed message: put the same message back in the queue (same id, same
 // content, history of attempts kept). Only failed outbound messages can be retried, and only while
-// the features a send of theirs needs are on: a retry is a send.
+// the features a send of theirs needs are on and their client has not opted out: a retry is a send.
 import { insertAudit } from '../../db/repositories/audit.repository.js';
+import { isOptedOut } from '../../db/repositories/client.repository.js';
 import { mediaKept } from '../../db/repositories/media.repository.js';
 import { findMessage, requeueFailed, type MessageRow } from '../../db/repositories/message.repository.js';
 import { findConfig } from '../../db/repositories/whatsapp-config.repository.js';
@@ -43,6 +44,14 @@ export async function retryMessage(
     (await findConfig(ctx.db, advisorId))?.features ?? {},
   );
   for (const feature of featuresNeededBy(row)) assertFeature(features, feature);
+  // Likewise a client who opted out since the message failed: 422 as POST /send answers. Accepted,
+  // the worker would mark it `skipped` (recipient_opted_out), and once the client opted back in
+  // no retry could send it.
+  if (row.phone && (await isOptedOut(ctx.db, advisorId, row.phone))) {
+    throw new AppError('recipient_opted_out', `${row.phone} asked not to receive messages (opted out).`, {
+      phone: row.phone,
+    });
+  }
   const updated = await ctx.db.transaction(async (tx) => {
     // A new send: the id of an attempt WhatsApp failed is cleared and kept as superseded, so the
     // retry's echo can confirm it and that attempt's late echo cannot (requeueFailed).
