@@ -108,12 +108,24 @@ export function createAuth(options: AuthOptions) {
     },
     plugins: [
       admin({ defaultRole: 'user', adminRoles: ['admin'] }),
-      apiKey({ apiKeyHeaders: 'x-api-key', defaultPrefix: 'ww_', rateLimit: { enabled: false } }),
+      // Keys are created only through POST /api/api-keys, whose schema holds the name to
+      // API_KEY_NAME_MAX_LENGTH characters (code points). better-auth counts UTF-16 units, so its
+      // own limit must leave room for that many characters outside the BMP (an emoji is two):
+      // at 32, a name of 17 to 32 emoji passed the schema and was refused here as a bare 400.
+      apiKey({
+        apiKeyHeaders: 'x-api-key',
+        defaultPrefix: 'ww_',
+        rateLimit: { enabled: false },
+        maximumNameLength: API_KEY_NAME_MAX_LENGTH * 2,
+      }),
     ],
   });
 }
 
 export type Auth = ReturnType<typeof createAuth>;
+
+/** An API key's name (POST /api/api-keys): 1–32 characters, as the route's schema counts them. */
+export const API_KEY_NAME_MAX_LENGTH = 32;
 
 /** The name is shown to clients ({nombre_asesor}) and makes the public slug: 1–100 characters. */
 export const ADVISOR_NAME_MAX_LENGTH = 100;

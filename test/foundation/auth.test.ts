@@ -173,6 +173,26 @@ describe('API keys for the booking module', () => {
     expect(revoked.status).toBe(401);
   });
 
+  // `name` is 1–32 characters as the schema counts them (code points). better-auth counted its own
+  // limit of 32 in UTF-16 units, so a name of 17 to 32 emoji passed the schema and was refused by
+  // better-auth: 400 `invalid_json` ("body not JSON") for a valid body, with no field named.
+  it('takes a name of up to 32 characters, emoji included, and names the field past that', async () => {
+    const { client } = await signUpAdvisor(service.url, 'Emi');
+    const name = '🌿'.repeat(32);
+    const created = await client.post('/api/api-keys', { name });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    expect(created.body.name).toBe(name);
+    expect((await client.get('/api/api-keys')).body.items.map((k: { name: string }) => k.name)).toEqual([
+      name,
+    ]);
+    const tooLong = await client.post('/api/api-keys', { name: '🌿'.repeat(33) });
+    expect(tooLong.status).toBe(400);
+    expect(tooLong.body.error).toMatchObject({
+      code: 'invalid_request',
+      details: { fields: [{ field: 'name' }] },
+    });
+  });
+
   it("keeps better-auth's own key routes closed: keys are managed, and audited, through /api/api-keys only", async () => {
     const { client } = await signUpAdvisor(service.url, 'Clara');
     const kept = await client.post('/api/api-keys', { name: 'booking' });

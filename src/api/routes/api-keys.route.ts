@@ -6,6 +6,7 @@ import { z } from 'zod';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { apikey } from '../../db/schema/index.js';
 import { AppError, notFound } from '../../domain/app-error.js';
+import { API_KEY_NAME_MAX_LENGTH } from '../../auth/auth.js';
 import { credentialCachesOf } from '../../auth/session-cache.js';
 import { auditAccountAction } from '../audit-account-action.js';
 import type { AppDeps } from '../deps.js';
@@ -31,7 +32,7 @@ export function apiKeyRoutes(app: FastifyInstance, deps: AppDeps): void {
       preParsing: auth,
       schema: {
         tags: ['api-keys'],
-        body: z.object({ name: z.string().trim().min(1).max(32) }).strict(),
+        body: z.object({ name: z.string().trim().min(1).max(API_KEY_NAME_MAX_LENGTH) }).strict(),
         response: { 201: keyView.extend({ key: z.string() }) },
       },
     },
