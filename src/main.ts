@@ -48,7 +48,7 @@ export async function serve(config: Config, logger: Logger, role: Role): Promise
   });
   // The queue-depth and webhook gauges, as the API registers them (webhook results processed by
   // this worker are counted here).
-  if (metricsServer) registerCollectors({ db: runtime.database.db, queues: runtime.queues });
+  if (metricsServer) registerCollectors({ database: runtime.database, queues: runtime.queues });
   const app = role === 'worker' ? null : await buildApp(runtime);
   if (app) {
     await app.listen({ port: config.port, host: config.host });

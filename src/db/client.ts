@@ -24,8 +24,33 @@ export interface Database {
   /** The node-postgres pool behind db (PostgreSQL only): for session-scoped work like advisory locks. */
   pgPool?: import('pg').Pool;
   kind: DatabaseTarget['kind'];
-  ping(): Promise<void>;
+  /** `select 1`, failing after `timeoutMs` (PROBE_TIMEOUT_MS) instead of waiting for an answer. */
+  ping(timeoutMs?: number): Promise<void>;
+  /**
+   * The rows of a read-only statement for an operator's probe (/ready, a metrics gauge), failing
+   * after `timeoutMs` instead of waiting for an answer. A PostgreSQL that stops answering without
+   * closing anything (a host gone silent, a failover dropping packets) leaves every query on an
+   * open connection waiting for ever: /ready and /metrics hung with it, instead of saying so.
+   */
+  probe(text: string, timeoutMs?: number): Promise<Record<string, unknown>[]>;
   close(): Promise<void>;
+}
+
+/** How long a probe (`ping`, `probe`) waits for the database: Redis's ping has 1 s too. */
+export const PROBE_TIMEOUT_MS = 1_000;
+
+/** `call`, or an error naming the database once `ms` have passed without an answer. */
+async function within<T>(call: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`the database did not answer within ${ms} ms`)), ms);
+    timer.unref();
+  });
+  try {
+    return await Promise.race([call, deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 export async function openDatabase(
@@ -48,13 +73,22 @@ export async function openDatabase(
     pool.on('error', (err) => onError?.(err));
     pool.on('connect', (client) => client.on('error', (err) => onError?.(err)));
     const db = drizzle(pool, { schema }) as unknown as Db;
+    // query_timeout fails the query on its connection, which the pool then discards: a probe left
+    // waiting would hold its connection for as long as the database stays silent. The deadline
+    // also covers the wait for a connection (connectionTimeoutMillis, 5 s).
+    const probe = async (text: string, timeoutMs = PROBE_TIMEOUT_MS) => {
+      // node-postgres reads query_timeout per query; its types only know it on the client.
+      const query = { text, query_timeout: timeoutMs } as import('pg').QueryConfig;
+      return (await within(pool.query<Record<string, unknown>>(query), timeoutMs)).rows;
+    };
     return {
       db,
       pgPool: pool,
       kind: 'postgres',
-      ping: async () => {
-        await db.execute(sql`select 1`);
+      ping: async (timeoutMs) => {
+        await probe('select 1', timeoutMs);
       },
+      probe,
       close: () => pool.end(),
     };
   }
@@ -64,12 +98,15 @@ export async function openDatabase(
   const client = target.dir ? new PGlite(target.dir) : new PGlite();
   await client.waitReady;
   const db = drizzle(client, { schema }) as unknown as Db;
+  // In the process: it answers or fails, it does not go silent.
+  const probe = async (text: string) => rowsOf<Record<string, unknown>>(await db.execute(sql.raw(text)));
   return {
     db,
     kind: 'pglite',
     ping: async () => {
-      await db.execute(sql`select 1`);
+      await probe('select 1');
     },
+    probe,
     close: () => client.close(),
   };
 }

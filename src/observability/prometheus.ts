@@ -2,9 +2,8 @@
 // queue depth, connected instances and the webhook counts (webhook-metrics.ts) are read when
 // /metrics is scraped.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import { sql } from 'drizzle-orm';
 import type { Queue } from 'bullmq';
-import type { Db } from '../db/client.js';
+import type { Database } from '../db/client.js';
 import { withRedisDeadline } from '../jobs/redis.js';
 import { registerWebhookMetrics } from './webhook-metrics.js';
 
@@ -32,9 +31,12 @@ export const rateLimitDelays = new Counter({
 });
 
 export interface PrometheusSources {
-  db: Db;
+  database: Pick<Database, 'probe'>;
   queues: Queue[];
 }
+
+/** How long the scrape waits for the database's count (the Redis gauges have 2 s each too). */
+const DATABASE_GAUGE_MS = 2_000;
 
 /** Registers the scrape-time metrics once per process. */
 export function registerCollectors(sources: PrometheusSources): void {
@@ -63,13 +65,15 @@ export function registerCollectors(sources: PrometheusSources): void {
     registers: [registry],
     async collect() {
       try {
-        const result = await sources.db.execute(
-          sql`select count(*) as n from whatsapp_config where status = 'connected'`,
+        // Bounded: a database that does not answer must not hang the whole scrape (every other
+        // metric with it) when the gauge can keep its last value.
+        const rows = await sources.database.probe(
+          `select count(*) as n from whatsapp_config where status = 'connected'`,
+          DATABASE_GAUGE_MS,
         );
-        const rows = Array.isArray(result) ? result : ((result as { rows: { n: unknown }[] }).rows ?? []);
-        this.set(Number((rows[0] as { n?: unknown } | undefined)?.n ?? 0));
+        this.set(Number(rows[0]?.n ?? 0));
       } catch {
-        /* database down */
+        /* database down or silent: the last value stays */
       }
     },
   });

@@ -12,6 +12,13 @@ export interface Relay {
   url: string;
   cut(): Promise<void>;
   restore(): Promise<void>;
+  /**
+   * Stops relaying without closing anything, as a database that no longer answers looks (a host
+   * gone silent, packets dropped in a failover): connections stay open, queries get no answer,
+   * new connections are accepted and then hear nothing. `thaw` relays again what was held.
+   */
+  freeze(): void;
+  thaw(): void;
   close(): void;
 }
 
@@ -19,6 +26,7 @@ export type Transport = 'tcp' | 'unix socket';
 
 export async function startRelay(target: URL, transport: Transport): Promise<Relay> {
   const sockets = new Set<net.Socket>();
+  let frozen = false;
   const server = net.createServer((client) => {
     const upstream = net.connect(Number(target.port || 5432), target.hostname);
     for (const s of [client, upstream]) {
@@ -27,6 +35,7 @@ export async function startRelay(target: URL, transport: Transport): Promise<Rel
       s.on('close', () => sockets.delete(s));
     }
     client.pipe(upstream).pipe(client);
+    if (frozen) for (const s of [client, upstream]) s.pause();
   });
   const relayed = new URL(target);
   let dir: string | null = null;
@@ -62,6 +71,14 @@ export async function startRelay(target: URL, transport: Transport): Promise<Rel
       await closed;
     },
     restore: () => new Promise<void>((resolve) => listen(resolve)),
+    freeze: () => {
+      frozen = true;
+      for (const s of sockets) s.pause();
+    },
+    thaw: () => {
+      frozen = false;
+      for (const s of sockets) s.resume();
+    },
     close: () => {
       server.close();
       if (dir) rmSync(dir, { recursive: true, force: true });

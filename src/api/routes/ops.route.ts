@@ -13,7 +13,7 @@ import { sendError } from '../plugins/error-handler.js';
 import { prometheusRoute } from './prometheus.route.js';
 
 export async function opsRoutes(app: FastifyInstance, deps: AppDeps, queues: Queue[]): Promise<void> {
-  registerCollectors({ db: deps.database.db, queues });
+  registerCollectors({ database: deps.database, queues });
   prometheusRoute(app, deps.config.metricsToken);
 
   const serverAdapter = new FastifyAdapter();
