@@ -60,9 +60,28 @@ export async function pendingMigrations(database: Database): Promise<string[]> {
       sql`select created_at from drizzle.__drizzle_migrations`,
     );
     applied = rowsOf<{ created_at: string }>(rows).map((r) => Number(r.created_at));
-  } catch {
+  } catch (err) {
+    // Only a database never migrated (no drizzle schema or table yet) has everything pending. Any
+    // other failure (the database unreachable, a wrong password) is that failure: taken for "none
+    // applied", it said every migration was pending and sent the operator to run `migrate`.
+    if (!neverMigrated(err)) {
+      const cause = (err as { cause?: unknown }).cause ?? err;
+      throw new Error(`could not read which migrations were applied: ${(cause as Error).message}`, {
+        cause: err,
+      });
+    }
     applied = [];
   }
   const last = applied.length ? Math.max(...applied) : 0;
   return files.filter((m) => m.folderMillis > last).map((m) => String(m.folderMillis));
+}
+
+/** undefined_table, invalid_schema_name: the migrations table does not exist yet. */
+const NOT_MIGRATED_CODES = new Set(['42P01', '3F000']);
+
+function neverMigrated(err: unknown, depth = 0): boolean {
+  if (!err || typeof err !== 'object' || depth > 3) return false;
+  const e = err as { code?: unknown; cause?: unknown };
+  if (typeof e.code === 'string' && NOT_MIGRATED_CODES.has(e.code)) return true;
+  return neverMigrated(e.cause, depth + 1);
 }

@@ -79,4 +79,25 @@ describe(`npm run migrate (${adminUrl ? 'PostgreSQL' : 'PGlite'})`, { timeout: 1
     expect(await proc.exited).toBe(1);
     expect(proc.output().trim().split('\n')).toEqual(['fatal: connect ECONNREFUSED 127.0.0.1:1']);
   });
+
+  it('with MIGRATE_ON_START=false, names an unreachable database instead of calling every migration pending', async () => {
+    const proc = spawnCli(
+      ['serve', '--role', 'api'],
+      testEnv({ DATABASE_URL: 'postgres://postgres@127.0.0.1:1/nowhere', MIGRATE_ON_START: 'false' }),
+    );
+    expect(await proc.exited).toBe(1);
+    // It said "25 database migration(s) pending and MIGRATE_ON_START=false: run `npm run migrate`
+    // first.", sending the operator to migrate a database that was only down.
+    expect(proc.output().trim().split('\n')).toEqual([
+      'fatal: could not read which migrations were applied: connect ECONNREFUSED 127.0.0.1:1',
+    ]);
+
+    // A database that was never migrated still has every migration pending.
+    const empty = await openDatabase({ kind: 'pglite', dir: null });
+    try {
+      expect((await pendingMigrations(empty)).length).toBeGreaterThan(20);
+    } finally {
+      await empty.close();
+    }
+  });
 });
