@@ -4,27 +4,15 @@
 // back in the queue, and the worker then marked it `skipped`: a status no retry accepts, so the
 // message could never be retried again once the feature came back.
 import { describe, expect, it } from 'vitest';
-import { findMessage, insertMessage } from '../../src/db/repositories/message.repository.js';
+import { findMessage } from '../../src/db/repositories/message.repository.js';
+import { insertFailedMessage } from '../support/failed-message.js';
 import { signUpAdvisor } from '../support/http.js';
 import { useServiceWithAdmin } from '../support/admin.js';
 
 const setup = useServiceWithAdmin();
 
-async function failedMessage(userId: string, purpose: string, phone: string) {
-  return insertMessage(setup.service.runtime.ctx.db, userId, {
-    direction: 'outbound',
-    phone,
-    type: 'text',
-    text: 'Hola',
-    status: 'failed',
-    errorCode: 'not_on_whatsapp',
-    errorMessage: 'The number is not on WhatsApp.',
-    attempts: 1,
-    failedAt: new Date(),
-    source: purpose === 'manual' ? 'api' : 'automation',
-    purpose,
-  });
-}
+const failedMessage = (userId: string, purpose: string, phone: string) =>
+  insertFailedMessage(setup.service.runtime.ctx.db, userId, phone, purpose);
 
 describe('retrying a failed message with its feature switched off', () => {
   it('is refused with 403 feature_disabled and leaves the message failed, retriable later', async () => {

@@ -4,7 +4,8 @@
 // (recipient_opted_out): a status no retry accepts, so once the client opted back in the message
 // could never be retried.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { findMessage, insertMessage } from '../../src/db/repositories/message.repository.js';
+import { findMessage } from '../../src/db/repositories/message.repository.js';
+import { insertFailedMessage } from '../support/failed-message.js';
 import { listAudit } from '../../src/db/repositories/audit.repository.js';
 import { signUpAdvisor } from '../support/http.js';
 import { startTestService, type TestService } from '../support/service.js';
@@ -17,21 +18,8 @@ afterAll(async () => {
   await service?.close();
 });
 
-async function failedMessage(userId: string, phone: string) {
-  return insertMessage(service.runtime.ctx.db, userId, {
-    direction: 'outbound',
-    phone,
-    type: 'text',
-    text: 'Hola',
-    status: 'failed',
-    errorCode: 'not_on_whatsapp',
-    errorMessage: 'The number is not on WhatsApp.',
-    attempts: 1,
-    failedAt: new Date(),
-    source: 'api',
-    purpose: 'manual',
-  });
-}
+const failedMessage = (userId: string, phone: string) =>
+  insertFailedMessage(service.runtime.ctx.db, userId, phone);
 
 describe('retrying a failed message to a client who opted out', () => {
   it('is refused with 422 recipient_opted_out and leaves the message failed, retriable once they opt in', async () => {
