@@ -10,6 +10,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
+import { withDeadline } from '../deadline.js';
 import type { CachedCredential, CredentialCache } from './credential-cache.js';
 
 /** How long a revocation waits for its announcement before answering without it. */
@@ -68,21 +69,13 @@ export class RevocationFeed {
   async revoked(advisorId: string | null): Promise<void> {
     this.forget(advisorId);
     const payload = JSON.stringify(advisorId === null ? { from: this.from } : { from: this.from, advisorId });
-    let timer: NodeJS.Timeout | undefined;
     try {
-      await Promise.race([
-        this.redis.publish(this.channel, payload),
-        new Promise((_, reject) => {
-          timer = setTimeout(() => reject(new Error('no answer from Redis')), PUBLISH_DEADLINE_MS);
-        }),
-      ]);
+      await withDeadline(this.redis.publish(this.channel, payload), PUBLISH_DEADLINE_MS, 'Redis');
     } catch (err) {
       this.logger.warn(
         { err: (err as Error).message, advisorId },
         'revocation not announced: other API processes may accept the revoked credential until their cache entry expires',
       );
-    } finally {
-      clearTimeout(timer);
     }
   }
 

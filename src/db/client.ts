@@ -3,6 +3,7 @@
 import { mkdirSync } from 'node:fs';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { sql } from 'drizzle-orm';
+import { withDeadline } from '../deadline.js';
 import * as schema from './schema/index.js';
 
 export type Schema = typeof schema;
@@ -39,20 +40,6 @@ export interface Database {
 /** How long a probe (`ping`, `probe`) waits for the database: Redis's ping has 1 s too. */
 export const PROBE_TIMEOUT_MS = 1_000;
 
-/** `call`, or an error naming the database once `ms` have passed without an answer. */
-async function within<T>(call: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`the database did not answer within ${ms} ms`)), ms);
-    timer.unref();
-  });
-  try {
-    return await Promise.race([call, deadline]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
 export async function openDatabase(
   target: DatabaseTarget,
   onError?: (err: Error) => void,
@@ -79,7 +66,7 @@ export async function openDatabase(
     const probe = async (text: string, timeoutMs = PROBE_TIMEOUT_MS) => {
       // node-postgres reads query_timeout per query; its types only know it on the client.
       const query = { text, query_timeout: timeoutMs } as import('pg').QueryConfig;
-      return (await within(pool.query<Record<string, unknown>>(query), timeoutMs)).rows;
+      return (await withDeadline(pool.query<Record<string, unknown>>(query), timeoutMs, 'the database')).rows;
     };
     return {
       db,

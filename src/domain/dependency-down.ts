@@ -21,9 +21,8 @@ const REDIS_MESSAGES = [
   /^Command aborted due to connection close$/,
   /^Command timed out$/,
   /^Socket timeout\. Expecting data, but didn't receive any in \d+ms\.$/,
-  // Our own bounds on a call to a Redis that does not answer (src/jobs/redis.ts).
+  // Our own bound on a call to a Redis that does not answer (src/deadline.ts, src/jobs/redis.ts).
   /^Redis did not answer within \d+ ms$/,
-  /^Redis ping timed out$/,
 ];
 // Replies in which Redis says it cannot serve anyone now, whatever the command: loading its data,
 // hogged by a script past its limit, a replica cut from its master or written to after a failover,

@@ -8,6 +8,7 @@
 // queues commands until Redis answers, that first check simply waits; callers bound each queue
 // call with withRedisDeadline instead, so a request never hangs on a dead Redis.
 import { Redis, type RedisOptions } from 'ioredis';
+import { withDeadline } from '../deadline.js';
 
 export type RedisRole = 'api' | 'worker' | 'queue';
 
@@ -70,24 +71,10 @@ export const QUEUE_CALL_DEADLINE_MS = 2_000;
  * gets an error naming Redis (the API maps it to 503); the command itself may still run when
  * Redis returns, which is harmless because every job id is derived from its row's id.
  */
-export async function withRedisDeadline<T>(call: Promise<T>, ms = QUEUE_CALL_DEADLINE_MS): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`Redis did not answer within ${ms} ms`)), ms);
-    timer.unref();
-  });
-  try {
-    return await Promise.race([call, deadline]);
-  } finally {
-    clearTimeout(timer);
-  }
+export function withRedisDeadline<T>(call: Promise<T>, ms = QUEUE_CALL_DEADLINE_MS): Promise<T> {
+  return withDeadline(call, ms, 'Redis');
 }
 
 export async function pingRedis(redis: Redis, timeoutMs = 1_000): Promise<void> {
-  await Promise.race([
-    redis.ping(),
-    new Promise((_, reject) =>
-      setTimeout(() => reject(new Error('Redis ping timed out')), timeoutMs).unref(),
-    ),
-  ]);
+  await withDeadline(redis.ping(), timeoutMs, 'Redis');
 }
