@@ -15,10 +15,13 @@ declare module 'fastify' {
   }
 }
 
+/** The documented error body: every error answer, from a route or from the HTTP parser, is this. */
+export function errorBody(err: AppError): { error: { code: ErrorCode; message: string; details: unknown } } {
+  return { error: { code: err.code, message: err.message, details: err.details } };
+}
+
 export function sendError(reply: FastifyReply, err: AppError): FastifyReply {
-  return reply
-    .status(err.status)
-    .send({ error: { code: err.code, message: err.message, details: err.details } });
+  return reply.status(err.status).send(errorBody(err));
 }
 
 const FASTIFY_CODES: Record<string, [ErrorCode, string]> = {
@@ -115,9 +118,7 @@ export function answerClientError(err: Error & { code?: string }, socket: Duplex
             'invalid_request',
             'The request is not valid HTTP: a malformed request line or header (a header value holding a control character).',
           );
-  const body = JSON.stringify({
-    error: { code: error.code, message: error.message, details: error.details },
-  });
+  const body = JSON.stringify(errorBody(error));
   if (socket.writable) {
     socket.write(
       `HTTP/1.1 ${error.status} ${STATUS_CODES[error.status]}\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
@@ -141,9 +142,7 @@ export function registerErrorHandler(app: FastifyInstance): void {
     }
     const errorId = randomUUID();
     request.log.error({ err, errorId }, 'unexpected error');
-    return reply.status(500).send({
-      error: { code: 'internal_error', message: 'Something went wrong on our side.', details: { errorId } },
-    });
+    return sendError(reply, new AppError('internal_error', 'Something went wrong on our side.', { errorId }));
   });
 
   app.setNotFoundHandler((request, reply) => {
