@@ -83,9 +83,12 @@ export async function createRuntime(
     closers.push({ fn, timeoutMs });
   };
   // Each step is bounded: with Redis or the database gone, a close can wait forever, and a
-  // shutdown that never ends is worse than one that drops a connection.
+  // shutdown that never ends is worse than one that drops a connection. The timer is not unref'd
+  // (as withDeadline's is): a step stuck on nothing that keeps the process alive must still be
+  // logged and passed, not end the process with the later steps never run. The list is read in
+  // reverse without being reversed, so a second close runs in the same order.
   const close = async () => {
-    for (const { fn, timeoutMs } of closers.reverse()) {
+    for (const { fn, timeoutMs } of [...closers].reverse()) {
       let timer: NodeJS.Timeout | undefined;
       const timeout = new Promise((resolve) => {
         timer = setTimeout(() => resolve('timeout'), timeoutMs);
