@@ -60,6 +60,20 @@ async function sentEarlier(phone: string, ms: number) {
     .where(and(eq(whatsappMessage.advisorId, ana.userId), eq(whatsappMessage.phone, phone)));
 }
 
+/**
+ * Two appointments of one client, each with its reminder sent: the first's ten minutes ago (the
+ * reminder the client had), the second's now.
+ */
+async function twoRemindersTenMinutesApart() {
+  const first = await book();
+  const phone = first.clientPhone as string;
+  await sendReminder(first.externalId);
+  await sentEarlier(phone, 10 * MINUTE);
+  const second = await book({ clientPhone: phone });
+  await sendReminder(second.externalId);
+  return { first, second, phone };
+}
+
 const inboundCount = async (phone: string) =>
   (
     (await ana.client.get(`/api/whatsapp/conversations/${encodeURIComponent(phone)}/messages`)).body.items ??
@@ -118,12 +132,7 @@ describe('a "1" that reaches us minutes after the client wrote it', () => {
   });
 
   it("answers the appointment whose reminder the client had, not another one's sent later", async () => {
-    const first = await book();
-    const phone = first.clientPhone as string;
-    await sendReminder(first.externalId);
-    await sentEarlier(phone, 10 * MINUTE);
-    const second = await book({ clientPhone: phone });
-    await sendReminder(second.externalId);
+    const { first, second, phone } = await twoRemindersTenMinutesApart();
 
     await arrivesNow(phone, '2', new Date(Date.now() - 5 * MINUTE));
     expect(await responseOf(first.externalId)).toBe('cancel_requested');
@@ -133,12 +142,7 @@ describe('a "1" that reaches us minutes after the client wrote it', () => {
   it('within the clock tolerance of a reminder sent after it, answers that reminder', async () => {
     // WhatsApp dates to the second, by its clock: a "1" dated a little before our record of the
     // send still answers it.
-    const first = await book();
-    const phone = first.clientPhone as string;
-    await sendReminder(first.externalId);
-    await sentEarlier(phone, 10 * MINUTE);
-    const second = await book({ clientPhone: phone });
-    await sendReminder(second.externalId);
+    const { first, second, phone } = await twoRemindersTenMinutesApart();
 
     await arrivesNow(phone, '1', new Date(Date.now() - ANSWER_CLOCK_TOLERANCE_MS / 2));
     expect(await responseOf(second.externalId)).toBe('confirmed');
@@ -148,12 +152,7 @@ describe('a "1" that reaches us minutes after the client wrote it', () => {
 
 describe('a "1" received before a newer reminder went out, applied after it', () => {
   it('answers the reminder the client had instead of being dropped', async () => {
-    const first = await book();
-    const phone = first.clientPhone as string;
-    await sendReminder(first.externalId);
-    await sentEarlier(phone, 10 * MINUTE);
-    const second = await book({ clientPhone: phone });
-    await sendReminder(second.externalId);
+    const { first, second, phone } = await twoRemindersTenMinutesApart();
 
     // Stored five minutes ago, when it came (and written then), applied only now.
     const fiveMinutesAgo = new Date(Date.now() - 5 * MINUTE);
