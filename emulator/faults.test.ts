@@ -41,6 +41,26 @@ describe('faults', () => {
     expect((await faults({ bogus: true })).status).toBe(400);
   });
 
+  it('sendTimeoutRate 1 answers sends with the 400 of a WhatsApp query timing out, nothing relayed', async () => {
+    await faults({ sendTimeoutRate: 1 });
+    const before = (await emulator.call('GET', '/_emulator/instances/faulty/sent', { apikey: null })).body
+      .length;
+    const reply = await send();
+    expect(reply.status).toBe(400);
+    expect(reply.body).toEqual({
+      status: 400,
+      error: 'Bad Request',
+      response: { message: ['Error: Timed Out'] },
+    });
+    expect(
+      (await emulator.call('GET', '/_emulator/instances/faulty/sent', { apikey: null })).body,
+    ).toHaveLength(before);
+    // Only sends: the instance's other routes answer as usual.
+    expect((await emulator.call('GET', '/instance/connectionState/faulty')).status).toBe(200);
+    await emulator.call('DELETE', '/_emulator/faults', { apikey: null });
+    expect((await send()).status).toBe(201);
+  });
+
   it('errorRate 1 turns calls into the gateway’s unexpected-error 500', async () => {
     await faults({ errorRate: 1 });
     const reply = await send();

@@ -13,6 +13,8 @@ const delays = z.object({
 export const faultsPatchSchema = z.strictObject({
   latencyMs: z.number().int().min(0).max(600_000).optional(),
   errorRate: rate.optional(),
+  // The send's own WhatsApp queries time out after its checks, before anything is relayed.
+  sendTimeoutRate: rate.optional(),
   dropWebhookRate: rate.optional(),
   duplicateWebhookRate: rate.optional(),
   reorderWebhooks: z.boolean().optional(),
@@ -31,6 +33,7 @@ export type FaultsPatch = z.infer<typeof faultsPatchSchema>;
 export interface Faults {
   latencyMs: number;
   errorRate: number;
+  sendTimeoutRate: number;
   dropWebhookRate: number;
   duplicateWebhookRate: number;
   reorderWebhooks: boolean;
@@ -49,6 +52,7 @@ export function noFaults(): Faults {
   return {
     latencyMs: 0,
     errorRate: 0,
+    sendTimeoutRate: 0,
     dropWebhookRate: 0,
     duplicateWebhookRate: 0,
     reorderWebhooks: false,

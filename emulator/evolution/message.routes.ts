@@ -53,16 +53,25 @@ function contextInfoOf(
   return Object.keys(info).length > 0 ? info : undefined;
 }
 
-/** `delay` shows "typing…" and holds the HTTP answer; the phone may drop meanwhile. */
+/**
+ * `delay` shows "typing…" and holds the HTTP answer; the phone may drop meanwhile. Then the send's
+ * own WhatsApp queries (sessions, devices) may time out: the `sendTimeoutRate` fault, answered as
+ * the gateway's try block answers a Baileys "Timed Out", a 400 with nothing relayed.
+ */
 async function typingDelay(
   ctx: EmulatorContext,
   instance: Instance,
   body: Record<string, unknown>,
 ): Promise<void> {
   const delay = typeof body.delay === 'number' ? body.delay : 0;
-  if (delay <= 0) return;
-  await ctx.timers.sleep(delay);
-  if (instance.state !== 'open') throw badRequest('Error: Connection Closed');
+  if (delay > 0) {
+    await ctx.timers.sleep(delay);
+    if (instance.state !== 'open') throw badRequest('Error: Connection Closed');
+  }
+  if (ctx.faults.roll(ctx.faults.current.sendTimeoutRate)) {
+    ctx.stats.injectedErrors += 1;
+    throw badRequest('Error: Timed Out');
+  }
 }
 
 export function registerMessageRoutes(app: FastifyInstance, ctx: EmulatorContext, prefix: string): void {

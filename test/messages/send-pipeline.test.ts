@@ -575,6 +575,30 @@ describe('delivery behaviour', () => {
     expect(sent.body.error).toBeNull();
   });
 
+  it('retries a send whose WhatsApp query timed out (Evolution\'s 400 "Error: Timed Out") and sends it once', async () => {
+    // Baileys gave up before relaying anything: a 400, but not the caller's mistake. It used to
+    // fail the message for good as bad_request.
+    await ana.emulator.put('/_emulator/faults', { sendTimeoutRate: 1 });
+    const text = `Tras el tiempo agotado ${Date.now()}`;
+    const res = await ana.client.post('/api/whatsapp/send', { to: '+34612000017', text });
+    try {
+      const waiting = await waitFor(
+        () => message(ana, res.body.message.id),
+        (r) => r.body.attempts >= 2,
+        { what: 'a retry after the timed-out query' },
+      );
+      expect(waiting.body.status).not.toBe('failed');
+    } finally {
+      await ana.emulator.delete('/_emulator/faults');
+    }
+    await waitFor(
+      () => message(ana, res.body.message.id),
+      (r) => r.body.sentAt !== null,
+      { what: 'sent once the queries answer' },
+    );
+    expect((await sentByPhone(ana)).filter((m) => m.text === text)).toHaveLength(1);
+  });
+
   it('fails at once, with the reason, when the number is not on WhatsApp', async () => {
     await ana.emulator.put('/_emulator/faults', { notOnWhatsApp: ['34612000008', '+34612000008'] });
     try {
