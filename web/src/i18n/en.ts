@@ -347,6 +347,10 @@ export const en: Record<MessageKey, string> = {
   'send.sentTo': 'Message sent to {phone}.',
   'send.queuedFor': 'Message to {phone} queued: it goes out as soon as WhatsApp is connected.',
   'send.scheduledFor': 'Message to {phone} scheduled for {when}.',
+  'send.sendingTo': 'Sending the message to {phone}…',
+  'send.queuedPaused': 'Message to {phone} queued: it goes out when sending resumes.',
+  'send.skippedFor': 'The message to {phone} was not sent.',
+  'send.cancelledFor': 'The message to {phone} was cancelled: it will not be sent.',
   'send.seeHistory': 'See in Messages',
 
   'msg.title': 'Messages',

@@ -351,6 +351,10 @@ export const es = {
   'send.sentTo': 'Mensaje enviado a {phone}.',
   'send.queuedFor': 'Mensaje a {phone} en cola: saldrá en cuanto WhatsApp esté conectado.',
   'send.scheduledFor': 'Mensaje a {phone} programado para el {when}.',
+  'send.sendingTo': 'Enviando el mensaje a {phone}…',
+  'send.queuedPaused': 'Mensaje a {phone} en cola: saldrá cuando se reanuden los envíos.',
+  'send.skippedFor': 'El mensaje a {phone} no se envió.',
+  'send.cancelledFor': 'El mensaje a {phone} se canceló: no se enviará.',
   'send.seeHistory': 'Ver en Mensajes',
 
   'msg.title': 'Mensajes',

@@ -353,6 +353,10 @@ export const pt: Record<MessageKey, string> = {
   'send.sentTo': 'Mensagem enviada para {phone}.',
   'send.queuedFor': 'Mensagem para {phone} na fila: vai sair assim que o WhatsApp estiver conectado.',
   'send.scheduledFor': 'Mensagem para {phone} agendada para {when}.',
+  'send.sendingTo': 'Enviando a mensagem para {phone}…',
+  'send.queuedPaused': 'Mensagem para {phone} na fila: vai sair quando os envios forem retomados.',
+  'send.skippedFor': 'A mensagem para {phone} não foi enviada.',
+  'send.cancelledFor': 'A mensagem para {phone} foi cancelada: não será enviada.',
   'send.seeHistory': 'Ver em Mensagens',
 
   'msg.title': 'Mensagens',

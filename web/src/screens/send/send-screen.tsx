@@ -210,7 +210,13 @@ export function SendScreen() {
   return (
     <>
       <PageHeader title={t('send.title')} intro={t('send.intro')} />
-      {sent && <SentResult message={sent} onDismiss={() => setSent(null)} />}
+      {sent && (
+        <SentResult
+          message={sent}
+          connection={config.data ? { status: config.data.status, alert: config.data.alert ?? null } : null}
+          onDismiss={() => setSent(null)}
+        />
+      )}
       <form className="card stack send-form" onSubmit={submit} noValidate>
         <div className="grid-2">
           <RecipientField
