@@ -14,6 +14,14 @@ import type { ApiKey, CreatedApiKey } from '../../lib/api-types';
 import { useDates } from '../../lib/advisor-zone';
 import { useResource } from '../../lib/use-resource';
 
+/**
+ * The server's bound on a key's name (API_KEY_NAME_MAX_LENGTH), in characters as it counts them:
+ * code points, an emoji being one. HTML's maxLength and `length` count UTF-16 units, an emoji two:
+ * the box cut a pasted name of 20 emoji, which the server takes, to 16 without a word.
+ */
+const NAME_MAX = 32;
+const tooLong = (name: string) => [...name.trim()].length > NAME_MAX;
+
 export function IntegrationsScreen() {
   const { t } = useI18n();
   const dates = useDates();
@@ -29,7 +37,7 @@ export function IntegrationsScreen() {
   const create = async (event: FormEvent) => {
     event.preventDefault();
     const trimmed = name.trim();
-    if (!trimmed || trimmed.length > 32) {
+    if (!trimmed || tooLong(trimmed)) {
       setNameError(t('keys.nameRule'));
       return;
     }
@@ -79,8 +87,11 @@ export function IntegrationsScreen() {
               <input
                 {...ids}
                 value={name}
-                maxLength={32}
-                onChange={(e) => setName(e.target.value)}
+                onChange={(e) => {
+                  setName(e.target.value);
+                  // Said as soon as it is too long, since the box no longer stops the typing.
+                  setNameError(tooLong(e.target.value) ? t('keys.nameRule') : null);
+                }}
                 placeholder={t('keys.namePlaceholder')}
               />
             )}
