@@ -5,6 +5,7 @@ import { createContext, useContext, useEffect, useMemo, useState, type ReactNode
 import { useI18n } from '../i18n/i18n-context';
 import type { WhatsappConfig } from './api-types';
 import { formatDate, formatDateTime, formatShort, formatTime } from './format';
+import { serverNow } from './server-clock';
 import { useSession } from './session-context';
 import { useResource } from './use-resource';
 
@@ -78,7 +79,9 @@ export function useDates() {
       dateTime: (iso: string | null | undefined) => formatDateTime(iso, locale, timeZone),
       date: (iso: string, options?: Intl.DateTimeFormatOptions) => formatDate(iso, locale, options, timeZone),
       time: (iso: string | null | undefined) => formatTime(iso, locale, timeZone),
-      short: (iso: string | null | undefined) => formatShort(iso, locale, new Date(), timeZone),
+      // "Today" by the server's clock: a computer hours off dated a message of minutes ago by a
+      // weekday (or yesterday's by its time).
+      short: (iso: string | null | undefined) => formatShort(iso, locale, new Date(serverNow()), timeZone),
     }),
     [locale, timeZone],
   );

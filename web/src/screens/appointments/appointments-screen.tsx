@@ -18,6 +18,7 @@ import { useLiveEvent, useLiveResync } from '../../lib/live-events';
 import { laterOf } from '../../lib/message-merge';
 import { displayPhone } from '../../lib/phone-input';
 import { useSendAttemptKey } from '../../lib/send-attempt-key';
+import { serverNow } from '../../lib/server-clock';
 import { usePagedList } from '../../lib/use-paged-list';
 import { AppointmentTimeline, type AppointmentKind } from './appointment-timeline';
 
@@ -26,10 +27,13 @@ export function AppointmentsScreen() {
   const dates = useDates();
   const toast = useToast();
   // From today where the advisor is (their zone, not UTC: in Mexico after 6 p.m. UTC is already
-  // tomorrow and hid the evening's appointments), until they pick another day.
+  // tomorrow and hid the evening's appointments), until they pick another day. Today by the
+  // server's clock: a computer a few hours fast, late in the evening, is already in tomorrow and
+  // hid the appointments still to come that evening.
   const [picked, setPicked] = useState<string | null>(null);
-  const from = picked ?? dayIn(new Date(), dates.timeZone);
-  const fromIso = localInputToIso(`${from}T00:00`, dates.timeZone) ?? new Date().toISOString();
+  const now = new Date(serverNow());
+  const from = picked ?? dayIn(now, dates.timeZone);
+  const fromIso = localInputToIso(`${from}T00:00`, dates.timeZone) ?? now.toISOString();
   const list = usePagedList<Appointment>(
     '/api/appointments',
     { from: fromIso },

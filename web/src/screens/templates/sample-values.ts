@@ -1,4 +1,5 @@
 import type { Translate } from '../../i18n/i18n-context';
+import { serverNow } from '../../lib/server-clock';
 import { messageLocale } from '../../lib/template-language';
 
 /** Where the advisor works (settings.locale and settings.timezone): how their clients read dates. */
@@ -10,7 +11,7 @@ export interface SampleRegion {
 /**
  * A sample appointment a week from today where the advisor is, at 10:30 on that wall clock. The
  * instant is built and formatted in UTC, so no zone shifts the 10:30; the advisor's zone only
- * decides which day "today" is.
+ * decides which day "today" is, and the server's clock which instant is now.
  */
 function sampleAppointment(timezone: string, now: Date): Date {
   const parts = new Intl.DateTimeFormat('en-US', {
@@ -32,7 +33,7 @@ const plainSpaces = (text: string) => text.replace(/\p{Zs}/gu, ' ');
  */
 export function sampleDateTime(
   region: SampleRegion,
-  now = new Date(),
+  now = new Date(serverNow()),
 ): { fecha_cita: string; hora_cita: string } | null {
   try {
     const at = sampleAppointment(region.timezone, now);
