@@ -16,7 +16,7 @@ import { useLiveEvent, useLiveResync } from '../../lib/live-events';
 import { laterOf } from '../../lib/message-merge';
 import { displayPhone } from '../../lib/phone-input';
 
-type Link = Pick<StatusEvent, 'status' | 'alert'>;
+type LinkState = Pick<StatusEvent, 'status' | 'alert'>;
 
 export function SentResult({
   message,
@@ -25,7 +25,7 @@ export function SentResult({
 }: {
   message: Message;
   /** The WhatsApp link as the screen read it (null while unknown): a queued message waits for it. */
-  connection: Link | null;
+  connection: LinkState | null;
   onDismiss: () => void;
 }) {
   const { t } = useI18n();
@@ -35,7 +35,7 @@ export function SentResult({
   useLiveEvent('message', (m) => {
     if (m.id === current.id) setCurrent(m);
   });
-  const [liveLink, setLiveLink] = useState<Link | null>(null);
+  const [liveLink, setLiveLink] = useState<LinkState | null>(null);
   useLiveEvent('status', (event) =>
     setLiveLink((prev) => ({
       status: event.status,
