@@ -113,3 +113,15 @@ describe('a file name whose extension the bytes refute', () => {
     expect(onPhone).toMatchObject({ fileName: 'Informe.PDF', mimetype: 'application/pdf' });
   });
 });
+
+describe('the type a media message is sent as', () => {
+  // QA (2026-12-07): the caller's audio/mpeg was kept on OGG/Opus bytes because both are audio.
+  it('is what the bytes of a known audio format say, not another format the caller names', async () => {
+    const { message, onPhone } = await sendAndRead({
+      type: 'audio',
+      media: { base64: ogg, mimetype: 'audio/mpeg' },
+    });
+    expect(message.mimetype).toBe('audio/ogg; codecs=opus');
+    expect(onPhone).toMatchObject({ type: 'audio', mimetype: 'audio/ogg; codecs=opus' });
+  });
+});

@@ -8,6 +8,23 @@ const pdf = (await sniffMedia(Buffer.from('%PDF-1.7 …')))!;
 const zip = (await sniffMedia(hex('504b0304140000000800')))!;
 const mp4 = (await sniffMedia(hex('000000186674797069736f6d')))!;
 const exe = (await sniffMedia(Buffer.from('MZ\x90\x00 program', 'latin1')))!;
+const ogg = (await sniffMedia(
+  Buffer.concat([
+    Buffer.from('OggS'),
+    hex('0002', 20),
+    hex('0113'),
+    Buffer.from('OpusHead'),
+    Buffer.alloc(11),
+  ]),
+))!;
+const mp3 = (await sniffMedia(hex('fffa9064', 60)))!;
+const aac = (await sniffMedia(hex('fff15080', 60)))!;
+const amr = (await sniffMedia(Buffer.from(`#!AMR\n${'x'.repeat(20)}`)))!;
+const webm = (await sniffMedia(
+  hex('1a45dfa39f4286810142f7810142f2810442f381084282847765626d4287810442858102', 40),
+))!;
+const m4a = (await sniffMedia(hex('00000020667479704d344120', 30)))!;
+const mov = (await sniffMedia(hex('00000014667479707174202000000000', 40)))!;
 const DOCX = 'application/vnd.openxmlformats-officedocument.wordprocessingml.document';
 
 describe('sniffMedia', () => {
@@ -102,6 +119,27 @@ describe('reconcileMimetype', () => {
     expect(reconcileMimetype(mp4, 'video/quicktime')).toBe('video/quicktime');
     expect(reconcileMimetype(zip, 'application/vnd.ms-excel')).toBe('application/vnd.ms-excel');
     expect(reconcileMimetype(mp4, 'audio/aac')).toBe('video/mp4');
+  });
+
+  // QA (2026-12-07): an OGG/Opus voice note declared audio/mpeg went to Evolution as audio/mpeg,
+  // the caller's type kept because it was audio too; WhatsApp may refuse or not play it.
+  it.each([
+    ['an OGG/Opus voice note declared as MP3', ogg, 'audio/mpeg', 'audio/ogg; codecs=opus'],
+    ['an OGG/Opus voice note declared as plain OGG', ogg, 'audio/ogg', 'audio/ogg; codecs=opus'],
+    ['an MP3 declared as OGG', mp3, 'audio/ogg', 'audio/mpeg'],
+    ['AAC in ADTS frames declared as M4A', aac, 'audio/mp4', 'audio/aac'],
+    ['an AMR voice note declared as MP3', amr, 'audio/mpeg', 'audio/amr'],
+    ['a WebM declared as MP4', webm, 'video/mp4', 'video/webm'],
+    ['an MP4 declared as WebM', mp4, 'video/webm', 'video/mp4'],
+    ['an M4A declared as raw AAC', m4a, 'audio/aac', 'audio/mp4'],
+  ])('takes the bytes’ type for %s', (_case, sniffed, declared, mimetype) => {
+    expect(reconcileMimetype(sniffed, declared)).toBe(mimetype);
+  });
+
+  it('keeps another MP4 brand the caller names in the same family', () => {
+    expect(reconcileMimetype(mov, 'video/mp4')).toBe('video/mp4');
+    expect(reconcileMimetype(mp4, 'video/3gpp')).toBe('video/3gpp');
+    expect(reconcileMimetype(mp4, 'audio/mp4')).toBe('video/mp4');
   });
 
   it('drops the declared parameters and keeps no declared type on a recognised document', () => {

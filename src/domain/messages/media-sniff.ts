@@ -76,9 +76,26 @@ export function refutesDeclared(sniffed: SniffedMedia | null, declared: string |
 }
 
 /**
+ * The types of the ISO base media file format (MP4 and its relatives), as file-type names them
+ * from an `ftyp` box's major brand. The brand says little: an "isom" or "mp42" file may be a
+ * QuickTime movie, a 3GP clip or an M4A, so a caller naming another of these is believed.
+ */
+const MP4_FAMILY = new Set([
+  'video/mp4',
+  'video/quicktime',
+  'video/3gpp',
+  'video/3gpp2',
+  'video/x-m4v',
+  'audio/mp4',
+  'audio/x-m4a',
+]);
+
+const familyOf = (type: string): string => type.split('/')[0]!;
+
+/**
  * The MIME type to declare: the sniffed one when the bytes say exactly what they are, else the
- * caller's when it agrees with the bytes' family (a container's exact type, another MP4 brand),
- * else the sniffed one. The caller's is kept without its parameters.
+ * caller's when it agrees with the bytes' family (a container's exact type, another MP4 brand,
+ * another image type), else the sniffed one. The caller's is kept without its parameters.
  */
 export function reconcileMimetype(sniffed: SniffedMedia, declared: string | undefined): string {
   const type = baseMimetype(declared);
@@ -86,7 +103,14 @@ export function reconcileMimetype(sniffed: SniffedMedia, declared: string | unde
   if (CONTAINERS.has(sniffed.mimetype)) return type.startsWith('application/') ? type : sniffed.mimetype;
   // A document file-type recognised (an executable, an archive) is what its bytes say.
   if (sniffed.kind === 'document') return sniffed.mimetype;
-  return type.split('/')[0] === sniffed.mimetype.split('/')[0] ? type : sniffed.mimetype;
+  const sameFamily = familyOf(type) === familyOf(sniffed.mimetype);
+  if (sniffed.kind === 'audio' || sniffed.kind === 'video') {
+    // Any other audio or video format (OGG, MP3, AAC, AMR, WebM, Matroska…) has a signature of its
+    // own: an OGG/Opus voice note declared audio/mpeg went out labelled MP3, which WhatsApp may
+    // refuse or fail to play. Only within the MP4 family does the caller know more than the bytes.
+    return sameFamily && MP4_FAMILY.has(sniffed.mimetype) && MP4_FAMILY.has(type) ? type : sniffed.mimetype;
+  }
+  return sameFamily ? type : sniffed.mimetype;
 }
 
 /**
