@@ -51,6 +51,8 @@ const PREFERRED_EXTENSION: Record<string, string> = {
   'audio/aac': 'aac',
   'audio/flac': 'flac',
   'video/quicktime': 'mov',
+  // file-type's name for Matroska, which mime-db does not know (it has video/x-matroska).
+  'video/matroska': 'mkv',
 };
 
 /** File names WhatsApp clients save without trouble; a longer one is cut before the extension is added. */

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestService, type TestService } from '../support/service.js';
 import { waitFor } from '../support/wait.js';
 import { connectedAdvisor, sentByPhone, type ConnectedAdvisor } from '../support/whatsapp.js';
-import { OGG_OPUS, PDF } from '../support/media-samples.js';
+import { OGG_OPUS, PDF, QUICKTIME, WEBM } from '../support/media-samples.js';
 
 let service: TestService;
 let ana: ConnectedAdvisor;
@@ -75,6 +75,21 @@ describe('the file name a media message is sent under', () => {
     });
     expect(message.fileName).toBe('consejo del día.ogg');
     expect(onPhone).toMatchObject({ type: 'audio', mimetype: 'audio/ogg' });
+  });
+
+  // Evolution names a video sent without a name video.mp4 and takes its type from that name
+  // (§3.11), so a WebM or QuickTime file reached the client labelled video/mp4 while the history
+  // said otherwise.
+  it.each([
+    ['a WebM', WEBM, 'video/webm', 'video.webm'],
+    ['a QuickTime', QUICKTIME, 'video/quicktime', 'video.mov'],
+  ])('sends %s video given no name as its own type', async (_case, bytes, mimetype, fileName) => {
+    const { message, onPhone } = await sendAndRead({
+      type: 'video',
+      media: { base64: bytes.toString('base64') },
+    });
+    expect(onPhone).toMatchObject({ type: 'video', mimetype });
+    expect(message).toMatchObject({ mimetype, fileName });
   });
 });
 

@@ -297,10 +297,9 @@ export async function resolveContent(
         },
       );
     }
-    const named = givenFileName ?? (fileNameOf(url) || null);
     // The name the gateway will give the file (it takes the type from its extension): stored so
     // that the history shows what the client got.
-    const fileName = named && type !== 'image' ? fileNameForType(named, media.mimetype) : named;
+    const fileName = fileNameToSend(type, givenFileName ?? (fileNameOf(url) || null), media.mimetype);
     return {
       type,
       text: null,
@@ -353,8 +352,8 @@ export async function resolveContent(
     );
   }
   const mimetype = sniffed ? reconcileMimetype(sniffed, declared) : (declared ?? 'application/octet-stream');
-  const named = givenFileName ?? (type === 'document' ? 'document' : null);
-  const fileName = named && type !== 'image' ? fileNameForType(named, mimetype) : named;
+  // Evolution refuses an uploaded document without a name.
+  const fileName = fileNameToSend(type, givenFileName ?? (type === 'document' ? 'document' : null), mimetype);
   return {
     type,
     text: null,
@@ -365,6 +364,26 @@ export async function resolveContent(
     fileName,
     template: rendered?.template ?? null,
   };
+}
+
+/**
+ * The name to give the gateway for a file: Evolution takes the type from the name's extension
+ * whenever there is a name (images excepted: re-encoded as JPEG), so a name without one gets the
+ * extension of the file's type. A video given no name is called "video": Evolution names such a
+ * video video.mp4 and labels it video/mp4 by that name (§3.11), so a WebM or QuickTime file
+ * reached the client as MP4. A type with no extension we know leaves it unnamed, to Evolution's
+ * video.mp4, rather than named without a type.
+ */
+function fileNameToSend(
+  type: MessageType,
+  given: string | null,
+  mimetype: string | null | undefined,
+): string | null {
+  if (type === 'image') return given;
+  const named = given ?? (type === 'video' ? 'video' : null);
+  if (named === null) return null;
+  const fileName = fileNameForType(named, mimetype);
+  return given === null && type === 'video' && !typeOfFileName(fileName) ? null : fileName;
 }
 
 /** The URL's last path segment, %-decoded when it decodes ("plan%20semanal.pdf"), as written if not ("100%.pdf"). */
