@@ -237,11 +237,21 @@ const cases: [string, number, unknown, GatewayErrorKind, GatewayErrorCode][] = [
     'transient',
     'gateway_error',
   ]),
-  [
-    // Baileys 7 keeps the status out of its message: a 404 and a 503 read the same.
-    '§3.11 document URL refused, status not named',
+  // Baileys 7 keeps the status out of its message (a 404 and a 503 read the same), but throws it
+  // only for an HTTP answer that is not a success: most often a dead or expired link, retried
+  // eight times and counted towards the account-safety pause when read as a gateway_error.
+  ...(['plan.pdf', 'receta de avena.mp4', 'consejo.ogg?v=2'] as const).map((name): (typeof cases)[number] => [
+    `§3.11 document, video or audio URL refused, status not named (${name})`,
     500,
-    mediaDownloadFailed('Error: Failed to fetch stream from https://files.example.com/plan.pdf'),
+    mediaDownloadFailed(`Error: Failed to fetch stream from https://files.example.com/${name}`),
+    'permanent',
+    'media_unavailable',
+  ]),
+  [
+    // Baileys' fetch failing to connect (no HTTP answer) says so otherwise: that may pass.
+    '§3.11 media URL whose server cannot be reached',
+    500,
+    mediaDownloadFailed('TypeError: fetch failed'),
     'transient',
     'gateway_error',
   ],
@@ -295,6 +305,17 @@ describe('classifyHttpFailure', () => {
       'The media file could not be downloaded from its URL: the file server answered HTTP 410.',
     );
     expect(error.details).toEqual({ downloadStatus: 410 });
+  });
+
+  it('says the file server answered with an error when Evolution does not say which', () => {
+    const error = classifyHttpFailure({
+      status: 500,
+      body: mediaDownloadFailed('Error: Failed to fetch stream from https://files.example.com/plan.pdf'),
+    });
+    expect(error.message).toBe(
+      'The media file could not be downloaded from its URL: its file server answered with an HTTP error.',
+    );
+    expect(error.details).toEqual({ downloadStatus: null });
   });
 
   it('does not take a media download marker outside a 500 for one', () => {

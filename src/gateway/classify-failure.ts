@@ -25,9 +25,13 @@ const WHATSAPP_TIMED_OUT = /^(error: )?timed out$/i;
 const INSTANCE_NOT_CONNECTED = /instance is not connected/i;
 const NAME_TAKEN = /already in use/i;
 // sendMedia's download of an image URL, refused by the file server: prepareMediaMessage wraps the
-// axios error's `String(error)` in a 500 (§3.11). Other media kinds are fetched by Baileys, whose
-// error ("Error: Failed to fetch stream from <url>") names no status, so it stays a gateway_error.
+// axios error's `String(error)` in a 500 (§3.11).
 const MEDIA_DOWNLOAD_REFUSED = /^AxiosError: Request failed with status code (\d{3})$/;
+// The other media kinds are fetched by Baileys (7.x getHttpStream), which throws this only when
+// the file server answered with a status that is not a success, keeping the status to itself:
+// a 404 and a 503 read the same. A server it cannot reach fails otherwise ("TypeError: fetch
+// failed"), as a transient gateway_error.
+const MEDIA_FETCH_REFUSED = /^(?:Error: )?Failed to fetch stream from \S/;
 // Express' own 404 for a path it has no route for.
 const UNKNOWN_ROUTE = /^cannot (get|post|put|patch|delete|head|options) \//i;
 
@@ -101,13 +105,18 @@ function parseRetryAfterMs(header: string | undefined): number | undefined {
 }
 
 /**
- * The status a media URL's file server refused the download with, when asking again gets the same
- * answer: a 4xx, but not 408 (it timed out) or 429 (it asks us to slow down), which may pass.
+ * How a media URL's file server refused the download, when asking again gets the same answer:
+ * for an image, its status (a 4xx, but not 408, it timed out, or 429, it asks us to slow down,
+ * which may pass); for another kind, `unnamed`. Evolution does not say that one's status, and
+ * it is far more often a dead or expired link than a server in passing trouble: retried, it
+ * failed only after every attempt, each counted towards the account-safety pause. A server's
+ * passing 5xx then fails the message at once too; the advisor may retry it.
  */
-function refusedDownloadStatus(facts: BodyFacts): number | null {
+function refusedDownload(facts: BodyFacts): number | 'unnamed' | null {
   for (const text of facts.strings) {
     const status = Number(MEDIA_DOWNLOAD_REFUSED.exec(text)?.[1]);
     if (status >= 400 && status < 500 && status !== 408 && status !== 429) return status;
+    if (MEDIA_FETCH_REFUSED.test(text)) return 'unnamed';
   }
   return null;
 }
@@ -155,11 +164,12 @@ export function classifyHttpFailure(failure: HttpFailure): GatewayError {
       details: { jid, number },
     });
   }
-  const downloadStatus = status === 500 ? refusedDownloadStatus(facts) : null;
-  if (downloadStatus !== null) {
+  const refused = status === 500 ? refusedDownload(facts) : null;
+  if (refused !== null) {
+    const downloadStatus = refused === 'unnamed' ? null : refused;
     return new GatewayError({
       code: 'media_unavailable',
-      message: `The media file could not be downloaded from its URL: the file server answered HTTP ${downloadStatus}.`,
+      message: `The media file could not be downloaded from its URL: ${downloadStatus === null ? 'its file server answered with an HTTP error' : `the file server answered HTTP ${downloadStatus}`}.`,
       status,
       details: { downloadStatus },
     });

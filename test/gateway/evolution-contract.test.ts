@@ -369,7 +369,7 @@ describe.skipIf(emulatorOnly)('faults the emulator injects', () => {
     expect(error.message).toContain('HTTP 404');
   });
 
-  it('a media URL whose server fails (503), or whose status Baileys keeps to itself → transient', async () => {
+  it('an image URL whose server fails (503) → transient', async () => {
     const flaky = 'https://files.example.com/flaky/';
     await control('PUT', '/faults', {
       ...noFaults,
@@ -379,15 +379,23 @@ describe.skipIf(emulatorOnly)('faults the emulator injects', () => {
       client.sendMedia(linked, { number: recipient, mediatype: 'image', media: `${flaky}foto.jpg` }),
     );
     expect(image).toMatchObject({ kind: 'transient', code: 'gateway_error' });
+  });
+
+  it('a document URL its file server refuses, status kept to itself by Baileys → permanent media_unavailable', async () => {
+    const gone = 'https://files.example.com/gone/';
     await control('PUT', '/faults', {
       ...noFaults,
-      mediaDownloadFailures: [{ urlPrefix: flaky, status: 404 }],
+      mediaDownloadFailures: [{ urlPrefix: gone, status: 404 }],
     });
     const document = (await rejectionOf(
-      client.sendMedia(linked, { number: recipient, mediatype: 'document', media: `${flaky}plan.pdf` }),
+      client.sendMedia(linked, { number: recipient, mediatype: 'document', media: `${gone}plan.pdf` }),
     )) as Error;
-    expect(document).toMatchObject({ kind: 'transient', code: 'gateway_error' });
-    expect(document.message).toBe(`Error: Failed to fetch stream from ${flaky}plan.pdf`);
+    expect(document).toMatchObject({
+      kind: 'permanent',
+      code: 'media_unavailable',
+      status: 500,
+      details: { downloadStatus: null },
+    });
   });
 
   it('errorRate 1 → transient', async () => {

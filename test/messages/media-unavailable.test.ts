@@ -1,7 +1,8 @@
 // A media URL the gateway cannot download because its file server refuses it (404, 403, 410, 401)
 // fails the message at the first attempt, saying why; it used to be retried as a gateway error
 // SEND_MAX_ATTEMPTS times with backoff, and the advisor learnt minutes later only "gateway_error".
-// A file server in trouble (5xx) may recover, so that download is still retried.
+// An image's file server in trouble (5xx) may recover, so that download is still retried; for
+// other kinds Evolution does not say the status, and any refusal fails at once.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startTestService, type TestService } from '../support/service.js';
 import { waitFor } from '../support/wait.js';
@@ -62,6 +63,35 @@ describe('a media URL the gateway cannot download', () => {
       'media_unavailable',
     );
   });
+
+  // Evolution 2.3 fetches a document, video or audio URL through Baileys, whose error names the
+  // URL but not the status ("Error: Failed to fetch stream from …", §3.11): such a URL was retried
+  // SEND_MAX_ATTEMPTS times, every attempt counting towards the account-safety pause.
+  it.each([
+    ['document', 'plan.pdf', 404],
+    ['video', 'receta.mp4', 404],
+    ['audio', 'consejo.ogg', 410],
+    ['document', 'menu.pdf', 503],
+  ] as const)(
+    'fails the %s URL …/%s after one attempt when its server answers %i',
+    async (type, name, status) => {
+      const to = `+3461201${status}${type.length}`;
+      await fileServerAnswers('https://files.example.com/gone/', status);
+      const res = await ana.client.post('/api/whatsapp/send', {
+        to,
+        type,
+        media: { url: `https://files.example.com/gone/${name}` },
+      });
+      expect(res.status).toBe(202);
+      const message = (await failed(res.body.message.id as string)).body;
+      expect(message.attempts).toBe(1);
+      expect(message.error).toEqual({
+        code: 'media_unavailable',
+        message:
+          'The media file could not be downloaded from its URL: its file server answered with an HTTP error.',
+      });
+    },
+  );
 
   it('is retried while its server answers 503, and fails only once the attempts are spent', async () => {
     await fileServerAnswers('https://files.example.com/busy/', 503);
