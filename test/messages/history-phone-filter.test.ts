@@ -34,6 +34,20 @@ describe('GET /api/whatsapp/messages?phone= with digits only', () => {
     expect(found.body.items.map((m: { id: string }) => m.id)).toEqual([sent.body.message.id]);
   });
 
+  it('reads full-width digits (a CJK keyboard) as the digits they show', async () => {
+    const { client } = await signUpAdvisor(service.url, 'Ana JP');
+    await client.put('/api/whatsapp/config', { settings: { defaultCountry: 'CO' } });
+    const sent = await client.post('/api/whatsapp/send', { to: '321 505 7309', text: 'hola' });
+    expect(sent.body.message.phone).toBe('+573215057309');
+    for (const phone of ['３２１５０５７３０９', '７３０９']) {
+      const found = await client.get(`/api/whatsapp/messages?phone=${encodeURIComponent(phone)}`);
+      expect([found.status, found.body.items?.map((m: { id: string }) => m.id)], phone).toEqual([
+        200,
+        [sent.body.message.id],
+      ]);
+    }
+  });
+
   it('still reads digits as the whole number they make with their country code', async () => {
     const { client } = await signUpAdvisor(service.url, 'Bea');
     // The old Mexican mobile prefix: stored without it, found with it ("+" lost in a query string).

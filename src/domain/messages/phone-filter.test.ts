@@ -30,6 +30,17 @@ describe('readPhoneFilter', () => {
     expect(readPhoneFilter(raw)).toEqual({ phoneDigits });
   });
 
+  // Digits from a CJK keyboard: without a "+" they were dropped, so a national number found only
+  // the whole number its digits made, and a few of them were 400.
+  it.each([
+    ['５５１２９８７６５４３２１', { phone: '+5512987654321', phoneDigits: '5512987654321' }],
+    ['３２１ ５０５ ７３０９', { phone: '+3215057309', phoneDigits: '3215057309' }],
+    ['５６７８', { phoneDigits: '5678' }],
+    ['＋５５１２９８７６５４３２１', { phone: '+5512987654321' }],
+  ])('reads the full-width %j as its ASCII digits', (raw, filter) => {
+    expect(readPhoneFilter(raw)).toEqual(filter);
+  });
+
   it('refuses fewer than three digits', () => {
     expect(readPhoneFilter('+3')).toBeNull();
   });

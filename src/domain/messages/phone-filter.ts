@@ -21,7 +21,10 @@ export const MIN_PARTIAL_PHONE_DIGITS = 3;
  * null when that leaves fewer than three digits (the caller answers 400).
  */
 export function readPhoneFilter(raw: string): PhoneFilter | null {
-  const trimmed = raw.trim();
+  // Full-width digits and "+" (a CJK keyboard) as their ASCII forms, as POST /send reads `to`:
+  // libphonenumber read them, but `\D` dropped them from the digits, so without a "+" a national
+  // number found only the whole number they made, and a few of them were refused.
+  const trimmed = raw.normalize('NFKC').trim();
   // As written first: a "+" put before "0034…" made "+0034…", no number, and the digit match
   // that followed could not find "0034" in any stored "+34…".
   const written = normalizeInternational(trimmed);
