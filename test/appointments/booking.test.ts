@@ -4,7 +4,7 @@
 import { count, eq } from 'drizzle-orm';
 import { DateTime } from 'luxon';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { appointment, whatsappMessage, whatsappTemplate } from '../../src/db/schema/index.js';
+import { appointment, whatsappConfig, whatsappMessage, whatsappTemplate } from '../../src/db/schema/index.js';
 import { startTestService, type TestService } from '../support/service.js';
 import { waitFor } from '../support/wait.js';
 import {
@@ -521,5 +521,50 @@ describe('an advisor whose locale has no templates of its own', () => {
       expect(text).toContain(`📅 ${spanishDate}\n🕐 10:00`);
       expect(text).not.toContain(catalanDate);
     }
+  });
+});
+
+// A BCP-47 tag may carry Unicode extensions: "-u-ca-islamic-nu-arab" asks Intl (and Luxon) for
+// another calendar and other digits, so {fecha_cita} would read "Jumada II ٢٢, ١٤٤٨ AH".
+describe('an advisor whose locale carries Unicode extensions', () => {
+  const tag = 'en-US-u-ca-islamic-nu-arab';
+
+  it('is refused when saved, naming the rule, and nothing changes', async () => {
+    const eva = await bookingAdvisor(service, 'Eva Extension', { locale: 'en-GB' });
+    for (const locale of [tag, 'es-ES-u-nu-arab', 'en-x-private']) {
+      const res = await eva.client.put('/api/whatsapp/config', { settings: { locale } });
+      expect(res.status, locale).toBe(422);
+      expect(res.body.error.code).toBe('validation_failed');
+      expect(res.body.error.details.fields).toEqual([
+        { field: 'settings.locale', message: expect.stringContaining('without extensions') },
+      ]);
+    }
+    expect((await eva.client.get('/api/whatsapp/config')).body.settings.locale).toBe('en-GB');
+    // A variant is part of the language, not an extension: still taken.
+    const valencian = await eva.client.put('/api/whatsapp/config', {
+      settings: { locale: 'ca-ES-valencia' },
+    });
+    expect(valencian.status).toBe(200);
+    expect(valencian.body.settings.locale).toBe('ca-ES-valencia');
+  });
+
+  it('stored before the rule, reads without them: the reminder keeps Gregorian dates and Latin digits', async () => {
+    const omar = await bookingAdvisor(service, 'Omar Stored');
+    await service.database.db
+      .update(whatsappConfig)
+      .set({ settings: { locale: tag, timezone: 'Europe/Madrid', quietHours: null } })
+      .where(eq(whatsappConfig.advisorId, omar.userId));
+    expect((await omar.client.get('/api/whatsapp/config')).body.settings.locale).toBe('en-US');
+
+    const startsAt = DateTime.fromObject(
+      { year: DateTime.now().year + 1, month: 3, day: 12, hour: 10 },
+      { zone: 'Europe/Madrid' },
+    );
+    const res = await omar.api.post('/api/appointments', booking({ startsAt: startsAt.toISO() }));
+    expect(res.status).toBe(201);
+    const reminder = onlyOne(res.body.messages, 'reminder').text as string;
+    expect(reminder).toContain(`${startsAt.weekdayLong!}, March 12, ${startsAt.year}`);
+    expect(reminder).toContain('10:00 AM');
+    expect(reminder).not.toMatch(/[\u0660-\u0669]|AH\b/);
   });
 });

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { AppError } from '../app-error.js';
 import { CTA_MESSAGE_TOO_LONG_FOR_QR, ctaMessageFitsInQrCode } from '../public-cta/cta-qr-code.js';
 import { defaultCtaMessage } from '../public-cta/default-cta-message.js';
-import { canonicalTimeZone, supportedLocale } from '../time/zone-and-locale.js';
+import { canonicalTimeZone, localeWithoutExtensions, supportedLocale } from '../time/zone-and-locale.js';
 import {
   clamp,
   defaultPacing,
@@ -80,10 +80,13 @@ function patchSchema(bounds: SettingsBounds) {
       }),
       locale: z.string().transform((v, ctx) => {
         const locale = supportedLocale(v);
-        if (locale) return locale;
+        if (locale && locale === localeWithoutExtensions(locale)) return locale;
         ctx.addIssue({
           code: 'custom',
-          message: 'must be a BCP-47 locale that dates can be written in, e.g. es-MX or en',
+          // Refused rather than trimmed: the advisor asked for something the messages will not do.
+          message: locale
+            ? `must be a BCP-47 locale without extensions (-u-, -t-, -x-), which change the calendar and digits of the dates in messages: use ${localeWithoutExtensions(locale)}, not ${locale}`
+            : 'must be a BCP-47 locale that dates can be written in, e.g. es-MX or en',
         });
         return z.NEVER;
       }),
@@ -227,7 +230,8 @@ export function readSettings(stored: Record<string, unknown>, bounds: SettingsBo
     bounds.rateLimit.maxCeiling,
     Math.min(d.rateLimit.max, bounds.rateLimit.maxCeiling),
   );
-  const locale = supportedLocale(String(s.locale ?? d.locale)) ?? d.locale;
+  // Extensions saved before they were refused are dropped, keeping the language and region.
+  const locale = supportedLocale(localeWithoutExtensions(String(s.locale ?? d.locale))) ?? d.locale;
   return {
     defaultCountry:
       typeof s.defaultCountry === 'string' && isSupportedCountry(s.defaultCountry)

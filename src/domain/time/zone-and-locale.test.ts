@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 
 import { readSettings } from '../instances/advisor-settings.js';
-import { canonicalTimeZone, supportedLocale } from './zone-and-locale.js';
+import { canonicalTimeZone, localeWithoutExtensions, supportedLocale } from './zone-and-locale.js';
 
 const bounds = { rateLimit: { max: 50, durationMs: 60_000, maxCeiling: 200 } };
 
@@ -33,6 +33,20 @@ describe('supportedLocale', () => {
 
   it.each(['xx', 'zz-ZZ', 'und', 'not a locale', '', 'x-private'])('%j is refused', (input) => {
     expect(supportedLocale(input)).toBeNull();
+  });
+});
+
+describe('localeWithoutExtensions', () => {
+  it.each([
+    ['en-US-u-ca-islamic-nu-arab', 'en-US'],
+    ['es-MX-u-hc-h23', 'es-MX'],
+    ['en-t-es', 'en'],
+    ['en-x-private', 'en'],
+    ['ca-ES-valencia', 'ca-ES-valencia'],
+    ['es-MX', 'es-MX'],
+    ['not a locale', 'not a locale'],
+  ])('%s → %s', (input, locale) => {
+    expect(localeWithoutExtensions(input)).toBe(locale);
   });
 });
 

@@ -51,3 +51,17 @@ function resolveLocale(locale: string): string | null {
     return null; // not even a well-formed BCP-47 tag
   }
 }
+
+/**
+ * The tag without its extensions ("en-US-u-ca-islamic-nu-arab" → "en-US"; variants such as
+ * "ca-ES-valencia" stay): a "-u-" extension makes Intl write dates in another calendar, with
+ * other digits or another hour cycle, which a client reading {fecha_cita} would not expect.
+ * Returns the input as it is when it is not a BCP-47 tag (supportedLocale refuses those).
+ */
+export function localeWithoutExtensions(locale: string): string {
+  try {
+    return new Intl.Locale(locale).baseName;
+  } catch {
+    return locale;
+  }
+}
