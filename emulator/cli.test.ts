@@ -76,6 +76,13 @@ describe('npm run emulator', { timeout: 60_000 }, () => {
     expect(proc.output()).not.toContain('generated');
   });
 
+  it('answers --help with its own usage and exit code 0, starting nothing', async () => {
+    const proc = run(['--help']);
+    expect(await proc.exited).toBe(0);
+    expect(proc.output()).toMatch(/^Usage: emulator \[--port 8085\]/);
+    expect(proc.output()).not.toContain('listening');
+  });
+
   it('refuses a port that is not one with the usage and exit code 2', async () => {
     const proc = run(['--port', 'eighty']);
     expect(await proc.exited).toBe(2);

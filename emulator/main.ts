@@ -7,8 +7,10 @@ import { parseArgs } from 'node:util';
 import { fastTimings } from './core/options.js';
 import { startEmulator, type EmulatorOptions } from './server.js';
 
-const USAGE = `Usage: tsx emulator/main.ts [--port 8085] [--host 127.0.0.1] [--api-key KEY] [--fast]
+// Reached as `npm run emulator --`, `tsx emulator/main.ts` or the service's `emulator` command.
+const USAGE = `Usage: emulator [--port 8085] [--host 127.0.0.1] [--api-key KEY] [--fast]
        [--server-url URL] [--timezone America/Sao_Paulo] [--expose-apikey] [--no-receipts] [--log]
+Run it with npm run emulator -- [options], or wellness-whatsapp emulator [options].
 The API key may also come from EMULATOR_API_KEY; with neither, a random one is generated and printed.`;
 
 async function main(): Promise<void> {

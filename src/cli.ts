@@ -69,15 +69,24 @@ const OPTIONS = {
 } as const;
 
 async function main(): Promise<void> {
-  const { positionals, values } = parseArgs({ allowPositionals: true, strict: false, options: OPTIONS });
+  const { positionals, values, tokens } = parseArgs({
+    allowPositionals: true,
+    strict: false,
+    options: OPTIONS,
+    tokens: true,
+  });
   const command = positionals[0] ?? 'serve';
-  if (values.help) {
-    process.stdout.write(USAGE);
+  // Before --help: the emulator has options of its own, and `emulator --help` asks for those.
+  if (command === 'emulator') {
+    // Everything but the command word, wherever it stood, is the emulator's.
+    const at = tokens.find((t) => t.kind === 'positional')!.index;
+    const args = process.argv.slice(2);
+    process.argv = [process.argv[0]!, process.argv[1]!, ...args.slice(0, at), ...args.slice(at + 1)];
+    await import('../emulator/main.js');
     return;
   }
-  if (command === 'emulator') {
-    process.argv = [process.argv[0]!, process.argv[1]!, ...process.argv.slice(3)];
-    await import('../emulator/main.js');
+  if (values.help) {
+    process.stdout.write(USAGE);
     return;
   }
   // Not strict above (the emulator's own options pass through), so a mistyped option such as
