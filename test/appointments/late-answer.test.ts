@@ -16,7 +16,15 @@ import { HttpClient } from '../support/http.js';
 import { startTestService, type TestService } from '../support/service.js';
 import { waitFor } from '../support/wait.js';
 import { envelope } from '../support/whatsapp.js';
-import { booking, bookingAdvisor, detail, onlyOne, waitForStatus, type BookingAdvisor } from './support.js';
+import {
+  booking,
+  bookingAdvisor,
+  detail,
+  newPhone,
+  onlyOne,
+  waitForStatus,
+  type BookingAdvisor,
+} from './support.js';
 
 let service: TestService;
 let emulator: HttpClient;
@@ -53,11 +61,11 @@ async function sendReminder(externalId: string) {
 }
 
 /** What has been sent to this client so far went out `ms` earlier: the minutes before an outage. */
-async function sentEarlier(phone: string, ms: number) {
+async function sentEarlier(phone: string, ms: number, advisor: BookingAdvisor = ana) {
   await service.database.db
     .update(whatsappMessage)
     .set({ sentAt: sql`${whatsappMessage.sentAt} - make_interval(secs => ${ms / 1000})` })
-    .where(and(eq(whatsappMessage.advisorId, ana.userId), eq(whatsappMessage.phone, phone)));
+    .where(and(eq(whatsappMessage.advisorId, advisor.userId), eq(whatsappMessage.phone, phone)));
 }
 
 /**
@@ -74,10 +82,10 @@ async function twoRemindersTenMinutesApart() {
   return { first, second, phone };
 }
 
-const inboundCount = async (phone: string) =>
+const inboundCount = async (phone: string, advisor: BookingAdvisor = ana) =>
   (
-    (await ana.client.get(`/api/whatsapp/conversations/${encodeURIComponent(phone)}/messages`)).body.items ??
-    []
+    (await advisor.client.get(`/api/whatsapp/conversations/${encodeURIComponent(phone)}/messages`)).body
+      .items ?? []
   ).filter((m: any) => m.direction === 'inbound').length as number;
 
 const upsert = (phone: string, text: string, writtenAt: Date) => ({
@@ -90,15 +98,15 @@ const upsert = (phone: string, text: string, writtenAt: Date) => ({
 });
 
 /** The client's message, written at `writtenAt`, reaching us now (Evolution's last retry). */
-async function arrivesNow(phone: string, text: string, writtenAt: Date) {
-  const before = await inboundCount(phone);
-  const res = await emulator.post(`/_emulator/instances/${ana.instanceName}/emit`, {
+async function arrivesNow(phone: string, text: string, writtenAt: Date, advisor: BookingAdvisor = ana) {
+  const before = await inboundCount(phone, advisor);
+  const res = await emulator.post(`/_emulator/instances/${advisor.instanceName}/emit`, {
     event: 'messages.upsert',
     data: upsert(phone, text, writtenAt),
   });
   expect(res.status).toBe(200);
   await waitFor(
-    () => inboundCount(phone),
+    () => inboundCount(phone, advisor),
     (count) => count === before + 1,
     { what: `the client's "${text}" stored` },
   );
@@ -169,5 +177,51 @@ describe('a "1" received before a newer reminder went out, applied after it', ()
     );
     expect(await responseOf(first.externalId)).toBe('confirmed');
     expect(await responseOf(second.externalId)).toBeNull();
+  });
+});
+
+// The metrics' reply time (outboundToReply) runs from our send to when the client wrote the
+// reply, by the rule above: WhatsApp's date of it, never after it reached us. It used to run to
+// the arrival, so replies brought late by Evolution's retries counted our outage as the client's
+// slowness. Each test has an advisor of its own: the metrics are the advisor's.
+describe('the response time of a reply', () => {
+  async function sendTo(advisor: BookingAdvisor, phone: string) {
+    const sent = await advisor.api.post('/api/whatsapp/send', { to: phone, type: 'text', text: 'Hola' });
+    expect(sent.status).toBe(202);
+    return waitForStatus(advisor, sent.body.message.id, SENT);
+  }
+  const replyTime = async (advisor: BookingAdvisor) =>
+    (await advisor.client.get('/api/whatsapp/metrics')).body.responseTime.outboundToReply as {
+      median: number | null;
+      p90: number | null;
+    };
+
+  it('runs to when the client wrote it, not to when a retry brought it', async () => {
+    const rita = await bookingAdvisor(service, 'Rita Metrics');
+    const phone = newPhone();
+    const sent = await sendTo(rita, phone);
+    await sentEarlier(phone, 10 * MINUTE, rita);
+    // Written two minutes after our send; reaching us eight minutes later.
+    await arrivesNow(phone, 'Gracias', new Date(Date.now() - 8 * MINUTE), rita);
+
+    const { median } = await replyTime(rita);
+    // WhatsApp dates to the second: within a second of two minutes (the arrival gave ten).
+    expect(median).toBeGreaterThanOrEqual(119);
+    expect(median).toBeLessThanOrEqual(121);
+    // repliedAt itself is still the reply's arrival: the agenda finds the reply by it.
+    expect(
+      Date.parse((await rita.client.get(`/api/whatsapp/messages/${sent.id}`)).body.repliedAt),
+    ).toBeGreaterThan(Date.now() - MINUTE);
+  });
+
+  it('is 0, never negative, for a reply WhatsApp dates a little before our record of the send', async () => {
+    const teo = await bookingAdvisor(service, 'Teo Metrics');
+    const phone = newPhone();
+    await sendTo(teo, phone);
+    await sentEarlier(phone, 5_000, teo);
+    // Still the message answered (within the clock tolerance), but dated 25 s before our sent_at,
+    // and reaching us 5 s after it.
+    await arrivesNow(phone, 'Ok', new Date(Date.now() - 30_000), teo);
+    expect(await replyTime(teo)).toEqual({ median: 0, p90: 0 });
   });
 });

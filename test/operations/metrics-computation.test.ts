@@ -84,6 +84,23 @@ async function seed(db: Db): Promise<void> {
         ) a
       ) b
     ) c`);
+  // The replies themselves, for two replied messages in three: each arrived at the replied_at it
+  // set (to the millisecond, as created_at keeps it and as the service writes both), and was
+  // written up to 15 minutes before it arrived (WhatsApp's date; Evolution's retries), or, for
+  // a sixth of them, up to a minute before our record of the send (clocks: a reply time of 0). The
+  // third has no reply row: replied_at stands. Within the 12 days, so every day seeded has sends.
+  await db.execute(sql`
+    with replied as (
+      update whatsapp_message set replied_at = replied_at::timestamptz(3)
+      where replied_at is not null and extract(microseconds from replied_at)::bigint % 3 <> 0
+        and replied_at < timestamptz '2026-03-13 00:00:00+00'
+      returning advisor_id, phone, sent_at, replied_at, extract(microseconds from replied_at)::bigint as us
+    )
+    insert into whatsapp_message (advisor_id, direction, phone, status, created_at, sent_at)
+    select advisor_id, 'inbound', phone, 'received', replied_at,
+      case when (us / 1000) % 6 = 1 and sent_at is not null then sent_at - (us % 60) * interval '1 second'
+        else replied_at - (us % 900) * interval '1 second' end
+    from replied`);
   await db.execute(sql`
     insert into whatsapp_message (advisor_id, direction, status, template_key, created_at, sent_at, delivered_at) values
       ('ref-1', 'outbound', 'delivered', 'bono', ${SINCE}, ${SINCE}, ${new Date(SINCE.getTime() + 1500)}),
@@ -145,7 +162,19 @@ describe('computeMetrics', () => {
       expect(times.median).not.toBeNull();
       expect(times.p90!).toBeGreaterThan(times.median!);
     }
-    expect(all.responseTime.outboundToReply.p90!).toBeGreaterThan(86_400); // some replies after a day
+    expect(all.responseTime.outboundToReply.p90!).toBeGreaterThan(43_200); // replies after hours
+    // Replies found by their arrival: some written before our record of the send, some after a day.
+    const [replies] = rowsOf(
+      await database.db.execute(sql`
+        select count(*) as found, count(*) filter (where i.sent_at < m.sent_at) as before_send,
+          count(*) filter (where i.sent_at > m.sent_at + interval '1 day') as after_a_day
+        from whatsapp_message m
+        join whatsapp_message i on i.direction = 'inbound' and i.advisor_id = m.advisor_id
+          and i.phone = m.phone and i.created_at = m.replied_at`),
+    );
+    expect(Number(replies!.found)).toBeGreaterThan(100);
+    expect(Number(replies!.before_send)).toBeGreaterThan(5);
+    expect(Number(replies!.after_a_day)).toBeGreaterThan(5);
     expect(all.connectionRate).not.toBeNull();
     expect(all.ctaClicks).toBeGreaterThan(0);
     // The messages on the bounds: since is in, until is out.
@@ -185,9 +214,16 @@ async function referenceMetrics(db: Db, advisorId: string | null, range: Metrics
         percentile_cont(0.9) within group (order by extract(epoch from delivered_at - sent_at)) filter (where delivered_at is not null and sent_at is not null) as delivery_p90,
         percentile_cont(0.5) within group (order by extract(epoch from read_at - delivered_at)) filter (where read_at is not null and delivered_at is not null) as read_p50,
         percentile_cont(0.9) within group (order by extract(epoch from read_at - delivered_at)) filter (where read_at is not null and delivered_at is not null) as read_p90,
-        percentile_cont(0.5) within group (order by extract(epoch from replied_at - sent_at)) filter (where replied_at is not null and sent_at is not null) as reply_p50,
-        percentile_cont(0.9) within group (order by extract(epoch from replied_at - sent_at)) filter (where replied_at is not null and sent_at is not null) as reply_p90
-      from whatsapp_message
+        percentile_cont(0.5) within group (order by extract(epoch from reply_at - sent_at)) filter (where replied_at is not null and sent_at is not null) as reply_p50,
+        percentile_cont(0.9) within group (order by extract(epoch from reply_at - sent_at)) filter (where replied_at is not null and sent_at is not null) as reply_p90
+      from (
+        -- When the client wrote the reply (the inbound message that arrived at replied_at), not
+        -- after it arrived nor before our send.
+        select m.*, greatest(least((select min(i.sent_at) from whatsapp_message i
+            where i.advisor_id = m.advisor_id and i.phone = m.phone and i.direction = 'inbound'
+              and i.created_at = m.replied_at), m.replied_at), m.sent_at) as reply_at
+        from whatsapp_message m
+      ) m
       where direction = 'outbound' and ${scope('advisor_id')} and ${inRange('created_at')}`),
   );
   // Walk each advisor's events in order from the range's start: a QR in the range opens an

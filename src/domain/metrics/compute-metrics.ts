@@ -77,16 +77,31 @@ export async function computeMetrics(
     group by template_key`);
 
   // percentile_cont skips nulls: a message not yet delivered (read, replied) has no such time.
+  // A reply's time is when the client wrote it: the reply's sent_at (WhatsApp's date, never after
+  // it reached us), not replied_at (its arrival, which Evolution's retries after an outage of ours
+  // push back by minutes), and never before our send (WhatsApp's clock and ours differ by a few
+  // seconds). The reply is the inbound message that arrived at replied_at (listAgendaMessages
+  // finds it the same way, by index); without one, replied_at stands. Only replied messages look.
+  // (greatest and least skip nulls, hence the case: a message with no reply has no reply time.)
+  const replyAt = sql`case when m.replied_at is not null then greatest(least(r.wrote_at, m.replied_at), m.sent_at) end`;
   const percentiles = db.execute(sql`
     select
-      percentile_cont(0.5) within group (order by extract(epoch from delivered_at - sent_at)) as delivery_p50,
-      percentile_cont(0.9) within group (order by extract(epoch from delivered_at - sent_at)) as delivery_p90,
-      percentile_cont(0.5) within group (order by extract(epoch from read_at - delivered_at)) as read_p50,
-      percentile_cont(0.9) within group (order by extract(epoch from read_at - delivered_at)) as read_p90,
-      percentile_cont(0.5) within group (order by extract(epoch from replied_at - sent_at)) as reply_p50,
-      percentile_cont(0.9) within group (order by extract(epoch from replied_at - sent_at)) as reply_p90
-    from whatsapp_message
-    where direction = 'outbound' and ${scope('advisor_id')} and ${inRange('created_at')} and ${notGroup}`);
+      percentile_cont(0.5) within group (order by extract(epoch from m.delivered_at - m.sent_at)) as delivery_p50,
+      percentile_cont(0.9) within group (order by extract(epoch from m.delivered_at - m.sent_at)) as delivery_p90,
+      percentile_cont(0.5) within group (order by extract(epoch from m.read_at - m.delivered_at)) as read_p50,
+      percentile_cont(0.9) within group (order by extract(epoch from m.read_at - m.delivered_at)) as read_p90,
+      percentile_cont(0.5) within group (order by extract(epoch from ${replyAt} - m.sent_at)) as reply_p50,
+      percentile_cont(0.9) within group (order by extract(epoch from ${replyAt} - m.sent_at)) as reply_p90
+    from whatsapp_message m
+    left join lateral (
+      select i.sent_at as wrote_at from whatsapp_message i
+      where m.replied_at is not null and i.advisor_id = m.advisor_id and i.phone = m.phone
+        and i.created_at = m.replied_at and i.direction = 'inbound'
+      order by i.sent_at
+      limit 1
+    ) r on true
+    where m.direction = 'outbound' and ${scope('m.advisor_id')} and ${inRange('m.created_at')}
+      and m.purpose is distinct from 'group'`);
 
   // An attempt is a QR shown (qr_pending); it succeeded when the advisor's next "connected" came
   // before their next attempt. Counting every "connected" instead put silent reconnects (no QR)
