@@ -1,4 +1,5 @@
 // The public profile button: link, QR codes, click counting, and the sandbox proxy to the emulator.
+import { request } from 'node:http';
 import QRCode from 'qrcode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HttpClient, signUpAdvisor, VISITOR_USER_AGENT } from '../support/http.js';
@@ -158,6 +159,22 @@ describe('a pre-filled message too long for a QR code', () => {
   });
 });
 
+/**
+ * A GET with exactly this User-Agent, or none (`undefined`): fetch always adds its own ("node"),
+ * node:http adds none.
+ */
+function getWithoutFetchAgent(url: string, agent: string | undefined) {
+  return new Promise<{ status: number; location: string | undefined }>((resolve, reject) => {
+    const headers = agent === undefined ? {} : { 'user-agent': agent };
+    const req = request(url, { headers }, (res) => {
+      res.resume();
+      resolve({ status: res.statusCode!, location: res.headers.location });
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
 describe('the counting redirect', () => {
   it('counts a visit, not a HEAD, a crawler or a link preview', async () => {
     const gil = await connectedAdvisor(service, 'Gil Cuenta', { phone: '+34612345671' });
@@ -184,6 +201,15 @@ describe('the counting redirect', () => {
       expect(crawl.status, agent).toBe(302);
       expect(crawl.headers.get('location'), agent).toBe(url);
       expect(crawl.headers.get('x-robots-tag'), agent).toBe('noindex, nofollow');
+    }
+    expect(await clicks()).toBe(0);
+
+    // No User-Agent at all, or an empty one: never a browser (they all send one), but a script
+    // or a health check. isbot() calls a missing one human, so these used to count.
+    for (const agent of [undefined, '']) {
+      const res = await getWithoutFetchAgent(go, agent);
+      expect(res.status, JSON.stringify(agent)).toBe(302);
+      expect(res.location, JSON.stringify(agent)).toBe(url);
     }
     expect(await clicks()).toBe(0);
 

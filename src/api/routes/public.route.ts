@@ -66,7 +66,10 @@ export function publicRoutes(app: FastifyInstance, deps: AppDeps): void {
     // A click is a visitor's. Fastify answers HEAD with this handler too (a link checker asking
     // where the link leads), and crawlers and link previews (a search engine following the
     // profile's button, WhatsApp or Slack unfolding a pasted link) GET it: none of them counts.
-    if (request.method !== 'HEAD' && !isbot(request.headers['user-agent'])) {
+    // Nor does a request with no User-Agent (or an empty one): every browser sends one, scripts
+    // and health checks often do not, and isbot() takes a missing one for a human.
+    const agent = request.headers['user-agent'];
+    if (request.method !== 'HEAD' && agent && !isbot(agent)) {
       await recordCtaClick(ctx, cta.advisorId);
     }
     return reply.header('x-robots-tag', 'noindex, nofollow').redirect(cta.url, 302);
