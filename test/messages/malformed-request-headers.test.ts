@@ -67,3 +67,36 @@ describe('a request the HTTP parser refuses', () => {
     expect(res.body.message.phone).toBe('+34612000901');
   });
 });
+
+// API.md: "Idempotency-Key (≤ 255 chars)". Node reads header bytes one character each (latin1),
+// so a key of UTF-8 characters (what Go's or curl's clients send as they are) was measured in
+// bytes: 128 "ñ" or 64 emoji were already too long.
+describe('an Idempotency-Key of characters outside ASCII', () => {
+  /** The header line for this key, as UTF-8 bytes (rawSend writes each char below 256 as a byte). */
+  const keyHeader = (key: string) => `Idempotency-Key: ${Buffer.from(key, 'utf8').toString('latin1')}\r\n`;
+
+  it.each([
+    ['255 two-byte characters', 'ñ'.repeat(254) + '1'],
+    ['200 emoji', '🌿'.repeat(199) + '2'],
+    ['255 characters of three bytes', '€'.repeat(254) + '3'],
+  ])('takes %s, and the same key again answers the same message', async (_, key) => {
+    const first = await rawSend(keyHeader(key));
+    expect(first.status, JSON.stringify(first.body)).toBe(202);
+    const again = await rawSend(keyHeader(key));
+    expect(again.status).toBe(202);
+    expect(again.body.message.id).toBe(first.body.message.id);
+  });
+
+  it.each([
+    ['256 ASCII characters', 'k'.repeat(256)],
+    ['256 two-byte characters', 'ñ'.repeat(256)],
+    ['256 emoji', '🌿'.repeat(256)],
+  ])('refuses %s with 400 invalid_request naming the header', async (_, key) => {
+    const res = await rawSend(keyHeader(key));
+    expect(res.status).toBe(400);
+    expect(res.body.error).toMatchObject({
+      code: 'invalid_request',
+      details: { fields: [{ field: 'idempotency-key', message: expect.stringMatching(/255 characters/) }] },
+    });
+  });
+});

@@ -30,6 +30,7 @@ import {
   rescheduleBodySchema,
 } from '../schemas/appointment.schema.js';
 import { messageSchema } from '../schemas/message.schema.js';
+import { idempotencyKeyHeaders } from '../schemas/idempotency-key.schema.js';
 
 const actorOf = (caller: Caller) => ({ type: caller.actor.type, id: caller.actor.id });
 const sourceOf = (caller: Caller) =>
@@ -195,7 +196,7 @@ export function appointmentRoutes(app: FastifyInstance, deps: AppDeps): void {
         tags,
         params: externalIdParams,
         body: manualSendBodySchema,
-        headers: z.object({ 'idempotency-key': z.string().min(1).max(255).optional() }).passthrough(),
+        headers: idempotencyKeyHeaders,
         response: { 202: z.object({ message: messageSchema }) },
       },
     },

@@ -18,6 +18,7 @@ import { isE164 } from '../../gateway/index.js';
 import { badCursor, cursorInstant, decodeChatCursor, encodeChatCursor } from '../cursor.js';
 import type { AppDeps } from '../deps.js';
 import { callerOf, requireCaller } from '../plugins/caller.js';
+import { idempotencyKeyHeaders } from '../schemas/idempotency-key.schema.js';
 import { messageSchema } from '../schemas/message.schema.js';
 import {
   clientListQuerySchema,
@@ -134,7 +135,7 @@ export function inboxRoutes(app: FastifyInstance, deps: AppDeps): void {
         tags,
         params: phoneParamsSchema,
         body: replyBodySchema,
-        headers: z.object({ 'idempotency-key': z.string().min(1).max(255).optional() }).passthrough(),
+        headers: idempotencyKeyHeaders,
         response: { 202: z.object({ message: messageSchema }) },
       },
     },

@@ -18,6 +18,7 @@ import { assertRangeRunsForward } from '../time-range.js';
 import type { AppDeps } from '../deps.js';
 import { callerOf, requireCaller } from '../plugins/caller.js';
 import { listQuerySchema, messageSchema, sendBodySchema } from '../schemas/message.schema.js';
+import { idempotencyKeyHeaders } from '../schemas/idempotency-key.schema.js';
 
 const uuidParam = z.object({ id: z.string().max(64) });
 const isUuid = (v: string) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(v);
@@ -40,7 +41,7 @@ export function messageRoutes(app: FastifyInstance, deps: AppDeps): void {
       schema: {
         tags,
         body: sendBodySchema,
-        headers: z.object({ 'idempotency-key': z.string().min(1).max(255).optional() }).passthrough(),
+        headers: idempotencyKeyHeaders,
         response: { 202: z.object({ message: messageSchema }) },
       },
     },
