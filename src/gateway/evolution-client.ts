@@ -12,7 +12,7 @@ import type {
 import { EvolutionHttp, silentLogger } from './http-transport.js';
 import type { EvolutionRequest, GatewayLogger } from './http-transport.js';
 import { e164ToNumber } from './jid.js';
-import { fileNameForType, toEvolutionMedia } from './media.js';
+import { audioFileNameForType, fileNameForType, toEvolutionMedia } from './media.js';
 import {
   parseResponse,
   toConnectResult,
@@ -220,9 +220,11 @@ export class EvolutionClient implements WhatsAppGateway {
     // Evolution reads the type from the file name's extension whenever there is a name (images
     // excepted: they are re-encoded to JPEG whatever their name says).
     const fileName =
-      input.fileName !== undefined && input.mediatype !== 'image'
-        ? fileNameForType(input.fileName, mimetype)
-        : input.fileName;
+      input.fileName === undefined || input.mediatype === 'image'
+        ? input.fileName
+        : input.mediatype === 'audio'
+          ? audioFileNameForType(input.fileName, mimetype)
+          : fileNameForType(input.fileName, mimetype);
     const body = await this.call({
       ...this.instanceCall('sendMedia', 'POST', '/message/sendMedia', ref),
       body: {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { toEvolutionMedia } from './media.js';
+import { audioFileNameForType, isAudioToConvert, toEvolutionMedia } from './media.js';
 
 describe('toEvolutionMedia', () => {
   it('passes http(s) URLs through', () => {
@@ -33,4 +33,37 @@ describe('toEvolutionMedia', () => {
       );
     },
   );
+});
+
+// Evolution labels a file by its name's extension (§3.11); WhatsApp shows no name on audio.
+describe('audioFileNameForType', () => {
+  it.each([
+    ['an M4A called .mp4', 'Grabación 12.mp4', 'audio/mp4', 'Grabación 12.m4a'],
+    ['an M4A called .mp3', 'nota.mp3', 'audio/mp4', 'nota.m4a'],
+    ['a name that is a bare extension', 'mp4', 'audio/mp4', 'mp4.m4a'],
+    ['a name without an extension', 'consejo', 'audio/ogg; codecs=opus', 'consejo.ogg'],
+  ])('renames %s', (_case, fileName, mimetype, sent) => {
+    expect(audioFileNameForType(fileName, mimetype)).toBe(sent);
+  });
+
+  it.each([
+    ['an M4A called .m4a', 'nota.m4a', 'audio/mp4'],
+    ['an OGG/Opus voice note called .opus', 'nota.opus', 'audio/ogg; codecs=opus'],
+    ['a FLAC (audio/x-flac by its extension)', 'tema.flac', 'audio/flac'],
+    ['a file of unknown type', 'nota.mp4', 'application/octet-stream'],
+  ])('keeps %s', (_case, fileName, mimetype) => {
+    expect(audioFileNameForType(fileName, mimetype)).toBe(fileName);
+  });
+});
+
+describe('isAudioToConvert', () => {
+  it('is WebM and Matroska audio only, whatever the parameters', () => {
+    expect(isAudioToConvert('audio/webm')).toBe(true);
+    expect(isAudioToConvert('Audio/WebM; codecs=opus')).toBe(true);
+    expect(isAudioToConvert('audio/x-matroska')).toBe(true);
+    expect(isAudioToConvert('audio/mp4')).toBe(false);
+    expect(isAudioToConvert('audio/ogg; codecs=opus')).toBe(false);
+    expect(isAudioToConvert('video/webm')).toBe(false);
+    expect(isAudioToConvert(null)).toBe(false);
+  });
 });

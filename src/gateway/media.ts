@@ -58,6 +58,20 @@ const PREFERRED_EXTENSION: Record<string, string> = {
 /** File names WhatsApp clients save without trouble; a longer one is cut before the extension is added. */
 const FILE_NAME_MAX = 255;
 
+/** The extension to name a file of this type with; none for a type mime-db has none for. */
+function extensionFor(mimetype: string | null | undefined): string | undefined {
+  const type = mimetype?.split(';')[0]?.trim().toLowerCase();
+  // Octet-stream says nothing: ".bin" would tell the client no more than no extension does.
+  if (!type || type === 'application/octet-stream') return undefined;
+  return PREFERRED_EXTENSION[type] ?? (mimeTypes.extension(type) || undefined);
+}
+
+/** The name with this extension after it, cut so that the whole stays within FILE_NAME_MAX. */
+function withExtension(stem: string, extension: string): string {
+  const suffix = `.${extension}`;
+  return `${[...stem].slice(0, FILE_NAME_MAX - suffix.length).join('')}${suffix}`;
+}
+
 /**
  * The file name to give Evolution for a file of this type. Evolution takes the mimetype from the
  * file name's extension whenever a file name is given (evolution-api.md §3.11), so a name without
@@ -66,13 +80,37 @@ const FILE_NAME_MAX = 255;
  * services commonly look names up in); a name with a known extension is the caller's choice and stays (a .docx is a ZIP by its bytes, and its name says more than they do).
  */
 export function fileNameForType(fileName: string, mimetype: string | null | undefined): string {
-  const type = mimetype?.split(';')[0]?.trim().toLowerCase();
-  // Octet-stream says nothing: ".bin" would tell the client no more than no extension does.
-  if (!type || type === 'application/octet-stream') return fileName;
-  const extension = PREFERRED_EXTENSION[type] ?? mimeTypes.extension(type);
-  if (!extension) return fileName;
-  if (mimeTypes.lookup(fileName)) return fileName;
-  const suffix = `.${extension}`;
-  const stem = [...fileName].slice(0, FILE_NAME_MAX - suffix.length).join('');
-  return `${stem}${suffix}`;
+  const extension = extensionFor(mimetype);
+  if (!extension || mimeTypes.lookup(fileName)) return fileName;
+  return withExtension(fileName, extension);
+}
+
+/**
+ * The file name to give Evolution for an audio file. WhatsApp shows no name on audio, so the name
+ * only decides the type Evolution labels the file with (§3.11): one whose extension says another
+ * type gets the extension of the type it is sent as ("Grabación 12.mp4", an M4A an Android
+ * recorder wrote, went out labelled video/mp4 and becomes "Grabación 12.m4a").
+ */
+export function audioFileNameForType(fileName: string, mimetype: string | null | undefined): string {
+  const extension = extensionFor(mimetype);
+  const named = typeOfFileName(fileName);
+  if (!extension || !named) return fileNameForType(fileName, mimetype);
+  // Compared by what the extensions name, so that .flac (audio/x-flac in mime-db) stays on FLAC.
+  if (named === typeOfFileName(`file.${extension}`)) return fileName;
+  // mime-types reads a bare "mp4" as an extension too: that whole name is the stem.
+  const dot = fileName.lastIndexOf('.');
+  return withExtension(dot > 0 ? fileName.slice(0, dot) : fileName, extension);
+}
+
+/**
+ * Audio that WhatsApp's apps do not play as a file: WebM and Matroska, what a browser's
+ * MediaRecorder writes. Evolution's sendWhatsAppAudio converts whatever its ffmpeg reads into
+ * OGG/Opus, WhatsApp's own voice-note format, and sends it as a voice note (§3.12); sendMedia
+ * would send the bytes as they are.
+ */
+const AUDIO_TO_CONVERT = new Set(['audio/webm', 'audio/x-matroska', 'audio/matroska']);
+
+/** Whether audio of this type must go as a voice note Evolution converts, not as a file. */
+export function isAudioToConvert(mimetype: string | null | undefined): boolean {
+  return AUDIO_TO_CONVERT.has(mimetype?.split(';')[0]?.trim().toLowerCase() ?? '');
 }

@@ -21,6 +21,7 @@ import { touchClientOutbound } from '../../db/repositories/client.repository.js'
 import { findConfig, type ConfigRow } from '../../db/repositories/whatsapp-config.repository.js';
 import { whatsappMedia } from '../../db/schema/index.js';
 import {
+  isAudioToConvert,
   isGatewayError,
   mayHaveBeenProcessed,
   type InstanceRef,
@@ -376,6 +377,9 @@ async function send(
   // The gateway takes E.164 and converts to Evolution's digits itself.
   const number = message.phone!;
   if (message.type === 'text') return ctx.gateway.sendText(ref, { number, text: message.text ?? '' });
+  // A browser's WebM recording: WhatsApp plays no WebM, and Evolution's voice-note route converts it.
+  if (message.type === 'audio' && isAudioToConvert(message.mimetype))
+    return ctx.gateway.sendWhatsAppAudio(ref, { number, audio: media! });
   return ctx.gateway.sendMedia(ref, {
     number,
     mediatype: message.type as 'image' | 'document' | 'audio' | 'video',

@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 
-import { reconcileMimetype, refutesDeclared, refutesFileName, sniffMedia } from './media-sniff.js';
+import {
+  reconcileMimetype,
+  refutesDeclared,
+  refutesFileName,
+  sniffedAsAudio,
+  sniffMedia,
+} from './media-sniff.js';
 
 const hex = (h: string, pad = 0) => Buffer.concat([Buffer.from(h, 'hex'), Buffer.alloc(pad)]);
 const png = (await sniffMedia(hex('89504e470d0a1a0a0000000d49484452')))!;
@@ -26,6 +32,10 @@ const webm = (await sniffMedia(
 const m4a = (await sniffMedia(hex('00000020667479704d344120', 30)))!;
 const mov = (await sniffMedia(hex('00000014667479707174202000000000', 40)))!;
 const DOCX = 'application/vnd.openxmlformats-officedocument.wordprocessingml.document';
+// MP4s whose brand names no audio, as Android recorders write M4As, and a 3GP recording.
+const isom = (await sniffMedia(hex('0000001c6674797069736f6d0000020069736f6d69736f326d703431', 8)))!;
+const mp42 = (await sniffMedia(hex('00000018667479706d7034320000000069736f6d', 8)))!;
+const gp = (await sniffMedia(hex('000000146674797033677034000000003367703400', 8)))!;
 
 describe('sniffMedia', () => {
   // QA (2026-12-01) found the hand-written checks refusing real audio and taking photos for video.
@@ -146,5 +156,27 @@ describe('reconcileMimetype', () => {
     expect(reconcileMimetype(zip, `${DOCX}; name=contrato.docx`)).toBe(DOCX);
     expect(reconcileMimetype(exe, 'application/octet-stream')).toBe('application/x-msdownload');
     expect(reconcileMimetype(mp4, 'Video/QuickTime; codecs=avc1')).toBe('video/quicktime');
+  });
+});
+
+// QA (2026-12-07): voice recordings whose container header names no audio were refused as audio.
+describe('sniffedAsAudio', () => {
+  it.each([
+    ['an MP4 with the brand isom (an Android M4A)', isom, 'audio/mp4'],
+    ['an MP4 with the brand mp42', mp42, 'audio/mp4'],
+    ['a QuickTime file', mov, 'audio/mp4'],
+    ['a 3GP recording', gp, 'audio/mp4'],
+    ["a WebM (a browser's MediaRecorder)", webm, 'audio/webm'],
+  ])('takes %s as audio', (_case, sniffed, mimetype) => {
+    expect(sniffed.kind).toBe('video');
+    expect(sniffedAsAudio(sniffed)).toEqual({ mimetype, kind: 'audio' });
+  });
+
+  it('leaves audio, documents, images and unknown bytes as they are', () => {
+    expect(sniffedAsAudio(ogg)).toBe(ogg);
+    expect(sniffedAsAudio(m4a)).toBe(m4a);
+    expect(sniffedAsAudio(pdf)).toBe(pdf);
+    expect(sniffedAsAudio(png)).toBe(png);
+    expect(sniffedAsAudio(null)).toBeNull();
   });
 });

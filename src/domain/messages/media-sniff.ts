@@ -27,6 +27,30 @@ export async function sniffMedia(bytes: Buffer): Promise<SniffedMedia | null> {
 }
 
 /**
+ * Containers that file-type names by their header alone, as video, and that as often hold only
+ * sound: an M4A from an Android recorder is an MP4 with the generic brand "isom" or "mp42" (only
+ * the brand "M4A " says audio), and a browser's MediaRecorder writes audio-only WebM. The bytes
+ * cannot tell which without reading the tracks, so the caller's `type` decides: asked to send one
+ * as audio, it is the audio of that container. Every MP4 relative is sent as audio/mp4, the type
+ * WhatsApp plays on every phone.
+ */
+const AUDIO_OF_CONTAINER: Record<string, string> = {
+  'video/mp4': 'audio/mp4',
+  'video/x-m4v': 'audio/mp4',
+  'video/quicktime': 'audio/mp4',
+  'video/3gpp': 'audio/mp4',
+  'video/3gpp2': 'audio/mp4',
+  'video/webm': 'audio/webm',
+  'video/matroska': 'audio/x-matroska',
+};
+
+/** The bytes read as audio: a container that may hold only sound is its audio; anything else is as sniffed. */
+export function sniffedAsAudio(sniffed: SniffedMedia | null): SniffedMedia | null {
+  const audio = sniffed ? AUDIO_OF_CONTAINER[sniffed.mimetype] : undefined;
+  return audio ? { mimetype: audio, kind: 'audio' } : sniffed;
+}
+
+/**
  * Types whose bytes are refuted when they are not that type. For the others the bytes only
  * confirm a family: MP4 brands, ZIP- or CFB-based Office files.
  */

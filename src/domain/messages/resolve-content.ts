@@ -1,7 +1,12 @@
 // Works out what a send request will actually send: the text (typed or rendered from a
 // template), or the media (by URL, or uploaded bytes checked for size and real type).
 import type { DomainContext } from '../context.js';
-import { fileNameForType, typeOfFileName } from '../../gateway/index.js';
+import {
+  audioFileNameForType,
+  fileNameForType,
+  isAudioToConvert,
+  typeOfFileName,
+} from '../../gateway/index.js';
 import { AppError } from '../app-error.js';
 import {
   findBuiltinTemplate,
@@ -17,6 +22,7 @@ import {
   reconcileMimetype,
   refutesDeclared,
   refutesFileName,
+  sniffedAsAudio,
   sniffMedia,
 } from './media-sniff.js';
 import { mediaTooLarge } from './media-limit.js';
@@ -323,7 +329,9 @@ export async function resolveContent(
   // as application/zip (what its bytes are), and a CSV as application/octet-stream.
   const declared = media.mimetype ?? dataUrlType;
   const declaredBy = media.mimetype !== undefined ? 'media.mimetype' : "media.base64's data URL";
-  const sniffed = await sniffMedia(bytes);
+  // Asked for audio, a container that may hold only sound (an M4A branded as a plain MP4, a
+  // browser's WebM recording) is that sound: file-type calls them video, and they were refused.
+  const sniffed = type === 'audio' ? sniffedAsAudio(await sniffMedia(bytes)) : await sniffMedia(bytes);
   if (type !== 'document' && sniffed?.kind !== type) {
     throw new AppError(
       'unsupported_media_type',
@@ -380,6 +388,11 @@ function fileNameToSend(
   mimetype: string | null | undefined,
 ): string | null {
   if (type === 'image') return given;
+  if (type === 'audio') {
+    // A voice note Evolution converts carries no name; another audio file's name only labels it.
+    if (isAudioToConvert(mimetype)) return null;
+    return given === null ? null : audioFileNameForType(given, mimetype);
+  }
   const named = given ?? (type === 'video' ? 'video' : null);
   if (named === null) return null;
   const fileName = fileNameForType(named, mimetype);

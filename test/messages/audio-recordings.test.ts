@@ -1,0 +1,96 @@
+// Voice recordings come in containers whose header names no audio: an M4A from an Android
+// recorder is an MP4 with the generic brand "isom" or "mp42", and Chrome's MediaRecorder writes
+// audio-only WebM; file-type calls them video/mp4 and video/webm. Sent as audio they were refused
+// with 415 (QA, 2026-12-07). Through the emulator over real HTTP: what the phone records as sent
+// is what the client's WhatsApp got.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestService, type TestService } from '../support/service.js';
+import { waitFor } from '../support/wait.js';
+import { connectedAdvisor, sentByPhone, type ConnectedAdvisor } from '../support/whatsapp.js';
+import { M4A_ISOM, M4A_MP42, PDF, WEBM, WEBM_AUDIO } from '../support/media-samples.js';
+
+let service: TestService;
+let ana: ConnectedAdvisor;
+beforeAll(async () => {
+  service = await startTestService();
+  ana = await connectedAdvisor(service, 'Ana');
+});
+afterAll(async () => {
+  await service?.close();
+});
+
+/** Sends, waits until the phone sent it, and answers the message and what the phone recorded. */
+async function sendAndRead(body: Record<string, unknown>) {
+  const res = await ana.client.post('/api/whatsapp/send', { to: '+34612000451', ...body });
+  expect(res.status, JSON.stringify(res.body)).toBe(202);
+  const id = res.body.message.id as string;
+  const done = await waitFor(
+    () => ana.client.get(`/api/whatsapp/messages/${id}`),
+    (r) => ['sent', 'delivered', 'read', 'failed'].includes(r.body.status),
+    { what: 'the audio message sent' },
+  );
+  expect(done.body.error).toBeNull();
+  const onPhone = (await sentByPhone(ana)).find((m) => m.id === done.body.evolutionMessageId);
+  return { message: done.body, onPhone };
+}
+
+describe('a voice recording sent as audio', () => {
+  it.each([
+    ['an M4A with the brand isom', M4A_ISOM],
+    ['an M4A with the brand mp42', M4A_MP42],
+  ])('sends %s as an audio/mp4 audio file', async (_case, bytes) => {
+    const { message, onPhone } = await sendAndRead({
+      type: 'audio',
+      media: { base64: bytes.toString('base64') },
+    });
+    expect(message).toMatchObject({ type: 'audio', mimetype: 'audio/mp4' });
+    expect(onPhone).toMatchObject({ type: 'audio', mimetype: 'audio/mp4' });
+  });
+
+  it('names an M4A called .mp4 as audio, since the gateway labels the file by its name', async () => {
+    const { message, onPhone } = await sendAndRead({
+      type: 'audio',
+      media: { base64: M4A_MP42.toString('base64'), fileName: 'Grabación 12.mp4' },
+    });
+    expect(message).toMatchObject({ mimetype: 'audio/mp4', fileName: 'Grabación 12.m4a' });
+    expect(onPhone).toMatchObject({ type: 'audio', mimetype: 'audio/mp4' });
+  });
+
+  it("sends a browser's WebM recording as a voice note the gateway converts to OGG/Opus", async () => {
+    // What FileReader makes of MediaRecorder's blob: its type carries the codec.
+    const { message, onPhone } = await sendAndRead({
+      type: 'audio',
+      media: {
+        base64: `data:audio/webm;codecs=opus;base64,${WEBM_AUDIO.toString('base64')}`,
+        fileName: 'nota.webm',
+      },
+    });
+    expect(message).toMatchObject({ type: 'audio', mimetype: 'audio/webm', fileName: null });
+    expect(onPhone).toMatchObject({ type: 'audio', mimetype: 'audio/ogg; codecs=opus', ptt: true });
+  });
+
+  it('still refuses bytes that are no audio or video at all', async () => {
+    const res = await ana.client.post('/api/whatsapp/send', {
+      to: '+34612000452',
+      type: 'audio',
+      media: { base64: PDF.toString('base64') },
+    });
+    expect([res.status, res.body.error?.code]).toEqual([415, 'unsupported_media_type']);
+    expect(res.body.error.details).toMatchObject({ expected: 'audio', detected: 'application/pdf' });
+  });
+});
+
+describe('a video sent as video', () => {
+  it.each([
+    ['an MP4', M4A_ISOM, 'video/mp4', 'video.mp4'],
+    ['a WebM', WEBM, 'video/webm', 'video.webm'],
+  ])('keeps %s a video of its own type', async (_case, bytes, mimetype, fileName) => {
+    const { message, onPhone } = await sendAndRead({
+      type: 'video',
+      media: { base64: bytes.toString('base64') },
+    });
+    expect(message).toMatchObject({ type: 'video', mimetype, fileName });
+    expect(onPhone).toMatchObject({ type: 'video', mimetype });
+    expect(onPhone.ptt).toBeUndefined();
+  });
+});
