@@ -166,6 +166,15 @@ describe('sendMedia and sendWhatsAppAudio', () => {
     });
   });
 
+  it("labels an image by a name of the caller's, though it is re-encoded to JPEG", async () => {
+    const send = (fileName: string) =>
+      emulator.call('POST', '/message/sendMedia/sender', {
+        body: { number: '34612345678', mediatype: 'image', media: 'https://cdn.example/p.png', fileName },
+      });
+    expect((await send('p.png')).body.message.imageMessage).toMatchObject({ mimetype: 'image/png' });
+    expect((await send('foto')).body.message.imageMessage).toMatchObject({ mimetype: 'false' });
+  });
+
   it('reads the type from the file name alone: a name without a known extension loses it', async () => {
     const send = (body: Record<string, unknown>) =>
       emulator.call('POST', '/message/sendMedia/sender', {
@@ -174,13 +183,13 @@ describe('sendMedia and sendWhatsAppAudio', () => {
     const nameless = await send({ media: pdf, fileName: 'document', mimetype: 'application/pdf' });
     expect(nameless.body.message.documentMessage).toMatchObject({
       fileName: 'document',
-      mimetype: 'application/octet-stream',
+      mimetype: 'false',
     });
     // By URL the name comes from the path: …/files/12345 has none either.
     const byUrl = await send({ media: 'https://cdn.example/files/12345', mimetype: 'application/pdf' });
     expect(byUrl.body.message.documentMessage).toMatchObject({
       fileName: '12345',
-      mimetype: 'application/octet-stream',
+      mimetype: 'false',
     });
     // With no name at all, the mimetype given stands (a URL audio file is not named from its path).
     const audio = await emulator.call('POST', '/message/sendMedia/sender', {

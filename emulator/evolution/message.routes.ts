@@ -28,8 +28,11 @@ const DEFAULT_MIME: Record<MediaKind, string> = {
   document: 'application/octet-stream',
 };
 
-/** What a file whose type was lost arrives as. */
-const UNKNOWN_MIME = 'application/octet-stream';
+/**
+ * What a file whose name has no known extension is labelled: the gateway writes
+ * `mimeTypes.lookup(fileName).toString()`, and the lookup's `false` becomes the string "false".
+ */
+const LOST_MIME = 'false';
 
 function check(body: Record<string, unknown>, schema: Schema): void {
   const problems = validate(body, schema);
@@ -119,13 +122,12 @@ export function registerMessageRoutes(app: FastifyInstance, ctx: EmulatorContext
       }
       // A file name overrides the given mimetype, which is then looked up from its extension alone
       // (§3.11): a name without a known one loses the type, whatever `mimetype` said, and the
-      // client gets a file nothing opens. Images are re-encoded to JPEG whatever they were.
+      // client gets a file labelled "false" that nothing opens. Images are re-encoded to JPEG and
+      // named image.jpg, but a name of the caller's labels them all the same.
       const mimetype =
-        kind === 'image'
-          ? 'image/jpeg'
-          : fileName !== undefined
-            ? (mimeFromName(fileName) ?? UNKNOWN_MIME)
-            : ((typeof body.mimetype === 'string' ? body.mimetype : undefined) ?? DEFAULT_MIME[kind]);
+        fileName !== undefined
+          ? (mimeFromName(fileName) ?? LOST_MIME)
+          : ((typeof body.mimetype === 'string' ? body.mimetype : undefined) ?? DEFAULT_MIME[kind]);
       const caption = typeof body.caption === 'string' && kind !== 'audio' ? body.caption : undefined;
       if (url) downloadMedia(ctx, instance, kind, media);
       assertCanUpload(instance);

@@ -61,6 +61,9 @@ const MIME_BY_EXTENSION: Record<string, string> = {
   '3gp': 'video/3gpp',
   mov: 'video/quicktime',
   webm: 'video/webm',
+  weba: 'audio/webm',
+  mka: 'audio/x-matroska',
+  bin: 'application/octet-stream',
 };
 
 export function mimeFromName(name: string | undefined): string | undefined {

@@ -12,7 +12,7 @@ import type {
 import { EvolutionHttp, silentLogger } from './http-transport.js';
 import type { EvolutionRequest, GatewayLogger } from './http-transport.js';
 import { e164ToNumber } from './jid.js';
-import { audioFileNameForType, fileNameForType, toEvolutionMedia } from './media.js';
+import { mediaFileName, toEvolutionMedia } from './media.js';
 import {
   parseResponse,
   toConnectResult,
@@ -217,14 +217,9 @@ export class EvolutionClient implements WhatsAppGateway {
   async sendMedia(ref: InstanceRef, input: SendMediaInput): Promise<SendResult> {
     const media = toEvolutionMedia(input.media);
     const mimetype = input.mimetype ?? media.mimetype ?? undefined;
-    // Evolution reads the type from the file name's extension whenever there is a name (images
-    // excepted: they are re-encoded to JPEG whatever their name says).
+    // Evolution reads the type from the file name's extension whenever there is a name.
     const fileName =
-      input.fileName === undefined || input.mediatype === 'image'
-        ? input.fileName
-        : input.mediatype === 'audio'
-          ? audioFileNameForType(input.fileName, mimetype)
-          : fileNameForType(input.fileName, mimetype);
+      input.fileName === undefined ? undefined : mediaFileName(input.mediatype, input.fileName, mimetype);
     const body = await this.call({
       ...this.instanceCall('sendMedia', 'POST', '/message/sendMedia', ref),
       body: {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { audioFileNameForType, isAudioToConvert, toEvolutionMedia } from './media.js';
+import { audioFileNameForType, isAudioToConvert, mediaFileName, toEvolutionMedia } from './media.js';
 
 describe('toEvolutionMedia', () => {
   it('passes http(s) URLs through', () => {
@@ -65,5 +65,25 @@ describe('isAudioToConvert', () => {
     expect(isAudioToConvert('audio/ogg; codecs=opus')).toBe(false);
     expect(isAudioToConvert('video/webm')).toBe(false);
     expect(isAudioToConvert(null)).toBe(false);
+  });
+});
+
+// Evolution writes mimeTypes.lookup(fileName).toString(): a name with no known extension is "false".
+describe('mediaFileName', () => {
+  it('gives every name it returns an extension that names a type', () => {
+    expect(mediaFileName('document', 'watch', undefined)).toBe('watch.bin');
+    expect(mediaFileName('document', 'pesos', 'application/octet-stream')).toBe('pesos.bin');
+    expect(mediaFileName('document', 'datos', 'application/x-unheard-of')).toBe('datos.bin');
+    expect(mediaFileName('document', '12345', 'application/pdf')).toBe('12345.pdf');
+    expect(mediaFileName('document', 'plan.docx', 'application/zip')).toBe('plan.docx');
+    expect(mediaFileName('video', 'video', 'video/webm')).toBe('video.webm');
+    expect(mediaFileName('audio', 'nota.mp4', 'audio/mp4')).toBe('nota.m4a');
+  });
+
+  it('leaves out the name of a video or audio file whose type nothing tells, and of any image', () => {
+    expect(mediaFileName('video', 'watch', undefined)).toBeUndefined();
+    expect(mediaFileName('audio', 'nota', undefined)).toBeUndefined();
+    expect(mediaFileName('image', 'foto', 'image/png')).toBeUndefined();
+    expect(mediaFileName('image', 'foto.png', 'image/png')).toBeUndefined();
   });
 });

@@ -61,7 +61,7 @@ const FILE_NAME_MAX = 255;
 /** The extension to name a file of this type with; none for a type mime-db has none for. */
 function extensionFor(mimetype: string | null | undefined): string | undefined {
   const type = mimetype?.split(';')[0]?.trim().toLowerCase();
-  // Octet-stream says nothing: ".bin" would tell the client no more than no extension does.
+  // Octet-stream says nothing: the name the caller gave (or mediaFileName's ".bin") stays.
   if (!type || type === 'application/octet-stream') return undefined;
   return PREFERRED_EXTENSION[type] ?? (mimeTypes.extension(type) || undefined);
 }
@@ -100,6 +100,28 @@ export function audioFileNameForType(fileName: string, mimetype: string | null |
   // mime-types reads a bare "mp4" as an extension too: that whole name is the stem.
   const dot = fileName.lastIndexOf('.');
   return withExtension(dot > 0 ? fileName.slice(0, dot) : fileName, extension);
+}
+
+/**
+ * The file name to give Evolution for a media message, undefined for none. Whatever name is given
+ * labels the file: Evolution writes `mimeTypes.lookup(fileName).toString()` (§3.11), so a name
+ * whose extension names no type, where nothing told us the file's type either (a URL ending in
+ * …/watch, bytes file-type does not know), went out labelled "false". Such a video or audio file
+ * goes unnamed instead (Evolution names a video video.mp4, and takes an audio file's type from
+ * the declared one or its file server's answer); a document, which needs its name, is called
+ * "….bin", application/octet-stream. An image goes unnamed: Evolution re-encodes it as JPEG and
+ * names it image.jpg, while a name of the caller's labelled the JPEG as a PNG, or "false".
+ */
+export function mediaFileName(
+  mediatype: 'image' | 'document' | 'video' | 'audio',
+  fileName: string,
+  mimetype: string | null | undefined,
+): string | undefined {
+  if (mediatype === 'image') return undefined;
+  const named =
+    mediatype === 'audio' ? audioFileNameForType(fileName, mimetype) : fileNameForType(fileName, mimetype);
+  if (typeOfFileName(named)) return named;
+  return mediatype === 'document' ? withExtension(named, 'bin') : undefined;
 }
 
 /**

@@ -150,10 +150,11 @@ describe('the send screen', () => {
     });
     await untilStatus(advisor, both[0].id, SENT);
     await untilStatus(advisor, both[1].id, SENT);
-    // The gateway re-encodes every image to JPEG before WhatsApp sees it (evolution-api.md).
+    // The gateway re-encodes every image to JPEG before WhatsApp sees it (evolution-api.md), and
+    // names it image.jpg: the image's own name, which would label the JPEG image/png, is not sent.
     const phoneSent = await sentByPhone(advisor);
     expect(phoneSent.map((m) => [m.type, m.mimetype, m.caption, m.fileName])).toEqual([
-      ['image', 'image/jpeg', 'Tu plan de esta semana 💪', 'plan-semanal.png'],
+      ['image', 'image/jpeg', 'Tu plan de esta semana 💪', 'image.jpg'],
       ['document', 'application/pdf', undefined, 'plan-comidas.pdf'],
     ]);
     expect(pageErrors).toEqual([]);

@@ -140,3 +140,51 @@ describe('the type a media message is sent as', () => {
     expect(onPhone).toMatchObject({ type: 'audio', mimetype: 'audio/ogg; codecs=opus' });
   });
 });
+
+// Evolution labels a file by its name whenever one is given, `mimeTypes.lookup(name).toString()`:
+// a name with no known extension, with no media.mimetype to give one, went out labelled "false".
+describe('a file whose type nothing names', () => {
+  const unknownBytes = Buffer.from('nombre;peso\nAna;60\n').toString('base64');
+
+  it.each([
+    ['a video URL ending in …/watch', { url: 'https://cdn.example.com/v/watch' }],
+    [
+      'a video URL given a name without an extension',
+      { url: 'https://cdn.example.com/v/1', fileName: 'clase' },
+    ],
+  ])("leaves %s unnamed, to Evolution's video.mp4", async (_case, media) => {
+    const { message, onPhone } = await sendAndRead({ type: 'video', media });
+    expect(onPhone).toMatchObject({ type: 'video', mimetype: 'video/mp4' });
+    expect(message.fileName).toBeNull();
+  });
+
+  it('leaves an audio URL without a type unnamed', async () => {
+    const { message, onPhone } = await sendAndRead({
+      type: 'audio',
+      media: { url: 'https://cdn.example.com/a/nota', fileName: 'nota' },
+    });
+    expect(onPhone.mimetype).not.toBe('false');
+    expect(message.fileName).toBeNull();
+  });
+
+  it.each([
+    ['a URL document ending in …/watch', { url: 'https://cdn.example.com/files/watch' }, 'watch.bin'],
+    ['an upload of bytes nothing recognises, given no name', { base64: unknownBytes }, 'document.bin'],
+    ['an upload given a name without an extension', { base64: unknownBytes, fileName: 'pesos' }, 'pesos.bin'],
+  ])('names %s as a file of unknown type', async (_case, media, fileName) => {
+    const { message, onPhone } = await sendAndRead({ type: 'document', media });
+    expect(onPhone).toMatchObject({ fileName, mimetype: 'application/octet-stream' });
+    expect(message.fileName).toBe(fileName);
+  });
+
+  it("sends an image without the caller's name, which would label the JPEG Evolution makes", async () => {
+    const png = Buffer.from('89504e470d0a1a0a0000000d4948445200000001000000010806000000', 'hex');
+    for (const fileName of ['foto', 'foto.png']) {
+      const { onPhone } = await sendAndRead({
+        type: 'image',
+        media: { base64: png.toString('base64'), fileName },
+      });
+      expect(onPhone, fileName).toMatchObject({ type: 'image', mimetype: 'image/jpeg' });
+    }
+  });
+});

@@ -1,12 +1,7 @@
 // Works out what a send request will actually send: the text (typed or rendered from a
 // template), or the media (by URL, or uploaded bytes checked for size and real type).
 import type { DomainContext } from '../context.js';
-import {
-  audioFileNameForType,
-  fileNameForType,
-  isAudioToConvert,
-  typeOfFileName,
-} from '../../gateway/index.js';
+import { isAudioToConvert, mediaFileName, typeOfFileName } from '../../gateway/index.js';
 import { AppError } from '../app-error.js';
 import {
   findBuiltinTemplate,
@@ -376,27 +371,22 @@ export async function resolveContent(
 
 /**
  * The name to give the gateway for a file: Evolution takes the type from the name's extension
- * whenever there is a name (images excepted: re-encoded as JPEG), so a name without one gets the
- * extension of the file's type. A video given no name is called "video": Evolution names such a
- * video video.mp4 and labels it video/mp4 by that name (§3.11), so a WebM or QuickTime file
- * reached the client as MP4. A type with no extension we know leaves it unnamed, to Evolution's
- * video.mp4, rather than named without a type.
+ * whenever there is a name, so a name without one gets the extension of the file's type, and one
+ * whose type nothing tells is left out or called ….bin (mediaFileName). A video given no name is
+ * called "video": Evolution names such a video video.mp4 and labels it video/mp4 by that name
+ * (§3.11), so a WebM or QuickTime file reached the client as MP4. An image's name is kept for the
+ * history only: the gateway sends none.
  */
 function fileNameToSend(
-  type: MessageType,
+  type: Exclude<MessageType, 'text'>,
   given: string | null,
   mimetype: string | null | undefined,
 ): string | null {
   if (type === 'image') return given;
-  if (type === 'audio') {
-    // A voice note Evolution converts carries no name; another audio file's name only labels it.
-    if (isAudioToConvert(mimetype)) return null;
-    return given === null ? null : audioFileNameForType(given, mimetype);
-  }
+  // A voice note Evolution converts carries no name.
+  if (type === 'audio' && isAudioToConvert(mimetype)) return null;
   const named = given ?? (type === 'video' ? 'video' : null);
-  if (named === null) return null;
-  const fileName = fileNameForType(named, mimetype);
-  return given === null && type === 'video' && !typeOfFileName(fileName) ? null : fileName;
+  return named === null ? null : (mediaFileName(type, named, mimetype) ?? null);
 }
 
 /** The URL's last path segment, %-decoded when it decodes ("plan%20semanal.pdf"), as written if not ("100%.pdf"). */
