@@ -48,7 +48,11 @@ async function main(): Promise<void> {
        from generate_series(1, $1) g`,
       [advisors],
     );
-    // A realistic mix: 85 % outbound with receipts, 15 % inbound; a third from templates.
+    // A realistic mix: 85 % outbound with receipts, 15 % inbound; a third from templates. One
+    // outbound message in five that did not fail got a reply, 10 minutes later, at every advisor
+    // (g % 5 gave every message of one advisor in five a reply and the others none). Times in
+    // whole milliseconds, as the service writes them (JavaScript dates): a reply is found by its
+    // created_at (milliseconds) equal to the replied_at it set.
     await pool.query(
       `insert into whatsapp_message (advisor_id, direction, phone, type, text, template_key, status, source,
          created_at, sent_at, delivered_at, read_at, replied_at)
@@ -58,11 +62,27 @@ async function main(): Promise<void> {
          case g % 3 when 0 then 'appointment_reminder' when 1 then null else 'appointment_confirmation' end,
          case when g % 7 = 0 then 'received' when g % 50 = 1 then 'failed' when g % 4 = 0 then 'delivered' else 'read' end,
          'api', t, t + interval '1 second', t + interval '3 seconds', t + interval '60 seconds',
-         case when g % 5 = 0 then t + interval '10 minutes' end
-       from (select g, now() - ((g::bigint * 7919) % ($3 * 86400)) * interval '1 second' as t
+         case when (g / 1000) % 5 = 0 and g % 7 <> 0 and g % 50 <> 1 then t + interval '10 minutes' end
+       from (select g, date_trunc('milliseconds', now()) - ((g::bigint * 7919) % ($3 * 86400)) * interval '1 second' as t
              from generate_series(1, $1) g) s`,
       [messages, advisors, days],
     );
+    // Each reply those messages got, as receive-inbound-message.ts stores it: the
+    // client's inbound message, same advisor and phone, arrived (created_at) at the outbound's
+    // replied_at to the millisecond, dated by WhatsApp (sent_at, whole seconds) 1 to 4 s before
+    // it arrived. The metrics look each one up to time the reply from when the client wrote it.
+    // Rows added on top of --messages: the counts read them (inbound), the percentiles look them up.
+    const replyRows = (
+      await pool.query(
+        `insert into whatsapp_message (advisor_id, direction, phone, chat_jid, client_name, type, text, status,
+           source, purpose, evolution_message_id, read_by_advisor, created_at, updated_at, sent_at)
+         select advisor_id, 'inbound', phone, substr(phone, 2) || '@s.whatsapp.net', 'Cliente', 'text', 'Gracias, allí estaré',
+           'received', 'phone', 'manual', '3EB0' || upper(substr(md5(id::text), 1, 16)), true, replied_at, replied_at,
+           date_trunc('second', replied_at) - (1 + extract(epoch from replied_at)::bigint % 4) * interval '1 second'
+         from whatsapp_message
+         where direction = 'outbound' and replied_at is not null`,
+      )
+    ).rowCount!;
     await pool.query(
       `insert into connection_event (advisor_id, status, at)
        select 'adv' || (1 + g % $1), case when g % 2 = 0 then 'qr_pending' else 'connected' end,
@@ -106,7 +126,7 @@ async function main(): Promise<void> {
       '## Metrics over a million messages',
       '',
       `${machineLine()} ${databaseLine('a scratch database')} ${sampler.line()}`,
-      `Data: ${fmt(messages)} messages (${size} with indexes) from ${fmt(advisors)} advisors over ${days} days, written by SQL in ${fmt(loadSeconds, 0)} s, then \`VACUUM ANALYZE\`. Query: the last 30 days (${fmt(Number(rows))} messages platform-wide). \`computeMetrics\` is what \`GET /api/whatsapp/metrics\` (one advisor) and \`GET /api/admin/metrics\` (platform) run: four statements sent at once, two of them over messages (counts by UTC day, template, direction and status; the response-time percentiles), each reading the range once. Median and worst of ${runs} runs after one warm-up; baselines are a bare \`count(*)\` over the same rows, in the same run.`,
+      `Data: ${fmt(messages)} messages from ${fmt(advisors)} advisors over ${days} days, and the ${fmt(replyRows)} replies that one outbound message in five (not failed, at every advisor) got 10 minutes later, stored as the service stores a client's message (arrived at the replied_at it set, dated by WhatsApp a few seconds earlier); ${size} with indexes, written by SQL in ${fmt(loadSeconds, 0)} s, then \`VACUUM ANALYZE\`. Query: the last 30 days (${fmt(Number(rows))} messages platform-wide). \`computeMetrics\` is what \`GET /api/whatsapp/metrics\` (one advisor) and \`GET /api/admin/metrics\` (platform) run: four statements sent at once, two of them over messages (counts by UTC day, template, direction and status; the response-time percentiles), each reading the range once. Median and worst of ${runs} runs after one warm-up; baselines are a bare \`count(*)\` over the same rows, in the same run.`,
       '',
       '| query | median ms | worst ms | vs its baseline |',
       '| --- | ---: | ---: | ---: |',
