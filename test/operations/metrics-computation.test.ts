@@ -13,7 +13,7 @@ import { createTestDatabase, type TestDatabase } from '../support/database.js';
 
 const BASE = Date.parse('2026-03-01T00:00:00Z');
 const DAY = 86_400_000;
-const ADVISORS = ['ref-1', 'ref-2', 'ref-3', 'ref-4', 'ref-5'];
+const ADVISORS = ['ref-1', 'ref-2', 'ref-3', 'ref-4', 'ref-5', 'ref-6'];
 /** The partial range's bounds: one message sits exactly on each (since is in, until is out). */
 const SINCE = new Date(BASE + 2 * DAY + 37_123);
 const UNTIL = new Date(BASE + 9 * DAY + 52_789);
@@ -31,7 +31,7 @@ async function seed(db: Db): Promise<void> {
   await db.execute(sql`
     insert into "user" (id, name, email)
     select id, 'Asesora ' || id, id || '@example.test'
-    from unnest(array['ref-1','ref-2','ref-3','ref-4','ref-5','ref-empty']) id`);
+    from unnest(array['ref-1','ref-2','ref-3','ref-4','ref-5','ref-6','ref-empty']) id`);
   await db.execute(sql`
     insert into whatsapp_config (advisor_id, public_slug, status) values
       ('ref-1', 'ref-1', 'connected'), ('ref-2', 'ref-2', 'connected'),
@@ -101,6 +101,18 @@ async function seed(db: Db): Promise<void> {
       case when (us / 1000) % 6 = 1 and sent_at is not null then sent_at - (us % 60) * interval '1 second'
         else replied_at - (us % 900) * interval '1 second' end
     from replied`);
+  // ref-6: three replied messages whose replies arrived together (several inbound rows at one
+  // replied_at), some without a WhatsApp date: the earliest date counts, a missing one never does,
+  // and with none at all replied_at stands. Reply times 560, 240 and 120 s.
+  await db.execute(sql`
+    insert into whatsapp_message (advisor_id, direction, phone, status, created_at, sent_at, replied_at)
+    select 'ref-6', direction, '+34611111111', status, t + created_s * interval '1 second',
+      t + sent_s * interval '1 second', t + replied_s * interval '1 second'
+    from (select timestamptz '2026-03-05 10:00:00.123+00' as t) base,
+      (values ('outbound', 'read', 0, 0, 600), ('inbound', 'received', 600, 560, null), ('inbound', 'received', 600, 580, null),
+        ('outbound', 'read', 1000, 1000, 1300), ('inbound', 'received', 1300, null, null), ('inbound', 'received', 1300, 1240, null),
+        ('outbound', 'read', 2000, 2000, 2120), ('inbound', 'received', 2120, null, null)
+      ) v(direction, status, created_s, sent_s, replied_s)`);
   await db.execute(sql`
     insert into whatsapp_message (advisor_id, direction, status, template_key, created_at, sent_at, delivered_at) values
       ('ref-1', 'outbound', 'delivered', 'bono', ${SINCE}, ${SINCE}, ${new Date(SINCE.getTime() + 1500)}),
@@ -175,6 +187,8 @@ describe('computeMetrics', () => {
     expect(Number(replies!.found)).toBeGreaterThan(100);
     expect(Number(replies!.before_send)).toBeGreaterThan(5);
     expect(Number(replies!.after_a_day)).toBeGreaterThan(5);
+    const ref6 = await referenceMetrics(database.db, 'ref-6', RANGES['all 12 days']!);
+    expect(ref6.responseTime.outboundToReply).toEqual({ median: 240, p90: 496 });
     expect(all.connectionRate).not.toBeNull();
     expect(all.ctaClicks).toBeGreaterThan(0);
     // The messages on the bounds: since is in, until is out.

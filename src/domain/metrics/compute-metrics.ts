@@ -81,27 +81,44 @@ export async function computeMetrics(
   // it reached us), not replied_at (its arrival, which Evolution's retries after an outage of ours
   // push back by minutes), and never before our send (WhatsApp's clock and ours differ by a few
   // seconds). The reply is the inbound message that arrived at replied_at (listAgendaMessages
-  // finds it the same way, by index); without one, replied_at stands. Only replied messages look.
+  // finds it the same way, by index); without one, replied_at stands. Only replied messages look:
+  // the lookup is a subquery under the case, run for those rows alone (a lateral join ran a probe
+  // node for every message of the range). `offset 0` keeps the inner select whole, so that the
+  // two reply percentiles read one reply_at instead of each running the lookup.
   // (greatest and least skip nulls, hence the case: a message with no reply has no reply time.)
-  const replyAt = sql`case when m.replied_at is not null then greatest(least(r.wrote_at, m.replied_at), m.sent_at) end`;
-  const percentiles = db.execute(sql`
+  const percentilesQuery = sql`
     select
-      percentile_cont(0.5) within group (order by extract(epoch from m.delivered_at - m.sent_at)) as delivery_p50,
-      percentile_cont(0.9) within group (order by extract(epoch from m.delivered_at - m.sent_at)) as delivery_p90,
-      percentile_cont(0.5) within group (order by extract(epoch from m.read_at - m.delivered_at)) as read_p50,
-      percentile_cont(0.9) within group (order by extract(epoch from m.read_at - m.delivered_at)) as read_p90,
-      percentile_cont(0.5) within group (order by extract(epoch from ${replyAt} - m.sent_at)) as reply_p50,
-      percentile_cont(0.9) within group (order by extract(epoch from ${replyAt} - m.sent_at)) as reply_p90
-    from whatsapp_message m
-    left join lateral (
-      select i.sent_at as wrote_at from whatsapp_message i
-      where m.replied_at is not null and i.advisor_id = m.advisor_id and i.phone = m.phone
-        and i.created_at = m.replied_at and i.direction = 'inbound'
-      order by i.sent_at
-      limit 1
-    ) r on true
-    where m.direction = 'outbound' and ${scope('m.advisor_id')} and ${inRange('m.created_at')}
-      and m.purpose is distinct from 'group'`);
+      percentile_cont(0.5) within group (order by extract(epoch from delivered_at - sent_at)) as delivery_p50,
+      percentile_cont(0.9) within group (order by extract(epoch from delivered_at - sent_at)) as delivery_p90,
+      percentile_cont(0.5) within group (order by extract(epoch from read_at - delivered_at)) as read_p50,
+      percentile_cont(0.9) within group (order by extract(epoch from read_at - delivered_at)) as read_p90,
+      percentile_cont(0.5) within group (order by extract(epoch from reply_at - sent_at)) as reply_p50,
+      percentile_cont(0.9) within group (order by extract(epoch from reply_at - sent_at)) as reply_p90
+    from (
+      select m.sent_at, m.delivered_at, m.read_at,
+        case when m.replied_at is not null then greatest(least((
+          select min(i.sent_at) from whatsapp_message i
+          where i.advisor_id = m.advisor_id and i.phone = m.phone and i.created_at = m.replied_at
+            and i.direction = 'inbound'
+        ), m.replied_at), m.sent_at) end as reply_at
+      from whatsapp_message m
+      where m.direction = 'outbound' and ${scope('m.advisor_id')} and ${inRange('m.created_at')}
+        and m.purpose is distinct from 'group'
+      offset 0
+    ) m`;
+  // The platform view runs it without JIT: the planner prices the lookup for every message of the
+  // range, not only the replied ones, and past jit_above_cost (PostgreSQL's default, 100,000) it
+  // compiled the statement with inlining and optimization, about half a second on each call, about
+  // as long as the statement runs (docs/BENCHMARKS.md). `set local` lasts the transaction: this
+  // statement. One advisor's range is priced far below that (some 7,000 sends in the range would
+  // reach it, five times as many the costly inlining and optimization), and there the
+  // transaction's three more round trips cost more than they would save.
+  const percentiles = advisorId
+    ? db.execute(percentilesQuery)
+    : db.transaction(async (tx) => {
+        await tx.execute(sql`set local jit = off`);
+        return tx.execute(percentilesQuery);
+      });
 
   // An attempt is a QR shown (qr_pending); it succeeded when the advisor's next "connected" came
   // before their next attempt. Counting every "connected" instead put silent reconnects (no QR)
