@@ -5,8 +5,11 @@
 // is what the client's WhatsApp got.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestService, type TestService } from '../support/service.js';
-import { waitFor } from '../support/wait.js';
-import { connectedAdvisor, sentByPhone, type ConnectedAdvisor } from '../support/whatsapp.js';
+import {
+  connectedAdvisor,
+  sendAndRead as sendAndReadAs,
+  type ConnectedAdvisor,
+} from '../support/whatsapp.js';
 import { M4A_ISOM, M4A_MP42, PDF, WEBM, WEBM_AUDIO } from '../support/media-samples.js';
 
 let service: TestService;
@@ -19,20 +22,7 @@ afterAll(async () => {
   await service?.close();
 });
 
-/** Sends, waits until the phone sent it, and answers the message and what the phone recorded. */
-async function sendAndRead(body: Record<string, unknown>) {
-  const res = await ana.client.post('/api/whatsapp/send', { to: '+34612000451', ...body });
-  expect(res.status, JSON.stringify(res.body)).toBe(202);
-  const id = res.body.message.id as string;
-  const done = await waitFor(
-    () => ana.client.get(`/api/whatsapp/messages/${id}`),
-    (r) => ['sent', 'delivered', 'read', 'failed'].includes(r.body.status),
-    { what: 'the audio message sent' },
-  );
-  expect(done.body.error).toBeNull();
-  const onPhone = (await sentByPhone(ana)).find((m) => m.id === done.body.evolutionMessageId);
-  return { message: done.body, onPhone };
-}
+const sendAndRead = (body: Record<string, unknown>) => sendAndReadAs(ana, '+34612000451', body);
 
 describe('a voice recording sent as audio', () => {
   it.each([

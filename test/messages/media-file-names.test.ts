@@ -4,8 +4,12 @@
 // emulator follows §3.11 as written; what it records as sent is what the client's phone got.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestService, type TestService } from '../support/service.js';
-import { waitFor } from '../support/wait.js';
-import { connectedAdvisor, sentByPhone, type ConnectedAdvisor } from '../support/whatsapp.js';
+import {
+  connectedAdvisor,
+  sendAndRead as sendAndReadAs,
+  sentByPhone,
+  type ConnectedAdvisor,
+} from '../support/whatsapp.js';
 import { OGG_OPUS, PDF, QUICKTIME, WEBM } from '../support/media-samples.js';
 
 let service: TestService;
@@ -21,20 +25,7 @@ afterAll(async () => {
 const pdf = PDF.toString('base64');
 const ogg = OGG_OPUS.toString('base64');
 
-/** Sends, waits until the phone sent it, and answers the message and what the phone recorded. */
-async function sendAndRead(body: Record<string, unknown>) {
-  const res = await ana.client.post('/api/whatsapp/send', { to: '+34612000431', ...body });
-  expect(res.status).toBe(202);
-  const id = res.body.message.id as string;
-  const done = await waitFor(
-    () => ana.client.get(`/api/whatsapp/messages/${id}`),
-    (r) => ['sent', 'delivered', 'read', 'failed'].includes(r.body.status),
-    { what: 'the media message sent' },
-  );
-  expect(done.body.error).toBeNull();
-  const onPhone = (await sentByPhone(ana)).find((m) => m.id === done.body.evolutionMessageId);
-  return { message: done.body, onPhone };
-}
+const sendAndRead = (body: Record<string, unknown>) => sendAndReadAs(ana, '+34612000431', body);
 
 describe('the file name a media message is sent under', () => {
   it('gives an uploaded document without a name the extension of its type', async () => {

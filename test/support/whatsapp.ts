@@ -69,6 +69,24 @@ export async function sentByPhone(advisor: ConnectedAdvisor): Promise<any[]> {
   return Array.isArray(res.body) ? res.body : (res.body.items ?? res.body.sent ?? []);
 }
 
+/**
+ * Sends through POST /api/whatsapp/send to `to`, waits until the message is final, and answers it
+ * with what the phone recorded for it: what the client's WhatsApp got.
+ */
+export async function sendAndRead(advisor: ConnectedAdvisor, to: string, body: Record<string, unknown>) {
+  const res = await advisor.client.post('/api/whatsapp/send', { to, ...body });
+  if (res.status !== 202) throw new Error(`send answered ${res.status}: ${JSON.stringify(res.body)}`);
+  const id = res.body.message.id as string;
+  const done = await waitFor(
+    () => advisor.client.get(`/api/whatsapp/messages/${id}`),
+    (r) => ['sent', 'delivered', 'read', 'failed'].includes(r.body.status),
+    { what: 'the message sent' },
+  );
+  if (done.body.error !== null) throw new Error(`the message failed: ${JSON.stringify(done.body.error)}`);
+  const onPhone = (await sentByPhone(advisor)).find((m) => m.id === done.body.evolutionMessageId);
+  return { message: done.body, onPhone };
+}
+
 const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
 
 /** An HS256 token as Evolution makes it from `jwt_key`, built here independently. */
