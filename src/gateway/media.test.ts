@@ -57,15 +57,28 @@ describe('audioFileNameForType', () => {
 });
 
 describe('isAudioToConvert', () => {
-  it('is WebM and Matroska audio only, whatever the parameters', () => {
+  it('is WebM, Matroska, WAV and FLAC audio only, whatever the parameters', () => {
     expect(isAudioToConvert('audio/webm')).toBe(true);
     expect(isAudioToConvert('Audio/WebM; codecs=opus')).toBe(true);
     expect(isAudioToConvert('audio/x-matroska')).toBe(true);
     expect(isAudioToConvert('audio/mp4')).toBe(false);
+    expect(isAudioToConvert('audio/mpeg')).toBe(false);
+    expect(isAudioToConvert('audio/aac')).toBe(false);
+    expect(isAudioToConvert('audio/amr')).toBe(false);
     expect(isAudioToConvert('audio/ogg; codecs=opus')).toBe(false);
     expect(isAudioToConvert('video/webm')).toBe(false);
     expect(isAudioToConvert(null)).toBe(false);
   });
+
+  // WhatsApp's apps play neither as an audio message (QA, 2026-12-07).
+  it.each(['audio/wav', 'audio/wave', 'audio/x-wav', 'audio/vnd.wave', 'Audio/WAV; codecs=1'])(
+    'is WAV by any of its names: %s',
+    (mimetype) => expect(isAudioToConvert(mimetype)).toBe(true),
+  );
+
+  it.each(['audio/flac', 'audio/x-flac'])('is FLAC by either of its names: %s', (mimetype) =>
+    expect(isAudioToConvert(mimetype)).toBe(true),
+  );
 });
 
 // Evolution writes mimeTypes.lookup(fileName).toString(): a name with no known extension is "false".

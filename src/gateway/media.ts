@@ -125,12 +125,25 @@ export function mediaFileName(
 }
 
 /**
- * Audio that WhatsApp's apps do not play as a file: WebM and Matroska, what a browser's
- * MediaRecorder writes. Evolution's sendWhatsAppAudio converts whatever its ffmpeg reads into
- * OGG/Opus, WhatsApp's own voice-note format, and sends it as a voice note (§3.12); sendMedia
- * would send the bytes as they are.
+ * Audio that WhatsApp's apps do not play as a file (they play AAC, M4A, MP3, AMR and OGG/Opus):
+ * WebM and Matroska, what a browser's MediaRecorder writes, and WAV and FLAC, what desktop
+ * recorders and editors save. Evolution's sendWhatsAppAudio converts whatever its ffmpeg reads
+ * into OGG/Opus, WhatsApp's own voice-note format, and sends it as a voice note (§3.12); sendMedia
+ * would send the bytes as they are. Every name in use counts, since a `media.url`'s type is the
+ * one its caller declares: file-type says audio/wav and audio/flac, and mime-db (what browsers
+ * and file servers also say) knows audio/wave, audio/x-wav, audio/vnd.wave and audio/x-flac.
  */
-const AUDIO_TO_CONVERT = new Set(['audio/webm', 'audio/x-matroska', 'audio/matroska']);
+const AUDIO_TO_CONVERT = new Set([
+  'audio/webm',
+  'audio/x-matroska',
+  'audio/matroska',
+  'audio/wav',
+  'audio/wave',
+  'audio/x-wav',
+  'audio/vnd.wave',
+  'audio/flac',
+  'audio/x-flac',
+]);
 
 /** Whether audio of this type must go as a voice note Evolution converts, not as a file. */
 export function isAudioToConvert(mimetype: string | null | undefined): boolean {

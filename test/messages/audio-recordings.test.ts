@@ -10,7 +10,7 @@ import {
   sendAndRead as sendAndReadAs,
   type ConnectedAdvisor,
 } from '../support/whatsapp.js';
-import { M4A_ISOM, M4A_MP42, PDF, WEBM, WEBM_AUDIO } from '../support/media-samples.js';
+import { FLAC, M4A_ISOM, M4A_MP42, MP3, PDF, WAV, WEBM, WEBM_AUDIO } from '../support/media-samples.js';
 
 let service: TestService;
 let ana: ConnectedAdvisor;
@@ -67,6 +67,49 @@ describe('a voice recording sent as audio', () => {
     });
     expect([res.status, res.body.error?.code]).toEqual([415, 'unsupported_media_type']);
     expect(res.body.error.details).toMatchObject({ expected: 'audio', detected: 'application/pdf' });
+  });
+});
+
+// WhatsApp's apps play AAC, M4A, MP3, AMR and OGG/Opus: a WAV from a desktop recorder, or a
+// FLAC, sent as an audio file did not play on the client's phone (QA, 2026-12-07). They go as a
+// voice note the gateway converts, which the emulator records as OGG/Opus with ptt (sendMedia never
+// sets ptt); what WhatsApp plays stays an audio file.
+describe('audio that WhatsApp plays no file of', () => {
+  it.each([
+    ['a WAV', WAV, 'audio/x-wav', 'grabacion.wav', 'audio/wav'],
+    ['a FLAC', FLAC, 'audio/flac', 'tema.flac', 'audio/flac'],
+  ])(
+    'sends %s as a voice note the gateway converts to OGG/Opus',
+    async (_case, bytes, declared, fileName, mimetype) => {
+      const { message, onPhone } = await sendAndRead({
+        type: 'audio',
+        media: { base64: `data:${declared};base64,${bytes.toString('base64')}`, fileName },
+      });
+      expect(message).toMatchObject({ type: 'audio', mimetype, fileName: null });
+      expect(onPhone).toMatchObject({ type: 'audio', mimetype: 'audio/ogg; codecs=opus', ptt: true });
+    },
+  );
+
+  it.each([
+    ['audio/x-wav', 'https://cdn.example.com/a/grabacion.wav'],
+    ['audio/x-flac', 'https://cdn.example.com/a/tema.flac'],
+  ])('sends a media.url declared %s as a voice note too', async (mimetype, url) => {
+    const { message, onPhone } = await sendAndRead({ type: 'audio', media: { url, mimetype } });
+    expect(message).toMatchObject({ mimetype, fileName: null });
+    expect(onPhone).toMatchObject({ type: 'audio', mimetype: 'audio/ogg; codecs=opus', ptt: true });
+  });
+
+  it.each([
+    ['an MP3', MP3, 'nota.mp3', 'audio/mpeg'],
+    ['an M4A', M4A_ISOM, 'nota.m4a', 'audio/mp4'],
+  ])('still sends %s as the audio file it is', async (_case, bytes, fileName, mimetype) => {
+    const { message, onPhone } = await sendAndRead({
+      type: 'audio',
+      media: { base64: bytes.toString('base64'), fileName },
+    });
+    expect(message).toMatchObject({ type: 'audio', mimetype, fileName });
+    expect(onPhone).toMatchObject({ type: 'audio', mimetype, fileName });
+    expect(onPhone.ptt).toBeUndefined();
   });
 });
 

@@ -93,3 +93,77 @@ export const WEBM_AUDIO = Buffer.concat([
     ),
   ),
 ]);
+
+/**
+ * A WAV as desktop recorders save it: a RIFF "WAVE" file with its fmt chunk (PCM, mono, 8 kHz,
+ * 16 bits) and a data chunk of 16 silent samples.
+ */
+export const WAV = (() => {
+  const samples = Buffer.alloc(16 * 2);
+  const fmt = Buffer.alloc(16);
+  fmt.writeUInt16LE(1, 0); // PCM
+  fmt.writeUInt16LE(1, 2); // mono
+  fmt.writeUInt32LE(8000, 4); // samples a second
+  fmt.writeUInt32LE(8000 * 2, 8); // bytes a second
+  fmt.writeUInt16LE(2, 12); // bytes a sample frame
+  fmt.writeUInt16LE(16, 14); // bits a sample
+  const chunk = (id: string, body: Buffer) => {
+    const header = Buffer.alloc(8);
+    header.write(id, 0, 'latin1');
+    header.writeUInt32LE(body.length, 4);
+    return Buffer.concat([header, body]);
+  };
+  return chunk('RIFF', Buffer.concat([Buffer.from('WAVE'), chunk('fmt ', fmt), chunk('data', samples)]));
+})();
+
+/** FLAC's CRC-8 (polynomial 0x07) over a frame header, and CRC-16 (0x8005) over a whole frame. */
+function flacCrc(bytes: Buffer, width: 8 | 16): number {
+  const poly = width === 8 ? 0x07 : 0x8005;
+  const top = 1 << (width - 1);
+  const mask = (1 << width) - 1;
+  let crc = 0;
+  for (const value of bytes) {
+    crc ^= value << (width - 8);
+    for (let bit = 0; bit < 8; bit++) crc = crc & top ? ((crc << 1) ^ poly) & mask : (crc << 1) & mask;
+  }
+  return crc;
+}
+
+/**
+ * A FLAC file: the "fLaC" marker, its one metadata block, STREAMINFO (blocks of 16 samples, 8 kHz,
+ * mono, 16 bits, 16 samples in all, no MD5), and one frame of 16 silent samples (a CONSTANT
+ * subframe of 0) with its CRCs.
+ */
+export const FLAC = (() => {
+  const streamInfo = Buffer.alloc(34);
+  streamInfo.writeUInt16BE(16, 0); // smallest block, in samples
+  streamInfo.writeUInt16BE(16, 2); // largest block
+  // Bytes 4-9, the smallest and largest frame sizes: 0, unknown. Then one word of 20 bits of
+  // sample rate (8000), 3 of channels - 1 (0), 5 of bits a sample - 1 (15) and the top 4 bits of
+  // the 36 that count the samples in all; the other 32 follow (16).
+  streamInfo.writeUInt32BE((8000 << 12) | (15 << 4), 10);
+  streamInfo.writeUInt32BE(16, 14);
+  const header = Buffer.from([
+    // The frame sync, with a fixed block size.
+    0xff,
+    0xf8,
+    0x64, // block size: 8 bits of (size - 1) follow the header; sample rate 8 kHz
+    0x08, // mono, 16 bits a sample
+    0x00, // frame number 0
+    0x0f, // block size - 1
+  ]);
+  const headed = Buffer.concat([header, Buffer.from([flacCrc(header, 8)])]);
+  const frame = Buffer.concat([headed, Buffer.from([0x00, 0x00, 0x00])]); // CONSTANT subframe of 0
+  const crc16 = Buffer.alloc(2);
+  crc16.writeUInt16BE(flacCrc(frame, 16));
+  return Buffer.concat([
+    Buffer.from('fLaC'),
+    Buffer.from([0x80, 0, 0, 34]), // the last metadata block, STREAMINFO, 34 bytes
+    streamInfo,
+    frame,
+    crc16,
+  ]);
+})();
+
+/** One MPEG-1 Layer III frame (128 kbit/s, 44.1 kHz, no ID3 tag): an MP3 of 26 ms of silence. */
+export const MP3 = Buffer.concat([Buffer.from('fffb9064', 'hex'), Buffer.alloc(413)]);

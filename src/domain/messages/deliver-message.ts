@@ -377,7 +377,8 @@ async function send(
   // The gateway takes E.164 and converts to Evolution's digits itself.
   const number = message.phone!;
   if (message.type === 'text') return ctx.gateway.sendText(ref, { number, text: message.text ?? '' });
-  // A browser's WebM recording: WhatsApp plays no WebM, and Evolution's voice-note route converts it.
+  // A browser's WebM recording, a WAV, a FLAC: WhatsApp plays none as a file, and Evolution's
+  // voice-note route converts them to OGG/Opus.
   if (message.type === 'audio' && isAudioToConvert(message.mimetype))
     return ctx.gateway.sendWhatsAppAudio(ref, { number, audio: media! });
   return ctx.gateway.sendMedia(ref, {

@@ -53,6 +53,14 @@ describe('sniffMedia', () => {
     ['an AMR voice note', Buffer.from(`#!AMR\n${'x'.repeat(20)}`), 'audio/amr', 'audio'],
     ['an MP3 with no ID3 tag (MPEG-1 layer III, protected)', hex('fffa9064', 60), 'audio/mpeg', 'audio'],
     ['an MP3 with no ID3 tag (MPEG-2)', hex('fff39064', 60), 'audio/mpeg', 'audio'],
+    // The names the gateway's conversion to a voice note goes by (gateway/media.ts isAudioToConvert).
+    [
+      'a WAV',
+      Buffer.concat([Buffer.from('RIFF\x24\0\0\0WAVEfmt ', 'latin1'), Buffer.alloc(40)]),
+      'audio/wav',
+      'audio',
+    ],
+    ['a FLAC', Buffer.concat([Buffer.from('fLaC'), hex('80000022', 34)]), 'audio/flac', 'audio'],
     ['a PDF', Buffer.from('%PDF-1.7 …'), 'application/pdf', 'document'],
     [
       'a Windows executable',
