@@ -25,7 +25,7 @@ async function main(): Promise<void> {
       'expose-apikey': { type: 'boolean', default: false },
       'no-receipts': { type: 'boolean', default: false },
       log: { type: 'boolean', default: false },
-      help: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
     },
   });
   if (values.help) {

@@ -65,7 +65,7 @@ const OPTIONS = {
   password: { type: 'string' },
   'password-stdin': { type: 'boolean' },
   name: { type: 'string' },
-  help: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
 } as const;
 
 async function main(): Promise<void> {

@@ -1,5 +1,6 @@
-// `--help` as an operator types it: the service's command line answers with its own usage, and
-// with the emulator's when the command is `emulator` (which has options of its own).
+// `--help` as an operator types it, or its short form `-h`: the service's command line answers
+// with its own usage, and with the emulator's when the command is `emulator` (which has options
+// of its own).
 import { describe, expect, it } from 'vitest';
 import { spawnCli } from '../support/cli-process.js';
 import { testEnv } from '../support/service.js';
@@ -7,15 +8,21 @@ import { testEnv } from '../support/service.js';
 // Each test starts tsx: seconds on a loaded machine.
 describe('the command line --help', { timeout: 60_000 }, () => {
   it('prints the service usage and exits 0', async () => {
-    const proc = spawnCli(['--help'], testEnv());
-    expect(await proc.exited).toBe(0);
-    expect(proc.output()).toMatch(/^usage: wellness-whatsapp <command>/);
+    // `-h` was "unknown option --h" with exit code 1.
+    for (const args of [['--help'], ['-h']]) {
+      const proc = spawnCli(args, testEnv());
+      expect(await proc.exited, args.join(' ')).toBe(0);
+      expect(proc.output(), args.join(' ')).toMatch(/^usage: wellness-whatsapp <command>/);
+    }
   });
 
   it('after `emulator`, prints the emulator usage, not the service one', async () => {
     for (const args of [
       ['emulator', '--help'],
       ['emulator', '--port', '8085', '--help'],
+      // The emulator's own parser refused `-h` ("Unknown option '-h'", exit code 1).
+      ['emulator', '-h'],
+      ['-h', 'emulator'],
     ]) {
       const proc = spawnCli(args, testEnv());
       expect(await proc.exited, args.join(' ')).toBe(0);
