@@ -100,3 +100,28 @@ describe('an Idempotency-Key of characters outside ASCII', () => {
     });
   });
 });
+
+// The check counts characters in a refinement, which zod cannot turn into JSON Schema: the served
+// OpenAPI document lost the header's maxLength when the check moved there.
+describe('the OpenAPI document', () => {
+  it('states the Idempotency-Key limits on every route that takes the header', async () => {
+    const doc = (await (await fetch(`${service.url}/docs/json`)).json()) as {
+      paths: Record<string, Record<string, { parameters?: { in: string; name: string; schema: object }[] }>>;
+    };
+    const documented = Object.entries(doc.paths).flatMap(([path, operations]) =>
+      Object.entries(operations).flatMap(([method, operation]) =>
+        (operation.parameters ?? [])
+          .filter((p) => p.in === 'header' && p.name === 'idempotency-key')
+          .map((p) => [`${method.toUpperCase()} ${path}`, p.schema] as const),
+      ),
+    );
+    expect(documented.map(([route]) => route).sort()).toEqual([
+      'POST /api/appointments/{externalId}/send',
+      'POST /api/whatsapp/conversations/{phone}/reply',
+      'POST /api/whatsapp/send',
+    ]);
+    for (const [route, schema] of documented) {
+      expect(schema, route).toMatchObject({ type: 'string', minLength: 1, maxLength: 255 });
+    }
+  });
+});

@@ -22,6 +22,10 @@ export const idempotencyKeyHeaders = z
         // zod's own words for a string too long, as the limit read before.
         message: `Too big: expected string to have <=${IDEMPOTENCY_KEY_MAX_LENGTH} characters`,
       })
+      // A refinement is invisible to JSON Schema, so the OpenAPI document (/docs/json) states the
+      // limit from this metadata. Not `.max()`: it would check it too, on the text as Node gives
+      // it, one character per byte.
+      .meta({ maxLength: IDEMPOTENCY_KEY_MAX_LENGTH })
       .optional(),
   })
   .passthrough();
