@@ -48,6 +48,23 @@ describe('GET /api/whatsapp/messages?phone= with digits only', () => {
     }
   });
 
+  // libphonenumber reads these digits, but our clean-up before it did not: `to` was 422
+  // invalid_phone, and the filter dropped them (400).
+  it('reads Arabic-Indic and Persian digits (an Arabic or Persian keyboard) as the digits they show', async () => {
+    const { client } = await signUpAdvisor(service.url, 'Ana AR');
+    await client.put('/api/whatsapp/config', { settings: { defaultCountry: 'CO' } });
+    const sent = await client.post('/api/whatsapp/send', { to: '٣٢١ ٥٠٥ ٧٣٠٩', text: 'hola' });
+    expect([sent.status, sent.body.message?.phone]).toEqual([202, '+573215057309']);
+    const international = await client.post('/api/whatsapp/send', { to: '+۵۷ ۳۲۱ ۵۰۵ ۷۳۰۹', text: 'otra' });
+    expect([international.status, international.body.message?.phone]).toEqual([202, '+573215057309']);
+    const ids = [international.body.message.id, sent.body.message.id].sort();
+    for (const phone of ['٣٢١٥٠٥٧٣٠٩', '۷۳۰۹', '+٥٧٣٢١٥٠٥٧٣٠٩']) {
+      const found = await client.get(`/api/whatsapp/messages?phone=${encodeURIComponent(phone)}`);
+      const foundIds = found.body.items?.map((m: { id: string }) => m.id).sort();
+      expect([found.status, foundIds], phone).toEqual([200, ids]);
+    }
+  });
+
   it('still reads digits as the whole number they make with their country code', async () => {
     const { client } = await signUpAdvisor(service.url, 'Bea');
     // The old Mexican mobile prefix: stored without it, found with it ("+" lost in a query string).

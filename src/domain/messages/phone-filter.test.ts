@@ -41,6 +41,17 @@ describe('readPhoneFilter', () => {
     expect(readPhoneFilter(raw)).toEqual(filter);
   });
 
+  // Digits from an Arabic keyboard (U+0660…) or a Persian one (U+06F0…), which libphonenumber
+  // reads too: they were dropped, so every filter written in them was refused (400).
+  it.each([
+    ['+٥٢١٥٥١٢٣٤٥٦٧٨', { phone: '+525512345678' }],
+    ['٣٢١ ٥٠٥ ٧٣٠٩', { phone: '+3215057309', phoneDigits: '3215057309' }],
+    ['۷۳۰۹', { phoneDigits: '7309' }],
+    ['۰۰۳۴۶۱۲۳۴۵۶۷۸', { phone: '+34612345678' }],
+  ])('reads the Arabic-Indic %j as its ASCII digits', (raw, filter) => {
+    expect(readPhoneFilter(raw)).toEqual(filter);
+  });
+
   it('refuses fewer than three digits', () => {
     expect(readPhoneFilter('+3')).toBeNull();
   });

@@ -1,7 +1,7 @@
 // How GET /api/whatsapp/messages reads its `phone` filter: a whole number finds that number's
 // messages (by index); a few digits find every number that contains them, which is what someone
 // who remembers "the one ending in 5678" types into the history's search box.
-import { normalizeInternational } from '../phone/index.js';
+import { normalizeInternational, withAsciiDigits } from '../phone/index.js';
 
 /**
  * `phone` alone: that number. `phoneDigits` alone: the numbers containing those digits. Both:
@@ -21,10 +21,11 @@ export const MIN_PARTIAL_PHONE_DIGITS = 3;
  * null when that leaves fewer than three digits (the caller answers 400).
  */
 export function readPhoneFilter(raw: string): PhoneFilter | null {
-  // Full-width digits and "+" (a CJK keyboard) as their ASCII forms, as POST /send reads `to`:
-  // libphonenumber read them, but `\D` dropped them from the digits, so without a "+" a national
-  // number found only the whole number they made, and a few of them were refused.
-  const trimmed = raw.normalize('NFKC').trim();
+  // Full-width, Arabic-Indic and Persian digits (and a full-width "+") as their ASCII forms, as
+  // POST /send reads `to`: libphonenumber read them, but `\D` dropped them from the digits, so
+  // without a "+" a national number found only the whole number they made, and a few of them
+  // were refused.
+  const trimmed = withAsciiDigits(raw).trim();
   // As written first: a "+" put before "0034…" made "+0034…", no number, and the digit match
   // that followed could not find "0034" in any stored "+34…".
   const written = normalizeInternational(trimmed);

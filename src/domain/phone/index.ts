@@ -4,3 +4,4 @@ export type { PhoneRejectionReason } from './phone-rejection-message.js';
 export type { PhoneNumberType } from './phone-number-type.js';
 export { canonicalWhatsAppNumber } from './mobile-prefix-quirks.js';
 export { buildWaMeLink } from './whatsapp-link.js';
+export { withAsciiDigits } from './ascii-digits.js';

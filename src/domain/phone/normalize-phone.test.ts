@@ -44,6 +44,10 @@ const ACCEPTED: Record<string, Accepted[]> = {
     ['\u200e+34\u200e 612\u200b345\u2069678', 'ES', '+34612345678', 'mobile'],
     ['\ufeff\u2066612 34 56 78\u2069', 'ES', '+34612345678', 'mobile'],
     ['＋３４ ６１２ ３４５ ６７８', 'ES', '+34612345678', 'mobile'],
+    // An Arabic keyboard's digits (U+0660…) and a Persian one's (U+06F0…): "not a number" before.
+    ['+٣٤ ٦١٢ ٣٤٥ ٦٧٨', 'ES', '+34612345678', 'mobile'],
+    ['۶۱۲ ۳۴ ۵۶ ۷۸', 'ES', '+34612345678', 'mobile'],
+    ['\u200f٠٠٣٤ ٦١٢ ٣٤٥ ٦٧٨\u200f', 'ES', '+34612345678', 'mobile'], // right-to-left marks, 00
     ['91 123 45 67', 'ES', '+34911234567', 'fixed_line'], // landlines stay valid
     ['+34612345678', 'XX' as CountryCode, '+34612345678', 'mobile'], // stale default country
   ],
