@@ -1,6 +1,6 @@
 import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/min';
 import { describe, expect, it } from 'vitest';
-import { callingCodePrefix, checkPhoneInput, examplePhone } from './phone-input';
+import { callingCodePrefix, checkPhoneInput, examplePhone, historyPhoneFilter } from './phone-input';
 
 // The dashboard's example numbers are of the advisor's default country, whatever its language:
 // they were Spain's for everybody, then the dashboard language's.
@@ -39,4 +39,29 @@ describe('callingCodePrefix', () => {
     ['BR', '+55…'],
     ['mx', '+52…'],
   ])('%s → %s', (country, prefix) => expect(callingCodePrefix(country)).toBe(prefix));
+});
+
+// Digits typed on an Arabic (U+0660…), Persian (U+06F0…) or full-width keyboard, which the server
+// reads in `to` and in the history's filter: the dashboard refused them before the server saw them.
+describe('digits of other keyboards', () => {
+  it.each([
+    ['٣٢١ ٥٠٥ ٧٣٠٩', 'CO', '+573215057309'],
+    ['+۵۷ ۳۲۱ ۵۰۵ ۷۳۰۹', 'ES', '+573215057309'],
+    ['６１２ ３４ ５６ ７８', 'ES', '+34612345678'],
+    ['٠٠٣٤ ٦١٢ ٣٤٥ ٦٧٨', 'MX', '+34612345678'],
+  ])('the recipient %j reads as a number (default country %s)', (typed, country, e164) => {
+    expect(checkPhoneInput(typed, country)).toMatchObject({ state: 'ok', e164 });
+  });
+
+  it('still refuses letters among them', () => {
+    expect(checkPhoneInput('٣٢١ abc ٧٣٠٩', 'CO')).toEqual({ state: 'invalid', reason: 'characters' });
+  });
+
+  it.each([
+    ['٣٢١ ٥٠٥ ٧٣٠٩', '+573215057309'],
+    ['۷۳۰۹', '7309'],
+    ['٧٣', '73'],
+  ])('the history filter %j asks for %j', (typed, asked) => {
+    expect(historyPhoneFilter(typed, 'CO')).toBe(asked);
+  });
 });

@@ -57,8 +57,24 @@ export type PhoneCheck =
   | { state: 'ok'; e164: string; assumedCountry: string | null }
   | { state: 'invalid'; reason: 'characters' | 'length' | 'country' };
 
+/** Arabic-Indic digits (an Arabic keyboard, U+0660…), Extended Arabic-Indic ones (Persian, U+06F0…). */
+const ARABIC_INDIC_DIGITS = /[\u0660-\u0669\u06f0-\u06f9]/g;
+
+/**
+ * `text` with the digits the server reads in a phone number written in ASCII: full-width ones (a
+ * CJK or mobile keyboard) by NFKC, Arabic-Indic and Persian ones by their value. The server reads
+ * them all (src/domain/phone/ascii-digits.ts); the checks below see ASCII digits only, so such a
+ * number was refused here ("characters") before the server could see it.
+ */
+export function withAsciiDigits(text: string): string {
+  return text.normalize('NFKC').replace(ARABIC_INDIC_DIGITS, (digit) => {
+    const code = digit.charCodeAt(0);
+    return String(code - (code >= 0x06f0 ? 0x06f0 : 0x0660));
+  });
+}
+
 export function checkPhoneInput(raw: string, defaultCountry: string): PhoneCheck {
-  const value = raw.trim();
+  const value = withAsciiDigits(raw).trim();
   if (!value) return { state: 'empty' };
   if (/[^\d\s+().\-/]/.test(value)) return { state: 'invalid', reason: 'characters' };
   let typed = value.replace(/[^\d+]/g, '');
@@ -72,6 +88,17 @@ export function checkPhoneInput(raw: string, defaultCountry: string): PhoneCheck
     : parsePhoneNumberFromString(typed, country as CountryCode);
   if (!parsed?.isPossible()) return { state: 'invalid', reason: 'length' };
   return { state: 'ok', e164: parsed.number, assumedCountry: international ? null : country };
+}
+
+/**
+ * What the history's search box asks the server for: a whole number typed as the advisor says it
+ * (no prefix, with spaces) read with their default country, as the Send screen reads it, which the
+ * server matches exactly; anything else as its digits (and "+"), which the server matches in every
+ * number that contains them (at least 3).
+ */
+export function historyPhoneFilter(typed: string, defaultCountry: string): string {
+  const check = checkPhoneInput(typed, defaultCountry);
+  return check.state === 'ok' ? check.e164 : withAsciiDigits(typed).replace(/[^\d+]/g, '');
 }
 
 /** `+34612345678` → `+34 612 34 56 78`, in the number's own country's grouping; for reading only. */

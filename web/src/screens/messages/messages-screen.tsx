@@ -12,7 +12,7 @@ import type { Message, MessageDirection, MessageStatus, WhatsappConfig } from '.
 import { useLiveEvent, useLiveResync } from '../../lib/live-events';
 import { upsertLive } from '../../lib/live-list';
 import { laterOf } from '../../lib/message-merge';
-import { callingCodePrefix, checkPhoneInput } from '../../lib/phone-input';
+import { callingCodePrefix, historyPhoneFilter } from '../../lib/phone-input';
 import { useDebounced } from '../../lib/use-debounced';
 import { usePagedList } from '../../lib/use-paged-list';
 import { useResource } from '../../lib/use-resource';
@@ -31,16 +31,6 @@ const STATUSES: MessageStatus[] = [
   'received',
 ];
 
-/**
- * A whole number typed as the advisor says it (no prefix, with spaces) is read with their default
- * country, as the Send screen reads it, and the server matches it exactly; anything else goes as
- * typed, and the server matches the numbers containing its digits (at least 3).
- */
-function phoneFilter(typed: string, defaultCountry: string): string {
-  const check = checkPhoneInput(typed, defaultCountry);
-  return check.state === 'ok' ? check.e164 : typed.replace(/[^\d+]/g, '');
-}
-
 export function MessagesScreen() {
   const { t } = useI18n();
   const [status, setStatus] = useState<MessageStatus | ''>('');
@@ -48,14 +38,14 @@ export function MessagesScreen() {
   const [phone, setPhone] = useState('');
   const config = useResource<WhatsappConfig>('/api/whatsapp/config');
   const defaultCountry = config.data?.settings.defaultCountry ?? 'ES';
-  const phoneQuery = useDebounced(phoneFilter(phone, defaultCountry), 400);
+  const phoneQuery = useDebounced(historyPhoneFilter(phone, defaultCountry), 400);
   // Fewer than 3 digits would be refused (400): no phone filter until there are enough.
   const phoneDigits = phoneQuery.replace(/\D/g, '');
   const phoneParam = phoneDigits.length >= 3 ? phoneQuery : '';
   // Something typed that filters nothing (a name, two digits): say so instead of a list that
   // silently stays whole.
   const phoneIgnored =
-    phone.trim() !== '' && phoneFilter(phone, defaultCountry).replace(/\D/g, '').length < 3;
+    phone.trim() !== '' && historyPhoneFilter(phone, defaultCountry).replace(/\D/g, '').length < 3;
   const list = usePagedList<Message>('/api/whatsapp/messages', { status, direction, phone: phoneParam });
 
   // What the server's filters let in: status and direction as they are, the phone by its digits
