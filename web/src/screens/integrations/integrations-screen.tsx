@@ -12,15 +12,14 @@ import { useI18n } from '../../i18n/i18n-context';
 import { api, ApiError } from '../../lib/api-client';
 import type { ApiKey, CreatedApiKey } from '../../lib/api-types';
 import { useDates } from '../../lib/advisor-zone';
+import { tooLong } from '../../lib/text-length';
 import { useResource } from '../../lib/use-resource';
 
 /**
- * The server's bound on a key's name (API_KEY_NAME_MAX_LENGTH), in characters as it counts them:
- * code points, an emoji being one. HTML's maxLength and `length` count UTF-16 units, an emoji two:
- * the box cut a pasted name of 20 emoji, which the server takes, to 16 without a word.
+ * The server's bound on a key's name (API_KEY_NAME_MAX_LENGTH), in characters as it counts them
+ * (text-length.ts): the box cut a pasted name of 20 emoji, which the server takes, to 16.
  */
 const NAME_MAX = 32;
-const tooLong = (name: string) => [...name.trim()].length > NAME_MAX;
 
 export function IntegrationsScreen() {
   const { t } = useI18n();
@@ -37,7 +36,7 @@ export function IntegrationsScreen() {
   const create = async (event: FormEvent) => {
     event.preventDefault();
     const trimmed = name.trim();
-    if (!trimmed || tooLong(trimmed)) {
+    if (!trimmed || tooLong(trimmed, NAME_MAX)) {
       setNameError(t('keys.nameRule'));
       return;
     }
@@ -90,7 +89,7 @@ export function IntegrationsScreen() {
                 onChange={(e) => {
                   setName(e.target.value);
                   // Said as soon as it is too long, since the box no longer stops the typing.
-                  setNameError(tooLong(e.target.value) ? t('keys.nameRule') : null);
+                  setNameError(tooLong(e.target.value, NAME_MAX) ? t('keys.nameRule') : null);
                 }}
                 placeholder={t('keys.namePlaceholder')}
               />

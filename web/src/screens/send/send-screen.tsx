@@ -22,6 +22,7 @@ import { useLeaveGuard } from '../../lib/use-leave-guard';
 import { useResource } from '../../lib/use-resource';
 import { useSendAttemptKey } from '../../lib/send-attempt-key';
 import { serverNow } from '../../lib/server-clock';
+import { tooLong } from '../../lib/text-length';
 import { DEFAULT_MEDIA_MAX_BYTES, MediaField } from './media-field';
 import { RecipientField } from './recipient-field';
 import { SentResult } from './sent-result';
@@ -31,6 +32,7 @@ type Mode = 'text' | 'template' | 'media';
 
 /** The fields that show their own problem (`variables.<name>` too). */
 const FORM_FIELDS = new Set(['to', 'clientName', 'text', 'template', 'media', 'caption', 'scheduledAt']);
+/** The server's bound (message.schema.ts), in characters as it counts them (text-length.ts). */
 const CLIENT_NAME_MAX = 200;
 
 /**
@@ -106,12 +108,15 @@ export function SendScreen() {
         ? fieldErrorText(problem.field, problem.server, t)
         : t(problem.key, problem.vars);
 
+  // Said as it is typed (or as `?name=` brings it), since the box no longer stops the typing.
+  const clientNameTooLong = tooLong(clientName, CLIENT_NAME_MAX);
   const validate = (): Record<string, Problem> => {
     const out: Record<string, Problem> = {};
     const phone = checkPhoneInput(to, defaultCountry);
     if (phone.state === 'empty') out.to = { key: 'send.toRequired' };
     else if (phone.state === 'invalid')
       out.to = { key: `send.phone.${phone.reason}`, vars: { country: defaultCountry } };
+    if (clientNameTooLong) out.clientName = { key: 'fieldErr.tooLong', vars: { max: CLIENT_NAME_MAX } };
     if (mode === 'text' && !text.trim()) out.text = { key: 'send.textRequired' };
     if (mode === 'template' && !templateId) out.template = { key: 'send.templateRequired' };
     if (mode === 'media' && !file) out.media = { key: 'send.fileRequired' };
@@ -229,13 +234,18 @@ export function SendScreen() {
             serverError={shown('to')}
             showEmpty={tried}
           />
-          <Field label={t('send.clientName')} hint={t('send.clientNameHint')} error={shown('clientName')}>
+          <Field
+            label={t('send.clientName')}
+            hint={t('send.clientNameHint')}
+            error={
+              shown('clientName') ??
+              (clientNameTooLong ? t('fieldErr.tooLong', { max: CLIENT_NAME_MAX }) : null)
+            }
+          >
             {(ids) => (
               <input
                 {...ids}
                 value={clientName}
-                // The server's bound (message.schema.ts); a longer name can still come in `?name=`.
-                maxLength={CLIENT_NAME_MAX}
                 onChange={(e) => {
                   setClientName(e.target.value);
                   changed('clientName');

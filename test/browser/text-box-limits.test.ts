@@ -1,0 +1,64 @@
+// The dashboard's text boxes bounded as the server bounds them. The server counts characters (code
+// points: an emoji is one) where HTML's maxLength counts UTF-16 units (an emoji two), so a box held
+// by maxLength cut an emoji-heavy text at half of what the server takes, without a word. Each box
+// now keeps what is typed or pasted whole, and past the server's bound the form says so as it is
+// typed and sends nothing. (The API key's name: api-key-name.test.ts.)
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { newPhone } from '../appointments/support.js';
+import { listedMessages } from './support/advisor-actions.js';
+import { advisorPages } from './support/advisor-page.js';
+import { useWebAndBrowser } from './support/suite.js';
+
+const suite = useWebAndBrowser();
+const advisorPage = advisorPages(suite, { shotPrefix: 'text-box-limits-' });
+
+/** The bodies of the page's requests `method` `path` (a path's end), as they are made. */
+function requestsTo(page: Page, method: string, path: string): string[] {
+  const bodies: string[] = [];
+  page.on('request', (r) => {
+    if (r.method() === method && new URL(r.url()).pathname.endsWith(path)) bodies.push(r.postData() ?? '');
+  });
+  return bodies;
+}
+
+describe("the send screen's client name", () => {
+  it('takes 150 emoji to the stored message, and says before sending that 201 characters are too many', async () => {
+    const { advisor, page, context, pageErrors } = await advisorPage('Nombre Emoji');
+    const sends = requestsTo(page, 'POST', '/api/whatsapp/send');
+    await page.goto('/send');
+    await page.getByTestId('recipient').fill(newPhone());
+    await page.getByTestId('send-text').fill('Tu plan de esta semana');
+    const box = page.getByLabel('Nombre del cliente (opcional)');
+    const send = page.getByRole('button', { name: 'Enviar', exact: true });
+    const rule = page.getByText('Como máximo 200 caracteres.');
+
+    // Over 200 characters (201 emoji; then 201 letters): the rule as it is typed, and nothing sent.
+    await box.focus();
+    await page.keyboard.insertText('🌿'.repeat(201));
+    await expect(box.inputValue()).resolves.toBe('🌿'.repeat(201));
+    await rule.waitFor();
+    await send.click();
+    await rule.waitFor();
+    await box.fill('');
+    await page.keyboard.insertText('a'.repeat(201));
+    await rule.waitFor();
+    await send.click();
+    await rule.waitFor();
+    expect(sends).toEqual([]);
+
+    // 150 emoji (300 UTF-16 units), pasted whole, go with the message.
+    const name = '🌿'.repeat(150);
+    await box.fill('');
+    await page.keyboard.insertText(name);
+    await expect(box.inputValue()).resolves.toBe(name);
+    await expect(rule.count()).resolves.toBe(0);
+    await send.click();
+    await page.getByTestId('sent-result').waitFor();
+    expect(sends).toHaveLength(1);
+    const [message] = await listedMessages(advisor);
+    expect(message).toMatchObject({ clientName: name, text: 'Tu plan de esta semana' });
+    expect(pageErrors).toEqual([]);
+    await context.close();
+  });
+});
