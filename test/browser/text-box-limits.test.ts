@@ -6,8 +6,11 @@
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { newPhone } from '../appointments/support.js';
+import { signUpAdvisor } from '../support/http.js';
 import { listedMessages } from './support/advisor-actions.js';
 import { advisorPages } from './support/advisor-page.js';
+import { openPage } from './support/browser.js';
+import { useSessionOf } from './support/session.js';
 import { useWebAndBrowser } from './support/suite.js';
 
 const suite = useWebAndBrowser();
@@ -58,6 +61,47 @@ describe("the send screen's client name", () => {
     expect(sends).toHaveLength(1);
     const [message] = await listedMessages(advisor);
     expect(message).toMatchObject({ clientName: name, text: 'Tu plan de esta semana' });
+    expect(pageErrors).toEqual([]);
+    await context.close();
+  });
+});
+
+describe("the settings' opening message of the public button", () => {
+  // Letters and emoji: emoji alone past 1000 UTF-16 units would make a link no QR code holds (an
+  // emoji is 12 characters of it), which the server refuses for its own reason.
+  const words = (n: number) => 'Hola '.repeat(n).slice(0, n);
+
+  it('saves 900 letters and 100 emoji (1100 UTF-16 units) whole, and says before saving that 1001 characters are too many', async () => {
+    const { client } = await signUpAdvisor(suite.web.url, 'Mensaje Emoji');
+    const { page, context, pageErrors } = await openPage(suite.browser, suite.web.url);
+    await useSessionOf(context, client);
+    const saves = requestsTo(page, 'PUT', '/api/whatsapp/config');
+    await page.goto('/settings');
+    const box = page.getByLabel('Mensaje inicial', { exact: true });
+    const save = page.getByRole('button', { name: 'Guardar ajustes' });
+    const rule = page.getByText('Como máximo 1000 caracteres.');
+
+    // 1001 characters: the rule as it is typed, and nothing saved.
+    const over = `${words(901)}${'🌿'.repeat(100)}`;
+    await box.fill('');
+    await page.keyboard.insertText(over);
+    await expect(box.inputValue()).resolves.toBe(over);
+    await rule.waitFor();
+    await save.click();
+    await page.getByText('Revisa los campos marcados.').waitFor();
+    await rule.waitFor();
+    expect(saves).toEqual([]);
+
+    // 1000 characters, 100 of them emoji, pasted whole, are saved as typed.
+    const message = `${words(900)}${'🌿'.repeat(100)}`;
+    await box.fill('');
+    await page.keyboard.insertText(message);
+    await expect(box.inputValue()).resolves.toBe(message);
+    await expect(rule.count()).resolves.toBe(0);
+    await save.click();
+    await page.getByText('Ajustes guardados').waitFor();
+    expect(saves).toHaveLength(1);
+    expect((await client.get('/api/whatsapp/config')).body.settings.ctaMessage).toBe(message);
     expect(pageErrors).toEqual([]);
     await context.close();
   });

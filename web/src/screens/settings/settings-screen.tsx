@@ -14,6 +14,7 @@ import { useAdvisorZone } from '../../lib/advisor-zone';
 import { api, ApiError } from '../../lib/api-client';
 import type { WhatsappConfig, WhatsappSettings } from '../../lib/api-types';
 import { fieldErrorText } from '../../lib/field-error-text';
+import { tooLong } from '../../lib/text-length';
 import { useLeaveGuard } from '../../lib/use-leave-guard';
 import { useResource } from '../../lib/use-resource';
 import { DurationInput } from './duration-input';
@@ -21,6 +22,8 @@ import { settingsChanged, settingsPatch } from './settings-changes';
 import { countryOptions, localeName, LOCALES, timezones } from './settings-options';
 
 const RATE_WINDOWS = [60_000, 3_600_000];
+/** The server's bound on the button's message (advisor-settings.ts), in characters as it counts them. */
+const CTA_MESSAGE_MAX = 1000;
 
 export function SettingsScreen() {
   const { t, locale } = useI18n();
@@ -66,9 +69,16 @@ export function SettingsScreen() {
   const quietHours = form.quietHours ?? { start: '21:00', end: '08:00' };
   const ctaEnabled = form.ctaEnabled ?? true;
   const slug = config.data.publicSlug;
+  // Said as it is typed, since the box no longer stops the typing; a save sends nothing meanwhile.
+  const ctaTooLong = tooLong(form.ctaMessage, CTA_MESSAGE_MAX);
 
   const save = async (event: FormEvent) => {
     event.preventDefault();
+    if (ctaTooLong) {
+      setErrors({});
+      setFormError(new ApiError(422, 'validation_failed', ''));
+      return;
+    }
     setBusy(true);
     setErrors({});
     setFormError(null);
@@ -298,7 +308,7 @@ export function SettingsScreen() {
           <Field
             label={t('settings.ctaMessage')}
             hint={t('settings.ctaMessageHint')}
-            error={err('ctaMessage')}
+            error={ctaTooLong ? t('fieldErr.tooLong', { max: CTA_MESSAGE_MAX }) : err('ctaMessage')}
           >
             {(ids) => (
               <textarea
@@ -306,8 +316,6 @@ export function SettingsScreen() {
                 rows={3}
                 value={form.ctaMessage}
                 onChange={(e) => set('ctaMessage', e.target.value)}
-                // The server's limit (advisor-settings.ts): the box cut a longer paste silently.
-                maxLength={1000}
               />
             )}
           </Field>
