@@ -2,7 +2,8 @@
 // points: an emoji is one) where HTML's maxLength counts UTF-16 units (an emoji two), so a box held
 // by maxLength cut an emoji-heavy text at half of what the server takes, without a word. Each box
 // now keeps what is typed or pasted whole, and past the server's bound the form says so as it is
-// typed and sends nothing. (The API key's name: api-key-name.test.ts.)
+// typed and sends nothing. (The API key's name: api-key-name.test.ts.) A template's name is the
+// exception: the server counts it in UTF-16 units too, so its box may stop the typing at the bound.
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { newPhone } from '../appointments/support.js';
@@ -102,6 +103,31 @@ describe("the settings' opening message of the public button", () => {
     await page.getByText('Ajustes guardados').waitFor();
     expect(saves).toHaveLength(1);
     expect((await client.get('/api/whatsapp/config')).body.settings.ctaMessage).toBe(message);
+    expect(pageErrors).toEqual([]);
+    await context.close();
+  });
+});
+
+describe("the template editor's name", () => {
+  // The server counts this name in UTF-16 units, up to 100 (check-template-draft.ts), as HTML's
+  // maxLength does: the box holds it to that, no lower. It held it to 80, 40 emoji.
+  it('holds a pasted name of 51 emoji to the 50 the server takes, and saves them', async () => {
+    const { client } = await signUpAdvisor(suite.web.url, 'Plantilla Emoji');
+    const { page, context, pageErrors } = await openPage(suite.browser, suite.web.url);
+    await useSessionOf(context, client);
+    await page.goto('/templates/new');
+    const box = page.getByLabel('Nombre', { exact: true });
+    await box.focus();
+    await page.keyboard.insertText('🌿'.repeat(51));
+    const name = '🌿'.repeat(50);
+    await expect(box.inputValue()).resolves.toBe(name);
+    await page.getByTestId('template-body').fill('Hola {nombre_cliente}, tu bono te espera.');
+    await page.getByRole('button', { name: 'Guardar' }).click();
+    await page.waitForURL(/\/templates\/[0-9a-f-]{36}$/);
+    const own = (await client.get('/api/whatsapp/templates')).body.items.filter(
+      (tpl: { builtIn: boolean }) => !tpl.builtIn,
+    );
+    expect(own).toMatchObject([{ name, body: 'Hola {nombre_cliente}, tu bono te espera.' }]);
     expect(pageErrors).toEqual([]);
     await context.close();
   });

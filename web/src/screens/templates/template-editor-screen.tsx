@@ -30,6 +30,12 @@ const CATEGORIES: TemplateCategory[] = ['confirmation', 'reminder', 'follow_up',
 const BUILTIN_SET: ReadonlySet<string> = new Set(BUILTIN_VARIABLES);
 // The same array each render for a template that has none: the allowed set is memoised on it.
 const NONE: readonly string[] = [];
+/**
+ * The server's bound on a template's name (TEMPLATE_NAME_MAX_LENGTH in check-template-draft.ts),
+ * which it counts in UTF-16 units (`length`, an emoji two) as HTML's maxLength does: so this box,
+ * unlike those bounded in characters (text-length.ts), may stop the typing there. It stopped at 80.
+ */
+const NAME_MAX = 100;
 
 type Errors = Partial<Record<keyof TemplateInput | 'form', string>>;
 
@@ -205,7 +211,7 @@ export function TemplateEditorScreen({ id }: { id: string | null }) {
                 {...ids}
                 value={draft.name}
                 onChange={(e) => update({ name: e.target.value })}
-                maxLength={80}
+                maxLength={NAME_MAX}
               />
             )}
           </Field>
