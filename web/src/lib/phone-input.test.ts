@@ -53,6 +53,14 @@ describe('digits of other keyboards', () => {
     expect(checkPhoneInput(typed, country)).toMatchObject({ state: 'ok', e164 });
   });
 
+  it.each([
+    ['\u202a+34 612 34 56 78\u202c', '+34612345678'],
+    ['\u200e612\u200b345\u200b678', '+34612345678'],
+    ['612\u2013345\u2013678', '+34612345678'],
+  ])('the copied recipient %j reads as the number the server reads (%s)', (typed, e164) => {
+    expect(checkPhoneInput(typed, 'ES')).toMatchObject({ state: 'ok', e164 });
+  });
+
   it('still refuses letters among them', () => {
     expect(checkPhoneInput('٣٢١ abc ٧٣٠٩', 'CO')).toEqual({ state: 'invalid', reason: 'characters' });
   });

@@ -73,10 +73,21 @@ export function withAsciiDigits(text: string): string {
   });
 }
 
+/**
+ * Invisible format characters (Unicode category Cf): the direction marks a phone or WhatsApp Web
+ * wraps around a number copied from a contact card (U+202A … U+202C, U+200E), zero-width spaces.
+ * The server drops them (src/domain/phone/clean-phone-input.ts); here they made a number that
+ * looks right on screen "characters".
+ */
+const INVISIBLE = /\p{Cf}/gu;
+
+/** Between digits, as the server allows: spaces, dashes (Unicode's too), dots, brackets, slashes. */
+const NOT_IN_A_NUMBER = /[^\d\s+().\-/\u2010-\u2015]/;
+
 export function checkPhoneInput(raw: string, defaultCountry: string): PhoneCheck {
-  const value = withAsciiDigits(raw).trim();
+  const value = withAsciiDigits(raw).replace(INVISIBLE, '').trim();
   if (!value) return { state: 'empty' };
-  if (/[^\d\s+().\-/]/.test(value)) return { state: 'invalid', reason: 'characters' };
+  if (NOT_IN_A_NUMBER.test(value)) return { state: 'invalid', reason: 'characters' };
   let typed = value.replace(/[^\d+]/g, '');
   if (typed.startsWith('00')) typed = `+${typed.slice(2)}`;
   if (typed.lastIndexOf('+') > 0) return { state: 'invalid', reason: 'characters' };
