@@ -2,8 +2,7 @@
 // points: an emoji is one) where HTML's maxLength counts UTF-16 units (an emoji two), so a box held
 // by maxLength cut an emoji-heavy text at half of what the server takes, without a word. Each box
 // now keeps what is typed or pasted whole, and past the server's bound the form says so as it is
-// typed and sends nothing. (The API key's name: api-key-name.test.ts.) A template's name is the
-// exception: the server counts it in UTF-16 units too, so its box may stop the typing at the bound.
+// typed and sends nothing. (The API key's name: api-key-name.test.ts.)
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { newPhone } from '../appointments/support.js';
@@ -109,21 +108,37 @@ describe("the settings' opening message of the public button", () => {
 });
 
 describe("the template editor's name", () => {
-  // The server counts this name in UTF-16 units, up to 100 (check-template-draft.ts), as HTML's
-  // maxLength does: the box holds it to that, no lower. It held it to 80, 40 emoji.
-  it('holds a pasted name of 51 emoji to the 50 the server takes, and saves them', async () => {
+  // The server counts this name in characters, up to 100 (check-template-draft.ts). The box held it
+  // to 80 UTF-16 units (40 emoji), then to 100 units while the server still counted those (50).
+  it('saves a pasted name of 100 emoji whole, and says before saving that 101 are too many', async () => {
     const { client } = await signUpAdvisor(suite.web.url, 'Plantilla Emoji');
     const { page, context, pageErrors } = await openPage(suite.browser, suite.web.url);
     await useSessionOf(context, client);
+    const saves = requestsTo(page, 'POST', '/api/whatsapp/templates');
     await page.goto('/templates/new');
     const box = page.getByLabel('Nombre', { exact: true });
-    await box.focus();
-    await page.keyboard.insertText('🌿'.repeat(51));
-    const name = '🌿'.repeat(50);
-    await expect(box.inputValue()).resolves.toBe(name);
+    const save = page.getByRole('button', { name: 'Guardar' });
+    const rule = page.getByText('Como máximo 100 caracteres.');
     await page.getByTestId('template-body').fill('Hola {nombre_cliente}, tu bono te espera.');
-    await page.getByRole('button', { name: 'Guardar' }).click();
+
+    // 101 emoji: kept whole, the rule as it is typed, and nothing saved.
+    await box.focus();
+    await page.keyboard.insertText('🌿'.repeat(101));
+    await expect(box.inputValue()).resolves.toBe('🌿'.repeat(101));
+    await rule.waitFor();
+    await save.click();
+    await rule.waitFor();
+    expect(saves).toEqual([]);
+
+    // 100 emoji (200 UTF-16 units) are saved as typed.
+    const name = '🌿'.repeat(100);
+    await box.fill('');
+    await page.keyboard.insertText(name);
+    await expect(box.inputValue()).resolves.toBe(name);
+    await expect(rule.count()).resolves.toBe(0);
+    await save.click();
     await page.waitForURL(/\/templates\/[0-9a-f-]{36}$/);
+    expect(saves).toHaveLength(1);
     const own = (await client.get('/api/whatsapp/templates')).body.items.filter(
       (tpl: { builtIn: boolean }) => !tpl.builtIn,
     );

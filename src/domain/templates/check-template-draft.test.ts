@@ -56,6 +56,13 @@ describe('checkTemplateDraft', () => {
     expect(err.message).toBe('key: is taken; name: must not be empty; body: must not be empty');
   });
 
+  it('counts the name in characters, an emoji being one', () => {
+    expect(checkTemplateDraft(draft({ name: '🌿'.repeat(100) })).name).toBe('🌿'.repeat(100));
+    expect(errorOf(() => checkTemplateDraft(draft({ name: '🌿'.repeat(101) }))).details.fields).toEqual([
+      { field: 'name', message: 'must be at most 100 characters' },
+    ]);
+  });
+
   it('checks length before variables', () => {
     const err = errorOf(() => checkTemplateDraft(draft({ body: `{otra}${'a'.repeat(4096)}` })));
     expect(err.code).toBe('validation_failed');

@@ -95,7 +95,9 @@ export function checkTemplateDraft(
 
 function nameProblems(name: string): FieldProblem[] {
   if (name === '') return [{ field: 'name', message: 'must not be empty' }];
-  if (name.length > TEMPLATE_NAME_MAX_LENGTH) {
+  // Characters (code points, an emoji one), as the API's other bounded names are counted and as
+  // the message says: `length` counted UTF-16 units, so 51 emoji were "more than 100 characters".
+  if ([...name].length > TEMPLATE_NAME_MAX_LENGTH) {
     return [{ field: 'name', message: `must be at most ${TEMPLATE_NAME_MAX_LENGTH} characters` }];
   }
   return [];

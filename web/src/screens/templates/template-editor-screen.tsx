@@ -20,6 +20,7 @@ import { fieldErrorText } from '../../lib/field-error-text';
 import { BUILTIN_VARIABLES, ownValue, variablesIn } from '../../lib/template-render';
 import { quotedFragments, variableNames } from '../../lib/template-problems';
 import { useLeaveGuard } from '../../lib/use-leave-guard';
+import { tooLong } from '../../lib/text-length';
 import { useResource } from '../../lib/use-resource';
 import { sampleDateTime, sampleValues } from './sample-values';
 import { useTemplatePreview } from './use-template-preview';
@@ -31,9 +32,9 @@ const BUILTIN_SET: ReadonlySet<string> = new Set(BUILTIN_VARIABLES);
 // The same array each render for a template that has none: the allowed set is memoised on it.
 const NONE: readonly string[] = [];
 /**
- * The server's bound on a template's name (TEMPLATE_NAME_MAX_LENGTH in check-template-draft.ts),
- * which it counts in UTF-16 units (`length`, an emoji two) as HTML's maxLength does: so this box,
- * unlike those bounded in characters (text-length.ts), may stop the typing there. It stopped at 80.
+ * The server's bound on a template's name (TEMPLATE_NAME_MAX_LENGTH in check-template-draft.ts), in
+ * characters as it counts them (text-length.ts): the box says when a name is longer rather than
+ * stopping the typing at a count of UTF-16 units (HTML maxLength, an emoji two).
  */
 const NAME_MAX = 100;
 
@@ -137,10 +138,14 @@ export function TemplateEditorScreen({ id }: { id: string | null }) {
     });
   };
 
+  // Said as it is typed, since the box no longer stops the typing; a save sends nothing meanwhile.
+  const nameTooLong = tooLong(draft.name, NAME_MAX);
+
   const save = async (event: FormEvent) => {
     event.preventDefault();
     const local: Errors = {};
     if (!draft.name.trim()) local.name = t('tpl.nameRequired');
+    else if (nameTooLong) local.name = t('fieldErr.tooLong', { max: NAME_MAX });
     if (!draft.body.trim()) local.body = t('tpl.bodyRequired');
     if (preview.unknown.length)
       local.body = t('tpl.unknownVars', { list: preview.unknown.map((v) => `{${v}}`).join(', ') });
@@ -205,14 +210,12 @@ export function TemplateEditorScreen({ id }: { id: string | null }) {
       />
       <div className="editor-layout">
         <form className="card stack" onSubmit={save} noValidate>
-          <Field label={t('tpl.name')} error={errors.name}>
+          <Field
+            label={t('tpl.name')}
+            error={errors.name ?? (nameTooLong ? t('fieldErr.tooLong', { max: NAME_MAX }) : undefined)}
+          >
             {(ids) => (
-              <input
-                {...ids}
-                value={draft.name}
-                onChange={(e) => update({ name: e.target.value })}
-                maxLength={NAME_MAX}
-              />
+              <input {...ids} value={draft.name} onChange={(e) => update({ name: e.target.value })} />
             )}
           </Field>
           <div className="grid-2">
