@@ -120,6 +120,7 @@ describe('loadConfig', () => {
       kind: 'postgres',
       url: 'postgres://postgres@127.0.0.1:5432/test',
       poolSize: 10,
+      queryTimeoutMs: 30_000,
     });
     expect(c.evolution).toMatchObject({ sandbox: false, url: 'https://evo.example.com', apiKey: 'k' });
     expect(c.rateLimit).toMatchObject({ max: 20, durationMs: 1000 });
@@ -225,6 +226,7 @@ describe('loadConfig', () => {
       kind: 'postgres',
       url,
       poolSize: 10,
+      queryTimeoutMs: 30_000,
     });
     expect(
       loadConfig({ DATA_DIR: tmp(), DATABASE_URL: url, DATABASE_POOL_SIZE: '40' }).database,
@@ -234,6 +236,30 @@ describe('loadConfig', () => {
     expect(problemsOf({ DATA_DIR: tmp(), DATABASE_URL: url, DATABASE_POOL_SIZE: '0' })).toEqual([
       expect.stringMatching(/^DATABASE_POOL_SIZE:/),
     ]);
+  });
+
+  it('bounds how long a PostgreSQL statement waits for its answer: DATABASE_QUERY_TIMEOUT_MS, 30 s by default, 0 for never', () => {
+    const url = 'postgres://postgres@127.0.0.1:5432/test';
+    const timeout = (value?: string) => {
+      const env = { DATA_DIR: tmp(), DATABASE_URL: url };
+      const database = loadConfig(
+        value === undefined ? env : { ...env, DATABASE_QUERY_TIMEOUT_MS: value },
+      ).database;
+      return database.kind === 'postgres' ? database.queryTimeoutMs : null;
+    };
+    expect(timeout()).toBe(30_000);
+    expect(timeout('0')).toBe(0);
+    expect(timeout('1500')).toBe(1_500);
+    for (const [bad, why] of [
+      ['500', /^DATABASE_QUERY_TIMEOUT_MS: must be 0 \(no timeout\) or at least 1000 ms$/],
+      ['-1', /^DATABASE_QUERY_TIMEOUT_MS: /],
+      ['30s', /^DATABASE_QUERY_TIMEOUT_MS: must be a whole number$/],
+      ['3600001', /^DATABASE_QUERY_TIMEOUT_MS: /],
+    ] as const) {
+      expect(problemsOf({ DATA_DIR: tmp(), DATABASE_URL: url, DATABASE_QUERY_TIMEOUT_MS: bad }), bad).toEqual(
+        [expect.stringMatching(why)],
+      );
+    }
   });
 
   it('accepts old encryption keys for rotation', () => {

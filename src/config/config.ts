@@ -15,7 +15,9 @@ export interface Config {
   logLevel: Env['LOG_LEVEL'];
   logMessageContent: boolean;
   dataDir: string;
-  database: { kind: 'postgres'; url: string; poolSize: number } | { kind: 'pglite'; dir: string | null };
+  database:
+    | { kind: 'postgres'; url: string; poolSize: number; queryTimeoutMs: number }
+    | { kind: 'pglite'; dir: string | null };
   migrateOnStart: boolean;
   redis: { url: string; prefix: string };
   /** sandbox: no EVOLUTION_API_URL, so the service runs the emulator next to itself. */
@@ -220,7 +222,12 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     logMessageContent: e.LOG_MESSAGE_CONTENT,
     dataDir: e.DATA_DIR,
     database: e.DATABASE_URL
-      ? { kind: 'postgres', url: e.DATABASE_URL, poolSize: e.DATABASE_POOL_SIZE }
+      ? {
+          kind: 'postgres',
+          url: e.DATABASE_URL,
+          poolSize: e.DATABASE_POOL_SIZE,
+          queryTimeoutMs: e.DATABASE_QUERY_TIMEOUT_MS,
+        }
       : { kind: 'pglite', dir: e.PGLITE_DIR ?? path.join(e.DATA_DIR, 'pglite') },
     migrateOnStart: e.MIGRATE_ON_START,
     redis: { url: e.REDIS_URL, prefix: e.REDIS_PREFIX },

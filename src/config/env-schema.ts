@@ -77,6 +77,13 @@ export const envSchema = z.object({
     .optional(),
   // Connections per process to PostgreSQL (ignored on PGlite).
   DATABASE_POOL_SIZE: int(1, 500).default(10),
+  // How long a statement waits for PostgreSQL's answer before it fails (ignored on PGlite); 0 =
+  // for ever. Migrations are not cut (src/db/migrate.ts). Why 30 s: docs/OPERATIONS.md, PostgreSQL.
+  // Under 1 s it would cut the platform metrics of a young database; a negative is the bound's to
+  // refuse (one line per bad value).
+  DATABASE_QUERY_TIMEOUT_MS: int(0, 3_600_000)
+    .refine((v) => v <= 0 || v >= 1_000, 'must be 0 (no timeout) or at least 1000 ms')
+    .default(30_000),
   PGLITE_DIR: z.string().optional(),
   MIGRATE_ON_START: bool.default(true),
   REDIS_URL: z

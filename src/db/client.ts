@@ -18,7 +18,17 @@ export function rowsOf<T = Record<string, unknown>>(result: unknown): T[] {
 }
 
 export type DatabaseTarget =
-  { kind: 'postgres'; url: string; poolSize?: number } | { kind: 'pglite'; dir: string | null };
+  | {
+      kind: 'postgres';
+      url: string;
+      poolSize?: number;
+      /**
+       * DATABASE_QUERY_TIMEOUT_MS: a statement with no answer within it fails and its connection
+       * is dropped (./bounded-client.ts). Absent or 0: statements wait as long as they take.
+       */
+      queryTimeoutMs?: number;
+    }
+  | { kind: 'pglite'; dir: string | null };
 
 export interface Database {
   db: Db;
@@ -47,10 +57,15 @@ export async function openDatabase(
   if (target.kind === 'postgres') {
     const { default: pg } = await import('pg');
     const { drizzle } = await import('drizzle-orm/node-postgres');
+    const { BoundedClient } = await import('./bounded-client.js');
+    // Without a bound, a PostgreSQL that stops answering without closing anything (a host gone
+    // silent, a failover dropping packets) left every request and job waiting on it for ever.
     const pool = new pg.Pool({
       connectionString: target.url,
       max: target.poolSize ?? 10,
       connectionTimeoutMillis: 5_000,
+      query_timeout: target.queryTimeoutMs || undefined,
+      Client: BoundedClient,
     });
     // A connection dying (server restart, pg_terminate_backend) must not crash the process.
     // pool 'error' covers idle clients only: pg-pool detaches its listener from a client while it

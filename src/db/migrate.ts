@@ -25,15 +25,20 @@ export async function runMigrations(database: Database): Promise<{ optOutsCarrie
   const { migrate } = await import('drizzle-orm/node-postgres/migrator');
   const { drizzle } = await import('drizzle-orm/node-postgres');
   const schema = await import('./schema/index.js');
+  const { withoutQueryTimeout } = await import('./bounded-client.js');
   // The lock lives on one session (one pooled client) so it spans migrate's own transaction, and
   // the data steps run on that same client: a pool of one connection would wait for itself.
   const client = await database.pgPool!.connect();
+  // Not cut by DATABASE_QUERY_TIMEOUT_MS: the lock waits for another process's migrations, and a
+  // migration's DDL over a large table takes what it takes (OPERATIONS.md, PostgreSQL).
+  const restoreTimeout = withoutQueryTimeout(client);
   try {
     await client.query('select pg_advisory_lock($1)', [LOCK_ID]);
     await migrate(drizzle(client), config);
     return await runDataSteps(drizzle(client, { schema }) as unknown as Db);
   } finally {
     await client.query('select pg_advisory_unlock($1)', [LOCK_ID]).catch(() => undefined);
+    restoreTimeout();
     client.release();
   }
 }

@@ -30,6 +30,12 @@ describe('dependencyDown', () => {
     expect(
       dependencyDown(new Error('outer', { cause: new Error('Connection terminated unexpectedly') })),
     ).toBe('database');
+    // DATABASE_QUERY_TIMEOUT_MS passed with no answer (node-postgres' query_timeout), under Drizzle.
+    expect(
+      dependencyDown(
+        new Error('Failed query: select 1\nparams: ', { cause: new Error('Query read timeout') }),
+      ),
+    ).toBe('database');
   });
 
   it('follows the real cause chain of a query whose socket was reset (better-auth → Drizzle → pg)', () => {

@@ -45,6 +45,9 @@ const DB_PATTERNS = [
   /the database system is (starting up|shutting down)/i,
   /timeout exceeded when trying to connect/i,
   /Client has encountered a connection error/i,
+  // node-postgres' query_timeout (DATABASE_QUERY_TIMEOUT_MS): the database did not answer a
+  // statement in time, and the connection it was sent on is dropped (src/db/bounded-client.ts).
+  /^Query read timeout$/,
   /PGlite is closed/i,
 ];
 const DB_CODES = new Set(['57P01', '57P02', '57P03', '08000', '08003', '08006', '08001', '08004']);

@@ -19,6 +19,11 @@ export interface Relay {
    */
   freeze(): void;
   thaw(): void;
+  /**
+   * A failover: the connections open now stay open and never carry another byte (the old
+   * primary's packets dropped), while new connections are relayed again (the standby promoted).
+   */
+  failover(): void;
   close(): void;
 }
 
@@ -26,13 +31,17 @@ export type Transport = 'tcp' | 'unix socket';
 
 export async function startRelay(target: URL, transport: Transport): Promise<Relay> {
   const sockets = new Set<net.Socket>();
+  const stranded = new Set<net.Socket>();
   let frozen = false;
   const server = net.createServer((client) => {
     const upstream = net.connect(Number(target.port || 5432), target.hostname);
     for (const s of [client, upstream]) {
       sockets.add(s);
       s.on('error', () => undefined);
-      s.on('close', () => sockets.delete(s));
+      s.on('close', () => {
+        sockets.delete(s);
+        stranded.delete(s);
+      });
     }
     client.pipe(upstream).pipe(client);
     if (frozen) for (const s of [client, upstream]) s.pause();
@@ -77,7 +86,14 @@ export async function startRelay(target: URL, transport: Transport): Promise<Rel
     },
     thaw: () => {
       frozen = false;
-      for (const s of sockets) s.resume();
+      for (const s of sockets) if (!stranded.has(s)) s.resume();
+    },
+    failover: () => {
+      for (const s of sockets) {
+        s.pause();
+        stranded.add(s);
+      }
+      frozen = false;
     },
     close: () => {
       server.close();
