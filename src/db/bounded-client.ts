@@ -1,5 +1,6 @@
 // The node-postgres client the pool opens (its `Client` option): a statement that gets no answer
-// within `query_timeout` (DATABASE_QUERY_TIMEOUT_MS) fails, and its connection is dropped.
+// within `query_timeout` (DATABASE_QUERY_TIMEOUT_MS) fails, and its connection is dropped; and a
+// connection that dies while it is checked out goes back to the pool, which then discards it.
 //
 // Why dropping is ours to do: node-postgres fails the query on a read timeout but keeps it as the
 // connection's active query (pg/lib/client.js, `query_timeout`), so everything sent on that
@@ -9,7 +10,10 @@
 // and then releases it without an error, putting the blocked connection back in the pool; and
 // when BEGIN itself times out it never releases the client at all, so the pool lost that slot
 // for good (a pool of 2 answered nothing but "timeout exceeded when trying to connect" after two
-// such requests, whether or not the database came back).
+// such requests, whether or not the database came back). The same leak follows a BEGIN that fails
+// because its connection closed (PostgreSQL restarted, pg_terminate_backend, a proxy's reset): each
+// one cost the pool a connection for the life of the process, so a few restarts under load left
+// it with none.
 import pg from 'pg';
 
 type Release = (err?: Error | boolean) => void;
@@ -22,6 +26,12 @@ export class BoundedClient extends pg.Client {
   /** Checked out of the pool and not yet given back. */
   #held = false;
   #dropped = false;
+
+  constructor(config?: string | pg.ClientConfig) {
+    super(config);
+    // A connection closed under its holder (pg emits 'end' after failing every statement on it).
+    this.once('end', () => this.#drop(new Error('The database connection closed while in use')));
+  }
 
   // pg-pool hands every checkout its own release function by assigning `client.release`. It is
   // kept here so that a connection dropped for silence goes back (and out of the pool) even when
@@ -63,12 +73,18 @@ export class BoundedClient extends pg.Client {
 
   #onFailure(err: unknown): void {
     if (!(err instanceof Error) || err.message !== READ_TIMEOUT || this.#dropped) return;
-    this.#dropped = true;
     // Whatever the holder sends next (ROLLBACK) fails at once with "Client has encountered a
     // connection error and is not queryable", a database outage to dependency-down.ts, instead of
     // waiting behind the silent query; pg-pool reads the same field when the client comes back.
     (this as unknown as { _queryable: boolean })._queryable = false;
     this.connection.stream.destroy();
+    this.#drop(err);
+  }
+
+  /** Out of use for good; given back to the pool (which discards it) if its holder still has it. */
+  #drop(err: Error): void {
+    if (this.#dropped) return;
+    this.#dropped = true;
     if (this.#held) {
       this.#held = false;
       this.#poolRelease?.(err);
