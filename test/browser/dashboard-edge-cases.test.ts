@@ -636,23 +636,28 @@ describe('errors on the Send form', () => {
   });
 });
 
-describe('a send the server refuses for the client name', () => {
-  it("says why next to the name in the advisor's words, not nothing at all", async () => {
-    // A link from elsewhere may carry a name longer than the server keeps (200 characters); the
-    // server's 400 named `clientName`, a field that showed no error, so the send failed in silence.
+describe('a client name longer than the server keeps', () => {
+  it("says why next to the name in the advisor's words, sends nothing, and keeps what was written", async () => {
+    // A link from elsewhere may carry a name longer than the server keeps (200 characters). The
+    // server's 400 named `clientName`, a field that showed no error, so the send failed in silence;
+    // then the error showed after the refused send; since 2dfd8b7 the form says it before sending.
     const { advisor, page, context, pageErrors } = await advisorPage('Nombre Largo');
     const to = newPhone();
+    const sends: string[] = [];
+    page.on('request', (r) => {
+      if (r.method() === 'POST' && new URL(r.url()).pathname === '/api/whatsapp/send') sends.push(r.url());
+    });
     await page.goto(`/send?to=${encodeURIComponent(to)}&name=${'Ñ'.repeat(201)}`);
     await page.getByTestId('send-text').fill('Hola, te escribo por tu cita');
-    const answered = page.waitForResponse('**/api/whatsapp/send');
-    await page.getByRole('button', { name: 'Enviar', exact: true }).click();
-    expect((await answered).status()).toBe(400);
     const nameField = page.locator('.field', { has: page.getByLabel('Nombre del cliente (opcional)') });
-    await nameField.locator('.field-error').waitFor();
     // In the advisor's words, with the server's limit: not zod's English ("Too big: expected
     // string to have <=200 characters"), which it used to show as it came.
+    await nameField.locator('.field-error').waitFor();
+    await expect(nameField.locator('.field-error').innerText()).resolves.toBe('Como máximo 200 caracteres.');
+    await page.getByRole('button', { name: 'Enviar', exact: true }).click();
     await expect(nameField.locator('.field-error').innerText()).resolves.toBe('Como máximo 200 caracteres.');
     // Nothing went out, and what the advisor wrote is still there to send once the name is fixed.
+    expect(sends).toEqual([]);
     await expect(page.getByTestId('send-text').inputValue()).resolves.toBe('Hola, te escribo por tu cita');
     await page.getByLabel('Nombre del cliente (opcional)').fill('Ñandú');
     await nameField.locator('.field-error').waitFor({ state: 'detached' });
@@ -665,6 +670,7 @@ describe('a send the server refuses for the client name', () => {
       { what: 'the message sent once the name was fixed' },
     );
     expect(sent[0].clientName).toBe('Ñandú');
+    expect(sends).toHaveLength(1);
     expect(pageErrors).toEqual([]);
     await context.close();
   });
