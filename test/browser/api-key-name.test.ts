@@ -8,6 +8,7 @@ import { shotOnFailure } from './support/advisor-actions.js';
 import { openPage } from './support/browser.js';
 import { useSessionOf } from './support/session.js';
 import { useWebAndBrowser } from './support/suite.js';
+import { requestsTo } from './support/requests.js';
 
 const suite = useWebAndBrowser();
 
@@ -17,10 +18,7 @@ describe('the name of a new API key', () => {
     const { page, context, pageErrors } = await openPage(suite.browser, suite.web.url);
     await useSessionOf(context, client);
     shotOnFailure(page, 'api-key-name-emoji');
-    const posts: string[] = [];
-    page.on('request', (r) => {
-      if (r.method() === 'POST' && r.url().endsWith('/api/api-keys')) posts.push(r.postData() ?? '');
-    });
+    const posts = requestsTo(page, 'POST', '/api/api-keys');
     await page.goto('/integrations');
     await page.getByText('Aún no tienes claves').waitFor();
     const box = page.getByLabel('Nombre', { exact: true });

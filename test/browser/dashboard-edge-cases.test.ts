@@ -25,6 +25,7 @@ import { advisorPages } from './support/advisor-page.js';
 import { DESKTOP, openPage, screenshot } from './support/browser.js';
 import { signUpInContext, useSessionOf } from './support/session.js';
 import { useWebAndBrowser } from './support/suite.js';
+import { requestsTo } from './support/requests.js';
 
 const suite = useWebAndBrowser();
 
@@ -643,10 +644,7 @@ describe('a client name longer than the server keeps', () => {
     // then the error showed after the refused send; since 2dfd8b7 the form says it before sending.
     const { advisor, page, context, pageErrors } = await advisorPage('Nombre Largo');
     const to = newPhone();
-    const sends: string[] = [];
-    page.on('request', (r) => {
-      if (r.method() === 'POST' && new URL(r.url()).pathname === '/api/whatsapp/send') sends.push(r.url());
-    });
+    const sends = requestsTo(page, 'POST', '/api/whatsapp/send');
     await page.goto(`/send?to=${encodeURIComponent(to)}&name=${'Ñ'.repeat(201)}`);
     await page.getByTestId('send-text').fill('Hola, te escribo por tu cita');
     const nameField = page.locator('.field', { has: page.getByLabel('Nombre del cliente (opcional)') });
@@ -820,10 +818,7 @@ describe('Enter in the reply box while an input method is composing', () => {
     await page.goto(`/inbox/${encodeURIComponent(from)}`);
     const reply = page.getByTestId('reply-text');
     await reply.fill('明日の予約');
-    const sends: string[] = [];
-    page.on('request', (r) => {
-      if (r.url().endsWith('/api/whatsapp/send')) sends.push(r.postData() ?? '');
-    });
+    const sends = requestsTo(page, 'POST', '/api/whatsapp/send');
     await reply.dispatchEvent('keydown', { key: 'Enter', code: 'Enter', isComposing: true, bubbles: true });
     await reply.dispatchEvent('keydown', { key: 'Enter', code: 'Enter', keyCode: 229, bubbles: true });
     await page.waitForTimeout(500);

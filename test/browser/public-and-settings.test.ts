@@ -15,6 +15,7 @@ import { DESKTOP, openPage, PHONE, screenshot } from './support/browser.js';
 import { useSessionOf } from './support/session.js';
 import { serveHtml } from './support/other-site.js';
 import { DEVICES, useWebAndBrowser } from './support/suite.js';
+import { requestsTo } from './support/requests.js';
 
 // A real server, its workers and a real browser on a busy machine: give each test room.
 
@@ -363,10 +364,7 @@ describe('linking by phone number instead of the QR', () => {
       const input = form.getByLabel('Tu número de WhatsApp Business');
 
       // Checked as typed, like the Send recipient: nothing goes to the server until it is a number.
-      const connects: string[] = [];
-      page.on('request', (r) => {
-        if (r.url().endsWith('/api/whatsapp/connect')) connects.push(r.postData() ?? '');
-      });
+      const connects = requestsTo(page, 'POST', '/api/whatsapp/connect');
       await input.fill('612-34x');
       await form.getByText('Usa solo números, espacios y el signo + del prefijo.').waitFor();
       await input.fill('');

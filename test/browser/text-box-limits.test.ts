@@ -4,26 +4,17 @@
 // now keeps what is typed or pasted whole, and past the server's bound the form says so as it is
 // typed and sends nothing. (The API key's name: api-key-name.test.ts.)
 import { describe, expect, it } from 'vitest';
-import type { Page } from 'playwright-core';
 import { newPhone } from '../appointments/support.js';
 import { signUpAdvisor } from '../support/http.js';
 import { listedMessages } from './support/advisor-actions.js';
 import { advisorPages } from './support/advisor-page.js';
 import { openPage } from './support/browser.js';
+import { requestsTo } from './support/requests.js';
 import { useSessionOf } from './support/session.js';
 import { useWebAndBrowser } from './support/suite.js';
 
 const suite = useWebAndBrowser();
 const advisorPage = advisorPages(suite, { shotPrefix: 'text-box-limits-' });
-
-/** The bodies of the page's requests `method` `path` (a path's end), as they are made. */
-function requestsTo(page: Page, method: string, path: string): string[] {
-  const bodies: string[] = [];
-  page.on('request', (r) => {
-    if (r.method() === method && new URL(r.url()).pathname.endsWith(path)) bodies.push(r.postData() ?? '');
-  });
-  return bodies;
-}
 
 describe("the send screen's client name", () => {
   it('takes 150 emoji to the stored message, and says before sending that 201 characters are too many', async () => {
