@@ -91,9 +91,12 @@ async function main(): Promise<void> {
   }
   // Not strict above (the emulator's own options pass through), so a mistyped option such as
   // `--rol worker` would silently start the default role.
-  const unknown = Object.keys(values).filter((name) => !Object.hasOwn(OPTIONS, name));
-  if (unknown.length > 0) {
-    process.stderr.write(`unknown option ${unknown.map((n) => `--${n}`).join(', ')}\n${USAGE}`);
+  // Named as typed (`-x`, `--rol`), each once.
+  const unknown = new Set(
+    tokens.flatMap((t) => (t.kind === 'option' && !Object.hasOwn(OPTIONS, t.name) ? [t.rawName] : [])),
+  );
+  if (unknown.size > 0) {
+    process.stderr.write(`unknown option ${[...unknown].join(', ')}\n${USAGE}`);
     process.exit(1);
   }
   const config = configOrExit();

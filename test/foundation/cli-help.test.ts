@@ -32,4 +32,17 @@ describe('the command line --help', { timeout: 60_000 }, () => {
       expect(output).not.toContain('usage: wellness-whatsapp');
     }
   });
+
+  it('names a mistyped option as it was typed, short or long', async () => {
+    // `-x` was reported as "unknown option --x": an option the operator never typed.
+    for (const [args, named] of [
+      [['-x'], '-x'],
+      [['serve', '--rol', 'worker'], '--rol'],
+      [['-q', '--zz'], '-q, --zz'],
+    ] as const) {
+      const proc = spawnCli([...args], testEnv());
+      expect(await proc.exited, args.join(' ')).toBe(1);
+      expect(proc.output().split('\n')[0], args.join(' ')).toBe(`unknown option ${named}`);
+    }
+  });
 });

@@ -1,4 +1,6 @@
 // The digits a phone number may be typed in, as the ASCII ones our checks and the database use.
+// The dashboard has its own copy (web/src/lib/phone-input.ts: web does not import server code);
+// a change to the digits read here belongs there too.
 
 /** Arabic-Indic digits (an Arabic keyboard, U+0660…), Extended Arabic-Indic ones (Persian, U+06F0…). */
 const ARABIC_INDIC_DIGITS = /[\u0660-\u0669\u06f0-\u06f9]/g;
