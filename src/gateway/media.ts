@@ -126,7 +126,7 @@ export function mediaFileName(
 
 /**
  * Audio that WhatsApp's apps do not play as a file (they play AAC, M4A, MP3, AMR and OGG/Opus):
- * WebM and Matroska, what a browser's MediaRecorder writes, and WAV and FLAC, what desktop
+ * WebM and Matroska, what a browser's MediaRecorder writes, and WAV, FLAC and AIFF, what desktop
  * recorders and editors save. Evolution's sendWhatsAppAudio converts whatever its ffmpeg reads
  * into OGG/Opus, WhatsApp's own voice-note format, and sends it as a voice note (§3.12); sendMedia
  * would send the bytes as they are. Every name in use counts, since a `media.url`'s type is the
@@ -143,6 +143,9 @@ const AUDIO_TO_CONVERT = new Set([
   'audio/vnd.wave',
   'audio/flac',
   'audio/x-flac',
+  // AIFF, what macOS's recorders and editors save: file-type says audio/aiff, mime-db audio/x-aiff.
+  'audio/aiff',
+  'audio/x-aiff',
 ]);
 
 /** Whether audio of this type must go as a voice note Evolution converts, not as a file. */

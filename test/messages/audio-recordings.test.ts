@@ -10,7 +10,7 @@ import {
   sendAndRead as sendAndReadAs,
   type ConnectedAdvisor,
 } from '../support/whatsapp.js';
-import { FLAC, M4A_ISOM, M4A_MP42, MP3, PDF, WAV, WEBM, WEBM_AUDIO } from '../support/media-samples.js';
+import { AIFF, FLAC, M4A_ISOM, M4A_MP42, MP3, PDF, WAV, WEBM, WEBM_AUDIO } from '../support/media-samples.js';
 
 let service: TestService;
 let ana: ConnectedAdvisor;
@@ -70,14 +70,16 @@ describe('a voice recording sent as audio', () => {
   });
 });
 
-// WhatsApp's apps play AAC, M4A, MP3, AMR and OGG/Opus: a WAV from a desktop recorder, or a
-// FLAC, sent as an audio file did not play on the client's phone (QA, 2026-12-07). They go as a
+// WhatsApp's apps play AAC, M4A, MP3, AMR and OGG/Opus: a WAV from a desktop recorder, a FLAC or
+// an AIFF, sent as an audio file did not play on the client's phone (QA, 2026-12-07). They go as a
 // voice note the gateway converts, which the emulator records as OGG/Opus with ptt (sendMedia never
 // sets ptt); what WhatsApp plays stays an audio file.
 describe('audio that WhatsApp plays no file of', () => {
   it.each([
     ['a WAV', WAV, 'audio/x-wav', 'grabacion.wav', 'audio/wav'],
     ['a FLAC', FLAC, 'audio/flac', 'tema.flac', 'audio/flac'],
+    // What macOS's recorders and editors save.
+    ['an AIFF', AIFF, 'audio/aiff', 'grabacion.aiff', 'audio/aiff'],
   ])(
     'sends %s as a voice note the gateway converts to OGG/Opus',
     async (_case, bytes, declared, fileName, mimetype) => {
@@ -93,6 +95,7 @@ describe('audio that WhatsApp plays no file of', () => {
   it.each([
     ['audio/x-wav', 'https://cdn.example.com/a/grabacion.wav'],
     ['audio/x-flac', 'https://cdn.example.com/a/tema.flac'],
+    ['audio/x-aiff', 'https://cdn.example.com/a/grabacion.aif'],
   ])('sends a media.url declared %s as a voice note too', async (mimetype, url) => {
     const { message, onPhone } = await sendAndRead({ type: 'audio', media: { url, mimetype } });
     expect(message).toMatchObject({ mimetype, fileName: null });

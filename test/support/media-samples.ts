@@ -116,6 +116,27 @@ export const WAV = (() => {
   return chunk('RIFF', Buffer.concat([Buffer.from('WAVE'), chunk('fmt ', fmt), chunk('data', samples)]));
 })();
 
+/**
+ * An AIFF as macOS recorders and editors save it: a "FORM" of type "AIFF" with its COMM chunk
+ * (mono, 16 samples of 16 bits at 8 kHz, the rate as an 80-bit extended float) and an SSND
+ * chunk of 16 silent samples. Big-endian throughout.
+ */
+export const AIFF = (() => {
+  const comm = Buffer.alloc(18);
+  comm.writeUInt16BE(1, 0); // mono
+  comm.writeUInt32BE(16, 2); // sample frames
+  comm.writeUInt16BE(16, 6); // bits a sample
+  Buffer.from('400bfa00000000000000', 'hex').copy(comm, 8); // 8,000 = 1.953125 × 2^12
+  const ssnd = Buffer.alloc(8 + 16 * 2); // offset 0, block size 0, then the samples
+  const chunk = (id: string, body: Buffer) => {
+    const header = Buffer.alloc(8);
+    header.write(id, 0, 'latin1');
+    header.writeUInt32BE(body.length, 4);
+    return Buffer.concat([header, body]);
+  };
+  return chunk('FORM', Buffer.concat([Buffer.from('AIFF'), chunk('COMM', comm), chunk('SSND', ssnd)]));
+})();
+
 /** FLAC's CRC-8 (polynomial 0x07) over a frame header, and CRC-16 (0x8005) over a whole frame. */
 function flacCrc(bytes: Buffer, width: 8 | 16): number {
   const poly = width === 8 ? 0x07 : 0x8005;
