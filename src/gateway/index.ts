@@ -4,7 +4,7 @@ export type * from './types.js';
 export type * from './webhook-event-types.js';
 export { DEFAULT_WEBHOOK_EVENTS, WEBHOOK_EVENT_NAMES } from './types.js';
 export { EvolutionClient } from './evolution-client.js';
-export { isAudioToConvert, mediaFileName, typeOfFileName } from './media.js';
+export { audioTypeToConvertOfName, isAudioToConvert, mediaFileName, typeOfFileName } from './media.js';
 export type { EvolutionClientOptions } from './evolution-client.js';
 export type { GatewayLogger } from './http-transport.js';
 export {

@@ -152,3 +152,15 @@ const AUDIO_TO_CONVERT = new Set([
 export function isAudioToConvert(mimetype: string | null | undefined): boolean {
   return AUDIO_TO_CONVERT.has(mimetype?.split(';')[0]?.trim().toLowerCase() ?? '');
 }
+
+/**
+ * The type a recording's name says, when it is one to send as a voice note (isAudioToConvert),
+ * for a `media.url` given with no type: a link to a recording rarely comes with one, and the
+ * gateway would label the file by that name and send it as it is, which the client's phone does
+ * not play. Its ffmpeg reads the file whatever it really is, so a name that lies costs nothing
+ * worse than a voice note. mime-db reads .webm as video; an audio message's WebM holds audio.
+ */
+export function audioTypeToConvertOfName(fileName: string): string | undefined {
+  const asAudio = typeOfFileName(fileName)?.replace(/^video\//, 'audio/');
+  return asAudio && isAudioToConvert(asAudio) ? asAudio : undefined;
+}

@@ -102,6 +102,29 @@ describe('audio that WhatsApp plays no file of', () => {
     expect(onPhone).toMatchObject({ type: 'audio', mimetype: 'audio/ogg; codecs=opus', ptt: true });
   });
 
+  // A link to a recording rarely comes with its type: its name is what says it. The gateway would
+  // label such a file by that name and send it as it is, which the client's phone does not play.
+  it.each([
+    ['https://cdn.example.com/a/grabacion.wav', 'audio/wav'],
+    ['https://cdn.example.com/a/tema.FLAC?v=2', 'audio/x-flac'],
+    ['https://cdn.example.com/a/grabacion.aif', 'audio/x-aiff'],
+    ['https://cdn.example.com/a/nota%20de%20voz.webm', 'audio/webm'],
+  ])('sends a media.url with no declared type named %s as a voice note', async (url, mimetype) => {
+    const { message, onPhone } = await sendAndRead({ type: 'audio', media: { url } });
+    expect(message).toMatchObject({ mimetype, fileName: null });
+    expect(onPhone).toMatchObject({ type: 'audio', mimetype: 'audio/ogg; codecs=opus', ptt: true });
+  });
+
+  it('still sends a media.url with no declared type named .mp3 as the audio file it is', async () => {
+    const { message, onPhone } = await sendAndRead({
+      type: 'audio',
+      media: { url: 'https://cdn.example.com/a/nota.mp3' },
+    });
+    expect(message).toMatchObject({ mimetype: null, fileName: 'nota.mp3' });
+    expect(onPhone).toMatchObject({ type: 'audio' });
+    expect(onPhone).not.toMatchObject({ ptt: true });
+  });
+
   it.each([
     ['an MP3', MP3, 'nota.mp3', 'audio/mpeg'],
     ['an M4A', M4A_ISOM, 'nota.m4a', 'audio/mp4'],

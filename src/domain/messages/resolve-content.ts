@@ -1,7 +1,12 @@
 // Works out what a send request will actually send: the text (typed or rendered from a
 // template), or the media (by URL, or uploaded bytes checked for size and real type).
 import type { DomainContext } from '../context.js';
-import { isAudioToConvert, mediaFileName, typeOfFileName } from '../../gateway/index.js';
+import {
+  audioTypeToConvertOfName,
+  isAudioToConvert,
+  mediaFileName,
+  typeOfFileName,
+} from '../../gateway/index.js';
 import { AppError } from '../app-error.js';
 import {
   findBuiltinTemplate,
@@ -298,16 +303,20 @@ export async function resolveContent(
         },
       );
     }
+    const name = givenFileName ?? (fileNameOf(url) || null);
+    // Undeclared, a recording's type is what its name says when that makes it a voice note.
+    const mimetype =
+      media.mimetype ?? (type === 'audio' && name ? audioTypeToConvertOfName(name) : undefined) ?? null;
     // The name the gateway will give the file (it takes the type from its extension): stored so
     // that the history shows what the client got.
-    const fileName = fileNameToSend(type, givenFileName ?? (fileNameOf(url) || null), media.mimetype);
+    const fileName = fileNameToSend(type, name, mimetype);
     return {
       type,
       text: null,
       caption,
       mediaUrl: url.toString(),
       upload: null,
-      mimetype: media.mimetype ?? null,
+      mimetype,
       fileName,
       template: rendered?.template ?? null,
     };
