@@ -25,6 +25,36 @@ describe('keyFromName', () => {
     expect(keyFromName('Cita 予約')).toMatch(/^cita_[a-z0-9]+$/);
   });
 
+  // The server keeps built-in keys for the built-ins (POST without overridesBuiltIn is 422 on
+  // `key`): a new template named "Follow-up" or "Custom" could not be saved, and the editor showed
+  // the API's sentence about PUT and overridesBuiltIn under its name.
+  it("never gives a built-in template's key to a new template", () => {
+    const names = [
+      'Follow up',
+      'Follow-up',
+      'Custom',
+      'Appointment reminder',
+      'Appointment confirmation',
+      'Appointment rescheduled',
+    ];
+    const builtIn = [
+      'appointment_confirmation',
+      'appointment_reminder',
+      'appointment_rescheduled',
+      'follow_up',
+      'custom',
+    ];
+    const keys = names.map(keyFromName);
+    for (const key of keys) {
+      expect(builtIn).not.toContain(key);
+      expect(key).toMatch(SNAKE_CASE);
+    }
+    expect(keys[0]).toMatch(/^follow_up_[a-z0-9]+$/);
+    // Two names that fold to the same built-in key still get keys of their own.
+    expect(keys[0]).not.toBe(keys[1]);
+    expect(keyFromName('Follow up')).toBe(keys[0]);
+  });
+
   it('stays within 64 characters', () => {
     for (const name of ['a'.repeat(100), `${'b'.repeat(80)} 予約`, '予'.repeat(80)])
       expect(keyFromName(name)).toMatch(SNAKE_CASE);
