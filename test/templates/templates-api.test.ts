@@ -503,6 +503,33 @@ describe('preview', () => {
     expect(bare.status).toBe(200);
     expect(bare.body).toEqual(none.body);
   });
+
+  it('takes the variables a send takes: a number is its text, as on a send', async () => {
+    // A send takes numbers as variable values (API-EXTENSIONS, send); the preview of the same
+    // variables was 400 "expected string", so a caller could not preview what it was about to send.
+    const { client } = await signUpAdvisor(service.url, 'PreviewNumero');
+    const created = await client.post<Template>(BASE, promo);
+    const variables = { nombre_cliente: 'Ana', codigo: 1234 };
+    const res = await client.post(`${BASE}/${created.body.id}/preview`, { variables });
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ text: 'Hola Ana, tu código es 1234.', missing: [], unknown: [] });
+    const sent = await client.post('/api/whatsapp/send', {
+      to: '+34612000098',
+      template: { id: created.body.id },
+      variables,
+    });
+    expect(sent.status).toBe(202);
+    expect(sent.body.message.text).toBe(res.body.text);
+    // A whole number JSON has already rounded is refused naming the variable, as a send refuses it.
+    const rounded = await client.post(
+      `${BASE}/${created.body.id}/preview`,
+      '{"variables":{"nombre_cliente":"Ana","codigo":12345678901234567890}}',
+    );
+    expect(rounded.status).toBe(400);
+    expect(rounded.body.error.details.fields).toEqual([
+      { field: 'variables.codigo', message: expect.stringContaining('send it as a string') },
+    ]);
+  });
 });
 
 describe('sending', () => {

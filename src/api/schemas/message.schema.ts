@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { OUTBOUND_STATUSES } from '../../domain/messages/message-status.js';
 import { TEMPLATE_LANGUAGES } from '../../domain/templates/index.js';
 import { instantSchema, queryInstantSchema } from './instant.schema.js';
+import { templateVariableValue } from './templates.schema.js';
 
 export const messageSchema = z.object({
   id: z.string(),
@@ -36,20 +37,6 @@ export const messageSchema = z.object({
   deletedAt: z.date().nullable(),
 });
 
-/**
- * A variable's value: a string, or a number written as its text. A whole number past 2^53 has
- * already lost digits when JSON is read (12345678901234567890 arrives as 12345678901234567000),
- * so it is refused, asking for a string, instead of sending the client other digits.
- */
-const variableValue = z
-  .union([
-    z.string(),
-    z.number().refine((n) => !Number.isInteger(n) || Number.isSafeInteger(n), {
-      message: 'is too large to be exact as a JSON number: send it as a string',
-    }),
-  ])
-  .transform(String);
-
 /** type/subtype, with optional parameters ("text/plain; charset=utf-8"), as RFC 6838 spells them. */
 const MIME_TYPE = /^[a-z0-9][a-z0-9!#$&^_.+-]*\/[a-z0-9][a-z0-9!#$&^_.+-]*(\s*;.*)?$/i;
 
@@ -80,7 +67,7 @@ export const sendBodySchema = z
           .strict(),
       ])
       .optional(),
-    variables: z.record(z.string().max(64), variableValue).optional(),
+    variables: z.record(z.string().max(64), templateVariableValue).optional(),
     clientName: z.string().max(200).optional(),
     scheduledAt: instantSchema.optional(),
   })

@@ -57,9 +57,24 @@ export const updateTemplateBodySchema = z
   })
   .strict();
 
+/**
+ * A variable's value: a string, or a number written as its text. A whole number past 2^53 has
+ * already lost digits when JSON is read (12345678901234567890 arrives as 12345678901234567000),
+ * so it is refused, asking for a string, instead of sending the client other digits. The send and
+ * the preview take the same values, so a preview shows what that send would send.
+ */
+export const templateVariableValue = z
+  .union([
+    z.string(),
+    z.number().refine((n) => !Number.isInteger(n) || Number.isSafeInteger(n), {
+      message: 'is too large to be exact as a JSON number: send it as a string',
+    }),
+  ])
+  .transform(String);
+
 // Optional body: Fastify hands a request without one to the schema as null, not undefined.
 export const previewTemplateBodySchema = z
-  .object({ variables: z.record(z.string().max(200), z.string()).optional() })
+  .object({ variables: z.record(z.string().max(200), templateVariableValue).optional() })
   .strict()
   .nullish();
 
