@@ -1,8 +1,9 @@
 import { shortHash } from './short-hash';
 
 /**
- * The built-ins' keys (src/domain/templates/builtin-templates.ts). The server keeps them for the
- * built-ins and the advisor's versions of them: a new template given one is refused (422 on `key`).
+ * The built-ins' keys, a copy of src/domain/templates/builtin-templates.ts's (web does not import
+ * server code; template-key.test.ts checks the two agree). The server keeps them for the built-ins
+ * and the advisor's versions of them: a new template given one is refused (422 on `key`).
  */
 const BUILTIN_KEYS = new Set([
   'appointment_confirmation',
