@@ -11,18 +11,22 @@ export interface MessageContent {
 
 type Fields = Record<string, unknown>;
 
-// Containers WhatsApp wraps a message in; the content sits in their own `message`.
+// Containers WhatsApp wraps a message in; the content sits in their own `message`. Each photo or
+// video of an album (several sent at once) comes in associatedChildMessage.
 const WRAPPERS = [
   'ephemeralMessage',
   'viewOnceMessage',
   'viewOnceMessageV2',
   'viewOnceMessageV2Extension',
   'documentWithCaptionMessage',
+  'associatedChildMessage',
 ];
 
 const MEDIA_KINDS: readonly [string, MessageKind][] = [
   ['imageMessage', 'image'],
   ['videoMessage', 'video'],
+  // A video note (the round video recorded in the chat): a video of its own key.
+  ['ptvMessage', 'video'],
   ['audioMessage', 'audio'],
   ['documentMessage', 'document'],
   ['stickerMessage', 'sticker'],

@@ -194,3 +194,42 @@ describe('a location, a contact card, a poll', () => {
     });
   });
 });
+
+describe('photos sent together (an album) and a video note', () => {
+  it('each photo is an image with its caption, a video note is a video', async () => {
+    const phone = '+34645000004';
+    const photo = (caption?: string) => ({
+      message: {
+        // WhatsApp wraps each photo of an album in associatedChildMessage.
+        associatedChildMessage: {
+          message: {
+            imageMessage: {
+              url: 'https://mmg.whatsapp.net/a',
+              mimetype: 'image/jpeg',
+              ...(caption ? { caption } : {}),
+            },
+            messageContextInfo: { messageAssociation: { associationType: 'MEDIA_ALBUM' } },
+          },
+        },
+      },
+      messageType: 'associatedChildMessage',
+    });
+    await upsert(phone, photo('mi desayuno'));
+    await upsert(phone, photo());
+    // A round video recorded in the chat.
+    await upsert(phone, {
+      message: { ptvMessage: { url: 'https://mmg.whatsapp.net/v', mimetype: 'video/mp4', seconds: 9 } },
+      messageType: 'ptvMessage',
+    });
+    await allApplied();
+    expect(
+      (await messagesWith(phone))
+        .map((m) => [m.type, m.caption, m.mimetype])
+        .sort((a, b) => String(a).localeCompare(String(b))),
+    ).toEqual([
+      ['image', null, 'image/jpeg'],
+      ['image', 'mi desayuno', 'image/jpeg'],
+      ['video', null, 'video/mp4'],
+    ]);
+  });
+});
