@@ -59,6 +59,9 @@ const NOT_MESSAGES: Readonly<Record<string, NotAMessage>> = {
   encReactionMessage: 'reaction',
   protocolMessage: 'protocol',
   editedMessage: 'protocol',
+  // An album's own message says only how many photos and videos follow; each comes as a message
+  // of its own (associatedChildMessage), and WhatsApp shows the album as those.
+  albumMessage: 'empty',
 };
 
 /**

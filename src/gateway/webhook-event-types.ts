@@ -139,7 +139,8 @@ export interface IgnoredEvent {
 
 /**
  * What a message event may carry that is no message of anyone's: a reaction to a message (or its
- * removal), a protocol notice (a revoke, an edit, a key share), or nothing at all.
+ * removal), a protocol notice (a revoke, an edit, a key share), or nothing at all (also an album's
+ * own message: its photos and videos come as messages of their own).
  */
 export type NotAMessage = 'reaction' | 'protocol' | 'empty';
 

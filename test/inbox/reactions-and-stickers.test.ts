@@ -196,7 +196,7 @@ describe('a location, a contact card, a poll', () => {
 });
 
 describe('photos sent together (an album) and a video note', () => {
-  it('each photo is an image with its caption, a video note is a video', async () => {
+  it('each photo is an image with its caption (the album no message of its own), a video note a video', async () => {
     const phone = '+34645000004';
     const photo = (caption?: string) => ({
       message: {
@@ -213,6 +213,11 @@ describe('photos sent together (an album) and a video note', () => {
         },
       },
       messageType: 'associatedChildMessage',
+    });
+    // The album itself comes first: how many items follow, nothing to show of its own.
+    await upsert(phone, {
+      message: { albumMessage: { expectedImageCount: 2, expectedVideoCount: 0 }, messageContextInfo: {} },
+      messageType: 'albumMessage',
     });
     await upsert(phone, photo('mi desayuno'));
     await upsert(phone, photo());
@@ -231,5 +236,6 @@ describe('photos sent together (an album) and a video note', () => {
       ['image', 'mi desayuno', 'image/jpeg'],
       ['video', null, 'video/mp4'],
     ]);
+    expect(await conversation(phone)).toMatchObject({ unread: 3 });
   });
 });
