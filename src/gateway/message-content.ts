@@ -12,7 +12,8 @@ export interface MessageContent {
 type Fields = Record<string, unknown>;
 
 // Containers WhatsApp wraps a message in; the content sits in their own `message`. Each photo or
-// video of an album (several sent at once) comes in associatedChildMessage.
+// video of an album (several sent at once) comes in associatedChildMessage, an animated sticker's
+// stickerMessage in lottieStickerMessage.
 const WRAPPERS = [
   'ephemeralMessage',
   'viewOnceMessage',
@@ -20,6 +21,7 @@ const WRAPPERS = [
   'viewOnceMessageV2Extension',
   'documentWithCaptionMessage',
   'associatedChildMessage',
+  'lottieStickerMessage',
 ];
 
 const MEDIA_KINDS: readonly [string, MessageKind][] = [

@@ -144,6 +144,28 @@ describe('a sticker', () => {
       expect.objectContaining({ evolutionMessageId: id, type: 'sticker', status: 'received' }),
     ]);
   });
+
+  it('an animated sticker (lottie, wrapped in lottieStickerMessage) is a sticker too', async () => {
+    const phone = '+34645000005';
+    const id = await upsert(phone, {
+      message: {
+        lottieStickerMessage: {
+          message: {
+            stickerMessage: {
+              url: 'https://mmg.whatsapp.net/l',
+              mimetype: 'application/was',
+              isLottie: true,
+            },
+          },
+        },
+      },
+      messageType: 'lottieStickerMessage',
+    });
+    await allApplied();
+    expect(await messagesWith(phone)).toEqual([
+      expect.objectContaining({ evolutionMessageId: id, type: 'sticker', mimetype: 'application/was' }),
+    ]);
+  });
 });
 
 describe('a location, a contact card, a poll', () => {
