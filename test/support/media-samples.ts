@@ -94,6 +94,15 @@ export const WEBM_AUDIO = Buffer.concat([
   ),
 ]);
 
+/** A chunk of an IFF-family file: its 4-letter id, its length (RIFF little-endian, AIFF big), its body. */
+function iffChunk(id: string, body: Buffer, byteOrder: 'LE' | 'BE'): Buffer {
+  const header = Buffer.alloc(8);
+  header.write(id, 0, 'latin1');
+  if (byteOrder === 'LE') header.writeUInt32LE(body.length, 4);
+  else header.writeUInt32BE(body.length, 4);
+  return Buffer.concat([header, body]);
+}
+
 /**
  * A WAV as desktop recorders save it: a RIFF "WAVE" file with its fmt chunk (PCM, mono, 8 kHz,
  * 16 bits) and a data chunk of 16 silent samples.
@@ -107,12 +116,7 @@ export const WAV = (() => {
   fmt.writeUInt32LE(8000 * 2, 8); // bytes a second
   fmt.writeUInt16LE(2, 12); // bytes a sample frame
   fmt.writeUInt16LE(16, 14); // bits a sample
-  const chunk = (id: string, body: Buffer) => {
-    const header = Buffer.alloc(8);
-    header.write(id, 0, 'latin1');
-    header.writeUInt32LE(body.length, 4);
-    return Buffer.concat([header, body]);
-  };
+  const chunk = (id: string, body: Buffer) => iffChunk(id, body, 'LE');
   return chunk('RIFF', Buffer.concat([Buffer.from('WAVE'), chunk('fmt ', fmt), chunk('data', samples)]));
 })();
 
@@ -128,12 +132,7 @@ export const AIFF = (() => {
   comm.writeUInt16BE(16, 6); // bits a sample
   Buffer.from('400bfa00000000000000', 'hex').copy(comm, 8); // 8,000 = 1.953125 × 2^12
   const ssnd = Buffer.alloc(8 + 16 * 2); // offset 0, block size 0, then the samples
-  const chunk = (id: string, body: Buffer) => {
-    const header = Buffer.alloc(8);
-    header.write(id, 0, 'latin1');
-    header.writeUInt32BE(body.length, 4);
-    return Buffer.concat([header, body]);
-  };
+  const chunk = (id: string, body: Buffer) => iffChunk(id, body, 'BE');
   return chunk('FORM', Buffer.concat([Buffer.from('AIFF'), chunk('COMM', comm), chunk('SSND', ssnd)]));
 })();
 
