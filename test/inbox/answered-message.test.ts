@@ -4,7 +4,7 @@
 // reminder goes out, so the order they were created in says nothing about what the client saw last.
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { markLatestOutboundReplied } from '../../src/db/repositories/inbox.repository.js';
+import { markLatestOutboundReplied, markMessageReplied } from '../../src/db/repositories/inbox.repository.js';
 import { whatsappMessage } from '../../src/db/schema/index.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { createAdvisor } from '../templates/db-fixtures.js';
@@ -68,5 +68,25 @@ describe('the message a reply answers', () => {
     await markLatestOutboundReplied(database.db, advisor, phone, at('1T10:30:00'));
     expect(await repliedAtOf(first)).toEqual(at('1T10:30:00'));
     expect(await repliedAtOf(later)).toBeNull();
+  });
+
+  // A webhook batch applies its events in parallel lanes, and an event that fails is retried
+  // later, so a client's second message can be applied before their first. The first reply (by
+  // arrival) stays the one the message answers: the later one used to win when applied first,
+  // and the metrics' time to reply ran to the client's second message.
+  it('is the first reply by arrival, whichever is applied first', async () => {
+    const advisor = await createAdvisor(database.db);
+    const sent = await outbound(advisor, 'hola', at('1T10:00:00'), at('1T10:00:00'));
+    await markLatestOutboundReplied(database.db, advisor, phone, at('1T10:05:00'));
+    await markLatestOutboundReplied(database.db, advisor, phone, at('1T10:01:00'));
+    expect(await repliedAtOf(sent)).toEqual(at('1T10:01:00'));
+    await markLatestOutboundReplied(database.db, advisor, phone, at('1T10:03:00'));
+    expect(await repliedAtOf(sent)).toEqual(at('1T10:01:00'));
+
+    const quoted = await outbound(advisor, 'cita', at('1T11:00:00'), at('1T11:00:00'));
+    await markMessageReplied(database.db, advisor, quoted, at('1T11:05:00'));
+    await markMessageReplied(database.db, advisor, quoted, at('1T11:01:00'));
+    await markMessageReplied(database.db, advisor, quoted, at('1T11:03:00'));
+    expect(await repliedAtOf(quoted)).toEqual(at('1T11:01:00'));
   });
 });

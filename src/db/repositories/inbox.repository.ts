@@ -83,18 +83,19 @@ export async function findQuotedMessage(
   return row ?? null;
 }
 
+/**
+ * Whether a reply that arrived at `at` comes before the one recorded, if any. Replies are applied
+ * in parallel and retried, so a client's second message can be applied before their first: the
+ * first to arrive is the reply (the second used to stay, and the time to reply ran to it).
+ */
+const firstReply = (at: Date) => or(isNull(whatsappMessage.repliedAt), gt(whatsappMessage.repliedAt, at));
+
 /** The first reply to this message (response time, the timeline's "answered"). */
 export async function markMessageReplied(db: DbOrTx, advisorId: string, messageId: string, at: Date) {
   await db
     .update(whatsappMessage)
     .set({ repliedAt: at })
-    .where(
-      and(
-        eq(whatsappMessage.advisorId, advisorId),
-        eq(whatsappMessage.id, messageId),
-        isNull(whatsappMessage.repliedAt),
-      ),
-    );
+    .where(and(eq(whatsappMessage.advisorId, advisorId), eq(whatsappMessage.id, messageId), firstReply(at)));
 }
 
 /**
@@ -130,11 +131,7 @@ export async function markLatestOutboundReplied(
     .update(whatsappMessage)
     .set({ repliedAt: at })
     .where(
-      and(
-        eq(whatsappMessage.advisorId, advisorId),
-        inArray(whatsappMessage.id, latest),
-        isNull(whatsappMessage.repliedAt),
-      ),
+      and(eq(whatsappMessage.advisorId, advisorId), inArray(whatsappMessage.id, latest), firstReply(at)),
     );
 }
 
