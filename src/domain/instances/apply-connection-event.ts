@@ -7,14 +7,16 @@ import {
   transitionConfig,
   type ConfigPatch,
 } from '../../db/repositories/whatsapp-config.repository.js';
-import type {
-  ConnectionEvent,
-  GatewayDateTime,
-  LogoutEvent,
-  QrEvent,
-  QrLimitEvent,
+import {
+  isGatewayError,
+  type ConnectionEvent,
+  type GatewayDateTime,
+  type LogoutEvent,
+  type QrEvent,
+  type QrLimitEvent,
 } from '../../gateway/index.js';
 import { nowOf, type DomainContext } from '../context.js';
+import { instanceRefOf } from './instance-credentials.js';
 import { NO_QR, qrExpiryOf, qrImageOf, switchingToPairing } from './qr-image.js';
 import { SENDING_PAUSED } from './pause-sending.js';
 
@@ -102,6 +104,20 @@ async function decideAndApply(
       ) {
         return 'done';
       }
+      // A new connect cleared the close's date and shows a QR: an open delivered now may be one
+      // of a link that has ended, retried with its first body, and no date of ours can tell (the
+      // gateway may have changed with the connect). The gateway's own state can: applied anyway,
+      // it showed "connected" over the QR the gateway was still rotating, released the waiting
+      // sends into a closed socket, and neither a poll nor a connect undid it (both take the
+      // gateway's "connecting" for a silent reconnect of a linked number).
+      if (
+        signal.state === 'open' &&
+        signal.dateTime &&
+        (row.status === 'qr_pending' || row.status === 'connecting') &&
+        !(await gatewayMayBeOpen(ctx, row))
+      ) {
+        return 'done';
+      }
       if (signal.state === 'open') {
         const phone = signal.phone ?? row.phoneNumber;
         patch = {
@@ -186,6 +202,22 @@ async function decideAndApply(
   });
   if (changed && updated.status === 'connected') await ctx.wakeWaitingSends?.(advisorId);
   return 'done';
+}
+
+/**
+ * Whether the gateway may be linked now: false only when it says so (another state, or no such
+ * instance). A gateway that cannot answer decides nothing, and the webhook is believed as before.
+ */
+async function gatewayMayBeOpen(
+  ctx: DomainContext,
+  row: Parameters<typeof instanceRefOf>[1],
+): Promise<boolean> {
+  try {
+    const ref = instanceRefOf(ctx.box, row);
+    return ref === null || (await ctx.gateway.connectionState(ref)) === 'open';
+  } catch (err) {
+    return !(isGatewayError(err) && err.code === 'instance_not_found');
+  }
 }
 
 type Dated = { dateTime?: GatewayDateTime | null };
