@@ -7,7 +7,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { webhookEvent } from '../../src/db/schema/index.js';
 import { startTestService, type TestService } from '../support/service.js';
 import { waitFor } from '../support/wait.js';
-import { connectedAdvisor, postWebhook, webhookApplied, webhookJwt } from '../support/whatsapp.js';
+import {
+  connectedAdvisor,
+  postWebhook,
+  storedOpenEvent,
+  webhookApplied,
+  webhookJwt,
+} from '../support/whatsapp.js';
 
 let service: TestService;
 beforeAll(async () => {
@@ -21,13 +27,7 @@ describe('the open of a link, delivered again after its close', () => {
   it.each([403, 401])('leaves the number disconnected with the close %s reason', async (statusReason) => {
     const ana = await connectedAdvisor(service, 'Ana Tarde');
     const db = service.database.db;
-    const [open] = (
-      await db
-        .select({ payload: webhookEvent.payload })
-        .from(webhookEvent)
-        .where(and(eq(webhookEvent.advisorId, ana.userId), eq(webhookEvent.event, 'CONNECTION_UPDATE')))
-    ).filter((e) => JSON.stringify(e.payload).includes('"open"'));
-    expect(open).toBeDefined();
+    const open = await storedOpenEvent(db, ana.userId);
 
     const control = `/_emulator/instances/${ana.instanceName}`;
     expect((await ana.emulator.post(`${control}/disconnect`, { statusReason })).status).toBe(200);
@@ -40,7 +40,7 @@ describe('the open of a link, delivered again after its close', () => {
     await webhookApplied(db, ana.userId, 'LOGOUT_INSTANCE');
 
     // Evolution's retry of the open: the same body, the same (earlier) date_time.
-    const res = await postWebhook(service, JSON.stringify(open!.payload), {
+    const res = await postWebhook(service, JSON.stringify(open), {
       authorization: `Bearer ${webhookJwt(ana.secret)}`,
     });
     expect(res.status).toBe(200);

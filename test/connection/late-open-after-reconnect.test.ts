@@ -2,12 +2,16 @@
 // Evolution retries a failed delivery for ~20 min with its first attempt's body (evolution-api.md
 // §4.2). The advisor is looking at a new QR and the gateway is showing it (state connecting); that
 // old open must neither show "connected" nor release the waiting sends into a closed instance.
-import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { webhookEvent } from '../../src/db/schema/index.js';
 import { startTestService, type TestService } from '../support/service.js';
 import { waitFor } from '../support/wait.js';
-import { connectedAdvisor, postWebhook, webhookApplied, webhookJwt } from '../support/whatsapp.js';
+import {
+  connectedAdvisor,
+  postWebhook,
+  storedOpenEvent,
+  webhookApplied,
+  webhookJwt,
+} from '../support/whatsapp.js';
 
 let service: TestService;
 beforeAll(async () => {
@@ -21,13 +25,7 @@ describe('the open of an ended link, delivered while a new QR is on show', () =>
   it('keeps the QR, and a connect still answers with one', async () => {
     const ana = await connectedAdvisor(service, 'Ana Nuevo Código');
     const db = service.database.db;
-    const [open] = (
-      await db
-        .select({ payload: webhookEvent.payload })
-        .from(webhookEvent)
-        .where(and(eq(webhookEvent.advisorId, ana.userId), eq(webhookEvent.event, 'CONNECTION_UPDATE')))
-    ).filter((e) => JSON.stringify(e.payload).includes('"open"'));
-    expect(open).toBeDefined();
+    const open = await storedOpenEvent(db, ana.userId);
 
     // The phone logs out; the advisor connects again and is shown a new QR.
     const control = `/_emulator/instances/${ana.instanceName}`;
@@ -43,7 +41,7 @@ describe('the open of an ended link, delivered while a new QR is on show', () =>
     expect((await ana.emulator.get(control)).body.state).toBe('connecting');
 
     // Evolution's retry of the old link's open: the same body, the same (earlier) date_time.
-    const res = await postWebhook(service, JSON.stringify(open!.payload), {
+    const res = await postWebhook(service, JSON.stringify(open), {
       authorization: `Bearer ${webhookJwt(ana.secret)}`,
     });
     expect(res.status).toBe(200);

@@ -235,6 +235,18 @@ export async function footprint(service: TestService, advisorId: string) {
   return { events: events!.n, messages: messages!.n, clients: clients!.n };
 }
 
+/** The body of the advisor's stored CONNECTION_UPDATE "open": what a retry of its delivery would post again. */
+export async function storedOpenEvent(db: DbOrTx, advisorId: string): Promise<unknown> {
+  const [open] = (
+    await db
+      .select({ payload: webhookEvent.payload })
+      .from(webhookEvent)
+      .where(and(eq(webhookEvent.advisorId, advisorId), eq(webhookEvent.event, 'CONNECTION_UPDATE')))
+  ).filter((e) => JSON.stringify(e.payload).includes('"open"'));
+  if (!open) throw new Error(`no CONNECTION_UPDATE "open" stored for advisor ${advisorId}`);
+  return open.payload;
+}
+
 /**
  * Waits until the service has applied `atLeast` (1) of the gateway's own webhooks of `event` for
  * this advisor (whose payload contains `containing`, when given). The gateway's webhooks are
