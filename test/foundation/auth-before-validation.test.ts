@@ -72,7 +72,7 @@ const ROWS: Row[] = [
   {
     route: 'POST /api/whatsapp/templates/:id/preview',
     path: '/api/whatsapp/templates/x/preview',
-    body: { variables: { a: 1 } },
+    body: { variables: { a: true } },
   },
   { route: 'GET /api/api-keys', path: '/api/api-keys', authenticated: 200 },
   { route: 'POST /api/api-keys', path: '/api/api-keys', body: { name: 42 } },
