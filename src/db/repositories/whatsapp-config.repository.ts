@@ -148,6 +148,25 @@ export async function claimInstanceCredentials(
   return (await findConfig(db, advisorId))!;
 }
 
+/**
+ * Swaps the instance token for another, only while the row still holds the one read (`from`): a
+ * remove that cleared the credentials meanwhile wins, and the row is not given back a token with
+ * no instance name or webhook secret. False when the row changed.
+ */
+export async function replaceInstanceToken(
+  db: DbOrTx,
+  advisorId: string,
+  from: string,
+  to: string,
+): Promise<boolean> {
+  const replaced = await db
+    .update(whatsappConfig)
+    .set({ instanceTokenEnc: to, updatedAt: new Date() })
+    .where(and(eq(whatsappConfig.advisorId, advisorId), eq(whatsappConfig.instanceTokenEnc, from)))
+    .returning({ advisorId: whatsappConfig.advisorId });
+  return replaced.length > 0;
+}
+
 /** Tenant lookup for webhooks: the instance name in the body is all we know until it is verified. */
 export async function findConfigByInstanceName(db: DbOrTx, instanceName: string): Promise<ConfigRow | null> {
   const [row] = await db

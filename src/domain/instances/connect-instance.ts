@@ -5,8 +5,8 @@ import {
   ensureConfig,
   findConfig,
   recordConnectionEvent,
+  replaceInstanceToken,
   transitionConfig,
-  updateConfig,
   type ConfigRow,
 } from '../../db/repositories/whatsapp-config.repository.js';
 import { isGatewayError, type ConnectResult, type InstanceRef } from '../../gateway/index.js';
@@ -62,11 +62,16 @@ async function ensureGatewayInstance(
   // The name is derived from this advisor's id, so an existing instance is ours: a concurrent
   // connect made it, or an earlier attempt stopped halfway. Adopt its token if it differs.
   const info = await ctx.gateway.fetchInstance(ref.instanceName);
-  if (info?.token && info.token !== ref.token) {
-    await updateConfig(ctx.db, advisorId, { instanceTokenEnc: ctx.box.seal(info.token) });
+  if (!info?.token || info.token === ref.token) return ref;
+  // Written only over the token this connect read: a remove between the look above and this
+  // write cleared the row, and a token put back on it (with no name or webhook secret) would make
+  // every later connect answer 409. A concurrent connect that adopted first wins the same way.
+  if (await replaceInstanceToken(ctx.db, advisorId, row.instanceTokenEnc!, ctx.box.seal(info.token)))
     return { instanceName: ref.instanceName, token: info.token };
-  }
-  return ref;
+  const current = await findConfig(ctx.db, advisorId);
+  const adopted = current ? instanceRefOf(ctx.box, current) : null;
+  if (!adopted) throw removedMeanwhile();
+  return adopted;
 }
 
 /** How many times connect decides its write again after losing it to a webhook. */
