@@ -485,7 +485,7 @@ describe('preview', () => {
     expect(edited.status).toBe(200);
     const res = await client.post(`${BASE}/${REMINDER_ES}/preview`, { variables: { nombre_cliente: 'Ana' } });
     expect(res.status).toBe(200);
-    expect(res.body).toEqual({ text: 'Hola Ana, te espero mañana.', missing: [], unknown: [] });
+    expect(res.body).toEqual({ text: 'Hola Ana, te espero mañana.', missing: [], unknown: [], length: 27 });
   });
 
   it("renders the advisor's own template, with no variables at all", async () => {
@@ -494,10 +494,15 @@ describe('preview', () => {
     const full = await client.post(`${BASE}/${created.body.id}/preview`, {
       variables: { nombre_cliente: 'Ana', codigo: 'X1' },
     });
-    expect(full.body).toEqual({ text: 'Hola Ana, tu código es X1.', missing: [], unknown: [] });
+    expect(full.body).toEqual({ text: 'Hola Ana, tu código es X1.', missing: [], unknown: [], length: 26 });
     const none = await client.post(`${BASE}/${created.body.id}/preview`);
     expect(none.status).toBe(200);
-    expect(none.body).toEqual({ text: promo.body, missing: ['nombre_cliente', 'codigo'], unknown: [] });
+    expect(none.body).toEqual({
+      text: promo.body,
+      missing: ['nombre_cliente', 'codigo'],
+      unknown: [],
+      length: promo.body.length,
+    });
     // The body is optional: a bare POST (no body, no Content-Type) reads the same as `{}`.
     const bare = await client.request('POST', `${BASE}/${created.body.id}/preview`);
     expect(bare.status).toBe(200);
@@ -512,7 +517,7 @@ describe('preview', () => {
     const variables = { nombre_cliente: 'Ana', codigo: 1234 };
     const res = await client.post(`${BASE}/${created.body.id}/preview`, { variables });
     expect(res.status).toBe(200);
-    expect(res.body).toEqual({ text: 'Hola Ana, tu código es 1234.', missing: [], unknown: [] });
+    expect(res.body).toEqual({ text: 'Hola Ana, tu código es 1234.', missing: [], unknown: [], length: 28 });
     const sent = await client.post('/api/whatsapp/send', {
       to: '+34612000098',
       template: { id: created.body.id },
@@ -529,6 +534,26 @@ describe('preview', () => {
     expect(rounded.body.error.details.fields).toEqual([
       { field: 'variables.codigo', message: expect.stringContaining('send it as a string') },
     ]);
+  });
+  it("tells the text's length, so a caller can see before sending that it is over WhatsApp's limit", async () => {
+    // The preview rendered a text the send then refused (422, over 4,096 characters) without a
+    // word about its size: a caller checking with the preview first learnt it only on the send.
+    const { client } = await signUpAdvisor(service.url, 'PreviewLargo');
+    const created = await client.post<Template>(BASE, promo);
+    const variables = { nombre_cliente: 'Ana', codigo: '🙂'.repeat(2_040) };
+    const res = await client.post(`${BASE}/${created.body.id}/preview`, { variables });
+    expect(res.status).toBe(200);
+    // Counted as the send counts it: each emoji is two UTF-16 units.
+    expect(res.body.length).toBe(res.body.text.length);
+    expect(res.body.length).toBe('Hola Ana, tu código es .'.length + 4_080);
+    expect(res.body.length).toBeGreaterThan(4_096);
+    const sent = await client.post('/api/whatsapp/send', {
+      to: '+34612000097',
+      template: { id: created.body.id },
+      variables,
+    });
+    expect(sent.status).toBe(422);
+    expect(sent.body.error.details.fields[0].message).toContain(`renders ${res.body.length} characters`);
   });
 });
 

@@ -82,4 +82,5 @@ export const templatePreviewSchema = z.object({
   text: z.string(),
   missing: z.array(z.string()),
   unknown: z.array(z.string()),
+  length: z.number().int(),
 });

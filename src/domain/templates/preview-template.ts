@@ -9,6 +9,11 @@ export interface TemplatePreview {
   missing: string[];
   /** Supplied values the template does not use, usually a misspelt variable name. */
   unknown: string[];
+  /**
+   * The text's length as a send counts it against WhatsApp's limits (4,096 for a text message,
+   * 1,024 for a caption): a caller can tell from the preview that the send would be refused.
+   */
+  length: number;
 }
 
 export async function previewTemplate(
@@ -23,5 +28,6 @@ export async function previewTemplate(
   const used = parseTemplate(body).variables;
   // As a send fills it: the account's name when the caller leaves {nombre_asesor} out.
   const { text, missing } = renderTemplate(body, await withAdvisorName(ctx, advisorId, used, values));
-  return { text, missing, unknown: Object.keys(values).filter((name) => !used.includes(name)) };
+  const unknown = Object.keys(values).filter((name) => !used.includes(name));
+  return { text, missing, unknown, length: text.length };
 }
