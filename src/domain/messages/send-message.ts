@@ -13,6 +13,7 @@ import { APPOINTMENT_MAX_AHEAD_MS, APPOINTMENT_MAX_LENGTH_MS } from '../appointm
 import { FOLLOW_UP_DELAY_MAX_MINUTES, readSettings } from '../instances/advisor-settings.js';
 import { assertFeature, effectiveFeatures } from '../instances/features.js';
 import { normalizeInternational, normalizePhone } from '../phone/index.js';
+import { assertOnWhatsApp } from './check-on-whatsapp.js';
 import type { MessageQueue } from './message-queue.js';
 import { messageView } from './message-view.js';
 import { resolveContent, type ContentRequest } from './resolve-content.js';
@@ -139,6 +140,10 @@ export async function sendMessage(
   }
   const scheduled =
     req.scheduledAt && req.scheduledAt.getTime() > now.getTime() + SCHEDULE_SLACK_MS ? req.scheduledAt : null;
+  // Last, once the request is otherwise valid: it is a call to the gateway. Not for appointment
+  // messages: they are written inside the appointment's transaction, which a gateway call must not
+  // hold open, to the client's number the booking already took.
+  if (!options.appointmentId) await assertOnWhatsApp(ctx, config, phone.e164);
   // Trimmed, and a blank name is no name: the client row keeps the last name given, and "" took
   // its place, so the inbox and the history showed the client with no name at all.
   const clientName = req.clientName?.trim() || null;
