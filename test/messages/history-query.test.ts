@@ -120,6 +120,33 @@ describe('instants in the query string', () => {
     expect(before.body.items.map((m: { id: string }) => m.id)).toEqual(ids.slice(1));
   });
 
+  it('takes an instant that stops at the minutes, in a body and in a query', async () => {
+    // ISO 8601 allows `…T09:00+01:00`, and Java's OffsetDateTime.toString() writes it so when the
+    // seconds are zero: a booking module's reminder on the hour was a 400 "Invalid ISO datetime".
+    const at = `${new Date().getUTCFullYear() + 1}-03-02T09:00+01:00`;
+    const sent = await client.post('/api/whatsapp/send', {
+      to: '+34612000703',
+      text: 'Hola',
+      scheduledAt: at,
+    });
+    expect(sent.status, JSON.stringify(sent.body)).toBe(202);
+    expect(sent.body.message.status).toBe('scheduled');
+    expect(sent.body.message.scheduledAt).toBe(new Date(at).toISOString());
+    const booked = await client.post('/api/appointments', {
+      externalId: 'minutes-only-1',
+      clientName: 'Marta',
+      clientPhone: '+34612000704',
+      startsAt: at,
+      endsAt: at.replace('T09:00', 'T10:00'),
+      timezone: 'Europe/Madrid',
+    });
+    expect(booked.status, JSON.stringify(booked.body)).toBe(201);
+    expect(booked.body.appointment.startsAt).toBe(new Date(at).toISOString());
+    const since = await client.get(`/api/whatsapp/messages?since=${past('+02:00').replace(':00+', '+')}`);
+    expect(since.status, JSON.stringify(since.body)).toBe(200);
+    expect(since.body.items.map((m: { id: string }) => m.id)).toEqual(expect.arrayContaining(ids));
+  });
+
   it('still refuses a malformed instant, with one message that says why', async () => {
     for (const value of ['yesterday', '2026-01-01T09:00:00', '2026-01-01 09:00:00 02:00']) {
       const res = await client.get(`/api/whatsapp/messages?since=${encodeURIComponent(value)}`);

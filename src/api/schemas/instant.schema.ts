@@ -12,10 +12,21 @@ export function storableInstant(value: string): boolean {
   return year >= 1 && year <= 9999;
 }
 
+/**
+ * ISO 8601 lets a time stop at the minutes (`2026-12-01T09:00+01:00`), and some callers write it
+ * so whenever the seconds are zero: Java's `OffsetDateTime.toString()` does. zod's datetime wants
+ * the seconds, so such an instant was a 400 "Invalid ISO datetime" for a booking made on the hour.
+ * It is read as the same time with `:00` seconds.
+ */
+const MINUTES_ONLY = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2})(Z|[+-]\d{2}:\d{2})$/;
+
 // A malformed value gets one message, "Invalid ISO datetime", not also the year rule's.
-export const instantSchema = z.iso
-  .datetime({ offset: true, abort: true })
-  .refine(storableInstant, { message: 'must be between the years 0001 and 9999 (UTC)' });
+export const instantSchema = z.preprocess(
+  (value) => (typeof value === 'string' ? value.replace(MINUTES_ONLY, '$1:00$2') : value),
+  z.iso
+    .datetime({ offset: true, abort: true })
+    .refine(storableInstant, { message: 'must be between the years 0001 and 9999 (UTC)' }),
+);
 
 /**
  * A query string decodes "+" as a space (form encoding), so `?since=2026-12-01T09:00:00+01:00`
