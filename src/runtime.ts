@@ -201,8 +201,8 @@ export async function createRuntime(
     onClose(() => messages.close());
     const webhookQueue = new BullMqWebhookQueue(queueRedis, config.redis.prefix);
     onClose(() => webhookQueue.close());
-    ctx.wakeWaitingSends = async (advisorId) =>
-      messages.resume(advisorId, await listWaitingIds(database.db, advisorId));
+    ctx.wakeWaitingSends = async (advisorId, options) =>
+      messages.resume(advisorId, await listWaitingIds(database.db, advisorId), options);
 
     let workers: RunningWorkers | null = null;
     if (role !== 'api') {

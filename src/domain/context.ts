@@ -8,6 +8,7 @@ import type { SecretBox } from './crypto/secret-box.js';
 import type { EventBus } from './events/event-bus.js';
 import type { Features } from './instances/features.js';
 import type { SettingsBounds } from './instances/advisor-settings.js';
+import type { WakeOptions } from './messages/message-queue.js';
 
 export interface DomainContext {
   db: Db;
@@ -25,7 +26,7 @@ export interface DomainContext {
    * Wakes the advisor's sends waiting in the queue so they look again now (wired by the job
    * layer): when the instance opens, sending is resumed, or the rate limit or pacing changed.
    */
-  wakeWaitingSends?: (advisorId: string) => Promise<void>;
+  wakeWaitingSends?: (advisorId: string, options?: WakeOptions) => Promise<void>;
   now?: () => Date;
 }
 

@@ -1,8 +1,8 @@
 // MessageQueue on BullMQ: one `send` queue for every advisor, job id derived from the message
 // id, fairness through priorities, scheduled sends as delayed jobs.
-import { Queue } from 'bullmq';
+import { Queue, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
-import type { MessageQueue, QueuedMessageRef } from '../domain/messages/message-queue.js';
+import type { MessageQueue, QueuedMessageRef, WakeOptions } from '../domain/messages/message-queue.js';
 import { QUEUES, sendJobId, type SendJob } from './catalogue.js';
 import { FairPriority } from './fair-priority.js';
 import { SendPacer } from './send-pacer.js';
@@ -122,15 +122,25 @@ export class BullMqMessageQueue implements MessageQueue {
       await this.pacer.release(job.data.advisorId, job.data.slotNumber ?? null, messageId);
   }
 
-  resume(advisorId: string, messageIds: string[]): Promise<void> {
-    return withRedisDeadline(this.promote(advisorId, messageIds), 10_000);
+  resume(advisorId: string, messageIds: string[], options: WakeOptions = {}): Promise<void> {
+    return withRedisDeadline(this.promote(messageIds, options), 10_000);
   }
 
-  private async promote(_advisorId: string, messageIds: string[]): Promise<void> {
+  private async promote(messageIds: string[], options: WakeOptions): Promise<void> {
+    const delayed: Job<SendJob>[] = [];
     for (const id of messageIds) {
       const job = await this.queue.getJob(sendJobId(id));
-      if (job && (await job.isDelayed())) await job.promote().catch(() => undefined);
+      if (job && (await job.isDelayed())) delayed.push(job);
     }
+    // Every slot given back before the first job looks: one woken early reserves after the slots
+    // still held, and would go after the whole batch's old ones.
+    if (options.reserveAgain) {
+      for (const job of delayed) {
+        if (job.data.slotAt === undefined) continue;
+        await this.pacer.giveBackAhead(job.data.advisorId, job.data.slotNumber ?? null, job.data.messageId);
+      }
+    }
+    for (const job of delayed) await job.promote().catch(() => undefined);
   }
 
   /** Which of these message ids have a job in Redis (any state). */

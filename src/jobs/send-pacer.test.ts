@@ -114,6 +114,28 @@ describe('SendPacer.reserve', () => {
     expect(await redis.exists(`${prefix}:pace:{adv}:slots`)).toBe(0);
   });
 
+  it('gives back the slots still ahead of a batch held by a cap, so the batch lays out afresh', async () => {
+    const p = pacer();
+    const held = { ...loose, minGapMs: 1_000, maxGapMs: 1_000, hourlyCap: 1 };
+    // m0 goes now; m1 and m2 wait an hour and two.
+    expect(await reserveMany(p, held, 3)).toEqual([T0, T0 + HOUR, T0 + 2 * HOUR]);
+    // The cap lifted: given back, both go a gap apart; kept, m1 reserving anew went after m2.
+    expect(await p.giveBackAhead('adv', NUMBER, 'm0', T0 + 100)).toBe(false);
+    expect(await p.giveBackAhead('adv', NUMBER, 'm1', T0 + 100)).toBe(true);
+    expect(await p.giveBackAhead('adv', NUMBER, 'm2', T0 + 100)).toBe(true);
+    const lifted = { ...held, hourlyCap: 60 };
+    expect(await p.reserve('adv', NUMBER, 'm1', lifted, T0 + 200)).toBe(800);
+    expect(await p.reserve('adv', NUMBER, 'm2', lifted, T0 + 200)).toBe(1_800);
+  });
+
+  it('never gives back a slot within the margin of now (its job may be sending)', async () => {
+    const p = pacer();
+    await reserveMany(p, { ...loose, minGapMs: 1_000, maxGapMs: 1_000 }, 2);
+    expect(await p.giveBackAhead('adv', NUMBER, 'm1', T0 + 900)).toBe(false);
+    expect(await p.slotOf('adv', NUMBER, 'm1')).toBe(T0 + 1_000);
+    expect(await p.giveBackAhead('adv', NUMBER, 'unknown', T0)).toBe(false);
+  });
+
   it('keeps its state under the prefix with the advisor as hash tag, expiring', async () => {
     await pacer().reserve('adv-1', NUMBER, 'a', loose, Date.now());
     const keys = await redis.keys(`${prefix}:*`);

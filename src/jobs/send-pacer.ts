@@ -65,6 +65,16 @@ if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[3]) then
 end
 return 0`;
 
+// KEYS[1] = the number's slot set. ARGV: message id, the time (now plus the front margin) a slot
+// must be after to be given back. A slot that near may belong to a job already on its way to send.
+const GIVE_BACK_AHEAD = `
+local at = redis.call('ZSCORE', KEYS[1], ARGV[1])
+if at and tonumber(at) > tonumber(ARGV[2]) then
+  redis.call('ZREM', KEYS[1], ARGV[1])
+  return 1
+end
+return 0`;
+
 export interface PacingPlan {
   minGapMs: number;
   maxGapMs: number;
@@ -76,6 +86,7 @@ export interface PacingPlan {
 export class SendPacer {
   private readonly reserveScript: LuaScript;
   private readonly recordFailureScript: LuaScript;
+  private readonly giveBackAheadScript: LuaScript;
 
   constructor(
     private readonly redis: Redis,
@@ -85,6 +96,7 @@ export class SendPacer {
   ) {
     this.reserveScript = luaScript(redis, 'wwPaceReserve', 3, RESERVE);
     this.recordFailureScript = luaScript(redis, 'wwPaceFailure', 1, RECORD_FAILURE);
+    this.giveBackAheadScript = luaScript(redis, 'wwPaceGiveBackAhead', 1, GIVE_BACK_AHEAD);
   }
 
   private key(advisorId: string, what: 'slots' | 'failures'): string {
@@ -151,6 +163,26 @@ export class SendPacer {
    */
   async release(advisorId: string, number: string | null, messageId: string): Promise<void> {
     await this.redis.zrem(this.slotsKey(advisorId, number), messageId);
+  }
+
+  /**
+   * Gives back a slot still ahead (more than the front margin away) that a waiting message holds,
+   * so that the messages reserving anew under changed rules are not laid out after it: a message
+   * whose slot is gone reserves anew when it wakes (send.processor.ts). Kept, the slots a batch
+   * held under a cap since lifted still counted, and the first message to reserve anew went after
+   * all of them, an hour or a day away. True when it was given back.
+   */
+  async giveBackAhead(
+    advisorId: string,
+    number: string | null,
+    messageId: string,
+    now = Date.now(),
+  ): Promise<boolean> {
+    const given = await this.giveBackAheadScript(
+      [this.slotsKey(advisorId, number)],
+      [messageId, now + FRONT_MARGIN_MS],
+    );
+    return Number(given) === 1;
   }
 
   /**

@@ -145,18 +145,21 @@ function createAttempt(deps: SendProcessorDeps) {
         const number = config.phoneNumber;
         const onThisNumber = data.slotNumber === undefined || data.slotNumber === number;
         if (data.slotAt && onThisNumber && (data.slotRules === undefined || data.slotRules === rules())) {
-          // A time-critical message may have taken this slot since, and moved this one back.
+          // A time-critical message may have taken this slot since, and moved this one back; a
+          // change of the rules may have given it back (null): then it reserves anew.
           const slotAt = await slotNowOf(
             deps,
             data as SendJob & { slotAt: number },
             seen.pacing ? number : undefined,
           );
-          const left = slotAt - Date.now();
-          if (left > 50) {
-            if (slotAt !== data.slotAt) await job.updateData({ ...data, slotAt });
-            return left;
+          if (slotAt !== null) {
+            const left = slotAt - Date.now();
+            if (left > 50) {
+              if (slotAt !== data.slotAt) await job.updateData({ ...data, slotAt });
+              return left;
+            }
+            if (-left <= staleSlotAfterMs(settings.rateLimit, seen.pacing)) return 0;
           }
-          if (-left <= staleSlotAfterMs(settings.rateLimit, seen.pacing)) return 0;
         }
         if (!onThisNumber) await releasePacingSlot(deps, data, data.slotNumber!);
         const now = Date.now();
@@ -355,19 +358,23 @@ async function noteLongHold(ctx: DomainContext, data: SendJob, until: number): P
 /**
  * When the job's slot is now: the latest of the one it was given and the ones the rate limiter's
  * line and the number's pacing hold for it, which only ever move back (a time-critical message
- * took the place). Gone from both (the slot went by long ago), the job's own.
+ * took the place). Gone from the limiter's line (the slot went by long ago), the job's own. Gone
+ * from the number's pacing slots, none (null): given back by a change of the rules
+ * (`giveBackAhead`), or forgotten with Redis's data, it no longer counts in the gap and caps, so
+ * the job must reserve anew; a pacing slot never leaves the set before a day has passed.
  */
 async function slotNowOf(
   deps: SendProcessorDeps,
   data: SendJob & { slotAt: number },
   pacedNumber: string | null | undefined,
-): Promise<number> {
+): Promise<number | null> {
   const [limiter, pacer] = await Promise.all([
     deps.limiter.slotOf(data.advisorId, data.messageId),
     deps.pacer && pacedNumber !== undefined
       ? deps.pacer.slotOf(data.advisorId, pacedNumber, data.messageId)
       : null,
   ]);
+  if (deps.pacer && pacedNumber !== undefined && pacer === null) return null;
   return Math.max(data.slotAt, limiter ?? 0, pacer ?? 0);
 }
 

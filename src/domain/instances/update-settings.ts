@@ -33,7 +33,10 @@ export const settingsNamed = (patch: unknown): string[] =>
 /**
  * After the commit: messages waiting for a slot reserved under the old rate limit or pacing look
  * again now (the same wake-up as a reconnection's): a slot a day away under a cap since lifted is
- * given up. Saved either way: without Redis, they still look again at their old slot.
+ * given up. Their pacing slots are given back before any of them looks, so that they reserve
+ * anew one after the other from now: with the others' old slots still counted, a batch held by
+ * a cap since lifted went on waiting the hour or the day. Saved either way: without Redis, they
+ * still look again at their old slot.
  */
 export async function wakeSendsAfterSettings(
   ctx: Pick<DomainContext, 'wakeWaitingSends'>,
@@ -42,5 +45,5 @@ export async function wakeSendsAfterSettings(
 ): Promise<void> {
   const changed = settingsNamed(patch);
   if (changed.includes('rateLimit') || changed.includes('pacing'))
-    await ctx.wakeWaitingSends?.(advisorId).catch(() => undefined);
+    await ctx.wakeWaitingSends?.(advisorId, { reserveAgain: true }).catch(() => undefined);
 }

@@ -8,6 +8,10 @@ export interface QueuedMessageRef {
   timeCritical?: boolean;
 }
 
+export interface WakeOptions {
+  reserveAgain?: boolean;
+}
+
 export interface MessageQueue {
   /** Idempotent: enqueuing the same message twice schedules it once. */
   enqueue(message: QueuedMessageRef): Promise<void>;
@@ -20,6 +24,10 @@ export interface MessageQueue {
   requeue(message: QueuedMessageRef): Promise<void>;
   /** Drops a pending job (cancellations); the worker re-checks the row anyway. */
   remove(messageId: string): Promise<void>;
-  /** The advisor reconnected: their waiting messages go out now, in order. */
-  resume(advisorId: string, messageIds: string[]): Promise<void>;
+  /**
+   * The advisor reconnected: their waiting messages go out now, in order. `reserveAgain` (the
+   * rate limit or pacing changed): the send slots they hold are given back first, so each reserves
+   * anew under the new rules, in order, instead of after the others' slots of the old ones.
+   */
+  resume(advisorId: string, messageIds: string[], options?: WakeOptions): Promise<void>;
 }
