@@ -52,16 +52,19 @@ export function createAuth(options: AuthOptions) {
     databaseHooks: {
       user: {
         create: {
-          before: async (newUser) => {
+          before: async (newUser, context) => {
             checkAdminFields(newUser);
+            const isAdminEmail =
+              !!options.adminEmail && newUser.email.toLowerCase() === options.adminEmail.toLowerCase();
+            // Only a platform admin's create-user chooses a role (checked above: "user" or
+            // "admin"); a sign-up never does. Writing "user" over it made an admin's new admin an
+            // advisor, answered 200.
+            const askedByAdmin = context?.path === '/admin/create-user' && newUser.role === 'admin';
             return {
               data: {
                 ...newUser,
                 name: checkedName(newUser.name),
-                role:
-                  options.adminEmail && newUser.email.toLowerCase() === options.adminEmail.toLowerCase()
-                    ? 'admin'
-                    : 'user',
+                role: isAdminEmail || askedByAdmin ? 'admin' : 'user',
               },
             };
           },

@@ -79,3 +79,42 @@ describe('the role an admin gives an account', () => {
     }
   });
 });
+
+describe('an account an admin creates', () => {
+  // The sign-up hook that makes ADMIN_EMAIL's account an admin wrote "user" over every other
+  // account's role, the one create-user asked for included: an admin creating another admin got
+  // 200 and an advisor, with nothing said.
+  it('has the role the admin gave it, and "user" when none was given', async () => {
+    for (const [role, expected] of [
+      ['admin', 'admin'],
+      ['user', 'user'],
+      [undefined, 'user'],
+    ] as const) {
+      const email = `creada-${role ?? 'sin-rol'}-${Date.now()}@example.test`;
+      const res = await boss.post('/api/auth/admin/create-user', {
+        email,
+        name: 'Creada',
+        password: 'correct-horse-9',
+        ...(role ? { role } : {}),
+      });
+      expect(res.status, String(role)).toBe(200);
+      expect(res.body.user.role, String(role)).toBe(expected);
+      // The service's own admin routes agree.
+      const signedIn = new HttpClient(service.url);
+      expect(
+        (await signedIn.post('/api/auth/sign-in/email', { email, password: 'correct-horse-9' })).status,
+      ).toBe(200);
+      expect((await signedIn.get('/api/admin/metrics')).status, String(role)).toBe(
+        expected === 'admin' ? 200 : 403,
+      );
+    }
+    // A role is still not something one gives oneself at sign-up.
+    const selfMade = await new HttpClient(service.url).post('/api/auth/sign-up/email', {
+      name: 'Yo Admin',
+      email: `yo${Date.now()}@example.test`,
+      password: 'correct-horse-9',
+      role: 'admin',
+    });
+    expect(selfMade.status).toBe(400);
+  });
+});
