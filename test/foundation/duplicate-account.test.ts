@@ -52,6 +52,35 @@ describe('an email address that already has an account', () => {
     expect((await other.client.get('/api/auth/get-session')).body.user.email).toBe(other.email);
   });
 
+  // A double click on the sign-up form: the requests all find the address free, one account is
+  // written and the others break its unique index. better-auth answered those 422 "Failed to
+  // create user" (FAILED_TO_CREATE_USER) at sign-up, and 500 on the admin's create-user.
+  it('is 409 conflict for the losers of sign-ups or create-users racing for one address', async () => {
+    for (const route of ['sign-up', 'create-user'] as const) {
+      const email = `carrera-${route}-${Date.now()}@example.test`;
+      const answers = await Promise.all(
+        Array.from({ length: 4 }, (_, i) => {
+          const body = {
+            name: `Carrera ${i}`,
+            email: i % 2 ? email.toUpperCase() : email,
+            password: 'correct-horse-9',
+          };
+          return route === 'sign-up'
+            ? new HttpClient(setup.service.url).post('/api/auth/sign-up/email', body)
+            : setup.admin.post('/api/auth/admin/create-user', body);
+        }),
+      );
+      const statuses = answers.map((res) => res.status).sort();
+      expect(statuses, `${route}: ${JSON.stringify(answers.map((r) => r.body))}`).toEqual([
+        200, 409, 409, 409,
+      ]);
+      for (const res of answers.filter((r) => r.status === 409)) {
+        expect(res.body.error, route).toEqual(conflict);
+        expect(res.headers.get('set-cookie'), route).toBeNull();
+      }
+    }
+  });
+
   it('leaves the other sign-up refusals as they were', async () => {
     const res = await new HttpClient(setup.service.url).post('/api/auth/sign-up/email', {
       name: 'Corta',

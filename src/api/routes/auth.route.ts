@@ -1,9 +1,11 @@
 // Mounts better-auth's own handler at /api/auth/* (there is no Fastify plugin: STACK.md gotcha 6).
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { fromNodeHeaders } from 'better-auth/node';
+import { eq, sql } from 'drizzle-orm';
 import { GATEWAY_UNAVAILABLE_AUTH_CODE, type Auth } from '../../auth/auth.js';
 import { credentialCachesOf, sessionTokenOf } from '../../auth/session-cache.js';
 import type { Database } from '../../db/client.js';
+import { user } from '../../db/schema/index.js';
 import { AppError, type ErrorCode } from '../../domain/app-error.js';
 import type { DomainContext } from '../../domain/context.js';
 import type { MessageQueue } from '../../domain/messages/message-queue.js';
@@ -123,7 +125,21 @@ export function authRoutes(
           ),
         );
       }
-      const detail = response.status >= 400 ? authErrorOf(text) : {};
+      let detail = response.status >= 400 ? authErrorOf(text) : {};
+      // better-auth checks that the address is free, then writes the account: requests racing for
+      // one address (a double click on the form) all pass the check, and the losers break the
+      // email's unique index, answered 422 FAILED_TO_CREATE_USER at sign-up and 500 on create-user.
+      // The address has an account by then: the same 409 as for one taken earlier.
+      if (
+        (detail.code === 'FAILED_TO_CREATE_USER' || response.status >= 500) &&
+        ACCOUNT_CREATING_PATHS.has(url.pathname) &&
+        (await accountHoldsEmail(ctx, request.body))
+      ) {
+        detail = {
+          code: 'USER_ALREADY_EXISTS_USE_ANOTHER_EMAIL',
+          message: 'User already exists. Use another email.',
+        };
+      }
       const status = detail.code && ACCOUNT_EXISTS.test(detail.code) ? 409 : response.status;
       reply.status(status);
       response.headers.forEach((value, name) => {
@@ -151,6 +167,21 @@ export function authRoutes(
       return reply.send(text.length ? text : null);
     },
   });
+}
+
+/** The routes that create an account for the `email` of their body. */
+const ACCOUNT_CREATING_PATHS = new Set(['/api/auth/sign-up/email', '/api/auth/admin/create-user']);
+
+/** Whether an account holds the body's `email` (any case, as better-auth stores it lower-cased). */
+async function accountHoldsEmail(ctx: DomainContext, body: unknown): Promise<boolean> {
+  const email = body !== null && typeof body === 'object' ? (body as { email?: unknown }).email : undefined;
+  if (typeof email !== 'string' || email.length === 0) return false;
+  const rows = await ctx.db
+    .select({ id: user.id })
+    .from(user)
+    .where(eq(sql`lower(${user.email})`, email.toLowerCase()))
+    .limit(1);
+  return rows.length > 0;
 }
 
 /** better-auth's error body (`{ code, message }`), or nothing when it is not JSON. */
