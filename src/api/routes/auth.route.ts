@@ -218,8 +218,10 @@ async function credentialsToForget(
       (await auth.api.getSession({ headers: fromNodeHeaders(headers) }).catch(() => null))?.user.id)
     : undefined;
   if (advisorId) return () => feed.revoked(advisorId);
-  // No session of the caller's. Signing in or up ends nothing; anything else (a password reset
-  // by its emailed link) may end sessions of an advisor this cannot tell, so everyone's go.
-  if (/^\/api\/auth\/sign-(in|up)\//.test(path)) return null;
+  // No session of the caller's. Signing in or up ends nothing, nor does signing out (better-auth
+  // answers an anonymous sign-out 200: announcing it let anyone empty every process's caches);
+  // anything else (a password reset by its emailed link) may end sessions of an advisor this
+  // cannot tell, so everyone's go.
+  if (/^\/api\/auth\/(sign-(in|up)\/|sign-out$)/.test(path)) return null;
   return () => feed.revoked(null);
 }
