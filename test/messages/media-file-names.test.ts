@@ -168,6 +168,24 @@ describe('a file whose type nothing names', () => {
     expect(message.fileName).toBe(fileName);
   });
 
+  // A URL whose last path segment is empty gives no name. Sent without one, a real Evolution
+  // makes one from the URL with /.*\/(.+?)\./ (§3.11): "https://cdn.example.com/descargas/"
+  // reached the client as a file called "cdn", of no type.
+  it.each([
+    ['https://cdn.example.com/descargas/', 'application/pdf', 'document.pdf'],
+    ['https://cdn.example.com/?id=5', undefined, 'document.bin'],
+  ])(
+    'names a URL document whose path gives no name (%s) as an upload is named',
+    async (url, mimetype, fileName) => {
+      const { message, onPhone } = await sendAndRead({
+        type: 'document',
+        media: { url, ...(mimetype ? { mimetype } : {}) },
+      });
+      expect(onPhone).toMatchObject({ fileName });
+      expect(message.fileName).toBe(fileName);
+    },
+  );
+
   it("sends an image without the caller's name, which would label the JPEG Evolution makes", async () => {
     const png = Buffer.from('89504e470d0a1a0a0000000d4948445200000001000000010806000000', 'hex');
     for (const fileName of ['foto', 'foto.png']) {

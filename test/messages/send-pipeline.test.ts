@@ -254,14 +254,16 @@ describe('POST /api/whatsapp/send', () => {
       expect(done.body.error).toBeNull();
       expect(['sent', 'delivered', 'read']).toContain(done.body.status);
     }
-    // By URL the gateway names the file from the URL: a blank fileName is left out (null).
+    // By URL a blank fileName is no name either: the name comes from the URL's path, and one
+    // whose path gives none is called "document" as an upload is (left out, Evolution named it
+    // "cdn" from the host with its /.*\/(.+?)\./).
     const byUrl = await ana.client.post('/api/whatsapp/send', {
       to: '+34612000022',
       type: 'document',
       media: { url: 'https://cdn.example.com/files/', fileName: ' ' },
     });
     expect(byUrl.status).toBe(202);
-    expect(byUrl.body.message.fileName).toBeNull();
+    expect(byUrl.body.message.fileName).toBe('document.bin');
   });
 
   it("keeps the client's name when a send gives a blank clientName", async () => {

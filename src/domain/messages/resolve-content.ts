@@ -364,8 +364,7 @@ export async function resolveContent(
     );
   }
   const mimetype = sniffed ? reconcileMimetype(sniffed, declared) : (declared ?? 'application/octet-stream');
-  // Evolution refuses an uploaded document without a name.
-  const fileName = fileNameToSend(type, givenFileName ?? (type === 'document' ? 'document' : null), mimetype);
+  const fileName = fileNameToSend(type, givenFileName ?? null, mimetype);
   return {
     type,
     text: null,
@@ -383,8 +382,11 @@ export async function resolveContent(
  * whenever there is a name, so a name without one gets the extension of the file's type, and one
  * whose type nothing tells is left out or called ….bin (mediaFileName). A video given no name is
  * called "video": Evolution names such a video video.mp4 and labels it video/mp4 by that name
- * (§3.11), so a WebM or QuickTime file reached the client as MP4. An image's name is kept for the
- * history only: the gateway sends none.
+ * (§3.11), so a WebM or QuickTime file reached the client as MP4. A document given no name is
+ * called "document": Evolution refuses an uploaded one without a name, and names a URL one from
+ * the URL with /.*\/(.+?)\./, so one whose path ends in "/" or holds no name ("…/descargas/",
+ * "…/?id=5") reached the client as "cdn" (of "cdn.example.com"), of no type. An image's name is
+ * kept for the history only: the gateway sends none.
  */
 function fileNameToSend(
   type: Exclude<MessageType, 'text'>,
@@ -394,7 +396,7 @@ function fileNameToSend(
   if (type === 'image') return given;
   // A voice note Evolution converts carries no name.
   if (type === 'audio' && isAudioToConvert(mimetype)) return null;
-  const named = given ?? (type === 'video' ? 'video' : null);
+  const named = given ?? (type === 'video' || type === 'document' ? type : null);
   return named === null ? null : (mediaFileName(type, named, mimetype) ?? null);
 }
 
