@@ -84,6 +84,24 @@ describe('the file name a media message is sent under', () => {
   });
 });
 
+// A name is not a path: `C:\\fakepath\\plan.pdf` is what a browser's file input says as its value,
+// and a caller's own folders ("informes/2026/plan.pdf") are no business of the client's. The
+// client's WhatsApp showed the document under the whole path.
+describe('a file name that carries a path', () => {
+  it.each([
+    ['C:\\fakepath\\plan.pdf', 'plan.pdf'],
+    ['informes/2026/plan.pdf', 'plan.pdf'],
+    ['/', 'document.pdf'],
+  ])('sends %j as %j', async (fileName, sent) => {
+    const { message, onPhone } = await sendAndRead({
+      type: 'document',
+      media: { base64: pdf, fileName },
+    });
+    expect(onPhone).toMatchObject({ fileName: sent, mimetype: 'application/pdf' });
+    expect(message.fileName).toBe(sent);
+  });
+});
+
 describe('a file name whose extension the bytes refute', () => {
   // Evolution labels the file with its name's type, whatever the bytes and media.mimetype say:
   // a PDF called foto.jpg reached the client as an image/jpeg that no app opens.

@@ -270,7 +270,7 @@ export async function resolveContent(
   // A blank fileName is no fileName, as a blank caption is no caption. Kept as "", the worker left
   // it out of the gateway request, and Evolution refuses a base64 document without a file name:
   // the send was accepted (202) and then failed for good.
-  const givenFileName = given(media.fileName) ? media.fileName!.trim() : undefined;
+  const givenFileName = given(media.fileName) ? nameOfFile(media.fileName!) : undefined;
   if (media.url) {
     let url: URL;
     try {
@@ -303,7 +303,8 @@ export async function resolveContent(
         },
       );
     }
-    const name = givenFileName ?? (fileNameOf(url) || null);
+    // "a%2Fb.pdf" decodes to a path too.
+    const name = givenFileName ?? nameOfFile(fileNameOf(url)) ?? null;
     // Undeclared, a recording's type is what its name says when that makes it a voice note.
     const mimetype =
       media.mimetype ?? (type === 'audio' && name ? audioTypeToConvertOfName(name) : undefined) ?? null;
@@ -398,6 +399,16 @@ function fileNameToSend(
   if (type === 'audio' && isAudioToConvert(mimetype)) return null;
   const named = given ?? (type === 'video' || type === 'document' ? type : null);
   return named === null ? null : (mediaFileName(type, named, mimetype) ?? null);
+}
+
+/**
+ * A caller's file name without the folders in front of it, undefined for none: a browser's file
+ * input says "C:\\fakepath\\plan.pdf" as its value, and the client's WhatsApp showed the document
+ * under that whole path (or "informes/2026/plan.pdf", a caller's own folders).
+ */
+function nameOfFile(fileName: string): string | undefined {
+  const name = fileName.split(/[\\/]/).pop()!.trim();
+  return name === '' ? undefined : name;
 }
 
 /** The URL's last path segment, %-decoded when it decodes ("plan%20semanal.pdf"), as written if not ("100%.pdf"). */
