@@ -102,6 +102,27 @@ describe('a file name that carries a path', () => {
   });
 });
 
+// Evolution labels a document by its name's extension (§3.11): given no media.mimetype, the
+// history said application/octet-stream for a text file the client got as text/plain, and
+// application/zip for a Word file the client got as one.
+describe('the type an upload named but not typed is stored with', () => {
+  it.each([
+    ['notas.txt', Buffer.from('hola\n'), 'text/plain'],
+    [
+      'plan.docx',
+      Buffer.from('504b0304140000000800', 'hex'),
+      'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+    ],
+  ])('is the type of its name, %j, as the client gets it', async (fileName, bytes, mimetype) => {
+    const { message, onPhone } = await sendAndRead({
+      type: 'document',
+      media: { base64: bytes.toString('base64'), fileName },
+    });
+    expect(onPhone).toMatchObject({ fileName, mimetype });
+    expect(message.mimetype).toBe(mimetype);
+  });
+});
+
 describe('a file name whose extension the bytes refute', () => {
   // Evolution labels the file with its name's type, whatever the bytes and media.mimetype say:
   // a PDF called foto.jpg reached the client as an image/jpeg that no app opens.

@@ -364,7 +364,11 @@ export async function resolveContent(
       { field: 'media.fileName', declared: nameType, detected: sniffed?.mimetype ?? null },
     );
   }
-  const mimetype = sniffed ? reconcileMimetype(sniffed, declared) : (declared ?? 'application/octet-stream');
+  // Undeclared, the type is what the name says (the bytes allow it: checked above), as the gateway
+  // will label the file by it. The history said application/octet-stream for a notas.txt the
+  // client got as text/plain, and application/zip for a plan.docx it got as a Word file.
+  const typed = declared ?? nameType;
+  const mimetype = sniffed ? reconcileMimetype(sniffed, typed) : (typed ?? 'application/octet-stream');
   const fileName = fileNameToSend(type, givenFileName ?? null, mimetype);
   return {
     type,
