@@ -55,8 +55,24 @@ describe('advisor changes within the server bounds', () => {
     expect(reject({ minGapMs: 500 })).toEqual(['settings.pacing.minGapMs']);
     expect(reject({ hourlyCap: 201 })).toEqual(['settings.pacing.hourlyCap']);
     expect(reject({ dailyCap: 1_001 })).toEqual(['settings.pacing.dailyCap']);
-    expect(reject({ minGapMs: 9_000 })).toEqual(['settings.pacing.maxGapMs']);
     expect(reject({ warmupStartCap: 400 })).toEqual(['settings.pacing.warmupStartCap']);
+  });
+
+  it('names a field the change sent when a pair is out of order, with the value it meets', () => {
+    // The field sent is named, not its partner the caller never wrote (a default it cannot see).
+    expect(reject({ minGapMs: 9_000 })).toEqual(['settings.pacing.minGapMs']);
+    expect(reject({ dailyCap: 10 })).toEqual(['settings.pacing.dailyCap']);
+    expect(reject({ maxGapMs: 2_000 })).toEqual(['settings.pacing.maxGapMs']);
+    expect(reject({ warmupStartCap: 40, dailyCap: 30 })).toEqual(['settings.pacing.dailyCap']);
+    expect(reject({ minGapMs: 9_000, maxGapMs: 8_500 })).toEqual(['settings.pacing.maxGapMs']);
+    try {
+      storedSettingsAfter({}, { pacing: { dailyCap: 10 } }, bounds);
+      throw new Error('accepted');
+    } catch (err) {
+      expect((err as { details: unknown }).details).toEqual({
+        fields: [{ field: 'settings.pacing.dailyCap', message: 'must be at least warmupStartCap (20)' }],
+      });
+    }
     expect(reject({ burst: 1 })).toEqual(['settings.pacing']);
   });
 

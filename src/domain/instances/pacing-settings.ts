@@ -91,10 +91,19 @@ export function pacingPatchSchema(bounds: PacingBounds) {
 export function mergePacing(current: PacingSettings, patch: Partial<PacingSettings>): PacingSettings {
   const next = { ...current, ...patch };
   const fields: { field: string; message: string }[] = [];
-  if (next.minGapMs > next.maxGapMs)
-    fields.push({ field: 'settings.pacing.maxGapMs', message: 'must be at least minGapMs' });
-  if (next.warmupStartCap > next.dailyCap)
-    fields.push({ field: 'settings.pacing.warmupStartCap', message: 'must be at most dailyCap' });
+  // Named after a field the change sent, with the other's value: `{dailyCap: 10}` alone was
+  // answered "warmupStartCap: must be at most dailyCap", a field the caller never wrote, whose
+  // value (the default 20) it could not see.
+  const outOfOrder = (low: keyof PacingSettings, high: keyof PacingSettings) => {
+    if (next[low] <= next[high]) return;
+    fields.push(
+      high in patch || !(low in patch)
+        ? { field: `settings.pacing.${high}`, message: `must be at least ${low} (${next[low]})` }
+        : { field: `settings.pacing.${low}`, message: `must be at most ${high} (${next[high]})` },
+    );
+  };
+  outOfOrder('minGapMs', 'maxGapMs');
+  outOfOrder('warmupStartCap', 'dailyCap');
   if (fields.length > 0) {
     throw new AppError('validation_failed', fields.map((f) => `${f.field}: ${f.message}`).join('; '), {
       fields,
