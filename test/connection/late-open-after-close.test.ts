@@ -10,6 +10,7 @@ import { waitFor } from '../support/wait.js';
 import {
   connectedAdvisor,
   postWebhook,
+  replayStoredOpen,
   storedOpenEvent,
   webhookApplied,
   webhookJwt,
@@ -39,12 +40,8 @@ describe('the open of a link, delivered again after its close', () => {
     const alert = closed.body.alert as string;
     await webhookApplied(db, ana.userId, 'LOGOUT_INSTANCE');
 
-    // Evolution's retry of the open: the same body, the same (earlier) date_time.
-    const res = await postWebhook(service, JSON.stringify(open), {
-      authorization: `Bearer ${webhookJwt(ana.secret)}`,
-    });
-    expect(res.status).toBe(200);
-    await webhookApplied(db, ana.userId, 'CONNECTION_UPDATE', { containing: '"open"', atLeast: 2 });
+    // Evolution's retry of the open, applied.
+    await replayStoredOpen(service, ana, open);
 
     expect((await ana.client.get('/api/whatsapp/config')).body).toMatchObject({
       status: 'disconnected',

@@ -248,6 +248,25 @@ export async function storedOpenEvent(db: DbOrTx, advisorId: string): Promise<un
 }
 
 /**
+ * Evolution's retry of a stored "open": the same body, the same (earlier) date_time, signed as
+ * the gateway signs it, accepted, and applied (it is the second open the service has processed).
+ */
+export async function replayStoredOpen(
+  service: TestService,
+  advisor: Pick<ConnectedAdvisor, 'userId' | 'secret'>,
+  open: unknown,
+): Promise<void> {
+  const res = await postWebhook(service, JSON.stringify(open), {
+    authorization: `Bearer ${webhookJwt(advisor.secret)}`,
+  });
+  if (res.status !== 200) throw new Error(`the replayed open was answered ${res.status}`);
+  await webhookApplied(service.database.db, advisor.userId, 'CONNECTION_UPDATE', {
+    containing: '"open"',
+    atLeast: 2,
+  });
+}
+
+/**
  * Waits until the service has applied `atLeast` (1) of the gateway's own webhooks of `event` for
  * this advisor (whose payload contains `containing`, when given). The gateway's webhooks are
  * applied in the background: a test that plays signals by hand waits for them first.
