@@ -175,6 +175,28 @@ describe('sendMedia and sendWhatsAppAudio', () => {
     expect((await send('foto')).body.message.imageMessage).toMatchObject({ mimetype: 'false' });
   });
 
+  it("names an unnamed URL document as the gateway's regex does: without its extension, so typeless", async () => {
+    const send = (media: string) =>
+      emulator.call('POST', '/message/sendMedia/sender', {
+        body: { number: '34612345678', mediatype: 'document', media, mimetype: 'application/pdf' },
+      });
+    // The text after the last slash up to the next dot: the extension is cut off, and with it the type.
+    const plan = await send('https://files.example.com/docs/plan.pdf');
+    expect(plan.status).toBe(201);
+    expect(plan.body.message.documentMessage).toMatchObject({ fileName: 'plan', mimetype: 'false' });
+    // A path with nothing after its last slash: the host's first label.
+    const bare = await send('https://files.example.com/download/?id=42');
+    expect(bare.body.message.documentMessage).toMatchObject({ fileName: 'files', mimetype: 'false' });
+    // No dot after any slash: `[1]` of null inside prepareMediaMessage's try, its 500.
+    const dotless = await send('http://localhost:8080/files/plan');
+    expect(dotless.status).toBe(500);
+    expect(dotless.body).toEqual({
+      status: 500,
+      error: 'Internal Server Error',
+      response: { message: ["TypeError: Cannot read properties of null (reading '1')"] },
+    });
+  });
+
   it('reads the type from the file name alone: a name without a known extension loses it', async () => {
     const send = (body: Record<string, unknown>) =>
       emulator.call('POST', '/message/sendMedia/sender', {
@@ -185,10 +207,11 @@ describe('sendMedia and sendWhatsAppAudio', () => {
       fileName: 'document',
       mimetype: 'false',
     });
-    // By URL the name comes from the path: …/files/12345 has none either.
+    // By URL the gateway names it with /.*\/(.+?)\./ on the whole URL: …/files/12345 has no dot
+    // after its last slashes, so the name is the host's first label.
     const byUrl = await send({ media: 'https://cdn.example/files/12345', mimetype: 'application/pdf' });
     expect(byUrl.body.message.documentMessage).toMatchObject({
-      fileName: '12345',
+      fileName: 'cdn',
       mimetype: 'false',
     });
     // With no name at all, the mimetype given stands (a URL audio file is not named from its path).

@@ -16,7 +16,7 @@ import {
 import { downloadMedia } from '../whatsapp/media-download.js';
 import { sendOutbound, type OutboundContent } from '../whatsapp/outbound.js';
 import { assertCanUpload, resolveRecipient } from '../whatsapp/recipients.js';
-import { badRequest } from './errors.js';
+import { EvolutionHttpError, badRequest } from './errors.js';
 import { audioSchema, mediaSchema, textSchema } from './message-schemas.js';
 import { registerRoute } from './route.js';
 import { validate, type Schema } from './validate.js';
@@ -118,7 +118,16 @@ export function registerMessageRoutes(app: FastifyInstance, ctx: EmulatorContext
       if (!fileName) {
         if (kind === 'image') fileName = 'image.jpg';
         else if (kind === 'video') fileName = 'video.mp4';
-        else if (url && kind === 'document') fileName = fileNameFromUrl(media);
+      }
+      // The download and upload come first; an unnamed URL document is named afterwards.
+      if (url) downloadMedia(ctx, instance, kind, media);
+      assertCanUpload(instance);
+      if (!fileName && url && kind === 'document') {
+        const derived = fileNameFromUrl(media);
+        // `regex.exec(media)[1]` on null, inside prepareMediaMessage's try: its 500 with String(error).
+        if (derived === null)
+          throw new EvolutionHttpError(500, ["TypeError: Cannot read properties of null (reading '1')"]);
+        fileName = derived;
       }
       // A file name overrides the given mimetype, which is then looked up from its extension alone
       // (§3.11): a name without a known one loses the type, whatever `mimetype` said, and the
@@ -129,8 +138,6 @@ export function registerMessageRoutes(app: FastifyInstance, ctx: EmulatorContext
           ? (mimeFromName(fileName) ?? LOST_MIME)
           : ((typeof body.mimetype === 'string' ? body.mimetype : undefined) ?? DEFAULT_MIME[kind]);
       const caption = typeof body.caption === 'string' && kind !== 'audio' ? body.caption : undefined;
-      if (url) downloadMedia(ctx, instance, kind, media);
-      assertCanUpload(instance);
       const number = body.number as string;
       const jid = resolveRecipient(ctx, instance, number);
       await typingDelay(ctx, instance, body);

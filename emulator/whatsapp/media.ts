@@ -87,15 +87,15 @@ export function placeholderBase64(kind: MediaKind): string {
   return PLACEHOLDER[kind];
 }
 
-export function fileNameFromUrl(url: string): string | undefined {
-  const path = url.split(/[?#]/)[0] ?? '';
-  const last = path.split('/').pop();
-  if (!last) return undefined;
-  try {
-    return decodeURIComponent(last);
-  } catch {
-    return last;
-  }
+/**
+ * The name the gateway gives a document sent by URL without one (our reference §3.11): the first
+ * group of `/.*\/(.+?)\./` on the whole URL, i.e. the text after the last slash that is followed by a
+ * dot somewhere, up to that dot. So `…/files/plan.pdf` gives `plan` (its extension cut off) and
+ * `https://cdn.example.com/files/12345` gives `cdn`; null when nothing matches (the gateway then
+ * reads `[1]` of null: a TypeError).
+ */
+export function fileNameFromUrl(url: string): string | null {
+  return /.*\/(.+?)\./.exec(url)?.[1] ?? null;
 }
 
 /** The encrypted-upload fields WhatsApp returns; the values are random, only their shapes are realistic. */

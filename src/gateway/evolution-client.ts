@@ -217,9 +217,13 @@ export class EvolutionClient implements WhatsAppGateway {
   async sendMedia(ref: InstanceRef, input: SendMediaInput): Promise<SendResult> {
     const media = toEvolutionMedia(input.media);
     const mimetype = input.mimetype ?? media.mimetype ?? undefined;
-    // Evolution reads the type from the file name's extension whenever there is a name.
+    // Evolution reads the type from the file name's extension whenever there is a name. A document
+    // always gets one: unnamed, Evolution names it with /.*\/(.+?)\./ on the URL (§3.11), which
+    // cuts the extension off (…/plan.pdf → "plan") or takes the host's first label, so the type
+    // became "false"; and a URL with no dot after any slash failed the send with a 500.
+    const givenName = input.fileName ?? (input.mediatype === 'document' ? 'document' : undefined);
     const fileName =
-      input.fileName === undefined ? undefined : mediaFileName(input.mediatype, input.fileName, mimetype);
+      givenName === undefined ? undefined : mediaFileName(input.mediatype, givenName, mimetype);
     const body = await this.call({
       ...this.instanceCall('sendMedia', 'POST', '/message/sendMedia', ref),
       body: {

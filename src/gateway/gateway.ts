@@ -71,7 +71,7 @@ export interface SendMediaInput {
   media: string;
   mimetype?: string;
   caption?: string;
-  /** Required by Evolution for base64 documents. */
+  /** Required by Evolution for base64 documents; a document given none is called "document.<ext>". */
   fileName?: string;
   delay?: number;
 }

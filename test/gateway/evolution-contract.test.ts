@@ -65,6 +65,7 @@ interface SentRecord {
   id: string;
   type: string;
   mimetype?: string;
+  fileName?: string;
   caption?: string;
   ptt?: boolean;
 }
@@ -301,6 +302,26 @@ describe.skipIf(!canSend)('sending with a linked instance', () => {
       expect(file?.ptt).toBeUndefined();
     }
   });
+
+  it.skipIf(emulatorOnly)(
+    'sendMedia names a URL document whose path names no file, keeping its type',
+    async () => {
+      // Unnamed, Evolution names it from the URL (/.*\/(.+?)\./ → "files" here) and labels it by
+      // that name: "false", a file no app opens.
+      const document = await client.sendMedia(linked, {
+        number: recipient,
+        mediatype: 'document',
+        media: 'https://files.example.com/download/?id=42',
+        mimetype: 'application/pdf',
+      });
+      const sent = await sentLog(linked.instanceName);
+      expect(sent.find((r) => r.id === document.evolutionMessageId)).toMatchObject({
+        type: 'document',
+        mimetype: 'application/pdf',
+        fileName: 'document.pdf',
+      });
+    },
+  );
 
   it('sendWhatsAppAudio sends a voice note', async () => {
     const ogg = Buffer.concat([Buffer.from('OggS'), Buffer.alloc(40)]).toString('base64');
