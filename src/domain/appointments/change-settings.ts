@@ -4,7 +4,8 @@
 // had switched to Portuguese and new bookings were planned in Portuguese. If one planned message
 // cannot be written in the new locale the change is refused and nothing changes (as a template
 // edit is). Live events for the rewritten messages are published after the commit
-// (runAppointmentTransaction).
+// (runAppointmentTransaction). A change of quiet hours has the messages they hold look again under
+// the new setting (release-quiet-hours-holds.ts).
 import { lockAdvisorTemplates } from '../../db/repositories/planned-message.repository.js';
 import { ensureConfig, type ConfigRow } from '../../db/repositories/whatsapp-config.repository.js';
 import type { DomainContext } from '../context.js';
@@ -13,6 +14,7 @@ import { settingsNamed, wakeSendsAfterSettings, writeSettings } from '../instanc
 import type { MessageQueue } from '../messages/message-queue.js';
 import type { SendOptions } from '../messages/send-message.js';
 import { runAppointmentTransaction } from './appointment-transaction.js';
+import { releaseQuietHoursHolds } from './release-quiet-hours-holds.js';
 import { rerenderPlannedMessages } from './rerender-planned-messages.js';
 
 /** The settings as written, and how many planned messages were rewritten for a new locale. */
@@ -36,6 +38,7 @@ export async function updateSettingsAndPlans(
   // the planned messages are looked for; any other change (quiet hours, pacing) waits for no
   // booking and rewrites nothing.
   const namesLocale = settingsNamed(patch).includes('locale');
+  const namesQuietHours = settingsNamed(patch).includes('quietHours');
   const update = await runAppointmentTransaction(ctx, queue, async (tx) => {
     if (namesLocale) await lockAdvisorTemplates(tx.db, advisorId, 'edit');
     const { before, row } = await writeSettings(tx, advisorId, patch);
@@ -50,8 +53,15 @@ export async function updateSettingsAndPlans(
             actor,
           )
         : 0;
-    return { row, rerendered };
+    // Written with the setting: a change that fails releases nothing.
+    const released = namesQuietHours
+      ? await releaseQuietHoursHolds(tx, advisorId, readSettings(row.settings, ctx.bounds).quietHours)
+      : [];
+    return { row, rerendered, released };
   });
   await wakeSendsAfterSettings(ctx, advisorId, patch);
-  return update;
+  // Woken only after the commit: a job woken before would still read the row held and wait again.
+  // Not woken (Redis away), a released message still goes at the old end, as before.
+  if (update.released.length > 0) await queue.resume(advisorId, update.released).catch(() => undefined);
+  return { row: update.row, rerendered: update.rerendered };
 }
