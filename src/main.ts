@@ -59,7 +59,10 @@ export async function serve(config: Config, logger: Logger, role: Role): Promise
 
   let stopping = false;
   const shutdown = async (signal: string) => {
-    if (stopping) return;
+    if (stopping) {
+      logger.info({ signal }, 'already shutting down');
+      return;
+    }
     stopping = true;
     logger.info({ signal }, 'shutting down');
     const force = setTimeout(
@@ -79,6 +82,9 @@ export async function serve(config: Config, logger: Logger, role: Role): Promise
       process.exit(1);
     }
   };
-  process.once('SIGTERM', () => void shutdown('SIGTERM'));
-  process.once('SIGINT', () => void shutdown('SIGINT'));
+  // `on`, not `once`: a signal repeated during the stop (an impatient operator, a supervisor that
+  // sends it again) found no handler left and killed the process at once, cutting the requests
+  // and jobs the stop waits for. The stop has its own deadline; SIGKILL is the way to cut it.
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
 }

@@ -58,6 +58,32 @@ describe('the service process', { timeout: 120_000 }, () => {
     expect(proc.output()).toContain('shutdown complete');
   });
 
+  it('goes on with its shutdown when SIGTERM comes again, instead of dying mid-drain', async () => {
+    // A second SIGTERM (an impatient operator, a supervisor that repeats it) found no handler
+    // left (`process.once`) and killed the process at once: requests and jobs in flight cut.
+    const port = 20_000 + Math.floor(Math.random() * 12_000);
+    const proc = start(
+      testEnv({
+        LOG_LEVEL: 'info',
+        PORT: String(port),
+        EVOLUTION_API_URL: 'http://127.0.0.1:9',
+        EVOLUTION_API_KEY: 'unused',
+        SHUTDOWN_DRAIN_MS: '1500',
+        ...databaseEnv(database.location),
+      }),
+    );
+    await waitFor(() => proc.output().includes('dashboard and API at'), 90_000);
+    proc.child.kill('SIGTERM');
+    await waitFor(() => proc.output().includes('shutting down'), 5_000);
+    proc.child.kill('SIGTERM');
+    proc.child.kill('SIGINT');
+    // Still draining: it answers, and says it is going.
+    expect((await fetch(`http://127.0.0.1:${port}/ready`)).status).toBe(503);
+    expect(await proc.exited).toBe(0);
+    expect(proc.output()).toContain('already shutting down');
+    expect(proc.output()).toContain('shutdown complete');
+  });
+
   it('prints one line per configuration problem and exits 1', async () => {
     const proc = start({ ...testEnv(), PORT: 'not-a-port', REDIS_URL: 'http://x' });
     expect(await proc.exited).toBe(1);
