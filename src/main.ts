@@ -21,20 +21,34 @@ async function listenForMetrics(config: Config, logger: Logger): Promise<Fastify
     await server.listen({ port, host });
   } catch (err) {
     await server.close().catch(() => undefined);
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'EADDRINUSE') {
-      throw new StartupError(
-        `METRICS_PORT ${port} is already in use on ${host}: give each worker process on a host its own port.`,
-      );
-    }
-    if (code === 'EACCES') throw new StartupError(`METRICS_PORT ${port}: permission denied on ${host}.`);
-    if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
-      throw new StartupError(`METRICS_HOST ${host} is not an address of this machine.`);
-    }
-    throw err;
+    throw listenFailure(err, { port, host, portVar: 'METRICS_PORT', hostVar: 'METRICS_HOST' }, (inUse) =>
+      inUse ? 'give each worker process on a host its own port.' : undefined,
+    );
   }
   logger.info(`worker metrics at http://${host}:${port}/metrics`);
   return server;
+}
+
+/**
+ * What a failed listen means, in the variables' names: the operator reads one line, not
+ * `listen EADDRINUSE: address already in use …`. `advice` adds a hint when the port is in use.
+ */
+function listenFailure(
+  err: unknown,
+  at: { port: number; host: string; portVar: string; hostVar: string },
+  advice: (inUse: boolean) => string | undefined = () => undefined,
+): unknown {
+  const code = (err as NodeJS.ErrnoException).code;
+  const { port, host, portVar, hostVar } = at;
+  if (code === 'EADDRINUSE') {
+    const hint = advice(true);
+    return new StartupError(`${portVar} ${port} is already in use on ${host}${hint ? `: ${hint}` : '.'}`);
+  }
+  if (code === 'EACCES') return new StartupError(`${portVar} ${port}: permission denied on ${host}.`);
+  if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
+    return new StartupError(`${hostVar} ${host} is not an address of this machine.`);
+  }
+  return err;
 }
 
 export async function serve(config: Config, logger: Logger, role: Role): Promise<void> {
@@ -51,7 +65,16 @@ export async function serve(config: Config, logger: Logger, role: Role): Promise
   if (metricsServer) registerCollectors({ database: runtime.database, queues: runtime.queues });
   const app = role === 'worker' ? null : await buildApp(runtime);
   if (app) {
-    await app.listen({ port: config.port, host: config.host });
+    try {
+      await app.listen({ port: config.port, host: config.host });
+    } catch (err) {
+      // The runtime is up by now, and with role `all` so are its workers, which may already have
+      // taken a job: they are stopped as on SIGTERM (a job under way finishes) before the process
+      // ends, instead of leaving it half done for another process to find stalled.
+      await app.close().catch(() => undefined);
+      await runtime.close().catch(() => undefined);
+      throw listenFailure(err, { port: config.port, host: config.host, portVar: 'PORT', hostVar: 'HOST' });
+    }
     logger.info(`dashboard and API at ${config.publicBaseUrl} (role ${role})`);
   } else {
     logger.info('worker role started');

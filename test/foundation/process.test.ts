@@ -1,5 +1,6 @@
 // The real process, as an operator runs it: starts, serves, and shuts down cleanly on SIGTERM.
 import { readFileSync, writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
@@ -173,5 +174,31 @@ describe('the service process', { timeout: 120_000 }, () => {
     expect(proc.output().trim().split('\n')).toEqual([
       expect.stringMatching(/^fatal: sandbox mode .* one process: .*EVOLUTION_API_URL.*EMULATOR_PORT/),
     ]);
+  });
+
+  it('stops with one line naming PORT when the port is taken', async () => {
+    // The runtime (and with role all its workers) is up before the listen: it used to print
+    // "listen EADDRINUSE: address already in use …" and exit at once, a job a worker had taken
+    // left half done. The workers are stopped as on SIGTERM, then one line names the variable.
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    const port = (taken.address() as AddressInfo).port;
+    try {
+      const proc = start(
+        testEnv({
+          PORT: String(port),
+          HOST: '127.0.0.1',
+          EVOLUTION_API_URL: 'http://127.0.0.1:9',
+          EVOLUTION_API_KEY: 'unused',
+          ...databaseEnv(database.location),
+        }),
+      );
+      expect(await proc.exited).toBe(1);
+      expect(proc.output().trim().split('\n').at(-1)).toBe(
+        `fatal: PORT ${port} is already in use on 127.0.0.1.`,
+      );
+    } finally {
+      taken.close();
+    }
   });
 });
