@@ -397,6 +397,26 @@ describe('classifyHttpFailure', () => {
   });
 });
 
+describe('the message a failure carries', () => {
+  it("is 2.4.0's licence gate's own words, not only its status", () => {
+    // §7: the body has `error` and `code`, no `message`; the history and the logs said "Evolution
+    // API answered HTTP 503", which did not point at the install's missing activation.
+    const gated = classifyHttpFailure({
+      status: 503,
+      body: { error: 'service not activated', code: 'LICENSE_REQUIRED' },
+    });
+    expect(gated.message).toBe('service not activated (LICENSE_REQUIRED)');
+    // An HttpException's `error` is the status's reason phrase: its message is in `response`.
+    const refused = classifyHttpFailure({
+      status: 400,
+      body: { status: 400, error: 'Bad Request', response: { message: ['Number is required'] } },
+    });
+    expect(refused.message).toBe('Number is required');
+    const bare = classifyHttpFailure({ status: 500, body: { status: 500, error: 'Internal Server Error' } });
+    expect(bare.message).toBe('Evolution API answered HTTP 500');
+  });
+});
+
 describe('classifyNetworkFailure', () => {
   const networkError = (code: string) => Object.assign(new Error(code), { code });
 

@@ -77,6 +77,11 @@ function mainMessage(body: unknown, fallback: string): string {
   const first = Array.isArray(message) ? message[0] : message;
   if (typeof first === 'string' && first !== '') return first;
   if (isRecord(first)) return JSON.stringify(first);
+  // 2.4.0's licence gate (§7) answers {error, code} with no message: "Evolution API answered HTTP
+  // 503" told the operator nothing of the install waiting for its activation. Only with a `code`:
+  // an HttpException's `error` is the status's reason phrase ("Bad Request"), no message at all.
+  if (typeof body.error === 'string' && body.error !== '' && typeof body.code === 'string')
+    return `${body.error} (${body.code})`;
   return fallback;
 }
 
