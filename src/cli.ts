@@ -68,6 +68,14 @@ const OPTIONS = {
   help: { type: 'boolean', short: 'h' },
 } as const;
 
+/** Every option as it can be typed: `--role`, `-h`… */
+const OPTION_WORDS = new Set(
+  Object.entries(OPTIONS).flatMap(([name, option]) => [
+    `--${name}`,
+    ...('short' in option ? [`-${option.short}`] : []),
+  ]),
+);
+
 async function main(): Promise<void> {
   const { positionals, values, tokens } = parseArgs({
     allowPositionals: true,
@@ -97,6 +105,25 @@ async function main(): Promise<void> {
   );
   if (unknown.size > 0) {
     process.stderr.write(`unknown option ${[...unknown].join(', ')}\n${USAGE}`);
+    process.exit(1);
+  }
+  // Not strict either, an option that takes a value given none reads as `true`: `serve --role`
+  // said 'unknown role "true"', and `create-admin --password` a schema error about a boolean.
+  // One given the next option as its value (`--role --email x`) is the same mistake; any other
+  // value is taken, a password starting with "-" included.
+  const valueless = new Set(
+    tokens.flatMap((t) =>
+      t.kind === 'option' &&
+      Object.hasOwn(OPTIONS, t.name) &&
+      OPTIONS[t.name as keyof typeof OPTIONS].type === 'string' &&
+      (t.value === undefined || (!t.inlineValue && OPTION_WORDS.has(t.value.split('=')[0]!)))
+        ? [t.rawName]
+        : [],
+    ),
+  );
+  if (valueless.size > 0) {
+    const names = [...valueless].join(', ');
+    process.stderr.write(`option ${names} needs a value\n${USAGE}`);
     process.exit(1);
   }
   const config = configOrExit();

@@ -45,4 +45,23 @@ describe('the command line --help', { timeout: 60_000 }, () => {
       expect(proc.output().split('\n')[0], args.join(' ')).toBe(`unknown option ${named}`);
     }
   });
+
+  it('says an option that takes a value was given none, instead of reading it as "true"', async () => {
+    // `serve --role` said 'unknown role "true"'; `create-admin --email a@b.c --password` said
+    // "[body.password] … received boolean".
+    for (const [args, named] of [
+      [['serve', '--role'], '--role'],
+      [['create-admin', '--email', 'a@b.c', '--password'], '--password'],
+      [['serve', '--role', '--port', '1'], '--role'],
+    ] as const) {
+      const proc = spawnCli([...args], testEnv());
+      expect(await proc.exited, args.join(' ')).toBe(1);
+      expect(proc.output().split('\n')[0], args.join(' ')).toBe(`option ${named} needs a value`);
+    }
+    // A value that only starts with "-" is a value (a password may): the command goes on to its
+    // own checks (here, the missing --email).
+    const dashed = spawnCli(['create-admin', '--password', '-secreto-123'], testEnv());
+    expect(await dashed.exited).toBe(1);
+    expect(dashed.output()).toContain('create-admin needs --email');
+  });
 });
