@@ -6,7 +6,7 @@
 //   create-admin --email E (--password-stdin | --password P) [--name N]
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig, type Config } from './config/config.js';
-import { createLogger } from './logger.js';
+import { createLogger, safeMessage } from './logger.js';
 import type { Logger } from 'pino';
 
 const USAGE = `usage: wellness-whatsapp <command> [options]
@@ -192,6 +192,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  process.stderr.write(`fatal: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.stderr.write(`fatal: ${safeMessage(err)}\n`);
   process.exit(1);
 });

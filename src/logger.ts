@@ -77,14 +77,30 @@ function scrubbed(value: unknown, leaks: [string, string][], depth = 0): unknown
  */
 export function serializeError(err: unknown): unknown {
   if (typeof err === 'string') return err.replace(QUERY_PARAMS, '$1[redacted]');
+  const leaks = queryLeaksOf(err);
+  const serialized = stdSerializers.err(err as Error);
+  return leaks.length > 0 ? scrubbed(serialized, leaks) : serialized;
+}
+
+/** Each failed statement's message along the error's causes, with what replaces it. */
+function queryLeaksOf(err: unknown): [string, string][] {
   const leaks: [string, string][] = [];
   for (let e: unknown = err, depth = 0; e instanceof Error && depth < 10; e = e.cause, depth++) {
     if (isQueryError(e) && e.params.length > 0) {
       leaks.push([e.message, `Failed query: ${e.query}\nparams: [redacted]`]);
     }
   }
-  const serialized = stdSerializers.err(err as Error);
-  return leaks.length > 0 ? scrubbed(serialized, leaks) : serialized;
+  return leaks;
+}
+
+/**
+ * An error's message for a line written outside the logger (the CLI's `fatal: …` on stderr), with
+ * statement parameters taken out as in the logs: a failing `create-admin` printed the values of
+ * its insert, the password's hash among them.
+ */
+export function safeMessage(err: unknown): string {
+  if (!(err instanceof Error)) return String(err).replace(QUERY_PARAMS, '$1[redacted]');
+  return scrubbed(err.message, queryLeaksOf(err)) as string;
 }
 
 export function createLogger(

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/api/build-app.js';
 import { loadConfig } from '../../src/config/config.js';
 import { openDatabase, type Database } from '../../src/db/client.js';
-import { createLogger } from '../../src/logger.js';
+import { createLogger, safeMessage } from '../../src/logger.js';
 import { createRuntime, type Runtime } from '../../src/runtime.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { signUpAdvisor } from '../support/http.js';
@@ -56,6 +56,13 @@ describe('a failed statement in the logs', () => {
     expect((direct!.err as { params: unknown }).params).toBe('[redacted]');
     expect((viaCause!.err as { message: string }).message).toMatch(/^Failed to get session: Failed query/);
     expect(messageOnly!.err).toBe('Failed query: select $1::text as s, 1 / 0 as n\nparams: [redacted]');
+    // The CLI's `fatal: …` line, written without the logger, leaves them out too.
+    expect(safeMessage(err)).toBe('Failed query: select $1::text as s, 1 / 0 as n\nparams: [redacted]');
+    const rewrapped = new Error(`Failed to get session: ${err!.message}`, { cause: err });
+    expect(safeMessage(rewrapped)).toBe(
+      'Failed to get session: Failed query: select $1::text as s, 1 / 0 as n\nparams: [redacted]',
+    );
+    expect(safeMessage(new Error('plain'))).toBe('plain');
     // The error itself is left as it was: the code that catches it reads it after the log line.
     expect(err!.message).toContain(secret);
     expect((err as unknown as { params: unknown[] }).params).toEqual([secret]);
