@@ -5,10 +5,10 @@
 // every later connect refused with 409 until the advisor removed the connection once more.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findConfig } from '../../src/db/repositories/whatsapp-config.repository.js';
-import type { DomainContext } from '../../src/domain/context.js';
 import { connectInstance } from '../../src/domain/instances/connect-instance.js';
 import { removeInstance } from '../../src/domain/instances/disconnect-instance.js';
 import { instanceNameFor } from '../../src/domain/instances/instance-credentials.js';
+import { withHeldGatewayCall } from '../support/held-gateway.js';
 import { signUpAdvisor } from '../support/http.js';
 import { startTestService, type TestService } from '../support/service.js';
 import { waitFor } from '../support/wait.js';
@@ -21,22 +21,6 @@ afterAll(async () => {
   await service?.close();
 });
 
-/** The service's context, with the gateway's answer to fetchInstance held until `release`. */
-function withHeldLookup(ctx: DomainContext) {
-  let release!: () => void;
-  const held = new Promise<void>((resolve) => (release = resolve));
-  let reached!: () => void;
-  const waiting = new Promise<void>((resolve) => (reached = resolve));
-  const gateway = Object.create(ctx.gateway) as DomainContext['gateway'];
-  gateway.fetchInstance = async (name) => {
-    const info = await ctx.gateway.fetchInstance(name);
-    reached();
-    await held;
-    return info;
-  };
-  return { ctx: { ...ctx, gateway }, waiting, release };
-}
-
 describe('connect adopting an instance while a remove runs', () => {
   it('does not write the adopted token onto the removed row, and the next connect works', async () => {
     const { ctx } = service.runtime;
@@ -46,7 +30,8 @@ describe('connect adopting an instance while a remove runs', () => {
     const stray = { instanceName, token: 'stray-instance-token-0001' };
     await ctx.gateway.createInstance(stray);
 
-    const held = withHeldLookup(ctx);
+    // The connect has looked the instance up; its answer waits while the remove runs.
+    const held = withHeldGatewayCall(ctx, 'fetchInstance', 'after');
     const connecting = connectInstance(held.ctx, userId).then(
       () => 'connected or qr',
       (err: { code?: string }) => err.code ?? String(err),

@@ -5,8 +5,8 @@
 // configured". Its write now holds only while the row still has the instance it logged out.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findConfig, listConnectionEvents } from '../../src/db/repositories/whatsapp-config.repository.js';
-import type { DomainContext } from '../../src/domain/context.js';
 import { disconnectInstance, removeInstance } from '../../src/domain/instances/disconnect-instance.js';
+import { withHeldGatewayCall } from '../support/held-gateway.js';
 import { startTestService, type TestService } from '../support/service.js';
 import { connectedAdvisor } from '../support/whatsapp.js';
 
@@ -18,26 +18,11 @@ afterAll(async () => {
   await service?.close();
 });
 
-/** The service's context, with the gateway's logout held until `release` is called. */
-function withHeldLogout(ctx: DomainContext) {
-  let release!: () => void;
-  const held = new Promise<void>((resolve) => (release = resolve));
-  let reached!: () => void;
-  const waiting = new Promise<void>((resolve) => (reached = resolve));
-  const gateway = Object.create(ctx.gateway) as DomainContext['gateway'];
-  gateway.logout = async (ref) => {
-    reached();
-    await held;
-    return ctx.gateway.logout(ref);
-  };
-  return { ctx: { ...ctx, gateway }, waiting, release };
-}
-
 describe('disconnect racing remove', () => {
   it('leaves the removed connection not configured, and says the connection is gone', async () => {
     const { ctx } = service.runtime;
     const advisor = await connectedAdvisor(service, 'Dolores Ríos');
-    const held = withHeldLogout(ctx);
+    const held = withHeldGatewayCall(ctx, 'logout', 'before');
     const since = new Date();
 
     const disconnecting = disconnectInstance(held.ctx, advisor.userId);
