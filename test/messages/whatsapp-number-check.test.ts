@@ -44,6 +44,19 @@ describe('POST /api/whatsapp/send with CHECK_WHATSAPP_NUMBERS', () => {
     );
   });
 
+  // The check waited the gateway's whole request budget (30 s): every send of a slow gateway took
+  // that long, past many callers' HTTP timeouts, for a check that is only advice.
+  it('queues unchecked when the gateway does not answer the check in time', { timeout: 12_000 }, async () => {
+    await ana.emulator.put('/_emulator/faults', { latencyMs: 15_000 });
+    try {
+      const res = await ana.client.post('/api/whatsapp/send', { to: '+34612000804', text: 'lento' });
+      expect(res.status).toBe(202);
+      expect(res.body.message.status).toBe('queued');
+    } finally {
+      await ana.emulator.delete('/_emulator/faults');
+    }
+  });
+
   it('queues without asking while the number is disconnected (not connected is not an error)', async () => {
     const bea = await connectedAdvisor(service, 'Bea');
     await bea.emulator.put('/_emulator/faults', { notOnWhatsApp: ['34612000803', '+34612000803'] });

@@ -10,13 +10,45 @@ import { AppError } from '../app-error.js';
 import type { DomainContext } from '../context.js';
 import { instanceRefOf } from '../instances/instance-credentials.js';
 
+/**
+ * How long a send waits for the check. The gateway's own budget (EVOLUTION_REQUEST_TIMEOUT_MS,
+ * 30 s) is for sends: a slow gateway held every POST /send that long for a check that is only
+ * advice, past the HTTP timeouts of many callers. Unanswered by then, the message is queued.
+ */
+export const NUMBER_CHECK_DEADLINE_MS = 5_000;
+const TOO_SLOW = Symbol('too slow');
+
+/** The call's answer, or TOO_SLOW once `ms` have passed (the call goes on; its answer is dropped). */
+async function answeredWithin<T>(call: Promise<T>, ms: number): Promise<T | typeof TOO_SLOW> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<typeof TOO_SLOW>((resolve) => {
+    timer = setTimeout(() => resolve(TOO_SLOW), ms);
+    timer.unref();
+  });
+  // A rejection after the deadline has nobody waiting for it.
+  call.catch(() => undefined);
+  try {
+    return await Promise.race([call, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 export async function assertOnWhatsApp(ctx: DomainContext, config: ConfigRow, phone: string): Promise<void> {
   if (!ctx.config.checkWhatsappNumbers || config.status !== 'connected') return;
   const ref = instanceRefOf(ctx.box, config);
   if (!ref) return;
   let exists: boolean | undefined;
   try {
-    exists = (await ctx.gateway.whatsappNumbers(ref, [phone]))[0]?.exists;
+    const answer = await answeredWithin(ctx.gateway.whatsappNumbers(ref, [phone]), NUMBER_CHECK_DEADLINE_MS);
+    if (answer === TOO_SLOW) {
+      ctx.logger.warn(
+        { waitedMs: NUMBER_CHECK_DEADLINE_MS },
+        'whatsappNumbers check unanswered; queueing unchecked',
+      );
+      return;
+    }
+    exists = answer[0]?.exists;
   } catch (err) {
     if (!isGatewayError(err)) throw err;
     ctx.logger.warn({ err: err.message, code: err.code }, 'whatsappNumbers check failed; queueing unchecked');
