@@ -5,6 +5,7 @@
 // cannot be asked now (not connected: the send queues, as API.md says; the gateway slow or down)
 // is queued, and its attempt finds out as it always did.
 import type { ConfigRow } from '../../db/repositories/whatsapp-config.repository.js';
+import { DeadlineError, withDeadline } from '../../deadline.js';
 import { isGatewayError } from '../../gateway/index.js';
 import { AppError } from '../app-error.js';
 import type { DomainContext } from '../context.js';
@@ -16,42 +17,20 @@ import { instanceRefOf } from '../instances/instance-credentials.js';
  * advice, past the HTTP timeouts of many callers. Unanswered by then, the message is queued.
  */
 export const NUMBER_CHECK_DEADLINE_MS = 5_000;
-const TOO_SLOW = Symbol('too slow');
-
-/** The call's answer, or TOO_SLOW once `ms` have passed (the call goes on; its answer is dropped). */
-async function answeredWithin<T>(call: Promise<T>, ms: number): Promise<T | typeof TOO_SLOW> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<typeof TOO_SLOW>((resolve) => {
-    timer = setTimeout(() => resolve(TOO_SLOW), ms);
-    timer.unref();
-  });
-  // A rejection after the deadline has nobody waiting for it.
-  call.catch(() => undefined);
-  try {
-    return await Promise.race([call, late]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 export async function assertOnWhatsApp(ctx: DomainContext, config: ConfigRow, phone: string): Promise<void> {
   if (!ctx.config.checkWhatsappNumbers || config.status !== 'connected') return;
   const ref = instanceRefOf(ctx.box, config);
   if (!ref) return;
   let exists: boolean | undefined;
+  const lookup = ctx.gateway.whatsappNumbers(ref, [phone]);
+  // Past the deadline the lookup goes on, and a failure then has nobody waiting for it.
+  lookup.catch(() => undefined);
   try {
-    const answer = await answeredWithin(ctx.gateway.whatsappNumbers(ref, [phone]), NUMBER_CHECK_DEADLINE_MS);
-    if (answer === TOO_SLOW) {
-      ctx.logger.warn(
-        { waitedMs: NUMBER_CHECK_DEADLINE_MS },
-        'whatsappNumbers check unanswered; queueing unchecked',
-      );
-      return;
-    }
-    exists = answer[0]?.exists;
+    exists = (await withDeadline(lookup, NUMBER_CHECK_DEADLINE_MS, "The gateway's number check"))[0]?.exists;
   } catch (err) {
-    if (!isGatewayError(err)) throw err;
-    ctx.logger.warn({ err: err.message, code: err.code }, 'whatsappNumbers check failed; queueing unchecked');
+    if (!isGatewayError(err) && !(err instanceof DeadlineError)) throw err;
+    ctx.logger.warn({ err: err.message }, 'whatsappNumbers check failed or unanswered; queueing unchecked');
     return;
   }
   if (exists === false) {
