@@ -137,3 +137,20 @@ describe('BullMqMessageQueue.enqueue', () => {
     expect(taken).toEqual([batch[0]!.id, urgent.id, batch[1]!.id, batch[2]!.id]);
   });
 });
+
+describe('BullMqMessageQueue.enqueue of a scheduled message', () => {
+  it('makes its job due at the planned millisecond, however long the add took', async () => {
+    const at = new Date(Date.now() + 3_600_000);
+    const message = { id: randomUUID(), advisorId: 'adv-s', scheduledAt: at };
+    // Every reading of the clock is a millisecond later than the one before, as on a busy
+    // process: the delay measured first and the job's own creation time then disagree.
+    let tick = Date.now();
+    const clock = vi.spyOn(Date, 'now').mockImplementation(() => (tick += 1));
+    await queue.enqueue(message);
+    clock.mockRestore();
+    const score = await redis.zscore(`${prefix}:${QUEUES.send}:delayed`, `send-${message.id}`);
+    expect(score).not.toBeNull();
+    // BullMQ scores a delayed job by its due time × 0x1000, plus a counter below that.
+    expect(Math.floor(Number(score) / 0x1000)).toBe(at.getTime());
+  });
+});

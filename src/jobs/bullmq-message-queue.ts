@@ -87,16 +87,20 @@ export class BullMqMessageQueue implements MessageQueue {
   }
 
   private async add(message: QueuedMessageRef): Promise<void> {
-    const delay = message.scheduledAt ? Math.max(0, message.scheduledAt.getTime() - Date.now()) : 0;
+    const at = message.scheduledAt?.getTime() ?? 0;
     // Future sends don't count in the backlog: an advisor with many reminders planned is not
     // pushed back for a manual send today. Nor does a time-critical one (a confirmation): it is
     // taken first, not after the advisor's own waiting batch.
-    const fair = delay === 0 && !message.timeCritical;
+    const fair = at <= Date.now() && !message.timeCritical;
     const priority = fair ? await this.fair.acquire(message.advisorId, message.id) : 1;
+    // BullMQ dates a delayed job `timestamp + delay`; giving it the instant the delay was
+    // measured from makes the job due at the planned millisecond, not a few after it.
+    const timestamp = Date.now();
+    const delay = Math.max(0, at - timestamp);
     await this.queue.add(
       'send',
       { messageId: message.id, advisorId: message.advisorId, fair },
-      { jobId: sendJobId(message.id), delay, priority },
+      { jobId: sendJobId(message.id), delay, priority, timestamp },
     );
   }
 
