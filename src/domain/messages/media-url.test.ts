@@ -27,6 +27,11 @@ describe('mediaUrlProblem', () => {
     'https://[64:ff9b::169.254.169.254]/latest/meta-data/',
     'https://[2002:7f00:1::]/plan.pdf',
     'https://[2002:a9fe:a9fe::1]/latest/meta-data/',
+    // SIIT's IPv4-translated form, which the mapped-address rule did not recognise, and Teredo.
+    'https://[::ffff:0:127.0.0.1]/plan.pdf',
+    'https://[::ffff:0:a9fe:a9fe]/latest/meta-data/',
+    'https://[2001:0:4136:e378:8000:63bf:80ff:fffe]/plan.pdf',
+    'https://[100::1]/plan.pdf',
   ])('refuses %s', (url) => {
     expect(mediaUrlProblem(new URL(url))).toMatch(/public host/);
   });

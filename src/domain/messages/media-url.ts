@@ -23,12 +23,19 @@ for (const [network, prefix] of [
   NOT_PUBLIC.addSubnet(network, prefix, 'ipv4');
 }
 // Besides loopback, unique-local, link-local and multicast: the ranges that carry an IPv4 address
-// inside (IPv4-compatible ::a.b.c.d, NAT64 64:ff9b::, 6to4 2002::), which reach whatever IPv4
-// address they hold (64:ff9b::7f00:1 is 127.0.0.1 through a NAT64 gateway), and the old
-// site-local fec0::/10. No media is ever served from a literal address in them.
+// inside (IPv4-compatible ::a.b.c.d, SIIT's IPv4-translated ::ffff:0:a.b.c.d, NAT64 64:ff9b::,
+// 6to4 2002::, Teredo 2001::/32), which reach whatever IPv4 address they hold (64:ff9b::7f00:1 is
+// 127.0.0.1 through a NAT64 gateway), the discard-only 100::/64, the documentation 2001:db8::/32
+// and the old site-local fec0::/10. No media is ever served from a literal address in them.
+// IPv4-mapped ::ffff:a.b.c.d needs no rule: BlockList judges it by the IPv4 rules above (and a
+// rule over ::ffff:0:0/96 would catch every IPv4 address as well).
 for (const [network, prefix] of [
   ['::', 96],
   ['::1', 128],
+  ['::ffff:0:0:0', 96],
+  ['100::', 64],
+  ['2001::', 32],
+  ['2001:db8::', 32],
   ['64:ff9b::', 96],
   ['64:ff9b:1::', 48],
   ['2002::', 16],
