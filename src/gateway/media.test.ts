@@ -93,6 +93,12 @@ describe('mediaFileName', () => {
     expect(mediaFileName('audio', 'nota.mp4', 'audio/mp4')).toBe('nota.m4a');
   });
 
+  it('adds the extension after a name that ends in a dot without doubling the dot', () => {
+    expect(mediaFileName('document', 'plan.', 'application/pdf')).toBe('plan.pdf');
+    expect(mediaFileName('document', 'notas..', undefined)).toBe('notas.bin');
+    expect(mediaFileName('audio', 'nota.', 'audio/ogg')).toBe('nota.ogg');
+  });
+
   it('leaves out the name of a video or audio file whose type nothing tells, and of any image', () => {
     expect(mediaFileName('video', 'watch', undefined)).toBeUndefined();
     expect(mediaFileName('audio', 'nota', undefined)).toBeUndefined();

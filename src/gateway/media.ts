@@ -69,7 +69,9 @@ function extensionFor(mimetype: string | null | undefined): string | undefined {
 /** The name with this extension after it, cut so that the whole stays within FILE_NAME_MAX. */
 function withExtension(stem: string, extension: string): string {
   const suffix = `.${extension}`;
-  return `${[...stem].slice(0, FILE_NAME_MAX - suffix.length).join('')}${suffix}`;
+  // "plan." (a name whose extension was lost on the way) is "plan.pdf", not "plan..pdf".
+  const base = stem.replace(/\.+$/, '') || stem;
+  return `${[...base].slice(0, FILE_NAME_MAX - suffix.length).join('')}${suffix}`;
 }
 
 /**
