@@ -7,6 +7,7 @@ import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } fro
 import { AppError, type ErrorCode, ERROR_STATUS } from '../../domain/app-error.js';
 import { dependencyDown } from '../../domain/dependency-down.js';
 import { isGatewayError } from '../../gateway/index.js';
+import { redisUnavailable } from '../queue-ready.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -88,8 +89,7 @@ function toAppError(err: FastifyError | Error, request: FastifyRequest): AppErro
     return new AppError('invalid_request', 'A date in the request is outside the range that can be stored.');
   }
   const down = dependencyDown(err);
-  if (down === 'redis')
-    return new AppError('redis_unavailable', 'The queue (Redis) is unavailable; try again shortly.');
+  if (down === 'redis') return redisUnavailable();
   if (down === 'database')
     return new AppError('database_unavailable', 'The database is unavailable; try again shortly.');
   if (statusCode && statusCode >= 400 && statusCode < 500 && !isResponseSerializationError(err)) {

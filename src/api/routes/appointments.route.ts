@@ -5,7 +5,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { AppError } from '../../domain/app-error.js';
 import { bookAppointment } from '../../domain/appointments/book-appointment.js';
 import { cancelAppointment } from '../../domain/appointments/cancel-appointment.js';
 import { getAppointmentDetail } from '../../domain/appointments/appointment-timeline.js';
@@ -17,6 +16,7 @@ import { messageView } from '../../domain/messages/message-view.js';
 import { decodeCursor, encodeCursor } from '../cursor.js';
 import type { AppDeps } from '../deps.js';
 import { callerOf, requireCaller, type Caller } from '../plugins/caller.js';
+import { assertQueueReady } from '../queue-ready.js';
 import { assertRangeRunsForward } from '../time-range.js';
 import {
   appointmentChangeSchema,
@@ -50,10 +50,7 @@ export function appointmentRoutes(app: FastifyInstance, deps: AppDeps): void {
   const tags = ['appointments'];
   // Refuse before writing anything when the queue is unreachable: the caller retries, and every
   // call is idempotent.
-  const queueReady = () => {
-    if (deps.redis.status !== 'ready')
-      throw new AppError('redis_unavailable', 'The queue (Redis) is unavailable; try again shortly.');
-  };
+  const queueReady = () => assertQueueReady(deps.redis);
 
   r.post(
     '/api/appointments',

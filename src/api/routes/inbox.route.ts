@@ -4,7 +4,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { AppError, notFound } from '../../domain/app-error.js';
+import { notFound } from '../../domain/app-error.js';
 import { listClients } from '../../domain/inbox/list-clients.js';
 import { listConversationMessages } from '../../domain/inbox/list-conversation-messages.js';
 import { listConversations } from '../../domain/inbox/list-conversations.js';
@@ -18,6 +18,7 @@ import { isE164 } from '../../gateway/index.js';
 import { badCursor, cursorInstant, decodeChatCursor, encodeChatCursor } from '../cursor.js';
 import type { AppDeps } from '../deps.js';
 import { callerOf, requireCaller } from '../plugins/caller.js';
+import { assertQueueReady } from '../queue-ready.js';
 import { idempotencyKeyHeaders } from '../schemas/idempotency-key.schema.js';
 import { messageSchema } from '../schemas/message.schema.js';
 import {
@@ -142,10 +143,6 @@ export function inboxRoutes(app: FastifyInstance, deps: AppDeps): void {
     async (request, reply) => {
       const caller = callerOf(request);
       const phone = phoneOf(request.params.phone, 'Conversation');
-      // Refuse before writing anything when the queue is unreachable: the caller retries later.
-      if (deps.redis.status !== 'ready') {
-        throw new AppError('redis_unavailable', 'The queue (Redis) is unavailable; try again shortly.');
-      }
       const key = request.headers['idempotency-key'];
       const { message, created } = await replyToConversation(
         ctx,
@@ -156,6 +153,8 @@ export function inboxRoutes(app: FastifyInstance, deps: AppDeps): void {
         {
           actor: { type: caller.actor.type, id: caller.actor.id },
           source: caller.actor.type === 'api_key' ? 'api' : 'dashboard',
+          // A new reply waits for the queue; a repeat is answered from the database.
+          refuseNew: () => assertQueueReady(deps.redis),
           ...(key ? { idempotencyKey: callerIdempotencyKey(key) } : {}),
         },
       );

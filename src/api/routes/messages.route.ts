@@ -14,6 +14,7 @@ import { sendMessage } from '../../domain/messages/send-message.js';
 import { callerIdempotencyKey } from '../../domain/messages/idempotency-key.js';
 import { mediaTooLarge, sendBodyLimit } from '../../domain/messages/media-limit.js';
 import { decodeCursor, encodeCursor } from '../cursor.js';
+import { assertQueueReady } from '../queue-ready.js';
 import { assertRangeRunsForward } from '../time-range.js';
 import type { AppDeps } from '../deps.js';
 import { callerOf, requireCaller } from '../plugins/caller.js';
@@ -47,9 +48,6 @@ export function messageRoutes(app: FastifyInstance, deps: AppDeps): void {
     },
     async (request, reply) => {
       const caller = callerOf(request);
-      // Refuse before writing anything when the queue is unreachable: the caller retries later.
-      if (deps.redis.status !== 'ready')
-        throw new AppError('redis_unavailable', 'The queue (Redis) is unavailable; try again shortly.');
       const { scheduledAt, ...rest } = request.body;
       const { message, created } = await sendMessage(
         ctx,
@@ -59,6 +57,8 @@ export function messageRoutes(app: FastifyInstance, deps: AppDeps): void {
         {
           actor: { type: caller.actor.type, id: caller.actor.id },
           source: caller.actor.type === 'api_key' ? 'api' : 'dashboard',
+          // A new message waits for the queue; a repeat is answered from the database.
+          refuseNew: () => assertQueueReady(deps.redis),
           ...(request.headers['idempotency-key']
             ? { idempotencyKey: callerIdempotencyKey(request.headers['idempotency-key']) }
             : {}),
@@ -138,8 +138,7 @@ export function messageRoutes(app: FastifyInstance, deps: AppDeps): void {
       if (!isUuid(request.params.id)) throw notFound('Message');
       // As for a send: refused before the message is written back to `queued`. Checked after it,
       // the caller got a 503 for a retry that had happened, and its "try again" a 409.
-      if (deps.redis.status !== 'ready')
-        throw new AppError('redis_unavailable', 'The queue (Redis) is unavailable; try again shortly.');
+      assertQueueReady(deps.redis);
       const caller = callerOf(request);
       const row = await retryMessage(ctx, deps.messages, caller.advisorId, request.params.id, {
         type: caller.actor.type,

@@ -10,6 +10,7 @@ import { registerCollectors } from '../../observability/prometheus.js';
 import type { AppDeps } from '../deps.js';
 import { requireCaller } from '../plugins/caller.js';
 import { sendError } from '../plugins/error-handler.js';
+import { redisUnavailable } from '../queue-ready.js';
 import { prometheusRoute } from './prometheus.route.js';
 
 export async function opsRoutes(app: FastifyInstance, deps: AppDeps, queues: Queue[]): Promise<void> {
@@ -36,10 +37,7 @@ export async function opsRoutes(app: FastifyInstance, deps: AppDeps, queues: Que
         // returns: with Redis away every call hung unanswered (the page polls it). Answered like
         // any route needing Redis; the page and its assets need none.
         if (request.url.startsWith('/admin/queues/api/') && deps.redis.status !== 'ready') {
-          return sendError(
-            reply,
-            new AppError('redis_unavailable', 'The queue (Redis) is unavailable; try again shortly.'),
-          );
+          return sendError(reply, redisUnavailable());
         }
       });
       await scope.register(serverAdapter.registerPlugin());

@@ -13,7 +13,7 @@ export async function replyToConversation(
   advisorId: string,
   phone: string,
   text: string,
-  options: Pick<SendOptions, 'actor' | 'source' | 'idempotencyKey'>,
+  options: Pick<SendOptions, 'actor' | 'source' | 'idempotencyKey' | 'refuseNew'>,
 ) {
   await assertInboxEnabled(ctx, advisorId);
   const client = await findClient(ctx.db, advisorId, phone);

@@ -37,6 +37,12 @@ export interface SendOptions {
    * compares those fields, not the text it rendered from data that may have changed since.
    */
   idempotencyBody?: unknown;
+  /**
+   * Throws to refuse a new message before anything is validated or written (the route's "queue
+   * unreachable" 503). Called after the Idempotency-Key lookup: a repeat of a message already
+   * written is answered from the database whatever the queue's state, as its first answer was.
+   */
+  refuseNew?: () => void;
 }
 
 /** Stable hash of a request body, so a retried request can be recognised as the same one. */
@@ -100,6 +106,7 @@ export async function sendMessage(
     const existing = await findByIdempotencyKey(ctx.db, advisorId, options.idempotencyKey);
     if (existing) return { message: sameRequest(existing, hash!), created: false };
   }
+  options.refuseNew?.();
 
   // A number written with its country code reads the same under any default country, so it can
   // be looked up with the config in one statement; a national number needs the settings first.
