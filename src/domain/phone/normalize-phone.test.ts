@@ -129,6 +129,30 @@ describe('normalizePhone rejects', () => {
     });
   });
 
+  it('names the number a foreign number written without its + would be', () => {
+    // A Spanish mobile under Mexico: too long as a Mexican number, valid with a + in front.
+    expect(normalizePhone('34612345678', 'MX')).toMatchObject({
+      ok: false,
+      reason: 'too_long',
+      message: expect.stringMatching(
+        / If it is a number of Spain, write it with the \+: \+34 612 34 56 78\.$/,
+      ),
+    });
+    // With no usable default country, the same guess follows "add the country code".
+    expect(normalizePhone('5215512345678', 'XX' as CountryCode)).toMatchObject({
+      message: expect.stringMatching(
+        /^Add the country code.* If it is a number of Mexico, write it with the \+: \+52 55 1234 5678\.$/,
+      ),
+    });
+    // No guess when the digits make no valid number with a + either, nor for a number that had one.
+    expect(normalizePhone('123', 'ES')).toMatchObject({
+      message: expect.not.stringContaining('write it with the +'),
+    });
+    expect(normalizePhone('+34 612 34 56 789', 'ES')).toMatchObject({
+      message: expect.not.stringContaining('write it with the +'),
+    });
+  });
+
   it('tells the advisor to add the 9 to an old Brazilian mobile', () => {
     expect(normalizePhone('(11) 8765-4321', 'BR')).toMatchObject({
       reason: 'invalid',

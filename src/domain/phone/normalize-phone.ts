@@ -46,7 +46,11 @@ export function normalizePhone(input: string, defaultCountry: CountryCode | unde
     );
   } catch (error) {
     if (error instanceof ParseError) {
-      return rejected(reasonFromLibrary(error.message), { international, country: readAsCountry });
+      return rejected(reasonFromLibrary(error.message), {
+        international,
+        country: readAsCountry,
+        withPlus: international ? undefined : readWithPlus(cleaned),
+      });
     }
     throw error;
   }
@@ -61,7 +65,24 @@ export function normalizePhone(input: string, defaultCountry: CountryCode | unde
     country: phone.country ?? readAsCountry,
     brazilianMobileWithoutNine: isBrazilianMobileWithoutNine(phone),
     nonGeographic: valid,
+    withPlus: international ? undefined : readWithPlus(cleaned),
   });
+}
+
+/**
+ * The number these digits make with a + in front, when that is a valid number of a country: what
+ * a foreign number written without its + ("34612345678" under Mexico) was meant to be. Only named
+ * in the refusal, never taken for the caller: the same digits may be a mistyped national number.
+ */
+function readWithPlus(digits: string): PhoneRejectionContext['withPlus'] {
+  try {
+    const phone = applyMobilePrefixQuirks(parsePhoneNumberWithError(`+${digits}`, { extract: false }));
+    return phone.isValid() && phone.country !== undefined
+      ? { formatted: phone.formatInternational(), country: phone.country }
+      : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /**

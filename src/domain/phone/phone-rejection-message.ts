@@ -12,12 +12,25 @@ export interface PhoneRejectionContext {
   brazilianMobileWithoutNine?: boolean;
   /** A valid number of no country (+800 freephone and the like). */
   nonGeographic?: boolean;
+  /**
+   * A national reading that failed, whose digits are a valid number of some country once a + is
+   * put in front: a foreign number written without its +, like "34612345678" under Mexico.
+   */
+  withPlus?: { formatted: string; country: CountryCode } | undefined;
 }
 
 const EXAMPLE = 'for example +34 612 345 678';
 
 /** What the advisor reads next to the field: what is wrong and what to change. */
 export function phoneRejectionMessage(reason: PhoneRejectionReason, context: PhoneRejectionContext): string {
+  const message = rejectionMessage(reason, context);
+  const hint = context.withPlus;
+  return hint
+    ? `${message} If it is a number of ${countryName(hint.country)}, write it with the +: ${hint.formatted}.`
+    : message;
+}
+
+function rejectionMessage(reason: PhoneRejectionReason, context: PhoneRejectionContext): string {
   const of = context.country ? ` for ${countryName(context.country)}` : '';
   switch (reason) {
     case 'not_a_number':
