@@ -8,7 +8,10 @@ import { parsePhoneNumberWithError, type NumberType, type PhoneNumber } from 'li
 export function applyMobilePrefixQuirks(phone: PhoneNumber): PhoneNumber {
   const rewritten = rewrite(phone);
   if (rewritten === undefined) return phone;
-  const candidate = parsePhoneNumberWithError(rewritten);
+  let candidate = parsePhoneNumberWithError(rewritten);
+  // Without the 9, an Argentine number written with both mobile marks is in the form libphonenumber
+  // reads (it drops the 15) and the 9 rule above completes; a second pass cannot rewrite again.
+  if (candidate.countryCallingCode === '54') candidate = applyMobilePrefixQuirks(candidate);
   const type = candidate.getType();
   const canBeMobile = type === 'MOBILE' || type === 'FIXED_LINE_OR_MOBILE';
   return candidate.isValid() && canBeMobile ? candidate : phone;
@@ -19,7 +22,10 @@ function rewrite(phone: PhoneNumber): string | undefined {
     case '52':
       return phone.isValid() ? undefined : withoutMexicanMobilePrefix(phone.nationalNumber);
     case '54':
-      return withArgentineMobileNine(phone.nationalNumber, phone.getType());
+      return (
+        withoutArgentineInternationalNine(phone) ??
+        withArgentineMobileNine(phone.nationalNumber, phone.getType())
+      );
     default:
       return undefined;
   }
@@ -48,6 +54,18 @@ function withoutMexicanMobilePrefix(national: string): string | undefined {
  */
 function withArgentineMobileNine(national: string, type: NumberType): string | undefined {
   return type === 'FIXED_LINE' ? `+549${national}` : undefined;
+}
+
+/**
+ * Both of Argentina's mobile marks at once, "+54 9 351 15 612 3456": the 9 of the international
+ * form and the 15 of the national one, copied from a contact written "(0351) 15 612-3456". Too
+ * long as it stands; without the 9 it is "+54 351 15 612 3456", which libphonenumber reads (the 15
+ * is a national prefix to it) and the 9 rule turns into the mobile +54 9 351 612 3456.
+ */
+function withoutArgentineInternationalNine(phone: PhoneNumber): string | undefined {
+  return !phone.isValid() && /^9\d{12}$/.test(phone.nationalNumber)
+    ? `+54${phone.nationalNumber.slice(1)}`
+    : undefined;
 }
 
 /**
