@@ -12,7 +12,7 @@ collectDefaultMetrics({ register: registry, prefix: 'ww_' });
 
 export const sendsTotal = new Counter({
   name: 'ww_sends_total',
-  help: 'Send attempts by outcome (sent, failed, skipped, retry, wait_connection, wait_slot) and error code',
+  help: 'Send job outcomes (sent, failed, skipped, retry, wait_connection, wait_resume, wait_slot, wait_claim, deferred, done) and error code',
   labelNames: ['outcome', 'code'] as const,
   registers: [registry],
 });
