@@ -4,17 +4,11 @@
 // port, and a Unix socket as a same-host deployment uses (closed, the socket file is gone and
 // connecting fails with ENOENT rather than ECONNREFUSED). Embedded PGlite has no port, so it is
 // closed under the running service instead.
-import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp } from '../../src/api/build-app.js';
-import { loadConfig } from '../../src/config/config.js';
-import { openDatabase, type Database } from '../../src/db/client.js';
-import { createLogger } from '../../src/logger.js';
-import { createRuntime, type Runtime } from '../../src/runtime.js';
+import { startApiBehindRelay, type ApiBehindRelay } from '../support/api-behind-relay.js';
 import { createTestDatabase } from '../support/database.js';
 import { HttpClient, signUpAdvisor } from '../support/http.js';
-import { startRelay, type Relay, type Transport } from '../support/pg-relay.js';
-import { deletePrefix, freePort, testEnv } from '../support/service.js';
+import type { Transport } from '../support/pg-relay.js';
 
 const testDatabase = await createTestDatabase();
 const transports: Transport[] = testDatabase.location.kind === 'postgres' ? ['tcp', 'unix socket'] : [];
@@ -26,48 +20,18 @@ afterAll(async () => {
 describe.each(transports.length > 0 ? transports : ['embedded'])(
   'when the database becomes unreachable (%s)',
   (transport) => {
-    let database: Database;
-    let relay: Relay | null = null;
-    let runtime: Runtime;
-    let app: FastifyInstance;
-    let url: string;
-    let redisUrl: string;
-    let redisPrefix: string;
-
+    let api: ApiBehindRelay;
     beforeAll(async () => {
-      const location = testDatabase.location;
-      if (location.kind === 'postgres') {
-        relay = await startRelay(new URL(location.url), transport as Transport);
-        database = await openDatabase({ kind: 'postgres', url: relay.url, poolSize: 2 });
-      } else {
-        database = testDatabase;
-      }
-      const port = await freePort();
-      const config = loadConfig(
-        testEnv({
-          PORT: String(port),
-          PUBLIC_BASE_URL: `http://127.0.0.1:${port}`,
-          EVOLUTION_API_URL: 'http://127.0.0.1:9',
-          EVOLUTION_API_KEY: 'unused',
-        }),
-      );
-      redisUrl = config.redis.url;
-      redisPrefix = config.redis.prefix;
-      runtime = await createRuntime(config, createLogger(config.logLevel), 'api', { database });
-      app = await buildApp(runtime);
-      await app.listen({ port, host: '127.0.0.1' });
-      url = `http://127.0.0.1:${port}`;
+      api = await startApiBehindRelay(testDatabase, {
+        ...(transport === 'embedded' ? {} : { transport: transport as Transport }),
+      });
     });
-
     afterAll(async () => {
-      await app?.close();
-      await runtime?.close();
-      if (database !== testDatabase) await database?.close().catch(() => undefined);
-      relay?.close();
-      await deletePrefix(redisUrl, redisPrefix);
+      await api?.close();
     });
 
     it('answers API calls with 503 database_unavailable, and /ready names the database', async () => {
+      const { url, relay, database } = api;
       const { client } = await signUpAdvisor(url);
       expect((await client.get('/api/whatsapp/config')).status).toBe(200);
 

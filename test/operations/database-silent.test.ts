@@ -4,63 +4,27 @@
 // (the database gauge keeps its last value, as docs/OPERATIONS.md says), instead of hanging the
 // whole scrape on the count of connected instances. PostgreSQL only: embedded PGlite runs in the
 // process and cannot go silent.
-import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp } from '../../src/api/build-app.js';
-import { loadConfig } from '../../src/config/config.js';
-import { openDatabase, type Database } from '../../src/db/client.js';
-import { createLogger } from '../../src/logger.js';
-import { createRuntime, type Runtime } from '../../src/runtime.js';
+import { startApiBehindRelay, type ApiBehindRelay } from '../support/api-behind-relay.js';
 import { createTestDatabase } from '../support/database.js';
-import { startRelay, type Relay } from '../support/pg-relay.js';
-import { deletePrefix, freePort, testEnv } from '../support/service.js';
 
 const testDatabase = await createTestDatabase();
 const onPostgres = testDatabase.location.kind === 'postgres';
 if (!onPostgres) console.log('database-silent: skipped on PGlite (set DATABASE_URL to run it)');
 
-let relay: Relay;
-let database: Database;
-let runtime: Runtime;
-let app: FastifyInstance;
-let url: string;
-let redis: { url: string; prefix: string };
-
+let api: ApiBehindRelay | undefined;
 beforeAll(async () => {
-  if (!onPostgres) return;
-  relay = await startRelay(new URL((testDatabase.location as { url: string }).url), 'tcp');
-  database = await openDatabase({ kind: 'postgres', url: relay.url, poolSize: 4 });
-  const port = await freePort();
-  const config = loadConfig(
-    testEnv({
-      PORT: String(port),
-      PUBLIC_BASE_URL: `http://127.0.0.1:${port}`,
-      EVOLUTION_API_URL: 'http://127.0.0.1:9',
-      EVOLUTION_API_KEY: 'unused',
-    }),
-  );
-  redis = config.redis;
-  runtime = await createRuntime(config, createLogger(config.logLevel), 'api', { database });
-  app = await buildApp(runtime);
-  await app.listen({ port, host: '127.0.0.1' });
-  url = `http://127.0.0.1:${port}`;
+  if (onPostgres) api = await startApiBehindRelay(testDatabase, { poolSize: 4 });
 });
-
 afterAll(async () => {
-  if (!onPostgres) return testDatabase.destroy();
-  relay?.thaw();
-  await app?.close();
-  await runtime?.close();
-  await database?.close().catch(() => undefined);
-  relay?.close();
-  await deletePrefix(redis.url, redis.prefix);
+  await api?.close();
   await testDatabase.destroy();
 });
 
 /** GET `path`, or null if no answer came within `ms` (a probe's or a scrape's timeout). */
 async function getWithin(path: string, ms: number): Promise<{ status: number; text: string } | null> {
   try {
-    const res = await fetch(`${url}${path}`, { signal: AbortSignal.timeout(ms) });
+    const res = await fetch(`${api!.url}${path}`, { signal: AbortSignal.timeout(ms) });
     return { status: res.status, text: await res.text() };
   } catch (err) {
     if ((err as Error).name === 'TimeoutError') return null;
@@ -74,6 +38,7 @@ describe.skipIf(!onPostgres)('when PostgreSQL stops answering', () => {
     expect((await getWithin('/ready', 5_000))?.status).toBe(200);
     expect((await getWithin('/metrics', 5_000))?.status).toBe(200);
 
+    const relay = api!.relay!;
     relay.freeze();
     const ready = await getWithin('/ready', 5_000);
     expect(ready, '/ready answered nothing within 5 s').not.toBeNull();

@@ -4,19 +4,15 @@
 // the statement and the cause, never the values (docs/OPERATIONS.md, Logs).
 import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
-import type { FastifyInstance } from 'fastify';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp } from '../../src/api/build-app.js';
-import { loadConfig } from '../../src/config/config.js';
-import { openDatabase, type Database } from '../../src/db/client.js';
+import { openDatabase } from '../../src/db/client.js';
 import { createLogger, safeMessage } from '../../src/logger.js';
-import { createRuntime, type Runtime } from '../../src/runtime.js';
+import { startApiBehindRelay, type ApiBehindRelay } from '../support/api-behind-relay.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { signUpAdvisor } from '../support/http.js';
 import { logSink, type LogSink } from '../support/logs.js';
-import { startRelay, type Relay } from '../support/pg-relay.js';
-import { deletePrefix, freePort, startTestService, testEnv } from '../support/service.js';
+import { startTestService } from '../support/service.js';
 import { connectedAdvisor } from '../support/whatsapp.js';
 
 describe('a failed statement in the logs', () => {
@@ -71,53 +67,22 @@ describe('a failed statement in the logs', () => {
 
 describe('a signed-in request while the database is down', () => {
   let testDatabase: TestDatabase;
-  let database: Database;
-  let relay: Relay | null = null;
-  let runtime: Runtime;
-  let app: FastifyInstance;
-  let url: string;
-  let redis: { url: string; prefix: string };
+  let api: ApiBehindRelay;
   const sink: LogSink = logSink();
 
   beforeAll(async () => {
     testDatabase = await createTestDatabase();
-    const location = testDatabase.location;
-    if (location.kind === 'postgres') {
-      relay = await startRelay(new URL(location.url), 'tcp');
-      database = await openDatabase({ kind: 'postgres', url: relay.url, poolSize: 2 });
-    } else {
-      database = testDatabase;
-    }
-    const port = await freePort();
-    const config = loadConfig(
-      testEnv({
-        PORT: String(port),
-        PUBLIC_BASE_URL: `http://127.0.0.1:${port}`,
-        EVOLUTION_API_URL: 'http://127.0.0.1:9',
-        EVOLUTION_API_KEY: 'unused',
-        // Every request asks the database for its session.
-        SESSION_CACHE_TTL_MS: '0',
-      }),
-    );
-    redis = config.redis;
-    runtime = await createRuntime(config, createLogger('info', 'wellness-whatsapp', sink.stream), 'api', {
-      database,
-    });
-    app = await buildApp(runtime);
-    await app.listen({ port, host: '127.0.0.1' });
-    url = `http://127.0.0.1:${port}`;
+    // Every request asks the database for its session.
+    api = await startApiBehindRelay(testDatabase, { env: { SESSION_CACHE_TTL_MS: '0' }, logs: sink.stream });
   });
 
   afterAll(async () => {
-    await app?.close();
-    await runtime?.close();
-    if (database !== testDatabase) await database?.close().catch(() => undefined);
-    relay?.close();
+    await api?.close();
     await testDatabase?.destroy();
-    await deletePrefix(redis.url, redis.prefix);
   });
 
   it('logs the outage without the session token it looked up', async () => {
+    const { url, relay, database } = api;
     const { client } = await signUpAdvisor(url);
     const cookie = decodeURIComponent(/session_token=([^;]+)/.exec(client.cookieHeader())![1]!);
     const token = cookie.split('.')[0]!;
