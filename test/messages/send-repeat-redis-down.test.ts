@@ -1,4 +1,4 @@
-// Repeating a send while Redis is down. A new message is refused with 503 before anything is
+// Repeating a send, a reply or a booking while Redis is down. A new message is refused with 503 before anything is
 // written (the caller tries again later), but a repeat of one already written, with the same
 // Idempotency-Key, is answered from the database like the first time: it used to get the 503 as
 // well, because the route looked at Redis before it looked at the key.
@@ -38,6 +38,15 @@ describe('an Idempotency-Key repeat while Redis is down', () => {
     expect(first.status).toBe(202);
     const firstReply = await reply(client, 'respuesta-1', 'Gracias');
     expect(firstReply.status).toBe(202);
+    const appointment = {
+      externalId: 'cita-77',
+      clientName: 'Marta',
+      clientPhone: '+34612000872',
+      startsAt: new Date(Date.now() + 3 * 86_400_000).toISOString(),
+      timezone: 'Europe/Madrid',
+    };
+    const booked = await client.post('/api/appointments', appointment);
+    expect(booked.status).toBe(201);
 
     await proxy.cut();
     await waitFor(
@@ -53,12 +62,17 @@ describe('an Idempotency-Key repeat while Redis is down', () => {
     const replyAgain = await reply(client, 'respuesta-1', 'Gracias');
     expect(replyAgain.status).toBe(202);
     expect(replyAgain.body.message.id).toBe(firstReply.body.message.id);
+    const bookedAgain = await client.post('/api/appointments', appointment);
+    expect(bookedAgain.status).toBe(201);
+    expect(bookedAgain.headers.get('idempotent-replayed')).toBe('true');
+    expect(bookedAgain.body.appointment.id).toBe(booked.body.appointment.id);
     // The key's other rule holds too: another body is a conflict, whatever Redis does.
     expect((await send(client, 'cita-1', 'Adiós')).status).toBe(409);
 
     for (const refused of [
       await send(client, 'cita-2', 'Hola'),
       await reply(client, 'respuesta-2', 'Vale'),
+      await client.post('/api/appointments', { ...appointment, externalId: 'cita-78' }),
     ]) {
       expect(refused.status).toBe(503);
       expect(refused.body.error.code).toBe('redis_unavailable');
@@ -66,7 +80,12 @@ describe('an Idempotency-Key repeat while Redis is down', () => {
     const history = await client.get('/api/whatsapp/messages');
     expect(history.status).toBe(200);
     expect(history.body.items.map((m: { id: string }) => m.id).sort()).toEqual(
-      [first.body.message.id, firstReply.body.message.id].sort(),
+      [
+        first.body.message.id,
+        firstReply.body.message.id,
+        ...booked.body.messages.map((m: { id: string }) => m.id),
+      ].sort(),
     );
+    expect((await client.get('/api/appointments/cita-78')).status).toBe(404);
   });
 });

@@ -63,7 +63,6 @@ export function appointmentRoutes(app: FastifyInstance, deps: AppDeps): void {
       },
     },
     async (request, reply) => {
-      queueReady();
       const caller = callerOf(request);
       const { startsAt, endsAt, ...rest } = request.body;
       const result = await bookAppointment(
@@ -72,6 +71,8 @@ export function appointmentRoutes(app: FastifyInstance, deps: AppDeps): void {
         caller.advisorId,
         { ...rest, startsAt: new Date(startsAt), endsAt: optionalDate(endsAt) },
         actorOf(caller),
+        // A new booking waits for the queue; a repeat is answered from the database.
+        queueReady,
       );
       // API.md: 201, repeats included (a repeat answers as the first call did); the header tells
       // a caller that cares that nothing new was planned.

@@ -37,6 +37,8 @@ export async function bookAppointment(
   advisorId: string,
   input: BookingInput,
   actor: SendOptions['actor'],
+  /** As SendOptions.refuseNew: refuses a new booking, called once the call is known not to be a repeat. */
+  refuseNew?: () => void,
 ): Promise<AppointmentResult> {
   return runAppointmentTransaction(ctx, queue, async (tx, txQueue) => {
     const advisor = await loadAppointmentAdvisor(tx, advisorId);
@@ -47,6 +49,7 @@ export async function bookAppointment(
     // advisor chose since, and the retry of a booking that worked was a 422 `invalid_phone`.
     const stored = await findAppointmentByExternalId(tx.db, advisorId, input.externalId, { lock: true });
     if (stored) return answerRepeat(tx, advisorId, stored, input, advisor.settings, now);
+    refuseNew?.();
     const fields = normalizeAppointmentFields(input, advisor.settings, now);
 
     const inserted = await insertAppointment(tx.db, advisorId, { externalId: input.externalId, ...fields });
