@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { formatDateTime, formatShort, formatTime, initials, localInputToIso, toLocalInput } from './format';
+import {
+  formatDateTime,
+  formatDuration,
+  formatShort,
+  formatTime,
+  initials,
+  localInputToIso,
+  toLocalInput,
+} from './format';
 
 const wellFormed = (s: string) =>
   !/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(s);
@@ -55,5 +63,16 @@ describe('times in the advisor zone', () => {
     const now = new Date('2027-01-15T23:30:00.000Z'); // already the 16th in Madrid
     expect(formatShort('2027-01-15T23:10:00.000Z', 'es-ES', now, 'Europe/Madrid')).toBe('0:10');
     expect(formatShort('2027-01-15T22:50:00.000Z', 'es-ES', now, 'Europe/Madrid')).toBe('vie');
+  });
+});
+
+describe('formatDuration', () => {
+  it('says hours and minutes without a minute count of 60', () => {
+    // 1 h 59 min 50 s: the minutes round up into the next hour.
+    expect(formatDuration(7190, 'es-ES')).toBe('2 h');
+    expect(formatDuration(5 * 3600 + 59 * 60 + 45, 'es-ES')).toBe('6 h');
+    expect(formatDuration(3600 + 30 * 60, 'es-ES')).toBe('1 h 30 min');
+    expect(formatDuration(45, 'es-ES')).toBe('45 s');
+    expect(formatDuration(12 * 60, 'es-ES')).toBe('12 min');
   });
 });

@@ -67,9 +67,11 @@ export function formatDuration(seconds: number | null | undefined, locale: strin
   if (seconds < 90) return `${n(seconds)} s`;
   const minutes = seconds / 60;
   if (minutes < 90) return `${n(minutes)} min`;
-  const hours = Math.floor(minutes / 60);
+  // Whole minutes first: rounding the rest after taking the hours said 1 h 59.9 min as "1 h 60 min".
+  const wholeMinutes = Math.round(minutes);
+  const hours = Math.floor(wholeMinutes / 60);
   if (hours < 48) {
-    const rest = Math.round(minutes - hours * 60);
+    const rest = wholeMinutes - hours * 60;
     return rest ? `${n(hours)} h ${n(rest)} min` : `${n(hours)} h`;
   }
   return `${n(hours / 24)} d`;
