@@ -22,6 +22,7 @@ import { useLeaveGuard } from '../../lib/use-leave-guard';
 import { useResource } from '../../lib/use-resource';
 import { useSendAttemptKey } from '../../lib/send-attempt-key';
 import { serverNow } from '../../lib/server-clock';
+import { ownValue } from '../../lib/template-render';
 import { tooLong } from '../../lib/text-length';
 import { DEFAULT_MEDIA_MAX_BYTES, MediaField } from './media-field';
 import { RecipientField } from './recipient-field';
@@ -84,13 +85,23 @@ export function SendScreen() {
   const unsent =
     (mode === 'text' && text.trim() !== '') || (mode === 'media' && (file !== null || caption.trim() !== ''));
   const leaveGuard = useLeaveGuard(unsent);
+  // The names the dashboard last filled in. A box still holding one follows the name as it changes
+  // (the client's is typed key by key beside the recipient: filled only while empty, the box kept
+  // its first letter); a value the advisor wrote there stays theirs.
+  const filledNames = useRef<Record<string, string>>({});
   useEffect(() => {
     // Fill what the dashboard already knows: the advisor's own name and the client's.
-    setValues((v) => ({
-      ...v,
-      nombre_asesor: v.nombre_asesor || (user?.name ?? ''),
-      nombre_cliente: v.nombre_cliente || clientName,
-    }));
+    const known: Record<string, string> = { nombre_asesor: user?.name ?? '', nombre_cliente: clientName };
+    const before = filledNames.current;
+    filledNames.current = known;
+    setValues((v) => {
+      const next = { ...v };
+      for (const [name, value] of Object.entries(known)) {
+        const current = ownValue(v, name) ?? '';
+        if (current === '' || current === before[name]) next[name] = value;
+      }
+      return next;
+    });
   }, [templateId, user, clientName]);
 
   /** A field the advisor changed no longer shows the problem the last submit found in it. */
