@@ -5,6 +5,9 @@
 // one line when the window ends says how many were left out, by kind. Metrics still count all.
 import type { Logger } from 'pino';
 
+/** Twenty lines in full per ten seconds: enough to see who is knocking, not enough to fill a disk. */
+export const DEFAULT_LOG_BUDGET = { perWindow: 20, windowMs: 10_000 };
+
 export class LogBudget {
   private windowStartedAt = -Infinity;
   private logged = 0;
@@ -14,7 +17,7 @@ export class LogBudget {
   constructor(
     private readonly logger: Pick<Logger, 'warn'>,
     private readonly what: string,
-    private readonly options: { perWindow: number; windowMs: number } = { perWindow: 20, windowMs: 10_000 },
+    private readonly options: { perWindow: number; windowMs: number } = DEFAULT_LOG_BUDGET,
     private readonly now: () => number = Date.now,
   ) {}
 
