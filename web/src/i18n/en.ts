@@ -105,6 +105,8 @@ export const en: Record<MessageKey, string> = {
   'err.media_deleted':
     "This message's file is no longer kept (files are deleted some time after sending): send it again as a new message.",
   'err.payload_too_large': 'The file is too large.',
+  'err.request_timeout': 'The request took too long to arrive (a slow connection?). Try again.',
+  'err.headers_too_large': 'The browser sent more than the service accepts. Sign out and sign in again.',
   'err.unsupported_media_type': "That kind of file can't be sent on WhatsApp.",
   'err.invalid_phone': "That phone number isn't valid. Check the country code.",
   'err.invalid_template': 'The template text has an error.',

@@ -103,6 +103,9 @@ export const es = {
   'err.media_deleted':
     'El archivo de este mensaje ya no se guarda (los archivos se borran pasado un tiempo después del envío): envíalo de nuevo como un mensaje nuevo.',
   'err.payload_too_large': 'El archivo es demasiado grande.',
+  'err.request_timeout': 'El envío tardó demasiado en llegar (¿una conexión lenta?). Vuelve a intentarlo.',
+  'err.headers_too_large':
+    'El navegador envió más datos de los que el servicio acepta. Cierra sesión y vuelve a entrar.',
   'err.unsupported_media_type': 'Ese tipo de archivo no se puede enviar por WhatsApp.',
   'err.invalid_phone': 'Ese número de teléfono no es válido. Revisa el prefijo del país.',
   'err.invalid_template': 'La plantilla tiene un error en su texto.',

@@ -107,6 +107,8 @@ export const pt: Record<MessageKey, string> = {
   'err.media_deleted':
     'O arquivo desta mensagem não é mais guardado (os arquivos são apagados algum tempo depois do envio): envie-o de novo como uma nova mensagem.',
   'err.payload_too_large': 'O arquivo é grande demais.',
+  'err.request_timeout': 'O envio demorou demais para chegar (uma conexão lenta?). Tente de novo.',
+  'err.headers_too_large': 'O navegador enviou mais dados do que o serviço aceita. Saia e entre de novo.',
   'err.unsupported_media_type': 'Esse tipo de arquivo não pode ser enviado pelo WhatsApp.',
   'err.invalid_phone': 'Esse número de telefone não é válido. Confira o código do país.',
   'err.invalid_template': 'O modelo tem um erro no texto.',

@@ -14,6 +14,19 @@ describe('errorWords', () => {
     expect(words.detail).toBeNull();
   });
 
+  it("words the HTTP parser's refusals in the advisor's language", () => {
+    const slow = errorWords(
+      new ApiError(408, 'request_timeout', 'The request took too long to arrive; send it again.'),
+      t,
+    );
+    expect(slow.text).toBe(es['err.request_timeout']);
+    const headers = errorWords(
+      new ApiError(431, 'headers_too_large', 'The request headers are too large.'),
+      t,
+    );
+    expect(headers.text).toBe(es['err.headers_too_large']);
+  });
+
   it('says a retry was refused because the file is no longer kept, not that something changed', () => {
     const words = errorWords(
       new ApiError(409, 'state_conflict', 'The file of this message is no longer kept…', {

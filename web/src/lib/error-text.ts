@@ -18,6 +18,10 @@ const KNOWN: Record<string, MessageKey> = {
   idempotency_conflict: 'err.idempotency_conflict',
   state_conflict: 'err.state_conflict',
   payload_too_large: 'err.payload_too_large',
+  // Node's HTTP parser's refusals (error-handler.ts answerClientError): a large upload on a slow
+  // link, and headers (cookies) past Node's size limit.
+  request_timeout: 'err.request_timeout',
+  headers_too_large: 'err.headers_too_large',
   unsupported_media_type: 'err.unsupported_media_type',
   invalid_phone: 'err.invalid_phone',
   invalid_template: 'err.invalid_template',
