@@ -34,6 +34,20 @@ describe('GET /api/whatsapp/messages?phone= with digits only', () => {
     expect(found.body.items.map((m: { id: string }) => m.id)).toEqual([sent.body.message.id]);
   });
 
+  it('finds a client by the national number as dialled at home, trunk 0 included', async () => {
+    const { client } = await signUpAdvisor(service.url, 'Ana GB');
+    await client.put('/api/whatsapp/config', { settings: { defaultCountry: 'GB' } });
+    const sent = await client.post('/api/whatsapp/send', { to: '07911 123456', text: 'hello' });
+    expect([sent.status, sent.body.message?.phone]).toEqual([202, '+447911123456']);
+    for (const phone of ['07911 123456', '07911123456', '0791']) {
+      const found = await client.get(`/api/whatsapp/messages?phone=${encodeURIComponent(phone)}`);
+      expect([found.status, found.body.items?.map((m: { id: string }) => m.id)], phone).toEqual([
+        200,
+        [sent.body.message.id],
+      ]);
+    }
+  });
+
   it('reads full-width digits (a CJK keyboard) as the digits they show', async () => {
     const { client } = await signUpAdvisor(service.url, 'Ana JP');
     await client.put('/api/whatsapp/config', { settings: { defaultCountry: 'CO' } });

@@ -52,6 +52,16 @@ describe('readPhoneFilter', () => {
     expect(readPhoneFilter(raw)).toEqual(filter);
   });
 
+  // A national number with its trunk 0, as dialled at home: stored numbers never hold that 0.
+  it.each([
+    ['07700 900123', '7700900123'],
+    ['0151 2345 6789', '15123456789'],
+    ['06 1234', '61234'],
+    ['0012', '0012'],
+  ])('reads %j without its leading zeros, as %j', (raw, phoneDigits) => {
+    expect(readPhoneFilter(raw)).toEqual({ phoneDigits });
+  });
+
   it('refuses fewer than three digits', () => {
     expect(readPhoneFilter('+3')).toBeNull();
   });

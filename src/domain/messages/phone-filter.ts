@@ -33,5 +33,11 @@ export function readPhoneFilter(raw: string): PhoneFilter | null {
   const digits = trimmed.replace(/\D/g, '');
   const prefixed = trimmed.startsWith('+') ? null : normalizeInternational(`+${trimmed}`);
   if (prefixed?.ok) return { phone: prefixed.e164, phoneDigits: digits };
-  return digits.length >= MIN_PARTIAL_PHONE_DIGITS ? { phoneDigits: digits } : null;
+  // A national number as dialled at home starts with its trunk 0 (UK 07700 900123, Germany
+  // 0151 …), which the stored +447700900123 does not hold: such a search found nothing. Without
+  // its leading zeros it finds the number; it can only find more, never less (a number holding
+  // "0151…" holds "151…"), and Italy's +39 06…, whose 0 is stored, is still found.
+  const significant = digits.replace(/^0+/, '');
+  const searched = significant.length >= MIN_PARTIAL_PHONE_DIGITS ? significant : digits;
+  return searched.length >= MIN_PARTIAL_PHONE_DIGITS ? { phoneDigits: searched } : null;
 }
