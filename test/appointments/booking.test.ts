@@ -4,6 +4,7 @@
 import { count, eq } from 'drizzle-orm';
 import { DateTime } from 'luxon';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { INSTANT_NO_OFFSET_MESSAGE } from '../../src/api/schemas/instant.schema.js';
 import { appointment, whatsappConfig, whatsappMessage, whatsappTemplate } from '../../src/db/schema/index.js';
 import { startTestService, type TestService } from '../support/service.js';
 import { waitFor } from '../support/wait.js';
@@ -294,6 +295,12 @@ describe('booking an appointment', () => {
     }
     const phone = await ana.api.post('/api/appointments', booking({ clientPhone: '12' }));
     expect(phone.body.error.details.field).toBe('clientPhone');
+    // A local time with no offset says what is missing, not only that the value is not ISO.
+    const naive = await ana.api.post('/api/appointments', booking({ startsAt: '2030-01-01T10:00:00' }));
+    expect(naive.body.error.details.fields).toEqual([
+      { field: 'startsAt', message: INSTANT_NO_OFFSET_MESSAGE },
+    ]);
+    expect(naive.body.error.message).toContain('startsAt: has no time zone offset');
   });
 
   it('refuses appointment times before the year 1000 instead of storing another date', async () => {

@@ -20,11 +20,30 @@ export function storableInstant(value: string): boolean {
  */
 const MINUTES_ONLY = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2})(Z|[+-]\d{2}:\d{2})$/;
 
-// A malformed value gets one message, "Invalid ISO datetime", not also the year rule's.
+/**
+ * A date and time with no offset (`2026-12-01T09:00:00`, what Python's `isoformat()` of a naive
+ * datetime and JavaScript's local formatting give) names no instant: which zone is meant? It was
+ * answered "Invalid ISO datetime", which does not say what is missing, though the value is ISO
+ * 8601. Such a value is told so, with the two ways to write it.
+ */
+const NO_OFFSET = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?$/;
+export const INSTANT_FORMAT_MESSAGE =
+  'must be an ISO 8601 date and time with its offset, e.g. 2026-12-01T09:00:00Z or 2026-12-01T10:00:00+01:00';
+export const INSTANT_NO_OFFSET_MESSAGE =
+  'has no time zone offset: add Z for UTC or the offset of the local time, e.g. 2026-12-01T09:00:00Z or 2026-12-01T10:00:00+01:00';
+
+// A malformed value gets one message, not also the year rule's.
 export const instantSchema = z.preprocess(
   (value) => (typeof value === 'string' ? value.replace(MINUTES_ONLY, '$1:00$2') : value),
   z.iso
-    .datetime({ offset: true, abort: true })
+    .datetime({
+      offset: true,
+      abort: true,
+      error: (issue) =>
+        typeof issue.input === 'string' && NO_OFFSET.test(issue.input)
+          ? INSTANT_NO_OFFSET_MESSAGE
+          : INSTANT_FORMAT_MESSAGE,
+    })
     .refine(storableInstant, { message: 'must be between the years 0001 and 9999 (UTC)' }),
 );
 
