@@ -4,6 +4,7 @@ import { mkdirSync } from 'node:fs';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { sql } from 'drizzle-orm';
 import { withDeadline } from '../deadline.js';
+import { lockPgliteDir } from './pglite-lock.js';
 import * as schema from './schema/index.js';
 
 export type Schema = typeof schema;
@@ -97,8 +98,16 @@ export async function openDatabase(
   const { PGlite } = await import('@electric-sql/pglite');
   const { drizzle } = await import('drizzle-orm/pglite');
   if (target.dir) mkdirSync(target.dir, { recursive: true });
-  const client = target.dir ? new PGlite(target.dir) : new PGlite();
-  await client.waitReady;
+  // One process per directory (pglite-lock.ts): a second one would overwrite the first's writes.
+  const unlock = target.dir ? lockPgliteDir(target.dir) : () => undefined;
+  let client: InstanceType<typeof PGlite>;
+  try {
+    client = target.dir ? new PGlite(target.dir) : new PGlite();
+    await client.waitReady;
+  } catch (err) {
+    unlock();
+    throw err;
+  }
   const db = drizzle(client, { schema }) as unknown as Db;
   // In the process: it answers or fails, it does not go silent.
   const probe = async (text: string) => rowsOf<Record<string, unknown>>(await db.execute(sql.raw(text)));
@@ -109,6 +118,12 @@ export async function openDatabase(
       await probe('select 1');
     },
     probe,
-    close: () => client.close(),
+    close: async () => {
+      try {
+        await client.close();
+      } finally {
+        unlock();
+      }
+    },
   };
 }
