@@ -2,7 +2,7 @@
 // cutoff, for every advisor, and keeps the rest. Against a real database.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pruneAudit } from '../../src/db/repositories/audit.repository.js';
-import { auditLog } from '../../src/db/schema/index.js';
+import { auditLog, whatsappMessage } from '../../src/db/schema/index.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { createAdvisor } from '../templates/db-fixtures.js';
 
@@ -57,5 +57,55 @@ describe('the audit log retention', () => {
     // Nothing more to drop: a second run changes nothing.
     expect(await pruneAudit(database.db, new Date(Date.now() - 90 * DAY), 4)).toBe(0);
     expect(await daysLeft(ana)).toEqual([30, 1]);
+  });
+
+  it('keeps the entry of a message that has not gone out yet, and of one sent within the period', async () => {
+    // Ids grow with time, as in production: the entries left by the test above are newer.
+    await database.db.delete(auditLog);
+    const ana = await createAdvisor(database.db);
+    const at = (days: number) => new Date(Date.now() - days * DAY);
+    // Scheduled 400 days ahead (send-message allows it) 380 days ago: it goes out in 20 days.
+    // Another one scheduled as far ahead went out 10 days ago; a third went out 380 days ago.
+    const [pending, sentLately, sentLongAgo] = await database.db
+      .insert(whatsappMessage)
+      .values(
+        [
+          { status: 'scheduled', scheduledAt: at(-20), createdAt: at(380), updatedAt: at(380) },
+          { status: 'delivered', sentAt: at(10), createdAt: at(390), updatedAt: at(10) },
+          { status: 'read', sentAt: at(380), createdAt: at(380), updatedAt: at(379) },
+        ].map((values) => ({
+          advisorId: ana,
+          direction: 'outbound',
+          phone: '+34612345678',
+          text: 'Hola',
+          ...values,
+        })),
+      )
+      .returning({ id: whatsappMessage.id });
+    const entry = (messageId: string, days: number, action: string) => ({
+      advisorId: ana,
+      actorType: 'advisor',
+      actorId: ana,
+      action,
+      messageId,
+      content: { days },
+      createdAt: at(days),
+    });
+    // Oldest first, as ids grow: the kept entries stand before the old ones still to drop.
+    await database.db.insert(auditLog).values(entry(pending!.id, 380, 'message.schedule'));
+    await database.db.insert(auditLog).values(entry(sentLately!.id, 390, 'message.schedule'));
+    await writeEntries(ana, [370, 369, 368]);
+    await database.db.insert(auditLog).values(entry(sentLongAgo!.id, 380, 'message.send'));
+    await writeEntries(ana, [10]);
+
+    // Batches of 2: the kept entries at the front do not stop the prune before the old ones.
+    expect(await pruneAudit(database.db, at(365), 2)).toBe(4);
+    const left = await database.db.select().from(auditLog);
+    const mine = left.filter((row) => row.advisorId === ana);
+    expect(mine.map((row) => [row.messageId, (row.content as { days: number }).days])).toEqual([
+      [pending!.id, 380],
+      [sentLately!.id, 390],
+      [null, 10],
+    ]);
   });
 });

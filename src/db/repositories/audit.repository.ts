@@ -1,9 +1,9 @@
 // The audit log: who sent what content to whom and when. Written in the same transaction as the
 // message it describes; read by the advisor; pruned after the retention period.
-import { and, asc, desc, eq, lt, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, lt, not, sql } from 'drizzle-orm';
 import { amongIds } from '../among-ids.js';
 import type { DbOrTx } from '../client.js';
-import { auditLog } from '../schema/index.js';
+import { auditLog, whatsappMessage } from '../schema/index.js';
 
 export type AuditRow = typeof auditLog.$inferSelect;
 export interface AuditEntry {
@@ -69,11 +69,28 @@ function after(advisorId: string, beforeId: number) {
  * and deletes those past the cutoff. A batch that was not all old has reached the kept entries.
  * A single DELETE over the whole log read every row each hour (no index leads with created_at)
  * and, the first time on a large log, held every deleted id in memory in one long statement.
+ *
+ * The entry of a message counts its age from the message's last change, as media retention
+ * does: a message scheduled up to 400 days ahead, still waiting, or sent within the period,
+ * keeps the entry of who sent it and what (it used to go after the period however recent the
+ * send, and a message scheduled further ahead than the period went out with no entry left).
+ * Such entries are left out of the batches rather than skipped by the delete, so that kept
+ * entries at the front of the log do not end a run before the old ones behind them.
  */
 export async function pruneAudit(db: DbOrTx, olderThan: Date, batch = 5_000): Promise<number> {
+  const cutoff = olderThan.toISOString();
+  // Through the message's primary key: one probe per entry that names a message.
+  const messageRecent = sql`exists (select 1 from ${whatsappMessage} m
+    where m.id = ${auditLog.messageId} and m.advisor_id = ${auditLog.advisorId}
+      and (m.unfinished or m.updated_at >= ${cutoff}::timestamptz))`;
   let pruned = 0;
   for (;;) {
-    const oldest = db.select({ id: auditLog.id }).from(auditLog).orderBy(asc(auditLog.id)).limit(batch);
+    const oldest = db
+      .select({ id: auditLog.id })
+      .from(auditLog)
+      .where(not(messageRecent))
+      .orderBy(asc(auditLog.id))
+      .limit(batch);
     const rows = await db
       .delete(auditLog)
       .where(and(amongIds(auditLog.id, oldest), lt(auditLog.createdAt, olderThan)))
