@@ -26,6 +26,43 @@ describe('the error body and status table', () => {
     expect(res.body).toEqual({ error: { code: 'invalid_json', message: expect.any(String), details: {} } });
   });
 
+  // Found by review: the body was decoded as UTF-8 with every invalid byte replaced by U+FFFD, so
+  // a caller writing Latin-1 (a booking module's default charset) had "José" stored and sent to
+  // the client as "Jos�", answered 201/202 as if nothing were wrong.
+  it('answers a body that is not UTF-8 with 400 invalid_json and writes nothing', async () => {
+    const latin1 = (json: string) => Buffer.from(json, 'latin1');
+    const post = (path: string, body: Buffer, contentType: string) =>
+      fetch(service.url + path, {
+        method: 'POST',
+        headers: { cookie: client.cookieHeader(), origin: service.url, 'content-type': contentType },
+        body: new Uint8Array(body),
+      });
+    const template = latin1(
+      '{"key":"latin1_body","name":"José","category":"custom","language":"es","body":"Hola, soy José"}',
+    );
+    const send = latin1('{"to":"+34612345678","text":"Hola, soy José"}');
+    for (const contentType of ['application/json', 'application/json; charset=iso-8859-1']) {
+      for (const [path, body] of [
+        ['/api/whatsapp/templates', template],
+        ['/api/whatsapp/send', send],
+      ] as const) {
+        const res = await post(path, body, contentType);
+        const text = await res.text();
+        expect(res.status, `${contentType} ${path}: ${text}`).toBe(400);
+        expect(JSON.parse(text)).toEqual({
+          error: { code: 'invalid_json', message: expect.stringContaining('UTF-8'), details: {} },
+        });
+      }
+    }
+    const templates = await client.get('/api/whatsapp/templates');
+    expect(templates.body.items.map((t: { key: string }) => t.key)).not.toContain('latin1_body');
+    expect((await client.get('/api/whatsapp/messages')).body.items).toEqual([]);
+    // The same words in UTF-8 are taken.
+    const utf8 = await client.post('/api/whatsapp/templates', JSON.parse(template.toString('latin1')));
+    expect(utf8.status, JSON.stringify(utf8.body)).toBe(201);
+    expect(utf8.body.name).toBe('José');
+  });
+
   it('names each failing field on schema errors', async () => {
     const res = await client.post('/api/api-keys', { name: 42 });
     expect(res.status).toBe(400);

@@ -11,6 +11,10 @@
 // anyway: it becomes U+FFFD, as it already did in plain text columns, where node-postgres's UTF-8
 // encoding replaces it.
 //
+// A body that is not UTF-8 (a caller writing Latin-1, whatever charset it names) is 400
+// invalid_json: decoded leniently, each such byte became U+FFFD and "José" was stored and sent to
+// the client as "Jos�", answered as a success.
+//
 // And an explanation: a body Fastify refuses for prototype poisoning (a `__proto__` key, or a
 // `constructor` object with a `prototype` key) is valid JSON, so "not valid JSON" sent callers
 // looking for a syntax error; it is 400 invalid_request naming the key.
@@ -18,14 +22,24 @@ import type { FastifyInstance } from 'fastify';
 import { AppError } from '../../domain/app-error.js';
 import { copyMappingStrings, TooDeepError } from '../../domain/webhooks/jsonb-safe.js';
 
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
+
 // Only an escaped surrogate can produce one: raw UTF-8 cannot encode a lone surrogate.
 const SURROGATE_ESCAPE = /\\u[dD][89a-fA-F][0-9a-fA-F]{2}/;
 
 export function registerJsonBodyParser(app: FastifyInstance): void {
   const parseJson = app.getDefaultJsonParser('error', 'error');
   app.removeContentTypeParser('application/json');
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
-    const text = body as string; // parseAs: 'string'
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body, done) => {
+    let text: string;
+    try {
+      text = utf8.decode(body as Buffer); // parseAs: 'buffer'
+    } catch {
+      return done(
+        new AppError('invalid_json', 'The request body is not valid UTF-8: send JSON encoded as UTF-8.'),
+        undefined,
+      );
+    }
     if (text.length === 0) return done(null, undefined);
     parseJson(request, text, (err, value) => {
       if (err) return done(poisonedBody(text) ?? err, undefined);
