@@ -56,3 +56,23 @@ describe('a live-events stream whose credentials stop holding', () => {
     }
   });
 });
+
+// Found by review: Fastify answers HEAD on every GET route, and the stream's route opened a stream
+// for it; Node sends no body for a HEAD, and the headers only go out with the first body bytes, so
+// the caller (an uptime monitor, a link checker) got no answer at all while the server held a live
+// subscription and its timers for as long as the caller waited.
+describe('a HEAD request for the live-events stream', () => {
+  it('is answered at once with the stream’s headers', async () => {
+    const { client } = await signUpAdvisor(service.url, 'Monitor');
+    const res = await fetch(events(), {
+      method: 'HEAD',
+      headers: { cookie: client.cookieHeader() },
+      signal: AbortSignal.timeout(3_000),
+    });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/^text\/event-stream/);
+    // Anonymous: the 401 as for a GET.
+    const anonymous = await fetch(events(), { method: 'HEAD', signal: AbortSignal.timeout(3_000) });
+    expect(anonymous.status).toBe(401);
+  });
+});

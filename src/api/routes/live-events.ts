@@ -82,6 +82,14 @@ export async function streamEvents(
     connection: 'keep-alive',
     'x-accel-buffering': 'no',
   });
+  // A HEAD (Fastify answers one on every GET route) gets the headers and nothing more: Node
+  // writes no body for it, and the headers would only go out with the first body bytes, so the
+  // caller waited for ever while the subscription and its timers were held.
+  if (request.method === 'HEAD') {
+    stop();
+    res.end();
+    return;
+  }
   let id = 0;
   write = (event: LiveEvent) => {
     res.write(`id: ${++id}\nevent: ${event.type}\ndata: ${JSON.stringify(event.data)}\n\n`);
