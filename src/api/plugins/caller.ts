@@ -119,10 +119,34 @@ export function requireCaller(auth: Auth, db: Db, options: { admin?: boolean } =
     request.caller = await resolveCaller(auth, db, request);
     if (!request.caller) throw new AppError('unauthorized', 'Sign in or send a valid x-api-key header.');
     markCredentialVerified(request);
+    await refuseForeignOrigin(auth, request, request.caller);
     if (options.admin && request.caller.role !== 'admin') {
       throw new AppError('forbidden', 'This needs a platform administrator.');
     }
   };
+}
+
+/** Methods a page of another origin may not make with the advisor's cookie. */
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/**
+ * The cookie goes with every request the browser makes to this host, whichever page makes it
+ * (SameSite=Lax only keeps it off other *sites*: another port of the host or a sibling subdomain is
+ * the same site). A body-less POST needs no preflight, so a page of another origin could disconnect
+ * the advisor's number, cancel or retry their messages with it; better-auth refuses such a request
+ * to /api/auth/* (its Origin check), and every other route now does the same. A browser names the
+ * Origin on every cross-origin POST; a request without one (a server, curl) is not a browser's.
+ */
+async function refuseForeignOrigin(auth: Auth, request: FastifyRequest, caller: Caller): Promise<void> {
+  if (caller.actor.type === 'api_key' || SAFE_METHODS.has(request.method)) return;
+  const origin = request.headers.origin;
+  if (origin === undefined) return;
+  if (origin !== 'null' && (await auth.$context).isTrustedOrigin(origin)) return;
+  throw new AppError(
+    'forbidden',
+    `This request comes from a page of another origin (${origin}): open the dashboard at its own address.`,
+    { authCode: 'INVALID_ORIGIN' },
+  );
 }
 
 export function callerOf(request: FastifyRequest): Caller {
