@@ -5,6 +5,7 @@ import { APIError } from 'better-auth/api';
 import { drizzleAdapter } from 'better-auth/adapters/drizzle';
 import { admin } from 'better-auth/plugins';
 import { apiKey } from '@better-auth/api-key';
+import { eq } from 'drizzle-orm';
 import type { Logger } from 'pino';
 import type { Db } from '../db/client.js';
 import * as schema from '../db/schema/index.js';
@@ -88,6 +89,13 @@ export function createAuth(options: AuthOptions) {
                 code: GATEWAY_UNAVAILABLE_AUTH_CODE,
               });
             }
+          },
+          // Every other row of the account goes through its foreign key; better-auth's apikey
+          // table has none (`reference_id` may name an organization), so the account's keys,
+          // their names and hashes stayed behind after the removal, each use of one still costing
+          // better-auth's full check before being refused.
+          after: async (removed) => {
+            await options.db.delete(schema.apikey).where(eq(schema.apikey.referenceId, removed.id));
           },
         },
         update: {

@@ -4,9 +4,9 @@
 // gateway cannot remove it the account stays, so the admin can try again.
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { user } from '../../src/db/schema/index.js';
+import { apikey, user } from '../../src/db/schema/index.js';
 import { startServiceWithAdmin } from '../support/admin.js';
-import { signUpAdvisor, type HttpClient } from '../support/http.js';
+import { HttpClient, signUpAdvisor } from '../support/http.js';
 import type { TestService } from '../support/service.js';
 import { connectedAdvisor } from '../support/whatsapp.js';
 
@@ -52,5 +52,20 @@ describe("removing an advisor's account", () => {
     expect((await bea.client.get('/api/whatsapp/config')).status).toBe(200);
     expect((await admin.post('/api/auth/admin/remove-user', { userId: bea.userId })).status).toBe(200);
     expect(await accountExists(bea.userId)).toBe(false);
+  });
+
+  it('removes its API keys with it (their table has no foreign key to the account)', async () => {
+    const cris = await signUpAdvisor(service.url, 'Cris Con Clave');
+    const created = await cris.client.post('/api/api-keys', { name: 'booking' });
+    expect(created.status).toBe(201);
+    const booking = new HttpClient(service.url, { 'x-api-key': created.body.key });
+    expect((await booking.get('/api/api-keys')).status).toBe(200);
+    const keysOf = async (userId: string) =>
+      service.database.db.select({ id: apikey.id }).from(apikey).where(eq(apikey.referenceId, userId));
+    expect(await keysOf(cris.userId)).toHaveLength(1);
+
+    expect((await admin.post('/api/auth/admin/remove-user', { userId: cris.userId })).status).toBe(200);
+    expect(await keysOf(cris.userId)).toEqual([]);
+    expect((await booking.get('/api/api-keys')).status).toBe(401);
   });
 });
