@@ -28,6 +28,8 @@ export interface QrEvent {
 export interface QrLimitEvent {
   type: 'qr_limit';
   instance: string;
+  /** The envelope's `date_time` (see ConnectionEvent); absent when a state poll found the gateway gave up. */
+  dateTime?: GatewayDateTime | null;
 }
 
 export interface ConnectionEvent {

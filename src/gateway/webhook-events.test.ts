@@ -97,7 +97,9 @@ describe('QRCODE_UPDATED', () => {
       message: 'QR code limit reached, please login again',
       statusCode: 500,
     });
-    expect(parseWebhook(body).events).toEqual([{ type: 'qr_limit', instance: 'advisor-42' }]);
+    expect(parseWebhook(body).events).toEqual([
+      { type: 'qr_limit', instance: 'advisor-42', dateTime: new Date('2025-07-23T08:22:20.492Z') },
+    ]);
   });
 });
 

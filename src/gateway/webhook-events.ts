@@ -122,7 +122,7 @@ function readQr(
   if (typeof item === 'object' && item !== null && !('qrcode' in item)) {
     // Sent once Evolution has shown QRCODE_LIMIT codes: {message:'QR code limit reached…', statusCode:500}.
     readData(qrLimitSchema, item, event);
-    return { type: 'qr_limit', instance };
+    return { type: 'qr_limit', instance, dateTime };
   }
   const { qrcode } = readData(qrUpdatedSchema, item, event);
   return {

@@ -83,6 +83,13 @@ async function decideAndApply(
       break;
     }
     case 'qr_limit':
+      // The limit of a QR session that ended before the link, delivered late (a retry keeps its
+      // first attempt's body): the same rules as for that session's QRs above. Applied, it marked
+      // the linked number disconnected, and its sends waited for a reconnection that had happened.
+      if (row.status === 'connected') return 'done';
+      if (row.status === 'disconnected' && (sentBeforeLink(row, signal) || sentBeforeClose(row, signal))) {
+        return 'done';
+      }
       patch = { status: 'disconnected', ...NO_QR, alert: 'qr_limit_reached' };
       reason = 'qr_limit_reached';
       break;
