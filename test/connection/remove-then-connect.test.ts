@@ -5,8 +5,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HttpClient } from '../support/http.js';
 import { startTestService, type TestService } from '../support/service.js';
+import { openSse } from '../support/sse.js';
 import { waitFor } from '../support/wait.js';
-import { connectedAdvisor } from '../support/whatsapp.js';
+import { connectedAdvisor, connectionHistory, webhookApplied } from '../support/whatsapp.js';
 
 const REMOVE_DELAY_MS = 1_500;
 
@@ -45,5 +46,30 @@ describe('remove, then connect at once', () => {
       (r) => r.body.status === 'connected',
       { what: 'the new instance connected' },
     );
+  });
+});
+
+// Evolution logs a linked instance out before deleting it (§3.6) and reports that as its usual
+// logout webhooks (CONNECTION_UPDATE close 401, LOGOUT_INSTANCE). They arrive while the remove
+// waits for the name to be released, and are the advisor's own removal, not the phone logging out.
+describe('the logout webhooks of a remove', () => {
+  it('are not read as the phone logging out', async () => {
+    const advisor = await connectedAdvisor(service, 'Quita Sola');
+    const stream = await openSse(`${service.url}/api/whatsapp/events`, advisor.client.cookieHeader());
+    try {
+      await stream.next((e) => e.event === 'status');
+      expect((await advisor.client.delete('/api/whatsapp/config')).status).toBe(200);
+      // The gateway's close was applied while the remove waited (the row still named the instance).
+      await webhookApplied(service.database.db, advisor.userId, 'CONNECTION_UPDATE', {
+        containing: '"close"',
+      });
+      await stream.next((e) => e.event === 'status' && e.data.status === 'not_configured');
+      // No "your phone logged out" on the way, live or in the history.
+      expect(stream.events.filter((e) => e.data.alert === 'logged_out')).toEqual([]);
+      const history = await connectionHistory(service, advisor.userId);
+      expect(history.slice(history.indexOf('connected:'))).toEqual(['connected:', 'not_configured:removed']);
+    } finally {
+      stream.close();
+    }
   });
 });

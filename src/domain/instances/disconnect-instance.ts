@@ -103,7 +103,22 @@ export async function removeInstance(ctx: DomainContext, advisorId: string): Pro
         return false;
       }
     });
-    if (deleted) await nameReleased(ctx, advisorId, ref.instanceName);
+    if (deleted) {
+      // Evolution logs a linked or connecting instance out before deleting it, and reports that
+      // as close 401 and LOGOUT_INSTANCE, which arrive during the wait below: read as the phone's,
+      // they pushed "your phone logged out" and recorded a logout in the history. Marked as the
+      // advisor's own disconnect first (no alert; nothing recorded or pushed, the removal below
+      // is), they change nothing, as after disconnectInstance.
+      if (row.status !== 'not_configured') {
+        await transitionConfig(
+          ctx.db,
+          advisorId,
+          { status: 'disconnected', ...NO_QR, alert: null, lastStatusAt: nowOf(ctx) },
+          { instanceName: ref.instanceName },
+        );
+      }
+      await nameReleased(ctx, advisorId, ref.instanceName);
+    }
   }
   // Written whatever the status (the credentials go in any case), but recorded in the history only
   // when the status changed here: a second remove (concurrent, or of a connection never linked)
