@@ -121,6 +121,18 @@ describe('gateway faults while connecting', () => {
     } finally {
       await emulator.delete('/_emulator/faults');
     }
+    // No number was linked: there is nothing to disconnect, as before any connect, and the
+    // history gains no "disconnected by the advisor" (it was 200 and recorded one).
+    const disconnect = await client.post('/api/whatsapp/disconnect');
+    expect(disconnect.status).toBe(404);
+    expect(disconnect.body.error.code).toBe('not_found');
+    expect((await client.get('/api/whatsapp/config')).body.status).toBe('not_configured');
+    const userId = (await client.get('/api/auth/get-session')).body.user.id as string;
+    const events = await service.database.db
+      .execute(sql`select status from connection_event where advisor_id = ${userId}`)
+      .then(rowsOf);
+    expect(events).toEqual([]);
+
     const retry = await client.post('/api/whatsapp/connect');
     expect(retry.status).toBe(200);
     expect(retry.body.status).toBe('qr_pending');

@@ -26,7 +26,10 @@ export async function disconnectInstance(
 ): Promise<{ status: 'disconnected' }> {
   const row = await findConfig(ctx.db, advisorId);
   const ref = row ? instanceRefOf(ctx.box, row) : null;
-  if (!row || !ref) throw notFound('WhatsApp connection');
+  // A connect the gateway failed leaves the instance's name and credentials claimed on a row
+  // still `not_configured`: no number was ever linked, so there is nothing to log out. It was
+  // answered 200 and recorded "disconnected by the advisor" for a connection that never was.
+  if (!row || !ref || row.status === 'not_configured') throw notFound('WhatsApp connection');
   await viaGateway('logging out', async () => {
     try {
       await ctx.gateway.logout(ref);
