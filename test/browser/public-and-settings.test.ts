@@ -578,6 +578,23 @@ describe('settings: what the advisor saves is kept', () => {
     expect(await note.innerText()).toContain('Hola Inés:\nquiero reservar una consulta.\nDetalles:');
     expect(visitor.pageErrors).toEqual([]);
     await visitor.context.close();
+
+    // Emptied and saved, the message is the default of the advisor's language again (it was
+    // refused "can't be empty", and nothing gave the default back).
+    const again = await openPage(suite.browser, suite.web.url, DESKTOP);
+    await useSessionOf(again.context, ines.client);
+    await again.page.goto('/settings');
+    const emptied = again.page.getByLabel('Mensaje inicial', { exact: true });
+    await expect.poll(() => emptied.inputValue()).toBe(message);
+    await emptied.fill('');
+    await again.page.getByRole('button', { name: 'Guardar ajustes' }).click();
+    await again.page.getByText('Ajustes guardados').waitFor();
+    await expect.poll(() => emptied.inputValue()).toBe('Hola, me gustaría reservar una cita');
+    expect((await ines.client.get('/api/whatsapp/config')).body.settings.ctaMessage).toBe(
+      'Hola, me gustaría reservar una cita',
+    );
+    expect(again.pageErrors).toEqual([]);
+    await again.context.close();
   });
 
   it.each(DEVICES)('every field survives a reload on a $device', async ({ device, viewport, isMobile }) => {

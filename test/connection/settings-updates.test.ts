@@ -86,6 +86,22 @@ describe('what a settings change stores', () => {
     });
   });
 
+  it('gives the public button message back to the default of the language with null', async () => {
+    const { client, userId } = await signUpAdvisor(service.url, 'Own Message');
+    const own = await client.put('/api/whatsapp/config', { settings: { ctaMessage: 'Quiero una cita' } });
+    expect(own.body.settings.ctaMessage).toBe('Quiero una cita');
+    // Once written it could only be replaced: null and blank were both 422.
+    const reset = await client.put('/api/whatsapp/config', { settings: { ctaMessage: null } });
+    expect(reset.status, JSON.stringify(reset.body)).toBe(200);
+    expect(reset.body.settings.ctaMessage).toBe('Hola, me gustaría reservar una cita');
+    expect((await findConfig(service.database.db, userId))!.settings).not.toHaveProperty('ctaMessage');
+    // And it follows the advisor's language again.
+    const english = await client.put('/api/whatsapp/config', { settings: { locale: 'en-GB' } });
+    expect(english.body.settings.ctaMessage).toBe('Hi, I would like to book an appointment');
+    // A blank message is still refused: it is not a message.
+    expect((await client.put('/api/whatsapp/config', { settings: { ctaMessage: '  ' } })).status).toBe(422);
+  });
+
   it('reads back clamped to a ceiling lowered since it was saved, the rate limit included', async () => {
     const { client, userId } = await signUpAdvisor(service.url, 'Clamped Settings');
     // Saved while the ceiling was 200.

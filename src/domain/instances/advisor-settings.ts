@@ -121,12 +121,15 @@ function patchSchema(bounds: SettingsBounds) {
       lateReminder: z.enum(['skip', 'send_now']),
       rescheduleNotice: z.boolean(),
       ctaEnabled: z.boolean(),
+      // null: back to the default of the advisor's language, which then follows their locale
+      // again. Once written, a message could only be replaced, never given back to the default.
       ctaMessage: z
         .string()
         .trim()
         .min(1)
         .max(1_000)
-        .refine(ctaMessageFitsInQrCode, CTA_MESSAGE_TOO_LONG_FOR_QR),
+        .refine(ctaMessageFitsInQrCode, CTA_MESSAGE_TOO_LONG_FOR_QR)
+        .nullable(),
       pacing: pacingPatchSchema(pacingBoundsOf(bounds)),
     })
     .partial()
@@ -163,6 +166,7 @@ function mergeParsed(
 ): AdvisorSettings {
   const { pacing, rateLimit, ...rest } = parsed;
   const next = { ...current, ...rest } as AdvisorSettings;
+  if (rest.ctaMessage === null) next.ctaMessage = current.ctaMessage;
   if (rateLimit) {
     next.rateLimit = { ...current.rateLimit, ...rateLimit };
     const shortest = shortestRateWindowMs(next.rateLimit.max, bounds);
@@ -198,6 +202,7 @@ export function storedSettingsAfter(
   mergeParsed(readSettings(stored, bounds), parsed, bounds);
   const { pacing, rateLimit, ...rest } = parsed;
   const next: Record<string, unknown> = { ...stored, ...rest };
+  if (rest.ctaMessage === null) delete next.ctaMessage;
   if (rateLimit) next.rateLimit = { ...objectOf(stored.rateLimit), ...rateLimit };
   if (pacing) next.pacing = { ...objectOf(stored.pacing), ...pacing };
   return next;

@@ -547,7 +547,8 @@ export const en: Record<MessageKey, string> = {
     'Shown on your public profile and your website. Tapping it opens WhatsApp with this message ready to send.',
   'settings.ctaEnabled': 'Show the button on my public profile',
   'settings.ctaMessage': 'Opening message',
-  'settings.ctaMessageHint': 'Your client can change it before sending.',
+  'settings.ctaMessageHint':
+    'Your client can change it before sending. Leave it empty to use the default message of your language.',
   'settings.ctaPreview': 'See my public profile',
   'settings.features': 'Your account features',
   'settings.featuresHint': 'Enabled by the platform team.',

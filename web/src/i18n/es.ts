@@ -552,7 +552,8 @@ export const es = {
     'Aparece en tu perfil público y en tu web. Al pulsarlo, tu cliente abre WhatsApp con este mensaje ya escrito.',
   'settings.ctaEnabled': 'Mostrar el botón en mi perfil público',
   'settings.ctaMessage': 'Mensaje inicial',
-  'settings.ctaMessageHint': 'Tu cliente puede cambiarlo antes de enviarlo.',
+  'settings.ctaMessageHint':
+    'Tu cliente puede cambiarlo antes de enviarlo. Déjalo vacío para usar el mensaje predeterminado de tu idioma.',
   'settings.ctaPreview': 'Ver mi perfil público',
   'settings.features': 'Funciones de tu cuenta',
   'settings.featuresHint': 'Las activa el equipo de la plataforma.',

@@ -554,7 +554,8 @@ export const pt: Record<MessageKey, string> = {
     'Aparece no seu perfil público e no seu site. Ao tocar nele, seu cliente abre o WhatsApp com esta mensagem já escrita.',
   'settings.ctaEnabled': 'Mostrar o botão no meu perfil público',
   'settings.ctaMessage': 'Mensagem inicial',
-  'settings.ctaMessageHint': 'Seu cliente pode mudá-la antes de enviar.',
+  'settings.ctaMessageHint':
+    'Seu cliente pode mudá-la antes de enviar. Deixe vazia para usar a mensagem padrão do seu idioma.',
   'settings.ctaPreview': 'Ver meu perfil público',
   'settings.features': 'Funções da sua conta',
   'settings.featuresHint': 'A equipe da plataforma é quem as ativa.',

@@ -83,7 +83,10 @@ export function SettingsScreen() {
     setErrors({});
     setFormError(null);
     try {
-      const settings = settingsPatch(config.data!.settings, draft(form));
+      const settings: Record<string, unknown> = settingsPatch(config.data!.settings, draft(form));
+      // An emptied message goes back to the default of the advisor's language (null).
+      if (typeof settings.ctaMessage === 'string' && settings.ctaMessage.trim() === '')
+        settings.ctaMessage = null;
       const saved = await api.put<WhatsappConfig>('/api/whatsapp/config', { settings });
       config.setData(saved);
       setTimeZone(saved.settings.timezone);
