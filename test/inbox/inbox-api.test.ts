@@ -184,6 +184,27 @@ describe('conversations', () => {
     expect(other.body.error.code).toBe('idempotency_conflict');
   });
 
+  it('keeps the name the advisor gave over the one the client shows on WhatsApp', async () => {
+    const ana = await connectedAdvisor(service, 'Ana');
+    const phone = '+34613000003';
+    const sent = await ana.client.post('/api/whatsapp/send', {
+      to: phone,
+      text: 'Hola',
+      clientName: 'Eva Martínez',
+    });
+    expect(sent.status).toBe(202);
+    await clientWrites(ana, phone, 'gracias', 'Evi 🌸');
+    // The conversation keeps the agenda's name (it became "Evi 🌸" at each reply, and the
+    // booking's name again at each reminder); the message keeps what WhatsApp said.
+    const conversation = await waitForConversation(ana, phone, (c) => c.unread === 1);
+    expect(conversation.clientName).toBe('Eva Martínez');
+    const messages = await ana.client.get(`/api/whatsapp/conversations/${enc(phone)}/messages`);
+    expect(messages.body.items.find((m: any) => m.direction === 'inbound').clientName).toBe('Evi 🌸');
+    // A later name from the advisor still replaces it.
+    await ana.client.post('/api/whatsapp/send', { to: phone, text: 'Hasta luego', clientName: 'Eva M.' });
+    await waitForConversation(ana, phone, (c) => c.clientName === 'Eva M.');
+  });
+
   it('answers 404 for unknown conversations and phones that are not E.164, 400 for a NUL byte or an empty reply', async () => {
     const ana = await connectedAdvisor(service, 'Ana');
     await clientWrites(ana, '+34614000001', 'hola');

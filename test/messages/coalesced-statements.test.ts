@@ -189,7 +189,12 @@ describe('outbox writes of concurrent sends', () => {
       action: 'message.send',
       content: { text: options.text ?? phone },
     },
-    client: { phone, name: options.name ?? null, at: options.at ?? new Date('2026-12-03T09:00:00.000Z') },
+    client: {
+      phone,
+      name: options.name ?? null,
+      nameGiven: options.name != null,
+      at: options.at ?? new Date('2026-12-03T09:00:00.000Z'),
+    },
   });
 
   it('write each send with its own row, audit entry and client, for its advisor only', async () => {

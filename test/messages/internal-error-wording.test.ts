@@ -46,7 +46,7 @@ describe('an attempt stopped by an error of our own', { timeout: 60_000 }, () =>
         purpose: 'manual',
       },
       audit: { actorType: 'advisor', actorId: ana.userId, action: 'message.send', content: {} },
-      client: { phone: '+34612001300', name: null, at: new Date() },
+      client: { phone: '+34612001300', name: null, nameGiven: false, at: new Date() },
     });
     await db.execute(sql`alter table whatsapp_media rename column data to data_moved`);
     try {

@@ -16,6 +16,6 @@ export function unqueuedTextRow(db: DbOrTx, advisorId: string, phone: string, te
       purpose: 'manual',
     },
     audit: { actorType: 'advisor', actorId: advisorId, action: 'message.send', content: { text } },
-    client: { phone, name: null, at: new Date() },
+    client: { phone, name: null, nameGiven: false, at: new Date() },
   });
 }

@@ -53,7 +53,10 @@ export async function recordInboundOnClient(
     .onConflictDoUpdate({
       target: [whatsappClient.advisorId, whatsappClient.phone],
       set: {
-        name: sql`coalesce(${name}, ${whatsappClient.name})`,
+        // The client's WhatsApp name follows their profile, unless the advisor or the booking named
+        // them (nameGiven): then that name stays, as a saved contact's does on a phone.
+        name: sql`case when ${whatsappClient.nameGiven} then ${whatsappClient.name}
+          else coalesce(${name}, ${whatsappClient.name}) end`,
         lastInboundAt: sql`greatest(${whatsappClient.lastInboundAt}, ${at.toISOString()}::timestamptz)`,
         unread: sql`${whatsappClient.unread} + 1`,
         updatedAt: at,

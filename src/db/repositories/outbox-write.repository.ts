@@ -20,7 +20,8 @@ export interface OutboundWrite {
   media: { mimetype: string; fileName: string | null; bytes: Buffer } | null;
   message: Omit<NewMessage, 'id' | 'mediaId'>;
   audit: Omit<AuditEntry, 'messageId' | 'phone'>;
-  client: { phone: string; name: string | null; at: Date };
+  /** `nameGiven`: the advisor or the booking named the client (whatsapp_client.name_given). */
+  client: { phone: string; name: string | null; nameGiven: boolean; at: Date };
 }
 
 /** The message columns the shared statement sets, with their PostgreSQL types; any other goes the built way. */
@@ -100,12 +101,14 @@ async function writeMany(db: DbOrTx, inputs: SharedWrite[]): Promise<MessageRow[
         returning id`,
     );
     const client = d.$with('client', { phone: whatsappClient.phone }).as(
-      sql`insert into ${whatsappClient} (advisor_id, phone, name, last_outbound_at, updated_at)
-        select c.advisor_id, c.phone, c.name, c.at, c.at
+      sql`insert into ${whatsappClient} (advisor_id, phone, name, name_given, last_outbound_at, updated_at)
+        select c.advisor_id, c.phone, c.name, c.given, c.at, c.at
         from unnest(${p('clientAdvisorIds')}::text[], ${p('clientPhones')}::text[],
-          ${p('clientNames')}::text[], ${p('clientAts')}::timestamptz[]) as c(advisor_id, phone, name, at)
+          ${p('clientNames')}::text[], ${p('clientGiven')}::boolean[], ${p('clientAts')}::timestamptz[])
+          as c(advisor_id, phone, name, given, at)
         on conflict (advisor_id, phone) do update set
           name = coalesce(excluded.name, ${whatsappClient}.name),
+          name_given = ${whatsappClient}.name_given or excluded.name_given,
           last_outbound_at = greatest(excluded.last_outbound_at, ${whatsappClient}.last_outbound_at),
           updated_at = excluded.updated_at
         returning phone`,
@@ -147,7 +150,10 @@ async function writeMany(db: DbOrTx, inputs: SharedWrite[]): Promise<MessageRow[
  * and cannot deadlock.
  */
 function clientParams(inputs: SharedWrite[]) {
-  const clients = new Map<string, { advisorId: string; phone: string; name: string | null; at: Date }>();
+  const clients = new Map<
+    string,
+    { advisorId: string; phone: string; name: string | null; given: boolean; at: Date }
+  >();
   for (const { advisorId, write } of inputs) {
     const key = `${advisorId} ${write.client.phone}`;
     const seen = clients.get(key);
@@ -155,6 +161,7 @@ function clientParams(inputs: SharedWrite[]) {
       advisorId,
       phone: write.client.phone,
       name: write.client.name ?? seen?.name ?? null,
+      given: write.client.nameGiven || (seen?.given ?? false),
       at: seen && seen.at > write.client.at ? seen.at : write.client.at,
     });
   }
@@ -163,6 +170,7 @@ function clientParams(inputs: SharedWrite[]) {
     clientAdvisorIds: sorted.map((c) => c.advisorId),
     clientPhones: sorted.map((c) => c.phone),
     clientNames: sorted.map((c) => c.name),
+    clientGiven: sorted.map((c) => c.given),
     clientAts: sorted.map((c) => c.at.toISOString()),
   };
 }
@@ -174,7 +182,7 @@ async function writeBuilt(
   write: OutboundWrite,
 ): Promise<MessageRow> {
   const mediaId = write.media ? randomUUID() : null;
-  const { phone, name, at } = write.client;
+  const { phone, name, nameGiven, at } = write.client;
 
   const message = db.$with('message').as(
     db
@@ -191,12 +199,13 @@ async function writeBuilt(
   const client = db.$with('client').as(
     db
       .insert(whatsappClient)
-      .values({ advisorId, phone, name, lastOutboundAt: at, updatedAt: at })
+      .values({ advisorId, phone, name, nameGiven, lastOutboundAt: at, updatedAt: at })
       .onConflictDoUpdate({
         target: [whatsappClient.advisorId, whatsappClient.phone],
         // As in the shared statement: the last contact never goes back when writes commit out of order.
         set: {
           name: sql`coalesce(${name}, ${whatsappClient.name})`,
+          nameGiven: sql`${whatsappClient.nameGiven} or excluded.name_given`,
           lastOutboundAt: sql`greatest(excluded.last_outbound_at, ${whatsappClient.lastOutboundAt})`,
           updatedAt: at,
         },

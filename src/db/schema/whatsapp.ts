@@ -300,6 +300,9 @@ export const whatsappClient = pgTable(
     advisorId: advisorRef(),
     phone: text('phone').notNull(),
     name: text('name'),
+    /** The name came from the advisor or the booking (a send's `clientName`): the client's own
+     * WhatsApp name (pushName) no longer replaces it, as a saved contact's name wins on a phone. */
+    nameGiven: boolean('name_given').notNull().default(false),
     optedOut: boolean('opted_out').notNull().default(false),
     optedOutAt: ts('opted_out_at'),
     optSource: text('opt_source'),

@@ -26,6 +26,7 @@ export async function replyToConversation(
     queue,
     advisorId,
     { to: phone, type: 'text', text, ...(client.name ? { clientName: client.name } : {}) },
-    { ...options, purpose: 'manual', idempotencyBody: { reply: phone, text } },
+    // The name is the row's own, maybe the client's WhatsApp name: not one the advisor gave.
+    { ...options, purpose: 'manual', idempotencyBody: { reply: phone, text }, clientNameFromRecord: true },
   );
 }

@@ -43,6 +43,11 @@ export interface SendOptions {
    * written is answered from the database whatever the queue's state, as its first answer was.
    */
   refuseNew?: () => void;
+  /**
+   * `clientName` is the client row's own name (an inbox reply), not one the caller gave: it does
+   * not mark the name as given, so the client's WhatsApp name keeps replacing it.
+   */
+  clientNameFromRecord?: boolean;
 }
 
 /** Stable hash of a request body, so a retried request can be recognised as the same one. */
@@ -201,7 +206,12 @@ export async function sendMessage(
           scheduledAt: scheduled?.toISOString() ?? null,
         },
       },
-      client: { phone: phone.e164, name: clientName, at: now },
+      client: {
+        phone: phone.e164,
+        name: clientName,
+        nameGiven: clientName !== null && !options.clientNameFromRecord,
+        at: now,
+      },
     });
   } catch (err) {
     // Two identical requests raced past the first check: the loser answers like a repeat.
