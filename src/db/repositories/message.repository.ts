@@ -181,14 +181,19 @@ export async function claimForSending(
 /**
  * Back to the queue after a failed attempt that will be retried (keeps the reason visible).
  * `uncertainUntil`: the attempt got no answer and may have reached WhatsApp; until then the retry
- * waits for its echo and the message cannot be cancelled (see cancelWaiting).
+ * waits for its echo and the message cannot be cancelled (see cancelWaiting). `notAnAttempt`: the
+ * gateway refused it for want of a connection, so the message only waits for one: the claim's
+ * attempt is given back, as when the service knew of the disconnection and never claimed it.
  */
 export async function releaseForRetry(
   db: DbOrTx,
   advisorId: string,
   id: string,
   error: { code: string; message: string } | null,
-  uncertainUntil: Date | null = null,
+  {
+    uncertainUntil = null,
+    notAnAttempt = false,
+  }: { uncertainUntil?: Date | null; notAnAttempt?: boolean } = {},
 ): Promise<void> {
   await db
     .update(whatsappMessage)
@@ -197,6 +202,7 @@ export async function releaseForRetry(
       errorCode: error?.code ?? null,
       errorMessage: error?.message ?? null,
       uncertainUntil,
+      ...(notAnAttempt ? { attempts: sql`greatest(${whatsappMessage.attempts} - 1, 0)` } : {}),
       updatedAt: new Date(),
     })
     .where(

@@ -253,12 +253,15 @@ async function sendClaimed(
       throw err;
     }
     const error = { code: err.code, message: err.message };
+    // Refused for want of a connection (one the service had not heard was lost): the message waits
+    // for it, and the look is no attempt. Counted, `attempts` climbed by one every RECONNECT_POLL_MS
+    // until the health check noticed, while a disconnection the service knew of counted none.
     if (err.code === 'instance_not_found' && (await instanceLost(ctx, advisorId))) {
-      await releaseForRetry(ctx.db, advisorId, messageId, error);
+      await releaseForRetry(ctx.db, advisorId, messageId, error, { notAnAttempt: true });
       return { kind: 'wait_connection' };
     }
     if (err.kind === 'not_connected') {
-      await releaseForRetry(ctx.db, advisorId, messageId, error);
+      await releaseForRetry(ctx.db, advisorId, messageId, error, { notAnAttempt: true });
       return { kind: 'wait_connection' };
     }
     if (err.kind === 'transient') {
@@ -266,7 +269,7 @@ async function sendClaimed(
       // The row says how long the retry waits for this attempt's echo, so that a cancel meanwhile
       // is refused (the send processor holds the job as long: SEND_UNCERTAIN_RETRY_MS).
       const echoAwaitedUntil = uncertain ? new Date(Date.now() + ctx.config.sendBackoff.uncertainMs) : null;
-      await releaseForRetry(ctx.db, advisorId, messageId, error, echoAwaitedUntil);
+      await releaseForRetry(ctx.db, advisorId, messageId, error, { uncertainUntil: echoAwaitedUntil });
       return {
         kind: 'retry',
         error,
