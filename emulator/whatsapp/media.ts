@@ -40,6 +40,10 @@ const MIME_BY_EXTENSION: Record<string, string> = {
   md: 'text/markdown',
   html: 'text/html',
   xml: 'application/xml',
+  // XML documents of a type of their own, as mime-db (what Evolution looks names up in) names them.
+  svg: 'image/svg+xml',
+  gpx: 'application/gpx+xml',
+  kml: 'application/vnd.google-earth.kml+xml',
   ics: 'text/calendar',
   vcf: 'text/vcard',
   heic: 'image/heic',

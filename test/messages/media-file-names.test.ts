@@ -236,3 +236,41 @@ describe('a file whose type nothing names', () => {
     }
   });
 });
+
+// file-type reads any text that opens with an XML declaration as application/xml: an SVG, a GPX
+// route, a KML map. Their exact type, as for a ZIP-based Word file, is what the caller names. It
+// was replaced by the generic one: an SVG declared image/svg+xml and given no name reached the
+// client as "document.xml", and a "ruta.gpx" the client got as a GPX file (by its name) was in the
+// history as application/xml.
+describe('an XML document of a type of its own', () => {
+  const svg = Buffer.from(
+    '<?xml version="1.0" encoding="UTF-8"?>\n<svg xmlns="http://www.w3.org/2000/svg" width="1" height="1"/>\n',
+  ).toString('base64');
+  const gpx = Buffer.from(
+    '<?xml version="1.0"?>\n<gpx version="1.1" creator="reloj"><trk><name>Paseo</name></trk></gpx>\n',
+  ).toString('base64');
+
+  it('is sent as the XML type the caller declares, under its extension', async () => {
+    const { message, onPhone } = await sendAndRead({
+      type: 'document',
+      media: { base64: svg, mimetype: 'image/svg+xml' },
+    });
+    expect(onPhone).toMatchObject({ fileName: 'document.svg', mimetype: 'image/svg+xml' });
+    expect(message).toMatchObject({ fileName: 'document.svg', mimetype: 'image/svg+xml' });
+  });
+
+  it('is stored with the type its name gives it, as the client gets it', async () => {
+    const { message, onPhone } = await sendAndRead({
+      type: 'document',
+      media: { base64: gpx, fileName: 'ruta.gpx' },
+    });
+    expect(onPhone).toMatchObject({ fileName: 'ruta.gpx', mimetype: 'application/gpx+xml' });
+    expect(message.mimetype).toBe('application/gpx+xml');
+  });
+
+  it('is still plain XML when nothing names another type', async () => {
+    const { message, onPhone } = await sendAndRead({ type: 'document', media: { base64: gpx } });
+    expect(onPhone).toMatchObject({ fileName: 'document.xml', mimetype: 'application/xml' });
+    expect(message.mimetype).toBe('application/xml');
+  });
+});

@@ -116,15 +116,23 @@ const MP4_FAMILY = new Set([
 
 const familyOf = (type: string): string => type.split('/')[0]!;
 
+/** An XML-based type: `…+xml` (RFC 7303), or XML itself. */
+const isXmlType = (type: string): boolean =>
+  type.endsWith('+xml') || type === 'application/xml' || type === 'text/xml';
+
 /**
  * The MIME type to declare: the sniffed one when the bytes say exactly what they are, else the
- * caller's when it agrees with the bytes' family (a container's exact type, another MP4 brand,
- * another image type), else the sniffed one. The caller's is kept without its parameters.
+ * caller's when it agrees with the bytes' family (a container's exact type, an XML type, another
+ * MP4 brand, another image type), else the sniffed one. The caller's is kept without its parameters.
  */
 export function reconcileMimetype(sniffed: SniffedMedia, declared: string | undefined): string {
   const type = baseMimetype(declared);
   if (!type || EXACT_TYPES.has(sniffed.mimetype)) return sniffed.mimetype;
   if (CONTAINERS.has(sniffed.mimetype)) return type.startsWith('application/') ? type : sniffed.mimetype;
+  // file-type calls any text opening with an XML declaration application/xml: an SVG, a GPX route
+  // or a KML map is such XML, and only the caller knows which. The generic type sent an SVG
+  // declared image/svg+xml as "document.xml".
+  if (sniffed.mimetype === 'application/xml') return isXmlType(type) ? type : sniffed.mimetype;
   // A document file-type recognised (an executable, an archive) is what its bytes say.
   if (sniffed.kind === 'document') return sniffed.mimetype;
   const sameFamily = familyOf(type) === familyOf(sniffed.mimetype);
