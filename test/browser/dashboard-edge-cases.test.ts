@@ -127,6 +127,44 @@ describe('live updates for messages outside the loaded page', () => {
     await expect(rows.count()).resolves.toBe(0);
     await context.close();
   });
+
+  it('a number typed with its trunk 0 keeps its rows as their ticks move, and shows the next one', async () => {
+    const { advisor, page, context, pageErrors } = await advisorPage('Wendy Clarke');
+    // A British client, as the advisor (default country Spain) dials it at home: 07911 …, which
+    // is no Spanish number, so the page asks for its digits and the server drops the trunk 0.
+    const national = `07911${String(Date.now() % 1_000_000).padStart(6, '0')}`;
+    const to = `+44${national.slice(1)}`;
+    await setFaults(advisor, { statusDelaysMs: null });
+    try {
+      const first = await untilStatus(advisor, (await sendAs(advisor, { to, text: 'Hello Wendy' })).id, [
+        'sent',
+      ]);
+      // Another client's message, which the filter leaves out.
+      const other = await sendAs(advisor, { to: newPhone(), text: 'Hola Marta' });
+      await page.goto('/messages');
+      await page.locator(`[data-testid="message-row"][data-id="${other.id}"]`).waitFor();
+      const filtered = page.waitForResponse((r) => r.url().includes(`phone=${national}`));
+      await page.getByLabel('Teléfono').fill(`${national.slice(0, 5)} ${national.slice(5)}`);
+      await filtered;
+      await page.locator(`[data-testid="message-row"][data-id="${other.id}"]`).waitFor({ state: 'detached' });
+      expect(await rowIds(page)).toEqual([first.id]);
+
+      // The phone acknowledges it: the row stays, delivered (it left the list).
+      await pushReceipt(advisor, first, 'DELIVERY_ACK');
+      await untilStatus(advisor, first.id, ['delivered']);
+      await page
+        .locator(`[data-testid="message-row"][data-id="${first.id}"][data-status="delivered"]`)
+        .waitFor();
+      // A new message to the same client shows on top (it stayed out).
+      const second = await sendAs(advisor, { to, text: 'See you on Monday' });
+      await page.locator(`[data-testid="message-row"][data-id="${second.id}"]`).waitFor();
+      expect(await rowIds(page)).toEqual([second.id, first.id]);
+    } finally {
+      await clearFaults(advisor);
+    }
+    expect(pageErrors).toEqual([]);
+    await context.close();
+  });
 });
 
 describe('a message that arrives while the chat is read again', () => {

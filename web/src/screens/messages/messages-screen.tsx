@@ -50,10 +50,15 @@ export function MessagesScreen() {
 
   // What the server's filters let in: status and direction as they are, the phone by its digits
   // (a whole number's digits are contained only in that number).
+  // The server looks for digits without their leading zeros (a national number's trunk 0, as in
+  // 07911 …, is in no stored +44 7911 …) unless fewer than 3 would be left: with the zeros, every
+  // live update took its row off the list and a new message to that client never showed.
+  const significant = phoneDigits.replace(/^0+/, '');
+  const searched = significant.length >= 3 ? significant : phoneDigits;
   const matches = (m: Message) =>
     (!status || m.status === status) &&
     (!direction || m.direction === direction) &&
-    (!phoneParam || (m.phone ?? '').includes(phoneDigits));
+    (!phoneParam || (m.phone ?? '').includes(searched));
   const upsert = (incoming: Message) =>
     list.setItems((items) => upsertLive(items, incoming, { matches, complete: !list.hasMore }));
   useLiveEvent('message', upsert);
