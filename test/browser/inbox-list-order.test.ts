@@ -61,4 +61,26 @@ describe('the conversation list, live', () => {
       await context.close();
     }
   });
+
+  it('shows a conversation the advisor starts from elsewhere, on top, as the server lists it', async () => {
+    const { advisor, page, context, pageErrors } = await advisorPage('Sara Nueva');
+    const known = newPhone();
+    await clientWrites(advisor, known, 'Hola, soy Carmen', 'Carmen');
+    await page.goto('/inbox');
+    await page.locator(`[data-testid="conversation"][data-phone="${known}"]`).waitFor();
+
+    // The advisor writes to a new client from the Send screen of another tab (or a booking's
+    // confirmation goes out): the server lists that conversation first.
+    const fresh = newPhone();
+    const first = await sendAs(advisor, { to: fresh, text: 'Bienvenida, aquí tu plan' });
+    await untilStatus(advisor, first.id, ['sent', 'delivered', 'read']);
+    const served = ((await advisor.client.get('/api/whatsapp/conversations')).body.items as any[]).map(
+      (c) => c.phone,
+    );
+    expect(served).toEqual([fresh, known]);
+    await page.locator(`[data-testid="conversation"][data-phone="${fresh}"]`).waitFor();
+    expect(await listedPhones(page)).toEqual([fresh, known]);
+    expect(pageErrors).toEqual([]);
+    await context.close();
+  });
 });

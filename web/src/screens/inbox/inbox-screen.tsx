@@ -77,10 +77,15 @@ export function InboxScreen({ phone }: { phone: string | null }) {
       );
     }
     // A reminder sent now is newer than the messages of the day it was booked, by when it went out.
+    // A conversation not listed (the advisor wrote to a new client from another tab, a booking's
+    // confirmation went out) goes on top when its message is the newest activity: the server lists
+    // it there, and the list showed it only after a reload. A receipt for an old message of one on
+    // a page not loaded yet is older than the top conversation's and leaves it where it is.
+    const listed = list.items.find((c) => c.phone === m.phone);
     if (
       m.direction === 'outbound' &&
       !NOT_EXCHANGED.has(m.status) &&
-      list.items.some((c) => c.phone === m.phone && movesUp(m, c.lastMessage))
+      (listed ? movesUp(m, listed.lastMessage) : movesUp(m, list.items[0]?.lastMessage ?? null))
     )
       bump(m, false);
   });
