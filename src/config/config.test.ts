@@ -142,6 +142,44 @@ describe('loadConfig', () => {
     expect(problems.find((p) => p.startsWith('WHATSAPP_RATE_LIMIT_MAX:'))).toBeDefined();
   });
 
+  it('refuses a REDIS_URL or DATABASE_URL its client cannot read, naming the variable', () => {
+    // These passed and then stopped the start with "fatal: Invalid URL" (no variable named), or
+    // with ioredis's stack trace for a database index that is not a number (SELECT NaN).
+    for (const bad of [
+      'redis://127.0.0.1:99999',
+      'redis://[bad',
+      'redis://127.0.0.1:6379/abc',
+      'redis://127.0.0.1:6379/1/2',
+      'redis://127.0.0.1:6379?db=two',
+    ]) {
+      expect(problemsOf({ DATA_DIR: tmp(), REDIS_URL: bad }), bad).toEqual([
+        expect.stringMatching(/^REDIS_URL: /),
+      ]);
+    }
+    for (const good of [
+      'redis://127.0.0.1:6379',
+      'redis://127.0.0.1:6379/',
+      'redis://:secret@127.0.0.1:6379/2',
+      'rediss://default:p%40ss@redis.example.com:6380/15',
+    ]) {
+      expect(loadConfig({ DATA_DIR: tmp(), REDIS_URL: good }).redis.url, good).toBe(good);
+    }
+    for (const bad of ['postgres://postgres@127.0.0.1:99999/test', 'postgres://postgres@[bad/test']) {
+      expect(problemsOf({ DATA_DIR: tmp(), DATABASE_URL: bad }), bad).toEqual([
+        expect.stringMatching(/^DATABASE_URL: /),
+      ]);
+    }
+    for (const good of [
+      'postgres://postgres@127.0.0.1:5432/test',
+      'postgresql://user:p%40ss@[::1]:5432/db?sslmode=require',
+      // A Unix socket, with the host left empty (node-postgres reads it from ?host=).
+      'postgres://postgres@/test?host=/var/run/postgresql',
+      'postgres://user@localhost/db?host=/var/run/postgresql',
+    ]) {
+      expect(loadConfig({ DATA_DIR: tmp(), DATABASE_URL: good }).database, good).toMatchObject({ url: good });
+    }
+  });
+
   it('believes X-Forwarded-For from private networks only, unless told otherwise', () => {
     expect(loadConfig({ DATA_DIR: tmp() }).trustProxy).toBe('loopback,linklocal,uniquelocal');
     expect(loadConfig({ DATA_DIR: tmp(), TRUST_PROXY: 'true' }).trustProxy).toBe(true);

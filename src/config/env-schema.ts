@@ -38,6 +38,31 @@ const origin = url.refine((v) => {
   return u.pathname === '/' && !u.search && !u.hash && !u.username && !u.password;
 }, 'must be the bare address the service answers at, scheme://host[:port], with no path, query or credentials (the service is served from /)');
 
+/**
+ * What ioredis can connect to: a URL it can parse (`new URL`), whose database index (the path, else
+ * `?db=`) is a number. `redis://host:99999` stopped the start with "Invalid URL", naming no
+ * variable, and `redis://host/abc` with ioredis's stack trace (it sent SELECT NaN). A value that is
+ * not redis:// at all is the regex's to refuse (one line per bad value).
+ */
+function isRedisUrl(v: string): boolean {
+  if (!/^rediss?:\/\//.test(v)) return true;
+  const u = parsedUrl(v);
+  if (!u) return false;
+  const db = u.pathname.length > 1 ? u.pathname.slice(1) : u.searchParams.get('db');
+  return db === null || /^\d+$/.test(db);
+}
+
+/**
+ * What node-postgres can read (pg-connection-string's own steps): a URL once spaces and stray `%`
+ * are encoded, the host possibly empty (`postgres://user@/db?host=/var/run/postgresql`). Others
+ * passed and stopped the start with "Invalid URL", naming no variable.
+ */
+function isPostgresUrl(v: string): boolean {
+  if (!/^postgres(ql)?:\/\//.test(v)) return true;
+  const text = / |%[^a-f0-9]|%[a-f0-9][^a-f0-9]/i.test(v) ? encodeURI(v).replace(/%25(\d\d)/g, '%$1') : v;
+  return URL.canParse(text) || URL.canParse(text.replace('@/', '@localhost/'));
+}
+
 /** One entry of TRUST_PROXY's list: a named range, an address, or an address/prefix. */
 function isTrustedProxyItem(item: string): boolean {
   if (['loopback', 'linklocal', 'uniquelocal'].includes(item)) return true;
@@ -74,6 +99,10 @@ export const envSchema = z.object({
   DATABASE_URL: z
     .string()
     .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL (leave unset for embedded PGlite)')
+    .refine(
+      isPostgresUrl,
+      "is not a URL PostgreSQL's client can read (postgres://user:password@host:port/database)",
+    )
     .optional(),
   // Connections per process to PostgreSQL (ignored on PGlite).
   DATABASE_POOL_SIZE: int(1, 500).default(10),
@@ -89,6 +118,10 @@ export const envSchema = z.object({
   REDIS_URL: z
     .string()
     .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')
+    .refine(
+      isRedisUrl,
+      "is not a URL Redis's client can read (redis://[:password@]host[:port][/db], db a number)",
+    )
     .default('redis://localhost:6379'),
   REDIS_PREFIX: z
     .string()
