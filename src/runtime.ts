@@ -6,7 +6,7 @@ import { promoteAdmin } from './auth/admin.js';
 import type { Config } from './config/config.js';
 import { openDatabase, type Database } from './db/client.js';
 import { logDataSteps, pendingMigrations, runMigrations } from './db/migrate.js';
-import { createRedis, redisReady } from './jobs/redis.js';
+import { createRedis, redisReady, refusedDatabase } from './jobs/redis.js';
 import {
   databaseEndpoint,
   redisEndpoint,
@@ -127,11 +127,22 @@ export async function createRuntime(
       }
     }
     const redisAt = redactUrl(config.redis.url);
-    const redis = createRedis(config.redis.url, role === 'worker' ? 'worker' : 'api', (err) =>
-      logger.warn({ err: err.message }, `Redis unavailable at ${redisAt}`),
-    );
+    // Set by the error listener (a closure), hence the cast: TypeScript would narrow it to null.
+    let refused = null as { database: string; message: string } | null;
+    const redis = createRedis(config.redis.url, role === 'worker' ? 'worker' : 'api', (err) => {
+      const database = refusedDatabase(err);
+      if (database !== null) refused ??= { database, message: err.message };
+      logger.warn({ err: err.message }, `Redis unavailable at ${redisAt}`);
+    });
     onClose(async () => (redis.status === 'ready' ? redis.quit() : redis.disconnect()));
-    if (!(await redisReady(redis, REDIS_STARTUP_WAIT_MS))) {
+    const ready = await redisReady(redis, REDIS_STARTUP_WAIT_MS);
+    // A configuration error, not an outage: starting anyway would run on database 0.
+    if (refused) {
+      throw new StartupError(
+        `REDIS_URL: Redis has no database ${refused.database} (${refused.message}): name one below the server's \`databases\` setting (16 by default).`,
+      );
+    }
+    if (!ready) {
       logger.warn(`Redis at ${redisAt} is not ready yet: starting anyway, sends answer 503 until it is`);
     }
 

@@ -39,6 +39,16 @@ export function createRedis(url: string, role: RedisRole, onError?: (err: Error)
 }
 
 /**
+ * The database index of REDIS_URL when Redis refused to SELECT it ("ERR DB index is out of
+ * range"), else null. ioredis reports that refusal as an error and goes on with the connection on
+ * database 0, so a process that went ahead would share database 0 with whatever else lives there.
+ */
+export function refusedDatabase(err: Error): string | null {
+  const command = (err as Error & { command?: { name?: string; args?: unknown[] } }).command;
+  return command?.name === 'select' ? String(command.args?.[0]) : null;
+}
+
+/**
  * Waits until a connection is ready, Redis refuses it, or the time is up; says whether it is ready.
  * The API's connection does not queue commands, so a request that arrives before it has connected
  * fails instead of waiting: its rate-limit count was skipped (the limiter steps aside on Redis

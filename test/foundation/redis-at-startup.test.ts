@@ -3,12 +3,14 @@
 // aside on Redis errors, did not count it (CI saw a sixth request from one address still answered
 // 401 instead of 429). Startup now waits briefly for the connection, and does not wait for a Redis
 // that refuses it.
+import { randomBytes } from 'node:crypto';
 import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Redis } from 'ioredis';
+import { Redis } from 'ioredis';
 import { createRedis, redisReady } from '../../src/jobs/redis.js';
 import { pino } from 'pino';
 import { startTestService } from '../support/service.js';
+import { createTestDatabase } from '../support/database.js';
 import { logSink } from '../support/logs.js';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -123,3 +125,34 @@ async function slowRedis(target: string, delayMs: number): Promise<{ url: string
     },
   };
 }
+
+describe('REDIS_URL naming a database the server does not have', () => {
+  it('stops the start naming REDIS_URL, instead of running on database 0', async () => {
+    // Redis refuses the SELECT ("ERR DB index is out of range") and ioredis goes on with the
+    // connection on database 0: /ready said ready and queues, schedulers and jobs landed in
+    // database 0, beside whatever else lives there.
+    const database = await createTestDatabase();
+    const prefix = `wwt_${randomBytes(5).toString('hex')}`;
+    try {
+      const failure = await startTestService({
+        database,
+        env: { REDIS_URL: `${REDIS_URL.replace(/\/\d*$/, '')}/9999`, REDIS_PREFIX: prefix },
+      }).then(
+        async (service) => {
+          await service.close();
+          return null;
+        },
+        (err: Error) => err,
+      );
+      expect(failure?.message).toMatch(/^REDIS_URL: Redis has no database 9999 /);
+      const redis = new Redis(REDIS_URL);
+      try {
+        expect(await redis.keys(`${prefix}:*`)).toEqual([]);
+      } finally {
+        redis.disconnect();
+      }
+    } finally {
+      await database.destroy();
+    }
+  });
+});
