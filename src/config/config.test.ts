@@ -300,6 +300,17 @@ describe('loadConfig', () => {
     }
   });
 
+  it('refuses a backoff base above its maximum, which every retry would have ignored', () => {
+    // backoffDelay caps base × 2^n at the maximum: SEND_BACKOFF_BASE_MS=600000 with the default
+    // maximum of 300000 waited 5 minutes (with jitter) before every retry, the base never used.
+    expect(problemsOf({ DATA_DIR: tmp(), SEND_BACKOFF_BASE_MS: '600000' })).toEqual([
+      'SEND_BACKOFF_BASE_MS: must not exceed SEND_BACKOFF_MAX_MS',
+    ]);
+    expect(
+      loadConfig({ DATA_DIR: tmp(), SEND_BACKOFF_BASE_MS: '5000', SEND_BACKOFF_MAX_MS: '5000' }).sendBackoff,
+    ).toMatchObject({ baseMs: 5_000, maxMs: 5_000 });
+  });
+
   it('accepts old encryption keys for rotation', () => {
     const old = Buffer.alloc(32, 1).toString('base64');
     const c = loadConfig({ DATA_DIR: tmp(), ENCRYPTION_KEY: key, ENCRYPTION_KEYS: `${old}, ` });

@@ -204,6 +204,9 @@ export function loadConfig(source: Record<string, string | undefined> = process.
   if (e.WHATSAPP_RATE_LIMIT_MAX > e.WHATSAPP_RATE_LIMIT_MAX_CEILING) {
     problems.push('WHATSAPP_RATE_LIMIT_MAX: must not exceed WHATSAPP_RATE_LIMIT_MAX_CEILING');
   }
+  // Every retry would wait the maximum (backoffDelay caps the exponential there): the base ignored.
+  if (e.SEND_BACKOFF_BASE_MS > e.SEND_BACKOFF_MAX_MS)
+    problems.push('SEND_BACKOFF_BASE_MS: must not exceed SEND_BACKOFF_MAX_MS');
   problems.push(...pacingProblems(e));
   if (problems.length > 0) throw new ConfigError(problems);
 
