@@ -142,6 +142,19 @@ describe('loadConfig', () => {
     expect(problems.find((p) => p.startsWith('WHATSAPP_RATE_LIMIT_MAX:'))).toBeDefined();
   });
 
+  it('refuses a directory or host of spaces only, naming the variable', () => {
+    // DATA_DIR=" " made a directory named " " in the working directory and kept the database there.
+    const problems = problemsOf({ DATA_DIR: ' ', PGLITE_DIR: '  ', HOST: ' ', METRICS_HOST: '\t' });
+    expect(problems.map((p) => p.split(':')[0]).sort()).toEqual([
+      'DATA_DIR',
+      'HOST',
+      'METRICS_HOST',
+      'PGLITE_DIR',
+    ]);
+    expect(problems.every((p) => p.endsWith('must not be blank'))).toBe(true);
+    expect(problemsOf({ DATA_DIR: tmp(), HOST: '::', METRICS_HOST: 'localhost' })).toEqual([]);
+  });
+
   it('refuses a REDIS_URL or DATABASE_URL its client cannot read, naming the variable', () => {
     // These passed and then stopped the start with "fatal: Invalid URL" (no variable named), or
     // with ioredis's stack trace for a database index that is not a number (SELECT NaN).

@@ -16,6 +16,11 @@ const int = (min: number, max: number) =>
 const base64Key32 = z.string().refine((v) => Buffer.from(v, 'base64').length === 32, {
   message: 'must be 32 bytes encoded in base64 (openssl rand -base64 32)',
 });
+/**
+ * A directory or a host: a value of spaces only (a stray `DATA_DIR= ` in an env file) passed, and
+ * DATA_DIR made a directory named " " in the working directory to keep the database in.
+ */
+const nonBlank = z.string().refine((v) => v.trim() !== '', 'must not be blank');
 const parsedUrl = (v: string): URL | null => (URL.canParse(v) ? new URL(v) : null);
 // Both addresses are reached over HTTP: anything else (ftp:, mailto:) passed `url()` and then
 // stopped the start-up with a library's error (undici's pool, better-auth's base URL).
@@ -79,7 +84,7 @@ export const DEFAULT_SEND_CONCURRENCY = 100;
 export const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   PORT: int(0, 65535).default(3000),
-  HOST: z.string().default('0.0.0.0'),
+  HOST: nonBlank.default('0.0.0.0'),
   // Whose X-Forwarded-For to believe for the client's address (rate limits, logs): `true` (anyone:
   // only behind a proxy that overwrites the header), `false`, or addresses/CIDRs/named ranges as
   // proxy-addr reads them. The default trusts private networks only, where a load balancer sits.
@@ -95,7 +100,7 @@ export const envSchema = z.object({
   PUBLIC_BASE_URL: origin.optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   LOG_MESSAGE_CONTENT: bool.default(false),
-  DATA_DIR: z.string().default('./data'),
+  DATA_DIR: nonBlank.default('./data'),
   DATABASE_URL: z
     .string()
     .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL (leave unset for embedded PGlite)')
@@ -113,7 +118,7 @@ export const envSchema = z.object({
   DATABASE_QUERY_TIMEOUT_MS: int(0, 3_600_000)
     .refine((v) => v <= 0 || v >= 1_000, 'must be 0 (no timeout) or at least 1000 ms')
     .default(30_000),
-  PGLITE_DIR: z.string().optional(),
+  PGLITE_DIR: nonBlank.optional(),
   MIGRATE_ON_START: bool.default(true),
   REDIS_URL: z
     .string()
@@ -167,7 +172,7 @@ export const envSchema = z.object({
   METRICS_TOKEN: z.string().min(16).optional(),
   // Worker-role processes only (the API serves /metrics on PORT). Unset: no listener.
   METRICS_PORT: int(1, 65535).optional(),
-  METRICS_HOST: z.string().min(1).default('127.0.0.1'),
+  METRICS_HOST: nonBlank.default('127.0.0.1'),
   HTTP_BODY_LIMIT: int(1_024, 200 * 1024 * 1024).default(24 * 1024 * 1024),
   MEDIA_MAX_BYTES: int(1_024, 100 * 1024 * 1024).default(16 * 1024 * 1024),
   WEBHOOK_BODY_LIMIT: int(1_024, 50 * 1024 * 1024).default(1024 * 1024),
