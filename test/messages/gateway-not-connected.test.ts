@@ -34,6 +34,13 @@ describe('a send the gateway refuses as not connected', () => {
       { what: 'the gateway refusing the send' },
     );
     expect(refused.body.status).not.toBe('failed');
+    // The refusal tells the service the number is not connected: the dashboard says so at once,
+    // not at the next health check (5 minutes by default).
+    await waitFor(
+      () => ana.client.get('/api/whatsapp/config'),
+      (r) => r.body.status === 'disconnected',
+      { what: 'the connection read again after the refusal', timeoutMs: 5_000 },
+    );
     // Many looks, each refused by the gateway (read between two of them: a look holds the
     // message `sending` while it asks).
     await new Promise((r) => setTimeout(r, 1_000));

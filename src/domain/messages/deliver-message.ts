@@ -262,6 +262,15 @@ async function sendClaimed(
     }
     if (err.kind === 'not_connected') {
       await releaseForRetry(ctx.db, advisorId, messageId, error, { notAnAttempt: true });
+      // The service sends only to a number it believes connected: the close webhook was lost. The
+      // state is read now, so the dashboard says so and the next looks wait without asking the
+      // gateway; it said "connected" until the health check (HEALTH_CHECK_INTERVAL_MS, 5 min).
+      await refreshConnectionState(ctx, advisorId).catch((refreshErr: unknown) =>
+        ctx.logger.warn(
+          { advisorId, err: (refreshErr as Error).message },
+          'reading the connection state after a not-connected refusal failed',
+        ),
+      );
       return { kind: 'wait_connection' };
     }
     if (err.kind === 'transient') {
