@@ -63,6 +63,34 @@ describe('the error body and status table', () => {
     expect(utf8.body.name).toBe('José');
   });
 
+  it('answers a compressed body with 415 naming its encoding, not as JSON that is not UTF-8', async () => {
+    const { gzipSync } = await import('node:zlib');
+    const res = await fetch(service.url + '/api/whatsapp/send', {
+      method: 'POST',
+      headers: {
+        cookie: client.cookieHeader(),
+        origin: service.url,
+        'content-type': 'application/json',
+        'content-encoding': 'gzip',
+      },
+      body: new Uint8Array(gzipSync(JSON.stringify({ to: '+34612345678', text: 'hola' }))),
+    });
+    expect(res.status).toBe(415);
+    expect(await res.json()).toEqual({
+      error: {
+        code: 'unsupported_media_type',
+        message: expect.stringContaining('gzip'),
+        details: { contentEncoding: 'gzip' },
+      },
+    });
+    // "identity" is no encoding at all.
+    const plain = await client.request('POST', '/api/api-keys', JSON.stringify({ name: 'identity' }), {
+      'content-type': 'application/json',
+      'content-encoding': 'identity',
+    });
+    expect(plain.status, JSON.stringify(plain.body)).toBe(201);
+  });
+
   it('names each failing field on schema errors', async () => {
     const res = await client.post('/api/api-keys', { name: 42 });
     expect(res.status).toBe(400);

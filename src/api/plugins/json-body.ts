@@ -31,6 +31,19 @@ export function registerJsonBodyParser(app: FastifyInstance): void {
   const parseJson = app.getDefaultJsonParser('error', 'error');
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body, done) => {
+    // Nothing here inflates a body: a gzip one was read as bytes that are not UTF-8, and answered
+    // 400 "not valid UTF-8", sending the caller after its JSON instead of its compression.
+    const encoding = request.headers['content-encoding']?.trim().toLowerCase();
+    if (encoding && encoding !== 'identity') {
+      return done(
+        new AppError(
+          'unsupported_media_type',
+          `Content-Encoding ${encoding} is not accepted: send the body uncompressed.`,
+          { contentEncoding: encoding },
+        ),
+        undefined,
+      );
+    }
     let text: string;
     try {
       text = utf8.decode(body as Buffer); // parseAs: 'buffer'
