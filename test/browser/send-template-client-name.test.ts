@@ -31,19 +31,19 @@ describe("a template's client name on the Send screen", () => {
     await page.getByRole('radio', { name: 'Plantilla' }).check();
     await page.getByRole('combobox', { name: 'Plantilla' }).selectOption(made.body.id);
     const variable = page.locator('[data-variable="nombre_cliente"]');
-    await expect(variable.inputValue()).resolves.toBe('Eva López');
+    await expect.poll(() => variable.inputValue()).toBe('Eva López');
 
     // A name corrected after the template was chosen is the one the template says.
     await clientName.press('End');
     for (let i = 0; i < 'López'.length; i++) await clientName.press('Backspace');
     await clientName.pressSequentially('Ruiz');
-    await expect(variable.inputValue()).resolves.toBe('Eva Ruiz');
+    await expect.poll(() => variable.inputValue()).toBe('Eva Ruiz');
 
     // What the advisor writes in the variable's own box stays theirs.
     await variable.fill('Evita');
     await clientName.press('End');
     await clientName.pressSequentially(' M.');
-    await expect(variable.inputValue()).resolves.toBe('Evita');
+    await expect.poll(() => variable.inputValue()).toBe('Evita');
     await page.getByTestId('message-preview').getByText('Hola Evita,').waitFor();
 
     await page.getByRole('button', { name: 'Enviar', exact: true }).click();
