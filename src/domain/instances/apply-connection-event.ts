@@ -61,12 +61,7 @@ async function decideAndApply(
 
   switch (signal.type) {
     case 'qr': {
-      if (row.status === 'connected') return 'done'; // a stale QR after linking changes nothing
-      // A code of before the link, delivered after it ended (a retry with its first body): dead,
-      // and it would hide why the number was disconnected (see the same rule for `open` below).
-      if (row.status === 'disconnected' && (sentBeforeLink(row, signal) || sentBeforeClose(row, signal))) {
-        return 'done';
-      }
+      if (ofEndedQrSession(row, signal)) return 'done';
       // After a connect switched to a pairing code every QR of the new socket carries one: a
       // plain QR over the code on show is the ended socket's, delivered late, and would hide it.
       if (switchingToPairing(row) && row.qrPairingCode && !signal.qr.pairingCode) return 'done';
@@ -86,10 +81,7 @@ async function decideAndApply(
       // The limit of a QR session that ended before the link, delivered late (a retry keeps its
       // first attempt's body): the same rules as for that session's QRs above. Applied, it marked
       // the linked number disconnected, and its sends waited for a reconnection that had happened.
-      if (row.status === 'connected') return 'done';
-      if (row.status === 'disconnected' && (sentBeforeLink(row, signal) || sentBeforeClose(row, signal))) {
-        return 'done';
-      }
+      if (ofEndedQrSession(row, signal)) return 'done';
       patch = { status: 'disconnected', ...NO_QR, alert: 'qr_limit_reached' };
       reason = 'qr_limit_reached';
       break;
@@ -262,6 +254,19 @@ const sameOrOlderLink = (row: { linkDateTime: Date | null }, signal: Dated) =>
  */
 const sentBeforeClose = (row: { closeDateTime: Date | null }, signal: Dated) =>
   sentBefore(row.closeDateTime, signal);
+
+/**
+ * A QR or QR-limit signal of a QR session that is over: any once the number is linked, or, while
+ * it is disconnected, one dated before the link or the close (a retry delivered late with its
+ * first body). Applied, it would hide why the number was disconnected, or mark a linked one
+ * disconnected (see the same rule for `open` above).
+ */
+const ofEndedQrSession = (
+  row: { status: string; linkDateTime: Date | null; closeDateTime: Date | null },
+  signal: Dated,
+) =>
+  row.status === 'connected' ||
+  (row.status === 'disconnected' && (sentBeforeLink(row, signal) || sentBeforeClose(row, signal)));
 
 /** The later of two gateway dates: opens are applied in any order, and a retry may come last. */
 function laterOf(stored: Date | null, sent: GatewayDateTime | null | undefined): Date | null {

@@ -20,6 +20,14 @@ const NAME_RELEASE_POLL_MS = 150;
 const forgotten = (err: unknown) =>
   isGatewayError(err) && (err.code === 'instance_not_found' || err.code === 'not_connected');
 
+/** The row of a number the advisor logged out: no QR, and no alert (nothing went wrong). */
+const loggedOutByAdvisor = (ctx: DomainContext) => ({
+  status: 'disconnected' as const,
+  ...NO_QR,
+  alert: null,
+  lastStatusAt: nowOf(ctx),
+});
+
 export async function disconnectInstance(
   ctx: DomainContext,
   advisorId: string,
@@ -41,17 +49,9 @@ export async function disconnectInstance(
   // Only while the row still names the instance just logged out: a remove that ran during the
   // logout cleared it, and "disconnected" written over that would show a connection with no
   // instance as a number logged out. The connection is gone: 404, as after the remove.
-  const applied = await transitionConfig(
-    ctx.db,
-    advisorId,
-    {
-      status: 'disconnected',
-      ...NO_QR,
-      alert: null,
-      lastStatusAt: nowOf(ctx),
-    },
-    { instanceName: ref.instanceName },
-  );
+  const applied = await transitionConfig(ctx.db, advisorId, loggedOutByAdvisor(ctx), {
+    instanceName: ref.instanceName,
+  });
   if (!applied) throw notFound('WhatsApp connection');
   // The history records changes: a second disconnect (another tab, a double click) is none.
   if (applied.changed) await recordConnectionEvent(ctx.db, advisorId, 'disconnected', 'advisor');
@@ -113,12 +113,9 @@ export async function removeInstance(ctx: DomainContext, advisorId: string): Pro
       // advisor's own disconnect first (no alert; nothing recorded or pushed, the removal below
       // is), they change nothing, as after disconnectInstance.
       if (row.status !== 'not_configured') {
-        await transitionConfig(
-          ctx.db,
-          advisorId,
-          { status: 'disconnected', ...NO_QR, alert: null, lastStatusAt: nowOf(ctx) },
-          { instanceName: ref.instanceName },
-        );
+        await transitionConfig(ctx.db, advisorId, loggedOutByAdvisor(ctx), {
+          instanceName: ref.instanceName,
+        });
       }
       await nameReleased(ctx, advisorId, ref.instanceName);
     }
